@@ -11,11 +11,12 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
-from .errors import PortalConfigError
+from .errors import PortalConfigError, ValidationFailed
 
 
 @dataclass
@@ -49,6 +50,98 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, no_color: boo
     ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
 
 
+ENV_OPTION = click.option("--env", "env_names", multiple=True, metavar="NAME",
+                          help="Environment from the project file (repeatable).")
+ALL_OPTION = click.option("--all", "every", is_flag=True, help="Every environment.")
+PRUNE_OPTION = click.option("--prune", is_flag=True,
+                            help="Deactivate configurations this project created whose file is gone.")
+ADOPT_OPTION = click.option("--adopt", is_flag=True,
+                            help="Write identity metadata on configurations pinned with ids:.")
+
+
+def _project_and_envs(obj: Context, env_names: tuple[str, ...], every: bool) -> tuple[Any, list[str]]:
+    from . import config, workflow
+
+    project = config.load_project(obj.config_path)
+    return project, workflow.choose_environments(project, env_names, every)
+
+
+@cli.command()
+@ENV_OPTION
+@ALL_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes, 0 when there are none.")
+@PRUNE_OPTION
+@ADOPT_OPTION
+@click.pass_context
+def plan(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
+         detailed_exitcode: bool, prune: bool, adopt: bool) -> None:
+    """Show what apply would change in Stripe."""
+    from . import render, workflow
+
+    obj: Context = ctx.obj
+    project, names = _project_and_envs(obj, env_names, every)
+    with workflow.connected(project, names) as gateways:
+        result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
+    click.echo(render.json_text(result) if fmt == "json" else render.text(result, obj.color))
+    if result.has_problems:
+        ctx.exit(1)
+    ctx.exit(2 if detailed_exitcode and result.changes else 0)
+
+
+def _confirm_live(plan_: object, names: list[str]) -> None:
+    from .plan import Plan
+
+    assert isinstance(plan_, Plan)
+    deactivations = [c for c in plan_.changes if c.action == "deactivate"]
+    click.echo("")
+    for change in deactivations:
+        click.echo(f"  - {change.key} ({change.config_id}) in {change.env} will be deactivated: "
+                   "portal sessions created with it will fail")
+    answer = click.prompt(f"Apply these changes to live environment(s) {', '.join(names)}? "
+                          "Only 'yes' is accepted", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise PortalConfigError("apply cancelled: nothing was written")
+
+
+@cli.command()
+@ENV_OPTION
+@ALL_OPTION
+@click.option("--yes", is_flag=True, help="Apply without asking (needed for live off a terminal).")
+@PRUNE_OPTION
+@ADOPT_OPTION
+@click.pass_context
+def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool, prune: bool,
+          adopt: bool) -> None:
+    """Plan, then make Stripe match the files."""
+    from . import render, workflow
+    from .apply import apply_plan, summary
+    from .errors import UnsafeOperation
+
+    obj: Context = ctx.obj
+    project, names = _project_and_envs(obj, env_names, every)
+    live = [n for n in names if project.environments[n].mode == "live"]
+    if live and not yes and not sys.stdin.isatty():
+        raise UnsafeOperation(f"refusing to apply to live environment {', '.join(live)} without a "
+                              "terminal to confirm on: review `portal-config plan`, then run "
+                              "apply again with --yes")
+    with workflow.connected(project, names) as gateways:
+        result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
+        click.echo(render.text(result, obj.color))
+        if not result.changes:
+            ctx.exit(1 if result.has_problems else 0)
+        live_changed = sorted({c.env for c in result.changes if c.env in live})
+        if live_changed and not yes:
+            _confirm_live(result, live_changed)
+        click.echo("", err=True)
+        report = apply_plan(result, gateways, lambda line: click.echo(line, err=True))
+    click.echo("")
+    click.echo(summary(report, result))
+    ctx.exit(0 if report.ok and not result.has_problems else 1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one exit point, expected errors as one line, Ctrl-C as 130."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
@@ -63,6 +156,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(1 if exc.exit_code == 2 else exc.exit_code)
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
     except PortalConfigError as exc:
         if debug:
             traceback.print_exc()

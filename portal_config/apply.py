@@ -1,0 +1,98 @@
+"""Executes a Plan through stripe_api, one write per change, and reports what was and was not done.
+
+Before each write the configuration is read again: if it changed since it was planned, it is not
+written (no silent revert of a change made in between). Writes carry idempotency keys derived from
+the change (plan.Change.idempotency_key), so re-running an interrupted apply never duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import stripe_api
+from .errors import StripeFailure
+from .plan import Change, Plan, dashboard_portal_url, fingerprint
+
+PAST = {"create": "created", "update": "updated", "adopt": "adopted", "deactivate": "deactivated"}
+
+
+@dataclass
+class ApplyReport:
+    done: list[tuple[Change, str]] = field(default_factory=list)  # (change, configuration id)
+    changed_meanwhile: list[Change] = field(default_factory=list)
+    refused: list[Change] = field(default_factory=list)  # the default or another app's
+    failed: tuple[Change, str] | None = None
+    not_run: list[Change] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.changed_meanwhile or self.refused or self.failed or self.not_run)
+
+
+def _write(change: Change, gateway: Any, project: str) -> str:
+    key = change.idempotency_key(project)
+    if change.action == "create":
+        return gateway.create_configuration(dict(change.params), key)["id"]
+    gateway.update_configuration(change.config_id, dict(change.params), key)
+    return str(change.config_id)
+
+
+def apply_plan(plan: Plan, gateways: dict[str, Any], progress: Callable[[str], None]) -> ApplyReport:
+    report = ApplyReport()
+    pending = list(plan.changes)
+    while pending:
+        change = pending.pop(0)
+        gateway = gateways[change.env]
+        try:
+            if change.config_id is not None:
+                now = gateway.retrieve_configuration(change.config_id)
+                if fingerprint(now) != change.fingerprint:
+                    report.changed_meanwhile.append(change)
+                    progress(f"  ! {change.key} ({change.config_id}) in {change.env} changed in "
+                             "Stripe since it was planned: not written")
+                    continue
+            config_id = _write(change, gateway, plan.project)
+        except StripeFailure as exc:
+            if stripe_api.is_default_refusal(exc):
+                report.refused.append(change)
+                progress(f"  ! {change.key} ({change.config_id}) in {change.env}: Stripe refused "
+                         "the change (the default configuration, or another application's)")
+                continue
+            report.failed = (change, str(exc))
+            report.not_run = pending
+            break
+        report.done.append((change, config_id))
+        progress(f"  {change.key} ({config_id}) in {change.env}: {PAST[change.action]}")
+    return report
+
+
+def _change_line(change: Change) -> str:
+    return f"{change.action} {change.key} ({change.config_id or 'new'}) in {change.env}"
+
+
+def summary(report: ApplyReport, plan: Plan) -> str:
+    counts = {a: sum(1 for c, _ in report.done if c.action in a) for a in
+              (("create",), ("update", "adopt"), ("deactivate",))}
+    done = (f"{counts[('create',)]} created, {counts[('update', 'adopt')]} updated, "
+            f"{counts[('deactivate',)]} deactivated")
+    if report.ok:
+        return f"Apply complete: {done}."
+    lines = [f"Apply incomplete: {done}."]
+    modes = {e.env: e.mode for e in plan.envs}
+    for change in report.refused:
+        lines.append(f"Stripe refused to change {change.config_id} in {change.env} (the account's "
+                     "default configuration, or one another application created). Make these "
+                     f"changes in the Dashboard at {dashboard_portal_url(modes[change.env])}:")
+        lines.extend(f"    {f.path}: {f.old!r} -> {f.new!r}" for f in change.fields)
+    for change in report.changed_meanwhile:
+        lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
+                     "planned. Run plan again, review, then apply.")
+    if report.failed:
+        change, reason = report.failed
+        lines.append(f"Failed: {_change_line(change)}: {reason}")
+        lines.extend(f"Not run: {_change_line(c)}" for c in report.not_run)
+        lines.append("Nothing else was written. Running apply again converges: what was done "
+                     "shows no changes, the rest is planned anew.")
+    return "\n".join(lines)

@@ -1,0 +1,221 @@
+"""Desired configurations + what Stripe has -> an ordered list of changes. No I/O here.
+
+Identity (PRODUCT.md): the configuration pinned by `ids:`, else the account's default for
+`default: true`, else the one whose three identity metadata keys match. Configurations no file
+claims are never touched; those this project created in this environment whose file is gone are
+deactivated only with --prune.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import model, payload
+
+ACTION_ORDER = {"create": 0, "adopt": 1, "update": 2, "deactivate": 3}
+
+
+def dashboard_portal_url(mode: str) -> str:
+    """Where Stripe creates a mode's default configuration: saving the portal settings."""
+    return f"https://dashboard.stripe.com/{'test/' if mode == 'test' else ''}settings/billing/portal"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write: create, update (or adopt, an update that also writes identity keys), or
+    deactivate. `params` is the exact request; `fingerprint` is of the object as planned."""
+
+    action: str
+    env: str
+    key: str | None
+    config_id: str | None
+    file: str | None
+    fields: tuple[FieldChange, ...]
+    params: Mapping[str, Any]
+    fingerprint: str | None = None
+    is_default: bool = False
+
+    @property
+    def sort_key(self) -> tuple[int, str, str]:
+        return (ACTION_ORDER[self.action], self.key or "", self.config_id or "")
+
+    def idempotency_key(self, project: str) -> str:
+        """Derived from what is written and the object it was planned against: a re-run of the
+        same plan replays, a later write of the same payload to a changed object does not."""
+        target = self.config_id or f"{project}/{self.env}/{self.key}"
+        material = json.dumps([self.action, target, self.fingerprint, self.params],
+                              sort_keys=True, default=str)
+        return f"portal-config-{self.action}-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
+
+
+@dataclass
+class EnvPlan:
+    env: str
+    mode: str
+    changes: list[Change] = field(default_factory=list)
+    in_sync: list[tuple[str, str]] = field(default_factory=list)  # (key, id)
+    unmanaged: list[str] = field(default_factory=list)
+    prunable: list[tuple[str, str]] = field(default_factory=list)  # (key, id) without --prune
+    problems: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
+
+
+@dataclass
+class Plan:
+    project: str
+    envs: list[EnvPlan]
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for e in self.envs for c in e.changes]
+
+    def count(self, *actions: str) -> int:
+        return sum(1 for c in self.changes if c.action in actions)
+
+    @property
+    def has_problems(self) -> bool:
+        return any(e.problems for e in self.envs)
+
+
+def fingerprint(obj: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def identity_of(obj: Mapping[str, Any]) -> tuple[str | None, ...]:
+    metadata = obj.get("metadata") or {}
+    return tuple(metadata.get(k) for k in model.IDENTITY_KEYS)
+
+
+def _managed_metadata(params: Mapping[str, Any]) -> list[str]:
+    return sorted((params.get("metadata") or {}).keys())
+
+
+def desired_state(params: Mapping[str, Any], metadata_keys: list[str]) -> dict[str, Any]:
+    state = model.canonical(params)
+    state["active"] = True  # a file that returns after a prune reactivates its configuration
+    state.update(model.metadata_state(params.get("metadata"), metadata_keys))
+    return state
+
+
+def current_state(obj: Mapping[str, Any], metadata_keys: list[str]) -> dict[str, Any]:
+    state = model.canonical(obj)
+    state["active"] = bool(obj.get("active", True))
+    state.update(model.metadata_state(obj.get("metadata"), metadata_keys))
+    return state
+
+
+def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    return tuple(FieldChange(p, old.get(p), new[p]) for p in new if old.get(p) != new[p])
+
+
+@dataclass(frozen=True)
+class Desired:
+    """One file's configuration for one environment, with lookup keys already resolved."""
+
+    key: str
+    file: str
+    default: bool
+    pinned_id: str | None
+    params: Mapping[str, Any]
+
+
+def _claim(desired: Desired, current: Sequence[Mapping[str, Any]], identity: tuple[str, ...],
+           mode: str) -> tuple[Mapping[str, Any] | None, str | None]:
+    """The configuration a file describes, or a problem saying why it cannot be told."""
+    if desired.pinned_id:
+        found = [c for c in current if c["id"] == desired.pinned_id]
+        if not found:
+            return None, (f"{desired.file}: ids pins {desired.pinned_id}, which does not exist in "
+                          "this account and mode: fix or remove the pin (portal-config import "
+                          "writes current ones); nothing is created in its place")
+        return found[0], None
+    if desired.default:
+        defaults = [c for c in current if c.get("is_default")]
+        if not defaults:
+            return None, (f"{desired.file}: default: true, but this {mode} mode has no default "
+                          "configuration; Stripe creates it when you save the portal settings at "
+                          f"{dashboard_portal_url(mode)}")
+        return defaults[0], None
+    matches = [c for c in current if identity_of(c) == identity]
+    if len(matches) > 1:
+        ids = ", ".join(sorted(c["id"] for c in matches))
+        return None, (f"{desired.file}: configurations {ids} both claim key '{desired.key}': "
+                      "deactivate the extra one in Stripe, or pin the right one with ids:")
+    return (matches[0] if matches else None), None
+
+
+def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desired],
+                     current: Sequence[Mapping[str, Any]], *, prune: bool = False,
+                     adopt: bool = False) -> EnvPlan:
+    result = EnvPlan(env=env, mode=mode)
+    claimed: dict[str, str] = {}  # config id -> file
+    for d in desired:
+        identity = (project, env, d.key)
+        obj, problem = _claim(d, current, identity, mode)
+        if problem:
+            result.problems.append(problem)
+            continue
+        keys = _managed_metadata(d.params)
+        if obj is None:
+            state = desired_state(d.params, keys)
+            metadata = {k: v for k, v in (d.params.get("metadata") or {}).items() if v is not None}
+            metadata.update(zip(model.IDENTITY_KEYS, identity))
+            defaults = model.canonical({})
+            shown = tuple(FieldChange(p, None, v) for p, v in state.items()
+                          if p != "active" and v != defaults.get(p) and v is not None)
+            result.changes.append(Change("create", env, d.key, None, d.file, shown,
+                                         payload.create_params(state, metadata)))
+            continue
+        if obj["id"] in claimed:
+            result.problems.append(f"{d.file} and {claimed[obj['id']]} both describe {obj['id']}: "
+                                   "keep one of them")
+            continue
+        claimed[obj["id"]] = d.file
+        if obj.get("application"):
+            result.problems.append(f"{d.file}: {obj['id']} was created by the Connect application "
+                                   f"{obj['application']}; portal-config never changes it")
+            continue
+        # An adopted configuration (pinned, without identity keys) gets them only on request.
+        adopting = adopt and d.pinned_id is not None and identity_of(obj) != identity
+        if adopting:
+            keys = sorted(set(keys) | set(model.IDENTITY_KEYS))
+        want = desired_state(d.params, keys)
+        if adopting:
+            want.update({f"metadata.{k}": v for k, v in zip(model.IDENTITY_KEYS, identity)})
+        changes = _diff(current_state(obj, keys), want)
+        if not changes:
+            result.in_sync.append((d.key, obj["id"]))
+            continue
+        params = payload.update_params([c.path for c in changes], want)
+        result.changes.append(Change("adopt" if adopting else "update", env, d.key, obj["id"],
+                                     d.file, changes, params, fingerprint(obj),
+                                     bool(obj.get("is_default"))))
+    wanted_keys = {d.key for d in desired}
+    for obj in current:
+        if obj["id"] in claimed:
+            continue
+        ident = identity_of(obj)
+        ours = ident[0] == project and ident[1] == env and ident[2] not in wanted_keys
+        if ours and obj.get("active") and not obj.get("is_default") and not obj.get("application"):
+            if prune:
+                result.changes.append(Change(
+                    "deactivate", env, ident[2], obj["id"], None,
+                    (FieldChange("active", True, False),), {"active": False}, fingerprint(obj)))
+            else:
+                result.prunable.append((str(ident[2]), obj["id"]))
+        elif not ours:
+            result.unmanaged.append(obj["id"])
+    result.changes.sort(key=lambda c: c.sort_key)
+    result.unmanaged.sort()
+    return result

@@ -1,0 +1,115 @@
+"""`lookup_key:K` prices resolved per environment, and products derived from their prices.
+
+Everything is fetched up front with as few requests as Stripe allows, and every problem is
+reported at the line that wrote the price, before anything is written.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Location, Problem
+
+LOOKUP_PREFIX = "lookup_key:"
+PRODUCTS_PATH = ("features", "subscription_update", "products")
+
+
+def _entries(params: dict[str, Any]) -> list[dict[str, Any]]:
+    node: Any = params
+    for part in PRODUCTS_PATH:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, list) else []
+
+
+def lookup_keys_in(params_list: Iterable[dict[str, Any]]) -> list[str]:
+    keys = {p[len(LOOKUP_PREFIX):] for params in params_list for entry in _entries(params)
+            for p in entry.get("prices") or () if str(p).startswith(LOOKUP_PREFIX)}
+    return sorted(keys)
+
+
+@dataclass
+class PriceCatalog:
+    """What one environment's prices are, as far as the files need them."""
+
+    by_lookup_key: dict[str, dict[str, Any]]
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def labels(self) -> dict[str, str]:
+        """price ID -> `lookup_key:K`, so a plan shows both."""
+        return {p["id"]: LOOKUP_PREFIX + k for k, p in self.by_lookup_key.items()}
+
+
+def fetch_catalog(params_list: list[dict[str, Any]],
+                  by_lookup_key: Callable[[list[str]], dict[str, dict[str, Any]]],
+                  retrieve_price: Callable[[str], dict[str, Any]]) -> PriceCatalog:
+    catalog = PriceCatalog(by_lookup_key(lookup_keys_in(params_list)))
+    # Raw price IDs matter only where an entry leaves its product to be derived.
+    for params in params_list:
+        for entry in _entries(params):
+            if entry.get("product"):
+                continue
+            for price in entry.get("prices") or ():
+                if not str(price).startswith(LOOKUP_PREFIX) and price not in catalog.by_id:
+                    catalog.by_id[price] = retrieve_price(price)
+    return catalog
+
+
+def _product_id(price: dict[str, Any]) -> str:
+    product = price.get("product")
+    return product["id"] if isinstance(product, dict) else str(product)
+
+
+def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
+            locate: Callable[[tuple[Any, ...]], Location]) -> tuple[dict[str, Any], list[Problem]]:
+    """A copy of params with lookup keys replaced by price IDs and every product filled in."""
+    resolved = copy.deepcopy(params)
+    problems: list[Problem] = []
+    for index, entry in enumerate(_entries(resolved)):
+        products: set[str] = set()
+        prices: list[str] = []
+        for position, written in enumerate(entry.get("prices") or ()):
+            where = locate((*PRODUCTS_PATH, index, "prices", position))
+            written = str(written)
+            if written.startswith(LOOKUP_PREFIX):
+                lookup_key = written[len(LOOKUP_PREFIX):]
+                price = catalog.by_lookup_key.get(lookup_key)
+                problem = _unusable(price, lookup_key, env)
+                if problem:
+                    problems.append(Problem(where, problem))
+                    continue
+                assert price is not None
+            else:
+                price = catalog.by_id.get(written)
+                if price is None:
+                    prices.append(written)
+                    continue
+            prices.append(price["id"])
+            products.add(_product_id(price))
+        if entry.get("product"):
+            products.add(entry["product"])
+        if len(products) > 1:
+            problems.append(Problem(
+                locate((*PRODUCTS_PATH, index)),
+                f"in environment '{env}' the prices of this entry belong to different products "
+                f"({', '.join(sorted(products))}): give each product its own entry"))
+        elif products:
+            entry["product"] = products.pop()
+        entry["prices"] = prices
+    return resolved, problems
+
+
+def _unusable(price: dict[str, Any] | None, lookup_key: str, env: str) -> str | None:
+    if price is None:
+        return (f"lookup_key:{lookup_key} matches no price in environment '{env}': create the "
+                "price with that lookup key in this account, or fix the key")
+    if not price.get("active", True):
+        return (f"lookup_key:{lookup_key} is the archived price {price['id']} in environment "
+                f"'{env}': the portal offers only active prices; unarchive it or move the lookup "
+                "key to an active price")
+    if not price.get("recurring"):
+        return (f"lookup_key:{lookup_key} is the one-time price {price['id']} in environment "
+                f"'{env}': the portal's plan changes take recurring prices only")
+    return None

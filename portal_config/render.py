@@ -1,0 +1,136 @@
+"""A Plan -> text for people (Terraform-like) or JSON for machines. Decides nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+from . import model
+from .plan import Change, EnvPlan, Plan
+
+SYMBOLS = {"create": "+", "adopt": "~", "update": "~", "deactivate": "-"}
+COLOURS = {"create": "green", "adopt": "yellow", "update": "yellow", "deactivate": "red"}
+LEGEND = {"+": "create", "~": "update in place", "-": "deactivate"}
+JSON_FORMAT_VERSION = 1
+
+
+def _value(path: str, value: Any, labels: Mapping[str, str]) -> str:
+    if isinstance(value, tuple) and value and isinstance(value[0], model.ProductEntry):
+        return "[" + "; ".join(_product(e, labels) for e in value) + "]"
+    if isinstance(value, tuple):
+        return json.dumps(model.jsonable(path, value))
+    return json.dumps(value)
+
+
+def _price(price: str, labels: Mapping[str, str]) -> str:
+    return f"{labels[price]} ({price})" if price in labels else price
+
+
+def _product(entry: model.ProductEntry, labels: Mapping[str, str]) -> str:
+    text = f"{entry.product}: " + ", ".join(_price(p, labels) for p in entry.prices)
+    if entry.quantity != model.Quantity():
+        q = entry.quantity
+        text += f" (quantity {'adjustable' if q.enabled else 'fixed'}, {q.minimum}..{q.maximum})"
+    return text
+
+
+def _header(change: Change) -> str:
+    where = f"{change.key or '?'}" + (f" ({change.config_id})" if change.config_id else "")
+    what = {
+        "create": "will be created",
+        "update": "will be updated in place",
+        "adopt": "will be adopted (identity metadata written) and updated in place",
+        "deactivate": f"will be DEACTIVATED: portal sessions created with {change.config_id} "
+                      "will fail",
+    }[change.action]
+    default = " [the account's default configuration]" if change.is_default else ""
+    return f"{SYMBOLS[change.action]} {where} in {change.env} {what}{default}"
+
+
+def _env_notes(env: EnvPlan) -> list[str]:
+    notes = []
+    if env.prunable:
+        listed = ", ".join(f"{k} ({i})" for k, i in env.prunable)
+        notes.append(f"  {env.env}: {len(env.prunable)} configuration(s) whose file is gone: "
+                     f"{listed}; `apply --prune` would deactivate them")
+    if env.unmanaged:
+        notes.append(f"  {env.env}: {len(env.unmanaged)} configuration(s) no file claims, left "
+                     f"alone: {', '.join(env.unmanaged)}")
+    return notes
+
+
+def text(plan: Plan, color: bool = False) -> str:
+    lines: list[str] = []
+    used = sorted({SYMBOLS[c.action] for c in plan.changes}, key="+~-".index)
+    if used:
+        lines.append("portal-config will perform these actions: "
+                     + ", ".join(f"{s} {LEGEND[s]}" for s in used))
+        lines.append("")
+    for env in plan.envs:
+        for change in env.changes:
+            header = _header(change)
+            lines.append(click.style(header, fg=COLOURS[change.action]) if color else header)
+            for fc in change.fields:
+                if change.action == "create":
+                    lines.append(f"    {fc.path}: {_value(fc.path, fc.new, env.labels)}")
+                else:
+                    lines.append(f"    {fc.path}: {_value(fc.path, fc.old, env.labels)} -> "
+                                 f"{_value(fc.path, fc.new, env.labels)}")
+            lines.append("")
+    notes = [n for env in plan.envs for n in _env_notes(env)]
+    if notes:
+        lines.append("Notes:")
+        lines.extend(notes)
+        lines.append("")
+    problems = [f"  {env.env}: {p}" for env in plan.envs for p in env.problems]
+    if problems:
+        lines.append("Problems (these configurations cannot be planned):")
+        lines.extend(problems)
+        lines.append("")
+    if plan.changes:
+        lines.append(f"Plan: {plan.count('create')} to create, {plan.count('update', 'adopt')} to "
+                     f"update, {plan.count('deactivate')} to deactivate.")
+    else:
+        lines.append("No changes. Stripe matches the configuration files.")
+    return "\n".join(lines)
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    return {
+        "action": change.action,
+        "key": change.key,
+        "id": change.config_id,
+        "file": change.file,
+        "is_default": change.is_default,
+        "fields": [{"path": f.path, "old": model.jsonable(f.path, f.old),
+                    "new": model.jsonable(f.path, f.new)} for f in change.fields],
+    }
+
+
+def as_json(plan: Plan) -> dict[str, Any]:
+    """The stable machine shape (documented in the README)."""
+    return {
+        "format_version": JSON_FORMAT_VERSION,
+        "project": plan.project,
+        "environments": [{
+            "name": env.env,
+            "mode": env.mode,
+            "changes": [_change_json(c) for c in env.changes],
+            "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
+            "prunable": [{"key": k, "id": i} for k, i in env.prunable],
+            "unmanaged": env.unmanaged,
+            "problems": env.problems,
+            "price_labels": env.labels,
+        } for env in plan.envs],
+        "summary": {"create": plan.count("create"), "update": plan.count("update", "adopt"),
+                    "deactivate": plan.count("deactivate"), "problems": sum(
+                        len(e.problems) for e in plan.envs)},
+        "has_changes": bool(plan.changes),
+    }
+
+
+def json_text(plan: Plan) -> str:
+    return json.dumps(as_json(plan), indent=2, sort_keys=False)

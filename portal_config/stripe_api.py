@@ -1,0 +1,199 @@
+"""The only module that talks to Stripe (and the only one that imports `stripe`).
+
+`connect(env)` checks the key and the address before any request, starts the embedded emulator
+for `emulator:` environments, and yields a `StripeGateway`: plain dicts in, plain dicts out,
+Stripe's errors turned into `StripeFailure` with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import stripe
+
+from .errors import StripeFailure, UnsafeOperation
+
+STRIPE_API = "https://api.stripe.com"
+KEY_PREFIXES = {"test": ("sk_test_", "rk_test_"), "live": ("sk_live_", "rk_live_")}
+ALLOW_API_BASE_VAR = "PORTAL_CONFIG_ALLOW_API_BASE"
+# The SDK retries 5xx, 409 and dropped connections itself (with one idempotency key);
+# 429 without Stripe-Should-Retry it does not, so `_call` adds a bounded backoff for it.
+SDK_RETRIES = 3
+RATE_LIMIT_RETRIES = 4
+RATE_LIMIT_BASE_DELAY = 0.25
+REQUEST_TIMEOUT = 30
+DEFAULT_CONFIG_REFUSAL = "You cannot make any changes to a PortalConfiguration"
+
+T = TypeVar("T")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_base(env_name: str, api_base: str | None) -> str:
+    """A key goes only to api.stripe.com, or over plain http to a loopback address, unless
+    PORTAL_CONFIG_ALLOW_API_BASE names the host (so a pull request cannot redirect the key)."""
+    base = (api_base or STRIPE_API).rstrip("/")
+    parts = urlsplit(base)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host == "api.stripe.com":
+        return base
+    if parts.scheme == "http" and _is_loopback(host):
+        return base
+    if parts.scheme in ("http", "https") and os.environ.get(ALLOW_API_BASE_VAR) == host:
+        return base
+    raise UnsafeOperation(
+        f"environment '{env_name}': refusing to send the API key to {base}. A key goes only to "
+        f"{STRIPE_API} or to a loopback address over http; to allow this server, set "
+        f"{ALLOW_API_BASE_VAR}={host or '<host>'} in the shell that runs portal-config."
+    )
+
+
+def api_key_for(env: Any) -> str:
+    """The key from the variable the environment names, checked against its mode."""
+    name = env.api_key_env
+    key = os.environ.get(name or "", "")
+    if not key:
+        raise UnsafeOperation(
+            f"environment '{env.name}': the variable {name} is not set. Export it with the "
+            f"{env.mode} mode secret or restricted key ({KEY_PREFIXES[env.mode][0]}...)."
+        )
+    if not key.startswith(KEY_PREFIXES[env.mode]):
+        other = "live" if env.mode == "test" else "test"
+        got = other if key.startswith(KEY_PREFIXES[other]) else "unrecognised"
+        raise UnsafeOperation(
+            f"environment '{env.name}' is {env.mode} mode but {name} holds a {got} key: use a "
+            f"key starting with {' or '.join(KEY_PREFIXES[env.mode])}."
+        )
+    return key
+
+
+def _describe(exc: stripe.StripeError) -> str:
+    error = getattr(exc, "error", None)
+    message = exc.user_message or (error.message if error else None) or str(exc)
+    request = f" (request {exc.request_id})" if exc.request_id else ""
+    return f"{message}{request}"
+
+
+class StripeGateway:
+    """Requests for one environment. Every method returns plain dicts."""
+
+    def __init__(self, client: stripe.StripeClient, env_name: str, mode: str, address: str):
+        self.client = client
+        self.env_name = env_name
+        self.mode = mode
+        self.address = address
+
+    # One place that turns the SDK's exceptions into messages and retries rate limits.
+    def _call(self, what: str, request: Callable[[], T]) -> T:
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            try:
+                return request()
+            except stripe.RateLimitError as exc:
+                if attempt == RATE_LIMIT_RETRIES:
+                    raise StripeFailure(f"{what}: Stripe kept rate-limiting: {_describe(exc)}. "
+                                        "Wait a minute and run again.") from exc
+                time.sleep(RATE_LIMIT_BASE_DELAY * 2**attempt)
+            except stripe.AuthenticationError as exc:
+                raise StripeFailure(f"environment '{self.env_name}': Stripe rejected the API key: "
+                                    f"{_describe(exc)}. Check the key in the variable.") from exc
+            except stripe.PermissionError as exc:
+                raise StripeFailure(f"{what}: the key lacks a permission: {_describe(exc)}. Give "
+                                    "the restricted key write access to the customer portal.") from exc
+            except stripe.APIConnectionError as exc:
+                raise StripeFailure(f"{what}: could not reach Stripe at {self.address}: "
+                                    f"{exc.user_message or exc}. Run again; it is safe.") from exc
+            except stripe.StripeError as exc:
+                raise StripeFailure(f"{what}: Stripe refused: {_describe(exc)}") from exc
+        raise AssertionError("unreachable")
+
+    @property
+    def _configurations(self) -> Any:
+        return self.client.v1.billing_portal.configurations
+
+    def list_configurations(self) -> list[dict[str, Any]]:
+        """Every configuration, inactive ones included (no `active` filter)."""
+        def request() -> list[dict[str, Any]]:
+            page = self._configurations.list({"limit": 100})
+            return [c.to_dict() for c in page.auto_paging_iter()]
+        return self._call(f"listing portal configurations in '{self.env_name}'", request)
+
+    def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
+        return self._call(f"reading {config_id}",
+                          lambda: self._configurations.retrieve(config_id).to_dict())
+
+    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return self._call("creating a configuration", lambda: self._configurations.create(
+            params, {"idempotency_key": idempotency_key}).to_dict())
+
+    def update_configuration(self, config_id: str, params: dict[str, Any],
+                             idempotency_key: str) -> dict[str, Any]:
+        return self._call(f"updating {config_id}", lambda: self._configurations.update(
+            config_id, params, {"idempotency_key": idempotency_key}).to_dict())
+
+    def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Prices for lookup keys, ten to a request (Stripe's limit for `lookup_keys[]`)."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(lookup_keys), 10):
+            chunk = lookup_keys[start:start + 10]
+            page = self._call("looking up prices", lambda c=chunk: self.client.v1.prices.list(
+                {"lookup_keys": c, "limit": 100}))
+            for price in page.auto_paging_iter():
+                data = price.to_dict()
+                found[data["lookup_key"]] = data
+        return found
+
+    def retrieve_price(self, price_id: str) -> dict[str, Any]:
+        return self._call(f"reading price {price_id}",
+                          lambda: self.client.v1.prices.retrieve(price_id).to_dict())
+
+    def retrieve_product(self, product_id: str) -> dict[str, Any]:
+        return self._call(f"reading product {product_id}",
+                          lambda: self.client.v1.products.retrieve(product_id).to_dict())
+
+
+def is_default_refusal(exc: BaseException) -> bool:
+    """Stripe refuses changes to the default (or another application's) configuration with an
+    invalid_request_error that has no code, only this message (API-REFERENCE §9)."""
+    cause = exc.__cause__
+    return isinstance(cause, stripe.InvalidRequestError) and (
+        cause.user_message or "").startswith(DEFAULT_CONFIG_REFUSAL)
+
+
+def _client(key: str, address: str, stripe_account: str | None) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        key,
+        base_addresses={"api": address},
+        stripe_account=stripe_account,
+        max_network_retries=SDK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=REQUEST_TIMEOUT),
+    )
+
+
+@contextmanager
+def connect(env: Any) -> Iterator[StripeGateway]:
+    """A gateway for one environment; safety checks happen here, before any request."""
+    if env.emulator is not None:
+        from .emulator import Emulator  # the embedded account for `emulator:` environments
+
+        seed = {env.mode: env.seed} if env.seed else None
+        with Emulator(state_file=env.emulator, seed=seed) as emulator:
+            key = f"sk_{env.mode}_portal_config_emulator"
+            yield StripeGateway(_client(key, emulator.url, env.stripe_account), env.name,
+                                env.mode, emulator.url)
+        return
+    address = check_api_base(env.name, env.api_base)
+    key = api_key_for(env)
+    yield StripeGateway(_client(key, address, env.stripe_account), env.name, env.mode, address)

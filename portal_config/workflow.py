@@ -1,0 +1,69 @@
+"""The steps plan and apply share: connect each environment, read Stripe, resolve the files'
+prices there, and plan. Environments are read concurrently (bounded), reported in file order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from . import config, prices
+from .errors import PortalConfigError, ValidationFailed
+from .plan import Desired, EnvPlan, Plan, plan_environment
+
+MAX_PARALLEL_ENVIRONMENTS = 4
+
+
+def choose_environments(project: config.Project, names: Sequence[str], every: bool) -> list[str]:
+    if every:
+        return list(project.environments)
+    if not names:
+        raise PortalConfigError("name an environment with --env NAME (or --all); this project "
+                                f"has: {', '.join(project.environments)}")
+    unknown = [n for n in names if n not in project.environments]
+    if unknown:
+        raise PortalConfigError(f"unknown environment '{unknown[0]}': the project file "
+                                f"{project.path} defines {', '.join(project.environments)}")
+    return list(dict.fromkeys(names))
+
+
+@contextmanager
+def connected(project: config.Project, names: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """A gateway per environment, open for the whole command. Every environment's safety checks
+    run before any of them sends a request."""
+    from . import stripe_api  # imports stripe: only commands that talk to Stripe pay for it
+
+    with ExitStack() as stack:
+        gateways = {n: stack.enter_context(stripe_api.connect(project.environments[n]))
+                    for n in names}
+        yield gateways
+
+
+def read_environment(project: config.Project, env: str, gateway: Any, *, prune: bool = False,
+                     adopt: bool = False) -> EnvPlan:
+    files = config.desired_configs(project, env)
+    catalog = prices.fetch_catalog([f.params for f in files], gateway.prices_by_lookup_key,
+                                   gateway.retrieve_price)
+    desired, problems = [], []
+    for f in files:
+        params, found = prices.resolve(f.params, catalog, env, f.locate)
+        problems.extend(found)
+        desired.append(Desired(f.key, str(f.file), f.default, f.pinned_id, params))
+    if problems:
+        raise ValidationFailed(problems)
+    current = gateway.list_configurations()
+    result = plan_environment(project.name, env, project.environments[env].mode, desired,
+                              current, prune=prune, adopt=adopt)
+    result.labels = catalog.labels()
+    return result
+
+
+def plan_all(project: config.Project, gateways: dict[str, Any], *, prune: bool = False,
+             adopt: bool = False) -> Plan:
+    names = list(gateways)
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
+        futures = [pool.submit(read_environment, project, n, gateways[n], prune=prune,
+                               adopt=adopt) for n in names]
+        envs = [f.result() for f in futures]
+    return Plan(project=project.name, envs=envs)

@@ -1,0 +1,69 @@
+"""The canonical form: equal exactly when Stripe would behave the same."""
+
+from portal_config import model
+
+STRIPE_FIXTURE = {  # API-REFERENCE §3.7, Stripe's own fixture (a configuration left at defaults)
+    "id": "bpc_1", "object": "billing_portal.configuration", "active": True, "application": None,
+    "business_profile": {"headline": None, "privacy_policy_url": None,
+                         "terms_of_service_url": None},
+    "created": 1234567890, "default_return_url": None,
+    "features": {
+        "customer_update": {"allowed_updates": [], "enabled": False},
+        "invoice_history": {"enabled": False},
+        "payment_method_update": {"enabled": False, "payment_method_configuration": None},
+        "subscription_cancel": {"cancellation_reason": {"enabled": False, "options": []},
+                                "enabled": False, "mode": "at_period_end",
+                                "proration_behavior": "none"},
+        "subscription_update": {"default_allowed_updates": [], "enabled": False,
+                                "products": None, "proration_behavior": "none",
+                                "schedule_at_period_end": {"conditions": []},
+                                "trial_update_behavior": "end_trial",
+                                "billing_cycle_anchor": None},
+        "subscription_pause": {"enabled": False, "duration": {
+            "type": "interval_options",
+            "interval_options": [{"interval": "month", "interval_count": 1}]}},
+    },
+    "is_default": True, "livemode": True, "login_page": {"enabled": False, "url": None},
+    "metadata": None, "name": None, "updated": 1234567890,
+}
+
+
+def test_a_file_that_says_nothing_equals_stripes_defaults() -> None:
+    assert model.canonical({}) == model.canonical(STRIPE_FIXTURE)
+
+
+def test_every_writable_field_of_stripes_create_schema_is_managed() -> None:
+    paths = {f.path for f in model.fields()}
+    assert "features.subscription_update.products" in paths
+    assert "features.subscription_pause.duration.interval_options" in paths
+    assert "name" in paths and "login_page.enabled" in paths
+    assert not any(p.startswith(("metadata", "expand")) for p in paths)
+    assert len(paths) == 27
+
+
+def test_enum_lists_compare_as_sets() -> None:
+    a = {"features": {"customer_update": {"allowed_updates": ["email", "address", "email"]}}}
+    b = {"features": {"customer_update": {"allowed_updates": ["address", "email"]}}}
+    assert model.canonical(a) == model.canonical(b)
+
+
+def test_products_compare_by_product_with_prices_as_sets() -> None:
+    one = [{"product": "prod_a", "prices": ["price_2", "price_1"]},
+           {"product": "prod_b", "prices": ["price_3"]}]
+    two = [{"product": "prod_b", "prices": ["price_3"],
+            "adjustable_quantity": {"enabled": False, "minimum": 1, "maximum": None}},
+           {"product": "prod_a", "prices": ["price_1", "price_2"]}]
+    wrap = lambda p: {"features": {"subscription_update": {"products": p}}}  # noqa: E731
+    assert model.canonical(wrap(one)) == model.canonical(wrap(two))
+    assert model.canonical(wrap(one)) != model.canonical(wrap(one[:1]))
+
+
+def test_a_changed_value_is_a_difference() -> None:
+    changed = {"features": {"subscription_cancel": {"mode": "immediately"}}}
+    diff = {p for p, v in model.canonical(changed).items() if model.canonical({})[p] != v}
+    assert diff == {"features.subscription_cancel.mode"}
+
+
+def test_only_named_metadata_keys_are_managed() -> None:
+    state = model.metadata_state({"team": "billing", "other": "x"}, ["team", "gone"])
+    assert state == {"metadata.team": "billing", "metadata.gone": None}

@@ -1,0 +1,111 @@
+"""Identity and diff, without Stripe: desired files against configuration objects."""
+
+from portal_config.plan import Desired, plan_environment
+from tests.test_model import STRIPE_FIXTURE
+
+
+def stripe_config(config_id: str, key: str | None = None, env: str = "local", **extra):
+    obj = {**STRIPE_FIXTURE, "id": config_id, "is_default": False, "metadata": {}}
+    if key:
+        obj["metadata"] = {"portal_config_project": "acme", "portal_config_env": env,
+                           "portal_config_key": key}
+    obj.update(extra)
+    return obj
+
+
+def desired(key: str, params=None, **kw) -> Desired:
+    return Desired(key, f"configs/{key}.yaml", kw.get("default", False), kw.get("pinned"),
+                   params or {})
+
+
+def test_unknown_key_is_created_with_identity_metadata() -> None:
+    env = plan_environment("acme", "local", "test", [desired("std", {"name": "Std"})], [])
+    (change,) = env.changes
+    assert change.action == "create"
+    assert change.params["metadata"] == {"portal_config_project": "acme",
+                                         "portal_config_env": "local", "portal_config_key": "std"}
+    assert [(f.path, f.new) for f in change.fields] == [("name", "Std")]
+
+
+def test_matching_identity_in_sync_and_changed() -> None:
+    current = [stripe_config("bpc_1", "std", name="Std")]
+    assert plan_environment("acme", "local", "test", [desired("std", {"name": "Std"})],
+                            current).in_sync == [("std", "bpc_1")]
+    env = plan_environment("acme", "local", "test", [desired("std", {"name": "New"})], current)
+    (change,) = env.changes
+    assert (change.action, change.config_id, change.params) == ("update", "bpc_1",
+                                                                {"name": "New"})
+
+
+def test_another_environments_identity_is_not_ours() -> None:
+    current = [stripe_config("bpc_1", "std", env="staging")]
+    env = plan_environment("acme", "local", "test", [desired("std")], current)
+    assert [c.action for c in env.changes] == ["create"]
+    assert env.unmanaged == ["bpc_1"]
+
+
+def test_two_configurations_claiming_one_key_is_a_problem_naming_both() -> None:
+    current = [stripe_config("bpc_1", "std"), stripe_config("bpc_2", "std")]
+    env = plan_environment("acme", "local", "test", [desired("std")], current)
+    assert not env.changes
+    assert "bpc_1, bpc_2" in env.problems[0]
+
+
+def test_missing_pin_is_an_error_never_a_create() -> None:
+    env = plan_environment("acme", "local", "test", [desired("std", pinned="bpc_gone")], [])
+    assert not env.changes and "bpc_gone" in env.problems[0]
+
+
+def test_default_without_a_default_names_the_dashboard() -> None:
+    env = plan_environment("acme", "live", "live", [desired("d", default=True)], [])
+    assert "https://dashboard.stripe.com/settings/billing/portal" in env.problems[0]
+
+
+def test_removed_file_is_pruned_only_when_asked_and_never_the_default_or_others() -> None:
+    current = [stripe_config("bpc_1", "old"), stripe_config("bpc_2", "old2", is_default=True),
+               stripe_config("bpc_3"), stripe_config("bpc_4", "old3", application="ca_x")]
+    env = plan_environment("acme", "local", "test", [], current)
+    assert env.prunable == [("old", "bpc_1")] and not env.changes
+    env = plan_environment("acme", "local", "test", [], current, prune=True)
+    assert [(c.action, c.config_id, dict(c.params)) for c in env.changes] == [
+        ("deactivate", "bpc_1", {"active": False})]
+
+
+def test_returning_file_reactivates_its_old_configuration() -> None:
+    current = [stripe_config("bpc_1", "std", active=False)]
+    (change,) = plan_environment("acme", "local", "test", [desired("std")], current).changes
+    assert change.action == "update" and change.params == {"active": True}
+
+
+def test_metadata_only_written_keys_are_managed() -> None:
+    current = [stripe_config("bpc_1", "std")]
+    current[0]["metadata"]["someone_elses"] = "x"
+    env = plan_environment("acme", "local", "test",
+                           [desired("std", {"metadata": {"team": "billing"}})], current)
+    (change,) = env.changes
+    assert change.params == {"metadata": {"team": "billing"}}
+
+
+def test_pinned_configuration_is_adopted_only_on_request() -> None:
+    current = [stripe_config("bpc_9")]
+    env = plan_environment("acme", "prod", "live", [desired("std", pinned="bpc_9")], current)
+    assert env.in_sync == [("std", "bpc_9")]
+    (change,) = plan_environment("acme", "prod", "live", [desired("std", pinned="bpc_9")],
+                                 current, adopt=True).changes
+    assert change.action == "adopt"
+    assert change.params["metadata"]["portal_config_key"] == "std"
+
+
+def test_another_applications_configuration_is_never_changed() -> None:
+    current = [stripe_config("bpc_1", application="ca_1")]
+    env = plan_environment("acme", "local", "test", [desired("std", pinned="bpc_1")], current)
+    assert not env.changes and "ca_1" in env.problems[0]
+
+
+def test_idempotency_key_depends_on_the_object_as_read() -> None:
+    a = plan_environment("acme", "local", "test", [desired("std", {"name": "N"})],
+                         [stripe_config("bpc_1", "std")]).changes[0]
+    b = plan_environment("acme", "local", "test", [desired("std", {"name": "N"})],
+                         [stripe_config("bpc_1", "std", updated=99)]).changes[0]
+    assert a.idempotency_key("acme") == a.idempotency_key("acme")
+    assert a.idempotency_key("acme") != b.idempotency_key("acme")
