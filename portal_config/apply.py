@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import stripe_api
+from . import render, stripe_api
 from .errors import StripeFailure
 from .plan import Change, Plan, dashboard_portal_url, fingerprint
 
@@ -80,12 +80,12 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     if report.ok:
         return f"Apply complete: {done}."
     lines = [f"Apply incomplete: {done}."]
-    modes = {e.env: e.mode for e in plan.envs}
+    envs = {e.env: e for e in plan.envs}
     for change in report.refused:
         lines.append(f"Stripe refused to change {change.config_id} in {change.env} (the account's "
                      "default configuration, or one another application created). Make these "
-                     f"changes in the Dashboard at {dashboard_portal_url(modes[change.env])}:")
-        lines.extend(f"    {f.path}: {f.old!r} -> {f.new!r}" for f in change.fields)
+                     f"changes in the Dashboard at {dashboard_portal_url(envs[change.env].mode)}:")
+        lines.extend(render.field_lines(change, envs[change.env].labels))
     for change in report.changed_meanwhile:
         lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
                      "planned. Run plan again, review, then apply.")

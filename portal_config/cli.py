@@ -142,6 +142,33 @@ def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool
     ctx.exit(0 if report.ok and not result.has_problems else 1)
 
 
+@cli.command("import")
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment to read.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the files (default: the project file's folder).")
+@click.option("--key-from", type=click.Choice(["name", "id"]), default="name", show_default=True,
+              help="Derive each file's key from the configuration's name or its ID.")
+@click.option("--include-inactive", is_flag=True, help="Also import inactive configurations.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.pass_obj
+def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
+            include_inactive: bool, force: bool) -> None:
+    """Write one configuration file per configuration Stripe has."""
+    from . import importer, workflow
+
+    project, names = _project_and_envs(obj, (env_name,), False)
+    with workflow.connected(project, names) as gateways:
+        gateway = gateways[env_name]
+        configs = gateway.list_configurations()
+        prices = {p: gateway.retrieve_price(p) for p in importer.price_ids(configs)}
+    files = importer.build_files(configs, env_name, key_from, include_inactive, prices)
+    written = importer.write_files(files, out_dir or project.root, force)
+    for f, path in zip(files, written):
+        click.echo(f"wrote {path} ({f.config_id})")
+    click.echo(f"Imported {len(written)} configuration(s) from {env_name}. Run "
+               f"`portal-config plan --env {env_name}`: it should show no changes.")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one exit point, expected errors as one line, Ctrl-C as 130."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
@@ -179,3 +206,77 @@ def main(argv: list[str] | None = None) -> None:
             )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+@cli.command("emulator")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to serve on.")
+@click.option("--port", type=int, default=12111, show_default=True, help="Port (0: any free port).")
+@click.option("--state", "state_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="JSON state file, kept across runs (default: in memory).")
+@click.option("--seed", "seed_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="YAML/JSON seed applied when there is no saved state yet.")
+@click.option("--refuse-default-updates", is_flag=True,
+              help="Refuse updates to the default configuration, as Stripe is reported to.")
+@click.option("--latency", type=click.FloatRange(min=0), default=0, help="Delay per request (ms).")
+@click.option("--failure-rate", type=click.FloatRange(0, 1), default=0,
+              help="Share of requests answered with a 500.")
+@click.pass_context
+def emulator_command(ctx: click.Context, host: str, port: int, state_file: Path | None,
+                     seed_file: Path | None, refuse_default_updates: bool, latency: float,
+                     failure_rate: float) -> None:
+    """Serve the Stripe emulator until Ctrl-C."""
+    import threading
+
+    from .emulator import Emulator, EmulatorError, load_seed_file
+
+    try:
+        seed = load_seed_file(seed_file) if seed_file else None
+        emu = Emulator(state_file=state_file, seed=seed,
+                       refuse_default_updates=refuse_default_updates)
+    except EmulatorError as exc:
+        raise PortalConfigError(str(exc)) from exc
+    emu.faults.latency = latency / 1000
+    emu.faults.failure_rate = failure_rate
+    try:
+        url = emu.start(host=host, port=port)
+    except EmulatorError as exc:
+        emu.stop()  # releases the state file's lock
+        raise PortalConfigError(str(exc)) from exc
+    click.echo(f"Stripe emulator listening on {url} (state: {state_file or 'in memory'})", err=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.stop()
+    ctx.exit(130)
+
+
+@cli.command("validate")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="github: annotations for pull requests.")
+@click.pass_context
+def validate_command(ctx: click.Context, fmt: str) -> None:
+    """Check the files offline: YAML, schema, variables and Stripe's rules (no key, no network)."""
+    from . import config, loader, report
+
+    project, problems = config.collect_problems(ctx.obj.config_path)
+    if problems or fmt == "json":
+        click.echo(report.render(problems, fmt))
+    folder = loader.display_path(project.root)
+    folder = project.root.name if folder == "." else folder
+    click.echo(report.summary(folder, len(project.config_paths), problems), err=True)
+    ctx.exit(1 if any(p.level == "error" for p in problems) else 0)
+
+
+@cli.command("schema")
+@click.option("--kind", type=click.Choice(["config", "project"]), default="config",
+              show_default=True, help="config: a configuration file; project: portal-config.yaml.")
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of a file kind (for editors: yaml-language-server, VS Code)."""
+    import json
+
+    from . import schema
+
+    document = schema.config_schema() if kind == "config" else schema.project_schema()
+    click.echo(json.dumps(document, indent=2))

@@ -50,6 +50,14 @@ def _header(change: Change) -> str:
     return f"{SYMBOLS[change.action]} {where} in {change.env} {what}{default}"
 
 
+def field_lines(change: Change, labels: Mapping[str, str]) -> list[str]:
+    """`path: old -> new` per field (`path: new` for a create), indented under the header."""
+    if change.action == "create":
+        return [f"    {f.path}: {_value(f.path, f.new, labels)}" for f in change.fields]
+    return [f"    {f.path}: {_value(f.path, f.old, labels)} -> {_value(f.path, f.new, labels)}"
+            for f in change.fields]
+
+
 def _env_notes(env: EnvPlan) -> list[str]:
     notes = []
     if env.prunable:
@@ -73,12 +81,7 @@ def text(plan: Plan, color: bool = False) -> str:
         for change in env.changes:
             header = _header(change)
             lines.append(click.style(header, fg=COLOURS[change.action]) if color else header)
-            for fc in change.fields:
-                if change.action == "create":
-                    lines.append(f"    {fc.path}: {_value(fc.path, fc.new, env.labels)}")
-                else:
-                    lines.append(f"    {fc.path}: {_value(fc.path, fc.old, env.labels)} -> "
-                                 f"{_value(fc.path, fc.new, env.labels)}")
+            lines.extend(field_lines(change, env.labels))
             lines.append("")
     notes = [n for env in plan.envs for n in _env_notes(env)]
     if notes:

@@ -1,0 +1,341 @@
+"""The project file, its environments and configuration files -> desired state per environment.
+
+Discovery: `--config PATH` (a file, or a folder holding portal-config.yaml), else
+./portal-config.yaml, else ./configs/portal-config.yaml. Every *.yaml/*.yml beside the project file
+is a configuration file; any other file there is an error. Hidden entries (.gitkeep, an emulator
+state folder) and subfolders are not read.
+
+Per environment, a file's Stripe fields are deep-merged with `overrides.ENV` (mappings key by key;
+a list or value replaces the base whole) and `${var}` is filled from the environment's `vars`
+(`$${` writes a literal `${`). Lookup keys stay symbolic (`lookup_key:K`); normalization to
+Stripe's complete shape is model.py's job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import rules, schema
+from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
+from .loader import DataPath, Document, display_path, file_location, load
+
+PROJECT_FILE = "portal-config.yaml"
+SEARCHED = (Path(PROJECT_FILE), Path("configs") / PROJECT_FILE)
+SUFFIXES = (".yaml", ".yml")
+_VARIABLE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    mode: str  # "test" | "live"
+    api_key_env: str | None
+    api_base: str | None
+    stripe_account: str | None
+    emulator: Path | None  # resolved against the project file's folder
+    seed: dict[str, Any] | None  # only with emulator: the emulator's stand-in catalog
+    vars: Mapping[str, str]
+    location: Location
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path
+    key: str
+    default: bool
+    environments: tuple[str, ...]  # the environments it applies to, in the project file's order
+    ids: Mapping[str, str]
+    document: Document = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Project:
+    path: Path
+    root: Path
+    name: str
+    environments: Mapping[str, Environment]
+    files: tuple[ConfigFile, ...]
+    warnings: tuple[Problem, ...]
+    config_paths: tuple[Path, ...] = ()  # every configuration file found, loadable or not
+
+
+@dataclass(frozen=True)
+class DesiredConfig:
+    """One file's configuration in one environment: Stripe's fields only, as written."""
+
+    key: str
+    file: Path
+    default: bool
+    pinned_id: str | None
+    params: dict[str, Any]
+    env: str = field(repr=False)
+    document: Document = field(repr=False, compare=False)
+
+    def locate(self, path: DataPath, key: bool = False) -> Location:
+        """Where the value at `path` of params was written: in the override when it came from
+        one, else in the base; else its nearest written parent; else the file."""
+        return self.document.locate(self.source(path), key)
+
+    def source(self, path: DataPath) -> DataPath:
+        """The path in the file the value at `path` of params comes from."""
+        prefix = ("overrides", self.env)
+        node = _get(self.document.data, prefix)
+        if not path or not isinstance(node, dict):
+            return path
+        for part in path:
+            if not isinstance(node, dict) or part not in node:
+                return path
+            node = node[part]
+            if not isinstance(node, dict):  # a list or value in an override replaces whole
+                break
+        return (*prefix, *path)
+
+
+def _get(data: Any, path: DataPath) -> Any:
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {**base, **{k: _merge(base.get(k), v) for k, v in override.items()}}
+    return override
+
+
+def _fill(value: Any, variables: Mapping[str, str], path: DataPath,
+          problems: list[tuple[DataPath, str]]) -> Any:
+    """`value` with ${var} filled; what cannot be filled is added to `problems`."""
+    if isinstance(value, dict):
+        return {k: _fill(v, variables, (*path, k), problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, variables, (*path, n), problems) for n, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        if match[0] == "$${":
+            return "${"
+        name = match[1]
+        if name is None:
+            problems.append((path, "unclosed '${' (write $${ for a literal ${)"))
+        elif name in variables:
+            return variables[name]
+        else:
+            close = difflib.get_close_matches(name, list(variables), n=1)
+            hint = f" (did you mean ${{{close[0]}}}?)" if close else (
+                f" (vars: {', '.join(variables)})" if variables else " (no vars are defined)")
+            problems.append((path, f"undefined variable ${{{name}}}{hint}"))
+        return match[0]
+
+    return _VARIABLE.sub(replace, value)
+
+
+def find_project_file(config_path: Path | None) -> Path:
+    if config_path is not None:
+        path = config_path / PROJECT_FILE if config_path.is_dir() else config_path
+        if not path.is_file():
+            raise ConfigNotFound(f"no project file at {path}: check --config, or create it "
+                                 "(see the README)")
+        return path.absolute()
+    for path in SEARCHED:
+        if path.is_file():
+            return path.absolute()
+    raise ConfigNotFound("no project file: looked for ./portal-config.yaml and "
+                         "./configs/portal-config.yaml; run from the repository root, pass "
+                         "--config PATH, or create one (see the README)")
+
+
+def _read(path: Path, problems: list[Problem]) -> Document:
+    document, found = load(path)
+    problems += found + rules.find_secrets(document.text, display_path(path))
+    return document
+
+
+def _environments(document: Document, problems: list[Problem]) -> dict[str, Environment]:
+    """Every environment usable enough to check files against (load_project refuses on any
+    error anyway)."""
+    environments = {}
+    for name, entry in (_get(document.data, ("environments",)) or {}).items():
+        if not isinstance(entry, dict) or entry.get("mode") not in ("test", "live"):
+            continue
+        problems += rules.check_environment(name, entry, document.locate)
+        text = {k: v if isinstance(v, str) else None for k, v in entry.items()}
+        emulator = document.path.parent / text["emulator"] if text.get("emulator") else None
+        seed = entry.get("seed") if emulator and isinstance(entry.get("seed"), dict) else None
+        variables = entry.get("vars") if isinstance(entry.get("vars"), dict) else {}
+        environments[name] = Environment(
+            name=name, mode=entry["mode"], api_key_env=text.get("api_key_env"),
+            api_base=text.get("api_base"), stripe_account=text.get("stripe_account"),
+            emulator=emulator.resolve() if emulator else None, seed=seed,
+            vars={k: v for k, v in variables.items() if isinstance(v, str)},
+            location=document.locate(("environments", name), True))
+    return environments
+
+
+def _config_paths(project_file: Path, problems: list[Problem]) -> list[Path]:
+    paths = []
+    for entry in sorted(project_file.parent.iterdir()):
+        if entry.name.startswith(".") or entry.is_dir() or entry.name == project_file.name:
+            continue
+        if entry.suffix.lower() in SUFFIXES:
+            paths.append(entry)
+        else:
+            problems.append(Problem(file_location(entry), "not a configuration file: only "
+                                    "*.yaml and *.yml files belong beside the project file "
+                                    "(move it elsewhere)"))
+    return paths
+
+
+def _config_file(document: Document, names: tuple[str, ...],
+                 problems: list[Problem]) -> ConfigFile:
+    data = document.data
+    key = data.get("key")
+    if not isinstance(key, str):
+        key = document.path.stem
+        if "key" not in data and not re.match(schema.NAME_PATTERN, key):
+            problems.append(Problem(file_location(document.path), f"the file name makes the key "
+                                    f"'{key}', which {schema.NAME_RULE}: rename the file or set "
+                                    "key:"))
+    only = data.get("environments")
+    ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
+    return ConfigFile(
+        path=document.path, key=key, default=data.get("default") is True,
+        environments=tuple(n for n in names if not isinstance(only, list) or n in only),
+        ids={k: v for k, v in ids.items() if isinstance(v, str)}, document=document)
+
+
+def _in(names: list[str] | tuple[str, ...]) -> str:
+    return ("environment " if len(names) == 1 else "environments ") + ", ".join(names)
+
+
+def _across_files(files: list[ConfigFile], names: tuple[str, ...]) -> list[Problem]:
+    """Unique keys, one default per environment, no overrides or ids that never apply."""
+    problems: list[Problem] = []
+    by_key: dict[str, ConfigFile] = {}
+    default_of: dict[str, ConfigFile] = {}
+    for file in files:
+        locate = file.document.locate
+        first = by_key.setdefault(file.key, file)
+        if first is not file:
+            written = "key" in file.document.data
+            problems.append(Problem(locate(("key",), True), f"key '{file.key}' "
+                                    f"{'' if written else '(from the file name) '}is also the "
+                                    f"key of {display_path(first.path)}: keys must be unique"))
+        clashes: dict[Path, list[str]] = {}
+        for env in file.environments if file.default else ():
+            first = default_of.setdefault(env, file)
+            if first is not file:
+                clashes.setdefault(first.path, []).append(env)
+        for other, envs in clashes.items():
+            problems.append(Problem(locate(("default",), True), f"{display_path(other)} is "
+                                    f"already the default configuration in {_in(envs)}: there "
+                                    "is one default per environment"))
+        for section in ("ids", "overrides"):
+            for env in _get(file.document.data, (section,)) or {}:
+                if env in names and env not in file.environments:
+                    problems.append(Problem(locate((section, env), True), f"{section}.{env} "
+                                            "never applies: the file is limited to "
+                                            f"{_in(file.environments)}", "warning"))
+    return problems
+
+
+def _desired(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Problem]]:
+    data = file.document.data
+    base = {name: data[name] for name in schema.stripe_field_names() if name in data}
+    override = _get(data, ("overrides", env.name))
+    unfilled: list[tuple[DataPath, str]] = []
+    params = _fill(_merge(base, override) if override else base, env.vars, (), unfilled)
+    desired = DesiredConfig(key=file.key, file=file.path, default=file.default,
+                            pinned_id=file.ids.get(env.name), params=params, env=env.name,
+                            document=file.document)
+    return desired, [Problem(desired.locate(path), message) for path, message in unfilled]
+
+
+def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) -> list[Problem]:
+    """Each environment's merged, filled params checked; a problem found in only some of the
+    file's environments says in which."""
+    where: dict[Problem, list[str]] = {}
+    base_ids: dict[tuple[DataPath, str], list[str]] = {}
+    envs = [environments[name] for name in file.environments if name in environments]
+    for env in envs:
+        desired, found = _desired(file, env)
+        if not found:
+            found = schema.check(desired.params, schema.stripe_fields_schema(), desired.locate)
+        if not found:
+            found = rules.check_params(desired.params, env.mode == "live", desired.locate)
+            for path, value in rules.raw_ids(desired.params):
+                if desired.source(path) == path:
+                    base_ids.setdefault((path, value), []).append(env.name)
+        for problem in found:
+            where.setdefault(problem, []).append(env.name)
+    problems = [p if len(names) == len(envs) else
+                Problem(p.location, f"{p.message} (in {_in(names)})", p.level)
+                for p, names in where.items()]
+    for (path, value), names in base_ids.items():
+        if len(environments) > 1 and len(names) == len(environments):
+            also = "write the price as lookup_key:KEY, " if value.startswith("price_") else ""
+            problems.append(Problem(file.document.locate(path), f"{schema.dotted(path)}: "
+                                    f"{value} goes to every environment, but IDs differ between "
+                                    f"accounts and modes: {also}move it under overrides.ENV, or "
+                                    "limit the file with environments:", "warning"))
+    return problems
+
+
+def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
+    """Every problem of the project (for `validate`); never raises for the files' content.
+    Raises ConfigNotFound when there is no project file."""
+    path = find_project_file(config_path)
+    problems: list[Problem] = []
+    project_doc = _read(path, problems)
+    environments: dict[str, Environment] = {}
+    declared = _get(project_doc.data, ("environments",))
+    names = tuple(declared) if isinstance(declared, dict) else None
+    if project_doc.data is not None:
+        problems += schema.check(project_doc.data, schema.project_schema(), project_doc.locate)
+        environments = _environments(project_doc, problems)
+    files = []
+    config_paths = _config_paths(path, problems)
+    for file_path in config_paths:
+        document = _read(file_path, problems)
+        if document.data is None:
+            continue
+        found = schema.check(document.data, schema.config_schema(names), document.locate)
+        problems += found
+        if isinstance(document.data, dict):
+            files.append(_config_file(document, names or (), problems))
+            if not found:
+                problems += _per_environment(files[-1], environments)
+    problems += _across_files(files, names or ())
+    masked = {Problem(p.location, rules.mask_secrets(p.message), p.level) for p in problems}
+    name = _get(project_doc.data, ("project",))
+    project = Project(path=path, root=path.parent, name=name if isinstance(name, str) else
+                      "default", environments=environments, files=tuple(files),
+                      warnings=tuple(sorted(p for p in masked if p.level == "warning")),
+                      config_paths=tuple(config_paths))
+    return project, sorted(masked)
+
+
+def load_project(config_path: Path | None) -> Project:
+    """The project, when its files have no errors (warnings are kept on project.warnings)."""
+    project, problems = collect_problems(config_path)
+    if any(p.level == "error" for p in problems):
+        raise ValidationFailed(problems)
+    return project
+
+
+def desired_configs(project: Project, env: str) -> list[DesiredConfig]:
+    """The configurations of the files that apply to `env`, sorted by key."""
+    if env not in project.environments:
+        close = difflib.get_close_matches(env, list(project.environments), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise PortalConfigError(f"unknown environment '{env}' ({hint}environments: "
+                                f"{', '.join(project.environments)})")
+    chosen = [_desired(f, project.environments[env])[0] for f in project.files
+              if env in f.environments]
+    return sorted(chosen, key=lambda desired: desired.key)

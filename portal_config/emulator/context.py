@@ -1,0 +1,32 @@
+"""What an endpoint handler gets: the validated parameters and the store of its mode and account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import no_such
+from .store import AccountState
+
+
+@dataclass
+class Call:
+    state: AccountState
+    mode: str  # "test" | "live"
+    account: str | None  # the Stripe-Account, None for the platform itself
+    params: dict[str, Any]
+    now: int
+    target: str | None = None  # the ID in the path, e.g. bpc_... of /configurations/{configuration}
+    refuse_default_updates: bool = False
+    object_id: str | None = None  # a seed's chosen ID for the object being created
+
+    @property
+    def livemode(self) -> bool:
+        return self.mode == "live"
+
+    def get(self, kind: str, object_id: str | None, noun: str, param: str) -> dict[str, Any]:
+        """The object or Stripe's 404, e.g. "No such configuration: 'bpc_x'"."""
+        found = self.state.collection(kind).get(object_id or "")
+        if found is None:
+            raise no_such(noun, object_id or "", param)
+        return found

@@ -1,0 +1,242 @@
+"""The Emulator: its state, its knobs, its request log and its server thread, in one object.
+
+    with Emulator(state_file=Path("state.json"), seed={"default_configuration": True}) as emu:
+        client = stripe.StripeClient("sk_test_x", base_addresses={"api": emu.url})
+
+The same knobs are served over HTTP for an emulator run as its own process:
+GET /_emulator/requests, POST /_emulator/reset, POST /_emulator/seed?mode=test[&account=acct_..]
+(JSON body: a SEED, or {"test": SEED, "live": SEED} without ?mode), POST /_emulator/faults (JSON:
+{"script": [...], "latency": seconds, "failure_rate": 0..1, "clear": true}).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import forms
+from .api import Api, Request, Response, Settings
+from .errors import ApiError, EmulatorError
+from .faults import Drop, Faults
+from .seed import apply_seed, by_mode
+from .server import EmulatorHTTPServer
+from .store import Store
+
+Answer = tuple[int, dict[str, Any], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One API request as the emulator saw it; `status` is None for a dropped connection."""
+
+    method: str
+    path: str
+    query: dict[str, Any]
+    body: dict[str, Any]
+    headers: dict[str, str]
+    status: int | None
+    idempotency_key: str | None
+    account: str | None
+    mode: str | None
+    request_id: str | None
+
+
+class Emulator:
+    def __init__(
+        self,
+        state_file: Path | None = None,
+        seed: dict[str, Any] | None = None,
+        refuse_default_updates: bool = False,
+    ):
+        self.state_file = Path(state_file) if state_file is not None else None
+        self.store = Store(self.state_file)
+        self.settings = Settings(refuse_default_updates=refuse_default_updates)
+        self.faults = Faults()
+        self.api = Api(self.store, self.settings, self.faults)
+        self.url: str | None = None
+        self._initial_seed = seed
+        self._log: list[LoggedRequest] = []
+        self._log_lock = threading.Lock()
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._open()
+
+    # -- knobs ------------------------------------------------------------------------------
+
+    @property
+    def refuse_default_updates(self) -> bool:
+        """Updates to the default configuration fail as Stripe is reported to fail them."""
+        return self.settings.refuse_default_updates
+
+    @refuse_default_updates.setter
+    def refuse_default_updates(self, value: bool) -> None:
+        self.settings.refuse_default_updates = value
+
+    @property
+    def key_permissions(self) -> dict[str, dict[str, str]]:
+        """Restricted keys: {"rk_test_x": {"billing_portal": "read", "prices": "write"}}.
+        A listed key may only use the listed resources; unlisted rk_ keys may use all."""
+        return self.settings.key_permissions
+
+    @key_permissions.setter
+    def key_permissions(self, value: dict[str, dict[str, str]]) -> None:
+        self.settings.key_permissions = value
+
+    @property
+    def revoked_keys(self) -> set[str]:
+        """Keys answered with 401 "Invalid API Key provided"."""
+        return self.settings.revoked_keys
+
+    @revoked_keys.setter
+    def revoked_keys(self, value: set[str]) -> None:
+        self.settings.revoked_keys = set(value)
+
+    def seed(self, seed: dict[str, Any], mode: str = "test", account: str | None = None) -> None:
+        """Add a SEED's objects (see seed.py) to one mode of one account."""
+        apply_seed(self.api, seed, mode, account)
+
+    def reset(self) -> None:
+        """Forget every object, idempotency key, logged request and fault."""
+        self.store.reset()
+        self.faults.clear()
+        self.clear_log()
+
+    @property
+    def request_log(self) -> list[LoggedRequest]:
+        with self._log_lock:
+            return list(self._log)
+
+    def clear_log(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        """Lock and load the state file; the constructor's seed applies only to a fresh state."""
+        had_state = self.store.open()
+        if not had_state and self._initial_seed:
+            for mode, seed in by_mode(self._initial_seed).items():
+                apply_seed(self.api, seed, mode)
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a daemon thread; returns the base URL (port 0 picks a free port)."""
+        if self._server is not None:
+            raise EmulatorError(f"the emulator is already serving on {self.url}")
+        if not _is_loopback(host):
+            raise EmulatorError(
+                f"the emulator serves only on a loopback address (127.0.0.1, ::1), not {host}"
+            )
+        if not self.store.is_open:
+            self._open()
+        try:
+            self._server = EmulatorHTTPServer((host, port), self._dispatch, ipv6=":" in host)
+        except OSError as exc:
+            raise EmulatorError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        bound_port = self._server.server_address[1]
+        self.url = f"http://[{host}]:{bound_port}" if ":" in host else f"http://{host}:{bound_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="stripe-emulator", daemon=True,
+        )
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving, save the state and release the state file's lock."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.close_connections()
+            self._server.server_close()
+            assert self._thread is not None
+            self._thread.join(timeout=5)
+            self._server = self._thread = None
+        self.store.close()
+
+    def __enter__(self) -> Emulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _dispatch(self, method: str, target: str, raw: bytes, headers: dict[str, str]) -> Answer | None:
+        url = urlsplit(target)
+        if url.path.startswith("/_emulator/"):
+            return self._control(method, url.path, url.query, raw)
+        request = Request(method, url.path, {}, {}, headers)
+        response: Response | None
+        try:
+            request.query = forms.decode(url.query)
+            request.body = forms.decode(raw.decode("utf-8")) if method == "POST" else {}
+        except (forms.FormError, UnicodeDecodeError) as exc:
+            param = getattr(exc, "param", None)
+            response = Response(400, ApiError(400, f"Invalid request body: {exc}", param=param).body())
+        else:
+            try:
+                response = self.api.handle(request)
+            except Drop:
+                response = None
+        self._record(request, response)
+        return None if response is None else (response.status, response.body, response.headers)
+
+    def _record(self, request: Request, response: Response | None) -> None:
+        entry = LoggedRequest(
+            method=request.method,
+            path=request.path,
+            query=request.query,
+            body=request.body,
+            headers=request.headers,
+            status=None if response is None else response.status,
+            idempotency_key=request.idempotency_key,
+            account=request.account or request.headers.get("stripe-account"),
+            mode=request.mode,
+            request_id=None if response is None else response.headers.get("Request-Id"),
+        )
+        with self._log_lock:
+            self._log.append(entry)
+
+    def _control(self, method: str, path: str, query: str, raw: bytes) -> Answer:
+        options = {k: v[-1] for k, v in parse_qs(query).items()}
+        try:
+            if (method, path) == ("GET", "/_emulator/requests"):
+                data = [dataclasses.asdict(entry) for entry in self.request_log]
+                return 200, {"object": "list", "data": data}, {}
+            document = json.loads(raw or b"{}")
+            if (method, path) == ("POST", "/_emulator/reset"):
+                self.reset()
+            elif (method, path) == ("POST", "/_emulator/seed"):
+                seeds = {options["mode"]: document} if "mode" in options else by_mode(document)
+                for mode, seed in seeds.items():
+                    apply_seed(self.api, seed, mode, options.get("account"))
+            elif (method, path) == ("POST", "/_emulator/faults"):
+                self.faults.configure(document)
+            else:
+                return 404, {"error": {"type": "invalid_request_error",
+                                       "message": f"Unknown control endpoint {method} {path}"}}, {}
+        except (EmulatorError, ValueError, TypeError) as exc:
+            return 400, {"error": {"type": "invalid_request_error", "message": str(exc)}}, {}
+        return 200, {"ok": True}, {}
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,111 @@
+"""HTTP plumbing: a threaded http.server that hands each request to a dispatcher.
+
+Each answer goes out in ONE write (status line, headers and body together): with keep-alive,
+a split write meets Nagle's algorithm and delayed ACKs and costs ~40 ms per request.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# (method, path with query, body, headers) -> (status, JSON body, headers), or None to drop
+Dispatcher = Callable[
+    [str, str, bytes, dict[str, str]], "tuple[int, dict[str, Any], dict[str, str]] | None"
+]
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # keep-alive connections must not hold up stop()
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], dispatch: Dispatcher, ipv6: bool = False):
+        self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
+        self.dispatch = dispatch
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def close_connections(self) -> None:
+        """Cut idle keep-alive connections so no client keeps talking to a stopped emulator."""
+        with self.connections_lock:
+            for connection in list(self.connections):
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    server_version = "portal-config-emulator"
+    timeout = 120  # an idle keep-alive connection is closed after this many seconds
+    server: EmulatorHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass  # the client went away
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        try:
+            answer = self.server.dispatch(self.command, self.path, body, headers)
+        except Exception as exc:  # a bug in the emulator: answer like Stripe's own 500
+            message = f"The emulator failed: {type(exc).__name__}: {exc}"
+            answer = (500, {"error": {"type": "api_error", "message": message}}, {})
+        if answer is None:
+            self._drop()
+        else:
+            self._send(*answer)
+
+    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+        payload = json.dumps(body, indent=2).encode("utf-8")
+        lines = [
+            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+            f"Server: {self.server_version}",
+            f"Date: {formatdate(usegmt=True)}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(payload)}",
+            *(f"{name}: {value}" for name, value in headers.items()),
+        ]
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head + payload)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the emulator's request log is the record."""

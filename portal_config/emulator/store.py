@@ -1,0 +1,185 @@
+"""The emulator's state: one set of objects per (mode, Connect account), plus idempotency records.
+
+With a state file the store holds an exclusive lock on FILE.lock for as long as it is open (two
+emulators on one file would silently lose each other's writes), and every save is atomic
+(temporary file + os.replace), so a crash never leaves half a JSON document behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import EmulatorError
+
+IDEMPOTENCY_TTL = 24 * 3600  # Stripe forgets idempotency keys after 24 hours
+STATE_VERSION = 1
+KINDS = ("configurations", "products", "prices", "customers")
+
+
+def scope_name(mode: str, account: str | None) -> str:
+    return f"{mode}:{account or ''}"
+
+
+@dataclass
+class AccountState:
+    """The objects one mode of one account holds, each dict in creation order (oldest first)."""
+
+    configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def collection(self, kind: str) -> dict[str, dict[str, Any]]:
+        collection: dict[str, dict[str, Any]] = getattr(self, kind)
+        return collection
+
+    def to_json(self) -> dict[str, list[dict[str, Any]]]:
+        return {kind: list(self.collection(kind).values()) for kind in KINDS}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AccountState:
+        return cls(**{kind: {o["id"]: o for o in data.get(kind, [])} for kind in KINDS})
+
+
+@dataclass
+class IdempotencyRecord:
+    """The first answer to a request with an Idempotency-Key, replayed for the same parameters."""
+
+    fingerprint: str
+    status: int
+    body: dict[str, Any]
+    request_id: str
+    created: float
+
+
+class Store:
+    """All state, guarded by `lock` (the server is threaded); saved to `path` when one is given."""
+
+    def __init__(self, path: Path | None = None, clock: Callable[[], float] = time.time):
+        self.path = path
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.accounts: dict[str, AccountState] = {}
+        self.idempotency: dict[str, dict[str, IdempotencyRecord]] = {}
+        self.in_flight: set[tuple[str, str]] = set()
+        self._lock_file: IO[str] | None = None
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.path is None or self._lock_file is not None
+
+    def open(self) -> bool:
+        """Lock and load the state file; True when it held saved state (so seeds are skipped)."""
+        if self.path is None or self._lock_file is not None:
+            return bool(self.accounts)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            raise EmulatorError(
+                f"{self.path} is in use by another emulator (it holds {lock_file.name}); "
+                "stop it or use another state file"
+            ) from None
+        self._lock_file = lock_file
+        try:
+            return self._load()
+        except BaseException:
+            self.close(save=False)
+            raise
+
+    def close(self, save: bool = True) -> None:
+        if self._lock_file is None:
+            return
+        try:
+            if save:
+                self.save()
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _load(self) -> bool:
+        assert self.path is not None
+        if not self.path.exists():
+            return False
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.accounts = {
+                scope: AccountState.from_json(state) for scope, state in data["accounts"].items()
+            }
+            self.idempotency = {
+                scope: {key: IdempotencyRecord(**record) for key, record in records.items()}
+                for scope, records in data.get("idempotency", {}).items()
+            }
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EmulatorError(f"{self.path} is not an emulator state file: {exc}") from exc
+        self._expire_idempotency()
+        return True
+
+    def save(self) -> None:
+        """Write the whole state atomically; a no-op without a state file."""
+        if self.path is None:
+            return
+        with self.lock:
+            document = {
+                "version": STATE_VERSION,
+                "accounts": {scope: state.to_json() for scope, state in self.accounts.items()},
+                "idempotency": {
+                    scope: {key: vars(record) for key, record in records.items()}
+                    for scope, records in self.idempotency.items()
+                },
+            }
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            try:
+                with open(temporary, "w", encoding="utf-8") as handle:
+                    json.dump(document, handle, indent=1)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temporary, self.path)
+            finally:
+                temporary.unlink(missing_ok=True)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accounts.clear()
+            self.idempotency.clear()
+            self.save()
+
+    # -- objects ----------------------------------------------------------------------------
+
+    def account(self, mode: str, account: str | None) -> AccountState:
+        with self.lock:
+            return self.accounts.setdefault(scope_name(mode, account), AccountState())
+
+    def has_state(self, mode: str, account: str | None) -> bool:
+        state = self.accounts.get(scope_name(mode, account))
+        return state is not None and any(state.collection(kind) for kind in KINDS)
+
+    # -- idempotency ------------------------------------------------------------------------
+
+    def idempotency_record(self, scope: str, key: str) -> IdempotencyRecord | None:
+        with self.lock:
+            self._expire_idempotency()
+            return self.idempotency.get(scope, {}).get(key)
+
+    def remember(self, scope: str, key: str, record: IdempotencyRecord) -> None:
+        with self.lock:
+            self.idempotency.setdefault(scope, {})[key] = record
+
+    def _expire_idempotency(self) -> None:
+        oldest = self.clock() - IDEMPOTENCY_TTL
+        for records in self.idempotency.values():
+            for key in [k for k, r in records.items() if r.created < oldest]:
+                del records[key]

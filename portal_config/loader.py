@@ -1,0 +1,179 @@
+"""YAML -> plain data, with the file, line and column of every key and value.
+
+The file is composed into nodes first (PyYAML's SafeLoader), the node tree is walked to record
+locations and to refuse what PyYAML accepts silently (duplicate keys, non-string keys, recursive
+aliases), and then the data is constructed from the same nodes.
+
+One deliberate difference from SafeLoader: only `true`/`false` (any case) are booleans, as in
+YAML 1.2. YAML 1.1's `yes/no/on/off/y/n` stay strings, so `mode: on` or `enabled: yes` meet a
+schema error that names the field instead of silently becoming `True`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Location, Problem
+
+# A path into the data: mapping keys and list indexes, e.g. ("features", "products", 0).
+DataPath = tuple[Any, ...]
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans (see the module docstring)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def display_path(path: Path) -> str:
+    """The path as people read it: relative to the current directory when below it."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def file_location(path: Path) -> Location:
+    """A problem about the file as a whole, pointed at its start (so every line reads F:L:C)."""
+    return Location(display_path(path), 1, 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One loaded file. `data` is None when the file is empty or could not be parsed (the
+    problems returned with it say why); `text` is kept for checks on the raw text."""
+
+    path: Path
+    text: str
+    data: Any
+    values: dict[DataPath, Location]  # where each value starts
+    keys: dict[DataPath, Location]  # where the key of each mapping entry starts
+
+    def locate(self, path: DataPath, key: bool = False) -> Location:
+        """Where `path` was written (its key with key=True), else its nearest written parent,
+        else the file."""
+        if key and path in self.keys:
+            return self.keys[path]
+        for depth in range(len(path), -1, -1):
+            if path[:depth] in self.values:
+                return self.values[path[:depth]]
+        return file_location(self.path)
+
+
+class _Walk:
+    """Records locations and the problems PyYAML would not report, before construction."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.values: dict[DataPath, Location] = {}
+        self.keys: dict[DataPath, Location] = {}
+        self.problems: list[Problem] = []
+        self.recursive = False
+        self._active: set[int] = set()
+        self._seen: set[int] = set()
+
+    def at(self, node: Node) -> Location:
+        return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def walk(self, node: Node, path: DataPath) -> None:
+        self.values[path] = self.at(node)  # a duplicate key's later value wins, as in the data
+        if id(node) in self._active:
+            self.recursive = True
+            self.problems.append(Problem(self.at(node), "an alias refers to itself; "
+                                         "recursive structures are not supported"))
+            return
+        if id(node) in self._seen:  # an alias of a node already walked: keep the first locations
+            return
+        self._seen.add(id(node))
+        self._active.add(id(node))
+        if isinstance(node, MappingNode):
+            self._mapping(node, path)
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                self.walk(item, (*path, index))
+        self._active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: DataPath) -> None:
+        first: dict[str, Location] = {}
+        for index, (key_node, value_node) in enumerate(node.value):
+            if key_node.tag == _MERGE_TAG:  # `<<: *anchor`: merged keys point at this mapping
+                continue
+            if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR_TAG):
+                shown = key_node.value if isinstance(key_node, ScalarNode) else "(a collection)"
+                self.problems.append(Problem(self.at(key_node), f"key {shown} must be a string: "
+                                             "quote it"))
+                # Keep going with the key as text, so later checks see plain string keys.
+                key_node = ScalarNode(_STR_TAG, str(shown), key_node.start_mark,
+                                      key_node.end_mark)
+                node.value[index] = (key_node, value_node)
+            name = key_node.value
+            if name in first:
+                self.problems.append(Problem(self.at(key_node), f"duplicate key '{name}' "
+                                             f"(first written at line {first[name].line})"))
+            else:
+                first[name] = self.at(key_node)
+            self.keys[(*path, name)] = self.at(key_node)
+            self.walk(value_node, (*path, name))
+
+
+def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+    problem = exc.problem or "not valid YAML"
+    if "'\\t'" in problem:
+        return Problem(where, "invalid YAML: a tab character here; YAML indents with spaces only")
+    if exc.context == "expected a single document in the stream":
+        return Problem(where, "invalid YAML: a second document (---); a file holds one")
+    message = f"invalid YAML: {problem}"
+    if exc.context and exc.context_mark and exc.context_mark is not mark:
+        message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+    elif exc.context:
+        message += f" ({exc.context})"
+    return Problem(where, message)
+
+
+def load(path: Path) -> tuple[Document, list[Problem]]:
+    """Read one YAML file. Never raises for the file's content: problems are returned."""
+    where = file_location(path)
+    empty = Document(path, "", None, {}, {})
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return empty, [Problem(where, f"not UTF-8 text (byte {exc.start} cannot be decoded)")]
+    except OSError as exc:
+        return empty, [Problem(where, f"cannot read the file: {exc.strerror}")]
+    walk = _Walk(where.file)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            walk.walk(node, ())
+        data = None if node is None or walk.recursive else loader.construct_document(node)
+        if data is None and not walk.recursive:  # no content, or only `---` or `null`
+            return Document(path, text, None, {}, {}), [Problem(where, "the file is empty")]
+    except yaml.MarkedYAMLError as exc:
+        return Document(path, text, None, {}, {}), [_syntax_problem(where.file, exc)]
+    except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
+        return Document(path, text, None, {}, {}), [Problem(where, f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    return Document(path, text, data, walk.values, walk.keys), walk.problems

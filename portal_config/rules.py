@@ -1,0 +1,113 @@
+"""Stripe's rules that its schema does not state, and the tool's own policies.
+
+The checks on data take data that already passed the schema (schema.py), so shapes are known.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import Location, Problem
+from .loader import DataPath
+from .schema import Locate, dotted
+
+SECRET_KEY = re.compile(r"(?<![A-Za-z0-9])(sk|rk)_(live|test)_[A-Za-z0-9]{10,}")
+# Raw IDs that differ per account and mode (a product may have a custom ID: only prod_ counts).
+ID_PREFIXES = ("prod_", "price_", "pmc_")
+URL_FIELDS: tuple[DataPath, ...] = (
+    ("default_return_url",),
+    ("business_profile", "privacy_policy_url"),
+    ("business_profile", "terms_of_service_url"),
+)
+_CANCEL = ("features", "subscription_cancel")
+_PRODUCTS = ("features", "subscription_update", "products")
+
+
+def mask_secrets(text: str) -> str:
+    """Every key-like string in `text` as `sk_live_...WXYZ`: a key is never printed."""
+    return SECRET_KEY.sub(lambda m: f"{m[1]}_{m[2]}_...{m[0][-4:]}", text)
+
+
+def find_secrets(text: str, file: str) -> list[Problem]:
+    """Key-like strings anywhere in a file's text, comments included."""
+    problems = []
+    for match in SECRET_KEY.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        where = Location(file, text.count("\n", 0, match.start()) + 1,
+                         match.start() - line_start + 1)
+        kind = "secret" if match[1] == "sk" else "restricted"
+        problems.append(Problem(where, f"this looks like a Stripe {kind} key "
+                                f"({mask_secrets(match[0])}): keys never belong in files; put it "
+                                "in an environment variable named by api_key_env, and roll the "
+                                "key in the Dashboard if it was committed"))
+    return problems
+
+
+def check_environment(name: str, entry: Mapping[str, Any], locate: Locate) -> list[Problem]:
+    """An environment reaches Stripe with a key, or the built-in emulator without one."""
+    path = ("environments", name)
+    if "api_key_env" in entry and "emulator" in entry:
+        return [Problem(locate((*path, "emulator"), True), f"environment '{name}': api_key_env "
+                        "and emulator exclude each other (the emulator needs no key)")]
+    if "api_key_env" not in entry and "emulator" not in entry:
+        return [Problem(locate(path, True), f"environment '{name}' needs api_key_env (the NAME "
+                        "of the variable holding its key) or emulator (a state file for the "
+                        "built-in Stripe emulator)")]
+    if "seed" in entry and "emulator" not in entry:
+        return [Problem(locate((*path, "seed"), True), f"environment '{name}': seed is only "
+                        "for an emulator environment")]
+    return []
+
+
+def _get(data: Any, path: DataPath) -> Any:
+    for part in path:
+        if not isinstance(data, Mapping) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[Problem]:
+    """One environment's merged params, variables filled: what Stripe (or our policy) refuses."""
+    problems = []
+    cancel = _get(params, _CANCEL) or {}
+    if (cancel.get("proration_behavior") == "create_prorations"
+            and cancel.get("mode", "at_period_end") != "immediately"):
+        path = (*_CANCEL, "proration_behavior")
+        problems.append(Problem(locate(path, False), f"{dotted(path)}: create_prorations needs "
+                                "mode: immediately; nothing is prorated at period end"))
+    for index, entry in enumerate(_get(params, _PRODUCTS) or []):
+        quantity = entry.get("adjustable_quantity") or {}
+        low, high = quantity.get("minimum"), quantity.get("maximum")
+        if low is not None and high is not None and low > high:
+            path = (*_PRODUCTS, index, "adjustable_quantity", "minimum")
+            problems.append(Problem(locate(path, False), f"{dotted(path)}: {low} is greater "
+                                    f"than the maximum {high}"))
+    for path in URL_FIELDS:
+        url = _get(params, path)
+        if not isinstance(url, str):
+            continue
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            message = f"must be an http(s) URL, got '{url}'"
+        elif live and parts.scheme != "https":
+            message = f"must be an https URL in a live environment, got '{url}'"
+        else:
+            continue
+        problems.append(Problem(locate(path, False), f"{dotted(path)}: {message}"))
+    return problems
+
+
+def raw_ids(params: Mapping[str, Any]) -> Iterator[tuple[DataPath, str]]:
+    """Where params name a product, price or payment method configuration by its raw ID."""
+    pmc = ("features", "payment_method_update", "payment_method_configuration")
+    found: list[tuple[DataPath, Any]] = [(pmc, _get(params, pmc))]
+    for index, entry in enumerate(_get(params, _PRODUCTS) or []):
+        found.append(((*_PRODUCTS, index, "product"), entry.get("product")))
+        found += [((*_PRODUCTS, index, "prices", n), p) for n, p in enumerate(entry["prices"])]
+    for path, value in found:
+        if isinstance(value, str) and value.startswith(ID_PREFIXES):
+            yield path, value

@@ -1,0 +1,45 @@
+"""Shared fixtures: a running Stripe emulator and real stripe SDK clients pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from portal_config.emulator import Emulator
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_stripe_telemetry() -> None:
+    """The SDK would report request timings to Stripe in a header; keep tests hermetic."""
+    import stripe
+
+    stripe.enable_telemetry = False
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """A started, in-memory emulator on a free loopback port; stopped after the test."""
+    emu = Emulator()
+    emu.start(host="127.0.0.1", port=0)
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def stripe_client(emulator: Emulator) -> Callable[..., Any]:
+    """make(key="sk_test_123", account=None, retries=0) -> a stripe.StripeClient on the emulator."""
+    import stripe
+
+    def make(key: str = "sk_test_123", account: str | None = None, retries: int = 0) -> Any:
+        return stripe.StripeClient(
+            key,
+            base_addresses={"api": emulator.url},
+            stripe_account=account,
+            max_network_retries=retries,
+        )
+
+    return make

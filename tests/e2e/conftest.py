@@ -1,0 +1,86 @@
+"""End-to-end harness: a project folder whose environments point at the test emulator over HTTP,
+and a runner that drives the real CLI entry point (exit code, stdout, stderr as a user sees them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portal_config.cli import main
+
+TEST_KEY = "sk_test_e2e_4eC39HqLyjWDarjtT1zdp7dc"
+LIVE_KEY = "sk_live_e2e_4eC39HqLyjWDarjtT1zdp7dc"
+
+PROJECT_FILE = """\
+version: 1
+project: acme
+environments:
+  staging:
+    mode: test
+    api_key_env: PORTAL_CONFIG_E2E_TEST_KEY
+    api_base: {url}
+    vars: {{app_url: "https://staging.example.com"}}
+  prod:
+    mode: live
+    api_key_env: PORTAL_CONFIG_E2E_LIVE_KEY
+    api_base: {url}
+    vars: {{app_url: "https://example.com"}}
+"""
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class Project:
+    """A configs/ folder on disk, run against the emulator."""
+
+    def __init__(self, root: Path, emulator: Any):
+        self.root = root
+        self.emulator = emulator
+        self.configs = root / "configs"
+        self.configs.mkdir()
+        self.write("portal-config.yaml", PROJECT_FILE.format(url=emulator.url))
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.configs / name
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    def remove(self, name: str) -> None:
+        (self.configs / name).unlink()
+
+    def run(self, *args: str) -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        code = 0
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(["--config", str(self.configs / "portal-config.yaml"), *args])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+        return Result(code, out.getvalue(), err.getvalue())
+
+    def writes(self) -> list[Any]:
+        """The POSTs the emulator received since the log was last cleared."""
+        return [r for r in self.emulator.request_log if r.method == "POST"]
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Project:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", TEST_KEY)
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_LIVE_KEY", LIVE_KEY)
+    return Project(tmp_path, emulator)

@@ -1,0 +1,92 @@
+"""Failures during apply: retries, a failure part-way, the default that Stripe will not change,
+a configuration changed between plan and write, and a re-run of the same plan."""
+
+from __future__ import annotations
+
+from portal_config import config, workflow
+from portal_config.apply import apply_plan
+from tests.e2e.test_plan_apply import BASIC, STANDARD, by_key, client, configurations
+
+
+def test_a_500_is_retried_with_the_same_idempotency_key(project) -> None:
+    project.write("basic.yaml", BASIC)
+    project.emulator.faults.script([{"status": 500, "method": "POST"}])
+    result = project.run("apply", "--env", "staging")
+    assert result.exit_code == 0, result.output
+    posts = project.writes()
+    assert len(posts) == 2 and posts[0].idempotency_key == posts[1].idempotency_key
+    assert posts[0].idempotency_key.startswith("portal-config-create-")
+    assert len(configurations(project)) == 1
+
+
+def test_a_429_is_retried_with_backoff(project) -> None:
+    project.write("basic.yaml", BASIC)
+    project.emulator.faults.script([{"status": 429, "method": "POST"}])
+    result = project.run("apply", "--env", "staging")
+    assert result.exit_code == 0, result.output
+    assert len(configurations(project)) == 1
+
+
+def test_failure_part_way_reports_done_and_not_done_and_rerun_converges(project) -> None:
+    project.write("basic.yaml", BASIC)
+    project.write("standard.yaml", STANDARD)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    standard_id = by_key(project)["standard"]["id"]
+    project.write("basic.yaml", BASIC.replace("Basic", "Basic 2"))
+    project.write("standard.yaml", STANDARD.replace("Standard portal", "Standard 2"))
+    project.emulator.faults.script([{"status": 503, "should_retry": False, "method": "POST",
+                                     "path_prefix": f"/v1/billing_portal/configurations/"
+                                                    f"{standard_id}"}])
+    result = project.run("apply", "--env", "staging")
+    assert result.exit_code == 1
+    assert "Apply incomplete: 0 created, 1 updated, 0 deactivated." in result.stdout
+    assert f"Failed: update standard ({standard_id}) in staging" in result.stdout
+    assert "Traceback" not in result.output
+    state = by_key(project)
+    assert state["basic"]["name"] == "Basic 2" and state["standard"]["name"] == "Standard portal"
+
+    rerun = project.run("apply", "--env", "staging")
+    assert rerun.exit_code == 0, rerun.output
+    assert "Plan: 0 to create, 1 to update, 0 to deactivate." in rerun.stdout
+    assert project.run("plan", "--env", "staging", "--detailed-exitcode").exit_code == 0
+
+
+def test_default_configuration_refused_by_stripe_prints_dashboard_steps(project) -> None:
+    project.emulator.seed({"default_configuration": True}, mode="test")
+    project.emulator.refuse_default_updates = True
+    project.write("default.yaml", "default: true\nname: Main\nfeatures:\n"
+                                  "  invoice_history: {enabled: true}\n")
+    project.write("basic.yaml", BASIC)
+    result = project.run("apply", "--env", "staging")
+    assert result.exit_code == 1, result.output
+    assert "[the account's default configuration]" in result.stdout
+    assert "Make these changes in the Dashboard at " \
+           "https://dashboard.stripe.com/test/settings/billing/portal" in result.stdout
+    assert "    name: null -> \"Main\"" in result.stdout
+    assert "Apply incomplete: 1 created, 0 updated" in result.stdout
+    assert "basic" in by_key(project)
+
+
+def test_configuration_changed_after_planning_is_not_written(project) -> None:
+    project.write("standard.yaml", STANDARD)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    project.write("standard.yaml", STANDARD.replace("Standard portal", "Planned name"))
+    loaded = config.load_project(project.configs / "portal-config.yaml")
+    with workflow.connected(loaded, ["staging"]) as gateways:
+        planned = workflow.plan_all(loaded, gateways)
+        config_id = by_key(project)["standard"]["id"]
+        client(project).v1.billing_portal.configurations.update(config_id, {"name": "Deploy"})
+        report = apply_plan(planned, gateways, lambda line: None)
+    assert [c.config_id for c in report.changed_meanwhile] == [config_id]
+    assert by_key(project)["standard"]["name"] == "Deploy"
+
+
+def test_rerunning_the_same_plan_never_duplicates_a_create(project) -> None:
+    project.write("basic.yaml", BASIC)
+    loaded = config.load_project(project.configs / "portal-config.yaml")
+    with workflow.connected(loaded, ["staging"]) as gateways:
+        planned = workflow.plan_all(loaded, gateways)
+        first = apply_plan(planned, gateways, lambda line: None)
+        second = apply_plan(planned, gateways, lambda line: None)
+    assert first.done[0][1] == second.done[0][1]
+    assert len(configurations(project)) == 1

@@ -1,0 +1,156 @@
+"""Issue 5: import existing portals, and one set of files for test and live (lookup keys)."""
+
+from __future__ import annotations
+
+import re
+
+import stripe
+
+from portal_config import model
+from tests.e2e.conftest import LIVE_KEY, TEST_KEY
+
+
+def catalog(suffix: str) -> dict:
+    """The same lookup keys in each account, with that account's own IDs."""
+    return {"products": [
+        {"id": f"prod_pro_{suffix}", "name": "Pro", "prices": [
+            {"id": f"price_pm_{suffix}", "lookup_key": "pro_monthly", "unit_amount": 2000,
+             "currency": "usd", "recurring": {"interval": "month"}},
+            {"id": f"price_py_{suffix}", "lookup_key": "pro_yearly", "unit_amount": 20000,
+             "currency": "usd", "recurring": {"interval": "year"}}]},
+        {"id": f"prod_team_{suffix}", "name": "Team", "prices": [
+            {"id": f"price_tm_{suffix}", "lookup_key": "team_monthly", "unit_amount": 5000,
+             "currency": "usd", "recurring": {"interval": "month"}},
+            {"id": f"price_nolk_{suffix}", "unit_amount": 7000, "currency": "usd",
+             "recurring": {"interval": "month"}},
+            {"id": f"price_once_{suffix}", "lookup_key": "setup_fee", "unit_amount": 900,
+             "currency": "usd", "recurring": None},
+            {"id": f"price_old_{suffix}", "lookup_key": "team_legacy", "unit_amount": 4000,
+             "currency": "usd", "recurring": {"interval": "month"}, "active": False}]}]}
+
+
+FULL = {
+    "name": "Full portal",
+    "default_return_url": "https://staging.example.com/account",
+    "business_profile": {"headline": "Everything.", "privacy_policy_url": "https://e.com/p",
+                         "terms_of_service_url": "https://e.com/t"},
+    "login_page": {"enabled": True},
+    "features": {
+        "customer_update": {"enabled": True, "allowed_updates": ["email", "tax_id"]},
+        "invoice_history": {"enabled": True},
+        "payment_method_update": {"enabled": True, "payment_method_configuration": "pmc_1"},
+        "subscription_cancel": {"enabled": True, "mode": "immediately",
+                                "proration_behavior": "create_prorations",
+                                "cancellation_reason": {"enabled": True,
+                                                        "options": ["unused", "other"]}},
+        "subscription_update": {
+            "enabled": True, "default_allowed_updates": ["price", "quantity"],
+            "proration_behavior": "always_invoice", "billing_cycle_anchor": "now",
+            "trial_update_behavior": "continue_trial",
+            "schedule_at_period_end": {"conditions": [{"type": "shortening_interval"}]},
+            "products": [{"product": "prod_pro_t", "prices": ["price_pm_t", "price_py_t"],
+                          "adjustable_quantity": {"enabled": True, "minimum": 2,
+                                                  "maximum": 9}}]},
+        "subscription_pause": {"enabled": True, "duration": {"type": "indefinite"}},
+    },
+    "metadata": {"owner": "billing-team"},
+}
+
+
+def sdk(project, key: str) -> stripe.StripeClient:
+    return stripe.StripeClient(key, base_addresses={"api": project.emulator.url})
+
+
+def listed(project, key: str) -> list[dict]:
+    page = sdk(project, key).v1.billing_portal.configurations.list({"limit": 100})
+    return [c.to_dict() for c in page.auto_paging_iter()]
+
+
+def test_import_round_trips_through_plan_and_a_second_account(project, tmp_path) -> None:
+    project.emulator.seed({**catalog("t"), "default_configuration": {
+        "features": {"invoice_history": {"enabled": True}}, "name": "Main"}}, mode="test")
+    project.emulator.seed({**catalog("l"), "default_configuration": True}, mode="live")
+    configs = sdk(project, TEST_KEY).v1.billing_portal.configurations
+    configs.create(FULL)
+    configs.create({"name": "Basic", "features": {"invoice_history": {"enabled": True}}})
+
+    imported = project.run("import", "--env", "staging")
+    assert imported.exit_code == 0, imported.output
+    names = sorted(p.name for p in project.configs.glob("*.yaml"))
+    assert names == ["basic.yaml", "full-portal.yaml", "main.yaml", "portal-config.yaml"]
+    full = (project.configs / "full-portal.yaml").read_text()
+    assert "lookup_key:pro_monthly" in full and "product:" not in full
+    assert re.search(r"ids:\n  staging: bpc_\w+", full)
+    assert "default: true" in (project.configs / "main.yaml").read_text()
+
+    plan = project.run("plan", "--env", "staging", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+    assert "No changes." in plan.stdout
+
+    refused = project.run("import", "--env", "staging")
+    assert refused.exit_code == 1 and "nothing was written" in refused.stderr
+
+    # The same files, applied to the live account, then imported back: the same files.
+    applied = project.run("apply", "--env", "prod", "--yes")
+    assert applied.exit_code == 0, applied.output
+    again = project.run("import", "--env", "prod", "--out", str(tmp_path / "from-prod"))
+    assert again.exit_code == 0, again.output
+    for name in ("basic.yaml", "full-portal.yaml", "main.yaml"):
+        first = (project.configs / name).read_text()
+        second = (tmp_path / "from-prod" / name).read_text()
+        strip = lambda text: re.sub(r"ids:\n(  \w+: bpc_\w+\n)+", "", text)  # noqa: E731
+        assert strip(first) == strip(second), name
+
+
+def test_one_set_of_files_promotes_from_test_to_live(project) -> None:
+    project.emulator.seed(catalog("t"), mode="test")
+    project.emulator.seed(catalog("l"), mode="live")
+    project.write("standard.yaml", """\
+        name: Standard
+        default_return_url: "${app_url}/account"
+        features:
+          subscription_update:
+            enabled: true
+            default_allowed_updates: [price]
+            products:
+              - prices: [lookup_key:pro_monthly, lookup_key:pro_yearly]
+              - prices: [lookup_key:team_monthly]
+        """)
+    plan = project.run("plan", "--env", "staging")
+    assert "lookup_key:pro_monthly (price_pm_t)" in plan.stdout, plan.output
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    assert project.run("apply", "--env", "prod", "--yes").exit_code == 0
+
+    (test_cfg,), (live_cfg,) = listed(project, TEST_KEY), listed(project, LIVE_KEY)
+    products = "features.subscription_update.products"
+    test_state, live_state = model.canonical(test_cfg), model.canonical(live_cfg)
+    assert {p: v for p, v in test_state.items() if p not in (products, "default_return_url")} \
+        == {p: v for p, v in live_state.items() if p not in (products, "default_return_url")}
+    assert [(e.product, e.prices) for e in test_state[products]] == [
+        ("prod_pro_t", ("price_pm_t", "price_py_t")), ("prod_team_t", ("price_tm_t",))]
+    assert [(e.product, e.prices) for e in live_state[products]] == [
+        ("prod_pro_l", ("price_pm_l", "price_py_l")), ("prod_team_l", ("price_tm_l",))]
+    assert live_cfg["default_return_url"] == "https://example.com/account"
+
+
+def test_unusable_lookup_keys_are_errors_before_anything_is_written(project) -> None:
+    project.emulator.seed(catalog("t"), mode="test")
+    path = project.write("bad.yaml", """\
+        features:
+          subscription_update:
+            enabled: true
+            products:
+              - prices: [lookup_key:nope]
+              - prices: [lookup_key:setup_fee]
+              - prices: [lookup_key:team_legacy]
+              - prices: [lookup_key:pro_monthly, lookup_key:team_monthly]
+        """)
+    project.emulator.clear_log()
+    result = project.run("apply", "--env", "staging")
+    assert result.exit_code == 1
+    assert f"{path}:5:18: lookup_key:nope matches no price in environment 'staging'" in \
+        result.stderr
+    assert "lookup_key:setup_fee is the one-time price price_once_t" in result.stderr
+    assert "lookup_key:team_legacy is the archived price price_old_t" in result.stderr
+    assert "belong to different products (prod_pro_t, prod_team_t)" in result.stderr
+    assert project.writes() == []

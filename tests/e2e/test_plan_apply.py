@@ -1,0 +1,150 @@
+"""plan and apply end to end: the CLI, the real stripe SDK over HTTP, the emulator's state."""
+
+from __future__ import annotations
+
+import stripe
+
+from tests.e2e.conftest import TEST_KEY
+
+STANDARD = """\
+name: Standard portal
+default_return_url: "${app_url}/account"
+business_profile:
+  headline: Acme partners with Stripe for simplified billing.
+features:
+  customer_update: {enabled: true, allowed_updates: [email, address]}
+  invoice_history: {enabled: true}
+  subscription_cancel:
+    enabled: true
+    cancellation_reason: {enabled: true, options: [too_expensive, other]}
+metadata: {team: billing}
+"""
+BASIC = """\
+name: Basic
+features:
+  invoice_history: {enabled: true}
+"""
+
+
+def client(project) -> stripe.StripeClient:
+    return stripe.StripeClient(TEST_KEY, base_addresses={"api": project.emulator.url})
+
+
+def configurations(project) -> list[dict]:
+    listed = client(project).v1.billing_portal.configurations.list({"limit": 100})
+    return [c.to_dict() for c in listed.auto_paging_iter()]
+
+
+def by_key(project) -> dict[str, dict]:
+    return {c["metadata"].get("portal_config_key"): c for c in configurations(project)}
+
+
+def test_apply_creates_everything_then_plan_shows_no_changes(project) -> None:
+    project.write("standard.yaml", STANDARD)
+    project.write("basic.yaml", BASIC)
+    first = project.run("plan", "--env", "staging", "--detailed-exitcode")
+    assert first.exit_code == 2, first.output
+    assert "+ standard in staging will be created" in first.stdout
+    assert "Plan: 2 to create, 0 to update, 0 to deactivate." in first.stdout
+
+    applied = project.run("apply", "--env", "staging")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 2 created, 0 updated, 0 deactivated." in applied.stdout
+
+    state = by_key(project)
+    assert set(state) == {"standard", "basic"}
+    standard = state["standard"]
+    assert standard["default_return_url"] == "https://staging.example.com/account"
+    assert standard["metadata"] == {"team": "billing", "portal_config_project": "acme",
+                                    "portal_config_env": "staging",
+                                    "portal_config_key": "standard"}
+    assert sorted(standard["features"]["customer_update"]["allowed_updates"]) == ["address",
+                                                                                  "email"]
+    again = project.run("plan", "--env", "staging", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert "No changes. Stripe matches the configuration files." in again.stdout
+
+
+def test_one_changed_field_is_exactly_one_change_and_one_small_request(project) -> None:
+    project.write("standard.yaml", STANDARD)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    project.write("standard.yaml", STANDARD.replace("[too_expensive, other]",
+                                                    "[too_expensive, other, unused]"))
+    project.emulator.clear_log()
+    result = project.run("plan", "--env", "staging")
+    assert result.exit_code == 0
+    path = "features.subscription_cancel.cancellation_reason.options"
+    assert f'{path}: ["other", "too_expensive"] -> ["other", "too_expensive", "unused"]' \
+        in result.stdout
+    assert "Plan: 0 to create, 1 to update, 0 to deactivate." in result.stdout
+    assert project.writes() == []  # plan only reads
+
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    (write,) = project.writes()
+    assert write.body == {"features": {"subscription_cancel": {"cancellation_reason": {
+        "options": ["other", "too_expensive", "unused"], "enabled": "true"}}}}
+
+
+def test_drift_made_in_stripe_shows_in_plan_with_exit_2(project) -> None:
+    project.write("standard.yaml", STANDARD)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    config_id = by_key(project)["standard"]["id"]
+    client(project).v1.billing_portal.configurations.update(
+        config_id, {"features": {"invoice_history": {"enabled": False}}})
+    result = project.run("plan", "--env", "staging", "--detailed-exitcode")
+    assert result.exit_code == 2
+    assert f"~ standard ({config_id}) in staging will be updated in place" in result.stdout
+    assert "features.invoice_history.enabled: false -> true" in result.stdout
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    assert project.run("plan", "--env", "staging", "--detailed-exitcode").exit_code == 0
+
+
+def test_removed_file_is_deactivated_only_with_prune(project) -> None:
+    project.write("standard.yaml", STANDARD)
+    project.write("basic.yaml", BASIC)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    basic_id = by_key(project)["basic"]["id"]
+    project.remove("basic.yaml")
+
+    kept = project.run("apply", "--env", "staging")
+    assert kept.exit_code == 0
+    assert f"basic ({basic_id}); `apply --prune` would deactivate them" in kept.stdout
+    assert by_key(project)["basic"]["active"] is True
+
+    pruned = project.run("apply", "--env", "staging", "--prune")
+    assert pruned.exit_code == 0, pruned.output
+    assert (f"- basic ({basic_id}) in staging will be DEACTIVATED: portal sessions created with "
+            f"{basic_id} will fail") in pruned.stdout
+    assert by_key(project)["basic"]["active"] is False
+    assert by_key(project)["standard"]["active"] is True
+
+    project.write("basic.yaml", BASIC)  # the file returns: its old configuration comes back
+    back = project.run("apply", "--env", "staging")
+    assert back.exit_code == 0 and "active: false -> true" in back.stdout
+    assert by_key(project)["basic"]["id"] == basic_id and by_key(project)["basic"]["active"]
+
+
+def test_unmanaged_configurations_are_reported_and_left_alone(project) -> None:
+    other = client(project).v1.billing_portal.configurations.create(
+        {"features": {"invoice_history": {"enabled": True}}}).id
+    project.write("basic.yaml", BASIC)
+    project.emulator.clear_log()
+    result = project.run("apply", "--env", "staging", "--prune")
+    assert result.exit_code == 0
+    assert f"1 configuration(s) no file claims, left alone: {other}" in result.stdout
+    assert [w.path for w in project.writes()] == ["/v1/billing_portal/configurations"]
+
+
+def test_json_plan_is_a_stable_machine_shape(project) -> None:
+    import json
+
+    project.write("basic.yaml", BASIC)
+    result = project.run("plan", "--env", "staging", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["summary"] == {"create": 1, "update": 0, "deactivate": 0, "problems": 0}
+    (env,) = data["environments"]
+    assert env["name"] == "staging" and env["mode"] == "test"
+    change = env["changes"][0]
+    assert change["action"] == "create" and change["key"] == "basic"
+    assert {"path": "features.invoice_history.enabled", "old": None, "new": True} in change[
+        "fields"]

@@ -1,0 +1,74 @@
+"""Safety rules: each refusal is one clear line, exit 1, and no request reaches Stripe."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import LIVE_KEY, TEST_KEY
+from tests.e2e.test_plan_apply import BASIC
+
+
+@pytest.fixture
+def basic(project):
+    project.write("basic.yaml", BASIC)
+    project.emulator.clear_log()
+    return project
+
+
+def assert_refused(result, emulator, *fragments: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(error_lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in error_lines[0]
+    assert emulator.request_log == []
+
+
+def test_live_environment_with_a_test_key_is_refused(basic, monkeypatch) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_LIVE_KEY", TEST_KEY)
+    result = basic.run("plan", "--env", "prod")
+    assert_refused(result, basic.emulator, "'prod' is live mode",
+                   "PORTAL_CONFIG_E2E_LIVE_KEY holds a test key", "sk_live_ or rk_live_")
+    assert TEST_KEY not in result.output
+
+
+def test_test_environment_with_a_live_key_is_refused(basic, monkeypatch) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", LIVE_KEY)
+    result = basic.run("apply", "--env", "staging")
+    assert_refused(result, basic.emulator, "holds a live key")
+    assert LIVE_KEY not in result.output
+
+
+def test_missing_key_variable_is_refused(basic, monkeypatch) -> None:
+    monkeypatch.delenv("PORTAL_CONFIG_E2E_TEST_KEY")
+    result = basic.run("plan", "--env", "staging")
+    assert_refused(result, basic.emulator, "PORTAL_CONFIG_E2E_TEST_KEY is not set")
+
+
+def test_live_apply_without_yes_and_without_a_terminal_is_refused(basic) -> None:
+    result = basic.run("apply", "--env", "prod")
+    assert_refused(result, basic.emulator, "without a terminal", "--yes")
+
+
+def test_live_apply_with_yes_applies(basic) -> None:
+    result = basic.run("apply", "--env", "prod", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Apply complete: 1 created" in result.stdout
+
+
+def test_foreign_api_base_is_refused_unless_allowed(basic, monkeypatch) -> None:
+    text = (basic.configs / "portal-config.yaml").read_text()
+    basic.write("portal-config.yaml", text.replace(basic.emulator.url, "https://evil.example",
+                                                   1))
+    result = basic.run("plan", "--env", "staging")
+    assert_refused(result, basic.emulator, "refusing to send the API key to https://evil.example",
+                   "PORTAL_CONFIG_ALLOW_API_BASE=evil.example")
+    monkeypatch.setenv("PORTAL_CONFIG_ALLOW_API_BASE", "evil.example")
+    from portal_config.stripe_api import check_api_base
+    assert check_api_base("staging", "https://evil.example") == "https://evil.example"
+
+
+def test_unknown_environment_is_one_clear_line(basic) -> None:
+    result = basic.run("plan", "--env", "qa")
+    assert_refused(result, basic.emulator, "unknown environment 'qa'", "staging, prod")

@@ -1,0 +1,63 @@
+"""`portal-config emulator` as a user runs it: a separate process, stopped with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import stripe
+
+RUN_CLI = "from portal_config.cli import main; main()"
+
+
+def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUN_CLI, "emulator", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    match = re.fullmatch(r"Stripe emulator listening on (http://127\.0\.0\.1:\d+) \(state: .+\)\n",
+                         line)
+    assert match, line
+    return process, match.group(1)
+
+
+def test_the_command_serves_seeds_and_saves_state_on_ctrl_c(tmp_path: Path) -> None:
+    state, seed = tmp_path / "state.json", tmp_path / "seed.yaml"
+    seed.write_text("default_configuration: true\ncustomers:\n  - {id: cus_cli}\n")
+    process, url = start("--port", "0", "--state", str(state), "--seed", str(seed),
+                         "--refuse-default-updates", "--latency", "1")
+    try:
+        client: Any = stripe.StripeClient("sk_test_cli", base_addresses={"api": url})
+        made = client.v1.billing_portal.configurations.create(
+            {"features": {"invoice_history": {"enabled": True}}})
+        session = client.v1.billing_portal.sessions.create({"customer": "cus_cli"})
+        assert session.url.startswith("https://billing.stripe.com/p/session/test_")
+        default = client.v1.billing_portal.configurations.list({"is_default": True}).data[0]
+        try:
+            client.v1.billing_portal.configurations.update(default.id, {"name": "x"})
+            raise AssertionError("the default configuration was updated")
+        except stripe.InvalidRequestError as exc:
+            assert "You cannot make any changes" in str(exc)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    saved = json.loads(state.read_text())
+    assert made.id in [c["id"] for c in saved["accounts"]["test:"]["configurations"]]
+
+
+def test_the_command_refuses_a_non_loopback_host() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_CLI, "emulator", "--host", "0.0.0.0", "--port", "0"],
+        capture_output=True, text=True, timeout=10,
+    )
+    assert result.returncode == 1
+    assert "loopback" in result.stderr and "Traceback" not in result.stderr
