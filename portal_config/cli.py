@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @cli.command("emulator")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address.")
 @click.option("--port", type=int, default=12111, show_default=True, help="Port (0: any free port).")
 @click.option("--state", "state_file", type=click.Path(path_type=Path, dir_okay=False),
               help="JSON state file, kept across runs (default: in memory).")

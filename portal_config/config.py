@@ -22,7 +22,7 @@ from typing import Any
 
 from . import rules, schema
 from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
-from .loader import DataPath, Document, display_path, file_location, load
+from .loader import DataPath, Document, display_path, file_location, load, value_at
 
 PROJECT_FILE = "portal-config.yaml"
 SEARCHED = (Path(PROJECT_FILE), Path("configs") / PROJECT_FILE)
@@ -84,7 +84,7 @@ class DesiredConfig:
     def source(self, path: DataPath) -> DataPath:
         """The path in the file the value at `path` of params comes from."""
         prefix = ("overrides", self.env)
-        node = _get(self.document.data, prefix)
+        node = value_at(self.document.data, prefix)
         if not path or not isinstance(node, dict):
             return path
         for part in path:
@@ -94,12 +94,6 @@ class DesiredConfig:
             if not isinstance(node, dict):  # a list or value in an override replaces whole
                 break
         return (*prefix, *path)
-
-
-def _get(data: Any, path: DataPath) -> Any:
-    for part in path:
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
 
 
 def _merge(base: Any, override: Any) -> Any:
@@ -161,18 +155,20 @@ def _environments(document: Document, problems: list[Problem]) -> dict[str, Envi
     """Every environment usable enough to check files against (load_project refuses on any
     error anyway)."""
     environments = {}
-    for name, entry in (_get(document.data, ("environments",)) or {}).items():
+    declared = value_at(document.data, ("environments",))
+    for name, entry in (declared if isinstance(declared, dict) else {}).items():
         if not isinstance(entry, dict) or entry.get("mode") not in ("test", "live"):
             continue
         problems += rules.check_environment(name, entry, document.locate)
-        text = {k: v if isinstance(v, str) else None for k, v in entry.items()}
-        emulator = document.path.parent / text["emulator"] if text.get("emulator") else None
+        text: dict[str, str] = {k: v for k, v in entry.items() if isinstance(v, str)}
+        emulator = (document.path.parent / text["emulator"]).resolve() if "emulator" in text \
+            else None
         seed = entry.get("seed") if emulator and isinstance(entry.get("seed"), dict) else None
-        variables = entry.get("vars") if isinstance(entry.get("vars"), dict) else {}
+        variables = entry["vars"] if isinstance(entry.get("vars"), dict) else {}
         environments[name] = Environment(
             name=name, mode=entry["mode"], api_key_env=text.get("api_key_env"),
             api_base=text.get("api_base"), stripe_account=text.get("stripe_account"),
-            emulator=emulator.resolve() if emulator else None, seed=seed,
+            emulator=emulator, seed=seed,
             vars={k: v for k, v in variables.items() if isinstance(v, str)},
             location=document.locate(("environments", name), True))
     return environments
@@ -237,7 +233,7 @@ def _across_files(files: list[ConfigFile], names: tuple[str, ...]) -> list[Probl
                                     f"already the default configuration in {_in(envs)}: there "
                                     "is one default per environment"))
         for section in ("ids", "overrides"):
-            for env in _get(file.document.data, (section,)) or {}:
+            for env in value_at(file.document.data, (section,)) or {}:
                 if env in names and env not in file.environments:
                     problems.append(Problem(locate((section, env), True), f"{section}.{env} "
                                             "never applies: the file is limited to "
@@ -248,7 +244,7 @@ def _across_files(files: list[ConfigFile], names: tuple[str, ...]) -> list[Probl
 def _desired(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Problem]]:
     data = file.document.data
     base = {name: data[name] for name in schema.stripe_field_names() if name in data}
-    override = _get(data, ("overrides", env.name))
+    override = value_at(data, ("overrides", env.name))
     unfilled: list[tuple[DataPath, str]] = []
     params = _fill(_merge(base, override) if override else base, env.vars, (), unfilled)
     desired = DesiredConfig(key=file.key, file=file.path, default=file.default,
@@ -294,7 +290,7 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     problems: list[Problem] = []
     project_doc = _read(path, problems)
     environments: dict[str, Environment] = {}
-    declared = _get(project_doc.data, ("environments",))
+    declared = value_at(project_doc.data, ("environments",))
     names = tuple(declared) if isinstance(declared, dict) else None
     if project_doc.data is not None:
         problems += schema.check(project_doc.data, schema.project_schema(), project_doc.locate)
@@ -313,7 +309,7 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
                 problems += _per_environment(files[-1], environments)
     problems += _across_files(files, names or ())
     masked = {Problem(p.location, rules.mask_secrets(p.message), p.level) for p in problems}
-    name = _get(project_doc.data, ("project",))
+    name = value_at(project_doc.data, ("project",))
     project = Project(path=path, root=path.parent, name=name if isinstance(name, str) else
                       "default", environments=environments, files=tuple(files),
                       warnings=tuple(sorted(p for p in masked if p.level == "warning")),
@@ -332,10 +328,8 @@ def load_project(config_path: Path | None) -> Project:
 def desired_configs(project: Project, env: str) -> list[DesiredConfig]:
     """The configurations of the files that apply to `env`, sorted by key."""
     if env not in project.environments:
-        close = difflib.get_close_matches(env, list(project.environments), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise PortalConfigError(f"unknown environment '{env}' ({hint}environments: "
-                                f"{', '.join(project.environments)})")
+        raise PortalConfigError(f"unknown environment '{env}': the project file defines "
+                                f"{', '.join(project.environments)}")
     chosen = [_desired(f, project.environments[env])[0] for f in project.files
               if env in f.environments]
     return sorted(chosen, key=lambda desired: desired.key)

@@ -115,7 +115,7 @@ def build_files(configs: list[Mapping[str, Any]], env: str, key_from: str,
 
 
 def price_ids(configs: list[Mapping[str, Any]]) -> list[str]:
-    ids = {p for c in configs for e in model.canonical(c)["features.subscription_update.products"]
+    ids = {p for c in configs for e in model.canonical(c)[model.PRODUCTS]
            for p in e.prices}
     return sorted(ids)
 

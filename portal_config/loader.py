@@ -43,6 +43,13 @@ _Loader.add_implicit_resolver(
 )
 
 
+def value_at(data: Any, path: DataPath) -> Any:
+    """The value at `path` in plain data, or None where the path leads nowhere."""
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
 def display_path(path: Path) -> str:
     """The path as people read it: relative to the current directory when below it."""
     absolute = Path(os.path.abspath(path))

@@ -32,6 +32,7 @@ ENUM_DEFAULTS: dict[str, str] = {
 # "The duration default is interval_options with a single one-month option" (stripe-python 16.1).
 DEFAULT_PAUSE_INTERVALS = (("month", 1),)
 NOT_MANAGED = {"expand", "metadata"}  # metadata is managed key by key, see metadata_state()
+PRODUCTS = "features.subscription_update.products"
 IDENTITY_KEYS = ("portal_config_project", "portal_config_env", "portal_config_key")
 
 

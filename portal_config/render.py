@@ -17,12 +17,8 @@ LEGEND = {"+": "create", "~": "update in place", "-": "deactivate"}
 JSON_FORMAT_VERSION = 1
 
 
-def _value(path: str, value: Any, labels: Mapping[str, str]) -> str:
-    if isinstance(value, tuple) and value and isinstance(value[0], model.ProductEntry):
-        return "[" + "; ".join(_product(e, labels) for e in value) + "]"
-    if isinstance(value, tuple):
-        return json.dumps(model.jsonable(path, value))
-    return json.dumps(value)
+def _value(path: str, value: Any) -> str:
+    return json.dumps(model.jsonable(path, value))
 
 
 def _price(price: str, labels: Mapping[str, str]) -> str:
@@ -50,12 +46,27 @@ def _header(change: Change) -> str:
     return f"{SYMBOLS[change.action]} {where} in {change.env} {what}{default}"
 
 
+def _product_lines(old: tuple[Any, ...], new: tuple[Any, ...],
+                   labels: Mapping[str, str]) -> list[str]:
+    """Products one to a line: `+` offered from now on, `-` no longer offered."""
+    gone = [f"      - {_product(e, labels)}" for e in old or () if e not in new]
+    added = [f"      + {_product(e, labels)}" for e in new if e not in (old or ())]
+    return gone + added
+
+
 def field_lines(change: Change, labels: Mapping[str, str]) -> list[str]:
     """`path: old -> new` per field (`path: new` for a create), indented under the header."""
-    if change.action == "create":
-        return [f"    {f.path}: {_value(f.path, f.new, labels)}" for f in change.fields]
-    return [f"    {f.path}: {_value(f.path, f.old, labels)} -> {_value(f.path, f.new, labels)}"
-            for f in change.fields]
+    lines = []
+    for f in change.fields:
+        if f.path == model.PRODUCTS:
+            lines.append(f"    {f.path}:")
+            lines.extend(_product_lines(f.old, f.new, labels))
+        elif change.action == "create":
+            lines.append(f"    {f.path}: {_value(f.path, f.new)}")
+        else:
+            lines.append(f"    {f.path}: {_value(f.path, f.old)} -> "
+                         f"{_value(f.path, f.new)}")
+    return lines
 
 
 def _env_notes(env: EnvPlan) -> list[str]:

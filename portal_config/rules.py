@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import Location, Problem
-from .loader import DataPath
+from .loader import DataPath, value_at
 from .schema import Locate, dotted
 
 SECRET_KEY = re.compile(r"(?<![A-Za-z0-9])(sk|rk)_(live|test)_[A-Za-z0-9]{10,}")
@@ -62,24 +62,17 @@ def check_environment(name: str, entry: Mapping[str, Any], locate: Locate) -> li
     return []
 
 
-def _get(data: Any, path: DataPath) -> Any:
-    for part in path:
-        if not isinstance(data, Mapping) or part not in data:
-            return None
-        data = data[part]
-    return data
-
-
 def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[Problem]:
     """One environment's merged params, variables filled: what Stripe (or our policy) refuses."""
     problems = []
-    cancel = _get(params, _CANCEL) or {}
+    path: DataPath
+    cancel = value_at(params, _CANCEL) or {}
     if (cancel.get("proration_behavior") == "create_prorations"
             and cancel.get("mode", "at_period_end") != "immediately"):
         path = (*_CANCEL, "proration_behavior")
         problems.append(Problem(locate(path, False), f"{dotted(path)}: create_prorations needs "
                                 "mode: immediately; nothing is prorated at period end"))
-    for index, entry in enumerate(_get(params, _PRODUCTS) or []):
+    for index, entry in enumerate(value_at(params, _PRODUCTS) or []):
         quantity = entry.get("adjustable_quantity") or {}
         low, high = quantity.get("minimum"), quantity.get("maximum")
         if low is not None and high is not None and low > high:
@@ -87,7 +80,7 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
             problems.append(Problem(locate(path, False), f"{dotted(path)}: {low} is greater "
                                     f"than the maximum {high}"))
     for path in URL_FIELDS:
-        url = _get(params, path)
+        url = value_at(params, path)
         if not isinstance(url, str):
             continue
         parts = urlsplit(url)
@@ -104,8 +97,8 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
 def raw_ids(params: Mapping[str, Any]) -> Iterator[tuple[DataPath, str]]:
     """Where params name a product, price or payment method configuration by its raw ID."""
     pmc = ("features", "payment_method_update", "payment_method_configuration")
-    found: list[tuple[DataPath, Any]] = [(pmc, _get(params, pmc))]
-    for index, entry in enumerate(_get(params, _PRODUCTS) or []):
+    found: list[tuple[DataPath, Any]] = [(pmc, value_at(params, pmc))]
+    for index, entry in enumerate(value_at(params, _PRODUCTS) or []):
         found.append(((*_PRODUCTS, index, "product"), entry.get("product")))
         found += [((*_PRODUCTS, index, "prices", n), p) for n, p in enumerate(entry["prices"])]
     for path, value in found:

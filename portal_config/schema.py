@@ -259,7 +259,7 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
     if kind == "enum" and "x-names" in schema:
         return [Problem(at_value, unknown(schema["x-names"], str(value), schema["enum"]))]
     if kind == "pattern":
-        return [Problem(at_value, f"{prefix}{hint}")]
+        return [Problem(at_value, f"{prefix}{hint or 'does not match ' + error.validator_value}")]
     if kind == "type":
         wanted = error.validator_value
         wanted = [wanted] if isinstance(wanted, str) else wanted

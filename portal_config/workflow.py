@@ -10,6 +10,7 @@ from typing import Any
 
 from . import config, prices
 from .errors import PortalConfigError, ValidationFailed
+from .loader import display_path
 from .plan import Desired, EnvPlan, Plan, plan_environment
 
 MAX_PARALLEL_ENVIRONMENTS = 4
@@ -49,7 +50,7 @@ def read_environment(project: config.Project, env: str, gateway: Any, *, prune: 
     for f in files:
         params, found = prices.resolve(f.params, catalog, env, f.locate)
         problems.extend(found)
-        desired.append(Desired(f.key, str(f.file), f.default, f.pinned_id, params))
+        desired.append(Desired(f.key, display_path(f.file), f.default, f.pinned_id, params))
     if problems:
         raise ValidationFailed(problems)
     current = gateway.list_configurations()

@@ -1,4 +1,4 @@
-"""config.py: discovery, environments, overrides, variables and the desired state per environment."""
+"""config.py: discovery, environments, overrides, variables, desired state per environment."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ def test_discovery_order(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert config.find_project_file(None) == project_dir.parent / "portal-config.yaml"
     assert config.find_project_file(Path("configs")) == project_dir / "portal-config.yaml"
     monkeypatch.chdir(project_dir)
-    assert config.find_project_file(Path("portal-config.yaml")) == project_dir / "portal-config.yaml"
+    found = config.find_project_file(Path("portal-config.yaml"))
+    assert found == project_dir / "portal-config.yaml"
 
 
 def test_not_found_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,7 +134,7 @@ def test_locate_prefers_the_override(project_dir: Path) -> None:
 
 def test_unknown_environment(project_dir: Path) -> None:
     project = config.load_project(None)
-    with pytest.raises(PortalConfigError, match="did you mean 'prod'"):
+    with pytest.raises(PortalConfigError, match="defines local, staging, prod"):
         config.desired_configs(project, "prd")
 
 
@@ -159,8 +160,8 @@ def test_warnings_stay_on_the_project(project_dir: Path) -> None:
         "environments: [staging]\noverrides:\n  prod: {name: x}\n")
     project = config.load_project(None)
     assert [str(w) for w in project.warnings] == [
-        "configs/enterprise.yml:3:3: warning: overrides.prod never applies: the file is "
-        "limited to environment staging"]
+        ("configs/enterprise.yml:3:3: warning: overrides.prod never applies: the file is "
+         "limited to environment staging")]
 
 
 def test_raw_ids_in_an_override_or_a_limited_file_are_fine(project_dir: Path) -> None:

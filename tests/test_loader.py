@@ -64,8 +64,8 @@ def test_tab_indentation(text: str, line: int, col: int) -> None:
 
 def test_syntax_error_at_its_position() -> None:
     _, problems = load(write("a: 1\n b: 2\n"))
-    assert [str(p) for p in problems] == ["c.yaml:2:3: invalid YAML: mapping values are not "
-                                          "allowed here"]
+    assert [str(p) for p in problems] == [
+        "c.yaml:2:3: invalid YAML: mapping values are not allowed here"]
 
 
 def test_unsafe_tags_are_refused_as_yaml_errors() -> None:

@@ -105,11 +105,11 @@ def test_metadata_values_may_be_null() -> None:
     ({"login_page": {"enabled": True, "url": "x"}},
      "unknown field 'url' (expected one of: enabled)"),
     ({"features": {"customer_update": {"enabled": True, "allowed_updates": ["emial"]}}},
-     "features.customer_update.allowed_updates[0]: 'emial' is not one of: address, email, "
-     "name, phone, shipping, tax_id (did you mean 'email'?)"),
+     ("features.customer_update.allowed_updates[0]: 'emial' is not one of: address, email, "
+      "name, phone, shipping, tax_id (did you mean 'email'?)")),
     ({"features": {"invoice_history": {"enabled": "on"}}},
-     "features.invoice_history.enabled: expected true or false, got 'on' (portal-config reads "
-     "YAML 1.2 booleans: write true or false)"),
+     ("features.invoice_history.enabled: expected true or false, got 'on' (portal-config "
+      "reads YAML 1.2 booleans: write true or false)")),
     ({"name": 42}, "name: expected a string, got the number 42 (quote it to make it text)"),
     ({"business_profile": {"headline": "x" * 61}},
      "business_profile.headline: 61 characters; at most 60 allowed"),

@@ -135,7 +135,7 @@ def test_no_project_file_is_one_clear_error(tmp_path: Path) -> None:
     code = ("import os, sys; os.chdir(sys.argv[1]); from portal_config.cli import main; "
             "main(['validate'])")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, check=False)
     assert done.returncode == 1
     assert done.stderr.startswith("Error: no project file: looked for ./portal-config.yaml")
     assert "Traceback" not in done.stderr
@@ -148,7 +148,7 @@ def test_validate_never_imports_stripe() -> None:
             "    assert not [m for m in sys.modules if m == 'stripe' or m.startswith('stripe.')]\n"
             "    print('exit', exit.code, 'stripe' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code, str(CONFIGS.parent)], capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "exit 0 False"
 

@@ -174,7 +174,9 @@ class Emulator:
 
     # -- requests ---------------------------------------------------------------------------
 
-    def _dispatch(self, method: str, target: str, raw: bytes, headers: dict[str, str]) -> Answer | None:
+    def _dispatch(
+        self, method: str, target: str, raw: bytes, headers: dict[str, str]
+    ) -> Answer | None:
         url = urlsplit(target)
         if url.path.startswith("/_emulator/"):
             return self._control(method, url.path, url.query, raw)
@@ -184,8 +186,8 @@ class Emulator:
             request.query = forms.decode(url.query)
             request.body = forms.decode(raw.decode("utf-8")) if method == "POST" else {}
         except (forms.FormError, UnicodeDecodeError) as exc:
-            param = getattr(exc, "param", None)
-            response = Response(400, ApiError(400, f"Invalid request body: {exc}", param=param).body())
+            error = ApiError(400, f"Invalid request body: {exc}", param=getattr(exc, "param", None))
+            response = Response(400, error.body())
         else:
             try:
                 response = self.api.handle(request)

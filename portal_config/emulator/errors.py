@@ -6,7 +6,7 @@ from typing import Any
 
 
 class EmulatorError(Exception):
-    """A problem with how the emulator was set up (state file in use, bad seed), not an API error."""
+    """A set-up problem (state file in use, bad seed); not an API error."""
 
 
 class ApiError(Exception):

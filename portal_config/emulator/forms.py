@@ -38,7 +38,8 @@ def decode(text: str) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for key, value in parse_qsl(text, keep_blank_values=True):
         _insert(root, split_key(key), value, key)
-    return _listify(root)
+    decoded: dict[str, Any] = _listify(root)
+    return decoded
 
 
 def _insert(node: dict[str, Any], segments: list[str], value: str, key: str) -> None:
@@ -69,7 +70,7 @@ def _listify(value: Any) -> Any:
 
 
 def param_name(path: list[str | int] | tuple[str | int, ...]) -> str:
-    """["features", "subscription_update", "products", 0] -> features[subscription_update][products][0]."""
+    """["features", "products", 0, "prices"] -> features[products][0][prices]."""
     if not path:
         return ""
     head, *rest = (str(p) for p in path)

@@ -1,7 +1,7 @@
 """Stripe-shaped objects: what a create fills in by default, and how an update merges.
 
-Defaults follow API-REFERENCE §3 and §7 (Stripe's fixtures and documented defaults); every field of
-the OpenAPI `billing_portal.configuration` schema is present, nullable ones as null.
+Defaults follow API-REFERENCE §3 and §7 (Stripe's fixtures and documented defaults); every
+field of the OpenAPI `billing_portal.configuration` schema is present, nullable ones as null.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def portal_url(kind: str, livemode: bool) -> str:
 
 
 CONFIGURATION_DEFAULTS: dict[str, Any] = {
-    "business_profile": {"headline": None, "privacy_policy_url": None, "terms_of_service_url": None},
+    "business_profile": {
+        "headline": None, "privacy_policy_url": None, "terms_of_service_url": None
+    },
     "default_return_url": None,
     "features": {
         "customer_update": {"enabled": False, "allowed_updates": []},
@@ -84,7 +86,7 @@ def merge(target: dict[str, Any], params: dict[str, Any], path: tuple[str, ...] 
             if path and path[-1] == "metadata":
                 target.pop(key, None)
             else:
-                target[key] = [] if isinstance(current, list) else {} if isinstance(current, dict) else None
+                target[key] = type(current)() if isinstance(current, (list, dict)) else None
         elif isinstance(value, dict) and isinstance(current, dict):
             merge(current, value, (*path, key))
         elif isinstance(value, list):
@@ -258,7 +260,9 @@ def _flow(flow_data: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     flow: dict[str, Any] = {
         "type": flow_data["type"],
-        "after_completion": {"type": "portal_homepage", "hosted_confirmation": None, "redirect": None},
+        "after_completion": {
+            "type": "portal_homepage", "hosted_confirmation": None, "redirect": None
+        },
         "subscription_cancel": None,
         "subscription_update": None,
         "subscription_update_confirm": None,

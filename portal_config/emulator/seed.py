@@ -65,7 +65,9 @@ def load_seed_file(path: Path) -> dict[str, dict[str, Any]]:
     return by_mode(document)
 
 
-def apply_seed(api: Api, seed: dict[str, Any], mode: str = "test", account: str | None = None) -> None:
+def apply_seed(
+    api: Api, seed: dict[str, Any], mode: str = "test", account: str | None = None
+) -> None:
     if mode not in MODES:
         raise EmulatorError(f"seed mode must be test or live, not {mode!r}")
     unknown = set(seed) - SEED_KEYS

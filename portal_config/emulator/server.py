@@ -6,6 +6,7 @@ a split write meets Nagle's algorithm and delayed ACKs and costs ~40 ms per requ
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -37,10 +38,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         """Cut idle keep-alive connections so no client keeps talking to a stopped emulator."""
         with self.connections_lock:
             for connection in list(self.connections):
-                try:
+                with contextlib.suppress(OSError):  # already closed
                     connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -57,10 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with self.server.connections_lock:
             self.server.connections.discard(self.connection)
-        try:
+        with contextlib.suppress(OSError):  # the client went away
             super().finish()
-        except OSError:
-            pass  # the client went away
 
     def do_GET(self) -> None:
         self._serve()
@@ -102,10 +99,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the emulator's request log is the record."""

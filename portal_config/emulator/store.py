@@ -83,7 +83,8 @@ class Store:
         if self.path is None or self._lock_file is not None:
             return bool(self.accounts)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+")
+        # Held open (and locked) until close(), so not a `with` block.
+        lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -162,10 +163,6 @@ class Store:
     def account(self, mode: str, account: str | None) -> AccountState:
         with self.lock:
             return self.accounts.setdefault(scope_name(mode, account), AccountState())
-
-    def has_state(self, mode: str, account: str | None) -> bool:
-        state = self.accounts.get(scope_name(mode, account))
-        return state is not None and any(state.collection(kind) for kind in KINDS)
 
     # -- idempotency ------------------------------------------------------------------------
 

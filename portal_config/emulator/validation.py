@@ -28,7 +28,10 @@ _INTEGER = re.compile(r"-?\d+")
 @functools.cache
 def openapi_document() -> dict[str, Any]:
     package, name = OPENAPI_RESOURCE
-    return json.loads(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads(
+        resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    )
+    return document
 
 
 def to_json_schema(node: Any, *, strict: bool) -> Any:
@@ -60,7 +63,8 @@ def to_json_schema(node: Any, *, strict: bool) -> Any:
 
 def response_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of a response object, e.g. "billing_portal.configuration"."""
-    return to_json_schema({"$ref": f"#/components/schemas/{name}"}, strict=False)
+    schema: dict[str, Any] = to_json_schema({"$ref": f"#/components/schemas/{name}"}, strict=False)
+    return schema
 
 
 def _openapi_request_schema(method: str, path: str) -> dict[str, Any] | None:
@@ -77,7 +81,8 @@ def _openapi_request_schema(method: str, path: str) -> dict[str, Any] | None:
         }
     else:
         schema = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
-    return to_json_schema(schema, strict=True)
+    converted: dict[str, Any] = to_json_schema(schema, strict=True)
+    return converted
 
 
 @functools.cache
@@ -96,7 +101,8 @@ def validate_request(method: str, path: str, params: dict[str, Any]) -> dict[str
     errors = sorted(validator.iter_errors(typed), key=_rank)
     if errors:
         raise to_api_error(errors[0])
-    return typed
+    result: dict[str, Any] = typed
+    return result
 
 
 def coerce(value: Any, schema: dict[str, Any]) -> Any:
@@ -208,9 +214,3 @@ def _one_of(values: list[Any]) -> str:
     words = [str(v) for v in values]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
-
-def require(params: dict[str, Any], name: str) -> Any:
-    """A parameter the schema leaves optional but the operation needs (e.g. a session's customer)."""
-    if params.get(name) in (None, ""):
-        raise missing_param(name)
-    return params[name]

@@ -54,7 +54,8 @@ FULL_CREATE: dict[str, Any] = {
         "subscription_pause": {
             "enabled": True,
             "duration": {"type": "interval_options", "interval_options": [
-                {"interval": "week", "interval_count": 2}, {"interval": "month", "interval_count": 3},
+                {"interval": "week", "interval_count": 2},
+                {"interval": "month", "interval_count": 3},
             ]},
         },
         "subscription_update": {

@@ -80,7 +80,8 @@ def test_create_fills_in_stripe_defaults(client: Any) -> None:
         "proration_behavior": "none", "schedule_at_period_end": {"conditions": []},
         "trial_update_behavior": "end_trial", "billing_cycle_anchor": None}
     assert features["subscription_pause"] == {"enabled": False, "duration": {
-        "type": "interval_options", "interval_options": [{"interval": "month", "interval_count": 1}]}}
+        "type": "interval_options",
+        "interval_options": [{"interval": "month", "interval_count": 1}]}}
     assert config["login_page"] == {"enabled": False, "url": None}
     assert config["business_profile"] == {"headline": None, "privacy_policy_url": None,
                                           "terms_of_service_url": None}
@@ -139,7 +140,8 @@ def test_update_changes_every_updatable_field(client: Any) -> None:
     assert updated["business_profile"] == update["business_profile"]
     features = updated["features"]
     assert features["subscription_pause"] == {"enabled": False, "duration": {
-        "type": "interval_options", "interval_options": [{"interval": "year", "interval_count": 1}]}}
+        "type": "interval_options",
+        "interval_options": [{"interval": "year", "interval_count": 1}]}}
     assert features["subscription_update"]["products"] == [
         {"product": "prod_team", "prices": ["price_team_m"],
          "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 5}},

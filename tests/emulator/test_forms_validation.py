@@ -40,9 +40,11 @@ def test_param_name() -> None:
 
 def test_coercion_follows_the_schema() -> None:
     params = decode("features[invoice_history][enabled]=true"
+                    "&features[subscription_update][enabled]=true"
                     "&features[subscription_update][products][0][product]=p"
                     "&features[subscription_update][products][0][prices][0]=1"
-                    "&features[subscription_update][products][0][adjustable_quantity][enabled]=false"
+                    "&features[subscription_update][products][0][adjustable_quantity][enabled]"
+                    "=false"
                     "&features[subscription_update][products][0][adjustable_quantity][minimum]=0"
                     "&metadata[0]=zero&name=true")
     typed = validate_request("POST", CONFIGS, params)
