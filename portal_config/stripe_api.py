@@ -7,7 +7,6 @@ Stripe's errors turned into `StripeFailure` with a message that says what to do.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 import stripe
 
+from .emulator.emulator import is_loopback
 from .errors import StripeFailure, UnsafeOperation
 
 STRIPE_API = "https://api.stripe.com"
@@ -33,15 +33,6 @@ DEFAULT_CONFIG_REFUSAL = "You cannot make any changes to a PortalConfiguration"
 T = TypeVar("T")
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_api_base(env_name: str, api_base: str | None) -> str:
     """A key goes only to api.stripe.com, or over plain http to a loopback address, unless
     PORTAL_CONFIG_ALLOW_API_BASE names the host (so a pull request cannot redirect the key)."""
@@ -50,7 +41,7 @@ def check_api_base(env_name: str, api_base: str | None) -> str:
     host = parts.hostname or ""
     if parts.scheme == "https" and host == "api.stripe.com":
         return base
-    if parts.scheme == "http" and _is_loopback(host):
+    if parts.scheme == "http" and is_loopback(host):
         return base
     if parts.scheme in ("http", "https") and os.environ.get(ALLOW_API_BASE_VAR) == host:
         return base

@@ -130,7 +130,7 @@ class Emulator:
         """Serve in a daemon thread; returns the base URL (port 0 picks a free port)."""
         if self._server is not None:
             raise EmulatorError(f"the emulator is already serving on {self.url}")
-        if not _is_loopback(host):
+        if not is_loopback(host):
             raise EmulatorError(
                 f"the emulator serves only on a loopback address (127.0.0.1, ::1), not {host}"
             )
@@ -202,7 +202,7 @@ class Emulator:
             path=request.path,
             query=request.query,
             body=request.body,
-            headers=request.headers,
+            headers=_masked(request.headers),
             status=None if response is None else response.status,
             idempotency_key=request.idempotency_key,
             account=request.account or request.headers.get("stripe-account"),
@@ -235,7 +235,16 @@ class Emulator:
         return 200, {"ok": True}, {}
 
 
-def _is_loopback(host: str) -> bool:
+def _masked(headers: dict[str, str]) -> dict[str, str]:
+    """The log is readable over HTTP (/_emulator/requests): keep only a key's prefix and tail."""
+    masked = dict(headers)
+    auth = masked.get("authorization", "")
+    if len(auth) > 20:
+        masked["authorization"] = f"{auth[:15]}...{auth[-4:]}"
+    return masked
+
+
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
