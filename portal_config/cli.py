@@ -69,23 +69,31 @@ def _project_and_envs(obj: Context, env_names: tuple[str, ...], every: bool) -> 
 @cli.command()
 @ENV_OPTION
 @ALL_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown: for a pull request comment.")
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes, 0 when there are none.")
 @PRUNE_OPTION
 @ADOPT_OPTION
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Save the plan, for `apply --plan` (holds no key).")
 @click.pass_context
 def plan(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
-         detailed_exitcode: bool, prune: bool, adopt: bool) -> None:
+         detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None) -> None:
     """Show what apply would change in Stripe."""
-    from . import render, workflow
+    from . import planfile, render, workflow
 
     obj: Context = ctx.obj
     project, names = _project_and_envs(obj, env_names, every)
     with workflow.connected(project, names) as gateways:
         result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
-    click.echo(render.json_text(result) if fmt == "json" else render.text(result, obj.color))
+    if out_file:
+        planfile.save(result, out_file)
+        click.echo(f"Saved the plan to {out_file}: `portal-config apply --plan {out_file}` "
+                   "applies exactly this.", err=True)
+    renderers = {"json": render.json_text, "markdown": render.markdown,
+                 "text": lambda p: render.text(p, obj.color)}
+    click.echo(renderers[fmt](result))
     if result.has_problems:
         ctx.exit(1)
     ctx.exit(2 if detailed_exitcode and result.changes else 0)
@@ -112,23 +120,40 @@ def _confirm_live(plan_: object, names: list[str]) -> None:
 @click.option("--yes", is_flag=True, help="Apply without asking (needed for live off a terminal).")
 @PRUNE_OPTION
 @ADOPT_OPTION
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Apply a plan saved with `plan --out`; refused if Stripe changed since.")
 @click.pass_context
 def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool, prune: bool,
-          adopt: bool) -> None:
-    """Plan, then make Stripe match the files."""
-    from . import render, workflow
+          adopt: bool, plan_file: Path | None) -> None:
+    """Plan (or load a saved plan), then make Stripe match the files."""
+    from . import planfile, render, workflow
     from .apply import apply_plan, summary
     from .errors import UnsafeOperation
+    from .plan import stripe_fingerprint
 
     obj: Context = ctx.obj
-    project, names = _project_and_envs(obj, env_names, every)
+    saved = None
+    if plan_file:
+        if env_names or every or prune or adopt:
+            raise PortalConfigError("--plan applies the saved plan as it is: drop --env, --all, "
+                                    "--prune and --adopt (they were decided when it was saved)")
+        project, _ = _project_and_envs(obj, (), True)
+        saved = planfile.load(plan_file, project.name)
+        names = workflow.choose_environments(project, [e.env for e in saved.envs], False)
+    else:
+        project, names = _project_and_envs(obj, env_names, every)
     live = [n for n in names if project.environments[n].mode == "live"]
     if live and not yes and not sys.stdin.isatty():
         raise UnsafeOperation(f"refusing to apply to live environment {', '.join(live)} without a "
                               "terminal to confirm on: review `portal-config plan`, then run "
                               "apply again with --yes")
     with workflow.connected(project, names) as gateways:
-        result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
+        if saved is not None:
+            planfile.refuse_if_stale(saved, {n: stripe_fingerprint(gateways[n].list_configurations())
+                                             for n in names})
+            result = saved
+        else:
+            result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
         click.echo(render.text(result, obj.color))
         if not result.changes:
             ctx.exit(1 if result.has_problems else 0)

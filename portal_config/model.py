@@ -149,6 +149,12 @@ def _comparable(field: Field, value: Any) -> Any:
     return value
 
 
+def comparable(path: str, value: Any) -> Any:
+    """One value (as JSON gives it back) in canonical form; None stays None."""
+    field = field_index().get(path)
+    return value if field is None or value is None else _comparable(field, value)
+
+
 def canonical(params: Mapping[str, Any]) -> dict[str, Any]:
     """Every managed field of a configuration (desired params or a Stripe object), comparable."""
     return {f.path: _comparable(f, get_path(params, f.parts)) for f in fields()}

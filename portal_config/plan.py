@@ -69,6 +69,7 @@ class EnvPlan:
     prunable: list[tuple[str, str]] = field(default_factory=list)  # (key, id) without --prune
     problems: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
+    stripe_fingerprint: str = ""  # of every configuration listed; a saved plan's staleness check
 
 
 @dataclass
@@ -90,6 +91,10 @@ class Plan:
 
 def fingerprint(obj: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def stripe_fingerprint(configurations: Sequence[Mapping[str, Any]]) -> str:
+    return fingerprint({"configurations": sorted(configurations, key=lambda c: c["id"])})
 
 
 def identity_of(obj: Mapping[str, Any]) -> tuple[str | None, ...]:
@@ -158,7 +163,7 @@ def _claim(desired: Desired, current: Sequence[Mapping[str, Any]], identity: tup
 def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desired],
                      current: Sequence[Mapping[str, Any]], *, prune: bool = False,
                      adopt: bool = False) -> EnvPlan:
-    result = EnvPlan(env=env, mode=mode)
+    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=stripe_fingerprint(current))
     claimed: dict[str, str] = {}  # config id -> file
     for d in desired:
         identity = (project, env, d.key)

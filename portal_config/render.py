@@ -112,6 +112,22 @@ def text(plan: Plan, color: bool = False) -> str:
     return "\n".join(lines)
 
 
+def markdown(plan: Plan) -> str:
+    """For a pull request comment: a one-line summary, then the text plan as a diff block
+    (GitHub colours `+`/`-` lines)."""
+    envs = ", ".join(f"`{e.env}`" for e in plan.envs)
+    if plan.changes:
+        headline = (f"**portal-config plan** for {envs}: {plan.count('create')} to create, "
+                    f"{plan.count('update', 'adopt')} to update, {plan.count('deactivate')} to "
+                    "deactivate")
+    else:
+        headline = f"**portal-config plan** for {envs}: no changes"
+    if plan.count("deactivate"):
+        headline += "\n\n> [!WARNING]\n> This plan deactivates configurations: portal sessions " \
+                    "created with them will fail."
+    return f"{headline}\n\n```diff\n{text(plan)}\n```"
+
+
 def _change_json(change: Change) -> dict[str, Any]:
     return {
         "action": change.action,

@@ -148,3 +148,36 @@ def test_json_plan_is_a_stable_machine_shape(project) -> None:
     assert change["action"] == "create" and change["key"] == "basic"
     assert {"path": "features.invoice_history.enabled", "old": None, "new": True} in change[
         "fields"]
+
+
+def test_markdown_plan_for_a_pull_request_comment(project) -> None:
+    project.write("basic.yaml", BASIC)
+    result = project.run("plan", "--env", "staging", "--format", "markdown")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "**portal-config plan** for `staging`: 1 to create, 0 to update, 0 to deactivate\n\n"
+        "```diff\n")
+    assert "\n+ basic in staging will be created\n" in result.stdout
+    assert result.stdout.rstrip().endswith("```")
+
+
+def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) -> None:
+    from tests.e2e.conftest import TEST_KEY
+
+    project.write("standard.yaml", STANDARD)
+    saved = tmp_path / "plan.json"
+    result = project.run("plan", "--env", "staging", "--out", str(saved))
+    assert result.exit_code == 0 and "Saved the plan" in result.stderr
+    assert TEST_KEY not in saved.read_text()
+    project.write("standard.yaml", STANDARD.replace("Standard portal", "Edited after review"))
+    applied = project.run("apply", "--plan", str(saved))
+    assert applied.exit_code == 0, applied.output
+    assert by_key(project)["standard"]["name"] == "Standard portal"  # as reviewed, not as edited
+
+    client(project).v1.billing_portal.configurations.create(
+        {"features": {"invoice_history": {"enabled": True}}})
+    project.emulator.clear_log()
+    stale = project.run("apply", "--plan", str(saved))
+    assert stale.exit_code == 1
+    assert "the saved plan is stale: Stripe's configurations in staging changed" in stale.stderr
+    assert project.writes() == []

@@ -1,0 +1,81 @@
+"""Saved plans (`plan --out`, `apply --plan`): applied exactly as reviewed, or not at all.
+
+A plan file holds the writes with their exact requests and, per environment, a fingerprint of
+every configuration Stripe listed when it was planned. If any of them changed since, the plan is
+stale and nothing is written. No key is ever in the file: apply takes it from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import model
+from .errors import PlanStaleError, PortalConfigError
+from .plan import Change, EnvPlan, FieldChange, Plan
+
+FILE_FORMAT = "portal-config-plan"
+FILE_VERSION = 1
+
+
+def _change_data(change: Change) -> dict[str, Any]:
+    return {
+        "action": change.action, "env": change.env, "key": change.key, "id": change.config_id,
+        "file": change.file, "params": change.params, "fingerprint": change.fingerprint,
+        "is_default": change.is_default,
+        "fields": [{"path": f.path, "old": model.jsonable(f.path, f.old),
+                    "new": model.jsonable(f.path, f.new)} for f in change.fields],
+    }
+
+
+def _change(data: Mapping[str, Any]) -> Change:
+    fields = tuple(FieldChange(f["path"], model.comparable(f["path"], f["old"]),
+                               model.comparable(f["path"], f["new"])) for f in data["fields"])
+    return Change(data["action"], data["env"], data["key"], data["id"], data["file"], fields,
+                  data["params"], data["fingerprint"], data["is_default"])
+
+
+def save(plan: Plan, path: Path) -> None:
+    document = {
+        "format": FILE_FORMAT, "version": FILE_VERSION, "project": plan.project,
+        "environments": [{
+            "name": e.env, "mode": e.mode, "stripe_fingerprint": e.stripe_fingerprint,
+            "changes": [_change_data(c) for c in e.changes],
+            "in_sync": e.in_sync, "unmanaged": e.unmanaged, "prunable": e.prunable,
+            "problems": e.problems, "labels": e.labels,
+        } for e in plan.envs],
+    }
+    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def load(path: Path, project_name: str) -> Plan:
+    """The saved plan; each environment keeps the fingerprint of Stripe when it was made."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PortalConfigError(f"{path}: cannot read the plan file ({exc}): save one with "
+                                "`portal-config plan --out FILE`") from exc
+    if document.get("format") != FILE_FORMAT or document.get("version") != FILE_VERSION:
+        raise PortalConfigError(f"{path}: not a portal-config plan file of version "
+                                f"{FILE_VERSION}: make it again with `plan --out`")
+    if document["project"] != project_name:
+        raise PortalConfigError(f"{path} was made for project '{document['project']}', not "
+                                f"'{project_name}': use the project file it was made with")
+    envs = [EnvPlan(env=e["name"], mode=e["mode"], changes=[_change(c) for c in e["changes"]],
+                    in_sync=[tuple(x) for x in e["in_sync"]], unmanaged=e["unmanaged"],
+                    prunable=[tuple(x) for x in e["prunable"]], problems=e["problems"],
+                    labels=e["labels"], stripe_fingerprint=e["stripe_fingerprint"])
+            for e in document["environments"]]
+    return Plan(project=project_name, envs=envs)
+
+
+def refuse_if_stale(plan: Plan, now: Mapping[str, str]) -> None:
+    """`now`: each environment's stripe_fingerprint as read just before applying."""
+    stale = [e.env for e in plan.envs if now.get(e.env) != e.stripe_fingerprint]
+    if stale:
+        raise PlanStaleError(
+            f"the saved plan is stale: Stripe's configurations in {', '.join(stale)} changed "
+            "since it was made. Nothing was written; run `portal-config plan --out` again, "
+            "review it, and apply that.")
