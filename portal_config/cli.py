@@ -194,6 +194,51 @@ def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
                f"`portal-config plan --env {env_name}`: it should show no changes.")
 
 
+@cli.command("doctor")
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment to check.")
+@click.option("--customer", metavar="cus_...",
+              help="Also check this customer and create a real portal session per configuration.")
+@click.option("--allow-live", is_flag=True, help="Create portal sessions in a live environment.")
+@click.option("--show-url", is_flag=True,
+              help="Print session URLs off a terminal too (a URL logs anyone in as the customer).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def doctor_command(ctx: click.Context, env_name: str, customer: str | None, allow_live: bool,
+                   show_url: bool, fmt: str) -> None:
+    """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
+    from . import doctor, doctor_read, doctor_report
+
+    obj: Context = ctx.obj
+    project, _ = _project_and_envs(obj, (env_name,), False)
+    observation = doctor_read.examine(project, env_name, customer, allow_live)
+    findings = doctor.judge(observation, show_url or sys.stdout.isatty())
+    mode = project.environments[env_name].mode
+    click.echo(doctor_report.json_text(env_name, mode, findings) if fmt == "json"
+               else doctor_report.text(env_name, mode, findings, obj.color))
+    ctx.exit(doctor.exit_code(findings))
+
+
+@cli.command("ids")
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment to read.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "env"]), default="text",
+              show_default=True, help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.")
+@click.pass_context
+def ids_command(ctx: click.Context, env_name: str, fmt: str) -> None:
+    """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...)."""
+    from . import ids, workflow
+
+    project, names = _project_and_envs(ctx.obj, (env_name,), False)
+    with workflow.connected(project, names) as gateways:
+        result = ids.read(project, env_name, gateways[env_name])
+    output = ids.render(result, fmt)
+    if output:
+        click.echo(output)
+    for problem in result.problems:
+        click.echo(f"Error: {problem}", err=True)
+    ctx.exit(1 if result.problems else 0)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one exit point, expected errors as one line, Ctrl-C as 130."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])

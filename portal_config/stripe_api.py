@@ -154,6 +154,61 @@ class StripeGateway:
         return self._call(f"reading product {product_id}",
                           lambda: self.client.v1.products.retrieve(product_id).to_dict())
 
+    # --- doctor ---
+    # What `portal-config doctor` reads and tries. Failures stay StripeFailure; `failure_kind`
+    # tells the doctor which kind, so it never needs to import stripe itself.
+    DOCTOR_PROBE_ID = "bpc_portal_config_doctor_probe"
+
+    def probe_configuration_write(self) -> None:
+        """Raises StripeFailure unless the key may write portal configurations. It asks to update
+        a configuration that does not exist: Stripe checks a restricted key's permission before
+        looking the object up, so a key that may write gets a 404 (ignored here) and one that
+        may not a 403; nothing can be written either way."""
+        try:
+            self._call("checking write access to portal configurations", lambda:
+                       self._configurations.update(self.DOCTOR_PROBE_ID, {}))
+        except StripeFailure as exc:
+            if self.failure_kind(exc) != "missing":
+                raise
+
+    def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
+        """The customer, or None when this mode and account has no such customer."""
+        try:
+            return self._call(f"reading customer {customer_id}",
+                              lambda: self.client.v1.customers.retrieve(customer_id).to_dict())
+        except StripeFailure as exc:
+            if self.failure_kind(exc) == "missing":
+                return None
+            raise
+
+    def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]:
+        """A real portal session, as the app would create it (no `configuration`: the default)."""
+        params: dict[str, Any] = {"customer": customer}
+        if configuration:
+            params["configuration"] = configuration
+        return self._call("creating a portal session", lambda:
+                          self.client.v1.billing_portal.sessions.create(params).to_dict())
+
+    @staticmethod
+    def failure_kind(exc: BaseException) -> str:
+        """authentication | permission | missing | connection | refused, from the SDK error."""
+        cause = exc.__cause__
+        if isinstance(cause, stripe.AuthenticationError):
+            return "authentication"
+        if isinstance(cause, stripe.PermissionError):
+            return "permission"
+        if isinstance(cause, stripe.APIConnectionError):
+            return "connection"
+        if isinstance(cause, stripe.InvalidRequestError) and cause.code == "resource_missing":
+            return "missing"
+        return "refused"
+
+    @staticmethod
+    def stripe_message(exc: BaseException) -> str:
+        """Stripe's own words (and request ID) behind a StripeFailure, without our advice."""
+        cause = exc.__cause__
+        return _describe(cause) if isinstance(cause, stripe.StripeError) else str(exc)
+
 
 def is_default_refusal(exc: BaseException) -> bool:
     """Stripe refuses changes to the default (or another application's) configuration with an

@@ -1,0 +1,132 @@
+"""What `portal-config doctor` reads: the thin part. It asks Stripe through the gateway and
+records what it saw, failures included, in an `Observation`; doctor.py judges it.
+
+Reading goes on past a failure wherever the rest still means something (a file naming an
+archived price must not hide an inactive configuration), and stops where it cannot: a key
+refused before any request, or one Stripe rejects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import config
+from .doctor import Failure, Observation, SessionAttempt, Used, offered, used_configurations
+from .errors import StripeFailure, UnsafeOperation, ValidationFailed
+from .ids import identity_plan
+
+
+class ListedGateway:
+    """The gateway, with the configurations already listed: doctor lists them first (the key
+    check) and hands this to `workflow.read_environment`, so they are not listed twice."""
+
+    def __init__(self, gateway: Any, configurations: list[dict[str, Any]]):
+        self._gateway = gateway
+        self._configurations = configurations
+
+    def list_configurations(self) -> list[dict[str, Any]]:
+        return self._configurations
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._gateway, name)
+
+
+def examine(project: config.Project, env_name: str, customer: str | None,
+            allow_live: bool) -> Observation:
+    from . import stripe_api, workflow  # imports stripe: only when doctor really runs
+
+    env = project.environments[env_name]
+    obs = Observation(env=env, customer_id=customer, allow_live=allow_live)
+    if env.emulator is None:
+        # The checks `connect` makes before any request, one at a time, so that each refusal
+        # is its own finding; the key itself is kept only long enough to see its kind.
+        try:
+            stripe_api.check_api_base(env.name, env.api_base)
+        except UnsafeOperation as exc:
+            obs.refused = ("address", str(exc))
+            return obs
+        try:
+            restricted = stripe_api.api_key_for(env).startswith("rk_")
+        except UnsafeOperation as exc:
+            obs.refused = ("key", str(exc))
+            return obs
+        obs.key_kind = "restricted" if restricted else "secret"
+    else:
+        obs.key_kind = "emulator"
+    with workflow.connected(project, [env_name]) as gateways:
+        _read(obs, project, gateways[env_name])
+    return obs
+
+
+def _failure(gateway: Any, exc: StripeFailure) -> Failure:
+    return Failure(gateway.failure_kind(exc), gateway.stripe_message(exc))
+
+
+def _read(obs: Observation, project: config.Project, gateway: Any) -> None:
+    try:  # the first request: it also proves the key works
+        obs.configurations = gateway.list_configurations()
+    except StripeFailure as exc:
+        obs.list_failure = _failure(gateway, exc)
+        return
+    if obs.key_kind == "restricted":
+        try:
+            gateway.probe_configuration_write()
+        except StripeFailure as exc:
+            obs.write_failure = _failure(gateway, exc)
+    _read_plan(obs, project, gateway)
+    used = used_configurations(obs)
+    for product, prices in (entry for u in used for entry in offered(u.obj)):
+        _remember(obs.products, product, gateway.retrieve_product, gateway)
+        for price in prices:
+            _remember(obs.prices, price, gateway.retrieve_price, gateway)
+    if obs.customer_id is not None:
+        _read_customer(obs, gateway, used)
+
+
+def _read_plan(obs: Observation, project: config.Project, gateway: Any) -> None:
+    """The plan, as `plan` makes it. When the files' prices cannot be resolved, a plan of
+    identities only (no fields) still tells which configuration each file has and whether it
+    is active; its field changes mean nothing then and are not judged."""
+    from . import workflow
+
+    env = obs.env.name
+    obs.files = config.desired_configs(project, env)
+    try:
+        obs.plan = workflow.read_environment(project, env,
+                                             ListedGateway(gateway, obs.configurations))
+        return
+    except ValidationFailed as exc:
+        obs.file_problems = [str(p) for p in exc.problems if p.level == "error"]
+    except StripeFailure as exc:
+        obs.read_failure = _failure(gateway, exc)
+    obs.plan = identity_plan(project, env, obs.configurations)
+    obs.plan_identities_only = True
+
+
+def _remember(into: dict[str, Any], object_id: str, retrieve: Any, gateway: Any) -> None:
+    if object_id not in into:
+        try:
+            into[object_id] = retrieve(object_id)
+        except StripeFailure as exc:
+            into[object_id] = _failure(gateway, exc)
+
+
+def _read_customer(obs: Observation, gateway: Any, used: list[Used]) -> None:
+    assert obs.customer_id is not None
+    if not obs.customer_id.startswith("cus_"):
+        return  # judged without asking Stripe: an app's own user ID, not a customer's
+    try:
+        obs.customer = gateway.retrieve_customer(obs.customer_id)
+    except StripeFailure as exc:
+        obs.customer_failure = _failure(gateway, exc)
+    if obs.customer is None or obs.customer.get("deleted"):
+        return
+    if obs.mode == "live" and not obs.allow_live:
+        return  # judged as "not tried"
+    for u in used:
+        # The default is tried the way most apps call Stripe: without `configuration`.
+        try:
+            session = gateway.create_session(obs.customer_id, None if u.is_default else u.id)
+            obs.sessions.append(SessionAttempt(u, session=session))
+        except StripeFailure as exc:
+            obs.sessions.append(SessionAttempt(u, failure=_failure(gateway, exc)))

@@ -1,0 +1,91 @@
+"""`portal-config ids`: each configuration file's key with its configuration ID in one environment.
+
+The app passes the ID as `configuration=` to `billing_portal.sessions.create` instead of relying on
+a default configuration that may not exist in that mode. IDs come from plan.py's matching (pinned
+ID, the default, identity metadata), so `ids` never disagrees with `plan` and `apply` about which
+configuration a file describes; it needs no prices, so it works even when a file's prices do not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import config
+from .errors import PortalConfigError
+from .loader import display_path
+from .plan import Desired, EnvPlan, plan_environment
+
+DEFAULT_ALIAS = "default"
+ENV_PREFIX = "PORTAL_CONFIG_"
+
+
+@dataclass
+class Ids:
+    env: str
+    mode: str
+    found: dict[str, str] = field(default_factory=dict)  # key (and `default`) -> bpc_...
+    problems: list[str] = field(default_factory=list)  # files without a usable configuration
+
+
+def collect(env: str, mode: str, files: Sequence[config.DesiredConfig], plan: EnvPlan,
+            configurations: Sequence[Mapping[str, Any]]) -> Ids:
+    """Pure: the IDs the plan found for each file (in key order), plus `default` for the mode's
+    default configuration, and a problem for each file Stripe has no configuration for."""
+    result = Ids(env=env, mode=mode)
+    ids = dict(plan.in_sync)
+    ids.update({c.key: c.config_id for c in plan.changes if c.key and c.config_id})
+    for desired in files:
+        if desired.key in ids:
+            result.found[desired.key] = ids[desired.key]
+        elif any(c.key == desired.key and c.action == "create" for c in plan.changes):
+            result.problems.append(f"{desired.key} ({display_path(desired.file)}) has no "
+                                   f"configuration in {env} yet: run `portal-config apply --env "
+                                   f"{env}` to create it")
+    result.problems.extend(plan.problems)  # a pin that no longer exists, no default, ...
+    default = next((c for c in configurations if c.get("is_default")), None)
+    # A file whose key is literally `default` keeps the name; it is the same ID when it
+    # describes the default, and the file wins otherwise (its ID is the one asked for).
+    if default is not None and DEFAULT_ALIAS not in result.found:
+        result.found[DEFAULT_ALIAS] = default["id"]
+    return result
+
+
+def identity_plan(project: config.Project, env: str,
+                  configurations: list[dict[str, Any]]) -> EnvPlan:
+    """A plan of identities only: which configuration each file has, whether it exists and is
+    active. Its field changes mean nothing (the files' fields are left out), only its matching."""
+    files = [Desired(f.key, display_path(f.file), f.default, f.pinned_id, {})
+             for f in config.desired_configs(project, env)]
+    return plan_environment(project.name, env, project.environments[env].mode, files,
+                            configurations)
+
+
+def read(project: config.Project, env: str, gateway: Any) -> Ids:
+    configurations = gateway.list_configurations()
+    return collect(env, project.environments[env].mode, config.desired_configs(project, env),
+                   identity_plan(project, env, configurations), configurations)
+
+
+def env_name(key: str) -> str:
+    """`PORTAL_CONFIG_<KEY>`: upper case, anything but letters and digits as `_`."""
+    return ENV_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", key).upper()
+
+
+def render(ids: Ids, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"environment": ids.env, "mode": ids.mode, "ids": ids.found,
+                           "problems": ids.problems}, indent=2)
+    if fmt == "env":
+        names: dict[str, str] = {}
+        for key in ids.found:
+            other = names.setdefault(env_name(key), key)
+            if other != key:
+                raise PortalConfigError(f"keys '{other}' and '{key}' both make the variable "
+                                        f"{env_name(key)}: rename one of them (key: in the file)")
+        return "\n".join(f"{env_name(k)}={v}" for k, v in ids.found.items())
+    width = max((len(k) for k in ids.found), default=0)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in ids.found.items())
