@@ -16,21 +16,6 @@ from .errors import StripeFailure, UnsafeOperation, ValidationFailed
 from .ids import identity_plan
 
 
-class ListedGateway:
-    """The gateway, with the configurations already listed: doctor lists them first (the key
-    check) and hands this to `workflow.read_environment`, so they are not listed twice."""
-
-    def __init__(self, gateway: Any, configurations: list[dict[str, Any]]):
-        self._gateway = gateway
-        self._configurations = configurations
-
-    def list_configurations(self) -> list[dict[str, Any]]:
-        return self._configurations
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._gateway, name)
-
-
 def examine(project: config.Project, env_name: str, customer: str | None,
             allow_live: bool) -> Observation:
     from . import stripe_api, workflow  # imports stripe: only when doctor really runs
@@ -92,8 +77,8 @@ def _read_plan(obs: Observation, project: config.Project, gateway: Any) -> None:
     env = obs.env.name
     obs.files = config.desired_configs(project, env)
     try:
-        obs.plan = workflow.read_environment(project, env,
-                                             ListedGateway(gateway, obs.configurations))
+        obs.plan = workflow.read_environment(project, env, gateway,
+                                             current=obs.configurations)
         return
     except ValidationFailed as exc:
         obs.file_problems = [str(p) for p in exc.problems if p.level == "error"]

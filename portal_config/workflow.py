@@ -42,7 +42,9 @@ def connected(project: config.Project, names: Sequence[str]) -> Iterator[dict[st
 
 
 def read_environment(project: config.Project, env: str, gateway: Any, *, prune: bool = False,
-                     adopt: bool = False) -> EnvPlan:
+                     adopt: bool = False, current: list[dict[str, Any]] | None = None) -> EnvPlan:
+    """Resolve the files' prices in this environment, then plan against its configurations
+    (`current`, when the caller has listed them already)."""
     files = config.desired_configs(project, env)
     catalog = prices.fetch_catalog([f.params for f in files], gateway.prices_by_lookup_key,
                                    gateway.retrieve_price)
@@ -53,7 +55,8 @@ def read_environment(project: config.Project, env: str, gateway: Any, *, prune: 
         desired.append(Desired(f.key, display_path(f.file), f.default, f.pinned_id, params))
     if problems:
         raise ValidationFailed(problems)
-    current = gateway.list_configurations()
+    if current is None:
+        current = gateway.list_configurations()
     result = plan_environment(project.name, env, project.environments[env].mode, desired,
                               current, prune=prune, adopt=adopt)
     result.labels = catalog.labels()
