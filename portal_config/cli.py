@@ -91,9 +91,7 @@ def plan(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
         planfile.save(result, out_file)
         click.echo(f"Saved the plan to {out_file}: `portal-config apply --plan {out_file}` "
                    "applies exactly this.", err=True)
-    renderers = {"json": render.json_text, "markdown": render.markdown,
-                 "text": lambda p: render.text(p, obj.color)}
-    click.echo(renderers[fmt](result))
+    click.echo(render.in_format(result, fmt, obj.color))
     if result.has_problems:
         ctx.exit(1)
     ctx.exit(2 if detailed_exitcode and result.changes else 0)
@@ -237,6 +235,28 @@ def ids_command(ctx: click.Context, env_name: str, fmt: str) -> None:
     for problem in result.problems:
         click.echo(f"Error: {problem}", err=True)
     ctx.exit(1 if result.problems else 0)
+
+
+@cli.command()
+@click.option("--base", "rev", required=True, metavar="REV",
+              help="Git revision to compare with, e.g. origin/main.")
+@ENV_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the desired state changed.")
+@click.pass_context
+def diff(ctx: click.Context, rev: str, env_names: tuple[str, ...], fmt: str,
+         detailed_exitcode: bool) -> None:
+    """Offline: the desired state at REV against the working tree (no key, no Stripe)."""
+    from . import render, revdiff
+
+    obj: Context = ctx.obj
+    project, names = _project_and_envs(obj, env_names, not env_names)
+    result = revdiff.diff_against(rev, project, names)
+    click.echo(f"Desired state at {rev} -> working tree, per environment (offline: Stripe was not "
+               "read; lookup keys are not resolved).", err=True)
+    click.echo(render.in_format(result, fmt, obj.color))
+    ctx.exit(2 if detailed_exitcode and result.changes else 0)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -39,7 +39,9 @@ def _header(change: Change) -> str:
         "create": "will be created",
         "update": "will be updated in place",
         "adopt": "will be adopted (identity metadata written) and updated in place",
-        "deactivate": f"will be DEACTIVATED: portal sessions created with {change.config_id} "
+        "deactivate": (f"will be DEACTIVATED: portal sessions created with {change.config_id} "
+                       "will fail") if change.config_id else
+                      "will be DEACTIVATED (by apply --prune): portal sessions created with it "
                       "will fail",
     }[change.action]
     default = " [the account's default configuration]" if change.is_default else ""
@@ -164,3 +166,10 @@ def as_json(plan: Plan) -> dict[str, Any]:
 
 def json_text(plan: Plan) -> str:
     return json.dumps(as_json(plan), indent=2, sort_keys=False)
+
+
+def in_format(plan: Plan, fmt: str, color: bool = False) -> str:
+    """`--format text|markdown|json`."""
+    if fmt == "json":
+        return json_text(plan)
+    return markdown(plan) if fmt == "markdown" else text(plan, color)

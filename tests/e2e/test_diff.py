@@ -1,0 +1,46 @@
+"""diff --base: offline, against a git revision, with no key and no request."""
+
+from __future__ import annotations
+
+import subprocess
+
+from tests.e2e.test_plan_apply import BASIC, STANDARD
+
+
+def git(project, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=project.root, check=True, capture_output=True)
+
+
+def test_diff_against_a_revision_needs_no_key_and_sends_nothing(project, monkeypatch) -> None:
+    git(project, "init", "-q")
+    git(project, "config", "user.email", "t@example.com")
+    git(project, "config", "user.name", "t")
+    project.write("standard.yaml", STANDARD)
+    project.write("old.yaml", BASIC)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "base")
+    project.write("standard.yaml", STANDARD.replace("[too_expensive, other]", "[other]"))
+    project.remove("old.yaml")
+    project.write("basic.yaml", BASIC)
+    monkeypatch.delenv("PORTAL_CONFIG_E2E_TEST_KEY")
+    monkeypatch.delenv("PORTAL_CONFIG_E2E_LIVE_KEY")
+
+    result = project.run("diff", "--base", "HEAD", "--env", "staging", "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert "+ basic in staging will be created" in result.stdout
+    assert "~ standard in staging will be updated in place" in result.stdout
+    assert ('    features.subscription_cancel.cancellation_reason.options: '
+            '["other", "too_expensive"] -> ["other"]') in result.stdout
+    assert "- old in staging will be DEACTIVATED (by apply --prune)" in result.stdout
+    assert "Plan: 1 to create, 1 to update, 1 to deactivate." in result.stdout
+    assert project.emulator.request_log == []
+
+    prod = project.run("diff", "--base", "HEAD", "--env", "prod")
+    assert prod.exit_code == 0 and "+ basic in prod will be created" in prod.stdout
+
+
+def test_diff_with_an_unknown_revision_is_one_clear_error(project) -> None:
+    git(project, "init", "-q")
+    result = project.run("diff", "--base", "nope")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith("Error: 'nope' is not a revision of the repository")
