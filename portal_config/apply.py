@@ -7,13 +7,14 @@ the change (plan.Change.idempotency_key), so re-running an interrupted apply nev
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import render, stripe_api
+from . import render
 from .errors import StripeFailure
-from .plan import Change, Plan, dashboard_portal_url, fingerprint
+from .plan import Change, Plan, count_actions, dashboard_portal_url, fingerprint, identity_of
 
 PAST = {"create": "created", "update": "updated", "adopt": "adopted", "deactivate": "deactivated"}
 
@@ -31,12 +32,37 @@ class ApplyReport:
         return not (self.changed_meanwhile or self.refused or self.failed or self.not_run)
 
 
-def _write(change: Change, gateway: Any, project: str) -> str:
-    key = change.idempotency_key(project)
+def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
+    """Read Stripe just before the write: no silent revert of a change made in between, no
+    second configuration for an identity that appeared meanwhile, no deactivation of what prune
+    must never touch (a saved plan file could have been edited)."""
     if change.action == "create":
-        return gateway.create_configuration(dict(change.params), key)["id"]
-    gateway.update_configuration(change.config_id, dict(change.params), key)
+        identity = (project, change.env, change.key)
+        return not any(identity_of(c) == identity for c in gateway.list_configurations())
+    now = gateway.retrieve_configuration(change.config_id)
+    if change.action == "deactivate" and (now.get("is_default") or
+                                          identity_of(now)[:2] != (project, change.env)):
+        return False
+    return fingerprint(now) == change.fingerprint
+
+
+def _write(change: Change, gateway: Any, idempotency_key: str) -> str:
+    if change.action == "create":
+        return str(gateway.create_configuration(dict(change.params), idempotency_key)["id"])
+    gateway.update_configuration(change.config_id, dict(change.params), idempotency_key)
     return str(change.config_id)
+
+
+def _write_once(change: Change, gateway: Any, project: str) -> str:
+    key = change.idempotency_key(project)
+    try:
+        return _write(change, gateway, key)
+    except StripeFailure as exc:
+        if not exc.replayed:
+            raise
+        # Stripe keeps a failed answer for its key for 24 hours; this run is a new attempt at
+        # the same write (checked just now against Stripe), so it gets a key of its own.
+        return _write(change, gateway, f"{key}-{time.time_ns()}")
 
 
 def apply_plan(plan: Plan, gateways: dict[str, Any], progress: Callable[[str], None]) -> ApplyReport:
@@ -46,16 +72,14 @@ def apply_plan(plan: Plan, gateways: dict[str, Any], progress: Callable[[str], N
         change = pending.pop(0)
         gateway = gateways[change.env]
         try:
-            if change.config_id is not None:
-                now = gateway.retrieve_configuration(change.config_id)
-                if fingerprint(now) != change.fingerprint:
-                    report.changed_meanwhile.append(change)
-                    progress(f"  ! {change.key} ({change.config_id}) in {change.env} changed in "
-                             "Stripe since it was planned: not written")
-                    continue
-            config_id = _write(change, gateway, plan.project)
+            if not _still_as_planned(change, gateway, plan.project):
+                report.changed_meanwhile.append(change)
+                progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed "
+                         "in Stripe since it was planned: not written")
+                continue
+            config_id = _write_once(change, gateway, plan.project)
         except StripeFailure as exc:
-            if stripe_api.is_default_refusal(exc):
+            if exc.kind == "default_refused":
                 report.refused.append(change)
                 progress(f"  ! {change.key} ({change.config_id}) in {change.env}: Stripe refused "
                          "the change (the default configuration, or another application's)")
@@ -73,10 +97,8 @@ def _change_line(change: Change) -> str:
 
 
 def summary(report: ApplyReport, plan: Plan) -> str:
-    counts = {a: sum(1 for c, _ in report.done if c.action in a) for a in
-              (("create",), ("update", "adopt"), ("deactivate",))}
-    done = (f"{counts[('create',)]} created, {counts[('update', 'adopt')]} updated, "
-            f"{counts[('deactivate',)]} deactivated")
+    n = count_actions([c for c, _ in report.done])
+    done = f"{n['create']} created, {n['update']} updated, {n['deactivate']} deactivated"
     if report.ok:
         return f"Apply complete: {done}."
     lines = [f"Apply incomplete: {done}."]

@@ -44,7 +44,7 @@ def examine(project: config.Project, env_name: str, customer: str | None,
 
 
 def _failure(gateway: Any, exc: StripeFailure) -> Failure:
-    return Failure(gateway.failure_kind(exc), gateway.stripe_message(exc))
+    return Failure(exc.kind, gateway.stripe_message(exc))
 
 
 def _read(obs: Observation, project: config.Project, gateway: Any) -> None:

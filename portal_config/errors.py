@@ -4,7 +4,6 @@ that says what to do; the CLI prints it as one line (no traceback) and exits wit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -19,10 +18,6 @@ class Location:
         if not self.line:
             return self.file
         return f"{self.file}:{self.line}:{self.col}"
-
-    @classmethod
-    def of_file(cls, path: Path | str) -> Location:
-        return cls(str(path), 0, 0)
 
 
 @dataclass(frozen=True, order=True)
@@ -62,7 +57,16 @@ class UnsafeOperation(PortalConfigError):
 
 
 class StripeFailure(PortalConfigError):
-    """Stripe (or the network) refused or failed; the message says which request and why."""
+    """Stripe (or the network) refused or failed; the message says which request and why.
+
+    `kind`: authentication | permission | missing | connection | rate_limit | default_refused |
+    refused. `replayed`: Stripe answered from its idempotency cache (a saved earlier failure).
+    """
+
+    def __init__(self, message: str, kind: str = "refused", replayed: bool = False):
+        super().__init__(message)
+        self.kind = kind
+        self.replayed = replayed
 
 
 class PlanStaleError(PortalConfigError):

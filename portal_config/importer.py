@@ -93,7 +93,7 @@ def render(data: Mapping[str, Any]) -> str:
     ordered = {k: data[k] for k in order if k in data}
     body = yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True)
     # Raw price IDs differ between test and live: say so where they stand.
-    body = re.sub(r"^(\s*- )(price_\w+)$", rf"\1\2  # {RAW_ID_NOTE}", body, flags=re.M)
+    body = re.sub(r"^(\s*- )(price_\w+)$", rf"\1\2  # {RAW_ID_NOTE}", body, flags=re.MULTILINE)
     header = ("# Written by `portal-config import`: only values that differ from Stripe's "
               "defaults.\n")
     return header + body

@@ -81,8 +81,8 @@ class Plan:
     def changes(self) -> list[Change]:
         return [c for e in self.envs for c in e.changes]
 
-    def count(self, *actions: str) -> int:
-        return sum(1 for c in self.changes if c.action in actions)
+    def counts(self) -> dict[str, int]:
+        return count_actions(self.changes)
 
     @property
     def has_problems(self) -> bool:
@@ -90,11 +90,25 @@ class Plan:
 
 
 def fingerprint(obj: Mapping[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    """What identifies a configuration's state as read: its managed fields, metadata, status and
+    `updated` (not the raw JSON, which may differ between a list and a retrieve)."""
+    material = {"id": obj.get("id"), "updated": obj.get("updated"), "active": obj.get("active"),
+                "is_default": obj.get("is_default"), "metadata": obj.get("metadata") or {},
+                "state": model.canonical(obj)}
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def stripe_fingerprint(configurations: Sequence[Mapping[str, Any]]) -> str:
-    return fingerprint({"configurations": sorted(configurations, key=lambda c: c["id"])})
+    """Of every configuration listed in an environment: a saved plan's staleness check."""
+    return fingerprint({"id": "all", "metadata": {c["id"]: fingerprint(c) for c in configurations}})
+
+
+def count_actions(changes: Sequence[Change]) -> dict[str, int]:
+    """Changes as people count them: an adopt is an update."""
+    counts = {"create": 0, "update": 0, "deactivate": 0}
+    for change in changes:
+        counts["update" if change.action == "adopt" else change.action] += 1
+    return counts
 
 
 def identity_of(obj: Mapping[str, Any]) -> tuple[str | None, ...]:

@@ -29,7 +29,8 @@ def _product(entry: model.ProductEntry, labels: Mapping[str, str]) -> str:
     text = f"{entry.product}: " + ", ".join(_price(p, labels) for p in entry.prices)
     if entry.quantity != model.Quantity():
         q = entry.quantity
-        text += f" (quantity {'adjustable' if q.enabled else 'fixed'}, {q.minimum}..{q.maximum})"
+        upper = "unbounded" if q.maximum is None else q.maximum
+        text += f" (quantity {'adjustable' if q.enabled else 'fixed'}, {q.minimum}..{upper})"
     return text
 
 
@@ -107,8 +108,9 @@ def text(plan: Plan, color: bool = False) -> str:
         lines.extend(problems)
         lines.append("")
     if plan.changes:
-        lines.append(f"Plan: {plan.count('create')} to create, {plan.count('update', 'adopt')} to "
-                     f"update, {plan.count('deactivate')} to deactivate.")
+        n = plan.counts()
+        lines.append(f"Plan: {n['create']} to create, {n['update']} to update, "
+                     f"{n['deactivate']} to deactivate.")
     else:
         lines.append("No changes. Stripe matches the configuration files.")
     return "\n".join(lines)
@@ -119,12 +121,13 @@ def markdown(plan: Plan) -> str:
     (GitHub colours `+`/`-` lines)."""
     envs = ", ".join(f"`{e.env}`" for e in plan.envs)
     if plan.changes:
-        headline = (f"**portal-config plan** for {envs}: {plan.count('create')} to create, "
-                    f"{plan.count('update', 'adopt')} to update, {plan.count('deactivate')} to "
+        n = plan.counts()
+        headline = (f"**portal-config plan** for {envs}: {n['create']} to create, "
+                    f"{n['update']} to update, {n['deactivate']} to "
                     "deactivate")
     else:
         headline = f"**portal-config plan** for {envs}: no changes"
-    if plan.count("deactivate"):
+    if plan.counts()["deactivate"]:
         headline += "\n\n> [!WARNING]\n> This plan deactivates configurations: portal sessions " \
                     "created with them will fail."
     return f"{headline}\n\n```diff\n{text(plan)}\n```"
@@ -157,8 +160,7 @@ def as_json(plan: Plan) -> dict[str, Any]:
             "problems": env.problems,
             "price_labels": env.labels,
         } for env in plan.envs],
-        "summary": {"create": plan.count("create"), "update": plan.count("update", "adopt"),
-                    "deactivate": plan.count("deactivate"), "problems": sum(
+        "summary": {**plan.counts(), "problems": sum(
                         len(e.problems) for e in plan.envs)},
         "has_changes": bool(plan.changes),
     }

@@ -5,16 +5,15 @@ The checks on data take data that already passed the schema (schema.py), so shap
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import Location, Problem
+from .keys import SECRET_KEY, mask_secrets
 from .loader import DataPath, value_at
 from .schema import Locate, dotted
 
-SECRET_KEY = re.compile(r"(?<![A-Za-z0-9])(sk|rk)_(live|test)_[A-Za-z0-9]{10,}")
 # Raw IDs that differ per account and mode (a product may have a custom ID: only prod_ counts).
 ID_PREFIXES = ("prod_", "price_", "pmc_")
 URL_FIELDS: tuple[DataPath, ...] = (
@@ -24,11 +23,6 @@ URL_FIELDS: tuple[DataPath, ...] = (
 )
 _CANCEL = ("features", "subscription_cancel")
 _PRODUCTS = ("features", "subscription_update", "products")
-
-
-def mask_secrets(text: str) -> str:
-    """Every key-like string in `text` as `sk_live_...WXYZ`: a key is never printed."""
-    return SECRET_KEY.sub(lambda m: f"{m[1]}_{m[2]}_...{m[0][-4:]}", text)
 
 
 def find_secrets(text: str, file: str) -> list[Problem]:

@@ -18,9 +18,12 @@ import stripe
 
 from .emulator.emulator import is_loopback
 from .errors import StripeFailure, UnsafeOperation
+from .keys import KEY_PREFIXES, mode_of
 
 STRIPE_API = "https://api.stripe.com"
-KEY_PREFIXES = {"test": ("sk_test_", "rk_test_"), "live": ("sk_live_", "rk_live_")}
+# The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
+# subscription_pause): pinned, so responses do not change under the tool.
+STRIPE_VERSION = "2026-10-28.endive"
 ALLOW_API_BASE_VAR = "PORTAL_CONFIG_ALLOW_API_BASE"
 # The SDK retries 5xx, 409 and dropped connections itself (with one idempotency key);
 # 429 without Stripe-Should-Retry it does not, so `_call` adds a bounded backoff for it.
@@ -43,11 +46,11 @@ def check_api_base(env_name: str, api_base: str | None) -> str:
         return base
     if parts.scheme == "http" and is_loopback(host):
         return base
-    if parts.scheme in ("http", "https") and os.environ.get(ALLOW_API_BASE_VAR) == host:
-        return base
+    if parts.scheme == "https" and os.environ.get(ALLOW_API_BASE_VAR) == host:
+        return base  # never plain http beyond loopback: the key would cross the network in clear
     raise UnsafeOperation(
         f"environment '{env_name}': refusing to send the API key to {base}. A key goes only to "
-        f"{STRIPE_API} or to a loopback address over http; to allow this server, set "
+        f"{STRIPE_API} or to a loopback address over http; to allow this server (https only), set "
         f"{ALLOW_API_BASE_VAR}={host or '<host>'} in the shell that runs portal-config."
     )
 
@@ -61,14 +64,33 @@ def api_key_for(env: Any) -> str:
             f"environment '{env.name}': the variable {name} is not set. Export it with the "
             f"{env.mode} mode secret or restricted key ({KEY_PREFIXES[env.mode][0]}...)."
         )
-    if not key.startswith(KEY_PREFIXES[env.mode]):
-        other = "live" if env.mode == "test" else "test"
-        got = other if key.startswith(KEY_PREFIXES[other]) else "unrecognised"
+    mode = mode_of(key)
+    if mode is None:
+        # Never echo it: a pasted key with a newline or a quote would otherwise end up in an error.
         raise UnsafeOperation(
-            f"environment '{env.name}' is {env.mode} mode but {name} holds a {got} key: use a "
+            f"environment '{env.name}': {name} does not hold a Stripe key (expected "
+            f"{' or '.join(KEY_PREFIXES[env.mode])} followed by letters, digits or _, with no "
+            "spaces or newline): export the key alone.")
+    if mode != env.mode:
+        raise UnsafeOperation(
+            f"environment '{env.name}' is {env.mode} mode but {name} holds a {mode} key: use a "
             f"key starting with {' or '.join(KEY_PREFIXES[env.mode])}."
         )
     return key
+
+
+def _kind(exc: stripe.StripeError) -> str:
+    if isinstance(exc, stripe.InvalidRequestError):
+        if exc.code == "resource_missing":
+            return "missing"
+        if (exc.user_message or "").startswith(DEFAULT_CONFIG_REFUSAL):
+            return "default_refused"
+    return "refused"
+
+
+def _replayed(exc: stripe.StripeError) -> bool:
+    headers = exc.headers or {}
+    return str(headers.get("idempotent-replayed", headers.get("Idempotent-Replayed", ""))) == "true"
 
 
 def _describe(exc: stripe.StripeError) -> str:
@@ -95,19 +117,23 @@ class StripeGateway:
             except stripe.RateLimitError as exc:
                 if attempt == RATE_LIMIT_RETRIES:
                     raise StripeFailure(f"{what}: Stripe kept rate-limiting: {_describe(exc)}. "
-                                        "Wait a minute and run again.") from exc
+                                        "Wait a minute and run again.", "rate_limit") from exc
                 time.sleep(RATE_LIMIT_BASE_DELAY * 2**attempt)
             except stripe.AuthenticationError as exc:
                 raise StripeFailure(f"environment '{self.env_name}': Stripe rejected the API key: "
-                                    f"{_describe(exc)}. Check the key in the variable.") from exc
+                                    f"{_describe(exc)}. Check the key in the variable.",
+                                    "authentication") from exc
             except stripe.PermissionError as exc:
                 raise StripeFailure(f"{what}: the key lacks a permission: {_describe(exc)}. Give "
-                                    "the restricted key write access to the customer portal.") from exc
+                                    "the restricted key write access to the customer portal.",
+                                    "permission") from exc
             except stripe.APIConnectionError as exc:
                 raise StripeFailure(f"{what}: could not reach Stripe at {self.address}: "
-                                    f"{exc.user_message or exc}. Run again; it is safe.") from exc
+                                    f"{exc.user_message or exc}. Run again; it is safe.",
+                                    "connection") from exc
             except stripe.StripeError as exc:
-                raise StripeFailure(f"{what}: Stripe refused: {_describe(exc)}") from exc
+                raise StripeFailure(f"{what}: Stripe refused: {_describe(exc)}", _kind(exc),
+                                    _replayed(exc)) from exc
         raise AssertionError("unreachable")
 
     @property
@@ -155,7 +181,7 @@ class StripeGateway:
                           lambda: self.client.v1.products.retrieve(product_id).to_dict())
 
     # --- doctor ---
-    # What `portal-config doctor` reads and tries. Failures stay StripeFailure; `failure_kind`
+    # What `portal-config doctor` reads and tries. Failures stay StripeFailure; its `kind`
     # tells the doctor which kind, so it never needs to import stripe itself.
     DOCTOR_PROBE_ID = "bpc_portal_config_doctor_probe"
 
@@ -168,7 +194,7 @@ class StripeGateway:
             self._call("checking write access to portal configurations", lambda:
                        self._configurations.update(self.DOCTOR_PROBE_ID, {}))
         except StripeFailure as exc:
-            if self.failure_kind(exc) != "missing":
+            if exc.kind != "missing":
                 raise
 
     def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
@@ -177,7 +203,7 @@ class StripeGateway:
             return self._call(f"reading customer {customer_id}",
                               lambda: self.client.v1.customers.retrieve(customer_id).to_dict())
         except StripeFailure as exc:
-            if self.failure_kind(exc) == "missing":
+            if exc.kind == "missing":
                 return None
             raise
 
@@ -190,32 +216,10 @@ class StripeGateway:
                           self.client.v1.billing_portal.sessions.create(params).to_dict())
 
     @staticmethod
-    def failure_kind(exc: BaseException) -> str:
-        """authentication | permission | missing | connection | refused, from the SDK error."""
-        cause = exc.__cause__
-        if isinstance(cause, stripe.AuthenticationError):
-            return "authentication"
-        if isinstance(cause, stripe.PermissionError):
-            return "permission"
-        if isinstance(cause, stripe.APIConnectionError):
-            return "connection"
-        if isinstance(cause, stripe.InvalidRequestError) and cause.code == "resource_missing":
-            return "missing"
-        return "refused"
-
-    @staticmethod
     def stripe_message(exc: BaseException) -> str:
         """Stripe's own words (and request ID) behind a StripeFailure, without our advice."""
         cause = exc.__cause__
         return _describe(cause) if isinstance(cause, stripe.StripeError) else str(exc)
-
-
-def is_default_refusal(exc: BaseException) -> bool:
-    """Stripe refuses changes to the default (or another application's) configuration with an
-    invalid_request_error that has no code, only this message (API-REFERENCE §9)."""
-    cause = exc.__cause__
-    return isinstance(cause, stripe.InvalidRequestError) and (
-        cause.user_message or "").startswith(DEFAULT_CONFIG_REFUSAL)
 
 
 def _client(key: str, address: str, stripe_account: str | None) -> stripe.StripeClient:
@@ -223,6 +227,7 @@ def _client(key: str, address: str, stripe_account: str | None) -> stripe.Stripe
         key,
         base_addresses={"api": address},
         stripe_account=stripe_account,
+        stripe_version=STRIPE_VERSION,
         max_network_retries=SDK_RETRIES,
         http_client=stripe.RequestsClient(timeout=REQUEST_TIMEOUT),
     )

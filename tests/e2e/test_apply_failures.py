@@ -88,5 +88,6 @@ def test_rerunning_the_same_plan_never_duplicates_a_create(project) -> None:
         planned = workflow.plan_all(loaded, gateways)
         first = apply_plan(planned, gateways, lambda line: None)
         second = apply_plan(planned, gateways, lambda line: None)
-    assert first.done[0][1] == second.done[0][1]
+    assert [c.action for c, _ in first.done] == ["create"]
+    assert not second.done and [c.key for c in second.changed_meanwhile] == ["basic"]
     assert len(configurations(project)) == 1

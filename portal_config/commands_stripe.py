@@ -1,0 +1,181 @@
+"""The commands that talk to Stripe: plan, apply, import, doctor, ids. Each parses its options,
+calls the steps and renders; `stripe` is imported only inside them, through stripe_api."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import ADOPT_OPTION, ALL_OPTION, ENV_OPTION, PRUNE_OPTION, Context, _project_and_envs, cli
+from .errors import PortalConfigError
+from .plan import Plan
+
+
+@cli.command()
+@ENV_OPTION
+@ALL_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown: for a pull request comment.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes, 0 when there are none.")
+@PRUNE_OPTION
+@ADOPT_OPTION
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Save the plan, for `apply --plan` (holds no key).")
+@click.pass_context
+def plan(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
+         detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None) -> None:
+    """Show what apply would change in Stripe."""
+    from . import planfile, render, workflow
+
+    obj: Context = ctx.obj
+    project, names = _project_and_envs(obj, env_names, every)
+    with workflow.connected(project, names) as gateways:
+        result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
+    if out_file:
+        planfile.save(result, out_file)
+        click.echo(f"Saved the plan to {out_file}: `portal-config apply --plan {out_file}` "
+                   "applies exactly this.", err=True)
+    click.echo(render.in_format(result, fmt, obj.color))
+    if result.has_problems:
+        ctx.exit(1)
+    ctx.exit(2 if detailed_exitcode and result.changes else 0)
+
+
+def _confirm_live(plan_: Plan, names: list[str]) -> None:
+    deactivations = [c for c in plan_.changes if c.action == "deactivate"]
+    click.echo("")
+    for change in deactivations:
+        click.echo(f"  - {change.key} ({change.config_id}) in {change.env} will be deactivated: "
+                   "portal sessions created with it will fail")
+    answer = click.prompt(f"Apply these changes to live environment(s) {', '.join(names)}? "
+                          "Only 'yes' is accepted", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise PortalConfigError("apply cancelled: nothing was written")
+
+
+@cli.command()
+@ENV_OPTION
+@ALL_OPTION
+@click.option("--yes", is_flag=True, help="Apply without asking (needed for live off a terminal).")
+@PRUNE_OPTION
+@ADOPT_OPTION
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Apply a plan saved with `plan --out`; refused if Stripe changed since.")
+@click.pass_context
+def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool, prune: bool,
+          adopt: bool, plan_file: Path | None) -> None:
+    """Plan (or load a saved plan), then make Stripe match the files."""
+    from . import planfile, render, workflow
+    from .apply import apply_plan, summary
+    from .errors import UnsafeOperation
+    from .plan import stripe_fingerprint
+
+    obj: Context = ctx.obj
+    saved = None
+    if plan_file:
+        if env_names or every or prune or adopt:
+            raise PortalConfigError("--plan applies the saved plan as it is: drop --env, --all, "
+                                    "--prune and --adopt (they were decided when it was saved)")
+        project, _ = _project_and_envs(obj, (), True)
+        saved = planfile.load(plan_file, project.name)
+        names = workflow.choose_environments(project, [e.env for e in saved.envs], False)
+    else:
+        project, names = _project_and_envs(obj, env_names, every)
+    live = [n for n in names if project.environments[n].mode == "live"]
+    if live and not yes and not sys.stdin.isatty():
+        raise UnsafeOperation(f"refusing to apply to live environment {', '.join(live)} without a "
+                              "terminal to confirm on: review `portal-config plan`, then run "
+                              "apply again with --yes")
+    with workflow.connected(project, names) as gateways:
+        if saved is not None:
+            planfile.refuse_if_stale(saved, {n: stripe_fingerprint(gateways[n].list_configurations())
+                                             for n in names})
+            result = saved
+        else:
+            result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
+        click.echo(render.text(result, obj.color))
+        if not result.changes:
+            ctx.exit(1 if result.has_problems else 0)
+        live_changed = sorted({c.env for c in result.changes if c.env in live})
+        if live_changed and not yes:
+            _confirm_live(result, live_changed)
+        click.echo("", err=True)
+        report = apply_plan(result, gateways, lambda line: click.echo(line, err=True))
+    click.echo("")
+    click.echo(summary(report, result))
+    ctx.exit(0 if report.ok and not result.has_problems else 1)
+
+
+@cli.command("import")
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment to read.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the files (default: the project file's folder).")
+@click.option("--key-from", type=click.Choice(["name", "id"]), default="name", show_default=True,
+              help="Derive each file's key from the configuration's name or its ID.")
+@click.option("--include-inactive", is_flag=True, help="Also import inactive configurations.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.pass_obj
+def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
+            include_inactive: bool, force: bool) -> None:
+    """Write one configuration file per configuration Stripe has."""
+    from . import importer, workflow
+
+    project, names = _project_and_envs(obj, (env_name,), False)
+    with workflow.connected(project, names) as gateways:
+        gateway = gateways[env_name]
+        configs = gateway.list_configurations()
+        prices = {p: gateway.retrieve_price(p) for p in importer.price_ids(configs)}
+    files = importer.build_files(configs, env_name, key_from, include_inactive, prices)
+    written = importer.write_files(files, out_dir or project.root, force)
+    for f, path in zip(files, written):
+        click.echo(f"wrote {path} ({f.config_id})")
+    click.echo(f"Imported {len(written)} configuration(s) from {env_name}. Run "
+               f"`portal-config plan --env {env_name}`: it should show no changes.")
+
+
+@cli.command("doctor")
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment to check.")
+@click.option("--customer", metavar="cus_...",
+              help="Also check this customer and create a real portal session per configuration.")
+@click.option("--allow-live", is_flag=True, help="Create portal sessions in a live environment.")
+@click.option("--show-url", is_flag=True,
+              help="Print session URLs off a terminal too (a URL logs anyone in as the customer).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def doctor_command(ctx: click.Context, env_name: str, customer: str | None, allow_live: bool,
+                   show_url: bool, fmt: str) -> None:
+    """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
+    from . import doctor, doctor_read, doctor_report
+
+    obj: Context = ctx.obj
+    project, _ = _project_and_envs(obj, (env_name,), False)
+    observation = doctor_read.examine(project, env_name, customer, allow_live)
+    findings = doctor.judge(observation, show_url or sys.stdout.isatty())
+    mode = project.environments[env_name].mode
+    click.echo(doctor_report.json_text(env_name, mode, findings) if fmt == "json"
+               else doctor_report.text(env_name, mode, findings, obj.color))
+    ctx.exit(doctor.exit_code(findings))
+
+
+@cli.command("ids")
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment to read.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "env"]), default="text",
+              show_default=True, help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.")
+@click.pass_context
+def ids_command(ctx: click.Context, env_name: str, fmt: str) -> None:
+    """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...)."""
+    from . import ids, workflow
+
+    project, names = _project_and_envs(ctx.obj, (env_name,), False)
+    with workflow.connected(project, names) as gateways:
+        result = ids.read(project, env_name, gateways[env_name])
+    output = ids.render(result, fmt)
+    if output:
+        click.echo(output)
+    for problem in result.problems:
+        click.echo(f"Error: {problem}", err=True)
+    ctx.exit(1 if result.problems else 0)
