@@ -14,7 +14,8 @@ from typing import Any
 
 from . import render
 from .errors import StripeFailure
-from .plan import Change, Plan, count_actions, dashboard_portal_url, fingerprint, identity_of
+from .dashboard import portal_settings_url
+from .plan import Change, Plan, count_actions, fingerprint, identity_of
 
 PAST = {"create": "created", "update": "updated", "adopt": "adopted", "deactivate": "deactivated"}
 
@@ -106,7 +107,7 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     for change in report.refused:
         lines.append(f"Stripe refused to change {change.config_id} in {change.env} (the account's "
                      "default configuration, or one another application created). Make these "
-                     f"changes in the Dashboard at {dashboard_portal_url(envs[change.env].mode)}:")
+                     f"changes in the Dashboard at {portal_settings_url(envs[change.env].mode)}:")
         lines.extend(render.field_lines(change, envs[change.env].labels))
     for change in report.changed_meanwhile:
         lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "

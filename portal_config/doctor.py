@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from . import config
 from .loader import display_path
-from .plan import EnvPlan, dashboard_portal_url
+from .dashboard import api_keys_url, portal_settings_url
+from .plan import EnvPlan
 
 STATUSES = ("ok", "warning", "problem")
 PERMISSIONS_FIX = ("edit the restricted key in the Dashboard: Customer portal needs Write; "
@@ -151,10 +152,6 @@ def judge(obs: Observation, show_url: bool) -> list[Finding]:
     return findings
 
 
-def api_keys_url(mode: str) -> str:
-    return f"https://dashboard.stripe.com/{'test/' if mode == 'test' else ''}apikeys"
-
-
 def failed(check: str, what: str, failure: Failure) -> Finding:
     """A read that Stripe refused, as the finding its kind calls for."""
     if failure.kind == "permission":
@@ -203,7 +200,7 @@ def judge_key(obs: Observation) -> list[Finding]:
 
 def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
     mode, env = obs.mode, obs.env.name
-    portal = dashboard_portal_url(mode)
+    portal = portal_settings_url(mode)
     default = next((u for u in used if u.is_default), None)
     if default is not None:
         if default.obj.get("active", True):
@@ -274,7 +271,7 @@ def judge_return_url(obs: Observation, used: Used) -> Finding:
     environment's own site when it has an `app_url` variable."""
     check, url = f"return URL {used.name}", used.obj.get("default_return_url")
     change = f"set default_return_url in {used.file} and apply" if used.file else \
-        f"set it in the portal settings at {dashboard_portal_url(obs.mode)}"
+        f"set it in the portal settings at {portal_settings_url(obs.mode)}"
     if not url:
         return Finding(check, "warning", f"{used.label} has no default_return_url: every session "
                        "must pass return_url, or the portal has no way back to the app",
@@ -299,7 +296,7 @@ def judge_prices(obs: Observation, used: Used) -> list[Finding]:
     """Every price the configuration offers is active and recurring, of an active product."""
     check, findings, count = f"prices {used.name}", [], 0
     change = f"replace it in {used.file} and apply" if used.file else \
-        f"change the portal settings at {dashboard_portal_url(obs.mode)}"
+        f"change the portal settings at {portal_settings_url(obs.mode)}"
     for product_id, price_ids in offered(used.obj):
         product = obs.products.get(product_id)
         if isinstance(product, Failure):
@@ -386,7 +383,7 @@ def explain(failure: Failure, obs: Observation, used: Used) -> str:
     if failure.kind == "permission":
         return PERMISSIONS_FIX
     if "default configuration has not been created" in message or "until you save" in message:
-        return (f"save the portal settings at {dashboard_portal_url(obs.mode)}, or pass "
+        return (f"save the portal settings at {portal_settings_url(obs.mode)}, or pass "
                 "configuration= explicitly")
     if "not active" in message:
         return (f"`portal-config apply --env {env}` reactivates {used.id}; until then pass an "

@@ -33,6 +33,7 @@ ENUM_DEFAULTS: dict[str, str] = {
 DEFAULT_PAUSE_INTERVALS = (("month", 1),)
 NOT_MANAGED = {"expand", "metadata"}  # metadata is managed key by key, see metadata_state()
 PRODUCTS = "features.subscription_update.products"
+PRODUCTS_PATH = tuple(PRODUCTS.split("."))
 IDENTITY_KEYS = ("portal_config_project", "portal_config_env", "portal_config_key")
 
 

@@ -15,13 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import model, payload
+from .dashboard import portal_settings_url
 
 ACTION_ORDER = {"create": 0, "adopt": 1, "update": 2, "deactivate": 3}
-
-
-def dashboard_portal_url(mode: str) -> str:
-    """Where Stripe creates a mode's default configuration: saving the portal settings."""
-    return f"https://dashboard.stripe.com/{'test/' if mode == 'test' else ''}settings/billing/portal"
 
 
 @dataclass(frozen=True)
@@ -164,7 +160,7 @@ def _claim(desired: Desired, current: Sequence[Mapping[str, Any]], identity: tup
         if not defaults:
             return None, (f"{desired.file}: default: true, but this {mode} mode has no default "
                           "configuration; Stripe creates it when you save the portal settings at "
-                          f"{dashboard_portal_url(mode)}")
+                          f"{portal_settings_url(mode)}")
         return defaults[0], None
     matches = [c for c in current if identity_of(c) == identity]
     if len(matches) > 1:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Location, Problem
+from .model import PRODUCTS_PATH
 
 LOOKUP_PREFIX = "lookup_key:"
-PRODUCTS_PATH = ("features", "subscription_update", "products")
 
 
 def _entries(params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -58,7 +58,7 @@ def checkout_of_folder(folder: Path, rev: str) -> Iterator[Path | None]:
 
 def _symbolic(params: Mapping[str, Any]) -> dict[str, Any]:
     params = copy.deepcopy(dict(params))
-    entries = model.get_path(params, tuple(model.PRODUCTS.split("."))) or []
+    entries = model.get_path(params, model.PRODUCTS_PATH) or []
     for entry in entries:
         entry.setdefault("product", UNRESOLVED_PRODUCT)
     return params

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from .errors import Location, Problem
 from .keys import SECRET_KEY, mask_secrets
+from .model import PRODUCTS_PATH
 from .loader import DataPath, value_at
 from .schema import Locate, dotted
 
@@ -22,7 +23,6 @@ URL_FIELDS: tuple[DataPath, ...] = (
     ("business_profile", "terms_of_service_url"),
 )
 _CANCEL = ("features", "subscription_cancel")
-_PRODUCTS = ("features", "subscription_update", "products")
 
 
 def find_secrets(text: str, file: str) -> list[Problem]:
@@ -66,11 +66,11 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
         path = (*_CANCEL, "proration_behavior")
         problems.append(Problem(locate(path, False), f"{dotted(path)}: create_prorations needs "
                                 "mode: immediately; nothing is prorated at period end"))
-    for index, entry in enumerate(value_at(params, _PRODUCTS) or []):
+    for index, entry in enumerate(value_at(params, PRODUCTS_PATH) or []):
         quantity = entry.get("adjustable_quantity") or {}
         low, high = quantity.get("minimum"), quantity.get("maximum")
         if low is not None and high is not None and low > high:
-            path = (*_PRODUCTS, index, "adjustable_quantity", "minimum")
+            path = (*PRODUCTS_PATH, index, "adjustable_quantity", "minimum")
             problems.append(Problem(locate(path, False), f"{dotted(path)}: {low} is greater "
                                     f"than the maximum {high}"))
     for path in URL_FIELDS:
@@ -92,9 +92,9 @@ def raw_ids(params: Mapping[str, Any]) -> Iterator[tuple[DataPath, str]]:
     """Where params name a product, price or payment method configuration by its raw ID."""
     pmc = ("features", "payment_method_update", "payment_method_configuration")
     found: list[tuple[DataPath, Any]] = [(pmc, value_at(params, pmc))]
-    for index, entry in enumerate(value_at(params, _PRODUCTS) or []):
-        found.append(((*_PRODUCTS, index, "product"), entry.get("product")))
-        found += [((*_PRODUCTS, index, "prices", n), p) for n, p in enumerate(entry["prices"])]
+    for index, entry in enumerate(value_at(params, PRODUCTS_PATH) or []):
+        found.append(((*PRODUCTS_PATH, index, "product"), entry.get("product")))
+        found += [((*PRODUCTS_PATH, index, "prices", n), p) for n, p in enumerate(entry["prices"])]
     for path, value in found:
         if isinstance(value, str) and value.startswith(ID_PREFIXES):
             yield path, value
