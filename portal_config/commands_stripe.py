@@ -126,9 +126,9 @@ def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
     project, names = _project_and_envs(obj, (env_name,), False)
     with workflow.connected(project, names) as gateways:
         gateway = gateways[env_name]
-        configs = gateway.list_configurations()
+        configs = importer.importable(gateway.list_configurations(), include_inactive)
         prices = {p: gateway.retrieve_price(p) for p in importer.price_ids(configs)}
-    files = importer.build_files(configs, env_name, key_from, include_inactive, prices)
+    files = importer.build_files(configs, env_name, key_from, project.name, prices)
     written = importer.write_files(files, out_dir or project.root, force)
     for f, path in zip(files, written):
         click.echo(f"wrote {path} ({f.config_id})")

@@ -38,8 +38,14 @@ def collect(env: str, mode: str, files: Sequence[config.DesiredConfig], plan: En
     result = Ids(env=env, mode=mode)
     ids = dict(plan.in_sync)
     ids.update({c.key: c.config_id for c in plan.changes if c.key and c.config_id})
+    inactive = {c.key for c in plan.changes
+                if any(f.path == "active" and f.old is False for f in c.fields)}
     for desired in files:
-        if desired.key in ids:
+        if desired.key in inactive:
+            result.problems.append(f"{desired.key} ({ids[desired.key]}) is inactive in {env}: "
+                                   "portal sessions created with it fail; run `portal-config "
+                                   f"apply --env {env}` to reactivate it")
+        elif desired.key in ids:
             result.found[desired.key] = ids[desired.key]
         elif any(c.key == desired.key and c.action == "create" for c in plan.changes):
             result.problems.append(f"{desired.key} ({display_path(desired.file)}) has no "

@@ -20,6 +20,7 @@ from .errors import PortalConfigError
 from .prices import LOOKUP_PREFIX
 
 RAW_ID_NOTE = "no lookup key: this ID exists only in this account and mode"
+MAX_KEY_LENGTH = 100  # what a key may be (schema.NAME_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,17 @@ class ImportedFile:
     text: str
 
 
-def key_for(obj: Mapping[str, Any], key_from: str, taken: set[str]) -> str:
+def key_for(obj: Mapping[str, Any], key_from: str, taken: set[str], project: str) -> str:
+    metadata = obj.get("metadata") or {}
     base = str(obj["id"])
-    if obj.get("is_default") and key_from == "name" and not obj.get("name"):
+    if metadata.get("portal_config_project") == project and metadata.get("portal_config_key"):
+        # One this project created: keep its key, or other environments would create another.
+        base = str(metadata["portal_config_key"])
+    elif obj.get("is_default") and key_from == "name" and not obj.get("name"):
         base = "default"
     elif key_from == "name" and obj.get("name"):
-        base = re.sub(r"[^a-z0-9]+", "-", str(obj["name"]).lower()).strip("-") or base
+        slug = re.sub(r"[^a-z0-9]+", "-", str(obj["name"]).lower()).strip("-")
+        base = slug[:MAX_KEY_LENGTH - 4].rstrip("-") or base  # room for a -N suffix
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1
@@ -65,6 +71,17 @@ def _products(entries: tuple[model.ProductEntry, ...],
     return out
 
 
+def _escaped(value: Any) -> Any:
+    """`${` in Stripe's text would read back as a variable: write it as `$${`."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
+
+
 def file_data(obj: Mapping[str, Any], env: str,
               prices: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """What a person would write for this configuration: non-default values only."""
@@ -72,6 +89,8 @@ def file_data(obj: Mapping[str, Any], env: str,
     if obj.get("is_default"):
         data["default"] = True
     data["ids"] = {env: obj["id"]}
+    if not obj.get("active", True):
+        data["active"] = False
     state, defaults = model.canonical(obj), model.canonical({})
     for f in model.fields():
         value = state[f.path]
@@ -79,16 +98,16 @@ def file_data(obj: Mapping[str, Any], env: str,
             continue
         written = (_products(value, prices) if f.kind == "products"
                    else model.to_param(f.path, value))
-        model.set_path(data, f.parts, written)
+        model.set_path(data, f.parts, _escaped(written))
     metadata = {k: v for k, v in (obj.get("metadata") or {}).items()
                 if k not in model.IDENTITY_KEYS}
     if metadata:
-        data["metadata"] = metadata
+        data["metadata"] = _escaped(metadata)
     return data
 
 
 def render(data: Mapping[str, Any]) -> str:
-    order = ["default", "ids", "name", "default_return_url", "business_profile", "login_page",
+    order = ["default", "ids", "active", "name", "default_return_url", "business_profile", "login_page",
              "features", "metadata"]
     ordered = {k: data[k] for k in order if k in data}
     body = yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True)
@@ -99,17 +118,21 @@ def render(data: Mapping[str, Any]) -> str:
     return header + body
 
 
-def build_files(configs: list[Mapping[str, Any]], env: str, key_from: str,
-                include_inactive: bool,
+def importable(configs: list[Mapping[str, Any]],
+               include_inactive: bool) -> list[Mapping[str, Any]]:
+    """Another application's configurations are never managed; inactive ones only on request.
+    The default first, then oldest first, so keys are stable from one import to the next."""
+    kept = [c for c in configs
+            if not c.get("application") and (c.get("active", True) or include_inactive)]
+    return sorted(kept, key=lambda c: (not c.get("is_default"), c.get("created", 0), c["id"]))
+
+
+def build_files(configs: list[Mapping[str, Any]], env: str, key_from: str, project: str,
                 prices: Mapping[str, Mapping[str, Any]]) -> list[ImportedFile]:
     taken: set[str] = set()
     files = []
-    # The default first, then oldest first, so keys are stable from one import to the next.
-    ordered = sorted(configs, key=lambda c: (not c.get("is_default"), c.get("created", 0), c["id"]))
-    for obj in ordered:
-        if obj.get("application") or (not obj.get("active", True) and not include_inactive):
-            continue
-        key = key_for(obj, key_from, taken)
+    for obj in configs:
+        key = key_for(obj, key_from, taken, project)
         files.append(ImportedFile(key, obj["id"], render(file_data(obj, env, prices))))
     return files
 

@@ -132,6 +132,11 @@ def _quantity(raw: Mapping[str, Any] | None) -> Quantity:
                     raw.get("maximum"))
 
 
+def _entry_order(entry: ProductEntry) -> tuple[Any, ...]:
+    q = entry.quantity  # maximum None (unbounded) does not compare with numbers
+    return (entry.product, entry.prices, q.enabled, q.minimum, q.maximum is None, q.maximum or 0)
+
+
 def _comparable(field: Field, value: Any) -> Any:
     if value is None or value == "":
         return field.default
@@ -143,10 +148,9 @@ def _comparable(field: Field, value: Any) -> Any:
         return tuple(sorted({(o["interval"], int(o.get("interval_count") or 1)) for o in value}))
     if field.kind == "products":
         return tuple(sorted(
-            ProductEntry(p["product"], tuple(sorted(set(p.get("prices") or ()))),
-                         _quantity(p.get("adjustable_quantity")))
-            for p in value
-        ))
+            (ProductEntry(p["product"], tuple(sorted(set(p.get("prices") or ()))),
+                          _quantity(p.get("adjustable_quantity"))) for p in value),
+            key=_entry_order))
     return value
 
 

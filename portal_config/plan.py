@@ -118,7 +118,9 @@ def _managed_metadata(params: Mapping[str, Any]) -> list[str]:
 
 def desired_state(params: Mapping[str, Any], metadata_keys: list[str]) -> dict[str, Any]:
     state = model.canonical(params)
-    state["active"] = True  # a file that returns after a prune reactivates its configuration
+    # A file that returns after a prune reactivates its configuration; `active: false` keeps one
+    # retired.
+    state["active"] = params.get("active", True) is not False
     state.update(model.metadata_state(params.get("metadata"), metadata_keys))
     return state
 
@@ -130,8 +132,15 @@ def current_state(obj: Mapping[str, Any], metadata_keys: list[str]) -> dict[str,
     return state
 
 
-def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+def diff_states(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     return tuple(FieldChange(p, old.get(p), new[p]) for p in new if old.get(p) != new[p])
+
+
+def create_fields(state: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """What a create shows: every value that is not Stripe's default."""
+    defaults = model.canonical({})
+    return tuple(FieldChange(p, None, v) for p, v in state.items()
+                 if p != "active" and v != defaults.get(p) and v is not None)
 
 
 @dataclass(frozen=True)
@@ -184,12 +193,11 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
         keys = _managed_metadata(d.params)
         if obj is None:
             state = desired_state(d.params, keys)
+            if not state["active"]:
+                continue  # a retired configuration is never created
             metadata = {k: v for k, v in (d.params.get("metadata") or {}).items() if v is not None}
             metadata.update(zip(model.IDENTITY_KEYS, identity))
-            defaults = model.canonical({})
-            shown = tuple(FieldChange(p, None, v) for p, v in state.items()
-                          if p != "active" and v != defaults.get(p) and v is not None)
-            result.changes.append(Change("create", env, d.key, None, d.file, shown,
+            result.changes.append(Change("create", env, d.key, None, d.file, create_fields(state),
                                          payload.create_params(state, metadata)))
             continue
         if obj["id"] in claimed:
@@ -201,14 +209,20 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
             result.problems.append(f"{d.file}: {obj['id']} was created by the Connect application "
                                    f"{obj['application']}; portal-config never changes it")
             continue
-        # An adopted configuration (pinned, without identity keys) gets them only on request.
+        # An adopted configuration (pinned, without identity keys) gets them only on request,
+        # and never over another environment's or project's identity.
         adopting = adopt and d.pinned_id is not None and identity_of(obj) != identity
+        if adopting and identity_of(obj)[:2] not in ((None, None), (project, env)):
+            result.problems.append(f"{d.file}: {obj['id']} carries the identity of project "
+                                   f"'{identity_of(obj)[0]}', environment "
+                                   f"'{identity_of(obj)[1]}': not adopted; pin another one")
+            continue
         if adopting:
             keys = sorted(set(keys) | set(model.IDENTITY_KEYS))
         want = desired_state(d.params, keys)
         if adopting:
             want.update({f"metadata.{k}": v for k, v in zip(model.IDENTITY_KEYS, identity)})
-        changes = _diff(current_state(obj, keys), want)
+        changes = diff_states(current_state(obj, keys), want)
         if not changes:
             result.in_sync.append((d.key, obj["id"]))
             continue

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Location, Problem
+from .errors import Location, Problem, StripeFailure
 from .model import PRODUCTS_PATH
 
 LOOKUP_PREFIX = "lookup_key:"
@@ -35,7 +35,7 @@ class PriceCatalog:
     """What one environment's prices are, as far as the files need them."""
 
     by_lookup_key: dict[str, dict[str, Any]]
-    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_id: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # None: no such price
 
     def labels(self) -> dict[str, str]:
         """price ID -> `lookup_key:K`, so a plan shows both."""
@@ -53,7 +53,12 @@ def fetch_catalog(params_list: list[dict[str, Any]],
                 continue
             for price in entry.get("prices") or ():
                 if not str(price).startswith(LOOKUP_PREFIX) and price not in catalog.by_id:
-                    catalog.by_id[price] = retrieve_price(price)
+                    try:
+                        catalog.by_id[price] = retrieve_price(price)
+                    except StripeFailure as exc:
+                        if exc.kind != "missing":
+                            raise
+                        catalog.by_id[price] = None  # reported at its line by resolve()
     return catalog
 
 
@@ -62,30 +67,34 @@ def _product_id(price: dict[str, Any]) -> str:
     return product["id"] if isinstance(product, dict) else str(product)
 
 
+def _price_for(written: str, catalog: PriceCatalog) -> tuple[bool, dict[str, Any] | None]:
+    """(known, price): whether this environment's price was looked up, and what it is."""
+    if written.startswith(LOOKUP_PREFIX):
+        return True, catalog.by_lookup_key.get(written[len(LOOKUP_PREFIX):])
+    return written in catalog.by_id, catalog.by_id.get(written)
+
+
 def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
             locate: Callable[[tuple[Any, ...]], Location]) -> tuple[dict[str, Any], list[Problem]]:
     """A copy of params with lookup keys replaced by price IDs and every product filled in."""
     resolved = copy.deepcopy(params)
     problems: list[Problem] = []
+    offered: dict[str, int] = {}  # product -> the entry that offers it
     for index, entry in enumerate(_entries(resolved)):
         products: set[str] = set()
         prices: list[str] = []
         for position, written in enumerate(entry.get("prices") or ()):
-            where = locate((*PRODUCTS_PATH, index, "prices", position))
             written = str(written)
-            if written.startswith(LOOKUP_PREFIX):
-                lookup_key = written[len(LOOKUP_PREFIX):]
-                price = catalog.by_lookup_key.get(lookup_key)
-                problem = _unusable(price, lookup_key, env)
-                if problem:
-                    problems.append(Problem(where, problem))
-                    continue
-                assert price is not None
-            else:
-                price = catalog.by_id.get(written)
-                if price is None:
-                    prices.append(written)
-                    continue
+            known, price = _price_for(written, catalog)
+            if not known:  # a raw ID under an explicit product: Stripe checks it on write
+                prices.append(written)
+                continue
+            problem = _unusable(price, written, env)
+            if problem:
+                problems.append(Problem(locate((*PRODUCTS_PATH, index, "prices", position)),
+                                        problem))
+                continue
+            assert price is not None
             prices.append(price["id"])
             products.add(_product_id(price))
         if entry.get("product"):
@@ -96,20 +105,30 @@ def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
                 f"in environment '{env}' the prices of this entry belong to different products "
                 f"({', '.join(sorted(products))}): give each product its own entry"))
         elif products:
-            entry["product"] = products.pop()
+            entry["product"] = product = products.pop()
+            if product in offered:
+                problems.append(Problem(
+                    locate((*PRODUCTS_PATH, index)),
+                    f"in environment '{env}' product {product} is already offered by entry "
+                    f"{offered[product] + 1}: put all its prices in one entry"))
+            offered.setdefault(product, index)
         entry["prices"] = prices
     return resolved, problems
 
 
-def _unusable(price: dict[str, Any] | None, lookup_key: str, env: str) -> str | None:
+def _unusable(price: dict[str, Any] | None, written: str, env: str) -> str | None:
     if price is None:
-        return (f"lookup_key:{lookup_key} matches no price in environment '{env}': create the "
-                "price with that lookup key in this account, or fix the key")
+        if written.startswith(LOOKUP_PREFIX):
+            return (f"{written} matches no price in environment '{env}': create the price with "
+                    "that lookup key in this account, or fix the key")
+        return (f"price {written} does not exist in environment '{env}': IDs differ between "
+                f"accounts and modes; use lookup_key:KEY, or put the ID under overrides.{env}")
+    name = written if written.startswith(LOOKUP_PREFIX) else "price"
     if not price.get("active", True):
-        return (f"lookup_key:{lookup_key} is the archived price {price['id']} in environment "
-                f"'{env}': the portal offers only active prices; unarchive it or move the lookup "
-                "key to an active price")
+        return (f"{name} is the archived price {price['id']} in environment '{env}': the portal "
+                "offers only active prices; unarchive it or move the lookup key to an active "
+                "price")
     if not price.get("recurring"):
-        return (f"lookup_key:{lookup_key} is the one-time price {price['id']} in environment "
-                f"'{env}': the portal's plan changes take recurring prices only")
+        return (f"{name} is the one-time price {price['id']} in environment '{env}': the "
+                "portal's plan changes take recurring prices only")
     return None

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import config, model, payload
 from .errors import PortalConfigError
-from .plan import Change, EnvPlan, FieldChange, Plan, desired_state
+from .plan import Change, EnvPlan, FieldChange, Plan, create_fields, desired_state, diff_states
 
 UNRESOLVED_PRODUCT = "(product of its prices)"
 
@@ -78,7 +78,6 @@ def _states(project: config.Project | None, env: str) -> dict[str, tuple[str, di
 def diff_environment(base: config.Project | None, head: config.Project, env: str) -> EnvPlan:
     result = EnvPlan(env=env, mode=head.environments[env].mode)
     before, after = _states(base, env), _states(head, env)
-    defaults = model.canonical({})
     for key in sorted(set(before) | set(after)):
         if key not in after:
             result.changes.append(Change("deactivate", env, key, None, before[key][0],
@@ -87,13 +86,11 @@ def diff_environment(base: config.Project | None, head: config.Project, env: str
         file, params, keys = after[key]
         new = desired_state(params, sorted(set(keys) | set(before.get(key, ("", {}, []))[2])))
         if key not in before:
-            shown = tuple(FieldChange(p, None, v) for p, v in new.items()
-                          if p != "active" and v != defaults.get(p) and v is not None)
-            result.changes.append(Change("create", env, key, None, file, shown,
+            result.changes.append(Change("create", env, key, None, file, create_fields(new),
                                          payload.create_params(new, {})))
             continue
         old = desired_state(before[key][1], sorted(set(keys) | set(before[key][2])))
-        fields = tuple(FieldChange(p, old.get(p), v) for p, v in new.items() if old.get(p) != v)
+        fields = diff_states(old, new)
         if fields:
             result.changes.append(Change("update", env, key, None, file, fields,
                                          payload.update_params([f.path for f in fields], new)))

@@ -70,6 +70,9 @@ def stripe_fields_schema() -> dict[str, Any]:
         **{"x-message": "must be a price ID (price_...) or lookup_key:KEY"},
     )
     props["metadata"]["additionalProperties"] = {"type": ["string", "null"]}  # null: remove it
+    # Update-only in Stripe: `active: false` keeps a configuration retired (what import writes
+    # for an inactive one); left out, a file's configuration is active.
+    props["active"] = copy.deepcopy(openapi.update_schema()["properties"]["active"])
     return schema
 
 

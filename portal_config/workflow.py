@@ -69,5 +69,12 @@ def plan_all(project: config.Project, gateways: dict[str, Any], *, prune: bool =
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
         futures = [pool.submit(read_environment, project, n, gateways[n], prune=prune,
                                adopt=adopt) for n in names]
-        envs = [f.result() for f in futures]
+    envs, problems = [], []
+    for future in futures:  # every environment's file problems, not just the first one's
+        try:
+            envs.append(future.result())
+        except ValidationFailed as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationFailed(problems)
     return Plan(project=project.name, envs=envs)

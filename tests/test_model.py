@@ -67,3 +67,12 @@ def test_a_changed_value_is_a_difference() -> None:
 def test_only_named_metadata_keys_are_managed() -> None:
     state = model.metadata_state({"team": "billing", "other": "x"}, ["team", "gone"])
     assert state == {"metadata.team": "billing", "metadata.gone": None}
+
+
+def test_products_with_bounded_and_unbounded_quantities_sort() -> None:
+    entries = [{"product": "prod_a", "prices": ["p"], "adjustable_quantity": {
+        "enabled": True, "maximum": None}},
+               {"product": "prod_a", "prices": ["p"], "adjustable_quantity": {
+                   "enabled": True, "maximum": 5}}]
+    state = model.canonical({"features": {"subscription_update": {"products": entries}}})
+    assert [e.quantity.maximum for e in state[model.PRODUCTS]] == [5, None]

@@ -115,3 +115,19 @@ def test_ids_need_no_prices(project) -> None:
     result = project.run("ids", "--env", "staging", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["ids"] == ids
+
+
+def test_an_inactive_configuration_is_not_handed_out(project) -> None:
+    import stripe
+
+    from tests.e2e.conftest import TEST_KEY
+
+    project.write("basic.yaml", "features:\n  invoice_history: {enabled: true}\n")
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    client = stripe.StripeClient(TEST_KEY, base_addresses={"api": project.emulator.url})
+    (config,) = client.v1.billing_portal.configurations.list().data
+    client.v1.billing_portal.configurations.update(config.id, {"active": False})
+    result = project.run("ids", "--env", "staging", "--format", "env")
+    assert result.exit_code == 1
+    assert config.id not in result.stdout
+    assert f"basic ({config.id}) is inactive in staging" in result.output

@@ -154,3 +154,51 @@ def test_unusable_lookup_keys_are_errors_before_anything_is_written(project) -> 
     assert "lookup_key:team_legacy is the archived price price_old_t" in result.stderr
     assert "belong to different products (prod_pro_t, prod_team_t)" in result.stderr
     assert project.writes() == []
+
+
+def test_import_edge_cases_still_plan_no_changes(project) -> None:
+    configs = sdk(project, TEST_KEY).v1.billing_portal.configurations
+    retired = configs.create({"name": "Retired", "features": {"invoice_history": {"enabled": True}}})
+    configs.update(retired.id, {"active": False})
+    configs.create({"name": "L" * 120, "features": {"invoice_history": {"enabled": True}}})
+    configs.create({"name": "Promo", "business_profile": {"headline": "Save ${5} today"},
+                    "features": {"invoice_history": {"enabled": True}}})
+    ours = configs.create({"name": "Renamed later", "metadata": {
+        "portal_config_project": "acme", "portal_config_env": "prod",
+        "portal_config_key": "standard"}, "features": {"invoice_history": {"enabled": True}}})
+
+    result = project.run("import", "--env", "staging", "--include-inactive")
+    assert result.exit_code == 0, result.output
+    retired_file = (project.configs / "retired.yaml").read_text()
+    assert "active: false" in retired_file
+    assert "Save $${5} today" in (project.configs / "promo.yaml").read_text()
+    assert (project.configs / ("l" * 96 + ".yaml")).exists()
+    assert f"staging: {ours.id}" in (project.configs / "standard.yaml").read_text()
+
+    assert project.run("validate").exit_code == 0
+    plan = project.run("plan", "--env", "staging", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+    assert [c["name"] for c in listed(project, TEST_KEY) if c["id"] == retired.id] == ["Retired"]
+
+
+def test_every_environments_price_problems_are_reported_together(project) -> None:
+    project.emulator.seed(catalog("t"), mode="test")  # the live account has no such prices
+    path = project.write("std.yaml", """\
+        features:
+          subscription_update:
+            enabled: true
+            products:
+              - prices: [lookup_key:pro_monthly]
+              - prices: [lookup_key:pro_yearly]
+              - product: prod_x
+                prices: [price_missing]
+              - prices: [price_missing_too]
+        """)
+    result = project.run("plan", "--all")
+    assert result.exit_code == 1
+    assert (f"{path}:6:9: in environment 'staging' product prod_pro_t is already offered by "
+            "entry 1: put all its prices in one entry") in result.stderr
+    assert "lookup_key:pro_monthly matches no price in environment 'prod'" in result.stderr
+    assert (f"{path}:9:18: price price_missing_too does not exist in environment 'staging'"
+            in result.stderr)
+    assert "Traceback" not in result.output
