@@ -181,3 +181,19 @@ def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) 
     assert stale.exit_code == 1
     assert "the saved plan is stale: Stripe's configurations in staging changed" in stale.stderr
     assert project.writes() == []
+
+
+def test_pinned_configuration_is_adopted_only_with_adopt(project) -> None:
+    existing = client(project).v1.billing_portal.configurations.create(
+        {"name": "Clicked together", "features": {"invoice_history": {"enabled": True}}}).id
+    project.write("main.yaml", f"ids: {{staging: {existing}}}\nname: Clicked together\n"
+                               "features:\n  invoice_history: {enabled: true}\n")
+    assert project.run("apply", "--env", "staging", "--prune").stdout.startswith("No changes.")
+    adopted = project.run("apply", "--env", "staging", "--adopt")
+    assert adopted.exit_code == 0, adopted.output
+    assert f"~ main ({existing}) in staging will be adopted" in adopted.stdout
+    assert '    metadata.portal_config_key: null -> "main"' in adopted.stdout
+    assert by_key(project)["main"]["id"] == existing
+    project.remove("main.yaml")
+    pruned = project.run("apply", "--env", "staging", "--prune")
+    assert pruned.exit_code == 0 and f"- main ({existing})" in pruned.stdout

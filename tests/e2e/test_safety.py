@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from tests.e2e.conftest import LIVE_KEY, TEST_KEY
@@ -72,3 +74,52 @@ def test_foreign_api_base_is_refused_unless_allowed(basic, monkeypatch) -> None:
 def test_unknown_environment_is_one_clear_line(basic) -> None:
     result = basic.run("plan", "--env", "qa")
     assert_refused(result, basic.emulator, "unknown environment 'qa'", "staging, prod")
+
+
+def test_a_key_with_a_newline_is_refused_and_never_printed(basic, monkeypatch) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", TEST_KEY + "\n")
+    result = basic.run("apply", "--env", "staging")
+    assert_refused(result, basic.emulator, "does not hold a Stripe key", "export the key alone")
+    assert TEST_KEY not in result.output and TEST_KEY[-12:] not in result.output
+
+
+@pytest.mark.parametrize("address", ["http://api.stripe.com", "http://10.0.0.8:12111",
+                                     "https://api.stripe.com@evil.example",
+                                     "https://api.stripe.com.evil.example"])
+def test_only_stripe_or_loopback_receive_the_key(basic, address) -> None:
+    text = (basic.configs / "portal-config.yaml").read_text()
+    basic.write("portal-config.yaml", text.replace(basic.emulator.url, address, 1))
+    result = basic.run("plan", "--env", "staging")
+    assert_refused(result, basic.emulator, "refusing to send the API key to")
+
+
+def test_allowing_a_host_takes_https_and_that_host_only(monkeypatch) -> None:
+    from portal_config.errors import UnsafeOperation
+    from portal_config.stripe_api import check_api_base
+
+    monkeypatch.setenv("PORTAL_CONFIG_ALLOW_API_BASE", "stripe-proxy.internal")
+    assert check_api_base("e", "https://stripe-proxy.internal") == "https://stripe-proxy.internal"
+    for refused in ("http://stripe-proxy.internal", "https://other.internal"):
+        with pytest.raises(UnsafeOperation):
+            check_api_base("e", refused)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("answer, applied", [("yes\n", True), ("y\n", False), ("\n", False)])
+def test_live_apply_on_a_terminal_asks_and_only_yes_applies(basic, monkeypatch, answer,
+                                                            applied) -> None:
+    basic.run("apply", "--env", "prod", "--yes")
+    basic.remove("basic.yaml")
+    basic.emulator.clear_log()
+    monkeypatch.setattr("sys.stdin", Terminal(answer))
+    result = basic.run("apply", "--env", "prod", "--prune")
+    assert "- basic (bpc_" in result.stdout and "will be deactivated" in result.stdout
+    assert "Apply these changes to live environment(s) prod?" in result.stdout
+    assert (result.exit_code == 0) is applied, result.output
+    assert bool(basic.writes()) is applied
+    if not applied:
+        assert "apply cancelled: nothing was written" in result.stderr
