@@ -61,8 +61,11 @@ def _write_once(change: Change, gateway: Any, project: str) -> str:
     except StripeFailure as exc:
         if not exc.replayed:
             raise
-        # Stripe keeps a failed answer for its key for 24 hours; this run is a new attempt at
-        # the same write (checked just now against Stripe), so it gets a key of its own.
+        # Stripe keeps a failed answer for its key for 24 hours, so the same key can never
+        # succeed: this is a new attempt, with a key of its own, once Stripe shows the earlier
+        # one left nothing behind.
+        if not _still_as_planned(change, gateway, project):
+            raise
         return _write(change, gateway, f"{key}-{time.time_ns()}")
 
 

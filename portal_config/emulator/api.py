@@ -136,7 +136,12 @@ class Api:
             return replay
         try:
             time.sleep(self.faults.latency)  # inside the reservation, so overlaps meet a 409
-            response = self._execute(request, template, target, handler)
+            try:
+                self.faults.check(request.method, request.path, remembered=True)
+            except ApiError as error:  # failed after it started: remembered, like Stripe does
+                response = Response(error.status, error.body(), dict(error.headers))
+            else:
+                response = self._execute(request, template, target, handler)
             with self.store.lock:
                 record = IdempotencyRecord(
                     fingerprint, response.status, response.body, rid, self.store.clock()
@@ -224,6 +229,8 @@ class Api:
                         type="idempotency_error",
                     )
                 headers = {"Idempotent-Replayed": "true", "Original-Request": record.request_id}
+                if record.status >= 500:  # retrying the same key only replays it again
+                    headers["Stripe-Should-Retry"] = "false"
                 return Response(record.status, copy.deepcopy(record.body), headers)
             self.store.in_flight.add((scope, key))
             return None

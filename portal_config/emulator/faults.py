@@ -19,18 +19,21 @@ _MESSAGES = {
     500: "An unknown error occurred. (Injected by the emulator.)",
     503: "The service is temporarily unavailable. (Injected by the emulator.)",
 }
-_FIELDS = {"status", "should_retry", "method", "path_prefix", "drop"}
+_FIELDS = {"status", "should_retry", "method", "path_prefix", "drop", "remembered"}
 
 
 @dataclass(frozen=True)
 class Fault:
-    """One scripted answer: an error `status`, or `drop` (close without answering)."""
+    """One scripted answer: an error `status`, or `drop` (close without answering).
+    `remembered`: the error happens after execution started, so Stripe saves it under the
+    request's idempotency key and replays it to a retry with the same key."""
 
     status: int = 500
     should_retry: bool | None = None
     method: str | None = None
     path_prefix: str | None = None
     drop: bool = False
+    remembered: bool = False
 
     @classmethod
     def parse(cls, entry: dict[str, Any]) -> Fault:
@@ -100,12 +103,16 @@ class Faults:
             self.failure_rate = float(settings["failure_rate"])
         self.script(list(settings.get("script", [])))
 
-    def check(self, method: str, path: str) -> None:
-        """Raise the fault this request meets (ApiError or Drop), if any."""
+    def check(self, method: str, path: str, remembered: bool = False) -> None:
+        """Raise the fault this request meets (ApiError or Drop), if any: in front of the API,
+        or (`remembered`) inside it, once an idempotent request has started."""
         with self._lock:
-            fault = next((f for f in self._script if f.matches(method, path)), None)
+            fault = next((f for f in self._script if f.matches(method, path)
+                          and f.remembered == remembered), None)
             if fault is not None:
                 self._script.remove(fault)
+            elif remembered:
+                return
             elif self.failure_rate and self._random.random() < self.failure_rate:
                 fault = Fault(status=500)
         if fault is None:

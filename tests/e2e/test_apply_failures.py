@@ -91,3 +91,17 @@ def test_rerunning_the_same_plan_never_duplicates_a_create(project) -> None:
     assert [c.action for c, _ in first.done] == ["create"]
     assert not second.done and [c.key for c in second.changed_meanwhile] == ["basic"]
     assert len(configurations(project)) == 1
+
+
+def test_a_failure_stripe_remembers_for_the_key_is_retried_with_a_new_key(project) -> None:
+    project.write("basic.yaml", BASIC)
+    project.emulator.faults.script([{"status": 500, "should_retry": False, "method": "POST",
+                                     "remembered": True}])
+    first = project.run("apply", "--env", "staging")
+    assert first.exit_code == 1 and "Failed: create basic" in first.stdout
+    rerun = project.run("apply", "--env", "staging")  # within 24 hours: the same planned key
+    assert rerun.exit_code == 0, rerun.output
+    posts = [w for w in project.writes() if w.path == "/v1/billing_portal/configurations"]
+    assert len(posts) == 3  # failed, replayed, then a new key
+    assert posts[0].idempotency_key == posts[1].idempotency_key != posts[2].idempotency_key
+    assert len(configurations(project)) == 1
