@@ -27,6 +27,7 @@ class ApplyReport:
     refused: list[Change] = field(default_factory=list)  # the default or another app's
     failed: tuple[Change, str] | None = None
     not_run: list[Change] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -82,6 +83,12 @@ def apply_plan(plan: Plan, gateways: dict[str, Any], progress: Callable[[str], N
                          "in Stripe since it was planned: not written")
                 continue
             config_id = _write_once(change, gateway, plan.project)
+        except KeyboardInterrupt:
+            report.interrupted = True
+            report.failed = (change, "interrupted (Ctrl-C) during this write: it may or may not "
+                                     "have reached Stripe")
+            report.not_run = pending
+            break
         except StripeFailure as exc:
             if exc.kind == "default_refused":
                 report.refused.append(change)
@@ -103,9 +110,12 @@ def _change_line(change: Change) -> str:
 def summary(report: ApplyReport, plan: Plan) -> str:
     n = count_actions([c for c, _ in report.done])
     done = f"{n['create']} created, {n['update']} updated, {n['deactivate']} deactivated"
-    if report.ok:
+    unplanned = sum(len(e.problems) for e in plan.envs)
+    if report.ok and not unplanned:
         return f"Apply complete: {done}."
     lines = [f"Apply incomplete: {done}."]
+    if unplanned:
+        lines.append(f"Not planned: {unplanned} problem(s), listed above under Problems.")
     envs = {e.env: e for e in plan.envs}
     for change in report.refused:
         lines.append(f"Stripe refused to change {change.config_id} in {change.env} (the account's "

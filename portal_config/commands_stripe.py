@@ -41,7 +41,9 @@ def plan(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
     click.echo(render.in_format(result, fmt, obj.color))
     if result.has_problems:
         ctx.exit(1)
-    ctx.exit(2 if detailed_exitcode and result.changes else 0)
+    # A configuration whose file is gone still differs from the files, even without --prune.
+    differs = result.changes or any(e.prunable for e in result.envs)
+    ctx.exit(2 if detailed_exitcode and differs else 0)
 
 
 def _confirm_live(plan_: Plan, names: list[str]) -> None:
@@ -106,6 +108,8 @@ def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool
         report = apply_plan(result, gateways, lambda line: click.echo(line, err=True))
     click.echo("")
     click.echo(summary(report, result))
+    if report.interrupted:
+        ctx.exit(130)
     ctx.exit(0 if report.ok and not result.has_problems else 1)
 
 
@@ -128,12 +132,18 @@ def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
         gateway = gateways[env_name]
         configs = importer.importable(gateway.list_configurations(), include_inactive)
         prices = {p: gateway.retrieve_price(p) for p in importer.price_ids(configs)}
-    files = importer.build_files(configs, env_name, key_from, project.name, prices)
+    files = importer.build_files(configs, env_name, key_from, project.name, prices,
+                                 project.environments[env_name].vars)
     written = importer.write_files(files, out_dir or project.root, force)
     for f, path in zip(files, written):
         click.echo(f"wrote {path} ({f.config_id})")
-    click.echo(f"Imported {len(written)} configuration(s) from {env_name}. Run "
-               f"`portal-config plan --env {env_name}`: it should show no changes.")
+    if out_dir is None:
+        click.echo(f"Imported {len(written)} configuration(s) from {env_name}. Run "
+                   f"`portal-config plan --env {env_name}`: it should show no changes.")
+    else:
+        click.echo(f"Imported {len(written)} configuration(s) from {env_name} into {out_dir}. "
+                   "Move them beside the project file, then `portal-config plan --env "
+                   f"{env_name}` should show no changes.")
 
 
 @cli.command("doctor")

@@ -132,7 +132,10 @@ def _fill(value: Any, variables: Mapping[str, str], path: DataPath,
 
 def find_project_file(config_path: Path | None) -> Path:
     if config_path is not None:
-        path = config_path / PROJECT_FILE if config_path.is_dir() else config_path
+        path = config_path
+        if config_path.is_dir():  # the configs folder, or the repository root above it
+            inside = [config_path / p for p in SEARCHED if (config_path / p).is_file()]
+            path = inside[0] if inside else config_path / PROJECT_FILE
         if not path.is_file():
             raise ConfigNotFound(f"no project file at {path}: check --config, or create it "
                                  "(see the README)")

@@ -71,19 +71,25 @@ def _products(entries: tuple[model.ProductEntry, ...],
     return out
 
 
-def _escaped(value: Any) -> Any:
-    """`${` in Stripe's text would read back as a variable: write it as `$${`."""
+def _as_written(value: Any, variables: Mapping[str, str]) -> Any:
+    """Text as a person writes it in a file: `${` escaped as `$${` (it would read back as a
+    variable), and the environment's variable values as `${name}`, so the file also serves the
+    other environments (`https://staging.example.com/account` -> `${app_url}/account`)."""
     if isinstance(value, str):
-        return value.replace("${", "$${")
+        text = value.replace("${", "$${")
+        for name, var in sorted(variables.items(), key=lambda item: -len(item[1])):
+            if len(var) >= 4:  # a short value would match by accident
+                text = text.replace(var, "${" + name + "}")
+        return text
     if isinstance(value, list):
-        return [_escaped(v) for v in value]
+        return [_as_written(v, variables) for v in value]
     if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
+        return {k: _as_written(v, variables) for k, v in value.items()}
     return value
 
 
-def file_data(obj: Mapping[str, Any], env: str,
-              prices: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def file_data(obj: Mapping[str, Any], env: str, prices: Mapping[str, Mapping[str, Any]],
+              variables: Mapping[str, str]) -> dict[str, Any]:
     """What a person would write for this configuration: non-default values only."""
     data: dict[str, Any] = {}
     if obj.get("is_default"):
@@ -98,11 +104,11 @@ def file_data(obj: Mapping[str, Any], env: str,
             continue
         written = (_products(value, prices) if f.kind == "products"
                    else model.to_param(f.path, value))
-        model.set_path(data, f.parts, _escaped(written))
+        model.set_path(data, f.parts, _as_written(written, variables))
     metadata = {k: v for k, v in (obj.get("metadata") or {}).items()
                 if k not in model.IDENTITY_KEYS}
     if metadata:
-        data["metadata"] = _escaped(metadata)
+        data["metadata"] = _as_written(metadata, variables)
     return data
 
 
@@ -128,12 +134,13 @@ def importable(configs: list[Mapping[str, Any]],
 
 
 def build_files(configs: list[Mapping[str, Any]], env: str, key_from: str, project: str,
-                prices: Mapping[str, Mapping[str, Any]]) -> list[ImportedFile]:
+                prices: Mapping[str, Mapping[str, Any]],
+                variables: Mapping[str, str]) -> list[ImportedFile]:
     taken: set[str] = set()
     files = []
     for obj in configs:
         key = key_for(obj, key_from, taken, project)
-        files.append(ImportedFile(key, obj["id"], render(file_data(obj, env, prices))))
+        files.append(ImportedFile(key, obj["id"], render(file_data(obj, env, prices, variables))))
     return files
 
 

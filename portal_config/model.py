@@ -197,6 +197,8 @@ def to_param(path: str, value: Any) -> Any:
 def jsonable(path: str, value: Any) -> Any:
     """A canonical value for JSON output and plan files."""
     field = field_index().get(path)
+    if value is None:
+        return None
     if field and field.kind == "products":
         return [{"product": e.product, "prices": list(e.prices),
                  "adjustable_quantity": e.quantity._asdict()} for e in value]

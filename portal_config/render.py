@@ -111,6 +111,11 @@ def text(plan: Plan, color: bool = False) -> str:
         n = plan.counts()
         lines.append(f"Plan: {n['create']} to create, {n['update']} to update, "
                      f"{n['deactivate']} to deactivate.")
+    elif plan.has_problems:
+        lines.append("No changes for the configurations that could be planned; see Problems.")
+    elif any(e.prunable for e in plan.envs):
+        lines.append("No changes, but configurations whose file is gone are still active (see "
+                     "Notes).")
     else:
         lines.append("No changes. Stripe matches the configuration files.")
     return "\n".join(lines)

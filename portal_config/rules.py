@@ -15,6 +15,7 @@ from .model import PRODUCTS_PATH
 from .loader import DataPath, value_at
 from .schema import Locate, dotted
 
+RESERVED_METADATA_PREFIX = "portal_config_"
 # Raw IDs that differ per account and mode (a product may have a custom ID: only prod_ counts).
 ID_PREFIXES = ("prod_", "price_", "pmc_")
 URL_FIELDS: tuple[DataPath, ...] = (
@@ -73,6 +74,12 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
             path = (*PRODUCTS_PATH, index, "adjustable_quantity", "minimum")
             problems.append(Problem(locate(path, False), f"{dotted(path)}: {low} is greater "
                                     f"than the maximum {high}"))
+    for key in value_at(params, ("metadata",)) or {}:
+        if str(key).startswith(RESERVED_METADATA_PREFIX):
+            problems.append(Problem(locate(("metadata", key), True), f"metadata.{key}: "
+                                    f"{RESERVED_METADATA_PREFIX}* keys are portal-config's "
+                                    "identity keys, written by the tool: remove it (use `key:` "
+                                    "to name the configuration)"))
     for path in URL_FIELDS:
         url = value_at(params, path)
         if not isinstance(url, str):

@@ -8,6 +8,7 @@ Stripe's errors turned into `StripeFailure` with a message that says what to do.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 import stripe
 
 from .emulator.emulator import is_loopback
-from .errors import StripeFailure, UnsafeOperation
+from .errors import PortalConfigError, StripeFailure, UnsafeOperation
 from .keys import KEY_PREFIXES, mode_of
 
 STRIPE_API = "https://api.stripe.com"
@@ -42,6 +43,10 @@ def check_api_base(env_name: str, api_base: str | None) -> str:
     base = (api_base or STRIPE_API).rstrip("/")
     parts = urlsplit(base)
     host = parts.hostname or ""
+    if parts.path or parts.query:
+        raise UnsafeOperation(f"environment '{env_name}': api_base is a server address without "
+                              f"a path, like {STRIPE_API} or http://127.0.0.1:12111 (the SDK "
+                              f"adds /v1/...), not {base}")
     if parts.scheme == "https" and host == "api.stripe.com":
         return base
     if parts.scheme == "http" and is_loopback(host):
@@ -93,6 +98,17 @@ def _replayed(exc: stripe.StripeError) -> bool:
     return str(headers.get("idempotent-replayed", headers.get("Idempotent-Replayed", ""))) == "true"
 
 
+def _network_reason(exc: stripe.APIConnectionError) -> str:
+    """The one telling phrase in the SDK's several-line connection error."""
+    text = str(exc.user_message or exc)
+    for pattern in (r"\[Errno -?\d+\] ([^'\")]+)", r"(Read timed out|timed out)",
+                    r"Network error: (\w+)"):
+        found = re.search(pattern, text)
+        if found:
+            return found[1].strip()
+    return "connection failed"
+
+
 def _describe(exc: stripe.StripeError) -> str:
     error = getattr(exc, "error", None)
     message = exc.user_message or (error.message if error else None) or str(exc)
@@ -128,9 +144,9 @@ class StripeGateway:
                                     "the restricted key write access to the customer portal.",
                                     "permission") from exc
             except stripe.APIConnectionError as exc:
-                raise StripeFailure(f"{what}: could not reach Stripe at {self.address}: "
-                                    f"{exc.user_message or exc}. Run again; it is safe.",
-                                    "connection") from exc
+                raise StripeFailure(f"{what}: could not reach {self.address} "
+                                    f"({_network_reason(exc)}): check api_base and the network, "
+                                    "then run again; it is safe.", "connection") from exc
             except stripe.StripeError as exc:
                 raise StripeFailure(f"{what}: Stripe refused: {_describe(exc)}", _kind(exc),
                                     _replayed(exc)) from exc
@@ -237,13 +253,21 @@ def _client(key: str, address: str, stripe_account: str | None) -> stripe.Stripe
 def connect(env: Any) -> Iterator[StripeGateway]:
     """A gateway for one environment; safety checks happen here, before any request."""
     if env.emulator is not None:
-        from .emulator import Emulator  # the embedded account for `emulator:` environments
+        from .emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
 
         seed = {env.mode: env.seed} if env.seed else None
-        with Emulator(state_file=env.emulator, seed=seed) as emulator:
+        try:
+            emulator = Emulator(state_file=env.emulator, seed=seed)
+        except EmulatorError as exc:  # e.g. its state file is in use by another command
+            raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
+        try:
+            url = emulator.start()
             key = f"sk_{env.mode}_portal_config_emulator"
-            yield StripeGateway(_client(key, emulator.url, env.stripe_account), env.name,
-                                env.mode, emulator.url)
+            yield StripeGateway(_client(key, url, env.stripe_account), env.name, env.mode, url)
+        except EmulatorError as exc:
+            raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
+        finally:
+            emulator.stop()
         return
     address = check_api_base(env.name, env.api_base)
     key = api_key_for(env)

@@ -17,6 +17,8 @@ MAX_PARALLEL_ENVIRONMENTS = 4
 
 
 def choose_environments(project: config.Project, names: Sequence[str], every: bool) -> list[str]:
+    if every and names:
+        raise PortalConfigError("--all takes every environment: drop --env, or drop --all")
     if every:
         return list(project.environments)
     if not names:
@@ -26,7 +28,7 @@ def choose_environments(project: config.Project, names: Sequence[str], every: bo
     if unknown:
         raise PortalConfigError(f"unknown environment '{unknown[0]}': the project file "
                                 f"{project.path} defines {', '.join(project.environments)}")
-    return list(dict.fromkeys(names))
+    return [n for n in project.environments if n in names]  # the project file's order
 
 
 @contextmanager

@@ -105,3 +105,27 @@ def test_a_failure_stripe_remembers_for_the_key_is_retried_with_a_new_key(projec
     assert len(posts) == 3  # failed, replayed, then a new key
     assert posts[0].idempotency_key == posts[1].idempotency_key != posts[2].idempotency_key
     assert len(configurations(project)) == 1
+
+
+def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    project.write("basic.yaml", BASIC)
+    project.write("standard.yaml", STANDARD)
+    project.emulator.faults.latency = 0.6
+    env = {**os.environ, "PORTAL_CONFIG_E2E_TEST_KEY": os.environ["PORTAL_CONFIG_E2E_TEST_KEY"]}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal_config", "--config", str(project.configs), "apply",
+         "--env", "staging"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stderr is not None
+    for line in process.stderr:  # progress: the first create is done
+        if ": created" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stdout + stderr
+    assert "Apply incomplete: 1 created" in stdout
+    assert "interrupted (Ctrl-C)" in stdout and "Traceback" not in stderr

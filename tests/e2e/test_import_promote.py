@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import stripe
@@ -80,6 +81,7 @@ def test_import_round_trips_through_plan_and_a_second_account(project, tmp_path)
     assert names == ["basic.yaml", "full-portal.yaml", "main.yaml", "portal-config.yaml"]
     full = (project.configs / "full-portal.yaml").read_text()
     assert "lookup_key:pro_monthly" in full and "product:" not in full
+    assert "default_return_url: ${app_url}/account" in full  # serves every environment
     assert re.search(r"ids:\n  staging: bpc_\w+", full)
     assert "default: true" in (project.configs / "main.yaml").read_text()
 
@@ -118,6 +120,12 @@ def test_one_set_of_files_promotes_from_test_to_live(project) -> None:
         """)
     plan = project.run("plan", "--env", "staging")
     assert "lookup_key:pro_monthly (price_pm_t)" in plan.stdout, plan.output
+    as_json = json.loads(project.run("plan", "--env", "staging", "--format", "json").stdout)
+    (products,) = [f for f in as_json["environments"][0]["changes"][0]["fields"]
+                   if f["path"] == model.PRODUCTS]
+    assert products["old"] is None
+    assert products["new"][0]["prices"] == ["price_pm_t", "price_py_t"]
+    assert as_json["environments"][0]["price_labels"]["price_pm_t"] == "lookup_key:pro_monthly"
     assert project.run("apply", "--env", "staging").exit_code == 0
     assert project.run("apply", "--env", "prod", "--yes").exit_code == 0
 
