@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import yaml
 
 from . import forms
 from .api import Api, Request, Response, Settings
@@ -218,7 +219,7 @@ class Emulator:
             if (method, path) == ("GET", "/_emulator/requests"):
                 data = [dataclasses.asdict(entry) for entry in self.request_log]
                 return 200, {"object": "list", "data": data}, {}
-            document = json.loads(raw or b"{}")
+            document = yaml.safe_load(raw or b"{}") or {}  # JSON, or YAML like --seed files
             if (method, path) == ("POST", "/_emulator/reset"):
                 self.reset()
             elif (method, path) == ("POST", "/_emulator/seed"):
@@ -230,7 +231,7 @@ class Emulator:
             else:
                 return 404, {"error": {"type": "invalid_request_error",
                                        "message": f"Unknown control endpoint {method} {path}"}}, {}
-        except (EmulatorError, ValueError, TypeError) as exc:
+        except (EmulatorError, ValueError, TypeError, yaml.YAMLError) as exc:
             return 400, {"error": {"type": "invalid_request_error", "message": str(exc)}}, {}
         return 200, {"ok": True}, {}
 

@@ -91,16 +91,23 @@ class Faults:
             self.failure_rate = 0.0
 
     def configure(self, settings: dict[str, Any]) -> None:
-        """The HTTP control form: {"script": [...], "latency": s, "failure_rate": f, "clear": b}."""
-        unknown = set(settings) - {"script", "latency", "failure_rate", "clear"}
+        """The HTTP control form: {"script": [...], "latency_ms": n, "failure_rate": f,
+        "clear": b} (milliseconds, as the command's --latency)."""
+        allowed = {"script", "latency_ms", "failure_rate", "clear"}
+        unknown = set(settings) - allowed
         if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}; the settings "
+                             f"are {', '.join(sorted(allowed))}")
+        latency = float(settings.get("latency_ms", 0)) / 1000
+        rate = float(settings.get("failure_rate", 0))
+        if latency < 0 or not 0 <= rate <= 1:
+            raise ValueError("latency_ms must be >= 0 and failure_rate between 0 and 1")
         if settings.get("clear"):
             self.clear()
-        if "latency" in settings:
-            self.latency = float(settings["latency"])
+        if "latency_ms" in settings:
+            self.latency = latency
         if "failure_rate" in settings:
-            self.failure_rate = float(settings["failure_rate"])
+            self.failure_rate = rate
         self.script(list(settings.get("script", [])))
 
     def check(self, method: str, path: str, remembered: bool = False) -> None:

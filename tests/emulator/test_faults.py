@@ -134,7 +134,7 @@ def test_http_control_endpoints(emulator: Any, stripe_client: Any) -> None:
     assert [entry["path"] for entry in logged][-1] == "/v1/billing_portal/sessions"
     assert logged[-1]["body"] == {"customer": "cus_l"} and logged[-1]["mode"] == "live"
 
-    control(emulator, "POST", "/_emulator/faults", {"script": [{"status": 500}], "latency": 0})
+    control(emulator, "POST", "/_emulator/faults", {"script": [{"status": 500}], "latency_ms": 0})
     with pytest.raises(stripe.APIError):
         stripe_client().v1.customers.retrieve("cus_t")
 
