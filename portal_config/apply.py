@@ -70,36 +70,45 @@ def _write_once(change: Change, gateway: Any, project: str) -> str:
         return _write(change, gateway, f"{key}-{time.time_ns()}")
 
 
+def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
+               progress: Callable[[str], None]) -> bool:
+    """One change, recorded in the report. False: stop here (Stripe failed)."""
+    try:
+        if not _still_as_planned(change, gateway, project):
+            report.changed_meanwhile.append(change)
+            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed in "
+                     "Stripe since it was planned: not written")
+            return True
+        config_id = _write_once(change, gateway, project)
+    except StripeFailure as exc:
+        if exc.kind == "default_refused":
+            report.refused.append(change)
+            progress(f"  ! {change.key} ({change.config_id}) in {change.env}: Stripe refused the "
+                     "change (the default configuration, or another application's)")
+            return True
+        report.failed = (change, str(exc))
+        return False
+    report.done.append((change, config_id))
+    progress(f"  {change.key} ({config_id}) in {change.env}: {PAST[change.action]}")
+    return True
+
+
 def apply_plan(plan: Plan, gateways: dict[str, Any], progress: Callable[[str], None]) -> ApplyReport:
     report = ApplyReport()
     pending = list(plan.changes)
     while pending:
         change = pending.pop(0)
-        gateway = gateways[change.env]
         try:
-            if not _still_as_planned(change, gateway, plan.project):
-                report.changed_meanwhile.append(change)
-                progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed "
-                         "in Stripe since it was planned: not written")
-                continue
-            config_id = _write_once(change, gateway, plan.project)
+            if not _apply_one(change, gateways[change.env], plan.project, report, progress):
+                report.not_run = pending
+                break
         except KeyboardInterrupt:
             report.interrupted = True
-            report.failed = (change, "interrupted (Ctrl-C) during this write: it may or may not "
-                                     "have reached Stripe")
+            if change not in (c for c, _ in report.done):
+                report.failed = (change, "interrupted (Ctrl-C) during this write: it may or may "
+                                         "not have reached Stripe")
             report.not_run = pending
             break
-        except StripeFailure as exc:
-            if exc.kind == "default_refused":
-                report.refused.append(change)
-                progress(f"  ! {change.key} ({change.config_id}) in {change.env}: Stripe refused "
-                         "the change (the default configuration, or another application's)")
-                continue
-            report.failed = (change, str(exc))
-            report.not_run = pending
-            break
-        report.done.append((change, config_id))
-        progress(f"  {change.key} ({config_id}) in {change.env}: {PAST[change.action]}")
     return report
 
 
@@ -125,9 +134,12 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     for change in report.changed_meanwhile:
         lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
                      "planned. Run plan again, review, then apply.")
+    if report.interrupted:
+        lines.append("Interrupted (Ctrl-C).")
     if report.failed:
         change, reason = report.failed
         lines.append(f"Failed: {_change_line(change)}: {reason}")
+    if report.failed or report.not_run:
         lines.extend(f"Not run: {_change_line(c)}" for c in report.not_run)
         lines.append("Nothing else was written. Running apply again converges: what was done "
                      "shows no changes, the rest is planned anew.")

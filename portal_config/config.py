@@ -76,6 +76,13 @@ class DesiredConfig:
     env: str = field(repr=False)
     document: Document = field(repr=False, compare=False)
 
+    def identity_location(self) -> Location:
+        """Where the file decides which configuration it is: its `ids:` pin for this
+        environment, or `default: true`, else the file."""
+        if self.pinned_id:
+            return self.document.locate(("ids", self.env))
+        return self.document.locate(("default",)) if self.default else file_location(self.file)
+
     def locate(self, path: DataPath, key: bool = False) -> Location:
         """Where the value at `path` of params was written: in the override when it came from
         one, else in the base; else its nearest written parent; else the file."""

@@ -64,7 +64,8 @@ def identity_plan(project: config.Project, env: str,
                   configurations: list[dict[str, Any]]) -> EnvPlan:
     """A plan of identities only: which configuration each file has, whether it exists and is
     active. Its field changes mean nothing (the files' fields are left out), only its matching."""
-    files = [Desired(f.key, display_path(f.file), f.default, f.pinned_id, {})
+    files = [Desired(f.key, display_path(f.file), f.default, f.pinned_id, {},
+                     str(f.identity_location()))
              for f in config.desired_configs(project, env)]
     return plan_environment(project.name, env, project.environments[env].mode, files,
                             configurations)

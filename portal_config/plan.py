@@ -152,6 +152,11 @@ class Desired:
     default: bool
     pinned_id: str | None
     params: Mapping[str, Any]
+    at: str = ""  # FILE:LINE:COL of what decides its identity (`ids:`, `default:`), for messages
+
+    @property
+    def where(self) -> str:
+        return self.at or self.file
 
 
 def _claim(desired: Desired, current: Sequence[Mapping[str, Any]], identity: tuple[str, ...],
@@ -160,14 +165,14 @@ def _claim(desired: Desired, current: Sequence[Mapping[str, Any]], identity: tup
     if desired.pinned_id:
         found = [c for c in current if c["id"] == desired.pinned_id]
         if not found:
-            return None, (f"{desired.file}: ids pins {desired.pinned_id}, which does not exist in "
+            return None, (f"{desired.where}: ids pins {desired.pinned_id}, which does not exist in "
                           "this account and mode: fix or remove the pin (portal-config import "
                           "writes current ones); nothing is created in its place")
         return found[0], None
     if desired.default:
         defaults = [c for c in current if c.get("is_default")]
         if not defaults:
-            return None, (f"{desired.file}: default: true, but this {mode} mode has no default "
+            return None, (f"{desired.where}: default: true, but this {mode} mode has no default "
                           "configuration; Stripe creates it when you save the portal settings at "
                           f"{portal_settings_url(mode)}")
         return defaults[0], None

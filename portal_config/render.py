@@ -26,7 +26,8 @@ def _price(price: str, labels: Mapping[str, str]) -> str:
 
 
 def _product(entry: model.ProductEntry, labels: Mapping[str, str]) -> str:
-    text = f"{entry.product}: " + ", ".join(_price(p, labels) for p in entry.prices)
+    prices = sorted(entry.prices, key=lambda p: labels.get(p, p))  # the same order in every mode
+    text = f"{entry.product}: " + ", ".join(_price(p, labels) for p in prices)
     if entry.quantity != model.Quantity():
         q = entry.quantity
         upper = "unbounded" if q.maximum is None else q.maximum

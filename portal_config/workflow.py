@@ -54,7 +54,8 @@ def read_environment(project: config.Project, env: str, gateway: Any, *, prune: 
     for f in files:
         params, found = prices.resolve(f.params, catalog, env, f.locate)
         problems.extend(found)
-        desired.append(Desired(f.key, display_path(f.file), f.default, f.pinned_id, params))
+        desired.append(Desired(f.key, display_path(f.file), f.default, f.pinned_id, params,
+                               str(f.identity_location())))
     if problems:
         raise ValidationFailed(problems)
     if current is None:

@@ -128,4 +128,5 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stdout + stderr
     assert "Apply incomplete: 1 created" in stdout
-    assert "interrupted (Ctrl-C)" in stdout and "Traceback" not in stderr
+    assert "Interrupted (Ctrl-C)." in stdout and "Traceback" not in stderr
+    assert "Running apply again converges" in stdout

@@ -131,7 +131,7 @@ def test_a_default_file_without_a_default_in_stripe_is_a_problem(project) -> Non
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
     assert TEST_PORTAL in finding(result, "problem", "no default configuration is saved")
-    finding(result, "problem", "configs/main.yaml: default: true, but this test mode has no "
+    finding(result, "problem", "configs/main.yaml:1:10: default: true, but this test mode has no "
             "default configuration")
 
 
