@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from . import config, prices
+from . import config, model, prices
 from .errors import PortalConfigError, ValidationFailed
 from .loader import display_path
 from .plan import Desired, EnvPlan, Plan, plan_environment
@@ -63,7 +63,17 @@ def read_environment(project: config.Project, env: str, gateway: Any, *, prune: 
     result = plan_environment(project.name, env, project.environments[env].mode, desired,
                               current, prune=prune, adopt=adopt)
     result.labels = catalog.labels()
+    # Prices a change takes away are not in the files: look them up, so the plan names them too.
+    for price_id in sorted(_removed_prices(result) - set(result.labels)):
+        lookup_key = gateway.retrieve_price(price_id).get("lookup_key")
+        if lookup_key:
+            result.labels[price_id] = prices.LOOKUP_PREFIX + lookup_key
     return result
+
+
+def _removed_prices(result: EnvPlan) -> set[str]:
+    return {price for change in result.changes for f in change.fields
+            if f.path == model.PRODUCTS for entry in f.old or () for price in entry.prices}
 
 
 def plan_all(project: config.Project, gateways: dict[str, Any], *, prune: bool = False,

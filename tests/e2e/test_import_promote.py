@@ -210,3 +210,20 @@ def test_every_environments_price_problems_are_reported_together(project) -> Non
     assert (f"{path}:9:18: price price_missing_too does not exist in environment 'staging'"
             in result.stderr)
     assert "Traceback" not in result.output
+
+
+def test_a_removed_price_is_named_by_its_lookup_key(project) -> None:
+    project.emulator.seed(catalog("t"), mode="test")
+    text = """\
+        features:
+          subscription_update:
+            enabled: true
+            products: [{prices: [lookup_key:pro_monthly, lookup_key:pro_yearly]}]
+        """
+    project.write("standard.yaml", text)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    project.write("standard.yaml", text.replace(", lookup_key:pro_yearly", ""))
+    result = project.run("plan", "--env", "staging")
+    assert ("      - prod_pro_t: lookup_key:pro_monthly (price_pm_t), lookup_key:pro_yearly "
+            "(price_py_t)") in result.stdout
+    assert "      + prod_pro_t: lookup_key:pro_monthly (price_pm_t)" in result.stdout
