@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import render
-from .errors import StripeFailure
 from .dashboard import portal_settings_url
+from .errors import StripeFailure
 from .plan import Change, Plan, count_actions, fingerprint, identity_of
 
 PAST = {"create": "created", "update": "updated", "adopt": "adopted", "deactivate": "deactivated"}

@@ -220,10 +220,18 @@ def _in(names: list[str] | tuple[str, ...]) -> str:
     return ("environment " if len(names) == 1 else "environments ") + ", ".join(names)
 
 
+def variable_name(key: str) -> str:
+    """`PORTAL_CONFIG_<KEY>`, the variable `portal-config ids --format env` writes for a key:
+    upper case, anything but letters and digits as `_`."""
+    return "PORTAL_CONFIG_" + re.sub(r"[^A-Za-z0-9]", "_", key).upper()
+
+
 def _across_files(files: list[ConfigFile], names: tuple[str, ...]) -> list[Problem]:
-    """Unique keys, one default per environment, no overrides or ids that never apply."""
+    """Unique keys (and variable names), one default per environment, no overrides or ids that
+    never apply."""
     problems: list[Problem] = []
     by_key: dict[str, ConfigFile] = {}
+    by_variable: dict[str, ConfigFile] = {}
     default_of: dict[str, ConfigFile] = {}
     for file in files:
         locate = file.document.locate
@@ -233,6 +241,13 @@ def _across_files(files: list[ConfigFile], names: tuple[str, ...]) -> list[Probl
             problems.append(Problem(locate(("key",), True), f"key '{file.key}' "
                                     f"{'' if written else '(from the file name) '}is also the "
                                     f"key of {display_path(first.path)}: keys must be unique"))
+        else:
+            same = by_variable.setdefault(variable_name(file.key), file)
+            if same is not file:
+                problems.append(Problem(locate(("key",), True), f"key '{file.key}' and key "
+                                        f"'{same.key}' ({display_path(same.path)}) both become "
+                                        f"{variable_name(file.key)} in `portal-config ids "
+                                        "--format env`: rename one"))
         clashes: dict[Path, list[str]] = {}
         for env in file.environments if file.default else ():
             first = default_of.setdefault(env, file)

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import config
-from .loader import display_path
 from .dashboard import api_keys_url, portal_settings_url
+from .loader import display_path
 from .plan import EnvPlan
 
 STATUSES = ("ok", "warning", "problem")

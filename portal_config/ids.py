@@ -9,7 +9,6 @@ configuration a file describes; it needs no prices, so it works even when a file
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,6 @@ from .loader import display_path
 from .plan import Desired, EnvPlan, plan_environment
 
 DEFAULT_ALIAS = "default"
-ENV_PREFIX = "PORTAL_CONFIG_"
 
 
 @dataclass
@@ -77,11 +75,6 @@ def read(project: config.Project, env: str, gateway: Any) -> Ids:
                    identity_plan(project, env, configurations), configurations)
 
 
-def env_name(key: str) -> str:
-    """`PORTAL_CONFIG_<KEY>`: upper case, anything but letters and digits as `_`."""
-    return ENV_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", key).upper()
-
-
 def render(ids: Ids, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"environment": ids.env, "mode": ids.mode, "ids": ids.found,
@@ -89,10 +82,10 @@ def render(ids: Ids, fmt: str) -> str:
     if fmt == "env":
         names: dict[str, str] = {}
         for key in ids.found:
-            other = names.setdefault(env_name(key), key)
+            other = names.setdefault(config.variable_name(key), key)
             if other != key:
                 raise PortalConfigError(f"keys '{other}' and '{key}' both make the variable "
-                                        f"{env_name(key)}: rename one of them (key: in the file)")
-        return "\n".join(f"{env_name(k)}={v}" for k, v in ids.found.items())
+                                        f"{config.variable_name(key)}: rename one of them (key: in the file)")
+        return "\n".join(f"{config.variable_name(k)}={v}" for k, v in ids.found.items())
     width = max((len(k) for k in ids.found), default=0)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in ids.found.items())

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from .errors import Location, Problem
 from .keys import SECRET_KEY, mask_secrets
-from .model import PRODUCTS_PATH
 from .loader import DataPath, value_at
+from .model import PRODUCTS_PATH
 from .schema import Locate, dotted
 
 RESERVED_METADATA_PREFIX = "portal_config_"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from portal_config import doctor, ids
+from portal_config import config, doctor, ids
 from portal_config.config import Environment
 from portal_config.errors import Location, PortalConfigError
 
@@ -66,7 +66,7 @@ def test_a_session_url_is_shown_only_when_allowed() -> None:
 
 
 def test_env_names_and_their_collisions() -> None:
-    assert ids.env_name("pro-annual.v2") == "PORTAL_CONFIG_PRO_ANNUAL_V2"
+    assert config.variable_name("pro-annual.v2") == "PORTAL_CONFIG_PRO_ANNUAL_V2"
     clash = ids.Ids("staging", "test", {"pro-plan": "bpc_1", "pro_plan": "bpc_2"})
     with pytest.raises(PortalConfigError, match="both make the variable PORTAL_CONFIG_PRO_PLAN"):
         ids.render(clash, "env")
