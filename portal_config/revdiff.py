@@ -57,11 +57,10 @@ def checkout_of_folder(folder: Path, rev: str) -> Iterator[Path | None]:
 
 
 def _symbolic(params: Mapping[str, Any]) -> dict[str, Any]:
-    params = copy.deepcopy(dict(params))
-    entries = model.get_path(params, model.PRODUCTS_PATH) or []
-    for entry in entries:
+    symbolic: dict[str, Any] = copy.deepcopy(dict(params))
+    for entry in model.get_path(symbolic, model.PRODUCTS_PATH) or []:
         entry.setdefault("product", UNRESOLVED_PRODUCT)
-    return params
+    return symbolic
 
 
 def _states(project: config.Project | None, env: str) -> dict[str, tuple[str, dict[str, Any],

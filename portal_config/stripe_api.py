@@ -127,6 +127,7 @@ class StripeGateway:
 
     # One place that turns the SDK's exceptions into messages and retries rate limits.
     def _call(self, what: str, request: Callable[[], T]) -> T:
+        what = f"environment '{self.env_name}': {what}"
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             try:
                 return request()
@@ -136,7 +137,7 @@ class StripeGateway:
                                         "Wait a minute and run again.", "rate_limit") from exc
                 time.sleep(RATE_LIMIT_BASE_DELAY * 2**attempt)
             except stripe.AuthenticationError as exc:
-                raise StripeFailure(f"environment '{self.env_name}': Stripe rejected the API key: "
+                raise StripeFailure(f"{what}: Stripe rejected the API key: "
                                     f"{_describe(exc)}. Check the key in the variable.",
                                     "authentication") from exc
             except stripe.PermissionError as exc:
@@ -161,7 +162,7 @@ class StripeGateway:
         def request() -> list[dict[str, Any]]:
             page = self._configurations.list({"limit": 100})
             return [c.to_dict() for c in page.auto_paging_iter()]
-        return self._call(f"listing portal configurations in '{self.env_name}'", request)
+        return self._call("listing portal configurations", request)
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return self._call(f"reading {config_id}",
@@ -181,10 +182,12 @@ class StripeGateway:
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(lookup_keys), 10):
             chunk = lookup_keys[start:start + 10]
-            page = self._call("looking up prices", lambda c=chunk: self.client.v1.prices.list(
-                {"lookup_keys": c, "limit": 100}))
-            for price in page.auto_paging_iter():
-                data = price.to_dict()
+
+            def request(keys: list[str] = chunk) -> list[dict[str, Any]]:
+                page = self.client.v1.prices.list({"lookup_keys": keys, "limit": 100})
+                return [price.to_dict() for price in page.auto_paging_iter()]
+
+            for data in self._call("looking up prices", request):
                 found[data["lookup_key"]] = data
         return found
 
@@ -225,7 +228,7 @@ class StripeGateway:
 
     def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]:
         """A real portal session, as the app would create it (no `configuration`: the default)."""
-        params: dict[str, Any] = {"customer": customer}
+        params: Any = {"customer": customer}  # the SDK's TypedDict
         if configuration:
             params["configuration"] = configuration
         return self._call("creating a portal session", lambda:
