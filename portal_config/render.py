@@ -53,9 +53,10 @@ def _header(change: Change) -> str:
 def _product_lines(old: tuple[Any, ...], new: tuple[Any, ...],
                    labels: Mapping[str, str]) -> list[str]:
     """Products one to a line: `+` offered from now on, `-` no longer offered."""
-    gone = [f"      - {_product(e, labels)}" for e in old or () if e not in new]
-    added = [f"      + {_product(e, labels)}" for e in new if e not in (old or ())]
-    return gone + added
+    by_prices = lambda text: text.split(": ", 1)[-1]  # noqa: E731 - stable across modes
+    gone = sorted((_product(e, labels) for e in old or () if e not in new), key=by_prices)
+    added = sorted((_product(e, labels) for e in new if e not in (old or ())), key=by_prices)
+    return [f"      - {p}" for p in gone] + [f"      + {p}" for p in added]
 
 
 def field_lines(change: Change, labels: Mapping[str, str]) -> list[str]:
