@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from . import model
+from . import model, openapi, payload
 from .errors import PortalConfigError
 from .prices import LOOKUP_PREFIX
 
@@ -105,6 +105,8 @@ def file_data(obj: Mapping[str, Any], env: str, prices: Mapping[str, Mapping[str
         written = (_products(value, prices) if f.kind == "products"
                    else model.to_param(f.path, value))
         model.set_path(data, f.parts, _as_written(written, variables))
+    # An object that is written needs the fields Stripe requires with it (`duration.type`, ...).
+    payload.fill_required(data, openapi.create_schema(), state)
     metadata = {k: v for k, v in (obj.get("metadata") or {}).items()
                 if k not in model.IDENTITY_KEYS}
     if metadata:

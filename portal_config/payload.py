@@ -16,7 +16,7 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == () or value == [] or value == ""
 
 
-def _fill_required(payload: dict[str, Any], schema: dict[str, Any], state: Mapping[str, Any],
+def fill_required(payload: dict[str, Any], schema: dict[str, Any], state: Mapping[str, Any],
                    prefix: tuple[str, ...] = ()) -> None:
     """Stripe requires some siblings whenever an object is sent (`invoice_history.enabled`,
     `login_page.enabled`, ...): take them from the desired state."""
@@ -29,7 +29,7 @@ def _fill_required(payload: dict[str, Any], schema: dict[str, Any], state: Mappi
                 path = ".".join((*prefix, name, required))
                 if required not in value and path in state:
                     value[required] = model.to_param(path, state[path])
-            _fill_required(value, sub, state, (*prefix, name))
+            fill_required(value, sub, state, (*prefix, name))
 
 
 def create_params(state: Mapping[str, Any], metadata: Mapping[str, str]) -> dict[str, Any]:
@@ -71,5 +71,5 @@ def update_params(paths: Iterable[str], state: Mapping[str, Any]) -> dict[str, A
             model.set_path(params, field.parts, "")
         else:
             model.set_path(params, field.parts, model.to_param(path, value))
-    _fill_required(params, openapi.update_schema(), state)
+    fill_required(params, openapi.update_schema(), state)
     return params

@@ -43,7 +43,8 @@ FULL = {
         "subscription_cancel": {"enabled": True, "mode": "immediately",
                                 "proration_behavior": "create_prorations",
                                 "cancellation_reason": {"enabled": True,
-                                                        "options": ["unused", "other"]}},
+                                                        "options": ["unused", "other"],
+                                                        "feedback_options": ["fo_1"]}},
         "subscription_update": {
             "enabled": True, "default_allowed_updates": ["price", "quantity"],
             "proration_behavior": "always_invoice", "billing_cycle_anchor": "now",
@@ -52,7 +53,10 @@ FULL = {
             "products": [{"product": "prod_pro_t", "prices": ["price_pm_t", "price_py_t"],
                           "adjustable_quantity": {"enabled": True, "minimum": 2,
                                                   "maximum": 9}}]},
-        "subscription_pause": {"enabled": True, "duration": {"type": "indefinite"}},
+        "subscription_pause": {"enabled": True, "duration": {
+            "type": "interval_options",
+            "interval_options": [{"interval": "week", "interval_count": 2},
+                                 {"interval": "month", "interval_count": 1}]}},
     },
     "metadata": {"owner": "billing-team"},
 }
