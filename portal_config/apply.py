@@ -25,13 +25,15 @@ class ApplyReport:
     done: list[tuple[Change, str]] = field(default_factory=list)  # (change, configuration id)
     changed_meanwhile: list[Change] = field(default_factory=list)
     refused: list[Change] = field(default_factory=list)  # the default or another app's
-    failed: tuple[Change, str] | None = None
+    rejected: list[tuple[Change, str]] = field(default_factory=list)  # Stripe said no: why
+    failed: tuple[Change, str] | None = None  # stopped here: network, 5xx, key
     not_run: list[Change] = field(default_factory=list)
     interrupted: bool = False
 
     @property
     def ok(self) -> bool:
-        return not (self.changed_meanwhile or self.refused or self.failed or self.not_run)
+        return not (self.changed_meanwhile or self.refused or self.rejected or self.failed
+                    or self.not_run)
 
 
 def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
@@ -42,9 +44,11 @@ def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
         identity = (project, change.env, change.key)
         return not any(identity_of(c) == identity for c in gateway.list_configurations())
     now = gateway.retrieve_configuration(change.config_id)
-    if change.action == "deactivate" and (now.get("is_default") or
-                                          identity_of(now)[:2] != (project, change.env)):
-        return False
+    if change.action == "deactivate":
+        # Never the default; a prune (no file asks for it) only what this project created here.
+        pruned = change.file is None
+        if now.get("is_default") or (pruned and identity_of(now)[:2] != (project, change.env)):
+            return False
     return fingerprint(now) == change.fingerprint
 
 
@@ -72,7 +76,9 @@ def _write_once(change: Change, gateway: Any, project: str) -> str:
 
 def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
                progress: Callable[[str], None]) -> bool:
-    """One change, recorded in the report. False: stop here (Stripe failed)."""
+    """One change, recorded in the report. False: stop here (Stripe or the network failed, or
+    the key was refused: the rest would fail too). A request Stripe rejects is recorded and
+    the rest still applies."""
     try:
         if not _still_as_planned(change, gateway, project):
             report.changed_meanwhile.append(change)
@@ -85,6 +91,10 @@ def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
             report.refused.append(change)
             progress(f"  ! {change.key} ({change.config_id}) in {change.env}: Stripe refused the "
                      "change (the default configuration, or another application's)")
+            return True
+        if exc.kind in ("refused", "missing"):
+            report.rejected.append((change, str(exc)))
+            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env}: {exc}")
             return True
         report.failed = (change, str(exc))
         return False
@@ -131,6 +141,9 @@ def summary(report: ApplyReport, plan: Plan) -> str:
                      "default configuration, or one another application created). Make these "
                      f"changes in the Dashboard at {portal_settings_url(envs[change.env].mode)}:")
         lines.extend(render.field_lines(change, envs[change.env].labels))
+    for change, reason in report.rejected:
+        lines.append(f"Rejected: {_change_line(change)}: {reason}. Fix the file (or Stripe) "
+                     "and apply again.")
     for change in report.changed_meanwhile:
         lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
                      "planned. Run plan again, review, then apply.")

@@ -59,8 +59,8 @@ class UnsafeOperation(PortalConfigError):
 class StripeFailure(PortalConfigError):
     """Stripe (or the network) refused or failed; the message says which request and why.
 
-    `kind`: authentication | permission | missing | connection | rate_limit | default_refused |
-    refused. `replayed`: Stripe answered from its idempotency cache (a saved earlier failure).
+    `kind`: authentication | permission | missing | connection | rate_limit | server |
+    default_refused | refused. `replayed`: Stripe answered from its idempotency cache (a saved earlier failure).
     """
 
     def __init__(self, message: str, kind: str = "refused", replayed: bool = False):

@@ -222,6 +222,20 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
                                    f"'{identity_of(obj)[0]}', environment "
                                    f"'{identity_of(obj)[1]}': not adopted; pin another one")
             continue
+        if d.params.get("active") is False:
+            # Retired: only its being inactive is managed. Deactivating is a deactivation, shown
+            # and confirmed like one, and never the default's.
+            if obj.get("is_default"):
+                result.problems.append(f"{d.where}: active: false on the account's default "
+                                       f"configuration {obj['id']}: Stripe cannot deactivate "
+                                       "the default; remove active: false")
+            elif obj.get("active"):
+                result.changes.append(Change(
+                    "deactivate", env, d.key, obj["id"], d.file,
+                    (FieldChange("active", True, False),), {"active": False}, fingerprint(obj)))
+            else:
+                result.in_sync.append((d.key, obj["id"]))
+            continue
         if adopting:
             keys = sorted(set(keys) | set(model.IDENTITY_KEYS))
         want = desired_state(d.params, keys)

@@ -85,6 +85,8 @@ def api_key_for(env: Any) -> str:
 
 
 def _kind(exc: stripe.StripeError) -> str:
+    if isinstance(exc, stripe.APIError):  # 5xx: Stripe's side, worth another run
+        return "server"
     if isinstance(exc, stripe.InvalidRequestError):
         if exc.code == "resource_missing":
             return "missing"

@@ -109,3 +109,29 @@ def test_idempotency_key_depends_on_the_object_as_read() -> None:
                          [stripe_config("bpc_1", "std", updated=99)]).changes[0]
     assert a.idempotency_key("acme") == a.idempotency_key("acme")
     assert a.idempotency_key("acme") != b.idempotency_key("acme")
+
+
+def test_active_false_is_a_deactivation_never_of_the_default() -> None:
+    current = [stripe_config("bpc_1", "std"), stripe_config("bpc_2", "old", active=False),
+               stripe_config("bpc_3", is_default=True)]
+    retired = {"active": False, "name": "ignored while retired"}
+    env = plan_environment("acme", "local", "test", [
+        desired("std", retired), desired("old", retired),
+        desired("main", retired, default=True)], current)
+    assert [(c.action, c.config_id, dict(c.params)) for c in env.changes] == [
+        ("deactivate", "bpc_1", {"active": False})]
+    assert env.in_sync == [("old", "bpc_2")]
+    assert "Stripe cannot deactivate the default" in env.problems[0]
+
+
+def test_a_retired_file_is_never_created() -> None:
+    env = plan_environment("acme", "local", "test", [desired("std", {"active": False})], [])
+    assert not env.changes and not env.problems
+
+
+def test_adopt_never_takes_another_environments_configuration() -> None:
+    current = [stripe_config("bpc_9", "std", env="staging")]
+    env = plan_environment("acme", "prod", "live", [desired("std", pinned="bpc_9")], current,
+                           adopt=True)
+    assert not env.changes
+    assert "carries the identity of project 'acme', environment 'staging'" in env.problems[0]

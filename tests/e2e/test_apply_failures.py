@@ -130,3 +130,16 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
     assert "Apply incomplete: 1 created" in stdout
     assert "Interrupted (Ctrl-C)." in stdout and "Traceback" not in stderr
     assert "Running apply again converges" in stdout
+
+
+def test_a_request_stripe_rejects_is_reported_and_the_rest_still_applies(project) -> None:
+    project.write("bad.yaml", "features:\n  subscription_update:\n    enabled: true\n"
+                              "    products: [{product: prod_nope, prices: [price_nope]}]\n")
+    project.write("basic.yaml", BASIC)
+    result = project.run("apply", "--env", "staging")
+    assert result.exit_code == 1
+    assert "Apply incomplete: 1 created, 0 updated, 0 deactivated." in result.stdout
+    assert "Rejected: create bad (new) in staging: environment 'staging': creating a " \
+           "configuration: Stripe refused: No such product" in result.stdout
+    assert "converges" not in result.stdout
+    assert set(by_key(project)) == {"basic"}
