@@ -41,9 +41,7 @@ def plan(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
     click.echo(render.in_format(result, fmt, obj.color))
     if result.has_problems:
         ctx.exit(1)
-    # A configuration whose file is gone still differs from the files, even without --prune.
-    differs = result.changes or any(e.prunable for e in result.envs)
-    ctx.exit(2 if detailed_exitcode and differs else 0)
+    ctx.exit(2 if detailed_exitcode and result.differs else 0)
 
 
 def _confirm_live(plan_: Plan, names: list[str]) -> None:
@@ -133,7 +131,7 @@ def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
         configs = importer.importable(gateway.list_configurations(), include_inactive)
         prices = {p: gateway.retrieve_price(p) for p in importer.price_ids(configs)}
     files = importer.build_files(configs, env_name, key_from, project.name, prices,
-                                 project.environments[env_name].vars)
+                                 project.environments[env_name].vars, taken={project.path.stem})
     written = importer.write_files(files, out_dir or project.root, force)
     for f, path in zip(files, written):
         click.echo(f"wrote {path} ({f.config_id})")

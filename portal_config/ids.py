@@ -39,6 +39,8 @@ def collect(env: str, mode: str, files: Sequence[config.DesiredConfig], plan: En
     inactive = {c.key for c in plan.changes
                 if any(f.path == "active" and f.old is False for f in c.fields)}
     for desired in files:
+        if desired.params.get("active") is False:
+            continue  # retired on purpose: no ID to hand out
         if desired.key in inactive:
             result.problems.append(f"{desired.key} ({ids[desired.key]}) is inactive in {env}: "
                                    "portal sessions created with it fail; run `portal-config "
@@ -62,8 +64,8 @@ def identity_plan(project: config.Project, env: str,
                   configurations: list[dict[str, Any]]) -> EnvPlan:
     """A plan of identities only: which configuration each file has, whether it exists and is
     active. Its field changes mean nothing (the files' fields are left out), only its matching."""
-    files = [Desired(f.key, display_path(f.file), f.default, f.pinned_id, {},
-                     str(f.identity_location()))
+    files = [Desired(f.key, display_path(f.file), f.default, f.pinned_id,
+                     {"active": f.params.get("active")}, str(f.identity_location()))
              for f in config.desired_configs(project, env)]
     return plan_environment(project.name, env, project.environments[env].mode, files,
                             configurations)

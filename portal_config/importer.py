@@ -137,8 +137,9 @@ def importable(configs: list[Mapping[str, Any]],
 
 def build_files(configs: list[Mapping[str, Any]], env: str, key_from: str, project: str,
                 prices: Mapping[str, Mapping[str, Any]],
-                variables: Mapping[str, str]) -> list[ImportedFile]:
-    taken: set[str] = set()
+                variables: Mapping[str, str], taken: set[str] | None = None) -> list[ImportedFile]:
+    """`taken`: keys no file may get (the project file's name)."""
+    taken = set(taken or ())
     files = []
     for obj in configs:
         key = key_for(obj, key_from, taken, project)

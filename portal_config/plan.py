@@ -81,6 +81,11 @@ class Plan:
         return count_actions(self.changes)
 
     @property
+    def differs(self) -> bool:
+        """Stripe differs from the files: changes, or configurations whose file is gone."""
+        return bool(self.changes) or any(e.prunable for e in self.envs)
+
+    @property
     def has_problems(self) -> bool:
         return any(e.problems for e in self.envs)
 

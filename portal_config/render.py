@@ -132,6 +132,8 @@ def markdown(plan: Plan) -> str:
         headline = (f"**portal-config plan** for {envs}: {n['create']} to create, "
                     f"{n['update']} to update, {n['deactivate']} to "
                     "deactivate")
+    elif plan.has_problems:
+        headline = f"**portal-config plan** for {envs}: no changes, but problems (see below)"
     else:
         headline = f"**portal-config plan** for {envs}: no changes"
     if plan.counts()["deactivate"]:
@@ -169,7 +171,7 @@ def as_json(plan: Plan) -> dict[str, Any]:
         } for env in plan.envs],
         "summary": {**plan.counts(), "problems": sum(
                         len(e.problems) for e in plan.envs)},
-        "has_changes": bool(plan.changes),
+        "has_changes": plan.differs,
     }
 
 

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,45 +64,71 @@ def _symbolic(params: Mapping[str, Any]) -> dict[str, Any]:
     return symbolic
 
 
-def _states(project: config.Project | None, env: str) -> dict[str, tuple[str, dict[str, Any],
-                                                                        list[str]]]:
+@dataclass(frozen=True)
+class _Side:
+    file: str
+    params: dict[str, Any]
+    default: bool
+
+    @property
+    def metadata_keys(self) -> set[str]:
+        return set(self.params.get("metadata") or {})
+
+    @property
+    def retired(self) -> bool:
+        return self.params.get("active") is False
+
+
+def _states(project: config.Project | None, env: str) -> dict[str, _Side]:
     if project is None or env not in project.environments:
         return {}
-    out = {}
-    for f in config.desired_configs(project, env):
-        params = _symbolic(f.params)
-        out[f.key] = (str(f.file.name), params, sorted((params.get("metadata") or {}).keys()))
-    return out
+    return {f.key: _Side(f.file.name, _symbolic(f.params), f.default)
+            for f in config.desired_configs(project, env)}
+
+
+def _change(key: str, env: str, old: _Side | None, new: _Side | None) -> Change | None:
+    """What apply would do about this file's change, as plan.py decides it: the default is
+    never created or deactivated, a retired file never created."""
+    if new is None or (new.retired and old is not None and not old.retired):
+        if old is None or old.default or old.retired:
+            return None
+        return Change("deactivate", env, key, None, old.file,
+                      (FieldChange("active", True, False),), {"active": False})
+    if new.retired:
+        return None
+    keys = sorted(new.metadata_keys | (old.metadata_keys if old else set()))
+    state = desired_state(new.params, keys)
+    if old is None or old.retired:
+        if new.default:  # the account's default, now described: its fields are written
+            return Change("update", env, key, None, new.file, create_fields(state),
+                          payload.update_params([p for p, _ in state.items()], state), None, True)
+        return Change("create", env, key, None, new.file, create_fields(state),
+                      payload.create_params(state, {}))
+    fields = diff_states(desired_state(old.params, keys), state)
+    if not fields:
+        return None
+    return Change("update", env, key, None, new.file, fields,
+                  payload.update_params([f.path for f in fields], state), None, new.default)
 
 
 def diff_environment(base: config.Project | None, head: config.Project, env: str) -> EnvPlan:
     result = EnvPlan(env=env, mode=head.environments[env].mode)
     before, after = _states(base, env), _states(head, env)
     for key in sorted(set(before) | set(after)):
-        if key not in after:
-            result.changes.append(Change("deactivate", env, key, None, before[key][0],
-                                         (FieldChange("active", True, False),), {"active": False}))
-            continue
-        file, params, keys = after[key]
-        new = desired_state(params, sorted(set(keys) | set(before.get(key, ("", {}, []))[2])))
-        if key not in before:
-            result.changes.append(Change("create", env, key, None, file, create_fields(new),
-                                         payload.create_params(new, {})))
-            continue
-        old = desired_state(before[key][1], sorted(set(keys) | set(before[key][2])))
-        fields = diff_states(old, new)
-        if fields:
-            result.changes.append(Change("update", env, key, None, file, fields,
-                                         payload.update_params([f.path for f in fields], new)))
+        change = _change(key, env, before.get(key), after.get(key))
+        if change is not None:
+            result.changes.append(change)
+    result.changes.sort(key=lambda c: c.sort_key)
     return result
 
 
 def diff_against(rev: str, head: config.Project, envs: list[str]) -> Plan:
     with checkout_of_folder(head.root, rev) as folder:
         base = None
-        if folder is not None and (folder / config.PROJECT_FILE).exists():
+        base_file = None if folder is None else folder / head.path.name
+        if base_file is not None and base_file.exists():
             try:
-                base = config.load_project(folder / config.PROJECT_FILE)
+                base = config.load_project(base_file)
             except PortalConfigError as exc:
                 raise PortalConfigError(f"the configuration files at {rev} do not load ({exc}): "
                                         "choose a base revision where `validate` passed") from exc

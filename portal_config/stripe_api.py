@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import requests
 import stripe
 
 from .emulator.emulator import is_loopback
@@ -244,13 +245,17 @@ class StripeGateway:
 
 
 def _client(key: str, address: str, stripe_account: str | None) -> stripe.StripeClient:
+    session = requests.Session()
+    # Plain http goes only to loopback: never through an HTTP_PROXY, which would carry the key
+    # in clear to another host. api.stripe.com may use the proxy the environment sets.
+    session.trust_env = not address.startswith("http://")
     return stripe.StripeClient(
         key,
         base_addresses={"api": address},
         stripe_account=stripe_account,
         stripe_version=STRIPE_VERSION,
         max_network_retries=SDK_RETRIES,
-        http_client=stripe.RequestsClient(timeout=REQUEST_TIMEOUT),
+        http_client=stripe.RequestsClient(timeout=REQUEST_TIMEOUT, session=session),
     )
 
 

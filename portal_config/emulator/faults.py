@@ -6,6 +6,7 @@ in front of Stripe, so a retry with the same Idempotency-Key is processed afresh
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import dataclass
@@ -100,7 +101,7 @@ class Faults:
                              f"are {', '.join(sorted(allowed))}")
         latency = float(settings.get("latency_ms", 0)) / 1000
         rate = float(settings.get("failure_rate", 0))
-        if latency < 0 or not 0 <= rate <= 1:
+        if not math.isfinite(latency) or latency < 0 or not 0 <= rate <= 1:
             raise ValueError("latency_ms must be >= 0 and failure_rate between 0 and 1")
         if settings.get("clear"):
             self.clear()

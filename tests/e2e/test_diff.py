@@ -44,3 +44,23 @@ def test_diff_with_an_unknown_revision_is_one_clear_error(project) -> None:
     result = project.run("diff", "--base", "nope")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.startswith("Error: 'nope' is not a revision of the repository")
+
+
+def test_diff_never_shows_writes_apply_would_not_make(project) -> None:
+    git(project, "init", "-q")
+    git(project, "config", "user.email", "t@example.com")
+    git(project, "config", "user.name", "t")
+    project.write("main.yaml", "default: true\nname: Main\n")
+    project.write("live.yaml", BASIC)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "base")
+    project.remove("main.yaml")                                  # the default: never pruned
+    project.write("live.yaml", "active: false\n" + BASIC)       # retired: a deactivation
+    project.write("retired.yaml", "active: false\n" + BASIC)    # new but retired: never created
+    project.write("dflt.yaml", "default: true\nname: Dflt\n")   # the default: never created
+    result = project.run("diff", "--base", "HEAD", "--env", "staging")
+    assert result.exit_code == 0, result.output
+    assert "main" not in result.stdout and "retired" not in result.stdout
+    assert "- live in staging will be DEACTIVATED" in result.stdout
+    assert "~ dflt in staging will be updated in place [the account's default" in result.stdout
+    assert "Plan: 0 to create, 1 to update, 1 to deactivate." in result.stdout

@@ -123,3 +123,37 @@ def test_live_apply_on_a_terminal_asks_and_only_yes_applies(basic, monkeypatch, 
     assert bool(basic.writes()) is applied
     if not applied:
         assert "apply cancelled: nothing was written" in result.stderr
+
+
+def test_plain_http_to_loopback_never_goes_through_a_proxy(basic, monkeypatch) -> None:
+    # A proxy would see the key in clear; this one does not even exist, so using it would fail.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    result = basic.run("plan", "--env", "staging")
+    assert result.exit_code == 0, result.output
+
+
+def test_an_edited_plan_file_cannot_deactivate_the_default(basic, tmp_path) -> None:
+    import json
+
+    basic.emulator.seed({"default_configuration": True}, mode="test")
+    assert basic.run("apply", "--env", "staging").exit_code == 0
+    basic.remove("basic.yaml")
+    saved = tmp_path / "plan.json"
+    assert basic.run("plan", "--env", "staging", "--prune", "--out", str(saved)).exit_code == 0
+    document = json.loads(saved.read_text())
+    (change,) = document["environments"][0]["changes"]
+    import stripe
+
+    client = stripe.StripeClient(TEST_KEY, base_addresses={"api": basic.emulator.url})
+    (default,) = client.v1.billing_portal.configurations.list({"is_default": True}).data
+    change["id"] = default.id
+    saved.write_text(json.dumps(document))
+    basic.emulator.clear_log()
+    result = basic.run("apply", "--plan", str(saved))
+    assert result.exit_code == 1
+    assert f"{default.id}) in staging changed in Stripe since it was planned" in result.stderr
+    assert basic.writes() == []
+    assert client.v1.billing_portal.configurations.retrieve(default.id).active is True
