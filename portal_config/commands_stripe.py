@@ -10,6 +10,7 @@ import click
 
 from .cli import ADOPT_OPTION, ALL_OPTION, ENV_OPTION, PRUNE_OPTION, Context, _project_and_envs, cli
 from .errors import PortalConfigError
+from .loader import display_path
 from .plan import Plan
 
 
@@ -134,7 +135,7 @@ def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
                                  project.environments[env_name].vars, taken={project.path.stem})
     written = importer.write_files(files, out_dir or project.root, force)
     for f, path in zip(files, written):
-        click.echo(f"wrote {path} ({f.config_id})")
+        click.echo(f"wrote {display_path(path)} ({f.config_id})")
     if out_dir is None:
         click.echo(f"Imported {len(written)} configuration(s) from {env_name}. Run "
                    f"`portal-config plan --env {env_name}`: it should show no changes.")
