@@ -129,12 +129,9 @@ def _change_line(change: Change) -> str:
 def summary(report: ApplyReport, plan: Plan) -> str:
     n = count_actions([c for c, _ in report.done])
     done = f"{n['create']} created, {n['update']} updated, {n['deactivate']} deactivated"
-    unplanned = sum(len(e.problems) for e in plan.envs)
-    if report.ok and not unplanned:
+    if report.ok:
         return f"Apply complete: {done}."
     lines = [f"Apply incomplete: {done}."]
-    if unplanned:
-        lines.append(f"Not planned: {unplanned} problem(s), listed above under Problems.")
     envs = {e.env: e for e in plan.envs}
     for change in report.refused:
         lines.append(f"Stripe refused to change {change.config_id} in {change.env} (the account's "

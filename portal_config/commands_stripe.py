@@ -98,8 +98,14 @@ def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool
         else:
             result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
         click.echo(render.text(result, obj.color))
+        if result.has_problems:
+            # All or nothing, like Terraform: a half-applied plan is harder to reason about.
+            with_problems = [e.env for e in result.envs if e.problems]
+            raise PortalConfigError(
+                f"the plan has problems in {', '.join(with_problems)} (listed above): nothing was "
+                "applied. Fix them, or apply only the other environments with --env.")
         if not result.changes:
-            ctx.exit(1 if result.has_problems else 0)
+            ctx.exit(0)
         live_changed = sorted({c.env for c in result.changes if c.env in live})
         if live_changed and not yes:
             _confirm_live(result, live_changed)
@@ -109,7 +115,7 @@ def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool
     click.echo(summary(report, result))
     if report.interrupted:
         ctx.exit(130)
-    ctx.exit(0 if report.ok and not result.has_problems else 1)
+    ctx.exit(0 if report.ok else 1)
 
 
 @cli.command("import")

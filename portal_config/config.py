@@ -184,10 +184,17 @@ def _environments(document: Document, problems: list[Problem]) -> dict[str, Envi
     return environments
 
 
-def _config_paths(project_file: Path, problems: list[Problem]) -> list[Path]:
+def _config_paths(project_file: Path, problems: list[Problem],
+                  environments: Mapping[str, Environment]) -> list[Path]:
+    # An emulator's own files (its state, lock and temporary files) may sit beside the project
+    # file: they are the tool's, not strays.
+    ours = {e.emulator.name for e in environments.values() if e.emulator is not None
+            and e.emulator.parent.resolve() == project_file.parent.resolve()}
     paths = []
     for entry in sorted(project_file.parent.iterdir()):
         if entry.name.startswith(".") or entry.is_dir() or entry.name == project_file.name:
+            continue
+        if any(entry.name == name or entry.name.startswith(name + ".") for name in ours):
             continue
         if entry.suffix.lower() in SUFFIXES:
             paths.append(entry)
@@ -321,7 +328,7 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
         problems += schema.check(project_doc.data, schema.project_schema(), project_doc.locate)
         environments = _environments(project_doc, problems)
     files = []
-    config_paths = _config_paths(path, problems)
+    config_paths = _config_paths(path, problems, environments)
     for file_path in config_paths:
         document = _read(file_path, problems)
         if document.data is None:

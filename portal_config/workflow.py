@@ -82,12 +82,13 @@ def plan_all(project: config.Project, gateways: dict[str, Any], *, prune: bool =
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
         futures = [pool.submit(read_environment, project, n, gateways[n], prune=prune,
                                adopt=adopt) for n in names]
-    envs, problems = [], []
-    for future in futures:  # every environment's file problems, not just the first one's
+    envs = []
+    for name, future in zip(names, futures):
         try:
             envs.append(future.result())
         except ValidationFailed as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ValidationFailed(problems)
+            # Files that cannot be resolved here (a price archived in this account) make this
+            # environment's problems; the others are still planned, so drift there stays visible.
+            envs.append(EnvPlan(env=name, mode=project.environments[name].mode,
+                                problems=[str(p) for p in exc.problems]))
     return Plan(project=project.name, envs=envs)

@@ -161,10 +161,11 @@ def test_unusable_lookup_keys_are_errors_before_anything_is_written(project) -> 
     result = project.run("apply", "--env", "staging")
     assert result.exit_code == 1
     assert f"{path}:5:18: lookup_key:nope matches no price in environment 'staging'" in \
-        result.stderr
-    assert "lookup_key:setup_fee is the one-time price price_once_t" in result.stderr
-    assert "lookup_key:team_legacy is the archived price price_old_t" in result.stderr
-    assert "belong to different products (prod_pro_t, prod_team_t)" in result.stderr
+        result.stdout
+    assert "lookup_key:setup_fee is the one-time price price_once_t" in result.stdout
+    assert "lookup_key:team_legacy is the archived price price_old_t" in result.stdout
+    assert "belong to different products (prod_pro_t, prod_team_t)" in result.stdout
+    assert "nothing was applied" in result.stderr
     assert project.writes() == []
 
 
@@ -209,10 +210,10 @@ def test_every_environments_price_problems_are_reported_together(project) -> Non
     result = project.run("plan", "--all")
     assert result.exit_code == 1
     assert (f"{path}:6:9: in environment 'staging' product prod_pro_t is already offered by "
-            "entry 1: put all its prices in one entry") in result.stderr
-    assert "lookup_key:pro_monthly matches no price in environment 'prod'" in result.stderr
+            "entry 1: put all its prices in one entry") in result.stdout
+    assert "lookup_key:pro_monthly matches no price in environment 'prod'" in result.stdout
     assert (f"{path}:9:18: price price_missing_too does not exist in environment 'staging'"
-            in result.stderr)
+            in result.stdout)
     assert "Traceback" not in result.output
 
 
@@ -231,3 +232,17 @@ def test_a_removed_price_is_named_by_its_lookup_key(project) -> None:
     assert ("      - prod_pro_t: lookup_key:pro_monthly (price_pm_t), lookup_key:pro_yearly "
             "(price_py_t)") in result.stdout
     assert "      + prod_pro_t: lookup_key:pro_monthly (price_pm_t)" in result.stdout
+
+
+def test_a_price_problem_in_one_environment_leaves_the_others_planned(project) -> None:
+    project.emulator.seed(catalog("l"), mode="live")  # staging has none of these prices
+    project.write("std.yaml", "features:\n  subscription_update:\n    enabled: true\n"
+                              "    products: [{prices: [lookup_key:pro_monthly]}]\n")
+    result = project.run("plan", "--all", "--detailed-exitcode")
+    assert result.exit_code == 1
+    assert "+ std in prod will be created" in result.stdout
+    assert "  staging: " in result.stdout and "matches no price in environment 'staging'" \
+        in result.stdout
+    applied = project.run("apply", "--all", "--yes")
+    assert applied.exit_code == 1 and "nothing was applied" in applied.stderr
+    assert project.writes() == []
