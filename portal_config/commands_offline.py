@@ -28,7 +28,8 @@ def diff(ctx: click.Context, rev: str, env_names: tuple[str, ...], fmt: str,
     result = revdiff.diff_against(rev, project, names)
     click.echo(f"Desired state at {rev} -> working tree, per environment (offline: Stripe was not "
                "read; lookup keys are not resolved).", err=True)
-    click.echo(render.in_format(result, fmt, obj.color))
+    title = f"portal-config diff against {rev}, offline (Stripe not read, lookup keys unresolved)"
+    click.echo(render.in_format(result, fmt, obj.color, title))
     ctx.exit(2 if detailed_exitcode and result.changes else 0)
 
 

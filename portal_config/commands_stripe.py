@@ -86,6 +86,8 @@ def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool
     else:
         project, names = _project_and_envs(obj, env_names, every)
     live = [n for n in names if project.environments[n].mode == "live"]
+    if saved is not None:  # what a saved plan writes is known before any request
+        live = [n for n in live if any(c.env == n for c in saved.changes)]
     if live and not yes and not sys.stdin.isatty():
         raise UnsafeOperation(f"refusing to apply to live environment {', '.join(live)} without a "
                               "terminal to confirm on: review `portal-config plan`, then run "

@@ -245,6 +245,11 @@ def judge_files(obs: Observation) -> list[Finding]:
                                     f"{env} yet: sessions cannot use it",
                                     f"run `portal-config apply --env {env}`"))
             continue
+        if change.action == "deactivate":  # the file says `active: false`
+            findings.append(Finding(check, "warning", f"{change.config_id} is active, but "
+                                    f"{change.file} retires it (active: false)",
+                                    f"`portal-config apply --env {env}` deactivates it"))
+            continue
         paths = [f.path for f in change.fields if f.path != "active"]
         inactive = len(paths) < len(change.fields)
         if inactive:
@@ -263,6 +268,10 @@ def judge_files(obs: Observation) -> list[Finding]:
                                     "restores the file, or copy Stripe's values into the file"))
     findings += [Finding("configuration", "problem", problem, f"then run `portal-config plan "
                          f"--env {env}` to check") for problem in plan.problems]
+    findings += [Finding(f"configuration {key}", "warning", f"{config_id} is still active but "
+                         "no file describes it any more", f"`portal-config apply --env {env} "
+                         "--prune` deactivates it, or restore its file") for key, config_id
+                 in plan.prunable]
     return findings
 
 

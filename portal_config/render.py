@@ -123,19 +123,21 @@ def text(plan: Plan, color: bool = False) -> str:
     return "\n".join(lines)
 
 
-def markdown(plan: Plan) -> str:
+def markdown(plan: Plan, title: str = "portal-config plan") -> str:
     """For a pull request comment: a one-line summary, then the text plan as a diff block
     (GitHub colours `+`/`-` lines)."""
     envs = ", ".join(f"`{e.env}`" for e in plan.envs)
+    n = plan.counts()
     if plan.changes:
-        n = plan.counts()
-        headline = (f"**portal-config plan** for {envs}: {n['create']} to create, "
-                    f"{n['update']} to update, {n['deactivate']} to "
-                    "deactivate")
-    elif plan.has_problems:
-        headline = f"**portal-config plan** for {envs}: no changes, but problems (see below)"
+        summary = (f"{n['create']} to create, {n['update']} to update, {n['deactivate']} to "
+                   "deactivate")
+    elif plan.differs:
+        summary = "no changes, but configurations whose file is gone are still active"
     else:
-        headline = f"**portal-config plan** for {envs}: no changes"
+        summary = "no changes"
+    if plan.has_problems:
+        summary += "; problems (see below)"
+    headline = f"**{title}** for {envs}: {summary}"
     if plan.counts()["deactivate"]:
         headline += "\n\n> [!WARNING]\n> This plan deactivates configurations: portal sessions " \
                     "created with them will fail."
@@ -179,8 +181,9 @@ def json_text(plan: Plan) -> str:
     return json.dumps(as_json(plan), indent=2, sort_keys=False)
 
 
-def in_format(plan: Plan, fmt: str, color: bool = False) -> str:
-    """`--format text|markdown|json`."""
+def in_format(plan: Plan, fmt: str, color: bool = False,
+              title: str = "portal-config plan") -> str:
+    """`--format text|markdown|json`; `title` heads the markdown."""
     if fmt == "json":
         return json_text(plan)
-    return markdown(plan) if fmt == "markdown" else text(plan, color)
+    return markdown(plan, title) if fmt == "markdown" else text(plan, color)

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import config, model, payload
 from .errors import PortalConfigError
+from .loader import display_path
 from .plan import Change, EnvPlan, FieldChange, Plan, create_fields, desired_state, diff_states
 
 UNRESOLVED_PRODUCT = "(product of its prices)"
@@ -79,10 +80,11 @@ class _Side:
         return self.params.get("active") is False
 
 
-def _states(project: config.Project | None, env: str) -> dict[str, _Side]:
+def _states(project: config.Project | None, env: str, head_root: Path) -> dict[str, _Side]:
     if project is None or env not in project.environments:
         return {}
-    return {f.key: _Side(f.file.name, _symbolic(f.params), f.default)
+    # Named as in the working tree (the base revision's files sit in a temporary folder).
+    return {f.key: _Side(display_path(head_root / f.file.name), _symbolic(f.params), f.default)
             for f in config.desired_configs(project, env)}
 
 
@@ -113,7 +115,7 @@ def _change(key: str, env: str, old: _Side | None, new: _Side | None) -> Change 
 
 def diff_environment(base: config.Project | None, head: config.Project, env: str) -> EnvPlan:
     result = EnvPlan(env=env, mode=head.environments[env].mode)
-    before, after = _states(base, env), _states(head, env)
+    before, after = _states(base, env, head.root), _states(head, env, head.root)
     for key in sorted(set(before) | set(after)):
         change = _change(key, env, before.get(key), after.get(key))
         if change is not None:

@@ -140,8 +140,9 @@ def project_schema() -> dict[str, Any]:
                             "(like STRIPE_SECRET_KEY), never the key itself"},
             "emulator": {"type": "string", "minLength": 1,
                          "description": "State file of the built-in emulator (no key needed)."},
-            "api_base": {"type": "string", "pattern": r"^https?://[^\s/]+(/\S*)?$",
-                         "x-message": "must be a URL like https://api.stripe.com"},
+            "api_base": {"type": "string", "pattern": r"^https?://[^\s/]+/?$",
+                         "x-message": "must be a server address without a path, like "
+                                      "https://api.stripe.com (the client adds /v1/...)"},
             "stripe_account": {"type": "string", "pattern": "^acct_[A-Za-z0-9]+$",
                                "x-message": "must be a Connect account ID (acct_...)"},
             "vars": {"type": "object", "additionalProperties": {"type": "string"},

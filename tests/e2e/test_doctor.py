@@ -385,3 +385,14 @@ def test_a_file_problem_does_not_hide_an_inactive_configuration(project) -> None
     finding(result, "problem", "lookup_key:pro_monthly is the archived price")
     finding(result, "problem", f"{config_id} is inactive")
     finding(result, "problem", f"standard ({config_id}) offers the archived price")
+
+
+def test_a_configuration_whose_file_is_gone_is_a_warning(project) -> None:
+    project.emulator.seed({"default_configuration": HEALTHY_DEFAULT})
+    project.write("basic.yaml", "features:\n  invoice_history: {enabled: true}\n")
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    project.remove("basic.yaml")
+    result = project.run("doctor", "--env", "staging")
+    assert result.exit_code == 2, result.output
+    line = finding(result, "warning", "is still active but no file describes it any more")
+    assert "--prune` deactivates it" in line
