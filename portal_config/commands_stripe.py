@@ -131,16 +131,28 @@ def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool
 @click.pass_obj
 def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
             include_inactive: bool, force: bool) -> None:
-    """Write one configuration file per configuration Stripe has."""
-    from . import importer, workflow
+    """Write one configuration file per configuration Stripe has (into the project's folder:
+    only those no file describes yet)."""
+    from . import config, importer, workflow
+    from .ids import identity_plan
 
     project, names = _project_and_envs(obj, (env_name,), False)
     with workflow.connected(project, names) as gateways:
         gateway = gateways[env_name]
         configs = importer.importable(gateway.list_configurations(), include_inactive)
+        taken = {project.path.stem}
+        if out_dir is None:  # beside existing files: add what they do not describe yet
+            described = identity_plan(project, env_name, configs)
+            claimed = {i for _, i in described.in_sync} | {c.config_id for c in described.changes}
+            skipped = [c for c in configs if c["id"] in claimed]
+            configs = [c for c in configs if c["id"] not in claimed]
+            taken |= {f.key for f in config.desired_configs(project, env_name)}
+            if skipped:
+                click.echo(f"skipped {len(skipped)} configuration(s) the files already describe",
+                           err=True)
         prices = {p: gateway.retrieve_price(p) for p in importer.price_ids(configs)}
     files = importer.build_files(configs, env_name, key_from, project.name, prices,
-                                 project.environments[env_name].vars, taken={project.path.stem})
+                                 project.environments[env_name].vars, taken=taken)
     written = importer.write_files(files, out_dir or project.root, force)
     for f, path in zip(files, written):
         click.echo(f"wrote {display_path(path)} ({f.config_id})")

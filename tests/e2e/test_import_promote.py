@@ -93,7 +93,10 @@ def test_import_round_trips_through_plan_and_a_second_account(project, tmp_path)
     assert plan.exit_code == 0, plan.output
     assert "No changes." in plan.stdout
 
-    refused = project.run("import", "--env", "staging")
+    again = project.run("import", "--env", "staging")  # every configuration has its file
+    assert again.exit_code == 0 and "skipped 3 configuration(s)" in again.stderr
+    assert "Imported 0 configuration(s)" in again.stdout
+    refused = project.run("import", "--env", "staging", "--out", str(project.configs))
     assert refused.exit_code == 1 and "nothing was written" in refused.stderr
 
     # The same files, applied to the live account, then imported back: the same files.
@@ -246,3 +249,15 @@ def test_a_price_problem_in_one_environment_leaves_the_others_planned(project) -
     applied = project.run("apply", "--all", "--yes")
     assert applied.exit_code == 1 and "nothing was applied" in applied.stderr
     assert project.writes() == []
+
+
+def test_import_again_adds_only_what_the_files_do_not_describe(project) -> None:
+    configs = sdk(project, TEST_KEY).v1.billing_portal.configurations
+    configs.create({"name": "First", "features": {"invoice_history": {"enabled": True}}})
+    assert project.run("import", "--env", "staging").exit_code == 0
+    configs.create({"name": "Second", "features": {"invoice_history": {"enabled": True}}})
+    again = project.run("import", "--env", "staging")
+    assert again.exit_code == 0, again.output
+    assert "skipped 1 configuration(s) the files already describe" in again.stderr
+    assert "wrote configs/second.yaml" in again.stdout or "second.yaml" in again.stdout
+    assert project.run("plan", "--env", "staging", "--detailed-exitcode").exit_code == 0
