@@ -103,7 +103,8 @@ def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
     return True
 
 
-def apply_plan(plan: Plan, gateways: dict[str, Any], progress: Callable[[str], None]) -> ApplyReport:
+def apply_plan(plan: Plan, gateways: dict[str, Any],
+               progress: Callable[[str], None]) -> ApplyReport:
     report = ApplyReport()
     pending = list(plan.changes)
     while pending:

@@ -55,12 +55,14 @@ ENV_OPTION = click.option("--env", "env_names", multiple=True, metavar="NAME",
                           help="Environment from the project file (repeatable).")
 ALL_OPTION = click.option("--all", "every", is_flag=True, help="Every environment.")
 PRUNE_OPTION = click.option("--prune", is_flag=True,
-                            help="Deactivate configurations this project created whose file is gone.")
+                            help="Deactivate configurations this project created whose file is "
+                                 "gone.")
 ADOPT_OPTION = click.option("--adopt", is_flag=True,
                             help="Write identity metadata on configurations pinned with ids:.")
 
 
-def _project_and_envs(obj: Context, env_names: tuple[str, ...], every: bool) -> tuple[Any, list[str]]:
+def project_and_environments(obj: Context, env_names: tuple[str, ...],
+                             every: bool) -> tuple[Any, list[str]]:
     from . import config, workflow
 
     project = config.load_project(obj.config_path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .cli import ENV_OPTION, Context, _project_and_envs, cli
+from .cli import ENV_OPTION, Context, cli, project_and_environments
 from .errors import PortalConfigError
 
 
@@ -24,7 +24,7 @@ def diff(ctx: click.Context, rev: str, env_names: tuple[str, ...], fmt: str,
     from . import render, revdiff
 
     obj: Context = ctx.obj
-    project, names = _project_and_envs(obj, env_names, not env_names)
+    project, names = project_and_environments(obj, env_names, not env_names)
     result = revdiff.diff_against(rev, project, names)
     click.echo(f"Desired state at {rev} -> working tree, per environment (offline: Stripe was not "
                "read; lookup keys are not resolved).", err=True)

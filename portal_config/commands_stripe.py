@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from .cli import ADOPT_OPTION, ALL_OPTION, ENV_OPTION, PRUNE_OPTION, Context, _project_and_envs, cli
+from .cli import (
+    ADOPT_OPTION,
+    ALL_OPTION,
+    ENV_OPTION,
+    PRUNE_OPTION,
+    Context,
+    cli,
+    project_and_environments,
+)
 from .errors import PortalConfigError
 from .loader import display_path
 from .plan import Plan
@@ -32,7 +40,7 @@ def plan(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
     from . import planfile, render, workflow
 
     obj: Context = ctx.obj
-    project, names = _project_and_envs(obj, env_names, every)
+    project, names = project_and_environments(obj, env_names, every)
     with workflow.connected(project, names) as gateways:
         result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
     if out_file:
@@ -80,11 +88,11 @@ def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool
         if env_names or every or prune or adopt:
             raise PortalConfigError("--plan applies the saved plan as it is: drop --env, --all, "
                                     "--prune and --adopt (they were decided when it was saved)")
-        project, _ = _project_and_envs(obj, (), True)
+        project, _ = project_and_environments(obj, (), True)
         saved = planfile.load(plan_file, project.name)
         names = workflow.choose_environments(project, [e.env for e in saved.envs], False)
     else:
-        project, names = _project_and_envs(obj, env_names, every)
+        project, names = project_and_environments(obj, env_names, every)
     live = [n for n in names if project.environments[n].mode == "live"]
     if saved is not None:  # what a saved plan writes is known before any request
         live = [n for n in live if any(c.env == n for c in saved.changes)]
@@ -94,8 +102,8 @@ def apply(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool
                               "apply again with --yes")
     with workflow.connected(project, names) as gateways:
         if saved is not None:
-            planfile.refuse_if_stale(saved, {n: stripe_fingerprint(gateways[n].list_configurations())
-                                             for n in names})
+            now = {n: stripe_fingerprint(gateways[n].list_configurations()) for n in names}
+            planfile.refuse_if_stale(saved, now)
             result = saved
         else:
             result = workflow.plan_all(project, gateways, prune=prune, adopt=adopt)
@@ -134,15 +142,14 @@ def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
     """Write one configuration file per configuration Stripe has (into the project's folder:
     only those no file describes yet)."""
     from . import config, importer, workflow
-    from .ids import identity_plan
 
-    project, names = _project_and_envs(obj, (env_name,), False)
+    project, names = project_and_environments(obj, (env_name,), False)
     with workflow.connected(project, names) as gateways:
         gateway = gateways[env_name]
         configs = importer.importable(gateway.list_configurations(), include_inactive)
         taken = {project.path.stem}
         if out_dir is None:  # beside existing files: add what they do not describe yet
-            described = identity_plan(project, env_name, configs)
+            described = workflow.identity_plan(project, env_name, configs)
             claimed = {i for _, i in described.in_sync} | {c.config_id for c in described.changes}
             skipped = [c for c in configs if c["id"] in claimed]
             configs = [c for c in configs if c["id"] not in claimed]
@@ -181,7 +188,7 @@ def doctor_command(ctx: click.Context, env_name: str, customer: str | None, allo
     from . import doctor, doctor_read, doctor_report
 
     obj: Context = ctx.obj
-    project, _ = _project_and_envs(obj, (env_name,), False)
+    project, _ = project_and_environments(obj, (env_name,), False)
     observation = doctor_read.examine(project, env_name, customer, allow_live)
     findings = doctor.judge(observation, show_url or sys.stdout.isatty())
     mode = project.environments[env_name].mode
@@ -199,7 +206,7 @@ def ids_command(ctx: click.Context, env_name: str, fmt: str) -> None:
     """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...)."""
     from . import ids, workflow
 
-    project, names = _project_and_envs(ctx.obj, (env_name,), False)
+    project, names = project_and_environments(ctx.obj, (env_name,), False)
     with workflow.connected(project, names) as gateways:
         result = ids.read(project, env_name, gateways[env_name])
     output = ids.render(result, fmt)

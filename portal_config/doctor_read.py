@@ -13,7 +13,6 @@ from typing import Any
 from . import config
 from .doctor import Failure, Observation, SessionAttempt, Used, offered, used_configurations
 from .errors import StripeFailure, UnsafeOperation, ValidationFailed
-from .ids import identity_plan
 
 
 def examine(project: config.Project, env_name: str, customer: str | None,
@@ -84,7 +83,7 @@ def _read_plan(obs: Observation, project: config.Project, gateway: Any) -> None:
         obs.file_problems = [str(p) for p in exc.problems if p.level == "error"]
     except StripeFailure as exc:
         obs.read_failure = _failure(gateway, exc)
-    obs.plan = identity_plan(project, env, obs.configurations)
+    obs.plan = workflow.identity_plan(project, env, obs.configurations)
     obs.plan_identities_only = True
 
 

@@ -53,14 +53,16 @@ class ConfigNotFound(PortalConfigError):
 
 
 class UnsafeOperation(PortalConfigError):
-    """Refused before any request: a key in the wrong mode, a foreign api_base, live without --yes."""
+    """Refused before any request: a key in the wrong mode, a foreign api_base, live without
+    --yes."""
 
 
 class StripeFailure(PortalConfigError):
     """Stripe (or the network) refused or failed; the message says which request and why.
 
     `kind`: authentication | permission | missing | connection | rate_limit | server |
-    default_refused | refused. `replayed`: Stripe answered from its idempotency cache (a saved earlier failure).
+    default_refused | refused. `replayed`: Stripe answered from its idempotency cache (a failure
+    it saved earlier for the same key).
     """
 
     def __init__(self, message: str, kind: str = "refused", replayed: bool = False):

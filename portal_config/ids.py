@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import config
+from . import config, workflow
 from .errors import PortalConfigError
 from .loader import display_path
-from .plan import Desired, EnvPlan, plan_environment
+from .plan import EnvPlan
 
 DEFAULT_ALIAS = "default"
 
@@ -60,21 +60,10 @@ def collect(env: str, mode: str, files: Sequence[config.DesiredConfig], plan: En
     return result
 
 
-def identity_plan(project: config.Project, env: str,
-                  configurations: list[dict[str, Any]]) -> EnvPlan:
-    """A plan of identities only: which configuration each file has, whether it exists and is
-    active. Its field changes mean nothing (the files' fields are left out), only its matching."""
-    files = [Desired(f.key, display_path(f.file), f.default, f.pinned_id,
-                     {"active": f.params.get("active")}, str(f.identity_location()))
-             for f in config.desired_configs(project, env)]
-    return plan_environment(project.name, env, project.environments[env].mode, files,
-                            configurations)
-
-
 def read(project: config.Project, env: str, gateway: Any) -> Ids:
     configurations = gateway.list_configurations()
     return collect(env, project.environments[env].mode, config.desired_configs(project, env),
-                   identity_plan(project, env, configurations), configurations)
+                   workflow.identity_plan(project, env, configurations), configurations)
 
 
 def render(ids: Ids, fmt: str) -> str:
@@ -87,7 +76,8 @@ def render(ids: Ids, fmt: str) -> str:
             other = names.setdefault(config.variable_name(key), key)
             if other != key:
                 raise PortalConfigError(f"keys '{other}' and '{key}' both make the variable "
-                                        f"{config.variable_name(key)}: rename one of them (key: in the file)")
+                                        f"{config.variable_name(key)}: rename one of them "
+                                        "(key: in the file)")
         return "\n".join(f"{config.variable_name(k)}={v}" for k, v in ids.found.items())
     width = max((len(k) for k in ids.found), default=0)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in ids.found.items())

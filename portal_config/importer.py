@@ -115,7 +115,8 @@ def file_data(obj: Mapping[str, Any], env: str, prices: Mapping[str, Mapping[str
 
 
 def render(data: Mapping[str, Any]) -> str:
-    order = ["default", "ids", "active", "name", "default_return_url", "business_profile", "login_page",
+    order = ["default", "ids", "active", "name", "default_return_url", "business_profile",
+             "login_page",
              "features", "metadata"]
     ordered = {k: data[k] for k in order if k in data}
     body = yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True)

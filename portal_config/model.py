@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 
 from . import openapi
 
-# Defaults of enum fields, from the spec's descriptions and Stripe's fixtures (API-REFERENCE §3, §7).
+# Defaults of enum fields, from the spec's descriptions and Stripe's fixtures
+# (API-REFERENCE §3, §7).
 ENUM_DEFAULTS: dict[str, str] = {
     "features.subscription_cancel.mode": "at_period_end",
     "features.subscription_cancel.proration_behavior": "none",

@@ -96,7 +96,8 @@ def fingerprint(obj: Mapping[str, Any]) -> str:
     material = {"id": obj.get("id"), "updated": obj.get("updated"), "active": obj.get("active"),
                 "is_default": obj.get("is_default"), "metadata": obj.get("metadata") or {},
                 "state": model.canonical(obj)}
-    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    text = json.dumps(material, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def stripe_fingerprint(configurations: Sequence[Mapping[str, Any]]) -> str:

@@ -42,7 +42,8 @@ def checkout_of_folder(folder: Path, rev: str) -> Iterator[Path | None]:
         _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
     except PortalConfigError as exc:
         raise PortalConfigError(f"'{rev}' is not a revision of the repository at {top}: name a "
-                                "commit, branch or tag (in CI, fetch the base branch first)") from exc
+                                "commit, branch or tag (in CI, fetch the base branch "
+                                "first)") from exc
     relative = folder.resolve().relative_to(top.resolve()).as_posix()
     names = _git(["ls-tree", "--name-only", rev, "--", f"{relative}/"], top).splitlines()
     with tempfile.TemporaryDirectory(prefix="portal-config-base-") as tmp:

@@ -3,7 +3,7 @@ prices there, and plan. Environments are read concurrently (bounded), reported i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -43,6 +43,22 @@ def connected(project: config.Project, names: Sequence[str]) -> Iterator[dict[st
         yield gateways
 
 
+def _desired(f: config.DesiredConfig, params: dict[str, Any]) -> Desired:
+    return Desired(f.key, display_path(f.file), f.default, f.pinned_id, params,
+                   str(f.identity_location()))
+
+
+def identity_plan(project: config.Project, env: str,
+                  configurations: Sequence[Mapping[str, Any]]) -> EnvPlan:
+    """Which configuration each file has, and whether it exists and is active, without reading
+    prices (for ids, import and doctor). Only its matching means anything: the files' fields are
+    left out, so its field changes do not."""
+    files = [_desired(f, {"active": f.params.get("active")})
+             for f in config.desired_configs(project, env)]
+    return plan_environment(project.name, env, project.environments[env].mode, files,
+                            configurations)
+
+
 def read_environment(project: config.Project, env: str, gateway: Any, *, prune: bool = False,
                      adopt: bool = False, current: list[dict[str, Any]] | None = None) -> EnvPlan:
     """Resolve the files' prices in this environment, then plan against its configurations
@@ -54,8 +70,7 @@ def read_environment(project: config.Project, env: str, gateway: Any, *, prune: 
     for f in files:
         params, found = prices.resolve(f.params, catalog, env, f.locate)
         problems.extend(found)
-        desired.append(Desired(f.key, display_path(f.file), f.default, f.pinned_id, params,
-                               str(f.identity_location())))
+        desired.append(_desired(f, params))
     if problems:
         raise ValidationFailed(problems)
     if current is None:

@@ -111,7 +111,8 @@ def test_ids_need_no_prices(project) -> None:
     """A file whose lookup key names no price blocks plan, but not ids: they need no prices."""
     ids = applied(project)
     project.write("basic.yaml", "name: Basic\nfeatures:\n  invoice_history: {enabled: true}\n"
-                  "  subscription_update: {enabled: true, products: [{prices: [lookup_key:gone]}]}\n")
+                  "  subscription_update:\n"
+                  "    {enabled: true, products: [{prices: [lookup_key:gone]}]}\n")
     result = project.run("ids", "--env", "staging", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["ids"] == ids

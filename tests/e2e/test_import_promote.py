@@ -174,7 +174,8 @@ def test_unusable_lookup_keys_are_errors_before_anything_is_written(project) -> 
 
 def test_import_edge_cases_still_plan_no_changes(project) -> None:
     configs = sdk(project, TEST_KEY).v1.billing_portal.configurations
-    retired = configs.create({"name": "Retired", "features": {"invoice_history": {"enabled": True}}})
+    retired = configs.create({"name": "Retired",
+                              "features": {"invoice_history": {"enabled": True}}})
     configs.update(retired.id, {"active": False})
     configs.create({"name": "L" * 120, "features": {"invoice_history": {"enabled": True}}})
     configs.create({"name": "Promo", "business_profile": {"headline": "Save ${5} today"},

@@ -162,7 +162,8 @@ def test_an_edited_plan_file_cannot_deactivate_the_default(basic, tmp_path) -> N
 def test_a_saved_plan_without_live_changes_needs_no_confirmation(basic, tmp_path) -> None:
     assert basic.run("apply", "--env", "prod", "--yes").exit_code == 0
     saved = tmp_path / "plan.json"
-    assert basic.run("plan", "--env", "staging", "--env", "prod", "--out", str(saved)).exit_code == 0
+    planned = basic.run("plan", "--env", "staging", "--env", "prod", "--out", str(saved))
+    assert planned.exit_code == 0
     result = basic.run("apply", "--plan", str(saved))
     assert result.exit_code == 0, result.output
     assert "Apply complete: 1 created" in result.stdout
