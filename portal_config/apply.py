@@ -15,7 +15,7 @@ from typing import Any
 from . import render
 from .dashboard import portal_settings_url
 from .errors import StripeFailure
-from .plan import Change, Plan, count_actions, fingerprint, identity_of
+from .plan import Change, Plan, count_actions, current_state, fingerprint, identity_of
 
 PAST = {"create": "created", "update": "updated", "adopt": "adopted", "deactivate": "deactivated"}
 
@@ -26,6 +26,8 @@ class ApplyReport:
     changed_meanwhile: list[Change] = field(default_factory=list)
     refused: list[Change] = field(default_factory=list)  # the default or another app's
     rejected: list[tuple[Change, str]] = field(default_factory=list)  # Stripe said no: why
+    # Written, but Stripe's answer holds other values for these fields than were sent.
+    unconfirmed: list[tuple[Change, list[str]]] = field(default_factory=list)
     failed: tuple[Change, str] | None = None  # stopped here: network, 5xx, key
     not_run: list[Change] = field(default_factory=list)
     interrupted: bool = False
@@ -33,7 +35,7 @@ class ApplyReport:
     @property
     def ok(self) -> bool:
         return not (self.changed_meanwhile or self.refused or self.rejected or self.failed
-                    or self.not_run)
+                    or self.not_run or self.unconfirmed)
 
 
 def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
@@ -52,14 +54,26 @@ def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
     return fingerprint(now) == change.fingerprint
 
 
-def _write(change: Change, gateway: Any, idempotency_key: str) -> str:
+def _write(change: Change, gateway: Any, idempotency_key: str) -> dict[str, Any]:
+    """The write, and Stripe's answer: the configuration as it now is."""
     if change.action == "create":
-        return str(gateway.create_configuration(dict(change.params), idempotency_key)["id"])
-    gateway.update_configuration(change.config_id, dict(change.params), idempotency_key)
-    return str(change.config_id)
+        answer: dict[str, Any] = gateway.create_configuration(dict(change.params),
+                                                              idempotency_key)
+        return answer
+    answer = gateway.update_configuration(change.config_id, dict(change.params), idempotency_key)
+    return answer
 
 
-def _write_once(change: Change, gateway: Any, project: str) -> str:
+def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
+    """The planned fields whose value in Stripe's answer is not the one written: the next plan
+    would show them again (e.g. a field Stripe leaves out unless the request expands it)."""
+    keys = [f.path.removeprefix("metadata.") for f in change.fields
+            if f.path.startswith("metadata.")]
+    state = current_state(answer, keys)
+    return [f.path for f in change.fields if state.get(f.path) != f.new]
+
+
+def _write_once(change: Change, gateway: Any, project: str) -> dict[str, Any]:
     key = change.idempotency_key(project)
     try:
         return _write(change, gateway, key)
@@ -85,7 +99,7 @@ def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
             progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed in "
                      "Stripe since it was planned: not written")
             return True
-        config_id = _write_once(change, gateway, project)
+        answer = _write_once(change, gateway, project)
     except StripeFailure as exc:
         if exc.kind == "default_refused":
             report.refused.append(change)
@@ -98,8 +112,14 @@ def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
             return True
         report.failed = (change, str(exc))
         return False
+    config_id = str(answer.get("id") or change.config_id)
     report.done.append((change, config_id))
     progress(f"  {change.key} ({config_id}) in {change.env}: {PAST[change.action]}")
+    differing = unconfirmed_fields(change, answer)
+    if differing:
+        report.unconfirmed.append((change, differing))
+        progress(f"  ! {change.key} ({config_id}) in {change.env}: Stripe's answer holds other "
+                 f"values than were written for {', '.join(differing)}")
     return True
 
 
@@ -142,6 +162,11 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     for change, reason in report.rejected:
         lines.append(f"Rejected: {_change_line(change)}: {reason}. Fix the file (or Stripe) "
                      "and apply again.")
+    for change, paths in report.unconfirmed:
+        lines.append(f"Unconfirmed: {_change_line(change)}: Stripe answered with other values "
+                     f"for {', '.join(paths)} than were written; the next plan shows what Stripe "
+                     "holds. If it keeps showing them, Stripe does not keep these values as "
+                     "written: report it.")
     for change in report.changed_meanwhile:
         lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
                      "planned. Run plan again, review, then apply.")

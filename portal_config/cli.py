@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, notices
 from .errors import PortalConfigError, ValidationFailed
 from .keys import mask_secrets
 
@@ -70,7 +70,16 @@ def project_and_environments(obj: Context, env_names: tuple[str, ...],
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: one exit point, expected errors as one line, Ctrl-C as 130."""
+    """Entry point: one exit point, expected errors as one line, Ctrl-C as 130; Stripe's notices
+    last, once each, on stderr (after the output they belong to)."""
+    try:
+        _run(argv)
+    finally:
+        for text in notices.drain():
+            click.echo(f"Stripe notice: {text}", err=True)
+
+
+def _run(argv: list[str] | None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         code = cli.main(args=argv, prog_name="portal-config", standalone_mode=False)

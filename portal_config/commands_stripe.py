@@ -212,6 +212,9 @@ def ids_command(ctx: click.Context, env_name: str, fmt: str) -> None:
     output = ids.render(result, fmt)
     if output:
         click.echo(output)
+    if fmt == "text":
+        for note in result.notes:
+            click.echo(f"Note: {note}", err=True)
     for problem in result.problems:
         click.echo(f"Error: {problem}", err=True)
     ctx.exit(1 if result.problems else 0)

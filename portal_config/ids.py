@@ -27,6 +27,16 @@ class Ids:
     mode: str
     found: dict[str, str] = field(default_factory=dict)  # key (and `default`) -> bpc_...
     problems: list[str] = field(default_factory=list)  # files without a usable configuration
+    default_key: str | None = None  # the file whose configuration is the mode's default
+
+    @property
+    def notes(self) -> list[str]:
+        """For people (stderr): which file's configuration Stripe uses by default."""
+        if self.default_key is None:
+            return []
+        return [f"the {self.mode} mode default is {self.default_key}'s configuration "
+                f"({self.found[DEFAULT_ALIAS]}): portal sessions created without "
+                "`configuration` use it"]
 
 
 def collect(env: str, mode: str, files: Sequence[config.DesiredConfig], plan: EnvPlan,
@@ -57,6 +67,8 @@ def collect(env: str, mode: str, files: Sequence[config.DesiredConfig], plan: En
     # describes the default, and the file wins otherwise (its ID is the one asked for).
     if default is not None and DEFAULT_ALIAS not in result.found:
         result.found[DEFAULT_ALIAS] = default["id"]
+        result.default_key = next((k for k, i in result.found.items()
+                                   if i == default["id"] and k != DEFAULT_ALIAS), None)
     return result
 
 
@@ -69,7 +81,7 @@ def read(project: config.Project, env: str, gateway: Any) -> Ids:
 def render(ids: Ids, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"environment": ids.env, "mode": ids.mode, "ids": ids.found,
-                           "problems": ids.problems}, indent=2)
+                           "default_key": ids.default_key, "problems": ids.problems}, indent=2)
     if fmt == "env":
         names: dict[str, str] = {}
         for key in ids.found:

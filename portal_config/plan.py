@@ -61,8 +61,12 @@ class EnvPlan:
     mode: str
     changes: list[Change] = field(default_factory=list)
     in_sync: list[tuple[str, str]] = field(default_factory=list)  # (key, id)
-    unmanaged: list[str] = field(default_factory=list)
+    # (id, name, application) of the configurations no file claims, left alone
+    unmanaged: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     prunable: list[tuple[str, str]] = field(default_factory=list)  # (key, id) without --prune
+    # (key, id) of this project's configurations whose file is gone but which Stripe made the
+    # default: Stripe refuses to deactivate the default, so only the Dashboard can retire them.
+    default_kept: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
     stripe_fingerprint: str = ""  # of every configuration listed; a saved plan's staleness check
@@ -83,7 +87,7 @@ class Plan:
     @property
     def differs(self) -> bool:
         """Stripe differs from the files: changes, or configurations whose file is gone."""
-        return bool(self.changes) or any(e.prunable for e in self.envs)
+        return bool(self.changes) or any(e.prunable or e.default_kept for e in self.envs)
 
     @property
     def has_problems(self) -> bool:
@@ -216,7 +220,9 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
                                    "keep one of them")
             continue
         claimed[obj["id"]] = d.file
-        if obj.get("application"):
+        if obj.get("application") and identity_of(obj)[:2] != (project, env):
+            # One with this project's identity is the tool's own, created through
+            # Stripe-Account (which may stamp the platform's application on it).
             result.problems.append(f"{d.file}: {obj['id']} was created by the Connect application "
                                    f"{obj['application']}; portal-config never changes it")
             continue
@@ -261,15 +267,18 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
             continue
         ident = identity_of(obj)
         ours = ident[0] == project and ident[1] == env and ident[2] not in wanted_keys
-        if ours and obj.get("active") and not obj.get("is_default") and not obj.get("application"):
-            if prune:
-                result.changes.append(Change(
-                    "deactivate", env, ident[2], obj["id"], None,
-                    (FieldChange("active", True, False),), {"active": False}, fingerprint(obj)))
-            else:
-                result.prunable.append((str(ident[2]), obj["id"]))
-        elif not ours:
-            result.unmanaged.append(obj["id"])
+        if not ours:
+            result.unmanaged.append((obj["id"], obj.get("name"), obj.get("application")))
+        elif not obj.get("active"):
+            continue  # retired already
+        elif obj.get("is_default"):
+            result.default_kept.append((str(ident[2]), obj["id"]))  # never deactivated
+        elif prune:
+            result.changes.append(Change(
+                "deactivate", env, ident[2], obj["id"], None,
+                (FieldChange("active", True, False),), {"active": False}, fingerprint(obj)))
+        else:
+            result.prunable.append((str(ident[2]), obj["id"]))
     result.changes.sort(key=lambda c: c.sort_key)
     result.unmanaged.sort()
     return result

@@ -44,6 +44,7 @@ def save(plan: Plan, path: Path) -> None:
             "name": e.env, "mode": e.mode, "stripe_fingerprint": e.stripe_fingerprint,
             "changes": [_change_data(c) for c in e.changes],
             "in_sync": e.in_sync, "unmanaged": e.unmanaged, "prunable": e.prunable,
+            "default_kept": e.default_kept,
             "problems": e.problems, "labels": e.labels,
         } for e in plan.envs],
     }
@@ -64,8 +65,9 @@ def load(path: Path, project_name: str) -> Plan:
         raise PortalConfigError(f"{path} was made for project '{document['project']}', not "
                                 f"'{project_name}': use the project file it was made with")
     envs = [EnvPlan(env=e["name"], mode=e["mode"], changes=[_change(c) for c in e["changes"]],
-                    in_sync=[tuple(x) for x in e["in_sync"]], unmanaged=e["unmanaged"],
-                    prunable=[tuple(x) for x in e["prunable"]], problems=e["problems"],
+                    in_sync=[tuple(x) for x in e["in_sync"]], unmanaged=[tuple(x) for x in e["unmanaged"]],
+                    prunable=[tuple(x) for x in e["prunable"]],
+                    default_kept=[tuple(x) for x in e.get("default_kept", [])], problems=e["problems"],
                     labels=e["labels"], stripe_fingerprint=e["stripe_fingerprint"])
             for e in document["environments"]]
     return Plan(project=project_name, envs=envs)

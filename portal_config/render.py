@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from . import model
+from .dashboard import portal_settings_url
 from .plan import Change, EnvPlan, Plan
 
 SYMBOLS = {"create": "+", "adopt": "~", "update": "~", "deactivate": "-"}
@@ -80,10 +81,21 @@ def _env_notes(env: EnvPlan) -> list[str]:
         listed = ", ".join(f"{k} ({i})" for k, i in env.prunable)
         notes.append(f"  {env.env}: {len(env.prunable)} configuration(s) whose file is gone: "
                      f"{listed}; `apply --prune` would deactivate them")
+    for key, config_id in env.default_kept:
+        notes.append(f"  {env.env}: {key} ({config_id}) has no file any more, but Stripe made it "
+                     f"the {env.mode} mode default, and Stripe cannot deactivate the default: "
+                     "make another configuration the default in the Dashboard at "
+                     f"{portal_settings_url(env.mode)}, then `apply --prune` retires it")
     if env.unmanaged:
         notes.append(f"  {env.env}: {len(env.unmanaged)} configuration(s) no file claims, left "
-                     f"alone: {', '.join(env.unmanaged)}")
+                     f"alone: {', '.join(_unmanaged(u) for u in env.unmanaged)}")
     return notes
+
+
+def _unmanaged(entry: tuple[str, str | None, str | None]) -> str:
+    config_id, name, application = entry
+    owner = f", created by the Connect application {application}" if application else ""
+    return f"{json.dumps(name)} ({config_id}{owner})" if name else f"{config_id}{owner}"
 
 
 def text(plan: Plan, color: bool = False) -> str:
@@ -115,7 +127,7 @@ def text(plan: Plan, color: bool = False) -> str:
                      f"{n['deactivate']} to deactivate.")
     elif plan.has_problems:
         lines.append("No changes for the configurations that could be planned; see Problems.")
-    elif any(e.prunable for e in plan.envs):
+    elif any(e.prunable or e.default_kept for e in plan.envs):
         lines.append("No changes, but configurations whose file is gone are still active (see "
                      "Notes).")
     else:
@@ -167,7 +179,8 @@ def as_json(plan: Plan) -> dict[str, Any]:
             "changes": [_change_json(c) for c in env.changes],
             "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
             "prunable": [{"key": k, "id": i} for k, i in env.prunable],
-            "unmanaged": env.unmanaged,
+            "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],
+            "unmanaged": [{"id": i, "name": n, "application": a} for i, n, a in env.unmanaged],
             "problems": env.problems,
             "price_labels": env.labels,
         } for env in plan.envs],

@@ -19,6 +19,7 @@ import requests
 import stripe
 
 from .emulator.emulator import is_loopback
+from . import notices
 from .errors import PortalConfigError, StripeFailure, UnsafeOperation
 from .keys import KEY_PREFIXES, mode_of
 
@@ -34,6 +35,10 @@ RATE_LIMIT_RETRIES = 4
 RATE_LIMIT_BASE_DELAY = 0.25
 REQUEST_TIMEOUT = 30
 DEFAULT_CONFIG_REFUSAL = "You cannot make any changes to a PortalConfiguration"
+# Stripe leaves `products` out of a configuration unless the request expands it (API-REFERENCE
+# §0 item 8): every read and write asks for it in the same request, so answers can be compared.
+PRODUCTS = "features.subscription_update.products"
+EXPAND_PRODUCTS = {"expand": [PRODUCTS]}
 
 T = TypeVar("T")
 
@@ -163,22 +168,24 @@ class StripeGateway:
     def list_configurations(self) -> list[dict[str, Any]]:
         """Every configuration, inactive ones included (no `active` filter)."""
         def request() -> list[dict[str, Any]]:
-            page = self._configurations.list({"limit": 100})
+            page = self._configurations.list({"limit": 100, "expand": [f"data.{PRODUCTS}"]})
             return [c.to_dict() for c in page.auto_paging_iter()]
         return self._call("listing portal configurations", request)
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return self._call(f"reading {config_id}",
-                          lambda: self._configurations.retrieve(config_id).to_dict())
+                          lambda: self._configurations.retrieve(config_id,
+                                                                EXPAND_PRODUCTS).to_dict())
 
     def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         return self._call("creating a configuration", lambda: self._configurations.create(
-            params, {"idempotency_key": idempotency_key}).to_dict())
+            {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}).to_dict())
 
     def update_configuration(self, config_id: str, params: dict[str, Any],
                              idempotency_key: str) -> dict[str, Any]:
         return self._call(f"updating {config_id}", lambda: self._configurations.update(
-            config_id, params, {"idempotency_key": idempotency_key}).to_dict())
+            config_id, {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}
+        ).to_dict())
 
     def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
         """Prices for lookup keys, ten to a request (Stripe's limit for `lookup_keys[]`)."""
@@ -261,7 +268,13 @@ def _client(key: str, address: str, stripe_account: str | None) -> stripe.Stripe
 
 @contextmanager
 def connect(env: Any) -> Iterator[StripeGateway]:
-    """A gateway for one environment; safety checks happen here, before any request."""
+    """A gateway for one environment; safety checks happen here, before any request. Stripe's
+    notices are held back while it is open (notices.py)."""
+    with notices.capturing():
+        yield from _connect(env)
+
+
+def _connect(env: Any) -> Iterator[StripeGateway]:
     if env.emulator is not None:
         from .emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
 

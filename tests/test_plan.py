@@ -41,7 +41,7 @@ def test_another_environments_identity_is_not_ours() -> None:
     current = [stripe_config("bpc_1", "std", env="staging")]
     env = plan_environment("acme", "local", "test", [desired("std")], current)
     assert [c.action for c in env.changes] == ["create"]
-    assert env.unmanaged == ["bpc_1"]
+    assert env.unmanaged == [("bpc_1", None, None)]
 
 
 def test_two_configurations_claiming_one_key_is_a_problem_naming_both() -> None:
@@ -63,12 +63,27 @@ def test_default_without_a_default_names_the_dashboard() -> None:
 
 def test_removed_file_is_pruned_only_when_asked_and_never_the_default_or_others() -> None:
     current = [stripe_config("bpc_1", "old"), stripe_config("bpc_2", "old2", is_default=True),
-               stripe_config("bpc_3"), stripe_config("bpc_4", "old3", application="ca_x")]
+               stripe_config("bpc_3"), stripe_config("bpc_5", application="ca_x")]
     env = plan_environment("acme", "local", "test", [], current)
     assert env.prunable == [("old", "bpc_1")] and not env.changes
+    assert env.default_kept == [("old2", "bpc_2")]
     env = plan_environment("acme", "local", "test", [], current, prune=True)
     assert [(c.action, c.config_id, dict(c.params)) for c in env.changes] == [
         ("deactivate", "bpc_1", {"active": False})]
+    assert env.default_kept == [("old2", "bpc_2")]  # Stripe refuses: only the Dashboard can
+    assert [u[0] for u in env.unmanaged] == ["bpc_3", "bpc_5"]
+
+
+def test_own_configurations_stamped_with_an_application_are_still_ours() -> None:
+    """Through Stripe-Account, Stripe may stamp the platform's application on what the tool
+    creates (undocumented): this project's identity keys decide, not `application`."""
+    current = [stripe_config("bpc_1", "std", application="ca_platform"),
+               stripe_config("bpc_2", "old", application="ca_platform")]
+    env = plan_environment("acme", "local", "test", [desired("std", {"name": "New"})], current,
+                           prune=True)
+    assert [(c.action, c.config_id) for c in env.changes] == [
+        ("update", "bpc_1"), ("deactivate", "bpc_2")]
+    assert not env.problems
 
 
 def test_returning_file_reactivates_its_old_configuration() -> None:

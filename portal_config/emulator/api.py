@@ -21,7 +21,7 @@ from . import catalog, portal
 from .context import Call
 from .errors import ApiError, invalid, mask_key
 from .faults import Faults
-from .lists import expand
+from .expansion import expand
 from .store import IdempotencyRecord, Store, scope_name
 from .validation import validate_request
 
@@ -56,6 +56,8 @@ _COMPILED = [
 _MODES = {"sk_test_": "test", "rk_test_": "test", "sk_live_": "live", "rk_live_": "live"}
 _ACCOUNT = re.compile(r"acct_[A-Za-z0-9]+")
 STRIPE_VERSION = "2026-10-28.endive"
+# The names Stripe's refusals give permissions, where they differ from the URL (behaviours.py).
+_PERMISSION_NAMES = {"billing_portal": "customer_portal"}
 
 
 @dataclass
@@ -89,6 +91,9 @@ class Settings:
     """The behaviour switches of one emulator (see Emulator for what each one does)."""
 
     refuse_default_updates: bool = False
+    first_becomes_default: bool = False
+    connect_application: str | None = None  # stamped on what a platform creates for an account
+    notice: str | None = None  # a Stripe-Notice header on every answer (Stripe warns this way)
     key_permissions: dict[str, dict[str, str]] = field(default_factory=dict)
     revoked_keys: set[str] = field(default_factory=set)
 
@@ -112,6 +117,8 @@ class Api:
         except ApiError as error:
             response = Response(error.status, error.body(), dict(error.headers))
         response.headers.setdefault("Request-Id", rid)
+        if self.settings.notice:
+            response.headers["Stripe-Notice"] = self.settings.notice
         response.headers["Stripe-Version"] = request.headers.get("stripe-version", STRIPE_VERSION)
         if request.idempotency_key and request.method == "POST":
             response.headers["Idempotency-Key"] = request.idempotency_key
@@ -185,6 +192,9 @@ class Api:
                 now=int(self.store.clock()),
                 target=target,
                 refuse_default_updates=self.settings.refuse_default_updates,
+                first_becomes_default=self.settings.first_becomes_default,
+                # Through Stripe-Account the caller is the platform's Connect application.
+                application=self.settings.connect_application if account else None,
                 object_id=object_id,
             )
             body = copy.deepcopy(handler(call))
@@ -283,11 +293,12 @@ class Api:
         needed = "read" if request.method == "GET" else "write"
         if granted == "write" or granted == needed:
             return
+        permission = f"rak_{_PERMISSION_NAMES.get(resource, resource)}_{needed}"
         raise ApiError(
             403,
             f"The provided key '{mask_key(key)}' does not have the required permissions for "
-            f"this endpoint. Having the 'rak_{resource}_{needed}' permission would allow this "
-            "request to continue.",
+            f"this endpoint. Having the '{permission}' permission would allow this request to "
+            "continue.",
             type="permission_error",
         )
 

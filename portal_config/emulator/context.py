@@ -18,6 +18,8 @@ class Call:
     now: int
     target: str | None = None  # the ID in the path, e.g. bpc_... of /configurations/{configuration}
     refuse_default_updates: bool = False
+    first_becomes_default: bool = False
+    application: str | None = None  # the caller's Connect application, None for the account itself
     object_id: str | None = None  # a seed's chosen ID for the object being created
 
     @property

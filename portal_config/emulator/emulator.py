@@ -55,10 +55,18 @@ class Emulator:
         state_file: Path | None = None,
         seed: dict[str, Any] | None = None,
         refuse_default_updates: bool = False,
+        first_becomes_default: bool = False,
+        connect_application: str | None = None,
     ):
+        """The last three switch on Stripe behaviours that are reported but unconfirmed (see
+        behaviours.py); by default the emulator does none of them."""
         self.state_file = Path(state_file) if state_file is not None else None
         self.store = Store(self.state_file)
-        self.settings = Settings(refuse_default_updates=refuse_default_updates)
+        self.settings = Settings(
+            refuse_default_updates=refuse_default_updates,
+            first_becomes_default=first_becomes_default,
+            connect_application=connect_application,
+        )
         self.faults = Faults()
         self.api = Api(self.store, self.settings, self.faults)
         self.url: str | None = None
@@ -79,6 +87,25 @@ class Emulator:
     @refuse_default_updates.setter
     def refuse_default_updates(self, value: bool) -> None:
         self.settings.refuse_default_updates = value
+
+    @property
+    def first_becomes_default(self) -> bool:
+        """The first configuration created in a mode and account without a default becomes it."""
+        return self.settings.first_becomes_default
+
+    @first_becomes_default.setter
+    def first_becomes_default(self, value: bool) -> None:
+        self.settings.first_becomes_default = value
+
+    @property
+    def connect_application(self) -> str | None:
+        """The platform's Connect application ID (ca_...), stamped as `application` on what it
+        creates through Stripe-Account; None: nothing is stamped."""
+        return self.settings.connect_application
+
+    @connect_application.setter
+    def connect_application(self, value: str | None) -> None:
+        self.settings.connect_application = value
 
     @property
     def key_permissions(self) -> dict[str, dict[str, str]]:

@@ -1,17 +1,13 @@
-"""Stripe list objects (cursor pagination, newest first) and `expand[]`."""
+"""Stripe list objects: cursor pagination, newest first."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from .errors import ApiError, invalid, no_such
+from .errors import invalid, no_such
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
-
-# (object type, field, ID) -> the expanded object, or None when that field cannot be expanded
-Resolver = Callable[[str, str, str], "dict[str, Any] | None"]
 
 
 def paginate(
@@ -48,33 +44,3 @@ def _position(ids: list[str], cursor: str, noun: str, param: str) -> int:
         return ids.index(cursor)
     except ValueError:
         raise no_such(noun, cursor, param) from None
-
-
-def expand(body: dict[str, Any], paths: list[str], resolve: Resolver) -> None:
-    """Replace IDs named by `expand[]` paths (e.g. "data.product") with their objects, in place."""
-    for path in paths:
-        _expand(body, path.split("."), resolve, path)
-
-
-def _expand(node: dict[str, Any], parts: list[str], resolve: Resolver, path: str) -> None:
-    if parts and node.get("object") == "list" and parts[0] == "data":
-        for item in node["data"]:
-            _expand(item, parts[1:], resolve, path)
-        return
-    if not parts or parts[0] not in node:
-        raise _not_expandable(path)
-    field, rest = parts[0], parts[1:]
-    value = node[field]
-    if isinstance(value, str):
-        value = resolve(str(node.get("object")), field, value)
-        if value is None:
-            raise _not_expandable(path)
-        node[field] = value
-    if rest:
-        if not isinstance(value, dict):
-            raise _not_expandable(path)
-        _expand(value, rest, resolve, path)
-
-
-def _not_expandable(path: str) -> ApiError:
-    return invalid(f"This property cannot be expanded ({path}).", "expand")

@@ -17,6 +17,9 @@ REFUSED_UPDATE = (
     "You cannot make any changes to a PortalConfiguration that is the default configuration "
     "or that was created by another application."
 )
+DEFAULT_DEACTIVATION_REFUSED = (
+    "You cannot set `active: false` on your default PortalConfiguration."
+)
 _DASHBOARD = {
     "test": "https://dashboard.stripe.com/test/settings/billing/portal",
     "live": "https://dashboard.stripe.com/settings/billing/portal",
@@ -53,17 +56,23 @@ def create_configuration(call: Call) -> dict[str, Any]:
         call.params, livemode=call.livemode, now=call.now, object_id=call.object_id
     )
     check_configuration(call, config)
+    config["application"] = call.application  # behaviours.py: "application stamped"
+    if call.first_becomes_default and not any(
+        c["is_default"] for c in call.state.configurations.values()
+    ):
+        config["is_default"] = True  # behaviours.py: "first configuration becomes the default"
     call.state.configurations[config["id"]] = config
     return config
 
 
 def update_configuration_endpoint(call: Call) -> dict[str, Any]:
     current = retrieve_configuration(call)
-    if current["application"] or (current["is_default"] and call.refuse_default_updates):
+    others = current["application"] not in (None, call.application)
+    if others or (current["is_default"] and call.refuse_default_updates):
         raise invalid(REFUSED_UPDATE)
     if current["is_default"] and call.params.get("active") is False:
-        # Reported of Stripe (API-REFERENCE §9); portal links would break for the whole mode.
-        raise invalid("The default configuration cannot be deactivated.", "active")
+        # behaviours.py: "default cannot be deactivated" (Stripe's wording)
+        raise invalid(DEFAULT_DEACTIVATION_REFUSED, "active")
     updated = copy.deepcopy(current)
     update_configuration(updated, call.params, now=call.now)
     check_configuration(call, updated)

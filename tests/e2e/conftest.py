@@ -15,8 +15,8 @@ import pytest
 
 from portal_config.cli import main
 
-TEST_KEY = "sk_test_e2e_4eC39HqLyjWDarjtT1zdp7dc"
-LIVE_KEY = "sk_live_e2e_4eC39HqLyjWDarjtT1zdp7dc"
+from .stripe_state import LIVE_KEY, TEST_KEY
+
 
 PROJECT_FILE = """\
 version: 1
@@ -77,6 +77,48 @@ class Project:
     def writes(self) -> list[Any]:
         """The POSTs the emulator received since the log was last cleared."""
         return [r for r in self.emulator.request_log if r.method == "POST"]
+
+
+# The ways Stripe is reported to behave where its docs are silent (emulator/behaviours.py): the
+# plan, apply, import and doctor tests run under each. A test that holds only under some of them
+# names those with @pytest.mark.behaviours("...").
+BEHAVIOURS: dict[str, dict[str, Any]] = {
+    "documented": {},
+    "first-becomes-default": {"first_becomes_default": True},
+    "refuse-default-updates": {"refuse_default_updates": True},
+}
+PARAMETRIZED_MODULES = ("test_plan_apply", "test_import_promote", "test_doctor",
+                        "test_fidelity", "test_ids")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "behaviours(*names): emulator behaviours a test holds under")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "emulator" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("behaviours")
+    if marker is not None:
+        names = list(marker.args)
+    elif metafunc.module.__name__.rsplit(".", 1)[-1] in PARAMETRIZED_MODULES:
+        names = list(BEHAVIOURS)
+    else:
+        names = ["documented"]
+    metafunc.parametrize("emulator", names, indirect=True, ids=names)
+
+
+@pytest.fixture
+def emulator(request: pytest.FixtureRequest) -> Any:
+    """The test emulator, behaving in one of the ways Stripe is reported to (BEHAVIOURS)."""
+    from portal_config.emulator import Emulator
+
+    emu = Emulator(**BEHAVIOURS[getattr(request, "param", "documented")])
+    emu.start(host="127.0.0.1", port=0)
+    try:
+        yield emu
+    finally:
+        emu.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from portal_config import config, workflow
 from portal_config.apply import apply_plan
-from tests.e2e.test_plan_apply import BASIC, STANDARD, by_key, client, configurations
+from .stripe_state import BASIC, STANDARD, by_key, client, configurations
 
 
 def test_a_500_is_retried_with_the_same_idempotency_key(project) -> None:

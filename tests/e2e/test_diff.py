@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.e2e.test_plan_apply import BASIC, STANDARD
+from .stripe_state import BASIC, STANDARD
 
 
 def git(project, *args: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 import stripe
 
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
-from tests.e2e.conftest import LIVE_KEY, TEST_KEY
+from .stripe_state import LIVE_KEY, TEST_KEY
 
 TEST_PORTAL = "https://dashboard.stripe.com/test/settings/billing/portal"
 LIVE_PORTAL = "https://dashboard.stripe.com/settings/billing/portal"
@@ -105,6 +105,8 @@ def test_json_format_lists_each_finding(project) -> None:
 
 # -- the default configuration -----------------------------------------------------------------
 
+# Not under first-becomes-default: the first configuration it creates would become the default.
+@pytest.mark.behaviours('documented', 'refuse-default-updates')
 def test_no_default_saved_in_test_mode_is_a_warning_when_an_id_can_be_passed(project) -> None:
     project.emulator.seed({"products": [PRO]})
     project.write("standard.yaml", STANDARD)
@@ -287,7 +289,7 @@ def test_a_restricted_key_without_write_permission_is_a_problem(project, monkeyp
     assert result.exit_code == 1, result.output
     finding(result, "ok", "the restricted key in PORTAL_CONFIG_E2E_TEST_KEY works")
     line = finding(result, "problem", "the restricted key cannot write portal configurations")
-    assert "rak_billing_portal_write" in line
+    assert "rak_customer_portal_write" in line
     assert "fix: edit the restricted key in the Dashboard: Customer portal needs Write" in line
     assert "rk_test_doctor_readonly" not in result.output
     assert len(client(project).v1.billing_portal.configurations.list().data) == 2  # no write

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_plan_apply import by_key
+from .stripe_state import by_key
 
 CATALOG = {"products": [{"id": "prod_e2e", "name": "E2E", "prices": [
     {"id": "price_e2e_m", "lookup_key": "e2e_monthly", "unit_amount": 1000, "currency": "usd",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 import stripe
 
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
-from tests.e2e.conftest import TEST_KEY
+from .stripe_state import TEST_KEY
 
 BASIC = "name: Basic\nfeatures: {invoice_history: {enabled: true}}\n"
 MAIN_DEFAULT = ("default: true\nname: Main\nfeatures: {invoice_history: {enabled: true}, "
@@ -48,7 +50,8 @@ def test_json_maps_keys_to_ids(project) -> None:
     result = project.run("ids", "--env", "staging", "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document == {"environment": "staging", "mode": "test", "ids": ids, "problems": []}
+    assert document == {"environment": "staging", "mode": "test", "ids": ids,
+                        "default_key": None, "problems": []}  # the default is no file's
 
 
 def test_env_lines_name_each_key_in_upper_case(project) -> None:
@@ -62,6 +65,8 @@ def test_env_lines_name_each_key_in_upper_case(project) -> None:
     ]
 
 
+# Not under refuse-default-updates: it updates the default.
+@pytest.mark.behaviours('documented', 'first-becomes-default')
 def test_the_default_file_is_listed_under_its_key_and_as_default(project) -> None:
     project.emulator.seed({"default_configuration": DASHBOARD_DEFAULT})
     project.write("main.yaml", MAIN_DEFAULT)
@@ -91,6 +96,8 @@ def test_a_file_not_applied_yet_fails_but_the_others_are_listed(project) -> None
         "`portal-config apply --env staging`" in result.stderr
 
 
+# Not under first-becomes-default: the first configuration it creates would become the default.
+@pytest.mark.behaviours('documented', 'refuse-default-updates')
 def test_no_default_in_the_mode_means_no_default_line(project) -> None:
     project.write("basic.yaml", BASIC)
     assert project.run("apply", "--env", "staging").exit_code == 0
@@ -118,10 +125,12 @@ def test_ids_need_no_prices(project) -> None:
     assert json.loads(result.stdout)["ids"] == ids
 
 
+# Not under first-becomes-default: the first configuration it creates would become the default.
+@pytest.mark.behaviours('documented', 'refuse-default-updates')
 def test_an_inactive_configuration_is_not_handed_out(project) -> None:
     import stripe
 
-    from tests.e2e.conftest import TEST_KEY
+    from .stripe_state import TEST_KEY
 
     project.write("basic.yaml", "features:\n  invoice_history: {enabled: true}\n")
     assert project.run("apply", "--env", "staging").exit_code == 0

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import re
 
 import stripe
 
 from portal_config import model
-from tests.e2e.conftest import LIVE_KEY, TEST_KEY
+from .stripe_state import LIVE_KEY, TEST_KEY, configurations
 
 
 def catalog(suffix: str) -> dict:
@@ -67,10 +69,11 @@ def sdk(project, key: str) -> stripe.StripeClient:
 
 
 def listed(project, key: str) -> list[dict]:
-    page = sdk(project, key).v1.billing_portal.configurations.list({"limit": 100})
-    return [c.to_dict() for c in page.auto_paging_iter()]
+    return configurations(project, key)
 
 
+# Not under refuse-default-updates: it updates the default.
+@pytest.mark.behaviours('documented', 'first-becomes-default')
 def test_import_round_trips_through_plan_and_a_second_account(project, tmp_path) -> None:
     project.emulator.seed({**catalog("t"), "default_configuration": {
         "features": {"invoice_history": {"enabled": True}}, "name": "Main"}}, mode="test")
@@ -172,6 +175,8 @@ def test_unusable_lookup_keys_are_errors_before_anything_is_written(project) -> 
     assert project.writes() == []
 
 
+# Not under first-becomes-default: the first configuration it creates would become the default.
+@pytest.mark.behaviours('documented', 'refuse-default-updates')
 def test_import_edge_cases_still_plan_no_changes(project) -> None:
     configs = sdk(project, TEST_KEY).v1.billing_portal.configurations
     retired = configs.create({"name": "Retired",

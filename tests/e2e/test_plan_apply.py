@@ -2,42 +2,9 @@
 
 from __future__ import annotations
 
-import stripe
+import pytest
 
-from tests.e2e.conftest import TEST_KEY
-
-STANDARD = """\
-name: Standard portal
-default_return_url: "${app_url}/account"
-business_profile:
-  headline: Acme partners with Stripe for simplified billing.
-features:
-  customer_update: {enabled: true, allowed_updates: [email, address]}
-  invoice_history: {enabled: true}
-  subscription_cancel:
-    enabled: true
-    cancellation_reason: {enabled: true, options: [too_expensive, other]}
-metadata: {team: billing}
-"""
-BASIC = """\
-name: Basic
-features:
-  invoice_history: {enabled: true}
-"""
-
-
-def client(project) -> stripe.StripeClient:
-    return stripe.StripeClient(TEST_KEY, base_addresses={"api": project.emulator.url})
-
-
-def configurations(project) -> list[dict]:
-    listed = client(project).v1.billing_portal.configurations.list({"limit": 100})
-    return [c.to_dict() for c in listed.auto_paging_iter()]
-
-
-def by_key(project) -> dict[str, dict]:
-    return {c["metadata"].get("portal_config_key"): c for c in configurations(project)}
-
+from .stripe_state import BASIC, STANDARD, TEST_KEY, by_key, client, configurations
 
 def test_apply_creates_everything_then_plan_shows_no_changes(project) -> None:
     project.write("standard.yaml", STANDARD)
@@ -82,7 +49,8 @@ def test_one_changed_field_is_exactly_one_change_and_one_small_request(project) 
     assert project.run("apply", "--env", "staging").exit_code == 0
     (write,) = project.writes()
     assert write.body == {"features": {"subscription_cancel": {"cancellation_reason": {
-        "options": ["other", "too_expensive", "unused"], "enabled": "true"}}}}
+        "options": ["other", "too_expensive", "unused"], "enabled": "true"}}},
+        "expand": ["features.subscription_update.products"]}
 
 
 def test_drift_made_in_stripe_shows_in_plan_with_exit_2(project) -> None:
@@ -99,6 +67,8 @@ def test_drift_made_in_stripe_shows_in_plan_with_exit_2(project) -> None:
     assert project.run("plan", "--env", "staging", "--detailed-exitcode").exit_code == 0
 
 
+# Not under first-becomes-default: the first configuration it creates would become the default.
+@pytest.mark.behaviours('documented', 'refuse-default-updates')
 def test_removed_file_is_deactivated_only_with_prune(project) -> None:
     project.write("standard.yaml", STANDARD)
     project.write("basic.yaml", BASIC)
@@ -162,7 +132,7 @@ def test_markdown_plan_for_a_pull_request_comment(project) -> None:
 
 
 def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) -> None:
-    from tests.e2e.conftest import TEST_KEY
+    from .stripe_state import TEST_KEY
 
     project.write("standard.yaml", STANDARD)
     saved = tmp_path / "plan.json"
@@ -183,6 +153,8 @@ def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) 
     assert project.writes() == []
 
 
+# Not under first-becomes-default: the first configuration it creates would become the default.
+@pytest.mark.behaviours('documented', 'refuse-default-updates')
 def test_pinned_configuration_is_adopted_only_with_adopt(project) -> None:
     existing = client(project).v1.billing_portal.configurations.create(
         {"name": "Clicked together", "features": {"invoice_history": {"enabled": True}}}).id

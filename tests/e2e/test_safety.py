@@ -6,8 +6,7 @@ import io
 
 import pytest
 
-from tests.e2e.conftest import LIVE_KEY, TEST_KEY
-from tests.e2e.test_plan_apply import BASIC
+from .stripe_state import BASIC, LIVE_KEY, TEST_KEY
 
 
 @pytest.fixture

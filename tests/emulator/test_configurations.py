@@ -12,6 +12,7 @@ from portal_config.emulator.validation import openapi_document, to_json_schema
 
 from .shapes import (
     CATALOG,
+    EXPAND_PRODUCTS,
     FULL_CREATE,
     assert_configuration_shape,
     leaf_paths,
@@ -44,7 +45,7 @@ def test_every_create_parameter_is_covered_by_the_full_payload() -> None:
 
 
 def test_create_with_every_field_round_trips_through_retrieve_and_list(client: Any) -> None:
-    created = configurations(client).create(FULL_CREATE).to_dict()
+    created = configurations(client).create({**FULL_CREATE, **EXPAND_PRODUCTS}).to_dict()
     assert_configuration_shape(created)
     expected = copy.deepcopy(FULL_CREATE)
     expected["features"]["subscription_update"]["products"][1]["adjustable_quantity"] = {
@@ -58,13 +59,44 @@ def test_create_with_every_field_round_trips_through_retrieve_and_list(client: A
     assert (created["livemode"], created["application"]) == (False, None)
     assert created["created"] == created["updated"] > 0
 
-    retrieved = configurations(client).retrieve(created["id"]).to_dict()
-    listed = configurations(client).list().data[0].to_dict()
+    retrieved = configurations(client).retrieve(created["id"], EXPAND_PRODUCTS).to_dict()
+    listed = configurations(client).list(
+        {"expand": ["data.features.subscription_update.products"]}).data[0].to_dict()
     assert retrieved == listed == created
 
 
+def test_products_are_left_out_unless_expanded(client: Any) -> None:
+    """Stripe includes `products` only when expand[] asks (behaviours.py: includable products)."""
+    created = configurations(client).create(FULL_CREATE).to_dict()
+    assert_configuration_shape(created, expanded=False)
+    updated = configurations(client).update(created["id"], {"name": "x"}).to_dict()
+    retrieved = configurations(client).retrieve(created["id"]).to_dict()
+    listed = configurations(client).list().data[0].to_dict()
+    for answer in (updated, retrieved, listed):
+        assert_configuration_shape(answer, expanded=False)
+    expanded = configurations(client).update(created["id"], {"name": "y", **EXPAND_PRODUCTS})
+    assert [p.product for p in expanded.features.subscription_update.products] == [
+        "prod_pro", "prod_team"]
+
+
+@pytest.mark.parametrize("path", [
+    "features.subscription_update.enabled", "features.nope", "name", "metadata",
+    "features.subscription_update.products.prices",
+])
+def test_expanding_what_stripe_cannot_expand_is_refused(client: Any, path: str) -> None:
+    import stripe
+
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        configurations(client).create({**FULL_CREATE, "expand": [path]})
+    assert caught.value.http_status == 400
+    assert caught.value.user_message == f"This property cannot be expanded ({path})."
+    with pytest.raises(stripe.InvalidRequestError):
+        configurations(client).list({"expand": [path]})  # a list needs data.PATH
+
+
 def test_create_fills_in_stripe_defaults(client: Any) -> None:
-    created = configurations(client).create({"features": {"invoice_history": {"enabled": True}}})
+    created = configurations(client).create(
+        {"features": {"invoice_history": {"enabled": True}}, **EXPAND_PRODUCTS})
     config = created.to_dict()
     assert_configuration_shape(config)
     features = config["features"]
@@ -131,7 +163,7 @@ def test_update_changes_every_updatable_field(client: Any) -> None:
     for path in leaf_paths(request_schema(CONFIGS + "/{configuration}")) - {("expand",)}:
         assert any(s[: len(path)] == path for s in sent), f"the update does not set {path}"
 
-    updated = configurations(client).update(config.id, update).to_dict()
+    updated = configurations(client).update(config.id, {**update, **EXPAND_PRODUCTS}).to_dict()
     assert_configuration_shape(updated)
     assert updated["active"] is False
     assert updated["name"] == "Renamed"
@@ -149,7 +181,7 @@ def test_update_changes_every_updatable_field(client: Any) -> None:
          "adjustable_quantity": {"enabled": False, "minimum": 0, "maximum": None}}]
     assert features["subscription_cancel"]["cancellation_reason"]["feedback_options"] == ["bfo_3"]
     assert features["payment_method_update"]["payment_method_configuration"] == "pmc_9"
-    assert configurations(client).retrieve(config.id).to_dict() == updated
+    assert configurations(client).retrieve(config.id, EXPAND_PRODUCTS).to_dict() == updated
 
 
 def test_update_merges_metadata_and_clears_with_empty_strings(client: Any) -> None:
@@ -167,6 +199,7 @@ def test_update_merges_metadata_and_clears_with_empty_strings(client: Any) -> No
             "subscription_update": {"default_allowed_updates": "", "products": "",
                                     "schedule_at_period_end": {"conditions": ""}},
         },
+        **EXPAND_PRODUCTS,
     }).to_dict()
     assert updated["metadata"] == {"portal_config_key": "standard", "new": "x"}
     assert (updated["name"], updated["default_return_url"]) == (None, None)

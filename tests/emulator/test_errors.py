@@ -196,7 +196,7 @@ def test_restricted_keys_follow_their_permissions(emulator: Any, stripe_client: 
     exc = refused(readonly.v1.billing_portal.configurations.create, INVOICES_ON,
                   error=stripe.PermissionError)
     assert (exc.http_status, exc.error.type) == (403, "permission_error")
-    assert "rak_billing_portal_write" in exc.user_message and "readonly" not in exc.user_message
+    assert "rak_customer_portal_write" in exc.user_message and "readonly" not in exc.user_message
     refused(readonly.v1.prices.list, error=stripe.PermissionError)
     unlisted = stripe_client("rk_test_anything")
     assert unlisted.v1.billing_portal.configurations.create(INVOICES_ON).active

@@ -1,0 +1,129 @@
+"""Every Stripe behaviour the emulator models, each with its evidence: one table to read.
+
+`kind` says how sure we are: "spec" (Stripe's OpenAPI), "docs" (Stripe's documentation or its own
+error texts), "reported" (a peer's issue or third-party code; unconfirmed by Stripe), "guess" (no
+evidence either way). Where Stripe's behaviour is reported but unconfirmed, `option` names the
+emulator setting that switches it on, so tests run under each way (tests/e2e/conftest.py).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Behaviour(NamedTuple):
+    name: str
+    what: str
+    kind: str  # spec | docs | reported | guess
+    source: str
+    option: str | None = None  # the Settings field that turns it on; None: always modelled
+
+
+BEHAVIOURS: tuple[Behaviour, ...] = (
+    Behaviour(
+        "includable products",
+        "features.subscription_update.products is left out of every configuration in a response "
+        "(create, update, retrieve, list, replays, a session's expanded configuration) unless "
+        "expand[] names it",
+        "reported",
+        "stripe/terraform-provider-stripe#53 and #54 (2026-08: the same object with and without "
+        "expand[]=features.subscription_update.products); lukasaron/terraform-provider-stripe#49, "
+        "fixed by expanding in PR #51; Stripe's fixture has no products key; the spec lists "
+        "products in x-expandableFields and not in `required` (API-REFERENCE §0 item 8, §6)",
+    ),
+    Behaviour(
+        "expansion paths",
+        "expand[] is accepted only along x-expandableFields; anything else is a 400 'This property "
+        "cannot be expanded (PATH).'",
+        "spec",
+        "x-expandableFields of each schema in openapi-billing-portal.json; the message is "
+        "Stripe's (API-REFERENCE §2)",
+    ),
+    Behaviour(
+        "no delete",
+        "there is no DELETE; active=false is update-only and a new configuration is active",
+        "spec",
+        "API-REFERENCE §0 item 1; stripe/stripe-php#1102 (Stripe staff)",
+    ),
+    Behaviour(
+        "default is read-only as a parameter",
+        "is_default is never a parameter; only a seed (the Dashboard) makes a default",
+        "spec",
+        "API-REFERENCE §0 item 2, §9",
+    ),
+    Behaviour(
+        "first configuration becomes the default",
+        "in a mode and account without a default, the first configuration created becomes it",
+        "reported",
+        "API-REFERENCE §9 (a 2026-08 project note; 2026 setup guides)",
+        "first_becomes_default",
+    ),
+    Behaviour(
+        "updates to the default refused",
+        "any update of the default answers 400 'You cannot make any changes to a "
+        "PortalConfiguration ...' with no code",
+        "reported",
+        "TryGhost/Ghost#27468, billing-portal-manager.js (API-REFERENCE §9)",
+        "refuse_default_updates",
+    ),
+    Behaviour(
+        "default cannot be deactivated",
+        "active=false on the default answers 400 'You cannot set `active: false` on your default "
+        "PortalConfiguration.'",
+        "reported",
+        "lukasaron/terraform-provider-stripe#95; 2026 setup guides (API-REFERENCE §9)",
+    ),
+    Behaviour(
+        "another application's configuration is read-only",
+        "an update of a configuration whose application is not the caller's answers the same "
+        "400 as an update of a refused default",
+        "reported",
+        "TryGhost/Ghost#27468 (API-REFERENCE §9, §10)",
+    ),
+    Behaviour(
+        "platform's application stamped through Stripe-Account",
+        "a configuration a platform creates through Stripe-Account carries the platform's "
+        "Connect application ID in `application`",
+        "guess",
+        "undocumented either way (API-REFERENCE §10); tests run with and without it",
+        "connect_application",
+    ),
+    Behaviour(
+        "restricted key permissions",
+        "a restricted key without access answers 403 naming the permission, e.g. "
+        "rak_customer_portal_write for billing portal writes",
+        "reported",
+        "t3dotgg/stripe-recommendations#23 quotes Stripe's refusal (API-REFERENCE §10)",
+    ),
+    Behaviour(
+        "session without a default",
+        "a session without `configuration` in a mode without a default answers 400 'No "
+        "configuration provided and your MODE mode default configuration has not been created...'",
+        "reported",
+        "API-REFERENCE §11.1 (Stripe's wording as quoted in 2025-2026 code)",
+    ),
+    Behaviour(
+        "lists newest first, cursor pagination",
+        "limit 1..100 (default 10), starting_after / ending_before, has_more",
+        "spec",
+        "GET /v1/billing_portal/configurations parameters; ordering is Stripe's usual (§15.6)",
+    ),
+    Behaviour(
+        "idempotency",
+        "a POST's first answer is kept for its Idempotency-Key for 24 hours and replayed for the "
+        "same parameters; other parameters are a 400 idempotency_error; a concurrent use is a 409",
+        "docs",
+        "Stripe's idempotent-requests docs (API-REFERENCE §13)",
+    ),
+    Behaviour(
+        "clearing with empty strings",
+        "'' clears a value (a list to [], a hash to {}); metadata merges key by key",
+        "spec",
+        "API-REFERENCE §5.1",
+    ),
+)
+
+
+def options() -> list[str]:
+    """The settings that switch reported-but-unconfirmed behaviours on."""
+    return [b.option for b in BEHAVIOURS if b.option]

@@ -1,0 +1,51 @@
+"""What the e2e tests read back from the emulator: the state a user would see in Stripe.
+
+Stripe leaves `products` out unless expanded, so every read here expands it, as portal-config does.
+Shared sample files live here too, so no test module imports another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+TEST_KEY = "sk_test_e2e_4eC39HqLyjWDarjtT1zdp7dc"
+LIVE_KEY = "sk_live_e2e_4eC39HqLyjWDarjtT1zdp7dc"
+PRODUCTS = "features.subscription_update.products"
+
+STANDARD = """\
+name: Standard portal
+default_return_url: "${app_url}/account"
+business_profile:
+  headline: Acme partners with Stripe for simplified billing.
+features:
+  customer_update: {enabled: true, allowed_updates: [email, address]}
+  invoice_history: {enabled: true}
+  subscription_cancel:
+    enabled: true
+    cancellation_reason: {enabled: true, options: [too_expensive, other]}
+metadata: {team: billing}
+"""
+BASIC = """\
+name: Basic
+features:
+  invoice_history: {enabled: true}
+"""
+
+
+def client(project: Any, key: str = TEST_KEY, account: str | None = None) -> stripe.StripeClient:
+    return stripe.StripeClient(key, base_addresses={"api": project.emulator.url},
+                               stripe_account=account)
+
+
+def configurations(project: Any, key: str = TEST_KEY,
+                   account: str | None = None) -> list[dict[str, Any]]:
+    listed = client(project, key, account).v1.billing_portal.configurations.list(
+        {"limit": 100, "expand": [f"data.{PRODUCTS}"]})
+    return [c.to_dict() for c in listed.auto_paging_iter()]
+
+
+def by_key(project: Any, key: str = TEST_KEY, account: str | None = None) -> dict[str, Any]:
+    return {c["metadata"].get("portal_config_key"): c
+            for c in configurations(project, key, account)}
