@@ -15,9 +15,9 @@ from typing import Any
 from . import render
 from .dashboard import portal_settings_url
 from .errors import StripeFailure
-from .plan import Change, Plan, count_actions, current_state, fingerprint, identity_of
-
-PAST = {"create": "created", "update": "updated", "adopt": "adopted", "deactivate": "deactivated"}
+from .changes import Change, Create, Deactivate, count
+from .match import identity_of
+from .plan import Plan, current_state, fingerprint
 
 
 @dataclass
@@ -42,21 +42,21 @@ def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
     """Read Stripe just before the write: no silent revert of a change made in between, no
     second configuration for an identity that appeared meanwhile, no deactivation of what prune
     must never touch (a saved plan file could have been edited)."""
-    if change.action == "create":
+    if isinstance(change, Create):
         identity = (project, change.env, change.key)
         return not any(identity_of(c) == identity for c in gateway.list_configurations())
     now = gateway.retrieve_configuration(change.config_id)
-    if change.action == "deactivate":
+    if isinstance(change, Deactivate):
         # Never the default; a prune (no file asks for it) only what this project created here.
-        pruned = change.file is None
-        if now.get("is_default") or (pruned and identity_of(now)[:2] != (project, change.env)):
+        if now.get("is_default") or (change.pruned and
+                                     identity_of(now)[:2] != (project, change.env)):
             return False
     return fingerprint(now) == change.fingerprint
 
 
 def _write(change: Change, gateway: Any, idempotency_key: str) -> dict[str, Any]:
     """The write, and Stripe's answer: the configuration as it now is."""
-    if change.action == "create":
+    if isinstance(change, Create):
         answer: dict[str, Any] = gateway.create_configuration(dict(change.params),
                                                               idempotency_key)
         return answer
@@ -114,7 +114,7 @@ def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
         return False
     config_id = str(answer.get("id") or change.config_id)
     report.done.append((change, config_id))
-    progress(f"  {change.key} ({config_id}) in {change.env}: {PAST[change.action]}")
+    progress(f"  {change.key} ({config_id}) in {change.env}: {change.past}")
     differing = unconfirmed_fields(change, answer)
     if differing:
         report.unconfirmed.append((change, differing))
@@ -148,7 +148,7 @@ def _change_line(change: Change) -> str:
 
 
 def summary(report: ApplyReport, plan: Plan) -> str:
-    n = count_actions([c for c, _ in report.done])
+    n = count([c for c, _ in report.done])
     done = f"{n['create']} created, {n['update']} updated, {n['deactivate']} deactivated"
     if report.ok:
         return f"Apply complete: {done}."

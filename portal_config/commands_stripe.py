@@ -19,6 +19,7 @@ from .cli import (
 )
 from .errors import PortalConfigError
 from .loader import display_path
+from .changes import Deactivate
 from .plan import Plan
 
 
@@ -54,7 +55,7 @@ def plan(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
 
 
 def _confirm_live(plan_: Plan, names: list[str]) -> None:
-    deactivations = [c for c in plan_.changes if c.action == "deactivate"]
+    deactivations = [c for c in plan_.changes if isinstance(c, Deactivate)]
     click.echo("")
     for change in deactivations:
         click.echo(f"  - {change.key} ({change.config_id}) in {change.env} will be deactivated: "
@@ -149,8 +150,8 @@ def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
         configs = importer.importable(gateway.list_configurations(), include_inactive)
         taken = {project.path.stem}
         if out_dir is None:  # beside existing files: add what they do not describe yet
-            described = workflow.identity_plan(project, env_name, configs)
-            claimed = {i for _, i in described.in_sync} | {c.config_id for c in described.changes}
+            claimed = {b.config_id for b in workflow.bindings(project, env_name, configs)
+                       if b.desired is not None and b.config_id}
             skipped = [c for c in configs if c["id"] in claimed]
             configs = [c for c in configs if c["id"] not in claimed]
             taken |= {f.key for f in config.desired_configs(project, env_name)}

@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from . import config
 from .dashboard import api_keys_url, portal_settings_url
+from .changes import Change
 from .loader import display_path
+from .match import Binding, Status
 from .plan import EnvPlan
 
 STATUSES = ("ok", "warning", "problem")
@@ -93,8 +95,8 @@ class Observation:
     configurations: list[dict[str, Any]] = field(default_factory=list)
     write_failure: Failure | None = None  # restricted keys: the write-permission probe
     files: list[config.DesiredConfig] = field(default_factory=list)
-    plan: EnvPlan | None = None
-    plan_identities_only: bool = False  # the files could not be resolved: no field diff
+    bindings: list[Binding] = field(default_factory=list)
+    plan: EnvPlan | None = None  # None when the files could not be resolved: no field diff
     file_problems: list[str] = field(default_factory=list)
     read_failure: Failure | None = None  # reading what the files need (prices) failed
     prices: dict[str, dict[str, Any] | Failure] = field(default_factory=dict)
@@ -120,10 +122,8 @@ def used_configurations(obs: Observation) -> list[Used]:
     """The default first, then each configuration a file describes (as the plan matched them)."""
     by_id = {c["id"]: c for c in obs.configurations}
     files = {f.key: display_path(f.file) for f in obs.files}
-    claimed: dict[str, str] = {}  # id -> key
-    if obs.plan is not None:
-        claimed.update({i: k for k, i in obs.plan.in_sync})
-        claimed.update({c.config_id: c.key for c in obs.plan.changes if c.config_id and c.key})
+    claimed = {b.config_id: b.key for b in obs.bindings  # id -> key
+               if b.desired is not None and b.config_id and b.key}
     default = next((c for c in obs.configurations if c.get("is_default")), None)
     used = []
     if default is not None:
@@ -223,6 +223,48 @@ def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
                     f"save the customer portal settings at {portal}{alternative}")]
 
 
+def _judge_binding(b: Binding, change: Change | None, compared: bool,
+                   env: str) -> list[Finding]:
+    """One file's configuration (or one whose file is gone), by its status."""
+    check, fix = f"configuration {b.key}", f"`portal-config apply --env {env}`"
+    if b.status is Status.PROBLEM:
+        return [Finding("configuration", "problem", str(b.problem),
+                        f"then run `portal-config plan --env {env}` to check")]
+    if b.status is Status.FILE_GONE:
+        return [Finding(check, "warning", f"{b.config_id} is still active but no file describes "
+                        "it any more", f"{fix[:-1]} --prune` deactivates it, or restore its file")]
+    if b.status is Status.MISSING:
+        return [Finding(check, "problem", f"{b.file} has no configuration in {env} yet: "
+                        "sessions cannot use it", f"run {fix}")]
+    if b.status is Status.RETIRED:
+        if b.obj is not None and b.obj.get("active"):
+            return [Finding(check, "warning", f"{b.config_id} is active, but {b.file} retires "
+                            "it (active: false)", f"{fix} deactivates it")]
+        return []
+    if b.status not in (Status.ACTIVE, Status.INACTIVE):
+        return []
+    findings = []
+    if b.status is Status.INACTIVE:
+        findings.append(Finding(check, "problem", f"{b.config_id} is inactive: portal sessions "
+                                f"created with it fail", f"{fix} reactivates it (the file wants "
+                                "it active)"))
+    paths = [f.path for f in change.fields if f.path != "active"] if change else []
+    if not compared:
+        if b.status is Status.ACTIVE:
+            findings.append(Finding(check, "ok", f"{b.config_id} exists and is active (its "
+                                    "fields are compared once the files are fixed)"))
+    elif paths:
+        shown = ", ".join(paths[:4]) + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
+        findings.append(Finding(check, "warning", f"{b.config_id} differs from {b.file} in "
+                                f"{len(paths)} field(s): {shown}", f"review with `portal-config "
+                                f"plan --env {env}`; apply restores the file, or copy Stripe's "
+                                "values into the file"))
+    elif b.status is Status.ACTIVE:
+        findings.append(Finding(check, "ok", f"{b.config_id} exists, is active and matches "
+                                f"{b.file}"))
+    return findings
+
+
 def judge_files(obs: Observation) -> list[Finding]:
     """Each file's configuration: present, active, in sync (a drift summary)."""
     env = obs.env.name
@@ -231,47 +273,9 @@ def judge_files(obs: Observation) -> list[Finding]:
                 for problem in obs.file_problems]
     if obs.read_failure:
         findings.append(failed("files", "reading what the files refer to", obs.read_failure))
-    plan = obs.plan
-    if plan is None:
-        return findings
-    for key, config_id in plan.in_sync:
-        file = next((display_path(f.file) for f in obs.files if f.key == key), key)
-        findings.append(Finding(f"configuration {key}", "ok", f"{config_id} exists, is active "
-                                f"and matches {file}"))
-    for change in plan.changes:
-        check = f"configuration {change.key}"
-        if change.action == "create":
-            findings.append(Finding(check, "problem", f"{change.file} has no configuration in "
-                                    f"{env} yet: sessions cannot use it",
-                                    f"run `portal-config apply --env {env}`"))
-            continue
-        if change.action == "deactivate":  # the file says `active: false`
-            findings.append(Finding(check, "warning", f"{change.config_id} is active, but "
-                                    f"{change.file} retires it (active: false)",
-                                    f"`portal-config apply --env {env}` deactivates it"))
-            continue
-        paths = [f.path for f in change.fields if f.path != "active"]
-        inactive = len(paths) < len(change.fields)
-        if inactive:
-            findings.append(Finding(check, "problem", f"{change.config_id} is inactive: portal "
-                                    "sessions created with it fail", f"`portal-config apply "
-                                    f"--env {env}` reactivates it (the file wants it active)"))
-        if obs.plan_identities_only:  # the fields were not compared
-            if not inactive:
-                findings.append(Finding(check, "ok", f"{change.config_id} exists and is active "
-                                        "(its fields are compared once the files are fixed)"))
-        elif paths:
-            shown = ", ".join(paths[:4]) + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
-            findings.append(Finding(check, "warning", f"{change.config_id} differs from "
-                                    f"{change.file} in {len(paths)} field(s): {shown}",
-                                    f"review with `portal-config plan --env {env}`; apply "
-                                    "restores the file, or copy Stripe's values into the file"))
-    findings += [Finding("configuration", "problem", problem, f"then run `portal-config plan "
-                         f"--env {env}` to check") for problem in plan.problems]
-    findings += [Finding(f"configuration {key}", "warning", f"{config_id} is still active but "
-                         "no file describes it any more", f"`portal-config apply --env {env} "
-                         "--prune` deactivates it, or restore its file") for key, config_id
-                 in plan.prunable]
+    changes = {c.key: c for c in obs.plan.changes} if obs.plan else {}
+    for b in obs.bindings:
+        findings += _judge_binding(b, changes.get(b.key), obs.plan is not None, env)
     return findings
 
 

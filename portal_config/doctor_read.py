@@ -68,23 +68,20 @@ def _read(obs: Observation, project: config.Project, gateway: Any) -> None:
 
 
 def _read_plan(obs: Observation, project: config.Project, gateway: Any) -> None:
-    """The plan, as `plan` makes it. When the files' prices cannot be resolved, a plan of
-    identities only (no fields) still tells which configuration each file has and whether it
-    is active; its field changes mean nothing then and are not judged."""
+    """Which configuration each file has (bindings), and the plan, as `plan` makes it, when the
+    files' prices can be resolved (without it, fields are not judged)."""
     from . import workflow
 
     env = obs.env.name
     obs.files = config.desired_configs(project, env)
+    obs.bindings = workflow.bindings(project, env, obs.configurations)
     try:
         obs.plan = workflow.read_environment(project, env, gateway,
                                              current=obs.configurations)
-        return
     except ValidationFailed as exc:
         obs.file_problems = [str(p) for p in exc.problems if p.level == "error"]
     except StripeFailure as exc:
         obs.read_failure = _failure(gateway, exc)
-    obs.plan = workflow.identity_plan(project, env, obs.configurations)
-    obs.plan_identities_only = True
 
 
 def _remember(into: dict[str, Any], object_id: str, retrieve: Any, gateway: Any) -> None:

@@ -1,7 +1,7 @@
 """`portal-config ids`: each configuration file's key with its configuration ID in one environment.
 
 The app passes the ID as `configuration=` to `billing_portal.sessions.create` instead of relying on
-a default configuration that may not exist in that mode. IDs come from plan.py's matching (pinned
+a default configuration that may not exist in that mode. IDs come from match.py's bindings (pinned
 ID, the default, identity metadata), so `ids` never disagrees with `plan` and `apply` about which
 configuration a file describes; it needs no prices, so it works even when a file's prices do not.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from . import config, workflow
 from .errors import PortalConfigError
 from .loader import display_path
-from .plan import EnvPlan
+from .match import Binding, Status
 
 DEFAULT_ALIAS = "default"
 
@@ -39,29 +39,27 @@ class Ids:
                 "`configuration` use it"]
 
 
-def collect(env: str, mode: str, files: Sequence[config.DesiredConfig], plan: EnvPlan,
-            configurations: Sequence[Mapping[str, Any]]) -> Ids:
-    """Pure: the IDs the plan found for each file (in key order), plus `default` for the mode's
-    default configuration, and a problem for each file Stripe has no configuration for."""
+def collect(env: str, mode: str, files: Sequence[config.DesiredConfig],
+            bindings: Sequence[Binding], configurations: Sequence[Mapping[str, Any]]) -> Ids:
+    """Pure: the ID of each file's configuration (in the files' order), plus `default` for the
+    mode's default configuration, and a problem for each file without a usable one."""
     result = Ids(env=env, mode=mode)
-    ids = dict(plan.in_sync)
-    ids.update({c.key: c.config_id for c in plan.changes if c.key and c.config_id})
-    inactive = {c.key for c in plan.changes
-                if any(f.path == "active" and f.old is False for f in c.fields)}
+    by_key = {b.key: b for b in bindings if b.desired is not None}
     for desired in files:
-        if desired.params.get("active") is False:
+        b = by_key.get(desired.key)
+        if b is None or b.status is Status.RETIRED:
             continue  # retired on purpose: no ID to hand out
-        if desired.key in inactive:
-            result.problems.append(f"{desired.key} ({ids[desired.key]}) is inactive in {env}: "
+        if b.status is Status.INACTIVE:
+            result.problems.append(f"{desired.key} ({b.config_id}) is inactive in {env}: "
                                    "portal sessions created with it fail; run `portal-config "
                                    f"apply --env {env}` to reactivate it")
-        elif desired.key in ids:
-            result.found[desired.key] = ids[desired.key]
-        elif any(c.key == desired.key and c.action == "create" for c in plan.changes):
+        elif b.status is Status.ACTIVE:
+            result.found[desired.key] = str(b.config_id)
+        elif b.status is Status.MISSING:
             result.problems.append(f"{desired.key} ({display_path(desired.file)}) has no "
                                    f"configuration in {env} yet: run `portal-config apply --env "
                                    f"{env}` to create it")
-    result.problems.extend(plan.problems)  # a pin that no longer exists, no default, ...
+    result.problems.extend(str(b.problem) for b in bindings if b.problem)
     default = next((c for c in configurations if c.get("is_default")), None)
     # A file whose key is literally `default` keeps the name; it is the same ID when it
     # describes the default, and the file wins otherwise (its ID is the one asked for).
@@ -75,7 +73,7 @@ def collect(env: str, mode: str, files: Sequence[config.DesiredConfig], plan: En
 def read(project: config.Project, env: str, gateway: Any) -> Ids:
     configurations = gateway.list_configurations()
     return collect(env, project.environments[env].mode, config.desired_configs(project, env),
-                   workflow.identity_plan(project, env, configurations), configurations)
+                   workflow.bindings(project, env, configurations), configurations)
 
 
 def render(ids: Ids, fmt: str) -> str:

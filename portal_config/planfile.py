@@ -12,29 +12,23 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import model
-from .errors import PlanStaleError, PortalConfigError
-from .plan import Change, EnvPlan, FieldChange, Plan
+from .changes import from_data
+from .errors import Location, PlanStaleError, PortalConfigError, Problem
+from .plan import EnvPlan, Plan
 
 FILE_FORMAT = "portal-config-plan"
 FILE_VERSION = 1
 
 
-def _change_data(change: Change) -> dict[str, Any]:
-    return {
-        "action": change.action, "env": change.env, "key": change.key, "id": change.config_id,
-        "file": change.file, "params": change.params, "fingerprint": change.fingerprint,
-        "is_default": change.is_default,
-        "fields": [{"path": f.path, "old": model.jsonable(f.path, f.old),
-                    "new": model.jsonable(f.path, f.new)} for f in change.fields],
-    }
+def _problem_data(problem: Problem) -> dict[str, Any]:
+    where = problem.location
+    return {"file": where.file, "line": where.line, "col": where.col,
+            "message": problem.message, "level": problem.level}
 
 
-def _change(data: Mapping[str, Any]) -> Change:
-    fields = tuple(FieldChange(f["path"], model.comparable(f["path"], f["old"]),
-                               model.comparable(f["path"], f["new"])) for f in data["fields"])
-    return Change(data["action"], data["env"], data["key"], data["id"], data["file"], fields,
-                  data["params"], data["fingerprint"], data["is_default"])
+def _problem(data: Mapping[str, Any]) -> Problem:
+    return Problem(Location(data["file"], data["line"], data["col"]), data["message"],
+                   data["level"])
 
 
 def save(plan: Plan, path: Path) -> None:
@@ -42,10 +36,10 @@ def save(plan: Plan, path: Path) -> None:
         "format": FILE_FORMAT, "version": FILE_VERSION, "project": plan.project,
         "environments": [{
             "name": e.env, "mode": e.mode, "stripe_fingerprint": e.stripe_fingerprint,
-            "changes": [_change_data(c) for c in e.changes],
+            "changes": [c.data() for c in e.changes],
             "in_sync": e.in_sync, "unmanaged": e.unmanaged, "prunable": e.prunable,
             "default_kept": e.default_kept,
-            "problems": e.problems, "labels": e.labels,
+            "problems": [_problem_data(p) for p in e.problems], "labels": e.labels,
         } for e in plan.envs],
     }
     path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -64,7 +58,7 @@ def load(path: Path, project_name: str) -> Plan:
     if document["project"] != project_name:
         raise PortalConfigError(f"{path} was made for project '{document['project']}', not "
                                 f"'{project_name}': use the project file it was made with")
-    envs = [EnvPlan(env=e["name"], mode=e["mode"], changes=[_change(c) for c in e["changes"]],
+    envs = [EnvPlan(env=e["name"], mode=e["mode"], changes=[from_data(c) for c in e["changes"]],
                     in_sync=[tuple(x) for x in e["in_sync"]], unmanaged=[tuple(x) for x in e["unmanaged"]],
                     prunable=[tuple(x) for x in e["prunable"]],
                     default_kept=[tuple(x) for x in e.get("default_kept", [])], problems=e["problems"],

@@ -10,7 +10,8 @@ import click
 
 from . import model
 from .dashboard import portal_settings_url
-from .plan import Change, EnvPlan, Plan
+from .changes import Change
+from .plan import EnvPlan, Plan
 
 SYMBOLS = {"create": "+", "adopt": "~", "update": "~", "deactivate": "-"}
 COLOURS = {"create": "green", "adopt": "yellow", "update": "yellow", "deactivate": "red"}
@@ -44,7 +45,7 @@ def _header(change: Change) -> str:
         "adopt": "will be adopted (identity metadata written) and updated in place",
         "deactivate": (f"will be DEACTIVATED: portal sessions created with {change.config_id} "
                        "will fail") if change.config_id else
-                      "will be DEACTIVATED (by apply --prune): portal sessions created with it "
+                      "will be DEACTIVATED (active: false): portal sessions created with it "
                       "will fail",
     }[change.action]
     default = " [the account's default configuration]" if change.is_default else ""
@@ -78,7 +79,7 @@ def field_lines(change: Change, labels: Mapping[str, str]) -> list[str]:
 def _env_notes(env: EnvPlan) -> list[str]:
     notes = []
     if env.prunable:
-        listed = ", ".join(f"{k} ({i})" for k, i in env.prunable)
+        listed = ", ".join(f"{k} ({i})" if i else k for k, i in env.prunable)
         notes.append(f"  {env.env}: {len(env.prunable)} configuration(s) whose file is gone: "
                      f"{listed}; `apply --prune` would deactivate them")
     for key, config_id in env.default_kept:
@@ -156,18 +157,6 @@ def markdown(plan: Plan, title: str = "portal-config plan") -> str:
     return f"{headline}\n\n```diff\n{text(plan)}\n```"
 
 
-def _change_json(change: Change) -> dict[str, Any]:
-    return {
-        "action": change.action,
-        "key": change.key,
-        "id": change.config_id,
-        "file": change.file,
-        "is_default": change.is_default,
-        "fields": [{"path": f.path, "old": model.jsonable(f.path, f.old),
-                    "new": model.jsonable(f.path, f.new)} for f in change.fields],
-    }
-
-
 def as_json(plan: Plan) -> dict[str, Any]:
     """The stable machine shape (documented in the README)."""
     return {
@@ -176,12 +165,12 @@ def as_json(plan: Plan) -> dict[str, Any]:
         "environments": [{
             "name": env.env,
             "mode": env.mode,
-            "changes": [_change_json(c) for c in env.changes],
+            "changes": [c.data() for c in env.changes],
             "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
             "prunable": [{"key": k, "id": i} for k, i in env.prunable],
             "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],
             "unmanaged": [{"id": i, "name": n, "application": a} for i, n, a in env.unmanaged],
-            "problems": env.problems,
+            "problems": [str(p) for p in env.problems],
             "price_labels": env.labels,
         } for env in plan.envs],
         "summary": {**plan.counts(), "problems": sum(

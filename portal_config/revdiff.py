@@ -1,27 +1,29 @@
 """`portal-config diff --base REV`: the desired state at a git revision against the working tree,
 per environment, rendered like a plan. Offline: no key, no Stripe (pull requests from forks).
 
-Lookup keys stay symbolic here, since no account is read; a products entry without `product`
-compares by its prices alone.
+It runs the same match and plan as `plan`, against the configurations the base revision's files
+would have left in Stripe. Lookup keys stay symbolic, since no account is read; a products entry
+without `product` compares by its prices alone.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import config, model, payload
+from . import config, model
 from .errors import PortalConfigError
-from .loader import display_path
-from .plan import Change, EnvPlan, FieldChange, Plan, create_fields, desired_state, diff_states
+from .plan import EnvPlan, Plan, plan_environment
+from .workflow import desired_of  # the same Desired as plan's, here with prices left symbolic
 
 UNRESOLVED_PRODUCT = "(product of its prices)"
+BASE_ID = "base:"  # the stand-in IDs of configurations as the base revision would have made them
 
 
 def _git(args: list[str], cwd: Path) -> str:
@@ -66,62 +68,38 @@ def _symbolic(params: Mapping[str, Any]) -> dict[str, Any]:
     return symbolic
 
 
-@dataclass(frozen=True)
-class _Side:
-    file: str
-    params: dict[str, Any]
-    default: bool
-
-    @property
-    def metadata_keys(self) -> set[str]:
-        return set(self.params.get("metadata") or {})
-
-    @property
-    def retired(self) -> bool:
-        return self.params.get("active") is False
-
-
-def _states(project: config.Project | None, env: str, head_root: Path) -> dict[str, _Side]:
-    if project is None or env not in project.environments:
-        return {}
-    # Named as in the working tree (the base revision's files sit in a temporary folder).
-    return {f.key: _Side(display_path(head_root / f.file.name), _symbolic(f.params), f.default)
-            for f in config.desired_configs(project, env)}
-
-
-def _change(key: str, env: str, old: _Side | None, new: _Side | None) -> Change | None:
-    """What apply would do about this file's change, as plan.py decides it: the default is
-    never created or deactivated, a retired file never created."""
-    if new is None or (new.retired and old is not None and not old.retired):
-        if old is None or old.default or old.retired:
-            return None
-        return Change("deactivate", env, key, None, old.file,
-                      (FieldChange("active", True, False),), {"active": False})
-    if new.retired:
-        return None
-    keys = sorted(new.metadata_keys | (old.metadata_keys if old else set()))
-    state = desired_state(new.params, keys)
-    if old is None or old.retired:
-        if new.default:  # the account's default, now described: its fields are written
-            return Change("update", env, key, None, new.file, create_fields(state),
-                          payload.update_params([p for p, _ in state.items()], state), None, True)
-        return Change("create", env, key, None, new.file, create_fields(state),
-                      payload.create_params(state, {}))
-    fields = diff_states(desired_state(old.params, keys), state)
-    if not fields:
-        return None
-    return Change("update", env, key, None, new.file, fields,
-                  payload.update_params([f.path for f in fields], state), None, new.default)
+def stripe_as_base(base: config.Project | None, project: str, env: str) -> list[dict[str, Any]]:
+    """Stripe as applying the base revision's files would have left it: one configuration per
+    file (identity keys as apply writes them; pinned ones keep their pinned ID and none), and the
+    account's default, with Stripe's defaults when no file describes it."""
+    files = config.desired_configs(base, env) if base and env in base.environments else []
+    configurations = []
+    for f in files:
+        params = _symbolic(f.params)
+        metadata = {k: v for k, v in (params.get("metadata") or {}).items() if v is not None}
+        if not (f.default or f.pinned_id):
+            metadata.update(zip(model.IDENTITY_KEYS, (project, env, f.key)))
+        configurations.append({**params, "id": f.pinned_id or f"{BASE_ID}{f.key}",
+                               "active": params.get("active", True) is not False,
+                               "is_default": f.default, "application": None,
+                               "metadata": metadata})
+    if not any(f.default for f in files):
+        configurations.append({"id": f"{BASE_ID}default", "active": True, "is_default": True,
+                               "metadata": {}})
+    return configurations
 
 
 def diff_environment(base: config.Project | None, head: config.Project, env: str) -> EnvPlan:
-    result = EnvPlan(env=env, mode=head.environments[env].mode)
-    before, after = _states(base, env, head.root), _states(head, env, head.root)
-    for key in sorted(set(before) | set(after)):
-        change = _change(key, env, before.get(key), after.get(key))
-        if change is not None:
-            result.changes.append(change)
-    result.changes.sort(key=lambda c: c.sort_key)
+    """The working tree's files planned, by plan.py itself, against Stripe as the base files
+    would have left it: so diff and plan cannot disagree on what is created or deactivated."""
+    desired = [desired_of(f, _symbolic(f.params)) for f in config.desired_configs(head, env)]
+    result = plan_environment(head.name, env, head.environments[env].mode, desired,
+                              stripe_as_base(base, head.name, env))
+    # No account was read: no IDs to show, and nothing is "unmanaged".
+    result.changes = [dataclasses.replace(c, config_id=None, fingerprint=None)
+                      for c in result.changes]
+    result.prunable = [(k, "") for k, _ in result.prunable]
+    result.default_kept, result.unmanaged, result.stripe_fingerprint = [], [], ""
     return result
 
 

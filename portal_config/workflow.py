@@ -11,7 +11,8 @@ from typing import Any
 from . import config, model, prices
 from .errors import PortalConfigError, ValidationFailed
 from .loader import display_path
-from .plan import Desired, EnvPlan, Plan, plan_environment
+from .match import Binding, Desired, match
+from .plan import EnvPlan, Plan, plan_environment
 
 MAX_PARALLEL_ENVIRONMENTS = 4
 
@@ -43,20 +44,18 @@ def connected(project: config.Project, names: Sequence[str]) -> Iterator[dict[st
         yield gateways
 
 
-def _desired(f: config.DesiredConfig, params: dict[str, Any]) -> Desired:
+def desired_of(f: config.DesiredConfig, params: dict[str, Any]) -> Desired:
+    """A file's configuration as plan takes it, with `params` (its prices resolved or not)."""
     return Desired(f.key, display_path(f.file), f.default, f.pinned_id, params,
-                   str(f.identity_location()))
+                   f.identity_location())
 
 
-def identity_plan(project: config.Project, env: str,
-                  configurations: Sequence[Mapping[str, Any]]) -> EnvPlan:
-    """Which configuration each file has, and whether it exists and is active, without reading
-    prices (for ids, import and doctor). Only its matching means anything: the files' fields are
-    left out, so its field changes do not."""
-    files = [_desired(f, {"active": f.params.get("active")})
-             for f in config.desired_configs(project, env)]
-    return plan_environment(project.name, env, project.environments[env].mode, files,
-                            configurations)
+def bindings(project: config.Project, env: str,
+             configurations: Sequence[Mapping[str, Any]]) -> list[Binding]:
+    """Which configuration each file has, and its status, without reading prices (for ids,
+    import and doctor): matching needs only identities."""
+    files = [desired_of(f, f.params) for f in config.desired_configs(project, env)]
+    return match(project.name, env, project.environments[env].mode, files, configurations)
 
 
 def read_environment(project: config.Project, env: str, gateway: Any, *, prune: bool = False,
@@ -70,7 +69,7 @@ def read_environment(project: config.Project, env: str, gateway: Any, *, prune: 
     for f in files:
         params, found = prices.resolve(f.params, catalog, env, f.locate)
         problems.extend(found)
-        desired.append(_desired(f, params))
+        desired.append(desired_of(f, params))
     if problems:
         raise ValidationFailed(problems)
     if current is None:
@@ -105,5 +104,5 @@ def plan_all(project: config.Project, gateways: dict[str, Any], *, prune: bool =
             # Files that cannot be resolved here (a price archived in this account) make this
             # environment's problems; the others are still planned, so drift there stays visible.
             envs.append(EnvPlan(env=name, mode=project.environments[name].mode,
-                                problems=[str(p) for p in exc.problems]))
+                                problems=list(exc.problems)))
     return Plan(project=project.name, envs=envs)

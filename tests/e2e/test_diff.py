@@ -31,8 +31,10 @@ def test_diff_against_a_revision_needs_no_key_and_sends_nothing(project, monkeyp
     assert "~ standard in staging will be updated in place" in result.stdout
     assert ('    features.subscription_cancel.cancellation_reason.options: '
             '["other", "too_expensive"] -> ["other"]') in result.stdout
-    assert "- old in staging will be DEACTIVATED (by apply --prune)" in result.stdout
-    assert "Plan: 1 to create, 1 to update, 1 to deactivate." in result.stdout
+    # As plan counts it: a removed file is deactivated only with --prune, so it is a note.
+    assert "whose file is gone: old; `apply --prune` would deactivate them" in result.stdout
+    assert "DEACTIVATED" not in result.stdout
+    assert "Plan: 1 to create, 1 to update, 0 to deactivate." in result.stdout
     assert project.emulator.request_log == []
 
     prod = project.run("diff", "--base", "HEAD", "--env", "prod")
