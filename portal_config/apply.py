@@ -1,4 +1,4 @@
-"""Executes a Plan through stripe_api, one write per change, and reports what was and was not done.
+"""Executes a Plan through a Gateway, one write per change, and reports what was and was not done.
 
 Before each write the configuration is read again: if it changed since it was planned, it is not
 written (no silent revert of a change made in between). Writes carry idempotency keys derived from
@@ -8,13 +8,14 @@ the change (plan.Change.idempotency_key), so re-running an interrupted apply nev
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from . import render
 from .dashboard import portal_settings_url
 from .errors import StripeFailure
+from .gateway import Gateway
 from .plan import Change, Plan, count_actions, fingerprint, identity_of
 
 PAST = {"create": "created", "update": "updated", "adopt": "adopted", "deactivate": "deactivated"}
@@ -36,14 +37,19 @@ class ApplyReport:
                     or self.not_run)
 
 
-def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
+def _existing_id(change: Change) -> str:
+    # Every change but a create names its configuration: plan.py sets it, a saved plan keeps it.
+    return cast(str, change.config_id)
+
+
+def _still_as_planned(change: Change, gateway: Gateway, project: str) -> bool:
     """Read Stripe just before the write: no silent revert of a change made in between, no
     second configuration for an identity that appeared meanwhile, no deactivation of what prune
     must never touch (a saved plan file could have been edited)."""
     if change.action == "create":
         identity = (project, change.env, change.key)
         return not any(identity_of(c) == identity for c in gateway.list_configurations())
-    now = gateway.retrieve_configuration(change.config_id)
+    now = gateway.retrieve_configuration(_existing_id(change))
     if change.action == "deactivate":
         # Never the default; a prune (no file asks for it) only what this project created here.
         pruned = change.file is None
@@ -52,14 +58,14 @@ def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
     return fingerprint(now) == change.fingerprint
 
 
-def _write(change: Change, gateway: Any, idempotency_key: str) -> str:
+def _write(change: Change, gateway: Gateway, idempotency_key: str) -> str:
     if change.action == "create":
         return str(gateway.create_configuration(dict(change.params), idempotency_key)["id"])
-    gateway.update_configuration(change.config_id, dict(change.params), idempotency_key)
+    gateway.update_configuration(_existing_id(change), dict(change.params), idempotency_key)
     return str(change.config_id)
 
 
-def _write_once(change: Change, gateway: Any, project: str) -> str:
+def _write_once(change: Change, gateway: Gateway, project: str) -> str:
     key = change.idempotency_key(project)
     try:
         return _write(change, gateway, key)
@@ -74,7 +80,7 @@ def _write_once(change: Change, gateway: Any, project: str) -> str:
         return _write(change, gateway, f"{key}-{time.time_ns()}")
 
 
-def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
+def _apply_one(change: Change, gateway: Gateway, project: str, report: ApplyReport,
                progress: Callable[[str], None]) -> bool:
     """One change, recorded in the report. False: stop here (Stripe or the network failed, or
     the key was refused: the rest would fail too). A request Stripe rejects is recorded and
@@ -103,7 +109,7 @@ def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
     return True
 
 
-def apply_plan(plan: Plan, gateways: dict[str, Any],
+def apply_plan(plan: Plan, gateways: Mapping[str, Gateway],
                progress: Callable[[str], None]) -> ApplyReport:
     report = ApplyReport()
     pending = list(plan.changes)
@@ -116,8 +122,8 @@ def apply_plan(plan: Plan, gateways: dict[str, Any],
         except KeyboardInterrupt:
             report.interrupted = True
             if change not in (c for c, _ in report.done):
-                report.failed = (change, "interrupted (Ctrl-C) during this write: it may or may "
-                                         "not have reached Stripe")
+                report.failed = (change, ("interrupted (Ctrl-C) during this write: it may or "
+                                          "may not have reached Stripe"))
             report.not_run = pending
             break
     return report
