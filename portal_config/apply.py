@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from . import render
 from .dashboard import portal_settings_url
 from .errors import StripeFailure
 from .changes import Change, Create, Deactivate, count
+from .gateway import Gateway
 from .match import identity_of
 from .plan import Plan, current_state, fingerprint
 
@@ -38,14 +39,19 @@ class ApplyReport:
                     or self.not_run or self.unconfirmed)
 
 
-def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
+def _existing_id(change: Change) -> str:
+    # Every change but a create names its configuration: plan.py sets it, a saved plan keeps it.
+    return cast(str, change.config_id)
+
+
+def _still_as_planned(change: Change, gateway: Gateway, project: str) -> bool:
     """Read Stripe just before the write: no silent revert of a change made in between, no
     second configuration for an identity that appeared meanwhile, no deactivation of what prune
     must never touch (a saved plan file could have been edited)."""
     if isinstance(change, Create):
         identity = (project, change.env, change.key)
         return not any(identity_of(c) == identity for c in gateway.list_configurations())
-    now = gateway.retrieve_configuration(change.config_id)
+    now = gateway.retrieve_configuration(_existing_id(change))
     if isinstance(change, Deactivate):
         # Never the default; a prune (no file asks for it) only what this project created here.
         if now.get("is_default") or (change.pruned and
@@ -54,13 +60,14 @@ def _still_as_planned(change: Change, gateway: Any, project: str) -> bool:
     return fingerprint(now) == change.fingerprint
 
 
-def _write(change: Change, gateway: Any, idempotency_key: str) -> dict[str, Any]:
+def _write(change: Change, gateway: Gateway, idempotency_key: str) -> dict[str, Any]:
     """The write, and Stripe's answer: the configuration as it now is."""
     if isinstance(change, Create):
         answer: dict[str, Any] = gateway.create_configuration(dict(change.params),
                                                               idempotency_key)
         return answer
-    answer = gateway.update_configuration(change.config_id, dict(change.params), idempotency_key)
+    answer = gateway.update_configuration(_existing_id(change), dict(change.params),
+                                          idempotency_key)
     return answer
 
 
@@ -73,7 +80,7 @@ def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
     return [f.path for f in change.fields if state.get(f.path) != f.new]
 
 
-def _write_once(change: Change, gateway: Any, project: str) -> dict[str, Any]:
+def _write_once(change: Change, gateway: Gateway, project: str) -> dict[str, Any]:
     key = change.idempotency_key(project)
     try:
         return _write(change, gateway, key)
@@ -88,7 +95,7 @@ def _write_once(change: Change, gateway: Any, project: str) -> dict[str, Any]:
         return _write(change, gateway, f"{key}-{time.time_ns()}")
 
 
-def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
+def _apply_one(change: Change, gateway: Gateway, project: str, report: ApplyReport,
                progress: Callable[[str], None]) -> bool:
     """One change, recorded in the report. False: stop here (Stripe or the network failed, or
     the key was refused: the rest would fail too). A request Stripe rejects is recorded and
@@ -123,7 +130,7 @@ def _apply_one(change: Change, gateway: Any, project: str, report: ApplyReport,
     return True
 
 
-def apply_plan(plan: Plan, gateways: dict[str, Any],
+def apply_plan(plan: Plan, gateways: dict[str, Gateway],
                progress: Callable[[str], None]) -> ApplyReport:
     report = ApplyReport()
     pending = list(plan.changes)

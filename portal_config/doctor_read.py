@@ -8,45 +8,40 @@ refused before any request, or one Stripe rejects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 from . import config
 from .doctor import Failure, Observation, SessionAttempt, Used, offered, used_configurations
-from .errors import StripeFailure, UnsafeOperation, ValidationFailed
+from .errors import StripeFailure, ValidationFailed
+from .gateway import Gateway
+from .safety import Refused
 
 
 def examine(project: config.Project, env_name: str, customer: str | None,
             allow_live: bool) -> Observation:
-    from . import stripe_api, workflow  # imports stripe: only when doctor really runs
+    from . import stripe_api  # imports stripe: only when doctor really runs
 
     env = project.environments[env_name]
     obs = Observation(env=env, customer_id=customer, allow_live=allow_live)
-    if env.emulator is None:
-        # The checks `connect` makes before any request, one at a time, so that each refusal
-        # is its own finding; the key itself is kept only long enough to see its kind.
+    with ExitStack() as stack:
         try:
-            stripe_api.check_api_base(env.name, env.api_base)
-        except UnsafeOperation as exc:
-            obs.refused = ("address", str(exc))
+            # `connect` runs the safety rules; the one that refuses is its own finding.
+            gateway = stack.enter_context(stripe_api.connect(env))
+        except Refused as exc:
+            obs.refused = (exc.check, str(exc))
             return obs
-        try:
-            restricted = stripe_api.api_key_for(env).startswith("rk_")
-        except UnsafeOperation as exc:
-            obs.refused = ("key", str(exc))
-            return obs
-        obs.key_kind = "restricted" if restricted else "secret"
-    else:
-        obs.key_kind = "emulator"
-    with workflow.connected(project, [env_name]) as gateways:
-        _read(obs, project, gateways[env_name])
+        obs.key_kind = gateway.key_kind
+        _read(obs, project, gateway)
     return obs
 
 
-def _failure(gateway: Any, exc: StripeFailure) -> Failure:
+def _failure(gateway: Gateway, exc: StripeFailure) -> Failure:
     return Failure(exc.kind, gateway.stripe_message(exc))
 
 
-def _read(obs: Observation, project: config.Project, gateway: Any) -> None:
+def _read(obs: Observation, project: config.Project, gateway: Gateway) -> None:
     try:  # the first request: it also proves the key works
         obs.configurations = gateway.list_configurations()
     except StripeFailure as exc:
@@ -67,7 +62,7 @@ def _read(obs: Observation, project: config.Project, gateway: Any) -> None:
         _read_customer(obs, gateway, used)
 
 
-def _read_plan(obs: Observation, project: config.Project, gateway: Any) -> None:
+def _read_plan(obs: Observation, project: config.Project, gateway: Gateway) -> None:
     """Which configuration each file has (bindings), and the plan, as `plan` makes it, when the
     files' prices can be resolved (without it, fields are not judged)."""
     from . import workflow
@@ -84,7 +79,8 @@ def _read_plan(obs: Observation, project: config.Project, gateway: Any) -> None:
         obs.read_failure = _failure(gateway, exc)
 
 
-def _remember(into: dict[str, Any], object_id: str, retrieve: Any, gateway: Any) -> None:
+def _remember(into: dict[str, dict[str, Any] | Failure], object_id: str,
+              retrieve: Callable[[str], dict[str, Any]], gateway: Gateway) -> None:
     if object_id not in into:
         try:
             into[object_id] = retrieve(object_id)
@@ -92,7 +88,7 @@ def _remember(into: dict[str, Any], object_id: str, retrieve: Any, gateway: Any)
             into[object_id] = _failure(gateway, exc)
 
 
-def _read_customer(obs: Observation, gateway: Any, used: list[Used]) -> None:
+def _read_customer(obs: Observation, gateway: Gateway, used: list[Used]) -> None:
     assert obs.customer_id is not None
     if not obs.customer_id.startswith("cus_"):
         return  # judged without asking Stripe: an app's own user ID, not a customer's

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import config, workflow
 from .errors import PortalConfigError
+from .gateway import Gateway
 from .loader import display_path
 from .match import Binding, Status
 
@@ -70,7 +71,7 @@ def collect(env: str, mode: str, files: Sequence[config.DesiredConfig],
     return result
 
 
-def read(project: config.Project, env: str, gateway: Any) -> Ids:
+def read(project: config.Project, env: str, gateway: Gateway) -> Ids:
     configurations = gateway.list_configurations()
     return collect(env, project.environments[env].mode, config.desired_configs(project, env),
                    workflow.bindings(project, env, configurations), configurations)

@@ -8,7 +8,7 @@ determine, and `ids: {ENV: bpc_...}` pinned.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,7 +127,7 @@ def render(data: Mapping[str, Any]) -> str:
     return header + body
 
 
-def importable(configs: list[Mapping[str, Any]],
+def importable(configs: Sequence[Mapping[str, Any]],
                include_inactive: bool) -> list[Mapping[str, Any]]:
     """Another application's configurations are never managed; inactive ones only on request.
     The default first, then oldest first, so keys are stable from one import to the next."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Location, Problem, StripeFailure
+from .loader import DataPath
 from .model import PRODUCTS_PATH
 
 LOOKUP_PREFIX = "lookup_key:"
@@ -75,7 +76,7 @@ def _price_for(written: str, catalog: PriceCatalog) -> tuple[bool, dict[str, Any
 
 
 def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
-            locate: Callable[[tuple[Any, ...]], Location]) -> tuple[dict[str, Any], list[Problem]]:
+            locate: Callable[[DataPath], Location]) -> tuple[dict[str, Any], list[Problem]]:
     """A copy of params with lookup keys replaced by price IDs and every product filled in."""
     resolved = copy.deepcopy(params)
     problems: list[Problem] = []

@@ -1,33 +1,33 @@
 """The only module that talks to Stripe (and the only one that imports `stripe`).
 
-`connect(env)` checks the key and the address before any request, starts the embedded emulator
-for `emulator:` environments, and yields a `StripeGateway`: plain dicts in, plain dicts out,
-Stripe's errors turned into `StripeFailure` with a message that says what to do.
+`connect(env)` applies the safety rules (safety.py) before any request, starts the embedded
+emulator for `emulator:` environments, and yields a `StripeGateway`, the `Gateway` protocol's
+implementation: plain dicts in, plain dicts out, Stripe's errors turned into `StripeFailure`
+with a message that says what to do. Nothing of the emulator is imported unless an environment
+runs it.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 import stripe
 
-from .emulator.emulator import is_loopback
-from . import notices
-from .errors import PortalConfigError, StripeFailure, UnsafeOperation
-from .keys import KEY_PREFIXES, mode_of
+from . import notices, safety
+from .errors import PortalConfigError, StripeFailure
+from .gateway import Gateway
 
-STRIPE_API = "https://api.stripe.com"
+if TYPE_CHECKING:
+    from .config import Environment
+
 # The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
 # subscription_pause): pinned, so responses do not change under the tool.
 STRIPE_VERSION = "2026-10-28.endive"
-ALLOW_API_BASE_VAR = "PORTAL_CONFIG_ALLOW_API_BASE"
 # The SDK retries 5xx, 409 and dropped connections itself (with one idempotency key);
 # 429 without Stripe-Should-Retry it does not, so `_call` adds a bounded backoff for it.
 SDK_RETRIES = 3
@@ -41,53 +41,6 @@ PRODUCTS = "features.subscription_update.products"
 EXPAND_PRODUCTS = {"expand": [PRODUCTS]}
 
 T = TypeVar("T")
-
-
-def check_api_base(env_name: str, api_base: str | None) -> str:
-    """A key goes only to api.stripe.com, or over plain http to a loopback address, unless
-    PORTAL_CONFIG_ALLOW_API_BASE names the host (so a pull request cannot redirect the key)."""
-    base = (api_base or STRIPE_API).rstrip("/")
-    parts = urlsplit(base)
-    host = parts.hostname or ""
-    if parts.path or parts.query:
-        raise UnsafeOperation(f"environment '{env_name}': api_base is a server address without "
-                              f"a path, like {STRIPE_API} or http://127.0.0.1:12111 (the SDK "
-                              f"adds /v1/...), not {base}")
-    if parts.scheme == "https" and host == "api.stripe.com":
-        return base
-    if parts.scheme == "http" and is_loopback(host):
-        return base
-    if parts.scheme == "https" and os.environ.get(ALLOW_API_BASE_VAR) == host:
-        return base  # never plain http beyond loopback: the key would cross the network in clear
-    raise UnsafeOperation(
-        f"environment '{env_name}': refusing to send the API key to {base}. A key goes only to "
-        f"{STRIPE_API} or to a loopback address over http; to allow this server (https only), set "
-        f"{ALLOW_API_BASE_VAR}={host or '<host>'} in the shell that runs portal-config."
-    )
-
-
-def api_key_for(env: Any) -> str:
-    """The key from the variable the environment names, checked against its mode."""
-    name = env.api_key_env
-    key = os.environ.get(name or "", "")
-    if not key:
-        raise UnsafeOperation(
-            f"environment '{env.name}': the variable {name} is not set. Export it with the "
-            f"{env.mode} mode secret or restricted key ({KEY_PREFIXES[env.mode][0]}...)."
-        )
-    mode = mode_of(key)
-    if mode is None:
-        # Never echo it: a pasted key with a newline or a quote would otherwise end up in an error.
-        raise UnsafeOperation(
-            f"environment '{env.name}': {name} does not hold a Stripe key (expected "
-            f"{' or '.join(KEY_PREFIXES[env.mode])} followed by letters, digits or _, with no "
-            "spaces or newline): export the key alone.")
-    if mode != env.mode:
-        raise UnsafeOperation(
-            f"environment '{env.name}' is {env.mode} mode but {name} holds a {mode} key: use a "
-            f"key starting with {' or '.join(KEY_PREFIXES[env.mode])}."
-        )
-    return key
 
 
 def _kind(exc: stripe.StripeError) -> str:
@@ -125,13 +78,15 @@ def _describe(exc: stripe.StripeError) -> str:
 
 
 class StripeGateway:
-    """Requests for one environment. Every method returns plain dicts."""
+    """Requests for one environment (a `gateway.Gateway`). Every method returns plain dicts."""
 
-    def __init__(self, client: stripe.StripeClient, env_name: str, mode: str, address: str):
+    def __init__(self, client: stripe.StripeClient, env_name: str, mode: str, address: str,
+                 key_kind: str):
         self.client = client
         self.env_name = env_name
         self.mode = mode
         self.address = address
+        self.key_kind = key_kind  # secret | restricted | emulator
 
     # One place that turns the SDK's exceptions into messages and retries rate limits.
     def _call(self, what: str, request: Callable[[], T]) -> T:
@@ -253,9 +208,7 @@ class StripeGateway:
 
 def _client(key: str, address: str, stripe_account: str | None) -> stripe.StripeClient:
     session = requests.Session()
-    # Plain http goes only to loopback: never through an HTTP_PROXY, which would carry the key
-    # in clear to another host. api.stripe.com may use the proxy the environment sets.
-    session.trust_env = not address.startswith("http://")
+    session.trust_env = safety.trusts_proxy_env(address)  # never plain http through a proxy
     return stripe.StripeClient(
         key,
         base_addresses={"api": address},
@@ -267,14 +220,14 @@ def _client(key: str, address: str, stripe_account: str | None) -> stripe.Stripe
 
 
 @contextmanager
-def connect(env: Any) -> Iterator[StripeGateway]:
-    """A gateway for one environment; safety checks happen here, before any request. Stripe's
-    notices are held back while it is open (notices.py)."""
+def connect(env: Environment) -> Iterator[Gateway]:
+    """A gateway for one environment; the safety rules run here, before any request (a refusal
+    is a `safety.Refused`). Stripe's notices are held back while it is open (notices.py)."""
     with notices.capturing():
         yield from _connect(env)
 
 
-def _connect(env: Any) -> Iterator[StripeGateway]:
+def _connect(env: Environment) -> Iterator[Gateway]:
     if env.emulator is not None:
         from .emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
 
@@ -286,12 +239,13 @@ def _connect(env: Any) -> Iterator[StripeGateway]:
         try:
             url = emulator.start()
             key = f"sk_{env.mode}_portal_config_emulator"
-            yield StripeGateway(_client(key, url, env.stripe_account), env.name, env.mode, url)
+            yield StripeGateway(_client(key, url, env.stripe_account), env.name, env.mode, url,
+                                "emulator")
         except EmulatorError as exc:
             raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
         finally:
             emulator.stop()
         return
-    address = check_api_base(env.name, env.api_base)
-    key = api_key_for(env)
-    yield StripeGateway(_client(key, address, env.stripe_account), env.name, env.mode, address)
+    cleared = safety.clear(env)
+    yield StripeGateway(_client(cleared.key, cleared.address, env.stripe_account), env.name,
+                        env.mode, cleared.address, cleared.key_kind)

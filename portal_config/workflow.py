@@ -10,6 +10,7 @@ from typing import Any
 
 from . import config, model, prices
 from .errors import PortalConfigError, ValidationFailed
+from .gateway import Gateway
 from .loader import display_path
 from .match import Binding, Desired, match
 from .plan import EnvPlan, Plan, plan_environment
@@ -33,7 +34,7 @@ def choose_environments(project: config.Project, names: Sequence[str], every: bo
 
 
 @contextmanager
-def connected(project: config.Project, names: Sequence[str]) -> Iterator[dict[str, Any]]:
+def connected(project: config.Project, names: Sequence[str]) -> Iterator[dict[str, Gateway]]:
     """A gateway per environment, open for the whole command. Every environment's safety checks
     run before any of them sends a request."""
     from . import stripe_api  # imports stripe: only commands that talk to Stripe pay for it
@@ -58,7 +59,7 @@ def bindings(project: config.Project, env: str,
     return match(project.name, env, project.environments[env].mode, files, configurations)
 
 
-def read_environment(project: config.Project, env: str, gateway: Any, *, prune: bool = False,
+def read_environment(project: config.Project, env: str, gateway: Gateway, *, prune: bool = False,
                      adopt: bool = False, current: list[dict[str, Any]] | None = None) -> EnvPlan:
     """Resolve the files' prices in this environment, then plan against its configurations
     (`current`, when the caller has listed them already)."""
@@ -90,7 +91,7 @@ def _removed_prices(result: EnvPlan) -> set[str]:
             if f.path == model.PRODUCTS for entry in f.old or () for price in entry.prices}
 
 
-def plan_all(project: config.Project, gateways: dict[str, Any], *, prune: bool = False,
+def plan_all(project: config.Project, gateways: Mapping[str, Gateway], *, prune: bool = False,
              adopt: bool = False) -> Plan:
     names = list(gateways)
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:

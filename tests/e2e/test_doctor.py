@@ -269,6 +269,20 @@ def test_a_key_of_the_wrong_mode_is_refused_before_any_request(project, monkeypa
     assert LIVE_KEY not in result.output and LIVE_KEY[8:] not in result.output
 
 
+def test_a_foreign_address_is_refused_before_the_key_is_even_read(project, monkeypatch) -> None:
+    text = (project.configs / "portal-config.yaml").read_text()
+    project.write("portal-config.yaml", text.replace(project.emulator.url, "https://evil.example",
+                                                     1))
+    monkeypatch.delenv("PORTAL_CONFIG_E2E_TEST_KEY")  # judged after the address: not reported
+    result = project.run("doctor", "--env", "staging")
+    assert result.exit_code == 1, result.output
+    line = finding(result, "problem", "refusing to send the API key to https://evil.example")
+    assert "Nothing was sent." in line
+    assert "fix: remove api_base to use Stripe itself, or point it at a loopback emulator" in line
+    assert "is not set" not in result.output
+    assert project.emulator.request_log == []
+
+
 def test_a_revoked_key_is_a_problem(project) -> None:
     project.emulator.revoked_keys = {TEST_KEY}
     result = project.run("doctor", "--env", "staging")

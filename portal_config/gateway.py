@@ -1,0 +1,54 @@
+"""What the commands may ask of Stripe for one environment: the `Gateway` protocol.
+
+Plain dicts in and out, failures as `StripeFailure` (its `kind` says which kind), so the
+commands never see the SDK. `stripe_api.StripeGateway` is the one implementation; this module
+imports no `stripe`, so naming the type costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Gateway(Protocol):
+    """Requests for one environment, checked by the safety rules before the first one."""
+
+    env_name: str
+    mode: str  # "test" | "live"
+    address: str  # the server the key goes to
+    key_kind: str  # secret | restricted | emulator
+
+    def list_configurations(self) -> list[dict[str, Any]]:
+        """Every portal configuration, inactive ones included."""
+        ...
+
+    def retrieve_configuration(self, config_id: str) -> dict[str, Any]: ...
+
+    def create_configuration(self, params: dict[str, Any],
+                             idempotency_key: str) -> dict[str, Any]: ...
+
+    def update_configuration(self, config_id: str, params: dict[str, Any],
+                             idempotency_key: str) -> dict[str, Any]: ...
+
+    def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The prices found, by lookup key; a key without a price is absent."""
+        ...
+
+    def retrieve_price(self, price_id: str) -> dict[str, Any]: ...
+
+    def retrieve_product(self, product_id: str) -> dict[str, Any]: ...
+
+    def probe_configuration_write(self) -> None:
+        """Raises StripeFailure unless the key may write portal configurations; writes nothing."""
+        ...
+
+    def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
+        """The customer, or None when this mode and account has no such customer."""
+        ...
+
+    def create_session(self, customer: str,
+                       configuration: str | None = None) -> dict[str, Any]: ...
+
+    def stripe_message(self, exc: BaseException) -> str:
+        """Stripe's own words (and request ID) behind a StripeFailure, without our advice."""
+        ...
