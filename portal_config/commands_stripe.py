@@ -186,15 +186,15 @@ def import_(obj: Context, env_name: str, out_dir: Path | None, key_from: str,
 def doctor_command(ctx: click.Context, env_name: str, customer: str | None, allow_live: bool,
                    show_url: bool, fmt: str) -> None:
     """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
-    from . import doctor, doctor_read, doctor_report
+    from . import doctor
 
     obj: Context = ctx.obj
     project, _ = project_and_environments(obj, (env_name,), False)
-    observation = doctor_read.examine(project, env_name, customer, allow_live)
+    observation = doctor.examine(project, env_name, customer, allow_live)
     findings = doctor.judge(observation, show_url or sys.stdout.isatty())
     mode = project.environments[env_name].mode
-    click.echo(doctor_report.json_text(env_name, mode, findings) if fmt == "json"
-               else doctor_report.text(env_name, mode, findings, obj.color))
+    click.echo(doctor.json_text(env_name, mode, findings) if fmt == "json"
+               else doctor.text(env_name, mode, findings, obj.color))
     ctx.exit(doctor.exit_code(findings))
 
 

@@ -1,8 +1,8 @@
 """`portal-config doctor`: why a portal link fails in one environment, as a list of findings.
 
-This module is the pure part: `judge` turns an `Observation` (what doctor_read.py saw through the
+This module is the pure part: `judge` turns an `Observation` (what read.py saw through the
 gateway, failures included) into `Finding`s, each with one line of evidence and one line of what
-to do. No I/O here; rendering is doctor_report.py's job. The causes come from API-REFERENCE
+to do. No I/O here; rendering is report.py's job. The causes come from API-REFERENCE
 §9-§11: no default saved in the mode, an inactive or missing configuration, a missing or wrong
 return URL, archived prices or products, a customer ID from the wrong place, a key of the wrong
 mode or without a permission portal-config needs.
@@ -10,129 +10,22 @@ mode or without a permission portal-config needs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
-from . import config
-from .dashboard import api_keys_url, portal_settings_url
-from .changes import Change
-from .loader import display_path
-from .match import Binding, Status
-from .plan import EnvPlan
+from ..changes import Change
+from ..dashboard import api_keys_url, portal_settings_url
+from ..match import Binding, Status
+from .observation import (
+    Failure,
+    Finding,
+    Observation,
+    Used,
+    offered,
+    used_configurations,
+)
 
-STATUSES = ("ok", "warning", "problem")
 PERMISSIONS_FIX = ("edit the restricted key in the Dashboard: Customer portal needs Write; "
                    "Prices and Products Read (and Customers Read for doctor --customer)")
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    status: str  # ok | warning | problem
-    evidence: str
-    fix: str = ""
-    url: str | None = None  # a portal session's URL, only when it may be shown
-
-
-def exit_code(findings: Sequence[Finding]) -> int:
-    """0 all ok, 2 warnings only, 1 any problem (PRODUCT.md exit codes)."""
-    statuses = {f.status for f in findings}
-    return 1 if "problem" in statuses else 2 if "warning" in statuses else 0
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A request Stripe refused: the gateway's kind (authentication, permission, missing,
-    connection, refused) and Stripe's own message."""
-
-    kind: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Used:
-    """A configuration portal sessions can use: the mode's default, or one a file describes."""
-
-    id: str
-    obj: dict[str, Any]
-    key: str | None = None
-    file: str | None = None
-
-    @property
-    def is_default(self) -> bool:
-        return bool(self.obj.get("is_default"))
-
-    @property
-    def name(self) -> str:
-        return self.key or "default"
-
-    @property
-    def label(self) -> str:
-        if self.key is None:
-            return f"the default {self.id}"
-        return f"{self.key} ({self.id}{', the default' if self.is_default else ''})"
-
-
-@dataclass(frozen=True)
-class SessionAttempt:
-    used: Used
-    session: dict[str, Any] | None = None
-    failure: Failure | None = None
-
-
-@dataclass
-class Observation:
-    """What one environment looked like to doctor. A field stays empty when reading stopped."""
-
-    env: config.Environment
-    customer_id: str | None = None
-    allow_live: bool = False
-    key_kind: str = "secret"  # secret | restricted | emulator
-    refused: tuple[str, str] | None = None  # (check, message): refused before any request
-    list_failure: Failure | None = None  # listing configurations, the first request
-    configurations: list[dict[str, Any]] = field(default_factory=list)
-    write_failure: Failure | None = None  # restricted keys: the write-permission probe
-    files: list[config.DesiredConfig] = field(default_factory=list)
-    bindings: list[Binding] = field(default_factory=list)
-    plan: EnvPlan | None = None  # None when the files could not be resolved: no field diff
-    file_problems: list[str] = field(default_factory=list)
-    read_failure: Failure | None = None  # reading what the files need (prices) failed
-    prices: dict[str, dict[str, Any] | Failure] = field(default_factory=dict)
-    products: dict[str, dict[str, Any] | Failure] = field(default_factory=dict)
-    customer: dict[str, Any] | None = None
-    customer_failure: Failure | None = None
-    sessions: list[SessionAttempt] = field(default_factory=list)
-
-    @property
-    def mode(self) -> str:
-        return self.env.mode
-
-
-def offered(obj: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """(product, prices) the configuration lets customers switch to; none when that is off."""
-    update = (obj.get("features") or {}).get("subscription_update") or {}
-    if not update.get("enabled"):
-        return []
-    return [(e["product"], list(e.get("prices") or [])) for e in update.get("products") or []]
-
-
-def used_configurations(obs: Observation) -> list[Used]:
-    """The default first, then each configuration a file describes (as the plan matched them)."""
-    by_id = {c["id"]: c for c in obs.configurations}
-    files = {f.key: display_path(f.file) for f in obs.files}
-    claimed = {b.config_id: b.key for b in obs.bindings  # id -> key
-               if b.desired is not None and b.config_id and b.key}
-    default = next((c for c in obs.configurations if c.get("is_default")), None)
-    used = []
-    if default is not None:
-        key = claimed.get(default["id"])
-        used.append(Used(default["id"], default, key, files.get(key or "")))
-    for config_id, key in sorted(claimed.items(), key=lambda item: item[1]):
-        if config_id in by_id and by_id[config_id] is not default:
-            used.append(Used(config_id, by_id[config_id], key, files.get(key)))
-    return used
 
 
 # -- the checks -------------------------------------------------------------------------------

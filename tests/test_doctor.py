@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from portal_config import config, doctor, ids
+from portal_config import config, ids
+from portal_config.doctor.judge import judge
+from portal_config.doctor import observation as doctor
 from portal_config.config import Environment
 from portal_config.errors import Location, PortalConfigError
 
@@ -34,7 +36,7 @@ def test_exit_code(found: tuple[str, ...], code: int) -> None:
 
 def test_a_relative_return_url_is_a_problem() -> None:
     obs = doctor.Observation(env(), configurations=[default_config(default_return_url="/account")])
-    found = doctor.judge(obs, show_url=False)
+    found = judge(obs, show_url=False)
     assert statuses(found)["return URL default"] == "problem"
     assert "is not an absolute http(s) URL" in next(f.evidence for f in found
                                                      if f.check == "return URL default")
@@ -43,13 +45,13 @@ def test_a_relative_return_url_is_a_problem() -> None:
 def test_a_deleted_customer_is_a_problem_and_gets_no_session() -> None:
     obs = doctor.Observation(env(), customer_id="cus_1", configurations=[default_config()],
                              customer={"id": "cus_1", "deleted": True})
-    found = statuses(doctor.judge(obs, show_url=False))
+    found = statuses(judge(obs, show_url=False))
     assert found["customer"] == "problem" and not any(c.startswith("session") for c in found)
 
 
 def test_a_connection_failure_stops_the_checks() -> None:
     obs = doctor.Observation(env(), list_failure=doctor.Failure("connection", "timed out"))
-    found = doctor.judge(obs, show_url=False)
+    found = judge(obs, show_url=False)
     assert [(f.check, f.status) for f in found] == [("key", "problem")]
     assert "check the network" in found[0].fix
 
@@ -59,8 +61,8 @@ def test_a_session_url_is_shown_only_when_allowed() -> None:
     obs = doctor.Observation(env(), customer_id="cus_1", configurations=[default_config()],
                              customer={"id": "cus_1"}, sessions=[doctor.SessionAttempt(
                                  used, session={"url": "https://billing.example/p/session/x"})])
-    hidden = doctor.judge(obs, show_url=False)
-    shown = doctor.judge(obs, show_url=True)
+    hidden = judge(obs, show_url=False)
+    shown = judge(obs, show_url=True)
     assert not any("billing.example" in f.evidence or f.url for f in hidden)
     assert [f.url for f in shown if f.url] == ["https://billing.example/p/session/x"]
 

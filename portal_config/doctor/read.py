@@ -12,16 +12,16 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from . import config
-from .doctor import Failure, Observation, SessionAttempt, Used, offered, used_configurations
-from .errors import StripeFailure, ValidationFailed
-from .gateway import Gateway
-from .safety import Refused
+from .. import config
+from ..errors import StripeFailure, ValidationFailed
+from ..gateway import Gateway
+from ..safety import Refused
+from .observation import Failure, Observation, SessionAttempt, Used, offered, used_configurations
 
 
 def examine(project: config.Project, env_name: str, customer: str | None,
             allow_live: bool) -> Observation:
-    from . import stripe_api  # imports stripe: only when doctor really runs
+    from .. import stripe_api  # imports stripe: only when doctor really runs
 
     env = project.environments[env_name]
     obs = Observation(env=env, customer_id=customer, allow_live=allow_live)
@@ -65,7 +65,7 @@ def _read(obs: Observation, project: config.Project, gateway: Gateway) -> None:
 def _read_plan(obs: Observation, project: config.Project, gateway: Gateway) -> None:
     """Which configuration each file has (bindings), and the plan, as `plan` makes it, when the
     files' prices can be resolved (without it, fields are not judged)."""
-    from . import workflow
+    from .. import workflow
 
     env = obs.env.name
     obs.files = config.desired_configs(project, env)

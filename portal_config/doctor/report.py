@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from .doctor import STATUSES, Finding, exit_code
+from .observation import STATUSES, Finding, exit_code
 
 COLOURS = {"ok": "green", "warning": "yellow", "problem": "red"}
 JSON_FORMAT_VERSION = 1
