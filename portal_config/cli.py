@@ -1,7 +1,9 @@
-"""The `portal-config` command: parses options, calls the steps, renders, exits.
+"""The `portal-config` group: its options, the commands registered on it, and `main()`, which
+maps errors to exit codes.
 
-Decisions live in the modules it calls; this file only wires them and maps errors to exit codes.
-Nothing here imports `stripe`: offline commands stay fast and never touch the network.
+Each command lives in portal_config.commands (its options, its request and its `execute`); none
+of them imports this file. Nothing here imports `stripe`: offline commands stay fast and never
+touch the network.
 """
 
 from __future__ import annotations
@@ -9,24 +11,15 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
 
 from . import __version__, notices
+from .commands import apply, diff, doctor, emulator, ids, import_, plan, schema, validate
+from .commands.options import Context
 from .errors import PortalConfigError, ValidationFailed
 from .keys import mask_secrets
-
-
-@dataclass
-class Context:
-    """What the group's options decide, handed to every command."""
-
-    config_path: Path | None
-    debug: bool
-    color: bool
 
 
 def _wants_color(no_color: bool) -> bool:
@@ -51,22 +44,8 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, no_color: boo
     ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
 
 
-ENV_OPTION = click.option("--env", "env_names", multiple=True, metavar="NAME",
-                          help="Environment from the project file (repeatable).")
-ALL_OPTION = click.option("--all", "every", is_flag=True, help="Every environment.")
-PRUNE_OPTION = click.option("--prune", is_flag=True,
-                            help="Deactivate configurations this project created whose file is "
-                                 "gone.")
-ADOPT_OPTION = click.option("--adopt", is_flag=True,
-                            help="Write identity metadata on configurations pinned with ids:.")
-
-
-def project_and_environments(obj: Context, env_names: tuple[str, ...],
-                             every: bool) -> tuple[Any, list[str]]:
-    from . import config, workflow
-
-    project = config.load_project(obj.config_path)
-    return project, workflow.choose_environments(project, env_names, every)
+for _module in (validate, plan, apply, import_, doctor, ids, diff, schema, emulator):
+    cli.add_command(_module.command)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,7 +84,8 @@ def _run(argv: list[str] | None) -> None:
             traceback.print_exc()
         click.echo(mask_secrets(f"Error: {exc}"), err=True)
         sys.exit(exc.exit_code)
-    except Exception:  # a bug: say so briefly, the traceback only on request
+    # Anything else is a bug: say so briefly, the traceback only on request.
+    except Exception:  # noqa: BLE001
         if debug:
             traceback.print_exc()
         else:
@@ -119,7 +99,3 @@ def _run(argv: list[str] | None) -> None:
             )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
-
-
-# Registers the commands on `cli` (they import `cli` from here, so this comes last).
-from . import commands_offline, commands_stripe  # noqa: F401

@@ -1,0 +1,45 @@
+"""`portal-config diff`: the desired state at a git revision against the working tree, offline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from .options import ENV_OPTION, Context, project_and_environments, report_format
+
+
+@dataclass(frozen=True)
+class DiffRequest:
+    rev: str
+    env_names: tuple[str, ...] = ()  # none: every environment
+    fmt: str = "text"
+    detailed_exitcode: bool = False
+
+
+def execute(request: DiffRequest, context: Context) -> int:
+    from .. import render, revdiff
+
+    project, names = project_and_environments(context, request.env_names, not request.env_names)
+    result = revdiff.diff_against(request.rev, project, names)
+    click.echo(f"Desired state at {request.rev} -> working tree, per environment (offline: Stripe "
+               "was not read; lookup keys are not resolved).", err=True)
+    title = (f"portal-config diff against {request.rev}, offline (Stripe not read, lookup keys "
+             "unresolved)")
+    click.echo(render.in_format(result, request.fmt, context.color, title))
+    return 2 if request.detailed_exitcode and result.changes else 0
+
+
+@click.command("diff")
+@click.option("--base", "rev", required=True, metavar="REV",
+              help="Git revision to compare with, e.g. origin/main.")
+@ENV_OPTION
+@report_format()
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the desired state changed.")
+@click.pass_context
+def command(ctx: click.Context, rev: str, env_names: tuple[str, ...], fmt: str,
+            detailed_exitcode: bool) -> None:
+    """Offline: the desired state at REV against the working tree (no key, no Stripe)."""
+    request = DiffRequest(rev=rev, env_names=env_names, fmt=fmt,
+                          detailed_exitcode=detailed_exitcode)
+    ctx.exit(execute(request, ctx.obj))

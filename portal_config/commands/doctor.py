@@ -1,0 +1,51 @@
+"""`portal-config doctor`: explain why a portal link fails in one environment."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import click
+
+from .options import Context, project_and_environments, single_env_option
+
+
+@dataclass(frozen=True)
+class DoctorRequest:
+    env_name: str
+    customer: str | None = None  # also check this customer, with a real session per config
+    allow_live: bool = False  # create portal sessions in a live environment
+    show_url: bool = False  # print session URLs off a terminal too
+    fmt: str = "text"
+
+
+def execute(request: DoctorRequest, context: Context) -> int:
+    from .. import doctor
+
+    env_name = request.env_name
+    project, _ = project_and_environments(context, (env_name,), False)
+    observation = doctor.examine(project, env_name, request.customer, request.allow_live)
+    # A session URL logs anyone in as the customer: only to a person at a terminal by default.
+    findings = doctor.judge(observation, request.show_url or sys.stdout.isatty())
+    mode = project.environments[env_name].mode
+    click.echo(doctor.json_text(env_name, mode, findings) if request.fmt == "json"
+               else doctor.text(env_name, mode, findings, context.color))
+    return doctor.exit_code(findings)
+
+
+@click.command("doctor")
+@single_env_option("Environment to check.")
+@click.option("--customer", metavar="cus_...",
+              help="Also check this customer and create a real portal session per configuration.")
+@click.option("--allow-live", is_flag=True, help="Create portal sessions in a live environment.")
+@click.option("--show-url", is_flag=True,
+              help="Print session URLs off a terminal too (a URL logs anyone in as the customer).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def command(ctx: click.Context, env_name: str, customer: str | None, allow_live: bool,
+            show_url: bool, fmt: str) -> None:
+    """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
+    request = DoctorRequest(env_name=env_name, customer=customer, allow_live=allow_live,
+                            show_url=show_url, fmt=fmt)
+    ctx.exit(execute(request, ctx.obj))

@@ -1,0 +1,42 @@
+"""`portal-config ids`: print each key's configuration id in one environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from .options import Context, project_and_environments, single_env_option
+
+
+@dataclass(frozen=True)
+class IdsRequest:
+    env_name: str
+    fmt: str = "text"  # text, json, or env: PORTAL_CONFIG_<KEY>=bpc_... lines
+
+
+def execute(request: IdsRequest, context: Context) -> int:
+    from .. import ids, workflow
+
+    project, names = project_and_environments(context, (request.env_name,), False)
+    with workflow.connected(project, names) as gateways:
+        result = ids.read(project, request.env_name, gateways[request.env_name])
+    output = ids.render(result, request.fmt)
+    if output:
+        click.echo(output)
+    if request.fmt == "text":
+        for note in result.notes:
+            click.echo(f"Note: {note}", err=True)
+    for problem in result.problems:
+        click.echo(f"Error: {problem}", err=True)
+    return 1 if result.problems else 0
+
+
+@click.command("ids")
+@single_env_option("Environment to read.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "env"]), default="text",
+              show_default=True, help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.")
+@click.pass_context
+def command(ctx: click.Context, env_name: str, fmt: str) -> None:
+    """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...)."""
+    ctx.exit(execute(IdsRequest(env_name=env_name, fmt=fmt), ctx.obj))

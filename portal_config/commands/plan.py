@@ -1,0 +1,65 @@
+"""`portal-config plan`: show what apply would change in Stripe, optionally saving the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from .options import (
+    ADOPT_OPTION,
+    ALL_OPTION,
+    ENV_OPTION,
+    PRUNE_OPTION,
+    Context,
+    project_and_environments,
+    report_format,
+)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    env_names: tuple[str, ...] = ()
+    every: bool = False
+    fmt: str = "text"
+    detailed_exitcode: bool = False
+    prune: bool = False
+    adopt: bool = False
+    out_file: Path | None = None  # where to save the plan for `apply --plan`
+
+
+def execute(request: PlanRequest, context: Context) -> int:
+    from .. import planfile, render, workflow
+
+    project, names = project_and_environments(context, request.env_names, request.every)
+    with workflow.connected(project, names) as gateways:
+        result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt)
+    if request.out_file:
+        planfile.save(result, request.out_file)
+        click.echo(f"Saved the plan to {request.out_file}: `portal-config apply --plan "
+                   f"{request.out_file}` applies exactly this.", err=True)
+    click.echo(render.in_format(result, request.fmt, context.color))
+    if result.has_problems:
+        return 1
+    return 2 if request.detailed_exitcode and result.differs else 0
+
+
+@click.command("plan")
+@ENV_OPTION
+@ALL_OPTION
+@report_format("markdown: for a pull request comment.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes, 0 when there are none.")
+@PRUNE_OPTION
+@ADOPT_OPTION
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Save the plan, for `apply --plan` (holds no key).")
+@click.pass_context
+def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
+            detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None) -> None:
+    """Show what apply would change in Stripe."""
+    request = PlanRequest(env_names=env_names, every=every, fmt=fmt,
+                          detailed_exitcode=detailed_exitcode, prune=prune, adopt=adopt,
+                          out_file=out_file)
+    ctx.exit(execute(request, ctx.obj))

@@ -1,0 +1,99 @@
+"""The CLI's shape: one module per command, registered on the group, no import of cli.py (no
+import circle), and no file in the package over 400 lines."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+from pathlib import Path
+
+import click
+import pytest
+
+import portal_config
+from portal_config.cli import cli
+
+PACKAGE = Path(portal_config.__file__).resolve().parent
+MODULES = sorted(PACKAGE.rglob("*.py"))
+# Command module -> the command name it registers.
+COMMANDS = {"validate": "validate", "plan": "plan", "apply": "apply", "import_": "import",
+            "doctor": "doctor", "ids": "ids", "diff": "diff", "schema": "schema",
+            "emulator": "emulator"}
+MAX_LINES = 400
+
+
+def _package_of(path: Path) -> str:
+    """The package relative imports in `path` start from."""
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1])
+
+
+def _imported(source: str, package: str) -> set[str]:
+    """Every module `source` imports, relative imports resolved; `from a import b` yields a.b too
+    (b may be a module)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                anchor = parts[: len(parts) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found.add(base)
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize("source", [
+    "import portal_config.cli", "from portal_config import cli", "from .. import cli",
+    "from ..cli import main", "def f():\n    from ..cli import main\n",
+])
+def test_the_import_walk_notices_every_spelling(source: str) -> None:
+    # The check below passes when nothing imports cli.py: make sure it would notice one.
+    assert "portal_config.cli" in _imported(source, "portal_config.commands")
+
+
+def test_the_import_walk_ignores_other_modules() -> None:
+    found = _imported("from ..commands import options\nfrom . import cliffs", "portal_config.x")
+    assert "portal_config.cli" not in found
+
+
+# __main__.py is `python -m portal_config`: it runs the entry point, so it imports cli.py.
+@pytest.mark.parametrize("path", [p for p in MODULES if p.name != "__main__.py"],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_cli(path: Path) -> None:
+    imported = _imported(path.read_text(), _package_of(path))
+    assert "portal_config.cli" not in imported, f"{path} imports portal_config.cli"
+
+
+@pytest.mark.parametrize("module_name, command_name", COMMANDS.items())
+def test_each_command_has_its_module_and_is_registered(module_name: str,
+                                                       command_name: str) -> None:
+    module = importlib.import_module(f"portal_config.commands.{module_name}")
+    assert isinstance(module.command, click.Command)
+    assert module.command.name == command_name
+    assert cli.commands[command_name] is module.command
+    assert callable(module.execute)
+    requests = [v for k, v in vars(module).items()
+                if k.endswith("Request") and dataclasses.is_dataclass(v)
+                and v.__module__ == module.__name__]
+    assert len(requests) == 1, f"{module_name}: one request dataclass"
+    assert vars(requests[0])["__dataclass_params__"].frozen, f"{module_name}: a frozen request"
+
+
+def test_the_group_has_exactly_these_commands() -> None:
+    assert sorted(cli.commands) == sorted(COMMANDS.values())
+
+
+def test_the_old_command_files_are_gone() -> None:
+    assert not (PACKAGE / "commands_offline.py").exists()
+    assert not (PACKAGE / "commands_stripe.py").exists()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_file_is_over_the_limit(path: Path) -> None:
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE)}: {lines} lines (max {MAX_LINES})"
