@@ -61,3 +61,24 @@ def test_the_command_refuses_a_non_loopback_host() -> None:
     )
     assert result.returncode == 1
     assert "loopback" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_reported_behaviours_are_options_and_products_need_expand() -> None:
+    process, url = start("--port", "0", "--first-becomes-default",
+                         "--connect-application", "ca_platform")
+    try:
+        client: Any = stripe.StripeClient("sk_test_cli", base_addresses={"api": url})
+        first = client.v1.billing_portal.configurations.create(
+            {"features": {"invoice_history": {"enabled": True}}})
+        assert first.is_default is True and first.application is None
+        connected: Any = stripe.StripeClient("sk_test_cli", base_addresses={"api": url},
+                                             stripe_account="acct_1")
+        made = connected.v1.billing_portal.configurations.create(
+            {"features": {"invoice_history": {"enabled": True}}})
+        assert made.application == "ca_platform"
+        plain = client.v1.billing_portal.configurations.retrieve(first.id).to_dict()
+        assert "products" not in plain["features"]["subscription_update"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+    assert process.returncode == 130
