@@ -7,7 +7,7 @@ reported at the line that wrote the price, before anything is written.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +117,19 @@ def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
     return resolved, problems
 
 
+ARCHIVED, ONE_TIME = "archived", "one-time"
+
+
+def price_defect(price: Mapping[str, Any]) -> str | None:
+    """Why the portal cannot offer a price: archived, or one-time (plan changes take recurring
+    prices only); None when it can. Planning and doctor both ask."""
+    if not price.get("active", True):
+        return ARCHIVED
+    if not price.get("recurring"):
+        return ONE_TIME
+    return None
+
+
 def _unusable(price: dict[str, Any] | None, written: str, env: str) -> str | None:
     if price is None:
         if written.startswith(LOOKUP_PREFIX):
@@ -125,11 +138,12 @@ def _unusable(price: dict[str, Any] | None, written: str, env: str) -> str | Non
         return (f"price {written} does not exist in environment '{env}': IDs differ between "
                 f"accounts and modes; use lookup_key:KEY, or put the ID under overrides.{env}")
     name = written if written.startswith(LOOKUP_PREFIX) else "price"
-    if not price.get("active", True):
+    defect = price_defect(price)
+    if defect == ARCHIVED:
         return (f"{name} is the archived price {price['id']} in environment '{env}': the portal "
                 "offers only active prices; unarchive it or move the lookup key to an active "
                 "price")
-    if not price.get("recurring"):
+    if defect == ONE_TIME:
         return (f"{name} is the one-time price {price['id']} in environment '{env}': the "
                 "portal's plan changes take recurring prices only")
     return None

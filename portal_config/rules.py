@@ -82,17 +82,29 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
                                     "to name the configuration)"))
     for path in URL_FIELDS:
         url = value_at(params, path)
-        if not isinstance(url, str):
-            continue
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        defect = url_defect(url, live) if isinstance(url, str) else None
+        if defect == NOT_ABSOLUTE:
             message = f"must be an http(s) URL, got '{url}'"
-        elif live and parts.scheme != "https":
+        elif defect == NOT_HTTPS:
             message = f"must be an https URL in a live environment, got '{url}'"
         else:
             continue
         problems.append(Problem(locate(path, False), f"{dotted(path)}: {message}"))
     return problems
+
+
+NOT_ABSOLUTE, NOT_HTTPS = "not an absolute http(s) URL", "plain http in live mode"
+
+
+def url_defect(url: str, live: bool) -> str | None:
+    """What is wrong with a URL Stripe will send customers to: not absolute http(s), or plain
+    http in live mode (the tool's policy); None when nothing is. validate and doctor both ask."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return NOT_ABSOLUTE
+    if live and parts.scheme != "https":
+        return NOT_HTTPS
+    return None
 
 
 def raw_ids(params: Mapping[str, Any]) -> Iterator[tuple[DataPath, str]]:

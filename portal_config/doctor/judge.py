@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from ..changes import Change
 from ..dashboard import api_keys_url, portal_settings_url
 from ..match import Binding, Status
+from ..prices import ARCHIVED, ONE_TIME, price_defect
+from ..rules import NOT_ABSOLUTE, NOT_HTTPS, url_defect
 from .observation import (
     Failure,
     Finding,
@@ -182,11 +184,11 @@ def judge_return_url(obs: Observation, used: Used) -> Finding:
         return Finding(check, "warning", f"{used.label} has no default_return_url: every session "
                        "must pass return_url, or the portal has no way back to the app",
                        f"{change} (e.g. ${{app_url}}/account), or always pass return_url")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts, defect = urlsplit(url), url_defect(url, obs.mode == "live")
+    if defect == NOT_ABSOLUTE:
         return Finding(check, "problem", f"{used.label}: default_return_url {url!r} is not an "
                        "absolute http(s) URL", f"{change} to a full https:// address")
-    if obs.mode == "live" and parts.scheme != "https":
+    if defect == NOT_HTTPS:
         return Finding(check, "problem", f"{used.label}: default_return_url {url} is plain http "
                        "in live mode", f"{change} to its https:// address")
     app_url = obs.env.vars.get("app_url")
@@ -222,12 +224,13 @@ def judge_prices(obs: Observation, used: Used) -> list[Finding]:
                 continue
             label = price_id + (f" (lookup_key:{price['lookup_key']})"
                                 if price.get("lookup_key") else "")
-            if not price.get("active", True):
+            defect = price_defect(price)
+            if defect == ARCHIVED:
                 findings.append(Finding(check, "problem", f"{used.label} offers the archived "
                                         f"price {label}: customers cannot switch to it",
                                         f"unarchive the price, or {change} (a lookup_key: "
                                         "follows the key to an active price)"))
-            elif not price.get("recurring"):
+            elif defect == ONE_TIME:
                 findings.append(Finding(check, "problem", f"{used.label} offers the one-time "
                                         f"price {label}: plan changes take recurring prices only",
                                         f"use a recurring price: {change}"))
