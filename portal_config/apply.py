@@ -1,8 +1,9 @@
-"""Executes a Plan through stripe_api, one write per change, and reports what was and was not done.
+"""Executes a Plan through the gateway, one write per change, and records what was and was not
+done in an ApplyReport (render/apply_report.py words it).
 
 Before each write the configuration is read again: if it changed since it was planned, it is not
 written (no silent revert of a change made in between). Writes carry idempotency keys derived from
-the change (plan.Change.idempotency_key), so re-running an interrupted apply never duplicates.
+the change (changes.Change.idempotency_key), so re-running an interrupted apply never duplicates.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from . import render
-from .dashboard import portal_settings_url
+from .changes import Change, Create, Deactivate
 from .errors import StripeFailure
-from .changes import Change, Create, Deactivate, count
 from .gateway import Gateway
 from .match import identity_of
 from .plan import Plan, current_state, fingerprint
@@ -148,42 +147,3 @@ def apply_plan(plan: Plan, gateways: dict[str, Gateway],
             report.not_run = pending
             break
     return report
-
-
-def _change_line(change: Change) -> str:
-    return f"{change.action} {change.key} ({change.config_id or 'new'}) in {change.env}"
-
-
-def summary(report: ApplyReport, plan: Plan) -> str:
-    n = count([c for c, _ in report.done])
-    done = f"{n['create']} created, {n['update']} updated, {n['deactivate']} deactivated"
-    if report.ok:
-        return f"Apply complete: {done}."
-    lines = [f"Apply incomplete: {done}."]
-    envs = {e.env: e for e in plan.envs}
-    for change in report.refused:
-        lines.append(f"Stripe refused to change {change.config_id} in {change.env} (the account's "
-                     "default configuration, or one another application created). Make these "
-                     f"changes in the Dashboard at {portal_settings_url(envs[change.env].mode)}:")
-        lines.extend(render.field_lines(change, envs[change.env].labels))
-    for change, reason in report.rejected:
-        lines.append(f"Rejected: {_change_line(change)}: {reason}. Fix the file (or Stripe) "
-                     "and apply again.")
-    for change, paths in report.unconfirmed:
-        lines.append(f"Unconfirmed: {_change_line(change)}: Stripe answered with other values "
-                     f"for {', '.join(paths)} than were written; the next plan shows what Stripe "
-                     "holds. If it keeps showing them, Stripe does not keep these values as "
-                     "written: report it.")
-    for change in report.changed_meanwhile:
-        lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
-                     "planned. Run plan again, review, then apply.")
-    if report.interrupted:
-        lines.append("Interrupted (Ctrl-C).")
-    if report.failed:
-        change, reason = report.failed
-        lines.append(f"Failed: {_change_line(change)}: {reason}")
-    if report.failed or report.not_run:
-        lines.extend(f"Not run: {_change_line(c)}" for c in report.not_run)
-        lines.append("Nothing else was written. Running apply again converges: what was done "
-                     "shows no changes, the rest is planned anew.")
-    return "\n".join(lines)

@@ -105,7 +105,8 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
 
 def execute(request: ApplyRequest, context: Context) -> int:
     from .. import render, workflow
-    from ..apply import apply_plan, summary
+    from ..apply import apply_plan
+    from ..render import summary
 
     project, names, saved = _targets(request, context)
     live = _gate_live(project, names, saved, request.yes)

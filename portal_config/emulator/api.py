@@ -20,8 +20,8 @@ from typing import Any
 from . import catalog, portal
 from .context import Call
 from .errors import ApiError, invalid, mask_key
-from .faults import Faults
 from .expansion import expand
+from .faults import Faults
 from .store import IdempotencyRecord, Store, scope_name
 from .validation import validate_request
 

@@ -1,4 +1,5 @@
-"""A Plan -> text for people (Terraform-like) or JSON for machines. Decides nothing."""
+"""A Plan as text for people, Terraform-like: a legend of the symbols used, a header per change,
+`path: old -> new` per field, notes, problems and one closing line. Decides nothing."""
 
 from __future__ import annotations
 
@@ -8,15 +9,14 @@ from typing import Any
 
 import click
 
-from . import model
-from .dashboard import portal_settings_url
-from .changes import Change
-from .plan import EnvPlan, Plan
+from .. import model
+from ..changes import Change
+from ..dashboard import portal_settings_url
+from ..plan import EnvPlan, Plan
 
 SYMBOLS = {"create": "+", "adopt": "~", "update": "~", "deactivate": "-"}
 COLOURS = {"create": "green", "adopt": "yellow", "update": "yellow", "deactivate": "red"}
 LEGEND = {"+": "create", "~": "update in place", "-": "deactivate"}
-JSON_FORMAT_VERSION = 1
 
 
 def _value(path: str, value: Any) -> str:
@@ -134,58 +134,3 @@ def text(plan: Plan, color: bool = False) -> str:
     else:
         lines.append("No changes. Stripe matches the configuration files.")
     return "\n".join(lines)
-
-
-def markdown(plan: Plan, title: str = "portal-config plan") -> str:
-    """For a pull request comment: a one-line summary, then the text plan as a diff block
-    (GitHub colours `+`/`-` lines)."""
-    envs = ", ".join(f"`{e.env}`" for e in plan.envs)
-    n = plan.counts()
-    if plan.changes:
-        summary = (f"{n['create']} to create, {n['update']} to update, {n['deactivate']} to "
-                   "deactivate")
-    elif plan.differs:
-        summary = "no changes, but configurations whose file is gone are still active"
-    else:
-        summary = "no changes"
-    if plan.has_problems:
-        summary += "; problems (see below)"
-    headline = f"**{title}** for {envs}: {summary}"
-    if plan.counts()["deactivate"]:
-        headline += "\n\n> [!WARNING]\n> This plan deactivates configurations: portal sessions " \
-                    "created with them will fail."
-    return f"{headline}\n\n```diff\n{text(plan)}\n```"
-
-
-def as_json(plan: Plan) -> dict[str, Any]:
-    """The stable machine shape (documented in the README)."""
-    return {
-        "format_version": JSON_FORMAT_VERSION,
-        "project": plan.project,
-        "environments": [{
-            "name": env.env,
-            "mode": env.mode,
-            "changes": [c.data() for c in env.changes],
-            "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
-            "prunable": [{"key": k, "id": i} for k, i in env.prunable],
-            "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],
-            "unmanaged": [{"id": i, "name": n, "application": a} for i, n, a in env.unmanaged],
-            "problems": [str(p) for p in env.problems],
-            "price_labels": env.labels,
-        } for env in plan.envs],
-        "summary": {**plan.counts(), "problems": sum(
-                        len(e.problems) for e in plan.envs)},
-        "has_changes": plan.differs,
-    }
-
-
-def json_text(plan: Plan) -> str:
-    return json.dumps(as_json(plan), indent=2, sort_keys=False)
-
-
-def in_format(plan: Plan, fmt: str, color: bool = False,
-              title: str = "portal-config plan") -> str:
-    """`--format text|markdown|json`; `title` heads the markdown."""
-    if fmt == "json":
-        return json_text(plan)
-    return markdown(plan, title) if fmt == "markdown" else text(plan, color)

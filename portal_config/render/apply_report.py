@@ -1,0 +1,49 @@
+"""What an apply did, in words: the closing summary, with the Dashboard steps for what Stripe
+refused to change."""
+
+from __future__ import annotations
+
+from ..apply import ApplyReport
+from ..changes import Change, count
+from ..dashboard import portal_settings_url
+from ..plan import Plan
+from .text import field_lines
+
+
+def _change_line(change: Change) -> str:
+    return f"{change.action} {change.key} ({change.config_id or 'new'}) in {change.env}"
+
+
+def summary(report: ApplyReport, plan: Plan) -> str:
+    n = count([c for c, _ in report.done])
+    done = f"{n['create']} created, {n['update']} updated, {n['deactivate']} deactivated"
+    if report.ok:
+        return f"Apply complete: {done}."
+    lines = [f"Apply incomplete: {done}."]
+    envs = {e.env: e for e in plan.envs}
+    for change in report.refused:
+        lines.append(f"Stripe refused to change {change.config_id} in {change.env} (the account's "
+                     "default configuration, or one another application created). Make these "
+                     f"changes in the Dashboard at {portal_settings_url(envs[change.env].mode)}:")
+        lines.extend(field_lines(change, envs[change.env].labels))
+    for change, reason in report.rejected:
+        lines.append(f"Rejected: {_change_line(change)}: {reason}. Fix the file (or Stripe) "
+                     "and apply again.")
+    for change, paths in report.unconfirmed:
+        lines.append(f"Unconfirmed: {_change_line(change)}: Stripe answered with other values "
+                     f"for {', '.join(paths)} than were written; the next plan shows what Stripe "
+                     "holds. If it keeps showing them, Stripe does not keep these values as "
+                     "written: report it.")
+    for change in report.changed_meanwhile:
+        lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
+                     "planned. Run plan again, review, then apply.")
+    if report.interrupted:
+        lines.append("Interrupted (Ctrl-C).")
+    if report.failed:
+        change, reason = report.failed
+        lines.append(f"Failed: {_change_line(change)}: {reason}")
+    if report.failed or report.not_run:
+        lines.extend(f"Not run: {_change_line(c)}" for c in report.not_run)
+        lines.append("Nothing else was written. Running apply again converges: what was done "
+                     "shows no changes, the rest is planned anew.")
+    return "\n".join(lines)

@@ -1,0 +1,36 @@
+"""A Plan as JSON for machines: the stable shape the README documents. Decides nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..plan import Plan
+
+JSON_FORMAT_VERSION = 1
+
+
+def as_json(plan: Plan) -> dict[str, Any]:
+    """The stable machine shape (documented in the README)."""
+    return {
+        "format_version": JSON_FORMAT_VERSION,
+        "project": plan.project,
+        "environments": [{
+            "name": env.env,
+            "mode": env.mode,
+            "changes": [c.data() for c in env.changes],
+            "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
+            "prunable": [{"key": k, "id": i} for k, i in env.prunable],
+            "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],
+            "unmanaged": [{"id": i, "name": n, "application": a} for i, n, a in env.unmanaged],
+            "problems": [str(p) for p in env.problems],
+            "price_labels": env.labels,
+        } for env in plan.envs],
+        "summary": {**plan.counts(), "problems": sum(
+                        len(e.problems) for e in plan.envs)},
+        "has_changes": plan.differs,
+    }
+
+
+def json_text(plan: Plan) -> str:
+    return json.dumps(as_json(plan), indent=2, sort_keys=False)
