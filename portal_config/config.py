@@ -22,6 +22,7 @@ from typing import Any
 
 from . import rules, schema
 from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
+from .keys import mask_secrets
 from .loader import DataPath, Document, display_path, file_location, load, value_at
 
 PROJECT_FILE = "portal-config.yaml"
@@ -340,7 +341,7 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
             if not found:
                 problems += _per_environment(files[-1], environments)
     problems += _across_files(files, names or ())
-    masked = {Problem(p.location, rules.mask_secrets(p.message), p.level) for p in problems}
+    masked = {Problem(p.location, mask_secrets(p.message), p.level) for p in problems}
     name = value_at(project_doc.data, ("project",))
     project = Project(path=path, root=path.parent, name=name if isinstance(name, str) else
                       "default", environments=environments, files=tuple(files),

@@ -14,13 +14,15 @@ CONFIGURATION = "/v1/billing_portal/configurations/{configuration}"
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
     text = resources.files("portal_config").joinpath("data/stripe-openapi-billing-portal.json")
-    return json.loads(text.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return loaded
 
 
 def request_schema(path: str, method: str = "post") -> dict[str, Any]:
     """The form-encoded request body schema of one operation."""
     operation = document()["paths"][path][method]
-    return operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    body: dict[str, Any] = operation["requestBody"]["content"]
+    return dict(body["application/x-www-form-urlencoded"]["schema"])
 
 
 def create_schema() -> dict[str, Any]:

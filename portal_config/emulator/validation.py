@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
@@ -97,7 +97,7 @@ def validate_request(method: str, path: str, params: dict[str, Any]) -> dict[str
     """The parameters typed per the schema of `method path` (a template such as
     /v1/billing_portal/configurations/{configuration}); raises ApiError for the first problem."""
     validator = _validator(method, path)
-    typed = coerce(params, validator.schema)
+    typed = coerce(params, cast(dict[str, Any], validator.schema))  # built from a dict
     errors = sorted(validator.iter_errors(typed), key=_rank)
     if errors:
         raise to_api_error(errors[0])
@@ -170,7 +170,8 @@ def _rank(error: ValidationError) -> tuple[int, int]:
 def to_api_error(error: ValidationError) -> ApiError:
     path = list(error.absolute_path)
     param = param_name(path)
-    kind, schema, instance = error.validator, error.schema, error.instance
+    # jsonschema types `schema` loosely (a bool, or unset); the emulator's schemas are dicts.
+    kind, schema, instance = error.validator, cast(dict[str, Any], error.schema), error.instance
     if kind == "additionalProperties" and isinstance(instance, dict):
         extra = next(k for k in instance if k not in schema.get("properties", {}))
         return unknown_param(param_name([*path, extra]))
