@@ -24,6 +24,7 @@ from . import rules, schema
 from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
 from .keys import mask_secrets
 from .loader import DataPath, Document, display_path, file_location, load, value_at
+from .values import Data
 
 PROJECT_FILE = "portal-config.yaml"
 SEARCHED = (Path(PROJECT_FILE), Path("configs") / PROJECT_FILE)
@@ -104,14 +105,14 @@ class DesiredConfig:
         return (*prefix, *path)
 
 
-def _merge(base: Any, override: Any) -> Any:
+def _merge(base: Data, override: Data) -> Data:
     if isinstance(base, dict) and isinstance(override, dict):
         return {**base, **{k: _merge(base.get(k), v) for k, v in override.items()}}
     return override
 
 
-def _fill(value: Any, variables: Mapping[str, str], path: DataPath,
-          problems: list[tuple[DataPath, str]]) -> Any:
+def _fill(value: Data, variables: Mapping[str, str], path: DataPath,
+          problems: list[tuple[DataPath, str]]) -> Data:
     """`value` with ${var} filled; what cannot be filled is added to `problems`."""
     if isinstance(value, dict):
         return {k: _fill(v, variables, (*path, k), problems) for k, v in value.items()}

@@ -18,6 +18,7 @@ import yaml
 from . import model, openapi, payload
 from .errors import PortalConfigError
 from .prices import LOOKUP_PREFIX
+from .values import Data
 
 RAW_ID_NOTE = "no lookup key: this ID exists only in this account and mode"
 MAX_KEY_LENGTH = 100  # what a key may be (schema.NAME_PATTERN)
@@ -71,7 +72,7 @@ def _products(entries: tuple[model.ProductEntry, ...],
     return out
 
 
-def _as_written(value: Any, variables: Mapping[str, str]) -> Any:
+def _as_written(value: Data, variables: Mapping[str, str]) -> Data:
     """Text as a person writes it in a file: `${` escaped as `$${` (it would read back as a
     variable), and the environment's variable values as `${name}`, so the file also serves the
     other environments (`https://staging.example.com/account` -> `${app_url}/account`)."""

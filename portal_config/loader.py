@@ -21,6 +21,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Location, Problem
+from .values import Data
 
 # A path into the data: mapping keys and list indexes, e.g. ("features", "products", 0).
 DataPath = tuple[Any, ...]
@@ -43,7 +44,7 @@ _Loader.add_implicit_resolver(
 )
 
 
-def value_at(data: Any, path: DataPath) -> Any:
+def value_at(data: Data, path: DataPath) -> Data:
     """The value at `path` in plain data, or None where the path leads nowhere."""
     for part in path:
         data = data.get(part) if isinstance(data, dict) else None

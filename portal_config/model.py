@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from . import openapi
+from .values import Data
 
 # Defaults of enum fields, from the spec's descriptions and Stripe's fixtures
 # (API-REFERENCE §3, §7).
@@ -117,7 +118,7 @@ def field_index() -> dict[str, Field]:
     return {f.path: f for f in fields()}
 
 
-def get_path(data: Mapping[str, Any] | None, parts: tuple[str, ...]) -> Any:
+def get_path(data: Mapping[str, Any] | None, parts: tuple[str, ...]) -> Data:
     node: Any = data
     for part in parts:
         if not isinstance(node, Mapping) or part not in node:
@@ -138,7 +139,7 @@ def _entry_order(entry: ProductEntry) -> tuple[Any, ...]:
     return (entry.product, entry.prices, q.enabled, q.minimum, q.maximum is None, q.maximum or 0)
 
 
-def _comparable(field: Field, value: Any) -> Any:
+def _comparable(field: Field, value: Data) -> Data:
     if value is None or value == "":
         return field.default
     if field.kind == "set":
@@ -155,7 +156,7 @@ def _comparable(field: Field, value: Any) -> Any:
     return value
 
 
-def comparable(path: str, value: Any) -> Any:
+def comparable(path: str, value: Data) -> Data:
     """One value (as JSON gives it back) in canonical form; None stays None."""
     field = field_index().get(path)
     return value if field is None or value is None else _comparable(field, value)
@@ -172,7 +173,7 @@ def metadata_state(metadata: Mapping[str, Any] | None, keys: list[str]) -> dict[
     return {f"metadata.{k}": (metadata.get(k) or None) for k in keys}
 
 
-def to_param(path: str, value: Any) -> Any:
+def to_param(path: str, value: Data) -> Data:
     """A canonical value back in Stripe's request shape (an empty list stays empty here)."""
     field = field_index().get(path)
     kind = field.kind if field else "value"
@@ -195,7 +196,7 @@ def to_param(path: str, value: Any) -> Any:
     return value
 
 
-def jsonable(path: str, value: Any) -> Any:
+def jsonable(path: str, value: Data) -> Data:
     """A canonical value for JSON output and plan files."""
     field = field_index().get(path)
     if value is None:
@@ -208,7 +209,7 @@ def jsonable(path: str, value: Any) -> Any:
     return value
 
 
-def set_path(payload: dict[str, Any], parts: tuple[str, ...], value: Any) -> None:
+def set_path(payload: dict[str, Any], parts: tuple[str, ...], value: Data) -> None:
     node = payload
     for part in parts[:-1]:
         node = node.setdefault(part, {})

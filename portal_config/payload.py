@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import model, openapi
+from .values import Data
 
 
-def _is_empty(value: Any) -> bool:
+def _is_empty(value: Data) -> bool:
     return value is None or value == () or value == [] or value == ""
 
 

@@ -24,6 +24,7 @@ from jsonschema.exceptions import ValidationError
 from . import openapi
 from .errors import Location, Problem
 from .loader import DataPath
+from .values import Data
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"  # keys, environment and project names
@@ -81,7 +82,7 @@ def stripe_field_names() -> tuple[str, ...]:
     return tuple(stripe_fields_schema()["properties"])
 
 
-def _partial(node: Any) -> Any:
+def _partial(node: Data) -> Data:
     """The same shape with nothing required: what an override may write."""
     if isinstance(node, dict):
         return {k: _partial(v) for k, v in node.items()
@@ -188,7 +189,7 @@ def dotted(path: Iterable[Any]) -> str:
     return text
 
 
-def describe(value: Any) -> str:
+def describe(value: Data) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -232,7 +233,7 @@ def unknown(kind: str, word: str, allowed: Sequence[str]) -> str:
     return f"{message} (expected one of: {', '.join(allowed)})" if allowed else message
 
 
-def _type_hint(wanted: Sequence[str], value: Any) -> str:
+def _type_hint(wanted: Sequence[str], value: Data) -> str:
     if "string" in wanted and not isinstance(value, (str, list, dict)) and value is not None:
         return " (quote it to make it text)"
     if wanted == ["boolean"] and isinstance(value, str):
@@ -290,7 +291,7 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
     return [Problem(at_value, prefix + message)]
 
 
-def check(data: Any, schema: Mapping[str, Any], locate: Locate) -> list[Problem]:
+def check(data: Data, schema: Mapping[str, Any], locate: Locate) -> list[Problem]:
     """Every schema violation in `data`, located through `locate(path, key)`."""
     validator = Draft202012Validator(schema)
     problems: list[Problem] = []

@@ -21,6 +21,7 @@ import stripe
 from . import notices, safety
 from .errors import PortalConfigError, StripeFailure
 from .gateway import Gateway
+from .values import SDKService
 
 if TYPE_CHECKING:
     from .config import Environment
@@ -117,7 +118,7 @@ class StripeGateway:
         raise AssertionError("unreachable")
 
     @property
-    def _configurations(self) -> Any:
+    def _configurations(self) -> SDKService:
         return self.client.v1.billing_portal.configurations
 
     def list_configurations(self) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import ApiError, invalid
 from .validation import openapi_document
+from .values import Data
 
 # (object type, field, ID) -> the expanded object, or None when that field cannot be expanded
 Resolver = Callable[[str, str, str], "dict[str, Any] | None"]
@@ -30,7 +31,7 @@ def expand(body: dict[str, Any], paths: list[str], resolve: Resolver) -> None:
     hide_includable(body, set(paths))
 
 
-def hide_includable(node: Any, requested: set[str], prefix: tuple[str, ...] = ()) -> None:
+def hide_includable(node: Data, requested: set[str], prefix: tuple[str, ...] = ()) -> None:
     if not isinstance(node, dict):
         return
     for inner in INCLUDABLE.get(str(node.get("object")), ()):

@@ -10,6 +10,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .values import Data
+
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -58,7 +60,7 @@ def _insert(node: dict[str, Any], segments: list[str], value: str, key: str) -> 
         node = child
 
 
-def _listify(value: Any) -> Any:
+def _listify(value: Data) -> Data:
     if not isinstance(value, dict):
         return value
     converted = {k: _listify(v) for k, v in value.items()}

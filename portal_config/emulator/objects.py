@@ -11,6 +11,8 @@ import secrets
 import string
 from typing import Any
 
+from .values import Data
+
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -96,7 +98,7 @@ def merge(target: dict[str, Any], params: dict[str, Any], path: tuple[str, ...] 
             target[key] = copy.deepcopy(value)
 
 
-def _with_defaults(item: Any, defaults: dict[str, Any] | None) -> Any:
+def _with_defaults(item: Data, defaults: dict[str, Any] | None) -> Data:
     if defaults is None or not isinstance(item, dict):
         return copy.deepcopy(item)
     filled = copy.deepcopy(defaults)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import ApiError, EmulatorError
+from .values import Data
 
 if TYPE_CHECKING:
     from .api import Api
@@ -119,7 +120,7 @@ class _Seeder:
             configurations[created["id"]].update(extras)
 
 
-def _drop_nulls(value: Any) -> Any:
+def _drop_nulls(value: Data) -> Data:
     """A seed may write `null` for "not set" (recurring: null is a one-time price); the API
     has no null, so leave such keys out."""
     if isinstance(value, dict):

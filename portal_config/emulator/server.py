@@ -16,6 +16,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .values import Data
+
 # (method, path with query, body, headers) -> (status, JSON body, headers), or None to drop
 Dispatcher = Callable[
     [str, str, bytes, dict[str, str]], "tuple[int, dict[str, Any], dict[str, str]] | None"
@@ -102,5 +104,5 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: Data) -> None:
         """Quiet: the emulator's request log is the record."""

@@ -20,6 +20,7 @@ from jsonschema.exceptions import ValidationError
 from . import core_schemas
 from .errors import ApiError, invalid, missing_param, unknown_param
 from .forms import param_name
+from .values import Data
 
 OPENAPI_RESOURCE = ("portal_config", "data/stripe-openapi-billing-portal.json")
 _INTEGER = re.compile(r"-?\d+")
@@ -34,7 +35,7 @@ def openapi_document() -> dict[str, Any]:
     return document
 
 
-def to_json_schema(node: Any, *, strict: bool) -> Any:
+def to_json_schema(node: Data, *, strict: bool) -> Data:
     """OpenAPI 3.0 -> JSON Schema: inline `$ref`s, `nullable` -> a null type, drop `x-` keys.
 
     With `strict`, objects that list their properties refuse others, which is how Stripe treats
@@ -105,7 +106,7 @@ def validate_request(method: str, path: str, params: dict[str, Any]) -> dict[str
     return result
 
 
-def coerce(value: Any, schema: dict[str, Any]) -> Any:
+def coerce(value: Data, schema: dict[str, Any]) -> Data:
     """Turn form strings into the types the schema asks for; anything else is left for the
     validator to reject with the parameter's name."""
     if "anyOf" in schema:
@@ -133,7 +134,7 @@ def coerce(value: Any, schema: dict[str, Any]) -> Any:
     return value
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Data) -> str:
     if isinstance(value, list):
         return "array"
     if isinstance(value, dict):
@@ -141,7 +142,7 @@ def _kind(value: Any) -> str:
     return "string"
 
 
-def _branch_for(value: Any, branches: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+def _branch_for(value: Data, branches: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
     """The anyOf branch a value was meant for: `""` is the "clear" branch; anything else is
     judged against the real type, so a bad value reports that type's error."""
     if value == "":
@@ -195,7 +196,7 @@ def to_api_error(error: ValidationError) -> ApiError:
     return invalid(f"Invalid {param}: {error.message}", param)
 
 
-def _type_error(schema: dict[str, Any], instance: Any, param: str) -> ApiError:
+def _type_error(schema: dict[str, Any], instance: Data, param: str) -> ApiError:
     kinds = schema.get("type")
     expected = kinds[0] if isinstance(kinds, list) else kinds
     if expected == "integer":

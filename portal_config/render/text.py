@@ -13,13 +13,14 @@ from .. import model
 from ..changes import Change
 from ..dashboard import portal_settings_url
 from ..plan import EnvPlan, Plan
+from ..values import Data
 
 SYMBOLS = {"create": "+", "adopt": "~", "update": "~", "deactivate": "-"}
 COLOURS = {"create": "green", "adopt": "yellow", "update": "yellow", "deactivate": "red"}
 LEGEND = {"+": "create", "~": "update in place", "-": "deactivate"}
 
 
-def _value(path: str, value: Any) -> str:
+def _value(path: str, value: Data) -> str:
     return json.dumps(model.jsonable(path, value))
 
 
