@@ -1,5 +1,6 @@
-"""The CLI's shape: one module per command, registered on the group, no import of cli.py (no
-import circle), and no file in the package over 400 lines."""
+"""The package's shape: one module per command, registered on the group, no import of cli.py (no
+import circle), no file over 400 lines, `stripe` imported in one module, a docstring per module,
+and no bare `Any` in a signature."""
 
 from __future__ import annotations
 
@@ -97,3 +98,35 @@ def test_the_old_command_files_are_gone() -> None:
 def test_no_file_is_over_the_limit(path: Path) -> None:
     lines = len(path.read_text().splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE)}: {lines} lines (max {MAX_LINES})"
+
+
+def _imports(tree: ast.AST) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_stripe_is_imported_in_one_module() -> None:
+    importing = [str(p.relative_to(PACKAGE)) for p in MODULES
+                 if "stripe" in _imports(ast.parse(p.read_text()))]
+    assert importing == ["stripe_api.py"]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_module_says_its_job_and_no_signature_is_bare_any(path: Path) -> None:
+    """`Any` in a signature needs a reason: a named alias (values.Data, values.SDKService) that
+    says why the type is loose."""
+    tree = ast.parse(path.read_text())
+    assert ast.get_docstring(tree) or path.name == "__main__.py", f"{path.name}: no docstring"
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            a = node.args
+            annotations = [x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs,
+                                                  a.vararg, a.kwarg) if x is not None]
+            for annotation in (*annotations, node.returns):
+                bare = isinstance(annotation, ast.Name) and annotation.id == "Any"
+                assert not bare, f"{path.name}:{node.lineno}: {node.name} has a bare Any"
