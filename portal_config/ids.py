@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import config, workflow
-from .errors import PortalConfigError
 from .gateway import Gateway
 from .loader import display_path
 from .match import Binding, Status
@@ -62,9 +61,11 @@ def collect(env: str, mode: str, files: Sequence[config.DesiredConfig],
                                    f"{env}` to create it")
     result.problems.extend(str(b.problem) for b in bindings if b.problem)
     default = next((c for c in configurations if c.get("is_default")), None)
-    # A file whose key is literally `default` keeps the name; it is the same ID when it
-    # describes the default, and the file wins otherwise (its ID is the one asked for).
-    if default is not None and DEFAULT_ALIAS not in result.found:
+    # A file whose key is `default` (or becomes its variable, like `Default`) keeps the name; it
+    # is the same ID when it describes the default, and the file wins otherwise.
+    alias_taken = any(config.variable_name(k) == config.variable_name(DEFAULT_ALIAS)
+                      for k in result.found)
+    if default is not None and not alias_taken:
         result.found[DEFAULT_ALIAS] = default["id"]
         result.default_key = next((k for k, i in result.found.items()
                                    if i == default["id"] and k != DEFAULT_ALIAS), None)
@@ -81,14 +82,7 @@ def render(ids: Ids, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"environment": ids.env, "mode": ids.mode, "ids": ids.found,
                            "default_key": ids.default_key, "problems": ids.problems}, indent=2)
-    if fmt == "env":
-        names: dict[str, str] = {}
-        for key in ids.found:
-            other = names.setdefault(config.variable_name(key), key)
-            if other != key:
-                raise PortalConfigError(f"keys '{other}' and '{key}' both make the variable "
-                                        f"{config.variable_name(key)}: rename one of them "
-                                        "(key: in the file)")
+    if fmt == "env":  # validate refuses keys that would share a variable (config.py)
         return "\n".join(f"{config.variable_name(k)}={v}" for k, v in ids.found.items())
     width = max((len(k) for k in ids.found), default=0)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in ids.found.items())

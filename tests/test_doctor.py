@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from portal_config import config, ids
-from portal_config.doctor.judge import judge
-from portal_config.doctor import observation as doctor
 from portal_config.config import Environment
-from portal_config.errors import Location, PortalConfigError
+from portal_config.doctor import observation as doctor
+from portal_config.doctor.judge import judge
+from portal_config.errors import Location
 
 
 def env(mode: str = "test", **vars_: str) -> Environment:
@@ -67,8 +67,10 @@ def test_a_session_url_is_shown_only_when_allowed() -> None:
     assert [f.url for f in shown if f.url] == ["https://billing.example/p/session/x"]
 
 
-def test_env_names_and_their_collisions() -> None:
+def test_env_names_and_the_default_alias() -> None:
     assert config.variable_name("pro-annual.v2") == "PORTAL_CONFIG_PRO_ANNUAL_V2"
-    clash = ids.Ids("staging", "test", {"pro-plan": "bpc_1", "pro_plan": "bpc_2"})
-    with pytest.raises(PortalConfigError, match="both make the variable PORTAL_CONFIG_PRO_PLAN"):
-        ids.render(clash, "env")
+    # A key that becomes PORTAL_CONFIG_DEFAULT keeps it: the default gets no second line.
+    found = ids.collect("staging", "test", [], [], [{"id": "bpc_d", "is_default": True}])
+    assert found.found == {"default": "bpc_d"}
+    taken = ids.Ids("staging", "test", {"Default": "bpc_1"})
+    assert ids.render(taken, "env") == "PORTAL_CONFIG_DEFAULT=bpc_1"
