@@ -186,8 +186,8 @@ def main() -> int:
     print("portal-config " + shlex.join(argv), flush=True)
     done = subprocess.run([sys.executable, "-m", "portal_config", *argv], cwd=cwd,
                           capture_output=True, text=True, check=False)
+    sys.stderr.write(done.stderr)  # progress and errors come first when run on a terminal too
     sys.stdout.write(done.stdout)
-    sys.stderr.write(done.stderr)
     body = report(inputs, command, argv, done.returncode, done.stdout, done.stderr, missing, env)
     key = env.get("INPUT_COMMENT_KEY", "").strip() or "plan"
     safe_key = re.sub(r"[^A-Za-z0-9_.-]", "-", key)
