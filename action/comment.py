@@ -1,0 +1,185 @@
+"""Create or update ONE pull request comment, found again through a hidden marker line.
+
+    GITHUB_TOKEN=... python comment.py --body-file plan.md [--key plan] [--repo OWNER/REPO]
+                                       --number PR
+
+The body gets `<!-- portal-config: KEY -->` as its first line; the first comment of the pull
+request starting with that line is updated (PATCH), else one is created (POST). Standard library
+only (urllib), so it runs before anything is installed. The API base comes from GITHUB_API_URL
+(GitHub Enterprise), the token from GITHUB_TOKEN (never argv, which other processes can read).
+Bounded: a timeout per request and at most --max-pages pages of 100 comments. A 403 (the
+read-only token of a pull request from a fork) is a warning, not a failure: the report is still
+in the job summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from typing import Any
+
+LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; leave room for the marker
+NOTE = ("\n\n**Truncated**: this comment is limited to 65,000 characters; the whole report is in "
+        "the job summary and the log of the workflow run.\n")
+_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"GitHub answered {status}: {message}")
+        self.status = status
+
+
+def marker(key: str) -> str:
+    return f"<!-- portal-config: {key} -->"
+
+
+def with_marker(body: str, key: str) -> str:
+    """The body with the marker as its first line (once)."""
+    line = marker(key)
+    lines = body.splitlines()
+    if lines and lines[0].strip() == line:
+        return body
+    return f"{line}\n{body}"
+
+
+def truncate(body: str, limit: int = LIMIT) -> str:
+    """At most LIMIT characters: cut at a line end, close an open code block, say so."""
+    if len(body) <= limit:
+        return body
+    cut = body[: limit - len(NOTE) - len("\n```")]
+    if "\n" in cut:
+        cut = cut[: cut.rindex("\n")]
+    if cut.count("```") % 2:  # cut inside a fenced block: close it, or the note renders as code
+        cut += "\n```"
+    return cut + NOTE
+
+
+def next_link(header: str | None) -> str | None:
+    """The rel="next" address of a Link header."""
+    for part in (header or "").split(","):
+        found = _NEXT.search(part)
+        if found:
+            return found.group(1)
+    return None
+
+
+class GitHub:
+    """The few REST calls needed, with a timeout and the token sent only to the API's host."""
+
+    def __init__(self, api_url: str, token: str, timeout: float) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.origin = urllib.parse.urlsplit(self.api_url)[:2]
+        self.token = token
+        self.timeout = timeout
+
+    def call(self, method: str, url: str, payload: dict[str, Any] | None = None,
+             ) -> tuple[Any, str | None]:
+        """(decoded JSON, Link header) of METHOD URL (a path is relative to the API base)."""
+        if url.startswith("/"):
+            url = self.api_url + url
+        if urllib.parse.urlsplit(url)[:2] != self.origin:
+            raise ApiError(0, f"refusing to send the token to {url} (not {self.api_url})")
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers={
+            "Accept": "application/vnd.github+json",
+            "Authorization": f"Bearer {self.token}",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": "portal-config-action",
+            **({"Content-Type": "application/json"} if data is not None else {}),
+        })
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                return json.loads(answer.read() or b"null"), answer.headers.get("Link")
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read()).get("message", exc.reason)
+            except (ValueError, AttributeError):
+                message = exc.reason
+            raise ApiError(exc.code, str(message)) from exc
+        except (urllib.error.URLError, TimeoutError) as exc:
+            raise ApiError(0, f"{url} could not be reached ({exc})") from exc
+
+
+def find_comment(github: GitHub, repo: str, number: int, key: str,
+                 max_pages: int) -> tuple[dict[str, Any] | None, bool]:
+    """(the first comment starting with the marker, whether every page was read)."""
+    url: str | None = f"/repos/{repo}/issues/{number}/comments?per_page=100"
+    for _ in range(max_pages):
+        if url is None:
+            return None, True
+        comments, link = github.call("GET", url)
+        for comment in comments:
+            body = comment.get("body") or ""
+            if body.splitlines()[:1] == [marker(key)]:
+                return comment, True
+        url = next_link(link)
+    return None, url is None
+
+
+def upsert(github: GitHub, repo: str, number: int, key: str, body: str,
+           max_pages: int) -> tuple[str, dict[str, Any]]:
+    """("created" or "updated", the comment)."""
+    text = truncate(with_marker(body, key))
+    existing, complete = find_comment(github, repo, number, key, max_pages)
+    if existing is not None:
+        updated, _ = github.call("PATCH", f"/repos/{repo}/issues/comments/{existing['id']}",
+                                 {"body": text})
+        return "updated", updated
+    if not complete:
+        print(f"::warning::read {max_pages} pages of comments without finding the marker: "
+              "creating a new comment")
+    created, _ = github.call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": text})
+    return "created", created
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--body-file", required=True, help="Markdown body of the comment.")
+    parser.add_argument("--key", default="plan", help="Tells comments of several jobs apart.")
+    parser.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY", ""),
+                        help="OWNER/REPO (default: GITHUB_REPOSITORY).")
+    parser.add_argument("--number", type=int, required=True, help="Pull request number.")
+    parser.add_argument("--api-url", default=os.environ.get("GITHUB_API_URL")
+                        or "https://api.github.com", help="Default: GITHUB_API_URL.")
+    parser.add_argument("--max-pages", type=int, default=30, help="Pages of 100 comments read.")
+    parser.add_argument("--timeout", type=float, default=30.0, help="Seconds per request.")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    token = os.environ.get("GITHUB_TOKEN", "")
+    if not token or not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
+        print("comment.py: set GITHUB_TOKEN and --repo OWNER/REPO (or GITHUB_REPOSITORY)",
+              file=sys.stderr)
+        return 1
+    try:
+        with open(args.body_file, encoding="utf-8") as handle:
+            body = handle.read()
+    except OSError as exc:
+        print(f"comment.py: cannot read {args.body_file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    github = GitHub(args.api_url, token, args.timeout)
+    try:
+        action, comment = upsert(github, args.repo, args.number, args.key, body, args.max_pages)
+    except ApiError as exc:
+        if exc.status == 403:  # a fork's pull request gets a read-only token
+            print(f"::warning::cannot comment on pull request #{args.number} ({exc}); the report "
+                  "is in the job summary. Pull requests from forks get a read-only token.")
+            return 0
+        print(f"comment.py: {exc}", file=sys.stderr)
+        return 1
+    print(f"{action} comment {comment.get('html_url') or comment.get('id')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

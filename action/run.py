@@ -1,0 +1,208 @@
+"""The GitHub Action's runner: choose plan or the offline diff, run portal-config, write the report.
+
+Reads the action's inputs from INPUT_* variables (action.yml passes them; composite actions do not
+set them on their own), runs `portal-config` with the Python that runs this script, writes the
+markdown report to a file and the job summary, and the step's outputs (`exitcode`, `has-changes`,
+`command`, `report`) to GITHUB_OUTPUT. It exits 0 even when portal-config fails, so the comment
+step still posts the failure; action.yml fails the action afterwards from `exitcode`.
+
+Offline rule (input `offline: auto`): run `diff --base` instead of `plan` when any environment
+chosen names in `api_key_env` a variable that is unset or empty (secrets are empty in pull
+requests from forks) and a base revision is known. Outside the standard library it needs only
+PyYAML, which portal-config itself installs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COMMANDS = ("plan", "diff", "apply")
+PROJECT_FILE = "portal-config.yaml"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The action's inputs, as strings the way GitHub hands them over."""
+
+    command: str = "plan"
+    environments: tuple[str, ...] = ()
+    config: str = ""
+    base: str = ""
+    offline: str = "auto"
+    args: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> Inputs:
+        def get(name: str, default: str = "") -> str:
+            return env.get(f"INPUT_{name}", "").strip() or default
+
+        return cls(command=get("COMMAND", "plan").lower(),
+                   environments=tuple(get("ENVIRONMENTS").replace(",", " ").split()),
+                   config=get("CONFIG"), base=get("BASE"), offline=get("OFFLINE", "auto").lower(),
+                   args=tuple(shlex.split(get("ARGS"))))
+
+
+def find_project_file(config: str, cwd: Path) -> Path | None:
+    """The project file the CLI would read (same discovery), or None when there is none."""
+    if config:
+        path = cwd / config
+        if path.is_dir():
+            inside = [path / PROJECT_FILE, path / "configs" / PROJECT_FILE]
+            path = next((p for p in inside if p.is_file()), path / PROJECT_FILE)
+        return path if path.is_file() else None
+    return next((p for p in (cwd / PROJECT_FILE, cwd / "configs" / PROJECT_FILE) if p.is_file()),
+                None)
+
+
+def key_variables(project_file: Path, environments: tuple[str, ...]) -> list[str]:
+    """The variables named by `api_key_env` of the chosen environments (all when none chosen)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(project_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return []  # the CLI reports an unreadable project file better than this script could
+    envs = data.get("environments") if isinstance(data, dict) else None
+    if not isinstance(envs, dict):
+        return []
+    names = []
+    for name, env in envs.items():
+        if environments and name not in environments:
+            continue
+        if isinstance(env, dict) and isinstance(env.get("api_key_env"), str):
+            names.append(env["api_key_env"])
+    return names
+
+
+def missing_keys(inputs: Inputs, cwd: Path, env: dict[str, str]) -> list[str]:
+    project_file = find_project_file(inputs.config, cwd)
+    if project_file is None:
+        return []
+    return [v for v in key_variables(project_file, inputs.environments) if not env.get(v)]
+
+
+def choose_command(inputs: Inputs, missing: list[str]) -> str:
+    """plan, diff or apply: what actually runs (a plan without its keys becomes the diff)."""
+    if inputs.command not in COMMANDS:
+        raise ValueError(f"input command must be one of {', '.join(COMMANDS)}, "
+                         f"not {inputs.command!r}")
+    if inputs.offline not in ("auto", "true", "false"):
+        raise ValueError(f"input offline must be auto, true or false, not {inputs.offline!r}")
+    if inputs.command != "plan" or inputs.offline == "false":
+        return inputs.command
+    if inputs.offline == "true" or (missing and inputs.base):
+        return "diff"
+    return "plan"
+
+
+def build_argv(inputs: Inputs, command: str) -> list[str]:
+    """The portal-config arguments (after the program name) for the command that runs."""
+    argv = ["--config", inputs.config] if inputs.config else []
+    argv.append(command)
+    for name in inputs.environments:
+        argv += ["--env", name]
+    if command == "plan":
+        if not inputs.environments:
+            argv.append("--all")
+        argv += ["--format", "markdown", "--detailed-exitcode"]
+    elif command == "diff":
+        if not inputs.base:
+            raise ValueError("diff needs a base revision: set the input base")
+        argv += ["--base", inputs.base, "--format", "markdown", "--detailed-exitcode"]
+    elif not inputs.environments:  # apply
+        argv.append("--all")
+    # Extra args were written for the command asked for; a plan's --out would break the diff.
+    if command == inputs.command:
+        argv += inputs.args
+    return argv
+
+
+def ensure_revision(rev: str, cwd: Path) -> None:
+    """Fetch REV when a shallow checkout (actions/checkout's default) lacks it."""
+    have = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                          cwd=cwd, capture_output=True, check=False)
+    if have.returncode != 0:
+        subprocess.run(["git", "fetch", "--quiet", "--no-tags", "--depth=1", "origin", rev],
+                       cwd=cwd, check=False)
+
+
+def fence(text: str) -> str:
+    return f"```text\n{text.rstrip()}\n```"
+
+
+def report(inputs: Inputs, command: str, argv: list[str], code: int, out: str, err: str,
+           missing: list[str], env: dict[str, str]) -> str:
+    """The markdown for the comment and the job summary."""
+    parts = []
+    if command != inputs.command:
+        names = ", ".join(f"`{v}`" for v in missing)
+        parts.append(f"> {names} not set in this run (pull requests from forks get no secrets): "
+                     f"this is the offline `diff --base {inputs.base[:12]}` instead of a plan "
+                     "against Stripe.")
+    shown = "portal-config " + shlex.join(argv)
+    if command == "apply" or code not in (0, 2):
+        verdict = "failed" if code not in (0, 2) else "finished"
+        parts.append(f"**{shown}** {verdict} (exit {code})")
+        parts.append(fence("\n".join(t.rstrip() for t in (out, err) if t.strip()) or "(no output)"))
+    else:
+        parts.append(out.rstrip())
+    run_url = (f"{env.get('GITHUB_SERVER_URL', 'https://github.com')}/"
+               f"{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env.get('GITHUB_RUN_ID', '')}")
+    sha = env.get("PORTAL_CONFIG_HEAD_SHA") or env.get("GITHUB_SHA", "")
+    if env.get("GITHUB_RUN_ID"):
+        parts.append(f"<sub>`{shown}` for {sha[:7] or 'this commit'} in "
+                     f"[this workflow run]({run_url})</sub>")
+    return "\n\n".join(parts) + "\n"
+
+
+def write_outputs(path: str, values: dict[str, str]) -> None:
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.writelines(f"{key}={value}\n" for key, value in values.items())
+
+
+def main() -> int:
+    env = dict(os.environ)
+    cwd = Path.cwd()
+    inputs = Inputs.from_env(env)
+    missing = missing_keys(inputs, cwd, env)
+    try:
+        command = choose_command(inputs, missing)
+        argv = build_argv(inputs, command)
+    except ValueError as exc:
+        print(f"::error::{exc}")
+        return 1
+    if command != inputs.command:
+        print(f"::notice::{', '.join(missing)} not set: running the offline diff against "
+              f"{inputs.base} instead of a plan")
+    if command == "diff":
+        ensure_revision(inputs.base, cwd)
+    print("portal-config " + shlex.join(argv), flush=True)
+    done = subprocess.run([sys.executable, "-m", "portal_config", *argv], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+    sys.stderr.write(done.stderr)  # progress and errors come first when run on a terminal too
+    sys.stdout.write(done.stdout)
+    body = report(inputs, command, argv, done.returncode, done.stdout, done.stderr, missing, env)
+    key = env.get("INPUT_COMMENT_KEY", "").strip() or "plan"
+    safe_key = re.sub(r"[^A-Za-z0-9_.-]", "-", key)
+    target = Path(env.get("RUNNER_TEMP") or cwd) / f"portal-config-{safe_key}.md"
+    target.write_text(body, encoding="utf-8")
+    if env.get("GITHUB_STEP_SUMMARY"):
+        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+            summary.write(body)
+    changes = {0: "false", 2: "true"}.get(done.returncode, "") if command != "apply" else ""
+    write_outputs(env.get("GITHUB_OUTPUT", ""), {
+        "exitcode": str(done.returncode), "has-changes": changes, "command": command,
+        "report": str(target),
+    })
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""A local stand-in for the GitHub REST API's issue comments, on 127.0.0.1 (port 0).
+
+Just what action/comment.py calls: list a pull request's comments (paginated like GitHub, with a
+`Link: rel="next"` header and at most 100 per page), create one, update one. It checks the
+token, records every request, and can refuse writes with 403 as GitHub does for the read-only
+token of a pull request from a fork.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+TOKEN = "ghs_local_test_token"
+REPO = "acme/billing"
+_LIST = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
+_ONE = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
+
+
+@dataclass
+class FakeGitHub:
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # PR -> comments
+    requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path?query)
+    forbid_writes: bool = False
+    next_link_host: str | None = None  # a Link header pointing elsewhere, for the token check
+    _next_id: int = 1000
+
+    def add(self, number: int, body: str, login: str = "someone") -> dict[str, Any]:
+        self._next_id += 1
+        comment = {"id": self._next_id, "body": body, "user": {"login": login},
+                   "html_url": f"https://github.test/{REPO}/pull/{number}#c{self._next_id}"}
+        self.comments.setdefault(number, []).append(comment)
+        return comment
+
+    def start(self) -> str:
+        """Serves in a thread; returns the base URL (what GITHUB_API_URL would be)."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:
+                fake.handle(self, "GET")
+
+            def do_POST(self) -> None:
+                fake.handle(self, "POST")
+
+            def do_PATCH(self) -> None:
+                fake.handle(self, "PATCH")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.url
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
+        self.requests.append((method, request.path))
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self.reply(request, 401, {"message": "Bad credentials"})
+        url = urlsplit(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        payload = json.loads(request.rfile.read(length)) if length else {}
+        if method != "GET" and self.forbid_writes:
+            return self.reply(request, 403, {"message": "Resource not accessible by integration"})
+        listing, single = _LIST.match(url.path), _ONE.match(url.path)
+        if listing and listing.group(1) == REPO and method == "GET":
+            return self.list_page(request, int(listing.group(2)), parse_qs(url.query))
+        if listing and listing.group(1) == REPO and method == "POST":
+            return self.reply(request, 201, self.add(int(listing.group(2)), payload["body"],
+                                                     "github-actions[bot]"))
+        if single and single.group(1) == REPO and method == "PATCH":
+            for comments in self.comments.values():
+                for comment in comments:
+                    if comment["id"] == int(single.group(2)):
+                        comment["body"] = payload["body"]
+                        return self.reply(request, 200, comment)
+        return self.reply(request, 404, {"message": "Not Found"})
+
+    def list_page(self, request: BaseHTTPRequestHandler, number: int,
+                  query: dict[str, list[str]]) -> None:
+        per_page = min(int(query.get("per_page", ["30"])[0]), 100)
+        page = int(query.get("page", ["1"])[0])
+        comments = self.comments.get(number, [])
+        chunk = comments[(page - 1) * per_page: page * per_page]
+        headers = {}
+        if page * per_page < len(comments):
+            host = self.next_link_host or self.url
+            headers["Link"] = (f'<{host}/repos/{REPO}/issues/{number}/comments?per_page='
+                               f'{per_page}&page={page + 1}>; rel="next"')
+        self.reply(request, 200, chunk, headers)
+
+    @staticmethod
+    def reply(request: BaseHTTPRequestHandler, status: int, body: Any,
+              headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            request.send_header(key, value)
+        request.end_headers()
+        request.wfile.write(data)

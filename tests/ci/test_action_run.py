@@ -1,0 +1,166 @@
+"""action/run.py, as the action runs it: the report, the outputs, and the offline fallback.
+
+It runs for real on a copy of configs/, whose `local` environment is the embedded emulator, with
+the GITHUB_* files a runner provides; the fallback runs `diff --base` in a real git repository.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.ci.conftest import ACTION, ROOT, load_action_script
+
+SCRIPT = ROOT / "action" / "run.py"
+HEADLINE = "Acme partners with Stripe for simplified billing."
+run = load_action_script("run")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A checkout with this repository's configs/, committed, and a runner's temp folder."""
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    (tmp_path / "runner").mkdir()
+    for args in (["init", "-q"], ["add", "configs"],
+                 ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base"]):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+    return tmp_path
+
+
+def action(repo: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """Run the script like the action's step; returns the process and the step's outputs."""
+    outputs = repo / "runner" / "output"
+    outputs.write_text("")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("INPUT_", "GITHUB_", "STRIPE_"))}
+    env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
+    env.update({"GITHUB_OUTPUT": str(outputs), "RUNNER_TEMP": str(repo / "runner"),
+                "GITHUB_STEP_SUMMARY": str(repo / "runner" / "summary.md"),
+                "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/billing",
+                "GITHUB_RUN_ID": "42", "PORTAL_CONFIG_HEAD_SHA": "0123456789abcdef"})
+    done = subprocess.run([sys.executable, str(SCRIPT)], cwd=repo, env=env, capture_output=True,
+                          text=True, check=False, timeout=120)
+    values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    return done, values
+
+
+def test_plan_then_apply_then_plan_on_the_emulator(repo: Path) -> None:
+    done, out = action(repo, command="plan", environments="local")
+    assert done.returncode == 0, done.stderr
+    assert {k: out[k] for k in ("exitcode", "has-changes", "command")} == {
+        "exitcode": "2", "has-changes": "true", "command": "plan"}
+    report = Path(out["report"]).read_text()
+    assert report == (repo / "runner" / "summary.md").read_text(), "the job summary has it too"
+    assert report.startswith("**portal-config plan** for `local`: 2 to create, 1 to update, "
+                             "0 to deactivate\n\n```diff\n")
+    assert "+ standard in local will be created" in report
+    assert report.endswith(
+        "<sub>`portal-config plan --env local --format markdown --detailed-exitcode` for 0123456 "
+        "in [this workflow run](https://github.com/acme/billing/actions/runs/42)</sub>\n")
+
+    done, out = action(repo, command="apply", environments="local")
+    assert (out["exitcode"], out["has-changes"], out["command"]) == ("0", "", "apply")
+    report = Path(out["report"]).read_text()
+    assert report.startswith("**portal-config apply --env local** finished (exit 0)\n\n```text\n")
+    assert "Apply complete: 2 created, 1 updated, 0 deactivated." in report
+
+    done, out = action(repo, command="plan", environments="local", comment_key="local")
+    assert (out["exitcode"], out["has-changes"]) == ("0", "false")
+    assert out["report"] == str(repo / "runner" / "portal-config-local.md")
+    assert "No changes. Stripe matches the configuration files." in Path(out["report"]).read_text()
+
+
+def edit_headline(repo: Path) -> None:
+    path = repo / "configs" / "standard.yaml"
+    path.write_text(path.read_text().replace(HEADLINE, "Acme billing, simplified."))
+
+
+def test_without_the_keys_a_plan_becomes_the_offline_diff(repo: Path) -> None:
+    edit_headline(repo)
+    done, out = action(repo, command="plan", environments="staging prod", base="HEAD",
+                       args="--out plan.json")
+    assert done.returncode == 0, done.stderr
+    assert (out["exitcode"], out["has-changes"], out["command"]) == ("2", "true", "diff")
+    assert "::notice::STRIPE_STAGING_SECRET_KEY, STRIPE_SECRET_KEY not set" in done.stdout
+    report = Path(out["report"]).read_text()
+    assert report.startswith(
+        "> `STRIPE_STAGING_SECRET_KEY`, `STRIPE_SECRET_KEY` not set in this run (pull requests "
+        "from forks get no secrets): this is the offline `diff --base HEAD` instead of a plan "
+        "against Stripe.\n\n**portal-config diff against HEAD, offline")
+    assert '    business_profile.headline: "Acme partners with Stripe for simplified billing." ' \
+           '-> "Acme billing, simplified."' in report
+    assert not (repo / "plan.json").exists(), "a plan's extra args are not given to the diff"
+
+
+def test_with_offline_false_a_missing_key_is_the_plans_error(repo: Path) -> None:
+    done, out = action(repo, command="plan", environments="staging", base="HEAD", offline="false")
+    assert done.returncode == 0, "the action fails in its last step, after the comment"
+    assert (out["exitcode"], out["has-changes"], out["command"]) == ("1", "", "plan")
+    report = Path(out["report"]).read_text()
+    assert report.startswith("**portal-config plan --env staging --format markdown "
+                             "--detailed-exitcode** failed (exit 1)\n\n```text\n")
+    assert ("Error: environment 'staging': the variable STRIPE_STAGING_SECRET_KEY is not set."
+            in report)
+
+
+def test_a_diff_asked_for_has_no_fallback_note(repo: Path) -> None:
+    edit_headline(repo)
+    done, out = action(repo, command="diff", environments="staging", base="HEAD")
+    assert (out["exitcode"], out["command"]) == ("2", "diff"), done.stderr
+    report = Path(out["report"]).read_text()
+    assert report.startswith("**portal-config diff against HEAD"), "no fallback note"
+    assert "~ standard in staging will be updated in place" in report
+
+
+def test_a_bad_input_is_one_error_line(repo: Path) -> None:
+    done, out = action(repo, command="destroy")
+    assert done.returncode == 1 and out == {}
+    assert done.stdout == "::error::input command must be one of plan, diff, apply, not 'destroy'\n"
+    done, _ = action(repo, command="diff")
+    assert done.stdout == "::error::diff needs a base revision: set the input base\n"
+
+
+def test_the_offline_rule(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    both = run.Inputs(command="plan", environments=("staging", "prod"), base="abc")
+    assert run.missing_keys(both, tmp_path, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1"}) == [
+        "STRIPE_SECRET_KEY"]
+    assert run.missing_keys(both, tmp_path, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1",
+                                             "STRIPE_SECRET_KEY": ""}) == ["STRIPE_SECRET_KEY"]
+    keys = {"STRIPE_STAGING_SECRET_KEY": "sk_test_1", "STRIPE_SECRET_KEY": "rk_live_1"}
+    assert run.missing_keys(both, tmp_path, keys) == []
+    assert run.missing_keys(run.Inputs(environments=("local",)), tmp_path, {}) == []
+    every = run.Inputs(config="configs/portal-config.yaml")
+    assert run.missing_keys(every, tmp_path, {}) == ["STRIPE_STAGING_SECRET_KEY",
+                                                     "STRIPE_SECRET_KEY"]
+    assert run.choose_command(both, ["STRIPE_SECRET_KEY"]) == "diff"
+    assert run.choose_command(both, []) == "plan"
+    no_base = run.Inputs(command="plan")
+    assert run.choose_command(no_base, ["STRIPE_SECRET_KEY"]) == "plan", "the plan says why"
+    assert run.choose_command(run.Inputs(command="apply", base="abc"), ["K"]) == "apply"
+    assert run.choose_command(run.Inputs(offline="true", base="abc"), []) == "diff"
+
+
+def test_action_yml_passes_every_input_and_exposes_the_outputs() -> None:
+    action_yml: dict[str, Any] = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    steps = {s.get("id", s["name"]): s for s in action_yml["runs"]["steps"]}
+    text = ACTION.read_text(encoding="utf-8")
+    unused = [name for name in action_yml["inputs"] if f"inputs.{name} " not in text
+              and f"inputs.{name} }}}}" not in text]
+    assert unused == []
+    passed = {k for k in steps["run"]["env"] if k.startswith("INPUT_")}
+    read = {f"INPUT_{n}" for n in ("COMMAND", "ENVIRONMENTS", "CONFIG", "OFFLINE", "BASE", "ARGS",
+                                   "COMMENT_KEY")}
+    assert passed == read
+    assert {k: v["value"] for k, v in action_yml["outputs"].items()} == {
+        name: f"${{{{ steps.run.outputs.{name} }}}}"
+        for name in ("exitcode", "has-changes", "command", "report")}
+    assert "github.action_path" in steps["Install portal-config from the action's own checkout"][
+        "env"]["ACTION_PATH"]

@@ -1,0 +1,155 @@
+"""action/comment.py keeps ONE comment per key on a pull request (local GitHub stand-in)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ci.conftest import ROOT
+from tests.ci.fake_github import REPO, TOKEN, FakeGitHub
+
+SCRIPT = ROOT / "action" / "comment.py"
+PLAN = "**portal-config plan** for `staging`: 0 to create, 1 to update, 0 to deactivate\n"
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def comment(github: FakeGitHub, tmp_path: Path, body: str, *args: str,
+            number: int = 7) -> subprocess.CompletedProcess[str]:
+    body_file = tmp_path / "body.md"
+    body_file.write_text(body, encoding="utf-8")
+    env = {**os.environ, "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.url,
+           "GITHUB_REPOSITORY": REPO, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+    return subprocess.run([sys.executable, str(SCRIPT), "--body-file", str(body_file),
+                           "--number", str(number), "--timeout", "10", *args],
+                          env=env, capture_output=True, text=True, check=False, timeout=60)
+
+
+def writes(github: FakeGitHub) -> list[tuple[str, str]]:
+    return [(method, path) for method, path in github.requests if method != "GET"]
+
+
+def test_first_run_creates_the_comment_and_the_second_updates_it(github: FakeGitHub,
+                                                                 tmp_path: Path) -> None:
+    github.add(7, "LGTM, but check the prod plan")
+    first = comment(github, tmp_path, PLAN)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("created comment https://github.test/")
+    human, ours = github.comments[7]
+    assert ours["body"] == f"<!-- portal-config: plan -->\n{PLAN}"
+
+    second = comment(github, tmp_path, PLAN.replace("1 to update", "2 to update"))
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("updated comment ")
+    assert [c["id"] for c in github.comments[7]] == [human["id"], ours["id"]]
+    assert ours["body"] == "<!-- portal-config: plan -->\n" + PLAN.replace("1 to", "2 to")
+    assert human["body"] == "LGTM, but check the prod plan"
+    assert writes(github) == [("POST", f"/repos/{REPO}/issues/7/comments"),
+                              ("PATCH", f"/repos/{REPO}/issues/comments/{ours['id']}")]
+
+
+def test_the_marker_is_found_past_the_first_hundred_comments(github: FakeGitHub,
+                                                             tmp_path: Path) -> None:
+    for n in range(130):
+        github.add(7, f"comment {n}")
+    ours = github.add(7, "<!-- portal-config: plan -->\nold plan", "github-actions[bot]")
+    for n in range(20):
+        github.add(7, f"later comment {n}")
+
+    done = comment(github, tmp_path, PLAN)
+    assert done.returncode == 0, done.stderr
+    assert ours["body"] == f"<!-- portal-config: plan -->\n{PLAN}"
+    assert len(github.comments[7]) == 151
+    assert [r for r in github.requests if r[0] == "GET"] == [
+        ("GET", f"/repos/{REPO}/issues/7/comments?per_page=100"),
+        ("GET", f"/repos/{REPO}/issues/7/comments?per_page=100&page=2"),
+    ]
+    assert writes(github) == [("PATCH", f"/repos/{REPO}/issues/comments/{ours['id']}")]
+
+
+def test_comments_without_this_marker_are_left_alone(github: FakeGitHub, tmp_path: Path) -> None:
+    quoted = github.add(7, "> <!-- portal-config: plan -->\nquoting the bot")
+    mentioned = github.add(7, "what is <!-- portal-config: plan --> for?")
+    prod = github.add(7, "<!-- portal-config: plan-prod -->\nprod plan", "github-actions[bot]")
+
+    done = comment(github, tmp_path, PLAN, "--key", "plan-staging")
+    assert done.returncode == 0 and done.stdout.startswith("created comment"), done.stderr
+    assert [c["body"] for c in (quoted, mentioned, prod)] == [
+        "> <!-- portal-config: plan -->\nquoting the bot",
+        "what is <!-- portal-config: plan --> for?",
+        "<!-- portal-config: plan-prod -->\nprod plan"]
+    assert github.comments[7][-1]["body"] == f"<!-- portal-config: plan-staging -->\n{PLAN}"
+
+
+def test_a_body_already_carrying_the_marker_gets_it_once(github: FakeGitHub,
+                                                         tmp_path: Path) -> None:
+    done = comment(github, tmp_path, f"<!-- portal-config: plan -->\n{PLAN}")
+    assert done.returncode == 0, done.stderr
+    assert github.comments[7][0]["body"] == f"<!-- portal-config: plan -->\n{PLAN}"
+
+
+def test_a_body_over_65000_characters_is_cut_with_a_note(github: FakeGitHub,
+                                                         tmp_path: Path) -> None:
+    lines = "".join(f"    field_{n}: old -> new\n" for n in range(4000))
+    done = comment(github, tmp_path, f"{PLAN}\n```diff\n{lines}```\n")
+    assert done.returncode == 0, done.stderr
+    body = github.comments[7][0]["body"]
+    assert len(body) <= 65_000 and body.startswith("<!-- portal-config: plan -->\n**portal")
+    assert body.count("```") % 2 == 0, "the cut code block is closed"
+    assert body.rstrip().endswith("the job summary and the log of the workflow run.")
+    assert "**Truncated**: this comment is limited to 65,000 characters" in body
+
+
+def test_the_read_only_token_of_a_fork_is_a_warning_not_a_failure(github: FakeGitHub,
+                                                                  tmp_path: Path) -> None:
+    github.forbid_writes = True
+    done = comment(github, tmp_path, PLAN)
+    assert done.returncode == 0
+    assert done.stdout.startswith("::warning::cannot comment on pull request #7 (GitHub "
+                                  "answered 403: Resource not accessible by integration)")
+    assert github.comments.get(7, []) == []
+
+
+def test_reading_is_bounded_by_max_pages(github: FakeGitHub, tmp_path: Path) -> None:
+    for n in range(250):
+        github.add(7, f"comment {n}")
+    done = comment(github, tmp_path, PLAN, "--max-pages", "2")
+    assert done.returncode == 0, done.stderr
+    assert "::warning::read 2 pages of comments without finding the marker" in done.stdout
+    assert len([r for r in github.requests if r[0] == "GET"]) == 2
+    assert len(github.comments[7]) == 251
+
+
+def test_the_token_is_never_sent_to_another_host(github: FakeGitHub, tmp_path: Path) -> None:
+    for n in range(101):
+        github.add(7, f"comment {n}")
+    github.next_link_host = "http://127.0.0.2:9"
+    done = comment(github, tmp_path, PLAN)
+    assert done.returncode == 1
+    assert "refusing to send the token to http://127.0.0.2:9/" in done.stderr
+    assert writes(github) == []
+
+
+def test_a_wrong_token_fails_with_githubs_message(github: FakeGitHub, tmp_path: Path) -> None:
+    body_file = tmp_path / "body.md"
+    body_file.write_text(PLAN, encoding="utf-8")
+    env = {**os.environ, "GITHUB_TOKEN": "wrong", "GITHUB_API_URL": github.url,
+           "GITHUB_REPOSITORY": REPO, "NO_PROXY": "127.0.0.1"}
+    done = subprocess.run([sys.executable, str(SCRIPT), "--body-file", str(body_file),
+                           "--number", "7"], env=env, capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "comment.py: GitHub answered 401: Bad credentials"
