@@ -163,6 +163,6 @@ def write_files(files: list[ImportedFile], out_dir: Path, force: bool) -> list[P
             f"{len(existing)} file(s) already exist ({', '.join(str(p) for p in existing)}): "
             "nothing was written. Use --out DIR for another folder, or --force to overwrite.")
     out_dir.mkdir(parents=True, exist_ok=True)
-    for f, path in zip(files, paths):
+    for f, path in zip(files, paths, strict=True):
         path.write_text(f.text, encoding="utf-8")
     return paths

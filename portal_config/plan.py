@@ -119,7 +119,7 @@ def _create(project: str, env: str, d: Desired) -> Create:
     keys = _managed_metadata(d.params)
     state = desired_state(d.params, keys)
     metadata = {k: v for k, v in (d.params.get("metadata") or {}).items() if v is not None}
-    metadata.update(zip(model.IDENTITY_KEYS, (project, env, d.key)))
+    metadata.update(zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True))
     return Create(env, d.key, None, d.file, create_fields(state),
                   payload.create_params(state, metadata))
 
@@ -134,7 +134,7 @@ def _update(project: str, env: str, b: Binding) -> Change | None:
     want = desired_state(d.params, keys)
     if b.adopting:
         want.update({f"metadata.{k}": v
-                     for k, v in zip(model.IDENTITY_KEYS, (project, env, d.key))})
+                     for k, v in zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True)})
     changes = diff_states(current_state(obj, keys), want)
     if not changes:
         return None

@@ -59,9 +59,11 @@ def load(path: Path, project_name: str) -> Plan:
         raise PortalConfigError(f"{path} was made for project '{document['project']}', not "
                                 f"'{project_name}': use the project file it was made with")
     envs = [EnvPlan(env=e["name"], mode=e["mode"], changes=[from_data(c) for c in e["changes"]],
-                    in_sync=[tuple(x) for x in e["in_sync"]], unmanaged=[tuple(x) for x in e["unmanaged"]],
+                    in_sync=[tuple(x) for x in e["in_sync"]],
+                    unmanaged=[tuple(x) for x in e["unmanaged"]],
                     prunable=[tuple(x) for x in e["prunable"]],
-                    default_kept=[tuple(x) for x in e.get("default_kept", [])], problems=e["problems"],
+                    default_kept=[tuple(x) for x in e.get("default_kept", [])],
+                    problems=[_problem(p) for p in e["problems"]],
                     labels=e["labels"], stripe_fingerprint=e["stripe_fingerprint"])
             for e in document["environments"]]
     return Plan(project=project_name, envs=envs)

@@ -78,7 +78,7 @@ def stripe_as_base(base: config.Project | None, project: str, env: str) -> list[
         params = _symbolic(f.params)
         metadata = {k: v for k, v in (params.get("metadata") or {}).items() if v is not None}
         if not (f.default or f.pinned_id):
-            metadata.update(zip(model.IDENTITY_KEYS, (project, env, f.key)))
+            metadata.update(zip(model.IDENTITY_KEYS, (project, env, f.key), strict=True))
         configurations.append({**params, "id": f.pinned_id or f"{BASE_ID}{f.key}",
                                "active": params.get("active", True) is not False,
                                "is_default": f.default, "application": None,

@@ -98,7 +98,7 @@ def plan_all(project: config.Project, gateways: Mapping[str, Gateway], *, prune:
         futures = [pool.submit(read_environment, project, n, gateways[n], prune=prune,
                                adopt=adopt) for n in names]
     envs = []
-    for name, future in zip(names, futures):
+    for name, future in zip(names, futures, strict=True):
         try:
             envs.append(future.result())
         except ValidationFailed as exc:

@@ -58,7 +58,7 @@ def execute(request: ImportRequest, context: Context) -> int:
     files = importer.build_files(configs, env_name, request.key_from, project.name, prices,
                                  project.environments[env_name].vars, taken=taken)
     written = importer.write_files(files, request.out_dir or project.root, request.force)
-    for f, path in zip(files, written):
+    for f, path in zip(files, written, strict=True):
         click.echo(f"wrote {display_path(path)} ({f.config_id})")
     if request.out_dir is None:
         click.echo(f"Imported {len(written)} configuration(s) from {env_name}. Run "

@@ -17,7 +17,6 @@ from portal_config.cli import main
 
 from .stripe_state import LIVE_KEY, TEST_KEY
 
-
 PROJECT_FILE = """\
 version: 1
 project: acme

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from portal_config import config, workflow
 from portal_config.apply import apply_plan
+
 from .stripe_state import BASIC, STANDARD, by_key, client, configurations
 
 

@@ -10,6 +10,7 @@ import pytest
 import stripe
 
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
+
 from .stripe_state import LIVE_KEY, TEST_KEY
 
 TEST_PORTAL = "https://dashboard.stripe.com/test/settings/billing/portal"

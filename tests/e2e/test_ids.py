@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 
+import pytest
 import stripe
 
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
+
 from .stripe_state import TEST_KEY
 
 BASIC = "name: Basic\nfeatures: {invoice_history: {enabled: true}}\n"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import re
 
+import pytest
 import stripe
 
 from portal_config import model
+
 from .stripe_state import LIVE_KEY, TEST_KEY, configurations
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .stripe_state import BASIC, STANDARD, TEST_KEY, by_key, client, configurations
+from .stripe_state import BASIC, STANDARD, TEST_KEY, by_key, client
+
 
 def test_apply_creates_everything_then_plan_shows_no_changes(project) -> None:
     project.write("standard.yaml", STANDARD)
@@ -132,7 +133,6 @@ def test_markdown_plan_for_a_pull_request_comment(project) -> None:
 
 
 def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) -> None:
-    from .stripe_state import TEST_KEY
 
     project.write("standard.yaml", STANDARD)
     saved = tmp_path / "plan.json"
