@@ -2,30 +2,7 @@
 
 from portal_config import model
 
-STRIPE_FIXTURE = {  # API-REFERENCE §3.7, Stripe's own fixture (a configuration left at defaults)
-    "id": "bpc_1", "object": "billing_portal.configuration", "active": True, "application": None,
-    "business_profile": {"headline": None, "privacy_policy_url": None,
-                         "terms_of_service_url": None},
-    "created": 1234567890, "default_return_url": None,
-    "features": {
-        "customer_update": {"allowed_updates": [], "enabled": False},
-        "invoice_history": {"enabled": False},
-        "payment_method_update": {"enabled": False, "payment_method_configuration": None},
-        "subscription_cancel": {"cancellation_reason": {"enabled": False, "options": []},
-                                "enabled": False, "mode": "at_period_end",
-                                "proration_behavior": "none"},
-        "subscription_update": {"default_allowed_updates": [], "enabled": False,
-                                "products": None, "proration_behavior": "none",
-                                "schedule_at_period_end": {"conditions": []},
-                                "trial_update_behavior": "end_trial",
-                                "billing_cycle_anchor": None},
-        "subscription_pause": {"enabled": False, "duration": {
-            "type": "interval_options",
-            "interval_options": [{"interval": "month", "interval_count": 1}]}},
-    },
-    "is_default": True, "livemode": True, "login_page": {"enabled": False, "url": None},
-    "metadata": None, "name": None, "updated": 1234567890,
-}
+from .samples import STRIPE_FIXTURE
 
 
 def test_a_file_that_says_nothing_equals_stripes_defaults() -> None:

@@ -1,21 +1,8 @@
 """Identity and diff, without Stripe: desired files against configuration objects."""
 
-from portal_config.plan import Desired, plan_environment
-from tests.test_model import STRIPE_FIXTURE
+from portal_config.plan import plan_environment
 
-
-def stripe_config(config_id: str, key: str | None = None, env: str = "local", **extra):
-    obj = {**STRIPE_FIXTURE, "id": config_id, "is_default": False, "metadata": {}}
-    if key:
-        obj["metadata"] = {"portal_config_project": "acme", "portal_config_env": env,
-                           "portal_config_key": key}
-    obj.update(extra)
-    return obj
-
-
-def desired(key: str, params=None, **kw) -> Desired:
-    return Desired(key, f"configs/{key}.yaml", kw.get("default", False), kw.get("pinned"),
-                   params or {})
+from .samples import desired, stripe_config
 
 
 def test_unknown_key_is_created_with_identity_metadata() -> None:
@@ -150,3 +137,12 @@ def test_adopt_never_takes_another_environments_configuration() -> None:
                            adopt=True)
     assert not env.changes
     assert "carries the identity of project 'acme', environment 'staging'" in str(env.problems[0])
+
+
+def test_stripes_fingerprint_changes_with_any_configuration_listed() -> None:
+    """What a saved plan's staleness check compares (planfile.refuse_if_stale)."""
+    listed = [stripe_config("bpc_1"), stripe_config("bpc_2", "std")]
+    before = plan_environment("acme", "local", "test", [], listed).stripe_fingerprint
+    listed[0]["updated"] += 1
+    assert plan_environment("acme", "local", "test", [], listed).stripe_fingerprint != before
+    assert plan_environment("acme", "local", "test", [], listed[1:]).stripe_fingerprint != before

@@ -1,0 +1,338 @@
+"""apply.py: a Plan executed through an in-memory Gateway, what the report records, and the
+summary people read. (tests/e2e drive the same through the real SDK and the emulator.)"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from typing import Any
+
+from portal_config.apply import ApplyReport, apply_plan, summary, unconfirmed_fields
+from portal_config.changes import FILE_GONE, RETIRED, FieldChange, Update, deactivation
+from portal_config.errors import StripeFailure
+from portal_config.gateway import Gateway
+from portal_config.match import Desired, identity_of
+from portal_config.plan import Plan, fingerprint, plan_environment
+
+from .samples import desired, stripe_config
+
+Failure = BaseException | Callable[[], BaseException]  # a callable may change Stripe first
+
+
+class FakeGateway:
+    """One environment's configurations in memory. Writes merge like Stripe's (objects key by
+    key, lists whole, "" clears) and are recorded; `failures[id or "new"]` are raised in turn
+    instead of writing; `answer_without` names fields Stripe's answer leaves out."""
+
+    address = "memory"
+    key_kind = "emulator"
+
+    def __init__(self, configurations: list[dict[str, Any]], env_name: str = "local",
+                 mode: str = "test"):
+        self.env_name, self.mode = env_name, mode
+        self.configurations = {c["id"]: copy.deepcopy(c) for c in configurations}
+        self.writes: list[tuple[str | None, dict[str, Any], str]] = []  # (id, params, key)
+        self.failures: dict[str, list[Failure]] = {}
+        self.answer_without: set[str] = set()
+
+    def list_configurations(self) -> list[dict[str, Any]]:
+        return [copy.deepcopy(c) for c in self.configurations.values()]
+
+    def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
+        return copy.deepcopy(self.configurations[config_id])
+
+    def create_configuration(self, params: dict[str, Any],
+                             idempotency_key: str) -> dict[str, Any]:
+        self._fail("new")
+        config_id = f"bpc_new{len(self.configurations) + 1}"
+        self.configurations[config_id] = stripe_config(config_id)
+        return self._write(config_id, params, idempotency_key, None)
+
+    def update_configuration(self, config_id: str, params: dict[str, Any],
+                             idempotency_key: str) -> dict[str, Any]:
+        self._fail(config_id)
+        return self._write(config_id, params, idempotency_key, config_id)
+
+    def _fail(self, target: str) -> None:
+        pending = self.failures.get(target)
+        if pending:
+            failure = pending.pop(0)
+            raise failure if isinstance(failure, BaseException) else failure()
+
+    def _write(self, config_id: str, params: dict[str, Any], key: str,
+               target: str | None) -> dict[str, Any]:
+        self.writes.append((target, copy.deepcopy(params), key))
+        obj = self.configurations[config_id]
+        _merge(obj, params)
+        obj["updated"] += 1
+        answer = copy.deepcopy(obj)
+        for name in self.answer_without:
+            answer[name] = None
+        return answer
+
+    def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
+        raise AssertionError("apply reads no prices")
+
+    def retrieve_price(self, price_id: str) -> dict[str, Any]:
+        raise AssertionError("apply reads no prices")
+
+    def retrieve_product(self, product_id: str) -> dict[str, Any]:
+        raise AssertionError("apply reads no products")
+
+    def probe_configuration_write(self) -> None:
+        raise AssertionError("apply does not probe")
+
+    def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
+        raise AssertionError("apply reads no customers")
+
+    def create_session(self, customer: str,
+                       configuration: str | None = None) -> dict[str, Any]:
+        raise AssertionError("apply creates no sessions")
+
+    def stripe_message(self, exc: BaseException) -> str:
+        return str(exc)
+
+
+def _merge(obj: dict[str, Any], params: dict[str, Any]) -> None:
+    for name, value in params.items():
+        if name == "metadata":
+            metadata = obj.get("metadata") or {}
+            metadata.update(value)
+            obj["metadata"] = {k: v for k, v in metadata.items() if v != ""}
+        elif isinstance(value, dict) and isinstance(obj.get(name), dict):
+            _merge(obj[name], value)
+        else:
+            obj[name] = None if value == "" else copy.deepcopy(value)
+
+
+def plan_for(gateways: list[FakeGateway], files: list[Desired], *, prune: bool = False,
+             adopt: bool = False) -> Plan:
+    return Plan("acme", [plan_environment("acme", g.env_name, g.mode, files,
+                                          g.list_configurations(), prune=prune, adopt=adopt)
+                         for g in gateways])
+
+
+def run(plan: Plan, *gateways: FakeGateway) -> tuple[ApplyReport, list[str]]:
+    lines: list[str] = []
+    by_env: dict[str, Gateway] = {g.env_name: g for g in gateways}
+    return apply_plan(plan, by_env, lines.append), lines
+
+
+# --- what is written ---------------------------------------------------------------------
+
+def test_a_create_sends_the_planned_request_and_converges() -> None:
+    gw = FakeGateway([])
+    files = [desired("std", {"name": "Std"})]
+    plan = plan_for([gw], files)
+    report, lines = run(plan, gw)
+    ((change, new_id),) = report.done
+    assert gw.writes == [(None, dict(change.params), change.idempotency_key("acme"))]
+    assert gw.configurations[new_id]["name"] == "Std"
+    assert identity_of(gw.configurations[new_id]) == ("acme", "local", "std")
+    assert lines == [f"  std ({new_id}) in local: created"]
+    assert report.ok and summary(report, plan) == (
+        "Apply complete: 1 created, 0 updated, 0 deactivated.")
+    assert plan_for([gw], files).changes == []
+
+
+def test_an_update_sends_only_what_changed() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "std", name="Old")])
+    plan = plan_for([gw], [desired("std", {"name": "New"})])
+    report, lines = run(plan, gw)
+    assert [(target, params) for target, params, _ in gw.writes] == [("bpc_1", {"name": "New"})]
+    assert gw.configurations["bpc_1"]["name"] == "New"
+    assert lines == ["  std (bpc_1) in local: updated"]
+    assert summary(report, plan) == "Apply complete: 0 created, 1 updated, 0 deactivated."
+
+
+def test_retired_and_pruned_configurations_are_deactivated() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "std"), stripe_config("bpc_2", "old")])
+    plan = plan_for([gw], [desired("std", {"active": False})], prune=True)
+    report, _ = run(plan, gw)
+    assert [gw.configurations[i]["active"] for i in ("bpc_1", "bpc_2")] == [False, False]
+    assert summary(report, plan) == "Apply complete: 0 created, 0 updated, 2 deactivated."
+
+
+def test_an_adopt_writes_the_identity_and_counts_as_an_update() -> None:
+    gw = FakeGateway([stripe_config("bpc_9", metadata={"team": "x"})])
+    plan = plan_for([gw], [desired("std", pinned="bpc_9")], adopt=True)
+    report, lines = run(plan, gw)
+    assert identity_of(gw.configurations["bpc_9"]) == ("acme", "local", "std")
+    assert gw.configurations["bpc_9"]["metadata"]["team"] == "x"
+    assert lines == ["  std (bpc_9) in local: adopted"]
+    assert summary(report, plan) == "Apply complete: 0 created, 1 updated, 0 deactivated."
+
+
+def test_each_change_goes_to_its_environments_gateway() -> None:
+    local, prod = FakeGateway([]), FakeGateway([], "prod", "live")
+    report, _ = run(plan_for([local, prod], [desired("std", {"name": "Std"})]), local, prod)
+    assert report.ok and len(local.writes) == 1 and len(prod.writes) == 1
+    assert [identity_of(c)[1] for g in (local, prod) for c in g.configurations.values()] == [
+        "local", "prod"]
+
+
+# --- what is not written -----------------------------------------------------------------
+
+def test_a_configuration_changed_since_planning_is_not_written() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "std", name="Old")])
+    plan = plan_for([gw], [desired("std", {"name": "New"})])
+    gw.configurations["bpc_1"].update(name="Edited in the Dashboard", updated=2_000_000_000)
+    report, lines = run(plan, gw)
+    assert gw.writes == [] and gw.configurations["bpc_1"]["name"] == "Edited in the Dashboard"
+    assert report.changed_meanwhile == plan.changes and not report.ok
+    assert lines == [("  ! std (bpc_1) in local changed in Stripe since it was planned: "
+                      "not written")]
+    assert summary(report, plan) == (
+        "Apply incomplete: 0 created, 0 updated, 0 deactivated.\n"
+        "Not written: update std (bpc_1) in local: it changed in Stripe after it was planned. "
+        "Run plan again, review, then apply.")
+
+
+def test_no_create_when_its_identity_appeared_since_planning() -> None:
+    gw = FakeGateway([])
+    plan = plan_for([gw], [desired("std")])
+    gw.configurations["bpc_1"] = stripe_config("bpc_1", "std")
+    report, _ = run(plan, gw)
+    assert gw.writes == [] and report.changed_meanwhile == plan.changes
+
+
+def test_a_saved_deactivation_of_the_default_is_never_written() -> None:
+    default = stripe_config("bpc_1", "old", is_default=True)
+    gw = FakeGateway([default])
+    change = deactivation("local", "old", default, None, FILE_GONE, fingerprint(default))
+    plan = plan_for([gw], [])  # as a saved plan file could have been edited
+    plan.envs[0].changes = [change]
+    report, _ = run(plan, gw)
+    assert gw.writes == [] and report.changed_meanwhile == [change]
+
+
+def test_a_prune_takes_only_this_environments_configurations_a_retirement_its_pin() -> None:
+    foreign = stripe_config("bpc_1", "old", env="staging")
+    gw = FakeGateway([foreign])
+    plan = plan_for([gw], [])
+    plan.envs[0].changes = [deactivation("local", "old", foreign, None, FILE_GONE,
+                                         fingerprint(foreign))]
+    report, _ = run(plan, gw)
+    assert gw.writes == [] and report.changed_meanwhile == plan.changes
+    plan.envs[0].changes = [deactivation("local", "std", foreign, "configs/std.yaml", RETIRED,
+                                         fingerprint(foreign))]
+    report, _ = run(plan, gw)
+    assert report.ok and gw.configurations["bpc_1"]["active"] is False
+
+
+# --- when Stripe says no -----------------------------------------------------------------
+
+def test_a_refused_default_is_recorded_with_what_to_do_in_the_dashboard() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", is_default=True)])
+    gw.failures["bpc_1"] = [StripeFailure("the default", kind="default_refused")]
+    plan = plan_for([gw], [desired("main", {"name": "Main"}, default=True),
+                           desired("std", {"name": "Std"})])
+    report, lines = run(plan, gw)
+    update = plan.changes[1]
+    assert report.refused == [update] and [c.action for c, _ in report.done] == ["create"]
+    assert lines[1] == ("  ! main (bpc_1) in local: Stripe refused the change (the default "
+                        "configuration, or another application's)")
+    text = summary(report, plan).splitlines()
+    assert text[0] == "Apply incomplete: 1 created, 0 updated, 0 deactivated."
+    assert text[1].startswith("Stripe refused to change bpc_1 in local")
+    assert text[1].endswith("https://dashboard.stripe.com/test/settings/billing/portal:")
+    assert text[2:] == ['    name: null -> "Main"']
+
+
+def test_a_rejected_request_is_recorded_and_the_rest_still_applies() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "a"), stripe_config("bpc_2", "b")])
+    gw.failures["bpc_1"] = [StripeFailure("Invalid URL: nope", kind="refused")]
+    gw.failures["bpc_2"] = [StripeFailure("No such configuration", kind="missing")]
+    plan = plan_for([gw], [desired(k, {"name": k.upper()}) for k in "abc"])
+    report, _ = run(plan, gw)
+    a, b, c = sorted(plan.changes, key=lambda x: str(x.key))
+    assert report.rejected == [(a, "Invalid URL: nope"), (b, "No such configuration")]
+    assert [change for change, _ in report.done] == [c]
+    assert summary(report, plan).splitlines()[1:] == [
+        ("Rejected: update a (bpc_1) in local: Invalid URL: nope. Fix the file (or Stripe) and "
+         "apply again."),
+        ("Rejected: update b (bpc_2) in local: No such configuration. Fix the file (or Stripe) "
+         "and apply again.")]
+
+
+def test_a_server_failure_stops_every_environment_and_lists_what_did_not_run() -> None:
+    local, prod = FakeGateway([stripe_config("bpc_1", "b")]), FakeGateway([], "prod", "live")
+    local.failures["new"] = [StripeFailure("Stripe answered 500", kind="server")]
+    plan = plan_for([local, prod], [desired("a"), desired("b", {"name": "B"})])
+    report, _ = run(plan, local, prod)
+    assert local.writes == [] and prod.writes == []
+    assert report.failed == (plan.changes[0], "Stripe answered 500")
+    assert report.not_run == plan.changes[1:]
+    assert summary(report, plan).splitlines()[1:] == [
+        "Failed: create a (new) in local: Stripe answered 500",
+        "Not run: update b (bpc_1) in local",
+        "Not run: create a (new) in prod",
+        "Not run: create b (new) in prod",
+        ("Nothing else was written. Running apply again converges: what was done shows no "
+         "changes, the rest is planned anew.")]
+
+
+def test_ctrl_c_during_a_write_says_it_may_have_reached_stripe() -> None:
+    gw = FakeGateway([])
+    gw.failures["new"] = [KeyboardInterrupt()]
+    plan = plan_for([gw], [desired("a"), desired("b")])
+    report, _ = run(plan, gw)
+    assert report.interrupted and report.not_run == plan.changes[1:]
+    assert report.failed is not None and "may or may not have reached Stripe" in report.failed[1]
+    assert "Interrupted (Ctrl-C)." in summary(report, plan).splitlines()
+
+
+def test_a_failure_stripe_replays_is_retried_once_under_a_new_key() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "std")])
+    gw.failures["bpc_1"] = [StripeFailure("saved 500", kind="server", replayed=True)]
+    plan = plan_for([gw], [desired("std", {"name": "New"})])
+    report, _ = run(plan, gw)
+    assert report.ok and gw.configurations["bpc_1"]["name"] == "New"
+    ((_, _, key),) = gw.writes
+    assert re.fullmatch(re.escape(plan.changes[0].idempotency_key("acme")) + r"-\d+", key)
+
+
+def test_a_replayed_failure_is_not_retried_when_the_first_attempt_left_a_change() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "std")])
+
+    def landed() -> BaseException:
+        gw.configurations["bpc_1"]["updated"] += 1  # the earlier attempt did write
+        return StripeFailure("saved 500", kind="server", replayed=True)
+
+    gw.failures["bpc_1"] = [landed]
+    plan = plan_for([gw], [desired("std", {"name": "New"})])
+    report, _ = run(plan, gw)
+    assert gw.writes == [] and report.failed == (plan.changes[0], "saved 500")
+
+
+# --- what Stripe's answer confirms -------------------------------------------------------
+
+def unconfirmed_change() -> Update:
+    return Update("local", "std", "bpc_1", "configs/std.yaml",
+                  (FieldChange("name", None, "New"), FieldChange("metadata.team", None, "billing"),
+                   FieldChange("active", False, True)),
+                  {"name": "New", "metadata": {"team": "billing"}, "active": True}, "f")
+
+
+def test_unconfirmed_fields_are_those_stripes_answer_does_not_hold() -> None:
+    change = unconfirmed_change()
+    held = stripe_config("bpc_1", name="New", metadata={"team": "billing"})
+    assert unconfirmed_fields(change, held) == []
+    assert unconfirmed_fields(change, {**held, "name": None}) == ["name"]
+    assert unconfirmed_fields(change, {**held, "metadata": {}, "active": False}) == [
+        "metadata.team", "active"]
+
+
+def test_an_answer_without_a_written_field_is_reported_unconfirmed() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "std")])
+    gw.answer_without = {"name"}
+    plan = plan_for([gw], [desired("std", {"name": "New"})])
+    report, lines = run(plan, gw)
+    assert report.done and report.unconfirmed == [(plan.changes[0], ["name"])]
+    assert not report.ok
+    assert lines[-1] == ("  ! std (bpc_1) in local: Stripe's answer holds other values than "
+                         "were written for name")
+    assert summary(report, plan).splitlines()[1].startswith(
+        "Unconfirmed: update std (bpc_1) in local: Stripe answered with other values for name "
+        "than were written")
