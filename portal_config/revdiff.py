@@ -47,17 +47,18 @@ def checkout_of_folder(folder: Path, rev: str) -> Iterator[Path | None]:
                                 "commit, branch or tag (in CI, fetch the base branch "
                                 "first)") from exc
     relative = folder.resolve().relative_to(top.resolve()).as_posix()
-    names = _git(["ls-tree", "--name-only", rev, "--", f"{relative}/"], top).splitlines()
+    listing = _git(["ls-tree", rev, "--", f"{relative}/"], top).splitlines()
+    # "<mode> <type> <object>\t<path>": only blobs are files; a subfolder is a tree.
+    names = [line.split("\t", 1)[1] for line in listing if line.split()[1:2] == ["blob"]]
     with tempfile.TemporaryDirectory(prefix="portal-config-base-") as tmp:
-        if not names:
+        if not listing:
             yield None
             return
         for name in names:
-            target = Path(tmp) / Path(name).name
             blob = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=top, capture_output=True,
                                   check=False)
-            if blob.returncode == 0:  # a subfolder is not a blob; config files are
-                target.write_bytes(blob.stdout)
+            if blob.returncode == 0:
+                (Path(tmp) / Path(name).name).write_bytes(blob.stdout)
         yield Path(tmp)
 
 

@@ -104,9 +104,6 @@ def test_a_plan_is_stale_when_any_environments_configurations_changed(tmp_path: 
         refuse_if_stale(plan, {})
 
 
-@pytest.mark.xfail(strict=True, reason="planfile.load keeps each saved problem as the raw dict "
-                   "(problems=e['problems']; _problem() is never called), so `apply --plan` of "
-                   "a plan saved with problems prints {'file': ...} instead of FILE:LINE:COL")
 def test_saved_problems_load_back_as_problems(tmp_path: Path) -> None:
     plan = Plan("acme", [EnvPlan("local", "test", problems=[PROBLEM])])
     loaded = load(saved(plan, tmp_path), "acme")

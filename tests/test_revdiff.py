@@ -175,9 +175,6 @@ def test_a_base_that_is_not_a_revision_is_one_clear_error(tmp_path: Path) -> Non
         pass  # pragma: no cover - never entered
 
 
-@pytest.mark.xfail(strict=True, reason="checkout_of_folder writes a subfolder of the project "
-                   "folder as a file (`git show REV:DIR` succeeds with a tree listing), and the "
-                   "base then fails to load: `diff --base` refuses a project `validate` accepts")
 def test_a_subfolder_beside_the_files_does_not_stop_the_diff(tmp_path: Path) -> None:
     folder = commit_folder(tmp_path, {"portal-config.yaml": PROJECT_FILE,
                                       "std.yaml": "name: Std\n", "notes/readme.yaml": "x: 1\n"})
