@@ -108,4 +108,4 @@ def test_saved_problems_load_back_as_problems(tmp_path: Path) -> None:
     plan = Plan("acme", [EnvPlan("local", "test", problems=[PROBLEM])])
     loaded = load(saved(plan, tmp_path), "acme")
     assert loaded.envs[0].problems == [PROBLEM]
-    assert "  local: configs/x.yaml:3:5: ids pins bpc_gone" in render.text(loaded).splitlines()
+    assert "  local: configs/x.yaml:3:5: ids pins bpc_gone, which does not exist" in render.text(loaded).splitlines()
