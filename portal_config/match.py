@@ -142,6 +142,9 @@ def match(project: str, env: str, mode: str, desired: Sequence[Desired],
         found = _claim(d, current, (project, env, d.key), mode)
         if isinstance(found, Binding):
             bindings.append(found)
+            if not (d.pinned_id or d.default):  # claimed twice: both are this file's problem
+                claimed.update({c["id"]: d.file for c in current
+                                if identity_of(c) == (project, env, d.key)})
         elif found is None:
             bindings.append(Binding(d.key, Status.RETIRED if d.retired else Status.MISSING, d))
         elif found["id"] in claimed:

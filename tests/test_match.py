@@ -86,9 +86,11 @@ def test_default_true_without_a_default_names_the_dashboard_of_its_mode() -> Non
 
 def test_two_configurations_claiming_one_key_is_a_problem_at_the_file_naming_both() -> None:
     current = [stripe_config("bpc_2", "std"), stripe_config("bpc_1", "std")]
-    b = bind([desired("std", location=PIN_AT)], current)[0]
-    assert problem_text(b).startswith(
+    bindings = bind([desired("std", location=PIN_AT)], current)
+    assert problem_text(bindings[0]).startswith(
         "configs/std.yaml: configurations bpc_1, bpc_2 both claim key 'std'")
+    # Both are that file's problem, not also "configurations no file claims".
+    assert [b.status for b in bindings] == [Status.PROBLEM]
 
 
 def test_two_files_describing_one_configuration_is_a_problem_of_the_second() -> None:
