@@ -85,24 +85,41 @@ def _problem(desired: Desired, message: str, at_identity: bool = True) -> Bindin
     return Binding(desired.key, Status.PROBLEM, desired, problem=Problem(where, message))
 
 
-def _claim(desired: Desired, current: Sequence[Mapping[str, Any]], identity: tuple[str, ...],
+@dataclass(frozen=True)
+class _Index:
+    """Stripe's configurations by ID, by identity and the defaults: built once per environment,
+    so matching is linear in files plus configurations, not their product."""
+
+    by_id: dict[str, Mapping[str, Any]]
+    by_identity: dict[tuple[str | None, ...], list[Mapping[str, Any]]]
+    defaults: list[Mapping[str, Any]]
+
+    @classmethod
+    def of(cls, current: Sequence[Mapping[str, Any]]) -> _Index:
+        by_identity: dict[tuple[str | None, ...], list[Mapping[str, Any]]] = {}
+        for c in current:
+            by_identity.setdefault(identity_of(c), []).append(c)
+        return cls({c["id"]: c for c in reversed(current)},  # the first wins, as a scan would
+                   by_identity, [c for c in current if c.get("is_default")])
+
+
+def _claim(desired: Desired, index: _Index, identity: tuple[str, ...],
            mode: str) -> Mapping[str, Any] | Binding | None:
     """The configuration a file describes, None when there is none, or a problem Binding."""
     if desired.pinned_id:
-        found = [c for c in current if c["id"] == desired.pinned_id]
-        if not found:
+        found = index.by_id.get(desired.pinned_id)
+        if found is None:
             return _problem(desired, f"ids pins {desired.pinned_id}, which does not exist in this "
                             "account and mode: fix or remove the pin (portal-config import writes "
                             "current ones); nothing is created in its place")
-        return found[0]
+        return found
     if desired.default:
-        defaults = [c for c in current if c.get("is_default")]
-        if not defaults:
+        if not index.defaults:
             return _problem(desired, f"default: true, but this {mode} mode has no default "
                             "configuration; Stripe creates it when you save the portal settings "
                             f"at {portal_settings_url(mode)}")
-        return defaults[0]
-    matches = [c for c in current if identity_of(c) == identity]
+        return index.defaults[0]
+    matches = index.by_identity.get(identity, [])
     if len(matches) > 1:
         ids = ", ".join(sorted(c["id"] for c in matches))
         return _problem(desired, f"configurations {ids} both claim key '{desired.key}': "
@@ -138,13 +155,14 @@ def match(project: str, env: str, mode: str, desired: Sequence[Desired],
     """A Binding per file (in the files' order), then one per configuration no file claims."""
     bindings: list[Binding] = []
     claimed: dict[str, str] = {}  # config id -> file
+    index = _Index.of(current)
     for d in desired:
-        found = _claim(d, current, (project, env, d.key), mode)
+        found = _claim(d, index, (project, env, d.key), mode)
         if isinstance(found, Binding):
             bindings.append(found)
             if not (d.pinned_id or d.default):  # claimed twice: both are this file's problem
-                claimed.update({c["id"]: d.file for c in current
-                                if identity_of(c) == (project, env, d.key)})
+                claimed.update({c["id"]: d.file
+                                for c in index.by_identity.get((project, env, d.key), [])})
         elif found is None:
             bindings.append(Binding(d.key, Status.RETIRED if d.retired else Status.MISSING, d))
         elif found["id"] in claimed:
