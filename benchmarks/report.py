@@ -80,16 +80,16 @@ def machine() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "executable": sys.executable,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # at the start
     }
 
 
-def write_json(path: Path, results: list[BenchResult], options: Options,
-               started: str) -> None:
+def write_json(path: Path, results: list[BenchResult], options: Options, started: str,
+               machine_info: dict[str, Any]) -> None:
     document = {
         "format_version": 1,
         "started": started,
-        "machine": machine(),
+        "machine": machine_info,
         "options": asdict(options),
         "benchmarks": {r.name: {"title": r.title, "seconds": round(r.seconds, 2),
                                 "load_average": r.load_average, "rows": r.rows,
