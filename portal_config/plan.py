@@ -46,6 +46,11 @@ class EnvPlan:
     labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
     stripe_fingerprint: str = ""  # of every configuration listed; a saved plan's staleness check
 
+    @property
+    def differs(self) -> bool:
+        """Stripe differs from the files here: changes, or configurations whose file is gone."""
+        return bool(self.changes or self.prunable or self.default_kept)
+
 
 @dataclass
 class Plan:
@@ -62,7 +67,7 @@ class Plan:
     @property
     def differs(self) -> bool:
         """Stripe differs from the files: changes, or configurations whose file is gone."""
-        return bool(self.changes) or any(e.prunable or e.default_kept for e in self.envs)
+        return any(e.differs for e in self.envs)
 
     @property
     def has_problems(self) -> bool:
@@ -146,13 +151,21 @@ def _update(project: str, env: str, b: Binding) -> Change | None:
 
 def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desired],
                      current: Sequence[Mapping[str, Any]], *, prune: bool = False,
-                     adopt: bool = False) -> EnvPlan:
+                     adopt: bool = False,
+                     left_out: Mapping[str, Sequence[Problem]] | None = None) -> EnvPlan:
+    """`left_out`: the problems of files (by key) that cannot be planned here. They are still
+    matched, so their configuration is claimed (never pruned), but get no change: only their
+    problems are reported, and every other file is planned as usual."""
     bindings = match(project, env, mode, desired, current, adopt=adopt)
     result = EnvPlan(env=env, mode=mode, stripe_fingerprint=stripe_fingerprint(current),
                      bindings=bindings)
     for b in bindings:
         obj = b.obj
-        if b.status is Status.PROBLEM:
+        if b.desired is not None and left_out and b.desired.key in left_out:
+            result.problems.extend(left_out[b.desired.key])
+            if b.problem is not None:
+                result.problems.append(b.problem)
+        elif b.status is Status.PROBLEM:
             assert b.problem is not None
             result.problems.append(b.problem)
         elif b.status is Status.MISSING:

@@ -39,7 +39,9 @@ def execute(request: PlanRequest, context: Context) -> int:
         planfile.save(result, request.out_file)
         click.echo(f"Saved the plan to {request.out_file}: `portal-config apply --plan "
                    f"{request.out_file}` applies exactly this.", err=True)
-    click.echo(render.in_format(result, request.fmt, context.color))
+    # A nightly `--detailed-exitcode` run is a drift check: its report says "Drift:".
+    wording = render.plan_wording(drift=request.detailed_exitcode)
+    click.echo(render.in_format(result, request.fmt, context.color, wording))
     if result.has_problems:
         return 1
     return 2 if request.detailed_exitcode and result.differs else 0

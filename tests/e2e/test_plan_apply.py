@@ -125,11 +125,12 @@ def test_markdown_plan_for_a_pull_request_comment(project) -> None:
     project.write("basic.yaml", BASIC)
     result = project.run("plan", "--env", "staging", "--format", "markdown")
     assert result.exit_code == 0
-    assert result.stdout.startswith(
-        "**portal-config plan** for `staging`: 1 to create, 0 to update, 0 to deactivate\n\n"
-        "```diff\n")
-    assert "\n+ basic in staging will be created\n" in result.stdout
-    assert result.stdout.rstrip().endswith("```")
+    assert result.stdout.startswith("<!-- portal-config: plan -->\n\n## portal-config plan\n\n")
+    assert "| <code>staging</code> | test | 1 | 0 | 0 | 0 |" in result.stdout
+    assert ("<details><summary>+ <code>basic</code> will be created · <code>"
+            in result.stdout)
+    assert "| <code>name</code> |  | <code>\"Basic\"</code> |" in result.stdout
+    assert result.stdout.rstrip().endswith("**Plan: 1 to create, 0 to update, 0 to deactivate.**")
 
 
 def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) -> None:
