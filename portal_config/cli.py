@@ -17,7 +17,7 @@ import click
 
 from . import __version__, notices
 from .commands import apply, diff, doctor, emulator, ids, import_, plan, schema, validate
-from .commands.options import Context
+from .commands.options import NO_COLOR_META, NO_COLOR_OPTION, Context
 from .errors import PortalConfigError, ValidationFailed
 from .keys import mask_secrets
 
@@ -37,15 +37,16 @@ def _wants_color(no_color: bool) -> bool:
     help="Project file (default: ./portal-config.yaml or ./configs/portal-config.yaml).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.option("--no-color", is_flag=True, help="No colour, even on a terminal (also NO_COLOR).")
+@NO_COLOR_OPTION
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, debug: bool, no_color: bool) -> None:
+def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     """Stripe customer portal configurations as code."""
+    no_color = bool(ctx.meta.get(NO_COLOR_META))
     ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
 
 
 for _module in (validate, plan, apply, import_, doctor, ids, diff, schema, emulator):
-    cli.add_command(_module.command)
+    cli.add_command(NO_COLOR_OPTION(_module.command))  # also after the command's name
 
 
 def main(argv: list[str] | None = None) -> None:

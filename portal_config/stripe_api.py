@@ -157,6 +157,20 @@ class StripeGateway:
                 found[data["lookup_key"]] = data
         return found
 
+    def active_lookup_keys(self, max_pages: int) -> list[str]:
+        """Lookup keys of active prices, 100 to a page, at most `max_pages` pages (a hint)."""
+        def request() -> list[str]:
+            keys: list[str] = []
+            params: Any = {"active": True, "limit": 100}  # the SDK's TypedDict
+            for _ in range(max_pages):
+                page = self.client.v1.prices.list(params)
+                keys += [p.lookup_key for p in page.data if p.lookup_key]
+                if not page.has_more or not page.data:
+                    break
+                params = {**params, "starting_after": page.data[-1].id}
+            return keys
+        return self._call("listing prices", request)
+
     def retrieve_price(self, price_id: str) -> dict[str, Any]:
         return self._call(f"reading price {price_id}",
                           lambda: self.client.v1.prices.retrieve(price_id).to_dict())

@@ -71,7 +71,7 @@ def read_environment(project: config.Project, env: str, gateway: Gateway, *, pru
     planned, so one broken file never hides another's drift."""
     files = config.desired_configs(project, env)
     catalog = prices.fetch_catalog([f.params for f in files], gateway.prices_by_lookup_key,
-                                   gateway.retrieve_price)
+                                   gateway.retrieve_price, gateway.active_lookup_keys)
     desired, left_out = [], {}
     for f in files:
         params, found = prices.resolve(f.params, catalog, env, f.locate)

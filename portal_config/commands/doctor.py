@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import click
 
-from .options import Context, project_and_environments, single_env_option
+from .options import Context, one_environment, single_env_option
 
 
 @dataclass(frozen=True)
 class DoctorRequest:
-    env_name: str
+    env_name: str | None  # None: the error lists the project's environments
     customer: str | None = None  # also check this customer, with a real session per config
     allow_live: bool = False  # create portal sessions in a live environment
     show_url: bool = False  # print session URLs off a terminal too
@@ -22,9 +22,11 @@ class DoctorRequest:
 def execute(request: DoctorRequest, context: Context) -> int:
     from .. import doctor
 
-    env_name = request.env_name
-    project, _ = project_and_environments(context, (env_name,), False)
-    observation = doctor.examine(project, env_name, request.customer, request.allow_live)
+    # A broken file is a finding, not the end: doctor goes on with the files that load.
+    project, problems = doctor.load(context.config_path, request.env_name)
+    env_name = one_environment(project, request.env_name)
+    observation = doctor.examine(project, env_name, request.customer, request.allow_live,
+                                 problems)
     # A session URL logs anyone in as the customer: only to a person at a terminal by default.
     findings = doctor.judge(observation, request.show_url or sys.stdout.isatty())
     mode = project.environments[env_name].mode
@@ -43,7 +45,7 @@ def execute(request: DoctorRequest, context: Context) -> int:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.pass_context
-def command(ctx: click.Context, env_name: str, customer: str | None, allow_live: bool,
+def command(ctx: click.Context, env_name: str | None, customer: str | None, allow_live: bool,
             show_url: bool, fmt: str) -> None:
     """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
     request = DoctorRequest(env_name=env_name, customer=customer, allow_live=allow_live,

@@ -6,21 +6,21 @@ from dataclasses import dataclass
 
 import click
 
-from .options import Context, project_and_environments, single_env_option
+from .options import Context, project_and_environment, single_env_option
 
 
 @dataclass(frozen=True)
 class IdsRequest:
-    env_name: str
+    env_name: str | None  # None: the error lists the project's environments
     fmt: str = "text"  # text, json, or env: PORTAL_CONFIG_<KEY>=bpc_... lines
 
 
 def execute(request: IdsRequest, context: Context) -> int:
     from .. import ids, workflow
 
-    project, names = project_and_environments(context, (request.env_name,), False)
-    with workflow.connected(project, names) as gateways:
-        result = ids.read(project, request.env_name, gateways[request.env_name])
+    project, env_name = project_and_environment(context, request.env_name)
+    with workflow.connected(project, [env_name]) as gateways:
+        result = ids.read(project, env_name, gateways[env_name])
     output = ids.render(result, request.fmt)
     if output:
         click.echo(output)
@@ -37,6 +37,6 @@ def execute(request: IdsRequest, context: Context) -> int:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "env"]), default="text",
               show_default=True, help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.")
 @click.pass_context
-def command(ctx: click.Context, env_name: str, fmt: str) -> None:
+def command(ctx: click.Context, env_name: str | None, fmt: str) -> None:
     """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...)."""
     ctx.exit(execute(IdsRequest(env_name=env_name, fmt=fmt), ctx.obj))

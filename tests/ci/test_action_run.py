@@ -7,6 +7,7 @@ the GITHUB_* files a runner provides; the fallback runs `diff --base` in a real 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,8 +109,9 @@ def test_with_offline_false_a_missing_key_is_the_plans_error(repo: Path) -> None
     report = Path(out["report"]).read_text()
     assert report.startswith("**portal-config plan --env staging --format markdown "
                              "--detailed-exitcode** failed (exit 1)\n\n```text\n")
-    assert ("Error: environment 'staging': the variable STRIPE_STAGING_SECRET_KEY is not set."
-            in report)
+    # The error names the project file's `api_key_env:` line.
+    assert re.search(r"Error: \S*portal-config\.yaml:\d+:\d+: environment 'staging': the "
+                     r"variable STRIPE_STAGING_SECRET_KEY is not set\.", report), report
 
 
 def test_a_diff_asked_for_has_no_fallback_note(repo: Path) -> None:
