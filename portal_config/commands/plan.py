@@ -12,7 +12,9 @@ from .options import (
     ALL_OPTION,
     ENV_OPTION,
     PRUNE_OPTION,
+    TARGET_OPTION,
     Context,
+    check_targets,
     project_and_environments,
     report_format,
 )
@@ -27,19 +29,26 @@ class PlanRequest:
     prune: bool = False
     adopt: bool = False
     out_file: Path | None = None  # where to save the plan for `apply --plan`
+    targets: tuple[str, ...] = ()  # plan only these files (keys); none: every file
 
 
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import planfile, render, workflow
 
     project, names = project_and_environments(context, request.env_names, request.every)
+    targeted = check_targets(project, request.targets, request.prune)
     with workflow.connected(project, names) as gateways:
-        result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt)
+        result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt,
+                                   keys=request.targets or None)
     if request.out_file:
         planfile.save(result, request.out_file)
         click.echo(f"Saved the plan to {request.out_file}: `portal-config apply --plan "
                    f"{request.out_file}` applies exactly this.", err=True)
-    click.echo(render.in_format(result, request.fmt, context.color))
+    title = "portal-config plan"
+    if targeted:
+        click.echo(targeted, err=True)
+        title += f", targeted (only {', '.join(sorted(set(request.targets)))})"
+    click.echo(render.in_format(result, request.fmt, context.color, title))
     if result.has_problems:
         return 1
     return 2 if request.detailed_exitcode and result.differs else 0
@@ -55,11 +64,13 @@ def execute(request: PlanRequest, context: Context) -> int:
 @ADOPT_OPTION
 @click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Save the plan, for `apply --plan` (holds no key).")
+@TARGET_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
-            detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None) -> None:
+            detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None,
+            targets: tuple[str, ...]) -> None:
     """Show what apply would change in Stripe."""
     request = PlanRequest(env_names=env_names, every=every, fmt=fmt,
                           detailed_exitcode=detailed_exitcode, prune=prune, adopt=adopt,
-                          out_file=out_file)
+                          out_file=out_file, targets=targets)
     ctx.exit(execute(request, ctx.obj))
