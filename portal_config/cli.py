@@ -16,7 +16,19 @@ from pathlib import Path
 import click
 
 from . import __version__, notices
-from .commands import apply, diff, doctor, emulator, ids, import_, plan, schema, validate
+from .commands import (
+    apply,
+    diff,
+    doctor,
+    emulator,
+    ids,
+    import_,
+    plan,
+    pull,
+    schema,
+    show,
+    validate,
+)
 from .commands.options import NO_COLOR_META, NO_COLOR_OPTION, Context
 from .errors import PortalConfigError, ValidationFailed
 from .keys import mask_secrets
@@ -45,7 +57,7 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
 
 
-for _module in (validate, plan, apply, import_, doctor, ids, diff, schema, emulator):
+for _module in (validate, plan, apply, show, pull, import_, doctor, ids, diff, schema, emulator):
     cli.add_command(NO_COLOR_OPTION(_module.command))  # also after the command's name
 
 

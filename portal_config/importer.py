@@ -56,8 +56,10 @@ def _price_text(price_id: str, prices: Mapping[str, Mapping[str, Any]]) -> str:
     return price_id
 
 
-def _products(entries: tuple[model.ProductEntry, ...],
-              prices: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+def written_products(entries: tuple[model.ProductEntry, ...],
+                     prices: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Products as a file writes them (import and pull): prices by lookup key where an active
+    price has one, the product only where a raw ID needs it."""
     out = []
     for entry in entries:
         written = [_price_text(p, prices) for p in entry.prices]
@@ -72,7 +74,7 @@ def _products(entries: tuple[model.ProductEntry, ...],
     return out
 
 
-def _as_written(value: Data, variables: Mapping[str, str]) -> Data:
+def as_written(value: Data, variables: Mapping[str, str]) -> Data:
     """Text as a person writes it in a file: `${` escaped as `$${` (it would read back as a
     variable), and the environment's variable values as `${name}`, so the file also serves the
     other environments (`https://staging.example.com/account` -> `${app_url}/account`)."""
@@ -83,9 +85,9 @@ def _as_written(value: Data, variables: Mapping[str, str]) -> Data:
                 text = text.replace(var, "${" + name + "}")
         return text
     if isinstance(value, list):
-        return [_as_written(v, variables) for v in value]
+        return [as_written(v, variables) for v in value]
     if isinstance(value, dict):
-        return {k: _as_written(v, variables) for k, v in value.items()}
+        return {k: as_written(v, variables) for k, v in value.items()}
     return value
 
 
@@ -103,15 +105,15 @@ def file_data(obj: Mapping[str, Any], env: str, prices: Mapping[str, Mapping[str
         value = state[f.path]
         if value == defaults[f.path]:
             continue
-        written = (_products(value, prices) if f.kind == "products"
+        written = (written_products(value, prices) if f.kind == "products"
                    else model.to_param(f.path, value))
-        model.set_path(data, f.parts, _as_written(written, variables))
+        model.set_path(data, f.parts, as_written(written, variables))
     # An object that is written needs the fields Stripe requires with it (`duration.type`, ...).
     payload.fill_required(data, openapi.create_schema(), state)
     metadata = {k: v for k, v in (obj.get("metadata") or {}).items()
                 if k not in model.IDENTITY_KEYS}
     if metadata:
-        data["metadata"] = _as_written(metadata, variables)
+        data["metadata"] = as_written(metadata, variables)
     return data
 
 

@@ -48,6 +48,9 @@ PRUNE_OPTION = click.option("--prune", is_flag=True,
                                  "gone.")
 ADOPT_OPTION = click.option("--adopt", is_flag=True,
                             help="Write identity metadata on configurations pinned with ids:.")
+TARGET_OPTION = click.option("--target", "targets", multiple=True, metavar="KEY",
+                             help="Plan only this configuration's file (repeatable); other "
+                                  "configurations are neither changed nor pruned.")
 # plan and diff render the same report, in the same formats.
 REPORT_FORMATS = ("text", "markdown", "json")
 
@@ -61,6 +64,21 @@ def single_env_option(help_text: str) -> Callable[[F], F]:
 def report_format(help_text: str | None = None) -> Callable[[F], F]:
     return click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
                         show_default=True, help=help_text)
+
+
+def check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> str | None:
+    """The line that says a plan is targeted (None when it is not); bad --target refused."""
+    from .. import workflow
+    from ..errors import PortalConfigError
+
+    if not targets:
+        return None
+    if prune:
+        raise PortalConfigError("--prune deactivates configurations whose file is gone, which a "
+                               "targeted plan never touches: drop --prune or --target")
+    workflow.check_keys(project, targets, "--target")
+    return (f"Targeted plan: only {', '.join(sorted(set(targets)))}; other configurations are "
+            "neither changed nor pruned.")
 
 
 def project_and_environments(obj: Context, env_names: tuple[str, ...],
