@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from .errors import UnsafeOperation
+from .keys import register
 
 if TYPE_CHECKING:
     from .config import Environment
@@ -105,6 +106,7 @@ def api_key_for(env: Environment) -> str:
     """The key from the variable the environment names, checked against its mode."""
     name = env.api_key_env
     key = os.environ.get(name or "", "")
+    register(key)  # masked in all output from now on, even if it is refused below
     if not key:
         raise Refused(
             "key",
