@@ -45,6 +45,8 @@ class EnvPlan:
     bindings: list[Binding] = field(default_factory=list)  # what the plan was made from
     labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
     stripe_fingerprint: str = ""  # of every configuration listed; a saved plan's staleness check
+    # each configuration listed, by ID: what a stale saved plan names as changed, new or gone
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,9 +81,19 @@ def fingerprint(obj: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def fingerprints(configurations: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each configuration listed in an environment, by ID."""
+    return {str(c["id"]): fingerprint(c) for c in configurations}
+
+
+def combined(by_id: Mapping[str, str]) -> str:
+    """One fingerprint of an environment's configurations, from each one's."""
+    return fingerprint({"id": "all", "metadata": dict(by_id)})
+
+
 def stripe_fingerprint(configurations: Sequence[Mapping[str, Any]]) -> str:
     """Of every configuration listed in an environment: a saved plan's staleness check."""
-    return fingerprint({"id": "all", "metadata": {c["id"]: fingerprint(c) for c in configurations}})
+    return combined(fingerprints(configurations))
 
 
 def _managed_metadata(params: Mapping[str, Any]) -> list[str]:
@@ -148,8 +160,9 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
                      current: Sequence[Mapping[str, Any]], *, prune: bool = False,
                      adopt: bool = False) -> EnvPlan:
     bindings = match(project, env, mode, desired, current, adopt=adopt)
-    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=stripe_fingerprint(current),
-                     bindings=bindings)
+    listed = fingerprints(current)
+    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=combined(listed),
+                     fingerprints=listed, bindings=bindings)
     for b in bindings:
         obj = b.obj
         if b.status is Status.PROBLEM:
