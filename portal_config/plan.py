@@ -45,6 +45,8 @@ class EnvPlan:
     bindings: list[Binding] = field(default_factory=list)  # what the plan was made from
     labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
     stripe_fingerprint: str = ""  # of every configuration listed; a saved plan's staleness check
+    # each configuration listed, by ID: what a stale saved plan names as changed, new or gone
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
     @property
     def differs(self) -> bool:
@@ -84,9 +86,19 @@ def fingerprint(obj: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def fingerprints(configurations: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each configuration listed in an environment, by ID."""
+    return {str(c["id"]): fingerprint(c) for c in configurations}
+
+
+def combined(by_id: Mapping[str, str]) -> str:
+    """One fingerprint of an environment's configurations, from each one's."""
+    return fingerprint({"id": "all", "metadata": dict(by_id)})
+
+
 def stripe_fingerprint(configurations: Sequence[Mapping[str, Any]]) -> str:
     """Of every configuration listed in an environment: a saved plan's staleness check."""
-    return fingerprint({"id": "all", "metadata": {c["id"]: fingerprint(c) for c in configurations}})
+    return combined(fingerprints(configurations))
 
 
 def _managed_metadata(params: Mapping[str, Any]) -> list[str]:
@@ -157,8 +169,9 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
     matched, so their configuration is claimed (never pruned), but get no change: only their
     problems are reported, and every other file is planned as usual."""
     bindings = match(project, env, mode, desired, current, adopt=adopt)
-    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=stripe_fingerprint(current),
-                     bindings=bindings)
+    listed = fingerprints(current)
+    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=combined(listed),
+                     fingerprints=listed, bindings=bindings)
     for b in bindings:
         obj = b.obj
         if b.desired is not None and left_out and b.desired.key in left_out:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from .errors import UnsafeOperation
+from .keys import register
 
 if TYPE_CHECKING:
     from .config import Environment
@@ -118,6 +119,7 @@ def api_key_for(env: Environment) -> str:
     starts at the project file's `api_key_env:` line, where the variable is named."""
     name = env.api_key_env
     key = os.environ.get(name or "", "")
+    register(key)  # masked in all output from now on, even if it is refused below
     where = f"{env.api_key_env_location}: " if env.api_key_env_location else ""
     kinds = KEY_PREFIXES[env.mode]
     if not key:

@@ -51,7 +51,8 @@ def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str
                                 "--prune, --adopt and --target (they were decided when it was "
                                 "saved)")
     project, _ = project_and_environments(context, (), True)
-    saved = planfile.load(request.plan_file, project.name)
+    modes = {name: env.mode for name, env in project.environments.items()}
+    saved = planfile.load(request.plan_file, project.name, modes)
     names = workflow.choose_environments(project, [e.env for e in saved.envs], False)
     return project, names, saved
 
@@ -75,13 +76,11 @@ def _current_plan(request: ApplyRequest, project: Project, names: list[str], sav
                   gateways: dict[str, Any]) -> Plan:
     """A fresh plan, or the saved one if Stripe has not changed since it was saved."""
     from .. import planfile, workflow
-    from ..plan import stripe_fingerprint
 
     if saved is None:
         return workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt,
                                  keys=request.targets or None)
-    now = {n: stripe_fingerprint(gateways[n].list_configurations()) for n in names}
-    planfile.refuse_if_stale(saved, now)
+    planfile.refuse_if_stale(saved, {n: gateways[n].list_configurations() for n in names})
     return saved
 
 

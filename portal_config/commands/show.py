@@ -4,7 +4,6 @@ plan prints (a CI job that saved the plan renders it for the pull request from t
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,20 +18,10 @@ class ShowRequest:
     fmt: str = "text"
 
 
-def _project_of(path: Path) -> str:
-    """The project the plan names: show needs no project file. planfile.load reports a file
-    that cannot be read, so anything unreadable here is left to it."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        return str(document["project"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return ""
-
-
 def execute(request: ShowRequest, context: Context) -> int:
     from .. import planfile, render
 
-    saved = planfile.load(request.plan_file, _project_of(request.plan_file))
+    saved = planfile.load_alone(request.plan_file)
     wording = dataclasses.replace(render.plan_wording(), title="portal-config plan (saved in "
                                   f"{request.plan_file.name})")
     click.echo(render.in_format(saved, request.fmt, context.color, wording))

@@ -36,8 +36,8 @@ def test_show_refuses_a_file_that_is_no_plan(project, tmp_path) -> None:
     other.write_text('{"hello": 1}')
     result = project.run("show", str(other))
     assert result.exit_code == 1
-    assert result.stderr == (f"Error: {other}: not a portal-config plan file of version 1: make "
-                             "it again with `plan --out`\n")
+    assert result.stderr == (f"Error: {other}: not a portal-config plan file of version 2: make "
+                             "it again with `portal-config plan --out`\n")
 
 
 def test_target_plans_and_applies_only_those_files(project) -> None:
