@@ -274,9 +274,14 @@ def test_a_fifo_swapped_in_after_the_check_cannot_block(monkeypatch: pytest.Monk
     os.mkfifo("pipe")
     write("a: 1\n")
     real_stat = os.stat
-    # The check sees the regular file; the open then gets the FIFO (a rename in between).
-    monkeypatch.setattr(os, "stat", lambda path, *a, **k: (real_stat(path), os.replace("pipe",
-                                                                                   path))[0])
+
+    def stat_then_swap(path: str, *args: object, **kwargs: object) -> os.stat_result:
+        # The check sees the regular file; the open then gets the FIFO (a rename in between).
+        result = real_stat(path)
+        os.replace("pipe", path)
+        return result
+
+    monkeypatch.setattr(os, "stat", stat_then_swap)
     started = time.monotonic()
     _, problems = load(Path("c.yaml"))
     assert time.monotonic() - started < 1

@@ -7,6 +7,7 @@ import re
 import shutil
 import stat
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def run_main(*args: str) -> Outcome:
                    stderr.getvalue().decode("utf-8", "replace"))
 
 
-def new_project(folder: Path, files: dict[str, str | bytes] | None = None,
+def new_project(folder: Path, files: Mapping[str, str | bytes] | None = None,
                 project: str = PROJECT) -> Path:
     """A project folder holding `files` beside its project file; its project file's path."""
     if folder.exists():
