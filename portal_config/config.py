@@ -23,6 +23,7 @@ from typing import Any
 from . import rules, schema
 from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
 from .keys import mask_secrets
+from .limits import Budget, is_folder, list_folder, shorten
 from .loader import DataPath, Document, display_path, file_location, load, value_at
 from .values import Data
 
@@ -132,16 +133,24 @@ def _fill(value: Data, variables: Mapping[str, str], path: DataPath,
         elif name in variables:
             return variables[name]
         else:
-            close = difflib.get_close_matches(name, list(variables), n=1)
+            close = difflib.get_close_matches(name[:100], list(variables), n=1)
             hint = f" (did you mean ${{{close[0]}}}?)" if close else (
                 f" (vars: {', '.join(variables)})" if variables else " (no vars are defined)")
-            problems.append((path, f"undefined variable ${{{name}}}{hint}"))
+            problems.append((path, f"undefined variable ${{{shorten(name)}}}{hint}"))
         return match[0]
 
     return _VARIABLE.sub(replace, value)
 
 
 def find_project_file(config_path: Path | None) -> Path:
+    try:
+        return _find_project_file(config_path)
+    except OSError as exc:  # e.g. a folder on the way that may not be searched
+        raise ConfigNotFound(f"cannot look for the project file: {exc.strerror or exc} "
+                             f"({exc.filename or config_path})") from exc
+
+
+def _find_project_file(config_path: Path | None) -> Path:
     if config_path is not None:
         path = config_path
         if config_path.is_dir():  # the configs folder, or the repository root above it
@@ -159,8 +168,8 @@ def find_project_file(config_path: Path | None) -> Path:
                          "--config PATH, or create one (see the README)")
 
 
-def _read(path: Path, problems: list[Problem]) -> Document:
-    document, found = load(path)
+def _read(path: Path, problems: list[Problem], budget: Budget) -> Document:
+    document, found = load(path, budget)
     problems += found + rules.find_secrets(document.text, display_path(path))
     return document
 
@@ -197,8 +206,11 @@ def _config_paths(project_file: Path, problems: list[Problem],
     ours = {e.emulator.name for e in environments.values() if e.emulator is not None
             and e.emulator.parent.resolve() == project_file.parent.resolve()}
     paths = []
-    for entry in sorted(project_file.parent.iterdir()):
-        if entry.name.startswith(".") or entry.is_dir() or entry.name == project_file.name:
+    entries, trouble = list_folder(project_file.parent)
+    if trouble:
+        problems.append(Problem(file_location(project_file.parent), trouble))
+    for entry in entries:
+        if entry.name.startswith(".") or is_folder(entry) or entry.name == project_file.name:
             continue
         if any(entry.name == name or entry.name.startswith(name + ".") for name in ours):
             continue
@@ -271,7 +283,8 @@ def _across_files(files: list[ConfigFile], names: tuple[str, ...]) -> list[Probl
                                     f"already the default configuration in {_in(envs)}: there "
                                     "is one default per environment"))
         for section in ("ids", "overrides"):
-            for env in value_at(file.document.data, (section,)) or {}:
+            entries = value_at(file.document.data, (section,))
+            for env in entries if isinstance(entries, dict) else {}:  # else: a schema error
                 if env in names and env not in file.environments:
                     problems.append(Problem(locate((section, env), True), f"{section}.{env} "
                                             "never applies: the file is limited to "
@@ -326,7 +339,8 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     Raises ConfigNotFound when there is no project file."""
     path = find_project_file(config_path)
     problems: list[Problem] = []
-    project_doc = _read(path, problems)
+    budget = Budget(folder=path.parent)
+    project_doc = _read(path, problems, budget)
     environments: dict[str, Environment] = {}
     declared = value_at(project_doc.data, ("environments",))
     names = tuple(declared) if isinstance(declared, dict) else None
@@ -336,7 +350,7 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     files = []
     config_paths = _config_paths(path, problems, environments)
     for file_path in config_paths:
-        document = _read(file_path, problems)
+        document = _read(file_path, problems, budget)
         if document.data is None:
             continue
         found = schema.check(document.data, schema.config_schema(names), document.locate)
@@ -346,7 +360,9 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
             if not found:
                 problems += _per_environment(files[-1], environments)
     problems += _across_files(files, names or ())
-    masked = {Problem(p.location, mask_secrets(p.message), p.level) for p in problems}
+    # A backstop: however a message was built, it never renders a hostile value in full.
+    masked = {Problem(p.location, shorten(mask_secrets(p.message), 1000), p.level)
+              for p in problems}
     name = value_at(project_doc.data, ("project",))
     project = Project(path=path, root=path.parent, name=name if isinstance(name, str) else
                       "default", environments=environments, files=tuple(files),

@@ -1,8 +1,9 @@
 """YAML -> plain data, with the file, line and column of every key and value.
 
-The file is composed into nodes first (PyYAML's SafeLoader), the node tree is walked to record
-locations and to refuse what PyYAML accepts silently (duplicate keys, non-string keys, recursive
-aliases), and then the data is constructed from the same nodes.
+The file is read within bounds and composed into nodes first (PyYAML's SafeLoader, with the
+bounds of limits.py: sizes, aliases, nesting), the node tree is walked to record locations and to
+refuse what PyYAML accepts silently (duplicate keys, non-string keys), and then the data is
+constructed from the same nodes. Whatever a file holds, the result is data or located problems.
 
 One deliberate difference from SafeLoader: only `true`/`false` (any case) are booleans, as in
 YAML 1.2. YAML 1.1's `yes/no/on/off/y/n` stay strings, so `mode: on` or `enabled: yes` meet a
@@ -15,12 +16,22 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from .errors import Location, Problem
+from .limits import (
+    MAX_FOLDER_VALUES,
+    BoundedComposer,
+    Budget,
+    Located,
+    Refused,
+    read_file,
+    shorten,
+)
 from .values import Data
 
 # A path into the data: mapping keys and list indexes, e.g. ("features", "products", 0).
@@ -29,10 +40,25 @@ DataPath = tuple[Any, ...]
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_SCALAR_KINDS = {"int": "a whole number", "float": "a number", "bool": "true or false",
+                 "timestamp": "a date", "null": "null"}
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # line breaks as PyYAML counts them
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (see the module docstring)."""
+class _Loader(BoundedComposer, yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans (see the module docstring), composing within bounds."""
+
+    bool_values: ClassVar[dict[str, bool]] = {"true": True, "false": False}  # not `!!bool yes`
+
+    def construct_object(self, node: Node, deep: bool = False) -> Data:
+        # A scalar its tag cannot read (`2024-13-45`, `!!int twelve`) is the file's problem.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError):
+            kind = _SCALAR_KINDS.get(str(node.tag).rsplit(":", 1)[-1], f"a {node.tag}")
+            shown = shorten(str(node.value)) if isinstance(node, ScalarNode) else "this"
+            raise Located(node.start_mark, f"'{shown}' cannot be read as {kind}: quote it to "
+                          "make it text") from None
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -95,8 +121,6 @@ class _Walk:
         self.values: dict[DataPath, Location] = {}
         self.keys: dict[DataPath, Location] = {}
         self.problems: list[Problem] = []
-        self.recursive = False
-        self._active: set[int] = set()
         self._seen: set[int] = set()
 
     def at(self, node: Node) -> Location:
@@ -104,21 +128,14 @@ class _Walk:
 
     def walk(self, node: Node, path: DataPath) -> None:
         self.values[path] = self.at(node)  # a duplicate key's later value wins, as in the data
-        if id(node) in self._active:
-            self.recursive = True
-            self.problems.append(Problem(self.at(node), "an alias refers to itself; "
-                                         "recursive structures are not supported"))
-            return
         if id(node) in self._seen:  # an alias of a node already walked: keep the first locations
             return
         self._seen.add(id(node))
-        self._active.add(id(node))
         if isinstance(node, MappingNode):
             self._mapping(node, path)
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
                 self.walk(item, (*path, index))
-        self._active.discard(id(node))
 
     def _mapping(self, node: MappingNode, path: DataPath) -> None:
         first: dict[str, Location] = {}
@@ -127,16 +144,17 @@ class _Walk:
                 continue
             if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR_TAG):
                 shown = key_node.value if isinstance(key_node, ScalarNode) else "(a collection)"
-                self.problems.append(Problem(self.at(key_node), f"key {shown} must be a string: "
-                                             "quote it"))
+                self.problems.append(Problem(self.at(key_node), f"key {shorten(shown)} must be a "
+                                             "string: quote it"))
                 # Keep going with the key as text, so later checks see plain string keys.
                 key_node = ScalarNode(_STR_TAG, str(shown), key_node.start_mark,
                                       key_node.end_mark)
                 node.value[index] = (key_node, value_node)
             name = key_node.value
             if name in first:
-                self.problems.append(Problem(self.at(key_node), f"duplicate key '{name}' "
-                                             f"(first written at line {first[name].line})"))
+                self.problems.append(Problem(self.at(key_node), f"duplicate key "
+                                             f"'{shorten(name)}' (first written at line "
+                                             f"{first[name].line})"))
             else:
                 first[name] = self.at(key_node)
             self.keys[(*path, name)] = self.at(key_node)
@@ -159,29 +177,59 @@ def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
     return Problem(where, message)
 
 
-def load(path: Path) -> tuple[Document, list[Problem]]:
-    """Read one YAML file. Never raises for the file's content: problems are returned."""
+def _control_character(file: str, text: str, exc: ReaderError) -> Problem:
+    before = text[:exc.position]
+    breaks = list(_LINE_BREAK.finditer(before))
+    column = exc.position - (breaks[-1].end() if breaks else 0)
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+    return Problem(Location(file, len(breaks) + 1, column + 1),
+                   f"invalid YAML: the control character U+{code:04X} is not allowed in YAML "
+                   f"text: remove it (inside double quotes, write it as \\x{code:02x})"
+                   if code < 0x100 else f"invalid YAML: the character U+{code:04X} is not "
+                   "allowed in YAML text: remove it")
+
+
+def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Problem]]:
+    """Read one YAML file, within the bounds of limits.py (and what `budget` has left for the
+    folder). Never raises for the file's content or kind: problems are returned."""
     where = file_location(path)
     empty = Document(path, "", None, {}, {})
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_file(path, budget).decode("utf-8")
+    except Refused as exc:
+        return empty, [Problem(where, str(exc))]
     except UnicodeDecodeError as exc:
         return empty, [Problem(where, f"not UTF-8 text (byte {exc.start} cannot be decoded)")]
     except OSError as exc:
-        return empty, [Problem(where, f"cannot read the file: {exc.strerror}")]
+        return empty, [Problem(where, f"cannot read the file: {exc.strerror or exc}")]
+    failed = Document(path, text, None, {}, {})
     walk = _Walk(where.file)
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters here, before parsing
         node = loader.get_single_node()
-        if node is not None:
-            walk.walk(node, ())
-        data = None if node is None or walk.recursive else loader.construct_document(node)
-        if data is None and not walk.recursive:  # no content, or only `---` or `null`
-            return Document(path, text, None, {}, {}), [Problem(where, "the file is empty")]
+        if node is None:  # no content, or only `---`
+            return failed, [Problem(where, "the file is empty")]
+        if budget is not None:
+            if loader.expanded_values(node) > budget.values:
+                return failed, [Problem(where, "the configuration files hold too many values "
+                                        "together: portal-config reads up to "
+                                        f"{MAX_FOLDER_VALUES}")]
+            budget.values -= loader.expanded_values(node)
+        walk.walk(node, ())
+        data = loader.construct_document(node)
+        if data is None:  # `null` or `~`
+            return failed, [Problem(where, "the file is empty")]
+    except ReaderError as exc:
+        return failed, [_control_character(where.file, text, exc)]
+    except Located as exc:
+        return failed, [Problem(Location(where.file, exc.mark.line + 1, exc.mark.column + 1),
+                                exc.message)]
     except yaml.MarkedYAMLError as exc:
-        return Document(path, text, None, {}, {}), [_syntax_problem(where.file, exc)]
-    except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
-        return Document(path, text, None, {}, {}), [Problem(where, f"invalid YAML: {exc}")]
+        return failed, [_syntax_problem(where.file, exc)]
+    except yaml.YAMLError as exc:  # not expected with text input; kept as a located problem
+        return failed, [Problem(where, f"invalid YAML: {shorten(str(exc), 200)}")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(path, text, data, walk.values, walk.keys), walk.problems

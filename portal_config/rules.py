@@ -5,14 +5,17 @@ The checks on data take data that already passed the schema (schema.py), so shap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import Location, Problem
 from .keys import SECRET_KEY, mask_secrets
+from .limits import shorten
 from .loader import DataPath, value_at
-from .model import PRODUCTS_PATH
+from .model import IDENTITY_KEYS, PRODUCTS_PATH
+from .prices import LOOKUP_PREFIX
 from .safety import PLAIN_HTTP, plain_http_beyond_loopback
 from .schema import Locate, dotted
 
@@ -25,6 +28,14 @@ URL_FIELDS: tuple[DataPath, ...] = (
     ("business_profile", "terms_of_service_url"),
 )
 _CANCEL = ("features", "subscription_cancel")
+# Stripe's metadata docs (docs.stripe.com/api/metadata): "up to 50 keys"; portal-config adds its
+# identity keys to every configuration it creates or adopts. (Key and value lengths: schema.py.)
+METADATA_KEYS = 50 - len(IDENTITY_KEYS)
+# Stripe's Price API reference, lookup_key: "This may be up to 200 characters."
+LOOKUP_KEY_LENGTH = 200
+# Stripe's URL fields take absolute URLs; RFC 3986 has no spaces or control characters in one
+# (and Python's urlsplit lets them through), and a port is a number up to 65535.
+_NOT_IN_URLS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 def find_secrets(text: str, file: str) -> list[Problem]:
@@ -80,22 +91,30 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
             path = (*PRODUCTS_PATH, index, "adjustable_quantity", "minimum")
             problems.append(Problem(locate(path, False), f"{dotted(path)}: {low} is greater "
                                     f"than the maximum {high}"))
-    for key in value_at(params, ("metadata",)) or {}:
+        for n, price in enumerate(entry.get("prices") or []):
+            length = len(price) - len(LOOKUP_PREFIX)
+            if price.startswith(LOOKUP_PREFIX) and length > LOOKUP_KEY_LENGTH:
+                path = (*PRODUCTS_PATH, index, "prices", n)
+                problems.append(Problem(locate(path, False), f"{dotted(path)}: the lookup key "
+                                        f"is {length} characters; Stripe allows at most "
+                                        f"{LOOKUP_KEY_LENGTH}"))
+    metadata = value_at(params, ("metadata",)) or {}
+    written = [key for key, value in metadata.items() if value is not None]  # null: removed
+    if len(written) > METADATA_KEYS:
+        problems.append(Problem(locate(("metadata",), True), f"metadata: {len(written)} keys; "
+                                f"at most {METADATA_KEYS} allowed (Stripe allows 50, and "
+                                f"portal-config adds its {len(IDENTITY_KEYS)} identity keys)"))
+    for key in metadata:
         if str(key).startswith(RESERVED_METADATA_PREFIX):
-            problems.append(Problem(locate(("metadata", key), True), f"metadata.{key}: "
+            problems.append(Problem(locate(("metadata", key), True), f"metadata.{shorten(key)}: "
                                     f"{RESERVED_METADATA_PREFIX}* keys are portal-config's "
                                     "identity keys, written by the tool: remove it (use `key:` "
                                     "to name the configuration)"))
     for path in URL_FIELDS:
         url = value_at(params, path)
-        defect = url_defect(url, live) if isinstance(url, str) else None
-        if defect == NOT_ABSOLUTE:
-            message = f"must be an http(s) URL, got '{url}'"
-        elif defect == NOT_HTTPS:
-            message = f"must be an https URL in a live environment, got '{url}'"
-        else:
-            continue
-        problems.append(Problem(locate(path, False), f"{dotted(path)}: {message}"))
+        message = _url_problem(url, live) if isinstance(url, str) else None
+        if message:
+            problems.append(Problem(locate(path, False), f"{dotted(path)}: {message}"))
     return problems
 
 
@@ -103,14 +122,38 @@ NOT_ABSOLUTE, NOT_HTTPS = "not an absolute http(s) URL", "plain http in live mod
 
 
 def url_defect(url: str, live: bool) -> str | None:
-    """What is wrong with a URL Stripe will send customers to: not absolute http(s), or plain
-    http in live mode (the tool's policy); None when nothing is. validate and doctor both ask."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    """What is wrong with a URL Stripe will send customers to: not an absolute http(s) URL (a
+    space, a control character, a bad port, no host), or plain http in live mode (the tool's
+    policy); None when nothing is. validate and doctor both ask."""
+    if _NOT_IN_URLS.search(url):
+        return NOT_ABSOLUTE
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        return NOT_ABSOLUTE
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return NOT_ABSOLUTE
     if live and parts.scheme != "https":
         return NOT_HTTPS
     return None
+
+
+def _url_problem(url: str, live: bool) -> str | None:
+    """validate's words for url_defect."""
+    defect, shown = url_defect(url, live), shorten(url)
+    if defect is None:
+        return None
+    if defect == NOT_HTTPS:
+        return f"must be an https URL in a live environment, got '{shown}'"
+    if _NOT_IN_URLS.search(url):
+        return (f"must be a URL without spaces or control characters, got '{shown}' (write a "
+                "space as %20)")
+    try:
+        urlsplit(url).port  # noqa: B018
+    except ValueError as exc:
+        return f"must be an http(s) URL, got '{shown}' ({shorten(str(exc))})"
+    return f"must be an http(s) URL, got '{shown}'"
 
 
 def raw_ids(params: Mapping[str, Any]) -> Iterator[tuple[DataPath, str]]:

@@ -23,6 +23,7 @@ from jsonschema.exceptions import ValidationError
 
 from . import openapi
 from .errors import Location, Problem
+from .limits import shorten
 from .loader import DataPath
 from .values import Data
 
@@ -34,6 +35,7 @@ VARIABLE_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
 _NOT_A_KEY = "^(?![srp]k_(live|test)_)"  # a Stripe key also reads as a variable name
 NAME_RULE = "must start with a letter or digit and use only letters, digits, '_', '-' and '.'"
 
+METADATA_KEY_LENGTH = 40
 Locate = Callable[[DataPath, bool], Location]
 
 
@@ -72,7 +74,16 @@ def stripe_fields_schema() -> dict[str, Any]:
         pattern=r"^(lookup_key:\S.*|[^\s:]+)$",
         **{"x-message": "must be a price ID (price_...) or lookup_key:KEY"},
     )
-    props["metadata"]["additionalProperties"] = {"type": ["string", "null"]}  # null: remove it
+    metadata = openapi.document()["components"]["schemas"]["billing_portal.configuration"][
+        "properties"]["metadata"]  # the object's schema states the values' maxLength (500)
+    props["metadata"]["additionalProperties"] = {  # null: remove the key
+        "type": ["string", "null"], "maxLength": metadata["additionalProperties"]["maxLength"]}
+    # Stripe's metadata docs (docs.stripe.com/api/metadata): "key names up to 40 characters
+    # long", and "you can't use square brackets ([ and ]) in keys". The count is rules.py's.
+    props["metadata"]["propertyNames"] = {
+        "maxLength": METADATA_KEY_LENGTH, "pattern": r"^[^\[\]]*$",
+        "x-message": f"must be at most {METADATA_KEY_LENGTH} characters, without [ or ] "
+                     "(Stripe's limits on metadata keys)"}
     # Update-only in Stripe: `active: false` keeps a configuration retired (what import writes
     # for an inactive one); left out, a file's configuration is active.
     props["active"] = copy.deepcopy(openapi.update_schema()["properties"]["active"])
@@ -197,9 +208,9 @@ def describe(value: Data) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {shorten(str(value), 60)}"
     if isinstance(value, str):
-        return f"'{value[:57]}...'" if len(value) > 60 else f"'{value}'"
+        return f"'{shorten(value, 60)}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -225,6 +236,7 @@ def _homes() -> dict[str, list[str]]:
 
 def unknown(kind: str, word: str, allowed: Sequence[str]) -> str:
     """`unknown field 'cancelation' (did you mean 'cancellation_reason'?)` and the like."""
+    word = shorten(word)  # a hostile name is never shown (or compared) in full
     message = f"unknown {kind} '{word}'"
     close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
     homes = _homes().get(word, []) if kind == "field" else []
@@ -254,7 +266,7 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
     at_value, at_key = locate(path, False), locate(path, True)
     prefix = f"{field}: " if field else ""
     if "propertyNames" in error.absolute_schema_path:  # `value` is the offending name
-        return [Problem(locate((*path, value), True), f"{prefix}'{value}' {hint}")]
+        return [Problem(locate((*path, value), True), f"{prefix}'{shorten(str(value))}' {hint}")]
     if kind == "additionalProperties":
         allowed = list(schema.get("properties", {}))
         names = schema.get("x-names", "field")
@@ -274,7 +286,8 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
         message = f"expected {text}, got {describe(value)}{_type_hint(wanted, value)}"
     elif kind == "enum":
         message = f"{describe(value)} is not one of: {', '.join(map(str, error.validator_value))}"
-        close = difflib.get_close_matches(str(value), list(map(str, error.validator_value)), 1)
+        close = difflib.get_close_matches(shorten(str(value)), list(map(str,
+                                          error.validator_value)), 1)
         message += f" (did you mean '{close[0]}'?)" if close else ""
     elif kind == "const":
         message = f"must be {error.validator_value}, got {describe(value)}"
@@ -286,8 +299,8 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
         message = f"{len(value)} entries; at most {error.validator_value} allowed"
     elif kind == "uniqueItems":
         message = "lists the same entry twice"
-    else:  # not used by our schemas today; jsonschema's own words
-        message = error.message
+    else:  # not used by our schemas today; jsonschema's own words (they quote the value)
+        message = shorten(error.message)
     if hint:
         message += f" ({hint})"
     return [Problem(at_value, prefix + message)]

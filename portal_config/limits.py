@@ -1,0 +1,230 @@
+"""Bounds on what portal-config reads: files from pull requests (forks included) are hostile input.
+
+Every bound turns into a located problem, never a hang, a memory blow-up or a traceback: only
+regular files are read, and only so many bytes of them; the YAML composer stops at so many values,
+aliases and levels of nesting, counting what aliases would expand to before anything is expanded.
+A real project stays far below every bound (a configuration file holds a few hundred values).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .values import Data
+
+MAX_FILE_BYTES = 1 << 20  # per file
+MAX_FOLDER_BYTES = 20 << 20  # all the files of a project together
+MAX_ENTRIES = 5_000  # entries beside the project file (anything but these is an error anyway)
+MAX_VALUES = 10_000  # per file, aliases expanded: what the data will hold once constructed
+MAX_FOLDER_VALUES = 200_000  # all the files together
+MAX_ALIASES = 100  # per file
+MAX_DEPTH = 64  # levels of nesting, aliases expanded (the deepest Stripe field is 6 down)
+MAX_NUMBER_CHARS = 40  # Stripe's integers are 64-bit (19 digits); room for signs and `_`
+MAX_SHOWN = 80  # characters of a value a message quotes: a message never renders a value in full
+_INT_TAG = "tag:yaml.org,2002:int"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Line breaks and control characters (C0, DEL, C1) in messages: a message stays one line, and a
+# value cannot send escape sequences to a terminal or a CI log.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+class Refused(Exception):
+    """A file is not read (or not read further); the message says why and what to do."""
+
+
+class Located(Exception):
+    """A value refused while reading YAML (a bound met, a scalar its tag cannot read), at `mark`
+    (a yaml Mark)."""
+
+    def __init__(self, mark: Data, message: str) -> None:  # a yaml Mark (pure or libyaml)
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+@dataclass
+class Budget:
+    """Reading a project's folder: where its files must be, and what is left for the rest of
+    them once some are read."""
+
+    # Files (symbolic links resolved) must be inside it: a link to a runner's secrets in a pull
+    # request would otherwise be read, and parts of it shown in messages.
+    folder: Path | None = None
+    bytes: int = field(default_factory=lambda: MAX_FOLDER_BYTES)
+    values: int = field(default_factory=lambda: MAX_FOLDER_VALUES)
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def read_file(path: Path, budget: Budget | None = None) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES (and what the budget has left).
+    Raises Refused for anything else, OSError when the system refuses."""
+    limit = MAX_FILE_BYTES if budget is None else min(MAX_FILE_BYTES, budget.bytes)
+    kind = _kind(os.stat(path).st_mode)  # before opening: opening a device can have effects
+    if kind is not None:
+        raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
+    if budget is not None and budget.folder is not None:
+        target, folder = os.path.realpath(path), os.path.realpath(budget.folder)
+        if os.path.commonpath([target, folder]) != folder:
+            raise Refused(f"a symbolic link to {shorten(target)}, outside the project folder: only "
+                          "files inside it are read (copy the file in instead)")
+    # O_NONBLOCK: a FIFO swapped in after the check cannot block the open or the reads.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        kind = _kind(info.st_mode)
+        if kind is not None:
+            raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
+        if info.st_size > limit:
+            raise Refused(_too_big(info.st_size))
+        chunks, size = [], 0
+        while size <= limit:  # st_size can lie (a file still growing, /proc): read at most limit+1
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise Refused(_too_big(size))
+    finally:
+        os.close(fd)
+    if budget is not None:
+        budget.bytes -= size
+    return b"".join(chunks)
+
+
+def list_folder(folder: Path) -> tuple[list[Path], str | None]:
+    """The folder's entries, sorted, at most MAX_ENTRIES of them; and what went wrong, if
+    anything (the folder cannot be listed, or holds more)."""
+    entries: list[Path] = []
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if len(entries) == MAX_ENTRIES:
+                    return sorted(entries), (f"more than {MAX_ENTRIES} entries in the folder: "
+                                             f"portal-config reads at most {MAX_ENTRIES} "
+                                             "(move the rest elsewhere)")
+                entries.append(folder / entry.name)
+    except OSError as exc:
+        return sorted(entries), f"cannot list the folder: {exc.strerror or exc}"
+    return sorted(entries), None
+
+
+def is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # cannot tell: read as a file, which then says what is wrong
+        return False
+
+
+def _too_big(size: int) -> str:
+    if size > MAX_FILE_BYTES:
+        return (f"the file is larger than {MAX_FILE_BYTES >> 20} MiB: portal-config reads "
+                "configuration files up to that size")
+    return (f"the configuration files are larger than {MAX_FOLDER_BYTES >> 20} MiB together: "
+            "portal-config reads up to that much")
+
+
+def _check_scalar(node: ScalarNode) -> None:
+    if node.tag == _INT_TAG and len(node.value) > MAX_NUMBER_CHARS:
+        raise Located(node.start_mark, f"a number of {len(node.value)} digits: no field takes "
+                      "one this long (quote it if it is text)")
+    if _SURROGATE.search(node.value):
+        # From escapes: JSON writes "\ud83d\ude00" for one emoji, which PyYAML leaves as two
+        # halves of a UTF-16 pair. A pair is one character; a half alone is not text.
+        try:
+            node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError as exc:
+            half = ord(node.value[exc.start // 2])
+            raise Located(node.start_mark, f"the escape \\u{half:04x} is half of a UTF-16 "
+                          "pair, not a character: write the character itself, or \\U and its "
+                          "8 hex digits") from None
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+class BoundedComposer:
+    """Mixed into a yaml Loader before its Composer: composes within the bounds above.
+
+    The size and depth of every node, aliases expanded, are computed as it is composed (its
+    children are composed, or aliased, before it is complete), so an alias bomb stops after a
+    few thousand nodes without anything being expanded. An alias to a node still being composed
+    is a recursive structure: refused too.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)  # type: ignore[call-arg]
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth), expanded
+        self._aliases = self._depth = self._composed = 0
+
+    def compose_node(self, parent: Node | None, index: Data) -> Node:  # PyYAML's own loose key
+        event = self.peek_event()  # type: ignore[attr-defined]
+        if isinstance(event, AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise Located(event.start_mark, f"more than {MAX_ALIASES} aliases (*name) in "
+                              "one file: write the values out")
+            node: Node = super().compose_node(parent, index)  # type: ignore[misc]
+            if id(node) not in self._sizes:
+                raise Located(node.start_mark, "an alias refers to itself; recursive "
+                              "structures are not supported")
+            return node
+        self._depth += 1
+        self._composed += 1
+        if self._depth > MAX_DEPTH:
+            raise Located(event.start_mark, f"nested more than {MAX_DEPTH} levels deep: "
+                          f"portal-config reads at most {MAX_DEPTH} (no Stripe field is as "
+                          "deep)")
+        if self._composed > MAX_VALUES:
+            raise Located(event.start_mark, f"more than {MAX_VALUES} values in one file: "
+                          f"portal-config reads at most {MAX_VALUES} per file")
+        node = super().compose_node(parent, index)  # type: ignore[misc]
+        self._depth -= 1
+        if isinstance(node, ScalarNode):
+            _check_scalar(node)
+        sizes = [self._sizes[id(child)] for child in _children(node)]
+        values = 1 + sum(size for size, _ in sizes)
+        depth = 1 + max((d for _, d in sizes), default=0)
+        if values > MAX_VALUES:
+            raise Located(node.start_mark, f"with its aliases (*name) expanded, this holds more "
+                          f"than {MAX_VALUES} values: portal-config reads at most {MAX_VALUES} "
+                          "per file (use fewer aliases)")
+        if depth > MAX_DEPTH:
+            raise Located(node.start_mark, f"with its aliases (*name) expanded, this is nested "
+                          f"more than {MAX_DEPTH} levels deep: portal-config reads at most "
+                          f"{MAX_DEPTH} (use fewer aliases)")
+        self._sizes[id(node)] = (values, depth)
+        return node
+
+    def expanded_values(self, node: Node) -> int:
+        """How many values `node` (a composed node) holds, aliases expanded."""
+        return self._sizes[id(node)][0]
+
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """`text` for a message: control characters escaped (`\\n`, `\\x1b`), then cut to `limit`
+    characters with '...' when longer."""
+    text = _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
