@@ -22,6 +22,7 @@ from .context import Call
 from .errors import ApiError, invalid, mask_key
 from .expansion import expand
 from .faults import Faults
+from .server import WHOLE, Delivery
 from .store import IdempotencyRecord, Store, scope_name
 from .validation import validate_request
 
@@ -82,8 +83,10 @@ class Request:
 @dataclass
 class Response:
     status: int
-    body: dict[str, Any]
+    body: Any  # a dict, unless a test fault sends other JSON
     headers: dict[str, str] = field(default_factory=dict)
+    delivery: Delivery = WHOLE
+    injected: bool = False  # a scripted fault's error: no answer fault applies on top of it
 
 
 @dataclass
@@ -113,9 +116,20 @@ class Api:
         rid = request_id()
         try:
             self.faults.check(request.method, request.path)
-            response = self._handle(request, rid)
         except ApiError as error:
-            response = Response(error.status, error.body(), dict(error.headers))
+            response = Response(error.status, error.body(), dict(error.headers), injected=True)
+        else:
+            if self.faults.pages_forever(request.method, request.path):
+                request.query.pop("starting_after", None)  # the same page, again and again
+            try:
+                response = self._handle(request, rid)
+            except ApiError as error:
+                response = Response(error.status, error.body(), dict(error.headers))
+            fault = None if response.injected else self.faults.on_answer(request.method,
+                                                                         request.path)
+            if fault is not None:
+                response.status, response.body, response.delivery = fault.reshape(
+                    response.status, response.body)
         response.headers.setdefault("Request-Id", rid)
         if self.settings.notice:
             response.headers["Stripe-Notice"] = self.settings.notice
@@ -146,7 +160,8 @@ class Api:
             try:
                 self.faults.check(request.method, request.path, remembered=True)
             except ApiError as error:  # failed after it started: remembered, like Stripe does
-                response = Response(error.status, error.body(), dict(error.headers))
+                response = Response(error.status, error.body(), dict(error.headers),
+                                    injected=True)
             else:
                 response = self._execute(request, template, target, handler)
             with self.store.lock:
