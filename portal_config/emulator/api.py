@@ -114,22 +114,26 @@ class Api:
     def handle(self, request: Request) -> Response:
         """The answer to one /v1 request; raises faults.Drop to close without answering."""
         rid = request_id()
+        idempotent = request.method == "POST" and request.idempotency_key is not None
         try:
-            self.faults.check(request.method, request.path)
+            self.faults.check(request.method, request.path, idempotent=idempotent)
         except ApiError as error:
             response = Response(error.status, error.body(), dict(error.headers), injected=True)
         else:
-            if self.faults.pages_forever(request.method, request.path):
+            forever = self.faults.pages_forever(request.method, request.path)
+            if forever:
                 request.query.pop("starting_after", None)  # the same page, again and again
             try:
                 response = self._handle(request, rid)
             except ApiError as error:
                 response = Response(error.status, error.body(), dict(error.headers))
-            fault = None if response.injected else self.faults.on_answer(request.method,
-                                                                         request.path)
+            fault = None if response.injected else self.faults.answer_fault(
+                request.method, request.path, idempotent)
             if fault is not None:
                 response.status, response.body, response.delivery = fault.reshape(
                     response.status, response.body)
+            if forever and isinstance(response.body, dict) and "data" in response.body:
+                response.body["has_more"] = True
         response.headers.setdefault("Request-Id", rid)
         if self.settings.notice:
             response.headers["Stripe-Notice"] = self.settings.notice

@@ -1,9 +1,9 @@
 """Injected trouble for tests: latency, random 500s, and a script of faults.
 
 Faults are test trouble, not Stripe behaviours (those are in behaviours.py). A scripted entry
-matches requests by `method` and `path_prefix`, and is used up by the first request it meets
-(but `has_more_forever`). A request meets at most one, in the first of three places that has a
-matching entry (the first queued one there):
+matches requests by `method` and `path_prefix` (a `remembered` one only POSTs with an
+Idempotency-Key). A request meets at most one entry, the first queued one that matches it, and
+uses it up; it acts where it belongs:
 
 - in front of the API (an error `status` 500|503|429, optionally `should_retry`, or `drop`: close
   without answering), like a failure before Stripe: a retry with the same Idempotency-Key is
@@ -17,9 +17,11 @@ matching entry (the first queued one there):
   write happened), `no_data` (a list without `data`), `items_without_id` and
   `items_without_metadata` (a list's items, or the object itself, lose the field);
   `{"answer": JSON}` sends that JSON instead (with `status` if given); `drip_seconds` sends
-  the body one byte at a time, that many seconds apart; `has_more_forever` (never used up:
-  until cleared) makes every list it meets say `has_more: true` and ignore `starting_after`, as
-  a server that does not page would.
+  the body one byte at a time, that many seconds apart.
+
+`{"has_more_forever": true}` is a mode rather than an entry: until cleared, every list request it
+matches ignores `starting_after` and says `has_more: true` (on top of the entry it meets, if
+any), as a server that does not page would.
 """
 
 from __future__ import annotations
@@ -125,8 +127,6 @@ class Fault:
             for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict):
                     item.pop(name, None)
-        if self.has_more_forever and is_list:
-            body["has_more"] = True
         return status, body, delivery
 
 
@@ -152,6 +152,11 @@ class Faults:
         parsed = [Fault.parse(entry) for entry in entries]
         with self._lock:
             self._script.extend(parsed)
+
+    def reseed(self, seed: int) -> None:
+        """Start the random failures' sequence again from `seed`, so a scenario repeats."""
+        with self._lock:
+            self._random.seed(seed)
 
     @property
     def pending(self) -> int:
@@ -188,20 +193,26 @@ class Faults:
             self.failure_should_retry = settings["failure_should_retry"]
         self.script(list(settings.get("script", [])))
 
-    def check(self, method: str, path: str, remembered: bool = False) -> None:
+    def _first(self, method: str, path: str, idempotent: bool) -> Fault | None:
+        """The entry this request meets: the first queued one that matches it (a `remembered`
+        one only an idempotent POST; `has_more_forever` is a mode, met by no one)."""
+        return next((f for f in self._script if f.matches(method, path)
+                     and not f.has_more_forever and (idempotent or not f.remembered)), None)
+
+    def check(self, method: str, path: str, remembered: bool = False,
+              idempotent: bool = False) -> None:
         """Raise the fault this request meets (ApiError or Drop), if any: in front of the API,
         or (`remembered`) inside it, once an idempotent request has started."""
         with self._lock:
-            fault = next((f for f in self._script if f.matches(method, path)
-                          and not f.on_answer and f.remembered == remembered), None)
-            if fault is not None:
+            fault = self._first(method, path, idempotent or remembered)
+            if fault is not None and not fault.on_answer and fault.remembered == remembered:
                 self._script.remove(fault)
             elif remembered:
                 return
             elif self.failure_rate and self._random.random() < self.failure_rate:
                 fault = Fault(status=500, should_retry=self.failure_should_retry)
-        if fault is None:
-            return
+            else:
+                return
         if fault.drop:
             raise Drop()
         raise fault.error()
@@ -211,11 +222,11 @@ class Faults:
         with self._lock:
             return any(f.has_more_forever and f.matches(method, path) for f in self._script)
 
-    def on_answer(self, method: str, path: str) -> Fault | None:
-        """The answer fault this executed request meets, used up unless it is forever."""
+    def answer_fault(self, method: str, path: str, idempotent: bool) -> Fault | None:
+        """The answer fault this executed request meets, used up."""
         with self._lock:
-            fault = next((f for f in self._script if f.on_answer and f.matches(method, path)),
-                         None)
-            if fault is not None and not fault.has_more_forever:
-                self._script.remove(fault)
+            fault = self._first(method, path, idempotent)
+            if fault is None or not fault.on_answer:
+                return None
+            self._script.remove(fault)
         return fault

@@ -95,8 +95,11 @@ class _Handler(BaseHTTPRequestHandler):
             answer = (500, {"error": {"type": "api_error", "message": message}}, {}, WHOLE)
         if answer is None or answer[3].payload == "dropped":
             self._drop()
-        else:
+            return
+        try:
             self._send(*answer)
+        except ConnectionError:  # the client gave up waiting (a deadline): nobody to answer
+            self.close_connection = True
 
     def _send(self, status: int, body: Data, headers: dict[str, str],
               delivery: Delivery = WHOLE) -> None:
