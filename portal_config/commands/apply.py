@@ -17,6 +17,8 @@ from .options import (
     ALL_OPTION,
     ENV_OPTION,
     PRUNE_OPTION,
+    REQUEST_TIMEOUT,
+    TIMEOUT_OPTION,
     Context,
     project_and_environments,
 )
@@ -34,6 +36,7 @@ class ApplyRequest:
     prune: bool = False
     adopt: bool = False
     plan_file: Path | None = None  # a plan saved with `plan --out`, applied as it is
+    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
 
 def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str], Plan | None]:
@@ -110,7 +113,7 @@ def execute(request: ApplyRequest, context: Context) -> int:
 
     project, names, saved = _targets(request, context)
     live = _gate_live(project, names, saved, request.yes)
-    with workflow.connected(project, names) as gateways:
+    with workflow.connected(project, names, request.timeout) as gateways:
         result = _current_plan(request, project, names, saved, gateways)
         click.echo(render.text(result, context.color))
         _refuse_problems(result)
@@ -136,10 +139,11 @@ def execute(request: ApplyRequest, context: Context) -> int:
 @ADOPT_OPTION
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Apply a plan saved with `plan --out`; refused if Stripe changed since.")
+@TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool, prune: bool,
-            adopt: bool, plan_file: Path | None) -> None:
+            adopt: bool, plan_file: Path | None, timeout: float) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
     request = ApplyRequest(env_names=env_names, every=every, yes=yes, prune=prune, adopt=adopt,
-                           plan_file=plan_file)
+                           plan_file=plan_file, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

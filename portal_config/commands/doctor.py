@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import click
 
-from .options import Context, project_and_environments, single_env_option
+from .options import (
+    REQUEST_TIMEOUT,
+    TIMEOUT_OPTION,
+    Context,
+    project_and_environments,
+    single_env_option,
+)
 
 
 @dataclass(frozen=True)
@@ -17,6 +23,7 @@ class DoctorRequest:
     allow_live: bool = False  # create portal sessions in a live environment
     show_url: bool = False  # print session URLs off a terminal too
     fmt: str = "text"
+    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
 
 def execute(request: DoctorRequest, context: Context) -> int:
@@ -24,7 +31,8 @@ def execute(request: DoctorRequest, context: Context) -> int:
 
     env_name = request.env_name
     project, _ = project_and_environments(context, (env_name,), False)
-    observation = doctor.examine(project, env_name, request.customer, request.allow_live)
+    observation = doctor.examine(project, env_name, request.customer, request.allow_live,
+                                 request.timeout)
     # A session URL logs anyone in as the customer: only to a person at a terminal by default.
     findings = doctor.judge(observation, request.show_url or sys.stdout.isatty())
     mode = project.environments[env_name].mode
@@ -42,10 +50,11 @@ def execute(request: DoctorRequest, context: Context) -> int:
               help="Print session URLs off a terminal too (a URL logs anyone in as the customer).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_name: str, customer: str | None, allow_live: bool,
-            show_url: bool, fmt: str) -> None:
+            show_url: bool, fmt: str, timeout: float) -> None:
     """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
     request = DoctorRequest(env_name=env_name, customer=customer, allow_live=allow_live,
-                            show_url=show_url, fmt=fmt)
+                            show_url=show_url, fmt=fmt, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

@@ -6,20 +6,27 @@ from dataclasses import dataclass
 
 import click
 
-from .options import Context, project_and_environments, single_env_option
+from .options import (
+    REQUEST_TIMEOUT,
+    TIMEOUT_OPTION,
+    Context,
+    project_and_environments,
+    single_env_option,
+)
 
 
 @dataclass(frozen=True)
 class IdsRequest:
     env_name: str
     fmt: str = "text"  # text, json, or env: PORTAL_CONFIG_<KEY>=bpc_... lines
+    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
 
 def execute(request: IdsRequest, context: Context) -> int:
     from .. import ids, workflow
 
     project, names = project_and_environments(context, (request.env_name,), False)
-    with workflow.connected(project, names) as gateways:
+    with workflow.connected(project, names, request.timeout) as gateways:
         result = ids.read(project, request.env_name, gateways[request.env_name])
     output = ids.render(result, request.fmt)
     if output:
@@ -36,7 +43,8 @@ def execute(request: IdsRequest, context: Context) -> int:
 @single_env_option("Environment to read.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "env"]), default="text",
               show_default=True, help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.")
+@TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_name: str, fmt: str) -> None:
+def command(ctx: click.Context, env_name: str, fmt: str, timeout: float) -> None:
     """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...)."""
-    ctx.exit(execute(IdsRequest(env_name=env_name, fmt=fmt), ctx.obj))
+    ctx.exit(execute(IdsRequest(env_name=env_name, fmt=fmt, timeout=timeout), ctx.obj))

@@ -12,6 +12,8 @@ from .options import (
     ALL_OPTION,
     ENV_OPTION,
     PRUNE_OPTION,
+    REQUEST_TIMEOUT,
+    TIMEOUT_OPTION,
     Context,
     project_and_environments,
     report_format,
@@ -27,13 +29,14 @@ class PlanRequest:
     prune: bool = False
     adopt: bool = False
     out_file: Path | None = None  # where to save the plan for `apply --plan`
+    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
 
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import planfile, render, workflow
 
     project, names = project_and_environments(context, request.env_names, request.every)
-    with workflow.connected(project, names) as gateways:
+    with workflow.connected(project, names, request.timeout) as gateways:
         result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt)
     if request.out_file:
         planfile.save(result, request.out_file)
@@ -55,11 +58,13 @@ def execute(request: PlanRequest, context: Context) -> int:
 @ADOPT_OPTION
 @click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Save the plan, for `apply --plan` (holds no key).")
+@TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
-            detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None) -> None:
+            detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None,
+            timeout: float) -> None:
     """Show what apply would change in Stripe."""
     request = PlanRequest(env_names=env_names, every=every, fmt=fmt,
                           detailed_exitcode=detailed_exitcode, prune=prune, adopt=adopt,
-                          out_file=out_file)
+                          out_file=out_file, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

@@ -20,7 +20,7 @@ from .observation import Failure, Observation, SessionAttempt, Used, offered, us
 
 
 def examine(project: config.Project, env_name: str, customer: str | None,
-            allow_live: bool) -> Observation:
+            allow_live: bool, timeout: float | None = None) -> Observation:
     from .. import stripe_api  # imports stripe: only when doctor really runs
 
     env = project.environments[env_name]
@@ -28,7 +28,8 @@ def examine(project: config.Project, env_name: str, customer: str | None,
     with ExitStack() as stack:
         try:
             # `connect` runs the safety rules; the one that refuses is its own finding.
-            gateway = stack.enter_context(stripe_api.connect(env))
+            gateway = stack.enter_context(
+                stripe_api.connect(env, timeout or stripe_api.REQUEST_TIMEOUT))
         except Refused as exc:
             obs.refused = (exc.check, str(exc))
             return obs
