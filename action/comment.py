@@ -3,8 +3,10 @@
     GITHUB_TOKEN=... python comment.py --body-file plan.md [--key plan] [--repo OWNER/REPO]
                                        --number PR
 
-The body gets `<!-- portal-config: KEY -->` as its first line; the first comment of the pull
-request starting with that line is updated (PATCH), else one is created (POST). Standard library
+The body gets `<!-- portal-config: KEY -->` as its first line (in place of the marker
+`portal-config plan|diff --format markdown` starts its report with, so there is one); the first
+comment of the pull request starting with that line is updated (PATCH), else one is created
+(POST). Standard library
 only (urllib), so it runs before anything is installed. The API base comes from GITHUB_API_URL
 (GitHub Enterprise), the token from GITHUB_TOKEN (never argv, which other processes can read).
 Bounded: a timeout per request and at most --max-pages pages of 100 comments. A 403 (the
@@ -29,6 +31,7 @@ LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; leave room for t
 NOTE = ("\n\n**Truncated**: this comment is limited to 65,000 characters; the whole report is in "
         "the job summary and the log of the workflow run.\n")
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+_MARKER = re.compile(r"<!-- portal-config: [^>]*-->")
 
 
 class ApiError(Exception):
@@ -42,12 +45,12 @@ def marker(key: str) -> str:
 
 
 def with_marker(body: str, key: str) -> str:
-    """The body with the marker as its first line (once)."""
-    line = marker(key)
-    lines = body.splitlines()
-    if lines and lines[0].strip() == line:
-        return body
-    return f"{line}\n{body}"
+    """The body with this key's marker as its first line, once: a marker the report already
+    starts with (the CLI's `plan` or `diff`) is replaced, since the key is what finds it."""
+    first, newline, rest = body.partition("\n")
+    if _MARKER.fullmatch(first.strip()):
+        body = rest if newline else ""
+    return f"{marker(key)}\n{body}"
 
 
 def truncate(body: str, limit: int = LIMIT) -> str:

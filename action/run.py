@@ -24,6 +24,7 @@ from pathlib import Path
 
 COMMANDS = ("plan", "diff", "apply")
 PROJECT_FILE = "portal-config.yaml"
+REPORT_MARKER = "<!-- portal-config: "  # how `--format markdown` starts its report
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,17 @@ def report(inputs: Inputs, command: str, argv: list[str], code: int, out: str, e
                      f"this is the offline `diff --base {inputs.base[:12]}` instead of a plan "
                      "against Stripe.")
     shown = "portal-config " + shlex.join(argv)
-    if command == "apply" or code not in (0, 2):
+    # A plan or diff whose files have problems exits 1 after its whole markdown report.
+    reported = command != "apply" and out.startswith(REPORT_MARKER)
+    if command == "apply" or (code not in (0, 2) and not reported):
         verdict = "failed" if code not in (0, 2) else "finished"
         parts.append(f"**{shown}** {verdict} (exit {code})")
         parts.append(fence("\n".join(t.rstrip() for t in (out, err) if t.strip()) or "(no output)"))
     else:
         parts.append(out.rstrip())
+        if code not in (0, 2):
+            parts.append(f"**{shown}** failed (exit {code})" + (f"\n\n{fence(err)}"
+                                                                 if err.strip() else ""))
     run_url = (f"{env.get('GITHUB_SERVER_URL', 'https://github.com')}/"
                f"{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env.get('GITHUB_RUN_ID', '')}")
     sha = env.get("PORTAL_CONFIG_HEAD_SHA") or env.get("GITHUB_SHA", "")

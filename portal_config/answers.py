@@ -65,12 +65,16 @@ def page(value: Data) -> Page:
 
 
 def every_page(fetch: Callable[[dict[str, str]], Page],
-               item: Callable[[Data, str], dict[str, Any]]) -> list[dict[str, Any]]:
+               item: Callable[[Data, str], dict[str, Any]],
+               pages: int | None = None) -> list[dict[str, Any]]:
     """Every page's items, each checked, `fetch(cursor)` giving one page; a server that pages
-    for ever (the same items again, or more pages than any account holds) is stopped."""
+    for ever (the same items again, or more pages than any account holds) is stopped. `pages`:
+    only the first so many, for a hint that needs no more."""
     found: dict[str, dict[str, Any]] = {}
     cursor: dict[str, str] = {}
     for number in range(1, MAX_PAGES + 1):
+        if pages is not None and number > pages:
+            return list(found.values())
         listed = fetch(cursor)
         for index, value in enumerate(listed.items):
             obj = item(value, f"item {index + 1} of page {number}")

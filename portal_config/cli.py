@@ -15,11 +15,22 @@ from pathlib import Path
 
 import click
 
-from . import __version__, notices
-from .commands import apply, diff, doctor, emulator, ids, import_, plan, schema, validate
-from .commands.options import Context
+from . import __version__, keys, notices
+from .commands import (
+    apply,
+    diff,
+    doctor,
+    emulator,
+    ids,
+    import_,
+    plan,
+    pull,
+    schema,
+    show,
+    validate,
+)
+from .commands.options import NO_COLOR_META, NO_COLOR_OPTION, Context
 from .errors import PortalConfigError, ValidationFailed
-from .keys import mask_secrets
 
 
 def _wants_color(no_color: bool) -> bool:
@@ -37,25 +48,34 @@ def _wants_color(no_color: bool) -> bool:
     help="Project file (default: ./portal-config.yaml or ./configs/portal-config.yaml).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.option("--no-color", is_flag=True, help="No colour, even on a terminal (also NO_COLOR).")
+@NO_COLOR_OPTION
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, debug: bool, no_color: bool) -> None:
+def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     """Stripe customer portal configurations as code."""
+    no_color = bool(ctx.meta.get(NO_COLOR_META))
     ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
 
 
-for _module in (validate, plan, apply, import_, doctor, ids, diff, schema, emulator):
-    cli.add_command(_module.command)
+for _module in (validate, plan, apply, show, pull, import_, doctor, ids, diff, schema, emulator):
+    cli.add_command(NO_COLOR_OPTION(_module.command))  # also after the command's name
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one exit point, expected errors as one line, Ctrl-C as 130; Stripe's notices
-    last, once each, on stderr (after the output they belong to)."""
+    last, once each, on stderr (after the output they belong to). Everything written to stdout
+    and stderr meanwhile, tracebacks included, passes through keys.mask_secrets."""
+    out, err = sys.stdout, sys.stderr
+    keys.forget()
+    sys.stdout = keys.MaskedStream(out)
+    sys.stderr = keys.MaskedStream(err)
     try:
         _run(argv)
     finally:
         for text in notices.drain():
             click.echo(f"Stripe notice: {text}", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = out, err
 
 
 def _run(argv: list[str] | None) -> None:
@@ -82,7 +102,7 @@ def _run(argv: list[str] | None) -> None:
     except PortalConfigError as exc:
         if debug:
             traceback.print_exc()
-        click.echo(mask_secrets(f"Error: {exc}"), err=True)
+        click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     # Anything else is a bug: say so briefly, the traceback only on request.
     except Exception:  # noqa: BLE001
@@ -91,11 +111,7 @@ def _run(argv: list[str] | None) -> None:
         else:
             exc_type, exc_value, _ = sys.exc_info()
             name = exc_type.__name__ if exc_type else "Exception"
-            click.echo(
-                mask_secrets(f"Internal error ({name}: {exc_value}). This is a bug in "
-                             "portal-config: run again with --debug for the traceback and "
-                             "report it."),
-                err=True,
-            )
+            click.echo(f"Internal error ({name}: {exc_value}). This is a bug in portal-config: "
+                       "run again with --debug for the traceback and report it.", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -43,6 +43,8 @@ class Environment:
     seed: dict[str, Any] | None  # only with emulator: the emulator's stand-in catalog
     vars: Mapping[str, str]
     location: Location
+    # Where `api_key_env:` is written: a missing or wrong key is reported at that line.
+    api_key_env_location: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,9 @@ def _environments(document: Document, problems: list[Problem]) -> dict[str, Envi
             api_base=text.get("api_base"), stripe_account=text.get("stripe_account"),
             emulator=emulator, seed=seed,
             vars={k: v for k, v in variables.items() if isinstance(v, str)},
-            location=document.locate(("environments", name), True))
+            location=document.locate(("environments", name), True),
+            api_key_env_location=document.locate(("environments", name, "api_key_env"), True)
+            if "api_key_env" in text else None)
     return environments
 
 

@@ -2,7 +2,7 @@
 
 Only values that differ from Stripe's defaults are written (so `plan` right after shows no
 changes), prices as `lookup_key:K` where an active price has one, products left for the prices to
-determine, and `ids: {ENV: bpc_...}` pinned.
+determine, and `ids: {ENV: bpc_...}` pinned. A value that looks like a key is never written.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import yaml
 
 from . import model, openapi, payload
 from .errors import PortalConfigError
+from .keys import find_keys
 from .prices import LOOKUP_PREFIX
+from .schema import dotted
 from .values import Data
 
 RAW_ID_NOTE = "no lookup key: this ID exists only in this account and mode"
@@ -56,8 +58,10 @@ def _price_text(price_id: str, prices: Mapping[str, Mapping[str, Any]]) -> str:
     return price_id
 
 
-def _products(entries: tuple[model.ProductEntry, ...],
-              prices: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+def written_products(entries: tuple[model.ProductEntry, ...],
+                     prices: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Products as a file writes them (import and pull): prices by lookup key where an active
+    price has one, the product only where a raw ID needs it."""
     out = []
     for entry in entries:
         written = [_price_text(p, prices) for p in entry.prices]
@@ -72,7 +76,7 @@ def _products(entries: tuple[model.ProductEntry, ...],
     return out
 
 
-def _as_written(value: Data, variables: Mapping[str, str]) -> Data:
+def as_written(value: Data, variables: Mapping[str, str]) -> Data:
     """Text as a person writes it in a file: `${` escaped as `$${` (it would read back as a
     variable), and the environment's variable values as `${name}`, so the file also serves the
     other environments (`https://staging.example.com/account` -> `${app_url}/account`)."""
@@ -83,9 +87,9 @@ def _as_written(value: Data, variables: Mapping[str, str]) -> Data:
                 text = text.replace(var, "${" + name + "}")
         return text
     if isinstance(value, list):
-        return [_as_written(v, variables) for v in value]
+        return [as_written(v, variables) for v in value]
     if isinstance(value, dict):
-        return {k: _as_written(v, variables) for k, v in value.items()}
+        return {k: as_written(v, variables) for k, v in value.items()}
     return value
 
 
@@ -103,15 +107,15 @@ def file_data(obj: Mapping[str, Any], env: str, prices: Mapping[str, Mapping[str
         value = state[f.path]
         if value == defaults[f.path]:
             continue
-        written = (_products(value, prices) if f.kind == "products"
+        written = (written_products(value, prices) if f.kind == "products"
                    else model.to_param(f.path, value))
-        model.set_path(data, f.parts, _as_written(written, variables))
+        model.set_path(data, f.parts, as_written(written, variables))
     # An object that is written needs the fields Stripe requires with it (`duration.type`, ...).
     payload.fill_required(data, openapi.create_schema(), state)
     metadata = {k: v for k, v in (obj.get("metadata") or {}).items()
                 if k not in model.IDENTITY_KEYS}
     if metadata:
-        data["metadata"] = _as_written(metadata, variables)
+        data["metadata"] = as_written(metadata, variables)
     return data
 
 
@@ -137,15 +141,50 @@ def importable(configs: Sequence[Mapping[str, Any]],
     return sorted(kept, key=lambda c: (not c.get("is_default"), c.get("created", 0), c["id"]))
 
 
+def keys_in(data: Data, path: tuple[str | int, ...] = ()) -> list[tuple[str, str]]:
+    """(field path, key prefix) of every string in `data`, mapping keys included, that holds
+    something like a Stripe key."""
+    if isinstance(data, str):
+        return [(dotted(path), prefix) for prefix in find_keys(data)]
+    found: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for name, value in data.items():
+            # a name is said by where it is: saying the name would print the key
+            found += [(f"{dotted(path)} (a name in it)", p) for p in find_keys(str(name))]
+            found += keys_in(value, (*path, name))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += keys_in(value, (*path, index))
+    return found
+
+
+def _refuse_keys(found: list[tuple[str, str, str]]) -> None:
+    """Stop before any file is written: a key in a file ends up committed. Say where, never
+    the value (not even masked: the prefix is enough to find it)."""
+    if not found:
+        return
+    where = "; ".join(f"{config_id} {path} holds what looks like a Stripe key ({prefix}...)"
+                      for config_id, path, prefix in found)
+    raise PortalConfigError(
+        f"{where}. Keys never belong in files: nothing was written. Clear the value in the "
+        "Dashboard (and roll the key if it is a real one), then import again.")
+
+
 def build_files(configs: list[Mapping[str, Any]], env: str, key_from: str, project: str,
                 prices: Mapping[str, Mapping[str, Any]],
                 variables: Mapping[str, str], taken: set[str] | None = None) -> list[ImportedFile]:
-    """`taken`: keys no file may get (the project file's name)."""
+    """`taken`: keys no file may get (the project file's name). Refused as a whole when a value
+    to be written looks like a key."""
     taken = set(taken or ())
-    files = []
+    files, found = [], []
     for obj in configs:
         key = key_for(obj, key_from, taken, project)
-        files.append(ImportedFile(key, obj["id"], render(file_data(obj, env, prices, variables))))
+        data = file_data(obj, env, prices, variables)
+        found += [(obj["id"], p, prefix) for p, prefix in keys_in(data)]
+        # the file's name: from the name (a slug cannot look like a key) or this metadata key
+        found += [(obj["id"], f"metadata.{model.IDENTITY_KEYS[2]}", p) for p in find_keys(key)]
+        files.append(ImportedFile(key, obj["id"], render(data)))
+    _refuse_keys(found)
     return files
 
 

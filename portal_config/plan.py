@@ -45,6 +45,13 @@ class EnvPlan:
     bindings: list[Binding] = field(default_factory=list)  # what the plan was made from
     labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
     stripe_fingerprint: str = ""  # of every configuration listed; a saved plan's staleness check
+    # each configuration listed, by ID: what a stale saved plan names as changed, new or gone
+    fingerprints: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def differs(self) -> bool:
+        """Stripe differs from the files here: changes, or configurations whose file is gone."""
+        return bool(self.changes or self.prunable or self.default_kept)
 
 
 @dataclass
@@ -62,7 +69,7 @@ class Plan:
     @property
     def differs(self) -> bool:
         """Stripe differs from the files: changes, or configurations whose file is gone."""
-        return bool(self.changes) or any(e.prunable or e.default_kept for e in self.envs)
+        return any(e.differs for e in self.envs)
 
     @property
     def has_problems(self) -> bool:
@@ -79,9 +86,19 @@ def fingerprint(obj: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def fingerprints(configurations: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each configuration listed in an environment, by ID."""
+    return {str(c["id"]): fingerprint(c) for c in configurations}
+
+
+def combined(by_id: Mapping[str, str]) -> str:
+    """One fingerprint of an environment's configurations, from each one's."""
+    return fingerprint({"id": "all", "metadata": dict(by_id)})
+
+
 def stripe_fingerprint(configurations: Sequence[Mapping[str, Any]]) -> str:
     """Of every configuration listed in an environment: a saved plan's staleness check."""
-    return fingerprint({"id": "all", "metadata": {c["id"]: fingerprint(c) for c in configurations}})
+    return combined(fingerprints(configurations))
 
 
 def _managed_metadata(params: Mapping[str, Any]) -> list[str]:
@@ -146,13 +163,22 @@ def _update(project: str, env: str, b: Binding) -> Change | None:
 
 def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desired],
                      current: Sequence[Mapping[str, Any]], *, prune: bool = False,
-                     adopt: bool = False) -> EnvPlan:
+                     adopt: bool = False,
+                     left_out: Mapping[str, Sequence[Problem]] | None = None) -> EnvPlan:
+    """`left_out`: the problems of files (by key) that cannot be planned here. They are still
+    matched, so their configuration is claimed (never pruned), but get no change: only their
+    problems are reported, and every other file is planned as usual."""
     bindings = match(project, env, mode, desired, current, adopt=adopt)
-    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=stripe_fingerprint(current),
-                     bindings=bindings)
+    listed = fingerprints(current)
+    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=combined(listed),
+                     fingerprints=listed, bindings=bindings)
     for b in bindings:
         obj = b.obj
-        if b.status is Status.PROBLEM:
+        if b.desired is not None and left_out and b.desired.key in left_out:
+            result.problems.extend(left_out[b.desired.key])
+            if b.problem is not None:
+                result.problems.append(b.problem)
+        elif b.status is Status.PROBLEM:
             assert b.problem is not None
             result.problems.append(b.problem)
         elif b.status is Status.MISSING:

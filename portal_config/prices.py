@@ -7,6 +7,7 @@ reported at the line that wrote the price, before anything is written.
 from __future__ import annotations
 
 import copy
+import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,8 @@ from .loader import DataPath
 from .model import PRODUCTS_PATH
 
 LOOKUP_PREFIX = "lookup_key:"
+# A did-you-mean reads at most this many pages (of 100) of the account's active prices.
+SUGGESTION_PAGES = 10
 
 
 def _entries(params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -37,6 +40,8 @@ class PriceCatalog:
 
     by_lookup_key: dict[str, dict[str, Any]]
     by_id: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # None: no such price
+    # The account's active lookup keys, read only when a file's key matched none (did-you-mean).
+    known_lookup_keys: list[str] = field(default_factory=list)
 
     def labels(self) -> dict[str, str]:
         """price ID -> `lookup_key:K`, so a plan shows both."""
@@ -45,8 +50,18 @@ class PriceCatalog:
 
 def fetch_catalog(params_list: list[dict[str, Any]],
                   by_lookup_key: Callable[[list[str]], dict[str, dict[str, Any]]],
-                  retrieve_price: Callable[[str], dict[str, Any]]) -> PriceCatalog:
-    catalog = PriceCatalog(by_lookup_key(lookup_keys_in(params_list)))
+                  retrieve_price: Callable[[str], dict[str, Any]],
+                  active_lookup_keys: Callable[[int], list[str]] | None = None) -> PriceCatalog:
+    """The prices the files name. `active_lookup_keys(pages)` lists the account's keys, for a
+    did-you-mean: asked only when a key matches no price, so a run whose keys all resolve
+    costs no extra request."""
+    wanted = lookup_keys_in(params_list)
+    catalog = PriceCatalog(by_lookup_key(wanted))
+    if active_lookup_keys is not None and set(wanted) - set(catalog.by_lookup_key):
+        try:
+            catalog.known_lookup_keys = active_lookup_keys(SUGGESTION_PAGES)
+        except StripeFailure:
+            pass  # only a hint: the missing key is reported either way
     # Raw price IDs matter only where an entry leaves its product to be derived.
     for params in params_list:
         for entry in _entries(params):
@@ -90,7 +105,7 @@ def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
             if not known:  # a raw ID under an explicit product: Stripe checks it on write
                 prices.append(written)
                 continue
-            problem = _unusable(price, written, env)
+            problem = _unusable(price, written, env, catalog.known_lookup_keys)
             if problem:
                 problems.append(Problem(locate((*PRODUCTS_PATH, index, "prices", position)),
                                         problem))
@@ -130,11 +145,14 @@ def price_defect(price: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _unusable(price: dict[str, Any] | None, written: str, env: str) -> str | None:
+def _unusable(price: dict[str, Any] | None, written: str, env: str,
+              known: list[str]) -> str | None:
     if price is None:
         if written.startswith(LOOKUP_PREFIX):
-            return (f"{written} matches no price in environment '{env}': create the price with "
-                    "that lookup key in this account, or fix the key")
+            close = difflib.get_close_matches(written[len(LOOKUP_PREFIX):], known, n=1)
+            hint = f" (did you mean {LOOKUP_PREFIX}{close[0]}?)" if close else ""
+            return (f"{written} matches no price in environment '{env}'{hint}: create the price "
+                    "with that lookup key in this account, or fix the key")
         return (f"price {written} does not exist in environment '{env}': IDs differ between "
                 f"accounts and modes; use lookup_key:KEY, or put the ID under overrides.{env}")
     name = written if written.startswith(LOOKUP_PREFIX) else "price"

@@ -13,6 +13,7 @@ from .errors import Location, Problem
 from .keys import SECRET_KEY, mask_secrets
 from .loader import DataPath, value_at
 from .model import PRODUCTS_PATH
+from .safety import PLAIN_HTTP, plain_http_beyond_loopback
 from .schema import Locate, dotted
 
 RESERVED_METADATA_PREFIX = "portal_config_"
@@ -42,8 +43,13 @@ def find_secrets(text: str, file: str) -> list[Problem]:
 
 
 def check_environment(name: str, entry: Mapping[str, Any], locate: Locate) -> list[Problem]:
-    """An environment reaches Stripe with a key, or the built-in emulator without one."""
+    """An environment reaches Stripe with a key, or the built-in emulator without one; never
+    over plain http beyond this machine (the rule `plan` applies before sending the key)."""
     path = ("environments", name)
+    base = entry.get("api_base")
+    if isinstance(base, str) and plain_http_beyond_loopback(base):
+        return [Problem(locate((*path, "api_base"), False), f"environment '{name}': refusing to "
+                        f"send the API key to {base}: {PLAIN_HTTP}")]
     if "api_key_env" in entry and "emulator" in entry:
         return [Problem(locate((*path, "emulator"), True), f"environment '{name}': api_key_env "
                         "and emulator exclude each other (the emulator needs no key)")]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from .errors import UnsafeOperation
+from .keys import register
 
 if TYPE_CHECKING:
     from .config import Environment
@@ -24,6 +25,8 @@ ALLOW_API_BASE_VAR = "PORTAL_CONFIG_ALLOW_API_BASE"
 KEY_PREFIXES = {"test": ("sk_test_", "rk_test_"), "live": ("sk_live_", "rk_live_")}
 # A key with nothing around it (not even a newline): its kind, its mode, the rest.
 WHOLE_KEY = re.compile(r"(sk|rk)_(live|test)_[A-Za-z0-9_]+")
+PLAIN_HTTP = ("plain http goes only to a loopback address (localhost, 127.0.0.1, ::1): to any "
+              "other host the key would cross the network in clear; use https")
 
 
 class Refused(UnsafeOperation):
@@ -64,6 +67,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def plain_http_beyond_loopback(api_base: str) -> bool:
+    """http to another machine: refused whatever the environment allows, so `validate` refuses
+    it offline too (rules.check_environment)."""
+    parts = urlsplit(api_base)
+    return parts.scheme == "http" and not is_loopback(parts.hostname or "")
+
+
 def check_api_base(env_name: str, api_base: str | None) -> str:
     """A key goes only to api.stripe.com, or over plain http to a loopback address, unless
     PORTAL_CONFIG_ALLOW_API_BASE names the host (so a pull request cannot redirect the key)."""
@@ -76,8 +86,11 @@ def check_api_base(env_name: str, api_base: str | None) -> str:
                       f"adds /v1/...), not {base}")
     if parts.scheme == "https" and host == "api.stripe.com":
         return base
-    if parts.scheme == "http" and is_loopback(host):
-        return base
+    if plain_http_beyond_loopback(base):
+        raise Refused("address", f"environment '{env_name}': refusing to send the API key to "
+                      f"{base}: {PLAIN_HTTP}.")
+    if parts.scheme == "http":
+        return base  # loopback
     if parts.scheme == "https" and os.environ.get(ALLOW_API_BASE_VAR) == host:
         return base  # never plain http beyond loopback: the key would cross the network in clear
     raise Refused(
@@ -102,27 +115,36 @@ def mode_of(key: str) -> str | None:
 
 
 def api_key_for(env: Environment) -> str:
-    """The key from the variable the environment names, checked against its mode."""
+    """The key from the variable the environment names, checked against its mode. A refusal
+    starts at the project file's `api_key_env:` line, where the variable is named."""
     name = env.api_key_env
     key = os.environ.get(name or "", "")
+    register(key)  # masked in all output from now on, even if it is refused below
+    where = f"{env.api_key_env_location}: " if env.api_key_env_location else ""
+    kinds = KEY_PREFIXES[env.mode]
     if not key:
         raise Refused(
             "key",
-            f"environment '{env.name}': the variable {name} is not set. Export it with the "
-            f"{env.mode} mode secret or restricted key ({KEY_PREFIXES[env.mode][0]}...)."
+            f"{where}environment '{env.name}': the variable {name} is not set. Export it with the "
+            f"{env.mode} mode secret or restricted key ({kinds[0]}...)."
         )
+    if key.startswith(("pk_test_", "pk_live_")):  # the one the Dashboard shows first
+        raise Refused(
+            "key",
+            f"{where}environment '{env.name}': {name} holds a publishable key (pk_...): use the "
+            f"secret key {kinds[0]}... or a restricted key {kinds[1]}...")
     mode = mode_of(key)
     if mode is None:
         # Never echo it: a pasted key with a newline or a quote would otherwise end up in an error.
         raise Refused(
             "key",
-            f"environment '{env.name}': {name} does not hold a Stripe key (expected "
-            f"{' or '.join(KEY_PREFIXES[env.mode])} followed by letters, digits or _, with no "
-            "spaces or newline): export the key alone.")
+            f"{where}environment '{env.name}': {name} does not hold a Stripe key (expected "
+            f"{' or '.join(kinds)} followed by letters, digits or _, with no spaces or newline): "
+            "export the key alone.")
     if mode != env.mode:
         raise Refused(
             "key",
-            f"environment '{env.name}' is {env.mode} mode but {name} holds a {mode} key: use a "
-            f"key starting with {' or '.join(KEY_PREFIXES[env.mode])}."
+            f"{where}environment '{env.name}' is {env.mode} mode but {name} holds a {mode} key: "
+            f"use a key starting with {' or '.join(kinds)}."
         )
     return key

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
 from . import openapi
@@ -26,7 +26,9 @@ from .errors import Location, Problem
 from .loader import DataPath
 from .values import Data
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# Draft-07: the newest draft yaml-language-server (the YAML engine of most editors) reads.
+# So no keyword newer than it ($defs, prefixItems, dependentRequired, unevaluated*...).
+DIALECT = "http://json-schema.org/draft-07/schema#"
 NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"  # keys, environment and project names
 VARIABLE_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
 _NOT_A_KEY = "^(?![srp]k_(live|test)_)"  # a Stripe key also reads as a variable name
@@ -293,7 +295,7 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
 
 def check(data: Data, schema: Mapping[str, Any], locate: Locate) -> list[Problem]:
     """Every schema violation in `data`, located through `locate(path, key)`."""
-    validator = Draft202012Validator(schema)
+    validator = Draft7Validator(schema)
     problems: list[Problem] = []
     for error in validator.iter_errors(data):
         problems.extend(_problems(error, locate))

@@ -222,19 +222,22 @@ class StripeGateway:
             return StripeFailure(f"{what}: the key lacks a permission: {_describe(exc)}. Give the "
                                  "restricted key write access to the customer portal.",
                                  "permission")
+        replayed = _header(exc, "idempotent-replayed") == "true"  # Stripe's saved answer
         if isinstance(exc, stripe.RateLimitError):
             return StripeFailure(f"{what}: Stripe kept rate-limiting: {_describe(exc)}. Wait a "
-                                 "minute and run again.", "rate_limit", _replayed(exc))
+                                 "minute and run again.", "rate_limit", replayed)
         kind = _kind(exc)
         said = "Stripe failed on its side" if kind == "server" else "Stripe refused"
-        return StripeFailure(f"{what}: {said}: {_describe(exc)}", kind, _replayed(exc))
+        return StripeFailure(f"{what}: {said}: {_describe(exc)}", kind, replayed)
 
     def _list(self, what: str, fetch: Callable[[dict[str, str]], object],
-              item: Callable[[Data, str], dict[str, Any]]) -> list[dict[str, Any]]:
+              item: Callable[[Data, str], dict[str, Any]],
+              pages: int | None = None) -> list[dict[str, Any]]:
         """Every page (answers.every_page), each one retried and checked on its own."""
         try:
             return answers.every_page(
-                lambda cursor: self._call(what, lambda: fetch(cursor), answers.page), item)
+                lambda cursor: self._call(what, lambda: fetch(cursor), answers.page), item,
+                pages)
         except answers.Malformed as exc:
             raise self._malformed(f"environment '{self.env_name}': {what}", str(exc),
                                   False) from None
@@ -282,6 +285,15 @@ class StripeGateway:
             listed = self._list("looking up prices", page, price)
             found.update((p["lookup_key"], p) for p in listed)
         return found
+
+    def active_lookup_keys(self, max_pages: int) -> list[str]:
+        """Lookup keys of active prices, at most `max_pages` pages of them (a hint)."""
+        def page(cursor: dict[str, str]) -> object:
+            params: Any = {"active": True, "limit": PAGE_SIZE, **cursor}  # the SDK's TypedDict
+            return self.client.v1.prices.list(params)
+
+        listed = self._list("listing prices", page, answers.price, max_pages)
+        return [p["lookup_key"] for p in listed if p.get("lookup_key")]
 
     def retrieve_price(self, price_id: str) -> dict[str, Any]:
         return self._call(f"reading price {price_id}",
@@ -338,10 +350,6 @@ class StripeGateway:
         """Stripe's own words (and request ID) behind a StripeFailure, without our advice."""
         cause = exc.__cause__
         return _describe(cause) if isinstance(cause, stripe.StripeError) else str(exc)
-
-
-def _replayed(exc: stripe.StripeError) -> bool:
-    return _header(exc, "idempotent-replayed") == "true"
 
 
 def _client(key: str, address: str, stripe_account: str | None,

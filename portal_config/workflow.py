@@ -3,7 +3,7 @@ prices there, and plan. Environments are read concurrently (bounded), reported i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -61,24 +61,50 @@ def bindings(project: config.Project, env: str,
     return match(project.name, env, project.environments[env].mode, files, configurations)
 
 
+def check_keys(project: config.Project, keys: Collection[str], option: str) -> None:
+    """Every key names a configuration file of the project (`--target KEY`, `pull KEY`)."""
+    known = sorted({f.key for f in project.files})
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise PortalConfigError(f"{option} '{unknown[0]}' is not a configuration's key: the "
+                                f"files' keys are {', '.join(known) or '(none)'}")
+
+
+def _targeted(result: EnvPlan) -> None:
+    """Only what concerns the targeted files. The other files' configurations look like files
+    gone from here: they must be neither pruned nor listed."""
+    result.changes = [c for c in result.changes if c.file is not None]
+    result.prunable, result.default_kept, result.unmanaged = [], [], []
+    result.bindings = [b for b in result.bindings if b.desired is not None]
+
+
 def read_environment(project: config.Project, env: str, gateway: Gateway, *, prune: bool = False,
-                     adopt: bool = False, current: list[dict[str, Any]] | None = None) -> EnvPlan:
+                     adopt: bool = False, current: list[dict[str, Any]] | None = None,
+                     partial: bool = False, keys: Collection[str] | None = None) -> EnvPlan:
     """Resolve the files' prices in this environment, then plan against its configurations
-    (`current`, when the caller has listed them already)."""
-    files = config.desired_configs(project, env)
+    (`current`, when the caller has listed them already). `keys`: plan only those files.
+
+    A file whose prices cannot be resolved here (a lookup key with a typo, an archived price)
+    raises ValidationFailed; with `partial` it is left out instead: its problems (FILE:LINE:COL)
+    are the plan's, its configuration is not touched (not even pruned), and every other file is
+    planned, so one broken file never hides another's drift."""
+    files = [f for f in config.desired_configs(project, env) if keys is None or f.key in keys]
     catalog = prices.fetch_catalog([f.params for f in files], gateway.prices_by_lookup_key,
-                                   gateway.retrieve_price)
-    desired, problems = [], []
+                                   gateway.retrieve_price, gateway.active_lookup_keys)
+    desired, left_out = [], {}
     for f in files:
         params, found = prices.resolve(f.params, catalog, env, f.locate)
-        problems.extend(found)
+        if found:
+            left_out[f.key] = sorted(found)
         desired.append(desired_of(f, params))
-    if problems:
-        raise ValidationFailed(problems)
+    if left_out and not partial:
+        raise ValidationFailed([p for found in left_out.values() for p in found])
     if current is None:
         current = gateway.list_configurations()
     result = plan_environment(project.name, env, project.environments[env].mode, desired,
-                              current, prune=prune, adopt=adopt)
+                              current, prune=prune, adopt=adopt, left_out=left_out)
+    if keys is not None:
+        _targeted(result)
     result.labels = catalog.labels()
     # Prices a change takes away are not in the files: look them up, so the plan names them too.
     for price_id in sorted(_removed_prices(result) - set(result.labels)):
@@ -94,18 +120,11 @@ def _removed_prices(result: EnvPlan) -> set[str]:
 
 
 def plan_all(project: config.Project, gateways: Mapping[str, Gateway], *, prune: bool = False,
-             adopt: bool = False) -> Plan:
+             adopt: bool = False, keys: Collection[str] | None = None) -> Plan:
+    """Every environment planned; files with problems are left out of their environment's plan
+    (and make the plan's problems), the rest is planned, so drift elsewhere stays visible."""
     names = list(gateways)
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
         futures = [pool.submit(read_environment, project, n, gateways[n], prune=prune,
-                               adopt=adopt) for n in names]
-    envs = []
-    for name, future in zip(names, futures, strict=True):
-        try:
-            envs.append(future.result())
-        except ValidationFailed as exc:
-            # Files that cannot be resolved here (a price archived in this account) make this
-            # environment's problems; the others are still planned, so drift there stays visible.
-            envs.append(EnvPlan(env=name, mode=project.environments[name].mode,
-                                problems=list(exc.problems)))
-    return Plan(project=project.name, envs=envs)
+                               adopt=adopt, partial=True, keys=keys) for n in names]
+    return Plan(project=project.name, envs=[future.result() for future in futures])

@@ -173,3 +173,26 @@ def test_write_files_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert [p.read_text() for p in paths] == ["a: 1\n", "b: 2\n"]
     write_files(files, tmp_path, force=True)
     assert (tmp_path / "pro.yaml").read_text() == "b: 2\n"
+
+
+WEBHOOK_SECRET = "whsec_" + "Ab12" * 8
+PUBLISHABLE = "pk_live_" + "Cd34" * 8
+
+
+@pytest.mark.parametrize(("obj", "where", "prefix"), [
+    (stripe_config("bpc_5", business_profile={"headline": f"see {WEBHOOK_SECRET}"}),
+     "business_profile.headline", "whsec_"),
+    (stripe_config("bpc_5", metadata={"support": PUBLISHABLE}), "metadata.support", "pk_live_"),
+    (stripe_config("bpc_5", metadata={PUBLISHABLE: "x"}), "metadata (a name in it)", "pk_live_"),
+    (stripe_config("bpc_5", metadata=identity(f"k-{PUBLISHABLE}")),
+     "metadata.portal_config_key", "pk_live_"),
+], ids=["signing-secret", "publishable", "metadata-name", "file-name"])
+def test_build_files_refuses_a_value_that_looks_like_a_key(obj: dict[str, Any], where: str,
+                                                           prefix: str) -> None:
+    configs: list[Any] = [stripe_config("bpc_1", name="Fine"), obj]
+    with pytest.raises(PortalConfigError) as raised:
+        build_files(configs, "staging", "name", "acme", {}, {})
+    message = str(raised.value)
+    assert message.startswith(f"bpc_5 {where} holds what looks like a Stripe key ({prefix}...). ")
+    assert "bpc_1" not in message and "nothing was written" in message
+    assert WEBHOOK_SECRET[6:] not in message and PUBLISHABLE[8:] not in message

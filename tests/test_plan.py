@@ -146,3 +146,18 @@ def test_stripes_fingerprint_changes_with_any_configuration_listed() -> None:
     listed[0]["updated"] += 1
     assert plan_environment("acme", "local", "test", [], listed).stripe_fingerprint != before
     assert plan_environment("acme", "local", "test", [], listed[1:]).stripe_fingerprint != before
+
+
+def test_a_file_left_out_keeps_its_configuration_and_the_others_are_planned() -> None:
+    from portal_config.errors import Location, Problem
+
+    typo = Problem(Location("configs/pro.yaml", 5, 18), "lookup_key:pro_monthy matches no price")
+    current = [stripe_config("bpc_1", "pro", name="Pro"), stripe_config("bpc_2", "std", name="x")]
+    files = [desired("pro", {"name": "Changed"}), desired("std", {"name": "Std"}),
+             desired("new", {"name": "New"})]
+    env = plan_environment("acme", "local", "test", files, current, prune=True,
+                           left_out={"pro": [typo], "new": [typo]})
+    assert [(c.action, c.key) for c in env.changes] == [("update", "std")]
+    assert env.problems == [typo, typo]
+    assert env.prunable == [] and env.unmanaged == [], "bpc_1 is still pro's: never pruned"
+    assert env.in_sync == []

@@ -83,6 +83,41 @@ def test_fetch_lets_other_failures_through() -> None:
         fetch_catalog([params({"prices": ["price_1"]})], lambda keys: {}, retrieve)
 
 
+@pytest.mark.parametrize("found, missing", [({"pro_m": price("price_1")}, False), ({}, True)])
+def test_the_accounts_keys_are_listed_only_when_a_key_is_missing(
+        found: dict[str, Any], missing: bool) -> None:
+    asked: list[int] = []
+
+    def active_lookup_keys(pages: int) -> list[str]:
+        asked.append(pages)
+        return ["pro_month", "basic"]
+
+    catalog = fetch_catalog([params({"prices": ["lookup_key:pro_m"]})], lambda keys: found,
+                            price, active_lookup_keys)
+    assert catalog.known_lookup_keys == (["pro_month", "basic"] if missing else [])
+    assert asked == ([10] if missing else [])
+
+
+def test_a_failure_listing_the_accounts_keys_only_loses_the_hint() -> None:
+    def active_lookup_keys(pages: int) -> list[str]:
+        raise StripeFailure("forbidden", kind="permission")
+
+    catalog = fetch_catalog([params({"prices": ["lookup_key:pro_m"]})], lambda keys: {}, price,
+                            active_lookup_keys)
+    _, problems = run(params({"prices": ["lookup_key:pro_m"]}), catalog)
+    assert problems == [f"{ENTRIES}.0.prices.0: lookup_key:pro_m matches no price in environment "
+                        "'prod': create the price with that lookup key in this account, or fix "
+                        "the key"]
+
+
+def test_an_unknown_lookup_key_gets_the_closest_known_key() -> None:
+    catalog = PriceCatalog({}, known_lookup_keys=["pro_monthly", "basic"])
+    _, problems = run(params({"prices": ["lookup_key:pro_montly", "lookup_key:zzz"]}), catalog)
+    assert problems[0].startswith(f"{ENTRIES}.0.prices.0: lookup_key:pro_montly matches no price "
+                                  "in environment 'prod' (did you mean lookup_key:pro_monthly?): ")
+    assert "did you mean" not in problems[1]
+
+
 def test_lookup_keys_become_price_ids_and_the_product_is_filled_in() -> None:
     written = params({"prices": ["lookup_key:pro_m", "lookup_key:pro_y"]})
     catalog = PriceCatalog({"pro_m": price("price_1"), "pro_y": price("price_2",

@@ -111,7 +111,7 @@ def test_problems_are_printed_with_file_line_col_under_their_environment() -> No
     env = one_of_each()
     env.problems.append(PROBLEM)
     lines = render.text(plan_of(env)).splitlines()
-    at = lines.index("Problems (these configurations cannot be planned):")
+    at = lines.index("Problems (these files are left out until fixed):")
     assert lines[at + 1] == ("  local: configs/x.yaml:3:5: ids pins bpc_gone, which does not "
                              "exist")
 
@@ -157,26 +157,36 @@ def test_json_of_a_plan_in_sync_has_no_changes() -> None:
     assert data["environments"][0]["in_sync"] == [{"key": "a", "id": "bpc_1"}]
 
 
-def test_markdown_headline_then_the_text_plan_as_a_diff_block() -> None:
-    plan = plan_of(env_plan([desired("a")], []), env_plan([], [], env="prod"))
-    out = render.in_format(plan, "markdown", title="Portal plan")
-    headline, body = out.split("\n\n", 1)
-    assert headline == ("**Portal plan** for `local`, `prod`: 1 to create, 0 to update, "
-                        "0 to deactivate")
-    assert body == f"```diff\n{render.text(plan)}\n```"
+def test_a_drift_check_is_headed_drift_naming_the_environments_that_differ() -> None:
+    drifted = env_plan([desired("a", {"name": "A"})], [stripe_config("bpc_1", "a")])
+    gone = EnvPlan("prod", "live", prunable=[("old", "bpc_2")])
+    plan = plan_of(drifted, EnvPlan("staging", "test"), gone)
+    lines = render.text(plan, wording=render.plan_wording(drift=True)).splitlines()
+    assert lines[:2] == ["Drift: Stripe differs from the configuration files in local, prod.", ""]
+    assert "Drift" not in render.text(plan), "only a --detailed-exitcode run is a drift check"
+    in_sync = plan_of(EnvPlan("local", "test"))
+    assert render.text(in_sync, wording=render.plan_wording(drift=True)) == (
+        "No changes. Stripe matches the configuration files.")
 
 
-def test_markdown_warns_of_deactivations_and_says_no_changes_and_problems() -> None:
-    pruned = env_plan([], [stripe_config("bpc_1", "old")], prune=True)
-    assert "> [!WARNING]\n> This plan deactivates configurations" in render.markdown(
-        plan_of(pruned))
-    nothing = render.markdown(plan_of(EnvPlan("local", "test", problems=[PROBLEM])))
-    assert nothing.splitlines()[0] == ("**portal-config plan** for `local`: no changes; "
-                                       "problems (see below)")
-    assert "[!WARNING]" not in nothing
-    gone = render.markdown(plan_of(EnvPlan("local", "test", prunable=[("old", "bpc_1")])))
-    assert gone.splitlines()[0].endswith(
-        "no changes, but configurations whose file is gone are still active")
+def test_a_diff_never_speaks_of_stripe_in_its_closing_line() -> None:
+    wording = render.diff_wording("HEAD")
+    assert render.text(plan_of(EnvPlan("local", "test")), wording=wording) == (
+        "No changes between HEAD and the working tree.")
+    created = render.text(plan_of(env_plan([desired("a")], [])), wording=wording)
+    assert created.splitlines()[0] == "Changes from HEAD to the working tree: + create"
+    removed = plan_of(EnvPlan("local", "test", prunable=[("old", "")]))
+    assert render.text(removed, wording=wording).splitlines()[-1] == (
+        "No other changes between HEAD and the working tree, but files were removed (see "
+        "Notes).")
+
+
+def test_changes_beside_problems_say_the_broken_files_are_left_out() -> None:
+    env = env_plan([desired("a")], [])
+    env.problems.append(PROBLEM)
+    assert render.text(plan_of(env)).splitlines()[-1] == (
+        "Plan: 1 to create, 0 to update, 0 to deactivate. Files with problems are left out (see "
+        "Problems).")
 
 
 def test_products_show_labels_and_quantities_in_one_order_whatever_the_ids() -> None:

@@ -124,13 +124,22 @@ def test_a_key_of_the_other_mode_is_refused(monkeypatch: pytest.MonkeyPatch, mod
 
 
 @pytest.mark.parametrize("value", [TEST_KEY + "\n", f'"{TEST_KEY}"', f" {TEST_KEY}",
-                                   "pk_test_51abc", "sk_test_ 51abc", "hunter2"])
+                                   "sk_test_ 51abc", "hunter2"])
 def test_what_is_not_a_key_is_refused_and_never_echoed(monkeypatch: pytest.MonkeyPatch,
                                                        value: str) -> None:
     monkeypatch.setenv("PORTAL_CONFIG_SAFETY_KEY", value)
     message = refusal("key", safety.api_key_for, env("test"))
     assert "does not hold a Stripe key (expected sk_test_ or rk_test_ followed by" in message
     assert value.strip() not in message
+
+
+@pytest.mark.parametrize("mode", ["test", "live"])
+def test_a_publishable_key_is_named_as_one(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_SAFETY_KEY", f"pk_{mode}_51abc")
+    message = refusal("key", safety.api_key_for, env(mode))
+    assert message.endswith(f"PORTAL_CONFIG_SAFETY_KEY holds a publishable key (pk_...): use the "
+                            f"secret key sk_{mode}_... or a restricted key rk_{mode}_...")
+    assert "51abc" not in message
 
 
 # -- clear: every rule, in order --------------------------------------------------------------

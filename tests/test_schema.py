@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator
 
 from portal_config import openapi, rules, schema
 from portal_config.errors import Location
@@ -67,7 +67,7 @@ def test_every_object_is_closed_and_no_empty_string_alternative_is_left() -> Non
 def test_the_schemas_are_valid_json_schema() -> None:
     for document in (schema.config_schema(), schema.config_schema(("prod",)),
                      schema.project_schema()):
-        Draft202012Validator.check_schema(document)
+        Draft7Validator.check_schema(document)
 
 
 def test_overrides_are_partial_and_keyed_by_environment() -> None:

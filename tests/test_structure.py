@@ -20,7 +20,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 # Command module -> the command name it registers.
 COMMANDS = {"validate": "validate", "plan": "plan", "apply": "apply", "import_": "import",
             "doctor": "doctor", "ids": "ids", "diff": "diff", "schema": "schema",
-            "emulator": "emulator"}
+            "emulator": "emulator", "pull": "pull", "show": "show"}
 MAX_LINES = 400
 
 

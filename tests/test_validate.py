@@ -154,12 +154,12 @@ def test_validate_never_imports_stripe() -> None:
 
 
 def test_schema_command_prints_both_schemas() -> None:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft7Validator
 
     for kind in ("config", "project"):
         result = run("schema", "--kind", kind)
         assert result.exit_code == 0
         document = json.loads(result.stdout)
-        Draft202012Validator.check_schema(document)
+        Draft7Validator.check_schema(document)
         assert document["additionalProperties"] is False
     assert "features" in json.loads(run("schema").stdout)["properties"]

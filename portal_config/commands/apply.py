@@ -18,8 +18,10 @@ from .options import (
     ENV_OPTION,
     PRUNE_OPTION,
     REQUEST_TIMEOUT,
+    TARGET_OPTION,
     TIMEOUT_OPTION,
     Context,
+    check_targets,
     project_and_environments,
 )
 
@@ -37,6 +39,7 @@ class ApplyRequest:
     adopt: bool = False
     plan_file: Path | None = None  # a plan saved with `plan --out`, applied as it is
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    targets: tuple[str, ...] = ()  # apply only these files (keys); none: every file
 
 
 def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str], Plan | None]:
@@ -46,11 +49,13 @@ def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str
     if request.plan_file is None:
         project, names = project_and_environments(context, request.env_names, request.every)
         return project, names, None
-    if request.env_names or request.every or request.prune or request.adopt:
+    if request.env_names or request.every or request.prune or request.adopt or request.targets:
         raise PortalConfigError("--plan applies the saved plan as it is: drop --env, --all, "
-                                "--prune and --adopt (they were decided when it was saved)")
+                                "--prune, --adopt and --target (they were decided when it was "
+                                "saved)")
     project, _ = project_and_environments(context, (), True)
-    saved = planfile.load(request.plan_file, project.name)
+    modes = {name: env.mode for name, env in project.environments.items()}
+    saved = planfile.load(request.plan_file, project.name, modes)
     names = workflow.choose_environments(project, [e.env for e in saved.envs], False)
     return project, names, saved
 
@@ -74,12 +79,11 @@ def _current_plan(request: ApplyRequest, project: Project, names: list[str], sav
                   gateways: dict[str, Any]) -> Plan:
     """A fresh plan, or the saved one if Stripe has not changed since it was saved."""
     from .. import planfile, workflow
-    from ..plan import stripe_fingerprint
 
     if saved is None:
-        return workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt)
-    now = {n: stripe_fingerprint(gateways[n].list_configurations()) for n in names}
-    planfile.refuse_if_stale(saved, now)
+        return workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt,
+                                 keys=request.targets or None)
+    planfile.refuse_if_stale(saved, {n: gateways[n].list_configurations() for n in names})
     return saved
 
 
@@ -112,9 +116,12 @@ def execute(request: ApplyRequest, context: Context) -> int:
     from ..render import summary
 
     project, names, saved = _targets(request, context)
+    targeted = check_targets(project, request.targets, request.prune)
     live = _gate_live(project, names, saved, request.yes)
     with workflow.connected(project, names, request.timeout) as gateways:
         result = _current_plan(request, project, names, saved, gateways)
+        if targeted:
+            click.echo(targeted, err=True)
         click.echo(render.text(result, context.color))
         _refuse_problems(result)
         if not result.changes:
@@ -139,11 +146,13 @@ def execute(request: ApplyRequest, context: Context) -> int:
 @ADOPT_OPTION
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Apply a plan saved with `plan --out`; refused if Stripe changed since.")
+@TARGET_OPTION
 @TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool, prune: bool,
-            adopt: bool, plan_file: Path | None, timeout: float) -> None:
+            adopt: bool, plan_file: Path | None, targets: tuple[str, ...],
+            timeout: float) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
     request = ApplyRequest(env_names=env_names, every=every, yes=yes, prune=prune, adopt=adopt,
-                           plan_file=plan_file, timeout=timeout)
+                           plan_file=plan_file, targets=targets, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

@@ -22,11 +22,9 @@ def execute(request: DiffRequest, context: Context) -> int:
 
     project, names = project_and_environments(context, request.env_names, not request.env_names)
     result = revdiff.diff_against(request.rev, project, names)
-    click.echo(f"Desired state at {request.rev} -> working tree, per environment (offline: Stripe "
-               "was not read; lookup keys are not resolved).", err=True)
-    title = (f"portal-config diff against {request.rev}, offline (Stripe not read, lookup keys "
-             "unresolved)")
-    click.echo(render.in_format(result, request.fmt, context.color, title))
+    wording = render.diff_wording(request.rev)
+    click.echo(wording.compared, err=True)  # stdout stays the report (JSON stays JSON)
+    click.echo(render.in_format(result, request.fmt, context.color, wording))
     return 2 if request.detailed_exitcode and result.changes else 0
 
 

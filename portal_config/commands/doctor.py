@@ -11,14 +11,14 @@ from .options import (
     REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
     Context,
-    project_and_environments,
+    one_environment,
     single_env_option,
 )
 
 
 @dataclass(frozen=True)
 class DoctorRequest:
-    env_name: str
+    env_name: str | None  # None: the error lists the project's environments
     customer: str | None = None  # also check this customer, with a real session per config
     allow_live: bool = False  # create portal sessions in a live environment
     show_url: bool = False  # print session URLs off a terminal too
@@ -29,10 +29,11 @@ class DoctorRequest:
 def execute(request: DoctorRequest, context: Context) -> int:
     from .. import doctor
 
-    env_name = request.env_name
-    project, _ = project_and_environments(context, (env_name,), False)
+    # A broken file is a finding, not the end: doctor goes on with the files that load.
+    project, problems = doctor.load(context.config_path, request.env_name)
+    env_name = one_environment(project, request.env_name)
     observation = doctor.examine(project, env_name, request.customer, request.allow_live,
-                                 request.timeout)
+                                 problems, request.timeout)
     # A session URL logs anyone in as the customer: only to a person at a terminal by default.
     findings = doctor.judge(observation, request.show_url or sys.stdout.isatty())
     mode = project.environments[env_name].mode
@@ -52,7 +53,7 @@ def execute(request: DoctorRequest, context: Context) -> int:
               show_default=True)
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_name: str, customer: str | None, allow_live: bool,
+def command(ctx: click.Context, env_name: str | None, customer: str | None, allow_live: bool,
             show_url: bool, fmt: str, timeout: float) -> None:
     """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
     request = DoctorRequest(env_name=env_name, customer=customer, allow_live=allow_live,

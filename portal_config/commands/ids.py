@@ -10,14 +10,14 @@ from .options import (
     REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
     Context,
-    project_and_environments,
+    project_and_environment,
     single_env_option,
 )
 
 
 @dataclass(frozen=True)
 class IdsRequest:
-    env_name: str
+    env_name: str | None  # None: the error lists the project's environments
     fmt: str = "text"  # text, json, or env: PORTAL_CONFIG_<KEY>=bpc_... lines
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
@@ -25,9 +25,9 @@ class IdsRequest:
 def execute(request: IdsRequest, context: Context) -> int:
     from .. import ids, workflow
 
-    project, names = project_and_environments(context, (request.env_name,), False)
-    with workflow.connected(project, names, request.timeout) as gateways:
-        result = ids.read(project, request.env_name, gateways[request.env_name])
+    project, env_name = project_and_environment(context, request.env_name)
+    with workflow.connected(project, [env_name], request.timeout) as gateways:
+        result = ids.read(project, env_name, gateways[env_name])
     output = ids.render(result, request.fmt)
     if output:
         click.echo(output)
@@ -45,6 +45,6 @@ def execute(request: IdsRequest, context: Context) -> int:
               show_default=True, help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.")
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_name: str, fmt: str, timeout: float) -> None:
+def command(ctx: click.Context, env_name: str | None, fmt: str, timeout: float) -> None:
     """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...)."""
     ctx.exit(execute(IdsRequest(env_name=env_name, fmt=fmt, timeout=timeout), ctx.obj))

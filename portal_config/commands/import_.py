@@ -15,7 +15,7 @@ from .options import (
     REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
     Context,
-    project_and_environments,
+    project_and_environment,
     single_env_option,
 )
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ImportRequest:
-    env_name: str
+    env_name: str | None  # None: the error lists the project's environments
     out_dir: Path | None = None  # None: beside the project file, adding what is not described
     key_from: str = "name"  # each file's key from the configuration's name or its id
     include_inactive: bool = False
@@ -52,9 +52,8 @@ def _not_described(project: Project, env_name: str,
 def execute(request: ImportRequest, context: Context) -> int:
     from .. import importer, workflow
 
-    env_name = request.env_name
-    project, names = project_and_environments(context, (env_name,), False)
-    with workflow.connected(project, names, request.timeout) as gateways:
+    project, env_name = project_and_environment(context, request.env_name)
+    with workflow.connected(project, [env_name], request.timeout) as gateways:
         gateway = gateways[env_name]
         configs = importer.importable(gateway.list_configurations(), request.include_inactive)
         taken = {project.path.stem}
@@ -87,7 +86,7 @@ def execute(request: ImportRequest, context: Context) -> int:
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_name: str, out_dir: Path | None, key_from: str,
+def command(ctx: click.Context, env_name: str | None, out_dir: Path | None, key_from: str,
             include_inactive: bool, force: bool, timeout: float) -> None:
     """Write one configuration file per configuration Stripe has (into the project's folder:
     only those no file describes yet)."""

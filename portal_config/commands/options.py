@@ -1,11 +1,11 @@
-"""What several commands share: the group's Context, the shared click options, and choosing the
-project's environments from --env/--all."""
+"""What several commands share: the group's Context, the shared click options (--no-color on the
+group and on every command), and choosing the project's environments from --env/--all."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +26,21 @@ class Context:
     color: bool
 
 
+NO_COLOR_META = "portal_config.no_color"
+
+
+def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Before the command name the group reads ctx.meta (shared by the whole invocation);
+    after it, the group's Context exists already and loses its colour."""
+    if value:
+        ctx.meta[NO_COLOR_META] = True
+        if isinstance(ctx.obj, Context):
+            ctx.obj = replace(ctx.obj, color=False)
+
+
+NO_COLOR_OPTION = click.option("--no-color", is_flag=True, expose_value=False,
+                               callback=_no_color,
+                               help="No colour, even on a terminal (also NO_COLOR).")
 ENV_OPTION = click.option("--env", "env_names", multiple=True, metavar="NAME",
                           help="Environment from the project file (repeatable).")
 ALL_OPTION = click.option("--all", "every", is_flag=True, help="Every environment.")
@@ -34,6 +49,9 @@ PRUNE_OPTION = click.option("--prune", is_flag=True,
                                  "gone.")
 ADOPT_OPTION = click.option("--adopt", is_flag=True,
                             help="Write identity metadata on configurations pinned with ids:.")
+TARGET_OPTION = click.option("--target", "targets", multiple=True, metavar="KEY",
+                             help="Plan only this configuration's file (repeatable); other "
+                                  "configurations are neither changed nor pruned.")
 # transport.DEFAULT_REQUEST_SECONDS, written here so that every command need not import requests.
 REQUEST_TIMEOUT = 30.0
 
@@ -56,13 +74,29 @@ REPORT_FORMATS = ("text", "markdown", "json")
 
 
 def single_env_option(help_text: str) -> Callable[[F], F]:
-    """--env for the commands that read exactly one environment (import, doctor, ids)."""
-    return click.option("--env", "env_name", required=True, metavar="NAME", help=help_text)
+    """--env for the commands that read exactly one environment (import, doctor, ids). Not
+    `required`: without it, `one_environment` names the project's environments, as plan does."""
+    return click.option("--env", "env_name", metavar="NAME", help=f"{help_text} Required.")
 
 
 def report_format(help_text: str | None = None) -> Callable[[F], F]:
     return click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
                         show_default=True, help=help_text)
+
+
+def check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> str | None:
+    """The line that says a plan is targeted (None when it is not); bad --target refused."""
+    from .. import workflow
+    from ..errors import PortalConfigError
+
+    if not targets:
+        return None
+    if prune:
+        raise PortalConfigError("--prune deactivates configurations whose file is gone, which a "
+                               "targeted plan never touches: drop --prune or --target")
+    workflow.check_keys(project, targets, "--target")
+    return (f"Targeted plan: only {', '.join(sorted(set(targets)))}; other configurations are "
+            "neither changed nor pruned.")
 
 
 def project_and_environments(obj: Context, env_names: tuple[str, ...],
@@ -71,3 +105,21 @@ def project_and_environments(obj: Context, env_names: tuple[str, ...],
 
     project = config.load_project(obj.config_path)
     return project, workflow.choose_environments(project, env_names, every)
+
+
+def project_and_environment(obj: Context, env_name: str | None) -> tuple[Project, str]:
+    """The project and the one environment --env names."""
+    from .. import config
+
+    project = config.load_project(obj.config_path)
+    return project, one_environment(project, env_name)
+
+
+def one_environment(project: Project, env_name: str | None) -> str:
+    from .. import workflow
+    from ..errors import PortalConfigError
+
+    if env_name is None:
+        raise PortalConfigError("name an environment with --env NAME; this project has: "
+                                f"{', '.join(project.environments)}")
+    return workflow.choose_environments(project, (env_name,), False)[0]

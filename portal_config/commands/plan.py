@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from .options import (
     ENV_OPTION,
     PRUNE_OPTION,
     REQUEST_TIMEOUT,
+    TARGET_OPTION,
     TIMEOUT_OPTION,
     Context,
+    check_targets,
     project_and_environments,
     report_format,
 )
@@ -30,19 +33,28 @@ class PlanRequest:
     adopt: bool = False
     out_file: Path | None = None  # where to save the plan for `apply --plan`
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    targets: tuple[str, ...] = ()  # plan only these files (keys); none: every file
 
 
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import planfile, render, workflow
 
     project, names = project_and_environments(context, request.env_names, request.every)
+    targeted = check_targets(project, request.targets, request.prune)
     with workflow.connected(project, names, request.timeout) as gateways:
-        result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt)
+        result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt,
+                                   keys=request.targets or None)
     if request.out_file:
         planfile.save(result, request.out_file)
         click.echo(f"Saved the plan to {request.out_file}: `portal-config apply --plan "
                    f"{request.out_file}` applies exactly this.", err=True)
-    click.echo(render.in_format(result, request.fmt, context.color))
+    # A nightly `--detailed-exitcode` run is a drift check: its report says "Drift:".
+    wording = render.plan_wording(drift=request.detailed_exitcode)
+    if targeted:
+        click.echo(targeted, err=True)
+        wording = dataclasses.replace(wording, title=f"{wording.title}, targeted (only "
+                                                     f"{', '.join(sorted(set(request.targets)))})")
+    click.echo(render.in_format(result, request.fmt, context.color, wording))
     if result.has_problems:
         return 1
     return 2 if request.detailed_exitcode and result.differs else 0
@@ -58,13 +70,14 @@ def execute(request: PlanRequest, context: Context) -> int:
 @ADOPT_OPTION
 @click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Save the plan, for `apply --plan` (holds no key).")
+@TARGET_OPTION
 @TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
             detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None,
-            timeout: float) -> None:
+            targets: tuple[str, ...], timeout: float) -> None:
     """Show what apply would change in Stripe."""
     request = PlanRequest(env_names=env_names, every=every, fmt=fmt,
                           detailed_exitcode=detailed_exitcode, prune=prune, adopt=adopt,
-                          out_file=out_file, timeout=timeout)
+                          out_file=out_file, targets=targets, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

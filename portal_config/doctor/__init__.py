@@ -6,7 +6,7 @@ they pass along are in observation.py.
 
 from .judge import judge
 from .observation import Finding, Observation, exit_code
-from .read import examine
+from .read import examine, load
 from .report import json_text, text
 
-__all__ = ["Finding", "Observation", "examine", "exit_code", "json_text", "judge", "text"]
+__all__ = ["Finding", "Observation", "examine", "exit_code", "json_text", "judge", "load", "text"]

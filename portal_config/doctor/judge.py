@@ -33,7 +33,7 @@ PERMISSIONS_FIX = ("edit the restricted key in the Dashboard: Customer portal ne
 # -- the checks -------------------------------------------------------------------------------
 
 def judge(obs: Observation, show_url: bool) -> list[Finding]:
-    findings = judge_key(obs)
+    findings = judge_key(obs) + judge_loading(obs)
     if obs.refused or obs.list_failure:
         return findings  # nothing else was read
     used = used_configurations(obs)
@@ -91,6 +91,14 @@ def judge_key(obs: Observation) -> list[Finding]:
         findings.append(failed("permissions", "the restricted key cannot write portal "
                                "configurations", obs.write_failure))
     return findings
+
+
+def judge_loading(obs: Observation) -> list[Finding]:
+    """The files' own errors (validate's): a broken configuration file is left out, and the
+    rest is still checked."""
+    fix = "fix it (`portal-config validate` lists every problem): until then plan and apply refuse"
+    return [Finding("files", "problem", str(p), fix if p.location.file == obs.env.location.file
+                    else f"{fix}, and doctor leaves this file out") for p in obs.load_problems]
 
 
 def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
@@ -174,29 +182,51 @@ def judge_files(obs: Observation) -> list[Finding]:
     return findings
 
 
+def _app_host(obs: Observation) -> str | None:
+    app_url = obs.env.vars.get("app_url")
+    return urlsplit(app_url).hostname if app_url else None
+
+
+def _fine_return_url(obs: Observation, url: object) -> bool:
+    """What judge_return_url would pass: absolute, https in live mode, on app_url's host."""
+    if not isinstance(url, str) or url_defect(url, obs.mode == "live"):
+        return False
+    host = _app_host(obs)
+    return host is None or urlsplit(url).hostname == host
+
+
 def judge_return_url(obs: Observation, used: Used) -> Finding:
     """Set (or every session must pass return_url), absolute, https in live mode, and on the
     environment's own site when it has an `app_url` variable."""
     check, url = f"return URL {used.name}", used.obj.get("default_return_url")
     change = f"set default_return_url in {used.file} and apply" if used.file else \
         f"set it in the portal settings at {portal_settings_url(obs.mode)}"
+    # When the file already has a good one, Stripe merely lags behind it: apply is the fix.
+    wanted = next((f.params.get("default_return_url") for f in obs.files
+                   if f.key == used.key), None)
+    synced = (f"run `portal-config apply --env {obs.env.name}`: {used.file} already sets it "
+              f"to {wanted}") if wanted != url and _fine_return_url(obs, wanted) else None
+
+    def fix(how: str) -> str:
+        return synced or f"{change} {how}"
+
     if not url:
         return Finding(check, "warning", f"{used.label} has no default_return_url: every session "
                        "must pass return_url, or the portal has no way back to the app",
-                       f"{change} (e.g. ${{app_url}}/account), or always pass return_url")
+                       fix("(e.g. ${app_url}/account), or always pass return_url"))
     parts, defect = urlsplit(url), url_defect(url, obs.mode == "live")
     if defect == NOT_ABSOLUTE:
         return Finding(check, "problem", f"{used.label}: default_return_url {url!r} is not an "
-                       "absolute http(s) URL", f"{change} to a full https:// address")
+                       "absolute http(s) URL", fix("to a full https:// address"))
     if defect == NOT_HTTPS:
         return Finding(check, "problem", f"{used.label}: default_return_url {url} is plain http "
-                       "in live mode", f"{change} to its https:// address")
-    app_url = obs.env.vars.get("app_url")
-    app_host = urlsplit(app_url).hostname if app_url else None
+                       "in live mode", fix("to its https:// address"))
+    app_host = _app_host(obs)
     if app_host and parts.hostname != app_host:
         return Finding(check, "warning", f"{used.label}: default_return_url {url} is not on "
                        f"this environment's app_url host {app_host}: customers return to "
-                       "another site", f"{change} to an address under ${{app_url}} ({app_url})")
+                       "another site", fix(f"to an address under ${{app_url}} "
+                                           f"({obs.env.vars['app_url']})"))
     return Finding(check, "ok", f"{used.label} returns customers to {url}")
 
 

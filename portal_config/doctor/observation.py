@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import config
+from ..errors import Problem
 from ..loader import display_path
 from ..match import Binding
 from ..plan import EnvPlan
@@ -82,7 +83,8 @@ class Observation:
     list_failure: Failure | None = None  # listing configurations, the first request
     configurations: list[dict[str, Any]] = field(default_factory=list)
     write_failure: Failure | None = None  # restricted keys: the write-permission probe
-    files: list[config.DesiredConfig] = field(default_factory=list)
+    load_problems: list[Problem] = field(default_factory=list)  # the files' own errors
+    files: list[config.DesiredConfig] = field(default_factory=list)  # those that load
     bindings: list[Binding] = field(default_factory=list)
     plan: EnvPlan | None = None  # None when the files could not be resolved: no field diff
     file_problems: list[str] = field(default_factory=list)

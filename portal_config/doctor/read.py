@@ -2,29 +2,58 @@
 records what it saw, failures included, in an `Observation`; doctor.py judges it.
 
 Reading goes on past a failure wherever the rest still means something (a file naming an
-archived price must not hide an inactive configuration), and stops where it cannot: a key
-refused before any request, or one Stripe rejects.
+archived price must not hide an inactive configuration, a broken file must not hide the rest),
+and stops where it cannot: an environment whose own entry is broken, a key refused before any
+request, or one Stripe rejects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from .. import config
-from ..errors import StripeFailure, ValidationFailed
+from .. import config, loader
+from ..errors import Location, Problem, StripeFailure, ValidationFailed
 from ..gateway import Gateway
 from ..safety import Refused
 from .observation import Failure, Observation, SessionAttempt, Used, offered, used_configurations
 
 
+def load(config_path: Path | None, env_name: str | None) -> tuple[config.Project, list[Problem]]:
+    """The project with only the configuration files that have no errors, and the errors (for
+    findings): one broken file must not stop doctor from checking Stripe. Raises
+    ValidationFailed, as every command does, when the environment itself is broken or missing:
+    where its key goes is then unknown."""
+    project, problems = config.collect_problems(config_path)
+    errors = [p for p in problems if p.level == "error"]
+    if errors and env_name is not None and (env_name not in project.environments or any(
+            p.location in _entry_locations(project.path, env_name) for p in errors)):
+        raise ValidationFailed(problems)
+    broken = {p.location.file for p in errors}
+    files = tuple(f for f in project.files if loader.display_path(f.path) not in broken)
+    return replace(project, files=files), errors
+
+
+def _entry_locations(project_file: Path, env_name: str) -> set[Location]:
+    """Every location inside the project file's entry for this environment."""
+    document, _ = loader.load(project_file)
+    inside = [*document.values.items(), *document.keys.items()]
+    return {where for path, where in inside if path[:2] == ("environments", env_name)}
+
+
 def examine(project: config.Project, env_name: str, customer: str | None,
-            allow_live: bool, timeout: float | None = None) -> Observation:
+            allow_live: bool, problems: Sequence[Problem] = (),
+            timeout: float | None = None) -> Observation:
+    """What doctor sees; `problems` are the files' own errors (from `load`); `timeout`: seconds
+    per request (--timeout)."""
     from .. import stripe_api  # imports stripe: only when doctor really runs
 
     env = project.environments[env_name]
-    obs = Observation(env=env, customer_id=customer, allow_live=allow_live)
+    obs = Observation(env=env, customer_id=customer, allow_live=allow_live,
+                      load_problems=list(problems))
     with ExitStack() as stack:
         try:
             # `connect` runs the safety rules; the one that refuses is its own finding.

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import catalog, portal
+from . import catalog, connect, portal
 from .context import Call
 from .errors import ApiError, invalid, mask_key
 from .expansion import expand
@@ -49,6 +49,8 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v1/customers", catalog.create_customer),
     ("GET", "/v1/customers/{customer}", catalog.retrieve_customer),
     ("GET", "/v1/account", catalog.retrieve_account),
+    ("GET", "/v1/accounts", connect.list_accounts),
+    ("GET", "/v1/accounts/{account}", connect.retrieve_connected_account),
 ]
 _COMPILED = [
     (method, template, re.compile("^" + re.sub(r"\{\w+\}", "([^/]+)", template) + "$"), handler)
@@ -144,8 +146,10 @@ class Api:
 
     def _handle(self, request: Request, rid: str) -> Response:
         key, request.mode = self._authenticate(request.headers)
-        request.account = self._account(request.headers, key)
+        request.account = self._account(request.headers, key, request.mode)
         template, target, handler = _route(request.method, request.path)
+        if template == "/v1/accounts/{account}" and request.account is None:
+            self._check_reach(key, request.mode, target or "")
         self._authorize(key, request)
         idempotency_key = request.idempotency_key if request.method == "POST" else None
         if idempotency_key is None:
@@ -288,19 +292,20 @@ class Api:
             raise ApiError(401, f"Invalid API Key provided: {mask_key(key)}")
         return key, mode
 
-    def _account(self, headers: dict[str, str], key: str) -> str | None:
+    def _account(self, headers: dict[str, str], key: str, mode: str) -> str | None:
         account = headers.get("stripe-account")
-        if account is None:
-            return None
-        if not _ACCOUNT.fullmatch(account):
-            raise ApiError(
-                403,
-                f"The provided key '{mask_key(key)}' does not have access to account "
-                f"'{account}' (or that account does not exist). Application access may have "
-                "been revoked.",
-                code="account_invalid",
-            )
+        if account is not None:
+            self._check_reach(key, mode, account)
         return account
+
+    def _check_reach(self, key: str, mode: str, account: str) -> None:
+        """403 for an account the platform cannot reach: malformed, revoked, or not one of its
+        connected accounts in this mode (connect.reachable)."""
+        with self.store.lock:
+            connected, revoked = self.store.connected_accounts(mode), self.store.revoked_accounts
+            if not _ACCOUNT.fullmatch(account) or not connect.reachable(connected, revoked,
+                                                                        account):
+                raise connect.no_access(key, account)
 
     def _authorize(self, key: str, request: Request) -> None:
         """Restricted keys listed in key_permissions get only their resources' access."""

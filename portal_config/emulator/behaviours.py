@@ -109,6 +109,39 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "GET /v1/billing_portal/configurations parameters; ordering is Stripe's usual (§15.6)",
     ),
     Behaviour(
+        "connected accounts list",
+        "GET /v1/accounts (the platform's key, no Stripe-Account) lists its connected accounts "
+        "newest first, paginated like every list, `created` filter; an account that is no "
+        "platform (a connected account through Stripe-Account) lists none. The account object "
+        "carries id, object, business_profile (all ten fields, null when unset), business_type, "
+        "capabilities, charges_enabled, country, created, default_currency, details_submitted, "
+        "email, metadata, payouts_enabled, type; GET /v1/accounts/{id} retrieves one",
+        "docs",
+        "Stripe API reference: 'List all connected accounts' (docs.stripe.com/api/accounts/list: "
+        "'If you're not a platform, the list is empty'; created, ending_before, limit 1..100, "
+        "starting_after) and 'The Account object' (docs.stripe.com/api/accounts/object, its "
+        "example); controller, requirements, settings, external_accounts are not modelled",
+    ),
+    Behaviour(
+        "revoked account 403",
+        "Stripe-Account (or GET /v1/accounts/{id}) naming a revoked connection, a malformed ID, "
+        "or, once the platform has connected accounts in that mode, one that is not among them "
+        "answers 403 account_invalid \"The provided key '...' does not have access to account "
+        "'...' (or that account does not exist). Application access may have been revoked.\"",
+        "reported",
+        "Stripe's wording as third-party code quotes it, raised as a 403 PermissionError with "
+        "code account_invalid (PostHog's Stripe source tests; Gumroad's Stripe event handler "
+        "matches 'Application access may have been revoked.' to deauthorize an account)",
+    ),
+    Behaviour(
+        "a revoked account is still listed",
+        "a revoked connection stays in GET /v1/accounts, which models a connection revoked "
+        "between the list and the requests to that account",
+        "guess",
+        "undocumented whether Stripe drops a deauthorized account from the list at once; "
+        "listing it lets a test reach the 403 from `connected: all`",
+    ),
+    Behaviour(
         "idempotency",
         "a POST's first answer is kept for its Idempotency-Key for 24 hours and replayed for the "
         "same parameters; other parameters are a 400 idempotency_error; a concurrent use is a 409",

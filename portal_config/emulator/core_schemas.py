@@ -117,4 +117,8 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ),
     ("GET", "/v1/customers/{customer}"): _RETRIEVE,
     ("GET", "/v1/account"): _RETRIEVE,
+    ("GET", "/v1/accounts"): _list_params(
+        created={"anyOf": [INTEGER, hash_of({op: INTEGER for op in ("gt", "gte", "lt", "lte")})]}
+    ),
+    ("GET", "/v1/accounts/{account}"): _RETRIEVE,
 }

@@ -7,6 +7,8 @@ A SEED is a mapping (YAML or JSON):
     products: [{id?, name, active?, prices: [{id?, lookup_key?, unit_amount, currency?,
                 recurring: {interval: month} | null, active?}]}]
     customers: [{id?, email?, name?}]
+    connected_accounts: [{id?, business_profile?: {name?, url?, ...}, metadata?, email?,
+                          revoked?: true}]   (the platform's; see connect.py)
 A seed document is a bare SEED (test mode) or {"test": SEED, "live": SEED}.
 Every object goes through the same validation and handlers as an API request.
 """
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from . import connect
 from .errors import ApiError, EmulatorError
 from .values import Data
 
@@ -25,7 +28,8 @@ if TYPE_CHECKING:
     from .api import Api
 
 MODES = ("test", "live")
-SEED_KEYS = {"default_configuration", "configurations", "products", "customers"}
+SEED_KEYS = {"default_configuration", "configurations", "products", "customers",
+             "connected_accounts"}
 CONFIGURATION_EXTRAS = ("active", "is_default", "application")  # what only the Dashboard sets
 
 # What a Dashboard save of the portal settings typically yields: invoices, payment methods,
@@ -74,6 +78,17 @@ def apply_seed(
     unknown = set(seed) - SEED_KEYS
     if unknown:
         raise EmulatorError(f"unknown seed key(s): {', '.join(sorted(unknown))}")
+    accounts = seed.get("connected_accounts") or []
+    if accounts and account is not None:
+        raise EmulatorError("seed connected_accounts belong to the platform: seed them without "
+                            f"an account (not {account})")
+    if not isinstance(accounts, list):
+        raise EmulatorError("seed connected_accounts must be a list of {id?, metadata?, ...}")
+    if accounts:
+        with api.store.lock:
+            connect.add_accounts(api.store.account(mode, None), api.store.revoked_accounts,
+                                 accounts, now=int(api.store.clock()),
+                                 where=f"seed ({mode} mode) connected_accounts")
     seeder = _Seeder(api, mode, account)
     for product in seed.get("products") or []:
         seeder.product(dict(product))

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import EmulatorError
+from .values import Data
 
 IDEMPOTENCY_TTL = 24 * 3600  # Stripe forgets idempotency keys after 24 hours
 STATE_VERSION = 1
-KINDS = ("configurations", "products", "prices", "customers")
+KINDS = ("configurations", "products", "prices", "customers", "accounts")
 
 
 def scope_name(mode: str, account: str | None) -> str:
@@ -36,6 +37,7 @@ class AccountState:
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
     prices: dict[str, dict[str, Any]] = field(default_factory=dict)
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # a platform's connected
 
     def collection(self, kind: str) -> dict[str, dict[str, Any]]:
         collection: dict[str, dict[str, Any]] = getattr(self, kind)
@@ -70,6 +72,7 @@ class Store:
         self.accounts: dict[str, AccountState] = {}
         self.idempotency: dict[str, dict[str, IdempotencyRecord]] = {}
         self.in_flight: set[tuple[str, str]] = set()
+        self.revoked_accounts: set[str] = set()  # connections revoked, in every mode
         self._lock_file: IO[str] | None = None
 
     # -- lifetime ---------------------------------------------------------------------------
@@ -124,6 +127,7 @@ class Store:
                 scope: {key: IdempotencyRecord(**record) for key, record in records.items()}
                 for scope, records in data.get("idempotency", {}).items()
             }
+            self.revoked_accounts = set(data.get("revoked_accounts", []))
         except (ValueError, KeyError, TypeError) as exc:
             raise EmulatorError(f"{self.path} is not an emulator state file: {exc}") from exc
         self._expire_idempotency()
@@ -141,11 +145,12 @@ class Store:
                     scope: {key: vars(record) for key, record in records.items()}
                     for scope, records in self.idempotency.items()
                 },
+                "revoked_accounts": sorted(self.revoked_accounts),
             }
             temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             try:
                 with open(temporary, "w", encoding="utf-8") as handle:
-                    json.dump(document, handle, indent=1)
+                    handle.write(_one_object_a_line(document, levels=4))
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(temporary, self.path)
@@ -156,6 +161,7 @@ class Store:
         with self.lock:
             self.accounts.clear()
             self.idempotency.clear()
+            self.revoked_accounts.clear()
             self.save()
 
     # -- objects ----------------------------------------------------------------------------
@@ -163,6 +169,12 @@ class Store:
     def account(self, mode: str, account: str | None) -> AccountState:
         with self.lock:
             return self.accounts.setdefault(scope_name(mode, account), AccountState())
+
+    def connected_accounts(self, mode: str) -> dict[str, dict[str, Any]]:
+        """The platform's connected accounts in `mode` (read-only use: nothing is created)."""
+        with self.lock:
+            platform = self.accounts.get(scope_name(mode, None))
+            return platform.accounts if platform is not None else {}
 
     # -- idempotency ------------------------------------------------------------------------
 
@@ -180,3 +192,18 @@ class Store:
         for records in self.idempotency.values():
             for key in [k for k, r in records.items() if r.created < oldest]:
                 del records[key]
+
+
+def _one_object_a_line(value: Data, levels: int, indent: str = "") -> str:
+    """JSON with the outer `levels` of containers spread out and each object within on one
+    line: still readable and diffable, but written by json's C encoder (`indent=` falls back to
+    the pure-Python one, 4x slower: 0.4 s a save for 10,000 connected accounts)."""
+    if levels == 0 or not isinstance(value, (dict, list)) or not value:
+        return json.dumps(value)
+    inner = indent + " "
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(k)}: {_one_object_a_line(v, levels - 1, inner)}"
+                 for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    items = [inner + _one_object_a_line(v, levels - 1, inner) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + indent + "]"

@@ -8,13 +8,14 @@ from .apply_report import summary
 from .machine import as_json, json_text
 from .markdown import markdown
 from .text import field_lines, text
+from .words import PLAN, Wording, diff_wording, plan_wording
 
-__all__ = ["as_json", "field_lines", "in_format", "json_text", "markdown", "summary", "text"]
+__all__ = ["PLAN", "Wording", "as_json", "diff_wording", "field_lines", "in_format", "json_text",
+           "markdown", "plan_wording", "summary", "text"]
 
 
-def in_format(plan: Plan, fmt: str, color: bool = False,
-              title: str = "portal-config plan") -> str:
-    """`--format text|markdown|json`; `title` heads the markdown."""
+def in_format(plan: Plan, fmt: str, color: bool = False, wording: Wording = PLAN) -> str:
+    """`--format text|markdown|json`; `wording` says what was compared (a plan or a diff)."""
     if fmt == "json":
         return json_text(plan)
-    return markdown(plan, title) if fmt == "markdown" else text(plan, color)
+    return markdown(plan, wording) if fmt == "markdown" else text(plan, color, wording)

@@ -1,27 +1,210 @@
-"""A Plan as a pull request comment. Decides nothing."""
+"""A Plan as a pull request comment. Decides nothing.
+
+A hidden marker line (`<!-- portal-config: plan -->`, or `diff`), a summary table, then per
+environment a heading naming its mode (with a warning when a live environment would change or
+anything would be deactivated), per configuration a collapsible table of field, before and after,
+then notes and problems. Every value from the files or from Stripe goes through markup.py, so no
+value can break the comment. Over LIMIT characters the least important detail is cut: the field
+tables of the largest changes first, then whole configurations (test mode updates and creates
+before live ones, deactivations last), with a note saying how to see everything.
+"""
 
 from __future__ import annotations
 
-from ..plan import Plan
-from .text import text
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .. import model
+from ..changes import Change, FieldChange
+from ..dashboard import portal_settings_url
+from ..plan import EnvPlan, Plan
+from .markup import code, escape, table
+from .text import SYMBOLS, product_text, value_text
+from .words import PLAN, Wording, closing_line, drift_headline
+
+LIMIT = 60_000  # GitHub takes 65,536; room for the action's own lines around the report
+FULL, BARE, GONE = "full", "bare", "gone"  # how much of a configuration is shown
+WHAT = {"create": "will be created", "update": "will be updated in place",
+        "adopt": "will be adopted (identity metadata written) and updated in place",
+        "deactivate": "will be DEACTIVATED: portal sessions created with it will fail"}
 
 
-def markdown(plan: Plan, title: str = "portal-config plan") -> str:
-    """For a pull request comment: a one-line summary, then the text plan as a diff block
-    (GitHub colours `+`/`-` lines)."""
-    envs = ", ".join(f"`{e.env}`" for e in plan.envs)
-    n = plan.counts()
-    if plan.changes:
-        summary = (f"{n['create']} to create, {n['update']} to update, {n['deactivate']} to "
-                   "deactivate")
-    elif plan.differs:
-        summary = "no changes, but configurations whose file is gone are still active"
-    else:
-        summary = "no changes"
-    if plan.has_problems:
-        summary += "; problems (see below)"
-    headline = f"**{title}** for {envs}: {summary}"
-    if plan.counts()["deactivate"]:
-        headline += "\n\n> [!WARNING]\n> This plan deactivates configurations: portal sessions " \
-                    "created with them will fail."
-    return f"{headline}\n\n```diff\n{text(plan)}\n```"
+def marker(command: str) -> str:
+    """The comment's first line, by which the action finds the comment again."""
+    return f"<!-- portal-config: {command} -->"
+
+
+@dataclass
+class _Block:
+    """One configuration's `<details>`, in the three sizes the budget chooses from."""
+
+    env: str
+    position: int
+    importance: int  # lower is cut first
+    full: str
+    bare: str
+    state: str = FULL
+
+    @property
+    def text(self) -> str:
+        return {FULL: self.full, BARE: self.bare, GONE: ""}[self.state]
+
+
+def _summary(change: Change) -> str:
+    """What happens to the configuration, in the `<summary>` (HTML: markdown is not read)."""
+    where = code(change.key or "?") + (f" ({code(change.config_id)})" if change.config_id else "")
+    default = " [the account's default configuration]" if change.is_default else ""
+    file = f" · {code(change.file)}" if change.file else ""
+    return f"{SYMBOLS[change.action]} {where} {WHAT[change.action]}{default}{file}"
+
+
+def _cells(change: Change, f: FieldChange, labels: Mapping[str, str]) -> list[str]:
+    if f.path == model.PRODUCTS:  # the entries no longer offered, and those offered from now on
+        old, new = f.old or (), f.new or ()
+        gone = sorted(product_text(e, labels) for e in old if e not in new)
+        added = sorted(product_text(e, labels) for e in new if e not in old)
+        return [code(f.path), "<br>".join(map(code, gone)), "<br>".join(map(code, added))]
+    before = "" if change.action == "create" else code(value_text(f.path, f.old))
+    return [code(f.path), before, code(value_text(f.path, f.new))]
+
+
+def _block(env: EnvPlan, position: int, change: Change, limit: int) -> _Block:
+    head = f"<details><summary>{_summary(change)}</summary>"
+    rows = [_cells(change, f, env.labels) for f in change.fields]
+    fields = table(["Field", "Before", "After"], rows)
+    cut = (f"{len(change.fields)} field(s) change; this table is cut to keep the comment under "
+           f"{limit:,} characters (see the note at the end).")
+    importance = 2 if change.action == "deactivate" else 1 if env.mode == "live" else 0
+    return _Block(env.env, position, importance, f"{head}\n\n{fields}\n\n</details>",
+                  f"{head}\n\n{cut}\n\n</details>")
+
+
+def _summary_table(plan: Plan) -> str:
+    rows = []
+    for env in plan.envs:
+        n = Plan(plan.project, [env]).counts()
+        mode = "**live**" if env.mode == "live" else escape(env.mode)
+        rows.append([code(env.env), mode, str(n["create"]), str(n["update"]),
+                     str(n["deactivate"]), str(len(env.problems))])
+    return table(["Environment", "Mode", "Create", "Update", "Deactivate", "Problems"], rows, 4)
+
+
+def _warning(env: EnvPlan) -> str | None:
+    lines = []
+    if env.mode == "live" and env.changes:
+        lines.append(f"Live mode: applying these files changes {len(env.changes)} "
+                     "configuration(s) that customers use now.")
+    gone = sum(c.action == "deactivate" for c in env.changes)
+    if gone:
+        lines.append(f"{gone} configuration(s) will be deactivated: portal sessions created with "
+                     "them will fail.")
+    return "> [!WARNING]\n> " + "\n>\n> ".join(lines) if lines else None
+
+
+def _unmanaged(entry: tuple[str, str | None, str | None]) -> str:
+    config_id, name, application = entry
+    owner = f", created by the Connect application {code(application)}" if application else ""
+    named = f"{escape(json.dumps(name, ensure_ascii=False))} " if name else ""
+    return f"{named}({code(config_id)}{owner})"
+
+
+def _notes(env: EnvPlan) -> list[str]:
+    notes = []
+    if env.prunable:
+        listed = ", ".join(f"{code(k)} ({code(i)})" if i else code(k) for k, i in env.prunable)
+        notes.append(f"{len(env.prunable)} configuration(s) whose file is gone: {listed}; "
+                     "`apply --prune` would deactivate them")
+    for key, config_id in env.default_kept:
+        notes.append(f"{code(key)} ({code(config_id)}) has no file any more, but Stripe made it "
+                     f"the {env.mode} mode default, which Stripe cannot deactivate: make another "
+                     f"configuration the default at {portal_settings_url(env.mode)}, then "
+                     "`apply --prune` retires it")
+    if env.unmanaged:
+        notes.append(f"{len(env.unmanaged)} configuration(s) no file claims, left alone: "
+                     + ", ".join(_unmanaged(u) for u in env.unmanaged))
+    return notes
+
+
+def _tail(env: EnvPlan, hidden: int) -> list[str]:
+    """What follows an environment's configurations: how many were cut, notes, problems."""
+    parts = []
+    if hidden:
+        parts.append(f"… and {hidden} more configuration(s) to change in {code(env.env)}, not "
+                     "shown (see the note at the end).")
+    if not env.differs and not env.problems:
+        parts.append("Nothing to change.")
+    notes = _notes(env)
+    if notes:
+        parts.append("**Notes**\n" + "\n".join(f"- {n}" for n in notes))
+    if env.problems:
+        parts.append("**Problems** (these files are left out until fixed)\n" + "\n".join(
+            f"- {code(str(p.location))}: {'' if p.level == 'error' else p.level + ': '}"
+            f"{escape(p.message)}" for p in env.problems))
+    return parts
+
+
+def _cut_note(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) -> str | None:
+    tables = sum(b.state == BARE for b in blocks)
+    gone = sum(b.state == GONE for b in blocks)
+    if not tables and not gone:
+        return None
+    rerun = wording.rerun.format(envs=" ".join(f"--env {e.env}" for e in plan.envs))
+    return (f"**Cut to fit one comment** ({limit:,} characters): {tables} configuration(s) "
+            f"are shown without their field table, {gone} not at all. See everything with "
+            f"{code(rerun)} locally, or as JSON with {code(rerun + ' --format json')}.")
+
+
+def _assemble(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) -> str:
+    parts = [marker(wording.command), f"## {escape(wording.title)}"]
+    drift = drift_headline(plan, wording)
+    if drift:
+        parts.append(f"**{escape(drift)}**")
+    if wording.compared:
+        parts.append(escape(wording.compared))
+    parts.append(_summary_table(plan))
+    for env in plan.envs:
+        mine = [b for b in blocks if b.env == env.env]
+        parts.append(f"### {code(env.env)} ({escape(env.mode)} mode)")
+        warning = _warning(env)
+        if warning:
+            parts.append(warning)
+        parts += [b.text for b in mine if b.state != GONE]
+        parts += _tail(env, sum(b.state == GONE for b in mine))
+    parts.append(f"**{escape(closing_line(plan, wording))}**")
+    note = _cut_note(plan, wording, blocks, limit)
+    if note:
+        parts.append(note)
+    return "\n\n".join(parts) + "\n"
+
+
+def _fit(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) -> str:
+    """Cut until the comment fits: tables of the largest changes, then whole configurations."""
+    text = _assemble(plan, wording, blocks, limit)
+    if len(text) <= limit:
+        return text
+    # Counted, not re-rendered, per cut; the reserve covers the note and "... and N more" lines.
+    over = len(text) - limit + 400 + 200 * len(plan.envs)
+    for b in sorted(blocks, key=lambda b: len(b.bare) - len(b.full)):  # largest table first
+        if over <= 0:
+            break
+        over -= len(b.full) - len(b.bare)
+        b.state = BARE
+    drop_order = sorted(blocks, key=lambda b: (b.importance, -b.position))
+    for b in drop_order:
+        if over <= 0:
+            break
+        over -= len(b.bare) + 2
+        b.state = GONE
+    text = _assemble(plan, wording, blocks, limit)
+    if len(text) > limit:  # notes or problems alone are this long: keep only the counts
+        for b in blocks:
+            b.state = GONE
+        text = _assemble(plan, wording, blocks, limit)
+    return text  # still too long only for the action's last resort: cutting at a line
+
+
+def markdown(plan: Plan, wording: Wording = PLAN, limit: int = LIMIT) -> str:
+    pairs = [(env, change) for env in plan.envs for change in env.changes]
+    blocks = [_block(env, position, change, limit) for position, (env, change) in enumerate(pairs)]
+    return _fit(plan, wording, blocks, limit)

@@ -14,13 +14,14 @@ from ..changes import Change
 from ..dashboard import portal_settings_url
 from ..plan import EnvPlan, Plan
 from ..values import Data
+from .words import PLAN, Wording, closing_line, drift_headline
 
 SYMBOLS = {"create": "+", "adopt": "~", "update": "~", "deactivate": "-"}
 COLOURS = {"create": "green", "adopt": "yellow", "update": "yellow", "deactivate": "red"}
 LEGEND = {"+": "create", "~": "update in place", "-": "deactivate"}
 
 
-def _value(path: str, value: Data) -> str:
+def value_text(path: str, value: Data) -> str:
     return json.dumps(model.jsonable(path, value))
 
 
@@ -28,7 +29,7 @@ def _price(price: str, labels: Mapping[str, str]) -> str:
     return f"{labels[price]} ({price})" if price in labels else price
 
 
-def _product(entry: model.ProductEntry, labels: Mapping[str, str]) -> str:
+def product_text(entry: model.ProductEntry, labels: Mapping[str, str]) -> str:
     prices = sorted(entry.prices, key=lambda p: labels.get(p, p))  # the same order in every mode
     text = f"{entry.product}: " + ", ".join(_price(p, labels) for p in prices)
     if entry.quantity != model.Quantity():
@@ -57,8 +58,8 @@ def _product_lines(old: tuple[Any, ...], new: tuple[Any, ...],
                    labels: Mapping[str, str]) -> list[str]:
     """Products one to a line: `+` offered from now on, `-` no longer offered."""
     by_prices = lambda text: text.split(": ", 1)[-1]  # noqa: E731 - stable across modes
-    gone = sorted((_product(e, labels) for e in old or () if e not in new), key=by_prices)
-    added = sorted((_product(e, labels) for e in new if e not in (old or ())), key=by_prices)
+    gone = sorted((product_text(e, labels) for e in old or () if e not in new), key=by_prices)
+    added = sorted((product_text(e, labels) for e in new if e not in (old or ())), key=by_prices)
     return [f"      - {p}" for p in gone] + [f"      + {p}" for p in added]
 
 
@@ -70,10 +71,10 @@ def field_lines(change: Change, labels: Mapping[str, str]) -> list[str]:
             lines.append(f"    {f.path}:")
             lines.extend(_product_lines(f.old, f.new, labels))
         elif change.action == "create":
-            lines.append(f"    {f.path}: {_value(f.path, f.new)}")
+            lines.append(f"    {f.path}: {value_text(f.path, f.new)}")
         else:
-            lines.append(f"    {f.path}: {_value(f.path, f.old)} -> "
-                         f"{_value(f.path, f.new)}")
+            lines.append(f"    {f.path}: {value_text(f.path, f.old)} -> "
+                         f"{value_text(f.path, f.new)}")
     return lines
 
 
@@ -100,12 +101,14 @@ def _unmanaged(entry: tuple[str, str | None, str | None]) -> str:
     return f"{json.dumps(name)} ({config_id}{owner})" if name else f"{config_id}{owner}"
 
 
-def text(plan: Plan, color: bool = False) -> str:
+def text(plan: Plan, color: bool = False, wording: Wording = PLAN) -> str:
     lines: list[str] = []
+    drift = drift_headline(plan, wording)
+    if drift:
+        lines += [drift, ""]
     used = sorted({SYMBOLS[c.action] for c in plan.changes}, key="+~-".index)
     if used:
-        lines.append("portal-config will perform these actions: "
-                     + ", ".join(f"{s} {LEGEND[s]}" for s in used))
+        lines.append(f"{wording.legend}: " + ", ".join(f"{s} {LEGEND[s]}" for s in used))
         lines.append("")
     for env in plan.envs:
         for change in env.changes:
@@ -120,18 +123,8 @@ def text(plan: Plan, color: bool = False) -> str:
         lines.append("")
     problems = [f"  {env.env}: {p}" for env in plan.envs for p in env.problems]
     if problems:
-        lines.append("Problems (these configurations cannot be planned):")
+        lines.append("Problems (these files are left out until fixed):")
         lines.extend(problems)
         lines.append("")
-    if plan.changes:
-        n = plan.counts()
-        lines.append(f"Plan: {n['create']} to create, {n['update']} to update, "
-                     f"{n['deactivate']} to deactivate.")
-    elif plan.has_problems:
-        lines.append("No changes for the configurations that could be planned; see Problems.")
-    elif any(e.prunable or e.default_kept for e in plan.envs):
-        lines.append("No changes, but configurations whose file is gone are still active (see "
-                     "Notes).")
-    else:
-        lines.append("No changes. Stripe matches the configuration files.")
+    lines.append(closing_line(plan, wording))
     return "\n".join(lines)

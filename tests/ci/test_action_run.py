@@ -7,6 +7,7 @@ the GITHUB_* files a runner provides; the fallback runs `diff --base` in a real 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,9 +59,10 @@ def test_plan_then_apply_then_plan_on_the_emulator(repo: Path) -> None:
         "exitcode": "2", "has-changes": "true", "command": "plan"}
     report = Path(out["report"]).read_text()
     assert report == (repo / "runner" / "summary.md").read_text(), "the job summary has it too"
-    assert report.startswith("**portal-config plan** for `local`: 2 to create, 1 to update, "
-                             "0 to deactivate\n\n```diff\n")
-    assert "+ standard in local will be created" in report
+    assert report.startswith("<!-- portal-config: plan -->\n\n## portal-config plan\n\n"
+                             "**Drift: Stripe differs from the configuration files in local.**")
+    assert "| <code>local</code> | test | 2 | 1 | 0 | 0 |" in report
+    assert "<details><summary>+ <code>standard</code> will be created" in report
     assert report.endswith(
         "<sub>`portal-config plan --env local --format markdown --detailed-exitcode` for 0123456 "
         "in [this workflow run](https://github.com/acme/billing/actions/runs/42)</sub>\n")
@@ -93,9 +95,10 @@ def test_without_the_keys_a_plan_becomes_the_offline_diff(repo: Path) -> None:
     assert report.startswith(
         "> `STRIPE_STAGING_SECRET_KEY`, `STRIPE_SECRET_KEY` not set in this run (pull requests "
         "from forks get no secrets): this is the offline `diff --base HEAD` instead of a plan "
-        "against Stripe.\n\n**portal-config diff against HEAD, offline")
-    assert '    business_profile.headline: "Acme partners with Stripe for simplified billing." ' \
-           '-> "Acme billing, simplified."' in report
+        "against Stripe.\n\n<!-- portal-config: diff -->\n\n## portal-config diff against HEAD"
+        "\n\nDesired state at HEAD -&#62; working tree")
+    assert ('| <code>business&#95;profile.headline</code> | <code>"Acme partners with Stripe for '
+            'simplified billing."</code> | <code>"Acme billing, simplified."</code> |') in report
     assert not (repo / "plan.json").exists(), "a plan's extra args are not given to the diff"
 
 
@@ -106,8 +109,9 @@ def test_with_offline_false_a_missing_key_is_the_plans_error(repo: Path) -> None
     report = Path(out["report"]).read_text()
     assert report.startswith("**portal-config plan --env staging --format markdown "
                              "--detailed-exitcode** failed (exit 1)\n\n```text\n")
-    assert ("Error: environment 'staging': the variable STRIPE_STAGING_SECRET_KEY is not set."
-            in report)
+    # The error names the project file's `api_key_env:` line.
+    assert re.search(r"Error: \S*portal-config\.yaml:\d+:\d+: environment 'staging': the "
+                     r"variable STRIPE_STAGING_SECRET_KEY is not set\.", report), report
 
 
 def test_a_diff_asked_for_has_no_fallback_note(repo: Path) -> None:
@@ -115,8 +119,24 @@ def test_a_diff_asked_for_has_no_fallback_note(repo: Path) -> None:
     done, out = action(repo, command="diff", environments="staging", base="HEAD")
     assert (out["exitcode"], out["command"]) == ("2", "diff"), done.stderr
     report = Path(out["report"]).read_text()
-    assert report.startswith("**portal-config diff against HEAD"), "no fallback note"
-    assert "~ standard in staging will be updated in place" in report
+    assert report.startswith("<!-- portal-config: diff -->\n"), "no fallback note"
+    assert "<details><summary>~ <code>standard</code> will be updated in place" in report
+
+
+def test_a_plan_with_a_broken_file_is_still_commented_as_a_report(repo: Path) -> None:
+    """Exit 1 for a file's problem: the comment is the plan (the other files' changes, the
+    problem), followed by the failure, not the markdown source in a code block."""
+    path = repo / "configs" / "standard.yaml"
+    path.write_text(path.read_text().replace("lookup_key:pro_monthly", "lookup_key:pro_monthy"))
+    done, out = action(repo, command="plan", environments="local")
+    assert (out["exitcode"], out["has-changes"]) == ("1", ""), done.stderr
+    report = Path(out["report"]).read_text()
+    assert report.startswith("<!-- portal-config: plan -->\n")
+    assert "<details><summary>+ <code>enterprise</code> will be created" in report
+    assert ":32:18</code>: lookup&#95;key:pro&#95;monthy matches no price" in report
+    assert "```" not in report
+    assert ("**portal-config plan --env local --format markdown --detailed-exitcode** failed "
+            "(exit 1)\n\n<sub>") in report
 
 
 def test_a_bad_input_is_one_error_line(repo: Path) -> None:

@@ -101,6 +101,23 @@ def test_a_body_already_carrying_the_marker_gets_it_once(github: FakeGitHub,
     assert github.comments[7][0]["body"] == f"<!-- portal-config: plan -->\n{PLAN}"
 
 
+def test_the_reports_own_marker_gives_way_to_the_key(github: FakeGitHub,
+                                                     tmp_path: Path) -> None:
+    """`plan|diff --format markdown` starts with its own marker: the comment keeps one, the
+    key's, so a push whose plan became the offline diff updates the same comment."""
+    diff = comment(github, tmp_path, f"<!-- portal-config: diff -->\n{PLAN}")
+    assert diff.returncode == 0, diff.stderr
+    (ours,) = github.comments[7]
+    assert ours["body"] == f"<!-- portal-config: plan -->\n{PLAN}"
+    plan = comment(github, tmp_path, f"<!-- portal-config: plan -->\n\n{PLAN}")
+    assert plan.stdout.startswith("updated comment"), plan.stderr
+    assert ours["body"] == f"<!-- portal-config: plan -->\n\n{PLAN}"
+    assert ours["body"].count("<!-- portal-config:") == 1
+    keyed = comment(github, tmp_path, f"<!-- portal-config: plan -->\n{PLAN}", "--key", "prod")
+    assert keyed.stdout.startswith("created comment"), keyed.stderr
+    assert github.comments[7][-1]["body"] == f"<!-- portal-config: prod -->\n{PLAN}"
+
+
 def test_a_body_over_65000_characters_is_cut_with_a_note(github: FakeGitHub,
                                                          tmp_path: Path) -> None:
     lines = "".join(f"    field_{n}: old -> new\n" for n in range(4000))

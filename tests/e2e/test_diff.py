@@ -66,3 +66,24 @@ def test_diff_never_shows_writes_apply_would_not_make(project) -> None:
     assert "- live in staging will be DEACTIVATED" in result.stdout
     assert "~ dflt in staging will be updated in place [the account's default" in result.stdout
     assert "Plan: 0 to create, 1 to update, 1 to deactivate." in result.stdout
+
+
+def test_diff_says_what_it_compared_and_never_speaks_of_stripes_state(project) -> None:
+    git(project, "init", "-q")
+    git(project, "config", "user.email", "t@example.com")
+    git(project, "config", "user.name", "t")
+    project.write("basic.yaml", BASIC)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "base")
+    same = project.run("diff", "--base", "HEAD", "--detailed-exitcode")
+    assert same.exit_code == 0, same.output
+    assert same.stderr.startswith("Desired state at HEAD -> working tree")
+    assert same.stdout == "No changes between HEAD and the working tree.\n"
+    project.remove("basic.yaml")
+    removed = project.run("diff", "--base", "HEAD", "--env", "staging", "--format", "markdown")
+    assert removed.stdout.startswith("<!-- portal-config: diff -->\n\n## portal-config diff "
+                                     "against HEAD\n\nDesired state at HEAD -&#62; working tree")
+    assert removed.stdout.rstrip().endswith(
+        "**No other changes between HEAD and the working tree, but files were removed (see "
+        "Notes).**")
+    assert "Drift" not in removed.stdout and "Stripe matches" not in removed.stdout

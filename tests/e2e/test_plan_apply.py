@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .stripe_state import BASIC, STANDARD, TEST_KEY, by_key, client
@@ -125,11 +127,12 @@ def test_markdown_plan_for_a_pull_request_comment(project) -> None:
     project.write("basic.yaml", BASIC)
     result = project.run("plan", "--env", "staging", "--format", "markdown")
     assert result.exit_code == 0
-    assert result.stdout.startswith(
-        "**portal-config plan** for `staging`: 1 to create, 0 to update, 0 to deactivate\n\n"
-        "```diff\n")
-    assert "\n+ basic in staging will be created\n" in result.stdout
-    assert result.stdout.rstrip().endswith("```")
+    assert result.stdout.startswith("<!-- portal-config: plan -->\n\n## portal-config plan\n\n")
+    assert "| <code>staging</code> | test | 1 | 0 | 0 | 0 |" in result.stdout
+    assert ("<details><summary>+ <code>basic</code> will be created · <code>"
+            in result.stdout)
+    assert "| <code>name</code> |  | <code>\"Basic\"</code> |" in result.stdout
+    assert result.stdout.rstrip().endswith("**Plan: 1 to create, 0 to update, 0 to deactivate.**")
 
 
 def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) -> None:
@@ -144,13 +147,74 @@ def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) 
     assert applied.exit_code == 0, applied.output
     assert by_key(project)["standard"]["name"] == "Standard portal"  # as reviewed, not as edited
 
-    client(project).v1.billing_portal.configurations.create(
-        {"features": {"invoice_history": {"enabled": True}}})
+    other = client(project).v1.billing_portal.configurations.create(
+        {"features": {"invoice_history": {"enabled": True}}}).id
     project.emulator.clear_log()
     stale = project.run("apply", "--plan", str(saved))
     assert stale.exit_code == 1
-    assert "the saved plan is stale: Stripe's configurations in staging changed" in stale.stderr
+    standard = by_key(project)["standard"]["id"]
+    error = stale.stderr.strip().splitlines()[-1]
+    assert error.startswith("Error: the saved plan is stale: in staging, ")
+    assert f"standard ({standard})" in error and f" {other} " in error and "are new. " in error
+    assert error.endswith("Nothing was written; run `portal-config plan --out` again, review "
+                          "it, and apply that.")
     assert project.writes() == []
+
+
+def test_a_stale_saved_plan_names_the_configuration_changed_in_stripe(project, tmp_path) -> None:
+    project.write("standard.yaml", STANDARD)
+    project.write("basic.yaml", BASIC)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    project.write("standard.yaml", STANDARD.replace("Standard portal", "Renamed"))
+    saved = tmp_path / "plan.json"
+    assert project.run("plan", "--env", "staging", "--out", str(saved)).exit_code == 0
+    standard = by_key(project)["standard"]["id"]
+    client(project).v1.billing_portal.configurations.update(
+        standard, {"business_profile": {"headline": "Edited in the Dashboard"}})
+    project.emulator.clear_log()
+    stale = project.run("apply", "--plan", str(saved))
+    assert stale.exit_code == 1, stale.output
+    assert (f"Error: the saved plan is stale: in staging, standard ({standard}) changed in Stripe "
+            "since the plan was made. Nothing was written") in stale.stderr
+    assert project.writes() == []
+    assert by_key(project)["standard"]["name"] == "Standard portal"
+
+
+def _moved_to_staging(document) -> str:
+    staging, prod = document["environments"]
+    staging["changes"].append(prod["changes"].pop())
+    return ("environments[0].changes[1].env: 'prod' in the entry of environment 'staging' (a "
+            "change belongs to its own)")
+
+
+def _wrong_type(document) -> str:
+    document["environments"][0]["changes"][0]["fields"] = {"name": "x"}
+    return "environments[0].changes[0].fields: must be array, not a mapping"
+
+
+def _missing_key(document) -> str:
+    del document["environments"][1]["changes"][0]["params"]
+    return "environments[1].changes[0]: 'params' is missing"
+
+
+@pytest.mark.behaviours("documented")
+@pytest.mark.parametrize("tamper", [_moved_to_staging, _wrong_type, _missing_key],
+                         ids=["moved", "wrong-type", "missing"])
+def test_an_edited_saved_plan_is_refused_before_any_request(project, tmp_path, tamper) -> None:
+    project.write("basic.yaml", BASIC)
+    saved = tmp_path / "plan.json"
+    assert project.run("plan", "--all", "--out", str(saved)).exit_code == 0
+    document = json.loads(saved.read_text())
+    what = tamper(document)
+    saved.write_text(json.dumps(document))
+    project.emulator.clear_log()
+    result = project.run("apply", "--plan", str(saved), "--yes")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "Internal error" not in result.output
+    assert result.stderr == (f"Error: {saved}: {what}. The file was changed after it was saved; "
+                             "make it again with `portal-config plan --out`, review it, and "
+                             "apply that\n")
+    assert project.emulator.request_log == []
 
 
 # Not under first-becomes-default: the first configuration it creates would become the default.

@@ -79,14 +79,25 @@ def test_a_key_with_a_newline_is_refused_and_never_printed(basic, monkeypatch) -
     assert TEST_KEY not in result.output and TEST_KEY[-12:] not in result.output
 
 
-@pytest.mark.parametrize("address", ["http://api.stripe.com", "http://10.0.0.8:12111",
-                                     "https://api.stripe.com@evil.example",
+@pytest.mark.parametrize("address", ["https://api.stripe.com@evil.example",
                                      "https://api.stripe.com.evil.example"])
 def test_only_stripe_or_loopback_receive_the_key(basic, address) -> None:
     text = (basic.configs / "portal-config.yaml").read_text()
     basic.write("portal-config.yaml", text.replace(basic.emulator.url, address, 1))
     result = basic.run("plan", "--env", "staging")
     assert_refused(result, basic.emulator, "refusing to send the API key to")
+
+
+@pytest.mark.parametrize("address", ["http://api.stripe.com", "http://10.0.0.8:12111"])
+def test_plain_http_beyond_loopback_is_refused_at_its_line(basic, address) -> None:
+    # Never allowed, so the files' own check (validate's) refuses it before any connection.
+    text = (basic.configs / "portal-config.yaml").read_text()
+    basic.write("portal-config.yaml", text.replace(basic.emulator.url, address, 1))
+    result = basic.run("plan", "--env", "staging")
+    assert result.exit_code == 1, result.output
+    assert f"configs/portal-config.yaml:7:15: environment 'staging': refusing to send the API " \
+           f"key to {address}: plain http goes only to a loopback address" in result.stderr
+    assert basic.emulator.request_log == []
 
 
 class Terminal(io.StringIO):
@@ -139,8 +150,10 @@ def test_an_edited_plan_file_cannot_deactivate_the_default(basic, tmp_path) -> N
     basic.emulator.clear_log()
     result = basic.run("apply", "--plan", str(saved))
     assert result.exit_code == 1
-    assert f"{default.id}) in staging changed in Stripe since it was planned" in result.stderr
-    assert basic.writes() == []
+    # refused as the file is read: the change was planned against another configuration
+    assert (f"{saved}: environments[0].changes[0].id: {default.id} was not listed in staging as "
+            "this change found it when the plan was made") in result.stderr
+    assert basic.emulator.request_log == []
     assert client.v1.billing_portal.configurations.retrieve(default.id).active is True
 
 

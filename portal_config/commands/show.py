@@ -1,0 +1,38 @@
+"""`portal-config show PLAN.json`: render a plan saved with `plan --out`, offline, in the formats
+plan prints (a CI job that saved the plan renders it for the pull request from the artifact)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from .options import Context, report_format
+
+
+@dataclass(frozen=True)
+class ShowRequest:
+    plan_file: Path
+    fmt: str = "text"
+
+
+def execute(request: ShowRequest, context: Context) -> int:
+    from .. import planfile, render
+
+    saved = planfile.load_alone(request.plan_file)
+    wording = dataclasses.replace(render.plan_wording(), title="portal-config plan (saved in "
+                                  f"{request.plan_file.name})")
+    click.echo(render.in_format(saved, request.fmt, context.color, wording))
+    return 0
+
+
+@click.command("show")
+@click.argument("plan_file", metavar="PLAN.json",
+                type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@report_format("markdown: for a pull request comment.")
+@click.pass_context
+def command(ctx: click.Context, plan_file: Path, fmt: str) -> None:
+    """Render a plan saved with `plan --out` (offline: Stripe is not read)."""
+    ctx.exit(execute(ShowRequest(plan_file=plan_file, fmt=fmt), ctx.obj))

@@ -1,0 +1,71 @@
+"""What a report compared, in words. A plan compares the files with Stripe; a diff compares the
+files at a git revision with the working tree and never reads Stripe, so it must not speak of
+it. Text and markdown take their headline and closing line from here. Decides nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..plan import Plan
+
+PLAN_IN_SYNC = "No changes. Stripe matches the configuration files."
+
+
+@dataclass(frozen=True)
+class Wording:
+    command: str  # plan | diff: the markdown's marker
+    title: str  # the markdown's heading
+    in_sync: str  # the closing line when nothing differs
+    file_gone: str  # ... when only configurations whose file is gone differ
+    rerun: str  # the command that shows everything, `{envs}` standing for `--env E ...`
+    legend: str  # heads the text's legend of the symbols used
+    compared: str | None = None  # one line saying what was compared (a diff's)
+    drift: bool = False  # plan --detailed-exitcode: a plan that differs is headed "Drift: ..."
+
+
+def plan_wording(drift: bool = False) -> Wording:
+    return Wording(
+        command="plan", title="portal-config plan", in_sync=PLAN_IN_SYNC,
+        file_gone="No changes, but configurations whose file is gone are still active (see "
+                  "Notes).",
+        rerun="portal-config plan {envs}", legend="portal-config will perform these actions",
+        drift=drift)
+
+
+def diff_wording(rev: str) -> Wording:
+    return Wording(
+        command="diff", title=f"portal-config diff against {rev}",
+        in_sync=f"No changes between {rev} and the working tree.",
+        file_gone=f"No other changes between {rev} and the working tree, but files were "
+                  "removed (see Notes).",
+        rerun=f"portal-config diff --base {rev} {{envs}}",
+        legend=f"Changes from {rev} to the working tree",
+        compared=f"Desired state at {rev} -> working tree, per environment (offline: Stripe was "
+                 "not read; lookup keys are not resolved).")
+
+
+PLAN = plan_wording()
+
+
+def drift_headline(plan: Plan, wording: Wording) -> str | None:
+    """`Drift: ...` naming the environments whose Stripe differs from the files, for a
+    `plan --detailed-exitcode` that found a difference (the files are what is meant)."""
+    if not wording.drift or not plan.differs:
+        return None
+    names = ", ".join(e.env for e in plan.envs if e.differs)
+    return f"Drift: Stripe differs from the configuration files in {names}."
+
+
+def closing_line(plan: Plan, wording: Wording) -> str:
+    if plan.changes:
+        n = plan.counts()
+        line = (f"Plan: {n['create']} to create, {n['update']} to update, {n['deactivate']} to "
+                "deactivate.")
+        if plan.has_problems:
+            line += " Files with problems are left out (see Problems)."
+        return line
+    if plan.has_problems:
+        return "No changes for the configurations that could be planned; see Problems."
+    if plan.differs:
+        return wording.file_gone
+    return wording.in_sync

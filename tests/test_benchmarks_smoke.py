@@ -1,0 +1,32 @@
+"""The benchmark runner's quick mode, on its cheapest case (plan of one configuration at 0 ms):
+it runs the real CLI against the emulator and writes the JSON the README describes. CI does not
+run the full suite; this keeps the runner from rotting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.__main__ import main
+
+
+def test_quick_plan_benchmark_writes_its_json(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    printed: list[str] = []
+
+    main(["--quick", "--only", "plan", "--out", str(out)], echo=printed.append)
+
+    document = json.loads(out.read_text())
+    assert set(document) >= {"format_version", "started", "machine", "options", "benchmarks"}
+    assert document["machine"]["nproc"] >= 1
+    assert list(document["benchmarks"]) == ["plan"]
+    (row,) = document["benchmarks"]["plan"]["rows"]
+    assert (row["configurations"], row["managed"], row["latency_ms"], row["runs"]) == (1, 1, 0, 1)
+    assert row["wall_s"] > 0 and row["cpu_s"] > 0 and row["maxrss_mb"] > 0
+    assert row["floor_wall_s"] > 0 and row["ratio"] > 0
+    # One list page and one price lookup, as the emulator logged them; nothing failed.
+    assert row["requests_by_endpoint"] == {"GET /v1/billing_portal/configurations": 1,
+                                           "GET /v1/prices": 1}
+    assert row["requests"] == 2 and row["failed_requests"] == 0
+    table = "\n".join(printed)
+    assert "| configs |" in table and "| 1 | 1 | 0 | 1 |" in table

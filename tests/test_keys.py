@@ -1,0 +1,75 @@
+"""keys.py: a loaded key is masked by its value, any key-like string by the pattern, and the
+stream cli.main writes through masks every line, however it is written."""
+
+from __future__ import annotations
+
+import io
+import traceback
+from collections.abc import Iterator
+
+import click
+import pytest
+
+from portal_config import keys
+
+LOADED = "sk_test_e2e_with_underscores_1234"  # no pattern finds a key with _ in it
+
+
+@pytest.fixture(autouse=True)
+def loaded() -> Iterator[None]:
+    keys.forget()
+    keys.register(LOADED + "\n")  # as pasted, newline and all
+    yield
+    keys.forget()
+
+
+def test_a_loaded_key_is_masked_by_its_value_and_others_by_the_pattern() -> None:
+    text = f"bad key {LOADED}; also sk_live_abcdefghij5678 and {LOADED}\n"
+    assert keys.mask_secrets(text) == ("bad key sk_test_...1234; also sk_live_...5678 and "
+                                       "sk_test_...1234\n")
+    keys.forget()
+    assert LOADED in keys.mask_secrets(text)  # forgotten: the pattern alone misses it
+
+
+def test_a_pasted_key_is_masked_with_or_without_what_came_with_it() -> None:
+    keys.register(" 'rk_live_pasted_with_quotes_9876' ")
+    assert keys.mask_secrets("'rk_live_pasted_with_quotes_9876'") == "'rk_live_...9876'"
+    assert keys.mask_secrets("<rk_live_pasted_with_quotes_9876>") == "<rk_live_...9876>"
+
+
+def test_a_short_value_is_not_registered() -> None:
+    keys.register("sk_test_")  # masking it would mangle every prefix in the output
+    assert keys.mask_secrets("sk_test_...1234") == "sk_test_...1234"
+
+
+def test_find_keys_names_the_prefix_of_each_kind() -> None:
+    text = ("sk_live_abcdefghij rk_test_abcdefghij pk_test_abcdefghij whsec_abcdefghij "
+            "pk_test_short xsk_live_abcdefghij")
+    assert keys.find_keys(text) == ["sk_live_", "rk_test_", "pk_test_", "whsec_"]
+
+
+def test_the_stream_masks_a_key_written_in_pieces_and_on_flush() -> None:
+    inner = io.StringIO()
+    stream = keys.MaskedStream(inner)
+    stream.write("key: " + LOADED[:10])
+    stream.write(LOADED[10:] + " end\nnext ")
+    assert inner.getvalue() == "key: sk_test_...1234 end\n"
+    stream.write(LOADED)
+    stream.flush()
+    assert inner.getvalue() == "key: sk_test_...1234 end\nnext sk_test_...1234"
+
+
+def test_click_and_tracebacks_write_through_the_stream() -> None:
+    inner = io.StringIO()
+    stream = keys.MaskedStream(inner)
+    click.echo(f"Error: {LOADED}", file=stream)  # type: ignore[arg-type]
+    try:
+        raise RuntimeError(f"Stripe said {LOADED}")
+    except RuntimeError:
+        traceback.print_exc(file=stream)  # type: ignore[arg-type]
+    stream.flush()
+    assert "Error: sk_test_...1234\n" in inner.getvalue()
+    assert "RuntimeError: Stripe said sk_test_...1234" in inner.getvalue()
+    assert LOADED not in inner.getvalue()
+    with pytest.raises(TypeError):
+        stream.write(b"")  # type: ignore[arg-type]
