@@ -155,7 +155,7 @@ def test_timeout_must_be_a_positive_number(project: Project) -> None:
 
 
 @pytest.mark.parametrize("command", [["apply"], ["import", "--out", "imported"], ["doctor"],
-                                     ["ids"]])
+                                     ["ids"], ["pull", "--dry-run"]])
 def test_every_stripe_command_takes_timeout(project: Project, command: list[str]) -> None:
     result = project.run(*command, "--env", "staging", "--timeout", "5")
     assert "No such option" not in result.output, result.output
