@@ -4,6 +4,9 @@ done in an ApplyReport (render/apply_report.py words it).
 Before each write the configuration is read again: if it changed since it was planned, it is not
 written (no silent revert of a change made in between). Writes carry idempotency keys derived from
 the change (changes.Change.idempotency_key), so re-running an interrupted apply never duplicates.
+A failure on Stripe's side (a 5xx, rate limits, an answer that cannot be read) costs only its own
+change: the others still go ahead, so repeated runs converge. A failure every request would meet
+(the network, the key, the run's time) stops the apply there.
 """
 
 from __future__ import annotations
@@ -28,14 +31,18 @@ class ApplyReport:
     rejected: list[tuple[Change, str]] = field(default_factory=list)  # Stripe said no: why
     # Written, but Stripe's answer holds other values for these fields than were sent.
     unconfirmed: list[tuple[Change, list[str]]] = field(default_factory=list)
-    failed: tuple[Change, str] | None = None  # stopped here: network, 5xx, key
+    # Not written: Stripe failed (5xx, rate limits) or answered the re-read unreadably.
+    not_written: list[tuple[Change, str]] = field(default_factory=list)
+    # Sent, but the answer was lost or unreadable: it may or may not have been written.
+    uncertain: list[tuple[Change, str]] = field(default_factory=list)
+    failed: tuple[Change, str] | None = None  # stopped here: network, key, the run's time
     not_run: list[Change] = field(default_factory=list)
     interrupted: bool = False
 
     @property
     def ok(self) -> bool:
         return not (self.changed_meanwhile or self.refused or self.rejected or self.failed
-                    or self.not_run or self.unconfirmed)
+                    or self.not_run or self.unconfirmed or self.not_written or self.uncertain)
 
 
 def _existing_id(change: Change) -> str:
@@ -94,11 +101,15 @@ def _write_once(change: Change, gateway: Gateway, project: str) -> dict[str, Any
         return _write(change, gateway, f"{key}-{time.time_ns()}")
 
 
+# Failures that concern one request only: the next change may well succeed.
+ONE_CHANGE_FAILURES = ("server", "rate_limit", "malformed")
+
+
 def _apply_one(change: Change, gateway: Gateway, project: str, report: ApplyReport,
                progress: Callable[[str], None]) -> bool:
-    """One change, recorded in the report. False: stop here (Stripe or the network failed, or
-    the key was refused: the rest would fail too). A request Stripe rejects is recorded and
-    the rest still applies."""
+    """One change, recorded in the report. False: stop here (the network failed, the key was
+    refused or the run's time is spent: the rest would fail too). A request Stripe rejects or
+    fails on its side is recorded and the rest still applies."""
     try:
         if not _still_as_planned(change, gateway, project):
             report.changed_meanwhile.append(change)
@@ -114,6 +125,11 @@ def _apply_one(change: Change, gateway: Gateway, project: str, report: ApplyRepo
             return True
         if exc.kind in ("refused", "missing"):
             report.rejected.append((change, str(exc)))
+            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env}: {exc}")
+            return True
+        if exc.kind in (*ONE_CHANGE_FAILURES, "uncertain"):
+            lost = report.uncertain if exc.kind == "uncertain" else report.not_written
+            lost.append((change, str(exc)))
             progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env}: {exc}")
             return True
         report.failed = (change, str(exc))

@@ -34,13 +34,15 @@ def choose_environments(project: config.Project, names: Sequence[str], every: bo
 
 
 @contextmanager
-def connected(project: config.Project, names: Sequence[str]) -> Iterator[dict[str, Gateway]]:
+def connected(project: config.Project, names: Sequence[str],
+              timeout: float | None = None) -> Iterator[dict[str, Gateway]]:
     """A gateway per environment, open for the whole command. Every environment's safety checks
-    run before any of them sends a request."""
+    run before any of them sends a request. `timeout`: seconds per request (--timeout)."""
     from . import stripe_api  # imports stripe: only commands that talk to Stripe pay for it
 
     with ExitStack() as stack:
-        gateways = {n: stack.enter_context(stripe_api.connect(project.environments[n]))
+        seconds = timeout or stripe_api.REQUEST_TIMEOUT
+        gateways = {n: stack.enter_context(stripe_api.connect(project.environments[n], seconds))
                     for n in names}
         yield gateways
 

@@ -257,21 +257,49 @@ def test_a_rejected_request_is_recorded_and_the_rest_still_applies() -> None:
          "and apply again.")]
 
 
-def test_a_server_failure_stops_every_environment_and_lists_what_did_not_run() -> None:
+def test_a_server_failure_costs_only_its_change_and_the_rest_still_applies() -> None:
     local, prod = FakeGateway([stripe_config("bpc_1", "b")]), FakeGateway([], "prod", "live")
     local.failures["new"] = [StripeFailure("Stripe answered 500", kind="server")]
     plan = plan_for([local, prod], [desired("a"), desired("b", {"name": "B"})])
     report, _ = run(plan, local, prod)
+    assert [c for c, _ in report.done] == plan.changes[1:]
+    assert report.not_written == [(plan.changes[0], "Stripe answered 500")]
+    assert not report.ok and report.failed is None and report.not_run == []
+    assert summary(report, plan).splitlines() == [
+        "Apply incomplete: 2 created, 1 updated, 0 deactivated.",
+        "Failed: create a (new) in local: Stripe answered 500",
+        ("Nothing else was written. Running apply again converges: what was done shows no "
+         "changes, the rest is planned anew.")]
+
+
+def test_a_lost_connection_stops_every_environment_and_lists_what_did_not_run() -> None:
+    local, prod = FakeGateway([stripe_config("bpc_1", "b")]), FakeGateway([], "prod", "live")
+    local.failures["new"] = [StripeFailure("could not reach Stripe", kind="connection")]
+    plan = plan_for([local, prod], [desired("a"), desired("b", {"name": "B"})])
+    report, _ = run(plan, local, prod)
     assert local.writes == [] and prod.writes == []
-    assert report.failed == (plan.changes[0], "Stripe answered 500")
+    assert report.failed == (plan.changes[0], "could not reach Stripe")
     assert report.not_run == plan.changes[1:]
     assert summary(report, plan).splitlines()[1:] == [
-        "Failed: create a (new) in local: Stripe answered 500",
+        "Failed: create a (new) in local: could not reach Stripe",
         "Not run: update b (bpc_1) in local",
         "Not run: create a (new) in prod",
         "Not run: create b (new) in prod",
         ("Nothing else was written. Running apply again converges: what was done shows no "
          "changes, the rest is planned anew.")]
+
+
+def test_a_write_whose_answer_was_lost_is_uncertain_and_the_rest_still_applies() -> None:
+    gw = FakeGateway([])
+    gw.failures["new"] = [StripeFailure("the answer was cut short", kind="uncertain")]
+    plan = plan_for([gw], [desired("a"), desired("b")])
+    report, _ = run(plan, gw)
+    assert report.uncertain == [(plan.changes[0], "the answer was cut short")]
+    assert [c for c, _ in report.done] == plan.changes[1:]
+    assert summary(report, plan).splitlines()[1:] == [
+        "Uncertain: create a (new) in local: the answer was cut short",
+        ("Nothing else was written (but perhaps what is uncertain above). Running apply again "
+         "converges: what was done shows no changes, the rest is planned anew.")]
 
 
 def test_ctrl_c_during_a_write_says_it_may_have_reached_stripe() -> None:
@@ -304,7 +332,7 @@ def test_a_replayed_failure_is_not_retried_when_the_first_attempt_left_a_change(
     gw.failures["bpc_1"] = [landed]
     plan = plan_for([gw], [desired("std", {"name": "New"})])
     report, _ = run(plan, gw)
-    assert gw.writes == [] and report.failed == (plan.changes[0], "saved 500")
+    assert gw.writes == [] and report.not_written == [(plan.changes[0], "saved 500")]
 
 
 # --- what Stripe's answer confirms -------------------------------------------------------

@@ -17,7 +17,9 @@ from .options import (
     ALL_OPTION,
     ENV_OPTION,
     PRUNE_OPTION,
+    REQUEST_TIMEOUT,
     TARGET_OPTION,
+    TIMEOUT_OPTION,
     Context,
     check_targets,
     project_and_environments,
@@ -36,6 +38,7 @@ class ApplyRequest:
     prune: bool = False
     adopt: bool = False
     plan_file: Path | None = None  # a plan saved with `plan --out`, applied as it is
+    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
     targets: tuple[str, ...] = ()  # apply only these files (keys); none: every file
 
 
@@ -115,7 +118,7 @@ def execute(request: ApplyRequest, context: Context) -> int:
     project, names, saved = _targets(request, context)
     targeted = check_targets(project, request.targets, request.prune)
     live = _gate_live(project, names, saved, request.yes)
-    with workflow.connected(project, names) as gateways:
+    with workflow.connected(project, names, request.timeout) as gateways:
         result = _current_plan(request, project, names, saved, gateways)
         if targeted:
             click.echo(targeted, err=True)
@@ -144,10 +147,12 @@ def execute(request: ApplyRequest, context: Context) -> int:
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Apply a plan saved with `plan --out`; refused if Stripe changed since.")
 @TARGET_OPTION
+@TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool, prune: bool,
-            adopt: bool, plan_file: Path | None, targets: tuple[str, ...]) -> None:
+            adopt: bool, plan_file: Path | None, targets: tuple[str, ...],
+            timeout: float) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
     request = ApplyRequest(env_names=env_names, every=every, yes=yes, prune=prune, adopt=adopt,
-                           plan_file=plan_file, targets=targets)
+                           plan_file=plan_file, targets=targets, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

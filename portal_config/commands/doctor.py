@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import click
 
-from .options import Context, one_environment, single_env_option
+from .options import (
+    REQUEST_TIMEOUT,
+    TIMEOUT_OPTION,
+    Context,
+    one_environment,
+    single_env_option,
+)
 
 
 @dataclass(frozen=True)
@@ -17,6 +23,7 @@ class DoctorRequest:
     allow_live: bool = False  # create portal sessions in a live environment
     show_url: bool = False  # print session URLs off a terminal too
     fmt: str = "text"
+    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
 
 def execute(request: DoctorRequest, context: Context) -> int:
@@ -26,7 +33,7 @@ def execute(request: DoctorRequest, context: Context) -> int:
     project, problems = doctor.load(context.config_path, request.env_name)
     env_name = one_environment(project, request.env_name)
     observation = doctor.examine(project, env_name, request.customer, request.allow_live,
-                                 problems)
+                                 problems, request.timeout)
     # A session URL logs anyone in as the customer: only to a person at a terminal by default.
     findings = doctor.judge(observation, request.show_url or sys.stdout.isatty())
     mode = project.environments[env_name].mode
@@ -44,10 +51,11 @@ def execute(request: DoctorRequest, context: Context) -> int:
               help="Print session URLs off a terminal too (a URL logs anyone in as the customer).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_name: str | None, customer: str | None, allow_live: bool,
-            show_url: bool, fmt: str) -> None:
+            show_url: bool, fmt: str, timeout: float) -> None:
     """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
     request = DoctorRequest(env_name=env_name, customer=customer, allow_live=allow_live,
-                            show_url=show_url, fmt=fmt)
+                            show_url=show_url, fmt=fmt, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

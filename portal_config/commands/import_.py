@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..loader import display_path
-from .options import Context, project_and_environment, single_env_option
+from .options import (
+    REQUEST_TIMEOUT,
+    TIMEOUT_OPTION,
+    Context,
+    project_and_environment,
+    single_env_option,
+)
 
 if TYPE_CHECKING:
     from ..config import Project
@@ -24,6 +30,7 @@ class ImportRequest:
     key_from: str = "name"  # each file's key from the configuration's name or its id
     include_inactive: bool = False
     force: bool = False  # overwrite existing files
+    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
 
 def _not_described(project: Project, env_name: str,
@@ -46,7 +53,7 @@ def execute(request: ImportRequest, context: Context) -> int:
     from .. import importer, workflow
 
     project, env_name = project_and_environment(context, request.env_name)
-    with workflow.connected(project, [env_name]) as gateways:
+    with workflow.connected(project, [env_name], request.timeout) as gateways:
         gateway = gateways[env_name]
         configs = importer.importable(gateway.list_configurations(), request.include_inactive)
         taken = {project.path.stem}
@@ -77,11 +84,12 @@ def execute(request: ImportRequest, context: Context) -> int:
               help="Derive each file's key from the configuration's name or its ID.")
 @click.option("--include-inactive", is_flag=True, help="Also import inactive configurations.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
+@TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_name: str | None, out_dir: Path | None, key_from: str,
-            include_inactive: bool, force: bool) -> None:
+            include_inactive: bool, force: bool, timeout: float) -> None:
     """Write one configuration file per configuration Stripe has (into the project's folder:
     only those no file describes yet)."""
     request = ImportRequest(env_name=env_name, out_dir=out_dir, key_from=key_from,
-                            include_inactive=include_inactive, force=force)
+                            include_inactive=include_inactive, force=force, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

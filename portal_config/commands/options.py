@@ -3,6 +3,7 @@ group and on every command), and choosing the project's environments from --env/
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,6 +52,23 @@ ADOPT_OPTION = click.option("--adopt", is_flag=True,
 TARGET_OPTION = click.option("--target", "targets", multiple=True, metavar="KEY",
                              help="Plan only this configuration's file (repeatable); other "
                                   "configurations are neither changed nor pruned.")
+# transport.DEFAULT_REQUEST_SECONDS, written here so that every command need not import requests.
+REQUEST_TIMEOUT = 30.0
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not (math.isfinite(value) and 0 < value <= 3600):
+        raise click.BadParameter("give the seconds each request to Stripe may take, more than 0 "
+                                 "and at most 3600", ctx, param)
+    return value
+
+
+# Every command that talks to Stripe takes it; stripe_api.connect enforces it.
+TIMEOUT_OPTION = click.option(
+    "--timeout", type=float, default=REQUEST_TIMEOUT, show_default=True, metavar="SECONDS",
+    callback=_seconds,
+    help="Deadline of each request to Stripe (connecting, waiting and the whole answer); a run "
+         "stops asking Stripe after 20 times it.")
 # plan and diff render the same report, in the same formats.
 REPORT_FORMATS = ("text", "markdown", "json")
 

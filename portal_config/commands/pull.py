@@ -10,7 +10,13 @@ import click
 
 from ..errors import PortalConfigError, ValidationFailed
 from ..loader import display_path
-from .options import Context, project_and_environments, single_env_option
+from .options import (
+    REQUEST_TIMEOUT,
+    TIMEOUT_OPTION,
+    Context,
+    project_and_environments,
+    single_env_option,
+)
 
 if TYPE_CHECKING:
     from ..config import Project
@@ -22,6 +28,7 @@ class PullRequest:
     env_name: str
     keys: tuple[str, ...] = ()  # only these files; none: every file of the environment
     dry_run: bool = False
+    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
 
 def _check_keys(project: Project, env: str, keys: tuple[str, ...]) -> None:
@@ -83,7 +90,7 @@ def execute(request: PullRequest, context: Context) -> int:
     _check_keys(project, env, request.keys)
     keys = request.keys or None
     left: list[str] = []
-    with workflow.connected(project, names) as gateways:
+    with workflow.connected(project, names, request.timeout) as gateways:
         gateway = gateways[env]
         plan = workflow.read_environment(project, env, gateway, keys=keys)
         prices = {p: gateway.retrieve_price(p) for p in pull.price_ids(plan)}
@@ -102,7 +109,10 @@ def execute(request: PullRequest, context: Context) -> int:
 @single_env_option("Environment whose Stripe values to bring into the files.")
 @click.argument("keys", nargs=-1, metavar="[KEY]...")
 @click.option("--dry-run", is_flag=True, help="Print the files' diff; write nothing.")
+@TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_name: str, keys: tuple[str, ...], dry_run: bool) -> None:
+def command(ctx: click.Context, env_name: str, keys: tuple[str, ...], dry_run: bool,
+            timeout: float) -> None:
     """Bring Stripe's current values back into the files (only KEY's files, if given)."""
-    ctx.exit(execute(PullRequest(env_name=env_name, keys=keys, dry_run=dry_run), ctx.obj))
+    request = PullRequest(env_name=env_name, keys=keys, dry_run=dry_run, timeout=timeout)
+    ctx.exit(execute(request, ctx.obj))

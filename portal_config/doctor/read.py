@@ -45,8 +45,10 @@ def _entry_locations(project_file: Path, env_name: str) -> set[Location]:
 
 
 def examine(project: config.Project, env_name: str, customer: str | None,
-            allow_live: bool, problems: Sequence[Problem] = ()) -> Observation:
-    """What doctor sees; `problems` are the files' own errors (from `load`)."""
+            allow_live: bool, problems: Sequence[Problem] = (),
+            timeout: float | None = None) -> Observation:
+    """What doctor sees; `problems` are the files' own errors (from `load`); `timeout`: seconds
+    per request (--timeout)."""
     from .. import stripe_api  # imports stripe: only when doctor really runs
 
     env = project.environments[env_name]
@@ -55,7 +57,8 @@ def examine(project: config.Project, env_name: str, customer: str | None,
     with ExitStack() as stack:
         try:
             # `connect` runs the safety rules; the one that refuses is its own finding.
-            gateway = stack.enter_context(stripe_api.connect(env))
+            gateway = stack.enter_context(
+                stripe_api.connect(env, timeout or stripe_api.REQUEST_TIMEOUT))
         except Refused as exc:
             obs.refused = (exc.check, str(exc))
             return obs

@@ -22,6 +22,7 @@ from .context import Call
 from .errors import ApiError, invalid, mask_key
 from .expansion import expand
 from .faults import Faults
+from .server import WHOLE, Delivery
 from .store import IdempotencyRecord, Store, scope_name
 from .validation import validate_request
 
@@ -84,8 +85,10 @@ class Request:
 @dataclass
 class Response:
     status: int
-    body: dict[str, Any]
+    body: Any  # a dict, unless a test fault sends other JSON
     headers: dict[str, str] = field(default_factory=dict)
+    delivery: Delivery = WHOLE
+    injected: bool = False  # a scripted fault's error: no answer fault applies on top of it
 
 
 @dataclass
@@ -113,11 +116,26 @@ class Api:
     def handle(self, request: Request) -> Response:
         """The answer to one /v1 request; raises faults.Drop to close without answering."""
         rid = request_id()
+        idempotent = request.method == "POST" and request.idempotency_key is not None
         try:
-            self.faults.check(request.method, request.path)
-            response = self._handle(request, rid)
+            self.faults.check(request.method, request.path, idempotent=idempotent)
         except ApiError as error:
-            response = Response(error.status, error.body(), dict(error.headers))
+            response = Response(error.status, error.body(), dict(error.headers), injected=True)
+        else:
+            forever = self.faults.pages_forever(request.method, request.path)
+            if forever:
+                request.query.pop("starting_after", None)  # the same page, again and again
+            try:
+                response = self._handle(request, rid)
+            except ApiError as error:
+                response = Response(error.status, error.body(), dict(error.headers))
+            fault = None if response.injected else self.faults.answer_fault(
+                request.method, request.path, idempotent)
+            if fault is not None:
+                response.status, response.body, response.delivery = fault.reshape(
+                    response.status, response.body)
+            if forever and isinstance(response.body, dict) and "data" in response.body:
+                response.body["has_more"] = True
         response.headers.setdefault("Request-Id", rid)
         if self.settings.notice:
             response.headers["Stripe-Notice"] = self.settings.notice
@@ -150,7 +168,8 @@ class Api:
             try:
                 self.faults.check(request.method, request.path, remembered=True)
             except ApiError as error:  # failed after it started: remembered, like Stripe does
-                response = Response(error.status, error.body(), dict(error.headers))
+                response = Response(error.status, error.body(), dict(error.headers),
+                                    injected=True)
             else:
                 response = self._execute(request, template, target, handler)
             with self.store.lock:

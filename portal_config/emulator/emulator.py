@@ -6,7 +6,8 @@
 The same knobs are served over HTTP for an emulator run as its own process:
 GET /_emulator/requests, POST /_emulator/reset, POST /_emulator/seed?mode=test[&account=acct_..]
 (JSON body: a SEED, or {"test": SEED, "live": SEED} without ?mode), POST /_emulator/faults (JSON:
-{"script": [...], "latency": seconds, "failure_rate": 0..1, "clear": true}).
+{"script": [...], "latency_ms": n, "failure_rate": 0..1, "clear": true}; the script's faults,
+hostile answers included, are described in faults.py).
 """
 
 from __future__ import annotations
@@ -27,15 +28,14 @@ from .api import Api, Request, Response, Settings
 from .errors import ApiError, EmulatorError
 from .faults import Drop, Faults
 from .seed import apply_seed, by_mode
-from .server import EmulatorHTTPServer
+from .server import WHOLE, Answer, EmulatorHTTPServer
 from .store import Store
-
-Answer = tuple[int, dict[str, Any], dict[str, str]]
 
 
 @dataclass(frozen=True)
 class LoggedRequest:
-    """One API request as the emulator saw it; `status` is None for a dropped connection."""
+    """One API request as the emulator saw it; `status` is None for a connection dropped before
+    the request was executed."""
 
     method: str
     path: str
@@ -255,7 +255,9 @@ class Emulator:
             except Drop:
                 response = None
         self._record(request, response)
-        return None if response is None else (response.status, response.body, response.headers)
+        if response is None:
+            return None
+        return response.status, response.body, response.headers, response.delivery
 
     def _record(self, request: Request, response: Response | None) -> None:
         entry = LoggedRequest(
@@ -278,7 +280,7 @@ class Emulator:
         try:
             if (method, path) == ("GET", "/_emulator/requests"):
                 data = [dataclasses.asdict(entry) for entry in self.request_log]
-                return 200, {"object": "list", "data": data}, {}
+                return 200, {"object": "list", "data": data}, {}, WHOLE
             document = yaml.safe_load(raw or b"{}") or {}  # JSON, or YAML like --seed files
             if (method, path) == ("POST", "/_emulator/reset"):
                 self.reset()
@@ -289,11 +291,12 @@ class Emulator:
             elif (method, path) == ("POST", "/_emulator/faults"):
                 self.faults.configure(document)
             else:
-                return 404, {"error": {"type": "invalid_request_error",
-                                       "message": f"Unknown control endpoint {method} {path}"}}, {}
+                unknown = {"type": "invalid_request_error",
+                           "message": f"Unknown control endpoint {method} {path}"}
+                return 404, {"error": unknown}, {}, WHOLE
         except (EmulatorError, ValueError, TypeError, yaml.YAMLError) as exc:
-            return 400, {"error": {"type": "invalid_request_error", "message": str(exc)}}, {}
-        return 200, {"ok": True}, {}
+            return 400, {"error": {"type": "invalid_request_error", "message": str(exc)}}, {}, WHOLE
+        return 200, {"ok": True}, {}, WHOLE
 
 
 def _masked(headers: dict[str, str]) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """HTTP plumbing: a threaded http.server that hands each request to a dispatcher.
 
 Each answer goes out in ONE write (status line, headers and body together): with keep-alive,
-a split write meets Nagle's algorithm and delayed ACKs and costs ~40 ms per request.
+a split write meets Nagle's algorithm and delayed ACKs and costs ~40 ms per request. A test
+fault (faults.py) may send it otherwise: see `Delivery`.
 """
 
 from __future__ import annotations
@@ -10,18 +11,31 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 from .values import Data
 
-# (method, path with query, body, headers) -> (status, JSON body, headers), or None to drop
-Dispatcher = Callable[
-    [str, str, bytes, dict[str, str]], "tuple[int, dict[str, Any], dict[str, str]] | None"
-]
+
+@dataclass(frozen=True)
+class Delivery:
+    """How an answer goes on the wire: `payload` whole | truncated (half the body, and a
+    Content-Length to match) | cut (the whole length promised, closed half-way) | empty |
+    dropped (closed without an answer); `drip_seconds` > 0 sends the body a byte at a time."""
+
+    payload: str = "whole"
+    drip_seconds: float = 0.0
+
+
+WHOLE = Delivery()
+# (status, JSON body, headers, delivery); the body is any JSON value (a fault may send a list)
+Answer = tuple[int, Data, dict[str, str], Delivery]
+# (method, path with query, body, headers) -> the answer, or None to drop
+Dispatcher = Callable[[str, str, bytes, dict[str, str]], "Answer | None"]
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -78,26 +92,51 @@ class _Handler(BaseHTTPRequestHandler):
             answer = self.server.dispatch(self.command, self.path, body, headers)
         except Exception as exc:  # a bug in the emulator: answer like Stripe's own 500
             message = f"The emulator failed: {type(exc).__name__}: {exc}"
-            answer = (500, {"error": {"type": "api_error", "message": message}}, {})
-        if answer is None:
+            answer = (500, {"error": {"type": "api_error", "message": message}}, {}, WHOLE)
+        if answer is None or answer[3].payload == "dropped":
             self._drop()
-        else:
+            return
+        try:
             self._send(*answer)
+        except ConnectionError:  # the client gave up waiting (a deadline): nobody to answer
+            self.close_connection = True
 
-    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+    def _send(self, status: int, body: Data, headers: dict[str, str],
+              delivery: Delivery = WHOLE) -> None:
         payload = json.dumps(body, indent=2).encode("utf-8")
+        promised = len(payload)
+        if delivery.payload == "empty":
+            payload = b""
+        elif delivery.payload == "truncated":
+            payload = payload[:len(payload) // 2]
+        elif delivery.payload == "cut":
+            payload, self.close_connection = payload[:len(payload) // 2], True
         lines = [
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
             f"Server: {self.server_version}",
             f"Date: {formatdate(usegmt=True)}",
             "Content-Type: application/json",
-            f"Content-Length: {len(payload)}",
+            f"Content-Length: {promised if delivery.payload == 'cut' else len(payload)}",
             *(f"{name}: {value}" for name, value in headers.items()),
         ]
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + payload)
+        if not delivery.drip_seconds:
+            self.wfile.write(head + payload)
+        else:
+            self._drip(head, payload, delivery.drip_seconds)
+        if delivery.payload == "cut":
+            self._drop()
+
+    def _drip(self, head: bytes, payload: bytes, seconds: float) -> None:
+        self.wfile.write(head)
+        try:
+            for index in range(len(payload)):
+                time.sleep(seconds)
+                self.wfile.write(payload[index:index + 1])
+        except OSError:  # the client gave up waiting: nothing more to send
+            self.close_connection = True
 
     def _drop(self) -> None:
         self.close_connection = True

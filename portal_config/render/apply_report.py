@@ -37,13 +37,18 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     for change in report.changed_meanwhile:
         lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
                      "planned. Run plan again, review, then apply.")
+    lines.extend(f"Failed: {_change_line(change)}: {reason}"
+                 for change, reason in report.not_written)
+    lines.extend(f"Uncertain: {_change_line(change)}: {reason}"
+                 for change, reason in report.uncertain)
     if report.interrupted:
         lines.append("Interrupted (Ctrl-C).")
     if report.failed:
         change, reason = report.failed
         lines.append(f"Failed: {_change_line(change)}: {reason}")
-    if report.failed or report.not_run:
+    if report.failed or report.not_run or report.not_written or report.uncertain:
         lines.extend(f"Not run: {_change_line(c)}" for c in report.not_run)
-        lines.append("Nothing else was written. Running apply again converges: what was done "
-                     "shows no changes, the rest is planned anew.")
+        perhaps = " (but perhaps what is uncertain above)" if report.uncertain else ""
+        lines.append(f"Nothing else was written{perhaps}. Running apply again converges: what "
+                     "was done shows no changes, the rest is planned anew.")
     return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""How requests reach Stripe under the SDK: each within one deadline (connect, first byte and
+the whole body together), all of a run's within its time, backoff between retries, and what a
+failure of `requests` says about whether a request got out. No `stripe` import here: stripe_api's
+HTTP client calls `fetch`.
+
+A socket timeout bounds one read only, so a server that drips a byte at a time would hold a
+request for ever; each request therefore runs in a worker thread that the caller stops waiting
+for at the deadline, cutting its connection.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar, cast
+
+import requests
+
+from .values import Data
+
+T = TypeVar("T")
+
+DEFAULT_REQUEST_SECONDS = 30.0
+# A run (one command, per environment) stops asking Stripe after this many request deadlines.
+RUN_DEADLINE_FACTOR = 20
+CHUNK = 64 * 1024
+BACKSTOP_SECONDS = 1.0
+
+
+class TooSlow(Exception):
+    """No complete answer within the deadline."""
+
+
+@dataclass
+class Budget:
+    """The time one environment's requests may take: `request_seconds` each, and all of them
+    (retries and the waits between them included) `run_seconds`. Only time spent asking Stripe
+    counts, not a person reading the plan before confirming."""
+
+    request_seconds: float = DEFAULT_REQUEST_SECONDS
+    run_seconds: float = DEFAULT_REQUEST_SECONDS * RUN_DEADLINE_FACTOR
+    spent: float = 0.0
+    _since: float | None = None  # when the request under way (and its retries) started
+
+    @classmethod
+    def for_request_seconds(cls, seconds: float) -> Budget:
+        return cls(seconds, seconds * RUN_DEADLINE_FACTOR)
+
+    @contextmanager
+    def asking(self) -> Iterator[None]:
+        """Counts the time inside as spent on Stripe (one request at a time per budget)."""
+        self._since = time.monotonic()
+        try:
+            yield
+        finally:
+            self.spent += time.monotonic() - self._since
+            self._since = None
+
+    def remaining(self) -> float:
+        running = 0.0 if self._since is None else time.monotonic() - self._since
+        return self.run_seconds - self.spent - running
+
+    def next_request(self) -> float:
+        """The deadline of a request starting now: its own, or what is left of the run's."""
+        return min(self.request_seconds, self.remaining())
+
+
+def within(seconds: float, work: Callable[[], T], on_late: Callable[[], None]) -> T:
+    """`work()`'s result, or TooSlow once `seconds` have passed (then `on_late()` runs, to cut
+    the connection the worker still holds). The worker is a daemon thread: an abandoned one
+    never holds up the exit."""
+    outcome: list[tuple[bool, object]] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread as it is
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="portal-config-request", daemon=True).start()
+    if not done.wait(max(seconds, 0.0)):
+        on_late()
+        raise TooSlow()
+    succeeded, value = outcome[0]
+    if not succeeded:
+        raise cast(BaseException, value)
+    return cast(T, value)
+
+
+def _cut(held: list[requests.Response]) -> None:
+    """Shut the socket of a request given up on, so its worker ends (best effort: the socket is
+    found through urllib3's response, once the headers came)."""
+    for response in held:
+        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+        if isinstance(sock, socket.socket):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def fetch(session: requests.Session, seconds: float, method: str, url: str,
+          headers: Mapping[str, str] | None, body: Data,
+          verify: str | bool) -> tuple[bytes, int, Mapping[str, str]]:
+    """One request and its whole answer within `seconds`: TooSlow, or requests' own errors."""
+    held: list[requests.Response] = []
+
+    def run() -> tuple[bytes, int, Mapping[str, str]]:
+        # requests' own timeout only ends an abandoned worker: later than `within`'s deadline,
+        # so that one decides.
+        response = session.request(method, url, headers=headers, data=body,
+                                   timeout=seconds + BACKSTOP_SECONDS, stream=True,
+                                   verify=verify)
+        held.append(response)
+        content = b"".join(response.iter_content(CHUNK))
+        return content, response.status_code, response.headers
+
+    return within(seconds, run, lambda: _cut(held))
+
+
+def body_cut(cause: BaseException | None) -> bool:
+    """The connection closed part-way through the answer: the request had arrived."""
+    return isinstance(cause, (requests.exceptions.ChunkedEncodingError,
+                              requests.exceptions.ContentDecodingError))
+
+
+def never_sent(cause: BaseException | None) -> bool:
+    """No connection was made, so the request cannot have reached the server."""
+    return isinstance(cause, requests.exceptions.ConnectTimeout) or (
+        isinstance(cause, requests.exceptions.ConnectionError) and
+        "NewConnectionError" in str(cause))
+
+
+def network_reason(text: str) -> str:
+    """The one telling phrase in the SDK's several-line connection error."""
+    for pattern in (r"\[Errno -?\d+\] ([^'\")]+)", r"(Read timed out|timed out)",
+                    r"Network error: (\w+)"):
+        found = re.search(pattern, text)
+        if found:
+            return found[1].strip()
+    return "connection failed"
+
+
+def backoff(attempt: int, first: float, most: float) -> float:
+    """Seconds before retry number `attempt` (0-based): doubling from `first` up to `most`, with
+    jitter (half to all of it), so clients failing together do not retry together."""
+    return float(min(first * 2 ** attempt, most) * random.uniform(0.5, 1.0))

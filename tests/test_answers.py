@@ -1,0 +1,124 @@
+"""answers.py: what a configuration, a price, a page and a paged list must look like before the
+tool reads them, and the words of each defect."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from portal_config import answers
+from portal_config.answers import Malformed, Page
+
+from .samples import stripe_config
+
+PRICE = {"id": "price_1", "object": "price", "active": True, "product": "prod_1",
+         "recurring": {"interval": "month"}, "lookup_key": "pro"}
+
+
+def broken(path: str, value: Any) -> dict[str, Any]:
+    obj = stripe_config("bpc_1", "main")
+    *parents, leaf = path.split(".")
+    node = obj
+    for part in parents:
+        node = node[part]
+    if value is KeyError:
+        del node[leaf]
+    else:
+        node[leaf] = value
+    return obj
+
+
+def test_stripes_own_configuration_passes_as_it_is() -> None:
+    obj = stripe_config("bpc_1", "main")
+    assert answers.configuration(copy.deepcopy(obj)) == obj
+    assert answers.configuration(obj, expected_id="bpc_1") is obj
+
+
+@pytest.mark.parametrize(("path", "value", "words"), [
+    ("id", KeyError, "has no id"),
+    ("object", "list", "a 'list' object, not a billing_portal.configuration"),
+    ("metadata", KeyError, "has no metadata"),
+    ("metadata", ["a"], "not text by key"),
+    ("is_default", "no", "is_default 'no', not true or false"),
+    ("features", None, "features None, not an object"),
+    ("features.invoice_history", KeyError, "no features.invoice_history"),
+    ("features.invoice_history.enabled", "yes", "features.invoice_history.enabled is 'yes'"),
+    ("features.customer_update.allowed_updates", "email", "not a list of strings"),
+    ("features.subscription_update.products", [{"prices": []}], "without a text product"),
+    ("features.subscription_update.products", [{"product": "prod_1", "prices": "price_1"}],
+     "prices are not a list of IDs"),
+    ("business_profile", "Acme", "business_profile is 'Acme', not an object"),
+    ("business_profile.headline", {"text": "x"}, "not a single value"),
+    ("application", 7, "application 7, not an ID"),
+])
+def test_a_configuration_defect_is_named(path: str, value: Any, words: str) -> None:
+    with pytest.raises(Malformed, match=words.replace("(", r"\(").replace(")", r"\)")):
+        answers.configuration(broken(path, value))
+
+
+def test_a_configuration_null_metadata_is_no_metadata_and_readable() -> None:
+    assert answers.configuration(broken("metadata", None))["metadata"] is None
+
+
+def test_the_answer_must_be_the_configuration_asked_for() -> None:
+    with pytest.raises(Malformed, match="is not bpc_2, the configuration asked for"):
+        answers.configuration(stripe_config("bpc_1"), expected_id="bpc_2")
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ([], "the answer is [], not a list object"),
+    (None, "the answer is None, not a list object"),
+    ({"object": "list", "has_more": False}, "the list's data is None, not a list"),
+    ({"object": "list", "data": "oops", "has_more": False},
+     "the list's data is 'oops', not a list"),
+    ({"object": "list", "data": []}, "the list's has_more is None, not true or false"),
+])
+def test_a_page_must_be_a_list_object(value: Any, words: str) -> None:
+    with pytest.raises(Malformed) as caught:
+        answers.page(value)
+    assert str(caught.value) == words
+
+
+def test_a_price_from_a_lookup_must_carry_a_key_that_was_asked_for() -> None:
+    assert answers.price(dict(PRICE), lookup_keys=["pro"])["id"] == "price_1"
+    with pytest.raises(Malformed, match="lookup_key None, not one of those asked for"):
+        answers.price({**PRICE, "lookup_key": None}, lookup_keys=["pro"])
+    with pytest.raises(Malformed, match="product None, not an ID"):
+        answers.price({**PRICE, "product": None})
+    assert answers.price({**PRICE, "product": {"id": "prod_1"}})["id"] == "price_1"
+
+
+def test_every_page_follows_cursors_and_stops_a_server_that_pages_for_ever(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [f"bpc_{i}" for i in range(5)]
+
+    def pages(cursor: dict[str, str]) -> Page:
+        start = ids.index(cursor["starting_after"]) + 1 if cursor else 0
+        return Page([{"id": i} for i in ids[start:start + 2]], start + 2 < len(ids))
+
+    def item(value: Any, where: str) -> dict[str, Any]:
+        return dict(value)
+
+    assert [o["id"] for o in answers.every_page(pages, item)] == ids
+    with pytest.raises(Malformed, match="the pages repeat: bpc_0 came twice"):
+        answers.every_page(lambda cursor: Page([{"id": "bpc_0"}], True), item)
+    monkeypatch.setattr(answers, "MAX_PAGES", 2)
+    with pytest.raises(Malformed, match="more than 2 pages"):
+        answers.every_page(pages, item)
+    monkeypatch.setattr(answers, "MAX_OBJECTS", 3)
+    monkeypatch.setattr(answers, "MAX_PAGES", 10)
+    with pytest.raises(Malformed, match="more than 3 objects"):
+        answers.every_page(pages, item)
+    # Stripe's end of a list is has_more false; an empty page ends it too, as the SDK reads it.
+    assert answers.every_page(lambda cursor: Page([], True), item) == []
+
+
+def test_an_item_defect_says_which_item() -> None:
+    def item(value: Any, where: str) -> dict[str, Any]:
+        return answers.configuration(value, where)
+
+    page = Page([stripe_config("bpc_1"), broken("metadata", KeyError)], False)
+    with pytest.raises(Malformed, match=r"^item 2 of page 1, bpc_1, has no metadata"):
+        answers.every_page(lambda cursor: page, item)

@@ -1,0 +1,53 @@
+"""transport.py: a deadline for one piece of work, the run's time, and the backoff between
+retries. (tests/reliability drives the same through the CLI against a dripping server.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from portal_config import transport
+from portal_config.commands import options
+
+
+def test_within_gives_the_result_or_the_workers_own_error() -> None:
+    assert transport.within(1, lambda: 42, lambda: None) == 42
+    with pytest.raises(KeyError):
+        transport.within(1, lambda: {}["missing"], lambda: None)
+
+
+def test_within_stops_waiting_at_the_deadline_and_cuts_the_work() -> None:
+    release = threading.Event()
+    cut: list[bool] = []
+    started = time.monotonic()
+    with pytest.raises(transport.TooSlow):
+        transport.within(0.1, lambda: release.wait(10), lambda: cut.append(True))
+    assert time.monotonic() - started < 1 and cut == [True]
+    release.set()
+
+
+def test_a_requests_deadline_is_its_own_or_what_is_left_of_the_runs() -> None:
+    budget = transport.Budget.for_request_seconds(2)
+    assert budget.run_seconds == 2 * transport.RUN_DEADLINE_FACTOR
+    assert budget.next_request() == 2
+    budget.spent = budget.run_seconds - 0.5  # most of the run is spent
+    assert 0 < budget.next_request() <= 0.5
+    with budget.asking():
+        time.sleep(0.05)
+        assert budget.remaining() < 0.46
+    assert 0.4 < budget.remaining() < 0.46
+    time.sleep(0.05)  # between requests (a person at the confirmation prompt): not counted
+    assert 0.4 < budget.remaining() < 0.46
+
+
+def test_backoff_doubles_up_to_its_cap_with_jitter() -> None:
+    for attempt, ceiling in ((0, 0.5), (1, 1.0), (2, 2.0), (5, 8.0), (30, 8.0)):
+        delays = [transport.backoff(attempt, 0.5, 8.0) for _ in range(50)]
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(set(delays)) > 1  # jittered
+
+
+def test_the_cli_default_is_the_transports() -> None:
+    assert options.REQUEST_TIMEOUT == transport.DEFAULT_REQUEST_SECONDS
