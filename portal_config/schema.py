@@ -16,7 +16,7 @@ import copy
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
@@ -261,8 +261,12 @@ def _type_hint(wanted: Sequence[str], value: Data) -> str:
 def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
     path = tuple(error.absolute_path)
     field = dotted(path)
-    schema, value, kind = error.schema, error.instance, error.validator
-    hint = schema.get("x-message") if isinstance(schema, dict) else None
+    # jsonschema types these loosely (a bool schema, or unset); ours are dicts throughout.
+    schema = cast(dict[str, Data], error.schema)
+    wanted: Data = error.validator_value
+    value: Data = error.instance
+    kind = error.validator
+    hint = schema.get("x-message")
     at_value, at_key = locate(path, False), locate(path, True)
     prefix = f"{field}: " if field else ""
     if "propertyNames" in error.absolute_schema_path:  # `value` is the offending name
@@ -274,29 +278,28 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
                 for name in value if name not in allowed]
     if kind == "required":
         return [Problem(at_key, f"{prefix}missing required field '{name}'")
-                for name in error.validator_value if name not in value]
+                for name in wanted if name not in value]
     if kind == "enum" and "x-names" in schema:
         return [Problem(at_value, unknown(schema["x-names"], str(value), schema["enum"]))]
     if kind == "pattern":
-        return [Problem(at_value, f"{prefix}{hint or 'does not match ' + error.validator_value}")]
+        return [Problem(at_value, f"{prefix}{hint or 'does not match ' + wanted}")]
     if kind == "type":
-        wanted = error.validator_value
         wanted = [wanted] if isinstance(wanted, str) else wanted
         text = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
         message = f"expected {text}, got {describe(value)}{_type_hint(wanted, value)}"
     elif kind == "enum":
-        message = f"{describe(value)} is not one of: {', '.join(map(str, error.validator_value))}"
+        message = f"{describe(value)} is not one of: {', '.join(map(str, wanted))}"
         close = difflib.get_close_matches(shorten(str(value)), list(map(str,
-                                          error.validator_value)), 1)
+                                          wanted)), 1)
         message += f" (did you mean '{close[0]}'?)" if close else ""
     elif kind == "const":
-        message = f"must be {error.validator_value}, got {describe(value)}"
+        message = f"must be {wanted}, got {describe(value)}"
     elif kind == "maxLength":
-        message = f"{len(value)} characters; at most {error.validator_value} allowed"
+        message = f"{len(value)} characters; at most {wanted} allowed"
     elif kind in ("minLength", "minItems", "minProperties"):
         message = "must not be empty"
     elif kind == "maxItems":
-        message = f"{len(value)} entries; at most {error.validator_value} allowed"
+        message = f"{len(value)} entries; at most {wanted} allowed"
     elif kind == "uniqueItems":
         message = "lists the same entry twice"
     else:  # not used by our schemas today; jsonschema's own words (they quote the value)
