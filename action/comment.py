@@ -28,8 +28,10 @@ from collections.abc import Sequence
 from typing import Any
 
 LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; leave room for the marker
-NOTE = ("\n\n**Truncated**: this comment is limited to 65,000 characters; the whole report is in "
-        "the job summary and the log of the workflow run.\n")
+NOTE = (
+    "\n\n**Truncated**: this comment is limited to 65,000 characters; the whole report is in "
+    "the job summary and the log of the workflow run.\n"
+)
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 _MARKER = re.compile(r"<!-- portal-config: [^>]*-->")
 
@@ -83,21 +85,27 @@ class GitHub:
         self.token = token
         self.timeout = timeout
 
-    def call(self, method: str, url: str, payload: dict[str, Any] | None = None,
-             ) -> tuple[Any, str | None]:
+    def call(
+        self, method: str, url: str, payload: dict[str, Any] | None = None
+    ) -> tuple[Any, str | None]:
         """(decoded JSON, Link header) of METHOD URL (a path is relative to the API base)."""
         if url.startswith("/"):
             url = self.api_url + url
         if urllib.parse.urlsplit(url)[:2] != self.origin:
             raise ApiError(0, f"refusing to send the token to {url} (not {self.api_url})")
         data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(url, data=data, method=method, headers={
-            "Accept": "application/vnd.github+json",
-            "Authorization": f"Bearer {self.token}",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": "portal-config-action",
-            **({"Content-Type": "application/json"} if data is not None else {}),
-        })
+        request = urllib.request.Request(
+            url,
+            data=data,
+            method=method,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self.token}",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": "portal-config-action",
+                **({"Content-Type": "application/json"} if data is not None else {}),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 return json.loads(answer.read() or b"null"), answer.headers.get("Link")
@@ -111,8 +119,9 @@ class GitHub:
             raise ApiError(0, f"{url} could not be reached ({exc})") from exc
 
 
-def find_comment(github: GitHub, repo: str, number: int, key: str,
-                 max_pages: int) -> tuple[dict[str, Any] | None, bool]:
+def find_comment(
+    github: GitHub, repo: str, number: int, key: str, max_pages: int
+) -> tuple[dict[str, Any] | None, bool]:
     """(the first comment starting with the marker, whether every page was read)."""
     url: str | None = f"/repos/{repo}/issues/{number}/comments?per_page=100"
     for _ in range(max_pages):
@@ -127,18 +136,22 @@ def find_comment(github: GitHub, repo: str, number: int, key: str,
     return None, url is None
 
 
-def upsert(github: GitHub, repo: str, number: int, key: str, body: str,
-           max_pages: int) -> tuple[str, dict[str, Any]]:
+def upsert(
+    github: GitHub, repo: str, number: int, key: str, body: str, max_pages: int
+) -> tuple[str, dict[str, Any]]:
     """("created" or "updated", the comment)."""
     text = truncate(with_marker(body, key))
     existing, complete = find_comment(github, repo, number, key, max_pages)
     if existing is not None:
-        updated, _ = github.call("PATCH", f"/repos/{repo}/issues/comments/{existing['id']}",
-                                 {"body": text})
+        updated, _ = github.call(
+            "PATCH", f"/repos/{repo}/issues/comments/{existing['id']}", {"body": text}
+        )
         return "updated", updated
     if not complete:
-        print(f"::warning::read {max_pages} pages of comments without finding the marker: "
-              "creating a new comment")
+        print(
+            f"::warning::read {max_pages} pages of comments without finding the marker: "
+            "creating a new comment"
+        )
     created, _ = github.call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": text})
     return "created", created
 
@@ -147,11 +160,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--body-file", required=True, help="Markdown body of the comment.")
     parser.add_argument("--key", default="plan", help="Tells comments of several jobs apart.")
-    parser.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY", ""),
-                        help="OWNER/REPO (default: GITHUB_REPOSITORY).")
+    parser.add_argument(
+        "--repo",
+        default=os.environ.get("GITHUB_REPOSITORY", ""),
+        help="OWNER/REPO (default: GITHUB_REPOSITORY).",
+    )
     parser.add_argument("--number", type=int, required=True, help="Pull request number.")
-    parser.add_argument("--api-url", default=os.environ.get("GITHUB_API_URL")
-                        or "https://api.github.com", help="Default: GITHUB_API_URL.")
+    parser.add_argument(
+        "--api-url",
+        default=os.environ.get("GITHUB_API_URL") or "https://api.github.com",
+        help="Default: GITHUB_API_URL.",
+    )
     parser.add_argument("--max-pages", type=int, default=30, help="Pages of 100 comments read.")
     parser.add_argument("--timeout", type=float, default=30.0, help="Seconds per request.")
     return parser.parse_args(argv)
@@ -161,8 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     token = os.environ.get("GITHUB_TOKEN", "")
     if not token or not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
-        print("comment.py: set GITHUB_TOKEN and --repo OWNER/REPO (or GITHUB_REPOSITORY)",
-              file=sys.stderr)
+        print(
+            "comment.py: set GITHUB_TOKEN and --repo OWNER/REPO (or GITHUB_REPOSITORY)",
+            file=sys.stderr,
+        )
         return 1
     try:
         with open(args.body_file, encoding="utf-8") as handle:
@@ -175,8 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         action, comment = upsert(github, args.repo, args.number, args.key, body, args.max_pages)
     except ApiError as exc:
         if exc.status == 403:  # a fork's pull request gets a read-only token
-            print(f"::warning::cannot comment on pull request #{args.number} ({exc}); the report "
-                  "is in the job summary. Pull requests from forks get a read-only token.")
+            print(
+                f"::warning::cannot comment on pull request #{args.number} ({exc}); the report "
+                "is in the job summary. Pull requests from forks get a read-only token."
+            )
             return 0
         print(f"comment.py: {exc}", file=sys.stderr)
         return 1

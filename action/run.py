@@ -43,10 +43,14 @@ class Inputs:
         def get(name: str, default: str = "") -> str:
             return env.get(f"INPUT_{name}", "").strip() or default
 
-        return cls(command=get("COMMAND", "plan").lower(),
-                   environments=tuple(get("ENVIRONMENTS").replace(",", " ").split()),
-                   config=get("CONFIG"), base=get("BASE"), offline=get("OFFLINE", "auto").lower(),
-                   args=tuple(shlex.split(get("ARGS"))))
+        return cls(
+            command=get("COMMAND", "plan").lower(),
+            environments=tuple(get("ENVIRONMENTS").replace(",", " ").split()),
+            config=get("CONFIG"),
+            base=get("BASE"),
+            offline=get("OFFLINE", "auto").lower(),
+            args=tuple(shlex.split(get("ARGS"))),
+        )
 
 
 def find_project_file(config: str, cwd: Path) -> Path | None:
@@ -57,8 +61,9 @@ def find_project_file(config: str, cwd: Path) -> Path | None:
             inside = [path / PROJECT_FILE, path / "configs" / PROJECT_FILE]
             path = next((p for p in inside if p.is_file()), path / PROJECT_FILE)
         return path if path.is_file() else None
-    return next((p for p in (cwd / PROJECT_FILE, cwd / "configs" / PROJECT_FILE) if p.is_file()),
-                None)
+    return next(
+        (p for p in (cwd / PROJECT_FILE, cwd / "configs" / PROJECT_FILE) if p.is_file()), None
+    )
 
 
 def key_variables(project_file: Path, environments: tuple[str, ...]) -> list[str]:
@@ -91,8 +96,9 @@ def missing_keys(inputs: Inputs, cwd: Path, env: dict[str, str]) -> list[str]:
 def choose_command(inputs: Inputs, missing: list[str]) -> str:
     """plan, diff or apply: what actually runs (a plan without its keys becomes the diff)."""
     if inputs.command not in COMMANDS:
-        raise ValueError(f"input command must be one of {', '.join(COMMANDS)}, "
-                         f"not {inputs.command!r}")
+        raise ValueError(
+            f"input command must be one of {', '.join(COMMANDS)}, not {inputs.command!r}"
+        )
     if inputs.offline not in ("auto", "true", "false"):
         raise ValueError(f"input offline must be auto, true or false, not {inputs.offline!r}")
     if inputs.command != "plan" or inputs.offline == "false":
@@ -126,26 +132,43 @@ def build_argv(inputs: Inputs, command: str) -> list[str]:
 
 def ensure_revision(rev: str, cwd: Path) -> None:
     """Fetch REV when a shallow checkout (actions/checkout's default) lacks it."""
-    have = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-                          cwd=cwd, capture_output=True, check=False)
+    have = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+        cwd=cwd,
+        capture_output=True,
+        check=False,
+    )
     if have.returncode != 0:
-        subprocess.run(["git", "fetch", "--quiet", "--no-tags", "--depth=1", "origin", rev],
-                       cwd=cwd, check=False)
+        subprocess.run(
+            ["git", "fetch", "--quiet", "--no-tags", "--depth=1", "origin", rev],
+            cwd=cwd,
+            check=False,
+        )
 
 
 def fence(text: str) -> str:
     return f"```text\n{text.rstrip()}\n```"
 
 
-def report(inputs: Inputs, command: str, argv: list[str], code: int, out: str, err: str,
-           missing: list[str], env: dict[str, str]) -> str:
+def report(
+    inputs: Inputs,
+    command: str,
+    argv: list[str],
+    code: int,
+    out: str,
+    err: str,
+    missing: list[str],
+    env: dict[str, str],
+) -> str:
     """The markdown for the comment and the job summary."""
     parts = []
     if command != inputs.command:
         names = ", ".join(f"`{v}`" for v in missing)
-        parts.append(f"> {names} not set in this run (pull requests from forks get no secrets): "
-                     f"this is the offline `diff --base {inputs.base[:12]}` instead of a plan "
-                     "against Stripe.")
+        parts.append(
+            f"> {names} not set in this run (pull requests from forks get no secrets): "
+            f"this is the offline `diff --base {inputs.base[:12]}` instead of a plan "
+            "against Stripe."
+        )
     shown = "portal-config " + shlex.join(argv)
     # A plan or diff whose files have problems exits 1 after its whole markdown report.
     reported = command != "apply" and out.startswith(REPORT_MARKER)
@@ -156,14 +179,18 @@ def report(inputs: Inputs, command: str, argv: list[str], code: int, out: str, e
     else:
         parts.append(out.rstrip())
         if code not in (0, 2):
-            parts.append(f"**{shown}** failed (exit {code})" + (f"\n\n{fence(err)}"
-                                                                 if err.strip() else ""))
-    run_url = (f"{env.get('GITHUB_SERVER_URL', 'https://github.com')}/"
-               f"{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env.get('GITHUB_RUN_ID', '')}")
+            parts.append(
+                f"**{shown}** failed (exit {code})" + (f"\n\n{fence(err)}" if err.strip() else "")
+            )
+    run_url = (
+        f"{env.get('GITHUB_SERVER_URL', 'https://github.com')}/"
+        f"{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env.get('GITHUB_RUN_ID', '')}"
+    )
     sha = env.get("PORTAL_CONFIG_HEAD_SHA") or env.get("GITHUB_SHA", "")
     if env.get("GITHUB_RUN_ID"):
-        parts.append(f"<sub>`{shown}` for {sha[:7] or 'this commit'} in "
-                     f"[this workflow run]({run_url})</sub>")
+        parts.append(
+            f"<sub>`{shown}` for {sha[:7] or 'this commit'} in [this workflow run]({run_url})</sub>"
+        )
     return "\n\n".join(parts) + "\n"
 
 
@@ -185,13 +212,20 @@ def main() -> int:
         print(f"::error::{exc}")
         return 1
     if command != inputs.command:
-        print(f"::notice::{', '.join(missing)} not set: running the offline diff against "
-              f"{inputs.base} instead of a plan")
+        print(
+            f"::notice::{', '.join(missing)} not set: running the offline diff against "
+            f"{inputs.base} instead of a plan"
+        )
     if command == "diff":
         ensure_revision(inputs.base, cwd)
     print("portal-config " + shlex.join(argv), flush=True)
-    done = subprocess.run([sys.executable, "-m", "portal_config", *argv], cwd=cwd,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "portal_config", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     sys.stderr.write(done.stderr)  # progress and errors come first when run on a terminal too
     sys.stdout.write(done.stdout)
     body = report(inputs, command, argv, done.returncode, done.stdout, done.stderr, missing, env)
@@ -203,10 +237,15 @@ def main() -> int:
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(body)
     changes = {0: "false", 2: "true"}.get(done.returncode, "") if command != "apply" else ""
-    write_outputs(env.get("GITHUB_OUTPUT", ""), {
-        "exitcode": str(done.returncode), "has-changes": changes, "command": command,
-        "report": str(target),
-    })
+    write_outputs(
+        env.get("GITHUB_OUTPUT", ""),
+        {
+            "exitcode": str(done.returncode),
+            "has-changes": changes,
+            "command": command,
+            "report": str(target),
+        },
+    )
     return 0
 
 

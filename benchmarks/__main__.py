@@ -23,14 +23,25 @@ DEFAULT_OUT = Path("benchmarks/results.json")
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: the smallest case of each benchmark, one run each")
-    parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append",
-                        help="run only this benchmark (repeatable)")
-    parser.add_argument("--runs", type=int, help="runs per case (default: per case, fewer for "
-                        "the slow ones; the table says how many)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"JSON results file (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: the smallest case of each benchmark, one run each",
+    )
+    parser.add_argument(
+        "--only",
+        choices=sorted(BENCHMARKS),
+        action="append",
+        help="run only this benchmark (repeatable)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        help="runs per case (default: per case, fewer for the slow ones; the table says how many)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"JSON results file (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     if args.runs is not None and args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -43,8 +54,10 @@ def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> 
     names = args.only or list(BENCHMARKS)
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     info = machine()
-    echo(f"portal-config benchmarks, {started}: {info['nproc']} CPUs, Python {info['python']}, "
-         f"load average {info['load_average'][0]}{' (quick)' if args.quick else ''}\n")
+    echo(
+        f"portal-config benchmarks, {started}: {info['nproc']} CPUs, Python {info['python']}, "
+        f"load average {info['load_average'][0]}{' (quick)' if args.quick else ''}\n"
+    )
     results: list[BenchResult] = []
     for name in [n for n in BENCHMARKS if n in names]:  # always in the suite's order
         begun = time.perf_counter()

@@ -22,22 +22,45 @@ from portal_config.emulator import Emulator
 # Products the generated files offer (by lookup key), seeded into every account.
 PRODUCTS_SEED: dict[str, Any] = {
     "products": [
-        {"name": "Pro", "prices": [
-            {"lookup_key": "pro_monthly", "unit_amount": 2900, "recurring": {"interval": "month"}},
-            {"lookup_key": "pro_yearly", "unit_amount": 29000, "recurring": {"interval": "year"}},
-        ]},
-        {"name": "Team", "prices": [
-            {"lookup_key": "team_monthly", "unit_amount": 9900,
-             "recurring": {"interval": "month"}},
-            {"lookup_key": "team_yearly", "unit_amount": 99000, "recurring": {"interval": "year"}},
-        ]},
-    ],
+        {
+            "name": "Pro",
+            "prices": [
+                {
+                    "lookup_key": "pro_monthly",
+                    "unit_amount": 2900,
+                    "recurring": {"interval": "month"},
+                },
+                {
+                    "lookup_key": "pro_yearly",
+                    "unit_amount": 29000,
+                    "recurring": {"interval": "year"},
+                },
+            ],
+        },
+        {
+            "name": "Team",
+            "prices": [
+                {
+                    "lookup_key": "team_monthly",
+                    "unit_amount": 9900,
+                    "recurring": {"interval": "month"},
+                },
+                {
+                    "lookup_key": "team_yearly",
+                    "unit_amount": 99000,
+                    "recurring": {"interval": "year"},
+                },
+            ],
+        },
+    ]
 }
 
 # What an unmanaged configuration (made in the Dashboard or by another tool) looks like.
 _FILLER_PARAMS: dict[str, Any] = {
-    "business_profile": {"headline": "Made elsewhere", "privacy_policy_url":
-                         "https://example.com/privacy"},
+    "business_profile": {
+        "headline": "Made elsewhere",
+        "privacy_policy_url": "https://example.com/privacy",
+    },
     "default_return_url": "https://example.com/account",
     "features": {
         "customer_update": {"enabled": True, "allowed_updates": ["email", "address"]},
@@ -105,8 +128,12 @@ class BenchEmulator:
         """Add `count` unmanaged configurations to the account, without HTTP."""
         if count <= 0:
             return
-        template = self.emulator.api.call("POST", "/v1/billing_portal/configurations",
-                                          copy.deepcopy(_FILLER_PARAMS), account=account)
+        template = self.emulator.api.call(
+            "POST",
+            "/v1/billing_portal/configurations",
+            copy.deepcopy(_FILLER_PARAMS),
+            account=account,
+        )
         store = self.emulator.store
         with store.lock:
             configurations = store.account("test", account).configurations
@@ -135,8 +162,9 @@ class BenchEmulator:
         """Requests since start_watching, as 'GET /v1/billing_portal/configurations/{id}': n."""
         counts: Counter[str] = Counter()
         for entry in self.emulator.request_log:
-            path = "/".join("{id}" if _ID_SEGMENT.match(part) else part
-                            for part in entry.path.split("/"))
+            path = "/".join(
+                "{id}" if _ID_SEGMENT.match(part) else part for part in entry.path.split("/")
+            )
             counts[f"{entry.method} {path}"] += 1
         return dict(sorted(counts.items()))
 

@@ -48,8 +48,12 @@ def paging(api_base: str) -> int:
     params: dict[str, str | int] = {"limit": 100}
     count = 0
     while True:
-        response = session.get(f"{api_base}/v1/billing_portal/configurations", params=params,
-                               headers=headers, timeout=30)
+        response = session.get(
+            f"{api_base}/v1/billing_portal/configurations",
+            params=params,
+            headers=headers,
+            timeout=30,
+        )
         response.raise_for_status()
         page = json.loads(response.content)
         count += len(page["data"])

@@ -47,14 +47,20 @@ def portal_config_command(*args: str) -> list[str]:
     return python_command("-m", "portal_config", *args)
 
 
-def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None,
-              cwd: Path | None = None, expect: Sequence[int] = (0,)) -> Sample:
+def run_child(
+    argv: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    expect: Sequence[int] = (0,),
+) -> Sample:
     """Run argv to completion and measure it. Output goes to files, not pipes: a pipe that
     nobody reads while we wait in wait4 would block a talkative child."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                env=env, cwd=cwd)
+        proc = subprocess.Popen(
+            list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait
@@ -69,8 +75,10 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None,
             stderr=err.read().decode("utf-8", "replace"),
         )
     if sample.code not in expect:
-        raise ChildFailed(f"{' '.join(argv)} exited {sample.code} (expected "
-                          f"{', '.join(map(str, expect))}):\n{sample.stderr[-2000:]}")
+        raise ChildFailed(
+            f"{' '.join(argv)} exited {sample.code} (expected "
+            f"{', '.join(map(str, expect))}):\n{sample.stderr[-2000:]}"
+        )
     return sample
 
 
@@ -89,8 +97,9 @@ def summarize(samples: Sequence[Sample]) -> dict[str, Any]:
     }
 
 
-def interleaved(runs: int, *measured: Callable[[], Sample],
-                warmup: bool = True) -> list[list[Sample]]:
+def interleaved(
+    runs: int, *measured: Callable[[], Sample], warmup: bool = True
+) -> list[list[Sample]]:
     """`runs` rounds of each callable in turn (a command beside its floor, so a drift of the
     machine hits both alike), after one unmeasured round (page cache, .pyc files)."""
     if warmup:

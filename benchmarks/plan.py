@@ -18,17 +18,31 @@ from .workload import apply_for_setup, child_env, write_project
 NAME = "plan"
 TITLE = "plan against an account of N configurations vs bare paging of the same list"
 COLUMNS = [
-    Column("configurations", "configs", "int"), Column("managed", "managed", "int"),
-    Column("latency_ms", "latency (ms)", "int"), Column("runs", "runs", "int"),
-    Column("wall_s", "wall (median)", "s"), Column("cpu_s", "CPU", "s"),
-    Column("maxrss_mb", "peak RSS", "mb"), Column("requests", "requests", "int"),
-    Column("requests_by_endpoint", "by endpoint"), Column("max_in_flight", "max in flight", "int"),
-    Column("floor_wall_s", "paging floor", "s"), Column("ratio", "wall / floor", "x"),
+    Column("configurations", "configs", "int"),
+    Column("managed", "managed", "int"),
+    Column("latency_ms", "latency (ms)", "int"),
+    Column("runs", "runs", "int"),
+    Column("wall_s", "wall (median)", "s"),
+    Column("cpu_s", "CPU", "s"),
+    Column("maxrss_mb", "peak RSS", "mb"),
+    Column("requests", "requests", "int"),
+    Column("requests_by_endpoint", "by endpoint"),
+    Column("max_in_flight", "max in flight", "int"),
+    Column("floor_wall_s", "paging floor", "s"),
+    Column("ratio", "wall / floor", "x"),
 ]
 MANAGED = 10
 # (configurations, latency ms) -> default runs: the slow 10,000 cases get fewer.
-CASES = {(1, 0): 3, (1, 50): 3, (100, 0): 3, (100, 50): 3, (1000, 0): 2, (1000, 50): 2,
-         (10000, 0): 1, (10000, 50): 1}
+CASES = {
+    (1, 0): 3,
+    (1, 50): 3,
+    (100, 0): 3,
+    (100, 50): 3,
+    (1000, 0): 2,
+    (1000, 50): 2,
+    (10000, 0): 1,
+    (10000, 50): 1,
+}
 # configurations -> requests by endpoint of a plan at 0 ms in this session, for `refresh`
 # (a request count does not vary between runs, and the 10,000 plan is slow)
 REQUESTS_SEEN: dict[int, dict[str, int]] = {}
@@ -52,22 +66,26 @@ class Account:
         self.emulator.close()
 
 
-def plan_once(account: Account, env: dict[str, str], *args: str) -> tuple[measure.Sample,
-                                                                          dict[str, Any]]:
+def plan_once(
+    account: Account, env: dict[str, str], *args: str
+) -> tuple[measure.Sample, dict[str, Any]]:
     """One measured plan (it must find no changes) and what it asked the emulator."""
     account.emulator.start_watching()
     argv = measure.portal_config_command("--config", str(account.project), "plan", *args)
     sample = measure.run_child(argv, env=env)
     if "No changes" not in sample.stdout:
         raise measure.ChildFailed(f"plan found changes:\n{sample.stdout[-2000:]}")
-    return sample, {"requests_by_endpoint": account.emulator.requests_by_endpoint(),
-                    "max_in_flight": account.emulator.in_flight.peak,
-                    "failed_requests": account.emulator.failed_requests()}
+    return sample, {
+        "requests_by_endpoint": account.emulator.requests_by_endpoint(),
+        "max_in_flight": account.emulator.in_flight.peak,
+        "failed_requests": account.emulator.failed_requests(),
+    }
 
 
 def paging_once(account: Account, env: dict[str, str]) -> measure.Sample:
-    return measure.run_child(measure.python_command(str(FLOOR_SCRIPT), "paging",
-                                                    account.emulator.url), env=env)
+    return measure.run_child(
+        measure.python_command(str(FLOOR_SCRIPT), "paging", account.emulator.url), env=env
+    )
 
 
 def run(options: Options, cases: dict[tuple[int, int], int] | None = None) -> BenchResult:
@@ -84,18 +102,23 @@ def run(options: Options, cases: dict[tuple[int, int], int] | None = None) -> Be
                     runs = options.runs_for(cases[(size, latency)])
                     seen: list[dict[str, Any]] = []
 
-                    def plan_run(account: Account = account,
-                                 seen: list[dict[str, Any]] = seen) -> measure.Sample:
+                    def plan_run(
+                        account: Account = account, seen: list[dict[str, Any]] = seen
+                    ) -> measure.Sample:
                         sample, asked = plan_once(account, env, "--env", "bench")
                         seen.append(asked)
                         return sample
 
                     plans, floors = measure.interleaved(
-                        runs, plan_run, partial(paging_once, account, env),
-                        warmup=size < 10000)
+                        runs, plan_run, partial(paging_once, account, env), warmup=size < 10000
+                    )
                     asked = seen[-1]
-                    row: dict[str, Any] = {"configurations": size, "managed": account.managed,
-                                           "latency_ms": latency, **measure.summarize(plans)}
+                    row: dict[str, Any] = {
+                        "configurations": size,
+                        "managed": account.managed,
+                        "latency_ms": latency,
+                        **measure.summarize(plans),
+                    }
                     row["requests"] = sum(asked["requests_by_endpoint"].values())
                     row.update(asked)
                     row["floor_wall_s"] = measure.median([s.wall for s in floors])
@@ -108,12 +131,19 @@ def run(options: Options, cases: dict[tuple[int, int], int] | None = None) -> Be
             finally:
                 account.close()
     result.notes += [
-        ("Each plan finds no changes. Requests come from the emulator's log (the last run); "
-         "CPU and peak RSS are of the portal-config process alone (os.wait4)."),
-        ("The floor pages GET /v1/billing_portal/configurations?limit=100 with starting_after in "
-         "its own process (requests + json), against the same emulator and latency."),
-        ("Runs: 3 of each case (after one warm-up run), 2 at 1,000 configurations, and the "
-         "10,000 cases once without a warm-up run, to keep the suite short."),
+        (
+            "Each plan finds no changes. Requests come from the emulator's log (the last run); "
+            "CPU and peak RSS are of the portal-config process alone (os.wait4)."
+        ),
+        (
+            "The floor pages GET /v1/billing_portal/configurations?limit=100 with starting_after "
+            "in "
+            "its own process (requests + json), against the same emulator and latency."
+        ),
+        (
+            "Runs: 3 of each case (after one warm-up run), 2 at 1,000 configurations, and the "
+            "10,000 cases once without a warm-up run, to keep the suite short."
+        ),
     ]
     result.seconds = time.perf_counter() - started
     return result

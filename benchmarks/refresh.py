@@ -19,10 +19,12 @@ from .workload import TEST_KEY, child_env
 NAME = "refresh"
 TITLE = "requests per refresh: plan vs per-ID refresh (list, then GET each ID)"
 COLUMNS = [
-    Column("configurations", "configs", "int"), Column("ours_requests", "plan requests", "int"),
+    Column("configurations", "configs", "int"),
+    Column("ours_requests", "plan requests", "int"),
     Column("ours_from", "plan count from"),
     Column("per_id_requests", "per-ID refresh requests", "int"),
-    Column("per_id_measured", "per-ID count is"), Column("ratio", "per-ID / plan", "x"),
+    Column("per_id_measured", "per-ID count is"),
+    Column("ratio", "per-ID / plan", "x"),
     Column("ours_floor_50ms_s", "plan at 50 ms, at least", "s"),
     Column("per_id_floor_50ms_s", "per-ID at 50 ms, at least", "s"),
 ]
@@ -74,8 +76,9 @@ def _refresh_row(root: Path, size: int, env: dict[str, str]) -> dict[str, Any]:
             account.emulator.start_watching()
             count, wall = per_id_refresh(account.emulator.url)
             assert count == len(account.emulator.emulator.request_log)
-            row.update(per_id_requests=count, per_id_in_process_wall_s=wall,
-                       per_id_measured="measured")
+            row.update(
+                per_id_requests=count, per_id_in_process_wall_s=wall, per_id_measured="measured"
+            )
         else:
             row.update(per_id_requests=-(-size // 100) + size, per_id_measured="computed")
     finally:
@@ -97,13 +100,19 @@ def run(options: Options) -> BenchResult:
         for size in sizes:
             result.rows.append(_refresh_row(Path(tmp) / f"n{size}", size, env))
     result.notes += [
-        ("One run each, at 0 ms latency: a request count does not vary between runs (plan's "
-         "count is taken from the plan benchmark when it ran in this session). Both "
-         "clients send one request at a time, so at 50 ms each waits at least requests x 50 ms."),
-        (f"Above {MEASURED_UP_TO:,} configurations the per-ID count is computed as "
-         "ceil(N/100) list pages + N GETs, the formula the measured rows follow."),
-        ("A provider that refreshes only the resources in its state sends one GET per managed "
-         "configuration instead (10 here), but cannot see configurations made elsewhere."),
+        (
+            "One run each, at 0 ms latency: a request count does not vary between runs (plan's "
+            "count is taken from the plan benchmark when it ran in this session). Both "
+            "clients send one request at a time, so at 50 ms each waits at least requests x 50 ms."
+        ),
+        (
+            f"Above {MEASURED_UP_TO:,} configurations the per-ID count is computed as "
+            "ceil(N/100) list pages + N GETs, the formula the measured rows follow."
+        ),
+        (
+            "A provider that refreshes only the resources in its state sends one GET per managed "
+            "configuration instead (10 here), but cannot see configurations made elsewhere."
+        ),
     ]
     result.seconds = time.perf_counter() - started
     return result

@@ -56,16 +56,21 @@ def _cell(value: Any, kind: str) -> str:
     if kind == "pct":
         return f"{value * 100:.0f}%"
     if isinstance(value, dict):  # requests by endpoint, shortened for the table
-        return ", ".join(f"{k.replace('/v1/billing_portal/', '/').replace('/v1/', '/')} {v}"
-                         for k, v in value.items())
+        return ", ".join(
+            f"{k.replace('/v1/billing_portal/', '/').replace('/v1/', '/')} {v}"
+            for k, v in value.items()
+        )
     return str(value)
 
 
 def table(result: BenchResult) -> str:
     head = [c.header for c in result.columns]
-    lines = [f"### {result.name}: {result.title}", "",
-             "| " + " | ".join(head) + " |",
-             "|" + "|".join("---" for _ in head) + "|"]
+    lines = [
+        f"### {result.name}: {result.title}",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join("---" for _ in head) + "|",
+    ]
     for row in result.rows:
         cells = [_cell(row.get(c.key), c.kind).replace("|", "\\|") for c in result.columns]
         lines.append("| " + " | ".join(cells) + " |")
@@ -84,16 +89,28 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_json(path: Path, results: list[BenchResult], options: Options, started: str,
-               machine_info: dict[str, Any]) -> None:
+def write_json(
+    path: Path,
+    results: list[BenchResult],
+    options: Options,
+    started: str,
+    machine_info: dict[str, Any],
+) -> None:
     document = {
         "format_version": 1,
         "started": started,
         "machine": machine_info,
         "options": asdict(options),
-        "benchmarks": {r.name: {"title": r.title, "seconds": round(r.seconds, 2),
-                                "load_average": r.load_average, "rows": r.rows,
-                                "notes": r.notes} for r in results},
+        "benchmarks": {
+            r.name: {
+                "title": r.title,
+                "seconds": round(r.seconds, 2),
+                "load_average": r.load_average,
+                "rows": r.rows,
+                "notes": r.notes,
+            }
+            for r in results
+        },
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")

@@ -14,13 +14,16 @@ from .report import BenchResult, Column, Options
 from .workload import child_env
 
 NAME = "startup"
-TITLE = "start-up of a command vs `python -c \"import yaml, click, jsonschema\"`"
+TITLE = 'start-up of a command vs `python -c "import yaml, click, jsonschema"`'
 EXAMPLE_CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 FLOOR = measure.python_command("-c", "import yaml, click, jsonschema")
 COLUMNS = [
-    Column("case", "command"), Column("runs", "runs", "int"),
-    Column("wall_s", "wall (median)", "s"), Column("cpu_s", "CPU", "s"),
-    Column("maxrss_mb", "peak RSS", "mb"), Column("floor_wall_s", "floor wall", "s"),
+    Column("case", "command"),
+    Column("runs", "runs", "int"),
+    Column("wall_s", "wall (median)", "s"),
+    Column("cpu_s", "CPU", "s"),
+    Column("maxrss_mb", "peak RSS", "mb"),
+    Column("floor_wall_s", "floor wall", "s"),
     Column("ratio", "wall / floor", "x"),
 ]
 
@@ -36,7 +39,8 @@ def run(options: Options) -> BenchResult:
         cases = {
             "portal-config --help": measure.portal_config_command("--help"),
             "portal-config validate": measure.portal_config_command(
-                "--config", str(configs / "portal-config.yaml"), "validate"),
+                "--config", str(configs / "portal-config.yaml"), "validate"
+            ),
         }
         for case, argv in cases.items():
             command, floor = measure.interleaved(
@@ -50,7 +54,9 @@ def run(options: Options) -> BenchResult:
             row["ratio"] = measure.ratio(row["wall_s"], row["floor_wall_s"])
             result.rows.append(row)
         files = len(list(configs.glob("*.yaml"))) - 1  # the project file is not one
-    result.notes.append(f"validate runs on a copy of the repository's configs/ ({files} "
-                        "configuration files); the floor imports the three libraries and exits.")
+    result.notes.append(
+        f"validate runs on a copy of the repository's configs/ ({files} "
+        "configuration files); the floor imports the three libraries and exits."
+    )
     result.seconds = time.perf_counter() - started
     return result

@@ -17,10 +17,14 @@ from .workload import child_env, write_project
 NAME = "validate"
 TITLE = "validate on N generated files vs CSafeLoader + one prebuilt jsonschema validator"
 COLUMNS = [
-    Column("files", "files", "int"), Column("runs", "runs", "int"),
-    Column("wall_s", "wall (median)", "s"), Column("cpu_s", "CPU", "s"),
-    Column("maxrss_mb", "peak RSS", "mb"), Column("per_file_ms", "per file (ms)"),
-    Column("floor_wall_s", "floor wall", "s"), Column("ratio", "wall / floor", "x"),
+    Column("files", "files", "int"),
+    Column("runs", "runs", "int"),
+    Column("wall_s", "wall (median)", "s"),
+    Column("cpu_s", "CPU", "s"),
+    Column("maxrss_mb", "peak RSS", "mb"),
+    Column("per_file_ms", "per file (ms)"),
+    Column("floor_wall_s", "floor wall", "s"),
+    Column("ratio", "wall / floor", "x"),
 ]
 SIZES = {10: 5, 100: 3, 1000: 2}  # files -> default runs
 
@@ -33,14 +37,17 @@ def run(options: Options) -> BenchResult:
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
         root = Path(tmp)
         schema = root / "schema.json"
-        schema.write_text(measure.run_child(measure.portal_config_command("schema"),
-                                            env=env).stdout)
+        schema.write_text(
+            measure.run_child(measure.portal_config_command("schema"), env=env).stdout
+        )
         for files, default_runs in sizes.items():
-            project = write_project(root / f"p{files}", "http://127.0.0.1:9", [("bench", None)],
-                                    files)
+            project = write_project(
+                root / f"p{files}", "http://127.0.0.1:9", [("bench", None)], files
+            )
             validate = measure.portal_config_command("--config", str(project), "validate")
-            floor_argv = measure.python_command(str(FLOOR_SCRIPT), "validate",
-                                                str(project.parent), str(schema))
+            floor_argv = measure.python_command(
+                str(FLOOR_SCRIPT), "validate", str(project.parent), str(schema)
+            )
             command, floor = measure.interleaved(
                 options.runs_for(default_runs),
                 partial(measure.run_child, validate, env=env, cwd=root),
@@ -52,7 +59,9 @@ def run(options: Options) -> BenchResult:
             row["floor_cpu_s"] = measure.median([s.cpu for s in floor])
             row["ratio"] = measure.ratio(row["wall_s"], row["floor_wall_s"])
             result.rows.append(row)
-    result.notes.append("Every file is valid (both exit 0); the floor's start-up is in its wall "
-                        "time, as the command's is.")
+    result.notes.append(
+        "Every file is valid (both exit 0); the floor's start-up is in its wall "
+        "time, as the command's is."
+    )
     result.seconds = time.perf_counter() - started
     return result

@@ -54,16 +54,22 @@ def config_file_name(i: int) -> str:
     return f"portal-{i:05d}.yaml"
 
 
-def write_project(root: Path, url: str, envs: Sequence[tuple[str, str | None]], files: int,
-                  first: int = 0) -> Path:
+def write_project(
+    root: Path, url: str, envs: Sequence[tuple[str, str | None]], files: int, first: int = 0
+) -> Path:
     """root/configs/ with a project file naming `envs` as (name, Connect account or None) and
     `files` configuration files numbered from `first`; returns the project file."""
     configs = root / "configs"
     configs.mkdir(parents=True, exist_ok=True)
     lines = ["version: 1", f"project: {PROJECT}", "environments:"]
     for name, account in envs:
-        lines += [f"  {name}:", "    mode: test", f"    api_key_env: {KEY_VAR}",
-                  f"    api_base: {url}", '    vars: {app_url: "https://bench.example.com"}']
+        lines += [
+            f"  {name}:",
+            "    mode: test",
+            f"    api_key_env: {KEY_VAR}",
+            f"    api_base: {url}",
+            '    vars: {app_url: "https://bench.example.com"}',
+        ]
         if account:
             lines.append(f"    stripe_account: {account}")
     project_file = configs / "portal-config.yaml"

@@ -17,8 +17,13 @@ from .values import Data
 
 CONFIGURATION = "billing_portal.configuration"
 # "All five sub-objects are always present in responses" (API-REFERENCE §3).
-FEATURES = ("customer_update", "invoice_history", "payment_method_update",
-            "subscription_cancel", "subscription_update")
+FEATURES = (
+    "customer_update",
+    "invoice_history",
+    "payment_method_update",
+    "subscription_cancel",
+    "subscription_update",
+)
 _FLAGS = ("active", "is_default", "livemode")
 # Pages are followed this far at most: no account holds that many, a server looping does.
 MAX_PAGES = 1000
@@ -59,14 +64,15 @@ def page(value: Data) -> Page:
     if not isinstance(value.get("data"), list):
         raise Malformed(f"the list's data is {_show(value.get('data'))}, not a list")
     if not isinstance(value.get("has_more"), bool):
-        raise Malformed(f"the list's has_more is {_show(value.get('has_more'))}, not true or "
-                        "false")
+        raise Malformed(f"the list's has_more is {_show(value.get('has_more'))}, not true or false")
     return Page(value["data"], value["has_more"])
 
 
-def every_page(fetch: Callable[[dict[str, str]], Page],
-               item: Callable[[Data, str], dict[str, Any]],
-               pages: int | None = None) -> list[dict[str, Any]]:
+def every_page(
+    fetch: Callable[[dict[str, str]], Page],
+    item: Callable[[Data, str], dict[str, Any]],
+    pages: int | None = None,
+) -> list[dict[str, Any]]:
     """Every page's items, each checked, `fetch(cursor)` giving one page; a server that pages
     for ever (the same items again, or more pages than any account holds) is stopped. `pages`:
     only the first so many, for a hint that needs no more."""
@@ -119,9 +125,10 @@ def _check_products(entries: list[dict[str, Any]]) -> str | None:
             return f"product {entry['product']}'s prices are not a list of IDs"
         quantity = entry.get("adjustable_quantity")
         if quantity is not None and not (
-                isinstance(quantity, dict) and isinstance(quantity.get("enabled", False), bool)
-                and all(isinstance(quantity.get(k), (int, type(None))) for k in
-                        ("minimum", "maximum"))):
+            isinstance(quantity, dict)
+            and isinstance(quantity.get("enabled", False), bool)
+            and all(isinstance(quantity.get(k), (int, type(None))) for k in ("minimum", "maximum"))
+        ):
             return f"product {entry['product']}'s adjustable_quantity is not readable"
     return None
 
@@ -143,8 +150,9 @@ def _check_fields(obj: Mapping[str, Any]) -> str | None:
     return None
 
 
-def configuration(value: Data, where: str = "the answer",
-                  expected_id: str | None = None) -> dict[str, Any]:
+def configuration(
+    value: Data, where: str = "the answer", expected_id: str | None = None
+) -> dict[str, Any]:
     """A portal configuration with what match, plan and apply read: its id, identity metadata,
     flags and every managed field in a readable shape."""
     obj = _object(value, CONFIGURATION, where)
@@ -154,8 +162,9 @@ def configuration(value: Data, where: str = "the answer",
     if "metadata" not in obj:
         raise Malformed(f"{where} has no metadata (its identity cannot be told)")
     metadata = obj["metadata"]
-    if metadata is not None and not (isinstance(metadata, dict) and
-                                     all(isinstance(v, str) for v in metadata.values())):
+    if metadata is not None and not (
+        isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())
+    ):
         raise Malformed(f"{where} has metadata {_show(metadata)}, not text by key")
     for flag in _FLAGS:
         if not isinstance(obj.get(flag), bool):
@@ -167,8 +176,11 @@ def configuration(value: Data, where: str = "the answer",
     if missing:
         raise Malformed(f"{where} has no features.{missing[0]}")
     application = obj.get("application")
-    if not (application is None or isinstance(application, str) or
-            (isinstance(application, dict) and isinstance(application.get("id"), str))):
+    if not (
+        application is None
+        or isinstance(application, str)
+        or (isinstance(application, dict) and isinstance(application.get("id"), str))
+    ):
         raise Malformed(f"{where} has application {_show(application)}, not an ID")
     why = _check_fields(obj)
     if why:
@@ -176,23 +188,30 @@ def configuration(value: Data, where: str = "the answer",
     return obj
 
 
-def price(value: Data, where: str = "the answer", expected_id: str | None = None,
-          lookup_keys: list[str] | None = None) -> dict[str, Any]:
+def price(
+    value: Data,
+    where: str = "the answer",
+    expected_id: str | None = None,
+    lookup_keys: list[str] | None = None,
+) -> dict[str, Any]:
     """A price with what prices.py reads; in a `lookup_keys` answer, one of the keys asked."""
     obj = _object(value, "price", where)
     where = f"{where} ({obj['id']})" if where == "the answer" else f"{where}, {obj['id']},"
     if expected_id is not None and obj["id"] != expected_id:
         raise Malformed(f"{where} is not {expected_id}, the price asked for")
     if lookup_keys is not None and obj.get("lookup_key") not in lookup_keys:
-        raise Malformed(f"{where} has lookup_key {_show(obj.get('lookup_key'))}, not one of "
-                        "those asked for")
+        raise Malformed(
+            f"{where} has lookup_key {_show(obj.get('lookup_key'))}, not one of those asked for"
+        )
     if not isinstance(obj.get("lookup_key"), (str, type(None))):
         raise Malformed(f"{where} has lookup_key {_show(obj.get('lookup_key'))}, not text")
     if not isinstance(obj.get("active"), bool):
         raise Malformed(f"{where} has active {_show(obj.get('active'))}, not true or false")
     product = obj.get("product")
-    if not (isinstance(product, str) or
-            (isinstance(product, dict) and isinstance(product.get("id"), str))):
+    if not (
+        isinstance(product, str)
+        or (isinstance(product, dict) and isinstance(product.get("id"), str))
+    ):
         raise Malformed(f"{where} has product {_show(product)}, not an ID")
     if not isinstance(obj.get("recurring"), (dict, type(None))):
         raise Malformed(f"{where} has recurring {_show(obj.get('recurring'))}, not an object")

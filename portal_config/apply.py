@@ -41,8 +41,16 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.changed_meanwhile or self.refused or self.rejected or self.failed
-                    or self.not_run or self.unconfirmed or self.not_written or self.uncertain)
+        return not (
+            self.changed_meanwhile
+            or self.refused
+            or self.rejected
+            or self.failed
+            or self.not_run
+            or self.unconfirmed
+            or self.not_written
+            or self.uncertain
+        )
 
 
 def _existing_id(change: Change) -> str:
@@ -60,8 +68,9 @@ def _still_as_planned(change: Change, gateway: Gateway, project: str) -> bool:
     now = gateway.retrieve_configuration(_existing_id(change))
     if isinstance(change, Deactivate):
         # Never the default; a prune (no file asks for it) only what this project created here.
-        if now.get("is_default") or (change.pruned and
-                                     identity_of(now)[:2] != (project, change.env)):
+        if now.get("is_default") or (
+            change.pruned and identity_of(now)[:2] != (project, change.env)
+        ):
             return False
     return fingerprint(now) == change.fingerprint
 
@@ -69,19 +78,20 @@ def _still_as_planned(change: Change, gateway: Gateway, project: str) -> bool:
 def _write(change: Change, gateway: Gateway, idempotency_key: str) -> dict[str, Any]:
     """The write, and Stripe's answer: the configuration as it now is."""
     if isinstance(change, Create):
-        answer: dict[str, Any] = gateway.create_configuration(dict(change.params),
-                                                              idempotency_key)
+        answer: dict[str, Any] = gateway.create_configuration(dict(change.params), idempotency_key)
         return answer
-    answer = gateway.update_configuration(_existing_id(change), dict(change.params),
-                                          idempotency_key)
+    answer = gateway.update_configuration(
+        _existing_id(change), dict(change.params), idempotency_key
+    )
     return answer
 
 
 def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
     """The planned fields whose value in Stripe's answer is not the one written: the next plan
     would show them again (e.g. a field Stripe leaves out unless the request expands it)."""
-    keys = [f.path.removeprefix("metadata.") for f in change.fields
-            if f.path.startswith("metadata.")]
+    keys = [
+        f.path.removeprefix("metadata.") for f in change.fields if f.path.startswith("metadata.")
+    ]
     state = current_state(answer, keys)
     return [f.path for f in change.fields if state.get(f.path) != f.new]
 
@@ -105,23 +115,32 @@ def _write_once(change: Change, gateway: Gateway, project: str) -> dict[str, Any
 ONE_CHANGE_FAILURES = ("server", "rate_limit", "malformed")
 
 
-def _apply_one(change: Change, gateway: Gateway, project: str, report: ApplyReport,
-               progress: Callable[[str], None]) -> bool:
+def _apply_one(
+    change: Change,
+    gateway: Gateway,
+    project: str,
+    report: ApplyReport,
+    progress: Callable[[str], None],
+) -> bool:
     """One change, recorded in the report. False: stop here (the network failed, the key was
     refused or the run's time is spent: the rest would fail too). A request Stripe rejects or
     fails on its side is recorded and the rest still applies."""
     try:
         if not _still_as_planned(change, gateway, project):
             report.changed_meanwhile.append(change)
-            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed in "
-                     "Stripe since it was planned: not written")
+            progress(
+                f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed in "
+                "Stripe since it was planned: not written"
+            )
             return True
         answer = _write_once(change, gateway, project)
     except StripeFailure as exc:
         if exc.kind == "default_refused":
             report.refused.append(change)
-            progress(f"  ! {change.key} ({change.config_id}) in {change.env}: Stripe refused the "
-                     "change (the default configuration, or another application's)")
+            progress(
+                f"  ! {change.key} ({change.config_id}) in {change.env}: Stripe refused the "
+                "change (the default configuration, or another application's)"
+            )
             return True
         if exc.kind in ("refused", "missing"):
             report.rejected.append((change, str(exc)))
@@ -140,13 +159,16 @@ def _apply_one(change: Change, gateway: Gateway, project: str, report: ApplyRepo
     differing = unconfirmed_fields(change, answer)
     if differing:
         report.unconfirmed.append((change, differing))
-        progress(f"  ! {change.key} ({config_id}) in {change.env}: Stripe's answer holds other "
-                 f"values than were written for {', '.join(differing)}")
+        progress(
+            f"  ! {change.key} ({config_id}) in {change.env}: Stripe's answer holds other "
+            f"values than were written for {', '.join(differing)}"
+        )
     return True
 
 
-def apply_plan(plan: Plan, gateways: dict[str, Gateway],
-               progress: Callable[[str], None]) -> ApplyReport:
+def apply_plan(
+    plan: Plan, gateways: dict[str, Gateway], progress: Callable[[str], None]
+) -> ApplyReport:
     report = ApplyReport()
     pending = list(plan.changes)
     while pending:
@@ -158,8 +180,10 @@ def apply_plan(plan: Plan, gateways: dict[str, Gateway],
         except KeyboardInterrupt:
             report.interrupted = True
             if change not in (c for c, _ in report.done):
-                report.failed = (change, "interrupted (Ctrl-C) during this write: it may or may "
-                                         "not have reached Stripe")
+                report.failed = (
+                    change,
+                    "interrupted (Ctrl-C) during this write: it may or may not have reached Stripe",
+                )
             report.not_run = pending
             break
     return report

@@ -22,8 +22,11 @@ class FieldChange:
     new: Any
 
     def data(self) -> dict[str, Any]:
-        return {"path": self.path, "old": model.jsonable(self.path, self.old),
-                "new": model.jsonable(self.path, self.new)}
+        return {
+            "path": self.path,
+            "old": model.jsonable(self.path, self.old),
+            "new": model.jsonable(self.path, self.new),
+        }
 
 
 @dataclass(frozen=True)
@@ -52,15 +55,23 @@ class Change:
         """Derived from what is written and the object it was planned against: a re-run of the
         same plan replays, a later write of the same payload to a changed object does not."""
         target = self.config_id or f"{project}/{self.env}/{self.key}"
-        material = json.dumps([self.action, target, self.fingerprint, self.params],
-                              sort_keys=True, default=str)
+        material = json.dumps(
+            [self.action, target, self.fingerprint, self.params], sort_keys=True, default=str
+        )
         return f"portal-config-{self.action}-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
 
     def data(self) -> dict[str, Any]:
-        return {"action": self.action, "env": self.env, "key": self.key, "id": self.config_id,
-                "file": self.file, "is_default": self.is_default,
-                "fields": [f.data() for f in self.fields], "params": self.params,
-                "fingerprint": self.fingerprint}
+        return {
+            "action": self.action,
+            "env": self.env,
+            "key": self.key,
+            "id": self.config_id,
+            "file": self.file,
+            "is_default": self.is_default,
+            "fields": [f.data() for f in self.fields],
+            "params": self.params,
+            "fingerprint": self.fingerprint,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,20 +126,45 @@ KINDS: dict[str, type[Change]] = {c.action: c for c in (Create, Update, Adopt, D
 def from_data(data: Mapping[str, Any]) -> Change:
     """The inverse of `Change.data()` (saved plan files)."""
     kind = KINDS[data["action"]]
-    fields = tuple(FieldChange(f["path"], model.comparable(f["path"], f["old"]),
-                               model.comparable(f["path"], f["new"])) for f in data["fields"])
-    common = dict(env=data["env"], key=data["key"], config_id=data["id"], file=data["file"],
-                  fields=fields, params=data["params"], fingerprint=data["fingerprint"],
-                  is_default=data["is_default"])
+    fields = tuple(
+        FieldChange(
+            f["path"], model.comparable(f["path"], f["old"]), model.comparable(f["path"], f["new"])
+        )
+        for f in data["fields"]
+    )
+    common = dict(
+        env=data["env"],
+        key=data["key"],
+        config_id=data["id"],
+        file=data["file"],
+        fields=fields,
+        params=data["params"],
+        fingerprint=data["fingerprint"],
+        is_default=data["is_default"],
+    )
     if kind is Deactivate:
         return Deactivate(**common, reason=data.get("reason", RETIRED))
     return kind(**common)
 
 
-def deactivation(env: str, key: str | None, obj: Mapping[str, Any], file: str | None,
-                 reason: str, fingerprint: str) -> Deactivate:
-    return Deactivate(env, key, obj["id"], file, (FieldChange("active", True, False),),
-                      {"active": False}, fingerprint, reason=reason)
+def deactivation(
+    env: str,
+    key: str | None,
+    obj: Mapping[str, Any],
+    file: str | None,
+    reason: str,
+    fingerprint: str,
+) -> Deactivate:
+    return Deactivate(
+        env,
+        key,
+        obj["id"],
+        file,
+        (FieldChange("active", True, False),),
+        {"active": False},
+        fingerprint,
+        reason=reason,
+    )
 
 
 def count(changes: Sequence[Change]) -> dict[str, int]:

@@ -111,7 +111,10 @@ def _run(argv: list[str] | None) -> None:
         else:
             exc_type, exc_value, _ = sys.exc_info()
             name = exc_type.__name__ if exc_type else "Exception"
-            click.echo(f"Internal error ({name}: {exc_value}). This is a bug in portal-config: "
-                       "run again with --debug for the traceback and report it.", err=True)
+            click.echo(
+                f"Internal error ({name}: {exc_value}). This is a bug in portal-config: "
+                "run again with --debug for the traceback and report it.",
+                err=True,
+            )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

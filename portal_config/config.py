@@ -114,8 +114,9 @@ def _merge(base: Data, override: Data) -> Data:
     return override
 
 
-def _fill(value: Data, variables: Mapping[str, str], path: DataPath,
-          problems: list[tuple[DataPath, str]]) -> Data:
+def _fill(
+    value: Data, variables: Mapping[str, str], path: DataPath, problems: list[tuple[DataPath, str]]
+) -> Data:
     """`value` with ${var} filled; what cannot be filled is added to `problems`."""
     if isinstance(value, dict):
         return {k: _fill(v, variables, (*path, k), problems) for k, v in value.items()}
@@ -134,8 +135,11 @@ def _fill(value: Data, variables: Mapping[str, str], path: DataPath,
             return variables[name]
         else:
             close = difflib.get_close_matches(name[:100], list(variables), n=1)
-            hint = f" (did you mean ${{{close[0]}}}?)" if close else (
-                f" (vars: {', '.join(variables)})" if variables else " (no vars are defined)")
+            hint = (
+                f" (did you mean ${{{close[0]}}}?)"
+                if close
+                else (f" (vars: {', '.join(variables)})" if variables else " (no vars are defined)")
+            )
             problems.append((path, f"undefined variable ${{{shorten(name)}}}{hint}"))
         return match[0]
 
@@ -146,8 +150,10 @@ def find_project_file(config_path: Path | None) -> Path:
     try:
         return _find_project_file(config_path)
     except OSError as exc:  # e.g. a folder on the way that may not be searched
-        raise ConfigNotFound(f"cannot look for the project file: {exc.strerror or exc} "
-                             f"({exc.filename or config_path})") from exc
+        raise ConfigNotFound(
+            f"cannot look for the project file: {exc.strerror or exc} "
+            f"({exc.filename or config_path})"
+        ) from exc
 
 
 def _find_project_file(config_path: Path | None) -> Path:
@@ -157,15 +163,18 @@ def _find_project_file(config_path: Path | None) -> Path:
             inside = [config_path / p for p in SEARCHED if (config_path / p).is_file()]
             path = inside[0] if inside else config_path / PROJECT_FILE
         if not path.is_file():
-            raise ConfigNotFound(f"no project file at {path}: check --config, or create it "
-                                 "(see the README)")
+            raise ConfigNotFound(
+                f"no project file at {path}: check --config, or create it (see the README)"
+            )
         return path.absolute()
     for path in SEARCHED:
         if path.is_file():
             return path.absolute()
-    raise ConfigNotFound("no project file: looked for ./portal-config.yaml and "
-                         "./configs/portal-config.yaml; run from the repository root, pass "
-                         "--config PATH, or create one (see the README)")
+    raise ConfigNotFound(
+        "no project file: looked for ./portal-config.yaml and "
+        "./configs/portal-config.yaml; run from the repository root, pass "
+        "--config PATH, or create one (see the README)"
+    )
 
 
 def _read(path: Path, problems: list[Problem], budget: Budget) -> Document:
@@ -184,27 +193,38 @@ def _environments(document: Document, problems: list[Problem]) -> dict[str, Envi
             continue
         problems += rules.check_environment(name, entry, document.locate)
         text: dict[str, str] = {k: v for k, v in entry.items() if isinstance(v, str)}
-        emulator = (document.path.parent / text["emulator"]).resolve() if "emulator" in text \
-            else None
+        emulator = (
+            (document.path.parent / text["emulator"]).resolve() if "emulator" in text else None
+        )
         seed = entry.get("seed") if emulator and isinstance(entry.get("seed"), dict) else None
         variables = entry["vars"] if isinstance(entry.get("vars"), dict) else {}
         environments[name] = Environment(
-            name=name, mode=entry["mode"], api_key_env=text.get("api_key_env"),
-            api_base=text.get("api_base"), stripe_account=text.get("stripe_account"),
-            emulator=emulator, seed=seed,
+            name=name,
+            mode=entry["mode"],
+            api_key_env=text.get("api_key_env"),
+            api_base=text.get("api_base"),
+            stripe_account=text.get("stripe_account"),
+            emulator=emulator,
+            seed=seed,
             vars={k: v for k, v in variables.items() if isinstance(v, str)},
             location=document.locate(("environments", name), True),
             api_key_env_location=document.locate(("environments", name, "api_key_env"), True)
-            if "api_key_env" in text else None)
+            if "api_key_env" in text
+            else None,
+        )
     return environments
 
 
-def _config_paths(project_file: Path, problems: list[Problem],
-                  environments: Mapping[str, Environment]) -> list[Path]:
+def _config_paths(
+    project_file: Path, problems: list[Problem], environments: Mapping[str, Environment]
+) -> list[Path]:
     # An emulator's own files (its state, lock and temporary files) may sit beside the project
     # file: they are the tool's, not strays.
-    ours = {e.emulator.name for e in environments.values() if e.emulator is not None
-            and e.emulator.parent.resolve() == project_file.parent.resolve()}
+    ours = {
+        e.emulator.name
+        for e in environments.values()
+        if e.emulator is not None and e.emulator.parent.resolve() == project_file.parent.resolve()
+    }
     paths = []
     entries, trouble = list_folder(project_file.parent)
     if trouble:
@@ -217,28 +237,41 @@ def _config_paths(project_file: Path, problems: list[Problem],
         if entry.suffix.lower() in SUFFIXES:
             paths.append(entry)
         else:
-            problems.append(Problem(file_location(entry), "not a configuration file: only "
-                                    "*.yaml and *.yml files belong beside the project file "
-                                    "(move it elsewhere)"))
+            problems.append(
+                Problem(
+                    file_location(entry),
+                    "not a configuration file: only "
+                    "*.yaml and *.yml files belong beside the project file "
+                    "(move it elsewhere)",
+                )
+            )
     return paths
 
 
-def _config_file(document: Document, names: tuple[str, ...],
-                 problems: list[Problem]) -> ConfigFile:
+def _config_file(document: Document, names: tuple[str, ...], problems: list[Problem]) -> ConfigFile:
     data = document.data
     key = data.get("key")
     if not isinstance(key, str):
         key = document.path.stem
         if "key" not in data and not re.match(schema.NAME_PATTERN, key):
-            problems.append(Problem(file_location(document.path), f"the file name makes the key "
-                                    f"'{key}', which {schema.NAME_RULE}: rename the file or set "
-                                    "key:"))
+            problems.append(
+                Problem(
+                    file_location(document.path),
+                    f"the file name makes the key "
+                    f"'{key}', which {schema.NAME_RULE}: rename the file or set "
+                    "key:",
+                )
+            )
     only = data.get("environments")
     ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
     return ConfigFile(
-        path=document.path, key=key, default=data.get("default") is True,
+        path=document.path,
+        key=key,
+        default=data.get("default") is True,
         environments=tuple(n for n in names if not isinstance(only, list) or n in only),
-        ids={k: v for k, v in ids.items() if isinstance(v, str)}, document=document)
+        ids={k: v for k, v in ids.items() if isinstance(v, str)},
+        document=document,
+    )
 
 
 def _in(names: list[str] | tuple[str, ...]) -> str:
@@ -263,32 +296,53 @@ def _across_files(files: list[ConfigFile], names: tuple[str, ...]) -> list[Probl
         first = by_key.setdefault(file.key, file)
         if first is not file:
             written = "key" in file.document.data
-            problems.append(Problem(locate(("key",), True), f"key '{file.key}' "
-                                    f"{'' if written else '(from the file name) '}is also the "
-                                    f"key of {display_path(first.path)}: keys must be unique"))
+            problems.append(
+                Problem(
+                    locate(("key",), True),
+                    f"key '{file.key}' "
+                    f"{'' if written else '(from the file name) '}is also the "
+                    f"key of {display_path(first.path)}: keys must be unique",
+                )
+            )
         else:
             same = by_variable.setdefault(variable_name(file.key), file)
             if same is not file:
-                problems.append(Problem(locate(("key",), True), f"key '{file.key}' and key "
-                                        f"'{same.key}' ({display_path(same.path)}) both become "
-                                        f"{variable_name(file.key)} in `portal-config ids "
-                                        "--format env`: rename one"))
+                problems.append(
+                    Problem(
+                        locate(("key",), True),
+                        f"key '{file.key}' and key "
+                        f"'{same.key}' ({display_path(same.path)}) both become "
+                        f"{variable_name(file.key)} in `portal-config ids "
+                        "--format env`: rename one",
+                    )
+                )
         clashes: dict[Path, list[str]] = {}
         for env in file.environments if file.default else ():
             first = default_of.setdefault(env, file)
             if first is not file:
                 clashes.setdefault(first.path, []).append(env)
         for other, envs in clashes.items():
-            problems.append(Problem(locate(("default",), True), f"{display_path(other)} is "
-                                    f"already the default configuration in {_in(envs)}: there "
-                                    "is one default per environment"))
+            problems.append(
+                Problem(
+                    locate(("default",), True),
+                    f"{display_path(other)} is "
+                    f"already the default configuration in {_in(envs)}: there "
+                    "is one default per environment",
+                )
+            )
         for section in ("ids", "overrides"):
             entries = value_at(file.document.data, (section,))
             for env in entries if isinstance(entries, dict) else {}:  # else: a schema error
                 if env in names and env not in file.environments:
-                    problems.append(Problem(locate((section, env), True), f"{section}.{env} "
-                                            "never applies: the file is limited to "
-                                            f"{_in(file.environments)}", "warning"))
+                    problems.append(
+                        Problem(
+                            locate((section, env), True),
+                            f"{section}.{env} "
+                            "never applies: the file is limited to "
+                            f"{_in(file.environments)}",
+                            "warning",
+                        )
+                    )
     return problems
 
 
@@ -298,9 +352,15 @@ def _desired(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Pr
     override = value_at(data, ("overrides", env.name))
     unfilled: list[tuple[DataPath, str]] = []
     params = _fill(_merge(base, override) if override else base, env.vars, (), unfilled)
-    desired = DesiredConfig(key=file.key, file=file.path, default=file.default,
-                            pinned_id=file.ids.get(env.name), params=params, env=env.name,
-                            document=file.document)
+    desired = DesiredConfig(
+        key=file.key,
+        file=file.path,
+        default=file.default,
+        pinned_id=file.ids.get(env.name),
+        params=params,
+        env=env.name,
+        document=file.document,
+    )
     return desired, [Problem(desired.locate(path), message) for path, message in unfilled]
 
 
@@ -321,16 +381,25 @@ def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) 
                     base_ids.setdefault((path, value), []).append(env.name)
         for problem in found:
             where.setdefault(problem, []).append(env.name)
-    problems = [p if len(names) == len(envs) else
-                Problem(p.location, f"{p.message} (in {_in(names)})", p.level)
-                for p, names in where.items()]
+    problems = [
+        p
+        if len(names) == len(envs)
+        else Problem(p.location, f"{p.message} (in {_in(names)})", p.level)
+        for p, names in where.items()
+    ]
     for (path, value), names in base_ids.items():
         if len(environments) > 1 and len(names) == len(environments):
             also = "write the price as lookup_key:KEY, " if value.startswith("price_") else ""
-            problems.append(Problem(file.document.locate(path), f"{schema.dotted(path)}: "
-                                    f"{value} goes to every environment, but IDs differ between "
-                                    f"accounts and modes: {also}move it under overrides.ENV, or "
-                                    "limit the file with environments:", "warning"))
+            problems.append(
+                Problem(
+                    file.document.locate(path),
+                    f"{schema.dotted(path)}: "
+                    f"{value} goes to every environment, but IDs differ between "
+                    f"accounts and modes: {also}move it under overrides.ENV, or "
+                    "limit the file with environments:",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -361,13 +430,19 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
                 problems += _per_environment(files[-1], environments)
     problems += _across_files(files, names or ())
     # A backstop: however a message was built, it never renders a hostile value in full.
-    masked = {Problem(p.location, shorten(mask_secrets(p.message), 1000), p.level)
-              for p in problems}
+    masked = {
+        Problem(p.location, shorten(mask_secrets(p.message), 1000), p.level) for p in problems
+    }
     name = value_at(project_doc.data, ("project",))
-    project = Project(path=path, root=path.parent, name=name if isinstance(name, str) else
-                      "default", environments=environments, files=tuple(files),
-                      warnings=tuple(sorted(p for p in masked if p.level == "warning")),
-                      config_paths=tuple(config_paths))
+    project = Project(
+        path=path,
+        root=path.parent,
+        name=name if isinstance(name, str) else "default",
+        environments=environments,
+        files=tuple(files),
+        warnings=tuple(sorted(p for p in masked if p.level == "warning")),
+        config_paths=tuple(config_paths),
+    )
     return project, sorted(masked)
 
 
@@ -382,8 +457,11 @@ def load_project(config_path: Path | None) -> Project:
 def desired_configs(project: Project, env: str) -> list[DesiredConfig]:
     """The configurations of the files that apply to `env`, sorted by key."""
     if env not in project.environments:
-        raise PortalConfigError(f"unknown environment '{env}': the project file defines "
-                                f"{', '.join(project.environments)}")
-    chosen = [_desired(f, project.environments[env])[0] for f in project.files
-              if env in f.environments]
+        raise PortalConfigError(
+            f"unknown environment '{env}': the project file defines "
+            f"{', '.join(project.environments)}"
+        )
+    chosen = [
+        _desired(f, project.environments[env])[0] for f in project.files if env in f.environments
+    ]
     return sorted(chosen, key=lambda desired: desired.key)

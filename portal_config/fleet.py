@@ -31,17 +31,54 @@ PREFIX = "account."
 # The account object's top-level fields (docs.stripe.com/api/accounts/object), so a typo in
 # ${account.<field>...} is caught offline instead of once per account.
 ACCOUNT_FIELDS = (
-    "id", "object", "business_profile", "business_type", "capabilities", "charges_enabled",
-    "company", "controller", "country", "created", "default_currency", "details_submitted",
-    "email", "external_accounts", "future_requirements", "groups", "individual", "metadata",
-    "payouts_enabled", "requirements", "settings", "tos_acceptance", "type",
+    "id",
+    "object",
+    "business_profile",
+    "business_type",
+    "capabilities",
+    "charges_enabled",
+    "company",
+    "controller",
+    "country",
+    "created",
+    "default_currency",
+    "details_submitted",
+    "email",
+    "external_accounts",
+    "future_requirements",
+    "groups",
+    "individual",
+    "metadata",
+    "payouts_enabled",
+    "requirements",
+    "settings",
+    "tos_acceptance",
+    "type",
 )
 BUSINESS_PROFILE_FIELDS = (
-    "annual_revenue", "estimated_worker_count", "mcc", "name", "product_description",
-    "support_address", "support_email", "support_phone", "support_url", "url",
+    "annual_revenue",
+    "estimated_worker_count",
+    "mcc",
+    "name",
+    "product_description",
+    "support_address",
+    "support_email",
+    "support_phone",
+    "support_url",
+    "url",
 )
-_HASHES = {"business_profile", "metadata", "capabilities", "company", "controller",
-           "individual", "requirements", "settings", "tos_acceptance", "future_requirements"}
+_HASHES = {
+    "business_profile",
+    "metadata",
+    "capabilities",
+    "company",
+    "controller",
+    "individual",
+    "requirements",
+    "settings",
+    "tos_acceptance",
+    "future_requirements",
+}
 
 DEFAULT_THRESHOLD = 0.30  # octoDNS's MAX_SAFE_UPDATE_PCENT
 # Below this many accounts the threshold does not apply (octoDNS's MIN_EXISTING_RECORDS): a
@@ -63,8 +100,9 @@ class AccountsSpec:
 # -- stripe_accounts: -----------------------------------------------------------------------
 
 
-def parse_accounts(value: Data, path: DataPath, locate: Locate
-                   ) -> tuple[AccountsSpec | None, list[Problem]]:
+def parse_accounts(
+    value: Data, path: DataPath, locate: Locate
+) -> tuple[AccountsSpec | None, list[Problem]]:
     """The spec `value` (found at `path`) gives, or None and every problem, each located."""
     if isinstance(value, list):
         ids, problems = _id_list(value, path, locate)
@@ -74,89 +112,152 @@ def parse_accounts(value: Data, path: DataPath, locate: Locate
     hint = ""
     if isinstance(value, str) and ACCOUNT_ID.fullmatch(value):
         hint = f" (for one account write stripe_account: {value}, or a list: [{value}])"
-    return None, [Problem(locate(path, False), "stripe_accounts takes a list of acct_... IDs, "
-                          "{file: accounts.txt} or {connected: all}" + hint)]
+    return None, [
+        Problem(
+            locate(path, False),
+            "stripe_accounts takes a list of acct_... IDs, "
+            "{file: accounts.txt} or {connected: all}" + hint,
+        )
+    ]
 
 
-def _id_list(items: list[Data], path: DataPath, locate: Locate
-             ) -> tuple[list[str], list[Problem]]:
+def _id_list(items: list[Data], path: DataPath, locate: Locate) -> tuple[list[str], list[Problem]]:
     if not items:
-        return [], [Problem(locate(path, False), "stripe_accounts names no account: list "
-                            "acct_... IDs, or use {connected: all}")]
+        return [], [
+            Problem(
+                locate(path, False),
+                "stripe_accounts names no account: list acct_... IDs, or use {connected: all}",
+            )
+        ]
     ids: list[str] = []
     problems: list[Problem] = []
     first: dict[str, int] = {}
     for index, item in enumerate(items):
         where = locate((*path, index), False)
         if not isinstance(item, str) or not ACCOUNT_ID.fullmatch(item):
-            problems.append(Problem(where, f"{item!r} is not a Stripe account ID: write "
-                                    "acct_ and letters or digits, as the Dashboard shows it"))
+            problems.append(
+                Problem(
+                    where,
+                    f"{item!r} is not a Stripe account ID: write "
+                    "acct_ and letters or digits, as the Dashboard shows it",
+                )
+            )
         elif item in first:
             earlier = locate((*path, first[item]), False)
-            problems.append(Problem(where, f"{item} is listed twice (first {_at(earlier)}): "
-                                    "remove one"))
+            problems.append(
+                Problem(where, f"{item} is listed twice (first {_at(earlier)}): remove one")
+            )
         else:
             first[item] = index
             ids.append(item)
     return ids, problems
 
 
-def _mapping(value: Mapping[str, Data], path: DataPath, locate: Locate
-             ) -> tuple[AccountsSpec | None, list[Problem]]:
+def _mapping(
+    value: Mapping[str, Data], path: DataPath, locate: Locate
+) -> tuple[AccountsSpec | None, list[Problem]]:
     if "file" in value and "connected" in value:
-        return None, [Problem(locate((*path, "connected"), True), "stripe_accounts: file and "
-                              "connected exclude each other (a file of IDs, or the platform's "
-                              "connected accounts)")]
+        return None, [
+            Problem(
+                locate((*path, "connected"), True),
+                "stripe_accounts: file and "
+                "connected exclude each other (a file of IDs, or the platform's "
+                "connected accounts)",
+            )
+        ]
     known = {"file"} if "file" in value else {"connected", "metadata"}
-    takes = ("{file: ...} takes no other key" if "file" in value
-             else "{connected: all} takes metadata: and nothing else")
-    problems = [Problem(locate((*path, key), True), f"stripe_accounts: unknown key '{key}' "
-                        f"({takes})") for key in value if key not in known]
+    takes = (
+        "{file: ...} takes no other key"
+        if "file" in value
+        else "{connected: all} takes metadata: and nothing else"
+    )
+    problems = [
+        Problem(locate((*path, key), True), f"stripe_accounts: unknown key '{key}' ({takes})")
+        for key in value
+        if key not in known
+    ]
     if "file" in value:
         name = value["file"]
         if not isinstance(name, str) or not name.strip():
-            problems.append(Problem(locate((*path, "file"), False), "stripe_accounts.file "
-                                    "names a file of account IDs beside the project file, "
-                                    "e.g. accounts.txt"))
+            problems.append(
+                Problem(
+                    locate((*path, "file"), False),
+                    "stripe_accounts.file "
+                    "names a file of account IDs beside the project file, "
+                    "e.g. accounts.txt",
+                )
+            )
         return (AccountsSpec(file=name) if not problems else None), problems
     if "connected" not in value:
-        return None, [*problems, Problem(locate(path, False), "stripe_accounts needs file: "
-                                         "(a file of IDs) or connected: all (the platform's "
-                                         "connected accounts)")]
+        return None, [
+            *problems,
+            Problem(
+                locate(path, False),
+                "stripe_accounts needs file: "
+                "(a file of IDs) or connected: all (the platform's "
+                "connected accounts)",
+            ),
+        ]
     if value["connected"] != "all":
-        problems.append(Problem(locate((*path, "connected"), False), "stripe_accounts."
-                                "connected takes `all` (every connected account, narrowed by "
-                                f"metadata:), not {value['connected']!r}"))
+        problems.append(
+            Problem(
+                locate((*path, "connected"), False),
+                "stripe_accounts."
+                "connected takes `all` (every connected account, narrowed by "
+                f"metadata:), not {value['connected']!r}",
+            )
+        )
     metadata, found = _metadata_filter(value.get("metadata"), (*path, "metadata"), locate)
     problems += found
     return (AccountsSpec(connected=True, metadata=metadata) if not problems else None), problems
 
 
-def _metadata_filter(value: Data, path: DataPath, locate: Locate
-                     ) -> tuple[dict[str, str], list[Problem]]:
+def _metadata_filter(
+    value: Data, path: DataPath, locate: Locate
+) -> tuple[dict[str, str], list[Problem]]:
     if value is None:
         return {}, []
     if not isinstance(value, dict):
-        return {}, [Problem(locate(path, False), "stripe_accounts.metadata is a mapping of "
-                            "metadata keys to values, e.g. {portal: managed}")]
+        return {}, [
+            Problem(
+                locate(path, False),
+                "stripe_accounts.metadata is a mapping of "
+                "metadata keys to values, e.g. {portal: managed}",
+            )
+        ]
     wanted: dict[str, str] = {}
     problems = []
     for key, item in value.items():
         where = locate((*path, key), False)
         if item is None:
-            problems.append(Problem(where, f"stripe_accounts.metadata.{key} needs a value (the "
-                                    "metadata value an account must have)"))
+            problems.append(
+                Problem(
+                    where,
+                    f"stripe_accounts.metadata.{key} needs a value (the "
+                    "metadata value an account must have)",
+                )
+            )
         elif isinstance(item, bool):
             shown = str(item).lower()
-            problems.append(Problem(where, f"stripe_accounts.metadata.{key}: {shown} is not a "
-                                    "string, and Stripe's metadata values are: quote it "
-                                    f"('{shown}')"))
+            problems.append(
+                Problem(
+                    where,
+                    f"stripe_accounts.metadata.{key}: {shown} is not a "
+                    "string, and Stripe's metadata values are: quote it "
+                    f"('{shown}')",
+                )
+            )
         elif isinstance(item, (str, int, float)):
             wanted[str(key)] = str(item)
         else:
-            problems.append(Problem(where, f"stripe_accounts.metadata.{key}: a value, not a "
-                                    "list or mapping (an account matches when its metadata "
-                                    "has every pair)"))
+            problems.append(
+                Problem(
+                    where,
+                    f"stripe_accounts.metadata.{key}: a value, not a "
+                    "list or mapping (an account matches when its metadata "
+                    "has every pair)",
+                )
+            )
     return wanted, problems
 
 
@@ -175,17 +276,25 @@ def parse_accounts_file(text: str, file: str) -> tuple[list[str], list[Problem]]
         if len(words) > 1:
             problems.append(Problem(where, "one account ID a line (put a note after #)"))
         elif not ACCOUNT_ID.fullmatch(words[0]):
-            problems.append(Problem(where, f"'{words[0]}' is not a Stripe account ID: write "
-                                    "acct_ and letters or digits, as the Dashboard shows it"))
+            problems.append(
+                Problem(
+                    where,
+                    f"'{words[0]}' is not a Stripe account ID: write "
+                    "acct_ and letters or digits, as the Dashboard shows it",
+                )
+            )
         elif words[0] in first:
-            problems.append(Problem(where, f"{words[0]} is listed twice (first on line "
-                                    f"{first[words[0]]}): remove one"))
+            problems.append(
+                Problem(
+                    where,
+                    f"{words[0]} is listed twice (first on line {first[words[0]]}): remove one",
+                )
+            )
         else:
             first[words[0]] = number
             ids.append(words[0])
     if not ids and not problems:
-        problems.append(Problem(Location(file), "names no account: write one acct_... ID a "
-                                "line"))
+        problems.append(Problem(Location(file), "names no account: write one acct_... ID a line"))
     return ids, problems
 
 
@@ -196,13 +305,16 @@ def _at(where: Location) -> str:
 # -- which accounts -------------------------------------------------------------------------
 
 
-def select_accounts(accounts: Iterable[AccountT], metadata_filter: Mapping[str, str]
-                    ) -> list[AccountT]:
+def select_accounts(
+    accounts: Iterable[AccountT], metadata_filter: Mapping[str, str]
+) -> list[AccountT]:
     """The accounts (objects of GET /v1/accounts) whose metadata has every pair of the filter;
     an empty filter keeps all. Order is kept."""
-    return [account for account in accounts
-            if all((account.get("metadata") or {}).get(k) == v
-                   for k, v in metadata_filter.items())]
+    return [
+        account
+        for account in accounts
+        if all((account.get("metadata") or {}).get(k) == v for k, v in metadata_filter.items())
+    ]
 
 
 def narrow(account_ids: Iterable[str], wanted: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -211,8 +323,10 @@ def narrow(account_ids: Iterable[str], wanted: Iterable[str]) -> tuple[list[str]
     fleet = list(account_ids)
     wanted_set = set(wanted)
     members = set(fleet)
-    return ([a for a in fleet if a in wanted_set],
-            [w for w in dict.fromkeys(wanted) if w not in members])
+    return (
+        [a for a in fleet if a in wanted_set],
+        [w for w in dict.fromkeys(wanted) if w not in members],
+    )
 
 
 def shard_of(account_id: str, count: int) -> int:
@@ -234,14 +348,17 @@ def parse_shard(text: str) -> tuple[int, int]:
     """`--shard I/N` as (I, N); ValueError with what to write instead."""
     match = re.fullmatch(r"\s*(-?\d+)\s*/\s*(-?\d+)\s*", text)
     if match is None:
-        raise ValueError(f"--shard takes I/N, e.g. 2/3 for the second of three shards, not "
-                         f"{text!r}")
+        raise ValueError(
+            f"--shard takes I/N, e.g. 2/3 for the second of three shards, not {text!r}"
+        )
     index, count = int(match[1]), int(match[2])
     if count < 1:
         raise ValueError(f"--shard {text}: N is the number of shards, at least 1")
     if not 1 <= index <= count:
-        raise ValueError(f"--shard {text}: I counts from 1 to N ({count}), as a CI matrix of "
-                         f"{count} jobs would: 1/{count} .. {count}/{count}")
+        raise ValueError(
+            f"--shard {text}: I counts from 1 to N ({count}), as a CI matrix of "
+            f"{count} jobs would: 1/{count} .. {count}/{count}"
+        )
     return index, count
 
 
@@ -258,8 +375,9 @@ def account_variables(account: Mapping[str, Data]) -> dict[str, str]:
         if isinstance(value, Mapping):
             for key, item in value.items():
                 walk(item, f"{name}.{key}")
-        elif isinstance(value, str) or (isinstance(value, (int, float))
-                                        and not isinstance(value, bool)):
+        elif isinstance(value, str) or (
+            isinstance(value, (int, float)) and not isinstance(value, bool)
+        ):
             found[name] = str(value)
 
     walk(account, PREFIX.rstrip("."))
@@ -285,20 +403,22 @@ def account_references(value: Data) -> list[str]:
 
 def reference_problem(name: str) -> str | None:
     """What is wrong with `${name}` for any account (validate's offline check), or None."""
-    parts = name[len(PREFIX):].split(".") if name.startswith(PREFIX) else []
+    parts = name[len(PREFIX) :].split(".") if name.startswith(PREFIX) else []
     if not parts or not all(parts):
-        return (f"${{{name}}}: name a field of the account, e.g. ${{account.id}} or "
-                "${account.metadata.KEY}")
+        return (
+            f"${{{name}}}: name a field of the account, e.g. ${{account.id}} or "
+            "${account.metadata.KEY}"
+        )
     top = parts[0]
     if top not in ACCOUNT_FIELDS:
-        return f"${{{name}}}: the account object has no field '{top}'" + _hint(
-            top, ACCOUNT_FIELDS)
+        return f"${{{name}}}: the account object has no field '{top}'" + _hint(top, ACCOUNT_FIELDS)
     if top in _HASHES and len(parts) == 1:
         example = "metadata.KEY" if top == "metadata" else f"{top}.FIELD"
         return f"${{{name}}} is a hash: name one of its values, e.g. ${{account.{example}}}"
     if top == "business_profile" and parts[1] not in BUSINESS_PROFILE_FIELDS:
-        return (f"${{{name}}}: business_profile has no field '{parts[1]}'"
-                + _hint(parts[1], BUSINESS_PROFILE_FIELDS))
+        return f"${{{name}}}: business_profile has no field '{parts[1]}'" + _hint(
+            parts[1], BUSINESS_PROFILE_FIELDS
+        )
     return None
 
 
@@ -309,11 +429,13 @@ def missing_variables(value: Data, variables: Mapping[str, str]) -> list[str]:
 
 def missing_message(account_id: str, name: str, variables: Mapping[str, str]) -> str:
     """That account's problem, with its ID and what to do."""
-    field_name = name[len(PREFIX):]
-    known = [v[len(PREFIX):] for v in variables if v.startswith(PREFIX)]
-    return (f"account {account_id} has no {field_name}, used as ${{{name}}}"
-            + _hint(field_name, known, as_variable=True)
-            + ": set it on the account (e.g. its metadata), or leave the account out of the fleet")
+    field_name = name[len(PREFIX) :]
+    known = [v[len(PREFIX) :] for v in variables if v.startswith(PREFIX)]
+    return (
+        f"account {account_id} has no {field_name}, used as ${{{name}}}"
+        + _hint(field_name, known, as_variable=True)
+        + ": set it on the account (e.g. its metadata), or leave the account out of the fleet"
+    )
 
 
 def _hint(word: str, choices: Iterable[str], as_variable: bool = False) -> str:
@@ -326,8 +448,9 @@ def _hint(word: str, choices: Iterable[str], as_variable: bool = False) -> str:
 # -- the safety threshold -------------------------------------------------------------------
 
 
-def over_threshold(changed_accounts: int, fleet_size: int,
-                   share: float = DEFAULT_THRESHOLD) -> bool:
+def over_threshold(
+    changed_accounts: int, fleet_size: int, share: float = DEFAULT_THRESHOLD
+) -> bool:
     """True when a run would change more than `share` of the fleet, so apply needs --force.
 
     Count the accounts whose existing configurations a run updates or deactivates; an account
@@ -335,8 +458,9 @@ def over_threshold(changed_accounts: int, fleet_size: int,
     creates), so a first rollout over a fleet goes through. A fleet of fewer than
     MIN_FLEET_FOR_THRESHOLD accounts is never over it."""
     if not 0 < share <= 1:
-        raise ValueError(f"the threshold is a share of the fleet above 0 and at most 100%, "
-                         f"not {share:g}")
+        raise ValueError(
+            f"the threshold is a share of the fleet above 0 and at most 100%, not {share:g}"
+        )
     if fleet_size < MIN_FLEET_FOR_THRESHOLD:
         return False
     return changed_accounts > allowed_changes(fleet_size, share)
@@ -348,14 +472,17 @@ def allowed_changes(fleet_size: int, share: float = DEFAULT_THRESHOLD) -> int:
     return math.floor(share * fleet_size + 1e-9)
 
 
-def threshold_message(changed_accounts: int, fleet_size: int,
-                      share: float = DEFAULT_THRESHOLD) -> str:
+def threshold_message(
+    changed_accounts: int, fleet_size: int, share: float = DEFAULT_THRESHOLD
+) -> str:
     percent = 100 * changed_accounts / fleet_size if fleet_size else 0
-    return (f"this run would change {changed_accounts} of {fleet_size} accounts "
-            f"({percent:.0f}%), more than the {share:.0%} of the fleet "
-            f"({allowed_changes(fleet_size, share)} accounts) one run may change: read the plan "
-            "(a mistaken file would rewrite every tenant's portal), then re-run with --force, "
-            "or change fewer accounts at once (--shard I/N, --accounts acct_...)")
+    return (
+        f"this run would change {changed_accounts} of {fleet_size} accounts "
+        f"({percent:.0f}%), more than the {share:.0%} of the fleet "
+        f"({allowed_changes(fleet_size, share)} accounts) one run may change: read the plan "
+        "(a mistaken file would rewrite every tenant's portal), then re-run with --force, "
+        "or change fewer accounts at once (--shard I/N, --accounts acct_...)"
+    )
 
 
 def parse_share(text: str) -> float:
@@ -364,8 +491,9 @@ def parse_share(text: str) -> float:
     try:
         share = float(written[:-1]) / 100 if written.endswith("%") else float(written)
     except ValueError:
-        raise ValueError(f"a threshold is a share of the fleet, e.g. 30% or 0.3, not "
-                         f"{text!r}") from None
+        raise ValueError(
+            f"a threshold is a share of the fleet, e.g. 30% or 0.3, not {text!r}"
+        ) from None
     if not 0 < share <= 1:
         raise ValueError(f"a threshold is above 0 and at most 100%, not {text!r}")
     return share

@@ -24,11 +24,13 @@ class Gateway(Protocol):
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]: ...
 
-    def create_configuration(self, params: dict[str, Any],
-                             idempotency_key: str) -> dict[str, Any]: ...
+    def create_configuration(
+        self, params: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]: ...
 
-    def update_configuration(self, config_id: str, params: dict[str, Any],
-                             idempotency_key: str) -> dict[str, Any]: ...
+    def update_configuration(
+        self, config_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]: ...
 
     def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
         """The prices found, by lookup key; a key without a price is absent."""
@@ -50,8 +52,7 @@ class Gateway(Protocol):
         """The customer, or None when this mode and account has no such customer."""
         ...
 
-    def create_session(self, customer: str,
-                       configuration: str | None = None) -> dict[str, Any]: ...
+    def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]: ...
 
     def stripe_message(self, exc: BaseException) -> str:
         """Stripe's own words (and request ID) behind a StripeFailure, without our advice."""

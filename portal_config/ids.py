@@ -34,13 +34,20 @@ class Ids:
         """For people (stderr): which file's configuration Stripe uses by default."""
         if self.default_key is None:
             return []
-        return [f"the {self.mode} mode default is {self.default_key}'s configuration "
-                f"({self.found[DEFAULT_ALIAS]}): portal sessions created without "
-                "`configuration` use it"]
+        return [
+            f"the {self.mode} mode default is {self.default_key}'s configuration "
+            f"({self.found[DEFAULT_ALIAS]}): portal sessions created without "
+            "`configuration` use it"
+        ]
 
 
-def collect(env: str, mode: str, files: Sequence[config.DesiredConfig],
-            bindings: Sequence[Binding], configurations: Sequence[Mapping[str, Any]]) -> Ids:
+def collect(
+    env: str,
+    mode: str,
+    files: Sequence[config.DesiredConfig],
+    bindings: Sequence[Binding],
+    configurations: Sequence[Mapping[str, Any]],
+) -> Ids:
     """Pure: the ID of each file's configuration (in the files' order), plus `default` for the
     mode's default configuration, and a problem for each file without a usable one."""
     result = Ids(env=env, mode=mode)
@@ -50,38 +57,57 @@ def collect(env: str, mode: str, files: Sequence[config.DesiredConfig],
         if b is None or b.status is Status.RETIRED:
             continue  # retired on purpose: no ID to hand out
         if b.status is Status.INACTIVE:
-            result.problems.append(f"{desired.key} ({b.config_id}) is inactive in {env}: "
-                                   "portal sessions created with it fail; run `portal-config "
-                                   f"apply --env {env}` to reactivate it")
+            result.problems.append(
+                f"{desired.key} ({b.config_id}) is inactive in {env}: "
+                "portal sessions created with it fail; run `portal-config "
+                f"apply --env {env}` to reactivate it"
+            )
         elif b.status is Status.ACTIVE:
             result.found[desired.key] = str(b.config_id)
         elif b.status is Status.MISSING:
-            result.problems.append(f"{desired.key} ({display_path(desired.file)}) has no "
-                                   f"configuration in {env} yet: run `portal-config apply --env "
-                                   f"{env}` to create it")
+            result.problems.append(
+                f"{desired.key} ({display_path(desired.file)}) has no "
+                f"configuration in {env} yet: run `portal-config apply --env "
+                f"{env}` to create it"
+            )
     result.problems.extend(str(b.problem) for b in bindings if b.problem)
     default = next((c for c in configurations if c.get("is_default")), None)
     # A file whose key is `default` (or becomes its variable, like `Default`) keeps the name; it
     # is the same ID when it describes the default, and the file wins otherwise.
-    alias_taken = any(config.variable_name(k) == config.variable_name(DEFAULT_ALIAS)
-                      for k in result.found)
+    alias_taken = any(
+        config.variable_name(k) == config.variable_name(DEFAULT_ALIAS) for k in result.found
+    )
     if default is not None and not alias_taken:
         result.found[DEFAULT_ALIAS] = default["id"]
-        result.default_key = next((k for k, i in result.found.items()
-                                   if i == default["id"] and k != DEFAULT_ALIAS), None)
+        result.default_key = next(
+            (k for k, i in result.found.items() if i == default["id"] and k != DEFAULT_ALIAS), None
+        )
     return result
 
 
 def read(project: config.Project, env: str, gateway: Gateway) -> Ids:
     configurations = gateway.list_configurations()
-    return collect(env, project.environments[env].mode, config.desired_configs(project, env),
-                   workflow.bindings(project, env, configurations), configurations)
+    return collect(
+        env,
+        project.environments[env].mode,
+        config.desired_configs(project, env),
+        workflow.bindings(project, env, configurations),
+        configurations,
+    )
 
 
 def render(ids: Ids, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps({"environment": ids.env, "mode": ids.mode, "ids": ids.found,
-                           "default_key": ids.default_key, "problems": ids.problems}, indent=2)
+        return json.dumps(
+            {
+                "environment": ids.env,
+                "mode": ids.mode,
+                "ids": ids.found,
+                "default_key": ids.default_key,
+                "problems": ids.problems,
+            },
+            indent=2,
+        )
     if fmt == "env":  # validate refuses keys that would share a variable (config.py)
         return "\n".join(f"{config.variable_name(k)}={v}" for k, v in ids.found.items())
     width = max((len(k) for k in ids.found), default=0)

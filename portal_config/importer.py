@@ -43,7 +43,7 @@ def key_for(obj: Mapping[str, Any], key_from: str, taken: set[str], project: str
         base = "default"
     elif key_from == "name" and obj.get("name"):
         slug = re.sub(r"[^a-z0-9]+", "-", str(obj["name"]).lower()).strip("-")
-        base = slug[:MAX_KEY_LENGTH - 4].rstrip("-") or base  # room for a -N suffix
+        base = slug[: MAX_KEY_LENGTH - 4].rstrip("-") or base  # room for a -N suffix
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1
@@ -58,8 +58,9 @@ def _price_text(price_id: str, prices: Mapping[str, Mapping[str, Any]]) -> str:
     return price_id
 
 
-def written_products(entries: tuple[model.ProductEntry, ...],
-                     prices: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+def written_products(
+    entries: tuple[model.ProductEntry, ...], prices: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """Products as a file writes them (import and pull): prices by lookup key where an active
     price has one, the product only where a raw ID needs it."""
     out = []
@@ -93,8 +94,12 @@ def as_written(value: Data, variables: Mapping[str, str]) -> Data:
     return value
 
 
-def file_data(obj: Mapping[str, Any], env: str, prices: Mapping[str, Mapping[str, Any]],
-              variables: Mapping[str, str]) -> dict[str, Any]:
+def file_data(
+    obj: Mapping[str, Any],
+    env: str,
+    prices: Mapping[str, Mapping[str, Any]],
+    variables: Mapping[str, str],
+) -> dict[str, Any]:
     """What a person would write for this configuration: non-default values only."""
     data: dict[str, Any] = {}
     if obj.get("is_default"):
@@ -107,37 +112,54 @@ def file_data(obj: Mapping[str, Any], env: str, prices: Mapping[str, Mapping[str
         value = state[f.path]
         if value == defaults[f.path]:
             continue
-        written = (written_products(value, prices) if f.kind == "products"
-                   else model.to_param(f.path, value))
+        written = (
+            written_products(value, prices)
+            if f.kind == "products"
+            else model.to_param(f.path, value)
+        )
         model.set_path(data, f.parts, as_written(written, variables))
     # An object that is written needs the fields Stripe requires with it (`duration.type`, ...).
     payload.fill_required(data, openapi.create_schema(), state)
-    metadata = {k: v for k, v in (obj.get("metadata") or {}).items()
-                if k not in model.IDENTITY_KEYS}
+    metadata = {
+        k: v for k, v in (obj.get("metadata") or {}).items() if k not in model.IDENTITY_KEYS
+    }
     if metadata:
         data["metadata"] = as_written(metadata, variables)
     return data
 
 
 def render(data: Mapping[str, Any]) -> str:
-    order = ["default", "ids", "active", "name", "default_return_url", "business_profile",
-             "login_page",
-             "features", "metadata"]
+    order = [
+        "default",
+        "ids",
+        "active",
+        "name",
+        "default_return_url",
+        "business_profile",
+        "login_page",
+        "features",
+        "metadata",
+    ]
     ordered = {k: data[k] for k in order if k in data}
     body = yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True)
     # Raw price IDs differ between test and live: say so where they stand.
     body = re.sub(r"^(\s*- )(price_\w+)$", rf"\1\2  # {RAW_ID_NOTE}", body, flags=re.MULTILINE)
-    header = ("# Written by `portal-config import`: only values that differ from Stripe's "
-              "defaults.\n")
+    header = (
+        "# Written by `portal-config import`: only values that differ from Stripe's defaults.\n"
+    )
     return header + body
 
 
-def importable(configs: Sequence[Mapping[str, Any]],
-               include_inactive: bool) -> list[Mapping[str, Any]]:
+def importable(
+    configs: Sequence[Mapping[str, Any]], include_inactive: bool
+) -> list[Mapping[str, Any]]:
     """Another application's configurations are never managed; inactive ones only on request.
     The default first, then oldest first, so keys are stable from one import to the next."""
-    kept = [c for c in configs
-            if not c.get("application") and (c.get("active", True) or include_inactive)]
+    kept = [
+        c
+        for c in configs
+        if not c.get("application") and (c.get("active", True) or include_inactive)
+    ]
     return sorted(kept, key=lambda c: (not c.get("is_default"), c.get("created", 0), c["id"]))
 
 
@@ -163,16 +185,25 @@ def _refuse_keys(found: list[tuple[str, str, str]]) -> None:
     the value (not even masked: the prefix is enough to find it)."""
     if not found:
         return
-    where = "; ".join(f"{config_id} {path} holds what looks like a Stripe key ({prefix}...)"
-                      for config_id, path, prefix in found)
+    where = "; ".join(
+        f"{config_id} {path} holds what looks like a Stripe key ({prefix}...)"
+        for config_id, path, prefix in found
+    )
     raise PortalConfigError(
         f"{where}. Keys never belong in files: nothing was written. Clear the value in the "
-        "Dashboard (and roll the key if it is a real one), then import again.")
+        "Dashboard (and roll the key if it is a real one), then import again."
+    )
 
 
-def build_files(configs: list[Mapping[str, Any]], env: str, key_from: str, project: str,
-                prices: Mapping[str, Mapping[str, Any]],
-                variables: Mapping[str, str], taken: set[str] | None = None) -> list[ImportedFile]:
+def build_files(
+    configs: list[Mapping[str, Any]],
+    env: str,
+    key_from: str,
+    project: str,
+    prices: Mapping[str, Mapping[str, Any]],
+    variables: Mapping[str, str],
+    taken: set[str] | None = None,
+) -> list[ImportedFile]:
     """`taken`: keys no file may get (the project file's name). Refused as a whole when a value
     to be written looks like a key."""
     taken = set(taken or ())
@@ -189,8 +220,7 @@ def build_files(configs: list[Mapping[str, Any]], env: str, key_from: str, proje
 
 
 def price_ids(configs: list[Mapping[str, Any]]) -> list[str]:
-    ids = {p for c in configs for e in model.canonical(c)[model.PRODUCTS]
-           for p in e.prices}
+    ids = {p for c in configs for e in model.canonical(c)[model.PRODUCTS] for p in e.prices}
     return sorted(ids)
 
 
@@ -200,7 +230,8 @@ def write_files(files: list[ImportedFile], out_dir: Path, force: bool) -> list[P
     if existing and not force:
         raise PortalConfigError(
             f"{len(existing)} file(s) already exist ({', '.join(str(p) for p in existing)}): "
-            "nothing was written. Use --out DIR for another folder, or --force to overwrite.")
+            "nothing was written. Use --out DIR for another folder, or --force to overwrite."
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     for f, path in zip(files, paths, strict=True):
         path.write_text(f.text, encoding="utf-8")

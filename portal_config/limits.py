@@ -63,9 +63,13 @@ class Budget:
 
 def _kind(mode: int) -> str | None:
     """What a non-regular file is, in words; None for a regular file."""
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a device")):
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    ):
         if test(mode):
             return name
     return None if stat.S_ISREG(mode) else "not a regular file"
@@ -81,8 +85,10 @@ def read_file(path: Path, budget: Budget | None = None) -> bytes:
     if budget is not None and budget.folder is not None:
         target, folder = os.path.realpath(path), os.path.realpath(budget.folder)
         if os.path.commonpath([target, folder]) != folder:
-            raise Refused(f"a symbolic link to {shorten(target)}, outside the project folder: only "
-                          "files inside it are read (copy the file in instead)")
+            raise Refused(
+                f"a symbolic link to {shorten(target)}, outside the project folder: only "
+                "files inside it are read (copy the file in instead)"
+            )
     # O_NONBLOCK: a FIFO swapped in after the check cannot block the open or the reads.
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -116,9 +122,11 @@ def list_folder(folder: Path) -> tuple[list[Path], str | None]:
         with os.scandir(folder) as listing:
             for entry in listing:
                 if len(entries) == MAX_ENTRIES:
-                    return sorted(entries), (f"more than {MAX_ENTRIES} entries in the folder: "
-                                             f"portal-config reads at most {MAX_ENTRIES} "
-                                             "(move the rest elsewhere)")
+                    return sorted(entries), (
+                        f"more than {MAX_ENTRIES} entries in the folder: "
+                        f"portal-config reads at most {MAX_ENTRIES} "
+                        "(move the rest elsewhere)"
+                    )
                 entries.append(folder / entry.name)
     except OSError as exc:
         return sorted(entries), f"cannot list the folder: {exc.strerror or exc}"
@@ -134,16 +142,23 @@ def is_folder(path: Path) -> bool:
 
 def _too_big(size: int) -> str:
     if size > MAX_FILE_BYTES:
-        return (f"the file is larger than {MAX_FILE_BYTES >> 20} MiB: portal-config reads "
-                "configuration files up to that size")
-    return (f"the configuration files are larger than {MAX_FOLDER_BYTES >> 20} MiB together: "
-            "portal-config reads up to that much")
+        return (
+            f"the file is larger than {MAX_FILE_BYTES >> 20} MiB: portal-config reads "
+            "configuration files up to that size"
+        )
+    return (
+        f"the configuration files are larger than {MAX_FOLDER_BYTES >> 20} MiB together: "
+        "portal-config reads up to that much"
+    )
 
 
 def _check_scalar(node: ScalarNode) -> None:
     if node.tag == _INT_TAG and len(node.value) > MAX_NUMBER_CHARS:
-        raise Located(node.start_mark, f"a number of {len(node.value)} digits: no field takes "
-                      "one this long (quote it if it is text)")
+        raise Located(
+            node.start_mark,
+            f"a number of {len(node.value)} digits: no field takes "
+            "one this long (quote it if it is text)",
+        )
     if _SURROGATE.search(node.value):
         # From escapes: JSON writes "\ud83d\ude00" for one emoji, which PyYAML leaves as two
         # halves of a UTF-16 pair. A pair is one character; a half alone is not text.
@@ -151,9 +166,12 @@ def _check_scalar(node: ScalarNode) -> None:
             node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
         except UnicodeDecodeError as exc:
             half = ord(node.value[exc.start // 2])
-            raise Located(node.start_mark, f"the escape \\u{half:04x} is half of a UTF-16 "
-                          "pair, not a character: write the character itself, or \\U and its "
-                          "8 hex digits") from None
+            raise Located(
+                node.start_mark,
+                f"the escape \\u{half:04x} is half of a UTF-16 "
+                "pair, not a character: write the character itself, or \\U and its "
+                "8 hex digits",
+            ) from None
 
 
 def _children(node: Node) -> list[Node]:
@@ -183,22 +201,32 @@ class BoundedComposer:
         if isinstance(event, AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise Located(event.start_mark, f"more than {MAX_ALIASES} aliases (*name) in "
-                              "one file: write the values out")
+                raise Located(
+                    event.start_mark,
+                    f"more than {MAX_ALIASES} aliases (*name) in one file: write the values out",
+                )
             node: Node = super().compose_node(parent, index)  # type: ignore[misc]
             if id(node) not in self._sizes:
-                raise Located(node.start_mark, "an alias refers to itself; recursive "
-                              "structures are not supported")
+                raise Located(
+                    node.start_mark,
+                    "an alias refers to itself; recursive structures are not supported",
+                )
             return node
         self._depth += 1
         self._composed += 1
         if self._depth > MAX_DEPTH:
-            raise Located(event.start_mark, f"nested more than {MAX_DEPTH} levels deep: "
-                          f"portal-config reads at most {MAX_DEPTH} (no Stripe field is as "
-                          "deep)")
+            raise Located(
+                event.start_mark,
+                f"nested more than {MAX_DEPTH} levels deep: "
+                f"portal-config reads at most {MAX_DEPTH} (no Stripe field is as "
+                "deep)",
+            )
         if self._composed > MAX_VALUES:
-            raise Located(event.start_mark, f"more than {MAX_VALUES} values in one file: "
-                          f"portal-config reads at most {MAX_VALUES} per file")
+            raise Located(
+                event.start_mark,
+                f"more than {MAX_VALUES} values in one file: "
+                f"portal-config reads at most {MAX_VALUES} per file",
+            )
         node = super().compose_node(parent, index)  # type: ignore[misc]
         self._depth -= 1
         if isinstance(node, ScalarNode):
@@ -207,13 +235,19 @@ class BoundedComposer:
         values = 1 + sum(size for size, _ in sizes)
         depth = 1 + max((d for _, d in sizes), default=0)
         if values > MAX_VALUES:
-            raise Located(node.start_mark, f"with its aliases (*name) expanded, this holds more "
-                          f"than {MAX_VALUES} values: portal-config reads at most {MAX_VALUES} "
-                          "per file (use fewer aliases)")
+            raise Located(
+                node.start_mark,
+                f"with its aliases (*name) expanded, this holds more "
+                f"than {MAX_VALUES} values: portal-config reads at most {MAX_VALUES} "
+                "per file (use fewer aliases)",
+            )
         if depth > MAX_DEPTH:
-            raise Located(node.start_mark, f"with its aliases (*name) expanded, this is nested "
-                          f"more than {MAX_DEPTH} levels deep: portal-config reads at most "
-                          f"{MAX_DEPTH} (use fewer aliases)")
+            raise Located(
+                node.start_mark,
+                f"with its aliases (*name) expanded, this is nested "
+                f"more than {MAX_DEPTH} levels deep: portal-config reads at most "
+                f"{MAX_DEPTH} (use fewer aliases)",
+            )
         self._sizes[id(node)] = (values, depth)
         return node
 
@@ -222,9 +256,8 @@ class BoundedComposer:
         return self._sizes[id(node)][0]
 
 
-
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:
     """`text` for a message: control characters escaped (`\\n`, `\\x1b`), then cut to `limit`
     characters with '...' when longer."""
     text = _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."

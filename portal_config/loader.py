@@ -23,15 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from .errors import Location, Problem
-from .limits import (
-    MAX_FOLDER_VALUES,
-    BoundedComposer,
-    Budget,
-    Located,
-    Refused,
-    read_file,
-    shorten,
-)
+from .limits import MAX_FOLDER_VALUES, BoundedComposer, Budget, Located, Refused, read_file, shorten
 from .values import Data
 
 # A path into the data: mapping keys and list indexes, e.g. ("features", "products", 0).
@@ -40,8 +32,13 @@ DataPath = tuple[Any, ...]
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_SCALAR_KINDS = {"int": "a whole number", "float": "a number", "bool": "true or false",
-                 "timestamp": "a date", "null": "null"}
+_SCALAR_KINDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "timestamp": "a date",
+    "null": "null",
+}
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # line breaks as PyYAML counts them
 
 
@@ -57,8 +54,9 @@ class _Loader(BoundedComposer, yaml.SafeLoader):
         except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError):
             kind = _SCALAR_KINDS.get(str(node.tag).rsplit(":", 1)[-1], f"a {node.tag}")
             shown = shorten(str(node.value)) if isinstance(node, ScalarNode) else "this"
-            raise Located(node.start_mark, f"'{shown}' cannot be read as {kind}: quote it to "
-                          "make it text") from None
+            raise Located(
+                node.start_mark, f"'{shown}' cannot be read as {kind}: quote it to make it text"
+            ) from None
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -144,17 +142,22 @@ class _Walk:
                 continue
             if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR_TAG):
                 shown = key_node.value if isinstance(key_node, ScalarNode) else "(a collection)"
-                self.problems.append(Problem(self.at(key_node), f"key {shorten(shown)} must be a "
-                                             "string: quote it"))
+                self.problems.append(
+                    Problem(self.at(key_node), f"key {shorten(shown)} must be a string: quote it")
+                )
                 # Keep going with the key as text, so later checks see plain string keys.
-                key_node = ScalarNode(_STR_TAG, str(shown), key_node.start_mark,
-                                      key_node.end_mark)
+                key_node = ScalarNode(_STR_TAG, str(shown), key_node.start_mark, key_node.end_mark)
                 node.value[index] = (key_node, value_node)
             name = key_node.value
             if name in first:
-                self.problems.append(Problem(self.at(key_node), f"duplicate key "
-                                             f"'{shorten(name)}' (first written at line "
-                                             f"{first[name].line})"))
+                self.problems.append(
+                    Problem(
+                        self.at(key_node),
+                        f"duplicate key "
+                        f"'{shorten(name)}' (first written at line "
+                        f"{first[name].line})",
+                    )
+                )
             else:
                 first[name] = self.at(key_node)
             self.keys[(*path, name)] = self.at(key_node)
@@ -178,15 +181,17 @@ def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
 
 
 def _control_character(file: str, text: str, exc: ReaderError) -> Problem:
-    before = text[:exc.position]
+    before = text[: exc.position]
     breaks = list(_LINE_BREAK.finditer(before))
     column = exc.position - (breaks[-1].end() if breaks else 0)
     code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
-    return Problem(Location(file, len(breaks) + 1, column + 1),
-                   f"invalid YAML: the control character U+{code:04X} is not allowed in YAML "
-                   f"text: remove it (inside double quotes, write it as \\x{code:02x})"
-                   if code < 0x100 else f"invalid YAML: the character U+{code:04X} is not "
-                   "allowed in YAML text: remove it")
+    return Problem(
+        Location(file, len(breaks) + 1, column + 1),
+        f"invalid YAML: the control character U+{code:04X} is not allowed in YAML "
+        f"text: remove it (inside double quotes, write it as \\x{code:02x})"
+        if code < 0x100
+        else f"invalid YAML: the character U+{code:04X} is not allowed in YAML text: remove it",
+    )
 
 
 def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Problem]]:
@@ -212,9 +217,14 @@ def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Probl
             return failed, [Problem(where, "the file is empty")]
         if budget is not None:
             if loader.expanded_values(node) > budget.values:
-                return failed, [Problem(where, "the configuration files hold too many values "
-                                        "together: portal-config reads up to "
-                                        f"{MAX_FOLDER_VALUES}")]
+                return failed, [
+                    Problem(
+                        where,
+                        "the configuration files hold too many values "
+                        "together: portal-config reads up to "
+                        f"{MAX_FOLDER_VALUES}",
+                    )
+                ]
             budget.values -= loader.expanded_values(node)
         walk.walk(node, ())
         data = loader.construct_document(node)
@@ -223,8 +233,9 @@ def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Probl
     except ReaderError as exc:
         return failed, [_control_character(where.file, text, exc)]
     except Located as exc:
-        return failed, [Problem(Location(where.file, exc.mark.line + 1, exc.mark.column + 1),
-                                exc.message)]
+        return failed, [
+            Problem(Location(where.file, exc.mark.line + 1, exc.mark.column + 1), exc.message)
+        ]
     except yaml.MarkedYAMLError as exc:
         return failed, [_syntax_problem(where.file, exc)]
     except yaml.YAMLError as exc:  # not expected with text input; kept as a located problem

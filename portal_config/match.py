@@ -99,59 +99,89 @@ class _Index:
         by_identity: dict[tuple[str | None, ...], list[Mapping[str, Any]]] = {}
         for c in current:
             by_identity.setdefault(identity_of(c), []).append(c)
-        return cls({c["id"]: c for c in reversed(current)},  # the first wins, as a scan would
-                   by_identity, [c for c in current if c.get("is_default")])
+        return cls(
+            {c["id"]: c for c in reversed(current)},  # the first wins, as a scan would
+            by_identity,
+            [c for c in current if c.get("is_default")],
+        )
 
 
-def _claim(desired: Desired, index: _Index, identity: tuple[str, ...],
-           mode: str) -> Mapping[str, Any] | Binding | None:
+def _claim(
+    desired: Desired, index: _Index, identity: tuple[str, ...], mode: str
+) -> Mapping[str, Any] | Binding | None:
     """The configuration a file describes, None when there is none, or a problem Binding."""
     if desired.pinned_id:
         found = index.by_id.get(desired.pinned_id)
         if found is None:
-            return _problem(desired, f"ids pins {desired.pinned_id}, which does not exist in this "
-                            "account and mode: fix or remove the pin (portal-config import writes "
-                            "current ones); nothing is created in its place")
+            return _problem(
+                desired,
+                f"ids pins {desired.pinned_id}, which does not exist in this "
+                "account and mode: fix or remove the pin (portal-config import writes "
+                "current ones); nothing is created in its place",
+            )
         return found
     if desired.default:
         if not index.defaults:
-            return _problem(desired, f"default: true, but this {mode} mode has no default "
-                            "configuration; Stripe creates it when you save the portal settings "
-                            f"at {portal_settings_url(mode)}")
+            return _problem(
+                desired,
+                f"default: true, but this {mode} mode has no default "
+                "configuration; Stripe creates it when you save the portal settings "
+                f"at {portal_settings_url(mode)}",
+            )
         return index.defaults[0]
     matches = index.by_identity.get(identity, [])
     if len(matches) > 1:
         ids = ", ".join(sorted(c["id"] for c in matches))
-        return _problem(desired, f"configurations {ids} both claim key '{desired.key}': "
-                        "deactivate the extra one in Stripe, or pin the right one with ids:",
-                        at_identity=False)
+        return _problem(
+            desired,
+            f"configurations {ids} both claim key '{desired.key}': "
+            "deactivate the extra one in Stripe, or pin the right one with ids:",
+            at_identity=False,
+        )
     return matches[0] if matches else None
 
 
-def _bind(desired: Desired, obj: Mapping[str, Any], project: str, env: str,
-          adopt: bool) -> Binding:
+def _bind(desired: Desired, obj: Mapping[str, Any], project: str, env: str, adopt: bool) -> Binding:
     identity = (project, env, desired.key)
     if obj.get("application") and identity_of(obj)[:2] != (project, env):
-        return _problem(desired, f"{obj['id']} was created by the Connect application "
-                        f"{obj['application']}; portal-config never changes it", False)
+        return _problem(
+            desired,
+            f"{obj['id']} was created by the Connect application "
+            f"{obj['application']}; portal-config never changes it",
+            False,
+        )
     adopting = adopt and desired.pinned_id is not None and identity_of(obj) != identity
     if adopting and identity_of(obj)[:2] not in ((None, None), (project, env)):
-        return _problem(desired, f"{obj['id']} carries the identity of project "
-                        f"'{identity_of(obj)[0]}', environment '{identity_of(obj)[1]}': not "
-                        "adopted; pin another one", False)
+        return _problem(
+            desired,
+            f"{obj['id']} carries the identity of project "
+            f"'{identity_of(obj)[0]}', environment '{identity_of(obj)[1]}': not "
+            "adopted; pin another one",
+            False,
+        )
     if desired.retired:
         if obj.get("is_default"):
-            return _problem(desired, f"active: false on the account's default configuration "
-                            f"{obj['id']}: Stripe cannot deactivate the default; make another "
-                            "configuration the default in the Dashboard first, or remove "
-                            "active: false")
+            return _problem(
+                desired,
+                f"active: false on the account's default configuration "
+                f"{obj['id']}: Stripe cannot deactivate the default; make another "
+                "configuration the default in the Dashboard first, or remove "
+                "active: false",
+            )
         return Binding(desired.key, Status.RETIRED, desired, obj)
     status = Status.ACTIVE if obj.get("active", True) else Status.INACTIVE
     return Binding(desired.key, status, desired, obj, adopting=adopting)
 
 
-def match(project: str, env: str, mode: str, desired: Sequence[Desired],
-          current: Sequence[Mapping[str, Any]], *, adopt: bool = False) -> list[Binding]:
+def match(
+    project: str,
+    env: str,
+    mode: str,
+    desired: Sequence[Desired],
+    current: Sequence[Mapping[str, Any]],
+    *,
+    adopt: bool = False,
+) -> list[Binding]:
     """A Binding per file (in the files' order), then one per configuration no file claims."""
     bindings: list[Binding] = []
     claimed: dict[str, str] = {}  # config id -> file
@@ -161,13 +191,20 @@ def match(project: str, env: str, mode: str, desired: Sequence[Desired],
         if isinstance(found, Binding):
             bindings.append(found)
             if not (d.pinned_id or d.default):  # claimed twice: both are this file's problem
-                claimed.update({c["id"]: d.file
-                                for c in index.by_identity.get((project, env, d.key), [])})
+                claimed.update(
+                    {c["id"]: d.file for c in index.by_identity.get((project, env, d.key), [])}
+                )
         elif found is None:
             bindings.append(Binding(d.key, Status.RETIRED if d.retired else Status.MISSING, d))
         elif found["id"] in claimed:
-            bindings.append(_problem(d, f"this file and {claimed[found['id']]} both describe "
-                                     f"{found['id']}: keep one of them", False))
+            bindings.append(
+                _problem(
+                    d,
+                    f"this file and {claimed[found['id']]} both describe "
+                    f"{found['id']}: keep one of them",
+                    False,
+                )
+            )
         else:
             claimed[found["id"]] = d.file
             bindings.append(_bind(d, found, project, env, adopt))

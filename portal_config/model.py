@@ -130,8 +130,9 @@ def get_path(data: Mapping[str, Any] | None, parts: tuple[str, ...]) -> Data:
 def _quantity(raw: Mapping[str, Any] | None) -> Quantity:
     raw = raw or {}
     minimum = raw.get("minimum")
-    return Quantity(bool(raw.get("enabled", False)), 1 if minimum is None else int(minimum),
-                    raw.get("maximum"))
+    return Quantity(
+        bool(raw.get("enabled", False)), 1 if minimum is None else int(minimum), raw.get("maximum")
+    )
 
 
 def _entry_order(entry: ProductEntry) -> tuple[Any, ...]:
@@ -149,10 +150,19 @@ def _comparable(field: Field, value: Data) -> Data:
     if field.kind == "intervals":
         return tuple(sorted({(o["interval"], int(o.get("interval_count") or 1)) for o in value}))
     if field.kind == "products":
-        return tuple(sorted(
-            (ProductEntry(p["product"], tuple(sorted(set(p.get("prices") or ()))),
-                          _quantity(p.get("adjustable_quantity"))) for p in value),
-            key=_entry_order))
+        return tuple(
+            sorted(
+                (
+                    ProductEntry(
+                        p["product"],
+                        tuple(sorted(set(p.get("prices") or ()))),
+                        _quantity(p.get("adjustable_quantity")),
+                    )
+                    for p in value
+                ),
+                key=_entry_order,
+            )
+        )
     return value
 
 
@@ -186,12 +196,19 @@ def to_param(path: str, value: Data) -> Data:
     if kind == "products":
         out = []
         for entry in value:
-            quantity: dict[str, Any] = {"enabled": entry.quantity.enabled,
-                                        "minimum": entry.quantity.minimum}
+            quantity: dict[str, Any] = {
+                "enabled": entry.quantity.enabled,
+                "minimum": entry.quantity.minimum,
+            }
             if entry.quantity.maximum is not None:
                 quantity["maximum"] = entry.quantity.maximum
-            out.append({"product": entry.product, "prices": list(entry.prices),
-                        "adjustable_quantity": quantity})
+            out.append(
+                {
+                    "product": entry.product,
+                    "prices": list(entry.prices),
+                    "adjustable_quantity": quantity,
+                }
+            )
         return out
     return value
 
@@ -202,8 +219,14 @@ def jsonable(path: str, value: Data) -> Data:
     if value is None:
         return None
     if field and field.kind == "products":
-        return [{"product": e.product, "prices": list(e.prices),
-                 "adjustable_quantity": e.quantity._asdict()} for e in value]
+        return [
+            {
+                "product": e.product,
+                "prices": list(e.prices),
+                "adjustable_quantity": e.quantity._asdict(),
+            }
+            for e in value
+        ]
     if isinstance(value, tuple):
         return to_param(path, value)
     return value

@@ -27,8 +27,14 @@ def capturing() -> Iterator[None]:
     """While open, the SDK's notices are collected instead of printed; other warnings pass."""
     previous = warnings.showwarning
 
-    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-             file: TextIO | None = None, line: str | None = None) -> None:
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
         if not _from_stripe(filename):
             previous(message, category, filename, lineno, file, line)
             return

@@ -17,8 +17,12 @@ def _is_empty(value: Data) -> bool:
     return value is None or value == () or value == [] or value == ""
 
 
-def fill_required(payload: dict[str, Any], schema: dict[str, Any], state: Mapping[str, Any],
-                   prefix: tuple[str, ...] = ()) -> None:
+def fill_required(
+    payload: dict[str, Any],
+    schema: dict[str, Any],
+    state: Mapping[str, Any],
+    prefix: tuple[str, ...] = (),
+) -> None:
     """Stripe requires some siblings whenever an object is sent (`invoice_history.enabled`,
     `login_page.enabled`, ...): take them from the desired state."""
     real = openapi.without_empty_string(schema)

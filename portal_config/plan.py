@@ -29,6 +29,7 @@ from .match import Binding, Desired, Status, identity_of, match
 
 __all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "identity_of", "plan_environment"]
 
+
 @dataclass
 class EnvPlan:
     env: str
@@ -79,9 +80,14 @@ class Plan:
 def fingerprint(obj: Mapping[str, Any]) -> str:
     """What identifies a configuration's state as read: its managed fields, metadata, status and
     `updated` (not the raw JSON, which may differ between a list and a retrieve)."""
-    material = {"id": obj.get("id"), "updated": obj.get("updated"), "active": obj.get("active"),
-                "is_default": obj.get("is_default"), "metadata": obj.get("metadata") or {},
-                "state": model.canonical(obj)}
+    material = {
+        "id": obj.get("id"),
+        "updated": obj.get("updated"),
+        "active": obj.get("active"),
+        "is_default": obj.get("is_default"),
+        "metadata": obj.get("metadata") or {},
+        "state": model.canonical(obj),
+    }
     text = json.dumps(material, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -128,8 +134,11 @@ def diff_states(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldCh
 def create_fields(state: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     """What a create shows: every value that is not Stripe's default."""
     defaults = model.canonical({})
-    return tuple(FieldChange(p, None, v) for p, v in state.items()
-                 if p != "active" and v != defaults.get(p) and v is not None)
+    return tuple(
+        FieldChange(p, None, v)
+        for p, v in state.items()
+        if p != "active" and v != defaults.get(p) and v is not None
+    )
 
 
 def _create(project: str, env: str, d: Desired) -> Create:
@@ -137,8 +146,9 @@ def _create(project: str, env: str, d: Desired) -> Create:
     state = desired_state(d.params, keys)
     metadata = {k: v for k, v in (d.params.get("metadata") or {}).items() if v is not None}
     metadata.update(zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True))
-    return Create(env, d.key, None, d.file, create_fields(state),
-                  payload.create_params(state, metadata))
+    return Create(
+        env, d.key, None, d.file, create_fields(state), payload.create_params(state, metadata)
+    )
 
 
 def _update(project: str, env: str, b: Binding) -> Change | None:
@@ -150,28 +160,51 @@ def _update(project: str, env: str, b: Binding) -> Change | None:
         keys = sorted(set(keys) | set(model.IDENTITY_KEYS))
     want = desired_state(d.params, keys)
     if b.adopting:
-        want.update({f"metadata.{k}": v
-                     for k, v in zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True)})
+        want.update(
+            {
+                f"metadata.{k}": v
+                for k, v in zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True)
+            }
+        )
     changes = diff_states(current_state(obj, keys), want)
     if not changes:
         return None
     kind = Adopt if b.adopting else Update
-    return kind(env, d.key, obj["id"], d.file, changes,
-                payload.update_params([c.path for c in changes], want), fingerprint(obj),
-                bool(obj.get("is_default")))
+    return kind(
+        env,
+        d.key,
+        obj["id"],
+        d.file,
+        changes,
+        payload.update_params([c.path for c in changes], want),
+        fingerprint(obj),
+        bool(obj.get("is_default")),
+    )
 
 
-def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desired],
-                     current: Sequence[Mapping[str, Any]], *, prune: bool = False,
-                     adopt: bool = False,
-                     left_out: Mapping[str, Sequence[Problem]] | None = None) -> EnvPlan:
+def plan_environment(
+    project: str,
+    env: str,
+    mode: str,
+    desired: Sequence[Desired],
+    current: Sequence[Mapping[str, Any]],
+    *,
+    prune: bool = False,
+    adopt: bool = False,
+    left_out: Mapping[str, Sequence[Problem]] | None = None,
+) -> EnvPlan:
     """`left_out`: the problems of files (by key) that cannot be planned here. They are still
     matched, so their configuration is claimed (never pruned), but get no change: only their
     problems are reported, and every other file is planned as usual."""
     bindings = match(project, env, mode, desired, current, adopt=adopt)
     listed = fingerprints(current)
-    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=combined(listed),
-                     fingerprints=listed, bindings=bindings)
+    result = EnvPlan(
+        env=env,
+        mode=mode,
+        stripe_fingerprint=combined(listed),
+        fingerprints=listed,
+        bindings=bindings,
+    )
     for b in bindings:
         obj = b.obj
         if b.desired is not None and left_out and b.desired.key in left_out:
@@ -186,8 +219,9 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
             result.changes.append(_create(project, env, b.desired))
         elif b.status is Status.RETIRED and obj is not None:
             if obj.get("active"):
-                result.changes.append(deactivation(env, b.key, obj, b.file, RETIRED,
-                                                   fingerprint(obj)))
+                result.changes.append(
+                    deactivation(env, b.key, obj, b.file, RETIRED, fingerprint(obj))
+                )
             else:
                 result.in_sync.append((str(b.key), str(b.config_id)))
         elif b.status in (Status.ACTIVE, Status.INACTIVE):
@@ -198,8 +232,9 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
                 result.changes.append(change)
         elif b.status is Status.FILE_GONE and obj is not None:
             if prune:
-                result.changes.append(deactivation(env, b.key, obj, None, FILE_GONE,
-                                                   fingerprint(obj)))
+                result.changes.append(
+                    deactivation(env, b.key, obj, None, FILE_GONE, fingerprint(obj))
+                )
             else:
                 result.prunable.append((str(b.key), str(b.config_id)))
         elif b.status is Status.DEFAULT_KEPT:

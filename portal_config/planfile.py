@@ -40,25 +40,41 @@ def schema() -> dict[str, Any]:
 
 def _problem_data(problem: Problem) -> dict[str, Any]:
     where = problem.location
-    return {"file": where.file, "line": where.line, "col": where.col,
-            "message": problem.message, "level": problem.level}
+    return {
+        "file": where.file,
+        "line": where.line,
+        "col": where.col,
+        "message": problem.message,
+        "level": problem.level,
+    }
 
 
 def _problem(data: Mapping[str, Any]) -> Problem:
-    return Problem(Location(data["file"], data["line"], data["col"]), data["message"],
-                   data["level"])
+    return Problem(
+        Location(data["file"], data["line"], data["col"]), data["message"], data["level"]
+    )
 
 
 def save(plan: Plan, path: Path) -> None:
     document = {
-        "format": FILE_FORMAT, "version": FILE_VERSION, "project": plan.project,
-        "environments": [{
-            "name": e.env, "mode": e.mode, "fingerprints": e.fingerprints,
-            "changes": [c.data() for c in e.changes],
-            "in_sync": e.in_sync, "unmanaged": e.unmanaged, "prunable": e.prunable,
-            "default_kept": e.default_kept,
-            "problems": [_problem_data(p) for p in e.problems], "labels": e.labels,
-        } for e in plan.envs],
+        "format": FILE_FORMAT,
+        "version": FILE_VERSION,
+        "project": plan.project,
+        "environments": [
+            {
+                "name": e.env,
+                "mode": e.mode,
+                "fingerprints": e.fingerprints,
+                "changes": [c.data() for c in e.changes],
+                "in_sync": e.in_sync,
+                "unmanaged": e.unmanaged,
+                "prunable": e.prunable,
+                "default_kept": e.default_kept,
+                "problems": [_problem_data(p) for p in e.problems],
+                "labels": e.labels,
+            }
+            for e in plan.envs
+        ],
     }
     path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -67,8 +83,10 @@ class DamagedPlan(PortalConfigError):
     """A plan file that is not as `plan --out` wrote it: FILE: where (a JSON path): what."""
 
     def __init__(self, path: Path, where: str, what: str):
-        super().__init__(f"{path}: {where}: {what}. The file was changed after it was saved; "
-                         f"{REMAKE}, review it, and apply that")
+        super().__init__(
+            f"{path}: {where}: {what}. The file was changed after it was saved; "
+            f"{REMAKE}, review it, and apply that"
+        )
 
 
 def _schema_message(error: ValidationError) -> str:
@@ -78,8 +96,10 @@ def _schema_message(error: ValidationError) -> str:
     if error.validator == "required":
         return f"'{next(k for k in rule if k not in instance)}' is missing"
     if error.validator == "type":
-        return f"must be {' or '.join(rule) if isinstance(rule, list) else rule}, not " \
-               f"{describe(instance)}"
+        return (
+            f"must be {' or '.join(rule) if isinstance(rule, list) else rule}, not "
+            f"{describe(instance)}"
+        )
     if error.validator in ("enum", "const"):
         allowed = rule if error.validator == "enum" else [rule]
         return f"must be {' or '.join(json.dumps(v) for v in allowed)}, not {describe(instance)}"
@@ -90,44 +110,68 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise PortalConfigError(f"{path}: cannot read the plan file ({exc}): save one with "
-                                "`portal-config plan --out FILE`") from exc
-    if (not isinstance(document, dict) or document.get("format") != FILE_FORMAT
-            or document.get("version") != FILE_VERSION):
-        raise PortalConfigError(f"{path}: not a portal-config plan file of version "
-                                f"{FILE_VERSION}: {REMAKE}")
+        raise PortalConfigError(
+            f"{path}: cannot read the plan file ({exc}): save one with "
+            "`portal-config plan --out FILE`"
+        ) from exc
+    if (
+        not isinstance(document, dict)
+        or document.get("format") != FILE_FORMAT
+        or document.get("version") != FILE_VERSION
+    ):
+        raise PortalConfigError(
+            f"{path}: not a portal-config plan file of version {FILE_VERSION}: {REMAKE}"
+        )
     error = best_match(Draft202012Validator(schema()).iter_errors(document))
     if error is not None:
         raise DamagedPlan(path, dotted(error.absolute_path) or "the file", _schema_message(error))
     return document
 
 
-def _check_consistency(path: Path, document: Mapping[str, Any],
-                       environments: Mapping[str, str]) -> None:
+def _check_consistency(
+    path: Path, document: Mapping[str, Any], environments: Mapping[str, str]
+) -> None:
     """What the schema cannot say: the project's environments, each once and in its mode;
     each change in its own environment's entry, against a configuration listed then."""
     seen: set[str] = set()
     for i, entry in enumerate(document["environments"]):
         name, where = entry["name"], f"environments[{i}]"
         if name not in environments:
-            raise DamagedPlan(path, f"{where}.name", f"environment '{name}' is not in the project "
-                              f"file (it has {', '.join(environments)})")
+            raise DamagedPlan(
+                path,
+                f"{where}.name",
+                f"environment '{name}' is not in the project "
+                f"file (it has {', '.join(environments)})",
+            )
         if name in seen:
             raise DamagedPlan(path, f"{where}.name", f"environment '{name}' appears twice")
         seen.add(name)
         if entry["mode"] != environments[name]:
-            raise DamagedPlan(path, f"{where}.mode", f"'{entry['mode']}', but '{name}' is "
-                              f"{environments[name]} mode in the project file")
+            raise DamagedPlan(
+                path,
+                f"{where}.mode",
+                f"'{entry['mode']}', but '{name}' is {environments[name]} mode in the project file",
+            )
         for j, change in enumerate(entry["changes"]):
             at = f"{where}.changes[{j}]"
             if change["env"] != name:
-                raise DamagedPlan(path, f"{at}.env", f"'{change['env']}' in the entry of "
-                                  f"environment '{name}' (a change belongs to its own)")
+                raise DamagedPlan(
+                    path,
+                    f"{at}.env",
+                    f"'{change['env']}' in the entry of "
+                    f"environment '{name}' (a change belongs to its own)",
+                )
             config_id = change["id"]
-            if config_id is not None and entry["fingerprints"].get(config_id) \
-                    != change["fingerprint"]:
-                raise DamagedPlan(path, f"{at}.id", f"{config_id} was not listed in {name} as "
-                                  "this change found it when the plan was made")
+            if (
+                config_id is not None
+                and entry["fingerprints"].get(config_id) != change["fingerprint"]
+            ):
+                raise DamagedPlan(
+                    path,
+                    f"{at}.id",
+                    f"{config_id} was not listed in {name} as "
+                    "this change found it when the plan was made",
+                )
 
 
 def _env_plan(path: Path, index: int, entry: Mapping[str, Any]) -> EnvPlan:
@@ -139,14 +183,19 @@ def _env_plan(path: Path, index: int, entry: Mapping[str, Any]) -> EnvPlan:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # a value the schema lets through but its field cannot hold
             raise DamagedPlan(path, f"{where}.changes[{j}]", f"cannot be read ({exc})") from exc
-    return EnvPlan(env=entry["name"], mode=entry["mode"], changes=changes,
-                   in_sync=[(k, i) for k, i in entry["in_sync"]],
-                   unmanaged=[(i, n, a) for i, n, a in entry["unmanaged"]],
-                   prunable=[(k, i) for k, i in entry["prunable"]],
-                   default_kept=[(k, i) for k, i in entry.get("default_kept", [])],
-                   problems=[_problem(p) for p in entry["problems"]], labels=entry["labels"],
-                   stripe_fingerprint=combined(entry["fingerprints"]),
-                   fingerprints=dict(entry["fingerprints"]))
+    return EnvPlan(
+        env=entry["name"],
+        mode=entry["mode"],
+        changes=changes,
+        in_sync=[(k, i) for k, i in entry["in_sync"]],
+        unmanaged=[(i, n, a) for i, n, a in entry["unmanaged"]],
+        prunable=[(k, i) for k, i in entry["prunable"]],
+        default_kept=[(k, i) for k, i in entry.get("default_kept", [])],
+        problems=[_problem(p) for p in entry["problems"]],
+        labels=entry["labels"],
+        stripe_fingerprint=combined(entry["fingerprints"]),
+        fingerprints=dict(entry["fingerprints"]),
+    )
 
 
 def load(path: Path, project_name: str, environments: Mapping[str, str]) -> Plan:
@@ -154,8 +203,10 @@ def load(path: Path, project_name: str, environments: Mapping[str, str]) -> Plan
     project's, name -> mode. Each environment keeps the fingerprints of Stripe when planned."""
     document = _read(path)
     if document["project"] != project_name:
-        raise PortalConfigError(f"{path} was made for project '{document['project']}', not "
-                                f"'{project_name}': use the project file it was made with")
+        raise PortalConfigError(
+            f"{path} was made for project '{document['project']}', not "
+            f"'{project_name}': use the project file it was made with"
+        )
     _check_consistency(path, document, environments)
     envs = [_env_plan(path, i, e) for i, e in enumerate(document["environments"])]
     return Plan(project=project_name, envs=envs)
@@ -169,8 +220,9 @@ def load_alone(path: Path) -> Plan:
     return load(path, str(document["project"]), environments)
 
 
-def _names(env: EnvPlan, project: str,
-           configurations: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+def _names(
+    env: EnvPlan, project: str, configurations: Sequence[Mapping[str, Any]]
+) -> dict[str, str]:
     """What to call each configuration ID: its key where a file claims it (or this project
     created it since), else its name in the Dashboard."""
     names = {i: f"'{name}' ({i})" for i, name, _ in env.unmanaged if name}
@@ -180,8 +232,12 @@ def _names(env: EnvPlan, project: str,
             names[str(c["id"])] = f"{metadata[IDENTITY_KEYS[2]]} ({c['id']})"
         elif c.get("name"):
             names.setdefault(str(c["id"]), f"'{c['name']}' ({c['id']})")
-    pairs = [*env.in_sync, *env.prunable, *env.default_kept,
-             *((c.key, c.config_id) for c in env.changes if c.config_id and c.key)]
+    pairs = [
+        *env.in_sync,
+        *env.prunable,
+        *env.default_kept,
+        *((c.key, c.config_id) for c in env.changes if c.config_id and c.key),
+    ]
     names.update({config_id: f"{key} ({config_id})" for key, config_id in pairs})
     return names
 
@@ -191,8 +247,9 @@ def _listed(names: list[str], verb: str, verbs: str) -> str:
     return f"{head} and {names[-1]} {verbs}" if head else f"{names[0]} {verb}"
 
 
-def _what_changed(env: EnvPlan, project: str,
-                  configurations: Sequence[Mapping[str, Any]]) -> list[str]:
+def _what_changed(
+    env: EnvPlan, project: str, configurations: Sequence[Mapping[str, Any]]
+) -> list[str]:
     """Each configuration that changed, appeared or went since the plan was made, in words."""
     now, then = fingerprints(configurations), env.fingerprints
     names = _names(env, project, configurations)
@@ -220,4 +277,5 @@ def refuse_if_stale(plan: Plan, now: Mapping[str, Sequence[Mapping[str, Any]]]) 
     if stale:
         raise PlanStaleError(
             f"the saved plan is stale: {'. '.join(stale)}. Nothing was written; run "
-            "`portal-config plan --out` again, review it, and apply that.")
+            "`portal-config plan --out` again, review it, and apply that."
+        )

@@ -29,8 +29,13 @@ def _entries(params: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def lookup_keys_in(params_list: Iterable[dict[str, Any]]) -> list[str]:
-    keys = {p[len(LOOKUP_PREFIX):] for params in params_list for entry in _entries(params)
-            for p in entry.get("prices") or () if str(p).startswith(LOOKUP_PREFIX)}
+    keys = {
+        p[len(LOOKUP_PREFIX) :]
+        for params in params_list
+        for entry in _entries(params)
+        for p in entry.get("prices") or ()
+        if str(p).startswith(LOOKUP_PREFIX)
+    }
     return sorted(keys)
 
 
@@ -48,10 +53,12 @@ class PriceCatalog:
         return {p["id"]: LOOKUP_PREFIX + k for k, p in self.by_lookup_key.items()}
 
 
-def fetch_catalog(params_list: list[dict[str, Any]],
-                  by_lookup_key: Callable[[list[str]], dict[str, dict[str, Any]]],
-                  retrieve_price: Callable[[str], dict[str, Any]],
-                  active_lookup_keys: Callable[[int], list[str]] | None = None) -> PriceCatalog:
+def fetch_catalog(
+    params_list: list[dict[str, Any]],
+    by_lookup_key: Callable[[list[str]], dict[str, dict[str, Any]]],
+    retrieve_price: Callable[[str], dict[str, Any]],
+    active_lookup_keys: Callable[[int], list[str]] | None = None,
+) -> PriceCatalog:
     """The prices the files name. `active_lookup_keys(pages)` lists the account's keys, for a
     did-you-mean: asked only when a key matches no price, so a run whose keys all resolve
     costs no extra request."""
@@ -86,12 +93,13 @@ def _product_id(price: dict[str, Any]) -> str:
 def _price_for(written: str, catalog: PriceCatalog) -> tuple[bool, dict[str, Any] | None]:
     """(known, price): whether this environment's price was looked up, and what it is."""
     if written.startswith(LOOKUP_PREFIX):
-        return True, catalog.by_lookup_key.get(written[len(LOOKUP_PREFIX):])
+        return True, catalog.by_lookup_key.get(written[len(LOOKUP_PREFIX) :])
     return written in catalog.by_id, catalog.by_id.get(written)
 
 
-def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
-            locate: Callable[[DataPath], Location]) -> tuple[dict[str, Any], list[Problem]]:
+def resolve(
+    params: dict[str, Any], catalog: PriceCatalog, env: str, locate: Callable[[DataPath], Location]
+) -> tuple[dict[str, Any], list[Problem]]:
     """A copy of params with lookup keys replaced by price IDs and every product filled in."""
     resolved = copy.deepcopy(params)
     problems: list[Problem] = []
@@ -107,8 +115,9 @@ def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
                 continue
             problem = _unusable(price, written, env, catalog.known_lookup_keys)
             if problem:
-                problems.append(Problem(locate((*PRODUCTS_PATH, index, "prices", position)),
-                                        problem))
+                problems.append(
+                    Problem(locate((*PRODUCTS_PATH, index, "prices", position)), problem)
+                )
                 continue
             assert price is not None
             prices.append(price["id"])
@@ -116,17 +125,23 @@ def resolve(params: dict[str, Any], catalog: PriceCatalog, env: str,
         if entry.get("product"):
             products.add(entry["product"])
         if len(products) > 1:
-            problems.append(Problem(
-                locate((*PRODUCTS_PATH, index)),
-                f"in environment '{env}' the prices of this entry belong to different products "
-                f"({', '.join(sorted(products))}): give each product its own entry"))
+            problems.append(
+                Problem(
+                    locate((*PRODUCTS_PATH, index)),
+                    f"in environment '{env}' the prices of this entry belong to different products "
+                    f"({', '.join(sorted(products))}): give each product its own entry",
+                )
+            )
         elif products:
             entry["product"] = product = products.pop()
             if product in offered:
-                problems.append(Problem(
-                    locate((*PRODUCTS_PATH, index)),
-                    f"in environment '{env}' product {product} is already offered by entry "
-                    f"{offered[product] + 1}: put all its prices in one entry"))
+                problems.append(
+                    Problem(
+                        locate((*PRODUCTS_PATH, index)),
+                        f"in environment '{env}' product {product} is already offered by entry "
+                        f"{offered[product] + 1}: put all its prices in one entry",
+                    )
+                )
             offered.setdefault(product, index)
         entry["prices"] = prices
     return resolved, problems
@@ -145,23 +160,30 @@ def price_defect(price: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _unusable(price: dict[str, Any] | None, written: str, env: str,
-              known: list[str]) -> str | None:
+def _unusable(price: dict[str, Any] | None, written: str, env: str, known: list[str]) -> str | None:
     if price is None:
         if written.startswith(LOOKUP_PREFIX):
-            close = difflib.get_close_matches(written[len(LOOKUP_PREFIX):], known, n=1)
+            close = difflib.get_close_matches(written[len(LOOKUP_PREFIX) :], known, n=1)
             hint = f" (did you mean {LOOKUP_PREFIX}{close[0]}?)" if close else ""
-            return (f"{written} matches no price in environment '{env}'{hint}: create the price "
-                    "with that lookup key in this account, or fix the key")
-        return (f"price {written} does not exist in environment '{env}': IDs differ between "
-                f"accounts and modes; use lookup_key:KEY, or put the ID under overrides.{env}")
+            return (
+                f"{written} matches no price in environment '{env}'{hint}: create the price "
+                "with that lookup key in this account, or fix the key"
+            )
+        return (
+            f"price {written} does not exist in environment '{env}': IDs differ between "
+            f"accounts and modes; use lookup_key:KEY, or put the ID under overrides.{env}"
+        )
     name = written if written.startswith(LOOKUP_PREFIX) else "price"
     defect = price_defect(price)
     if defect == ARCHIVED:
-        return (f"{name} is the archived price {price['id']} in environment '{env}': the portal "
-                "offers only active prices; unarchive it or move the lookup key to an active "
-                "price")
+        return (
+            f"{name} is the archived price {price['id']} in environment '{env}': the portal "
+            "offers only active prices; unarchive it or move the lookup key to an active "
+            "price"
+        )
     if defect == ONE_TIME:
-        return (f"{name} is the one-time price {price['id']} in environment '{env}': the "
-                "portal's plan changes take recurring prices only")
+        return (
+            f"{name} is the one-time price {price['id']} in environment '{env}': the "
+            "portal's plan changes take recurring prices only"
+        )
     return None

@@ -51,14 +51,22 @@ class FilePull:
         groups: dict[str, list[str]] = {}
         for p in self.pulled:
             groups.setdefault(p.under, []).append(p.path)
-        return "; ".join(", ".join(paths) + (f" (under {under})" if under else "")
-                         for under, paths in groups.items())
+        return "; ".join(
+            ", ".join(paths) + (f" (under {under})" if under else "")
+            for under, paths in groups.items()
+        )
 
     def diff(self) -> str:
         name = display_path(self.path)
         old, new = (name, name) if Path(name).is_absolute() else (f"a/{name}", f"b/{name}")
-        return "".join(difflib.unified_diff(self.before.splitlines(keepends=True),
-                                            self.after.splitlines(keepends=True), old, new))
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                old,
+                new,
+            )
+        )
 
 
 @dataclass
@@ -75,33 +83,46 @@ class PullResult:
 def field_parts(path: str) -> Parts:
     """A change's dotted path in the file: a metadata key may itself hold dots."""
     if path.startswith("metadata."):
-        return ("metadata", path[len("metadata."):])
+        return ("metadata", path[len("metadata.") :])
     return tuple(path.split("."))
 
 
 def price_ids(result: EnvPlan) -> list[str]:
     """The prices Stripe's products hold where the plan would change them: pull writes each by
     its lookup key, so it needs them."""
-    return sorted({p for change in result.changes for f in change.fields
-                   if f.path == model.PRODUCTS for entry in f.old or () for p in entry.prices})
+    return sorted(
+        {
+            p
+            for change in result.changes
+            for f in change.fields
+            if f.path == model.PRODUCTS
+            for entry in f.old or ()
+            for p in entry.prices
+        }
+    )
 
 
 def _in_file_order(items: list[Any], in_file: Data) -> list[Any]:
     """What the file lists already in its order, then the rest: the diff shows only what
     changed."""
-    rank = {v: n for n, v in enumerate(in_file if isinstance(in_file, list) else [])
-            if isinstance(v, str)}
+    rank = {
+        v: n
+        for n, v in enumerate(in_file if isinstance(in_file, list) else [])
+        if isinstance(v, str)
+    }
     return sorted(items, key=lambda v: rank.get(v, len(rank)) if isinstance(v, str) else 0)
 
 
 def _products_in_file_order(entries: list[dict[str, Any]], in_file: Data) -> list[dict[str, Any]]:
-    written_entries = [e for e in in_file if isinstance(e, dict)] \
-        if isinstance(in_file, list) else []
+    written_entries = (
+        [e for e in in_file if isinstance(e, dict)] if isinstance(in_file, list) else []
+    )
 
     def position(entry: dict[str, Any]) -> int:
         for n, other in enumerate(written_entries):
-            if set(entry["prices"]) & set(other.get("prices") or ()) or \
-                    (entry.get("product") and entry.get("product") == other.get("product")):
+            if set(entry["prices"]) & set(other.get("prices") or ()) or (
+                entry.get("product") and entry.get("product") == other.get("product")
+            ):
                 return n
         return len(written_entries)
 
@@ -112,8 +133,12 @@ def _products_in_file_order(entries: list[dict[str, Any]], in_file: Data) -> lis
     return sorted(entries, key=position)
 
 
-def written(change: FieldChange, in_file: Data, prices: Mapping[str, Mapping[str, Any]],
-            variables: Mapping[str, str]) -> Data:
+def written(
+    change: FieldChange,
+    in_file: Data,
+    prices: Mapping[str, Mapping[str, Any]],
+    variables: Mapping[str, str],
+) -> Data:
     """Stripe's value of one field as a person writes it in the file (`in_file`: what the file
     says now, whose order is kept)."""
     if change.path == model.PRODUCTS:
@@ -132,8 +157,13 @@ def _required(parts: Parts) -> list[str]:
 class _FileEdit:
     """The edits of one file for one environment."""
 
-    def __init__(self, file: config.ConfigFile, desired: config.DesiredConfig, env: str,
-                 obj: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        file: config.ConfigFile,
+        desired: config.DesiredConfig,
+        env: str,
+        obj: Mapping[str, Any],
+    ) -> None:
         self.file, self.desired, self.env = file, desired, env
         self.state = model.canonical(obj)  # Stripe's: for fields Stripe requires beside one
         self.editor = Editor(file.path)
@@ -150,7 +180,7 @@ class _FileEdit:
         prefix = self._prefix(parts)
         # A value new to an override is written like the base's (a flow list stays flow).
         created = self.editor.set((*prefix, *parts), value, self.editor.get(parts))
-        self.created += [p[len(prefix):] for p in created if len(p) > len(prefix)]
+        self.created += [p[len(prefix) :] for p in created if len(p) > len(prefix)]
         self.pulled.append(Pulled(".".join(parts), ".".join(prefix)))
 
     def fill_required(self) -> None:
@@ -166,33 +196,38 @@ class _FileEdit:
                     self.write((*parts, name), model.to_param(dotted, self.state[dotted]))
 
     def result(self) -> FilePull:
-        return FilePull(self.file.key, self.file.path, self.editor.original, self.editor.text(),
-                        self.pulled)
+        return FilePull(
+            self.file.key, self.file.path, self.editor.original, self.editor.text(), self.pulled
+        )
 
 
 def _not_pulled(b: Binding) -> str | None:
     """Why a file's configuration has nothing to pull, when the plan still has a change for it."""
     if b.status is Status.MISSING:
-        return (f"{b.key}: not in Stripe yet ({b.file}): nothing to pull; apply creates it")
+        return f"{b.key}: not in Stripe yet ({b.file}): nothing to pull; apply creates it"
     if b.status is Status.RETIRED and b.obj is not None and b.obj.get("active"):
-        return (f"{b.key} ({b.config_id}): the file says active: false and Stripe has it "
-                "active; that is a deactivation apply makes, not a value: remove active: false "
-                "from the file to keep it")
+        return (
+            f"{b.key} ({b.config_id}): the file says active: false and Stripe has it "
+            "active; that is a deactivation apply makes, not a value: remove active: false "
+            "from the file to keep it"
+        )
     return None
 
 
-INACTIVE = ("{key} ({id}): inactive in Stripe. active: false is a deactivation, not a value, so "
-            "pull does not write it: apply reactivates it, or retire it with active: false in "
-            "the file")
+INACTIVE = (
+    "{key} ({id}): inactive in Stripe. active: false is a deactivation, not a value, so "
+    "pull does not write it: apply reactivates it, or retire it with active: false in "
+    "the file"
+)
 
 
-def pull_environment(project: config.Project, env: str, result: EnvPlan,
-                     prices: Mapping[str, Mapping[str, Any]]) -> PullResult:
+def pull_environment(
+    project: config.Project, env: str, result: EnvPlan, prices: Mapping[str, Mapping[str, Any]]
+) -> PullResult:
     """The file edits that bring Stripe's values in `env` into the files the plan covers."""
     files = {f.key: f for f in project.files}
     desired = {d.key: d for d in config.desired_configs(project, env)}
-    updates: dict[str | None, Change] = {c.key: c for c in result.changes
-                                         if isinstance(c, Update)}
+    updates: dict[str | None, Change] = {c.key: c for c in result.changes if isinstance(c, Update)}
     variables = project.environments[env].vars
     pulled = PullResult(env)
     for b in result.bindings:
@@ -221,8 +256,11 @@ def pull_environment(project: config.Project, env: str, result: EnvPlan,
 def left_over(after: EnvPlan) -> list[str]:
     """The keys whose values still differ once pulled (a configuration's `active` aside, which
     pull never writes): none, unless pull has a bug."""
-    return sorted(str(c.key) for c in after.changes
-                  if isinstance(c, Update) and any(f.path != "active" for f in c.fields))
+    return sorted(
+        str(c.key)
+        for c in after.changes
+        if isinstance(c, Update) and any(f.path != "active" for f in c.fields)
+    )
 
 
 def write(result: PullResult) -> None:

@@ -18,8 +18,13 @@ DEFAULT_PER_SECOND = {"test": 20.0, "live": 80.0}
 
 
 class RateLimiter:
-    def __init__(self, per_second: float, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         if per_second <= 0:
             raise ValueError("the rate limit must be above 0 requests per second")
         self.per_second = per_second

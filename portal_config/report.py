@@ -30,9 +30,19 @@ def _github(problem: Problem) -> str:
 def render(problems: Sequence[Problem], fmt: str = "text") -> str:
     """Every problem in one format; "" for text and github when there are none."""
     if fmt == "json":
-        return json.dumps([{"file": p.location.file, "line": p.location.line,
-                            "col": p.location.col, "level": p.level, "message": p.message}
-                           for p in problems], indent=2)
+        return json.dumps(
+            [
+                {
+                    "file": p.location.file,
+                    "line": p.location.line,
+                    "col": p.location.col,
+                    "level": p.level,
+                    "message": p.message,
+                }
+                for p in problems
+            ],
+            indent=2,
+        )
     if fmt == "github":
         return "\n".join(_github(p) for p in problems)
     if fmt == "text":
@@ -47,5 +57,7 @@ def _count(n: int, noun: str) -> str:
 def summary(folder: str, files: int, problems: Sequence[Problem]) -> str:
     """`configs: 3 files, 0 errors, 1 warning`."""
     errors = sum(p.level == "error" for p in problems)
-    return (f"{folder}: {_count(files, 'file')}, {_count(errors, 'error')}, "
-            f"{_count(len(problems) - errors, 'warning')}")
+    return (
+        f"{folder}: {_count(files, 'file')}, {_count(errors, 'error')}, "
+        f"{_count(len(problems) - errors, 'warning')}"
+    )

@@ -43,9 +43,11 @@ def checkout_of_folder(folder: Path, rev: str) -> Iterator[Path | None]:
     try:
         _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
     except PortalConfigError as exc:
-        raise PortalConfigError(f"'{rev}' is not a revision of the repository at {top}: name a "
-                                "commit, branch or tag (in CI, fetch the base branch "
-                                "first)") from exc
+        raise PortalConfigError(
+            f"'{rev}' is not a revision of the repository at {top}: name a "
+            "commit, branch or tag (in CI, fetch the base branch "
+            "first)"
+        ) from exc
     relative = folder.resolve().relative_to(top.resolve()).as_posix()
     listing = _git(["ls-tree", rev, "--", f"{relative}/"], top).splitlines()
     # "<mode> <type> <object>\t<path>": only blobs are files; a subfolder is a tree.
@@ -55,8 +57,9 @@ def checkout_of_folder(folder: Path, rev: str) -> Iterator[Path | None]:
             yield None
             return
         for name in names:
-            blob = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=top, capture_output=True,
-                                  check=False)
+            blob = subprocess.run(
+                ["git", "show", f"{rev}:{name}"], cwd=top, capture_output=True, check=False
+            )
             if blob.returncode == 0:
                 (Path(tmp) / Path(name).name).write_bytes(blob.stdout)
         yield Path(tmp)
@@ -80,13 +83,20 @@ def stripe_as_base(base: config.Project | None, project: str, env: str) -> list[
         metadata = {k: v for k, v in (params.get("metadata") or {}).items() if v is not None}
         if not (f.default or f.pinned_id):
             metadata.update(zip(model.IDENTITY_KEYS, (project, env, f.key), strict=True))
-        configurations.append({**params, "id": f.pinned_id or f"{BASE_ID}{f.key}",
-                               "active": params.get("active", True) is not False,
-                               "is_default": f.default, "application": None,
-                               "metadata": metadata})
+        configurations.append(
+            {
+                **params,
+                "id": f.pinned_id or f"{BASE_ID}{f.key}",
+                "active": params.get("active", True) is not False,
+                "is_default": f.default,
+                "application": None,
+                "metadata": metadata,
+            }
+        )
     if not any(f.default for f in files):
-        configurations.append({"id": f"{BASE_ID}default", "active": True, "is_default": True,
-                               "metadata": {}})
+        configurations.append(
+            {"id": f"{BASE_ID}default", "active": True, "is_default": True, "metadata": {}}
+        )
     return configurations
 
 
@@ -94,11 +104,13 @@ def diff_environment(base: config.Project | None, head: config.Project, env: str
     """The working tree's files planned, by plan.py itself, against Stripe as the base files
     would have left it: so diff and plan cannot disagree on what is created or deactivated."""
     desired = [desired_of(f, _symbolic(f.params)) for f in config.desired_configs(head, env)]
-    result = plan_environment(head.name, env, head.environments[env].mode, desired,
-                              stripe_as_base(base, head.name, env))
+    result = plan_environment(
+        head.name, env, head.environments[env].mode, desired, stripe_as_base(base, head.name, env)
+    )
     # No account was read: no IDs to show, and nothing is "unmanaged".
-    result.changes = [dataclasses.replace(c, config_id=None, fingerprint=None)
-                      for c in result.changes]
+    result.changes = [
+        dataclasses.replace(c, config_id=None, fingerprint=None) for c in result.changes
+    ]
     result.prunable = [(k, "") for k, _ in result.prunable]
     result.default_kept, result.unmanaged, result.stripe_fingerprint = [], [], ""
     return result
@@ -112,6 +124,8 @@ def diff_against(rev: str, head: config.Project, envs: list[str]) -> Plan:
             try:
                 base = config.load_project(base_file)
             except PortalConfigError as exc:
-                raise PortalConfigError(f"the configuration files at {rev} do not load ({exc}): "
-                                        "choose a base revision where `validate` passed") from exc
+                raise PortalConfigError(
+                    f"the configuration files at {rev} do not load ({exc}): "
+                    "choose a base revision where `validate` passed"
+                ) from exc
         return Plan(project=head.name, envs=[diff_environment(base, head, e) for e in envs])

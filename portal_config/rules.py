@@ -43,13 +43,19 @@ def find_secrets(text: str, file: str) -> list[Problem]:
     problems = []
     for match in SECRET_KEY.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
-        where = Location(file, text.count("\n", 0, match.start()) + 1,
-                         match.start() - line_start + 1)
+        where = Location(
+            file, text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1
+        )
         kind = "secret" if match[1] == "sk" else "restricted"
-        problems.append(Problem(where, f"this looks like a Stripe {kind} key "
-                                f"({mask_secrets(match[0])}): keys never belong in files; put it "
-                                "in an environment variable named by api_key_env, and roll the "
-                                "key in the Dashboard if it was committed"))
+        problems.append(
+            Problem(
+                where,
+                f"this looks like a Stripe {kind} key "
+                f"({mask_secrets(match[0])}): keys never belong in files; put it "
+                "in an environment variable named by api_key_env, and roll the "
+                "key in the Dashboard if it was committed",
+            )
+        )
     return problems
 
 
@@ -59,18 +65,36 @@ def check_environment(name: str, entry: Mapping[str, Any], locate: Locate) -> li
     path = ("environments", name)
     base = entry.get("api_base")
     if isinstance(base, str) and plain_http_beyond_loopback(base):
-        return [Problem(locate((*path, "api_base"), False), f"environment '{name}': refusing to "
-                        f"send the API key to {base}: {PLAIN_HTTP}")]
+        return [
+            Problem(
+                locate((*path, "api_base"), False),
+                f"environment '{name}': refusing to send the API key to {base}: {PLAIN_HTTP}",
+            )
+        ]
     if "api_key_env" in entry and "emulator" in entry:
-        return [Problem(locate((*path, "emulator"), True), f"environment '{name}': api_key_env "
-                        "and emulator exclude each other (the emulator needs no key)")]
+        return [
+            Problem(
+                locate((*path, "emulator"), True),
+                f"environment '{name}': api_key_env "
+                "and emulator exclude each other (the emulator needs no key)",
+            )
+        ]
     if "api_key_env" not in entry and "emulator" not in entry:
-        return [Problem(locate(path, True), f"environment '{name}' needs api_key_env (the NAME "
-                        "of the variable holding its key) or emulator (a state file for the "
-                        "built-in Stripe emulator)")]
+        return [
+            Problem(
+                locate(path, True),
+                f"environment '{name}' needs api_key_env (the NAME "
+                "of the variable holding its key) or emulator (a state file for the "
+                "built-in Stripe emulator)",
+            )
+        ]
     if "seed" in entry and "emulator" not in entry:
-        return [Problem(locate((*path, "seed"), True), f"environment '{name}': seed is only "
-                        "for an emulator environment")]
+        return [
+            Problem(
+                locate((*path, "seed"), True),
+                f"environment '{name}': seed is only for an emulator environment",
+            )
+        ]
     return []
 
 
@@ -79,37 +103,62 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
     problems = []
     path: DataPath
     cancel = value_at(params, _CANCEL) or {}
-    if (cancel.get("proration_behavior") == "create_prorations"
-            and cancel.get("mode", "at_period_end") != "immediately"):
+    if (
+        cancel.get("proration_behavior") == "create_prorations"
+        and cancel.get("mode", "at_period_end") != "immediately"
+    ):
         path = (*_CANCEL, "proration_behavior")
-        problems.append(Problem(locate(path, False), f"{dotted(path)}: create_prorations needs "
-                                "mode: immediately; nothing is prorated at period end"))
+        problems.append(
+            Problem(
+                locate(path, False),
+                f"{dotted(path)}: create_prorations needs "
+                "mode: immediately; nothing is prorated at period end",
+            )
+        )
     for index, entry in enumerate(value_at(params, PRODUCTS_PATH) or []):
         quantity = entry.get("adjustable_quantity") or {}
         low, high = quantity.get("minimum"), quantity.get("maximum")
         if low is not None and high is not None and low > high:
             path = (*PRODUCTS_PATH, index, "adjustable_quantity", "minimum")
-            problems.append(Problem(locate(path, False), f"{dotted(path)}: {low} is greater "
-                                    f"than the maximum {high}"))
+            problems.append(
+                Problem(
+                    locate(path, False), f"{dotted(path)}: {low} is greater than the maximum {high}"
+                )
+            )
         for n, price in enumerate(entry.get("prices") or []):
             length = len(price) - len(LOOKUP_PREFIX)
             if price.startswith(LOOKUP_PREFIX) and length > LOOKUP_KEY_LENGTH:
                 path = (*PRODUCTS_PATH, index, "prices", n)
-                problems.append(Problem(locate(path, False), f"{dotted(path)}: the lookup key "
-                                        f"is {length} characters; Stripe allows at most "
-                                        f"{LOOKUP_KEY_LENGTH}"))
+                problems.append(
+                    Problem(
+                        locate(path, False),
+                        f"{dotted(path)}: the lookup key "
+                        f"is {length} characters; Stripe allows at most "
+                        f"{LOOKUP_KEY_LENGTH}",
+                    )
+                )
     metadata = value_at(params, ("metadata",)) or {}
     written = [key for key, value in metadata.items() if value is not None]  # null: removed
     if len(written) > METADATA_KEYS:
-        problems.append(Problem(locate(("metadata",), True), f"metadata: {len(written)} keys; "
-                                f"at most {METADATA_KEYS} allowed (Stripe allows 50, and "
-                                f"portal-config adds its {len(IDENTITY_KEYS)} identity keys)"))
+        problems.append(
+            Problem(
+                locate(("metadata",), True),
+                f"metadata: {len(written)} keys; "
+                f"at most {METADATA_KEYS} allowed (Stripe allows 50, and "
+                f"portal-config adds its {len(IDENTITY_KEYS)} identity keys)",
+            )
+        )
     for key in metadata:
         if str(key).startswith(RESERVED_METADATA_PREFIX):
-            problems.append(Problem(locate(("metadata", key), True), f"metadata.{shorten(key)}: "
-                                    f"{RESERVED_METADATA_PREFIX}* keys are portal-config's "
-                                    "identity keys, written by the tool: remove it (use `key:` "
-                                    "to name the configuration)"))
+            problems.append(
+                Problem(
+                    locate(("metadata", key), True),
+                    f"metadata.{shorten(key)}: "
+                    f"{RESERVED_METADATA_PREFIX}* keys are portal-config's "
+                    "identity keys, written by the tool: remove it (use `key:` "
+                    "to name the configuration)",
+                )
+            )
     for path in URL_FIELDS:
         url = value_at(params, path)
         message = _url_problem(url, live) if isinstance(url, str) else None
@@ -147,8 +196,10 @@ def _url_problem(url: str, live: bool) -> str | None:
     if defect == NOT_HTTPS:
         return f"must be an https URL in a live environment, got '{shown}'"
     if _NOT_IN_URLS.search(url):
-        return (f"must be a URL without spaces or control characters, got '{shown}' (write a "
-                "space as %20)")
+        return (
+            f"must be a URL without spaces or control characters, got '{shown}' (write a "
+            "space as %20)"
+        )
     try:
         urlsplit(url).port  # noqa: B018
     except ValueError as exc:

@@ -25,8 +25,10 @@ ALLOW_API_BASE_VAR = "PORTAL_CONFIG_ALLOW_API_BASE"
 KEY_PREFIXES = {"test": ("sk_test_", "rk_test_"), "live": ("sk_live_", "rk_live_")}
 # A key with nothing around it (not even a newline): its kind, its mode, the rest.
 WHOLE_KEY = re.compile(r"(sk|rk)_(live|test)_[A-Za-z0-9_]+")
-PLAIN_HTTP = ("plain http goes only to a loopback address (localhost, 127.0.0.1, ::1): to any "
-              "other host the key would cross the network in clear; use https")
+PLAIN_HTTP = (
+    "plain http goes only to a loopback address (localhost, 127.0.0.1, ::1): to any "
+    "other host the key would cross the network in clear; use https"
+)
 
 
 class Refused(UnsafeOperation):
@@ -81,14 +83,19 @@ def check_api_base(env_name: str, api_base: str | None) -> str:
     parts = urlsplit(base)
     host = parts.hostname or ""
     if parts.path or parts.query:
-        raise Refused("address", f"environment '{env_name}': api_base is a server address "
-                      f"without a path, like {STRIPE_API} or http://127.0.0.1:12111 (the SDK "
-                      f"adds /v1/...), not {base}")
+        raise Refused(
+            "address",
+            f"environment '{env_name}': api_base is a server address "
+            f"without a path, like {STRIPE_API} or http://127.0.0.1:12111 (the SDK "
+            f"adds /v1/...), not {base}",
+        )
     if parts.scheme == "https" and host == "api.stripe.com":
         return base
     if plain_http_beyond_loopback(base):
-        raise Refused("address", f"environment '{env_name}': refusing to send the API key to "
-                      f"{base}: {PLAIN_HTTP}.")
+        raise Refused(
+            "address",
+            f"environment '{env_name}': refusing to send the API key to {base}: {PLAIN_HTTP}.",
+        )
     if parts.scheme == "http":
         return base  # loopback
     if parts.scheme == "https" and os.environ.get(ALLOW_API_BASE_VAR) == host:
@@ -97,7 +104,7 @@ def check_api_base(env_name: str, api_base: str | None) -> str:
         "address",
         f"environment '{env_name}': refusing to send the API key to {base}. A key goes only to "
         f"{STRIPE_API} or to a loopback address over http; to allow this server (https only), set "
-        f"{ALLOW_API_BASE_VAR}={host or '<host>'} in the shell that runs portal-config."
+        f"{ALLOW_API_BASE_VAR}={host or '<host>'} in the shell that runs portal-config.",
     )
 
 
@@ -126,13 +133,14 @@ def api_key_for(env: Environment) -> str:
         raise Refused(
             "key",
             f"{where}environment '{env.name}': the variable {name} is not set. Export it with the "
-            f"{env.mode} mode secret or restricted key ({kinds[0]}...)."
+            f"{env.mode} mode secret or restricted key ({kinds[0]}...).",
         )
     if key.startswith(("pk_test_", "pk_live_")):  # the one the Dashboard shows first
         raise Refused(
             "key",
             f"{where}environment '{env.name}': {name} holds a publishable key (pk_...): use the "
-            f"secret key {kinds[0]}... or a restricted key {kinds[1]}...")
+            f"secret key {kinds[0]}... or a restricted key {kinds[1]}...",
+        )
     mode = mode_of(key)
     if mode is None:
         # Never echo it: a pasted key with a newline or a quote would otherwise end up in an error.
@@ -140,11 +148,12 @@ def api_key_for(env: Environment) -> str:
             "key",
             f"{where}environment '{env.name}': {name} does not hold a Stripe key (expected "
             f"{' or '.join(kinds)} followed by letters, digits or _, with no spaces or newline): "
-            "export the key alone.")
+            "export the key alone.",
+        )
     if mode != env.mode:
         raise Refused(
             "key",
             f"{where}environment '{env.name}' is {env.mode} mode but {name} holds a {mode} key: "
-            f"use a key starting with {' or '.join(kinds)}."
+            f"use a key starting with {' or '.join(kinds)}.",
         )
     return key

@@ -75,15 +75,20 @@ def stripe_fields_schema() -> dict[str, Any]:
         **{"x-message": "must be a price ID (price_...) or lookup_key:KEY"},
     )
     metadata = openapi.document()["components"]["schemas"]["billing_portal.configuration"][
-        "properties"]["metadata"]  # the object's schema states the values' maxLength (500)
+        "properties"
+    ]["metadata"]  # the object's schema states the values' maxLength (500)
     props["metadata"]["additionalProperties"] = {  # null: remove the key
-        "type": ["string", "null"], "maxLength": metadata["additionalProperties"]["maxLength"]}
+        "type": ["string", "null"],
+        "maxLength": metadata["additionalProperties"]["maxLength"],
+    }
     # Stripe's metadata docs (docs.stripe.com/api/metadata): "key names up to 40 characters
     # long", and "you can't use square brackets ([ and ]) in keys". The count is rules.py's.
     props["metadata"]["propertyNames"] = {
-        "maxLength": METADATA_KEY_LENGTH, "pattern": r"^[^\[\]]*$",
+        "maxLength": METADATA_KEY_LENGTH,
+        "pattern": r"^[^\[\]]*$",
         "x-message": f"must be at most {METADATA_KEY_LENGTH} characters, without [ or ] "
-                     "(Stripe's limits on metadata keys)"}
+        "(Stripe's limits on metadata keys)",
+    }
     # Update-only in Stripe: `active: false` keeps a configuration retired (what import writes
     # for an inactive one); left out, a file's configuration is active.
     props["active"] = copy.deepcopy(openapi.update_schema()["properties"]["active"])
@@ -98,19 +103,29 @@ def stripe_field_names() -> tuple[str, ...]:
 def _partial(node: Data) -> Data:
     """The same shape with nothing required: what an override may write."""
     if isinstance(node, dict):
-        return {k: _partial(v) for k, v in node.items()
-                if not (k == "required" and isinstance(v, list))}
+        return {
+            k: _partial(v) for k, v in node.items() if not (k == "required" and isinstance(v, list))
+        }
     return node
 
 
-def _keyed_by_environment(value: dict[str, Any], environments: Sequence[str] | None,
-                          description: str) -> dict[str, Any]:
+def _keyed_by_environment(
+    value: dict[str, Any], environments: Sequence[str] | None, description: str
+) -> dict[str, Any]:
     if environments is None:  # the printed schema: any well-formed name
-        return {"type": "object", "description": description,
-                "propertyNames": {"pattern": NAME_PATTERN, "x-message": NAME_RULE},
-                "additionalProperties": value}
-    return {"type": "object", "description": description, "x-names": "environment",
-            "properties": {name: value for name in environments}, "additionalProperties": False}
+        return {
+            "type": "object",
+            "description": description,
+            "propertyNames": {"pattern": NAME_PATTERN, "x-message": NAME_RULE},
+            "additionalProperties": value,
+        }
+    return {
+        "type": "object",
+        "description": description,
+        "x-names": "environment",
+        "properties": {name: value for name in environments},
+        "additionalProperties": False,
+    }
 
 
 @lru_cache(maxsize=8)
@@ -119,26 +134,51 @@ def config_schema(environments: tuple[str, ...] | None = None) -> dict[str, Any]
     stripe = stripe_fields_schema()
     env_name: dict[str, Any] = (
         {"type": "string", "pattern": NAME_PATTERN, "x-message": NAME_RULE}
-        if environments is None else {"enum": list(environments), "x-names": "environment"}
+        if environments is None
+        else {"enum": list(environments), "x-names": "environment"}
     )
     ours = {
-        "key": {"type": "string", "pattern": NAME_PATTERN, "x-message": NAME_RULE,
-                "description": "Identity across environments (default: the file name)."},
-        "default": {"type": "boolean", "description": "This file describes the account's default "
-                    "configuration (matched by is_default; never created)."},
+        "key": {
+            "type": "string",
+            "pattern": NAME_PATTERN,
+            "x-message": NAME_RULE,
+            "description": "Identity across environments (default: the file name).",
+        },
+        "default": {
+            "type": "boolean",
+            "description": "This file describes the account's default "
+            "configuration (matched by is_default; never created).",
+        },
         "ids": _keyed_by_environment(
-            {"type": "string", "pattern": "^bpc_[A-Za-z0-9]+$",
-             "x-message": "must be a portal configuration ID (bpc_...)"},
-            environments, "Pins an existing configuration per environment."),
-        "environments": {"type": "array", "items": env_name, "minItems": 1, "uniqueItems": True,
-                         "description": "Only these environments (default: all)."},
+            {
+                "type": "string",
+                "pattern": "^bpc_[A-Za-z0-9]+$",
+                "x-message": "must be a portal configuration ID (bpc_...)",
+            },
+            environments,
+            "Pins an existing configuration per environment.",
+        ),
+        "environments": {
+            "type": "array",
+            "items": env_name,
+            "minItems": 1,
+            "uniqueItems": True,
+            "description": "Only these environments (default: all).",
+        },
         "overrides": _keyed_by_environment(
-            _partial(stripe), environments,
+            _partial(stripe),
+            environments,
             "Per environment, deep-merged over the file: mappings key by key, lists and "
-            "values replace whole."),
+            "values replace whole.",
+        ),
     }
-    return {"$schema": DIALECT, "title": "portal-config configuration file", "type": "object",
-            "properties": {**ours, **stripe["properties"]}, "additionalProperties": False}
+    return {
+        "$schema": DIALECT,
+        "title": "portal-config configuration file",
+        "type": "object",
+        "properties": {**ours, **stripe["properties"]},
+        "additionalProperties": False,
+    }
 
 
 @lru_cache(maxsize=1)
@@ -148,39 +188,63 @@ def project_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "mode": {"enum": ["test", "live"]},
-            "api_key_env": {"type": "string", "pattern": _NOT_A_KEY + VARIABLE_PATTERN[1:],
-                            "x-message":
-                            "must be the NAME of the environment variable that holds the key "
-                            "(like STRIPE_SECRET_KEY), never the key itself"},
-            "emulator": {"type": "string", "minLength": 1,
-                         "description": "State file of the built-in emulator (no key needed)."},
-            "api_base": {"type": "string", "pattern": r"^https?://[^\s/]+/?$",
-                         "x-message": "must be a server address without a path, like "
-                                      "https://api.stripe.com (the client adds /v1/...)"},
-            "stripe_account": {"type": "string", "pattern": "^acct_[A-Za-z0-9]+$",
-                               "x-message": "must be a Connect account ID (acct_...)"},
-            "vars": {"type": "object", "additionalProperties": {"type": "string"},
-                     "propertyNames": {"pattern": VARIABLE_PATTERN, "x-message":
-                                       "must start with a letter or '_' and use only letters, "
-                                       "digits and '_'"}},
+            "api_key_env": {
+                "type": "string",
+                "pattern": _NOT_A_KEY + VARIABLE_PATTERN[1:],
+                "x-message": "must be the NAME of the environment variable that holds the key "
+                "(like STRIPE_SECRET_KEY), never the key itself",
+            },
+            "emulator": {
+                "type": "string",
+                "minLength": 1,
+                "description": "State file of the built-in emulator (no key needed).",
+            },
+            "api_base": {
+                "type": "string",
+                "pattern": r"^https?://[^\s/]+/?$",
+                "x-message": "must be a server address without a path, like "
+                "https://api.stripe.com (the client adds /v1/...)",
+            },
+            "stripe_account": {
+                "type": "string",
+                "pattern": "^acct_[A-Za-z0-9]+$",
+                "x-message": "must be a Connect account ID (acct_...)",
+            },
+            "vars": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "propertyNames": {
+                    "pattern": VARIABLE_PATTERN,
+                    "x-message": "must start with a letter or '_' and use only letters, "
+                    "digits and '_'",
+                },
+            },
             "seed": {  # the emulator's stand-in catalog; its own format, checked loosely
                 "type": "object",
-                "properties": {"default_configuration": {"type": ["boolean", "object"]},
-                               "configurations": {"type": "array"},
-                               "products": {"type": "array"}, "customers": {"type": "array"}},
+                "properties": {
+                    "default_configuration": {"type": ["boolean", "object"]},
+                    "configurations": {"type": "array"},
+                    "products": {"type": "array"},
+                    "customers": {"type": "array"},
+                },
             },
         },
         "required": ["mode"],
         "additionalProperties": False,
     }
     return {
-        "$schema": DIALECT, "title": "portal-config project file", "type": "object",
+        "$schema": DIALECT,
+        "title": "portal-config project file",
+        "type": "object",
         "properties": {
             "version": {"const": 1, "x-message": "this portal-config reads version 1"},
             "project": {"type": "string", "pattern": NAME_PATTERN, "x-message": NAME_RULE},
-            "environments": {"type": "object", "minProperties": 1, "additionalProperties":
-                             environment, "propertyNames": {"pattern": NAME_PATTERN,
-                                                            "x-message": NAME_RULE}},
+            "environments": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": environment,
+                "propertyNames": {"pattern": NAME_PATTERN, "x-message": NAME_RULE},
+            },
         },
         "required": ["version", "environments"],
         "additionalProperties": False,
@@ -189,9 +253,15 @@ def project_schema() -> dict[str, Any]:
 
 # --- jsonschema errors -> problems --------------------------------------------------------------
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string",
-               "boolean": "true or false", "integer": "a whole number", "number": "a number",
-               "null": "null"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "null": "null",
+}
 
 
 def dotted(path: Iterable[Any]) -> str:
@@ -274,11 +344,17 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
     if kind == "additionalProperties":
         allowed = list(schema.get("properties", {}))
         names = schema.get("x-names", "field")
-        return [Problem(locate((*path, name), True), unknown(names, str(name), allowed))
-                for name in value if name not in allowed]
+        return [
+            Problem(locate((*path, name), True), unknown(names, str(name), allowed))
+            for name in value
+            if name not in allowed
+        ]
     if kind == "required":
-        return [Problem(at_key, f"{prefix}missing required field '{name}'")
-                for name in wanted if name not in value]
+        return [
+            Problem(at_key, f"{prefix}missing required field '{name}'")
+            for name in wanted
+            if name not in value
+        ]
     if kind == "enum" and "x-names" in schema:
         return [Problem(at_value, unknown(schema["x-names"], str(value), schema["enum"]))]
     if kind == "pattern":
@@ -289,8 +365,7 @@ def _problems(error: ValidationError, locate: Locate) -> list[Problem]:
         message = f"expected {text}, got {describe(value)}{_type_hint(wanted, value)}"
     elif kind == "enum":
         message = f"{describe(value)} is not one of: {', '.join(map(str, wanted))}"
-        close = difflib.get_close_matches(shorten(str(value)), list(map(str,
-                                          wanted)), 1)
+        close = difflib.get_close_matches(shorten(str(value)), list(map(str, wanted)), 1)
         message += f" (did you mean '{close[0]}'?)" if close else ""
     elif kind == "const":
         message = f"must be {wanted}, got {describe(value)}"

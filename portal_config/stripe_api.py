@@ -43,8 +43,10 @@ DEFAULT_CONFIG_REFUSAL = "You cannot make any changes to a PortalConfiguration"
 # §0 item 8): every read and write asks for it in the same request, so answers can be compared.
 PRODUCTS = "features.subscription_update.products"
 EXPAND_PRODUCTS = {"expand": [PRODUCTS]}
-UNCERTAIN = ("it may or may not have reached Stripe. Run the command again: it is safe (it "
-             "reads Stripe first, and a write repeats under the same idempotency key)")
+UNCERTAIN = (
+    "it may or may not have reached Stripe. Run the command again: it is safe (it "
+    "reads Stripe first, and a write repeats under the same idempotency key)"
+)
 
 T = TypeVar("T")
 
@@ -54,8 +56,10 @@ class _Late(stripe.APIConnectionError):
     of the run's (then nothing may be asked any more)."""
 
     def __init__(self, seconds: float, run_spent: bool = False):
-        super().__init__(f"no complete answer within {seconds:g} s",  # type: ignore[no-untyped-call]
-                         should_retry=False)
+        super().__init__(
+            f"no complete answer within {seconds:g} s",  # type: ignore[no-untyped-call]
+            should_retry=False,
+        )
         self.seconds = seconds
         self.run_spent = run_spent
 
@@ -71,16 +75,16 @@ class _DeadlineClient(stripe.RequestsClient):
 
     # RequestsClient's own signature (bytes), which the SDK's stubs give differently from
     # HTTPClient's (str): either one conflicts with the other.
-    def request(self, method: str, url: str,  # type: ignore[override]
-                headers: Mapping[str, str] | None,
-                post_data: Data = None) -> tuple[bytes, int, Mapping[str, str]]:
+    def request(  # type: ignore[override]
+        self, method: str, url: str, headers: Mapping[str, str] | None, post_data: Data = None
+    ) -> tuple[bytes, int, Mapping[str, str]]:
         seconds = self._budget.next_request()
         if seconds <= 0:
             raise _Late(self._budget.run_seconds, run_spent=True)
         try:
-            content, status, headers_ = transport.fetch(self._shared, seconds, method, url,
-                                                        headers, post_data,
-                                                        stripe.ca_bundle_path)
+            content, status, headers_ = transport.fetch(
+                self._shared, seconds, method, url, headers, post_data, stripe.ca_bundle_path
+            )
         except transport.TooSlow:  # its own deadline, or the end of the run's time
             raise _Late(seconds, seconds < self._budget.request_seconds) from None
         except Exception as exc:  # noqa: BLE001 - worded by the SDK, as RequestsClient does
@@ -108,8 +112,11 @@ def _kind(exc: stripe.StripeError) -> str:
 
 def _unreadable(exc: stripe.StripeError) -> bool:
     """The SDK could not parse the answer (not JSON, or an error status without an error)."""
-    return (isinstance(exc, stripe.APIError) and (exc.http_status or 0) < 500 and
-            str(exc.user_message or "").startswith("Invalid response"))
+    return (
+        isinstance(exc, stripe.APIError)
+        and (exc.http_status or 0) < 500
+        and str(exc.user_message or "").startswith("Invalid response")
+    )
 
 
 def _retryable(exc: stripe.StripeError, write: bool) -> bool:
@@ -147,8 +154,15 @@ def _plain(value: object) -> Data:
 class StripeGateway:
     """Requests for one environment (a `gateway.Gateway`). Every method returns plain dicts."""
 
-    def __init__(self, client: stripe.StripeClient, env_name: str, mode: str, address: str,
-                 key_kind: str, budget: transport.Budget | None = None):
+    def __init__(
+        self,
+        client: stripe.StripeClient,
+        env_name: str,
+        mode: str,
+        address: str,
+        key_kind: str,
+        budget: transport.Budget | None = None,
+    ):
         self.client = client
         self.env_name = env_name
         self.mode = mode
@@ -157,8 +171,13 @@ class StripeGateway:
         self.budget = budget or transport.Budget()
 
     # One place that retries, checks the answer and turns failures into messages.
-    def _call(self, what: str, request: Callable[[], object], check: Callable[[Data], T],
-              write: bool = False) -> T:
+    def _call(
+        self,
+        what: str,
+        request: Callable[[], object],
+        check: Callable[[Data], T],
+        write: bool = False,
+    ) -> T:
         what = f"environment '{self.env_name}': {what}"
         lost = False  # an earlier attempt of this write may have reached Stripe
         with self.budget.asking():
@@ -167,13 +186,18 @@ class StripeGateway:
                     answer = _plain(request())
                 except stripe.StripeError as exc:
                     if attempt < RETRIES and _retryable(exc, write) and self._wait(attempt):
-                        lost |= write and isinstance(exc, stripe.APIConnectionError) and \
-                            not transport.never_sent(exc.__cause__)
+                        lost |= (
+                            write
+                            and isinstance(exc, stripe.APIConnectionError)
+                            and not transport.never_sent(exc.__cause__)
+                        )
                         continue
                     failure = self._failure(what, exc, write)
                     if lost and failure.kind != "uncertain":
-                        failure = StripeFailure(f"{failure}; but an earlier attempt lost its "
-                                                f"answer: {UNCERTAIN}.", "uncertain")
+                        failure = StripeFailure(
+                            f"{failure}; but an earlier attempt lost its answer: {UNCERTAIN}.",
+                            "uncertain",
+                        )
                     raise failure from exc
                 try:
                     return check(answer)
@@ -191,56 +215,82 @@ class StripeGateway:
 
     def _malformed(self, what: str, detail: str, write: bool) -> StripeFailure:
         if write:
-            return StripeFailure(f"{what}: Stripe's answer cannot be read ({detail}): {UNCERTAIN}.",
-                                 "uncertain")
-        return StripeFailure(f"{what}: Stripe's answer is malformed ({detail}); nothing was read "
-                             "from it. Run again; if it persists, check that api_base reaches "
-                             "Stripe itself (a proxy may be changing answers).", "malformed")
+            return StripeFailure(
+                f"{what}: Stripe's answer cannot be read ({detail}): {UNCERTAIN}.", "uncertain"
+            )
+        return StripeFailure(
+            f"{what}: Stripe's answer is malformed ({detail}); nothing was read "
+            "from it. Run again; if it persists, check that api_base reaches "
+            "Stripe itself (a proxy may be changing answers).",
+            "malformed",
+        )
 
     def _failure(self, what: str, exc: stripe.StripeError, write: bool) -> StripeFailure:
         if isinstance(exc, _Late) and exc.run_spent:
             times = self.budget.run_seconds / self.budget.request_seconds
-            return StripeFailure(f"{what}: stopped: this run has waited for Stripe as long as it "
-                                 f"may ({self.budget.run_seconds:g} s, {times:g} times "
-                                 "--timeout). Run again.", "deadline")
+            return StripeFailure(
+                f"{what}: stopped: this run has waited for Stripe as long as it "
+                f"may ({self.budget.run_seconds:g} s, {times:g} times "
+                "--timeout). Run again.",
+                "deadline",
+            )
         if isinstance(exc, stripe.APIConnectionError):
-            trouble = (f"{self.address} sent no complete answer within {exc.seconds:g} s "
-                       "(--timeout)" if isinstance(exc, _Late) else
-                       f"could not reach {self.address} "
-                       f"({transport.network_reason(str(exc.user_message or exc))})")
+            trouble = (
+                f"{self.address} sent no complete answer within {exc.seconds:g} s (--timeout)"
+                if isinstance(exc, _Late)
+                else f"could not reach {self.address} "
+                f"({transport.network_reason(str(exc.user_message or exc))})"
+            )
             if write and not transport.never_sent(exc.__cause__):
                 return StripeFailure(f"{what}: {trouble}: {UNCERTAIN}.", "uncertain")
-            return StripeFailure(f"{what}: {trouble}: check api_base and the network, then run "
-                                 "again; it is safe.", "connection")
+            return StripeFailure(
+                f"{what}: {trouble}: check api_base and the network, then run again; it is safe.",
+                "connection",
+            )
         if _unreadable(exc):
-            return self._malformed(what, f"HTTP {exc.http_status} with a body that is not a "
-                                         "whole JSON answer", write)
+            return self._malformed(
+                what, f"HTTP {exc.http_status} with a body that is not a whole JSON answer", write
+            )
         if isinstance(exc, stripe.AuthenticationError):
-            return StripeFailure(f"{what}: Stripe rejected the API key: {_describe(exc)}. Check "
-                                 "the key in the variable.", "authentication")
+            return StripeFailure(
+                f"{what}: Stripe rejected the API key: {_describe(exc)}. Check "
+                "the key in the variable.",
+                "authentication",
+            )
         if isinstance(exc, stripe.PermissionError):
-            return StripeFailure(f"{what}: the key lacks a permission: {_describe(exc)}. Give the "
-                                 "restricted key write access to the customer portal.",
-                                 "permission")
+            return StripeFailure(
+                f"{what}: the key lacks a permission: {_describe(exc)}. Give the "
+                "restricted key write access to the customer portal.",
+                "permission",
+            )
         replayed = _header(exc, "idempotent-replayed") == "true"  # Stripe's saved answer
         if isinstance(exc, stripe.RateLimitError):
-            return StripeFailure(f"{what}: Stripe kept rate-limiting: {_describe(exc)}. Wait a "
-                                 "minute and run again.", "rate_limit", replayed)
+            return StripeFailure(
+                f"{what}: Stripe kept rate-limiting: {_describe(exc)}. Wait a "
+                "minute and run again.",
+                "rate_limit",
+                replayed,
+            )
         kind = _kind(exc)
         said = "Stripe failed on its side" if kind == "server" else "Stripe refused"
         return StripeFailure(f"{what}: {said}: {_describe(exc)}", kind, replayed)
 
-    def _list(self, what: str, fetch: Callable[[dict[str, str]], object],
-              item: Callable[[Data, str], dict[str, Any]],
-              pages: int | None = None) -> list[dict[str, Any]]:
+    def _list(
+        self,
+        what: str,
+        fetch: Callable[[dict[str, str]], object],
+        item: Callable[[Data, str], dict[str, Any]],
+        pages: int | None = None,
+    ) -> list[dict[str, Any]]:
         """Every page (answers.every_page), each one retried and checked on its own."""
         try:
             return answers.every_page(
-                lambda cursor: self._call(what, lambda: fetch(cursor), answers.page), item,
-                pages)
+                lambda cursor: self._call(what, lambda: fetch(cursor), answers.page), item, pages
+            )
         except answers.Malformed as exc:
-            raise self._malformed(f"environment '{self.env_name}': {what}", str(exc),
-                                  False) from None
+            raise self._malformed(
+                f"environment '{self.env_name}': {what}", str(exc), False
+            ) from None
 
     @property
     def _configurations(self) -> SDKService:
@@ -249,31 +299,46 @@ class StripeGateway:
     def list_configurations(self) -> list[dict[str, Any]]:
         """Every configuration, inactive ones included (no `active` filter)."""
         params: Any = {"limit": PAGE_SIZE, "expand": [f"data.{PRODUCTS}"]}  # the SDK's TypedDict
-        return self._list("listing portal configurations",
-                          lambda cursor: self._configurations.list({**params, **cursor}),
-                          answers.configuration)
+        return self._list(
+            "listing portal configurations",
+            lambda cursor: self._configurations.list({**params, **cursor}),
+            answers.configuration,
+        )
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
-        return self._call(f"reading {config_id}",
-                          lambda: self._configurations.retrieve(config_id, EXPAND_PRODUCTS),
-                          lambda v: answers.configuration(v, expected_id=config_id))
+        return self._call(
+            f"reading {config_id}",
+            lambda: self._configurations.retrieve(config_id, EXPAND_PRODUCTS),
+            lambda v: answers.configuration(v, expected_id=config_id),
+        )
 
     def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        return self._call("creating a configuration", lambda: self._configurations.create(
-            {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}),
-            answers.configuration, write=True)
+        return self._call(
+            "creating a configuration",
+            lambda: self._configurations.create(
+                {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}
+            ),
+            answers.configuration,
+            write=True,
+        )
 
-    def update_configuration(self, config_id: str, params: dict[str, Any],
-                             idempotency_key: str) -> dict[str, Any]:
-        return self._call(f"updating {config_id}", lambda: self._configurations.update(
-            config_id, {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}),
-            lambda v: answers.configuration(v, expected_id=config_id), write=True)
+    def update_configuration(
+        self, config_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        return self._call(
+            f"updating {config_id}",
+            lambda: self._configurations.update(
+                config_id, {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}
+            ),
+            lambda v: answers.configuration(v, expected_id=config_id),
+            write=True,
+        )
 
     def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
         """Prices for lookup keys, ten to a request (Stripe's limit for `lookup_keys[]`)."""
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(lookup_keys), 10):
-            keys = lookup_keys[start:start + 10]
+            keys = lookup_keys[start : start + 10]
 
             def page(cursor: dict[str, str], keys: list[str] = keys) -> object:
                 params: Any = {"lookup_keys": keys, "limit": PAGE_SIZE, **cursor}
@@ -288,6 +353,7 @@ class StripeGateway:
 
     def active_lookup_keys(self, max_pages: int) -> list[str]:
         """Lookup keys of active prices, at most `max_pages` pages of them (a hint)."""
+
         def page(cursor: dict[str, str]) -> object:
             params: Any = {"active": True, "limit": PAGE_SIZE, **cursor}  # the SDK's TypedDict
             return self.client.v1.prices.list(params)
@@ -296,14 +362,18 @@ class StripeGateway:
         return [p["lookup_key"] for p in listed if p.get("lookup_key")]
 
     def retrieve_price(self, price_id: str) -> dict[str, Any]:
-        return self._call(f"reading price {price_id}",
-                          lambda: self.client.v1.prices.retrieve(price_id),
-                          lambda v: answers.price(v, expected_id=price_id))
+        return self._call(
+            f"reading price {price_id}",
+            lambda: self.client.v1.prices.retrieve(price_id),
+            lambda v: answers.price(v, expected_id=price_id),
+        )
 
     def retrieve_product(self, product_id: str) -> dict[str, Any]:
-        return self._call(f"reading product {product_id}",
-                          lambda: self.client.v1.products.retrieve(product_id),
-                          lambda v: answers.plain(v, "product", product_id))
+        return self._call(
+            f"reading product {product_id}",
+            lambda: self.client.v1.products.retrieve(product_id),
+            lambda v: answers.plain(v, "product", product_id),
+        )
 
     # --- doctor ---
     # What `portal-config doctor` reads and tries. Failures stay StripeFailure; its `kind`
@@ -316,8 +386,11 @@ class StripeGateway:
         looking the object up, so a key that may write gets a 404 (ignored here) and one that
         may not a 403; nothing can be written either way."""
         try:
-            self._call("checking write access to portal configurations", lambda:
-                       self._configurations.update(self.DOCTOR_PROBE_ID, {}), lambda v: None)
+            self._call(
+                "checking write access to portal configurations",
+                lambda: self._configurations.update(self.DOCTOR_PROBE_ID, {}),
+                lambda v: None,
+            )
         except StripeFailure as exc:
             if exc.kind != "missing":
                 raise
@@ -325,9 +398,11 @@ class StripeGateway:
     def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
         """The customer, or None when this mode and account has no such customer."""
         try:
-            return self._call(f"reading customer {customer_id}",
-                              lambda: self.client.v1.customers.retrieve(customer_id),
-                              lambda v: answers.plain(v, "customer", customer_id))
+            return self._call(
+                f"reading customer {customer_id}",
+                lambda: self.client.v1.customers.retrieve(customer_id),
+                lambda v: answers.plain(v, "customer", customer_id),
+            )
         except StripeFailure as exc:
             if exc.kind == "missing":
                 return None
@@ -340,10 +415,11 @@ class StripeGateway:
         if configuration:
             params["configuration"] = configuration
         key = f"portal-config-doctor-session-{uuid.uuid4()}"
-        return self._call("creating a portal session", lambda:
-                          self.client.v1.billing_portal.sessions.create(
-                              params, {"idempotency_key": key}),
-                          lambda v: answers.plain(v, "billing_portal.session"))
+        return self._call(
+            "creating a portal session",
+            lambda: self.client.v1.billing_portal.sessions.create(params, {"idempotency_key": key}),
+            lambda v: answers.plain(v, "billing_portal.session"),
+        )
 
     @staticmethod
     def stripe_message(exc: BaseException) -> str:
@@ -352,8 +428,9 @@ class StripeGateway:
         return _describe(cause) if isinstance(cause, stripe.StripeError) else str(exc)
 
 
-def _client(key: str, address: str, stripe_account: str | None,
-            budget: transport.Budget) -> stripe.StripeClient:
+def _client(
+    key: str, address: str, stripe_account: str | None, budget: transport.Budget
+) -> stripe.StripeClient:
     session = requests.Session()
     session.trust_env = safety.trusts_proxy_env(address)  # never plain http through a proxy
     return stripe.StripeClient(
@@ -387,13 +464,25 @@ def _connect(env: Environment, budget: transport.Budget) -> Iterator[Gateway]:
         try:
             url = emulator.start()
             key = f"sk_{env.mode}_portal_config_emulator"
-            yield StripeGateway(_client(key, url, env.stripe_account, budget), env.name,
-                                env.mode, url, "emulator", budget)
+            yield StripeGateway(
+                _client(key, url, env.stripe_account, budget),
+                env.name,
+                env.mode,
+                url,
+                "emulator",
+                budget,
+            )
         except EmulatorError as exc:
             raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
         finally:
             emulator.stop()
         return
     cleared = safety.clear(env)
-    yield StripeGateway(_client(cleared.key, cleared.address, env.stripe_account, budget),
-                        env.name, env.mode, cleared.address, cleared.key_kind, budget)
+    yield StripeGateway(
+        _client(cleared.key, cleared.address, env.stripe_account, budget),
+        env.name,
+        env.mode,
+        cleared.address,
+        cleared.key_kind,
+        budget,
+    )

@@ -108,18 +108,30 @@ def _cut(held: list[requests.Response]) -> None:
                 pass
 
 
-def fetch(session: requests.Session, seconds: float, method: str, url: str,
-          headers: Mapping[str, str] | None, body: Data,
-          verify: str | bool) -> tuple[bytes, int, Mapping[str, str]]:
+def fetch(
+    session: requests.Session,
+    seconds: float,
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | None,
+    body: Data,
+    verify: str | bool,
+) -> tuple[bytes, int, Mapping[str, str]]:
     """One request and its whole answer within `seconds`: TooSlow, or requests' own errors."""
     held: list[requests.Response] = []
 
     def run() -> tuple[bytes, int, Mapping[str, str]]:
         # requests' own timeout only ends an abandoned worker: later than `within`'s deadline,
         # so that one decides.
-        response = session.request(method, url, headers=headers, data=body,
-                                   timeout=seconds + BACKSTOP_SECONDS, stream=True,
-                                   verify=verify)
+        response = session.request(
+            method,
+            url,
+            headers=headers,
+            data=body,
+            timeout=seconds + BACKSTOP_SECONDS,
+            stream=True,
+            verify=verify,
+        )
         held.append(response)
         content = b"".join(response.iter_content(CHUNK))
         return content, response.status_code, response.headers
@@ -129,21 +141,26 @@ def fetch(session: requests.Session, seconds: float, method: str, url: str,
 
 def body_cut(cause: BaseException | None) -> bool:
     """The connection closed part-way through the answer: the request had arrived."""
-    return isinstance(cause, (requests.exceptions.ChunkedEncodingError,
-                              requests.exceptions.ContentDecodingError))
+    return isinstance(
+        cause, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+    )
 
 
 def never_sent(cause: BaseException | None) -> bool:
     """No connection was made, so the request cannot have reached the server."""
     return isinstance(cause, requests.exceptions.ConnectTimeout) or (
-        isinstance(cause, requests.exceptions.ConnectionError) and
-        "NewConnectionError" in str(cause))
+        isinstance(cause, requests.exceptions.ConnectionError)
+        and "NewConnectionError" in str(cause)
+    )
 
 
 def network_reason(text: str) -> str:
     """The one telling phrase in the SDK's several-line connection error."""
-    for pattern in (r"\[Errno -?\d+\] ([^'\")]+)", r"(Read timed out|timed out)",
-                    r"Network error: (\w+)"):
+    for pattern in (
+        r"\[Errno -?\d+\] ([^'\")]+)",
+        r"(Read timed out|timed out)",
+        r"Network error: (\w+)",
+    ):
         found = re.search(pattern, text)
         if found:
             return found[1].strip()
@@ -153,4 +170,4 @@ def network_reason(text: str) -> str:
 def backoff(attempt: int, first: float, most: float) -> float:
     """Seconds before retry number `attempt` (0-based): doubling from `first` up to `most`, with
     jitter (half to all of it), so clients failing together do not retry together."""
-    return float(min(first * 2 ** attempt, most) * random.uniform(0.5, 1.0))
+    return float(min(first * 2**attempt, most) * random.uniform(0.5, 1.0))

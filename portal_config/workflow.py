@@ -24,37 +24,46 @@ def choose_environments(project: config.Project, names: Sequence[str], every: bo
     if every:
         return list(project.environments)
     if not names:
-        raise PortalConfigError("name an environment with --env NAME (or --all); this project "
-                                f"has: {', '.join(project.environments)}")
+        raise PortalConfigError(
+            "name an environment with --env NAME (or --all); this project "
+            f"has: {', '.join(project.environments)}"
+        )
     unknown = [n for n in names if n not in project.environments]
     if unknown:
-        raise PortalConfigError(f"unknown environment '{unknown[0]}': the project file "
-                                f"{project.path} defines {', '.join(project.environments)}")
+        raise PortalConfigError(
+            f"unknown environment '{unknown[0]}': the project file "
+            f"{project.path} defines {', '.join(project.environments)}"
+        )
     return [n for n in project.environments if n in names]  # the project file's order
 
 
 @contextmanager
-def connected(project: config.Project, names: Sequence[str],
-              timeout: float | None = None) -> Iterator[dict[str, Gateway]]:
+def connected(
+    project: config.Project, names: Sequence[str], timeout: float | None = None
+) -> Iterator[dict[str, Gateway]]:
     """A gateway per environment, open for the whole command. Every environment's safety checks
     run before any of them sends a request. `timeout`: seconds per request (--timeout)."""
     from . import stripe_api  # imports stripe: only commands that talk to Stripe pay for it
 
     with ExitStack() as stack:
         seconds = timeout or stripe_api.REQUEST_TIMEOUT
-        gateways = {n: stack.enter_context(stripe_api.connect(project.environments[n], seconds))
-                    for n in names}
+        gateways = {
+            n: stack.enter_context(stripe_api.connect(project.environments[n], seconds))
+            for n in names
+        }
         yield gateways
 
 
 def desired_of(f: config.DesiredConfig, params: dict[str, Any]) -> Desired:
     """A file's configuration as plan takes it, with `params` (its prices resolved or not)."""
-    return Desired(f.key, display_path(f.file), f.default, f.pinned_id, params,
-                   f.identity_location())
+    return Desired(
+        f.key, display_path(f.file), f.default, f.pinned_id, params, f.identity_location()
+    )
 
 
-def bindings(project: config.Project, env: str,
-             configurations: Sequence[Mapping[str, Any]]) -> list[Binding]:
+def bindings(
+    project: config.Project, env: str, configurations: Sequence[Mapping[str, Any]]
+) -> list[Binding]:
     """Which configuration each file has, and its status, without reading prices (for ids,
     import and doctor): matching needs only identities."""
     files = [desired_of(f, f.params) for f in config.desired_configs(project, env)]
@@ -66,8 +75,10 @@ def check_keys(project: config.Project, keys: Collection[str], option: str) -> N
     known = sorted({f.key for f in project.files})
     unknown = [k for k in keys if k not in known]
     if unknown:
-        raise PortalConfigError(f"{option} '{unknown[0]}' is not a configuration's key: the "
-                                f"files' keys are {', '.join(known) or '(none)'}")
+        raise PortalConfigError(
+            f"{option} '{unknown[0]}' is not a configuration's key: the "
+            f"files' keys are {', '.join(known) or '(none)'}"
+        )
 
 
 def _targeted(result: EnvPlan) -> None:
@@ -78,9 +89,17 @@ def _targeted(result: EnvPlan) -> None:
     result.bindings = [b for b in result.bindings if b.desired is not None]
 
 
-def read_environment(project: config.Project, env: str, gateway: Gateway, *, prune: bool = False,
-                     adopt: bool = False, current: list[dict[str, Any]] | None = None,
-                     partial: bool = False, keys: Collection[str] | None = None) -> EnvPlan:
+def read_environment(
+    project: config.Project,
+    env: str,
+    gateway: Gateway,
+    *,
+    prune: bool = False,
+    adopt: bool = False,
+    current: list[dict[str, Any]] | None = None,
+    partial: bool = False,
+    keys: Collection[str] | None = None,
+) -> EnvPlan:
     """Resolve the files' prices in this environment, then plan against its configurations
     (`current`, when the caller has listed them already). `keys`: plan only those files.
 
@@ -89,8 +108,12 @@ def read_environment(project: config.Project, env: str, gateway: Gateway, *, pru
     are the plan's, its configuration is not touched (not even pruned), and every other file is
     planned, so one broken file never hides another's drift."""
     files = [f for f in config.desired_configs(project, env) if keys is None or f.key in keys]
-    catalog = prices.fetch_catalog([f.params for f in files], gateway.prices_by_lookup_key,
-                                   gateway.retrieve_price, gateway.active_lookup_keys)
+    catalog = prices.fetch_catalog(
+        [f.params for f in files],
+        gateway.prices_by_lookup_key,
+        gateway.retrieve_price,
+        gateway.active_lookup_keys,
+    )
     desired, left_out = [], {}
     for f in files:
         params, found = prices.resolve(f.params, catalog, env, f.locate)
@@ -101,8 +124,16 @@ def read_environment(project: config.Project, env: str, gateway: Gateway, *, pru
         raise ValidationFailed([p for found in left_out.values() for p in found])
     if current is None:
         current = gateway.list_configurations()
-    result = plan_environment(project.name, env, project.environments[env].mode, desired,
-                              current, prune=prune, adopt=adopt, left_out=left_out)
+    result = plan_environment(
+        project.name,
+        env,
+        project.environments[env].mode,
+        desired,
+        current,
+        prune=prune,
+        adopt=adopt,
+        left_out=left_out,
+    )
     if keys is not None:
         _targeted(result)
     result.labels = catalog.labels()
@@ -115,16 +146,39 @@ def read_environment(project: config.Project, env: str, gateway: Gateway, *, pru
 
 
 def _removed_prices(result: EnvPlan) -> set[str]:
-    return {price for change in result.changes for f in change.fields
-            if f.path == model.PRODUCTS for entry in f.old or () for price in entry.prices}
+    return {
+        price
+        for change in result.changes
+        for f in change.fields
+        if f.path == model.PRODUCTS
+        for entry in f.old or ()
+        for price in entry.prices
+    }
 
 
-def plan_all(project: config.Project, gateways: Mapping[str, Gateway], *, prune: bool = False,
-             adopt: bool = False, keys: Collection[str] | None = None) -> Plan:
+def plan_all(
+    project: config.Project,
+    gateways: Mapping[str, Gateway],
+    *,
+    prune: bool = False,
+    adopt: bool = False,
+    keys: Collection[str] | None = None,
+) -> Plan:
     """Every environment planned; files with problems are left out of their environment's plan
     (and make the plan's problems), the rest is planned, so drift elsewhere stays visible."""
     names = list(gateways)
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
-        futures = [pool.submit(read_environment, project, n, gateways[n], prune=prune,
-                               adopt=adopt, partial=True, keys=keys) for n in names]
+        futures = [
+            pool.submit(
+                read_environment,
+                project,
+                n,
+                gateways[n],
+                prune=prune,
+                adopt=adopt,
+                partial=True,
+                keys=keys,
+            )
+            for n in names
+        ]
     return Plan(project=project.name, envs=[future.result() for future in futures])

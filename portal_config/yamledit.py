@@ -42,12 +42,17 @@ def _block_children(node: Data) -> Iterator[tuple[Data, int, int, int]]:
     column or -1) for every block mapping or list written under a mapping's key."""
     if isinstance(node, CommentedMap):
         for key, value in node.items():
-            if isinstance(value, (CommentedMap, CommentedSeq)) and value \
-                    and not value.fa.flow_style() and not node.fa.flow_style():
+            if (
+                isinstance(value, (CommentedMap, CommentedSeq))
+                and value
+                and not value.fa.flow_style()
+                and not node.fa.flow_style()
+            ):
                 _, key_col = node.lc.key(key)
                 first = next(iter(value)) if isinstance(value, CommentedMap) else 0
-                line, col = value.lc.key(first) if isinstance(value, CommentedMap) \
-                    else value.lc.item(0)
+                line, col = (
+                    value.lc.key(first) if isinstance(value, CommentedMap) else value.lc.item(0)
+                )
                 if line > node.lc.key(key)[0]:  # on the next line: a block below the key
                     dash = col - 2 if isinstance(value, CommentedSeq) else -1
                     yield value, key_col, col, dash
@@ -82,8 +87,7 @@ class Editor:
         self._yaml.width = WIDTH
         self.document = self._yaml.load(self.original)
         indent = detect_indent(self.document)
-        self._yaml.indent(mapping=indent.mapping, sequence=indent.sequence,
-                          offset=indent.offset)
+        self._yaml.indent(mapping=indent.mapping, sequence=indent.sequence, offset=indent.offset)
 
     def get(self, path: Sequence[str]) -> Data:
         node: Data = self.document
@@ -102,7 +106,7 @@ class Editor:
         for depth, part in enumerate(path[:-1]):
             if not isinstance(node.get(part), dict):
                 node[part] = CommentedMap()
-                created.append(tuple(path[:depth + 1]))
+                created.append(tuple(path[: depth + 1]))
             node = node[part]
         old = node.get(path[-1])
         node[path[-1]] = styled(value, like if old is None else old)
@@ -126,8 +130,9 @@ def styled(value: Data, old: Data) -> Data:
     if isinstance(value, list):
         olds = list(old) if isinstance(old, list) else []
         # The n-th item like the n-th it replaces (or the last one): quoting, flow lists inside.
-        seq = CommentedSeq([styled(v, olds[min(n, len(olds) - 1)] if olds else None)
-                            for n, v in enumerate(value)])
+        seq = CommentedSeq(
+            [styled(v, olds[min(n, len(olds) - 1)] if olds else None) for n, v in enumerate(value)]
+        )
         if isinstance(old, CommentedSeq) and old.fa.flow_style():
             seq.fa.set_flow_style()
         return seq

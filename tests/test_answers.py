@@ -13,8 +13,14 @@ from portal_config.answers import Malformed, Page
 
 from .samples import stripe_config
 
-PRICE = {"id": "price_1", "object": "price", "active": True, "product": "prod_1",
-         "recurring": {"interval": "month"}, "lookup_key": "pro"}
+PRICE = {
+    "id": "price_1",
+    "object": "price",
+    "active": True,
+    "product": "prod_1",
+    "recurring": {"interval": "month"},
+    "lookup_key": "pro",
+}
 
 
 def broken(path: str, value: Any) -> dict[str, Any]:
@@ -36,23 +42,29 @@ def test_stripes_own_configuration_passes_as_it_is() -> None:
     assert answers.configuration(obj, expected_id="bpc_1") is obj
 
 
-@pytest.mark.parametrize(("path", "value", "words"), [
-    ("id", KeyError, "has no id"),
-    ("object", "list", "a 'list' object, not a billing_portal.configuration"),
-    ("metadata", KeyError, "has no metadata"),
-    ("metadata", ["a"], "not text by key"),
-    ("is_default", "no", "is_default 'no', not true or false"),
-    ("features", None, "features None, not an object"),
-    ("features.invoice_history", KeyError, "no features.invoice_history"),
-    ("features.invoice_history.enabled", "yes", "features.invoice_history.enabled is 'yes'"),
-    ("features.customer_update.allowed_updates", "email", "not a list of strings"),
-    ("features.subscription_update.products", [{"prices": []}], "without a text product"),
-    ("features.subscription_update.products", [{"product": "prod_1", "prices": "price_1"}],
-     "prices are not a list of IDs"),
-    ("business_profile", "Acme", "business_profile is 'Acme', not an object"),
-    ("business_profile.headline", {"text": "x"}, "not a single value"),
-    ("application", 7, "application 7, not an ID"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        ("id", KeyError, "has no id"),
+        ("object", "list", "a 'list' object, not a billing_portal.configuration"),
+        ("metadata", KeyError, "has no metadata"),
+        ("metadata", ["a"], "not text by key"),
+        ("is_default", "no", "is_default 'no', not true or false"),
+        ("features", None, "features None, not an object"),
+        ("features.invoice_history", KeyError, "no features.invoice_history"),
+        ("features.invoice_history.enabled", "yes", "features.invoice_history.enabled is 'yes'"),
+        ("features.customer_update.allowed_updates", "email", "not a list of strings"),
+        ("features.subscription_update.products", [{"prices": []}], "without a text product"),
+        (
+            "features.subscription_update.products",
+            [{"product": "prod_1", "prices": "price_1"}],
+            "prices are not a list of IDs",
+        ),
+        ("business_profile", "Acme", "business_profile is 'Acme', not an object"),
+        ("business_profile.headline", {"text": "x"}, "not a single value"),
+        ("application", 7, "application 7, not an ID"),
+    ],
+)
 def test_a_configuration_defect_is_named(path: str, value: Any, words: str) -> None:
     with pytest.raises(Malformed, match=words.replace("(", r"\(").replace(")", r"\)")):
         answers.configuration(broken(path, value))
@@ -67,14 +79,19 @@ def test_the_answer_must_be_the_configuration_asked_for() -> None:
         answers.configuration(stripe_config("bpc_1"), expected_id="bpc_2")
 
 
-@pytest.mark.parametrize(("value", "words"), [
-    ([], "the answer is [], not a list object"),
-    (None, "the answer is None, not a list object"),
-    ({"object": "list", "has_more": False}, "the list's data is None, not a list"),
-    ({"object": "list", "data": "oops", "has_more": False},
-     "the list's data is 'oops', not a list"),
-    ({"object": "list", "data": []}, "the list's has_more is None, not true or false"),
-])
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ([], "the answer is [], not a list object"),
+        (None, "the answer is None, not a list object"),
+        ({"object": "list", "has_more": False}, "the list's data is None, not a list"),
+        (
+            {"object": "list", "data": "oops", "has_more": False},
+            "the list's data is 'oops', not a list",
+        ),
+        ({"object": "list", "data": []}, "the list's has_more is None, not true or false"),
+    ],
+)
 def test_a_page_must_be_a_list_object(value: Any, words: str) -> None:
     with pytest.raises(Malformed) as caught:
         answers.page(value)
@@ -91,12 +108,13 @@ def test_a_price_from_a_lookup_must_carry_a_key_that_was_asked_for() -> None:
 
 
 def test_every_page_follows_cursors_and_stops_a_server_that_pages_for_ever(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     ids = [f"bpc_{i}" for i in range(5)]
 
     def pages(cursor: dict[str, str]) -> Page:
         start = ids.index(cursor["starting_after"]) + 1 if cursor else 0
-        return Page([{"id": i} for i in ids[start:start + 2]], start + 2 < len(ids))
+        return Page([{"id": i} for i in ids[start : start + 2]], start + 2 < len(ids))
 
     def item(value: Any, where: str) -> dict[str, Any]:
         return dict(value)

@@ -29,8 +29,9 @@ class FakeGateway:
     address = "memory"
     key_kind = "emulator"
 
-    def __init__(self, configurations: list[dict[str, Any]], env_name: str = "local",
-                 mode: str = "test"):
+    def __init__(
+        self, configurations: list[dict[str, Any]], env_name: str = "local", mode: str = "test"
+    ):
         self.env_name, self.mode = env_name, mode
         self.configurations = {c["id"]: copy.deepcopy(c) for c in configurations}
         self.writes: list[tuple[str | None, dict[str, Any], str]] = []  # (id, params, key)
@@ -43,15 +44,15 @@ class FakeGateway:
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return copy.deepcopy(self.configurations[config_id])
 
-    def create_configuration(self, params: dict[str, Any],
-                             idempotency_key: str) -> dict[str, Any]:
+    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         self._fail("new")
         config_id = f"bpc_new{len(self.configurations) + 1}"
         self.configurations[config_id] = stripe_config(config_id)
         return self._write(config_id, params, idempotency_key, None)
 
-    def update_configuration(self, config_id: str, params: dict[str, Any],
-                             idempotency_key: str) -> dict[str, Any]:
+    def update_configuration(
+        self, config_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
         self._fail(config_id)
         return self._write(config_id, params, idempotency_key, config_id)
 
@@ -61,8 +62,9 @@ class FakeGateway:
             failure = pending.pop(0)
             raise failure if isinstance(failure, BaseException) else failure()
 
-    def _write(self, config_id: str, params: dict[str, Any], key: str,
-               target: str | None) -> dict[str, Any]:
+    def _write(
+        self, config_id: str, params: dict[str, Any], key: str, target: str | None
+    ) -> dict[str, Any]:
         self.writes.append((target, copy.deepcopy(params), key))
         obj = self.configurations[config_id]
         _merge(obj, params)
@@ -87,8 +89,7 @@ class FakeGateway:
     def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
         raise AssertionError("apply reads no customers")
 
-    def create_session(self, customer: str,
-                       configuration: str | None = None) -> dict[str, Any]:
+    def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]:
         raise AssertionError("apply creates no sessions")
 
     def stripe_message(self, exc: BaseException) -> str:
@@ -107,11 +108,18 @@ def _merge(obj: dict[str, Any], params: dict[str, Any]) -> None:
             obj[name] = None if value == "" else copy.deepcopy(value)
 
 
-def plan_for(gateways: list[FakeGateway], files: list[Desired], *, prune: bool = False,
-             adopt: bool = False) -> Plan:
-    return Plan("acme", [plan_environment("acme", g.env_name, g.mode, files,
-                                          g.list_configurations(), prune=prune, adopt=adopt)
-                         for g in gateways])
+def plan_for(
+    gateways: list[FakeGateway], files: list[Desired], *, prune: bool = False, adopt: bool = False
+) -> Plan:
+    return Plan(
+        "acme",
+        [
+            plan_environment(
+                "acme", g.env_name, g.mode, files, g.list_configurations(), prune=prune, adopt=adopt
+            )
+            for g in gateways
+        ],
+    )
 
 
 def run(plan: Plan, *gateways: FakeGateway) -> tuple[ApplyReport, list[str]]:
@@ -121,6 +129,7 @@ def run(plan: Plan, *gateways: FakeGateway) -> tuple[ApplyReport, list[str]]:
 
 
 # --- what is written ---------------------------------------------------------------------
+
 
 def test_a_create_sends_the_planned_request_and_converges() -> None:
     gw = FakeGateway([])
@@ -133,7 +142,8 @@ def test_a_create_sends_the_planned_request_and_converges() -> None:
     assert identity_of(gw.configurations[new_id]) == ("acme", "local", "std")
     assert lines == [f"  std ({new_id}) in local: created"]
     assert report.ok and summary(report, plan) == (
-        "Apply complete: 1 created, 0 updated, 0 deactivated.")
+        "Apply complete: 1 created, 0 updated, 0 deactivated."
+    )
     assert plan_for([gw], files).changes == []
 
 
@@ -170,10 +180,13 @@ def test_each_change_goes_to_its_environments_gateway() -> None:
     report, _ = run(plan_for([local, prod], [desired("std", {"name": "Std"})]), local, prod)
     assert report.ok and len(local.writes) == 1 and len(prod.writes) == 1
     assert [identity_of(c)[1] for g in (local, prod) for c in g.configurations.values()] == [
-        "local", "prod"]
+        "local",
+        "prod",
+    ]
 
 
 # --- what is not written -----------------------------------------------------------------
+
 
 def test_a_configuration_changed_since_planning_is_not_written() -> None:
     gw = FakeGateway([stripe_config("bpc_1", "std", name="Old")])
@@ -182,12 +195,14 @@ def test_a_configuration_changed_since_planning_is_not_written() -> None:
     report, lines = run(plan, gw)
     assert gw.writes == [] and gw.configurations["bpc_1"]["name"] == "Edited in the Dashboard"
     assert report.changed_meanwhile == plan.changes and not report.ok
-    assert lines == [("  ! std (bpc_1) in local changed in Stripe since it was planned: "
-                      "not written")]
+    assert lines == [
+        ("  ! std (bpc_1) in local changed in Stripe since it was planned: not written")
+    ]
     assert summary(report, plan) == (
         "Apply incomplete: 0 created, 0 updated, 0 deactivated.\n"
         "Not written: update std (bpc_1) in local: it changed in Stripe after it was planned. "
-        "Run plan again, review, then apply.")
+        "Run plan again, review, then apply."
+    )
 
 
 def test_no_create_when_its_identity_appeared_since_planning() -> None:
@@ -212,28 +227,34 @@ def test_a_prune_takes_only_this_environments_configurations_a_retirement_its_pi
     foreign = stripe_config("bpc_1", "old", env="staging")
     gw = FakeGateway([foreign])
     plan = plan_for([gw], [])
-    plan.envs[0].changes = [deactivation("local", "old", foreign, None, FILE_GONE,
-                                         fingerprint(foreign))]
+    plan.envs[0].changes = [
+        deactivation("local", "old", foreign, None, FILE_GONE, fingerprint(foreign))
+    ]
     report, _ = run(plan, gw)
     assert gw.writes == [] and report.changed_meanwhile == plan.changes
-    plan.envs[0].changes = [deactivation("local", "std", foreign, "configs/std.yaml", RETIRED,
-                                         fingerprint(foreign))]
+    plan.envs[0].changes = [
+        deactivation("local", "std", foreign, "configs/std.yaml", RETIRED, fingerprint(foreign))
+    ]
     report, _ = run(plan, gw)
     assert report.ok and gw.configurations["bpc_1"]["active"] is False
 
 
 # --- when Stripe says no -----------------------------------------------------------------
 
+
 def test_a_refused_default_is_recorded_with_what_to_do_in_the_dashboard() -> None:
     gw = FakeGateway([stripe_config("bpc_1", is_default=True)])
     gw.failures["bpc_1"] = [StripeFailure("the default", kind="default_refused")]
-    plan = plan_for([gw], [desired("main", {"name": "Main"}, default=True),
-                           desired("std", {"name": "Std"})])
+    plan = plan_for(
+        [gw], [desired("main", {"name": "Main"}, default=True), desired("std", {"name": "Std"})]
+    )
     report, lines = run(plan, gw)
     update = plan.changes[1]
     assert report.refused == [update] and [c.action for c, _ in report.done] == ["create"]
-    assert lines[1] == ("  ! main (bpc_1) in local: Stripe refused the change (the default "
-                        "configuration, or another application's)")
+    assert lines[1] == (
+        "  ! main (bpc_1) in local: Stripe refused the change (the default "
+        "configuration, or another application's)"
+    )
     text = summary(report, plan).splitlines()
     assert text[0] == "Apply incomplete: 1 created, 0 updated, 0 deactivated."
     assert text[1].startswith("Stripe refused to change bpc_1 in local")
@@ -251,10 +272,15 @@ def test_a_rejected_request_is_recorded_and_the_rest_still_applies() -> None:
     assert report.rejected == [(a, "Invalid URL: nope"), (b, "No such configuration")]
     assert [change for change, _ in report.done] == [c]
     assert summary(report, plan).splitlines()[1:] == [
-        ("Rejected: update a (bpc_1) in local: Invalid URL: nope. Fix the file (or Stripe) and "
-         "apply again."),
-        ("Rejected: update b (bpc_2) in local: No such configuration. Fix the file (or Stripe) "
-         "and apply again.")]
+        (
+            "Rejected: update a (bpc_1) in local: Invalid URL: nope. Fix the file (or Stripe) and "
+            "apply again."
+        ),
+        (
+            "Rejected: update b (bpc_2) in local: No such configuration. Fix the file (or Stripe) "
+            "and apply again."
+        ),
+    ]
 
 
 def test_a_server_failure_costs_only_its_change_and_the_rest_still_applies() -> None:
@@ -268,8 +294,11 @@ def test_a_server_failure_costs_only_its_change_and_the_rest_still_applies() -> 
     assert summary(report, plan).splitlines() == [
         "Apply incomplete: 2 created, 1 updated, 0 deactivated.",
         "Failed: create a (new) in local: Stripe answered 500",
-        ("Nothing else was written. Running apply again converges: what was done shows no "
-         "changes, the rest is planned anew.")]
+        (
+            "Nothing else was written. Running apply again converges: what was done shows no "
+            "changes, the rest is planned anew."
+        ),
+    ]
 
 
 def test_a_lost_connection_stops_every_environment_and_lists_what_did_not_run() -> None:
@@ -285,8 +314,11 @@ def test_a_lost_connection_stops_every_environment_and_lists_what_did_not_run() 
         "Not run: update b (bpc_1) in local",
         "Not run: create a (new) in prod",
         "Not run: create b (new) in prod",
-        ("Nothing else was written. Running apply again converges: what was done shows no "
-         "changes, the rest is planned anew.")]
+        (
+            "Nothing else was written. Running apply again converges: what was done shows no "
+            "changes, the rest is planned anew."
+        ),
+    ]
 
 
 def test_a_write_whose_answer_was_lost_is_uncertain_and_the_rest_still_applies() -> None:
@@ -298,8 +330,11 @@ def test_a_write_whose_answer_was_lost_is_uncertain_and_the_rest_still_applies()
     assert [c for c, _ in report.done] == plan.changes[1:]
     assert summary(report, plan).splitlines()[1:] == [
         "Uncertain: create a (new) in local: the answer was cut short",
-        ("Nothing else was written (but perhaps what is uncertain above). Running apply again "
-         "converges: what was done shows no changes, the rest is planned anew.")]
+        (
+            "Nothing else was written (but perhaps what is uncertain above). Running apply again "
+            "converges: what was done shows no changes, the rest is planned anew."
+        ),
+    ]
 
 
 def test_ctrl_c_during_a_write_says_it_may_have_reached_stripe() -> None:
@@ -337,11 +372,21 @@ def test_a_replayed_failure_is_not_retried_when_the_first_attempt_left_a_change(
 
 # --- what Stripe's answer confirms -------------------------------------------------------
 
+
 def unconfirmed_change() -> Update:
-    return Update("local", "std", "bpc_1", "configs/std.yaml",
-                  (FieldChange("name", None, "New"), FieldChange("metadata.team", None, "billing"),
-                   FieldChange("active", False, True)),
-                  {"name": "New", "metadata": {"team": "billing"}, "active": True}, "f")
+    return Update(
+        "local",
+        "std",
+        "bpc_1",
+        "configs/std.yaml",
+        (
+            FieldChange("name", None, "New"),
+            FieldChange("metadata.team", None, "billing"),
+            FieldChange("active", False, True),
+        ),
+        {"name": "New", "metadata": {"team": "billing"}, "active": True},
+        "f",
+    )
 
 
 def test_unconfirmed_fields_are_those_stripes_answer_does_not_hold() -> None:
@@ -350,7 +395,9 @@ def test_unconfirmed_fields_are_those_stripes_answer_does_not_hold() -> None:
     assert unconfirmed_fields(change, held) == []
     assert unconfirmed_fields(change, {**held, "name": None}) == ["name"]
     assert unconfirmed_fields(change, {**held, "metadata": {}, "active": False}) == [
-        "metadata.team", "active"]
+        "metadata.team",
+        "active",
+    ]
 
 
 def test_an_answer_without_a_written_field_is_reported_unconfirmed() -> None:
@@ -360,8 +407,14 @@ def test_an_answer_without_a_written_field_is_reported_unconfirmed() -> None:
     report, lines = run(plan, gw)
     assert report.done and report.unconfirmed == [(plan.changes[0], ["name"])]
     assert not report.ok
-    assert lines[-1] == ("  ! std (bpc_1) in local: Stripe's answer holds other values than "
-                         "were written for name")
-    assert summary(report, plan).splitlines()[1].startswith(
-        "Unconfirmed: update std (bpc_1) in local: Stripe answered with other values for name "
-        "than were written")
+    assert lines[-1] == (
+        "  ! std (bpc_1) in local: Stripe's answer holds other values than were written for name"
+    )
+    assert (
+        summary(report, plan)
+        .splitlines()[1]
+        .startswith(
+            "Unconfirmed: update std (bpc_1) in local: Stripe answered with other values for name "
+            "than were written"
+        )
+    )

@@ -25,8 +25,10 @@ def test_quick_plan_benchmark_writes_its_json(tmp_path: Path) -> None:
     assert row["wall_s"] > 0 and row["cpu_s"] > 0 and row["maxrss_mb"] > 0
     assert row["floor_wall_s"] > 0 and row["ratio"] > 0
     # One list page and one price lookup, as the emulator logged them; nothing failed.
-    assert row["requests_by_endpoint"] == {"GET /v1/billing_portal/configurations": 1,
-                                           "GET /v1/prices": 1}
+    assert row["requests_by_endpoint"] == {
+        "GET /v1/billing_portal/configurations": 1,
+        "GET /v1/prices": 1,
+    }
     assert row["requests"] == 2 and row["failed_requests"] == 0
     table = "\n".join(printed)
     assert "| configs |" in table and "| 1 | 1 | 0 | 1 |" in table

@@ -24,34 +24,65 @@ from portal_config.changes import (
     from_data,
 )
 
-PRODUCTS = model.comparable(model.PRODUCTS, [
-    {"product": "prod_a", "prices": ["price_2", "price_1"],
-     "adjustable_quantity": {"enabled": True, "maximum": 3}}])
+PRODUCTS = model.comparable(
+    model.PRODUCTS,
+    [
+        {
+            "product": "prod_a",
+            "prices": ["price_2", "price_1"],
+            "adjustable_quantity": {"enabled": True, "maximum": 3},
+        }
+    ],
+)
 ALLOWED = "features.customer_update.allowed_updates"
 
 
 def fields() -> tuple[FieldChange, ...]:
     """Values of every comparison kind: plain, a set, products, metadata."""
-    return (FieldChange("name", "Old", "New"),
-            FieldChange(ALLOWED, (), ("address", "email")),
-            FieldChange(model.PRODUCTS, None, PRODUCTS),
-            FieldChange("metadata.team", None, "billing"))
+    return (
+        FieldChange("name", "Old", "New"),
+        FieldChange(ALLOWED, (), ("address", "email")),
+        FieldChange(model.PRODUCTS, None, PRODUCTS),
+        FieldChange("metadata.team", None, "billing"),
+    )
 
 
 def create(key: str = "std") -> Create:
-    return Create("local", key, None, f"configs/{key}.yaml", fields(),
-                  {"name": "New", "metadata": {"team": "billing"}})
+    return Create(
+        "local",
+        key,
+        None,
+        f"configs/{key}.yaml",
+        fields(),
+        {"name": "New", "metadata": {"team": "billing"}},
+    )
 
 
-def update(key: str = "std", config_id: str = "bpc_1", fingerprint: str = "f1",
-           **params: object) -> Update:
-    return Update("local", key, config_id, f"configs/{key}.yaml", fields()[:1],
-                  params or {"name": "New"}, fingerprint, is_default=True)
+def update(
+    key: str = "std", config_id: str = "bpc_1", fingerprint: str = "f1", **params: object
+) -> Update:
+    return Update(
+        "local",
+        key,
+        config_id,
+        f"configs/{key}.yaml",
+        fields()[:1],
+        params or {"name": "New"},
+        fingerprint,
+        is_default=True,
+    )
 
 
 def adopt() -> Adopt:
-    return Adopt("local", "std", "bpc_9", "configs/std.yaml", fields()[3:],
-                 {"metadata": {"portal_config_key": "std"}}, "f9")
+    return Adopt(
+        "local",
+        "std",
+        "bpc_9",
+        "configs/std.yaml",
+        fields()[3:],
+        {"metadata": {"portal_config_key": "std"}},
+        "f9",
+    )
 
 
 def prune() -> Deactivate:
@@ -59,8 +90,15 @@ def prune() -> Deactivate:
 
 
 def test_changes_sort_creates_adopts_updates_then_deactivations_by_key_and_id() -> None:
-    ordered: list[Change] = [create("a"), create("b"), adopt(), update("a", "bpc_2"),
-                             update("a", "bpc_5"), update("b", "bpc_1"), prune()]
+    ordered: list[Change] = [
+        create("a"),
+        create("b"),
+        adopt(),
+        update("a", "bpc_2"),
+        update("a", "bpc_5"),
+        update("b", "bpc_1"),
+        prune(),
+    ]
     shuffled = ordered[:]
     random.Random(4).shuffle(shuffled)
     assert sorted(shuffled, key=lambda c: c.sort_key) == ordered
@@ -68,14 +106,24 @@ def test_changes_sort_creates_adopts_updates_then_deactivations_by_key_and_id() 
 
 def test_count_takes_an_adopt_as_an_update() -> None:
     assert count([create(), adopt(), update(), prune(), prune()]) == {
-        "create": 1, "update": 2, "deactivate": 2}
+        "create": 1,
+        "update": 2,
+        "deactivate": 2,
+    }
     assert count([]) == {"create": 0, "update": 0, "deactivate": 0}
 
 
-@pytest.mark.parametrize("change", [create(), update(), adopt(), prune(),
-                                    deactivation("local", "std", {"id": "bpc_1"},
-                                                 "configs/std.yaml", RETIRED, "f1")],
-                         ids=lambda c: f"{c.action}-{getattr(c, 'reason', '')}")
+@pytest.mark.parametrize(
+    "change",
+    [
+        create(),
+        update(),
+        adopt(),
+        prune(),
+        deactivation("local", "std", {"id": "bpc_1"}, "configs/std.yaml", RETIRED, "f1"),
+    ],
+    ids=lambda c: f"{c.action}-{getattr(c, 'reason', '')}",
+)
 def test_data_and_from_data_round_trip_through_json(change: Change) -> None:
     data = json.loads(json.dumps(change.data()))  # as a saved plan file holds it
     again = from_data(data)
@@ -87,9 +135,13 @@ def test_data_holds_canonical_values_as_json() -> None:
     data = create().data()
     by_path = {f["path"]: f for f in data["fields"]}
     assert by_path[ALLOWED]["new"] == ["address", "email"]
-    assert by_path[model.PRODUCTS]["new"] == [{
-        "product": "prod_a", "prices": ["price_1", "price_2"],
-        "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 3}}]
+    assert by_path[model.PRODUCTS]["new"] == [
+        {
+            "product": "prod_a",
+            "prices": ["price_1", "price_2"],
+            "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 3},
+        }
+    ]
     assert (data["action"], data["id"], data["fingerprint"]) == ("create", None, None)
     assert "reason" not in data
 
@@ -117,8 +169,11 @@ def test_deactivation_writes_active_false_only() -> None:
 
 def test_every_kind_is_known_by_its_action() -> None:
     assert {k: v.past for k, v in KINDS.items()} == {
-        "create": "created", "update": "updated", "adopt": "adopted",
-        "deactivate": "deactivated"}
+        "create": "created",
+        "update": "updated",
+        "adopt": "adopted",
+        "deactivate": "deactivated",
+    }
 
 
 def test_the_idempotency_key_is_stable_for_the_same_write() -> None:

@@ -15,9 +15,17 @@ from portal_config.errors import Location
 
 
 def env(mode: str = "test", **vars_: str) -> Environment:
-    return Environment(name="staging", mode=mode, api_key_env="KEY", api_base=None,
-                       stripe_account=None, emulator=None, seed=None, vars=vars_,
-                       location=Location("portal-config.yaml"))
+    return Environment(
+        name="staging",
+        mode=mode,
+        api_key_env="KEY",
+        api_base=None,
+        stripe_account=None,
+        emulator=None,
+        seed=None,
+        vars=vars_,
+        location=Location("portal-config.yaml"),
+    )
 
 
 def default_config(**fields: Any) -> dict[str, Any]:
@@ -28,8 +36,10 @@ def statuses(findings: list[doctor.Finding]) -> dict[str, str]:
     return {f.check: f.status for f in findings}
 
 
-@pytest.mark.parametrize("found, code", [((), 0), (("ok",), 0), (("ok", "warning"), 2),
-                                         (("warning", "problem", "ok"), 1)])
+@pytest.mark.parametrize(
+    "found, code",
+    [((), 0), (("ok",), 0), (("ok", "warning"), 2), (("warning", "problem", "ok"), 1)],
+)
 def test_exit_code(found: tuple[str, ...], code: int) -> None:
     assert doctor.exit_code([doctor.Finding("c", s, "e") for s in found]) == code
 
@@ -38,13 +48,18 @@ def test_a_relative_return_url_is_a_problem() -> None:
     obs = doctor.Observation(env(), configurations=[default_config(default_return_url="/account")])
     found = judge(obs, show_url=False)
     assert statuses(found)["return URL default"] == "problem"
-    assert "is not an absolute http(s) URL" in next(f.evidence for f in found
-                                                     if f.check == "return URL default")
+    assert "is not an absolute http(s) URL" in next(
+        f.evidence for f in found if f.check == "return URL default"
+    )
 
 
 def test_a_deleted_customer_is_a_problem_and_gets_no_session() -> None:
-    obs = doctor.Observation(env(), customer_id="cus_1", configurations=[default_config()],
-                             customer={"id": "cus_1", "deleted": True})
+    obs = doctor.Observation(
+        env(),
+        customer_id="cus_1",
+        configurations=[default_config()],
+        customer={"id": "cus_1", "deleted": True},
+    )
     found = statuses(judge(obs, show_url=False))
     assert found["customer"] == "problem" and not any(c.startswith("session") for c in found)
 
@@ -58,9 +73,15 @@ def test_a_connection_failure_stops_the_checks() -> None:
 
 def test_a_session_url_is_shown_only_when_allowed() -> None:
     used = doctor.Used("bpc_default", default_config())
-    obs = doctor.Observation(env(), customer_id="cus_1", configurations=[default_config()],
-                             customer={"id": "cus_1"}, sessions=[doctor.SessionAttempt(
-                                 used, session={"url": "https://billing.example/p/session/x"})])
+    obs = doctor.Observation(
+        env(),
+        customer_id="cus_1",
+        configurations=[default_config()],
+        customer={"id": "cus_1"},
+        sessions=[
+            doctor.SessionAttempt(used, session={"url": "https://billing.example/p/session/x"})
+        ],
+    )
     hidden = judge(obs, show_url=False)
     shown = judge(obs, show_url=True)
     assert not any("billing.example" in f.evidence or f.url for f in hidden)

@@ -22,8 +22,7 @@ def parsed(tmp_path: Path, value_yaml: str) -> tuple[fleet.AccountsSpec | None, 
     project.write_text("environments:\n  tenants:\n    stripe_accounts: " + value_yaml + "\n")
     document, problems = loader.load(project)
     assert problems == []
-    spec, found = fleet.parse_accounts(loader.value_at(document.data, PATH), PATH,
-                                       document.locate)
+    spec, found = fleet.parse_accounts(loader.value_at(document.data, PATH), PATH, document.locate)
     return spec, [str(p).replace(str(tmp_path) + "/", "") for p in found]
 
 
@@ -42,8 +41,9 @@ def test_a_list_of_ids(tmp_path: Path) -> None:
 
 
 def test_a_list_reports_bad_and_repeated_ids_where_they_are(tmp_path: Path) -> None:
-    spec, problems = parsed(tmp_path, "\n      - acct_1A\n      - cus_9\n      - acct_1A\n"
-                            "      - 42")
+    spec, problems = parsed(
+        tmp_path, "\n      - acct_1A\n      - cus_9\n      - acct_1A\n      - 42"
+    )
     assert spec is None
     assert problems == [
         "portal-config.yaml:5:9: 'cus_9' is not a Stripe account ID: write acct_ and letters "
@@ -57,25 +57,29 @@ def test_a_list_reports_bad_and_repeated_ids_where_they_are(tmp_path: Path) -> N
 def test_an_empty_list_or_a_bare_string(tmp_path: Path) -> None:
     assert parsed(tmp_path, "[]")[1] == [
         "portal-config.yaml:3:22: stripe_accounts names no account: list acct_... IDs, or use "
-        "{connected: all}"]
+        "{connected: all}"
+    ]
     assert parsed(tmp_path, "acct_1A")[1] == [
         "portal-config.yaml:3:22: stripe_accounts takes a list of acct_... IDs, {file: "
         "accounts.txt} or {connected: all} (for one account write stripe_account: acct_1A, or "
-        "a list: [acct_1A])"]
+        "a list: [acct_1A])"
+    ]
 
 
 def test_a_file(tmp_path: Path) -> None:
-    assert parsed(tmp_path, "{file: accounts.txt}") == (
-        fleet.AccountsSpec(file="accounts.txt"), [])
+    assert parsed(tmp_path, "{file: accounts.txt}") == (fleet.AccountsSpec(file="accounts.txt"), [])
     assert parsed(tmp_path, "{file: ''}")[1] == [
         "portal-config.yaml:3:29: stripe_accounts.file names a file of account IDs beside the "
-        "project file, e.g. accounts.txt"]
+        "project file, e.g. accounts.txt"
+    ]
     assert parsed(tmp_path, "{file: a.txt, metadata: {x: y}}")[1] == [
         "portal-config.yaml:3:36: stripe_accounts: unknown key 'metadata' ({file: ...} takes "
-        "no other key)"]
+        "no other key)"
+    ]
     assert parsed(tmp_path, "{file: a.txt, connected: all}")[1] == [
         "portal-config.yaml:3:36: stripe_accounts: file and connected exclude each other (a "
-        "file of IDs, or the platform's connected accounts)"]
+        "file of IDs, or the platform's connected accounts)"
+    ]
 
 
 def test_connected_all_with_a_metadata_filter(tmp_path: Path) -> None:
@@ -85,36 +89,58 @@ def test_connected_all_with_a_metadata_filter(tmp_path: Path) -> None:
     assert spec == fleet.AccountsSpec(connected=True, metadata={"portal": "managed", "tier": "2"})
 
 
-@pytest.mark.parametrize("value, problem", [
-    ("{connected: some}", "3:34: stripe_accounts.connected takes `all` (every connected "
-     "account, narrowed by metadata:), not 'some'"),
-    ("{connected: all, metadata: {portal: true}}", "3:58: stripe_accounts.metadata.portal: "
-     "true is not a string, and Stripe's metadata values are: quote it ('true')"),
-    ("{connected: all, metadata: {portal: }}", "3:57: stripe_accounts.metadata.portal needs a "
-     "value (the metadata value an account must have)"),
-    ("{connected: all, metadata: {portal: [a]}}", "3:58: stripe_accounts.metadata.portal: a "
-     "value, not a list or mapping"),
-    ("{connected: all, metadata: managed}", "3:49: stripe_accounts.metadata is a mapping"),
-    ("{connected: all, filter: x}", "3:39: stripe_accounts: unknown key 'filter' ({connected: "
-     "all} takes metadata: and nothing else)"),
-    ("{metadata: {a: b}}", "3:22: stripe_accounts needs file: (a file of IDs) or connected: "
-     "all"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        (
+            "{connected: some}",
+            "3:34: stripe_accounts.connected takes `all` (every connected "
+            "account, narrowed by metadata:), not 'some'",
+        ),
+        (
+            "{connected: all, metadata: {portal: true}}",
+            "3:58: stripe_accounts.metadata.portal: "
+            "true is not a string, and Stripe's metadata values are: quote it ('true')",
+        ),
+        (
+            "{connected: all, metadata: {portal: }}",
+            "3:57: stripe_accounts.metadata.portal needs a "
+            "value (the metadata value an account must have)",
+        ),
+        (
+            "{connected: all, metadata: {portal: [a]}}",
+            "3:58: stripe_accounts.metadata.portal: a value, not a list or mapping",
+        ),
+        ("{connected: all, metadata: managed}", "3:49: stripe_accounts.metadata is a mapping"),
+        (
+            "{connected: all, filter: x}",
+            "3:39: stripe_accounts: unknown key 'filter' ({connected: "
+            "all} takes metadata: and nothing else)",
+        ),
+        (
+            "{metadata: {a: b}}",
+            "3:22: stripe_accounts needs file: (a file of IDs) or connected: all",
+        ),
+    ],
+)
 def test_connected_mistakes_are_located(tmp_path: Path, value: str, problem: str) -> None:
     spec, problems = parsed(tmp_path, value)
-    assert spec is None and any(p.startswith("portal-config.yaml:" + problem) for p in problems
-                                ), problems
+    assert spec is None and any(p.startswith("portal-config.yaml:" + problem) for p in problems), (
+        problems
+    )
 
 
 def test_the_file_of_ids() -> None:
-    text = ("\ufeff# tenants on the managed plan\n"
-            "acct_1A\n"
-            "\n"
-            "  acct_1B   # Globex\n"
-            "acct_1A\n"
-            "acct_1C acct_1D\n"
-            "   cus_1\n"
-            "acct_1E\r\n")
+    text = (
+        "\ufeff# tenants on the managed plan\n"
+        "acct_1A\n"
+        "\n"
+        "  acct_1B   # Globex\n"
+        "acct_1A\n"
+        "acct_1C acct_1D\n"
+        "   cus_1\n"
+        "acct_1E\r\n"
+    )
     found, problems = fleet.parse_accounts_file(text, "configs/accounts.txt")
     assert found == ["acct_1A", "acct_1B", "acct_1E"]
     assert [str(p) for p in problems] == [
@@ -127,8 +153,9 @@ def test_the_file_of_ids() -> None:
 
 def test_a_file_without_ids() -> None:
     assert fleet.parse_accounts_file("# nobody yet\n\n", "accounts.txt") == (
-        [], [Problem(Location("accounts.txt"), "names no account: write one acct_... "
-                           "ID a line")])
+        [],
+        [Problem(Location("accounts.txt"), "names no account: write one acct_... ID a line")],
+    )
     assert fleet.parse_accounts_file("", "a.txt")[1][0].message.startswith("names no account")
 
 
@@ -144,17 +171,20 @@ def test_select_accounts_by_metadata() -> None:
         {"id": "acct_1E", "metadata": {"portal": "managed"}},
     ]
     assert [a["id"] for a in fleet.select_accounts(accounts, {"portal": "managed"})] == [
-        "acct_1A", "acct_1E"]
-    assert [a["id"] for a in fleet.select_accounts(accounts, {"portal": "managed",
-                                                              "tier": "2"})] == ["acct_1A"]
+        "acct_1A",
+        "acct_1E",
+    ]
+    assert [
+        a["id"] for a in fleet.select_accounts(accounts, {"portal": "managed", "tier": "2"})
+    ] == ["acct_1A"]
     assert fleet.select_accounts(accounts, {}) == accounts
     assert fleet.select_accounts([], {"portal": "managed"}) == []
 
 
 def test_narrow_to_some_accounts() -> None:
-    assert fleet.narrow(["acct_1A", "acct_1B", "acct_1C"], ["acct_1C", "acct_1A", "acct_1Z",
-                                                            "acct_1Z"]) == (
-        ["acct_1A", "acct_1C"], ["acct_1Z"])
+    assert fleet.narrow(
+        ["acct_1A", "acct_1B", "acct_1C"], ["acct_1C", "acct_1A", "acct_1Z", "acct_1Z"]
+    ) == (["acct_1A", "acct_1C"], ["acct_1Z"])
     assert fleet.narrow([], ["acct_1A"]) == ([], ["acct_1A"])
 
 
@@ -186,8 +216,10 @@ def test_parse_shard() -> None:
     for text, message in [
         ("2", "--shard takes I/N, e.g. 2/3 for the second of three shards, not '2'"),
         ("a/b", "--shard takes I/N"),
-        ("0/3", "--shard 0/3: I counts from 1 to N (3), as a CI matrix of 3 jobs would: 1/3 .. "
-         "3/3"),
+        (
+            "0/3",
+            "--shard 0/3: I counts from 1 to N (3), as a CI matrix of 3 jobs would: 1/3 .. 3/3",
+        ),
         ("4/3", "--shard 4/3: I counts from 1 to N (3)"),
         ("1/0", "--shard 1/0: N is the number of shards, at least 1"),
         ("-1/2", "--shard -1/2: I counts from 1"),
@@ -200,10 +232,18 @@ def test_parse_shard() -> None:
 # -- ${account.*} ---------------------------------------------------------------------------
 
 ACCOUNT: dict[str, Any] = {
-    "id": "acct_1Acme", "object": "account", "charges_enabled": True, "created": 1700000000,
-    "email": None, "capabilities": {},
-    "business_profile": {"name": "Acme", "url": "https://acme.example", "mcc": None,
-                         "support_address": {"city": "Berlin", "line2": None}},
+    "id": "acct_1Acme",
+    "object": "account",
+    "charges_enabled": True,
+    "created": 1700000000,
+    "email": None,
+    "capabilities": {},
+    "business_profile": {
+        "name": "Acme",
+        "url": "https://acme.example",
+        "mcc": None,
+        "support_address": {"city": "Berlin", "line2": None},
+    },
     "metadata": {"app_url": "https://app.acme.example", "tier": "2"},
     "external_accounts": {"object": "list", "data": [{"id": "ba_1"}]},
 }
@@ -225,14 +265,20 @@ def test_account_variables() -> None:
 
 
 def test_references_and_what_an_account_lacks() -> None:
-    config = {"default_return_url": "${account.metadata.app_url}/billing",
-              "business_profile": {"headline": "${account.business_profile.name} · ${app_url}",
-                                   "privacy_policy_url": "$${account.id} is literal"},
-              "features": {"x": ["${account.metadata.app_url}", "${account.metadata.support}"]},
-              "name": 3}
+    config = {
+        "default_return_url": "${account.metadata.app_url}/billing",
+        "business_profile": {
+            "headline": "${account.business_profile.name} · ${app_url}",
+            "privacy_policy_url": "$${account.id} is literal",
+        },
+        "features": {"x": ["${account.metadata.app_url}", "${account.metadata.support}"]},
+        "name": 3,
+    }
     assert fleet.account_references(config) == [
-        "account.metadata.app_url", "account.business_profile.name",
-        "account.metadata.support"]
+        "account.metadata.app_url",
+        "account.business_profile.name",
+        "account.metadata.support",
+    ]
     assert fleet.account_references("${account.id}${account.id} ${unclosed") == ["account.id"]
     variables = fleet.account_variables(ACCOUNT)
     assert fleet.missing_variables(config, variables) == ["account.metadata.support"]
@@ -240,25 +286,41 @@ def test_references_and_what_an_account_lacks() -> None:
     assert fleet.missing_message("acct_1Acme", "account.metadata.app_ur", variables) == (
         "account acct_1Acme has no metadata.app_ur, used as ${account.metadata.app_ur} (did you "
         "mean ${account.metadata.app_url}?): set it on the account (e.g. its metadata), or "
-        "leave the account out of the fleet")
-    assert "(did you mean" not in fleet.missing_message("acct_1B", "account.metadata.zzz",
-                                                        {"account.id": "acct_1B"})
+        "leave the account out of the fleet"
+    )
+    assert "(did you mean" not in fleet.missing_message(
+        "acct_1B", "account.metadata.zzz", {"account.id": "acct_1B"}
+    )
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("account.id", None),
-    ("account.metadata.app_url", None),
-    ("account.business_profile.url", None),
-    ("account.bussiness_profile.url", "${account.bussiness_profile.url}: the account object "
-     "has no field 'bussiness_profile' (did you mean business_profile?)"),
-    ("account.business_profile.urll", "${account.business_profile.urll}: business_profile has "
-     "no field 'urll' (did you mean url?)"),
-    ("account.metadata", "${account.metadata} is a hash: name one of its values, e.g. "
-     "${account.metadata.KEY}"),
-    ("account.", "${account.}: name a field of the account, e.g. ${account.id} or "
-     "${account.metadata.KEY}"),
-    ("account.metadata..x", "${account.metadata..x}: name a field of the account"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("account.id", None),
+        ("account.metadata.app_url", None),
+        ("account.business_profile.url", None),
+        (
+            "account.bussiness_profile.url",
+            "${account.bussiness_profile.url}: the account object "
+            "has no field 'bussiness_profile' (did you mean business_profile?)",
+        ),
+        (
+            "account.business_profile.urll",
+            "${account.business_profile.urll}: business_profile has "
+            "no field 'urll' (did you mean url?)",
+        ),
+        (
+            "account.metadata",
+            "${account.metadata} is a hash: name one of its values, e.g. ${account.metadata.KEY}",
+        ),
+        (
+            "account.",
+            "${account.}: name a field of the account, e.g. ${account.id} or "
+            "${account.metadata.KEY}",
+        ),
+        ("account.metadata..x", "${account.metadata..x}: name a field of the account"),
+    ],
+)
 def test_reference_problems_caught_offline(name: str, problem: str | None) -> None:
     found = fleet.reference_problem(name)
     assert found == problem if problem is None else (found or "").startswith(problem)
@@ -267,17 +329,20 @@ def test_reference_problems_caught_offline(name: str, problem: str | None) -> No
 # -- the safety threshold -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("changed, size, over", [
-    (0, 0, False),  # an empty fleet
-    (1, 1, False),  # one account: always allowed, as is any fleet under 10
-    (9, 9, False),
-    (3, 10, False),  # 30% exactly is allowed (more than the share is refused)
-    (4, 10, True),
-    (30, 100, False),
-    (31, 100, True),
-    (3000, 10_000, False),
-    (3001, 10_000, True),
-])
+@pytest.mark.parametrize(
+    "changed, size, over",
+    [
+        (0, 0, False),  # an empty fleet
+        (1, 1, False),  # one account: always allowed, as is any fleet under 10
+        (9, 9, False),
+        (3, 10, False),  # 30% exactly is allowed (more than the share is refused)
+        (4, 10, True),
+        (30, 100, False),
+        (31, 100, True),
+        (3000, 10_000, False),
+        (3001, 10_000, True),
+    ],
+)
 def test_over_threshold(changed: int, size: int, over: bool) -> None:
     assert fleet.over_threshold(changed, size) is over
 
@@ -293,7 +358,8 @@ def test_threshold_share_and_message() -> None:
         "this run would change 45 of 120 accounts (38%), more than the 30% of the fleet (36 "
         "accounts) one run may change: read the plan (a mistaken file would rewrite every "
         "tenant's portal), then re-run with --force, or change fewer accounts at once "
-        "(--shard I/N, --accounts acct_...)")
+        "(--shard I/N, --accounts acct_...)"
+    )
     assert fleet.parse_share("30%") == pytest.approx(0.3)
     assert fleet.parse_share(" 0.5 ") == 0.5 and fleet.parse_share("100%") == 1
     for bad in ("", "lots", "0", "150%", "-5%"):

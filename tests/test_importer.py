@@ -27,20 +27,32 @@ from .samples import identity, stripe_config
 PRICES: dict[str, dict[str, Any]] = {
     "price_1": {"id": "price_1", "lookup_key": "pro_monthly", "active": True},
     "price_2": {"id": "price_2", "lookup_key": None, "active": True},
-    "price_3": {"id": "price_3", "lookup_key": "old", "active": False}}
+    "price_3": {"id": "price_3", "lookup_key": "old", "active": False},
+}
 VARIABLES = {"app_url": "https://staging.example.com", "short": "ex"}
 
 
 def rich() -> dict[str, Any]:
     """A configuration with values of every kind away from Stripe's defaults."""
-    obj = stripe_config("bpc_7", name="Pro plan", default_return_url="https://x.test/account",
-                        metadata={**identity("pro"), "team": "billing"})
+    obj = stripe_config(
+        "bpc_7",
+        name="Pro plan",
+        default_return_url="https://x.test/account",
+        metadata={**identity("pro"), "team": "billing"},
+    )
     features = obj["features"]
     features["customer_update"] = {"enabled": True, "allowed_updates": ["email", "address"]}
     features["subscription_cancel"]["cancellation_reason"]["options"] = ["too_expensive"]
-    features["subscription_update"].update(enabled=True, products=[
-        {"product": "prod_a", "prices": ["price_2", "price_1"],
-         "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 4}}])
+    features["subscription_update"].update(
+        enabled=True,
+        products=[
+            {
+                "product": "prod_a",
+                "prices": ["price_2", "price_1"],
+                "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 4},
+            }
+        ],
+    )
     return obj
 
 
@@ -50,6 +62,7 @@ def stripe_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 # --- keys --------------------------------------------------------------------------------
 
+
 def test_a_configuration_this_project_made_keeps_its_key() -> None:
     obj = stripe_config("bpc_1", "std", name="Whatever it is called now")
     assert key_for(obj, "name", set(), "acme") == "std"
@@ -57,8 +70,10 @@ def test_a_configuration_this_project_made_keeps_its_key() -> None:
 
 
 def test_keys_from_names_ids_and_the_default() -> None:
-    assert key_for(stripe_config("bpc_1", name="Pro Plan (2024)!"), "name", set(),
-                   "acme") == "pro-plan-2024"
+    assert (
+        key_for(stripe_config("bpc_1", name="Pro Plan (2024)!"), "name", set(), "acme")
+        == "pro-plan-2024"
+    )
     assert key_for(stripe_config("bpc_1", name="Pro"), "id", set(), "acme") == "bpc_1"
     assert key_for(stripe_config("bpc_1", is_default=True), "name", set(), "acme") == "default"
     assert key_for(stripe_config("bpc_1", name="!!!"), "name", set(), "acme") == "bpc_1"
@@ -80,6 +95,7 @@ def test_a_long_name_leaves_room_for_a_suffix() -> None:
 
 # --- file contents -----------------------------------------------------------------------
 
+
 def test_a_configuration_at_stripes_defaults_is_only_its_pin() -> None:
     assert file_data(stripe_config("bpc_1"), "staging", {}, {}) == {"ids": {"staging": "bpc_1"}}
     default = file_data(stripe_config("bpc_1", is_default=True, active=False), "prod", {}, {})
@@ -96,30 +112,38 @@ def test_a_file_describes_exactly_the_configuration_it_was_imported_from() -> No
 
 def test_prices_as_lookup_keys_where_an_active_price_has_one() -> None:
     obj = rich()
-    products = file_data(obj, "staging", PRICES, {})["features"]["subscription_update"][
-        "products"]
-    assert products == [{"product": "prod_a", "prices": ["lookup_key:pro_monthly", "price_2"],
-                         "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 4}}]
-    obj["features"]["subscription_update"]["products"] = [{"product": "prod_a",
-                                                           "prices": ["price_1"]}]
-    products = file_data(obj, "staging", PRICES, {})["features"]["subscription_update"][
-        "products"]
+    products = file_data(obj, "staging", PRICES, {})["features"]["subscription_update"]["products"]
+    assert products == [
+        {
+            "product": "prod_a",
+            "prices": ["lookup_key:pro_monthly", "price_2"],
+            "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 4},
+        }
+    ]
+    obj["features"]["subscription_update"]["products"] = [
+        {"product": "prod_a", "prices": ["price_1"]}
+    ]
+    products = file_data(obj, "staging", PRICES, {})["features"]["subscription_update"]["products"]
     assert products == [{"prices": ["lookup_key:pro_monthly"]}]  # the price names its product
     obj["features"]["subscription_update"]["products"][0]["prices"] = ["price_3"]
-    products = file_data(obj, "staging", PRICES, {})["features"]["subscription_update"][
-        "products"]
+    products = file_data(obj, "staging", PRICES, {})["features"]["subscription_update"]["products"]
     assert products == [{"product": "prod_a", "prices": ["price_3"]}]  # archived: no lookup
 
 
 def test_required_siblings_are_written_with_an_object() -> None:
     cancel = file_data(rich(), "staging", {}, {})["features"]["subscription_cancel"]
-    assert cancel == {"enabled": False, "cancellation_reason": {"enabled": False,
-                                                                "options": ["too_expensive"]}}
+    assert cancel == {
+        "enabled": False,
+        "cancellation_reason": {"enabled": False, "options": ["too_expensive"]},
+    }
 
 
 def test_variable_values_become_variables_and_dollar_braces_are_escaped() -> None:
-    obj = stripe_config("bpc_1", name="Costs ${price} at example.com",
-                        default_return_url="https://staging.example.com/account")
+    obj = stripe_config(
+        "bpc_1",
+        name="Costs ${price} at example.com",
+        default_return_url="https://staging.example.com/account",
+    )
     data = file_data(obj, "staging", {}, VARIABLES)
     assert data["default_return_url"] == "${app_url}/account"
     assert data["name"] == "Costs $${price} at example.com"  # "ex" is too short to replace
@@ -131,34 +155,49 @@ def test_render_orders_the_keys_and_marks_raw_price_ids() -> None:
     lines = text.splitlines()
     assert lines[0].startswith("# Written by `portal-config import`")
     assert [line.split(":")[0] for line in lines[1:] if line[:1].isalpha()] == [
-        "ids", "name", "default_return_url", "features", "metadata"]
+        "ids",
+        "name",
+        "default_return_url",
+        "features",
+        "metadata",
+    ]
     assert f"      - price_2  # {RAW_ID_NOTE}" in lines
     assert "      - lookup_key:pro_monthly" in lines
     assert yaml.safe_load(text) == data
 
 
 def test_importable_skips_other_applications_and_inactive_ones_default_first() -> None:
-    configs = [stripe_config("bpc_3", created=3), stripe_config("bpc_2", created=1),
-               stripe_config("bpc_9", created=9, is_default=True),
-               stripe_config("bpc_4", application="ca_x"),
-               stripe_config("bpc_1", created=1, active=False)]
+    configs = [
+        stripe_config("bpc_3", created=3),
+        stripe_config("bpc_2", created=1),
+        stripe_config("bpc_9", created=9, is_default=True),
+        stripe_config("bpc_4", application="ca_x"),
+        stripe_config("bpc_1", created=1, active=False),
+    ]
     assert [c["id"] for c in importable(configs, False)] == ["bpc_9", "bpc_2", "bpc_3"]
     assert [c["id"] for c in importable(configs, True)] == ["bpc_9", "bpc_1", "bpc_2", "bpc_3"]
 
 
 def test_build_files_gives_each_a_free_key_and_its_text() -> None:
-    configs: list[Any] = [stripe_config("bpc_1", name="Pro"), stripe_config("bpc_2", name="Pro"),
-                          stripe_config("bpc_3", name="Portal-Config")]
+    configs: list[Any] = [
+        stripe_config("bpc_1", name="Pro"),
+        stripe_config("bpc_2", name="Pro"),
+        stripe_config("bpc_3", name="Portal-Config"),
+    ]
     files = build_files(configs, "staging", "name", "acme", {}, {}, taken={"portal-config"})
-    assert [(f.key, f.config_id) for f in files] == [("pro", "bpc_1"), ("pro-2", "bpc_2"),
-                                                     ("portal-config-2", "bpc_3")]
+    assert [(f.key, f.config_id) for f in files] == [
+        ("pro", "bpc_1"),
+        ("pro-2", "bpc_2"),
+        ("portal-config-2", "bpc_3"),
+    ]
     assert yaml.safe_load(files[1].text) == {"ids": {"staging": "bpc_2"}, "name": "Pro"}
 
 
 def test_price_ids_lists_every_price_once() -> None:
     two = rich()
     two["features"]["subscription_update"]["products"] = [
-        {"product": "prod_b", "prices": ["price_1", "price_0"]}]
+        {"product": "prod_b", "prices": ["price_1", "price_0"]}
+    ]
     assert price_ids([rich(), two, stripe_config("bpc_3")]) == ["price_0", "price_1", "price_2"]
 
 
@@ -179,16 +218,31 @@ WEBHOOK_SECRET = "whsec_" + "Ab12" * 8
 PUBLISHABLE = "pk_live_" + "Cd34" * 8
 
 
-@pytest.mark.parametrize(("obj", "where", "prefix"), [
-    (stripe_config("bpc_5", business_profile={"headline": f"see {WEBHOOK_SECRET}"}),
-     "business_profile.headline", "whsec_"),
-    (stripe_config("bpc_5", metadata={"support": PUBLISHABLE}), "metadata.support", "pk_live_"),
-    (stripe_config("bpc_5", metadata={PUBLISHABLE: "x"}), "metadata (a name in it)", "pk_live_"),
-    (stripe_config("bpc_5", metadata=identity(f"k-{PUBLISHABLE}")),
-     "metadata.portal_config_key", "pk_live_"),
-], ids=["signing-secret", "publishable", "metadata-name", "file-name"])
-def test_build_files_refuses_a_value_that_looks_like_a_key(obj: dict[str, Any], where: str,
-                                                           prefix: str) -> None:
+@pytest.mark.parametrize(
+    ("obj", "where", "prefix"),
+    [
+        (
+            stripe_config("bpc_5", business_profile={"headline": f"see {WEBHOOK_SECRET}"}),
+            "business_profile.headline",
+            "whsec_",
+        ),
+        (stripe_config("bpc_5", metadata={"support": PUBLISHABLE}), "metadata.support", "pk_live_"),
+        (
+            stripe_config("bpc_5", metadata={PUBLISHABLE: "x"}),
+            "metadata (a name in it)",
+            "pk_live_",
+        ),
+        (
+            stripe_config("bpc_5", metadata=identity(f"k-{PUBLISHABLE}")),
+            "metadata.portal_config_key",
+            "pk_live_",
+        ),
+    ],
+    ids=["signing-secret", "publishable", "metadata-name", "file-name"],
+)
+def test_build_files_refuses_a_value_that_looks_like_a_key(
+    obj: dict[str, Any], where: str, prefix: str
+) -> None:
     configs: list[Any] = [stripe_config("bpc_1", name="Fine"), obj]
     with pytest.raises(PortalConfigError) as raised:
         build_files(configs, "staging", "name", "acme", {}, {})

@@ -25,8 +25,9 @@ def loaded() -> Iterator[None]:
 
 def test_a_loaded_key_is_masked_by_its_value_and_others_by_the_pattern() -> None:
     text = f"bad key {LOADED}; also sk_live_abcdefghij5678 and {LOADED}\n"
-    assert keys.mask_secrets(text) == ("bad key sk_test_...1234; also sk_live_...5678 and "
-                                       "sk_test_...1234\n")
+    assert keys.mask_secrets(text) == (
+        "bad key sk_test_...1234; also sk_live_...5678 and sk_test_...1234\n"
+    )
     keys.forget()
     assert LOADED in keys.mask_secrets(text)  # forgotten: the pattern alone misses it
 
@@ -43,8 +44,10 @@ def test_a_short_value_is_not_registered() -> None:
 
 
 def test_find_keys_names_the_prefix_of_each_kind() -> None:
-    text = ("sk_live_abcdefghij rk_test_abcdefghij pk_test_abcdefghij whsec_abcdefghij "
-            "pk_test_short xsk_live_abcdefghij")
+    text = (
+        "sk_live_abcdefghij rk_test_abcdefghij pk_test_abcdefghij whsec_abcdefghij "
+        "pk_test_short xsk_live_abcdefghij"
+    )
     assert keys.find_keys(text) == ["sk_live_", "rk_test_", "pk_test_", "whsec_"]
 
 

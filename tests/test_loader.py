@@ -56,21 +56,22 @@ def test_merge_keys_are_not_duplicates() -> None:
     assert doc.data["other"] == {"x": 1, "y": 3}
 
 
-@pytest.mark.parametrize("text, line, col", [
-    ("a:\n\tb: 1\n", 2, 1),
-    ("a: 1\nb:\n  c: 2\n\t  d: 3\n", 4, 1),
-])
+@pytest.mark.parametrize(
+    "text, line, col", [("a:\n\tb: 1\n", 2, 1), ("a: 1\nb:\n  c: 2\n\t  d: 3\n", 4, 1)]
+)
 def test_tab_indentation(text: str, line: int, col: int) -> None:
     doc, problems = load(write(text))
     assert doc.data is None
     assert [str(p) for p in problems] == [
-        f"c.yaml:{line}:{col}: invalid YAML: a tab character here; YAML indents with spaces only"]
+        f"c.yaml:{line}:{col}: invalid YAML: a tab character here; YAML indents with spaces only"
+    ]
 
 
 def test_syntax_error_at_its_position() -> None:
     _, problems = load(write("a: 1\n b: 2\n"))
     assert [str(p) for p in problems] == [
-        "c.yaml:2:3: invalid YAML: mapping values are not allowed here"]
+        "c.yaml:2:3: invalid YAML: mapping values are not allowed here"
+    ]
 
 
 def test_unsafe_tags_are_refused_as_yaml_errors() -> None:
@@ -94,8 +95,10 @@ def test_only_true_and_false_are_booleans() -> None:
 
 def test_non_string_keys_are_errors_and_kept_as_text() -> None:
     doc, problems = load(write("metadata:\n  2024: launch\n  true: x\n"))
-    assert [str(p) for p in problems] == ["c.yaml:2:3: key 2024 must be a string: quote it",
-                                          "c.yaml:3:3: key true must be a string: quote it"]
+    assert [str(p) for p in problems] == [
+        "c.yaml:2:3: key 2024 must be a string: quote it",
+        "c.yaml:3:3: key true must be a string: quote it",
+    ]
     assert doc.data == {"metadata": {"2024": "launch", "true": "x"}}
 
 
@@ -133,9 +136,11 @@ def test_display_path_is_relative_below_the_current_directory(tmp_path: Path) ->
 
 # --- hostile files: every bound is a located problem, reached fast --------------------------------
 
+
 @pytest.fixture
 def deadline() -> Iterator[None]:
     """Fails the test, instead of hanging it, when a read blocks (SIGALRM interrupts it)."""
+
     def expire(*_: object) -> None:
         raise TimeoutError("the read blocked")
 
@@ -160,8 +165,11 @@ def test_an_alias_bomb_is_refused_before_anything_is_expanded() -> None:
     assert time.monotonic() - started < 0.5
     assert doc.data is None
     assert [str(p) for p in problems] == [
-        ("c.yaml:4:5: with its aliases (*name) expanded, this holds more than 10000 values: "
-         "portal-config reads at most 10000 per file (use fewer aliases)")]
+        (
+            "c.yaml:4:5: with its aliases (*name) expanded, this holds more than 10000 values: "
+            "portal-config reads at most 10000 per file (use fewer aliases)"
+        )
+    ]
 
 
 def test_aliases_are_limited_in_number() -> None:
@@ -169,8 +177,11 @@ def test_aliases_are_limited_in_number() -> None:
     doc, problems = load(write(text))
     assert doc.data is None
     assert [str(p) for p in problems] == [
-        (f"c.yaml:{limits.MAX_ALIASES + 2}:7: more than {limits.MAX_ALIASES} aliases (*name) in "
-         "one file: write the values out")]
+        (
+            f"c.yaml:{limits.MAX_ALIASES + 2}:7: more than {limits.MAX_ALIASES} aliases (*name) in "
+            "one file: write the values out"
+        )
+    ]
     doc, problems = load(write("a: &a x\n" + "".join(f"b{n}: *a\n" for n in range(100))))
     assert problems == [] and len(doc.data) == 101
 
@@ -181,16 +192,20 @@ def test_aliases_cannot_nest_deeper_than_the_bound() -> None:
     text += "".join(f"a{n}: &a{n} " + "[" * 7 + f"*a{n - 1}" + "]" * 7 + "\n" for n in range(1, 10))
     doc, problems = load(write(text))
     assert doc.data is None
-    assert problems[0].message.startswith("with its aliases (*name) expanded, this is nested "
-                                          "more than 64 levels deep")
+    assert problems[0].message.startswith(
+        "with its aliases (*name) expanded, this is nested more than 64 levels deep"
+    )
 
 
 def test_nesting_is_limited_before_python_recursion_is() -> None:
     doc, problems = load(write("a: " + "[" * 500 + "]" * 500 + "\n"))
     assert doc.data is None
     assert [str(p) for p in problems] == [
-        ("c.yaml:1:67: nested more than 64 levels deep: portal-config reads at most 64 (no "
-         "Stripe field is as deep)")]
+        (
+            "c.yaml:1:67: nested more than 64 levels deep: portal-config reads at most 64 (no "
+            "Stripe field is as deep)"
+        )
+    ]
     doc, problems = load(write("a: " + "[" * 62 + "]" * 62 + "\n"))
     assert problems == []
 
@@ -203,41 +218,60 @@ def test_values_are_limited_per_file() -> None:
     assert doc.data is None
     # The mapping, its key and the list are 3 values: the 9998th item is the 10001st value.
     assert [str(p) for p in problems] == [
-        (f"c.yaml:1:{5 + 3 * 9997}: more than 10000 values in one file: portal-config reads at "
-         "most 10000 per file")]
+        (
+            f"c.yaml:1:{5 + 3 * 9997}: more than 10000 values in one file: portal-config reads at "
+            "most 10000 per file"
+        )
+    ]
     assert time.monotonic() - started < 3
 
 
-@pytest.mark.parametrize("character, line, col", [("\x00", 2, 9), ("\x1b", 2, 9),
-                                                  ("\x7f", 2, 9), ("\x07", 2, 9)])
+@pytest.mark.parametrize(
+    "character, line, col", [("\x00", 2, 9), ("\x1b", 2, 9), ("\x7f", 2, 9), ("\x07", 2, 9)]
+)
 def test_control_characters_are_located(character: str, line: int, col: int) -> None:
-    doc, problems = load(write(f"a: 1\r\nb: \"text{character}\"\n"))
+    doc, problems = load(write(f'a: 1\r\nb: "text{character}"\n'))
     assert doc.data is None
     code = ord(character)
     assert [str(p) for p in problems] == [
-        (f"c.yaml:{line}:{col}: invalid YAML: the control character U+{code:04X} is not allowed "
-         f"in YAML text: remove it (inside double quotes, write it as \\x{code:02x})")]
+        (
+            f"c.yaml:{line}:{col}: invalid YAML: the control character U+{code:04X} is not allowed "
+            f"in YAML text: remove it (inside double quotes, write it as \\x{code:02x})"
+        )
+    ]
 
 
 def test_a_huge_integer_is_located() -> None:
     doc, problems = load(write("a: 1\nb: " + "9" * 4400 + "\n"))
     assert doc.data is None
     assert [str(p) for p in problems] == [
-        ("c.yaml:2:4: a number of 4400 digits: no field takes one this long (quote it if it is "
-         "text)")]
+        (
+            "c.yaml:2:4: a number of 4400 digits: no field takes one this long (quote it if it is "
+            "text)"
+        )
+    ]
     doc, problems = load(write("b: '" + "9" * 4400 + "'\n"))
     assert problems == [] and doc.data["b"] == "9" * 4400
 
 
-@pytest.mark.parametrize("text, message", [
-    ("a: 2024-13-45\n", ("c.yaml:1:4: '2024-13-45' cannot be read as a date: quote it to make it "
-                         "text")),
-    ("a: !!int twelve\n", ("c.yaml:1:4: 'twelve' cannot be read as a whole number: quote it to "
-                           "make it text")),
-    ("a: !!bool yes\n", ("c.yaml:1:4: 'yes' cannot be read as true or false: quote it to make it "
-                         "text")),
-    ("a: !!float x\n", "c.yaml:1:4: 'x' cannot be read as a number: quote it to make it text"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "a: 2024-13-45\n",
+            ("c.yaml:1:4: '2024-13-45' cannot be read as a date: quote it to make it text"),
+        ),
+        (
+            "a: !!int twelve\n",
+            ("c.yaml:1:4: 'twelve' cannot be read as a whole number: quote it to make it text"),
+        ),
+        (
+            "a: !!bool yes\n",
+            ("c.yaml:1:4: 'yes' cannot be read as true or false: quote it to make it text"),
+        ),
+        ("a: !!float x\n", "c.yaml:1:4: 'x' cannot be read as a number: quote it to make it text"),
+    ],
+)
 def test_scalars_their_tag_cannot_read_are_located(text: str, message: str) -> None:
     doc, problems = load(write(text))
     assert doc.data is None
@@ -247,8 +281,9 @@ def test_scalars_their_tag_cannot_read_are_located(text: str, message: str) -> N
 def test_long_keys_are_shortened_in_messages() -> None:
     key = "k" * 5000
     _, problems = load(write(f"? {key}\n: 1\n? {key}\n: 2\n"))  # explicit keys: no length limit
-    assert [str(p) for p in problems] == [(f"c.yaml:3:3: duplicate key '{'k' * 77}...' (first "
-                                           "written at line 1)")]
+    assert [str(p) for p in problems] == [
+        (f"c.yaml:3:3: duplicate key '{'k' * 77}...' (first written at line 1)")
+    ]
 
 
 @pytest.mark.usefixtures("deadline")
@@ -257,16 +292,18 @@ def test_a_fifo_is_refused_without_opening_it() -> None:
     started = time.monotonic()
     _doc, problems = load(Path("c.yaml"))
     assert time.monotonic() - started < 1
-    assert [str(p) for p in problems] == [("c.yaml:1:1: a named pipe (FIFO), not a file: only "
-                                           "regular files are read (remove it)")]
+    assert [str(p) for p in problems] == [
+        ("c.yaml:1:1: a named pipe (FIFO), not a file: only regular files are read (remove it)")
+    ]
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
 def test_a_link_to_a_device_is_refused() -> None:
     os.symlink("/dev/zero", "c.yaml")
     _, problems = load(Path("c.yaml"))
-    assert [str(p) for p in problems] == [("c.yaml:1:1: a device, not a file: only regular files "
-                                           "are read (remove it)")]
+    assert [str(p) for p in problems] == [
+        ("c.yaml:1:1: a device, not a file: only regular files are read (remove it)")
+    ]
 
 
 @pytest.mark.usefixtures("deadline")
@@ -285,8 +322,9 @@ def test_a_fifo_swapped_in_after_the_check_cannot_block(monkeypatch: pytest.Monk
     started = time.monotonic()
     _, problems = load(Path("c.yaml"))
     assert time.monotonic() - started < 1
-    assert [str(p) for p in problems] == [("c.yaml:1:1: a named pipe (FIFO), not a file: only "
-                                           "regular files are read (remove it)")]
+    assert [str(p) for p in problems] == [
+        ("c.yaml:1:1: a named pipe (FIFO), not a file: only regular files are read (remove it)")
+    ]
 
 
 def test_the_folder_budget_is_shared_between_files() -> None:
@@ -294,8 +332,11 @@ def test_the_folder_budget_is_shared_between_files() -> None:
     assert load(write("a: " + "x" * 900 + "\n", "one.yaml"), budget)[1] == []
     _, problems = load(write("a: " + "x" * 200 + "\n", "two.yaml"), budget)
     assert [str(p) for p in problems] == [
-        ("two.yaml:1:1: the configuration files are larger than 20 MiB together: portal-config "
-         "reads up to that much")]
+        (
+            "two.yaml:1:1: the configuration files are larger than 20 MiB together: portal-config "
+            "reads up to that much"
+        )
+    ]
     _, problems = load(write("a: [" + "1, " * 60 + "1]\n", "three.yaml"), limits.Budget(values=50))
     assert problems[0].message.startswith("the configuration files hold too many values together")
 
@@ -309,8 +350,11 @@ def test_a_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     write("a: 1\n")
     _, problems = load(Path("inside/c.yaml"), limits.Budget(folder=Path("inside")))
     assert [p.message for p in problems] == [
-        (f"a symbolic link to {limits.shorten(str(outside))}, outside the project folder: only "
-         "files inside it are read (copy the file in instead)")]
+        (
+            f"a symbolic link to {limits.shorten(str(outside))}, outside the project folder: only "
+            "files inside it are read (copy the file in instead)"
+        )
+    ]
     assert load(Path("inside/d.yaml"), limits.Budget(folder=Path("inside")))[1] != []
     os.symlink("../inside/../c.yaml", "inside/e.yaml")
     assert load(Path("inside/e.yaml"), limits.Budget(folder=Path(".")))[1] == []
@@ -322,5 +366,8 @@ def test_escaped_surrogate_pairs_are_one_character() -> None:
     doc, problems = load(write('a: 1\nname: "x \\ud83d"\n'))
     assert doc.data is None
     assert [str(p) for p in problems] == [
-        ("c.yaml:2:7: the escape \\ud83d is half of a UTF-16 pair, not a character: write the "
-         "character itself, or \\U and its 8 hex digits")]
+        (
+            "c.yaml:2:7: the escape \\ud83d is half of a UTF-16 pair, not a character: write the "
+            "character itself, or \\U and its 8 hex digits"
+        )
+    ]

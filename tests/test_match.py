@@ -12,8 +12,14 @@ from .samples import desired, stripe_config
 PIN_AT = Location("configs/std.yaml", 2, 10)  # where `ids: {local: ...}` was written
 
 
-def bind(files: list[Desired], current: list[dict[str, Any]], *, env: str = "local",
-         mode: str = "test", adopt: bool = False) -> list[Binding]:
+def bind(
+    files: list[Desired],
+    current: list[dict[str, Any]],
+    *,
+    env: str = "local",
+    mode: str = "test",
+    adopt: bool = False,
+) -> list[Binding]:
     return match("acme", env, mode, files, current, adopt=adopt)
 
 
@@ -29,10 +35,15 @@ def problem_text(binding: Binding) -> str:
 
 # --- a file's configuration ---------------------------------------------------------------
 
+
 def test_an_active_configuration_with_the_files_identity_is_active() -> None:
     b = only(bind([desired("std")], [stripe_config("bpc_1", "std")]))
-    assert (b.status, b.key, b.config_id, b.file) == (Status.ACTIVE, "std", "bpc_1",
-                                                      "configs/std.yaml")
+    assert (b.status, b.key, b.config_id, b.file) == (
+        Status.ACTIVE,
+        "std",
+        "bpc_1",
+        "configs/std.yaml",
+    )
     assert not b.adopting and b.problem is None
 
 
@@ -88,7 +99,8 @@ def test_two_configurations_claiming_one_key_is_a_problem_at_the_file_naming_bot
     current = [stripe_config("bpc_2", "std"), stripe_config("bpc_1", "std")]
     bindings = bind([desired("std", location=PIN_AT)], current)
     assert problem_text(bindings[0]).startswith(
-        "configs/std.yaml: configurations bpc_1, bpc_2 both claim key 'std'")
+        "configs/std.yaml: configurations bpc_1, bpc_2 both claim key 'std'"
+    )
     # Both are that file's problem, not also "configurations no file claims".
     assert [b.status for b in bindings] == [Status.PROBLEM]
 
@@ -97,24 +109,31 @@ def test_two_files_describing_one_configuration_is_a_problem_of_the_second() -> 
     current = [stripe_config("bpc_1", is_default=True)]
     b = bind([desired("main", default=True), desired("other", pinned="bpc_1")], current)
     assert (b[0].status, b[0].config_id) == (Status.ACTIVE, "bpc_1")
-    assert problem_text(b[1]) == ("configs/other.yaml: this file and configs/main.yaml both "
-                                  "describe bpc_1: keep one of them")
+    assert problem_text(b[1]) == (
+        "configs/other.yaml: this file and configs/main.yaml both describe bpc_1: keep one of them"
+    )
     assert len(b) == 2  # and bpc_1 is not listed a second time as unclaimed
 
 
 def test_another_applications_configuration_is_a_problem_never_a_change() -> None:
     current = [stripe_config("bpc_1", application="ca_other")]
     b = only(bind([desired("std", pinned="bpc_1", location=PIN_AT)], current))
-    assert problem_text(b) == ("configs/std.yaml: bpc_1 was created by the Connect application "
-                               "ca_other; portal-config never changes it")
+    assert problem_text(b) == (
+        "configs/std.yaml: bpc_1 was created by the Connect application "
+        "ca_other; portal-config never changes it"
+    )
 
 
 def test_an_application_stamped_configuration_with_this_projects_identity_is_ours() -> None:
-    current = [stripe_config("bpc_1", "std", application="ca_platform"),
-               stripe_config("bpc_2", "old", application="ca_platform")]
+    current = [
+        stripe_config("bpc_1", "std", application="ca_platform"),
+        stripe_config("bpc_2", "old", application="ca_platform"),
+    ]
     b = bind([desired("std")], current)
-    assert [(x.status, x.config_id) for x in b] == [(Status.ACTIVE, "bpc_1"),
-                                                   (Status.FILE_GONE, "bpc_2")]
+    assert [(x.status, x.config_id) for x in b] == [
+        (Status.ACTIVE, "bpc_1"),
+        (Status.FILE_GONE, "bpc_2"),
+    ]
 
 
 def test_an_application_stamped_pin_of_another_environment_is_not_ours() -> None:
@@ -131,26 +150,32 @@ def test_adopt_marks_a_pinned_configuration_without_identity() -> None:
 
 
 def test_adopt_has_nothing_to_do_where_the_identity_is_already_written() -> None:
-    pinned = only(bind([desired("std", pinned="bpc_1")], [stripe_config("bpc_1", "std")],
-                       adopt=True))
+    pinned = only(
+        bind([desired("std", pinned="bpc_1")], [stripe_config("bpc_1", "std")], adopt=True)
+    )
     by_identity = only(bind([desired("std")], [stripe_config("bpc_1", "std")], adopt=True))
     assert not pinned.adopting and not by_identity.adopting
 
 
 def test_adopt_takes_over_a_pin_of_another_key_of_this_environment() -> None:
-    b = only(bind([desired("std", pinned="bpc_1")], [stripe_config("bpc_1", "renamed")],
-                  adopt=True))
+    b = only(
+        bind([desired("std", pinned="bpc_1")], [stripe_config("bpc_1", "renamed")], adopt=True)
+    )
     assert (b.status, b.adopting) == (Status.ACTIVE, True)
 
 
 def test_adopt_of_another_projects_or_environments_identity_is_a_problem() -> None:
-    for owner in (stripe_config("bpc_1", "std", project="other"),
-                  stripe_config("bpc_1", "std", env="staging")):
+    for owner in (
+        stripe_config("bpc_1", "std", project="other"),
+        stripe_config("bpc_1", "std", env="staging"),
+    ):
         b = only(bind([desired("std", pinned="bpc_1")], [owner], adopt=True))
         project, env = identity_of(owner)[:2]
-        assert problem_text(b) == (f"configs/std.yaml: bpc_1 carries the identity of project "
-                                   f"'{project}', environment '{env}': not adopted; pin "
-                                   "another one")
+        assert problem_text(b) == (
+            f"configs/std.yaml: bpc_1 carries the identity of project "
+            f"'{project}', environment '{env}': not adopted; pin "
+            "another one"
+        )
 
 
 def test_active_false_on_the_default_is_a_problem() -> None:
@@ -161,6 +186,7 @@ def test_active_false_on_the_default_is_a_problem() -> None:
 
 
 # --- configurations no file claims ---------------------------------------------------------
+
 
 def test_this_projects_configuration_without_a_file_is_file_gone() -> None:
     b = only(bind([], [stripe_config("bpc_1", "old")]))
@@ -177,20 +203,28 @@ def test_an_inactive_configuration_without_a_file_has_nothing_to_say() -> None:
 
 
 def test_others_configurations_are_unmanaged() -> None:
-    current = [stripe_config("bpc_1"), stripe_config("bpc_2", "std", env="staging"),
-               stripe_config("bpc_3", "std", project="other"),
-               stripe_config("bpc_4", application="ca_x")]
+    current = [
+        stripe_config("bpc_1"),
+        stripe_config("bpc_2", "std", env="staging"),
+        stripe_config("bpc_3", "std", project="other"),
+        stripe_config("bpc_4", application="ca_x"),
+    ]
     b = bind([desired("std")], current)
     assert b[0].status is Status.MISSING
     assert [(x.status, x.key, x.config_id) for x in b[1:]] == [
-        (Status.UNMANAGED, None, f"bpc_{n}") for n in range(1, 5)]
+        (Status.UNMANAGED, None, f"bpc_{n}") for n in range(1, 5)
+    ]
 
 
 def test_files_come_first_in_their_order_then_the_unclaimed_in_stripes_order() -> None:
     current = [stripe_config("bpc_3"), stripe_config("bpc_2", "b"), stripe_config("bpc_1", "z")]
     b = bind([desired("z"), desired("a"), desired("b")], current)
-    assert [(x.key, x.config_id) for x in b] == [("z", "bpc_1"), ("a", None), ("b", "bpc_2"),
-                                                 (None, "bpc_3")]
+    assert [(x.key, x.config_id) for x in b] == [
+        ("z", "bpc_1"),
+        ("a", None),
+        ("b", "bpc_2"),
+        (None, "bpc_3"),
+    ]
 
 
 def test_identity_of_reads_the_three_keys_and_tolerates_no_metadata() -> None:

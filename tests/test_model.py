@@ -25,11 +25,18 @@ def test_enum_lists_compare_as_sets() -> None:
 
 
 def test_products_compare_by_product_with_prices_as_sets() -> None:
-    one = [{"product": "prod_a", "prices": ["price_2", "price_1"]},
-           {"product": "prod_b", "prices": ["price_3"]}]
-    two = [{"product": "prod_b", "prices": ["price_3"],
-            "adjustable_quantity": {"enabled": False, "minimum": 1, "maximum": None}},
-           {"product": "prod_a", "prices": ["price_1", "price_2"]}]
+    one = [
+        {"product": "prod_a", "prices": ["price_2", "price_1"]},
+        {"product": "prod_b", "prices": ["price_3"]},
+    ]
+    two = [
+        {
+            "product": "prod_b",
+            "prices": ["price_3"],
+            "adjustable_quantity": {"enabled": False, "minimum": 1, "maximum": None},
+        },
+        {"product": "prod_a", "prices": ["price_1", "price_2"]},
+    ]
     wrap = lambda p: {"features": {"subscription_update": {"products": p}}}  # noqa: E731
     assert model.canonical(wrap(one)) == model.canonical(wrap(two))
     assert model.canonical(wrap(one)) != model.canonical(wrap(one[:1]))
@@ -47,9 +54,17 @@ def test_only_named_metadata_keys_are_managed() -> None:
 
 
 def test_products_with_bounded_and_unbounded_quantities_sort() -> None:
-    entries = [{"product": "prod_a", "prices": ["p"], "adjustable_quantity": {
-        "enabled": True, "maximum": None}},
-               {"product": "prod_a", "prices": ["p"], "adjustable_quantity": {
-                   "enabled": True, "maximum": 5}}]
+    entries = [
+        {
+            "product": "prod_a",
+            "prices": ["p"],
+            "adjustable_quantity": {"enabled": True, "maximum": None},
+        },
+        {
+            "product": "prod_a",
+            "prices": ["p"],
+            "adjustable_quantity": {"enabled": True, "maximum": 5},
+        },
+    ]
     state = model.canonical({"features": {"subscription_update": {"products": entries}}})
     assert [e.quantity.maximum for e in state[model.PRODUCTS]] == [5, None]

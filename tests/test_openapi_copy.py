@@ -16,8 +16,16 @@ SOURCE = PROJECT.parent / "shared" / "stripe" / "openapi-billing-portal.json"
 SHIPPED = PROJECT / "portal_config" / "data" / "stripe-openapi-billing-portal.json"
 
 # Documentation, not structure. Property *names* are kept even when they read like these keys.
-DROPPED_KEYS = {"description", "summary", "title", "x-expansionResources", "x-resourceId",
-                "x-stripeBypassValidation", "x-extracted-from", "x-stub"}
+DROPPED_KEYS = {
+    "description",
+    "summary",
+    "title",
+    "x-expansionResources",
+    "x-resourceId",
+    "x-stripeBypassValidation",
+    "x-extracted-from",
+    "x-stub",
+}
 
 
 def reduce(node: object, in_properties: bool = False) -> object:
@@ -38,8 +46,11 @@ def reduced_document(source: dict) -> dict:
         "x-portal-config-source": {
             "from": "../shared/stripe/openapi-billing-portal.json, reduced to structure "
             "(types, enums, required fields, lengths; no descriptions)",
-            "origin": source["source"]["repository"] + " " + source["source"]["file"]
-            + " @ " + source["source"]["commit"],
+            "origin": source["source"]["repository"]
+            + " "
+            + source["source"]["file"]
+            + " @ "
+            + source["source"]["commit"],
             "api_version": source["info"]["version"],
             "added_after_extraction": source["source"]["added_after_extraction"],
             "license": source["source"]["license"],

@@ -9,19 +9,22 @@ def test_unknown_key_is_created_with_identity_metadata() -> None:
     env = plan_environment("acme", "local", "test", [desired("std", {"name": "Std"})], [])
     (change,) = env.changes
     assert change.action == "create"
-    assert change.params["metadata"] == {"portal_config_project": "acme",
-                                         "portal_config_env": "local", "portal_config_key": "std"}
+    assert change.params["metadata"] == {
+        "portal_config_project": "acme",
+        "portal_config_env": "local",
+        "portal_config_key": "std",
+    }
     assert [(f.path, f.new) for f in change.fields] == [("name", "Std")]
 
 
 def test_matching_identity_in_sync_and_changed() -> None:
     current = [stripe_config("bpc_1", "std", name="Std")]
-    assert plan_environment("acme", "local", "test", [desired("std", {"name": "Std"})],
-                            current).in_sync == [("std", "bpc_1")]
+    assert plan_environment(
+        "acme", "local", "test", [desired("std", {"name": "Std"})], current
+    ).in_sync == [("std", "bpc_1")]
     env = plan_environment("acme", "local", "test", [desired("std", {"name": "New"})], current)
     (change,) = env.changes
-    assert (change.action, change.config_id, change.params) == ("update", "bpc_1",
-                                                                {"name": "New"})
+    assert (change.action, change.config_id, change.params) == ("update", "bpc_1", {"name": "New"})
 
 
 def test_another_environments_identity_is_not_ours() -> None:
@@ -49,14 +52,19 @@ def test_default_without_a_default_names_the_dashboard() -> None:
 
 
 def test_removed_file_is_pruned_only_when_asked_and_never_the_default_or_others() -> None:
-    current = [stripe_config("bpc_1", "old"), stripe_config("bpc_2", "old2", is_default=True),
-               stripe_config("bpc_3"), stripe_config("bpc_5", application="ca_x")]
+    current = [
+        stripe_config("bpc_1", "old"),
+        stripe_config("bpc_2", "old2", is_default=True),
+        stripe_config("bpc_3"),
+        stripe_config("bpc_5", application="ca_x"),
+    ]
     env = plan_environment("acme", "local", "test", [], current)
     assert env.prunable == [("old", "bpc_1")] and not env.changes
     assert env.default_kept == [("old2", "bpc_2")]
     env = plan_environment("acme", "local", "test", [], current, prune=True)
     assert [(c.action, c.config_id, dict(c.params)) for c in env.changes] == [
-        ("deactivate", "bpc_1", {"active": False})]
+        ("deactivate", "bpc_1", {"active": False})
+    ]
     assert env.default_kept == [("old2", "bpc_2")]  # Stripe refuses: only the Dashboard can
     assert [u[0] for u in env.unmanaged] == ["bpc_3", "bpc_5"]
 
@@ -64,12 +72,17 @@ def test_removed_file_is_pruned_only_when_asked_and_never_the_default_or_others(
 def test_own_configurations_stamped_with_an_application_are_still_ours() -> None:
     """Through Stripe-Account, Stripe may stamp the platform's application on what the tool
     creates (undocumented): this project's identity keys decide, not `application`."""
-    current = [stripe_config("bpc_1", "std", application="ca_platform"),
-               stripe_config("bpc_2", "old", application="ca_platform")]
-    env = plan_environment("acme", "local", "test", [desired("std", {"name": "New"})], current,
-                           prune=True)
+    current = [
+        stripe_config("bpc_1", "std", application="ca_platform"),
+        stripe_config("bpc_2", "old", application="ca_platform"),
+    ]
+    env = plan_environment(
+        "acme", "local", "test", [desired("std", {"name": "New"})], current, prune=True
+    )
     assert [(c.action, c.config_id) for c in env.changes] == [
-        ("update", "bpc_1"), ("deactivate", "bpc_2")]
+        ("update", "bpc_1"),
+        ("deactivate", "bpc_2"),
+    ]
     assert not env.problems
 
 
@@ -82,8 +95,9 @@ def test_returning_file_reactivates_its_old_configuration() -> None:
 def test_metadata_only_written_keys_are_managed() -> None:
     current = [stripe_config("bpc_1", "std")]
     current[0]["metadata"]["someone_elses"] = "x"
-    env = plan_environment("acme", "local", "test",
-                           [desired("std", {"metadata": {"team": "billing"}})], current)
+    env = plan_environment(
+        "acme", "local", "test", [desired("std", {"metadata": {"team": "billing"}})], current
+    )
     (change,) = env.changes
     assert change.params == {"metadata": {"team": "billing"}}
 
@@ -92,8 +106,9 @@ def test_pinned_configuration_is_adopted_only_on_request() -> None:
     current = [stripe_config("bpc_9")]
     env = plan_environment("acme", "prod", "live", [desired("std", pinned="bpc_9")], current)
     assert env.in_sync == [("std", "bpc_9")]
-    (change,) = plan_environment("acme", "prod", "live", [desired("std", pinned="bpc_9")],
-                                 current, adopt=True).changes
+    (change,) = plan_environment(
+        "acme", "prod", "live", [desired("std", pinned="bpc_9")], current, adopt=True
+    ).changes
     assert change.action == "adopt"
     assert change.params["metadata"]["portal_config_key"] == "std"
 
@@ -105,23 +120,37 @@ def test_another_applications_configuration_is_never_changed() -> None:
 
 
 def test_idempotency_key_depends_on_the_object_as_read() -> None:
-    a = plan_environment("acme", "local", "test", [desired("std", {"name": "N"})],
-                         [stripe_config("bpc_1", "std")]).changes[0]
-    b = plan_environment("acme", "local", "test", [desired("std", {"name": "N"})],
-                         [stripe_config("bpc_1", "std", updated=99)]).changes[0]
+    a = plan_environment(
+        "acme", "local", "test", [desired("std", {"name": "N"})], [stripe_config("bpc_1", "std")]
+    ).changes[0]
+    b = plan_environment(
+        "acme",
+        "local",
+        "test",
+        [desired("std", {"name": "N"})],
+        [stripe_config("bpc_1", "std", updated=99)],
+    ).changes[0]
     assert a.idempotency_key("acme") == a.idempotency_key("acme")
     assert a.idempotency_key("acme") != b.idempotency_key("acme")
 
 
 def test_active_false_is_a_deactivation_never_of_the_default() -> None:
-    current = [stripe_config("bpc_1", "std"), stripe_config("bpc_2", "old", active=False),
-               stripe_config("bpc_3", is_default=True)]
+    current = [
+        stripe_config("bpc_1", "std"),
+        stripe_config("bpc_2", "old", active=False),
+        stripe_config("bpc_3", is_default=True),
+    ]
     retired = {"active": False, "name": "ignored while retired"}
-    env = plan_environment("acme", "local", "test", [
-        desired("std", retired), desired("old", retired),
-        desired("main", retired, default=True)], current)
+    env = plan_environment(
+        "acme",
+        "local",
+        "test",
+        [desired("std", retired), desired("old", retired), desired("main", retired, default=True)],
+        current,
+    )
     assert [(c.action, c.config_id, dict(c.params)) for c in env.changes] == [
-        ("deactivate", "bpc_1", {"active": False})]
+        ("deactivate", "bpc_1", {"active": False})
+    ]
     assert env.in_sync == [("old", "bpc_2")]
     assert "Stripe cannot deactivate the default" in str(env.problems[0])
 
@@ -133,8 +162,9 @@ def test_a_retired_file_is_never_created() -> None:
 
 def test_adopt_never_takes_another_environments_configuration() -> None:
     current = [stripe_config("bpc_9", "std", env="staging")]
-    env = plan_environment("acme", "prod", "live", [desired("std", pinned="bpc_9")], current,
-                           adopt=True)
+    env = plan_environment(
+        "acme", "prod", "live", [desired("std", pinned="bpc_9")], current, adopt=True
+    )
     assert not env.changes
     assert "carries the identity of project 'acme', environment 'staging'" in str(env.problems[0])
 
@@ -153,10 +183,14 @@ def test_a_file_left_out_keeps_its_configuration_and_the_others_are_planned() ->
 
     typo = Problem(Location("configs/pro.yaml", 5, 18), "lookup_key:pro_monthy matches no price")
     current = [stripe_config("bpc_1", "pro", name="Pro"), stripe_config("bpc_2", "std", name="x")]
-    files = [desired("pro", {"name": "Changed"}), desired("std", {"name": "Std"}),
-             desired("new", {"name": "New"})]
-    env = plan_environment("acme", "local", "test", files, current, prune=True,
-                           left_out={"pro": [typo], "new": [typo]})
+    files = [
+        desired("pro", {"name": "Changed"}),
+        desired("std", {"name": "Std"}),
+        desired("new", {"name": "New"}),
+    ]
+    env = plan_environment(
+        "acme", "local", "test", files, current, prune=True, left_out={"pro": [typo], "new": [typo]}
+    )
     assert [(c.action, c.key) for c in env.changes] == [("update", "std")]
     assert env.problems == [typo, typo]
     assert env.prunable == [] and env.unmanaged == [], "bpc_1 is still pro's: never pruned"

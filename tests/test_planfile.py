@@ -28,22 +28,38 @@ def load(path: Path, project: str, modes: dict[str, str] = MODES) -> Plan:
 
 def current() -> list[dict[str, Any]]:
     """What Stripe lists in local when planned()'s plan is made."""
-    return [stripe_config("bpc_1", "std", name="Old"), stripe_config("bpc_2", "old"),
-            stripe_config("bpc_3", "gone"), stripe_config("bpc_4", application="ca_x"),
-            stripe_config("bpc_5", "kept", is_default=True), stripe_config("bpc_9"),
-            stripe_config("bpc_6", "ret")]
+    return [
+        stripe_config("bpc_1", "std", name="Old"),
+        stripe_config("bpc_2", "old"),
+        stripe_config("bpc_3", "gone"),
+        stripe_config("bpc_4", application="ca_x"),
+        stripe_config("bpc_5", "kept", is_default=True),
+        stripe_config("bpc_9"),
+        stripe_config("bpc_6", "ret"),
+    ]
 
 
 def planned() -> Plan:
     """Every kind of change and note, in two environments."""
     listed = current()
-    files = [desired("std", {"name": "New", "features": {"customer_update": {
-                 "enabled": True, "allowed_updates": ["email", "address"]}}}),
-             desired("new", {"name": "N"}), desired("ret", {"active": False}),
-             desired("pin", pinned="bpc_9")]
+    files = [
+        desired(
+            "std",
+            {
+                "name": "New",
+                "features": {
+                    "customer_update": {"enabled": True, "allowed_updates": ["email", "address"]}
+                },
+            },
+        ),
+        desired("new", {"name": "N"}),
+        desired("ret", {"active": False}),
+        desired("pin", pinned="bpc_9"),
+    ]
     local = plan_environment("acme", "local", "test", files, listed, adopt=True)
-    local.changes.append(plan_environment("acme", "local", "test", [], listed[1:2],
-                                          prune=True).changes[0])
+    local.changes.append(
+        plan_environment("acme", "local", "test", [], listed[1:2], prune=True).changes[0]
+    )
     local.prunable = [("gone", "bpc_3")]
     local.labels = {"price_1": "lookup_key:pro"}
     prod = plan_environment("acme", "prod", "live", files[:1], [])
@@ -78,12 +94,16 @@ def test_a_plan_file_of_another_project_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("change", [{"version": 1}, {"version": 3}, {"format": "terraform-plan"}])
-def test_a_file_of_another_format_or_version_is_refused(tmp_path: Path,
-                                                        change: dict[str, object]) -> None:
+def test_a_file_of_another_format_or_version_is_refused(
+    tmp_path: Path, change: dict[str, object]
+) -> None:
     path = saved(planned(), tmp_path)
     path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
-    with pytest.raises(PortalConfigError, match="not a portal-config plan file of version 2: "
-                                                "make it again with `portal-config plan --out`"):
+    with pytest.raises(
+        PortalConfigError,
+        match="not a portal-config plan file of version 2: "
+        "make it again with `portal-config plan --out`",
+    ):
         load(path, "acme")
 
 
@@ -109,7 +129,8 @@ def test_a_file_saved_before_default_kept_existed_loads(tmp_path: Path) -> None:
 
 
 def test_a_stale_plan_names_each_configuration_that_changed_appeared_or_went(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     plan = load(saved(planned(), tmp_path), "acme")
     now = {"local": current(), "prod": []}
     refuse_if_stale(plan, now)  # unchanged: applies
@@ -123,12 +144,16 @@ def test_a_stale_plan_names_each_configuration_that_changed_appeared_or_went(
     assert str(raised.value) == (
         "the saved plan is stale: in local, std (bpc_1) and pin (bpc_9) changed in Stripe since "
         "the plan was made; 'Clicked together' (bpc_new) is new; gone (bpc_3) is gone. Nothing "
-        "was written; run `portal-config plan --out` again, review it, and apply that.")
+        "was written; run `portal-config plan --out` again, review it, and apply that."
+    )
     with pytest.raises(PlanStaleError, match=r"stale: in prod, bpc_x is new. Nothing"):
         refuse_if_stale(plan, {**now, "prod": [stripe_config("bpc_x")]})
-    with pytest.raises(PlanStaleError, match=r"in local, std \(bpc_1\), old \(bpc_2\), gone "
-                                             r"\(bpc_3\), bpc_4, kept \(bpc_5\), ret \(bpc_6\) "
-                                             r"and pin \(bpc_9\) are gone. Nothing"):
+    with pytest.raises(
+        PlanStaleError,
+        match=r"in local, std \(bpc_1\), old \(bpc_2\), gone "
+        r"\(bpc_3\), bpc_4, kept \(bpc_5\), ret \(bpc_6\) "
+        r"and pin \(bpc_9\) are gone. Nothing",
+    ):
         refuse_if_stale(plan, {"prod": []})
 
 
@@ -183,43 +208,69 @@ def bad_fingerprint(document: dict[str, Any]) -> None:
 
 
 def bad_level(document: dict[str, Any]) -> None:
-    document["environments"][0]["problems"] = [{"file": "x.yaml", "line": 1, "col": 1,
-                                                "message": "m", "level": "fatal"}]
+    document["environments"][0]["problems"] = [
+        {"file": "x.yaml", "line": 1, "col": 1, "message": "m", "level": "fatal"}
+    ]
 
 
 def unreadable_field(document: dict[str, Any]) -> None:
     products = "features.subscription_update.products"
-    document["environments"][0]["changes"][1]["fields"][0] = {"path": products, "old": 3,
-                                                              "new": [1]}
+    document["environments"][0]["changes"][1]["fields"][0] = {
+        "path": products,
+        "old": 3,
+        "new": [1],
+    }
 
 
-@pytest.mark.parametrize(("tamper", "where", "what"), [
-    (moved_to_local, "environments[0].changes[5].env",
-     "'prod' in the entry of environment 'local' (a change belongs to its own)"),
-    (wrong_type, "environments[0].changes[1].params", "must be object, not 'name=Evil'"),
-    (missing, "environments[1]", "'labels' is missing"),
-    (unknown_env, "environments[1].name",
-     "environment 'staging' is not in the project file (it has local, prod, qa)"),
-    (twice, "environments[1].name", "environment 'local' appears twice"),
-    (mode, "environments[1].mode", "'test', but 'prod' is live mode in the project file"),
-    (retargeted, "environments[0].changes[2].id",
-     "bpc_4 was not listed in local as this change found it when the plan was made"),
-    (unexpected, "environments[0]",
-     "Additional properties are not allowed ('stripe_fingerprint' was unexpected)"),
-    (bad_fingerprint, "environments[0].fingerprints.bpc_1", "must be string, not the number 7"),
-    (bad_level, "environments[0].problems[0].level",
-     'must be "error" or "warning", not \'fatal\''),
-    (unreadable_field, "environments[0].changes[1]", "cannot be read"),
-], ids=lambda v: v.__name__ if callable(v) else None)
-def test_a_damaged_or_edited_plan_file_is_one_clear_refusal(tmp_path: Path, tamper: Any,
-                                                           where: str, what: str) -> None:
+@pytest.mark.parametrize(
+    ("tamper", "where", "what"),
+    [
+        (
+            moved_to_local,
+            "environments[0].changes[5].env",
+            "'prod' in the entry of environment 'local' (a change belongs to its own)",
+        ),
+        (wrong_type, "environments[0].changes[1].params", "must be object, not 'name=Evil'"),
+        (missing, "environments[1]", "'labels' is missing"),
+        (
+            unknown_env,
+            "environments[1].name",
+            "environment 'staging' is not in the project file (it has local, prod, qa)",
+        ),
+        (twice, "environments[1].name", "environment 'local' appears twice"),
+        (mode, "environments[1].mode", "'test', but 'prod' is live mode in the project file"),
+        (
+            retargeted,
+            "environments[0].changes[2].id",
+            "bpc_4 was not listed in local as this change found it when the plan was made",
+        ),
+        (
+            unexpected,
+            "environments[0]",
+            "Additional properties are not allowed ('stripe_fingerprint' was unexpected)",
+        ),
+        (bad_fingerprint, "environments[0].fingerprints.bpc_1", "must be string, not the number 7"),
+        (
+            bad_level,
+            "environments[0].problems[0].level",
+            'must be "error" or "warning", not \'fatal\'',
+        ),
+        (unreadable_field, "environments[0].changes[1]", "cannot be read"),
+    ],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
+def test_a_damaged_or_edited_plan_file_is_one_clear_refusal(
+    tmp_path: Path, tamper: Any, where: str, what: str
+) -> None:
     path, document = document_of(tmp_path)
     tamper(document)
     with pytest.raises(PortalConfigError) as raised:
         load(edited(path, document), "acme")
     assert str(raised.value).startswith(f"{path}: {where}: {what}")
-    assert str(raised.value).endswith(". The file was changed after it was saved; make it again "
-                                      "with `portal-config plan --out`, review it, and apply that")
+    assert str(raised.value).endswith(
+        ". The file was changed after it was saved; make it again "
+        "with `portal-config plan --out`, review it, and apply that"
+    )
 
 
 def test_saved_problems_load_back_as_problems(tmp_path: Path) -> None:

@@ -15,13 +15,20 @@ ENTRIES = "features.subscription_update.products"
 
 
 def price(price_id: str, product: Any = "prod_a", **extra: Any) -> dict[str, Any]:
-    return {"id": price_id, "product": product, "active": True,
-            "recurring": {"interval": "month"}, **extra}
+    return {
+        "id": price_id,
+        "product": product,
+        "active": True,
+        "recurring": {"interval": "month"},
+        **extra,
+    }
 
 
 def params(*entries: dict[str, Any]) -> dict[str, Any]:
-    return {"name": "Std", "features": {"subscription_update": {"enabled": True,
-                                                                "products": list(entries)}}}
+    return {
+        "name": "Std",
+        "features": {"subscription_update": {"enabled": True, "products": list(entries)}},
+    }
 
 
 def entries_of(resolved: dict[str, Any]) -> list[dict[str, Any]]:
@@ -40,9 +47,12 @@ def run(written: dict[str, Any], catalog: PriceCatalog) -> tuple[dict[str, Any],
 
 
 def test_lookup_keys_are_collected_once_sorted_from_every_file() -> None:
-    files = [params({"prices": ["lookup_key:pro_m", "price_1", "lookup_key:basic"]}),
-             params({"product": "prod_b", "prices": ["lookup_key:pro_m"]}), {"name": "none"},
-             params({"product": "prod_c"})]
+    files = [
+        params({"prices": ["lookup_key:pro_m", "price_1", "lookup_key:basic"]}),
+        params({"product": "prod_b", "prices": ["lookup_key:pro_m"]}),
+        {"name": "none"},
+        params({"product": "prod_c"}),
+    ]
     assert lookup_keys_in(files) == ["basic", "pro_m"]
 
 
@@ -65,9 +75,13 @@ def test_fetch_asks_for_lookup_keys_at_once_and_raw_ids_only_without_a_product()
             raise StripeFailure("No such price", kind="missing")
         return price(price_id)
 
-    files = [params({"prices": ["lookup_key:pro_m", "price_2", "price_gone"]},
-                    {"product": "prod_b", "prices": ["price_3"]}),
-             params({"prices": ["price_2"]})]
+    files = [
+        params(
+            {"prices": ["lookup_key:pro_m", "price_2", "price_gone"]},
+            {"product": "prod_b", "prices": ["price_3"]},
+        ),
+        params({"prices": ["price_2"]}),
+    ]
     catalog = fetch_catalog(files, by_lookup_key, retrieve)
     assert asked == [["pro_m"]]
     assert retrieved == ["price_2", "price_gone"]  # once each; price_3 names its product
@@ -85,15 +99,17 @@ def test_fetch_lets_other_failures_through() -> None:
 
 @pytest.mark.parametrize("found, missing", [({"pro_m": price("price_1")}, False), ({}, True)])
 def test_the_accounts_keys_are_listed_only_when_a_key_is_missing(
-        found: dict[str, Any], missing: bool) -> None:
+    found: dict[str, Any], missing: bool
+) -> None:
     asked: list[int] = []
 
     def active_lookup_keys(pages: int) -> list[str]:
         asked.append(pages)
         return ["pro_month", "basic"]
 
-    catalog = fetch_catalog([params({"prices": ["lookup_key:pro_m"]})], lambda keys: found,
-                            price, active_lookup_keys)
+    catalog = fetch_catalog(
+        [params({"prices": ["lookup_key:pro_m"]})], lambda keys: found, price, active_lookup_keys
+    )
     assert catalog.known_lookup_keys == (["pro_month", "basic"] if missing else [])
     assert asked == ([10] if missing else [])
 
@@ -102,26 +118,30 @@ def test_a_failure_listing_the_accounts_keys_only_loses_the_hint() -> None:
     def active_lookup_keys(pages: int) -> list[str]:
         raise StripeFailure("forbidden", kind="permission")
 
-    catalog = fetch_catalog([params({"prices": ["lookup_key:pro_m"]})], lambda keys: {}, price,
-                            active_lookup_keys)
+    catalog = fetch_catalog(
+        [params({"prices": ["lookup_key:pro_m"]})], lambda keys: {}, price, active_lookup_keys
+    )
     _, problems = run(params({"prices": ["lookup_key:pro_m"]}), catalog)
-    assert problems == [f"{ENTRIES}.0.prices.0: lookup_key:pro_m matches no price in environment "
-                        "'prod': create the price with that lookup key in this account, or fix "
-                        "the key"]
+    assert problems == [
+        f"{ENTRIES}.0.prices.0: lookup_key:pro_m matches no price in environment "
+        "'prod': create the price with that lookup key in this account, or fix "
+        "the key"
+    ]
 
 
 def test_an_unknown_lookup_key_gets_the_closest_known_key() -> None:
     catalog = PriceCatalog({}, known_lookup_keys=["pro_monthly", "basic"])
     _, problems = run(params({"prices": ["lookup_key:pro_montly", "lookup_key:zzz"]}), catalog)
-    assert problems[0].startswith(f"{ENTRIES}.0.prices.0: lookup_key:pro_montly matches no price "
-                                  "in environment 'prod' (did you mean lookup_key:pro_monthly?): ")
+    assert problems[0].startswith(
+        f"{ENTRIES}.0.prices.0: lookup_key:pro_montly matches no price "
+        "in environment 'prod' (did you mean lookup_key:pro_monthly?): "
+    )
     assert "did you mean" not in problems[1]
 
 
 def test_lookup_keys_become_price_ids_and_the_product_is_filled_in() -> None:
     written = params({"prices": ["lookup_key:pro_m", "lookup_key:pro_y"]})
-    catalog = PriceCatalog({"pro_m": price("price_1"), "pro_y": price("price_2",
-                                                                      {"id": "prod_a"})})
+    catalog = PriceCatalog({"pro_m": price("price_1"), "pro_y": price("price_2", {"id": "prod_a"})})
     resolved, problems = run(written, catalog)
     assert problems == []
     assert entries_of(resolved) == [{"product": "prod_a", "prices": ["price_1", "price_2"]}]
@@ -129,42 +149,57 @@ def test_lookup_keys_become_price_ids_and_the_product_is_filled_in() -> None:
 
 
 def test_a_raw_id_under_an_explicit_product_is_left_for_stripe_to_check() -> None:
-    resolved, problems = run(params({"product": "prod_b", "prices": ["price_9"]}),
-                             PriceCatalog({}))
-    assert problems == [] and entries_of(resolved) == [{"product": "prod_b",
-                                                        "prices": ["price_9"]}]
+    resolved, problems = run(params({"product": "prod_b", "prices": ["price_9"]}), PriceCatalog({}))
+    assert problems == [] and entries_of(resolved) == [{"product": "prod_b", "prices": ["price_9"]}]
 
 
 def test_an_unknown_lookup_key_is_reported_at_its_position() -> None:
-    _, problems = run(params({"prices": ["lookup_key:pro_m", "lookup_key:typo"]}),
-                      PriceCatalog({"pro_m": price("price_1")}))
-    assert problems == [(f"{ENTRIES}.0.prices.1: lookup_key:typo matches no price in environment "
-                         "'prod': create the price with that lookup key in this account, or fix "
-                         "the key")]
+    _, problems = run(
+        params({"prices": ["lookup_key:pro_m", "lookup_key:typo"]}),
+        PriceCatalog({"pro_m": price("price_1")}),
+    )
+    assert problems == [
+        (
+            f"{ENTRIES}.0.prices.1: lookup_key:typo matches no price in environment "
+            "'prod': create the price with that lookup key in this account, or fix "
+            "the key"
+        )
+    ]
 
 
 def test_a_raw_id_that_does_not_exist_says_to_use_a_lookup_key() -> None:
     _, problems = run(params({"prices": ["price_gone"]}), PriceCatalog({}, {"price_gone": None}))
-    assert problems == [(f"{ENTRIES}.0.prices.0: price price_gone does not exist in environment "
-                         "'prod': IDs differ between accounts and modes; use lookup_key:KEY, or "
-                         "put the ID under overrides.prod")]
+    assert problems == [
+        (
+            f"{ENTRIES}.0.prices.0: price price_gone does not exist in environment "
+            "'prod': IDs differ between accounts and modes; use lookup_key:KEY, or "
+            "put the ID under overrides.prod"
+        )
+    ]
 
 
 def test_archived_and_one_time_prices_are_refused() -> None:
-    catalog = PriceCatalog({"old": price("price_1", active=False),
-                            "once": price("price_2", recurring=None)})
+    catalog = PriceCatalog(
+        {"old": price("price_1", active=False), "once": price("price_2", recurring=None)}
+    )
     _, problems = run(params({"prices": ["lookup_key:old", "lookup_key:once"]}), catalog)
-    assert problems[0].startswith(f"{ENTRIES}.0.prices.0: lookup_key:old is the archived price "
-                                  "price_1 in environment 'prod'")
-    assert problems[1].startswith(f"{ENTRIES}.0.prices.1: lookup_key:once is the one-time "
-                                  "price price_2 in environment 'prod'")
+    assert problems[0].startswith(
+        f"{ENTRIES}.0.prices.0: lookup_key:old is the archived price price_1 in environment 'prod'"
+    )
+    assert problems[1].startswith(
+        f"{ENTRIES}.0.prices.1: lookup_key:once is the one-time price price_2 in environment 'prod'"
+    )
 
 
 def test_prices_of_different_products_in_one_entry_are_a_problem_at_the_entry() -> None:
     catalog = PriceCatalog({"a": price("price_1", "prod_a"), "b": price("price_2", "prod_b")})
     _, problems = run(params({"prices": ["lookup_key:a", "lookup_key:b"]}), catalog)
-    assert problems == [(f"{ENTRIES}.0: in environment 'prod' the prices of this entry belong to "
-                         "different products (prod_a, prod_b): give each product its own entry")]
+    assert problems == [
+        (
+            f"{ENTRIES}.0: in environment 'prod' the prices of this entry belong to "
+            "different products (prod_a, prod_b): give each product its own entry"
+        )
+    ]
 
 
 def test_an_explicit_product_that_disagrees_with_its_prices_is_a_problem() -> None:
@@ -175,7 +210,10 @@ def test_an_explicit_product_that_disagrees_with_its_prices_is_a_problem() -> No
 
 def test_one_product_in_two_entries_is_a_problem_at_the_second() -> None:
     catalog = PriceCatalog({"a": price("price_1"), "b": price("price_2")})
-    _, problems = run(params({"prices": ["lookup_key:a"]}, {"prices": ["lookup_key:b"]}),
-                      catalog)
-    assert problems == [(f"{ENTRIES}.1: in environment 'prod' product prod_a is already offered "
-                         "by entry 1: put all its prices in one entry")]
+    _, problems = run(params({"prices": ["lookup_key:a"]}, {"prices": ["lookup_key:b"]}), catalog)
+    assert problems == [
+        (
+            f"{ENTRIES}.1: in environment 'prod' product prod_a is already offered "
+            "by entry 1: put all its prices in one entry"
+        )
+    ]

@@ -52,8 +52,9 @@ def test_the_rate_is_reached_not_undershot() -> None:
 def test_threads_share_one_limit() -> None:
     limiter = RateLimiter(1000)
     done: list[int] = []
-    threads = [threading.Thread(target=lambda: (limiter.acquire(), done.append(1)))
-               for _ in range(50)]
+    threads = [
+        threading.Thread(target=lambda: (limiter.acquire(), done.append(1))) for _ in range(50)
+    ]
     for t in threads:
         t.start()
     for t in threads:

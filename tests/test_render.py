@@ -19,8 +19,9 @@ PRODUCTS = "features.subscription_update.products"
 PROBLEM = Problem(Location("configs/x.yaml", 3, 5), "ids pins bpc_gone, which does not exist")
 
 
-def env_plan(files: list[Desired], current: list[dict[str, Any]], env: str = "local",
-             **kw: Any) -> EnvPlan:
+def env_plan(
+    files: list[Desired], current: list[dict[str, Any]], env: str = "local", **kw: Any
+) -> EnvPlan:
     return plan_environment("acme", env, "test", files, current, **kw)
 
 
@@ -32,14 +33,27 @@ def one_of_each() -> EnvPlan:
     """A create, an update of products and name, a deactivation, and every kind of note."""
     std = stripe_config("bpc_1", "std", name="Old")
     std["features"]["subscription_update"]["products"] = [
-        {"product": "prod_a", "prices": ["price_0"]}]
-    current = [std, stripe_config("bpc_2", "old"), stripe_config("bpc_3", name="Legacy"),
-               stripe_config("bpc_4", application="ca_x"),
-               stripe_config("bpc_5", "gone", is_default=True), stripe_config("bpc_6", "ret")]
+        {"product": "prod_a", "prices": ["price_0"]}
+    ]
+    current = [
+        std,
+        stripe_config("bpc_2", "old"),
+        stripe_config("bpc_3", name="Legacy"),
+        stripe_config("bpc_4", application="ca_x"),
+        stripe_config("bpc_5", "gone", is_default=True),
+        stripe_config("bpc_6", "ret"),
+    ]
     products = [{"product": "prod_a", "prices": ["price_1"]}]
-    env = env_plan([desired("std", {"name": "New",
-                                    "features": {"subscription_update": {"products": products}}}),
-                    desired("new", {"name": "N"}), desired("ret", {"active": False})], current)
+    env = env_plan(
+        [
+            desired(
+                "std", {"name": "New", "features": {"subscription_update": {"products": products}}}
+            ),
+            desired("new", {"name": "N"}),
+            desired("ret", {"active": False}),
+        ],
+        current,
+    )
     env.labels = {"price_1": "lookup_key:pro"}
     return env
 
@@ -58,22 +72,40 @@ def test_each_change_has_a_header_saying_what_happens_and_its_fields() -> None:
         "",
         "- ret (bpc_6) in local will be DEACTIVATED: portal sessions created with bpc_6 will fail",
         "    active: true -> false",
-        ""]
+        "",
+    ]
     assert lines[-1] == "Plan: 1 to create, 1 to update, 1 to deactivate."
 
 
 def test_headers_of_an_adopt_the_default_and_a_deactivation_without_an_id() -> None:
-    adopt = Adopt("prod", "std", "bpc_9", "configs/std.yaml",
-                  (FieldChange("metadata.portal_config_key", None, "std"),), {}, "f",
-                  is_default=True)
-    retire = Deactivate("local", "std", None, "configs/std.yaml",
-                        (FieldChange("active", True, False),), {"active": False})
+    adopt = Adopt(
+        "prod",
+        "std",
+        "bpc_9",
+        "configs/std.yaml",
+        (FieldChange("metadata.portal_config_key", None, "std"),),
+        {},
+        "f",
+        is_default=True,
+    )
+    retire = Deactivate(
+        "local",
+        "std",
+        None,
+        "configs/std.yaml",
+        (FieldChange("active", True, False),),
+        {"active": False},
+    )
     env = EnvPlan("local", "test", changes=[adopt, retire])
     lines = render.text(plan_of(env)).splitlines()
-    assert ("~ std (bpc_9) in prod will be adopted (identity metadata written) and updated in "
-            "place [the account's default configuration]") in lines
-    assert ("- std in local will be DEACTIVATED (active: false): portal sessions created with it "
-            "will fail") in lines
+    assert (
+        "~ std (bpc_9) in prod will be adopted (identity metadata written) and updated in "
+        "place [the account's default configuration]"
+    ) in lines
+    assert (
+        "- std in local will be DEACTIVATED (active: false): portal sessions created with it "
+        "will fail"
+    ) in lines
     assert '    metadata.portal_config_key: null -> "std"' in lines
 
 
@@ -82,7 +114,8 @@ def test_the_legend_names_only_the_symbols_used() -> None:
     assert creates[0] == "portal-config will perform these actions: + create"
     pruned = env_plan([desired("a")], [stripe_config("bpc_1", "old")], prune=True)
     assert render.text(plan_of(pruned)).splitlines()[0] == (
-        "portal-config will perform these actions: + create, - deactivate")
+        "portal-config will perform these actions: + create, - deactivate"
+    )
     in_sync = render.text(plan_of(env_plan([desired("a")], [stripe_config("bpc_1", "a")])))
     assert "will perform" not in in_sync
     assert in_sync == "No changes. Stripe matches the configuration files."
@@ -91,20 +124,26 @@ def test_the_legend_names_only_the_symbols_used() -> None:
 def test_notes_name_what_is_left_alone_and_why() -> None:
     text = render.text(plan_of(one_of_each()))
     notes = text.split("Notes:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert notes[0] == ("  local: 1 configuration(s) whose file is gone: old (bpc_2); "
-                        "`apply --prune` would deactivate them")
-    assert notes[1].startswith("  local: gone (bpc_5) has no file any more, but Stripe made it "
-                               "the test mode default")
+    assert notes[0] == (
+        "  local: 1 configuration(s) whose file is gone: old (bpc_2); "
+        "`apply --prune` would deactivate them"
+    )
+    assert notes[1].startswith(
+        "  local: gone (bpc_5) has no file any more, but Stripe made it the test mode default"
+    )
     assert "https://dashboard.stripe.com/test/settings/billing/portal" in notes[1]
-    assert notes[2] == ('  local: 2 configuration(s) no file claims, left alone: "Legacy" '
-                        "(bpc_3), bpc_4, created by the Connect application ca_x")
+    assert notes[2] == (
+        '  local: 2 configuration(s) no file claims, left alone: "Legacy" '
+        "(bpc_3), bpc_4, created by the Connect application ca_x"
+    )
     assert len(notes) == 3
 
 
 def test_a_prunable_configuration_without_an_id_is_named_by_key() -> None:
     env = EnvPlan("local", "test", prunable=[("old", "")])
-    assert ("  local: 1 configuration(s) whose file is gone: old; `apply --prune` would "
-            "deactivate them") in render.text(plan_of(env)).splitlines()
+    assert (
+        "  local: 1 configuration(s) whose file is gone: old; `apply --prune` would deactivate them"
+    ) in render.text(plan_of(env)).splitlines()
 
 
 def test_problems_are_printed_with_file_line_col_under_their_environment() -> None:
@@ -112,17 +151,18 @@ def test_problems_are_printed_with_file_line_col_under_their_environment() -> No
     env.problems.append(PROBLEM)
     lines = render.text(plan_of(env)).splitlines()
     at = lines.index("Problems (these files are left out until fixed):")
-    assert lines[at + 1] == ("  local: configs/x.yaml:3:5: ids pins bpc_gone, which does not "
-                             "exist")
+    assert lines[at + 1] == ("  local: configs/x.yaml:3:5: ids pins bpc_gone, which does not exist")
 
 
 def test_the_last_line_says_why_there_are_no_changes() -> None:
     with_problem = EnvPlan("local", "test", problems=[PROBLEM])
     assert render.text(plan_of(with_problem)).splitlines()[-1] == (
-        "No changes for the configurations that could be planned; see Problems.")
+        "No changes for the configurations that could be planned; see Problems."
+    )
     file_gone = EnvPlan("local", "test", default_kept=[("old", "bpc_1")])
     assert render.text(plan_of(file_gone)).splitlines()[-1] == (
-        "No changes, but configurations whose file is gone are still active (see Notes).")
+        "No changes, but configurations whose file is gone are still active (see Notes)."
+    )
 
 
 def test_colour_only_when_asked() -> None:
@@ -140,13 +180,24 @@ def test_json_has_the_documented_shape() -> None:
     assert (data["format_version"], data["project"], data["has_changes"]) == (1, "acme", True)
     assert data["summary"] == {"create": 1, "update": 1, "deactivate": 1, "problems": 1}
     (local,) = data["environments"]
-    assert set(local) == {"name", "mode", "changes", "in_sync", "prunable", "default_kept",
-                          "unmanaged", "problems", "price_labels"}
+    assert set(local) == {
+        "name",
+        "mode",
+        "changes",
+        "in_sync",
+        "prunable",
+        "default_kept",
+        "unmanaged",
+        "problems",
+        "price_labels",
+    }
     assert [c["action"] for c in local["changes"]] == ["create", "update", "deactivate"]
     assert local["prunable"] == [{"key": "old", "id": "bpc_2"}]
     assert local["default_kept"] == [{"key": "gone", "id": "bpc_5"}]
-    assert local["unmanaged"] == [{"id": "bpc_3", "name": "Legacy", "application": None},
-                                  {"id": "bpc_4", "name": None, "application": "ca_x"}]
+    assert local["unmanaged"] == [
+        {"id": "bpc_3", "name": "Legacy", "application": None},
+        {"id": "bpc_4", "name": None, "application": "ca_x"},
+    ]
     assert local["problems"] == ["configs/x.yaml:3:5: ids pins bpc_gone, which does not exist"]
     assert local["price_labels"] == {"price_1": "lookup_key:pro"}
 
@@ -166,19 +217,21 @@ def test_a_drift_check_is_headed_drift_naming_the_environments_that_differ() -> 
     assert "Drift" not in render.text(plan), "only a --detailed-exitcode run is a drift check"
     in_sync = plan_of(EnvPlan("local", "test"))
     assert render.text(in_sync, wording=render.plan_wording(drift=True)) == (
-        "No changes. Stripe matches the configuration files.")
+        "No changes. Stripe matches the configuration files."
+    )
 
 
 def test_a_diff_never_speaks_of_stripe_in_its_closing_line() -> None:
     wording = render.diff_wording("HEAD")
     assert render.text(plan_of(EnvPlan("local", "test")), wording=wording) == (
-        "No changes between HEAD and the working tree.")
+        "No changes between HEAD and the working tree."
+    )
     created = render.text(plan_of(env_plan([desired("a")], [])), wording=wording)
     assert created.splitlines()[0] == "Changes from HEAD to the working tree: + create"
     removed = plan_of(EnvPlan("local", "test", prunable=[("old", "")]))
     assert render.text(removed, wording=wording).splitlines()[-1] == (
-        "No other changes between HEAD and the working tree, but files were removed (see "
-        "Notes).")
+        "No other changes between HEAD and the working tree, but files were removed (see Notes)."
+    )
 
 
 def test_changes_beside_problems_say_the_broken_files_are_left_out() -> None:
@@ -186,21 +239,34 @@ def test_changes_beside_problems_say_the_broken_files_are_left_out() -> None:
     env.problems.append(PROBLEM)
     assert render.text(plan_of(env)).splitlines()[-1] == (
         "Plan: 1 to create, 0 to update, 0 to deactivate. Files with problems are left out (see "
-        "Problems).")
+        "Problems)."
+    )
 
 
 def test_products_show_labels_and_quantities_in_one_order_whatever_the_ids() -> None:
     std = stripe_config("bpc_1", "std")
-    products = [{"product": "prod_a", "prices": ["price_z", "price_y"],
-                 "adjustable_quantity": {"enabled": True, "maximum": None}},
-                {"product": "prod_b", "prices": ["price_x"],
-                 "adjustable_quantity": {"enabled": False, "minimum": 2, "maximum": 5}}]
-    env = env_plan([desired("std", {"features": {"subscription_update": {"products": products}}})],
-                   [std])
+    products = [
+        {
+            "product": "prod_a",
+            "prices": ["price_z", "price_y"],
+            "adjustable_quantity": {"enabled": True, "maximum": None},
+        },
+        {
+            "product": "prod_b",
+            "prices": ["price_x"],
+            "adjustable_quantity": {"enabled": False, "minimum": 2, "maximum": 5},
+        },
+    ]
+    env = env_plan(
+        [desired("std", {"features": {"subscription_update": {"products": products}}})], [std]
+    )
     env.labels = {"price_z": "lookup_key:a_monthly", "price_y": "lookup_key:b_yearly"}
     lines = render.text(plan_of(env)).splitlines()
     at = lines.index(f"    {PRODUCTS}:")
-    assert lines[at + 1:at + 3] == [
-        ("      + prod_a: lookup_key:a_monthly (price_z), lookup_key:b_yearly (price_y) "
-         "(quantity adjustable, 1..unbounded)"),
-        "      + prod_b: price_x (quantity fixed, 2..5)"]
+    assert lines[at + 1 : at + 3] == [
+        (
+            "      + prod_a: lookup_key:a_monthly (price_z), lookup_key:b_yearly (price_y) "
+            "(quantity adjustable, 1..unbounded)"
+        ),
+        "      + prod_b: price_x (quantity fixed, 2..5)",
+    ]

@@ -55,8 +55,11 @@ def walk_resolved(node: dict[str, Any], path: str = "") -> Any:
 
 
 def test_every_object_is_closed_and_no_empty_string_alternative_is_left() -> None:
-    for document in (schema.config_schema(), schema.config_schema(("a", "b")),
-                     schema.project_schema()):
+    for document in (
+        schema.config_schema(),
+        schema.config_schema(("a", "b")),
+        schema.project_schema(),
+    ):
         text = json.dumps(document)
         assert '"enum": [""]' not in text
         for path, node in walk(document):
@@ -65,26 +68,37 @@ def test_every_object_is_closed_and_no_empty_string_alternative_is_left() -> Non
 
 
 def test_the_schemas_are_valid_json_schema() -> None:
-    for document in (schema.config_schema(), schema.config_schema(("prod",)),
-                     schema.project_schema()):
+    for document in (
+        schema.config_schema(),
+        schema.config_schema(("prod",)),
+        schema.project_schema(),
+    ):
         Draft7Validator.check_schema(document)
 
 
 def test_overrides_are_partial_and_keyed_by_environment() -> None:
     document = schema.config_schema(("staging", "prod"))
-    data = {"features": {"invoice_history": {"enabled": True}},
-            "overrides": {"prod": {"features": {"customer_update": {"allowed_updates": ["email"]}}},
-                          "prdo": {}}}
+    data = {
+        "features": {"invoice_history": {"enabled": True}},
+        "overrides": {
+            "prod": {"features": {"customer_update": {"allowed_updates": ["email"]}}},
+            "prdo": {},
+        },
+    }
     assert messages(data, document) == ["unknown environment 'prdo' (did you mean 'prod'?)"]
     assert "required" not in json.dumps(document["properties"]["overrides"])
 
 
 def test_the_printed_schema_accepts_any_environment_name() -> None:
-    data = {"ids": {"anything": "bpc_123"}, "overrides": {"eu-prod": {"name": "x"}},
-            "environments": ["x"]}
+    data = {
+        "ids": {"anything": "bpc_123"},
+        "overrides": {"eu-prod": {"name": "x"}},
+        "environments": ["x"],
+    }
     assert messages(data, schema.config_schema()) == []
     assert messages({"ids": {"bad name": "bpc_1"}}, schema.config_schema()) == [
-        f"ids: 'bad name' {schema.NAME_RULE}"]
+        f"ids: 'bad name' {schema.NAME_RULE}"
+    ]
 
 
 def test_product_is_optional_and_prices_take_lookup_keys() -> None:
@@ -97,26 +111,48 @@ def test_metadata_values_may_be_null() -> None:
     assert messages({"metadata": {"old": None, "team": "billing"}}, schema.config_schema()) == []
 
 
-@pytest.mark.parametrize("data, expected", [
-    ({"features": {"subscription_cancel": {"enabled": True, "cancelation": {}}}},
-     "unknown field 'cancelation' (did you mean 'cancellation_reason'?)"),
-    ({"privacy_policy_url": "https://x"},
-     "unknown field 'privacy_policy_url' here (it belongs under business_profile)"),
-    ({"login_page": {"enabled": True, "url": "x"}},
-     "unknown field 'url' (expected one of: enabled)"),
-    ({"features": {"customer_update": {"enabled": True, "allowed_updates": ["emial"]}}},
-     ("features.customer_update.allowed_updates[0]: 'emial' is not one of: address, email, "
-      "name, phone, shipping, tax_id (did you mean 'email'?)")),
-    ({"features": {"invoice_history": {"enabled": "on"}}},
-     ("features.invoice_history.enabled: expected true or false, got 'on' (portal-config "
-      "reads YAML 1.2 booleans: write true or false)")),
-    ({"name": 42}, "name: expected a string, got the number 42 (quote it to make it text)"),
-    ({"business_profile": {"headline": "x" * 61}},
-     "business_profile.headline: 61 characters; at most 60 allowed"),
-    ({"features": {"invoice_history": {}}},
-     "features.invoice_history: missing required field 'enabled'"),
-    ({"environments": ["a", "a"]}, "environments: lists the same entry twice"),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (
+            {"features": {"subscription_cancel": {"enabled": True, "cancelation": {}}}},
+            "unknown field 'cancelation' (did you mean 'cancellation_reason'?)",
+        ),
+        (
+            {"privacy_policy_url": "https://x"},
+            "unknown field 'privacy_policy_url' here (it belongs under business_profile)",
+        ),
+        (
+            {"login_page": {"enabled": True, "url": "x"}},
+            "unknown field 'url' (expected one of: enabled)",
+        ),
+        (
+            {"features": {"customer_update": {"enabled": True, "allowed_updates": ["emial"]}}},
+            (
+                "features.customer_update.allowed_updates[0]: 'emial' is not one of: address, "
+                "email, "
+                "name, phone, shipping, tax_id (did you mean 'email'?)"
+            ),
+        ),
+        (
+            {"features": {"invoice_history": {"enabled": "on"}}},
+            (
+                "features.invoice_history.enabled: expected true or false, got 'on' (portal-config "
+                "reads YAML 1.2 booleans: write true or false)"
+            ),
+        ),
+        ({"name": 42}, "name: expected a string, got the number 42 (quote it to make it text)"),
+        (
+            {"business_profile": {"headline": "x" * 61}},
+            "business_profile.headline: 61 characters; at most 60 allowed",
+        ),
+        (
+            {"features": {"invoice_history": {}}},
+            "features.invoice_history: missing required field 'enabled'",
+        ),
+        ({"environments": ["a", "a"]}, "environments: lists the same entry twice"),
+    ],
+)
 def test_friendly_messages(data: dict[str, Any], expected: str) -> None:
     assert messages(data, schema.config_schema()) == [expected]
 
@@ -132,10 +168,17 @@ def test_problems_point_at_the_key_for_unknown_fields_and_at_the_value_otherwise
     assert (("colour",), True) in seen and (("name",), False) in seen
 
 
-@pytest.mark.parametrize("value, ok", [
-    ("STRIPE_SECRET_KEY", True), ("_KEY2", True), ("sk_test_abc", False),
-    ("rk_live_51Habcdefghij", False), ("STRIPE-KEY", False), ("2KEY", False),
-])
+@pytest.mark.parametrize(
+    "value, ok",
+    [
+        ("STRIPE_SECRET_KEY", True),
+        ("_KEY2", True),
+        ("sk_test_abc", False),
+        ("rk_live_51Habcdefghij", False),
+        ("STRIPE-KEY", False),
+        ("2KEY", False),
+    ],
+)
 def test_api_key_env_is_a_variable_name_not_a_key(value: str, ok: bool) -> None:
     data = {"version": 1, "environments": {"e": {"mode": "test", "api_key_env": value}}}
     found = messages(data, schema.project_schema())
@@ -146,10 +189,12 @@ def test_api_key_env_is_a_variable_name_not_a_key(value: str, ok: bool) -> None:
 def test_project_version_must_be_1() -> None:
     data = {"version": "1", "environments": {"e": {"mode": "test", "emulator": "s.json"}}}
     assert messages(data, schema.project_schema()) == [
-        "version: must be 1, got '1' (this portal-config reads version 1)"]
+        "version: must be 1, got '1' (this portal-config reads version 1)"
+    ]
 
 
 # --- rules ---------------------------------------------------------------------------------------
+
 
 def test_find_secrets_locates_and_masks() -> None:
     text = "a: 1\n# was: sk_live_51Habcdefghijklmnop\nb: rk_test_0123456789\n"
@@ -159,8 +204,9 @@ def test_find_secrets_locates_and_masks() -> None:
     assert "restricted key (rk_test_...6789)" in found[1].message
 
 
-@pytest.mark.parametrize("text", ["sk_test_ or rk_live_ prefixes", "disk_test_1234567890",
-                                  "pk_live_51Habcdefghijklmnop"])
+@pytest.mark.parametrize(
+    "text", ["sk_test_ or rk_live_ prefixes", "disk_test_1234567890", "pk_live_51Habcdefghijklmnop"]
+)
 def test_find_secrets_ignores_what_is_not_a_secret_key(text: str) -> None:
     assert rules.find_secrets(text, "c.yaml") == []
 
@@ -173,16 +219,19 @@ def cancel(**fields: Any) -> dict[str, Any]:
     return {"features": {"subscription_cancel": {"enabled": True, **fields}}}
 
 
-@pytest.mark.parametrize("params, live, count", [
-    (cancel(mode="immediately", proration_behavior="create_prorations"), False, 0),
-    (cancel(mode="at_period_end", proration_behavior="create_prorations"), False, 1),
-    (cancel(proration_behavior="create_prorations"), False, 1),
-    (cancel(proration_behavior="none"), False, 0),
-    ({"default_return_url": "http://localhost:3000/a"}, False, 0),
-    ({"default_return_url": "http://localhost:3000/a"}, True, 1),
-    ({"business_profile": {"terms_of_service_url": "ftp://x/terms"}}, False, 1),
-    ({"business_profile": {"privacy_policy_url": "https://x/p"}}, True, 0),
-])
+@pytest.mark.parametrize(
+    "params, live, count",
+    [
+        (cancel(mode="immediately", proration_behavior="create_prorations"), False, 0),
+        (cancel(mode="at_period_end", proration_behavior="create_prorations"), False, 1),
+        (cancel(proration_behavior="create_prorations"), False, 1),
+        (cancel(proration_behavior="none"), False, 0),
+        ({"default_return_url": "http://localhost:3000/a"}, False, 0),
+        ({"default_return_url": "http://localhost:3000/a"}, True, 1),
+        ({"business_profile": {"terms_of_service_url": "ftp://x/terms"}}, False, 1),
+        ({"business_profile": {"privacy_policy_url": "https://x/p"}}, True, 0),
+    ],
+)
 def test_check_params(params: dict[str, Any], live: bool, count: int) -> None:
     assert len(rules.check_params(params, live, nowhere)) == count
 
@@ -195,14 +244,18 @@ def test_adjustable_quantity_minimum_must_not_exceed_maximum() -> None:
 
     assert rules.check_params(products(2, 2), False, nowhere) == []
     [problem] = rules.check_params(products(3, 2), False, nowhere)
-    assert problem.message == ("features.subscription_update.products[0].adjustable_quantity."
-                               "minimum: 3 is greater than the maximum 2")
+    assert problem.message == (
+        "features.subscription_update.products[0].adjustable_quantity."
+        "minimum: 3 is greater than the maximum 2"
+    )
 
 
 def test_raw_ids() -> None:
     entry = {"product": "prod_1", "prices": ["price_1", "lookup_key:pro"]}
-    params = {"features": {"subscription_update": {"products": [entry, {"product": "custom",
-                                                                        "prices": []}]},
-                           "payment_method_update": {"enabled": True,
-                                                     "payment_method_configuration": "pmc_1"}}}
+    params = {
+        "features": {
+            "subscription_update": {"products": [entry, {"product": "custom", "prices": []}]},
+            "payment_method_update": {"enabled": True, "payment_method_configuration": "pmc_1"},
+        }
+    }
     assert [value for _, value in rules.raw_ids(params)] == ["pmc_1", "prod_1", "price_1"]

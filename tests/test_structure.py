@@ -18,9 +18,19 @@ from portal_config.cli import cli
 PACKAGE = Path(portal_config.__file__).resolve().parent
 MODULES = sorted(PACKAGE.rglob("*.py"))
 # Command module -> the command name it registers.
-COMMANDS = {"validate": "validate", "plan": "plan", "apply": "apply", "import_": "import",
-            "doctor": "doctor", "ids": "ids", "diff": "diff", "schema": "schema",
-            "emulator": "emulator", "pull": "pull", "show": "show"}
+COMMANDS = {
+    "validate": "validate",
+    "plan": "plan",
+    "apply": "apply",
+    "import_": "import",
+    "doctor": "doctor",
+    "ids": "ids",
+    "diff": "diff",
+    "schema": "schema",
+    "emulator": "emulator",
+    "pull": "pull",
+    "show": "show",
+}
 MAX_LINES = 400
 
 
@@ -48,10 +58,16 @@ def _imported(source: str, package: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("source", [
-    "import portal_config.cli", "from portal_config import cli", "from .. import cli",
-    "from ..cli import main", "def f():\n    from ..cli import main\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import portal_config.cli",
+        "from portal_config import cli",
+        "from .. import cli",
+        "from ..cli import main",
+        "def f():\n    from ..cli import main\n",
+    ],
+)
 def test_the_import_walk_notices_every_spelling(source: str) -> None:
     # The check below passes when nothing imports cli.py: make sure it would notice one.
     assert "portal_config.cli" in _imported(source, "portal_config.commands")
@@ -63,24 +79,28 @@ def test_the_import_walk_ignores_other_modules() -> None:
 
 
 # __main__.py is `python -m portal_config`: it runs the entry point, so it imports cli.py.
-@pytest.mark.parametrize("path", [p for p in MODULES if p.name != "__main__.py"],
-                         ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize(
+    "path",
+    [p for p in MODULES if p.name != "__main__.py"],
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
 def test_no_module_imports_cli(path: Path) -> None:
     imported = _imported(path.read_text(), _package_of(path))
     assert "portal_config.cli" not in imported, f"{path} imports portal_config.cli"
 
 
 @pytest.mark.parametrize("module_name, command_name", COMMANDS.items())
-def test_each_command_has_its_module_and_is_registered(module_name: str,
-                                                       command_name: str) -> None:
+def test_each_command_has_its_module_and_is_registered(module_name: str, command_name: str) -> None:
     module = importlib.import_module(f"portal_config.commands.{module_name}")
     assert isinstance(module.command, click.Command)
     assert module.command.name == command_name
     assert cli.commands[command_name] is module.command
     assert callable(module.execute)
-    requests = [v for k, v in vars(module).items()
-                if k.endswith("Request") and dataclasses.is_dataclass(v)
-                and v.__module__ == module.__name__]
+    requests = [
+        v
+        for k, v in vars(module).items()
+        if k.endswith("Request") and dataclasses.is_dataclass(v) and v.__module__ == module.__name__
+    ]
     assert len(requests) == 1, f"{module_name}: one request dataclass"
     assert vars(requests[0])["__dataclass_params__"].frozen, f"{module_name}: a frozen request"
 
@@ -111,8 +131,11 @@ def _imports(tree: ast.AST) -> set[str]:
 
 
 def test_stripe_is_imported_in_one_module() -> None:
-    importing = [str(p.relative_to(PACKAGE)) for p in MODULES
-                 if "stripe" in _imports(ast.parse(p.read_text()))]
+    importing = [
+        str(p.relative_to(PACKAGE))
+        for p in MODULES
+        if "stripe" in _imports(ast.parse(p.read_text()))
+    ]
     assert importing == ["stripe_api.py"]
 
 
@@ -125,8 +148,11 @@ def test_every_module_says_its_job_and_no_signature_is_bare_any(path: Path) -> N
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             a = node.args
-            annotations = [x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs,
-                                                  a.vararg, a.kwarg) if x is not None]
+            annotations = [
+                x.annotation
+                for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg)
+                if x is not None
+            ]
             for annotation in (*annotations, node.returns):
                 bare = isinstance(annotation, ast.Name) and annotation.id == "Any"
                 assert not bare, f"{path.name}:{node.lineno}: {node.name} has a bare Any"

@@ -72,7 +72,8 @@ def _with_warning(tmp_path: Path) -> Path:
     folder = project_from(BROKEN / "unknown-field", tmp_path)
     (folder / "standard.yaml").write_text(
         "features:\n  subscription_update:\n    enabled: true\n"
-        "    products:\n      - product: prod_Q1xyz\n        prices: [price_1Pabc]\n")
+        "    products:\n      - product: prod_Q1xyz\n        prices: [price_1Pabc]\n"
+    )
     return folder
 
 
@@ -81,12 +82,16 @@ def test_warnings_alone_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     result = run("validate")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("standard.yaml:5:18: warning: features.subscription_update."
-                               "products[0].product: prod_Q1xyz goes to every environment")
-    assert lines[1].startswith("standard.yaml:6:18: warning: features.subscription_update."
-                               "products[0].prices[0]: price_1Pabc goes to every environment, "
-                               "but IDs differ between accounts and modes: write the price as "
-                               "lookup_key:KEY")
+    assert lines[0].startswith(
+        "standard.yaml:5:18: warning: features.subscription_update."
+        "products[0].product: prod_Q1xyz goes to every environment"
+    )
+    assert lines[1].startswith(
+        "standard.yaml:6:18: warning: features.subscription_update."
+        "products[0].prices[0]: price_1Pabc goes to every environment, "
+        "but IDs differ between accounts and modes: write the price as "
+        "lookup_key:KEY"
+    )
     assert result.stderr.strip() == "unknown-field: 1 file, 0 errors, 2 warnings"
 
 
@@ -95,12 +100,22 @@ def test_json_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run("validate", "--format", "json")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == [
-        {"file": "portal-config.yaml", "line": 7, "col": 13, "level": "error",
-         "message": "environments.local.vars.port: expected a string, got the number 3000 "
-                    "(quote it to make it text)"},
-        {"file": "portal-config.yaml", "line": 8, "col": 7, "level": "error",
-         "message": "environments.local.vars: 'app-url' must start with a letter or '_' and use "
-                    "only letters, digits and '_'"},
+        {
+            "file": "portal-config.yaml",
+            "line": 7,
+            "col": 13,
+            "level": "error",
+            "message": "environments.local.vars.port: expected a string, got the number 3000 "
+            "(quote it to make it text)",
+        },
+        {
+            "file": "portal-config.yaml",
+            "line": 8,
+            "col": 7,
+            "level": "error",
+            "message": "environments.local.vars: 'app-url' must start with a letter or '_' and use "
+            "only letters, digits and '_'",
+        },
     ]
 
 
@@ -117,8 +132,10 @@ def test_github_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run("validate", "--format", "github")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == ("::error file=broken.yaml,line=2,col=1::invalid YAML: expected ',' or "
-                        "']', but got '<stream end>' (while parsing a flow sequence at line 1)")
+    assert lines[0] == (
+        "::error file=broken.yaml,line=2,col=1::invalid YAML: expected ',' or "
+        "']', but got '<stream end>' (while parsing a flow sequence at line 1)"
+    )
     assert lines[1].startswith("::warning file=standard.yaml,line=5,col=18::features.")
 
 
@@ -132,23 +149,37 @@ def test_secret_keys_are_never_printed(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_no_project_file_is_one_clear_error(tmp_path: Path) -> None:
-    code = ("import os, sys; os.chdir(sys.argv[1]); from portal_config.cli import main; "
-            "main(['validate'])")
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
-                          text=True, timeout=60, check=False)
+    code = (
+        "import os, sys; os.chdir(sys.argv[1]); from portal_config.cli import main; "
+        "main(['validate'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("Error: no project file: looked for ./portal-config.yaml")
     assert "Traceback" not in done.stderr
 
 
 def test_validate_never_imports_stripe() -> None:
-    code = ("import sys, os; os.chdir(sys.argv[1]); from portal_config.cli import main\n"
-            "try:\n    main(['validate'])\n"
-            "except SystemExit as exit:\n"
-            "    assert not [m for m in sys.modules if m == 'stripe' or m.startswith('stripe.')]\n"
-            "    print('exit', exit.code, 'stripe' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code, str(CONFIGS.parent)], capture_output=True,
-                          text=True, timeout=60, check=False)
+    code = (
+        "import sys, os; os.chdir(sys.argv[1]); from portal_config.cli import main\n"
+        "try:\n    main(['validate'])\n"
+        "except SystemExit as exit:\n"
+        "    assert not [m for m in sys.modules if m == 'stripe' or m.startswith('stripe.')]\n"
+        "    print('exit', exit.code, 'stripe' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(CONFIGS.parent)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "exit 0 False"
 

@@ -50,9 +50,11 @@ def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str
         project, names = project_and_environments(context, request.env_names, request.every)
         return project, names, None
     if request.env_names or request.every or request.prune or request.adopt or request.targets:
-        raise PortalConfigError("--plan applies the saved plan as it is: drop --env, --all, "
-                                "--prune, --adopt and --target (they were decided when it was "
-                                "saved)")
+        raise PortalConfigError(
+            "--plan applies the saved plan as it is: drop --env, --all, "
+            "--prune, --adopt and --target (they were decided when it was "
+            "saved)"
+        )
     project, _ = project_and_environments(context, (), True)
     modes = {name: env.mode for name, env in project.environments.items()}
     saved = planfile.load(request.plan_file, project.name, modes)
@@ -69,20 +71,32 @@ def _gate_live(project: Project, names: list[str], saved: Plan | None, yes: bool
     if saved is not None:  # what a saved plan writes is known before any request
         live = [n for n in live if any(c.env == n for c in saved.changes)]
     if live and not yes and not sys.stdin.isatty():
-        raise UnsafeOperation(f"refusing to apply to live environment {', '.join(live)} without a "
-                              "terminal to confirm on: review `portal-config plan`, then run "
-                              "apply again with --yes")
+        raise UnsafeOperation(
+            f"refusing to apply to live environment {', '.join(live)} without a "
+            "terminal to confirm on: review `portal-config plan`, then run "
+            "apply again with --yes"
+        )
     return live
 
 
-def _current_plan(request: ApplyRequest, project: Project, names: list[str], saved: Plan | None,
-                  gateways: dict[str, Any]) -> Plan:
+def _current_plan(
+    request: ApplyRequest,
+    project: Project,
+    names: list[str],
+    saved: Plan | None,
+    gateways: dict[str, Any],
+) -> Plan:
     """A fresh plan, or the saved one if Stripe has not changed since it was saved."""
     from .. import planfile, workflow
 
     if saved is None:
-        return workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt,
-                                 keys=request.targets or None)
+        return workflow.plan_all(
+            project,
+            gateways,
+            prune=request.prune,
+            adopt=request.adopt,
+            keys=request.targets or None,
+        )
     planfile.refuse_if_stale(saved, {n: gateways[n].list_configurations() for n in names})
     return saved
 
@@ -93,7 +107,8 @@ def _refuse_problems(result: Plan) -> None:
         with_problems = [e.env for e in result.envs if e.problems]
         raise PortalConfigError(
             f"the plan has problems in {', '.join(with_problems)} (listed above): nothing was "
-            "applied. Fix them, or apply only the other environments with --env.")
+            "applied. Fix them, or apply only the other environments with --env."
+        )
 
 
 def _confirm_live(plan_: Plan, names: list[str]) -> None:
@@ -102,10 +117,15 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
     deactivations = [c for c in plan_.changes if isinstance(c, Deactivate)]
     click.echo("")
     for change in deactivations:
-        click.echo(f"  - {change.key} ({change.config_id}) in {change.env} will be deactivated: "
-                   "portal sessions created with it will fail")
-    answer = click.prompt(f"Apply these changes to live environment(s) {', '.join(names)}? "
-                          "Only 'yes' is accepted", default="", show_default=False)
+        click.echo(
+            f"  - {change.key} ({change.config_id}) in {change.env} will be deactivated: "
+            "portal sessions created with it will fail"
+        )
+    answer = click.prompt(
+        f"Apply these changes to live environment(s) {', '.join(names)}? Only 'yes' is accepted",
+        default="",
+        show_default=False,
+    )
     if answer.strip() != "yes":
         raise PortalConfigError("apply cancelled: nothing was written")
 
@@ -144,15 +164,35 @@ def execute(request: ApplyRequest, context: Context) -> int:
 @click.option("--yes", is_flag=True, help="Apply without asking (needed for live off a terminal).")
 @PRUNE_OPTION
 @ADOPT_OPTION
-@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Apply a plan saved with `plan --out`; refused if Stripe changed since.")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Apply a plan saved with `plan --out`; refused if Stripe changed since.",
+)
 @TARGET_OPTION
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool, prune: bool,
-            adopt: bool, plan_file: Path | None, targets: tuple[str, ...],
-            timeout: float) -> None:
+def command(
+    ctx: click.Context,
+    env_names: tuple[str, ...],
+    every: bool,
+    yes: bool,
+    prune: bool,
+    adopt: bool,
+    plan_file: Path | None,
+    targets: tuple[str, ...],
+    timeout: float,
+) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
-    request = ApplyRequest(env_names=env_names, every=every, yes=yes, prune=prune, adopt=adopt,
-                           plan_file=plan_file, targets=targets, timeout=timeout)
+    request = ApplyRequest(
+        env_names=env_names,
+        every=every,
+        yes=yes,
+        prune=prune,
+        adopt=adopt,
+        plan_file=plan_file,
+        targets=targets,
+        timeout=timeout,
+    )
     ctx.exit(execute(request, ctx.obj))

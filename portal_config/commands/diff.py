@@ -29,15 +29,22 @@ def execute(request: DiffRequest, context: Context) -> int:
 
 
 @click.command("diff")
-@click.option("--base", "rev", required=True, metavar="REV",
-              help="Git revision to compare with, e.g. origin/main.")
+@click.option(
+    "--base",
+    "rev",
+    required=True,
+    metavar="REV",
+    help="Git revision to compare with, e.g. origin/main.",
+)
 @ENV_OPTION
 @report_format()
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the desired state changed.")
 @click.pass_context
-def command(ctx: click.Context, rev: str, env_names: tuple[str, ...], fmt: str,
-            detailed_exitcode: bool) -> None:
+def command(
+    ctx: click.Context, rev: str, env_names: tuple[str, ...], fmt: str, detailed_exitcode: bool
+) -> None:
     """Offline: the desired state at REV against the working tree (no key, no Stripe)."""
-    request = DiffRequest(rev=rev, env_names=env_names, fmt=fmt,
-                          detailed_exitcode=detailed_exitcode)
+    request = DiffRequest(
+        rev=rev, env_names=env_names, fmt=fmt, detailed_exitcode=detailed_exitcode
+    )
     ctx.exit(execute(request, ctx.obj))

@@ -7,13 +7,7 @@ from dataclasses import dataclass
 
 import click
 
-from .options import (
-    REQUEST_TIMEOUT,
-    TIMEOUT_OPTION,
-    Context,
-    one_environment,
-    single_env_option,
-)
+from .options import REQUEST_TIMEOUT, TIMEOUT_OPTION, Context, one_environment, single_env_option
 
 
 @dataclass(frozen=True)
@@ -32,30 +26,54 @@ def execute(request: DoctorRequest, context: Context) -> int:
     # A broken file is a finding, not the end: doctor goes on with the files that load.
     project, problems = doctor.load(context.config_path, request.env_name)
     env_name = one_environment(project, request.env_name)
-    observation = doctor.examine(project, env_name, request.customer, request.allow_live,
-                                 problems, request.timeout)
+    observation = doctor.examine(
+        project, env_name, request.customer, request.allow_live, problems, request.timeout
+    )
     # A session URL logs anyone in as the customer: only to a person at a terminal by default.
     findings = doctor.judge(observation, request.show_url or sys.stdout.isatty())
     mode = project.environments[env_name].mode
-    click.echo(doctor.json_text(env_name, mode, findings) if request.fmt == "json"
-               else doctor.text(env_name, mode, findings, context.color))
+    click.echo(
+        doctor.json_text(env_name, mode, findings)
+        if request.fmt == "json"
+        else doctor.text(env_name, mode, findings, context.color)
+    )
     return doctor.exit_code(findings)
 
 
 @click.command("doctor")
 @single_env_option("Environment to check.")
-@click.option("--customer", metavar="cus_...",
-              help="Also check this customer and create a real portal session per configuration.")
+@click.option(
+    "--customer",
+    metavar="cus_...",
+    help="Also check this customer and create a real portal session per configuration.",
+)
 @click.option("--allow-live", is_flag=True, help="Create portal sessions in a live environment.")
-@click.option("--show-url", is_flag=True,
-              help="Print session URLs off a terminal too (a URL logs anyone in as the customer).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--show-url",
+    is_flag=True,
+    help="Print session URLs off a terminal too (a URL logs anyone in as the customer).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_name: str | None, customer: str | None, allow_live: bool,
-            show_url: bool, fmt: str, timeout: float) -> None:
+def command(
+    ctx: click.Context,
+    env_name: str | None,
+    customer: str | None,
+    allow_live: bool,
+    show_url: bool,
+    fmt: str,
+    timeout: float,
+) -> None:
     """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
-    request = DoctorRequest(env_name=env_name, customer=customer, allow_live=allow_live,
-                            show_url=show_url, fmt=fmt, timeout=timeout)
+    request = DoctorRequest(
+        env_name=env_name,
+        customer=customer,
+        allow_live=allow_live,
+        show_url=show_url,
+        fmt=fmt,
+        timeout=timeout,
+    )
     ctx.exit(execute(request, ctx.obj))

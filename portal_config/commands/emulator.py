@@ -32,10 +32,13 @@ def execute(request: EmulatorRequest) -> int:
 
     try:
         seed = load_seed_file(request.seed_file) if request.seed_file else None
-        emu = Emulator(state_file=request.state_file, seed=seed,
-                       refuse_default_updates=request.refuse_default_updates,
-                       first_becomes_default=request.first_becomes_default,
-                       connect_application=request.connect_application)
+        emu = Emulator(
+            state_file=request.state_file,
+            seed=seed,
+            refuse_default_updates=request.refuse_default_updates,
+            first_becomes_default=request.first_becomes_default,
+            connect_application=request.connect_application,
+        )
     except EmulatorError as exc:
         raise PortalConfigError(str(exc)) from exc
     emu.faults.latency = request.latency / 1000
@@ -45,8 +48,9 @@ def execute(request: EmulatorRequest) -> int:
     except EmulatorError as exc:
         emu.stop()  # releases the state file's lock
         raise PortalConfigError(str(exc)) from exc
-    click.echo(f"Stripe emulator listening on {url} (state: {request.state_file or 'in memory'})",
-               err=True)
+    click.echo(
+        f"Stripe emulator listening on {url} (state: {request.state_file or 'in memory'})", err=True
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -59,29 +63,65 @@ def execute(request: EmulatorRequest) -> int:
 @click.command("emulator")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address.")
 @click.option("--port", type=int, default=12111, show_default=True, help="Port (0: any free port).")
-@click.option("--state", "state_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="JSON state file, kept across runs (default: in memory).")
-@click.option("--seed", "seed_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="YAML/JSON seed applied when there is no saved state yet.")
-@click.option("--refuse-default-updates", is_flag=True,
-              help="Refuse updates to the default configuration, as Stripe is reported to.")
-@click.option("--first-becomes-default", is_flag=True,
-              help="The first configuration created in a mode without a default becomes it, as "
-                   "Stripe is reported to do.")
-@click.option("--connect-application", metavar="ca_...",
-              help="Stamp this Connect application ID on configurations created through "
-                   "Stripe-Account (undocumented either way).")
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="JSON state file, kept across runs (default: in memory).",
+)
+@click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="YAML/JSON seed applied when there is no saved state yet.",
+)
+@click.option(
+    "--refuse-default-updates",
+    is_flag=True,
+    help="Refuse updates to the default configuration, as Stripe is reported to.",
+)
+@click.option(
+    "--first-becomes-default",
+    is_flag=True,
+    help="The first configuration created in a mode without a default becomes it, as "
+    "Stripe is reported to do.",
+)
+@click.option(
+    "--connect-application",
+    metavar="ca_...",
+    help="Stamp this Connect application ID on configurations created through "
+    "Stripe-Account (undocumented either way).",
+)
 @click.option("--latency", type=click.FloatRange(min=0), default=0, help="Delay per request (ms).")
-@click.option("--failure-rate", type=click.FloatRange(0, 1), default=0,
-              help="Share of requests answered with a 500.")
+@click.option(
+    "--failure-rate",
+    type=click.FloatRange(0, 1),
+    default=0,
+    help="Share of requests answered with a 500.",
+)
 @click.pass_context
-def command(ctx: click.Context, host: str, port: int, state_file: Path | None,
-            seed_file: Path | None, refuse_default_updates: bool, first_becomes_default: bool,
-            connect_application: str | None, latency: float, failure_rate: float) -> None:
+def command(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    state_file: Path | None,
+    seed_file: Path | None,
+    refuse_default_updates: bool,
+    first_becomes_default: bool,
+    connect_application: str | None,
+    latency: float,
+    failure_rate: float,
+) -> None:
     """Serve the Stripe emulator until Ctrl-C."""
-    request = EmulatorRequest(host=host, port=port, state_file=state_file, seed_file=seed_file,
-                              refuse_default_updates=refuse_default_updates,
-                              first_becomes_default=first_becomes_default,
-                              connect_application=connect_application, latency=latency,
-                              failure_rate=failure_rate)
+    request = EmulatorRequest(
+        host=host,
+        port=port,
+        state_file=state_file,
+        seed_file=seed_file,
+        refuse_default_updates=refuse_default_updates,
+        first_becomes_default=first_becomes_default,
+        connect_application=connect_application,
+        latency=latency,
+        failure_rate=failure_rate,
+    )
     ctx.exit(execute(request))

@@ -41,8 +41,14 @@ def execute(request: IdsRequest, context: Context) -> int:
 
 @click.command("ids")
 @single_env_option("Environment to read.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "env"]), default="text",
-              show_default=True, help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "env"]),
+    default="text",
+    show_default=True,
+    help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.",
+)
 @TIMEOUT_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_name: str | None, fmt: str, timeout: float) -> None:

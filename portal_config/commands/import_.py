@@ -33,19 +33,22 @@ class ImportRequest:
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
 
 
-def _not_described(project: Project, env_name: str,
-                   configs: list[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], set[str]]:
+def _not_described(
+    project: Project, env_name: str, configs: list[Mapping[str, Any]]
+) -> tuple[list[Mapping[str, Any]], set[str]]:
     """The configurations no file of the project describes yet, and the keys its files take
     (a new file must not reuse one)."""
     from .. import config, workflow
 
-    claimed = {b.config_id for b in workflow.bindings(project, env_name, configs)
-               if b.desired is not None and b.config_id}
+    claimed = {
+        b.config_id
+        for b in workflow.bindings(project, env_name, configs)
+        if b.desired is not None and b.config_id
+    }
     skipped = [c for c in configs if c["id"] in claimed]
     keys = {f.key for f in config.desired_configs(project, env_name)}
     if skipped:
-        click.echo(f"skipped {len(skipped)} configuration(s) the files already describe",
-                   err=True)
+        click.echo(f"skipped {len(skipped)} configuration(s) the files already describe", err=True)
     return [c for c in configs if c["id"] not in claimed], keys
 
 
@@ -61,35 +64,68 @@ def execute(request: ImportRequest, context: Context) -> int:
             configs, keys = _not_described(project, env_name, configs)
             taken |= keys
         prices = {p: gateway.retrieve_price(p) for p in importer.price_ids(configs)}
-    files = importer.build_files(configs, env_name, request.key_from, project.name, prices,
-                                 project.environments[env_name].vars, taken=taken)
+    files = importer.build_files(
+        configs,
+        env_name,
+        request.key_from,
+        project.name,
+        prices,
+        project.environments[env_name].vars,
+        taken=taken,
+    )
     written = importer.write_files(files, request.out_dir or project.root, request.force)
     for f, path in zip(files, written, strict=True):
         click.echo(f"wrote {display_path(path)} ({f.config_id})")
     if request.out_dir is None:
-        click.echo(f"Imported {len(written)} configuration(s) from {env_name}. Run "
-                   f"`portal-config plan --env {env_name}`: it should show no changes.")
+        click.echo(
+            f"Imported {len(written)} configuration(s) from {env_name}. Run "
+            f"`portal-config plan --env {env_name}`: it should show no changes."
+        )
     else:
-        click.echo(f"Imported {len(written)} configuration(s) from {env_name} into "
-                   f"{request.out_dir}. Move them beside the project file, then `portal-config "
-                   f"plan --env {env_name}` should show no changes.")
+        click.echo(
+            f"Imported {len(written)} configuration(s) from {env_name} into "
+            f"{request.out_dir}. Move them beside the project file, then `portal-config "
+            f"plan --env {env_name}` should show no changes."
+        )
     return 0
 
 
 @click.command("import")
 @single_env_option("Environment to read.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for the files (default: the project file's folder).")
-@click.option("--key-from", type=click.Choice(["name", "id"]), default="name", show_default=True,
-              help="Derive each file's key from the configuration's name or its ID.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the files (default: the project file's folder).",
+)
+@click.option(
+    "--key-from",
+    type=click.Choice(["name", "id"]),
+    default="name",
+    show_default=True,
+    help="Derive each file's key from the configuration's name or its ID.",
+)
 @click.option("--include-inactive", is_flag=True, help="Also import inactive configurations.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_name: str | None, out_dir: Path | None, key_from: str,
-            include_inactive: bool, force: bool, timeout: float) -> None:
+def command(
+    ctx: click.Context,
+    env_name: str | None,
+    out_dir: Path | None,
+    key_from: str,
+    include_inactive: bool,
+    force: bool,
+    timeout: float,
+) -> None:
     """Write one configuration file per configuration Stripe has (into the project's folder:
     only those no file describes yet)."""
-    request = ImportRequest(env_name=env_name, out_dir=out_dir, key_from=key_from,
-                            include_inactive=include_inactive, force=force, timeout=timeout)
+    request = ImportRequest(
+        env_name=env_name,
+        out_dir=out_dir,
+        key_from=key_from,
+        include_inactive=include_inactive,
+        force=force,
+        timeout=timeout,
+    )
     ctx.exit(execute(request, ctx.obj))

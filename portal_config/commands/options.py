@@ -38,37 +38,62 @@ def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
             ctx.obj = replace(ctx.obj, color=False)
 
 
-NO_COLOR_OPTION = click.option("--no-color", is_flag=True, expose_value=False,
-                               callback=_no_color,
-                               help="No colour, even on a terminal (also NO_COLOR).")
-ENV_OPTION = click.option("--env", "env_names", multiple=True, metavar="NAME",
-                          help="Environment from the project file (repeatable).")
+NO_COLOR_OPTION = click.option(
+    "--no-color",
+    is_flag=True,
+    expose_value=False,
+    callback=_no_color,
+    help="No colour, even on a terminal (also NO_COLOR).",
+)
+ENV_OPTION = click.option(
+    "--env",
+    "env_names",
+    multiple=True,
+    metavar="NAME",
+    help="Environment from the project file (repeatable).",
+)
 ALL_OPTION = click.option("--all", "every", is_flag=True, help="Every environment.")
-PRUNE_OPTION = click.option("--prune", is_flag=True,
-                            help="Deactivate configurations this project created whose file is "
-                                 "gone.")
-ADOPT_OPTION = click.option("--adopt", is_flag=True,
-                            help="Write identity metadata on configurations pinned with ids:.")
-TARGET_OPTION = click.option("--target", "targets", multiple=True, metavar="KEY",
-                             help="Plan only this configuration's file (repeatable); other "
-                                  "configurations are neither changed nor pruned.")
+PRUNE_OPTION = click.option(
+    "--prune",
+    is_flag=True,
+    help="Deactivate configurations this project created whose file is gone.",
+)
+ADOPT_OPTION = click.option(
+    "--adopt", is_flag=True, help="Write identity metadata on configurations pinned with ids:."
+)
+TARGET_OPTION = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KEY",
+    help="Plan only this configuration's file (repeatable); other "
+    "configurations are neither changed nor pruned.",
+)
 # transport.DEFAULT_REQUEST_SECONDS, written here so that every command need not import requests.
 REQUEST_TIMEOUT = 30.0
 
 
 def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not (math.isfinite(value) and 0 < value <= 3600):
-        raise click.BadParameter("give the seconds each request to Stripe may take, more than 0 "
-                                 "and at most 3600", ctx, param)
+        raise click.BadParameter(
+            "give the seconds each request to Stripe may take, more than 0 and at most 3600",
+            ctx,
+            param,
+        )
     return value
 
 
 # Every command that talks to Stripe takes it; stripe_api.connect enforces it.
 TIMEOUT_OPTION = click.option(
-    "--timeout", type=float, default=REQUEST_TIMEOUT, show_default=True, metavar="SECONDS",
+    "--timeout",
+    type=float,
+    default=REQUEST_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
     callback=_seconds,
     help="Deadline of each request to Stripe (connecting, waiting and the whole answer); a run "
-         "stops asking Stripe after 20 times it.")
+    "stops asking Stripe after 20 times it.",
+)
 # plan and diff render the same report, in the same formats.
 REPORT_FORMATS = ("text", "markdown", "json")
 
@@ -80,8 +105,14 @@ def single_env_option(help_text: str) -> Callable[[F], F]:
 
 
 def report_format(help_text: str | None = None) -> Callable[[F], F]:
-    return click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
-                        show_default=True, help=help_text)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(REPORT_FORMATS),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
 
 
 def check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> str | None:
@@ -92,15 +123,20 @@ def check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> st
     if not targets:
         return None
     if prune:
-        raise PortalConfigError("--prune deactivates configurations whose file is gone, which a "
-                               "targeted plan never touches: drop --prune or --target")
+        raise PortalConfigError(
+            "--prune deactivates configurations whose file is gone, which a "
+            "targeted plan never touches: drop --prune or --target"
+        )
     workflow.check_keys(project, targets, "--target")
-    return (f"Targeted plan: only {', '.join(sorted(set(targets)))}; other configurations are "
-            "neither changed nor pruned.")
+    return (
+        f"Targeted plan: only {', '.join(sorted(set(targets)))}; other configurations are "
+        "neither changed nor pruned."
+    )
 
 
-def project_and_environments(obj: Context, env_names: tuple[str, ...],
-                             every: bool) -> tuple[Project, list[str]]:
+def project_and_environments(
+    obj: Context, env_names: tuple[str, ...], every: bool
+) -> tuple[Project, list[str]]:
     from .. import config, workflow  # lazily: `schema` and `--help` need neither
 
     project = config.load_project(obj.config_path)
@@ -120,6 +156,8 @@ def one_environment(project: Project, env_name: str | None) -> str:
     from ..errors import PortalConfigError
 
     if env_name is None:
-        raise PortalConfigError("name an environment with --env NAME; this project has: "
-                                f"{', '.join(project.environments)}")
+        raise PortalConfigError(
+            "name an environment with --env NAME; this project has: "
+            f"{', '.join(project.environments)}"
+        )
     return workflow.choose_environments(project, (env_name,), False)[0]

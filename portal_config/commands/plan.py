@@ -42,18 +42,28 @@ def execute(request: PlanRequest, context: Context) -> int:
     project, names = project_and_environments(context, request.env_names, request.every)
     targeted = check_targets(project, request.targets, request.prune)
     with workflow.connected(project, names, request.timeout) as gateways:
-        result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt,
-                                   keys=request.targets or None)
+        result = workflow.plan_all(
+            project,
+            gateways,
+            prune=request.prune,
+            adopt=request.adopt,
+            keys=request.targets or None,
+        )
     if request.out_file:
         planfile.save(result, request.out_file)
-        click.echo(f"Saved the plan to {request.out_file}: `portal-config apply --plan "
-                   f"{request.out_file}` applies exactly this.", err=True)
+        click.echo(
+            f"Saved the plan to {request.out_file}: `portal-config apply --plan "
+            f"{request.out_file}` applies exactly this.",
+            err=True,
+        )
     # A nightly `--detailed-exitcode` run is a drift check: its report says "Drift:".
     wording = render.plan_wording(drift=request.detailed_exitcode)
     if targeted:
         click.echo(targeted, err=True)
-        wording = dataclasses.replace(wording, title=f"{wording.title}, targeted (only "
-                                                     f"{', '.join(sorted(set(request.targets)))})")
+        wording = dataclasses.replace(
+            wording,
+            title=f"{wording.title}, targeted (only {', '.join(sorted(set(request.targets)))})",
+        )
     click.echo(render.in_format(result, request.fmt, context.color, wording))
     if result.has_problems:
         return 1
@@ -64,20 +74,44 @@ def execute(request: PlanRequest, context: Context) -> int:
 @ENV_OPTION
 @ALL_OPTION
 @report_format("markdown: for a pull request comment.")
-@click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 2 when there are changes, 0 when there are none.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes, 0 when there are none.",
+)
 @PRUNE_OPTION
 @ADOPT_OPTION
-@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Save the plan, for `apply --plan` (holds no key).")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Save the plan, for `apply --plan` (holds no key).",
+)
 @TARGET_OPTION
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
-            detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None,
-            targets: tuple[str, ...], timeout: float) -> None:
+def command(
+    ctx: click.Context,
+    env_names: tuple[str, ...],
+    every: bool,
+    fmt: str,
+    detailed_exitcode: bool,
+    prune: bool,
+    adopt: bool,
+    out_file: Path | None,
+    targets: tuple[str, ...],
+    timeout: float,
+) -> None:
     """Show what apply would change in Stripe."""
-    request = PlanRequest(env_names=env_names, every=every, fmt=fmt,
-                          detailed_exitcode=detailed_exitcode, prune=prune, adopt=adopt,
-                          out_file=out_file, targets=targets, timeout=timeout)
+    request = PlanRequest(
+        env_names=env_names,
+        every=every,
+        fmt=fmt,
+        detailed_exitcode=detailed_exitcode,
+        prune=prune,
+        adopt=adopt,
+        out_file=out_file,
+        targets=targets,
+        timeout=timeout,
+    )
     ctx.exit(execute(request, ctx.obj))

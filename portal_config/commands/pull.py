@@ -37,9 +37,11 @@ def _check_keys(project: Project, env: str, keys: tuple[str, ...]) -> None:
     workflow.check_keys(project, keys, "KEY")
     for file in project.files:
         if file.key in keys and env not in file.environments:
-            raise PortalConfigError(f"{file.key} ({display_path(file.path)}) is limited to "
-                                    f"{', '.join(file.environments)}: it has nothing to pull "
-                                    f"from {env}")
+            raise PortalConfigError(
+                f"{file.key} ({display_path(file.path)}) is limited to "
+                f"{', '.join(file.environments)}: it has nothing to pull "
+                f"from {env}"
+            )
 
 
 def _written(result: PullResult, context: Context) -> Project:
@@ -51,10 +53,13 @@ def _written(result: PullResult, context: Context) -> Project:
         return config.load_project(context.config_path)
     except ValidationFailed as exc:
         pull.restore(result)
-        raise PortalConfigError("the pulled values would not validate (" +
-                                "; ".join(str(p) for p in exc.problems) + "): the files were "
-                                "left as they were. This is a bug in portal-config pull: "
-                                "please report it") from exc
+        raise PortalConfigError(
+            "the pulled values would not validate ("
+            + "; ".join(str(p) for p in exc.problems)
+            + "): the files were "
+            "left as they were. This is a bug in portal-config pull: "
+            "please report it"
+        ) from exc
 
 
 def _report(result: PullResult, dry_run: bool, left: list[str]) -> None:
@@ -70,16 +75,23 @@ def _report(result: PullResult, dry_run: bool, left: list[str]) -> None:
     if not result.files:
         say(f"Nothing to pull: the files already hold Stripe's values in {env}.")
     elif dry_run:
-        say(f"Dry run: {result.count} value(s) from {env} into {len(result.files)} file(s); "
-            "nothing was written.")
+        say(
+            f"Dry run: {result.count} value(s) from {env} into {len(result.files)} file(s); "
+            "nothing was written."
+        )
     else:
         rest = "only what was not pulled" if result.not_pulled else "no changes"
-        say(f"Pulled {result.count} value(s) from {env} into {len(result.files)} file(s). "
-            f"`portal-config plan --env {env}` now shows {rest}.")
+        say(
+            f"Pulled {result.count} value(s) from {env} into {len(result.files)} file(s). "
+            f"`portal-config plan --env {env}` now shows {rest}."
+        )
     if left:
-        click.echo(f"Error: `portal-config plan --env {env}` still shows changes for "
-                   f"{', '.join(left)} that pull could not write back: this is a bug in "
-                   "portal-config pull, please report it", err=True)
+        click.echo(
+            f"Error: `portal-config plan --env {env}` still shows changes for "
+            f"{', '.join(left)} that pull could not write back: this is a bug in "
+            "portal-config pull, please report it",
+            err=True,
+        )
 
 
 def execute(request: PullRequest, context: Context) -> int:
@@ -111,8 +123,9 @@ def execute(request: PullRequest, context: Context) -> int:
 @click.option("--dry-run", is_flag=True, help="Print the files' diff; write nothing.")
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, env_name: str, keys: tuple[str, ...], dry_run: bool,
-            timeout: float) -> None:
+def command(
+    ctx: click.Context, env_name: str, keys: tuple[str, ...], dry_run: bool, timeout: float
+) -> None:
     """Bring Stripe's current values back into the files (only KEY's files, if given)."""
     request = PullRequest(env_name=env_name, keys=keys, dry_run=dry_run, timeout=timeout)
     ctx.exit(execute(request, ctx.obj))

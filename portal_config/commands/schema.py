@@ -23,8 +23,13 @@ def execute(request: SchemaRequest) -> int:
 
 
 @click.command("schema")
-@click.option("--kind", type=click.Choice(["config", "project"]), default="config",
-              show_default=True, help="config: a configuration file; project: portal-config.yaml.")
+@click.option(
+    "--kind",
+    type=click.Choice(["config", "project"]),
+    default="config",
+    show_default=True,
+    help="config: a configuration file; project: portal-config.yaml.",
+)
 @click.pass_context
 def command(ctx: click.Context, kind: str) -> None:
     """Print the JSON Schema of a file kind (for editors: yaml-language-server, VS Code)."""

@@ -22,15 +22,17 @@ def execute(request: ShowRequest, context: Context) -> int:
     from .. import planfile, render
 
     saved = planfile.load_alone(request.plan_file)
-    wording = dataclasses.replace(render.plan_wording(), title="portal-config plan (saved in "
-                                  f"{request.plan_file.name})")
+    wording = dataclasses.replace(
+        render.plan_wording(), title=f"portal-config plan (saved in {request.plan_file.name})"
+    )
     click.echo(render.in_format(saved, request.fmt, context.color, wording))
     return 0
 
 
 @click.command("show")
-@click.argument("plan_file", metavar="PLAN.json",
-                type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument(
+    "plan_file", metavar="PLAN.json", type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
 @report_format("markdown: for a pull request comment.")
 @click.pass_context
 def command(ctx: click.Context, plan_file: Path, fmt: str) -> None:

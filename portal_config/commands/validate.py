@@ -27,8 +27,14 @@ def execute(request: ValidateRequest, context: Context) -> int:
 
 
 @click.command("validate")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="github: annotations for pull requests.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: annotations for pull requests.",
+)
 @click.pass_context
 def command(ctx: click.Context, fmt: str) -> None:
     """Check the files offline: YAML, schema, variables and Stripe's rules (no key, no network)."""

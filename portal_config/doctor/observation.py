@@ -112,8 +112,11 @@ def used_configurations(obs: Observation) -> list[Used]:
     """The default first, then each configuration a file describes (as the plan matched them)."""
     by_id = {c["id"]: c for c in obs.configurations}
     files = {f.key: display_path(f.file) for f in obs.files}
-    claimed = {b.config_id: b.key for b in obs.bindings  # id -> key
-               if b.desired is not None and b.config_id and b.key}
+    claimed = {
+        b.config_id: b.key
+        for b in obs.bindings  # id -> key
+        if b.desired is not None and b.config_id and b.key
+    }
     default = next((c for c in obs.configurations if c.get("is_default")), None)
     used = []
     if default is not None:

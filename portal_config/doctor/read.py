@@ -29,8 +29,14 @@ def load(config_path: Path | None, env_name: str | None) -> tuple[config.Project
     where its key goes is then unknown."""
     project, problems = config.collect_problems(config_path)
     errors = [p for p in problems if p.level == "error"]
-    if errors and env_name is not None and (env_name not in project.environments or any(
-            p.location in _entry_locations(project.path, env_name) for p in errors)):
+    if (
+        errors
+        and env_name is not None
+        and (
+            env_name not in project.environments
+            or any(p.location in _entry_locations(project.path, env_name) for p in errors)
+        )
+    ):
         raise ValidationFailed(problems)
     broken = {p.location.file for p in errors}
     files = tuple(f for f in project.files if loader.display_path(f.path) not in broken)
@@ -44,21 +50,28 @@ def _entry_locations(project_file: Path, env_name: str) -> set[Location]:
     return {where for path, where in inside if path[:2] == ("environments", env_name)}
 
 
-def examine(project: config.Project, env_name: str, customer: str | None,
-            allow_live: bool, problems: Sequence[Problem] = (),
-            timeout: float | None = None) -> Observation:
+def examine(
+    project: config.Project,
+    env_name: str,
+    customer: str | None,
+    allow_live: bool,
+    problems: Sequence[Problem] = (),
+    timeout: float | None = None,
+) -> Observation:
     """What doctor sees; `problems` are the files' own errors (from `load`); `timeout`: seconds
     per request (--timeout)."""
     from .. import stripe_api  # imports stripe: only when doctor really runs
 
     env = project.environments[env_name]
-    obs = Observation(env=env, customer_id=customer, allow_live=allow_live,
-                      load_problems=list(problems))
+    obs = Observation(
+        env=env, customer_id=customer, allow_live=allow_live, load_problems=list(problems)
+    )
     with ExitStack() as stack:
         try:
             # `connect` runs the safety rules; the one that refuses is its own finding.
             gateway = stack.enter_context(
-                stripe_api.connect(env, timeout or stripe_api.REQUEST_TIMEOUT))
+                stripe_api.connect(env, timeout or stripe_api.REQUEST_TIMEOUT)
+            )
         except Refused as exc:
             obs.refused = (exc.check, str(exc))
             return obs
@@ -101,16 +114,19 @@ def _read_plan(obs: Observation, project: config.Project, gateway: Gateway) -> N
     obs.files = config.desired_configs(project, env)
     obs.bindings = workflow.bindings(project, env, obs.configurations)
     try:
-        obs.plan = workflow.read_environment(project, env, gateway,
-                                             current=obs.configurations)
+        obs.plan = workflow.read_environment(project, env, gateway, current=obs.configurations)
     except ValidationFailed as exc:
         obs.file_problems = [str(p) for p in exc.problems if p.level == "error"]
     except StripeFailure as exc:
         obs.read_failure = _failure(gateway, exc)
 
 
-def _remember(into: dict[str, dict[str, Any] | Failure], object_id: str,
-              retrieve: Callable[[str], dict[str, Any]], gateway: Gateway) -> None:
+def _remember(
+    into: dict[str, dict[str, Any] | Failure],
+    object_id: str,
+    retrieve: Callable[[str], dict[str, Any]],
+    gateway: Gateway,
+) -> None:
     if object_id not in into:
         try:
             into[object_id] = retrieve(object_id)

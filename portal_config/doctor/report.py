@@ -19,10 +19,16 @@ def _counts(findings: Sequence[Finding]) -> dict[str, int]:
 
 def summary(findings: Sequence[Finding]) -> str:
     counts = _counts(findings)
-    parts = [f"{counts['problem']} problem(s)", f"{counts['warning']} warning(s)",
-             f"{counts['ok']} ok"]
-    verdict = {0: "All checks passed.", 2: "Warnings only: portal links may fail depending on "
-               "how the app creates sessions.", 1: "Portal links fail: fix the problems above."}
+    parts = [
+        f"{counts['problem']} problem(s)",
+        f"{counts['warning']} warning(s)",
+        f"{counts['ok']} ok",
+    ]
+    verdict = {
+        0: "All checks passed.",
+        2: "Warnings only: portal links may fail depending on how the app creates sessions.",
+        1: "Portal links fail: fix the problems above.",
+    }
     return f"{', '.join(parts)}. {verdict[exit_code(findings)]}"
 
 
@@ -48,7 +54,15 @@ def json_text(env: str, mode: str, findings: Sequence[Finding]) -> str:
         "mode": mode,
         "exit_code": exit_code(findings),
         "counts": _counts(findings),
-        "findings": [{"check": f.check, "status": f.status, "evidence": f.evidence,
-                      "fix": f.fix or None, "url": f.url} for f in findings],
+        "findings": [
+            {
+                "check": f.check,
+                "status": f.status,
+                "evidence": f.evidence,
+                "fix": f.fix or None,
+                "url": f.url,
+            }
+            for f in findings
+        ],
     }
     return json.dumps(document, indent=2)

@@ -129,11 +129,15 @@ class Api:
                 response = self._handle(request, rid)
             except ApiError as error:
                 response = Response(error.status, error.body(), dict(error.headers))
-            fault = None if response.injected else self.faults.answer_fault(
-                request.method, request.path, idempotent)
+            fault = (
+                None
+                if response.injected
+                else self.faults.answer_fault(request.method, request.path, idempotent)
+            )
             if fault is not None:
                 response.status, response.body, response.delivery = fault.reshape(
-                    response.status, response.body)
+                    response.status, response.body
+                )
             if forever and isinstance(response.body, dict) and "data" in response.body:
                 response.body["has_more"] = True
         response.headers.setdefault("Request-Id", rid)
@@ -168,8 +172,7 @@ class Api:
             try:
                 self.faults.check(request.method, request.path, remembered=True)
             except ApiError as error:  # failed after it started: remembered, like Stripe does
-                response = Response(error.status, error.body(), dict(error.headers),
-                                    injected=True)
+                response = Response(error.status, error.body(), dict(error.headers), injected=True)
             else:
                 response = self._execute(request, template, target, handler)
             with self.store.lock:
@@ -303,8 +306,9 @@ class Api:
         connected accounts in this mode (connect.reachable)."""
         with self.store.lock:
             connected, revoked = self.store.connected_accounts(mode), self.store.revoked_accounts
-            if not _ACCOUNT.fullmatch(account) or not connect.reachable(connected, revoked,
-                                                                        account):
+            if not _ACCOUNT.fullmatch(account) or not connect.reachable(
+                connected, revoked, account
+            ):
                 raise connect.no_access(key, account)
 
     def _authorize(self, key: str, request: Request) -> None:

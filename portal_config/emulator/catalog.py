@@ -29,9 +29,7 @@ def list_products(call: Call) -> dict[str, Any]:
 def create_product(call: Call) -> dict[str, Any]:
     object_id = call.params.get("id") or call.object_id
     if object_id in call.state.products:
-        raise ApiError(
-            400, "Product already exists.", code="resource_already_exists", param="id"
-        )
+        raise ApiError(400, "Product already exists.", code="resource_already_exists", param="id")
     product = new_product(call.params, livemode=call.livemode, now=call.now, object_id=object_id)
     call.state.products[product["id"]] = product
     return product
@@ -106,15 +104,11 @@ def _claim_lookup_key(call: Call, lookup_key: str | None, claimant: str | None) 
     """A lookup key names one price per mode and account; `transfer_lookup_key` moves it."""
     if not lookup_key:
         return
-    holder = next(
-        (p for p in call.state.prices.values() if p["lookup_key"] == lookup_key), None
-    )
+    holder = next((p for p in call.state.prices.values() if p["lookup_key"] == lookup_key), None)
     if holder is None or holder["id"] == claimant:
         return
     if not call.params.get("transfer_lookup_key"):
-        raise invalid(
-            f"A price (`{holder['id']}`) already uses that lookup key.", "lookup_key"
-        )
+        raise invalid(f"A price (`{holder['id']}`) already uses that lookup key.", "lookup_key")
     holder["lookup_key"] = None
 
 

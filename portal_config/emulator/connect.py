@@ -23,13 +23,31 @@ from .values import Data
 # Every field of the account object the emulator models, at its default; the subset of Stripe's
 # account object (docs.stripe.com/api/accounts/object) a platform reads to tell accounts apart.
 BUSINESS_PROFILE: dict[str, Any] = {
-    "annual_revenue": None, "estimated_worker_count": None, "mcc": None, "name": None,
-    "product_description": None, "support_address": None, "support_email": None,
-    "support_phone": None, "support_url": None, "url": None,
+    "annual_revenue": None,
+    "estimated_worker_count": None,
+    "mcc": None,
+    "name": None,
+    "product_description": None,
+    "support_address": None,
+    "support_email": None,
+    "support_phone": None,
+    "support_url": None,
+    "url": None,
 }
-SEED_FIELDS = {"id", "business_profile", "metadata", "email", "country", "default_currency",
-               "charges_enabled", "details_submitted", "payouts_enabled", "type", "created",
-               "revoked"}
+SEED_FIELDS = {
+    "id",
+    "business_profile",
+    "metadata",
+    "email",
+    "country",
+    "default_currency",
+    "charges_enabled",
+    "details_submitted",
+    "payouts_enabled",
+    "type",
+    "created",
+    "revoked",
+}
 TYPES = ("standard", "express", "custom", "none")
 _ALPHABET = string.ascii_letters + string.digits
 Spec = Mapping[str, Any] | Callable[[int], Mapping[str, Any]]  # a value, or one per index
@@ -40,8 +58,10 @@ def new_account(fields: Mapping[str, Any], *, now: int, where: str = "") -> dict
     raises EmulatorError naming `where` for a field Stripe's object does not have."""
     unknown = set(fields) - SEED_FIELDS
     if unknown:
-        raise EmulatorError(f"{where}unknown field(s) {', '.join(sorted(unknown))} "
-                            f"(a connected account takes {', '.join(sorted(SEED_FIELDS))})")
+        raise EmulatorError(
+            f"{where}unknown field(s) {', '.join(sorted(unknown))} "
+            f"(a connected account takes {', '.join(sorted(SEED_FIELDS))})"
+        )
     profile = fields.get("business_profile") or {}
     if not isinstance(profile, Mapping) or set(profile) - set(BUSINESS_PROFILE):
         raise EmulatorError(f"{where}business_profile takes {', '.join(BUSINESS_PROFILE)}")
@@ -80,7 +100,11 @@ def _account_id() -> str:
 
 
 def add_accounts(
-    state: AccountState, revoked: set[str], entries: Iterable[Mapping[str, Any]], *, now: int,
+    state: AccountState,
+    revoked: set[str],
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    now: int,
     where: str = "connected_accounts",
 ) -> list[str]:
     """Add seed entries ({id?, business_profile?, metadata?, revoked?, ...}) to a platform's
@@ -100,15 +124,19 @@ def add_accounts(
     return made
 
 
-def generated(count: int, metadata: Spec | None, business_profile: Spec | None
-              ) -> Iterable[dict[str, Any]]:
+def generated(
+    count: int, metadata: Spec | None, business_profile: Spec | None
+) -> Iterable[dict[str, Any]]:
     """`count` seed entries; a Spec given as a function is called with each 1-based index."""
+
     def value(spec: Spec | None, index: int) -> Mapping[str, Any]:
         return {} if spec is None else spec(index) if callable(spec) else spec
 
     for index in range(1, count + 1):
-        yield {"metadata": value(metadata, index),
-               "business_profile": value(business_profile, index)}
+        yield {
+            "metadata": value(metadata, index),
+            "business_profile": value(business_profile, index),
+        }
 
 
 # -- who may be named in Stripe-Account -------------------------------------------------------

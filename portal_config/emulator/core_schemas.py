@@ -39,8 +39,10 @@ def _list_params(**filters: dict[str, Any]) -> dict[str, Any]:
 _RETRIEVE = hash_of({"expand": EXPAND})
 
 _RECURRING = hash_of(
-    {"interval": {"type": "string", "enum": ["day", "week", "month", "year"]},
-     "interval_count": INTEGER},
+    {
+        "interval": {"type": "string", "enum": ["day", "week", "month", "year"]},
+        "interval_count": INTEGER,
+    },
     "interval",
 )
 
@@ -81,9 +83,7 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
             "expand": EXPAND,
         }
     ),
-    ("GET", "/v1/products"): _list_params(
-        active=BOOLEAN, ids={"type": "array", "items": STRING}
-    ),
+    ("GET", "/v1/products"): _list_params(active=BOOLEAN, ids={"type": "array", "items": STRING}),
     ("POST", "/v1/products"): hash_of(
         {
             "id": STRING,

@@ -153,9 +153,12 @@ class Emulator:
         connected accounts, Stripe-Account must name one of them (connect.reachable)."""
         entries = connect.generated(count, metadata, business_profile)
         with self.store.lock:
-            made = connect.add_accounts(self.store.account(mode, None),
-                                        self.store.revoked_accounts, entries,
-                                        now=int(self.store.clock()))
+            made = connect.add_accounts(
+                self.store.account(mode, None),
+                self.store.revoked_accounts,
+                entries,
+                now=int(self.store.clock()),
+            )
             self.store.save()
         return made
 
@@ -204,8 +207,10 @@ class Emulator:
         bound_port = self._server.server_address[1]
         self.url = f"http://[{host}]:{bound_port}" if ":" in host else f"http://{host}:{bound_port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="stripe-emulator", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="stripe-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self.url
@@ -291,8 +296,10 @@ class Emulator:
             elif (method, path) == ("POST", "/_emulator/faults"):
                 self.faults.configure(document)
             else:
-                unknown = {"type": "invalid_request_error",
-                           "message": f"Unknown control endpoint {method} {path}"}
+                unknown = {
+                    "type": "invalid_request_error",
+                    "message": f"Unknown control endpoint {method} {path}",
+                }
                 return 404, {"error": unknown}, {}, WHOLE
         except (EmulatorError, ValueError, TypeError, yaml.YAMLError) as exc:
             return 400, {"error": {"type": "invalid_request_error", "message": str(exc)}}, {}, WHOLE

@@ -61,7 +61,7 @@ def no_such(kind: str, object_id: str, param: str) -> ApiError:
 def mask_key(key: str) -> str:
     """Stripe echoes a key as its prefix and last four characters, never in full."""
     prefix = next((p for p in KEY_PREFIXES if key.startswith(p)), "")
-    tail = key[len(prefix):]
+    tail = key[len(prefix) :]
     return f"{prefix}****{tail[-4:]}" if len(tail) > 4 else f"{prefix}****"
 
 

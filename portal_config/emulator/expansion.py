@@ -16,7 +16,7 @@ Resolver = Callable[[str, str, str], "dict[str, Any] | None"]
 
 # Fields Stripe returns only when expanded, per object type (path inside the object).
 INCLUDABLE: dict[str, tuple[tuple[str, ...], ...]] = {
-    "billing_portal.configuration": (("features", "subscription_update", "products"),),
+    "billing_portal.configuration": (("features", "subscription_update", "products"),)
 }
 # The object type of a list's items, for checking `data.` paths of an empty page too.
 LIST_ITEMS = {"/v1/billing_portal/configurations": "billing_portal.configuration"}

@@ -43,8 +43,18 @@ _MESSAGES = {
     500: "An unknown error occurred. (Injected by the emulator.)",
     503: "The service is temporarily unavailable. (Injected by the emulator.)",
 }
-_FIELDS = {"status", "should_retry", "method", "path_prefix", "drop", "remembered", "body",
-           "answer", "drip_seconds", "has_more_forever"}
+_FIELDS = {
+    "status",
+    "should_retry",
+    "method",
+    "path_prefix",
+    "drop",
+    "remembered",
+    "body",
+    "answer",
+    "drip_seconds",
+    "has_more_forever",
+}
 # How a `body` fault sends the answer (server.Delivery) or changes it (reshape).
 _DELIVERIES = {"truncated", "cut", "empty", "dropped"}
 _RESHAPES = {"no_data", "items_without_id", "items_without_metadata"}
@@ -81,18 +91,26 @@ class Fault:
     @property
     def on_answer(self) -> bool:
         """Whether it changes the answer of an executed request rather than failing it."""
-        return (self.body is not None or self.answer is not _MISSING or bool(self.drip_seconds)
-                or self.has_more_forever)
+        return (
+            self.body is not None
+            or self.answer is not _MISSING
+            or bool(self.drip_seconds)
+            or self.has_more_forever
+        )
 
     def _check_answer_fault(self) -> None:
         if self.drop or self.remembered or self.should_retry is not None:
-            raise ValueError("drop, remembered and should_retry fail a request; body, answer, "
-                             "drip_seconds and has_more_forever change its answer: not both")
+            raise ValueError(
+                "drop, remembered and should_retry fail a request; body, answer, "
+                "drip_seconds and has_more_forever change its answer: not both"
+            )
         if self.body is not None and self.body not in _DELIVERIES | _RESHAPES:
-            raise ValueError(f"fault body must be one of {sorted(_DELIVERIES | _RESHAPES)}, "
-                             f"not {self.body!r}")
-        if self.status is not None and (self.answer is _MISSING or
-                                        not 200 <= int(self.status) <= 599):
+            raise ValueError(
+                f"fault body must be one of {sorted(_DELIVERIES | _RESHAPES)}, not {self.body!r}"
+            )
+        if self.status is not None and (
+            self.answer is _MISSING or not 200 <= int(self.status) <= 599
+        ):
             raise ValueError("an answer fault takes a status (200..599) only with `answer`")
         if not (math.isfinite(self.drip_seconds) and 0 <= self.drip_seconds <= 60):
             raise ValueError("drip_seconds must be between 0 and 60")
@@ -113,8 +131,7 @@ class Fault:
 
     def reshape(self, status: int, body: Data) -> tuple[int, Data, Delivery]:
         """The answer as this fault sends it: status, JSON body and how it goes on the wire."""
-        delivery = Delivery(self.body if self.body in _DELIVERIES else "whole",
-                            self.drip_seconds)
+        delivery = Delivery(self.body if self.body in _DELIVERIES else "whole", self.drip_seconds)
         if self.answer is not _MISSING:
             return self.status or status, copy.deepcopy(self.answer), delivery
         body = copy.deepcopy(body)
@@ -175,8 +192,10 @@ class Faults:
         allowed = {"script", "latency_ms", "failure_rate", "failure_should_retry", "clear"}
         unknown = set(settings) - allowed
         if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}; the settings "
-                             f"are {', '.join(sorted(allowed))}")
+            raise ValueError(
+                f"unknown setting(s): {', '.join(sorted(unknown))}; the settings "
+                f"are {', '.join(sorted(allowed))}"
+            )
         latency = float(settings.get("latency_ms", 0)) / 1000
         rate = float(settings.get("failure_rate", 0))
         if not math.isfinite(latency) or latency < 0 or not 0 <= rate <= 1:
@@ -196,11 +215,20 @@ class Faults:
     def _first(self, method: str, path: str, idempotent: bool) -> Fault | None:
         """The entry this request meets: the first queued one that matches it (a `remembered`
         one only an idempotent POST; `has_more_forever` is a mode, met by no one)."""
-        return next((f for f in self._script if f.matches(method, path)
-                     and not f.has_more_forever and (idempotent or not f.remembered)), None)
+        return next(
+            (
+                f
+                for f in self._script
+                if f.matches(method, path)
+                and not f.has_more_forever
+                and (idempotent or not f.remembered)
+            ),
+            None,
+        )
 
-    def check(self, method: str, path: str, remembered: bool = False,
-              idempotent: bool = False) -> None:
+    def check(
+        self, method: str, path: str, remembered: bool = False, idempotent: bool = False
+    ) -> None:
         """Raise the fault this request meets (ApiError or Drop), if any: in front of the API,
         or (`remembered`) inside it, once an idempotent request has started."""
         with self._lock:

@@ -28,7 +28,7 @@ def paginate(
         )
     ids = [item["id"] for item in newest_first]
     if after:
-        window = newest_first[_position(ids, after, noun, "starting_after") + 1:]
+        window = newest_first[_position(ids, after, noun, "starting_after") + 1 :]
         page = window[:limit]
     elif before:
         window = newest_first[: _position(ids, before, noun, "ending_before")]

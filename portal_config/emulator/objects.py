@@ -29,7 +29,9 @@ def portal_url(kind: str, livemode: bool) -> str:
 
 CONFIGURATION_DEFAULTS: dict[str, Any] = {
     "business_profile": {
-        "headline": None, "privacy_policy_url": None, "terms_of_service_url": None
+        "headline": None,
+        "privacy_policy_url": None,
+        "terms_of_service_url": None,
     },
     "default_return_url": None,
     "features": {
@@ -263,7 +265,9 @@ def _flow(flow_data: dict[str, Any] | None) -> dict[str, Any] | None:
     flow: dict[str, Any] = {
         "type": flow_data["type"],
         "after_completion": {
-            "type": "portal_homepage", "hosted_confirmation": None, "redirect": None
+            "type": "portal_homepage",
+            "hosted_confirmation": None,
+            "redirect": None,
         },
         "subscription_cancel": None,
         "subscription_update": None,

@@ -17,9 +17,7 @@ REFUSED_UPDATE = (
     "You cannot make any changes to a PortalConfiguration that is the default configuration "
     "or that was created by another application."
 )
-DEFAULT_DEACTIVATION_REFUSED = (
-    "You cannot set `active: false` on your default PortalConfiguration."
-)
+DEFAULT_DEACTIVATION_REFUSED = "You cannot set `active: false` on your default PortalConfiguration."
 _DASHBOARD = {
     "test": "https://dashboard.stripe.com/test/settings/billing/portal",
     "live": "https://dashboard.stripe.com/settings/billing/portal",
@@ -157,4 +155,3 @@ def _session_configuration(call: Call) -> dict[str, Any]:
 def resolve_application(application_id: str) -> dict[str, Any]:
     """`expand[]=application`: the Connect application as Stripe shows another platform's app."""
     return {"id": application_id, "object": "application", "name": None}
-

@@ -28,8 +28,13 @@ if TYPE_CHECKING:
     from .api import Api
 
 MODES = ("test", "live")
-SEED_KEYS = {"default_configuration", "configurations", "products", "customers",
-             "connected_accounts"}
+SEED_KEYS = {
+    "default_configuration",
+    "configurations",
+    "products",
+    "customers",
+    "connected_accounts",
+}
 CONFIGURATION_EXTRAS = ("active", "is_default", "application")  # what only the Dashboard sets
 
 # What a Dashboard save of the portal settings typically yields: invoices, payment methods,
@@ -44,12 +49,17 @@ DASHBOARD_DEFAULT: dict[str, Any] = {
             "mode": "at_period_end",
             "cancellation_reason": {
                 "enabled": True,
-                "options": ["too_expensive", "missing_features", "switched_service", "unused",
-                            "other"],
+                "options": [
+                    "too_expensive",
+                    "missing_features",
+                    "switched_service",
+                    "unused",
+                    "other",
+                ],
             },
         },
         "subscription_update": {"enabled": False},
-    },
+    }
 }
 
 
@@ -80,15 +90,21 @@ def apply_seed(
         raise EmulatorError(f"unknown seed key(s): {', '.join(sorted(unknown))}")
     accounts = seed.get("connected_accounts") or []
     if accounts and account is not None:
-        raise EmulatorError("seed connected_accounts belong to the platform: seed them without "
-                            f"an account (not {account})")
+        raise EmulatorError(
+            "seed connected_accounts belong to the platform: seed them without "
+            f"an account (not {account})"
+        )
     if not isinstance(accounts, list):
         raise EmulatorError("seed connected_accounts must be a list of {id?, metadata?, ...}")
     if accounts:
         with api.store.lock:
-            connect.add_accounts(api.store.account(mode, None), api.store.revoked_accounts,
-                                 accounts, now=int(api.store.clock()),
-                                 where=f"seed ({mode} mode) connected_accounts")
+            connect.add_accounts(
+                api.store.account(mode, None),
+                api.store.revoked_accounts,
+                accounts,
+                now=int(api.store.clock()),
+                where=f"seed ({mode} mode) connected_accounts",
+            )
     seeder = _Seeder(api, mode, account)
     for product in seed.get("products") or []:
         seeder.product(dict(product))
@@ -111,7 +127,11 @@ class _Seeder:
         object_id = params.pop("id", None)
         try:
             return self.api.call(
-                "POST", path, _drop_nulls(params), mode=self.mode, account=self.account,
+                "POST",
+                path,
+                _drop_nulls(params),
+                mode=self.mode,
+                account=self.account,
                 object_id=object_id,
             )
         except ApiError as error:

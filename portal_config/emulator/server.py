@@ -101,16 +101,17 @@ class _Handler(BaseHTTPRequestHandler):
         except ConnectionError:  # the client gave up waiting (a deadline): nobody to answer
             self.close_connection = True
 
-    def _send(self, status: int, body: Data, headers: dict[str, str],
-              delivery: Delivery = WHOLE) -> None:
+    def _send(
+        self, status: int, body: Data, headers: dict[str, str], delivery: Delivery = WHOLE
+    ) -> None:
         payload = json.dumps(body, indent=2).encode("utf-8")
         promised = len(payload)
         if delivery.payload == "empty":
             payload = b""
         elif delivery.payload == "truncated":
-            payload = payload[:len(payload) // 2]
+            payload = payload[: len(payload) // 2]
         elif delivery.payload == "cut":
-            payload, self.close_connection = payload[:len(payload) // 2], True
+            payload, self.close_connection = payload[: len(payload) // 2], True
         lines = [
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
             f"Server: {self.server_version}",
@@ -134,7 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             for index in range(len(payload)):
                 time.sleep(seconds)
-                self.wfile.write(payload[index:index + 1])
+                self.wfile.write(payload[index : index + 1])
         except OSError:  # the client gave up waiting: nothing more to send
             self.close_connection = True
 

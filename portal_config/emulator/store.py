@@ -202,8 +202,10 @@ def _one_object_a_line(value: Data, levels: int, indent: str = "") -> str:
         return json.dumps(value)
     inner = indent + " "
     if isinstance(value, dict):
-        items = [f"{inner}{json.dumps(k)}: {_one_object_a_line(v, levels - 1, inner)}"
-                 for k, v in value.items()]
+        items = [
+            f"{inner}{json.dumps(k)}: {_one_object_a_line(v, levels - 1, inner)}"
+            for k, v in value.items()
+        ]
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
     items = [inner + _one_object_a_line(v, levels - 1, inner) for v in value]
     return "[\n" + ",\n".join(items) + "\n" + indent + "]"

@@ -190,9 +190,7 @@ def to_api_error(error: ValidationError) -> ApiError:
     if kind == "enum":
         return invalid(f"Invalid {param}: must be one of {_one_of(schema['enum'])}", param)
     if kind == "maxLength":
-        return invalid(
-            f"Invalid {param}: must be at most {schema['maxLength']} characters", param
-        )
+        return invalid(f"Invalid {param}: must be at most {schema['maxLength']} characters", param)
     return invalid(f"Invalid {param}: {error.message}", param)
 
 
@@ -215,4 +213,3 @@ def _type_error(schema: dict[str, Any], instance: Data, param: str) -> ApiError:
 def _one_of(values: list[Any]) -> str:
     words = [str(v) for v in values]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-

@@ -10,8 +10,19 @@ from .markdown import markdown
 from .text import field_lines, text
 from .words import PLAN, Wording, diff_wording, plan_wording
 
-__all__ = ["PLAN", "Wording", "as_json", "diff_wording", "field_lines", "in_format", "json_text",
-           "markdown", "plan_wording", "summary", "text"]
+__all__ = [
+    "PLAN",
+    "Wording",
+    "as_json",
+    "diff_wording",
+    "field_lines",
+    "in_format",
+    "json_text",
+    "markdown",
+    "plan_wording",
+    "summary",
+    "text",
+]
 
 
 def in_format(plan: Plan, fmt: str, color: bool = False, wording: Wording = PLAN) -> str:

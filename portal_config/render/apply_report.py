@@ -22,25 +22,34 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     lines = [f"Apply incomplete: {done}."]
     envs = {e.env: e for e in plan.envs}
     for change in report.refused:
-        lines.append(f"Stripe refused to change {change.config_id} in {change.env} (the account's "
-                     "default configuration, or one another application created). Make these "
-                     f"changes in the Dashboard at {portal_settings_url(envs[change.env].mode)}:")
+        lines.append(
+            f"Stripe refused to change {change.config_id} in {change.env} (the account's "
+            "default configuration, or one another application created). Make these "
+            f"changes in the Dashboard at {portal_settings_url(envs[change.env].mode)}:"
+        )
         lines.extend(field_lines(change, envs[change.env].labels))
     for change, reason in report.rejected:
-        lines.append(f"Rejected: {_change_line(change)}: {reason}. Fix the file (or Stripe) "
-                     "and apply again.")
+        lines.append(
+            f"Rejected: {_change_line(change)}: {reason}. Fix the file (or Stripe) and apply again."
+        )
     for change, paths in report.unconfirmed:
-        lines.append(f"Unconfirmed: {_change_line(change)}: Stripe answered with other values "
-                     f"for {', '.join(paths)} than were written; the next plan shows what Stripe "
-                     "holds. If it keeps showing them, Stripe does not keep these values as "
-                     "written: report it.")
+        lines.append(
+            f"Unconfirmed: {_change_line(change)}: Stripe answered with other values "
+            f"for {', '.join(paths)} than were written; the next plan shows what Stripe "
+            "holds. If it keeps showing them, Stripe does not keep these values as "
+            "written: report it."
+        )
     for change in report.changed_meanwhile:
-        lines.append(f"Not written: {_change_line(change)}: it changed in Stripe after it was "
-                     "planned. Run plan again, review, then apply.")
-    lines.extend(f"Failed: {_change_line(change)}: {reason}"
-                 for change, reason in report.not_written)
-    lines.extend(f"Uncertain: {_change_line(change)}: {reason}"
-                 for change, reason in report.uncertain)
+        lines.append(
+            f"Not written: {_change_line(change)}: it changed in Stripe after it was "
+            "planned. Run plan again, review, then apply."
+        )
+    lines.extend(
+        f"Failed: {_change_line(change)}: {reason}" for change, reason in report.not_written
+    )
+    lines.extend(
+        f"Uncertain: {_change_line(change)}: {reason}" for change, reason in report.uncertain
+    )
     if report.interrupted:
         lines.append("Interrupted (Ctrl-C).")
     if report.failed:
@@ -49,6 +58,8 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     if report.failed or report.not_run or report.not_written or report.uncertain:
         lines.extend(f"Not run: {_change_line(c)}" for c in report.not_run)
         perhaps = " (but perhaps what is uncertain above)" if report.uncertain else ""
-        lines.append(f"Nothing else was written{perhaps}. Running apply again converges: what "
-                     "was done shows no changes, the rest is planned anew.")
+        lines.append(
+            f"Nothing else was written{perhaps}. Running apply again converges: what "
+            "was done shows no changes, the rest is planned anew."
+        )
     return "\n".join(lines)

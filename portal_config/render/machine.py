@@ -15,19 +15,21 @@ def as_json(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": JSON_FORMAT_VERSION,
         "project": plan.project,
-        "environments": [{
-            "name": env.env,
-            "mode": env.mode,
-            "changes": [c.data() for c in env.changes],
-            "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
-            "prunable": [{"key": k, "id": i} for k, i in env.prunable],
-            "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],
-            "unmanaged": [{"id": i, "name": n, "application": a} for i, n, a in env.unmanaged],
-            "problems": [str(p) for p in env.problems],
-            "price_labels": env.labels,
-        } for env in plan.envs],
-        "summary": {**plan.counts(), "problems": sum(
-                        len(e.problems) for e in plan.envs)},
+        "environments": [
+            {
+                "name": env.env,
+                "mode": env.mode,
+                "changes": [c.data() for c in env.changes],
+                "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
+                "prunable": [{"key": k, "id": i} for k, i in env.prunable],
+                "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],
+                "unmanaged": [{"id": i, "name": n, "application": a} for i, n, a in env.unmanaged],
+                "problems": [str(p) for p in env.problems],
+                "price_labels": env.labels,
+            }
+            for env in plan.envs
+        ],
+        "summary": {**plan.counts(), "problems": sum(len(e.problems) for e in plan.envs)},
         "has_changes": plan.differs,
     }
 

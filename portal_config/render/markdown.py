@@ -25,9 +25,12 @@ from .words import PLAN, Wording, closing_line, drift_headline
 
 LIMIT = 60_000  # GitHub takes 65,536; room for the action's own lines around the report
 FULL, BARE, GONE = "full", "bare", "gone"  # how much of a configuration is shown
-WHAT = {"create": "will be created", "update": "will be updated in place",
-        "adopt": "will be adopted (identity metadata written) and updated in place",
-        "deactivate": "will be DEACTIVATED: portal sessions created with it will fail"}
+WHAT = {
+    "create": "will be created",
+    "update": "will be updated in place",
+    "adopt": "will be adopted (identity metadata written) and updated in place",
+    "deactivate": "will be DEACTIVATED: portal sessions created with it will fail",
+}
 
 
 def marker(command: str) -> str:
@@ -73,11 +76,18 @@ def _block(env: EnvPlan, position: int, change: Change, limit: int) -> _Block:
     head = f"<details><summary>{_summary(change)}</summary>"
     rows = [_cells(change, f, env.labels) for f in change.fields]
     fields = table(["Field", "Before", "After"], rows)
-    cut = (f"{len(change.fields)} field(s) change; this table is cut to keep the comment under "
-           f"{limit:,} characters (see the note at the end).")
+    cut = (
+        f"{len(change.fields)} field(s) change; this table is cut to keep the comment under "
+        f"{limit:,} characters (see the note at the end)."
+    )
     importance = 2 if change.action == "deactivate" else 1 if env.mode == "live" else 0
-    return _Block(env.env, position, importance, f"{head}\n\n{fields}\n\n</details>",
-                  f"{head}\n\n{cut}\n\n</details>")
+    return _Block(
+        env.env,
+        position,
+        importance,
+        f"{head}\n\n{fields}\n\n</details>",
+        f"{head}\n\n{cut}\n\n</details>",
+    )
 
 
 def _summary_table(plan: Plan) -> str:
@@ -85,20 +95,32 @@ def _summary_table(plan: Plan) -> str:
     for env in plan.envs:
         n = Plan(plan.project, [env]).counts()
         mode = "**live**" if env.mode == "live" else escape(env.mode)
-        rows.append([code(env.env), mode, str(n["create"]), str(n["update"]),
-                     str(n["deactivate"]), str(len(env.problems))])
+        rows.append(
+            [
+                code(env.env),
+                mode,
+                str(n["create"]),
+                str(n["update"]),
+                str(n["deactivate"]),
+                str(len(env.problems)),
+            ]
+        )
     return table(["Environment", "Mode", "Create", "Update", "Deactivate", "Problems"], rows, 4)
 
 
 def _warning(env: EnvPlan) -> str | None:
     lines = []
     if env.mode == "live" and env.changes:
-        lines.append(f"Live mode: applying these files changes {len(env.changes)} "
-                     "configuration(s) that customers use now.")
+        lines.append(
+            f"Live mode: applying these files changes {len(env.changes)} "
+            "configuration(s) that customers use now."
+        )
     gone = sum(c.action == "deactivate" for c in env.changes)
     if gone:
-        lines.append(f"{gone} configuration(s) will be deactivated: portal sessions created with "
-                     "them will fail.")
+        lines.append(
+            f"{gone} configuration(s) will be deactivated: portal sessions created with "
+            "them will fail."
+        )
     return "> [!WARNING]\n> " + "\n>\n> ".join(lines) if lines else None
 
 
@@ -113,16 +135,22 @@ def _notes(env: EnvPlan) -> list[str]:
     notes = []
     if env.prunable:
         listed = ", ".join(f"{code(k)} ({code(i)})" if i else code(k) for k, i in env.prunable)
-        notes.append(f"{len(env.prunable)} configuration(s) whose file is gone: {listed}; "
-                     "`apply --prune` would deactivate them")
+        notes.append(
+            f"{len(env.prunable)} configuration(s) whose file is gone: {listed}; "
+            "`apply --prune` would deactivate them"
+        )
     for key, config_id in env.default_kept:
-        notes.append(f"{code(key)} ({code(config_id)}) has no file any more, but Stripe made it "
-                     f"the {env.mode} mode default, which Stripe cannot deactivate: make another "
-                     f"configuration the default at {portal_settings_url(env.mode)}, then "
-                     "`apply --prune` retires it")
+        notes.append(
+            f"{code(key)} ({code(config_id)}) has no file any more, but Stripe made it "
+            f"the {env.mode} mode default, which Stripe cannot deactivate: make another "
+            f"configuration the default at {portal_settings_url(env.mode)}, then "
+            "`apply --prune` retires it"
+        )
     if env.unmanaged:
-        notes.append(f"{len(env.unmanaged)} configuration(s) no file claims, left alone: "
-                     + ", ".join(_unmanaged(u) for u in env.unmanaged))
+        notes.append(
+            f"{len(env.unmanaged)} configuration(s) no file claims, left alone: "
+            + ", ".join(_unmanaged(u) for u in env.unmanaged)
+        )
     return notes
 
 
@@ -130,17 +158,24 @@ def _tail(env: EnvPlan, hidden: int) -> list[str]:
     """What follows an environment's configurations: how many were cut, notes, problems."""
     parts = []
     if hidden:
-        parts.append(f"… and {hidden} more configuration(s) to change in {code(env.env)}, not "
-                     "shown (see the note at the end).")
+        parts.append(
+            f"… and {hidden} more configuration(s) to change in {code(env.env)}, not "
+            "shown (see the note at the end)."
+        )
     if not env.differs and not env.problems:
         parts.append("Nothing to change.")
     notes = _notes(env)
     if notes:
         parts.append("**Notes**\n" + "\n".join(f"- {n}" for n in notes))
     if env.problems:
-        parts.append("**Problems** (these files are left out until fixed)\n" + "\n".join(
-            f"- {code(str(p.location))}: {'' if p.level == 'error' else p.level + ': '}"
-            f"{escape(p.message)}" for p in env.problems))
+        parts.append(
+            "**Problems** (these files are left out until fixed)\n"
+            + "\n".join(
+                f"- {code(str(p.location))}: {'' if p.level == 'error' else p.level + ': '}"
+                f"{escape(p.message)}"
+                for p in env.problems
+            )
+        )
     return parts
 
 
@@ -150,9 +185,11 @@ def _cut_note(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) ->
     if not tables and not gone:
         return None
     rerun = wording.rerun.format(envs=" ".join(f"--env {e.env}" for e in plan.envs))
-    return (f"**Cut to fit one comment** ({limit:,} characters): {tables} configuration(s) "
-            f"are shown without their field table, {gone} not at all. See everything with "
-            f"{code(rerun)} locally, or as JSON with {code(rerun + ' --format json')}.")
+    return (
+        f"**Cut to fit one comment** ({limit:,} characters): {tables} configuration(s) "
+        f"are shown without their field table, {gone} not at all. See everything with "
+        f"{code(rerun)} locally, or as JSON with {code(rerun + ' --format json')}."
+    )
 
 
 def _assemble(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) -> str:

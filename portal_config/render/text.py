@@ -45,17 +45,19 @@ def _header(change: Change) -> str:
         "create": "will be created",
         "update": "will be updated in place",
         "adopt": "will be adopted (identity metadata written) and updated in place",
-        "deactivate": (f"will be DEACTIVATED: portal sessions created with {change.config_id} "
-                       "will fail") if change.config_id else
-                      "will be DEACTIVATED (active: false): portal sessions created with it "
-                      "will fail",
+        "deactivate": (
+            f"will be DEACTIVATED: portal sessions created with {change.config_id} will fail"
+        )
+        if change.config_id
+        else "will be DEACTIVATED (active: false): portal sessions created with it will fail",
     }[change.action]
     default = " [the account's default configuration]" if change.is_default else ""
     return f"{SYMBOLS[change.action]} {where} in {change.env} {what}{default}"
 
 
-def _product_lines(old: tuple[Any, ...], new: tuple[Any, ...],
-                   labels: Mapping[str, str]) -> list[str]:
+def _product_lines(
+    old: tuple[Any, ...], new: tuple[Any, ...], labels: Mapping[str, str]
+) -> list[str]:
     """Products one to a line: `+` offered from now on, `-` no longer offered."""
     by_prices = lambda text: text.split(": ", 1)[-1]  # noqa: E731 - stable across modes
     gone = sorted((product_text(e, labels) for e in old or () if e not in new), key=by_prices)
@@ -73,8 +75,9 @@ def field_lines(change: Change, labels: Mapping[str, str]) -> list[str]:
         elif change.action == "create":
             lines.append(f"    {f.path}: {value_text(f.path, f.new)}")
         else:
-            lines.append(f"    {f.path}: {value_text(f.path, f.old)} -> "
-                         f"{value_text(f.path, f.new)}")
+            lines.append(
+                f"    {f.path}: {value_text(f.path, f.old)} -> {value_text(f.path, f.new)}"
+            )
     return lines
 
 
@@ -82,16 +85,22 @@ def _env_notes(env: EnvPlan) -> list[str]:
     notes = []
     if env.prunable:
         listed = ", ".join(f"{k} ({i})" if i else k for k, i in env.prunable)
-        notes.append(f"  {env.env}: {len(env.prunable)} configuration(s) whose file is gone: "
-                     f"{listed}; `apply --prune` would deactivate them")
+        notes.append(
+            f"  {env.env}: {len(env.prunable)} configuration(s) whose file is gone: "
+            f"{listed}; `apply --prune` would deactivate them"
+        )
     for key, config_id in env.default_kept:
-        notes.append(f"  {env.env}: {key} ({config_id}) has no file any more, but Stripe made it "
-                     f"the {env.mode} mode default, and Stripe cannot deactivate the default: "
-                     "make another configuration the default in the Dashboard at "
-                     f"{portal_settings_url(env.mode)}, then `apply --prune` retires it")
+        notes.append(
+            f"  {env.env}: {key} ({config_id}) has no file any more, but Stripe made it "
+            f"the {env.mode} mode default, and Stripe cannot deactivate the default: "
+            "make another configuration the default in the Dashboard at "
+            f"{portal_settings_url(env.mode)}, then `apply --prune` retires it"
+        )
     if env.unmanaged:
-        notes.append(f"  {env.env}: {len(env.unmanaged)} configuration(s) no file claims, left "
-                     f"alone: {', '.join(_unmanaged(u) for u in env.unmanaged)}")
+        notes.append(
+            f"  {env.env}: {len(env.unmanaged)} configuration(s) no file claims, left "
+            f"alone: {', '.join(_unmanaged(u) for u in env.unmanaged)}"
+        )
     return notes
 
 

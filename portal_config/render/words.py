@@ -25,23 +25,28 @@ class Wording:
 
 def plan_wording(drift: bool = False) -> Wording:
     return Wording(
-        command="plan", title="portal-config plan", in_sync=PLAN_IN_SYNC,
-        file_gone="No changes, but configurations whose file is gone are still active (see "
-                  "Notes).",
-        rerun="portal-config plan {envs}", legend="portal-config will perform these actions",
-        drift=drift)
+        command="plan",
+        title="portal-config plan",
+        in_sync=PLAN_IN_SYNC,
+        file_gone="No changes, but configurations whose file is gone are still active (see Notes).",
+        rerun="portal-config plan {envs}",
+        legend="portal-config will perform these actions",
+        drift=drift,
+    )
 
 
 def diff_wording(rev: str) -> Wording:
     return Wording(
-        command="diff", title=f"portal-config diff against {rev}",
+        command="diff",
+        title=f"portal-config diff against {rev}",
         in_sync=f"No changes between {rev} and the working tree.",
         file_gone=f"No other changes between {rev} and the working tree, but files were "
-                  "removed (see Notes).",
+        "removed (see Notes).",
         rerun=f"portal-config diff --base {rev} {{envs}}",
         legend=f"Changes from {rev} to the working tree",
         compared=f"Desired state at {rev} -> working tree, per environment (offline: Stripe was "
-                 "not read; lookup keys are not resolved).")
+        "not read; lookup keys are not resolved).",
+    )
 
 
 PLAN = plan_wording()
@@ -59,8 +64,10 @@ def drift_headline(plan: Plan, wording: Wording) -> str | None:
 def closing_line(plan: Plan, wording: Wording) -> str:
     if plan.changes:
         n = plan.counts()
-        line = (f"Plan: {n['create']} to create, {n['update']} to update, {n['deactivate']} to "
-                "deactivate.")
+        line = (
+            f"Plan: {n['create']} to create, {n['update']} to update, {n['deactivate']} to "
+            "deactivate."
+        )
         if plan.has_problems:
             line += " Files with problems are left out (see Problems)."
         return line

@@ -58,7 +58,7 @@ def invocations(script: str) -> Iterator[list[str]]:
         tokens = list(lexer)
         for start, token in enumerate(tokens):
             if token == "portal-config":
-                yield _until_operator(tokens[start + 1:])
+                yield _until_operator(tokens[start + 1 :])
 
 
 def _until_operator(tokens: list[str]) -> list[str]:

@@ -16,8 +16,10 @@ GITLAB_CI = ROOT / "examples" / "gitlab" / ".gitlab-ci.yml"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: installs a pre-commit hook environment from PyPI "
-                                       "(deselect with -m 'not slow')")
+    config.addinivalue_line(
+        "markers",
+        "slow: installs a pre-commit hook environment from PyPI (deselect with -m 'not slow')",
+    )
 
 
 def load_action_script(name: str) -> ModuleType:

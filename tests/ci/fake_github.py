@@ -32,8 +32,12 @@ class FakeGitHub:
 
     def add(self, number: int, body: str, login: str = "someone") -> dict[str, Any]:
         self._next_id += 1
-        comment = {"id": self._next_id, "body": body, "user": {"login": login},
-                   "html_url": f"https://github.test/{REPO}/pull/{number}#c{self._next_id}"}
+        comment = {
+            "id": self._next_id,
+            "body": body,
+            "user": {"login": login},
+            "html_url": f"https://github.test/{REPO}/pull/{number}#c{self._next_id}",
+        }
         self.comments.setdefault(number, []).append(comment)
         return comment
 
@@ -55,8 +59,9 @@ class FakeGitHub:
                 fake.handle(self, "PATCH")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         return self.url
 
@@ -77,8 +82,11 @@ class FakeGitHub:
         if listing and listing.group(1) == REPO and method == "GET":
             return self.list_page(request, int(listing.group(2)), parse_qs(url.query))
         if listing and listing.group(1) == REPO and method == "POST":
-            return self.reply(request, 201, self.add(int(listing.group(2)), payload["body"],
-                                                     "github-actions[bot]"))
+            return self.reply(
+                request,
+                201,
+                self.add(int(listing.group(2)), payload["body"], "github-actions[bot]"),
+            )
         if single and single.group(1) == REPO and method == "PATCH":
             for comments in self.comments.values():
                 for comment in comments:
@@ -87,22 +95,29 @@ class FakeGitHub:
                         return self.reply(request, 200, comment)
         return self.reply(request, 404, {"message": "Not Found"})
 
-    def list_page(self, request: BaseHTTPRequestHandler, number: int,
-                  query: dict[str, list[str]]) -> None:
+    def list_page(
+        self, request: BaseHTTPRequestHandler, number: int, query: dict[str, list[str]]
+    ) -> None:
         per_page = min(int(query.get("per_page", ["30"])[0]), 100)
         page = int(query.get("page", ["1"])[0])
         comments = self.comments.get(number, [])
-        chunk = comments[(page - 1) * per_page: page * per_page]
+        chunk = comments[(page - 1) * per_page : page * per_page]
         headers = {}
         if page * per_page < len(comments):
             host = self.next_link_host or self.url
-            headers["Link"] = (f'<{host}/repos/{REPO}/issues/{number}/comments?per_page='
-                               f'{per_page}&page={page + 1}>; rel="next"')
+            headers["Link"] = (
+                f"<{host}/repos/{REPO}/issues/{number}/comments?per_page="
+                f'{per_page}&page={page + 1}>; rel="next"'
+            )
         self.reply(request, 200, chunk, headers)
 
     @staticmethod
-    def reply(request: BaseHTTPRequestHandler, status: int, body: Any,
-              headers: dict[str, str] | None = None) -> None:
+    def reply(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = json.dumps(body).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json")

@@ -29,8 +29,11 @@ def repo(tmp_path: Path) -> Path:
     """A checkout with this repository's configs/, committed, and a runner's temp folder."""
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
     (tmp_path / "runner").mkdir()
-    for args in (["init", "-q"], ["add", "configs"],
-                 ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "configs"],
+        ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base"],
+    ):
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
     return tmp_path
 
@@ -39,15 +42,30 @@ def action(repo: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str],
     """Run the script like the action's step; returns the process and the step's outputs."""
     outputs = repo / "runner" / "output"
     outputs.write_text("")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("INPUT_", "GITHUB_", "STRIPE_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_", "STRIPE_"))
+    }
     env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
-    env.update({"GITHUB_OUTPUT": str(outputs), "RUNNER_TEMP": str(repo / "runner"),
-                "GITHUB_STEP_SUMMARY": str(repo / "runner" / "summary.md"),
-                "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/billing",
-                "GITHUB_RUN_ID": "42", "PORTAL_CONFIG_HEAD_SHA": "0123456789abcdef"})
-    done = subprocess.run([sys.executable, str(SCRIPT)], cwd=repo, env=env, capture_output=True,
-                          text=True, check=False, timeout=120)
+    env.update(
+        {
+            "GITHUB_OUTPUT": str(outputs),
+            "RUNNER_TEMP": str(repo / "runner"),
+            "GITHUB_STEP_SUMMARY": str(repo / "runner" / "summary.md"),
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_REPOSITORY": "acme/billing",
+            "GITHUB_RUN_ID": "42",
+            "PORTAL_CONFIG_HEAD_SHA": "0123456789abcdef",
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
     return done, values
 
@@ -56,16 +74,22 @@ def test_plan_then_apply_then_plan_on_the_emulator(repo: Path) -> None:
     done, out = action(repo, command="plan", environments="local")
     assert done.returncode == 0, done.stderr
     assert {k: out[k] for k in ("exitcode", "has-changes", "command")} == {
-        "exitcode": "2", "has-changes": "true", "command": "plan"}
+        "exitcode": "2",
+        "has-changes": "true",
+        "command": "plan",
+    }
     report = Path(out["report"]).read_text()
     assert report == (repo / "runner" / "summary.md").read_text(), "the job summary has it too"
-    assert report.startswith("<!-- portal-config: plan -->\n\n## portal-config plan\n\n"
-                             "**Drift: Stripe differs from the configuration files in local.**")
+    assert report.startswith(
+        "<!-- portal-config: plan -->\n\n## portal-config plan\n\n"
+        "**Drift: Stripe differs from the configuration files in local.**"
+    )
     assert "| <code>local</code> | test | 2 | 1 | 0 | 0 |" in report
     assert "<details><summary>+ <code>standard</code> will be created" in report
     assert report.endswith(
         "<sub>`portal-config plan --env local --format markdown --detailed-exitcode` for 0123456 "
-        "in [this workflow run](https://github.com/acme/billing/actions/runs/42)</sub>\n")
+        "in [this workflow run](https://github.com/acme/billing/actions/runs/42)</sub>\n"
+    )
 
     done, out = action(repo, command="apply", environments="local")
     assert (out["exitcode"], out["has-changes"], out["command"]) == ("0", "", "apply")
@@ -86,8 +110,9 @@ def edit_headline(repo: Path) -> None:
 
 def test_without_the_keys_a_plan_becomes_the_offline_diff(repo: Path) -> None:
     edit_headline(repo)
-    done, out = action(repo, command="plan", environments="staging prod", base="HEAD",
-                       args="--out plan.json")
+    done, out = action(
+        repo, command="plan", environments="staging prod", base="HEAD", args="--out plan.json"
+    )
     assert done.returncode == 0, done.stderr
     assert (out["exitcode"], out["has-changes"], out["command"]) == ("2", "true", "diff")
     assert "::notice::STRIPE_STAGING_SECRET_KEY, STRIPE_SECRET_KEY not set" in done.stdout
@@ -96,9 +121,12 @@ def test_without_the_keys_a_plan_becomes_the_offline_diff(repo: Path) -> None:
         "> `STRIPE_STAGING_SECRET_KEY`, `STRIPE_SECRET_KEY` not set in this run (pull requests "
         "from forks get no secrets): this is the offline `diff --base HEAD` instead of a plan "
         "against Stripe.\n\n<!-- portal-config: diff -->\n\n## portal-config diff against HEAD"
-        "\n\nDesired state at HEAD -&#62; working tree")
-    assert ('| <code>business&#95;profile.headline</code> | <code>"Acme partners with Stripe for '
-            'simplified billing."</code> | <code>"Acme billing, simplified."</code> |') in report
+        "\n\nDesired state at HEAD -&#62; working tree"
+    )
+    assert (
+        '| <code>business&#95;profile.headline</code> | <code>"Acme partners with Stripe for '
+        'simplified billing."</code> | <code>"Acme billing, simplified."</code> |'
+    ) in report
     assert not (repo / "plan.json").exists(), "a plan's extra args are not given to the diff"
 
 
@@ -107,11 +135,16 @@ def test_with_offline_false_a_missing_key_is_the_plans_error(repo: Path) -> None
     assert done.returncode == 0, "the action fails in its last step, after the comment"
     assert (out["exitcode"], out["has-changes"], out["command"]) == ("1", "", "plan")
     report = Path(out["report"]).read_text()
-    assert report.startswith("**portal-config plan --env staging --format markdown "
-                             "--detailed-exitcode** failed (exit 1)\n\n```text\n")
+    assert report.startswith(
+        "**portal-config plan --env staging --format markdown "
+        "--detailed-exitcode** failed (exit 1)\n\n```text\n"
+    )
     # The error names the project file's `api_key_env:` line.
-    assert re.search(r"Error: \S*portal-config\.yaml:\d+:\d+: environment 'staging': the "
-                     r"variable STRIPE_STAGING_SECRET_KEY is not set\.", report), report
+    assert re.search(
+        r"Error: \S*portal-config\.yaml:\d+:\d+: environment 'staging': the "
+        r"variable STRIPE_STAGING_SECRET_KEY is not set\.",
+        report,
+    ), report
 
 
 def test_a_diff_asked_for_has_no_fallback_note(repo: Path) -> None:
@@ -135,8 +168,10 @@ def test_a_plan_with_a_broken_file_is_still_commented_as_a_report(repo: Path) ->
     assert "<details><summary>+ <code>enterprise</code> will be created" in report
     assert ":32:18</code>: lookup&#95;key:pro&#95;monthy matches no price" in report
     assert "```" not in report
-    assert ("**portal-config plan --env local --format markdown --detailed-exitcode** failed "
-            "(exit 1)\n\n<sub>") in report
+    assert (
+        "**portal-config plan --env local --format markdown --detailed-exitcode** failed "
+        "(exit 1)\n\n<sub>"
+    ) in report
 
 
 def test_a_bad_input_is_one_error_line(repo: Path) -> None:
@@ -151,15 +186,19 @@ def test_the_offline_rule(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
     both = run.Inputs(command="plan", environments=("staging", "prod"), base="abc")
     assert run.missing_keys(both, tmp_path, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1"}) == [
-        "STRIPE_SECRET_KEY"]
-    assert run.missing_keys(both, tmp_path, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1",
-                                             "STRIPE_SECRET_KEY": ""}) == ["STRIPE_SECRET_KEY"]
+        "STRIPE_SECRET_KEY"
+    ]
+    assert run.missing_keys(
+        both, tmp_path, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1", "STRIPE_SECRET_KEY": ""}
+    ) == ["STRIPE_SECRET_KEY"]
     keys = {"STRIPE_STAGING_SECRET_KEY": "sk_test_1", "STRIPE_SECRET_KEY": "rk_live_1"}
     assert run.missing_keys(both, tmp_path, keys) == []
     assert run.missing_keys(run.Inputs(environments=("local",)), tmp_path, {}) == []
     every = run.Inputs(config="configs/portal-config.yaml")
-    assert run.missing_keys(every, tmp_path, {}) == ["STRIPE_STAGING_SECRET_KEY",
-                                                     "STRIPE_SECRET_KEY"]
+    assert run.missing_keys(every, tmp_path, {}) == [
+        "STRIPE_STAGING_SECRET_KEY",
+        "STRIPE_SECRET_KEY",
+    ]
     assert run.choose_command(both, ["STRIPE_SECRET_KEY"]) == "diff"
     assert run.choose_command(both, []) == "plan"
     no_base = run.Inputs(command="plan")
@@ -172,15 +211,23 @@ def test_action_yml_passes_every_input_and_exposes_the_outputs() -> None:
     action_yml: dict[str, Any] = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
     steps = {s.get("id", s["name"]): s for s in action_yml["runs"]["steps"]}
     text = ACTION.read_text(encoding="utf-8")
-    unused = [name for name in action_yml["inputs"] if f"inputs.{name} " not in text
-              and f"inputs.{name} }}}}" not in text]
+    unused = [
+        name
+        for name in action_yml["inputs"]
+        if f"inputs.{name} " not in text and f"inputs.{name} }}}}" not in text
+    ]
     assert unused == []
     passed = {k for k in steps["run"]["env"] if k.startswith("INPUT_")}
-    read = {f"INPUT_{n}" for n in ("COMMAND", "ENVIRONMENTS", "CONFIG", "OFFLINE", "BASE", "ARGS",
-                                   "COMMENT_KEY")}
+    read = {
+        f"INPUT_{n}"
+        for n in ("COMMAND", "ENVIRONMENTS", "CONFIG", "OFFLINE", "BASE", "ARGS", "COMMENT_KEY")
+    }
     assert passed == read
     assert {k: v["value"] for k, v in action_yml["outputs"].items()} == {
         name: f"${{{{ steps.run.outputs.{name} }}}}"
-        for name in ("exitcode", "has-changes", "command", "report")}
-    assert "github.action_path" in steps["Install portal-config from the action's own checkout"][
-        "env"]["ACTION_PATH"]
+        for name in ("exitcode", "has-changes", "command", "report")
+    }
+    assert (
+        "github.action_path"
+        in steps["Install portal-config from the action's own checkout"]["env"]["ACTION_PATH"]
+    )

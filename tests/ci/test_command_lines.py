@@ -22,8 +22,11 @@ def label(value: object) -> str | None:
 
 
 def test_the_examples_are_all_there() -> None:
-    assert [p.name for p in GITHUB_WORKFLOWS] == ["apply-on-merge.yml", "nightly-drift.yml",
-                                                  "pr-review.yml"]
+    assert [p.name for p in GITHUB_WORKFLOWS] == [
+        "apply-on-merge.yml",
+        "nightly-drift.yml",
+        "pr-review.yml",
+    ]
     assert GITLAB_CI.is_file()
 
 
@@ -34,20 +37,45 @@ def test_every_command_line_parses(path: Path) -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    (ROOT / "examples/github/pr-review.yml", [["validate", "--format", "github"]]),
-    (ROOT / "examples/github/apply-on-merge.yml", [["ids", "--env", "prod"]]),
-    (GITLAB_CI, [
-        ["validate"],
-        ["plan", "--env", "staging", "--env", "prod", "--format", "markdown",
-         "--detailed-exitcode"],
-        ["diff", "--base", "sample", "--env", "staging", "--env", "prod", "--format", "markdown",
-         "--detailed-exitcode"],
-        ["apply", "--env", "staging"],
-        ["apply", "--env", "prod", "--yes"],
-        ["plan", "--env", "staging", "--env", "prod", "--detailed-exitcode"],
-    ]),
-], ids=label)
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (ROOT / "examples/github/pr-review.yml", [["validate", "--format", "github"]]),
+        (ROOT / "examples/github/apply-on-merge.yml", [["ids", "--env", "prod"]]),
+        (
+            GITLAB_CI,
+            [
+                ["validate"],
+                [
+                    "plan",
+                    "--env",
+                    "staging",
+                    "--env",
+                    "prod",
+                    "--format",
+                    "markdown",
+                    "--detailed-exitcode",
+                ],
+                [
+                    "diff",
+                    "--base",
+                    "sample",
+                    "--env",
+                    "staging",
+                    "--env",
+                    "prod",
+                    "--format",
+                    "markdown",
+                    "--detailed-exitcode",
+                ],
+                ["apply", "--env", "staging"],
+                ["apply", "--env", "prod", "--yes"],
+                ["plan", "--env", "staging", "--env", "prod", "--detailed-exitcode"],
+            ],
+        ),
+    ],
+    ids=label,
+)
 def test_the_command_lines_are_found_whole(path: Path, expected: list[list[str]]) -> None:
     """The extraction sees each invocation, cut at redirections, continuations joined."""
     assert file_invocations(path) == expected
@@ -68,8 +96,10 @@ def test_every_use_of_the_action_makes_commands_that_parse(path: Path) -> None:
     for step in steps:
         given = {k: substitute(str(v)) for k, v in step.get("with", {}).items()}
         assert set(given) <= set(action_inputs()), "only inputs the action has"
-        inputs = run.Inputs.from_env({f"INPUT_{k.upper().replace('-', '_')}": v
-                                      for k, v in given.items()} | {"INPUT_BASE": "abc123"})
+        inputs = run.Inputs.from_env(
+            {f"INPUT_{k.upper().replace('-', '_')}": v for k, v in given.items()}
+            | {"INPUT_BASE": "abc123"}
+        )
         for missing in ([], ["STRIPE_SECRET_KEY"]):  # with the keys, and as a fork's diff
             argv = run.build_argv(inputs, run.choose_command(inputs, missing))
             assert parse_error(argv) is None, argv
@@ -84,15 +114,22 @@ def action_inputs() -> dict[str, Any]:
 @pytest.mark.parametrize("environments", ["", "staging", "staging\nprod"])
 @pytest.mark.parametrize("config", ["", "configs"])
 @pytest.mark.parametrize("extra", [False, True])
-def test_what_the_action_builds_parses(command: str, environments: str, config: str,
-                                       extra: bool) -> None:
+def test_what_the_action_builds_parses(
+    command: str, environments: str, config: str, extra: bool
+) -> None:
     args = {"plan": "--prune --out plan.json", "apply": "--prune --yes", "diff": ""}[command]
-    inputs = run.Inputs.from_env({"INPUT_COMMAND": command, "INPUT_ENVIRONMENTS": environments,
-                                  "INPUT_CONFIG": config, "INPUT_BASE": "origin/main",
-                                  "INPUT_ARGS": args if extra else ""})
+    inputs = run.Inputs.from_env(
+        {
+            "INPUT_COMMAND": command,
+            "INPUT_ENVIRONMENTS": environments,
+            "INPUT_CONFIG": config,
+            "INPUT_BASE": "origin/main",
+            "INPUT_ARGS": args if extra else "",
+        }
+    )
     argv = run.build_argv(inputs, run.choose_command(inputs, []))
     assert parse_error(argv) is None, argv
-    assert argv[argv.index(command) + 1:].count("--env") == len(environments.split())
+    assert argv[argv.index(command) + 1 :].count("--env") == len(environments.split())
 
 
 def no_such_option(message: str | None, flag: str) -> bool:
@@ -101,8 +138,9 @@ def no_such_option(message: str | None, flag: str) -> bool:
 
 
 def test_an_unknown_flag_does_not_parse() -> None:
-    assert no_such_option(parse_error(["plan", "--env", "staging", "--no-such-flag"]),
-                          "--no-such-flag")
+    assert no_such_option(
+        parse_error(["plan", "--env", "staging", "--no-such-flag"]), "--no-such-flag"
+    )
     assert no_such_option(parse_error(["plan", "--all", "--yes"]), "--yes")
     assert no_such_option(parse_error(["diff", "--base", "HEAD", "--prune"]), "--prune")
 
@@ -120,8 +158,10 @@ def test_a_bad_flag_in_a_workflow_is_caught(tmp_path: Path) -> None:
     workflow = tmp_path / "bad.yml"
     workflow.write_text(
         "jobs:\n  drift:\n    steps:\n      - run: |\n"
-        "          portal-config plan --env \"${{ matrix.env }}\" \\\n"
-        "            --detailed-exitcodes > drift.md 2>&1 || exit 1\n", encoding="utf-8")
+        '          portal-config plan --env "${{ matrix.env }}" \\\n'
+        "            --detailed-exitcodes > drift.md 2>&1 || exit 1\n",
+        encoding="utf-8",
+    )
     [args] = file_invocations(workflow)
     assert args == ["plan", "--env", "sample", "--detailed-exitcodes"]
     assert no_such_option(parse_error(args), "--detailed-exitcodes")

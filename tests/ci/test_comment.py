@@ -27,23 +27,46 @@ def github() -> Iterator[FakeGitHub]:
         fake.stop()
 
 
-def comment(github: FakeGitHub, tmp_path: Path, body: str, *args: str,
-            number: int = 7) -> subprocess.CompletedProcess[str]:
+def comment(
+    github: FakeGitHub, tmp_path: Path, body: str, *args: str, number: int = 7
+) -> subprocess.CompletedProcess[str]:
     body_file = tmp_path / "body.md"
     body_file.write_text(body, encoding="utf-8")
-    env = {**os.environ, "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.url,
-           "GITHUB_REPOSITORY": REPO, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
-    return subprocess.run([sys.executable, str(SCRIPT), "--body-file", str(body_file),
-                           "--number", str(number), "--timeout", "10", *args],
-                          env=env, capture_output=True, text=True, check=False, timeout=60)
+    env = {
+        **os.environ,
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_API_URL": github.url,
+        "GITHUB_REPOSITORY": REPO,
+        "NO_PROXY": "127.0.0.1",
+        "no_proxy": "127.0.0.1",
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--body-file",
+            str(body_file),
+            "--number",
+            str(number),
+            "--timeout",
+            "10",
+            *args,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def writes(github: FakeGitHub) -> list[tuple[str, str]]:
     return [(method, path) for method, path in github.requests if method != "GET"]
 
 
-def test_first_run_creates_the_comment_and_the_second_updates_it(github: FakeGitHub,
-                                                                 tmp_path: Path) -> None:
+def test_first_run_creates_the_comment_and_the_second_updates_it(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
     github.add(7, "LGTM, but check the prod plan")
     first = comment(github, tmp_path, PLAN)
     assert first.returncode == 0, first.stderr
@@ -57,12 +80,15 @@ def test_first_run_creates_the_comment_and_the_second_updates_it(github: FakeGit
     assert [c["id"] for c in github.comments[7]] == [human["id"], ours["id"]]
     assert ours["body"] == "<!-- portal-config: plan -->\n" + PLAN.replace("1 to", "2 to")
     assert human["body"] == "LGTM, but check the prod plan"
-    assert writes(github) == [("POST", f"/repos/{REPO}/issues/7/comments"),
-                              ("PATCH", f"/repos/{REPO}/issues/comments/{ours['id']}")]
+    assert writes(github) == [
+        ("POST", f"/repos/{REPO}/issues/7/comments"),
+        ("PATCH", f"/repos/{REPO}/issues/comments/{ours['id']}"),
+    ]
 
 
-def test_the_marker_is_found_past_the_first_hundred_comments(github: FakeGitHub,
-                                                             tmp_path: Path) -> None:
+def test_the_marker_is_found_past_the_first_hundred_comments(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
     for n in range(130):
         github.add(7, f"comment {n}")
     ours = github.add(7, "<!-- portal-config: plan -->\nold plan", "github-actions[bot]")
@@ -90,19 +116,20 @@ def test_comments_without_this_marker_are_left_alone(github: FakeGitHub, tmp_pat
     assert [c["body"] for c in (quoted, mentioned, prod)] == [
         "> <!-- portal-config: plan -->\nquoting the bot",
         "what is <!-- portal-config: plan --> for?",
-        "<!-- portal-config: plan-prod -->\nprod plan"]
+        "<!-- portal-config: plan-prod -->\nprod plan",
+    ]
     assert github.comments[7][-1]["body"] == f"<!-- portal-config: plan-staging -->\n{PLAN}"
 
 
-def test_a_body_already_carrying_the_marker_gets_it_once(github: FakeGitHub,
-                                                         tmp_path: Path) -> None:
+def test_a_body_already_carrying_the_marker_gets_it_once(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
     done = comment(github, tmp_path, f"<!-- portal-config: plan -->\n{PLAN}")
     assert done.returncode == 0, done.stderr
     assert github.comments[7][0]["body"] == f"<!-- portal-config: plan -->\n{PLAN}"
 
 
-def test_the_reports_own_marker_gives_way_to_the_key(github: FakeGitHub,
-                                                     tmp_path: Path) -> None:
+def test_the_reports_own_marker_gives_way_to_the_key(github: FakeGitHub, tmp_path: Path) -> None:
     """`plan|diff --format markdown` starts with its own marker: the comment keeps one, the
     key's, so a push whose plan became the offline diff updates the same comment."""
     diff = comment(github, tmp_path, f"<!-- portal-config: diff -->\n{PLAN}")
@@ -118,8 +145,9 @@ def test_the_reports_own_marker_gives_way_to_the_key(github: FakeGitHub,
     assert github.comments[7][-1]["body"] == f"<!-- portal-config: prod -->\n{PLAN}"
 
 
-def test_a_body_over_65000_characters_is_cut_with_a_note(github: FakeGitHub,
-                                                         tmp_path: Path) -> None:
+def test_a_body_over_65000_characters_is_cut_with_a_note(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
     lines = "".join(f"    field_{n}: old -> new\n" for n in range(4000))
     done = comment(github, tmp_path, f"{PLAN}\n```diff\n{lines}```\n")
     assert done.returncode == 0, done.stderr
@@ -130,13 +158,16 @@ def test_a_body_over_65000_characters_is_cut_with_a_note(github: FakeGitHub,
     assert "**Truncated**: this comment is limited to 65,000 characters" in body
 
 
-def test_the_read_only_token_of_a_fork_is_a_warning_not_a_failure(github: FakeGitHub,
-                                                                  tmp_path: Path) -> None:
+def test_the_read_only_token_of_a_fork_is_a_warning_not_a_failure(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
     github.forbid_writes = True
     done = comment(github, tmp_path, PLAN)
     assert done.returncode == 0
-    assert done.stdout.startswith("::warning::cannot comment on pull request #7 (GitHub "
-                                  "answered 403: Resource not accessible by integration)")
+    assert done.stdout.startswith(
+        "::warning::cannot comment on pull request #7 (GitHub "
+        "answered 403: Resource not accessible by integration)"
+    )
     assert github.comments.get(7, []) == []
 
 
@@ -163,10 +194,20 @@ def test_the_token_is_never_sent_to_another_host(github: FakeGitHub, tmp_path: P
 def test_a_wrong_token_fails_with_githubs_message(github: FakeGitHub, tmp_path: Path) -> None:
     body_file = tmp_path / "body.md"
     body_file.write_text(PLAN, encoding="utf-8")
-    env = {**os.environ, "GITHUB_TOKEN": "wrong", "GITHUB_API_URL": github.url,
-           "GITHUB_REPOSITORY": REPO, "NO_PROXY": "127.0.0.1"}
-    done = subprocess.run([sys.executable, str(SCRIPT), "--body-file", str(body_file),
-                           "--number", "7"], env=env, capture_output=True, text=True,
-                          check=False, timeout=60)
+    env = {
+        **os.environ,
+        "GITHUB_TOKEN": "wrong",
+        "GITHUB_API_URL": github.url,
+        "GITHUB_REPOSITORY": REPO,
+        "NO_PROXY": "127.0.0.1",
+    }
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--body-file", str(body_file), "--number", "7"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == "comment.py: GitHub answered 401: Bad credentials"

@@ -17,8 +17,9 @@ import pytest
 from tests.ci.conftest import ROOT
 
 pytestmark = pytest.mark.slow
-TYPO = ("configs/standard.yaml:16:3: unknown field 'invoice_histroy' "
-        "(did you mean 'invoice_history'?)")
+TYPO = (
+    "configs/standard.yaml:16:3: unknown field 'invoice_histroy' (did you mean 'invoice_history'?)"
+)
 
 
 def project(folder: Path, broken: bool) -> Path:
@@ -41,12 +42,28 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str]]
         folder = project(tmp_path_factory.mktemp(case), broken=case == "broken")
         log = folder.parent / f"{case}.log"
         with log.open("w") as out:  # a file, not a pipe: neither run can block on a full pipe
-            started[case] = (log, subprocess.Popen(
-                [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT),
-                 "portal-config-validate", "--all-files", "--color", "never"],
-                cwd=folder, stdout=out, stderr=subprocess.STDOUT))
-    return {case: (proc.wait(timeout=600), log.read_text())
-            for case, (log, proc) in started.items()}
+            started[case] = (
+                log,
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "pre_commit",
+                        "try-repo",
+                        str(ROOT),
+                        "portal-config-validate",
+                        "--all-files",
+                        "--color",
+                        "never",
+                    ],
+                    cwd=folder,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                ),
+            )
+    return {
+        case: (proc.wait(timeout=600), log.read_text()) for case, (log, proc) in started.items()
+    }
 
 
 def test_good_configs_pass(runs: dict[str, tuple[int, str]]) -> None:

@@ -22,9 +22,13 @@ SCHEMAS = {  # one run per schema; a failure names the file
 
 
 def check(paths: list[Path], schema: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema,
-                           *map(str, paths)], capture_output=True, text=True, check=False,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("schema", SCHEMAS)
@@ -34,13 +38,27 @@ def test_files_are_valid(schema: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize(("schema", "text"), [
-    ("vendor.github-workflows", ("on: push\njobs:\n  plan:\n    runs-on: ubuntu-latest\n"
-                                 "    step:\n      - run: portal-config plan\n")),
-    ("vendor.github-actions", ("name: x\ndescription: y\nruns:\n  using: composite\n"
-                               "  steps:\n    - run: portal-config plan\n")),
-    ("vendor.gitlab-ci", "plan:\n  script: portal-config plan\n  when: sometimes\n"),
-], ids=["workflow", "action", "gitlab"])
+@pytest.mark.parametrize(
+    ("schema", "text"),
+    [
+        (
+            "vendor.github-workflows",
+            (
+                "on: push\njobs:\n  plan:\n    runs-on: ubuntu-latest\n"
+                "    step:\n      - run: portal-config plan\n"
+            ),
+        ),
+        (
+            "vendor.github-actions",
+            (
+                "name: x\ndescription: y\nruns:\n  using: composite\n"
+                "  steps:\n    - run: portal-config plan\n"
+            ),
+        ),
+        ("vendor.gitlab-ci", "plan:\n  script: portal-config plan\n  when: sometimes\n"),
+    ],
+    ids=["workflow", "action", "gitlab"],
+)
 def test_a_broken_file_is_refused(tmp_path: Path, schema: str, text: str) -> None:
     """The check can fail: `step:` for `steps:`, a run step without `shell:`, a bad `when:`."""
     path = tmp_path / "broken.yml"
@@ -51,13 +69,23 @@ def test_a_broken_file_is_refused(tmp_path: Path, schema: str, text: str) -> Non
 
 def test_the_pre_commit_manifest_is_valid(tmp_path: Path) -> None:
     manifest = ROOT / ".pre-commit-hooks.yaml"
-    ok = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(manifest)],
-                        capture_output=True, text=True, check=False, timeout=120)
+    ok = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(manifest)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     broken = tmp_path / ".pre-commit-hooks.yaml"
-    broken.write_text(manifest.read_text(encoding="utf-8").replace("language: python",
-                                                                   "language: pythn"))
-    refused = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
-                              str(broken)], capture_output=True, text=True, check=False,
-                             timeout=120)
+    broken.write_text(
+        manifest.read_text(encoding="utf-8").replace("language: python", "language: pythn")
+    )
+    refused = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(broken)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert refused.returncode == 1 and "pythn" in refused.stdout + refused.stderr

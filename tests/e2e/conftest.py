@@ -86,8 +86,13 @@ BEHAVIOURS: dict[str, dict[str, Any]] = {
     "first-becomes-default": {"first_becomes_default": True},
     "refuse-default-updates": {"refuse_default_updates": True},
 }
-PARAMETRIZED_MODULES = ("test_plan_apply", "test_import_promote", "test_doctor",
-                        "test_fidelity", "test_ids")
+PARAMETRIZED_MODULES = (
+    "test_plan_apply",
+    "test_import_promote",
+    "test_doctor",
+    "test_fidelity",
+    "test_ids",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

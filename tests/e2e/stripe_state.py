@@ -35,17 +35,21 @@ features:
 
 
 def client(project: Any, key: str = TEST_KEY, account: str | None = None) -> stripe.StripeClient:
-    return stripe.StripeClient(key, base_addresses={"api": project.emulator.url},
-                               stripe_account=account)
+    return stripe.StripeClient(
+        key, base_addresses={"api": project.emulator.url}, stripe_account=account
+    )
 
 
-def configurations(project: Any, key: str = TEST_KEY,
-                   account: str | None = None) -> list[dict[str, Any]]:
+def configurations(
+    project: Any, key: str = TEST_KEY, account: str | None = None
+) -> list[dict[str, Any]]:
     listed = client(project, key, account).v1.billing_portal.configurations.list(
-        {"limit": 100, "expand": [f"data.{PRODUCTS}"]})
+        {"limit": 100, "expand": [f"data.{PRODUCTS}"]}
+    )
     return [c.to_dict() for c in listed.auto_paging_iter()]
 
 
 def by_key(project: Any, key: str = TEST_KEY, account: str | None = None) -> dict[str, Any]:
-    return {c["metadata"].get("portal_config_key"): c
-            for c in configurations(project, key, account)}
+    return {
+        c["metadata"].get("portal_config_key"): c for c in configurations(project, key, account)
+    }

@@ -35,9 +35,16 @@ def test_failure_part_way_reports_done_and_not_done_and_rerun_converges(project)
     standard_id = by_key(project)["standard"]["id"]
     project.write("basic.yaml", BASIC.replace("Basic", "Basic 2"))
     project.write("standard.yaml", STANDARD.replace("Standard portal", "Standard 2"))
-    project.emulator.faults.script([{"status": 503, "should_retry": False, "method": "POST",
-                                     "path_prefix": f"/v1/billing_portal/configurations/"
-                                                    f"{standard_id}"}])
+    project.emulator.faults.script(
+        [
+            {
+                "status": 503,
+                "should_retry": False,
+                "method": "POST",
+                "path_prefix": f"/v1/billing_portal/configurations/{standard_id}",
+            }
+        ]
+    )
     result = project.run("apply", "--env", "staging")
     assert result.exit_code == 1
     assert "Apply incomplete: 0 created, 1 updated, 0 deactivated." in result.stdout
@@ -55,15 +62,18 @@ def test_failure_part_way_reports_done_and_not_done_and_rerun_converges(project)
 def test_default_configuration_refused_by_stripe_prints_dashboard_steps(project) -> None:
     project.emulator.seed({"default_configuration": True}, mode="test")
     project.emulator.refuse_default_updates = True
-    project.write("default.yaml", "default: true\nname: Main\nfeatures:\n"
-                                  "  invoice_history: {enabled: true}\n")
+    project.write(
+        "default.yaml", "default: true\nname: Main\nfeatures:\n  invoice_history: {enabled: true}\n"
+    )
     project.write("basic.yaml", BASIC)
     result = project.run("apply", "--env", "staging")
     assert result.exit_code == 1, result.output
     assert "[the account's default configuration]" in result.stdout
-    assert "Make these changes in the Dashboard at " \
-           "https://dashboard.stripe.com/test/settings/billing/portal" in result.stdout
-    assert "    name: null -> \"Main\"" in result.stdout
+    assert (
+        "Make these changes in the Dashboard at "
+        "https://dashboard.stripe.com/test/settings/billing/portal" in result.stdout
+    )
+    assert '    name: null -> "Main"' in result.stdout
     assert "Apply incomplete: 1 created, 0 updated" in result.stdout
     assert "basic" in by_key(project)
 
@@ -96,8 +106,9 @@ def test_rerunning_the_same_plan_never_duplicates_a_create(project) -> None:
 
 def test_a_failure_stripe_remembers_for_the_key_is_retried_with_a_new_key(project) -> None:
     project.write("basic.yaml", BASIC)
-    project.emulator.faults.script([{"status": 500, "should_retry": False, "method": "POST",
-                                     "remembered": True}])
+    project.emulator.faults.script(
+        [{"status": 500, "should_retry": False, "method": "POST", "remembered": True}]
+    )
     first = project.run("apply", "--env", "staging")
     assert first.exit_code == 1 and "Failed: create basic" in first.stdout
     rerun = project.run("apply", "--env", "staging")  # within 24 hours: the same planned key
@@ -119,8 +130,21 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
     project.emulator.faults.latency = 0.6
     env = {**os.environ, "PORTAL_CONFIG_E2E_TEST_KEY": os.environ["PORTAL_CONFIG_E2E_TEST_KEY"]}
     process = subprocess.Popen(
-        [sys.executable, "-m", "portal_config", "--config", str(project.configs), "apply",
-         "--env", "staging"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "portal_config",
+            "--config",
+            str(project.configs),
+            "apply",
+            "--env",
+            "staging",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert process.stderr is not None
     for line in process.stderr:  # progress: the first create is done
         if ": created" in line:
@@ -134,13 +158,18 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
 
 
 def test_a_request_stripe_rejects_is_reported_and_the_rest_still_applies(project) -> None:
-    project.write("bad.yaml", "features:\n  subscription_update:\n    enabled: true\n"
-                              "    products: [{product: prod_nope, prices: [price_nope]}]\n")
+    project.write(
+        "bad.yaml",
+        "features:\n  subscription_update:\n    enabled: true\n"
+        "    products: [{product: prod_nope, prices: [price_nope]}]\n",
+    )
     project.write("basic.yaml", BASIC)
     result = project.run("apply", "--env", "staging")
     assert result.exit_code == 1
     assert "Apply incomplete: 1 created, 0 updated, 0 deactivated." in result.stdout
-    assert "Rejected: create bad (new) in staging: environment 'staging': creating a " \
-           "configuration: Stripe refused: No such product" in result.stdout
+    assert (
+        "Rejected: create bad (new) in staging: environment 'staging': creating a "
+        "configuration: Stripe refused: No such product" in result.stdout
+    )
     assert "converges" not in result.stdout
     assert set(by_key(project)) == {"basic"}

@@ -29,8 +29,10 @@ def test_diff_against_a_revision_needs_no_key_and_sends_nothing(project, monkeyp
     assert result.exit_code == 2, result.output
     assert "+ basic in staging will be created" in result.stdout
     assert "~ standard in staging will be updated in place" in result.stdout
-    assert ('    features.subscription_cancel.cancellation_reason.options: '
-            '["other", "too_expensive"] -> ["other"]') in result.stdout
+    assert (
+        "    features.subscription_cancel.cancellation_reason.options: "
+        '["other", "too_expensive"] -> ["other"]'
+    ) in result.stdout
     # As plan counts it: a removed file is deactivated only with --prune, so it is a note.
     assert "whose file is gone: old; `apply --prune` would deactivate them" in result.stdout
     assert "DEACTIVATED" not in result.stdout
@@ -56,10 +58,10 @@ def test_diff_never_shows_writes_apply_would_not_make(project) -> None:
     project.write("live.yaml", BASIC)
     git(project, "add", "-A")
     git(project, "commit", "-qm", "base")
-    project.remove("main.yaml")                                  # the default: never pruned
-    project.write("live.yaml", "active: false\n" + BASIC)       # retired: a deactivation
-    project.write("retired.yaml", "active: false\n" + BASIC)    # new but retired: never created
-    project.write("dflt.yaml", "default: true\nname: Dflt\n")   # the default: never created
+    project.remove("main.yaml")  # the default: never pruned
+    project.write("live.yaml", "active: false\n" + BASIC)  # retired: a deactivation
+    project.write("retired.yaml", "active: false\n" + BASIC)  # new but retired: never created
+    project.write("dflt.yaml", "default: true\nname: Dflt\n")  # the default: never created
     result = project.run("diff", "--base", "HEAD", "--env", "staging")
     assert result.exit_code == 0, result.output
     assert "main" not in result.stdout and "retired" not in result.stdout
@@ -81,9 +83,12 @@ def test_diff_says_what_it_compared_and_never_speaks_of_stripes_state(project) -
     assert same.stdout == "No changes between HEAD and the working tree.\n"
     project.remove("basic.yaml")
     removed = project.run("diff", "--base", "HEAD", "--env", "staging", "--format", "markdown")
-    assert removed.stdout.startswith("<!-- portal-config: diff -->\n\n## portal-config diff "
-                                     "against HEAD\n\nDesired state at HEAD -&#62; working tree")
+    assert removed.stdout.startswith(
+        "<!-- portal-config: diff -->\n\n## portal-config diff "
+        "against HEAD\n\nDesired state at HEAD -&#62; working tree"
+    )
     assert removed.stdout.rstrip().endswith(
         "**No other changes between HEAD and the working tree, but files were removed (see "
-        "Notes).**")
+        "Notes).**"
+    )
     assert "Drift" not in removed.stdout and "Stripe matches" not in removed.stdout

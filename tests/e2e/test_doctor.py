@@ -26,10 +26,19 @@ features:
     products:
       - prices: [lookup_key:pro_monthly]
 """
-PRO = {"id": "prod_pro", "name": "Pro", "prices": [
-    {"id": "price_pro_monthly", "lookup_key": "pro_monthly", "unit_amount": 2000,
-     "recurring": {"interval": "month"}},
-    {"id": "price_setup", "lookup_key": "setup_fee", "unit_amount": 5000, "recurring": None}]}
+PRO = {
+    "id": "prod_pro",
+    "name": "Pro",
+    "prices": [
+        {
+            "id": "price_pro_monthly",
+            "lookup_key": "pro_monthly",
+            "unit_amount": 2000,
+            "recurring": {"interval": "month"},
+        },
+        {"id": "price_setup", "lookup_key": "setup_fee", "unit_amount": 5000, "recurring": None},
+    ],
+}
 CUSTOMER = {"id": "cus_healthy", "email": "jo@example.com"}
 
 
@@ -38,9 +47,13 @@ def default_with(**fields: Any) -> dict[str, Any]:
     return {**DASHBOARD_DEFAULT, **fields}
 
 
-OFFERING_PRO = {"subscription_update": {
-    "enabled": True, "default_allowed_updates": ["price"],
-    "products": [{"product": "prod_pro", "prices": ["price_pro_monthly"]}]}}
+OFFERING_PRO = {
+    "subscription_update": {
+        "enabled": True,
+        "default_allowed_updates": ["price"],
+        "products": [{"product": "prod_pro", "prices": ["price_pro_monthly"]}],
+    }
+}
 HEALTHY_DEFAULT = default_with(default_return_url="https://staging.example.com/account")
 
 
@@ -50,14 +63,16 @@ def client(project, key: str = TEST_KEY) -> stripe.StripeClient:
 
 def healthy(project) -> str:
     """A test mode account where every check passes; returns the standard configuration's ID."""
-    project.emulator.seed({"default_configuration": HEALTHY_DEFAULT, "products": [PRO],
-                           "customers": [CUSTOMER]})
+    project.emulator.seed(
+        {"default_configuration": HEALTHY_DEFAULT, "products": [PRO], "customers": [CUSTOMER]}
+    )
     project.write("standard.yaml", STANDARD)
     applied = project.run("apply", "--env", "staging")
     assert applied.exit_code == 0, applied.output
     project.emulator.clear_log()
-    config_id = next(c.id for c in client(project).v1.billing_portal.configurations.list()
-                     if not c.is_default)
+    config_id = next(
+        c.id for c in client(project).v1.billing_portal.configurations.list() if not c.is_default
+    )
     return config_id
 
 
@@ -72,21 +87,28 @@ def finding(result, status: str, *texts: str) -> str:
 
 
 def session_posts(project) -> list[Any]:
-    return [r for r in project.emulator.request_log
-            if (r.method, r.path) == ("POST", "/v1/billing_portal/sessions")]
+    return [
+        r
+        for r in project.emulator.request_log
+        if (r.method, r.path) == ("POST", "/v1/billing_portal/sessions")
+    ]
 
 
 # -- healthy ----------------------------------------------------------------------------------
+
 
 def test_a_healthy_account_passes_every_check_and_writes_nothing(project) -> None:
     config_id = healthy(project)
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 0, result.output
     assert "problem " not in result.stdout and "warning " not in result.stdout
-    for text in ("works and is a test mode key", "is the test mode default and is active",
-                 f"{config_id} exists, is active and matches",
-                 "returns customers to https://staging.example.com/account",
-                 "offers 1 price(s), all active and recurring"):
+    for text in (
+        "works and is a test mode key",
+        "is the test mode default and is active",
+        f"{config_id} exists, is active and matches",
+        "returns customers to https://staging.example.com/account",
+        "offers 1 price(s), all active and recurring",
+    ):
         finding(result, "ok", text)
     assert "0 problem(s), 0 warning(s)" in result.stdout
     assert project.writes() == []  # without --customer doctor only reads
@@ -106,8 +128,9 @@ def test_json_format_lists_each_finding(project) -> None:
 
 # -- the default configuration -----------------------------------------------------------------
 
+
 # Not under first-becomes-default: the first configuration it creates would become the default.
-@pytest.mark.behaviours('documented', 'refuse-default-updates')
+@pytest.mark.behaviours("documented", "refuse-default-updates")
 def test_no_default_saved_in_test_mode_is_a_warning_when_an_id_can_be_passed(project) -> None:
     project.emulator.seed({"products": [PRO]})
     project.write("standard.yaml", STANDARD)
@@ -134,19 +157,24 @@ def test_a_default_file_without_a_default_in_stripe_is_a_problem(project) -> Non
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
     assert TEST_PORTAL in finding(result, "problem", "no default configuration is saved")
-    finding(result, "problem", "configs/main.yaml:1:10: default: true, but this test mode has no "
-            "default configuration")
+    finding(
+        result,
+        "problem",
+        "configs/main.yaml:1:10: default: true, but this test mode has no default configuration",
+    )
 
 
 # -- each file's configuration ----------------------------------------------------------------
+
 
 def test_an_inactive_configuration_is_named_with_apply_as_the_fix(project) -> None:
     config_id = healthy(project)
     client(project).v1.billing_portal.configurations.update(config_id, {"active": False})
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
-    line = finding(result, "problem", f"{config_id} is inactive: portal sessions created with "
-                                      "it fail")
+    line = finding(
+        result, "problem", f"{config_id} is inactive: portal sessions created with it fail"
+    )
     assert "fix: `portal-config apply --env staging` reactivates it" in line
 
 
@@ -155,8 +183,9 @@ def test_a_missing_configuration_is_named_with_apply_as_the_fix(project) -> None
     project.write("standard.yaml", STANDARD)
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
-    line = finding(result, "problem", "configs/standard.yaml", "has no configuration in staging "
-                   "yet")
+    line = finding(
+        result, "problem", "configs/standard.yaml", "has no configuration in staging yet"
+    )
     assert "fix: run `portal-config apply --env staging`" in line
 
 
@@ -173,48 +202,73 @@ def test_drift_is_a_warning_with_a_summary(project) -> None:
     client(project).v1.billing_portal.configurations.update(config_id, {"name": "Edited"})
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 2, result.output
-    line = finding(result, "warning", f"{config_id} differs from", "configs/standard.yaml",
-                   "in 1 field(s): name")
+    line = finding(
+        result,
+        "warning",
+        f"{config_id} differs from",
+        "configs/standard.yaml",
+        "in 1 field(s): name",
+    )
     assert "portal-config plan --env staging" in line
 
 
 # -- return URLs -------------------------------------------------------------------------------
 
+
 def test_a_missing_return_url_is_a_warning(project) -> None:
     project.emulator.seed({"default_configuration": True})
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 2, result.output
-    line = finding(result, "warning", "has no default_return_url: every session must pass "
-                                      "return_url")
+    line = finding(
+        result, "warning", "has no default_return_url: every session must pass return_url"
+    )
     assert f"fix: set it in the portal settings at {TEST_PORTAL}" in line
 
 
 def test_an_http_return_url_in_live_mode_is_a_problem(project) -> None:
-    project.emulator.seed({"default_configuration": default_with(
-        default_return_url="http://example.com/account")}, mode="live")
+    project.emulator.seed(
+        {"default_configuration": default_with(default_return_url="http://example.com/account")},
+        mode="live",
+    )
     result = project.run("doctor", "--env", "prod")
     assert result.exit_code == 1, result.output
-    line = finding(result, "problem", "default_return_url http://example.com/account is plain "
-                                      "http in live mode")
+    line = finding(
+        result,
+        "problem",
+        "default_return_url http://example.com/account is plain http in live mode",
+    )
     assert "to its https:// address" in line
 
 
 def test_a_return_url_on_another_host_than_app_url_is_a_warning(project) -> None:
-    project.emulator.seed({"default_configuration": default_with(
-        default_return_url="https://old.example.net/account")})
+    project.emulator.seed(
+        {
+            "default_configuration": default_with(
+                default_return_url="https://old.example.net/account"
+            )
+        }
+    )
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 2, result.output
-    line = finding(result, "warning", "is not on this environment's app_url host "
-                                      "staging.example.com")
+    line = finding(
+        result, "warning", "is not on this environment's app_url host staging.example.com"
+    )
     assert "https://staging.example.com" in line
 
 
 # -- prices and products -----------------------------------------------------------------------
 
+
 def offering_default(project) -> None:
-    project.emulator.seed({"products": [PRO], "default_configuration": default_with(
-        default_return_url="https://staging.example.com/account",
-        features={**DASHBOARD_DEFAULT["features"], **OFFERING_PRO})})
+    project.emulator.seed(
+        {
+            "products": [PRO],
+            "default_configuration": default_with(
+                default_return_url="https://staging.example.com/account",
+                features={**DASHBOARD_DEFAULT["features"], **OFFERING_PRO},
+            ),
+        }
+    )
 
 
 def test_an_archived_price_in_stripe_is_a_problem(project) -> None:
@@ -222,8 +276,9 @@ def test_an_archived_price_in_stripe_is_a_problem(project) -> None:
     client(project).v1.prices.update("price_pro_monthly", {"active": False})
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
-    line = finding(result, "problem", "offers the archived price price_pro_monthly "
-                                      "(lookup_key:pro_monthly)")
+    line = finding(
+        result, "problem", "offers the archived price price_pro_monthly (lookup_key:pro_monthly)"
+    )
     assert "fix: unarchive the price" in line
 
 
@@ -233,8 +288,9 @@ def test_a_file_naming_an_archived_price_is_a_problem(project) -> None:
     project.write("standard.yaml", STANDARD)
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
-    line = finding(result, "problem", "lookup_key:pro_monthly is the archived price "
-                                      "price_pro_monthly")
+    line = finding(
+        result, "problem", "lookup_key:pro_monthly is the archived price price_pro_monthly"
+    )
     assert "unarchive it or move the lookup key to an active price" in line
 
 
@@ -258,22 +314,26 @@ def test_a_one_time_price_is_a_problem(project) -> None:
 
 # -- the key -----------------------------------------------------------------------------------
 
+
 def test_a_key_of_the_wrong_mode_is_refused_before_any_request(project, monkeypatch) -> None:
     monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", LIVE_KEY)
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
     line = finding(result, "problem", "holds a live key")
     assert "Refused before any request" in line
-    assert "fix: export this account's test mode key (sk_test_... or rk_test_...) in " \
-           "PORTAL_CONFIG_E2E_TEST_KEY" in line
+    assert (
+        "fix: export this account's test mode key (sk_test_... or rk_test_...) in "
+        "PORTAL_CONFIG_E2E_TEST_KEY" in line
+    )
     assert project.emulator.request_log == []
     assert LIVE_KEY not in result.output and LIVE_KEY[8:] not in result.output
 
 
 def test_a_foreign_address_is_refused_before_the_key_is_even_read(project, monkeypatch) -> None:
     text = (project.configs / "portal-config.yaml").read_text()
-    project.write("portal-config.yaml", text.replace(project.emulator.url, "https://evil.example",
-                                                     1))
+    project.write(
+        "portal-config.yaml", text.replace(project.emulator.url, "https://evil.example", 1)
+    )
     monkeypatch.delenv("PORTAL_CONFIG_E2E_TEST_KEY")  # judged after the address: not reported
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
@@ -313,8 +373,9 @@ def test_a_restricted_key_without_write_permission_is_a_problem(project, monkeyp
 def test_a_restricted_key_with_write_permission_passes(project, monkeypatch) -> None:
     healthy(project)
     monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", "rk_test_doctor_writer")
-    project.emulator.key_permissions = {"rk_test_doctor_writer": {**READ_ONLY,
-                                                                  "billing_portal": "write"}}
+    project.emulator.key_permissions = {
+        "rk_test_doctor_writer": {**READ_ONLY, "billing_portal": "write"}
+    }
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 0, result.output
     finding(result, "ok", "the restricted key may write portal configurations")
@@ -322,13 +383,17 @@ def test_a_restricted_key_with_write_permission_passes(project, monkeypatch) -> 
 
 # -- the customer and real sessions -----------------------------------------------------------
 
+
 def test_customer_creates_a_real_session_per_configuration(project) -> None:
     config_id = healthy(project)
     result = project.run("doctor", "--env", "staging", "--customer", "cus_healthy")
     assert result.exit_code == 0, result.output
     finding(result, "ok", "cus_healthy exists in test mode")
-    finding(result, "ok", "session created without `configuration` (the default) (URL hidden: "
-                          "pass --show-url)")
+    finding(
+        result,
+        "ok",
+        "session created without `configuration` (the default) (URL hidden: pass --show-url)",
+    )
     finding(result, "ok", f"session created with configuration={config_id}")
     posts = session_posts(project)
     assert [r.body.get("configuration") for r in posts] == [None, config_id]
@@ -338,8 +403,9 @@ def test_customer_creates_a_real_session_per_configuration(project) -> None:
 
 def test_show_url_prints_the_session_url(project) -> None:
     healthy(project)
-    result = project.run("doctor", "--env", "staging", "--customer", "cus_healthy",
-                         "--show-url", "--format", "json")
+    result = project.run(
+        "doctor", "--env", "staging", "--customer", "cus_healthy", "--show-url", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     urls = [f["url"] for f in json.loads(result.stdout)["findings"] if f["url"]]
     assert len(urls) == 2 and all(u.startswith("https://") for u in urls)
@@ -350,8 +416,12 @@ def test_an_app_user_id_instead_of_a_customer_id_is_called_out(project) -> None:
     healthy(project)
     result = project.run("doctor", "--env", "staging", "--customer", "user_42")
     assert result.exit_code == 1, result.output
-    line = finding(result, "problem", "'user_42' is not a Stripe customer ID (those start with "
-                                      "cus_): probably your app's own user ID")
+    line = finding(
+        result,
+        "problem",
+        "'user_42' is not a Stripe customer ID (those start with "
+        "cus_): probably your app's own user ID",
+    )
     assert "fix: pass the Stripe customer ID your app stored" in line
     assert not any("customers" in r.path for r in project.emulator.request_log)
     assert session_posts(project) == []
@@ -379,8 +449,13 @@ def test_a_refused_session_is_explained(project) -> None:
 
 @pytest.mark.parametrize("allow_live", [False, True])
 def test_live_sessions_only_with_allow_live(project, allow_live: bool) -> None:
-    project.emulator.seed({"default_configuration": default_with(
-        default_return_url="https://example.com/account"), "customers": [CUSTOMER]}, mode="live")
+    project.emulator.seed(
+        {
+            "default_configuration": default_with(default_return_url="https://example.com/account"),
+            "customers": [CUSTOMER],
+        },
+        mode="live",
+    )
     args = ["doctor", "--env", "prod", "--customer", "cus_healthy"]
     result = project.run(*args, *(["--allow-live"] if allow_live else []))
     if allow_live:

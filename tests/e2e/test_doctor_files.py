@@ -52,14 +52,20 @@ def applied_standard(project: Any) -> str:
 
 # -- a return URL the file already has right ---------------------------------------------------
 
+
 def test_a_return_url_changed_in_stripe_is_fixed_by_apply_when_the_file_has_it(project) -> None:
     config_id = applied_standard(project)
-    configurations(project).update(config_id,
-                                   {"default_return_url": "https://old.example.net/account"})
+    configurations(project).update(
+        config_id, {"default_return_url": "https://old.example.net/account"}
+    )
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 2, result.output
-    line = finding(result, "warning", "return URL standard",
-                   "default_return_url https://old.example.net/account is not on")
+    line = finding(
+        result,
+        "warning",
+        "return URL standard",
+        "default_return_url https://old.example.net/account is not on",
+    )
     assert "fix: run `portal-config apply --env staging`: " in line
     assert "configs/standard.yaml already sets it to https://staging.example.com/account" in line
     assert "set default_return_url in" not in line
@@ -75,8 +81,7 @@ def test_a_return_url_missing_in_stripe_is_fixed_by_apply_when_the_file_has_it(p
     assert "configs/standard.yaml already sets it to https://staging.example.com/account" in line
 
 
-def test_the_default_configuration_without_the_file_s_return_url_is_fixed_by_apply(
-        project) -> None:
+def test_the_default_configuration_without_the_file_s_return_url_is_fixed_by_apply(project) -> None:
     project.emulator.seed({"default_configuration": True})  # the Dashboard's: no return URL
     project.write("main.yaml", MAIN)
     result = project.run("doctor", "--env", "staging")
@@ -99,18 +104,24 @@ def test_a_wrong_return_url_in_the_file_is_still_fixed_in_the_file(project) -> N
 
 # -- a broken file -----------------------------------------------------------------------------
 
+
 def test_a_broken_file_is_reported_and_stripe_is_still_checked(project) -> None:
     config_id = applied_standard(project)
     configurations(project).update(config_id, {"active": False})
     project.write("broken.yaml", "name: Broken\nfeatures:\n  invoice_histroy: {enabled: true}\n")
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output and "error(s) in the configuration" not in \
-        result.output
-    line = finding(result, "problem", "configs/broken.yaml:3:3: unknown field "
-                   "'invoice_histroy' (did you mean 'invoice_history'?)")
-    assert "fix: fix it (`portal-config validate` lists every problem): until then plan and " \
-           "apply refuse, and doctor leaves this file out" in line
+    assert "Traceback" not in result.output and "error(s) in the configuration" not in result.output
+    line = finding(
+        result,
+        "problem",
+        "configs/broken.yaml:3:3: unknown field "
+        "'invoice_histroy' (did you mean 'invoice_history'?)",
+    )
+    assert (
+        "fix: fix it (`portal-config validate` lists every problem): until then plan and "
+        "apply refuse, and doctor leaves this file out" in line
+    )
     # Stripe was still read: the key, the default, and the file that loads.
     finding(result, "ok", "works and is a test mode key")
     finding(result, "ok", "is the test mode default and is active")
@@ -136,6 +147,8 @@ def test_a_broken_environment_still_stops_doctor_with_its_problem(project) -> No
     project.write("portal-config.yaml", text.replace("mode: test", "mode: tset"))
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
-    assert "configs/portal-config.yaml:5:11: environments.staging.mode: 'tset' is not one of: " \
-           "test, live" in result.stderr
+    assert (
+        "configs/portal-config.yaml:5:11: environments.staging.mode: 'tset' is not one of: "
+        "test, live" in result.stderr
+    )
     assert project.emulator.request_log == []

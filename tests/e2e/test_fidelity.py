@@ -12,15 +12,40 @@ import pytest
 
 from .stripe_state import PRODUCTS, TEST_KEY, by_key, client, configurations
 
-CATALOG = {"products": [
-    {"id": "prod_pro", "name": "Pro", "prices": [
-        {"id": "price_pro_m", "lookup_key": "pro_monthly", "unit_amount": 2000,
-         "recurring": {"interval": "month"}},
-        {"id": "price_pro_y", "lookup_key": "pro_yearly", "unit_amount": 20000,
-         "recurring": {"interval": "year"}}]},
-    {"id": "prod_team", "name": "Team", "prices": [
-        {"id": "price_team_m", "lookup_key": "team_monthly", "unit_amount": 5000,
-         "recurring": {"interval": "month"}}]}]}
+CATALOG = {
+    "products": [
+        {
+            "id": "prod_pro",
+            "name": "Pro",
+            "prices": [
+                {
+                    "id": "price_pro_m",
+                    "lookup_key": "pro_monthly",
+                    "unit_amount": 2000,
+                    "recurring": {"interval": "month"},
+                },
+                {
+                    "id": "price_pro_y",
+                    "lookup_key": "pro_yearly",
+                    "unit_amount": 20000,
+                    "recurring": {"interval": "year"},
+                },
+            ],
+        },
+        {
+            "id": "prod_team",
+            "name": "Team",
+            "prices": [
+                {
+                    "id": "price_team_m",
+                    "lookup_key": "team_monthly",
+                    "unit_amount": 5000,
+                    "recurring": {"interval": "month"},
+                }
+            ],
+        },
+    ]
+}
 PLANS = """\
 name: Plans
 default_return_url: "${app_url}/account"
@@ -36,8 +61,11 @@ BASIC = "name: Basic\nfeatures: {invoice_history: {enabled: true}}\n"
 
 
 def config_requests(project) -> list:
-    return [r for r in project.emulator.request_log
-            if r.path.startswith("/v1/billing_portal/configurations")]
+    return [
+        r
+        for r in project.emulator.request_log
+        if r.path.startswith("/v1/billing_portal/configurations")
+    ]
 
 
 def test_products_converge_and_every_request_expands_them(project) -> None:
@@ -56,32 +84,48 @@ def test_products_converge_and_every_request_expands_them(project) -> None:
     again = project.run("apply", "--env", "staging")
     assert again.exit_code == 0 and project.writes() == []
 
-    project.write("plans.yaml", PLANS.replace(
-        "[lookup_key:pro_monthly, lookup_key:pro_yearly]",
-        "[lookup_key:pro_monthly]\n      - prices: [lookup_key:team_monthly]"))
+    project.write(
+        "plans.yaml",
+        PLANS.replace(
+            "[lookup_key:pro_monthly, lookup_key:pro_yearly]",
+            "[lookup_key:pro_monthly]\n      - prices: [lookup_key:team_monthly]",
+        ),
+    )
     updated = project.run("apply", "--env", "staging")
     assert updated.exit_code == 0, updated.output
     assert "Apply complete: 0 created, 1 updated" in updated.stdout
     assert project.run("plan", "--env", "staging", "--detailed-exitcode").exit_code == 0
     (config,) = configurations(project)
-    assert sorted((p["product"], tuple(p["prices"]))
-                  for p in config["features"]["subscription_update"]["products"]) == [
-        ("prod_pro", ("price_pro_m",)), ("prod_team", ("price_team_m",))]
+    assert sorted(
+        (p["product"], tuple(p["prices"]))
+        for p in config["features"]["subscription_update"]["products"]
+    ) == [("prod_pro", ("price_pro_m",)), ("prod_team", ("price_team_m",))]
 
     # The direct evidence: every request for configurations asks for the expansion.
     for request in config_requests(project):
         asked = request.query if request.method == "GET" else request.body
-        wanted = f"data.{PRODUCTS}" if request.path.endswith("configurations") \
-            and request.method == "GET" else PRODUCTS
+        wanted = (
+            f"data.{PRODUCTS}"
+            if request.path.endswith("configurations") and request.method == "GET"
+            else PRODUCTS
+        )
         assert asked.get("expand") == [wanted], (request.method, request.path)
 
 
 def test_import_writes_products_as_lookup_keys_and_plans_clean(project) -> None:
     project.emulator.seed(CATALOG)
-    client(project).v1.billing_portal.configurations.create({
-        "name": "Existing", "features": {"subscription_update": {
-            "enabled": True, "default_allowed_updates": ["price"],
-            "products": [{"product": "prod_pro", "prices": ["price_pro_m", "price_pro_y"]}]}}})
+    client(project).v1.billing_portal.configurations.create(
+        {
+            "name": "Existing",
+            "features": {
+                "subscription_update": {
+                    "enabled": True,
+                    "default_allowed_updates": ["price"],
+                    "products": [{"product": "prod_pro", "prices": ["price_pro_m", "price_pro_y"]}],
+                }
+            },
+        }
+    )
     imported = project.run("import", "--env", "staging")
     assert imported.exit_code == 0, imported.output
     text = (project.configs / "existing.yaml").read_text()
@@ -96,8 +140,9 @@ def test_doctor_checks_the_portals_prices(project) -> None:
     client(project).v1.prices.update("price_pro_y", {"active": False})
     result = project.run("doctor", "--env", "staging", "--format", "json")
     findings = json.loads(result.stdout)["findings"]
-    assert any(f["status"] == "problem" and "price_pro_y" in f["evidence"] for f in findings), \
+    assert any(f["status"] == "problem" and "price_pro_y" in f["evidence"] for f in findings), (
         result.stdout
+    )
 
 
 @pytest.mark.behaviours("first-becomes-default")
@@ -167,9 +212,18 @@ def test_a_connect_environment_with_or_without_the_platforms_application(
     application's are left alone and named."""
     project.emulator.connect_application = stamped
     project.write("portal-config.yaml", CONNECT_PROJECT.format(url=project.emulator.url))
-    project.emulator.seed({"configurations": [
-        {"name": "Other app", "features": {"invoice_history": {"enabled": True}},
-         "application": "ca_other"}]}, account="acct_tenant1")
+    project.emulator.seed(
+        {
+            "configurations": [
+                {
+                    "name": "Other app",
+                    "features": {"invoice_history": {"enabled": True}},
+                    "application": "ca_other",
+                }
+            ]
+        },
+        account="acct_tenant1",
+    )
     project.write("basic.yaml", BASIC)
     project.write("old.yaml", BASIC.replace("Basic", "Old"))
     assert project.run("apply", "--env", "tenant").exit_code == 0
@@ -177,8 +231,11 @@ def test_a_connect_environment_with_or_without_the_platforms_application(
     assert mine["basic"]["application"] == stamped
     plan = project.run("plan", "--env", "tenant", "--detailed-exitcode")
     assert plan.exit_code in (0, 2) and "Problems" not in plan.stdout, plan.stdout
-    other_id = next(c["id"] for c in configurations(project, TEST_KEY, "acct_tenant1")
-                    if c["application"] == "ca_other")
+    other_id = next(
+        c["id"]
+        for c in configurations(project, TEST_KEY, "acct_tenant1")
+        if c["application"] == "ca_other"
+    )
     assert f'"Other app" ({other_id}, created by the Connect application ca_other)' in plan.stdout
 
     project.write("basic.yaml", BASIC.replace("Basic", "Basic 2"))
@@ -192,8 +249,11 @@ def test_a_connect_environment_with_or_without_the_platforms_application(
         assert mine["old"]["active"] is False
     assert mine["basic"]["name"] == "Basic 2" or mine["basic"]["is_default"]
     assert project.run("plan", "--env", "tenant", "--detailed-exitcode").exit_code in (0, 2)
-    others = [c for c in configurations(project, TEST_KEY, "acct_tenant1")
-              if c["application"] == "ca_other"]
+    others = [
+        c
+        for c in configurations(project, TEST_KEY, "acct_tenant1")
+        if c["application"] == "ca_other"
+    ]
     assert others[0]["name"] == "Other app"  # never touched
 
 
@@ -203,7 +263,8 @@ def test_stripe_notices_are_shown_once_after_the_output(project) -> None:
     result = project.run("apply", "--env", "staging")
     assert result.exit_code == 0, result.output
     assert result.stderr.count("This API version is deprecated") == 1
-    assert result.stderr.rstrip().endswith("Stripe notice: This API version is deprecated: "
-                                           "upgrade.")
+    assert result.stderr.rstrip().endswith(
+        "Stripe notice: This API version is deprecated: upgrade."
+    )
     assert "deprecated" not in result.stdout
     assert "STRIPE_SUPPRESS_NOTICES" not in result.stderr

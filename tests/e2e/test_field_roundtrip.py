@@ -7,11 +7,30 @@ import pytest
 
 from .stripe_state import by_key
 
-CATALOG = {"products": [{"id": "prod_e2e", "name": "E2E", "prices": [
-    {"id": "price_e2e_m", "lookup_key": "e2e_monthly", "unit_amount": 1000, "currency": "usd",
-     "recurring": {"interval": "month"}},
-    {"id": "price_e2e_y", "lookup_key": "e2e_yearly", "unit_amount": 10000, "currency": "usd",
-     "recurring": {"interval": "year"}}]}]}
+CATALOG = {
+    "products": [
+        {
+            "id": "prod_e2e",
+            "name": "E2E",
+            "prices": [
+                {
+                    "id": "price_e2e_m",
+                    "lookup_key": "e2e_monthly",
+                    "unit_amount": 1000,
+                    "currency": "usd",
+                    "recurring": {"interval": "month"},
+                },
+                {
+                    "id": "price_e2e_y",
+                    "lookup_key": "e2e_yearly",
+                    "unit_amount": 10000,
+                    "currency": "usd",
+                    "recurring": {"interval": "year"},
+                },
+            ],
+        }
+    ]
+}
 
 EVERYTHING = """\
 name: Everything
@@ -64,18 +83,23 @@ def test_every_kind_of_field_set_emptied_and_set_again(project) -> None:
     assert config["features"]["subscription_update"]["products"][0]["prices"] and config["name"]
 
 
-@pytest.mark.parametrize("field, expected", [
-    ("name", None), ("default_return_url", None), ("business_profile.headline", None),
-    ("business_profile.privacy_policy_url", None),
-    ("features.customer_update.allowed_updates", []),
-    ("features.payment_method_update.payment_method_configuration", None),
-    ("features.subscription_cancel.cancellation_reason.options", []),
-    ("features.subscription_update.default_allowed_updates", []),
-    ("features.subscription_update.schedule_at_period_end.conditions", []),
-    ("features.subscription_cancel.mode", "at_period_end"),
-    ("features.subscription_update.trial_update_behavior", "end_trial"),
-    ("login_page.enabled", False),
-])
+@pytest.mark.parametrize(
+    "field, expected",
+    [
+        ("name", None),
+        ("default_return_url", None),
+        ("business_profile.headline", None),
+        ("business_profile.privacy_policy_url", None),
+        ("features.customer_update.allowed_updates", []),
+        ("features.payment_method_update.payment_method_configuration", None),
+        ("features.subscription_cancel.cancellation_reason.options", []),
+        ("features.subscription_update.default_allowed_updates", []),
+        ("features.subscription_update.schedule_at_period_end.conditions", []),
+        ("features.subscription_cancel.mode", "at_period_end"),
+        ("features.subscription_update.trial_update_behavior", "end_trial"),
+        ("login_page.enabled", False),
+    ],
+)
 def test_emptied_fields_are_empty_in_stripe(project, field, expected) -> None:
     project.emulator.seed(CATALOG, mode="test")
     project.write("every.yaml", EVERYTHING)

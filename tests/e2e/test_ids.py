@@ -12,15 +12,16 @@ from portal_config.emulator.seed import DASHBOARD_DEFAULT
 from .stripe_state import TEST_KEY
 
 BASIC = "name: Basic\nfeatures: {invoice_history: {enabled: true}}\n"
-MAIN_DEFAULT = ("default: true\nname: Main\nfeatures: {invoice_history: {enabled: true}, "
-                "payment_method_update: {enabled: true}}\n")
+MAIN_DEFAULT = (
+    "default: true\nname: Main\nfeatures: {invoice_history: {enabled: true}, "
+    "payment_method_update: {enabled: true}}\n"
+)
 
 
 def ids_by_key(project) -> dict[str, str]:
     client = stripe.StripeClient(TEST_KEY, base_addresses={"api": project.emulator.url})
     listed = client.v1.billing_portal.configurations.list({"limit": 100}).auto_paging_iter()
-    return {("default" if c.is_default else c.metadata["portal_config_key"]): c.id
-            for c in listed}
+    return {("default" if c.is_default else c.metadata["portal_config_key"]): c.id for c in listed}
 
 
 def applied(project) -> dict[str, str]:
@@ -50,8 +51,13 @@ def test_json_maps_keys_to_ids(project) -> None:
     result = project.run("ids", "--env", "staging", "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document == {"environment": "staging", "mode": "test", "ids": ids,
-                        "default_key": None, "problems": []}  # the default is no file's
+    assert document == {
+        "environment": "staging",
+        "mode": "test",
+        "ids": ids,
+        "default_key": None,
+        "problems": [],
+    }  # the default is no file's
 
 
 def test_env_lines_name_each_key_in_upper_case(project) -> None:
@@ -66,7 +72,7 @@ def test_env_lines_name_each_key_in_upper_case(project) -> None:
 
 
 # Not under refuse-default-updates: it updates the default.
-@pytest.mark.behaviours('documented', 'first-becomes-default')
+@pytest.mark.behaviours("documented", "first-becomes-default")
 def test_the_default_file_is_listed_under_its_key_and_as_default(project) -> None:
     project.emulator.seed({"default_configuration": DASHBOARD_DEFAULT})
     project.write("main.yaml", MAIN_DEFAULT)
@@ -92,12 +98,15 @@ def test_a_file_not_applied_yet_fails_but_the_others_are_listed(project) -> None
         f"PORTAL_CONFIG_PRO_ANNUAL_V2={ids['pro-annual.v2']}",
         f"PORTAL_CONFIG_DEFAULT={ids['default']}",
     ]
-    assert "standard" in result.stderr and "has no configuration in staging yet: run " \
-        "`portal-config apply --env staging`" in result.stderr
+    assert (
+        "standard" in result.stderr
+        and "has no configuration in staging yet: run `portal-config apply --env staging`"
+        in result.stderr
+    )
 
 
 # Not under first-becomes-default: the first configuration it creates would become the default.
-@pytest.mark.behaviours('documented', 'refuse-default-updates')
+@pytest.mark.behaviours("documented", "refuse-default-updates")
 def test_no_default_in_the_mode_means_no_default_line(project) -> None:
     project.write("basic.yaml", BASIC)
     assert project.run("apply", "--env", "staging").exit_code == 0
@@ -117,16 +126,19 @@ def test_a_default_file_without_a_default_in_stripe_fails(project) -> None:
 def test_ids_need_no_prices(project) -> None:
     """A file whose lookup key names no price blocks plan, but not ids: they need no prices."""
     ids = applied(project)
-    project.write("basic.yaml", "name: Basic\nfeatures:\n  invoice_history: {enabled: true}\n"
-                  "  subscription_update:\n"
-                  "    {enabled: true, products: [{prices: [lookup_key:gone]}]}\n")
+    project.write(
+        "basic.yaml",
+        "name: Basic\nfeatures:\n  invoice_history: {enabled: true}\n"
+        "  subscription_update:\n"
+        "    {enabled: true, products: [{prices: [lookup_key:gone]}]}\n",
+    )
     result = project.run("ids", "--env", "staging", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["ids"] == ids
 
 
 # Not under first-becomes-default: the first configuration it creates would become the default.
-@pytest.mark.behaviours('documented', 'refuse-default-updates')
+@pytest.mark.behaviours("documented", "refuse-default-updates")
 def test_an_inactive_configuration_is_not_handed_out(project) -> None:
     import stripe
 

@@ -15,50 +15,114 @@ from .stripe_state import LIVE_KEY, TEST_KEY, configurations
 
 def catalog(suffix: str) -> dict:
     """The same lookup keys in each account, with that account's own IDs."""
-    return {"products": [
-        {"id": f"prod_pro_{suffix}", "name": "Pro", "prices": [
-            {"id": f"price_pm_{suffix}", "lookup_key": "pro_monthly", "unit_amount": 2000,
-             "currency": "usd", "recurring": {"interval": "month"}},
-            {"id": f"price_py_{suffix}", "lookup_key": "pro_yearly", "unit_amount": 20000,
-             "currency": "usd", "recurring": {"interval": "year"}}]},
-        {"id": f"prod_team_{suffix}", "name": "Team", "prices": [
-            {"id": f"price_tm_{suffix}", "lookup_key": "team_monthly", "unit_amount": 5000,
-             "currency": "usd", "recurring": {"interval": "month"}},
-            {"id": f"price_nolk_{suffix}", "unit_amount": 7000, "currency": "usd",
-             "recurring": {"interval": "month"}},
-            {"id": f"price_once_{suffix}", "lookup_key": "setup_fee", "unit_amount": 900,
-             "currency": "usd", "recurring": None},
-            {"id": f"price_old_{suffix}", "lookup_key": "team_legacy", "unit_amount": 4000,
-             "currency": "usd", "recurring": {"interval": "month"}, "active": False}]}]}
+    return {
+        "products": [
+            {
+                "id": f"prod_pro_{suffix}",
+                "name": "Pro",
+                "prices": [
+                    {
+                        "id": f"price_pm_{suffix}",
+                        "lookup_key": "pro_monthly",
+                        "unit_amount": 2000,
+                        "currency": "usd",
+                        "recurring": {"interval": "month"},
+                    },
+                    {
+                        "id": f"price_py_{suffix}",
+                        "lookup_key": "pro_yearly",
+                        "unit_amount": 20000,
+                        "currency": "usd",
+                        "recurring": {"interval": "year"},
+                    },
+                ],
+            },
+            {
+                "id": f"prod_team_{suffix}",
+                "name": "Team",
+                "prices": [
+                    {
+                        "id": f"price_tm_{suffix}",
+                        "lookup_key": "team_monthly",
+                        "unit_amount": 5000,
+                        "currency": "usd",
+                        "recurring": {"interval": "month"},
+                    },
+                    {
+                        "id": f"price_nolk_{suffix}",
+                        "unit_amount": 7000,
+                        "currency": "usd",
+                        "recurring": {"interval": "month"},
+                    },
+                    {
+                        "id": f"price_once_{suffix}",
+                        "lookup_key": "setup_fee",
+                        "unit_amount": 900,
+                        "currency": "usd",
+                        "recurring": None,
+                    },
+                    {
+                        "id": f"price_old_{suffix}",
+                        "lookup_key": "team_legacy",
+                        "unit_amount": 4000,
+                        "currency": "usd",
+                        "recurring": {"interval": "month"},
+                        "active": False,
+                    },
+                ],
+            },
+        ]
+    }
 
 
 FULL = {
     "name": "Full portal",
     "default_return_url": "https://staging.example.com/account",
-    "business_profile": {"headline": "Everything.", "privacy_policy_url": "https://e.com/p",
-                         "terms_of_service_url": "https://e.com/t"},
+    "business_profile": {
+        "headline": "Everything.",
+        "privacy_policy_url": "https://e.com/p",
+        "terms_of_service_url": "https://e.com/t",
+    },
     "login_page": {"enabled": True},
     "features": {
         "customer_update": {"enabled": True, "allowed_updates": ["email", "tax_id"]},
         "invoice_history": {"enabled": True},
         "payment_method_update": {"enabled": True, "payment_method_configuration": "pmc_1"},
-        "subscription_cancel": {"enabled": True, "mode": "immediately",
-                                "proration_behavior": "create_prorations",
-                                "cancellation_reason": {"enabled": True,
-                                                        "options": ["unused", "other"],
-                                                        "feedback_options": ["fo_1"]}},
+        "subscription_cancel": {
+            "enabled": True,
+            "mode": "immediately",
+            "proration_behavior": "create_prorations",
+            "cancellation_reason": {
+                "enabled": True,
+                "options": ["unused", "other"],
+                "feedback_options": ["fo_1"],
+            },
+        },
         "subscription_update": {
-            "enabled": True, "default_allowed_updates": ["price", "quantity"],
-            "proration_behavior": "always_invoice", "billing_cycle_anchor": "now",
+            "enabled": True,
+            "default_allowed_updates": ["price", "quantity"],
+            "proration_behavior": "always_invoice",
+            "billing_cycle_anchor": "now",
             "trial_update_behavior": "continue_trial",
             "schedule_at_period_end": {"conditions": [{"type": "shortening_interval"}]},
-            "products": [{"product": "prod_pro_t", "prices": ["price_pm_t", "price_py_t"],
-                          "adjustable_quantity": {"enabled": True, "minimum": 2,
-                                                  "maximum": 9}}]},
-        "subscription_pause": {"enabled": True, "duration": {
-            "type": "interval_options",
-            "interval_options": [{"interval": "week", "interval_count": 2},
-                                 {"interval": "month", "interval_count": 1}]}},
+            "products": [
+                {
+                    "product": "prod_pro_t",
+                    "prices": ["price_pm_t", "price_py_t"],
+                    "adjustable_quantity": {"enabled": True, "minimum": 2, "maximum": 9},
+                }
+            ],
+        },
+        "subscription_pause": {
+            "enabled": True,
+            "duration": {
+                "type": "interval_options",
+                "interval_options": [
+                    {"interval": "week", "interval_count": 2},
+                    {"interval": "month", "interval_count": 1},
+                ],
+            },
+        },
     },
     "metadata": {"owner": "billing-team"},
 }
@@ -73,10 +137,18 @@ def listed(project, key: str) -> list[dict]:
 
 
 # Not under refuse-default-updates: it updates the default.
-@pytest.mark.behaviours('documented', 'first-becomes-default')
+@pytest.mark.behaviours("documented", "first-becomes-default")
 def test_import_round_trips_through_plan_and_a_second_account(project, tmp_path) -> None:
-    project.emulator.seed({**catalog("t"), "default_configuration": {
-        "features": {"invoice_history": {"enabled": True}}, "name": "Main"}}, mode="test")
+    project.emulator.seed(
+        {
+            **catalog("t"),
+            "default_configuration": {
+                "features": {"invoice_history": {"enabled": True}},
+                "name": "Main",
+            },
+        },
+        mode="test",
+    )
     project.emulator.seed({**catalog("l"), "default_configuration": True}, mode="live")
     configs = sdk(project, TEST_KEY).v1.billing_portal.configurations
     configs.create(FULL)
@@ -117,7 +189,9 @@ def test_import_round_trips_through_plan_and_a_second_account(project, tmp_path)
 def test_one_set_of_files_promotes_from_test_to_live(project) -> None:
     project.emulator.seed(catalog("t"), mode="test")
     project.emulator.seed(catalog("l"), mode="live")
-    project.write("standard.yaml", """\
+    project.write(
+        "standard.yaml",
+        """\
         name: Standard
         default_return_url: "${app_url}/account"
         features:
@@ -127,12 +201,14 @@ def test_one_set_of_files_promotes_from_test_to_live(project) -> None:
             products:
               - prices: [lookup_key:pro_monthly, lookup_key:pro_yearly]
               - prices: [lookup_key:team_monthly]
-        """)
+        """,
+    )
     plan = project.run("plan", "--env", "staging")
     assert "lookup_key:pro_monthly (price_pm_t)" in plan.stdout, plan.output
     as_json = json.loads(project.run("plan", "--env", "staging", "--format", "json").stdout)
-    (products,) = [f for f in as_json["environments"][0]["changes"][0]["fields"]
-                   if f["path"] == model.PRODUCTS]
+    (products,) = [
+        f for f in as_json["environments"][0]["changes"][0]["fields"] if f["path"] == model.PRODUCTS
+    ]
     assert products["old"] is None
     assert products["new"][0]["prices"] == ["price_pm_t", "price_py_t"]
     assert as_json["environments"][0]["price_labels"]["price_pm_t"] == "lookup_key:pro_monthly"
@@ -142,18 +218,25 @@ def test_one_set_of_files_promotes_from_test_to_live(project) -> None:
     (test_cfg,), (live_cfg,) = listed(project, TEST_KEY), listed(project, LIVE_KEY)
     products = "features.subscription_update.products"
     test_state, live_state = model.canonical(test_cfg), model.canonical(live_cfg)
-    assert {p: v for p, v in test_state.items() if p not in (products, "default_return_url")} \
-        == {p: v for p, v in live_state.items() if p not in (products, "default_return_url")}
+    assert {p: v for p, v in test_state.items() if p not in (products, "default_return_url")} == {
+        p: v for p, v in live_state.items() if p not in (products, "default_return_url")
+    }
     assert [(e.product, e.prices) for e in test_state[products]] == [
-        ("prod_pro_t", ("price_pm_t", "price_py_t")), ("prod_team_t", ("price_tm_t",))]
+        ("prod_pro_t", ("price_pm_t", "price_py_t")),
+        ("prod_team_t", ("price_tm_t",)),
+    ]
     assert [(e.product, e.prices) for e in live_state[products]] == [
-        ("prod_pro_l", ("price_pm_l", "price_py_l")), ("prod_team_l", ("price_tm_l",))]
+        ("prod_pro_l", ("price_pm_l", "price_py_l")),
+        ("prod_team_l", ("price_tm_l",)),
+    ]
     assert live_cfg["default_return_url"] == "https://example.com/account"
 
 
 def test_unusable_lookup_keys_are_errors_before_anything_is_written(project) -> None:
     project.emulator.seed(catalog("t"), mode="test")
-    path = project.write("bad.yaml", """\
+    path = project.write(
+        "bad.yaml",
+        """\
         features:
           subscription_update:
             enabled: true
@@ -162,12 +245,14 @@ def test_unusable_lookup_keys_are_errors_before_anything_is_written(project) -> 
               - prices: [lookup_key:setup_fee]
               - prices: [lookup_key:team_legacy]
               - prices: [lookup_key:pro_monthly, lookup_key:team_monthly]
-        """)
+        """,
+    )
     project.emulator.clear_log()
     result = project.run("apply", "--env", "staging")
     assert result.exit_code == 1
-    assert f"{path}:5:18: lookup_key:nope matches no price in environment 'staging'" in \
-        result.stdout
+    assert (
+        f"{path}:5:18: lookup_key:nope matches no price in environment 'staging'" in result.stdout
+    )
     assert "lookup_key:setup_fee is the one-time price price_once_t" in result.stdout
     assert "lookup_key:team_legacy is the archived price price_old_t" in result.stdout
     assert "belong to different products (prod_pro_t, prod_team_t)" in result.stdout
@@ -176,18 +261,32 @@ def test_unusable_lookup_keys_are_errors_before_anything_is_written(project) -> 
 
 
 # Not under first-becomes-default: the first configuration it creates would become the default.
-@pytest.mark.behaviours('documented', 'refuse-default-updates')
+@pytest.mark.behaviours("documented", "refuse-default-updates")
 def test_import_edge_cases_still_plan_no_changes(project) -> None:
     configs = sdk(project, TEST_KEY).v1.billing_portal.configurations
-    retired = configs.create({"name": "Retired",
-                              "features": {"invoice_history": {"enabled": True}}})
+    retired = configs.create(
+        {"name": "Retired", "features": {"invoice_history": {"enabled": True}}}
+    )
     configs.update(retired.id, {"active": False})
     configs.create({"name": "L" * 120, "features": {"invoice_history": {"enabled": True}}})
-    configs.create({"name": "Promo", "business_profile": {"headline": "Save ${5} today"},
-                    "features": {"invoice_history": {"enabled": True}}})
-    ours = configs.create({"name": "Renamed later", "metadata": {
-        "portal_config_project": "acme", "portal_config_env": "prod",
-        "portal_config_key": "standard"}, "features": {"invoice_history": {"enabled": True}}})
+    configs.create(
+        {
+            "name": "Promo",
+            "business_profile": {"headline": "Save ${5} today"},
+            "features": {"invoice_history": {"enabled": True}},
+        }
+    )
+    ours = configs.create(
+        {
+            "name": "Renamed later",
+            "metadata": {
+                "portal_config_project": "acme",
+                "portal_config_env": "prod",
+                "portal_config_key": "standard",
+            },
+            "features": {"invoice_history": {"enabled": True}},
+        }
+    )
 
     result = project.run("import", "--env", "staging", "--include-inactive")
     assert result.exit_code == 0, result.output
@@ -205,7 +304,9 @@ def test_import_edge_cases_still_plan_no_changes(project) -> None:
 
 def test_every_environments_price_problems_are_reported_together(project) -> None:
     project.emulator.seed(catalog("t"), mode="test")  # the live account has no such prices
-    path = project.write("std.yaml", """\
+    path = project.write(
+        "std.yaml",
+        """\
         features:
           subscription_update:
             enabled: true
@@ -215,14 +316,19 @@ def test_every_environments_price_problems_are_reported_together(project) -> Non
               - product: prod_x
                 prices: [price_missing]
               - prices: [price_missing_too]
-        """)
+        """,
+    )
     result = project.run("plan", "--all")
     assert result.exit_code == 1
-    assert (f"{path}:6:9: in environment 'staging' product prod_pro_t is already offered by "
-            "entry 1: put all its prices in one entry") in result.stdout
+    assert (
+        f"{path}:6:9: in environment 'staging' product prod_pro_t is already offered by "
+        "entry 1: put all its prices in one entry"
+    ) in result.stdout
     assert "lookup_key:pro_monthly matches no price in environment 'prod'" in result.stdout
-    assert (f"{path}:9:18: price price_missing_too does not exist in environment 'staging'"
-            in result.stdout)
+    assert (
+        f"{path}:9:18: price price_missing_too does not exist in environment 'staging'"
+        in result.stdout
+    )
     assert "Traceback" not in result.output
 
 
@@ -238,20 +344,27 @@ def test_a_removed_price_is_named_by_its_lookup_key(project) -> None:
     assert project.run("apply", "--env", "staging").exit_code == 0
     project.write("standard.yaml", text.replace(", lookup_key:pro_yearly", ""))
     result = project.run("plan", "--env", "staging")
-    assert ("      - prod_pro_t: lookup_key:pro_monthly (price_pm_t), lookup_key:pro_yearly "
-            "(price_py_t)") in result.stdout
+    assert (
+        "      - prod_pro_t: lookup_key:pro_monthly (price_pm_t), lookup_key:pro_yearly "
+        "(price_py_t)"
+    ) in result.stdout
     assert "      + prod_pro_t: lookup_key:pro_monthly (price_pm_t)" in result.stdout
 
 
 def test_a_price_problem_in_one_environment_leaves_the_others_planned(project) -> None:
     project.emulator.seed(catalog("l"), mode="live")  # staging has none of these prices
-    project.write("std.yaml", "features:\n  subscription_update:\n    enabled: true\n"
-                              "    products: [{prices: [lookup_key:pro_monthly]}]\n")
+    project.write(
+        "std.yaml",
+        "features:\n  subscription_update:\n    enabled: true\n"
+        "    products: [{prices: [lookup_key:pro_monthly]}]\n",
+    )
     result = project.run("plan", "--all", "--detailed-exitcode")
     assert result.exit_code == 1
     assert "+ std in prod will be created" in result.stdout
-    assert "  staging: " in result.stdout and "matches no price in environment 'staging'" \
-        in result.stdout
+    assert (
+        "  staging: " in result.stdout
+        and "matches no price in environment 'staging'" in result.stdout
+    )
     applied = project.run("apply", "--all", "--yes")
     assert applied.exit_code == 1 and "nothing was applied" in applied.stderr
     assert project.writes() == []

@@ -20,9 +20,18 @@ from .stripe_state import STANDARD
 
 PROJECT = "configs/portal-config.yaml"
 KEY_LINE = f"{PROJECT}:6:5"  # `api_key_env:` of staging in conftest's project file
-PRO = {"id": "prod_pro", "name": "Pro", "prices": [
-    {"id": "price_pro_monthly", "lookup_key": "pro_monthly", "unit_amount": 2000,
-     "recurring": {"interval": "month"}}]}
+PRO = {
+    "id": "prod_pro",
+    "name": "Pro",
+    "prices": [
+        {
+            "id": "price_pro_monthly",
+            "lookup_key": "pro_monthly",
+            "unit_amount": 2000,
+            "recurring": {"interval": "month"},
+        }
+    ],
+}
 OFFERING = """\
 name: Offering
 features:
@@ -36,22 +45,29 @@ features:
 
 def price_lists(project: Any) -> list[Any]:
     """The GET /v1/prices the emulator saw that list the account's prices (no lookup_keys)."""
-    return [r for r in project.emulator.request_log if (r.method, r.path) == ("GET", "/v1/prices")
-            and not any(name.startswith("lookup_keys") for name in r.query)]
+    return [
+        r
+        for r in project.emulator.request_log
+        if (r.method, r.path) == ("GET", "/v1/prices")
+        and not any(name.startswith("lookup_keys") for name in r.query)
+    ]
 
 
 # -- a missing --env lists the environments ----------------------------------------------------
+
 
 @pytest.mark.parametrize("command", ["doctor", "ids", "import"])
 def test_a_missing_env_lists_the_environments(project, command: str) -> None:
     result = project.run(command)
     assert result.exit_code == 1, result.output
-    assert result.stderr.strip() == ("Error: name an environment with --env NAME; this project "
-                                     "has: staging, prod")
+    assert result.stderr.strip() == (
+        "Error: name an environment with --env NAME; this project has: staging, prod"
+    )
     assert project.emulator.request_log == []
 
 
 # -- --no-color after the command name ---------------------------------------------------------
+
 
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
@@ -69,8 +85,9 @@ def on_terminal(project: Any, *args: str) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
-@pytest.mark.parametrize("command", [["plan", "--env", "staging"], ["doctor", "--env", "staging"],
-                                     ["validate"]])
+@pytest.mark.parametrize(
+    "command", [["plan", "--env", "staging"], ["doctor", "--env", "staging"], ["validate"]]
+)
 def test_no_color_is_taken_before_and_after_the_command_name(project, command) -> None:
     project.write("standard.yaml", STANDARD)
     coloured = on_terminal(project, *command)
@@ -85,12 +102,15 @@ def test_no_color_is_taken_before_and_after_the_command_name(project, command) -
 
 # -- the key variable, pointed at its line -----------------------------------------------------
 
+
 def test_a_missing_key_variable_points_at_api_key_env(project, monkeypatch) -> None:
     monkeypatch.delenv("PORTAL_CONFIG_E2E_TEST_KEY")
     result = project.run("plan", "--env", "staging")
     assert result.exit_code == 1, result.output
-    assert f"{KEY_LINE}: environment 'staging': the variable PORTAL_CONFIG_E2E_TEST_KEY is not " \
-           "set" in result.stderr
+    assert (
+        f"{KEY_LINE}: environment 'staging': the variable PORTAL_CONFIG_E2E_TEST_KEY is not "
+        "set" in result.stderr
+    )
     doctor = project.run("doctor", "--env", "staging")
     assert f"{KEY_LINE}: environment 'staging': the variable" in doctor.stdout
     assert project.emulator.request_log == []
@@ -100,8 +120,10 @@ def test_a_key_of_the_wrong_mode_points_at_api_key_env(project, monkeypatch) -> 
     monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", "sk_live_e2e_4eC39HqLyjWDarjtT1zdp7dc")
     result = project.run("ids", "--env", "staging")
     assert result.exit_code == 1, result.output
-    assert f"{KEY_LINE}: environment 'staging' is test mode but PORTAL_CONFIG_E2E_TEST_KEY " \
-           "holds a live key" in result.stderr
+    assert (
+        f"{KEY_LINE}: environment 'staging' is test mode but PORTAL_CONFIG_E2E_TEST_KEY "
+        "holds a live key" in result.stderr
+    )
     assert project.emulator.request_log == []
 
 
@@ -109,14 +131,17 @@ def test_a_publishable_key_is_named_as_one(project, monkeypatch) -> None:
     monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", "pk_test_51HqLyjWDarjtT1zdp7dc")
     result = project.run("plan", "--env", "staging")
     assert result.exit_code == 1, result.output
-    assert f"{KEY_LINE}: environment 'staging': PORTAL_CONFIG_E2E_TEST_KEY holds a publishable " \
-           "key (pk_...): use the secret key sk_test_... or a restricted key rk_test_..." \
-           in result.stderr
+    assert (
+        f"{KEY_LINE}: environment 'staging': PORTAL_CONFIG_E2E_TEST_KEY holds a publishable "
+        "key (pk_...): use the secret key sk_test_... or a restricted key rk_test_..."
+        in result.stderr
+    )
     assert "pk_test_51" not in result.output
     assert project.emulator.request_log == []
 
 
 # -- an unknown lookup key: did you mean -------------------------------------------------------
+
 
 def test_an_unknown_lookup_key_suggests_the_accounts_closest_key(project) -> None:
     project.emulator.seed({"products": [PRO]})
@@ -124,8 +149,10 @@ def test_an_unknown_lookup_key_suggests_the_accounts_closest_key(project) -> Non
     project.emulator.clear_log()
     result = project.run("plan", "--env", "staging")
     assert result.exit_code == 1, result.output
-    assert "offering.yaml:7:18: lookup_key:pro_montly matches no price in environment " \
-           "'staging' (did you mean lookup_key:pro_monthly?)" in result.stdout
+    assert (
+        "offering.yaml:7:18: lookup_key:pro_montly matches no price in environment "
+        "'staging' (did you mean lookup_key:pro_monthly?)" in result.stdout
+    )
     listed = price_lists(project)
     assert len(listed) == 1 and listed[0].query.get("active") == "true", listed
 
@@ -140,9 +167,19 @@ def test_no_extra_request_when_every_lookup_key_resolves(project) -> None:
 
 
 def many_prices(count: int) -> dict[str, Any]:
-    return {"id": "prod_many", "name": "Many", "prices": [
-        {"id": f"price_{n}", "lookup_key": f"plan_{n:03}_tier", "unit_amount": 100 + n,
-         "recurring": {"interval": "month"}} for n in range(count)]}
+    return {
+        "id": "prod_many",
+        "name": "Many",
+        "prices": [
+            {
+                "id": f"price_{n}",
+                "lookup_key": f"plan_{n:03}_tier",
+                "unit_amount": 100 + n,
+                "recurring": {"interval": "month"},
+            }
+            for n in range(count)
+        ],
+    }
 
 
 def test_the_suggestion_reads_further_pages_up_to_a_bound(project, monkeypatch) -> None:
@@ -164,14 +201,18 @@ def test_the_suggestion_reads_further_pages_up_to_a_bound(project, monkeypatch) 
 
 # -- validate: a plain http api_base beyond this machine ---------------------------------------
 
+
 def test_validate_refuses_a_plain_http_api_base_beyond_loopback(project) -> None:
     text = (project.configs / "portal-config.yaml").read_text()
-    project.write("portal-config.yaml", text.replace(project.emulator.url,
-                                                     "http://stripe.internal:12111", 1))
+    project.write(
+        "portal-config.yaml", text.replace(project.emulator.url, "http://stripe.internal:12111", 1)
+    )
     result = project.run("validate")
     assert result.exit_code == 1, result.output
-    line = (f"{PROJECT}:7:15: environment 'staging': refusing to send the API key to "
-            "http://stripe.internal:12111: plain http goes only to a loopback address")
+    line = (
+        f"{PROJECT}:7:15: environment 'staging': refusing to send the API key to "
+        "http://stripe.internal:12111: plain http goes only to a loopback address"
+    )
     assert line in result.stdout
     plan = project.run("plan", "--env", "staging")  # plan refuses it too, with the same rule
     assert plan.exit_code == 1 and line in plan.stderr
@@ -186,10 +227,24 @@ def test_validate_accepts_plain_http_to_loopback(project) -> None:
 
 # -- the schema is draft-07, for yaml-language-server ------------------------------------------
 
-NEWER_KEYWORDS = {"$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef",
-                  "$recursiveAnchor", "$vocabulary", "unevaluatedProperties",
-                  "unevaluatedItems", "prefixItems", "dependentRequired", "dependentSchemas",
-                  "minContains", "maxContains", "contentSchema", "deprecated"}
+NEWER_KEYWORDS = {
+    "$defs",
+    "$anchor",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$recursiveRef",
+    "$recursiveAnchor",
+    "$vocabulary",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "prefixItems",
+    "dependentRequired",
+    "dependentSchemas",
+    "minContains",
+    "maxContains",
+    "contentSchema",
+    "deprecated",
+}
 SCHEMA_MAPS = {"properties", "patternProperties", "definitions"}  # name -> schema
 
 
@@ -224,7 +279,13 @@ def test_schema_is_draft_07(project, kind: str) -> None:
 def test_the_printed_schema_judges_files_as_validate_does(project) -> None:
     document = json.loads(project.run("schema").stdout)
     validator = Draft7Validator(document)
-    assert list(validator.iter_errors({"name": "Basic", "features": {
-        "invoice_history": {"enabled": True}}})) == []
+    assert (
+        list(
+            validator.iter_errors(
+                {"name": "Basic", "features": {"invoice_history": {"enabled": True}}}
+            )
+        )
+        == []
+    )
     errors = list(validator.iter_errors({"features": {"invoice_histroy": {"enabled": True}}}))
     assert [e.validator for e in errors] == ["additionalProperties"]

@@ -25,11 +25,16 @@ def test_apply_creates_everything_then_plan_shows_no_changes(project) -> None:
     assert set(state) == {"standard", "basic"}
     standard = state["standard"]
     assert standard["default_return_url"] == "https://staging.example.com/account"
-    assert standard["metadata"] == {"team": "billing", "portal_config_project": "acme",
-                                    "portal_config_env": "staging",
-                                    "portal_config_key": "standard"}
-    assert sorted(standard["features"]["customer_update"]["allowed_updates"]) == ["address",
-                                                                                  "email"]
+    assert standard["metadata"] == {
+        "team": "billing",
+        "portal_config_project": "acme",
+        "portal_config_env": "staging",
+        "portal_config_key": "standard",
+    }
+    assert sorted(standard["features"]["customer_update"]["allowed_updates"]) == [
+        "address",
+        "email",
+    ]
     again = project.run("plan", "--env", "staging", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
     assert "No changes. Stripe matches the configuration files." in again.stdout
@@ -38,22 +43,34 @@ def test_apply_creates_everything_then_plan_shows_no_changes(project) -> None:
 def test_one_changed_field_is_exactly_one_change_and_one_small_request(project) -> None:
     project.write("standard.yaml", STANDARD)
     assert project.run("apply", "--env", "staging").exit_code == 0
-    project.write("standard.yaml", STANDARD.replace("[too_expensive, other]",
-                                                    "[too_expensive, other, unused]"))
+    project.write(
+        "standard.yaml",
+        STANDARD.replace("[too_expensive, other]", "[too_expensive, other, unused]"),
+    )
     project.emulator.clear_log()
     result = project.run("plan", "--env", "staging")
     assert result.exit_code == 0
     path = "features.subscription_cancel.cancellation_reason.options"
-    assert f'{path}: ["other", "too_expensive"] -> ["other", "too_expensive", "unused"]' \
+    assert (
+        f'{path}: ["other", "too_expensive"] -> ["other", "too_expensive", "unused"]'
         in result.stdout
+    )
     assert "Plan: 0 to create, 1 to update, 0 to deactivate." in result.stdout
     assert project.writes() == []  # plan only reads
 
     assert project.run("apply", "--env", "staging").exit_code == 0
     (write,) = project.writes()
-    assert write.body == {"features": {"subscription_cancel": {"cancellation_reason": {
-        "options": ["other", "too_expensive", "unused"], "enabled": "true"}}},
-        "expand": ["features.subscription_update.products"]}
+    assert write.body == {
+        "features": {
+            "subscription_cancel": {
+                "cancellation_reason": {
+                    "options": ["other", "too_expensive", "unused"],
+                    "enabled": "true",
+                }
+            }
+        },
+        "expand": ["features.subscription_update.products"],
+    }
 
 
 def test_drift_made_in_stripe_shows_in_plan_with_exit_2(project) -> None:
@@ -61,7 +78,8 @@ def test_drift_made_in_stripe_shows_in_plan_with_exit_2(project) -> None:
     assert project.run("apply", "--env", "staging").exit_code == 0
     config_id = by_key(project)["standard"]["id"]
     client(project).v1.billing_portal.configurations.update(
-        config_id, {"features": {"invoice_history": {"enabled": False}}})
+        config_id, {"features": {"invoice_history": {"enabled": False}}}
+    )
     result = project.run("plan", "--env", "staging", "--detailed-exitcode")
     assert result.exit_code == 2
     assert f"~ standard ({config_id}) in staging will be updated in place" in result.stdout
@@ -71,7 +89,7 @@ def test_drift_made_in_stripe_shows_in_plan_with_exit_2(project) -> None:
 
 
 # Not under first-becomes-default: the first configuration it creates would become the default.
-@pytest.mark.behaviours('documented', 'refuse-default-updates')
+@pytest.mark.behaviours("documented", "refuse-default-updates")
 def test_removed_file_is_deactivated_only_with_prune(project) -> None:
     project.write("standard.yaml", STANDARD)
     project.write("basic.yaml", BASIC)
@@ -86,8 +104,10 @@ def test_removed_file_is_deactivated_only_with_prune(project) -> None:
 
     pruned = project.run("apply", "--env", "staging", "--prune")
     assert pruned.exit_code == 0, pruned.output
-    assert (f"- basic ({basic_id}) in staging will be DEACTIVATED: portal sessions created with "
-            f"{basic_id} will fail") in pruned.stdout
+    assert (
+        f"- basic ({basic_id}) in staging will be DEACTIVATED: portal sessions created with "
+        f"{basic_id} will fail"
+    ) in pruned.stdout
     assert by_key(project)["basic"]["active"] is False
     assert by_key(project)["standard"]["active"] is True
 
@@ -98,8 +118,13 @@ def test_removed_file_is_deactivated_only_with_prune(project) -> None:
 
 
 def test_unmanaged_configurations_are_reported_and_left_alone(project) -> None:
-    other = client(project).v1.billing_portal.configurations.create(
-        {"features": {"invoice_history": {"enabled": True}}}).id
+    other = (
+        client(project)
+        .v1.billing_portal.configurations.create(
+            {"features": {"invoice_history": {"enabled": True}}}
+        )
+        .id
+    )
     project.write("basic.yaml", BASIC)
     project.emulator.clear_log()
     result = project.run("apply", "--env", "staging", "--prune")
@@ -120,7 +145,8 @@ def test_json_plan_is_a_stable_machine_shape(project) -> None:
     change = env["changes"][0]
     assert change["action"] == "create" and change["key"] == "basic"
     assert {"path": "features.invoice_history.enabled", "old": None, "new": True} in change[
-        "fields"]
+        "fields"
+    ]
 
 
 def test_markdown_plan_for_a_pull_request_comment(project) -> None:
@@ -129,9 +155,8 @@ def test_markdown_plan_for_a_pull_request_comment(project) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("<!-- portal-config: plan -->\n\n## portal-config plan\n\n")
     assert "| <code>staging</code> | test | 1 | 0 | 0 | 0 |" in result.stdout
-    assert ("<details><summary>+ <code>basic</code> will be created · <code>"
-            in result.stdout)
-    assert "| <code>name</code> |  | <code>\"Basic\"</code> |" in result.stdout
+    assert "<details><summary>+ <code>basic</code> will be created · <code>" in result.stdout
+    assert '| <code>name</code> |  | <code>"Basic"</code> |' in result.stdout
     assert result.stdout.rstrip().endswith("**Plan: 1 to create, 0 to update, 0 to deactivate.**")
 
 
@@ -147,8 +172,13 @@ def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) 
     assert applied.exit_code == 0, applied.output
     assert by_key(project)["standard"]["name"] == "Standard portal"  # as reviewed, not as edited
 
-    other = client(project).v1.billing_portal.configurations.create(
-        {"features": {"invoice_history": {"enabled": True}}}).id
+    other = (
+        client(project)
+        .v1.billing_portal.configurations.create(
+            {"features": {"invoice_history": {"enabled": True}}}
+        )
+        .id
+    )
     project.emulator.clear_log()
     stale = project.run("apply", "--plan", str(saved))
     assert stale.exit_code == 1
@@ -156,8 +186,9 @@ def test_saved_plan_is_applied_exactly_or_refused_when_stale(project, tmp_path) 
     error = stale.stderr.strip().splitlines()[-1]
     assert error.startswith("Error: the saved plan is stale: in staging, ")
     assert f"standard ({standard})" in error and f" {other} " in error and "are new. " in error
-    assert error.endswith("Nothing was written; run `portal-config plan --out` again, review "
-                          "it, and apply that.")
+    assert error.endswith(
+        "Nothing was written; run `portal-config plan --out` again, review it, and apply that."
+    )
     assert project.writes() == []
 
 
@@ -170,12 +201,15 @@ def test_a_stale_saved_plan_names_the_configuration_changed_in_stripe(project, t
     assert project.run("plan", "--env", "staging", "--out", str(saved)).exit_code == 0
     standard = by_key(project)["standard"]["id"]
     client(project).v1.billing_portal.configurations.update(
-        standard, {"business_profile": {"headline": "Edited in the Dashboard"}})
+        standard, {"business_profile": {"headline": "Edited in the Dashboard"}}
+    )
     project.emulator.clear_log()
     stale = project.run("apply", "--plan", str(saved))
     assert stale.exit_code == 1, stale.output
-    assert (f"Error: the saved plan is stale: in staging, standard ({standard}) changed in Stripe "
-            "since the plan was made. Nothing was written") in stale.stderr
+    assert (
+        f"Error: the saved plan is stale: in staging, standard ({standard}) changed in Stripe "
+        "since the plan was made. Nothing was written"
+    ) in stale.stderr
     assert project.writes() == []
     assert by_key(project)["standard"]["name"] == "Standard portal"
 
@@ -183,8 +217,10 @@ def test_a_stale_saved_plan_names_the_configuration_changed_in_stripe(project, t
 def _moved_to_staging(document) -> str:
     staging, prod = document["environments"]
     staging["changes"].append(prod["changes"].pop())
-    return ("environments[0].changes[1].env: 'prod' in the entry of environment 'staging' (a "
-            "change belongs to its own)")
+    return (
+        "environments[0].changes[1].env: 'prod' in the entry of environment 'staging' (a "
+        "change belongs to its own)"
+    )
 
 
 def _wrong_type(document) -> str:
@@ -198,8 +234,9 @@ def _missing_key(document) -> str:
 
 
 @pytest.mark.behaviours("documented")
-@pytest.mark.parametrize("tamper", [_moved_to_staging, _wrong_type, _missing_key],
-                         ids=["moved", "wrong-type", "missing"])
+@pytest.mark.parametrize(
+    "tamper", [_moved_to_staging, _wrong_type, _missing_key], ids=["moved", "wrong-type", "missing"]
+)
 def test_an_edited_saved_plan_is_refused_before_any_request(project, tmp_path, tamper) -> None:
     project.write("basic.yaml", BASIC)
     saved = tmp_path / "plan.json"
@@ -211,19 +248,29 @@ def test_an_edited_saved_plan_is_refused_before_any_request(project, tmp_path, t
     result = project.run("apply", "--plan", str(saved), "--yes")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and "Internal error" not in result.output
-    assert result.stderr == (f"Error: {saved}: {what}. The file was changed after it was saved; "
-                             "make it again with `portal-config plan --out`, review it, and "
-                             "apply that\n")
+    assert result.stderr == (
+        f"Error: {saved}: {what}. The file was changed after it was saved; "
+        "make it again with `portal-config plan --out`, review it, and "
+        "apply that\n"
+    )
     assert project.emulator.request_log == []
 
 
 # Not under first-becomes-default: the first configuration it creates would become the default.
-@pytest.mark.behaviours('documented', 'refuse-default-updates')
+@pytest.mark.behaviours("documented", "refuse-default-updates")
 def test_pinned_configuration_is_adopted_only_with_adopt(project) -> None:
-    existing = client(project).v1.billing_portal.configurations.create(
-        {"name": "Clicked together", "features": {"invoice_history": {"enabled": True}}}).id
-    project.write("main.yaml", f"ids: {{staging: {existing}}}\nname: Clicked together\n"
-                               "features:\n  invoice_history: {enabled: true}\n")
+    existing = (
+        client(project)
+        .v1.billing_portal.configurations.create(
+            {"name": "Clicked together", "features": {"invoice_history": {"enabled": True}}}
+        )
+        .id
+    )
+    project.write(
+        "main.yaml",
+        f"ids: {{staging: {existing}}}\nname: Clicked together\n"
+        "features:\n  invoice_history: {enabled: true}\n",
+    )
     assert project.run("apply", "--env", "staging", "--prune").stdout.startswith("No changes.")
     adopted = project.run("apply", "--env", "staging", "--adopt")
     assert adopted.exit_code == 0, adopted.output

@@ -33,13 +33,36 @@ features:
     products:
       - prices: [lookup_key:pro_monthly]
 """
-CATALOG = {"products": [{"id": "prod_pro", "name": "Pro", "prices": [
-    {"id": "price_pm", "lookup_key": "pro_monthly", "unit_amount": 2000, "currency": "usd",
-     "recurring": {"interval": "month"}},
-    {"id": "price_py", "lookup_key": "pro_yearly", "unit_amount": 20000, "currency": "usd",
-     "recurring": {"interval": "year"}},
-    {"id": "price_raw", "unit_amount": 3000, "currency": "usd",
-     "recurring": {"interval": "month"}}]}]}
+CATALOG = {
+    "products": [
+        {
+            "id": "prod_pro",
+            "name": "Pro",
+            "prices": [
+                {
+                    "id": "price_pm",
+                    "lookup_key": "pro_monthly",
+                    "unit_amount": 2000,
+                    "currency": "usd",
+                    "recurring": {"interval": "month"},
+                },
+                {
+                    "id": "price_py",
+                    "lookup_key": "pro_yearly",
+                    "unit_amount": 20000,
+                    "currency": "usd",
+                    "recurring": {"interval": "year"},
+                },
+                {
+                    "id": "price_raw",
+                    "unit_amount": 3000,
+                    "currency": "usd",
+                    "recurring": {"interval": "month"},
+                },
+            ],
+        }
+    ]
+}
 
 
 def dashboard_edit(project, key: str, params: dict) -> None:
@@ -61,14 +84,20 @@ def clean(project, env: str) -> None:
 
 
 def test_a_dashboard_edit_lands_under_the_environment_override_comments_kept(
-        project, monkeypatch) -> None:
+    project, monkeypatch
+) -> None:
     monkeypatch.chdir(project.root)  # paths as a user in the repository sees them
     path = project.write("standard.yaml", SHARED)
     applied(project, "staging", "prod")
-    dashboard_edit(project, "standard", {
-        "business_profile": {"headline": "Billing, simplified."},
-        "features": {"customer_update": {"allowed_updates": ["email", "address", "tax_id"]}},
-        "metadata": {"owner": "", "clicked": "yes"}})
+    dashboard_edit(
+        project,
+        "standard",
+        {
+            "business_profile": {"headline": "Billing, simplified."},
+            "features": {"customer_update": {"allowed_updates": ["email", "address", "tax_id"]}},
+            "metadata": {"owner": "", "clicked": "yes"},
+        },
+    )
 
     dry = project.run("pull", "--env", "staging", "--dry-run")
     assert dry.exit_code == 0, dry.output
@@ -81,7 +110,7 @@ def test_a_dashboard_edit_lands_under_the_environment_override_comments_kept(
     assert result.exit_code == 0, result.output
     text = path.read_text()
     assert text.startswith(SHARED)  # every line of the file as it was, comments included
-    assert text[len(SHARED):] == (
+    assert text[len(SHARED) :] == (
         "overrides:\n"
         "  staging:\n"
         "    business_profile:\n"
@@ -90,12 +119,14 @@ def test_a_dashboard_edit_lands_under_the_environment_override_comments_kept(
         "      customer_update:\n"
         "        allowed_updates: [email, address, tax_id]\n"
         "    metadata:\n"
-        "      owner: ''\n")
+        "      owner: ''\n"
+    )
     assert result.stdout.startswith(
         "updated configs/standard.yaml: business_profile.headline, features.customer_update."
         "allowed_updates, metadata.owner (under overrides.staging)\n"
         "Pulled 3 value(s) from staging into 1 file(s). `portal-config plan --env staging` now "
-        "shows no changes.\n")
+        "shows no changes.\n"
+    )
     clean(project, "staging")
     clean(project, "prod")  # prod still has what it had: nothing of staging's edit reaches it
     assert by_key(project)["standard"]["metadata"]["clicked"] == "yes"  # not the file's key
@@ -105,20 +136,31 @@ def test_a_staging_only_file_gets_the_value_in_place_vars_and_lookup_keys_kept(p
     project.emulator.seed(CATALOG, mode="test")
     path = project.write("trial.yaml", STAGING_ONLY)
     applied(project, "staging")
-    dashboard_edit(project, "trial", {
-        "name": "Trial",
-        "default_return_url": "https://staging.example.com/billing",
-        "features": {"subscription_update": {"products": [
-            {"product": "prod_pro", "prices": ["price_pm", "price_py", "price_raw"]}]}}})
+    dashboard_edit(
+        project,
+        "trial",
+        {
+            "name": "Trial",
+            "default_return_url": "https://staging.example.com/billing",
+            "features": {
+                "subscription_update": {
+                    "products": [
+                        {"product": "prod_pro", "prices": ["price_pm", "price_py", "price_raw"]}
+                    ]
+                }
+            },
+        },
+    )
 
     result = project.run("pull", "--env", "staging")
     assert result.exit_code == 0, result.output
-    assert path.read_text() == STAGING_ONLY.replace(
-        "name: Trial portal", "name: Trial").replace(
-        '"${app_url}/account"   #', '"${app_url}/billing"   #').replace(
+    assert path.read_text() == STAGING_ONLY.replace("name: Trial portal", "name: Trial").replace(
+        '"${app_url}/account"   #', '"${app_url}/billing"   #'
+    ).replace(
         "      - prices: [lookup_key:pro_monthly]\n",
         "      - product: prod_pro\n"
-        "        prices: [lookup_key:pro_monthly, lookup_key:pro_yearly, price_raw]\n")
+        "        prices: [lookup_key:pro_monthly, lookup_key:pro_yearly, price_raw]\n",
+    )
     clean(project, "staging")
 
 
@@ -147,8 +189,13 @@ def test_an_inactive_configuration_is_reported_not_written(project) -> None:
 
 def test_keys_limit_the_files_and_an_unknown_key_is_an_error(project) -> None:
     shared = project.write("standard.yaml", SHARED)
-    trial = project.write("trial.yaml", STAGING_ONLY.replace(
-        "      - prices: [lookup_key:pro_monthly]\n", "      - prices: [lookup_key:pro_yearly]\n"))
+    trial = project.write(
+        "trial.yaml",
+        STAGING_ONLY.replace(
+            "      - prices: [lookup_key:pro_monthly]\n",
+            "      - prices: [lookup_key:pro_yearly]\n",
+        ),
+    )
     project.emulator.seed(CATALOG, mode="test")
     applied(project, "staging")
     dashboard_edit(project, "standard", {"name": "Renamed"})
@@ -162,8 +209,9 @@ def test_keys_limit_the_files_and_an_unknown_key_is_an_error(project) -> None:
 
     unknown = project.run("pull", "--env", "staging", "standrad")
     assert unknown.exit_code == 1
-    assert unknown.stderr.strip() == ("Error: KEY 'standrad' is not a configuration's key: "
-                                      "the files' keys are standard, trial")
+    assert unknown.stderr.strip() == (
+        "Error: KEY 'standrad' is not a configuration's key: the files' keys are standard, trial"
+    )
     elsewhere = project.run("pull", "--env", "prod", "trial")
     assert elsewhere.exit_code == 1
     assert "limited to staging" in elsewhere.stderr
@@ -183,25 +231,31 @@ def test_nothing_to_pull_when_the_files_match(project) -> None:
 def test_a_new_feature_gets_the_fields_stripe_requires_beside_it(project) -> None:
     path = project.write("standard.yaml", SHARED)
     applied(project, "staging", "prod")
-    dashboard_edit(project, "standard", {"features": {"subscription_cancel": {
-        "mode": "immediately"}}})  # changed while the feature stays off
+    dashboard_edit(
+        project, "standard", {"features": {"subscription_cancel": {"mode": "immediately"}}}
+    )  # changed while the feature stays off
     result = project.run("pull", "--env", "staging")
     assert result.exit_code == 0, result.output
-    assert path.read_text()[len(SHARED):] == (
+    assert path.read_text()[len(SHARED) :] == (
         "overrides:\n"
         "  staging:\n"
         "    features:\n"
         "      subscription_cancel:\n"
         "        mode: immediately\n"
-        "        enabled: false\n")
+        "        enabled: false\n"
+    )
     clean(project, "staging")
     clean(project, "prod")
 
 
 def test_a_value_written_under_the_override_is_replaced_there(project) -> None:
-    path = project.write("trial.yaml", STAGING_ONLY.replace("products:\n", "products: []\n")
-                         .replace("      - prices: [lookup_key:pro_monthly]\n", "")
-                         + "overrides:\n  staging:\n    name: Staging trial  # for QA\n")
+    path = project.write(
+        "trial.yaml",
+        STAGING_ONLY.replace("products:\n", "products: []\n").replace(
+            "      - prices: [lookup_key:pro_monthly]\n", ""
+        )
+        + "overrides:\n  staging:\n    name: Staging trial  # for QA\n",
+    )
     applied(project, "staging")
     dashboard_edit(project, "trial", {"name": "QA trial"})
     before = path.read_text()

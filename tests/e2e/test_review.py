@@ -18,9 +18,23 @@ features:
     products:
       - prices: [lookup_key:pro_monthly]
 """
-CATALOG = {"products": [{"id": "prod_pro", "name": "Pro", "prices": [
-    {"id": "price_pm", "lookup_key": "pro_monthly", "unit_amount": 2000, "currency": "usd",
-     "recurring": {"interval": "month"}}]}]}
+CATALOG = {
+    "products": [
+        {
+            "id": "prod_pro",
+            "name": "Pro",
+            "prices": [
+                {
+                    "id": "price_pm",
+                    "lookup_key": "pro_monthly",
+                    "unit_amount": 2000,
+                    "currency": "usd",
+                    "recurring": {"interval": "month"},
+                }
+            ],
+        }
+    ]
+}
 
 
 def test_markdown_of_creates_updates_a_deactivation_and_a_live_environment(project) -> None:
@@ -28,7 +42,8 @@ def test_markdown_of_creates_updates_a_deactivation_and_a_live_environment(proje
     project.write("old.yaml", BASIC)
     assert project.run("apply", "--all", "--yes").exit_code == 0
     legacy = client(project, LIVE_KEY).v1.billing_portal.configurations.create(
-        {"name": "Legacy | `v1`", "features": {"invoice_history": {"enabled": True}}})
+        {"name": "Legacy | `v1`", "features": {"invoice_history": {"enabled": True}}}
+    )
     project.write("standard.yaml", STANDARD.replace("simplified billing", "billing"))
     project.write("old.yaml", "active: false\n" + BASIC)
     project.write("basic.yaml", BASIC.replace("Basic", "Basic 2"))
@@ -36,37 +51,61 @@ def test_markdown_of_creates_updates_a_deactivation_and_a_live_environment(proje
     result = project.run("plan", "--all", "--format", "markdown", "--detailed-exitcode")
     assert result.exit_code == 2, result.output
     out = result.stdout
-    assert out.startswith("<!-- portal-config: plan -->\n\n## portal-config plan\n\n"
-                          "**Drift: Stripe differs from the configuration files in staging, "
-                          "prod.**\n\n")
-    assert ("| <code>staging</code> | test | 1 | 1 | 1 | 0 |\n"
-            "| <code>prod</code> | **live** | 1 | 1 | 1 | 0 |") in out
+    assert out.startswith(
+        "<!-- portal-config: plan -->\n\n## portal-config plan\n\n"
+        "**Drift: Stripe differs from the configuration files in staging, "
+        "prod.**\n\n"
+    )
+    assert (
+        "| <code>staging</code> | test | 1 | 1 | 1 | 0 |\n"
+        "| <code>prod</code> | **live** | 1 | 1 | 1 | 0 |"
+    ) in out
     prod = out.split("### <code>prod</code> (live mode)\n\n", 1)[1]
     assert prod.startswith(
         "> [!WARNING]\n> Live mode: applying these files changes 3 configuration(s) that "
         "customers use now.\n>\n> 1 configuration(s) will be deactivated: portal sessions "
-        "created with them will fail.\n\n<details><summary>+ <code>basic</code> will be created")
+        "created with them will fail.\n\n<details><summary>+ <code>basic</code> will be created"
+    )
     assert out.count("<details><summary>") == 6
-    assert ("| <code>business&#95;profile.headline</code> | <code>\"Acme partners with Stripe for "
-            "simplified billing.\"</code> | <code>\"Acme partners with Stripe for billing.\""
-            "</code> |") in out
+    assert (
+        '| <code>business&#95;profile.headline</code> | <code>"Acme partners with Stripe for '
+        'simplified billing."</code> | <code>"Acme partners with Stripe for billing."'
+        "</code> |"
+    ) in out
     unmanaged = html.unescape(next(line for line in prod.splitlines() if "no file claims" in line))
     assert unmanaged.endswith(f'left alone: "Legacy | `v1`" (<code>{legacy.id}</code>)')
     data = json.loads(project.run("plan", "--env", "prod", "--format", "json").stdout)
     assert data["environments"][0]["unmanaged"] == [
-        {"id": legacy.id, "name": "Legacy | `v1`", "application": None}]
+        {"id": legacy.id, "name": "Legacy | `v1`", "application": None}
+    ]
 
 
 def test_300_changed_configurations_fit_one_comment(project) -> None:
     fields = {f"k{n}": "v" * 40 for n in range(8)}
-    project.emulator.seed({"configurations": [
-        {"name": f"Old {i}", "features": {"invoice_history": {"enabled": True}},
-         "metadata": {**fields, "portal_config_project": "acme", "portal_config_env": "staging",
-                      "portal_config_key": f"c{i:03}"}} for i in range(300)]}, mode="test")
+    project.emulator.seed(
+        {
+            "configurations": [
+                {
+                    "name": f"Old {i}",
+                    "features": {"invoice_history": {"enabled": True}},
+                    "metadata": {
+                        **fields,
+                        "portal_config_project": "acme",
+                        "portal_config_env": "staging",
+                        "portal_config_key": f"c{i:03}",
+                    },
+                }
+                for i in range(300)
+            ]
+        },
+        mode="test",
+    )
     meta = "".join(f"  k{n}: {'w' * 40}\n" for n in range(8))
     for i in range(300):
-        project.write(f"c{i:03}.yaml", f"name: New {i}\nfeatures:\n  invoice_history: "
-                      f"{{enabled: true}}\nmetadata:\n{meta}")
+        project.write(
+            f"c{i:03}.yaml",
+            f"name: New {i}\nfeatures:\n  invoice_history: {{enabled: true}}\nmetadata:\n{meta}",
+        )
 
     result = project.run("plan", "--env", "staging", "--format", "markdown")
     assert result.exit_code == 0, result.output
@@ -75,8 +114,10 @@ def test_300_changed_configurations_fit_one_comment(project) -> None:
     assert "| <code>staging</code> | test | 0 | 300 | 0 | 0 |" in out
     assert "**Plan: 0 to create, 300 to update, 0 to deactivate.**" in out
     assert "**Cut to fit one comment** (60,000 characters): " in out
-    assert ("See everything with <code>portal-config plan --env staging</code> locally, or as "
-            "JSON with <code>portal-config plan --env staging --format json</code>.") in out
+    assert (
+        "See everything with <code>portal-config plan --env staging</code> locally, or as "
+        "JSON with <code>portal-config plan --env staging --format json</code>."
+    ) in out
     full = json.loads(project.run("plan", "--env", "staging", "--format", "json").stdout)
     assert len(full["environments"][0]["changes"]) == 300, "the JSON has all of them"
 
@@ -94,13 +135,15 @@ def test_a_broken_file_never_hides_drift_beside_it(project) -> None:
 
     result = project.run("plan", "--env", "staging", "--detailed-exitcode")
     assert result.exit_code == 1, result.output
-    assert (f"  staging: {pro}:7:18: lookup_key:pro_monthy matches no price in environment "
-            "'staging'") in result.stdout
+    assert (
+        f"  staging: {pro}:7:18: lookup_key:pro_monthy matches no price in environment 'staging'"
+    ) in result.stdout
     assert f"~ basic ({by_name['Basic']}) in staging will be updated in place" in result.stdout
     assert '    name: "Edited in the Dashboard" -> "Basic"' in result.stdout
     assert result.stdout.rstrip().endswith(
         "Plan: 0 to create, 1 to update, 0 to deactivate. Files with problems are left out "
-        "(see Problems).")
+        "(see Problems)."
+    )
     assert "pro" not in result.stdout.split("Problems")[0], "pro.yaml is left out"
 
     data = json.loads(project.run("plan", "--env", "staging", "--format", "json").stdout)
@@ -109,12 +152,12 @@ def test_a_broken_file_never_hides_drift_beside_it(project) -> None:
     assert data["summary"]["problems"] == 1
     markdown = project.run("plan", "--env", "staging", "--format", "markdown").stdout
     assert "<details><summary>~ <code>basic</code>" in markdown
-    assert f"- <code>{pro}:7:18</code>: lookup_key:pro_monthy matches no" in html.unescape(
-        markdown)
+    assert f"- <code>{pro}:7:18</code>: lookup_key:pro_monthy matches no" in html.unescape(markdown)
 
     pruned = project.run("plan", "--env", "staging", "--prune")
-    assert "DEACTIVATED" not in pruned.stdout and "file is gone" not in pruned.stdout, \
+    assert "DEACTIVATED" not in pruned.stdout and "file is gone" not in pruned.stdout, (
         "pro's configuration is still claimed by its file"
+    )
     applied = project.run("apply", "--env", "staging", "--prune")
     assert applied.exit_code == 1
     assert "nothing was applied" in applied.stderr
@@ -128,10 +171,13 @@ def test_a_drift_check_says_drift(project) -> None:
     (basic,) = configs.list().data
     clean = project.run("plan", "--env", "staging", "--detailed-exitcode")
     assert (clean.exit_code, clean.stdout.strip()) == (
-        0, "No changes. Stripe matches the configuration files.")
+        0,
+        "No changes. Stripe matches the configuration files.",
+    )
     configs.update(basic.id, {"name": "Edited in the Dashboard"})
     drift = project.run("plan", "--env", "staging", "--detailed-exitcode")
     assert drift.exit_code == 2
     assert drift.stdout.startswith(
-        "Drift: Stripe differs from the configuration files in staging.\n\n")
+        "Drift: Stripe differs from the configuration files in staging.\n\n"
+    )
     assert not project.run("plan", "--env", "staging").stdout.startswith("Drift")

@@ -29,8 +29,13 @@ def assert_refused(result, emulator, *fragments: str) -> None:
 def test_live_environment_with_a_test_key_is_refused(basic, monkeypatch) -> None:
     monkeypatch.setenv("PORTAL_CONFIG_E2E_LIVE_KEY", TEST_KEY)
     result = basic.run("plan", "--env", "prod")
-    assert_refused(result, basic.emulator, "'prod' is live mode",
-                   "PORTAL_CONFIG_E2E_LIVE_KEY holds a test key", "sk_live_ or rk_live_")
+    assert_refused(
+        result,
+        basic.emulator,
+        "'prod' is live mode",
+        "PORTAL_CONFIG_E2E_LIVE_KEY holds a test key",
+        "sk_live_ or rk_live_",
+    )
     assert TEST_KEY not in result.output
 
 
@@ -60,11 +65,14 @@ def test_live_apply_with_yes_applies(basic) -> None:
 
 def test_foreign_api_base_is_refused(basic) -> None:
     text = (basic.configs / "portal-config.yaml").read_text()
-    basic.write("portal-config.yaml", text.replace(basic.emulator.url, "https://evil.example",
-                                                   1))
+    basic.write("portal-config.yaml", text.replace(basic.emulator.url, "https://evil.example", 1))
     result = basic.run("plan", "--env", "staging")
-    assert_refused(result, basic.emulator, "refusing to send the API key to https://evil.example",
-                   "PORTAL_CONFIG_ALLOW_API_BASE=evil.example")
+    assert_refused(
+        result,
+        basic.emulator,
+        "refusing to send the API key to https://evil.example",
+        "PORTAL_CONFIG_ALLOW_API_BASE=evil.example",
+    )
 
 
 def test_unknown_environment_is_one_clear_line(basic) -> None:
@@ -79,8 +87,9 @@ def test_a_key_with_a_newline_is_refused_and_never_printed(basic, monkeypatch) -
     assert TEST_KEY not in result.output and TEST_KEY[-12:] not in result.output
 
 
-@pytest.mark.parametrize("address", ["https://api.stripe.com@evil.example",
-                                     "https://api.stripe.com.evil.example"])
+@pytest.mark.parametrize(
+    "address", ["https://api.stripe.com@evil.example", "https://api.stripe.com.evil.example"]
+)
 def test_only_stripe_or_loopback_receive_the_key(basic, address) -> None:
     text = (basic.configs / "portal-config.yaml").read_text()
     basic.write("portal-config.yaml", text.replace(basic.emulator.url, address, 1))
@@ -95,8 +104,10 @@ def test_plain_http_beyond_loopback_is_refused_at_its_line(basic, address) -> No
     basic.write("portal-config.yaml", text.replace(basic.emulator.url, address, 1))
     result = basic.run("plan", "--env", "staging")
     assert result.exit_code == 1, result.output
-    assert f"configs/portal-config.yaml:7:15: environment 'staging': refusing to send the API " \
-           f"key to {address}: plain http goes only to a loopback address" in result.stderr
+    assert (
+        f"configs/portal-config.yaml:7:15: environment 'staging': refusing to send the API "
+        f"key to {address}: plain http goes only to a loopback address" in result.stderr
+    )
     assert basic.emulator.request_log == []
 
 
@@ -106,8 +117,9 @@ class Terminal(io.StringIO):
 
 
 @pytest.mark.parametrize("answer, applied", [("yes\n", True), ("y\n", False), ("\n", False)])
-def test_live_apply_on_a_terminal_asks_and_only_yes_applies(basic, monkeypatch, answer,
-                                                            applied) -> None:
+def test_live_apply_on_a_terminal_asks_and_only_yes_applies(
+    basic, monkeypatch, answer, applied
+) -> None:
     basic.run("apply", "--env", "prod", "--yes")
     basic.remove("basic.yaml")
     basic.emulator.clear_log()
@@ -151,8 +163,10 @@ def test_an_edited_plan_file_cannot_deactivate_the_default(basic, tmp_path) -> N
     result = basic.run("apply", "--plan", str(saved))
     assert result.exit_code == 1
     # refused as the file is read: the change was planned against another configuration
-    assert (f"{saved}: environments[0].changes[0].id: {default.id} was not listed in staging as "
-            "this change found it when the plan was made") in result.stderr
+    assert (
+        f"{saved}: environments[0].changes[0].id: {default.id} was not listed in staging as "
+        "this change found it when the plan was made"
+    ) in result.stderr
     assert basic.emulator.request_log == []
     assert client.v1.billing_portal.configurations.retrieve(default.id).active is True
 

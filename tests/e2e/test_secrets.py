@@ -25,8 +25,9 @@ def echoing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("key", [TEST_KEY, STRIPE_SHAPED_KEY], ids=["underscores", "stripe-shaped"])
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
-def test_a_key_echoed_in_stripes_answer_is_never_printed(project, echoing, monkeypatch,
-                                                         key: str, debug: bool) -> None:
+def test_a_key_echoed_in_stripes_answer_is_never_printed(
+    project, echoing, monkeypatch, key: str, debug: bool
+) -> None:
     monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", key)
     project.emulator.revoked_keys = {key}
     project.write("basic.yaml", BASIC)
@@ -39,11 +40,13 @@ def test_a_key_echoed_in_stripes_answer_is_never_printed(project, echoing, monke
     assert key[8:-4] not in result.output
 
 
-def test_a_key_echoed_in_a_write_failure_is_masked_in_the_apply_report(project, echoing,
-                                                                      monkeypatch) -> None:
+def test_a_key_echoed_in_a_write_failure_is_masked_in_the_apply_report(
+    project, echoing, monkeypatch
+) -> None:
     monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", READ_ONLY_KEY)
-    project.emulator.key_permissions = {READ_ONLY_KEY: {"billing_portal": "read",
-                                                        "prices": "read", "products": "read"}}
+    project.emulator.key_permissions = {
+        READ_ONLY_KEY: {"billing_portal": "read", "prices": "read", "products": "read"}
+    }
     project.write("basic.yaml", BASIC)
     for debug in ([], ["--debug"]):
         result = project.run(*debug, "apply", "--env", "staging")
@@ -58,10 +61,14 @@ def test_import_refuses_a_dashboard_value_that_looks_like_a_key(project) -> None
     restricted = "rk_test_51Hq4eC39HqLyjWDarjtT1zdp7dcEfGh"
     stripe = client(project).v1.billing_portal.configurations
     clean = stripe.create({"name": "Clean", "features": {"invoice_history": {"enabled": True}}})
-    leaky = stripe.create({
-        "name": "Leaky", "business_profile": {"headline": f"Use {live_key} for now"},
-        "features": {"invoice_history": {"enabled": True}},
-        "metadata": {"note": restricted}})
+    leaky = stripe.create(
+        {
+            "name": "Leaky",
+            "business_profile": {"headline": f"Use {live_key} for now"},
+            "features": {"invoice_history": {"enabled": True}},
+            "metadata": {"note": restricted},
+        }
+    )
     project.emulator.clear_log()
     before = sorted(p.name for p in project.configs.iterdir())
     result = project.run("import", "--env", "staging")
@@ -69,8 +76,9 @@ def test_import_refuses_a_dashboard_value_that_looks_like_a_key(project) -> None
     assert "Traceback" not in result.output
     error = result.stderr.strip().splitlines()[-1]
     assert error.startswith("Error: ")
-    assert (f"{leaky.id} business_profile.headline holds what looks like a Stripe key "
-            "(sk_live_...)") in error
+    assert (
+        f"{leaky.id} business_profile.headline holds what looks like a Stripe key (sk_live_...)"
+    ) in error
     assert f"{leaky.id} metadata.note holds what looks like a Stripe key (rk_test_...)" in error
     assert clean.id not in error
     assert "nothing was written. Clear the value in the Dashboard" in error
@@ -80,8 +88,7 @@ def test_import_refuses_a_dashboard_value_that_looks_like_a_key(project) -> None
     assert sorted(p.name for p in project.configs.iterdir()) == before
     assert project.writes() == []
 
-    stripe.update(leaky.id, {"business_profile": {"headline": "Cleared"},
-                             "metadata": {"note": ""}})
+    stripe.update(leaky.id, {"business_profile": {"headline": "Cleared"}, "metadata": {"note": ""}})
     again = project.run("import", "--env", "staging")
     assert again.exit_code == 0, again.output
     assert "Imported 2 configuration(s)" in again.stdout

@@ -8,23 +8,55 @@ import jsonschema
 
 from portal_config.emulator.validation import response_schema
 
-CANCEL_REASONS = ["customer_service", "low_quality", "missing_features", "other",
-                  "switched_service", "too_complex", "too_expensive", "unused"]
+CANCEL_REASONS = [
+    "customer_service",
+    "low_quality",
+    "missing_features",
+    "other",
+    "switched_service",
+    "too_complex",
+    "too_expensive",
+    "unused",
+]
 
 CATALOG: dict[str, Any] = {
     "products": [
-        {"id": "prod_pro", "name": "Pro", "prices": [
-            {"id": "price_pro_m", "lookup_key": "pro_monthly", "unit_amount": 2000,
-             "recurring": {"interval": "month"}},
-            {"id": "price_pro_y", "lookup_key": "pro_yearly", "unit_amount": 20000,
-             "recurring": {"interval": "year"}},
-            {"id": "price_pro_once", "lookup_key": "pro_once", "unit_amount": 5000,
-             "recurring": None},
-        ]},
-        {"id": "prod_team", "name": "Team", "prices": [
-            {"id": "price_team_m", "lookup_key": "team_monthly", "unit_amount": 9000,
-             "recurring": {"interval": "month"}},
-        ]},
+        {
+            "id": "prod_pro",
+            "name": "Pro",
+            "prices": [
+                {
+                    "id": "price_pro_m",
+                    "lookup_key": "pro_monthly",
+                    "unit_amount": 2000,
+                    "recurring": {"interval": "month"},
+                },
+                {
+                    "id": "price_pro_y",
+                    "lookup_key": "pro_yearly",
+                    "unit_amount": 20000,
+                    "recurring": {"interval": "year"},
+                },
+                {
+                    "id": "price_pro_once",
+                    "lookup_key": "pro_once",
+                    "unit_amount": 5000,
+                    "recurring": None,
+                },
+            ],
+        },
+        {
+            "id": "prod_team",
+            "name": "Team",
+            "prices": [
+                {
+                    "id": "price_team_m",
+                    "lookup_key": "team_monthly",
+                    "unit_amount": 9000,
+                    "recurring": {"interval": "month"},
+                }
+            ],
+        },
     ],
     "customers": [{"id": "cus_alice", "email": "alice@example.com"}],
 }
@@ -48,15 +80,21 @@ FULL_CREATE: dict[str, Any] = {
             "enabled": True,
             "mode": "immediately",
             "proration_behavior": "create_prorations",
-            "cancellation_reason": {"enabled": True, "options": CANCEL_REASONS,
-                                    "feedback_options": ["bfo_1", "bfo_2"]},
+            "cancellation_reason": {
+                "enabled": True,
+                "options": CANCEL_REASONS,
+                "feedback_options": ["bfo_1", "bfo_2"],
+            },
         },
         "subscription_pause": {
             "enabled": True,
-            "duration": {"type": "interval_options", "interval_options": [
-                {"interval": "week", "interval_count": 2},
-                {"interval": "month", "interval_count": 3},
-            ]},
+            "duration": {
+                "type": "interval_options",
+                "interval_options": [
+                    {"interval": "week", "interval_count": 2},
+                    {"interval": "month", "interval_count": 3},
+                ],
+            },
         },
         "subscription_update": {
             "enabled": True,
@@ -64,12 +102,15 @@ FULL_CREATE: dict[str, Any] = {
             "proration_behavior": "always_invoice",
             "billing_cycle_anchor": "now",
             "trial_update_behavior": "continue_trial",
-            "schedule_at_period_end": {"conditions": [
-                {"type": "decreasing_item_amount"}, {"type": "shortening_interval"},
-            ]},
+            "schedule_at_period_end": {
+                "conditions": [{"type": "decreasing_item_amount"}, {"type": "shortening_interval"}]
+            },
             "products": [
-                {"product": "prod_pro", "prices": ["price_pro_m", "price_pro_y"],
-                 "adjustable_quantity": {"enabled": True, "minimum": 2, "maximum": 10}},
+                {
+                    "product": "prod_pro",
+                    "prices": ["price_pro_m", "price_pro_y"],
+                    "adjustable_quantity": {"enabled": True, "minimum": 2, "maximum": 10},
+                },
                 {"product": "prod_team", "prices": ["price_team_m"]},
             ],
         },
@@ -93,8 +134,9 @@ def assert_configuration_shape(config: dict[str, Any], *, expanded: bool = True)
     assert_every_property(config, schema, "configuration", absent)
 
 
-def assert_every_property(value: Any, schema: dict[str, Any], path: str,
-                          absent: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def assert_every_property(
+    value: Any, schema: dict[str, Any], path: str, absent: set[str] = frozenset()
+) -> None:  # type: ignore[assignment]
     if "anyOf" in schema:
         branches = [b for b in schema["anyOf"] if "properties" in b]
         if isinstance(value, dict) and branches:

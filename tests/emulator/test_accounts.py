@@ -14,9 +14,12 @@ import stripe
 
 from portal_config.emulator import Emulator, EmulatorError
 
-ACME = {"id": "acct_1Acme", "business_profile": {"name": "Acme", "url": "https://acme.example"},
-        "metadata": {"portal": "managed", "app_url": "https://app.acme.example"},
-        "email": "ops@acme.example"}
+ACME = {
+    "id": "acct_1Acme",
+    "business_profile": {"name": "Acme", "url": "https://acme.example"},
+    "metadata": {"portal": "managed", "app_url": "https://app.acme.example"},
+    "email": "ops@acme.example",
+}
 GLOBEX = {"id": "acct_1Globex", "metadata": {"portal": "manual"}}
 REVOKED = {"id": "acct_1Gone", "revoked": True}
 
@@ -30,7 +33,11 @@ def refused(call: Any, *args: Any) -> Any:
 def test_a_platform_without_connected_accounts_lists_none(stripe_client: Any) -> None:
     listed = stripe_client().v1.accounts.list()
     assert (listed.object, listed.url, listed.data, listed.has_more) == (
-        "list", "/v1/accounts", [], False)
+        "list",
+        "/v1/accounts",
+        [],
+        False,
+    )
 
 
 def test_the_list_holds_stripes_account_objects_newest_first(
@@ -41,7 +48,11 @@ def test_the_list_holds_stripes_account_objects_newest_first(
     assert [a.id for a in listed.data] == ["acct_1Globex", "acct_1Acme"]
     acme = listed.data[1]
     assert (acme.object, acme.type, acme.charges_enabled, acme.email) == (
-        "account", "standard", True, "ops@acme.example")
+        "account",
+        "standard",
+        True,
+        "ops@acme.example",
+    )
     assert acme.business_profile.name == "Acme"
     assert acme.business_profile.url == "https://acme.example"
     assert acme.business_profile.support_url is None  # every field of the hash, null if unset
@@ -70,16 +81,22 @@ def test_pages_of_at_most_a_hundred_cover_the_fleet(emulator: Any, stripe_client
     with pytest.raises(stripe.InvalidRequestError) as caught:
         accounts.list({"starting_after": "acct_1Nobody"})
     assert caught.value.http_status == 404 and "No such account: 'acct_1Nobody'" in str(
-        caught.value)
+        caught.value
+    )
 
 
 def test_created_filters_the_list(emulator: Any, stripe_client: Any) -> None:
-    emulator.seed({"connected_accounts": [{"id": "acct_1Old", "created": 1_600_000_000},
-                                          {"id": "acct_1New", "created": 1_800_000_000}]})
+    emulator.seed(
+        {
+            "connected_accounts": [
+                {"id": "acct_1Old", "created": 1_600_000_000},
+                {"id": "acct_1New", "created": 1_800_000_000},
+            ]
+        }
+    )
     accounts = stripe_client().v1.accounts
     assert [a.id for a in accounts.list().data] == ["acct_1New", "acct_1Old"]
-    assert [a.id for a in accounts.list({"created": {"lt": 1_700_000_000}}).data] == [
-        "acct_1Old"]
+    assert [a.id for a in accounts.list({"created": {"lt": 1_700_000_000}}).data] == ["acct_1Old"]
     assert [a.id for a in accounts.list({"created": 1_800_000_000}).data] == ["acct_1New"]
 
 
@@ -87,8 +104,7 @@ def test_ten_thousand_accounts_are_cheap(emulator: Any, stripe_client: Any) -> N
     started = time.perf_counter()
     made = emulator.add_connected_accounts(10_000, metadata={"portal": "managed"})
     assert time.perf_counter() - started < 2  # about 0.1 s: no HTTP, no validation per account
-    assert len(set(made)) == 10_000 and all(m.startswith("acct_1") and len(m) == 21
-                                            for m in made)
+    assert len(set(made)) == 10_000 and all(m.startswith("acct_1") and len(m) == 21 for m in made)
     accounts = stripe_client().v1.accounts
     last_page = accounts.list({"limit": 100, "starting_after": made[100]})
     assert [a.id for a in last_page.data] == made[99::-1] and not last_page.has_more
@@ -106,7 +122,8 @@ def test_stripe_account_must_name_a_connected_account_once_there_are_some(
     assert (typo.http_status, typo.error.code) == (403, "account_invalid")
     assert typo.user_message == (  # a key's tail of four characters or fewer is not shown
         "The provided key 'sk_test_****' does not have access to account 'acct_1Acne' (or "
-        "that account does not exist). Application access may have been revoked.")
+        "that account does not exist). Application access may have been revoked."
+    )
     refused(stripe_client().v1.accounts.retrieve, "acct_1Acne")
     # Per mode: live mode has no connected accounts, so any well-formed ID still goes.
     assert stripe_client("sk_live_1", account="acct_1Acne").v1.products.list().data == []
@@ -118,8 +135,10 @@ def test_a_revoked_connection_answers_403_and_stays_listed(
 ) -> None:
     emulator.seed({"connected_accounts": [ACME, REVOKED]})
     assert emulator.revoked_accounts == {"acct_1Gone"}
-    gone = refused(stripe_client(account="acct_1Gone").v1.billing_portal.configurations.create,
-                   {"features": {"invoice_history": {"enabled": True}}})
+    gone = refused(
+        stripe_client(account="acct_1Gone").v1.billing_portal.configurations.create,
+        {"features": {"invoice_history": {"enabled": True}}},
+    )
     assert (gone.http_status, gone.error.code) == (403, "account_invalid")
     assert "access to account 'acct_1Gone'" in gone.user_message
     assert "Application access may have been revoked." in gone.user_message
@@ -156,8 +175,9 @@ def test_connected_accounts_and_revocations_persist(tmp_path: Path) -> None:
         client = stripe.StripeClient("sk_test_1", base_addresses={"api": second.url})
         names = [a.business_profile.name for a in client.v1.accounts.list().data]
         assert names == ["Tenant 3", "Tenant 2", "Tenant 1", None, "Acme"]
-        gone = stripe.StripeClient("sk_test_1", base_addresses={"api": second.url},
-                                   stripe_account="acct_1Gone")
+        gone = stripe.StripeClient(
+            "sk_test_1", base_addresses={"api": second.url}, stripe_account="acct_1Gone"
+        )
         with pytest.raises(stripe.PermissionError):
             gone.v1.prices.list()
         second.reset()
@@ -166,24 +186,29 @@ def test_connected_accounts_and_revocations_persist(tmp_path: Path) -> None:
 
 def test_the_seed_endpoint_takes_connected_accounts(emulator: Any, stripe_client: Any) -> None:
     request = urllib.request.Request(
-        f"{emulator.url}/_emulator/seed", method="POST",
-        data=json.dumps({"live": {"connected_accounts": [ACME]}}).encode())
+        f"{emulator.url}/_emulator/seed",
+        method="POST",
+        data=json.dumps({"live": {"connected_accounts": [ACME]}}).encode(),
+    )
     with urllib.request.urlopen(request) as answer:
         assert json.loads(answer.read()) == {"ok": True}
     assert [a.id for a in stripe_client("sk_live_1").v1.accounts.list().data] == ["acct_1Acme"]
     assert stripe_client().v1.accounts.list().data == []
 
 
-@pytest.mark.parametrize("accounts, message", [
-    ([{"id": "acct_1A", "plan": "pro"}], "connected_accounts[0]: unknown field(s) plan"),
-    ([{"id": "cus_1"}], "connected_accounts[0]: id must start with acct_"),
-    ([{"business_profile": {"nme": "x"}}], "business_profile takes annual_revenue"),
-    ([{"metadata": ["a"]}], "metadata must be a mapping"),
-    ([{"type": "platinum"}], "type must be one of standard, express, custom, none"),
-    ([ACME, ACME], "connected_accounts[1]: acct_1Acme is already a connected account"),
-    (["acct_1A"], "connected_accounts[0]: a connected account is a mapping"),
-    ({"id": "acct_1A"}, "connected_accounts must be a list"),
-])
+@pytest.mark.parametrize(
+    "accounts, message",
+    [
+        ([{"id": "acct_1A", "plan": "pro"}], "connected_accounts[0]: unknown field(s) plan"),
+        ([{"id": "cus_1"}], "connected_accounts[0]: id must start with acct_"),
+        ([{"business_profile": {"nme": "x"}}], "business_profile takes annual_revenue"),
+        ([{"metadata": ["a"]}], "metadata must be a mapping"),
+        ([{"type": "platinum"}], "type must be one of standard, express, custom, none"),
+        ([ACME, ACME], "connected_accounts[1]: acct_1Acme is already a connected account"),
+        (["acct_1A"], "connected_accounts[0]: a connected account is a mapping"),
+        ({"id": "acct_1A"}, "connected_accounts must be a list"),
+    ],
+)
 def test_seed_mistakes_are_named(emulator: Any, accounts: Any, message: str) -> None:
     with pytest.raises(EmulatorError) as caught:
         emulator.seed({"connected_accounts": accounts})

@@ -41,7 +41,11 @@ def test_prices_expand_product(client: Any) -> None:
 def test_price_shape(client: Any) -> None:
     price = client.v1.prices.retrieve("price_pro_y")
     assert (price.object, price.type, price.currency, price.unit_amount) == (
-        "price", "recurring", "usd", 20000)
+        "price",
+        "recurring",
+        "usd",
+        20000,
+    )
     assert price.recurring.interval == "year" and price.recurring.interval_count == 1
     assert price.lookup_key == "pro_yearly" and price.active and price.livemode is False
     assert client.v1.prices.retrieve("price_pro_once").recurring is None
@@ -49,20 +53,41 @@ def test_price_shape(client: Any) -> None:
 
 def test_create_price_and_lookup_key_rules(client: Any) -> None:
     prices = client.v1.prices
-    created = prices.create({"currency": "usd", "unit_amount": 2500, "product": "prod_pro",
-                             "recurring": {"interval": "month"}, "nickname": "new"})
+    created = prices.create(
+        {
+            "currency": "usd",
+            "unit_amount": 2500,
+            "product": "prod_pro",
+            "recurring": {"interval": "month"},
+            "nickname": "new",
+        }
+    )
     assert created.product == "prod_pro" and created.type == "recurring"
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        prices.create({"currency": "usd", "unit_amount": 1, "product": "prod_pro",
-                       "lookup_key": "pro_monthly"})
+        prices.create(
+            {
+                "currency": "usd",
+                "unit_amount": 1,
+                "product": "prod_pro",
+                "lookup_key": "pro_monthly",
+            }
+        )
     assert caught.value.param == "lookup_key"
-    moved = prices.create({"currency": "usd", "unit_amount": 2100, "product": "prod_pro",
-                           "recurring": {"interval": "month"}, "lookup_key": "pro_monthly",
-                           "transfer_lookup_key": True})
+    moved = prices.create(
+        {
+            "currency": "usd",
+            "unit_amount": 2100,
+            "product": "prod_pro",
+            "recurring": {"interval": "month"},
+            "lookup_key": "pro_monthly",
+            "transfer_lookup_key": True,
+        }
+    )
     assert [p.id for p in prices.list({"lookup_keys": ["pro_monthly"]}).data] == [moved.id]
     assert prices.retrieve("price_pro_m").lookup_key is None
-    with_new_product = prices.create({"currency": "eur", "unit_amount": 100,
-                                      "product_data": {"name": "Addon"}})
+    with_new_product = prices.create(
+        {"currency": "eur", "unit_amount": 100, "product_data": {"name": "Addon"}}
+    )
     assert client.v1.products.retrieve(with_new_product.product).name == "Addon"
     with pytest.raises(stripe.InvalidRequestError) as caught:
         prices.create({"currency": "usd", "unit_amount": 1, "product": "prod_nope"})

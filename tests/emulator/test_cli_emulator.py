@@ -18,12 +18,15 @@ RUN_CLI = "from portal_config.cli import main; main()"
 def start(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-c", RUN_CLI, "emulator", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stderr is not None
     line = process.stderr.readline()
-    match = re.fullmatch(r"Stripe emulator listening on (http://127\.0\.0\.1:\d+) \(state: .+\)\n",
-                         line)
+    match = re.fullmatch(
+        r"Stripe emulator listening on (http://127\.0\.0\.1:\d+) \(state: .+\)\n", line
+    )
     assert match, line
     return process, match.group(1)
 
@@ -31,12 +34,22 @@ def start(*args: str) -> tuple[subprocess.Popen[str], str]:
 def test_the_command_serves_seeds_and_saves_state_on_ctrl_c(tmp_path: Path) -> None:
     state, seed = tmp_path / "state.json", tmp_path / "seed.yaml"
     seed.write_text("default_configuration: true\ncustomers:\n  - {id: cus_cli}\n")
-    process, url = start("--port", "0", "--state", str(state), "--seed", str(seed),
-                         "--refuse-default-updates", "--latency", "1")
+    process, url = start(
+        "--port",
+        "0",
+        "--state",
+        str(state),
+        "--seed",
+        str(seed),
+        "--refuse-default-updates",
+        "--latency",
+        "1",
+    )
     try:
         client: Any = stripe.StripeClient("sk_test_cli", base_addresses={"api": url})
         made = client.v1.billing_portal.configurations.create(
-            {"features": {"invoice_history": {"enabled": True}}})
+            {"features": {"invoice_history": {"enabled": True}}}
+        )
         session = client.v1.billing_portal.sessions.create({"customer": "cus_cli"})
         assert session.url.startswith("https://billing.stripe.com/p/session/test_")
         default = client.v1.billing_portal.configurations.list({"is_default": True}).data[0]
@@ -57,24 +70,30 @@ def test_the_command_serves_seeds_and_saves_state_on_ctrl_c(tmp_path: Path) -> N
 def test_the_command_refuses_a_non_loopback_host() -> None:
     result = subprocess.run(
         [sys.executable, "-c", RUN_CLI, "emulator", "--host", "0.0.0.0", "--port", "0"],
-        capture_output=True, text=True, timeout=10,
+        capture_output=True,
+        text=True,
+        timeout=10,
     )
     assert result.returncode == 1
     assert "loopback" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_the_reported_behaviours_are_options_and_products_need_expand() -> None:
-    process, url = start("--port", "0", "--first-becomes-default",
-                         "--connect-application", "ca_platform")
+    process, url = start(
+        "--port", "0", "--first-becomes-default", "--connect-application", "ca_platform"
+    )
     try:
         client: Any = stripe.StripeClient("sk_test_cli", base_addresses={"api": url})
         first = client.v1.billing_portal.configurations.create(
-            {"features": {"invoice_history": {"enabled": True}}})
+            {"features": {"invoice_history": {"enabled": True}}}
+        )
         assert first.is_default is True and first.application is None
-        connected: Any = stripe.StripeClient("sk_test_cli", base_addresses={"api": url},
-                                             stripe_account="acct_1")
+        connected: Any = stripe.StripeClient(
+            "sk_test_cli", base_addresses={"api": url}, stripe_account="acct_1"
+        )
         made = connected.v1.billing_portal.configurations.create(
-            {"features": {"invoice_history": {"enabled": True}}})
+            {"features": {"invoice_history": {"enabled": True}}}
+        )
         assert made.application == "ca_platform"
         plain = client.v1.billing_portal.configurations.retrieve(first.id).to_dict()
         assert "products" not in plain["features"]["subscription_update"]

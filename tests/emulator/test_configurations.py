@@ -49,19 +49,29 @@ def test_create_with_every_field_round_trips_through_retrieve_and_list(client: A
     assert_configuration_shape(created)
     expected = copy.deepcopy(FULL_CREATE)
     expected["features"]["subscription_update"]["products"][1]["adjustable_quantity"] = {
-        "enabled": False, "minimum": 1, "maximum": None}
+        "enabled": False,
+        "minimum": 1,
+        "maximum": None,
+    }
     expected["login_page"]["url"] = created["login_page"]["url"]
     assert {k: created[k] for k in expected} == expected
     assert created["login_page"]["url"].startswith("https://billing.stripe.com/p/login/test_")
     assert created["id"].startswith("bpc_")
     assert (created["object"], created["active"], created["is_default"]) == (
-        "billing_portal.configuration", True, False)
+        "billing_portal.configuration",
+        True,
+        False,
+    )
     assert (created["livemode"], created["application"]) == (False, None)
     assert created["created"] == created["updated"] > 0
 
     retrieved = configurations(client).retrieve(created["id"], EXPAND_PRODUCTS).to_dict()
-    listed = configurations(client).list(
-        {"expand": ["data.features.subscription_update.products"]}).data[0].to_dict()
+    listed = (
+        configurations(client)
+        .list({"expand": ["data.features.subscription_update.products"]})
+        .data[0]
+        .to_dict()
+    )
     assert retrieved == listed == created
 
 
@@ -76,13 +86,21 @@ def test_products_are_left_out_unless_expanded(client: Any) -> None:
         assert_configuration_shape(answer, expanded=False)
     expanded = configurations(client).update(created["id"], {"name": "y", **EXPAND_PRODUCTS})
     assert [p.product for p in expanded.features.subscription_update.products] == [
-        "prod_pro", "prod_team"]
+        "prod_pro",
+        "prod_team",
+    ]
 
 
-@pytest.mark.parametrize("path", [
-    "features.subscription_update.enabled", "features.nope", "name", "metadata",
-    "features.subscription_update.products.prices",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "features.subscription_update.enabled",
+        "features.nope",
+        "name",
+        "metadata",
+        "features.subscription_update.products.prices",
+    ],
+)
 def test_expanding_what_stripe_cannot_expand_is_refused(client: Any, path: str) -> None:
     import stripe
 
@@ -96,27 +114,45 @@ def test_expanding_what_stripe_cannot_expand_is_refused(client: Any, path: str) 
 
 def test_create_fills_in_stripe_defaults(client: Any) -> None:
     created = configurations(client).create(
-        {"features": {"invoice_history": {"enabled": True}}, **EXPAND_PRODUCTS})
+        {"features": {"invoice_history": {"enabled": True}}, **EXPAND_PRODUCTS}
+    )
     config = created.to_dict()
     assert_configuration_shape(config)
     features = config["features"]
     assert features["invoice_history"] == {"enabled": True}
     assert features["customer_update"] == {"enabled": False, "allowed_updates": []}
-    assert features["payment_method_update"] == {"enabled": False,
-                                                 "payment_method_configuration": None}
+    assert features["payment_method_update"] == {
+        "enabled": False,
+        "payment_method_configuration": None,
+    }
     assert features["subscription_cancel"] == {
-        "enabled": False, "mode": "at_period_end", "proration_behavior": "none",
-        "cancellation_reason": {"enabled": False, "options": [], "feedback_options": []}}
+        "enabled": False,
+        "mode": "at_period_end",
+        "proration_behavior": "none",
+        "cancellation_reason": {"enabled": False, "options": [], "feedback_options": []},
+    }
     assert features["subscription_update"] == {
-        "enabled": False, "default_allowed_updates": [], "products": [],
-        "proration_behavior": "none", "schedule_at_period_end": {"conditions": []},
-        "trial_update_behavior": "end_trial", "billing_cycle_anchor": None}
-    assert features["subscription_pause"] == {"enabled": False, "duration": {
-        "type": "interval_options",
-        "interval_options": [{"interval": "month", "interval_count": 1}]}}
+        "enabled": False,
+        "default_allowed_updates": [],
+        "products": [],
+        "proration_behavior": "none",
+        "schedule_at_period_end": {"conditions": []},
+        "trial_update_behavior": "end_trial",
+        "billing_cycle_anchor": None,
+    }
+    assert features["subscription_pause"] == {
+        "enabled": False,
+        "duration": {
+            "type": "interval_options",
+            "interval_options": [{"interval": "month", "interval_count": 1}],
+        },
+    }
     assert config["login_page"] == {"enabled": False, "url": None}
-    assert config["business_profile"] == {"headline": None, "privacy_policy_url": None,
-                                          "terms_of_service_url": None}
+    assert config["business_profile"] == {
+        "headline": None,
+        "privacy_policy_url": None,
+        "terms_of_service_url": None,
+    }
     assert (config["metadata"], config["name"], config["default_return_url"]) == ({}, None, None)
 
 
@@ -132,9 +168,11 @@ def test_update_changes_every_updatable_field(client: Any) -> None:
         "active": False,
         "name": "Renamed",
         "default_return_url": "https://example.org/back",
-        "business_profile": {"headline": "New headline",
-                             "privacy_policy_url": "https://example.org/privacy",
-                             "terms_of_service_url": "https://example.org/terms"},
+        "business_profile": {
+            "headline": "New headline",
+            "privacy_policy_url": "https://example.org/privacy",
+            "terms_of_service_url": "https://example.org/terms",
+        },
         "login_page": {"enabled": False},
         "metadata": {"extra": "1"},
         "features": {
@@ -142,21 +180,42 @@ def test_update_changes_every_updatable_field(client: Any) -> None:
             "invoice_history": {"enabled": False},
             "payment_method_update": {"enabled": False, "payment_method_configuration": "pmc_9"},
             "subscription_cancel": {
-                "enabled": False, "mode": "at_period_end", "proration_behavior": "none",
-                "cancellation_reason": {"enabled": False, "options": ["other"],
-                                        "feedback_options": ["bfo_3"]}},
-            "subscription_pause": {"enabled": False, "duration": {
-                "type": "interval_options",
-                "interval_options": [{"interval": "year", "interval_count": 1}]}},
+                "enabled": False,
+                "mode": "at_period_end",
+                "proration_behavior": "none",
+                "cancellation_reason": {
+                    "enabled": False,
+                    "options": ["other"],
+                    "feedback_options": ["bfo_3"],
+                },
+            },
+            "subscription_pause": {
+                "enabled": False,
+                "duration": {
+                    "type": "interval_options",
+                    "interval_options": [{"interval": "year", "interval_count": 1}],
+                },
+            },
             "subscription_update": {
-                "enabled": False, "default_allowed_updates": ["quantity"],
-                "proration_behavior": "none", "billing_cycle_anchor": "unchanged",
+                "enabled": False,
+                "default_allowed_updates": ["quantity"],
+                "proration_behavior": "none",
+                "billing_cycle_anchor": "unchanged",
                 "trial_update_behavior": "end_trial",
                 "schedule_at_period_end": {"conditions": [{"type": "shortening_interval"}]},
-                "products": [{"product": "prod_team", "prices": ["price_team_m"],
-                              "adjustable_quantity": {"enabled": True, "maximum": 5}},
-                             {"product": "prod_pro", "prices": ["price_pro_y"],
-                              "adjustable_quantity": {"enabled": False, "minimum": 0}}]},
+                "products": [
+                    {
+                        "product": "prod_team",
+                        "prices": ["price_team_m"],
+                        "adjustable_quantity": {"enabled": True, "maximum": 5},
+                    },
+                    {
+                        "product": "prod_pro",
+                        "prices": ["price_pro_y"],
+                        "adjustable_quantity": {"enabled": False, "minimum": 0},
+                    },
+                ],
+            },
         },
     }
     sent = value_paths(update)
@@ -171,14 +230,25 @@ def test_update_changes_every_updatable_field(client: Any) -> None:
     assert updated["metadata"] == {**FULL_CREATE["metadata"], "extra": "1"}
     assert updated["business_profile"] == update["business_profile"]
     features = updated["features"]
-    assert features["subscription_pause"] == {"enabled": False, "duration": {
-        "type": "interval_options",
-        "interval_options": [{"interval": "year", "interval_count": 1}]}}
+    assert features["subscription_pause"] == {
+        "enabled": False,
+        "duration": {
+            "type": "interval_options",
+            "interval_options": [{"interval": "year", "interval_count": 1}],
+        },
+    }
     assert features["subscription_update"]["products"] == [
-        {"product": "prod_team", "prices": ["price_team_m"],
-         "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 5}},
-        {"product": "prod_pro", "prices": ["price_pro_y"],
-         "adjustable_quantity": {"enabled": False, "minimum": 0, "maximum": None}}]
+        {
+            "product": "prod_team",
+            "prices": ["price_team_m"],
+            "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 5},
+        },
+        {
+            "product": "prod_pro",
+            "prices": ["price_pro_y"],
+            "adjustable_quantity": {"enabled": False, "minimum": 0, "maximum": None},
+        },
+    ]
     assert features["subscription_cancel"]["cancellation_reason"]["feedback_options"] == ["bfo_3"]
     assert features["payment_method_update"]["payment_method_configuration"] == "pmc_9"
     assert configurations(client).retrieve(config.id, EXPAND_PRODUCTS).to_dict() == updated
@@ -186,30 +256,55 @@ def test_update_changes_every_updatable_field(client: Any) -> None:
 
 def test_update_merges_metadata_and_clears_with_empty_strings(client: Any) -> None:
     config = configurations(client).create(FULL_CREATE)
-    updated = configurations(client).update(config.id, {
-        "metadata": {"team": "", "new": "x"},
-        "name": "",
-        "default_return_url": "",
-        "business_profile": {"headline": "", "privacy_policy_url": "", "terms_of_service_url": ""},
-        "features": {
-            "customer_update": {"allowed_updates": ""},
-            "payment_method_update": {"enabled": True, "payment_method_configuration": ""},
-            "subscription_cancel": {"cancellation_reason": {"enabled": True, "options": "",
-                                                            "feedback_options": ""}},
-            "subscription_update": {"default_allowed_updates": "", "products": "",
-                                    "schedule_at_period_end": {"conditions": ""}},
-        },
-        **EXPAND_PRODUCTS,
-    }).to_dict()
+    updated = (
+        configurations(client)
+        .update(
+            config.id,
+            {
+                "metadata": {"team": "", "new": "x"},
+                "name": "",
+                "default_return_url": "",
+                "business_profile": {
+                    "headline": "",
+                    "privacy_policy_url": "",
+                    "terms_of_service_url": "",
+                },
+                "features": {
+                    "customer_update": {"allowed_updates": ""},
+                    "payment_method_update": {"enabled": True, "payment_method_configuration": ""},
+                    "subscription_cancel": {
+                        "cancellation_reason": {
+                            "enabled": True,
+                            "options": "",
+                            "feedback_options": "",
+                        }
+                    },
+                    "subscription_update": {
+                        "default_allowed_updates": "",
+                        "products": "",
+                        "schedule_at_period_end": {"conditions": ""},
+                    },
+                },
+                **EXPAND_PRODUCTS,
+            },
+        )
+        .to_dict()
+    )
     assert updated["metadata"] == {"portal_config_key": "standard", "new": "x"}
     assert (updated["name"], updated["default_return_url"]) == (None, None)
-    assert updated["business_profile"] == {"headline": None, "privacy_policy_url": None,
-                                           "terms_of_service_url": None}
+    assert updated["business_profile"] == {
+        "headline": None,
+        "privacy_policy_url": None,
+        "terms_of_service_url": None,
+    }
     features = updated["features"]
     assert features["customer_update"] == {"enabled": True, "allowed_updates": []}
     assert features["payment_method_update"]["payment_method_configuration"] is None
     assert features["subscription_cancel"]["cancellation_reason"] == {
-        "enabled": True, "options": [], "feedback_options": []}
+        "enabled": True,
+        "options": [],
+        "feedback_options": [],
+    }
     assert features["subscription_update"]["default_allowed_updates"] == []
     assert features["subscription_update"]["products"] == []
     assert features["subscription_update"]["schedule_at_period_end"] == {"conditions": []}
@@ -224,13 +319,21 @@ def test_update_merges_metadata_and_clears_with_empty_strings(client: Any) -> No
 
 def test_update_replaces_arrays_whole(client: Any) -> None:
     config = configurations(client).create(FULL_CREATE)
-    updated = configurations(client).update(config.id, {
-        "features": {"customer_update": {"allowed_updates": ["phone"]},
-                     "subscription_pause": {"duration": {"type": "indefinite"}}}})
+    updated = configurations(client).update(
+        config.id,
+        {
+            "features": {
+                "customer_update": {"allowed_updates": ["phone"]},
+                "subscription_pause": {"duration": {"type": "indefinite"}},
+            }
+        },
+    )
     assert updated.features.customer_update.allowed_updates == ["phone"]
     assert updated.features.customer_update.enabled is True
     assert updated.features.subscription_pause.to_dict() == {
-        "enabled": True, "duration": {"type": "indefinite", "interval_options": []}}
+        "enabled": True,
+        "duration": {"type": "indefinite", "interval_options": []},
+    }
 
 
 def test_update_bumps_updated_and_reactivates(client: Any, emulator: Any) -> None:
@@ -254,8 +357,10 @@ def test_login_page_url_is_generated_when_enabled_and_dropped_when_disabled(clie
 
 def test_list_filters_on_active_and_is_default(client: Any, emulator: Any) -> None:
     emulator.seed({"default_configuration": True})
-    made = [configurations(client).create({"features": {"invoice_history": {"enabled": True}}})
-            for _ in range(3)]
+    made = [
+        configurations(client).create({"features": {"invoice_history": {"enabled": True}}})
+        for _ in range(3)
+    ]
     configurations(client).update(made[0].id, {"active": False})
     ids = [c.id for c in configurations(client).list().data]
     assert ids[:3] == [made[2].id, made[1].id, made[0].id]  # newest first
@@ -271,13 +376,17 @@ def test_list_filters_on_active_and_is_default(client: Any, emulator: Any) -> No
 
 
 def test_pagination_over_250_configurations(client: Any) -> None:
-    created = [configurations(client).create({"features": {"invoice_history": {"enabled": True}},
-                                              "metadata": {"n": str(i)}}).id
-               for i in range(250)]
+    created = [
+        configurations(client)
+        .create({"features": {"invoice_history": {"enabled": True}}, "metadata": {"n": str(i)}})
+        .id
+        for i in range(250)
+    ]
     newest_first = list(reversed(created))
 
     assert [c.id for c in configurations(client).list({"limit": 100}).auto_paging_iter()] == (
-        newest_first)
+        newest_first
+    )
     assert [c.id for c in configurations(client).list().auto_paging_iter()] == newest_first
 
     page = configurations(client).list({"limit": 100, "starting_after": newest_first[199]})

@@ -33,49 +33,138 @@ def create(client: Any) -> Any:
 @pytest.mark.parametrize(
     ("params", "code", "param", "message"),
     [
-        ({"features": {"cancelation": {"enabled": True}}}, "parameter_unknown",
-         "features[cancelation]", "Received unknown parameter: features[cancelation]"),
-        ({"features": {"invoice_history": {"enabled": True}}, "active": True},
-         "parameter_unknown", "active", "Received unknown parameter: active"),
-        ({"features": {"subscription_update": {"enabled": True, "products": [
-            {"product": "prod_pro", "prices": ["price_pro_m"], "colour": "red"}]}}},
-         "parameter_unknown", "features[subscription_update][products][0][colour]",
-         "Received unknown parameter: features[subscription_update][products][0][colour]"),
-        ({"features": {"subscription_cancel": {"enabled": True, "mode": "later"}}}, None,
-         "features[subscription_cancel][mode]",
-         "Invalid features[subscription_cancel][mode]: must be one of at_period_end or "
-         "immediately"),
-        ({"features": {"customer_update": {"enabled": True, "allowed_updates": ["email", "age"]}}},
-         None, "features[customer_update][allowed_updates][1]",
-         "Invalid features[customer_update][allowed_updates][1]: must be one of address, email, "
-         "name, phone, shipping or tax_id"),
-        ({"features": {"invoice_history": {"enabled": "yes"}}}, None,
-         "features[invoice_history][enabled]", "Invalid boolean: yes"),
-        ({"features": {"subscription_update": {"enabled": True, "products": [
-            {"product": "prod_pro", "prices": ["price_pro_m"],
-             "adjustable_quantity": {"enabled": True, "maximum": "lots"}}]}}},
-         "parameter_invalid_integer",
-         "features[subscription_update][products][0][adjustable_quantity][maximum]",
-         "Invalid integer: lots"),
-        ({"features": {"customer_update": {"enabled": True, "allowed_updates": "email"}}}, None,
-         "features[customer_update][allowed_updates]",
-         "Invalid array: features[customer_update][allowed_updates] must be a list"),
-        ({"features": {"invoice_history": {"enabled": True}}, "metadata": "x"}, None, "metadata",
-         "Invalid hash: metadata must be a hash of keys to values"),
-        ({"features": {"invoice_history": {"enabled": True}},
-          "business_profile": {"headline": "x" * 61}}, None, "business_profile[headline]",
-         "Invalid business_profile[headline]: must be at most 60 characters"),
-        ({"name": "no features"}, "parameter_missing", "features",
-         "Missing required param: features."),
-        ({"features": {"invoice_history": {"enabled": True}}, "login_page": {"url": "x"}},
-         "parameter_unknown", "login_page[url]", "Received unknown parameter: login_page[url]"),
-        ({"features": {"subscription_cancel": {"enabled": True, "cancellation_reason": {
-            "enabled": True}}}}, "parameter_missing",
-         "features[subscription_cancel][cancellation_reason][options]",
-         "Missing required param: features[subscription_cancel][cancellation_reason][options]."),
+        (
+            {"features": {"cancelation": {"enabled": True}}},
+            "parameter_unknown",
+            "features[cancelation]",
+            "Received unknown parameter: features[cancelation]",
+        ),
+        (
+            {"features": {"invoice_history": {"enabled": True}}, "active": True},
+            "parameter_unknown",
+            "active",
+            "Received unknown parameter: active",
+        ),
+        (
+            {
+                "features": {
+                    "subscription_update": {
+                        "enabled": True,
+                        "products": [
+                            {"product": "prod_pro", "prices": ["price_pro_m"], "colour": "red"}
+                        ],
+                    }
+                }
+            },
+            "parameter_unknown",
+            "features[subscription_update][products][0][colour]",
+            "Received unknown parameter: features[subscription_update][products][0][colour]",
+        ),
+        (
+            {"features": {"subscription_cancel": {"enabled": True, "mode": "later"}}},
+            None,
+            "features[subscription_cancel][mode]",
+            "Invalid features[subscription_cancel][mode]: must be one of at_period_end or "
+            "immediately",
+        ),
+        (
+            {
+                "features": {
+                    "customer_update": {"enabled": True, "allowed_updates": ["email", "age"]}
+                }
+            },
+            None,
+            "features[customer_update][allowed_updates][1]",
+            "Invalid features[customer_update][allowed_updates][1]: must be one of address, email, "
+            "name, phone, shipping or tax_id",
+        ),
+        (
+            {"features": {"invoice_history": {"enabled": "yes"}}},
+            None,
+            "features[invoice_history][enabled]",
+            "Invalid boolean: yes",
+        ),
+        (
+            {
+                "features": {
+                    "subscription_update": {
+                        "enabled": True,
+                        "products": [
+                            {
+                                "product": "prod_pro",
+                                "prices": ["price_pro_m"],
+                                "adjustable_quantity": {"enabled": True, "maximum": "lots"},
+                            }
+                        ],
+                    }
+                }
+            },
+            "parameter_invalid_integer",
+            "features[subscription_update][products][0][adjustable_quantity][maximum]",
+            "Invalid integer: lots",
+        ),
+        (
+            {"features": {"customer_update": {"enabled": True, "allowed_updates": "email"}}},
+            None,
+            "features[customer_update][allowed_updates]",
+            "Invalid array: features[customer_update][allowed_updates] must be a list",
+        ),
+        (
+            {"features": {"invoice_history": {"enabled": True}}, "metadata": "x"},
+            None,
+            "metadata",
+            "Invalid hash: metadata must be a hash of keys to values",
+        ),
+        (
+            {
+                "features": {"invoice_history": {"enabled": True}},
+                "business_profile": {"headline": "x" * 61},
+            },
+            None,
+            "business_profile[headline]",
+            "Invalid business_profile[headline]: must be at most 60 characters",
+        ),
+        (
+            {"name": "no features"},
+            "parameter_missing",
+            "features",
+            "Missing required param: features.",
+        ),
+        (
+            {"features": {"invoice_history": {"enabled": True}}, "login_page": {"url": "x"}},
+            "parameter_unknown",
+            "login_page[url]",
+            "Received unknown parameter: login_page[url]",
+        ),
+        (
+            {
+                "features": {
+                    "subscription_cancel": {
+                        "enabled": True,
+                        "cancellation_reason": {"enabled": True},
+                    }
+                }
+            },
+            "parameter_missing",
+            "features[subscription_cancel][cancellation_reason][options]",
+            "Missing required param: features[subscription_cancel][cancellation_reason][options].",
+        ),
     ],
-    ids=["unknown", "active-on-create", "unknown-nested", "enum", "enum-in-list", "boolean",
-         "integer", "array", "hash", "max-length", "missing", "read-only", "missing-nested"],
+    ids=[
+        "unknown",
+        "active-on-create",
+        "unknown-nested",
+        "enum",
+        "enum-in-list",
+        "boolean",
+        "integer",
+        "array",
+        "hash",
+        "max-length",
+        "missing",
+        "read-only",
+        "missing-nested",
+    ],
 )
 def test_schema_violations_are_400s_naming_the_parameter(
     client: Any, params: dict[str, Any], code: str | None, param: str, message: str
@@ -96,38 +185,86 @@ def test_unknown_query_parameter_and_bad_limit(client: Any) -> None:
 
 
 def test_stripe_rules_beyond_the_schema(client: Any) -> None:
-    exc = refused(create(client), {"features": {"subscription_cancel": {
-        "enabled": True, "mode": "at_period_end", "proration_behavior": "create_prorations"}}})
+    exc = refused(
+        create(client),
+        {
+            "features": {
+                "subscription_cancel": {
+                    "enabled": True,
+                    "mode": "at_period_end",
+                    "proration_behavior": "create_prorations",
+                }
+            }
+        },
+    )
     assert exc.param == "features[subscription_cancel][proration_behavior]"
-    exc = refused(create(client), {"features": {"subscription_cancel": {
-        "enabled": True, "mode": "immediately", "proration_behavior": "always_invoice"}}})
+    exc = refused(
+        create(client),
+        {
+            "features": {
+                "subscription_cancel": {
+                    "enabled": True,
+                    "mode": "immediately",
+                    "proration_behavior": "always_invoice",
+                }
+            }
+        },
+    )
     assert exc.param == "features[subscription_cancel][proration_behavior]"
     products = [{"product": "prod_pro", "prices": ["price_pro_m"]}] * 11
-    exc = refused(create(client), {"features": {"subscription_update": {
-        "enabled": True, "products": products}}})
+    exc = refused(
+        create(client),
+        {"features": {"subscription_update": {"enabled": True, "products": products}}},
+    )
     assert exc.param == "features[subscription_update][products]"
 
 
 @pytest.mark.parametrize(
     ("product", "status", "code", "param_tail", "fragment"),
     [
-        ({"product": "prod_nope", "prices": ["price_pro_m"]}, 404, "resource_missing",
-         "[product]", "No such product: 'prod_nope'"),
-        ({"product": "prod_pro", "prices": ["price_pro_m", "price_nope"]}, 404, "resource_missing",
-         "[prices][1]", "No such price: 'price_nope'"),
-        ({"product": "prod_pro", "prices": ["price_team_m"]}, 400, None, "[prices][0]",
-         "does not belong to the product prod_pro"),
-        ({"product": "prod_pro", "prices": ["price_pro_once"]}, 400, None, "[prices][0]",
-         "not a recurring price"),
+        (
+            {"product": "prod_nope", "prices": ["price_pro_m"]},
+            404,
+            "resource_missing",
+            "[product]",
+            "No such product: 'prod_nope'",
+        ),
+        (
+            {"product": "prod_pro", "prices": ["price_pro_m", "price_nope"]},
+            404,
+            "resource_missing",
+            "[prices][1]",
+            "No such price: 'price_nope'",
+        ),
+        (
+            {"product": "prod_pro", "prices": ["price_team_m"]},
+            400,
+            None,
+            "[prices][0]",
+            "does not belong to the product prod_pro",
+        ),
+        (
+            {"product": "prod_pro", "prices": ["price_pro_once"]},
+            400,
+            None,
+            "[prices][0]",
+            "not a recurring price",
+        ),
     ],
     ids=["unknown-product", "unknown-price", "foreign-price", "one-time-price"],
 )
 def test_subscription_update_products_must_exist_and_fit(
-    client: Any, product: dict[str, Any], status: int, code: str | None, param_tail: str,
+    client: Any,
+    product: dict[str, Any],
+    status: int,
+    code: str | None,
+    param_tail: str,
     fragment: str,
 ) -> None:
-    exc = refused(create(client), {"features": {"subscription_update": {
-        "enabled": True, "products": [product]}}})
+    exc = refused(
+        create(client),
+        {"features": {"subscription_update": {"enabled": True, "products": [product]}}},
+    )
     assert (exc.http_status, exc.code) == (status, code)
     assert exc.param == "features[subscription_update][products][0]" + param_tail
     assert fragment in exc.user_message
@@ -151,8 +288,9 @@ def test_unknown_url_is_a_404(emulator: Any) -> None:
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(emulator.url + "/v1/charges",
-                                     headers={"Authorization": "Bearer sk_test_123"})
+    request = urllib.request.Request(
+        emulator.url + "/v1/charges", headers={"Authorization": "Bearer sk_test_123"}
+    )
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request)
     assert caught.value.code == 404
@@ -172,10 +310,14 @@ def test_bad_keys_are_401s_that_never_echo_the_key(
     emulator: Any, stripe_client: Any, key: str, message: str
 ) -> None:
     emulator.revoked_keys = {"sk_test_revoked"}
-    exc = refused(stripe_client(key).v1.billing_portal.configurations.list,
-                  error=stripe.AuthenticationError)
+    exc = refused(
+        stripe_client(key).v1.billing_portal.configurations.list, error=stripe.AuthenticationError
+    )
     assert (exc.http_status, exc.error.type, exc.user_message) == (
-        401, "invalid_request_error", message)
+        401,
+        "invalid_request_error",
+        message,
+    )
 
 
 def test_missing_key_is_a_401(emulator: Any) -> None:
@@ -193,8 +335,9 @@ def test_restricted_keys_follow_their_permissions(emulator: Any, stripe_client: 
     readonly = stripe_client("rk_test_readonly")
     assert readonly.v1.billing_portal.configurations.list().data == []
     assert readonly.v1.accounts.retrieve_current().object == "account"
-    exc = refused(readonly.v1.billing_portal.configurations.create, INVOICES_ON,
-                  error=stripe.PermissionError)
+    exc = refused(
+        readonly.v1.billing_portal.configurations.create, INVOICES_ON, error=stripe.PermissionError
+    )
     assert (exc.http_status, exc.error.type) == (403, "permission_error")
     assert "rak_customer_portal_write" in exc.user_message and "readonly" not in exc.user_message
     refused(readonly.v1.prices.list, error=stripe.PermissionError)
@@ -203,8 +346,10 @@ def test_restricted_keys_follow_their_permissions(emulator: Any, stripe_client: 
 
 
 def test_malformed_stripe_account_is_refused(stripe_client: Any) -> None:
-    exc = refused(stripe_client(account="bogus").v1.billing_portal.configurations.list,
-                  error=stripe.PermissionError)
+    exc = refused(
+        stripe_client(account="bogus").v1.billing_portal.configurations.list,
+        error=stripe.PermissionError,
+    )
     assert exc.http_status == 403 and exc.error.code == "account_invalid"
 
 
@@ -233,8 +378,9 @@ def test_default_cannot_be_deactivated(emulator: Any, stripe_client: Any) -> Non
 def test_configurations_of_other_applications_are_read_only(
     emulator: Any, stripe_client: Any
 ) -> None:
-    emulator.seed({"configurations": [{**INVOICES_ON, "id": "bpc_foreign",
-                                       "application": "ca_other"}]})
+    emulator.seed(
+        {"configurations": [{**INVOICES_ON, "id": "bpc_foreign", "application": "ca_other"}]}
+    )
     configs = stripe_client().v1.billing_portal.configurations
     foreign = configs.retrieve("bpc_foreign", {"expand": ["application"]})
     assert foreign.application.id == "ca_other"

@@ -59,9 +59,7 @@ def test_should_retry_false_vetoes_a_retry(emulator: Any, stripe_client: Any) ->
     assert [r.status for r in creates(emulator)] == [503]
 
 
-def test_a_dropped_connection_is_an_api_connection_error(
-    emulator: Any, stripe_client: Any
-) -> None:
+def test_a_dropped_connection_is_an_api_connection_error(emulator: Any, stripe_client: Any) -> None:
     emulator.faults.script([{"drop": True, "path_prefix": "/v1/billing_portal"}])
     client = stripe_client()
     assert client.v1.prices.list().data == []  # does not match the fault's path
@@ -121,8 +119,12 @@ def control(emulator: Any, method: str, path: str, body: Any = None) -> Any:
 
 
 def test_http_control_endpoints(emulator: Any, stripe_client: Any) -> None:
-    control(emulator, "POST", "/_emulator/seed?mode=live",
-            {"customers": [{"id": "cus_l"}], "default_configuration": True})
+    control(
+        emulator,
+        "POST",
+        "/_emulator/seed?mode=live",
+        {"customers": [{"id": "cus_l"}], "default_configuration": True},
+    )
     control(emulator, "POST", "/_emulator/seed", {"test": {"customers": [{"id": "cus_t"}]}})
     live = stripe_client("sk_live_1")
     assert live.v1.customers.retrieve("cus_l").livemode is True

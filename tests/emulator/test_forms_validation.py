@@ -12,13 +12,18 @@ CONFIGS = "/v1/billing_portal/configurations"
 
 
 def test_decode_nested_keys_lists_and_empty_values() -> None:
-    body = ("features[subscription_update][products][0][prices][0]=price_a"
-            "&features[subscription_update][products][0][prices][1]=price_b"
-            "&features[subscription_update][products][0][product]=prod_a"
-            "&metadata=&name=a%20b&expand[]=x&expand[]=y")
+    body = (
+        "features[subscription_update][products][0][prices][0]=price_a"
+        "&features[subscription_update][products][0][prices][1]=price_b"
+        "&features[subscription_update][products][0][product]=prod_a"
+        "&metadata=&name=a%20b&expand[]=x&expand[]=y"
+    )
     assert decode(body) == {
-        "features": {"subscription_update": {"products": [
-            {"prices": ["price_a", "price_b"], "product": "prod_a"}]}},
+        "features": {
+            "subscription_update": {
+                "products": [{"prices": ["price_a", "price_b"], "product": "prod_a"}]
+            }
+        },
         "metadata": "",
         "name": "a b",
         "expand": ["x", "y"],
@@ -39,14 +44,16 @@ def test_param_name() -> None:
 
 
 def test_coercion_follows_the_schema() -> None:
-    params = decode("features[invoice_history][enabled]=true"
-                    "&features[subscription_update][enabled]=true"
-                    "&features[subscription_update][products][0][product]=p"
-                    "&features[subscription_update][products][0][prices][0]=1"
-                    "&features[subscription_update][products][0][adjustable_quantity][enabled]"
-                    "=false"
-                    "&features[subscription_update][products][0][adjustable_quantity][minimum]=0"
-                    "&metadata[0]=zero&name=true")
+    params = decode(
+        "features[invoice_history][enabled]=true"
+        "&features[subscription_update][enabled]=true"
+        "&features[subscription_update][products][0][product]=p"
+        "&features[subscription_update][products][0][prices][0]=1"
+        "&features[subscription_update][products][0][adjustable_quantity][enabled]"
+        "=false"
+        "&features[subscription_update][products][0][adjustable_quantity][minimum]=0"
+        "&metadata[0]=zero&name=true"
+    )
     typed = validate_request("POST", CONFIGS, params)
     product = typed["features"]["subscription_update"]["products"][0]
     assert typed["features"]["invoice_history"]["enabled"] is True
@@ -60,11 +67,14 @@ def test_empty_string_takes_the_clear_branch_only_where_allowed() -> None:
     typed = validate_request("POST", CONFIGS + "/{configuration}", {"metadata": "", "name": ""})
     assert typed == {"metadata": "", "name": ""}
     with pytest.raises(ApiError) as caught:
-        validate_request("POST", CONFIGS, {"features": {"invoice_history": {"enabled": True}},
-                                           "metadata": ""})
+        validate_request(
+            "POST", CONFIGS, {"features": {"invoice_history": {"enabled": True}}, "metadata": ""}
+        )
     assert caught.value.param == "metadata"
 
 
 def test_get_parameters_use_the_query_schema() -> None:
     assert validate_request("GET", CONFIGS, {"active": "false", "limit": "5"}) == {
-        "active": False, "limit": 5}
+        "active": False,
+        "limit": 5,
+    }

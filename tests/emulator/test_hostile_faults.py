@@ -18,14 +18,24 @@ KEY = "sk_test_hostile_1234"
 CREATE_BODY = "features[invoice_history][enabled]=true"
 
 
-def raw(emulator: Any, method: str = "GET", path: str = LIST, body: str = "",
-        headers: dict[str, str] | None = None) -> tuple[str, dict[str, str], bytes]:
+def raw(
+    emulator: Any,
+    method: str = "GET",
+    path: str = LIST,
+    body: str = "",
+    headers: dict[str, str] | None = None,
+) -> tuple[str, dict[str, str], bytes]:
     """The status line, headers and every byte until the server closes or the length is read."""
     address = urlsplit(emulator.url)
-    head = [f"{method} {path} HTTP/1.1", f"Host: {address.netloc}",
-            f"Authorization: Bearer {KEY}", f"Content-Length: {len(body)}", "Connection: close",
-            "Content-Type: application/x-www-form-urlencoded",
-            *(f"{k}: {v}" for k, v in (headers or {}).items())]
+    head = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {address.netloc}",
+        f"Authorization: Bearer {KEY}",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+        "Content-Type: application/x-www-form-urlencoded",
+        *(f"{k}: {v}" for k, v in (headers or {}).items()),
+    ]
     with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
         sock.sendall(("\r\n".join(head) + "\r\n\r\n" + body).encode())
         data = b""
@@ -70,20 +80,24 @@ def test_empty_and_dropped(emulator: Any) -> None:
 
 
 def test_a_dropped_answer_is_replayed_to_a_retry_with_the_same_key(
-        emulator: Any, stripe_client: Any) -> None:
+    emulator: Any, stripe_client: Any
+) -> None:
     emulator.faults.script([{"body": "dropped", "method": "POST"}])
     client = stripe_client(retries=1)
     made = client.v1.billing_portal.configurations.create(
-        {"features": {"invoice_history": {"enabled": True}}}, {"idempotency_key": "k-1"})
+        {"features": {"invoice_history": {"enabled": True}}}, {"idempotency_key": "k-1"}
+    )
     assert len(client.v1.billing_portal.configurations.list().data) == 1
     assert made.id == client.v1.billing_portal.configurations.list().data[0].id
 
 
 def test_list_reshaping_faults(emulator: Any, stripe_client: Any) -> None:
     stripe_client().v1.billing_portal.configurations.create(
-        {"features": {"invoice_history": {"enabled": True}}})
-    emulator.faults.script([{"body": "no_data"}, {"body": "items_without_id"},
-                            {"body": "items_without_metadata"}])
+        {"features": {"invoice_history": {"enabled": True}}}
+    )
+    emulator.faults.script(
+        [{"body": "no_data"}, {"body": "items_without_id"}, {"body": "items_without_metadata"}]
+    )
     assert "data" not in json.loads(raw(emulator)[2])
     (item,) = json.loads(raw(emulator)[2])["data"]
     assert "id" not in item and "metadata" in item
@@ -113,10 +127,12 @@ def test_drip_sends_the_body_a_byte_at_a_time(emulator: Any) -> None:
 
 
 def test_has_more_forever_repeats_the_first_page_until_cleared(
-        emulator: Any, stripe_client: Any) -> None:
+    emulator: Any, stripe_client: Any
+) -> None:
     client = stripe_client()
     first = client.v1.billing_portal.configurations.create(
-        {"features": {"invoice_history": {"enabled": True}}})
+        {"features": {"invoice_history": {"enabled": True}}}
+    )
     emulator.faults.script([{"has_more_forever": True, "path_prefix": LIST}])
     for _ in range(3):
         page = json.loads(raw(emulator, path=f"{LIST}?starting_after={first.id}")[2])
@@ -140,11 +156,17 @@ def test_random_failures_may_say_not_to_retry(emulator: Any) -> None:
     assert headers["stripe-should-retry"] == "false"
 
 
-@pytest.mark.parametrize("entry", [{"body": "garbled"}, {"body": "empty", "drop": True},
-                                   {"drip_seconds": -1}, {"status": 200, "body": "empty"},
-                                   {"answer": {}, "remembered": True}],
-                         ids=["unknown-body", "with-drop", "negative-drip", "status-without-answer",
-                              "remembered"])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"body": "garbled"},
+        {"body": "empty", "drop": True},
+        {"drip_seconds": -1},
+        {"status": 200, "body": "empty"},
+        {"answer": {}, "remembered": True},
+    ],
+    ids=["unknown-body", "with-drop", "negative-drip", "status-without-answer", "remembered"],
+)
 def test_answer_faults_are_checked(emulator: Any, entry: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         emulator.faults.script([entry])

@@ -16,9 +16,7 @@ def create(client: Any, params: dict[str, Any], key: str) -> Any:
     return client.v1.billing_portal.configurations.create(params, {"idempotency_key": key})
 
 
-def test_same_key_and_parameters_replay_the_first_answer(
-    emulator: Any, stripe_client: Any
-) -> None:
+def test_same_key_and_parameters_replay_the_first_answer(emulator: Any, stripe_client: Any) -> None:
     client = stripe_client()
     first = create(client, INVOICES_ON, "create-standard")
     again = create(client, INVOICES_ON, "create-standard")
@@ -53,8 +51,9 @@ def test_errors_after_execution_started_are_replayed_but_validation_errors_are_n
 
     with pytest.raises(stripe.InvalidRequestError):
         configs.create({"features": {"bogus": {}}, "name": "x"}, {"idempotency_key": "val"})
-    fixed = configs.create({"features": {"bogus": {}}, "name": "x"} | INVOICES_ON,
-                           {"idempotency_key": "val2"})
+    fixed = configs.create(
+        {"features": {"bogus": {}}, "name": "x"} | INVOICES_ON, {"idempotency_key": "val2"}
+    )
     assert fixed.name == "x"
     # The failed validation left "val" unused, so the same key with a valid body is not a replay.
     retried = configs.create(INVOICES_ON, {"idempotency_key": "val"})

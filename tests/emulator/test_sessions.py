@@ -9,8 +9,10 @@ import stripe
 
 from .shapes import CATALOG
 
-INVOICES_ON = {"features": {"invoice_history": {"enabled": True}},
-               "default_return_url": "https://example.com/account"}
+INVOICES_ON = {
+    "features": {"invoice_history": {"enabled": True}},
+    "default_return_url": "https://example.com/account",
+}
 
 
 @pytest.fixture
@@ -22,11 +24,15 @@ def client(emulator: Any, stripe_client: Any) -> Any:
 def test_session_with_an_explicit_configuration(client: Any) -> None:
     config = client.v1.billing_portal.configurations.create(INVOICES_ON)
     session = client.v1.billing_portal.sessions.create(
-        {"customer": "cus_alice", "configuration": config.id, "locale": "de"})
+        {"customer": "cus_alice", "configuration": config.id, "locale": "de"}
+    )
     assert session.id.startswith("bps_") and session.object == "billing_portal.session"
     assert session.url.startswith("https://billing.stripe.com/p/session/test_")
     assert (session.configuration, session.customer, session.livemode) == (
-        config.id, "cus_alice", False)
+        config.id,
+        "cus_alice",
+        False,
+    )
     assert session.return_url == "https://example.com/account"  # the configuration's default
     assert session.locale == "de" and session.flow is None
 
@@ -35,10 +41,16 @@ def test_session_uses_the_default_and_return_url_overrides(emulator: Any, client
     emulator.seed({"default_configuration": True})
     default = client.v1.billing_portal.configurations.list({"is_default": True}).data[0]
     session = client.v1.billing_portal.sessions.create(
-        {"customer": "cus_alice", "return_url": "https://example.com/here",
-         "expand": ["configuration"],
-         "flow_data": {"type": "subscription_cancel",
-                       "subscription_cancel": {"subscription": "sub_1"}}})
+        {
+            "customer": "cus_alice",
+            "return_url": "https://example.com/here",
+            "expand": ["configuration"],
+            "flow_data": {
+                "type": "subscription_cancel",
+                "subscription_cancel": {"subscription": "sub_1"},
+            },
+        }
+    )
     assert session.configuration.id == default.id
     assert session.return_url == "https://example.com/here"
     assert session.flow.type == "subscription_cancel"
@@ -49,14 +61,20 @@ def test_session_uses_the_default_and_return_url_overrides(emulator: Any, client
 @pytest.mark.parametrize(
     ("key", "expected"),
     [
-        ("sk_test_123", "No configuration provided and your test mode default configuration has "
-         "not been created. Provide a configuration or create your default by saving your "
-         "customer portal settings in test mode at "
-         "https://dashboard.stripe.com/test/settings/billing/portal."),
-        ("sk_live_123", "No configuration provided and your live mode default configuration has "
-         "not been created. Provide a configuration or create your default by saving your "
-         "customer portal settings in live mode at "
-         "https://dashboard.stripe.com/settings/billing/portal."),
+        (
+            "sk_test_123",
+            "No configuration provided and your test mode default configuration has "
+            "not been created. Provide a configuration or create your default by saving your "
+            "customer portal settings in test mode at "
+            "https://dashboard.stripe.com/test/settings/billing/portal.",
+        ),
+        (
+            "sk_live_123",
+            "No configuration provided and your live mode default configuration has "
+            "not been created. Provide a configuration or create your default by saving your "
+            "customer portal settings in live mode at "
+            "https://dashboard.stripe.com/settings/billing/portal.",
+        ),
     ],
 )
 def test_no_default_uses_stripes_wording(
@@ -72,18 +90,21 @@ def test_no_default_uses_stripes_wording(
     # An explicit configuration works without a default.
     config = client.v1.billing_portal.configurations.create(INVOICES_ON)
     session = client.v1.billing_portal.sessions.create(
-        {"customer": "cus_bob", "configuration": config.id})
+        {"customer": "cus_bob", "configuration": config.id}
+    )
     assert session.livemode is (mode == "live")
-    assert session.url.startswith("https://billing.stripe.com/p/session/" +
-                                  ("test_" if mode == "test" else ""))
+    assert session.url.startswith(
+        "https://billing.stripe.com/p/session/" + ("test_" if mode == "test" else "")
+    )
 
 
 def test_inactive_configuration_is_refused(client: Any) -> None:
     config = client.v1.billing_portal.configurations.create(INVOICES_ON)
     client.v1.billing_portal.configurations.update(config.id, {"active": False})
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        client.v1.billing_portal.sessions.create({"customer": "cus_alice",
-                                                  "configuration": config.id})
+        client.v1.billing_portal.sessions.create(
+            {"customer": "cus_alice", "configuration": config.id}
+        )
     exc: Any = caught.value
     assert (exc.http_status, exc.param) == (400, "configuration")
     assert "is not active" in exc.user_message
@@ -93,8 +114,12 @@ def test_inactive_configuration_is_refused(client: Any) -> None:
     ("params", "status", "code", "param"),
     [
         ({"customer": "cus_nobody"}, 404, "resource_missing", "customer"),
-        ({"customer": "cus_alice", "configuration": "bpc_nope"}, 404, "resource_missing",
-         "configuration"),
+        (
+            {"customer": "cus_alice", "configuration": "bpc_nope"},
+            404,
+            "resource_missing",
+            "configuration",
+        ),
         ({"return_url": "https://example.com"}, 400, "parameter_missing", "customer"),
         ({"customer": "cus_alice", "locale": "xx"}, 400, None, "locale"),
     ],

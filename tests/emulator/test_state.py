@@ -21,11 +21,19 @@ def ids(client: Any) -> list[str]:
 
 def test_test_live_and_connect_stores_are_apart(stripe_client: Any) -> None:
     test, live = stripe_client("sk_test_1"), stripe_client("sk_live_1")
-    connect_test, connect_live = stripe_client(account="acct_a"), stripe_client(
-        "rk_live_1", account="acct_a")
-    made = {name: client.v1.billing_portal.configurations.create(INVOICES_ON)
-            for name, client in [("test", test), ("live", live), ("ct", connect_test),
-                                 ("cl", connect_live)]}
+    connect_test, connect_live = (
+        stripe_client(account="acct_a"),
+        stripe_client("rk_live_1", account="acct_a"),
+    )
+    made = {
+        name: client.v1.billing_portal.configurations.create(INVOICES_ON)
+        for name, client in [
+            ("test", test),
+            ("live", live),
+            ("ct", connect_test),
+            ("cl", connect_live),
+        ]
+    }
     assert made["test"].livemode is False and made["live"].livemode is True
     assert made["cl"].livemode is True and made["ct"].livemode is False
     assert made["live"].login_page.url is None
@@ -41,11 +49,14 @@ def test_test_live_and_connect_stores_are_apart(stripe_client: Any) -> None:
 
 
 def test_request_log_records_mode_and_account(emulator: Any, stripe_client: Any) -> None:
-    stripe_client("sk_live_1", account="acct_z").v1.billing_portal.configurations.list(
-        {"limit": 3})
+    stripe_client("sk_live_1", account="acct_z").v1.billing_portal.configurations.list({"limit": 3})
     entry = emulator.request_log[-1]
     assert (entry.method, entry.path, entry.query, entry.status) == (
-        "GET", "/v1/billing_portal/configurations", {"limit": "3"}, 200)
+        "GET",
+        "/v1/billing_portal/configurations",
+        {"limit": "3"},
+        200,
+    )
     assert (entry.mode, entry.account) == ("live", "acct_z")
     assert entry.headers["stripe-account"] == "acct_z"
     emulator.clear_log()
@@ -57,10 +68,12 @@ def test_state_persists_across_instances(tmp_path: Path) -> None:
     with Emulator(state_file=state) as first:
         client = stripe.StripeClient("sk_test_1", base_addresses={"api": first.url})
         made = client.v1.billing_portal.configurations.create(
-            {**INVOICES_ON, "metadata": {"k": "v"}}, {"idempotency_key": "persist"})
+            {**INVOICES_ON, "metadata": {"k": "v"}}, {"idempotency_key": "persist"}
+        )
         client.v1.customers.create({"email": "a@b.c"})
-        live = stripe.StripeClient("sk_live_1", base_addresses={"api": first.url},
-                                   stripe_account="acct_x")
+        live = stripe.StripeClient(
+            "sk_live_1", base_addresses={"api": first.url}, stripe_account="acct_x"
+        )
         live.v1.products.create({"id": "prod_l", "name": "Live"})
     saved = json.loads(state.read_text())
     assert set(saved["accounts"]) == {"test:", "live:acct_x"}
@@ -68,13 +81,16 @@ def test_state_persists_across_instances(tmp_path: Path) -> None:
     with Emulator(state_file=state) as second:
         client = stripe.StripeClient("sk_test_1", base_addresses={"api": second.url})
         assert client.v1.billing_portal.configurations.retrieve(made.id).to_dict() == (
-            made.to_dict())
+            made.to_dict()
+        )
         replay = client.v1.billing_portal.configurations.create(
-            {**INVOICES_ON, "metadata": {"k": "v"}}, {"idempotency_key": "persist"})
+            {**INVOICES_ON, "metadata": {"k": "v"}}, {"idempotency_key": "persist"}
+        )
         assert replay.id == made.id
         assert replay.last_response.headers["Idempotent-Replayed"] == "true"
-        live = stripe.StripeClient("sk_live_1", base_addresses={"api": second.url},
-                                   stripe_account="acct_x")
+        live = stripe.StripeClient(
+            "sk_live_1", base_addresses={"api": second.url}, stripe_account="acct_x"
+        )
         assert live.v1.products.retrieve("prod_l").name == "Live"
 
 
@@ -130,8 +146,10 @@ def test_a_corrupt_state_file_is_an_error(tmp_path: Path) -> None:
 
 def test_constructor_seed_applies_only_to_fresh_state(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    seed = {"test": {"default_configuration": True, "customers": [{"id": "cus_t"}]},
-            "live": {"customers": [{"id": "cus_l", "email": "l@example.com"}]}}
+    seed = {
+        "test": {"default_configuration": True, "customers": [{"id": "cus_t"}]},
+        "live": {"customers": [{"id": "cus_l", "email": "l@example.com"}]},
+    }
     with Emulator(state_file=state, seed=seed) as emu:
         live = stripe.StripeClient("sk_live_1", base_addresses={"api": emu.url})
         assert live.v1.customers.retrieve("cus_l").email == "l@example.com"
@@ -146,19 +164,47 @@ def test_constructor_seed_applies_only_to_fresh_state(tmp_path: Path) -> None:
 
 
 def test_seed_format(emulator: Any, stripe_client: Any) -> None:
-    emulator.seed({
-        "products": [{"id": "prod_p", "name": "P", "active": False, "prices": [
-            {"id": "price_p", "lookup_key": "p_m", "unit_amount": 100,
-             "recurring": {"interval": "month"}, "active": False}]}],
-        "default_configuration": {"features": {"customer_update": {"enabled": True}},
-                                  "name": "Dashboard"},
-        "configurations": [
-            {"id": "bpc_old", "features": {"invoice_history": {"enabled": False}},
-             "active": False},
-            {"features": {"subscription_update": {"enabled": True, "products": [
-                {"product": "prod_p", "prices": ["price_p"]}]}}, "metadata": {"k": "v"}},
-        ],
-    }, account="acct_s")
+    emulator.seed(
+        {
+            "products": [
+                {
+                    "id": "prod_p",
+                    "name": "P",
+                    "active": False,
+                    "prices": [
+                        {
+                            "id": "price_p",
+                            "lookup_key": "p_m",
+                            "unit_amount": 100,
+                            "recurring": {"interval": "month"},
+                            "active": False,
+                        }
+                    ],
+                }
+            ],
+            "default_configuration": {
+                "features": {"customer_update": {"enabled": True}},
+                "name": "Dashboard",
+            },
+            "configurations": [
+                {
+                    "id": "bpc_old",
+                    "features": {"invoice_history": {"enabled": False}},
+                    "active": False,
+                },
+                {
+                    "features": {
+                        "subscription_update": {
+                            "enabled": True,
+                            "products": [{"product": "prod_p", "prices": ["price_p"]}],
+                        }
+                    },
+                    "metadata": {"k": "v"},
+                },
+            ],
+        },
+        account="acct_s",
+    )
     client = stripe_client(account="acct_s")
     configs = client.v1.billing_portal.configurations.list().data
     assert [c.is_default for c in configs] == [False, False, True]
@@ -175,8 +221,21 @@ def test_seed_format(emulator: Any, stripe_client: Any) -> None:
     [
         ({"colour": 1}, "unknown seed key"),
         ({"configurations": [{"features": {"nope": {}}}]}, "Received unknown parameter"),
-        ({"configurations": [{"features": {"subscription_update": {"enabled": True, "products": [
-            {"product": "prod_nope", "prices": ["price_x"]}]}}}]}, "No such product"),
+        (
+            {
+                "configurations": [
+                    {
+                        "features": {
+                            "subscription_update": {
+                                "enabled": True,
+                                "products": [{"product": "prod_nope", "prices": ["price_x"]}],
+                            }
+                        }
+                    }
+                ]
+            },
+            "No such product",
+        ),
     ],
 )
 def test_bad_seeds_are_refused(emulator: Any, seed: dict[str, Any], message: str) -> None:

@@ -44,12 +44,16 @@ def run_main(*args: str) -> Outcome:
         sys.stdout.flush()
         sys.stderr.flush()
     assert isinstance(code, int), f"exit code {code!r}"
-    return Outcome(code, stdout.getvalue().decode("utf-8", "replace"),
-                   stderr.getvalue().decode("utf-8", "replace"))
+    return Outcome(
+        code,
+        stdout.getvalue().decode("utf-8", "replace"),
+        stderr.getvalue().decode("utf-8", "replace"),
+    )
 
 
-def new_project(folder: Path, files: Mapping[str, str | bytes] | None = None,
-                project: str = PROJECT) -> Path:
+def new_project(
+    folder: Path, files: Mapping[str, str | bytes] | None = None, project: str = PROJECT
+) -> Path:
     """A project folder holding `files` beside its project file; its project file's path."""
     if folder.exists():
         shutil.rmtree(folder)

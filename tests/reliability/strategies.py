@@ -41,19 +41,99 @@ def _vocabulary() -> tuple[list[str], list[str]]:
 
 
 NAMES, ENUM_VALUES = _vocabulary()
-WORDS = [*ENVIRONMENTS, "lookup_key:pro_monthly", "lookup_key:", "price_1Pabc", "prod_Q1xyz",
-         "bpc_1Pabc", "acct_123", "pmc_1", "${app_url}/account", "${nope}", "$${", "${",
-         "https://example.com", "http://[::1", "https://exa mple.com", "https://x:99999",
-         "example.com", "portal_config_key", "sk_live_51Hx0FakeKeyForTests222222",
-         "STRIPE_SECRET_KEY", "state.json", "../state.json", "yes", "on", "~", "", " ", "9" * 30]
+WORDS = [
+    *ENVIRONMENTS,
+    "lookup_key:pro_monthly",
+    "lookup_key:",
+    "price_1Pabc",
+    "prod_Q1xyz",
+    "bpc_1Pabc",
+    "acct_123",
+    "pmc_1",
+    "${app_url}/account",
+    "${nope}",
+    "$${",
+    "${",
+    "https://example.com",
+    "http://[::1",
+    "https://exa mple.com",
+    "https://x:99999",
+    "example.com",
+    "portal_config_key",
+    "sk_live_51Hx0FakeKeyForTests222222",
+    "STRIPE_SECRET_KEY",
+    "state.json",
+    "../state.json",
+    "yes",
+    "on",
+    "~",
+    "",
+    " ",
+    "9" * 30,
+]
 # Text that stresses the reader and the composer rather than the schema.
-SNIPPETS = ["&a ", "*a", "<<: *a", "&b [*a, *a, *a]", "!!int ", "!!bool ", "!!str ", "!!float ",
-            "!!binary ", "!!set ", "!!timestamp ", "!!python/object:os.system ", "!!omap ",
-            "? ", ": ", "- ", "---\n", "...\n", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "#", "'",
-            '"', "\\", "{", "}", "[", "]", ",", "\t", "\r", "\r\n", "\x00", "\x1b", "\x7f",
-            "\x85", "\u2028", "\ufeff", "\ud7ff", "\U0001f600", "2024-13-45", "0x1F", "0o17",
-            "1_000", "1:20:30", ".inf", ".nan", "1e999", "-0", "9" * 4400, "[" * 70, "]" * 70,
-            "{a: " * 70, "x" * 2000, "\n" * 3, "  ", "null", "true", "True", "FALSE"]
+SNIPPETS = [
+    "&a ",
+    "*a",
+    "<<: *a",
+    "&b [*a, *a, *a]",
+    "!!int ",
+    "!!bool ",
+    "!!str ",
+    "!!float ",
+    "!!binary ",
+    "!!set ",
+    "!!timestamp ",
+    "!!python/object:os.system ",
+    "!!omap ",
+    "? ",
+    ": ",
+    "- ",
+    "---\n",
+    "...\n",
+    "%YAML 1.1\n",
+    "%TAG ! tag:x,2000:\n",
+    "#",
+    "'",
+    '"',
+    "\\",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "\t",
+    "\r",
+    "\r\n",
+    "\x00",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\ufeff",
+    "\ud7ff",
+    "\U0001f600",
+    "2024-13-45",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "1:20:30",
+    ".inf",
+    ".nan",
+    "1e999",
+    "-0",
+    "9" * 4400,
+    "[" * 70,
+    "]" * 70,
+    "{a: " * 70,
+    "x" * 2000,
+    "\n" * 3,
+    "  ",
+    "null",
+    "true",
+    "True",
+    "FALSE",
+]
 
 
 def _files(folder: Path) -> list[str]:
@@ -61,10 +141,17 @@ def _files(folder: Path) -> list[str]:
 
 
 CONFIG_TEXTS = [t for t in _files(CONFIGS) if not t.lstrip().startswith("# portal-config project")]
-CONFIG_TEXTS += [t for case in sorted(BROKEN.iterdir()) if case.is_dir()
-                 for t in _files(case) if len(t) < 4000 and "version:" not in t]
-PROJECT_TEXTS = [(BROKEN / "_project.yaml").read_text(),
-                 (CONFIGS / "portal-config.yaml").read_text()]
+CONFIG_TEXTS += [
+    t
+    for case in sorted(BROKEN.iterdir())
+    if case.is_dir()
+    for t in _files(case)
+    if len(t) < 4000 and "version:" not in t
+]
+PROJECT_TEXTS = [
+    (BROKEN / "_project.yaml").read_text(),
+    (CONFIGS / "portal-config.yaml").read_text(),
+]
 
 
 def _data(text: str) -> Any:
@@ -83,24 +170,51 @@ PROJECT_DATA = [d for d in map(_data, PROJECT_TEXTS) if isinstance(d, dict)]
 
 # --- documents ---------------------------------------------------------------------------------
 
-keys = st.one_of(st.sampled_from(NAMES), st.sampled_from(ENVIRONMENTS), st.text(max_size=12),
-                 st.sampled_from(["metadata", "overrides", "ids", "environments", "key",
-                                  "default", "portal_config_x", "k" * 41, "a[b]"]))
+keys = st.one_of(
+    st.sampled_from(NAMES),
+    st.sampled_from(ENVIRONMENTS),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "metadata",
+            "overrides",
+            "ids",
+            "environments",
+            "key",
+            "default",
+            "portal_config_x",
+            "k" * 41,
+            "a[b]",
+        ]
+    ),
+)
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**20), max_value=10**20),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=40),
-    st.sampled_from(ENUM_VALUES), st.sampled_from(WORDS),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.sampled_from(ENUM_VALUES),
+    st.sampled_from(WORDS),
     st.integers(min_value=0, max_value=6000).map(lambda n: "x" * n),
     st.dates(),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=8), st.dictionaries(keys, inner, max_size=6)), max_leaves=16)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=8), st.dictionaries(keys, inner, max_size=6)),
+    max_leaves=16,
+)
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     yield path
-    items = node.items() if isinstance(node, dict) else enumerate(node) \
-        if isinstance(node, list) else ()
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
     for key, sub in items:
         yield from _paths(sub, (*path, key))
 
@@ -142,9 +256,13 @@ def dump(draw: st.DrawFn, doc: Any) -> str:
             return json.dumps(doc, default=str)
         except (TypeError, ValueError):  # keys JSON cannot write (a date read from YAML)
             return yaml.safe_dump(doc)
-    return yaml.safe_dump(doc, allow_unicode=draw(st.booleans()), sort_keys=False,
-                          default_flow_style=style == "flow", width=draw(st.sampled_from([80,
-                                                                                   10**6])))
+    return yaml.safe_dump(
+        doc,
+        allow_unicode=draw(st.booleans()),
+        sort_keys=False,
+        default_flow_style=style == "flow",
+        width=draw(st.sampled_from([80, 10**6])),
+    )
 
 
 @st.composite
@@ -159,6 +277,7 @@ def project_documents(draw: st.DrawFn) -> str:
 
 # --- text --------------------------------------------------------------------------------------
 
+
 @st.composite
 def mutated_text(draw: st.DrawFn, texts: list[str]) -> str:
     """A real file's text with a few edits: snippets put in, ranges cut, lines repeated."""
@@ -167,18 +286,30 @@ def mutated_text(draw: st.DrawFn, texts: list[str]) -> str:
         at = draw(st.integers(min_value=0, max_value=len(text)))
         edit = draw(st.sampled_from(["insert", "insert", "cut", "repeat", "indent"]))
         if edit == "insert":
-            piece = draw(st.one_of(st.sampled_from(SNIPPETS), st.sampled_from(WORDS),
-                                   st.sampled_from(NAMES).map(lambda n: f"\n{n}: "),
-                                   st.text(max_size=8)))
+            piece = draw(
+                st.one_of(
+                    st.sampled_from(SNIPPETS),
+                    st.sampled_from(WORDS),
+                    st.sampled_from(NAMES).map(lambda n: f"\n{n}: "),
+                    st.text(max_size=8),
+                )
+            )
             text = text[:at] + piece + text[at:]
         elif edit == "cut":
-            text = text[:at] + text[at + draw(st.integers(min_value=1, max_value=40)):]
+            text = text[:at] + text[at + draw(st.integers(min_value=1, max_value=40)) :]
         else:
             start = text.rfind("\n", 0, at) + 1
             end = text.find("\n", at)
-            line = text[start:] if end < 0 else text[start:end + 1]
-            text = text[:start] + ("  " + line if edit == "indent" else line * draw(
-                st.integers(min_value=2, max_value=30))) + text[start:]
+            line = text[start:] if end < 0 else text[start : end + 1]
+            text = (
+                text[:start]
+                + (
+                    "  " + line
+                    if edit == "indent"
+                    else line * draw(st.integers(min_value=2, max_value=30))
+                )
+                + text[start:]
+            )
     return text
 
 
@@ -200,5 +331,6 @@ def hostile_text(draw: st.DrawFn) -> str:
     return "name: " + "x" * (n * 100_000) + "\n"
 
 
-texts = st.one_of(mutated_text(CONFIG_TEXTS), config_documents(), hostile_text(),
-                  st.text(max_size=200))
+texts = st.one_of(
+    mutated_text(CONFIG_TEXTS), config_documents(), hostile_text(), st.text(max_size=200)
+)

@@ -32,28 +32,59 @@ LIST = "/v1/billing_portal/configurations"
 IDENTITY = ("portal_config_project", "portal_config_env", "portal_config_key")
 
 # Faults by where they make sense: any request, a write only, a list only.
-ANY_REQUEST = [{"status": 500}, {"status": 503}, {"status": 500, "should_retry": False},
-               {"status": 503, "should_retry": False}, {"status": 429},
-               {"status": 429, "should_retry": True}, {"status": 429, "should_retry": False},
-               {"drop": True}, {"body": "truncated"}, {"body": "cut"}, {"body": "empty"}]
-WRITE_ONLY = [{"status": 500, "should_retry": False, "remembered": True},
-              {"status": 503, "remembered": True}, {"drop": True, "remembered": True},
-              {"body": "dropped"}, {"answer": {"object": "billing_portal.configuration"}},
-              {"body": "items_without_id"}]
-READ_ONLY = [{"body": "no_data"}, {"body": "items_without_metadata"},
-             {"body": "items_without_id"}, {"answer": []}, {"answer": {"data": "oops"}}]
+ANY_REQUEST = [
+    {"status": 500},
+    {"status": 503},
+    {"status": 500, "should_retry": False},
+    {"status": 503, "should_retry": False},
+    {"status": 429},
+    {"status": 429, "should_retry": True},
+    {"status": 429, "should_retry": False},
+    {"drop": True},
+    {"body": "truncated"},
+    {"body": "cut"},
+    {"body": "empty"},
+]
+WRITE_ONLY = [
+    {"status": 500, "should_retry": False, "remembered": True},
+    {"status": 503, "remembered": True},
+    {"drop": True, "remembered": True},
+    {"body": "dropped"},
+    {"answer": {"object": "billing_portal.configuration"}},
+    {"body": "items_without_id"},
+]
+READ_ONLY = [
+    {"body": "no_data"},
+    {"body": "items_without_metadata"},
+    {"body": "items_without_id"},
+    {"answer": []},
+    {"answer": {"data": "oops"}},
+]
 # (method, path_prefix): every request, the list (and retrieves), one configuration, creates
 # (and updates), updates.
 TARGETS = [(None, None), ("GET", LIST), ("GET", f"{LIST}/"), ("POST", LIST), ("POST", f"{LIST}/")]
 VARIANTS = [
     {"name": "Basic", "features": {"invoice_history": {"enabled": True}}},
-    {"name": "Support", "default_return_url": "https://staging.example.com/account",
-     "features": {"invoice_history": {"enabled": True},
-                  "customer_update": {"enabled": True, "allowed_updates": ["email", "address"]}}},
-    {"name": "Billing", "business_profile": {"headline": "Acme billing"},
-     "features": {"payment_method_update": {"enabled": True}}, "metadata": {"team": "billing"}},
-    {"features": {"subscription_cancel": {"enabled": True, "mode": "immediately"},
-                  "invoice_history": {"enabled": False}}},
+    {
+        "name": "Support",
+        "default_return_url": "https://staging.example.com/account",
+        "features": {
+            "invoice_history": {"enabled": True},
+            "customer_update": {"enabled": True, "allowed_updates": ["email", "address"]},
+        },
+    },
+    {
+        "name": "Billing",
+        "business_profile": {"headline": "Acme billing"},
+        "features": {"payment_method_update": {"enabled": True}},
+        "metadata": {"team": "billing"},
+    },
+    {
+        "features": {
+            "subscription_cancel": {"enabled": True, "mode": "immediately"},
+            "invoice_history": {"enabled": False},
+        }
+    },
 ]
 
 
@@ -68,9 +99,11 @@ class Scenario:
     timeout: str = "30"
 
     def __str__(self) -> str:
-        return (f"scenario {self.number} (PORTAL_CONFIG_FAULT_FIRST={self.number} "
-                f"PORTAL_CONFIG_FAULT_SCENARIOS=1): files {sorted(self.files)}, Stripe "
-                f"{sorted(self.stripe)}, faults {self.faults}, failure rate {self.failure_rate}")
+        return (
+            f"scenario {self.number} (PORTAL_CONFIG_FAULT_FIRST={self.number} "
+            f"PORTAL_CONFIG_FAULT_SCENARIOS=1): files {sorted(self.files)}, Stripe "
+            f"{sorted(self.stripe)}, faults {self.faults}, failure rate {self.failure_rate}"
+        )
 
 
 def _fault(rng: random.Random) -> dict[str, Any]:
@@ -79,8 +112,11 @@ def _fault(rng: random.Random) -> dict[str, Any]:
         method, path = rng.choice(TARGETS)
         return {**rng.choice(ANY_REQUEST), "method": method, "path_prefix": path}
     if kind == "write":
-        return {**rng.choice(WRITE_ONLY + ANY_REQUEST[:8]), "method": "POST",
-                "path_prefix": rng.choice([LIST, f"{LIST}/"])}
+        return {
+            **rng.choice(WRITE_ONLY + ANY_REQUEST[:8]),
+            "method": "POST",
+            "path_prefix": rng.choice([LIST, f"{LIST}/"]),
+        }
     return {**rng.choice(READ_ONLY), "method": "GET", "path_prefix": LIST}
 
 
@@ -92,8 +128,11 @@ def scenario(number: int) -> Scenario:
         wanted = dict(rng.choice(VARIANTS))
         state = rng.choice(["new", "new", "changed", "same", "retired"])
         if state != "new":
-            s.stripe[key] = wanted if state != "changed" else rng.choice(
-                [v for v in VARIANTS if v is not wanted])
+            s.stripe[key] = (
+                wanted
+                if state != "changed"
+                else rng.choice([v for v in VARIANTS if v is not wanted])
+            )
         if state == "retired":
             wanted = {**wanted, "active": False}
         s.files[key] = wanted
@@ -146,8 +185,10 @@ def shared_emulator() -> Iterator[Any]:
 def _set_up(s: Scenario, emulator: Any, root: Path) -> Project:
     emulator.reset()
     for key, data in s.stripe.items():
-        metadata = {**data.get("metadata", {}), **dict(zip(IDENTITY, ("acme", "staging", key),
-                                                           strict=True))}
+        metadata = {
+            **data.get("metadata", {}),
+            **dict(zip(IDENTITY, ("acme", "staging", key), strict=True)),
+        }
         emulator.api.call("POST", LIST, {**data, "metadata": metadata})
     project = Project(root, emulator)
     for key, data in s.files.items():
@@ -159,15 +200,23 @@ def _set_up(s: Scenario, emulator: Any, root: Path) -> Project:
     return project
 
 
-PLANNED = re.compile(r"^[+~-] (\S+)(?: \(bpc_\w+\))? in staging will be (created|updated|adopted|"
-                     r"DEACTIVATED)", re.M)
-ACTIONS = {"created": "create", "updated": "update", "adopted": "adopt",
-           "DEACTIVATED": "deactivate"}
+PLANNED = re.compile(
+    r"^[+~-] (\S+)(?: \(bpc_\w+\))? in staging will be (created|updated|adopted|"
+    r"DEACTIVATED)",
+    re.M,
+)
+ACTIONS = {
+    "created": "create",
+    "updated": "update",
+    "adopted": "adopt",
+    "DEACTIVATED": "deactivate",
+}
 
 
 def _check_run(s: Scenario, result: Result, writes: list[Any], emulator: Any) -> None:
     assert "Traceback" not in result.output and "Internal error" not in result.output, (
-        f"{s}\n{result.output}")
+        f"{s}\n{result.output}"
+    )
     assert result.exit_code in (0, 1), f"{s}\n{result.output}"
     if result.exit_code == 0:
         return
@@ -179,8 +228,12 @@ def _check_run(s: Scenario, result: Result, writes: list[Any], emulator: Any) ->
     held = ours(emulator)
     for key, action in ((k, ACTIONS[a]) for k, a in PLANNED.findall(result.stdout)):
         done = re.search(rf"^  {key} \(bpc_\w+\) in staging: {action}d$", result.stderr, re.M)
-        told = re.search(rf"^(Failed|Uncertain|Not run|Not written|Unconfirmed): "
-                         rf"{action} {key} \(", result.stdout, re.M)
+        told = re.search(
+            rf"^(Failed|Uncertain|Not run|Not written|Unconfirmed): "
+            rf"{action} {key} \(",
+            result.stdout,
+            re.M,
+        )
         assert done or told, f"{s}: nothing says what became of {action} {key}\n{result.output}"
         if action == "create" and done:
             assert key in held, f"{s}: {key} reported created, not in Stripe\n{result.output}"
@@ -189,9 +242,9 @@ def _check_run(s: Scenario, result: Result, writes: list[Any], emulator: Any) ->
 
 
 @pytest.mark.parametrize("number", range(FIRST, FIRST + SCENARIOS))
-def test_repeated_applies_converge_under_faults(number: int, shared_emulator: Any,
-                                                tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_repeated_applies_converge_under_faults(
+    number: int, shared_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", TEST_KEY)
     monkeypatch.setenv("PORTAL_CONFIG_E2E_LIVE_KEY", LIVE_KEY)
     s = scenario(number)
@@ -214,6 +267,7 @@ def test_repeated_applies_converge_under_faults(number: int, shared_emulator: An
     assert final.exit_code == 0, f"{s}\n{final.output}"
     held = ours(emulator)
     assert Counter({k: len(v) for k, v in held.items()}) == Counter(
-        {k: 1 for k in s.files if k in s.stripe or s.files[k].get("active", True)}), str(s)
+        {k: 1 for k in s.files if k in s.stripe or s.files[k].get("active", True)}
+    ), str(s)
     keys = [r.idempotency_key for r in emulator.request_log if r.method == "POST"]
     assert all(k and k.startswith("portal-config-") for k in keys), f"{s}: {keys}"

@@ -18,13 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.reliability import strategies as fuzz
-from tests.reliability.harness import (
-    LOCATED,
-    PROJECT,
-    assert_well_behaved,
-    new_project,
-    run_main,
-)
+from tests.reliability.harness import LOCATED, PROJECT, assert_well_behaved, new_project, run_main
 
 pytestmark = pytest.mark.fuzz
 EXAMPLES = int(os.environ.get("PORTAL_CONFIG_FUZZ_EXAMPLES", "2000"))
@@ -38,8 +32,12 @@ def share(percent: int) -> settings:
         deadline=timedelta(seconds=3),  # "never over a few seconds", whatever the input
         derandomize=IN_CI,
         database=None if IN_CI else settings().database,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                               HealthCheck.large_base_example, HealthCheck.filter_too_much],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.filter_too_much,
+        ],
     )
 
 
@@ -64,26 +62,35 @@ def test_validate_survives_any_configuration_text(folder: Path, text: str) -> No
 
 @share(40)
 @given(first=fuzz.config_documents(), second=st.one_of(st.none(), fuzz.config_documents()))
-def test_validate_survives_documents_near_valid_ones(folder: Path, first: str,
-                                                     second: str | None) -> None:
+def test_validate_survives_documents_near_valid_ones(
+    folder: Path, first: str, second: str | None
+) -> None:
     validate(folder, {"standard.yaml": first, **({"other.yml": second} if second else {})})
 
 
 @share(20)
-@given(project=st.one_of(fuzz.project_documents(), fuzz.mutated_text(fuzz.PROJECT_TEXTS)),
-       text=st.sampled_from(fuzz.CONFIG_TEXTS[:3]))
+@given(
+    project=st.one_of(fuzz.project_documents(), fuzz.mutated_text(fuzz.PROJECT_TEXTS)),
+    text=st.sampled_from(fuzz.CONFIG_TEXTS[:3]),
+)
 def test_validate_survives_any_project_file(folder: Path, project: str, text: str) -> None:
     validate(folder, {"standard.yaml": text}, project)
 
 
 # --- diff --base HEAD: the working tree fuzzed against a committed base --------------------------
 
+
 @pytest.fixture(scope="module")
 def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("fuzz-diff")
     project_file = new_project(root / "configs", {"standard.yaml": fuzz.CONFIG_TEXTS[0]})
-    for args in (["init", "-q"], ["config", "user.email", "t@example.com"],
-                 ["config", "user.name", "t"], ["add", "-A"], ["commit", "-qm", "base"]):
+    for args in (
+        ["init", "-q"],
+        ["config", "user.email", "t@example.com"],
+        ["config", "user.name", "t"],
+        ["add", "-A"],
+        ["commit", "-qm", "base"],
+    ):
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
     return project_file
 

@@ -41,19 +41,20 @@ def assert_clear_error(result: Any, *phrases: str) -> None:
 
 # --- lists ------------------------------------------------------------------------------
 
+
 def test_a_list_that_always_has_more_stops_with_a_clear_error(project: Project) -> None:
     one_applied(project)
     project.emulator.faults.script([{"has_more_forever": True, "path_prefix": LIST}])
     started = time.monotonic()
     result = project.run("plan", "--env", "staging")
-    assert_clear_error(result, "environment 'staging': listing portal configurations",
-                       "repeat")
+    assert_clear_error(result, "environment 'staging': listing portal configurations", "repeat")
     assert time.monotonic() - started < 10
     assert len(project.emulator.request_log) <= 5
 
 
-def test_pagination_stops_at_its_hard_limit(project: Project,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pagination_stops_at_its_hard_limit(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from portal_config import answers, stripe_api
 
     made = client(project).v1.billing_portal.configurations
@@ -67,31 +68,35 @@ def test_pagination_stops_at_its_hard_limit(project: Project,
     assert project.run("plan", "--env", "staging").exit_code == 0
 
 
-@pytest.mark.parametrize("fault", [{"body": "no_data"}, {"body": "items_without_metadata"},
-                                   {"body": "items_without_id"}],
-                         ids=["no-data", "items-without-metadata", "items-without-id"])
+@pytest.mark.parametrize(
+    "fault",
+    [{"body": "no_data"}, {"body": "items_without_metadata"}, {"body": "items_without_id"}],
+    ids=["no-data", "items-without-metadata", "items-without-id"],
+)
 def test_a_list_missing_what_identifies_configurations_never_reads_as_empty(
-        project: Project, fault: dict[str, Any]) -> None:
+    project: Project, fault: dict[str, Any]
+) -> None:
     one_applied(project)
     project.emulator.faults.script([{**fault, "method": "GET", "path_prefix": LIST}])
     result = project.run("apply", "--env", "staging")
-    assert_clear_error(result, "environment 'staging': listing portal configurations",
-                       "Stripe's answer")
+    assert_clear_error(
+        result, "environment 'staging': listing portal configurations", "Stripe's answer"
+    )
     assert "create" not in result.stdout
     assert len(configurations(project)) == 1  # no duplicate of `basic`
     assert not project.writes()
 
 
-@pytest.mark.parametrize("answer", [[], None, {"data": "oops"}, "oops",
-                                    {"object": "list", "data": [1], "has_more": False}],
-                         ids=["list", "null", "data-not-a-list", "string", "item-not-object"])
-def test_a_list_answer_of_the_wrong_shape_is_a_clear_error(project: Project,
-                                                           answer: Any) -> None:
+@pytest.mark.parametrize(
+    "answer",
+    [[], None, {"data": "oops"}, "oops", {"object": "list", "data": [1], "has_more": False}],
+    ids=["list", "null", "data-not-a-list", "string", "item-not-object"],
+)
+def test_a_list_answer_of_the_wrong_shape_is_a_clear_error(project: Project, answer: Any) -> None:
     project.write("basic.yaml", BASIC)
     project.emulator.faults.script([{"answer": answer, "method": "GET", "path_prefix": LIST}])
     result = project.run("plan", "--env", "staging")
-    assert_clear_error(result, "environment 'staging': listing portal configurations",
-                       "malformed")
+    assert_clear_error(result, "environment 'staging': listing portal configurations", "malformed")
 
 
 def test_a_configuration_with_a_field_of_the_wrong_type_is_named(project: Project) -> None:
@@ -105,20 +110,45 @@ def test_a_configuration_with_a_field_of_the_wrong_type_is_named(project: Projec
 
 
 def test_a_price_without_its_lookup_key_is_a_clear_error(project: Project) -> None:
-    project.emulator.seed({"products": [{"name": "Pro", "prices": [
-        {"lookup_key": "pro_monthly", "unit_amount": 2900, "recurring": {"interval": "month"}}]}]})
+    project.emulator.seed(
+        {
+            "products": [
+                {
+                    "name": "Pro",
+                    "prices": [
+                        {
+                            "lookup_key": "pro_monthly",
+                            "unit_amount": 2900,
+                            "recurring": {"interval": "month"},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
     project.write("priced.yaml", PRICED)
     listed = client(project).v1.prices.list({"lookup_keys": ["pro_monthly"]}).data[0]
     price = json.loads(json.dumps(listed.to_dict(), default=str))  # the SDK's Decimals as text
     del price["lookup_key"]
-    project.emulator.faults.script([{"answer": {"object": "list", "data": [price],
-                                                "has_more": False, "url": "/v1/prices"},
-                                     "path_prefix": "/v1/prices"}])
+    project.emulator.faults.script(
+        [
+            {
+                "answer": {
+                    "object": "list",
+                    "data": [price],
+                    "has_more": False,
+                    "url": "/v1/prices",
+                },
+                "path_prefix": "/v1/prices",
+            }
+        ]
+    )
     result = project.run("plan", "--env", "staging")
     assert_clear_error(result, "environment 'staging': looking up prices", "lookup_key")
 
 
 # --- slow answers -------------------------------------------------------------------------
+
 
 def test_a_server_that_drips_its_answer_meets_the_request_deadline(project: Project) -> None:
     project.write("basic.yaml", BASIC)
@@ -126,13 +156,13 @@ def test_a_server_that_drips_its_answer_meets_the_request_deadline(project: Proj
     started = time.monotonic()
     result = project.run("plan", "--env", "staging", "--timeout", "1")
     elapsed = time.monotonic() - started
-    assert_clear_error(result, "environment 'staging': listing portal configurations",
-                       "within 1 s")
+    assert_clear_error(result, "environment 'staging': listing portal configurations", "within 1 s")
     assert elapsed < 4, elapsed
 
 
 def test_a_run_stops_asking_stripe_when_its_time_is_spent(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from portal_config import stripe_api, transport
 
     made = client(project).v1.billing_portal.configurations
@@ -143,8 +173,11 @@ def test_a_run_stops_asking_stripe_when_its_time_is_spent(
     project.emulator.faults.latency = 0.05  # 20 pages: 1 s, more than the run's 2 x 0.3 s
     started = time.monotonic()
     result = project.run("plan", "--env", "staging", "--timeout", "0.3")
-    assert_clear_error(result, "listing portal configurations: stopped: this run has waited "
-                               "for Stripe as long as it may (0.6 s, 2 times --timeout)")
+    assert_clear_error(
+        result,
+        "listing portal configurations: stopped: this run has waited "
+        "for Stripe as long as it may (0.6 s, 2 times --timeout)",
+    )
     assert time.monotonic() - started < 3
 
 
@@ -154,8 +187,10 @@ def test_timeout_must_be_a_positive_number(project: Project) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("command", [["apply"], ["import", "--out", "imported"], ["doctor"],
-                                     ["ids"], ["pull", "--dry-run"]])
+@pytest.mark.parametrize(
+    "command",
+    [["apply"], ["import", "--out", "imported"], ["doctor"], ["ids"], ["pull", "--dry-run"]],
+)
 def test_every_stripe_command_takes_timeout(project: Project, command: list[str]) -> None:
     result = project.run(*command, "--env", "staging", "--timeout", "5")
     assert "No such option" not in result.output, result.output
@@ -164,12 +199,21 @@ def test_every_stripe_command_takes_timeout(project: Project, command: list[str]
 
 # --- writes whose answer cannot be read -------------------------------------------------
 
-@pytest.mark.parametrize("fault", [{"body": "truncated"}, {"body": "cut"}, {"body": "empty"},
-                                   {"answer": {"object": "billing_portal.configuration"}},
-                                   {"body": "dropped"}],
-                         ids=["truncated", "cut", "empty", "without-id", "dropped"])
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"body": "truncated"},
+        {"body": "cut"},
+        {"body": "empty"},
+        {"answer": {"object": "billing_portal.configuration"}},
+        {"body": "dropped"},
+    ],
+    ids=["truncated", "cut", "empty", "without-id", "dropped"],
+)
 def test_a_create_whose_answer_is_lost_is_uncertain_and_the_rerun_creates_nothing_new(
-        project: Project, fault: dict[str, Any]) -> None:
+    project: Project, fault: dict[str, Any]
+) -> None:
     project.write("basic.yaml", BASIC)
     project.emulator.faults.script([{**fault, "method": "POST", "path_prefix": LIST}])
     first = project.run("apply", "--env", "staging")
@@ -186,13 +230,16 @@ def test_a_create_whose_answer_is_lost_is_uncertain_and_the_rerun_creates_nothin
     assert project.run("plan", "--env", "staging", "--detailed-exitcode").exit_code == 0
 
 
-def test_a_retry_that_fails_after_a_lost_answer_is_uncertain_not_failed(
-        project: Project) -> None:
+def test_a_retry_that_fails_after_a_lost_answer_is_uncertain_not_failed(project: Project) -> None:
     """The first attempt was written and its answer lost; a 500 to the retry must not make it
     "Failed" (not written), as the matrix found."""
     project.write("basic.yaml", BASIC)
-    project.emulator.faults.script([{"body": "dropped", "method": "POST"},
-                                    {"status": 500, "should_retry": False, "method": "POST"}])
+    project.emulator.faults.script(
+        [
+            {"body": "dropped", "method": "POST"},
+            {"status": 500, "should_retry": False, "method": "POST"},
+        ]
+    )
     first = project.run("apply", "--env", "staging")
     assert first.exit_code == 1, first.output
     assert "Uncertain: create basic (new) in staging" in first.stdout
@@ -204,11 +251,17 @@ def test_a_retry_that_fails_after_a_lost_answer_is_uncertain_not_failed(
 
 def test_an_update_answered_with_another_configuration_is_uncertain(project: Project) -> None:
     config_id = one_applied(project)
-    other = client(project).v1.billing_portal.configurations.create(
-        {"features": {"invoice_history": {"enabled": True}}}).to_dict()
+    other = (
+        client(project)
+        .v1.billing_portal.configurations.create(
+            {"features": {"invoice_history": {"enabled": True}}}
+        )
+        .to_dict()
+    )
     project.write("basic.yaml", BASIC.replace("Basic", "Basic 2"))
-    project.emulator.faults.script([{"answer": other, "method": "POST",
-                                     "path_prefix": f"{LIST}/{config_id}"}])
+    project.emulator.faults.script(
+        [{"answer": other, "method": "POST", "path_prefix": f"{LIST}/{config_id}"}]
+    )
     result = project.run("apply", "--env", "staging")
     assert_clear_error(result, "may or may not have reached Stripe", config_id)
     assert project.run("apply", "--env", "staging").exit_code == 0
@@ -217,13 +270,14 @@ def test_an_update_answered_with_another_configuration_is_uncertain(project: Pro
 
 # --- Stripe's side failing ----------------------------------------------------------------
 
-def test_a_500_stripe_says_not_to_retry_does_not_stop_the_other_changes(
-        project: Project) -> None:
+
+def test_a_500_stripe_says_not_to_retry_does_not_stop_the_other_changes(project: Project) -> None:
     project.write("basic.yaml", BASIC)
     project.write("standard.yaml", STANDARD)
     project.write("third.yaml", BASIC.replace("Basic", "Third"))
-    project.emulator.faults.script([{"status": 500, "should_retry": False, "method": "POST",
-                                     "path_prefix": LIST}])
+    project.emulator.faults.script(
+        [{"status": 500, "should_retry": False, "method": "POST", "path_prefix": LIST}]
+    )
     result = project.run("apply", "--env", "staging")
     assert result.exit_code == 1, result.output
     assert "Apply incomplete: 2 created, 0 updated, 0 deactivated." in result.stdout

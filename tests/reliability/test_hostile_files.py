@@ -25,6 +25,7 @@ NOBODY = 65534
 @pytest.fixture(autouse=True)
 def _deadline() -> Iterator[None]:
     """A run that blocks fails the test instead of hanging it (SIGALRM interrupts the read)."""
+
     def expire(*_: object) -> None:
         raise TimeoutError("portal-config blocked")
 
@@ -48,8 +49,12 @@ def test_a_fifo_is_an_error_naming_it(tmp_path: Path) -> None:
     project = new_project(tmp_path / "configs", {"standard.yaml": STANDARD})
     os.mkfifo(project.parent / "x.yaml")
     lines, elapsed = validate(project)
-    assert lines == [(f"{project.parent / 'x.yaml'}:1:1: a named pipe (FIFO), not a file: only "
-                      "regular files are read (remove it)")]
+    assert lines == [
+        (
+            f"{project.parent / 'x.yaml'}:1:1: a named pipe (FIFO), not a file: only "
+            "regular files are read (remove it)"
+        )
+    ]
     assert elapsed < 2
 
 
@@ -57,8 +62,12 @@ def test_a_link_to_dev_zero_is_an_error_naming_it(tmp_path: Path) -> None:
     project = new_project(tmp_path / "configs", {"standard.yaml": STANDARD})
     os.symlink("/dev/zero", project.parent / "x.yaml")
     lines, elapsed = validate(project)
-    assert lines == [(f"{project.parent / 'x.yaml'}:1:1: a device, not a file: only regular "
-                      "files are read (remove it)")]
+    assert lines == [
+        (
+            f"{project.parent / 'x.yaml'}:1:1: a device, not a file: only regular "
+            "files are read (remove it)"
+        )
+    ]
     assert elapsed < 2
 
 
@@ -68,8 +77,12 @@ def test_a_link_out_of_the_project_folder_is_not_read(tmp_path: Path) -> None:
     project = new_project(tmp_path / "configs", {"standard.yaml": STANDARD})
     os.symlink(secret, project.parent / "x.yaml")
     lines, _ = validate(project)
-    assert lines == [(f"{project.parent / 'x.yaml'}:1:1: a symbolic link to {secret}, outside the "
-                      "project folder: only files inside it are read (copy the file in instead)")]
+    assert lines == [
+        (
+            f"{project.parent / 'x.yaml'}:1:1: a symbolic link to {secret}, outside the "
+            "project folder: only files inside it are read (copy the file in instead)"
+        )
+    ]
     assert "wJalrXUtnFEMI" not in "".join(lines) and "aws_secret" not in "".join(lines)
 
 
@@ -77,8 +90,12 @@ def test_a_file_over_the_size_bound(tmp_path: Path) -> None:
     big = STANDARD + "# " + "x" * limits.MAX_FILE_BYTES + "\n"
     project = new_project(tmp_path / "configs", {"big.yaml": big})
     lines, _ = validate(project)
-    assert lines == [(f"{project.parent / 'big.yaml'}:1:1: the file is larger than 1 MiB: "
-                      "portal-config reads configuration files up to that size")]
+    assert lines == [
+        (
+            f"{project.parent / 'big.yaml'}:1:1: the file is larger than 1 MiB: "
+            "portal-config reads configuration files up to that size"
+        )
+    ]
 
 
 def test_a_list_of_a_million_items_is_refused_in_seconds(tmp_path: Path) -> None:
@@ -87,9 +104,12 @@ def test_a_list_of_a_million_items_is_refused_in_seconds(tmp_path: Path) -> None
     project = new_project(tmp_path / "configs", {"items.yaml": items, "flow.yaml": flow})
     lines, elapsed = validate(project)
     assert [line.split(": ", 1)[1] for line in lines] == [
-        (f"more than {limits.MAX_VALUES} values in one file: portal-config reads at most "
-         f"{limits.MAX_VALUES} per file"),
-        "the file is larger than 1 MiB: portal-config reads configuration files up to that size"]
+        (
+            f"more than {limits.MAX_VALUES} values in one file: portal-config reads at most "
+            f"{limits.MAX_VALUES} per file"
+        ),
+        "the file is larger than 1 MiB: portal-config reads configuration files up to that size",
+    ]
     assert elapsed < 5
 
 
@@ -98,21 +118,31 @@ def test_the_folder_is_bounded_in_bytes(tmp_path: Path, monkeypatch: pytest.Monk
     files = {f"c{n}.yaml": STANDARD + "# " + "x" * 900 + "\n" for n in range(5)}
     project = new_project(tmp_path / "configs", files)
     lines, _ = validate(project)
-    assert lines == [(f"{project.parent / 'c3.yaml'}:1:1: the configuration files are larger than "
-                      "0 MiB together: portal-config reads up to that much"),
-                     (f"{project.parent / 'c4.yaml'}:1:1: the configuration files are larger than "
-                      "0 MiB together: portal-config reads up to that much")]
+    assert lines == [
+        (
+            f"{project.parent / 'c3.yaml'}:1:1: the configuration files are larger than "
+            "0 MiB together: portal-config reads up to that much"
+        ),
+        (
+            f"{project.parent / 'c4.yaml'}:1:1: the configuration files are larger than "
+            "0 MiB together: portal-config reads up to that much"
+        ),
+    ]
 
 
 def test_the_folder_is_bounded_in_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_FOLDER_VALUES", 100)
-    files = {f"c{n}.yaml": STANDARD + "metadata: {" + ", ".join(f"k{i}: v" for i in range(10))
-             + "}\n" for n in range(4)}
+    files = {
+        f"c{n}.yaml": STANDARD + "metadata: {" + ", ".join(f"k{i}: v" for i in range(10)) + "}\n"
+        for n in range(4)
+    }
     project = new_project(tmp_path / "configs", files)
     lines, _ = validate(project)
     # The project file holds 35 values, each of these 31: the third and fourth are too many.
     assert [line.split(": ", 1)[0] for line in lines] == [
-        f"{project.parent / 'c2.yaml'}:1:1", f"{project.parent / 'c3.yaml'}:1:1"]
+        f"{project.parent / 'c2.yaml'}:1:1",
+        f"{project.parent / 'c3.yaml'}:1:1",
+    ]
     assert "the configuration files hold too many values together" in lines[0]
 
 
@@ -121,29 +151,38 @@ def test_the_folder_is_bounded_in_entries(tmp_path: Path) -> None:
     for n in range(limits.MAX_ENTRIES + 10):
         (project.parent / f".hidden-{n}").touch()
     lines, elapsed = validate(project)
-    assert lines[0] == (f"{project.parent}:1:1: more than {limits.MAX_ENTRIES} entries in the "
-                        f"folder: portal-config reads at most {limits.MAX_ENTRIES} (move the rest "
-                        "elsewhere)")
+    assert lines[0] == (
+        f"{project.parent}:1:1: more than {limits.MAX_ENTRIES} entries in the "
+        f"folder: portal-config reads at most {limits.MAX_ENTRIES} (move the rest "
+        "elsewhere)"
+    )
     assert elapsed < 5
 
 
 @pytest.mark.parametrize("command", [["validate"], ["plan", "--env", "local"]])
-def test_an_alias_bomb_stops_validate_and_plan_at_once(tmp_path: Path,
-                                                       command: list[str]) -> None:
-    bomb = (limits_bomb := (Path(__file__).parent.parent / "broken" / "alias-bomb"
-                            / "standard.yaml").read_text())
+def test_an_alias_bomb_stops_validate_and_plan_at_once(tmp_path: Path, command: list[str]) -> None:
+    bomb = (
+        limits_bomb := (
+            Path(__file__).parent.parent / "broken" / "alias-bomb" / "standard.yaml"
+        ).read_text()
+    )
     project = new_project(tmp_path / "configs", {"standard.yaml": bomb})
     started = time.monotonic()
     outcome = run_main("--config", str(project), *command)
     assert time.monotonic() - started < 2
     lines = assert_well_behaved(outcome, "stdout" if command == ["validate"] else "stderr")
-    assert lines == [(f"{project.parent / 'standard.yaml'}:5:5: with its aliases (*name) "
-                      "expanded, this holds more than 10000 values: portal-config reads at most "
-                     "10000 per file (use fewer aliases)")]
+    assert lines == [
+        (
+            f"{project.parent / 'standard.yaml'}:5:5: with its aliases (*name) "
+            "expanded, this holds more than 10000 values: portal-config reads at most "
+            "10000 per file (use fewer aliases)"
+        )
+    ]
     assert limits_bomb.count("*") == 91
 
 
 # --- permissions: root reads everything, so these drop to an unprivileged user while they run ---
+
 
 @contextmanager
 def unprivileged() -> Iterator[None]:
@@ -183,9 +222,10 @@ def _can_drop_privileges() -> bool:
     return True
 
 
-needs_unprivileged = pytest.mark.skipif(not _can_drop_privileges(),
-                                        reason="running as root without CAP_SETUID: permissions "
-                                               "cannot be denied")
+needs_unprivileged = pytest.mark.skipif(
+    not _can_drop_privileges(),
+    reason="running as root without CAP_SETUID: permissions cannot be denied",
+)
 
 
 @needs_unprivileged
@@ -203,8 +243,9 @@ def test_a_file_that_cannot_be_read(shared_tmp: Path) -> None:
     (project.parent / "standard.yaml").chmod(0)
     with unprivileged():
         lines, _ = validate(project)
-    assert lines == [(f"{project.parent / 'standard.yaml'}:1:1: cannot read the file: "
-                      "Permission denied")]
+    assert lines == [
+        (f"{project.parent / 'standard.yaml'}:1:1: cannot read the file: Permission denied")
+    ]
 
 
 @needs_unprivileged
@@ -214,19 +255,28 @@ def test_a_folder_that_cannot_be_searched(shared_tmp: Path) -> None:
     with unprivileged():
         outcome = run_main("--config", str(project), "validate")
     assert outcome.code == 1 and outcome.stdout == ""
-    assert outcome.stderr == (f"Error: cannot look for the project file: Permission denied "
-                              f"({project})\n")
+    assert outcome.stderr == (
+        f"Error: cannot look for the project file: Permission denied ({project})\n"
+    )
 
 
 def test_a_message_stays_one_line_whatever_the_value_holds(tmp_path: Path) -> None:
-    text = ('"colour\\n\\u001b[31mred": 1\nfeatures:\n  subscription_cancel:\n'
-            '    enabled: true\n    mode: "now\\u2028later"\n')
+    text = (
+        '"colour\\n\\u001b[31mred": 1\nfeatures:\n  subscription_cancel:\n'
+        '    enabled: true\n    mode: "now\\u2028later"\n'
+    )
     project = new_project(tmp_path / "configs", {"standard.yaml": text})
     lines, _ = validate(project)
     file = project.parent / "standard.yaml"
     assert lines == [
-        (f"{file}:1:1: unknown field 'colour\\n\\x1b[31mred' (expected one of: key, default, ids, "
-         "environments, overrides, business_profile, default_return_url, features, login_page, "
-        "metadata, name, active)"),
-        (f"{file}:5:11: features.subscription_cancel.mode: 'now\\u2028later' is not one of: "
-         "at_period_end, immediately")]
+        (
+            f"{file}:1:1: unknown field 'colour\\n\\x1b[31mred' (expected one of: key, default, "
+            "ids, "
+            "environments, overrides, business_profile, default_return_url, features, login_page, "
+            "metadata, name, active)"
+        ),
+        (
+            f"{file}:5:11: features.subscription_cancel.mode: 'now\\u2028later' is not one of: "
+            "at_period_end, immediately"
+        ),
+    ]
