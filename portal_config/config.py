@@ -13,7 +13,6 @@ Stripe's complete shape is model.py's job.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,16 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from . import rules, schema
+from .consistency import across_files, environments_named
 from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
 from .keys import mask_secrets
 from .limits import Budget, is_folder, list_folder, shorten
 from .loader import DataPath, Document, display_path, file_location, load, value_at
-from .values import Data
+from .variables import fill, merge
 
 PROJECT_FILE = "portal-config.yaml"
 SEARCHED = (Path(PROJECT_FILE), Path("configs") / PROJECT_FILE)
 SUFFIXES = (".yaml", ".yml")
-_VARIABLE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 
 
 @dataclass(frozen=True)
@@ -106,44 +105,6 @@ class DesiredConfig:
             if not isinstance(node, dict):  # a list or value in an override replaces whole
                 break
         return (*prefix, *path)
-
-
-def _merge(base: Data, override: Data) -> Data:
-    if isinstance(base, dict) and isinstance(override, dict):
-        return {**base, **{k: _merge(base.get(k), v) for k, v in override.items()}}
-    return override
-
-
-def _fill(
-    value: Data, variables: Mapping[str, str], path: DataPath, problems: list[tuple[DataPath, str]]
-) -> Data:
-    """`value` with ${var} filled; what cannot be filled is added to `problems`."""
-    if isinstance(value, dict):
-        return {k: _fill(v, variables, (*path, k), problems) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, variables, (*path, n), problems) for n, v in enumerate(value)]
-    if not isinstance(value, str):
-        return value
-
-    def replace(match: re.Match[str]) -> str:
-        if match[0] == "$${":
-            return "${"
-        name = match[1]
-        if name is None:
-            problems.append((path, "unclosed '${' (write $${ for a literal ${)"))
-        elif name in variables:
-            return variables[name]
-        else:
-            close = difflib.get_close_matches(name[:100], list(variables), n=1)
-            hint = (
-                f" (did you mean ${{{close[0]}}}?)"
-                if close
-                else (f" (vars: {', '.join(variables)})" if variables else " (no vars are defined)")
-            )
-            problems.append((path, f"undefined variable ${{{shorten(name)}}}{hint}"))
-        return match[0]
-
-    return _VARIABLE.sub(replace, value)
 
 
 def find_project_file(config_path: Path | None) -> Path:
@@ -274,84 +235,12 @@ def _config_file(document: Document, names: tuple[str, ...], problems: list[Prob
     )
 
 
-def _in(names: list[str] | tuple[str, ...]) -> str:
-    return ("environment " if len(names) == 1 else "environments ") + ", ".join(names)
-
-
-def variable_name(key: str) -> str:
-    """`PORTAL_CONFIG_<KEY>`, the variable `portal-config ids --format env` writes for a key:
-    upper case, anything but letters and digits as `_`."""
-    return "PORTAL_CONFIG_" + re.sub(r"[^A-Za-z0-9]", "_", key).upper()
-
-
-def _across_files(files: list[ConfigFile], names: tuple[str, ...]) -> list[Problem]:
-    """Unique keys (and variable names), one default per environment, no overrides or ids that
-    never apply."""
-    problems: list[Problem] = []
-    by_key: dict[str, ConfigFile] = {}
-    by_variable: dict[str, ConfigFile] = {}
-    default_of: dict[str, ConfigFile] = {}
-    for file in files:
-        locate = file.document.locate
-        first = by_key.setdefault(file.key, file)
-        if first is not file:
-            written = "key" in file.document.data
-            problems.append(
-                Problem(
-                    locate(("key",), True),
-                    f"key '{file.key}' "
-                    f"{'' if written else '(from the file name) '}is also the "
-                    f"key of {display_path(first.path)}: keys must be unique",
-                )
-            )
-        else:
-            same = by_variable.setdefault(variable_name(file.key), file)
-            if same is not file:
-                problems.append(
-                    Problem(
-                        locate(("key",), True),
-                        f"key '{file.key}' and key "
-                        f"'{same.key}' ({display_path(same.path)}) both become "
-                        f"{variable_name(file.key)} in `portal-config ids "
-                        "--format env`: rename one",
-                    )
-                )
-        clashes: dict[Path, list[str]] = {}
-        for env in file.environments if file.default else ():
-            first = default_of.setdefault(env, file)
-            if first is not file:
-                clashes.setdefault(first.path, []).append(env)
-        for other, envs in clashes.items():
-            problems.append(
-                Problem(
-                    locate(("default",), True),
-                    f"{display_path(other)} is "
-                    f"already the default configuration in {_in(envs)}: there "
-                    "is one default per environment",
-                )
-            )
-        for section in ("ids", "overrides"):
-            entries = value_at(file.document.data, (section,))
-            for env in entries if isinstance(entries, dict) else {}:  # else: a schema error
-                if env in names and env not in file.environments:
-                    problems.append(
-                        Problem(
-                            locate((section, env), True),
-                            f"{section}.{env} "
-                            "never applies: the file is limited to "
-                            f"{_in(file.environments)}",
-                            "warning",
-                        )
-                    )
-    return problems
-
-
 def _desired(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Problem]]:
     data = file.document.data
     base = {name: data[name] for name in schema.stripe_field_names() if name in data}
     override = value_at(data, ("overrides", env.name))
     unfilled: list[tuple[DataPath, str]] = []
-    params = _fill(_merge(base, override) if override else base, env.vars, (), unfilled)
+    params = fill(merge(base, override) if override else base, env.vars, (), unfilled)
     desired = DesiredConfig(
         key=file.key,
         file=file.path,
@@ -384,7 +273,7 @@ def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) 
     problems = [
         p
         if len(names) == len(envs)
-        else Problem(p.location, f"{p.message} (in {_in(names)})", p.level)
+        else Problem(p.location, f"{p.message} (in {environments_named(names)})", p.level)
         for p, names in where.items()
     ]
     for (path, value), names in base_ids.items():
@@ -428,7 +317,7 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
             files.append(_config_file(document, names or (), problems))
             if not found:
                 problems += _per_environment(files[-1], environments)
-    problems += _across_files(files, names or ())
+    problems += across_files(files, names or ())
     # A backstop: however a message was built, it never renders a hostile value in full.
     masked = {
         Problem(p.location, shorten(mask_secrets(p.message), 1000), p.level) for p in problems

@@ -17,6 +17,7 @@ from . import config, workflow
 from .gateway import Gateway
 from .loader import display_path
 from .match import Binding, Status
+from .variables import variable_name
 
 DEFAULT_ALIAS = "default"
 
@@ -75,7 +76,7 @@ def collect(
     # A file whose key is `default` (or becomes its variable, like `Default`) keeps the name; it
     # is the same ID when it describes the default, and the file wins otherwise.
     alias_taken = any(
-        config.variable_name(k) == config.variable_name(DEFAULT_ALIAS) for k in result.found
+        variable_name(k) == variable_name(DEFAULT_ALIAS) for k in result.found
     )
     if default is not None and not alias_taken:
         result.found[DEFAULT_ALIAS] = default["id"]
@@ -109,6 +110,6 @@ def render(ids: Ids, fmt: str) -> str:
             indent=2,
         )
     if fmt == "env":  # validate refuses keys that would share a variable (config.py)
-        return "\n".join(f"{config.variable_name(k)}={v}" for k, v in ids.found.items())
+        return "\n".join(f"{variable_name(k)}={v}" for k, v in ids.found.items())
     width = max((len(k) for k in ids.found), default=0)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in ids.found.items())

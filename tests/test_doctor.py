@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from portal_config import config, ids
+from portal_config import ids
 from portal_config.config import Environment
 from portal_config.doctor import observation as doctor
 from portal_config.doctor.judge import judge
 from portal_config.errors import Location
+from portal_config.variables import variable_name
 
 
 def env(mode: str = "test", **vars_: str) -> Environment:
@@ -89,7 +90,7 @@ def test_a_session_url_is_shown_only_when_allowed() -> None:
 
 
 def test_env_names_and_the_default_alias() -> None:
-    assert config.variable_name("pro-annual.v2") == "PORTAL_CONFIG_PRO_ANNUAL_V2"
+    assert variable_name("pro-annual.v2") == "PORTAL_CONFIG_PRO_ANNUAL_V2"
     # A key that becomes PORTAL_CONFIG_DEFAULT keeps it: the default gets no second line.
     found = ids.collect("staging", "test", [], [], [{"id": "bpc_d", "is_default": True}])
     assert found.found == {"default": "bpc_d"}

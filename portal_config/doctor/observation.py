@@ -126,3 +126,28 @@ def used_configurations(obs: Observation) -> list[Used]:
         if config_id in by_id and by_id[config_id] is not default:
             used.append(Used(config_id, by_id[config_id], key, files.get(key)))
     return used
+
+
+PERMISSIONS_FIX = (
+    "edit the restricted key in the Dashboard: Customer portal needs Write; "
+    "Prices and Products Read (and Customers Read for doctor --customer)"
+)
+
+
+def failed(check: str, what: str, failure: Failure) -> Finding:
+    """A read that Stripe refused, as the finding its kind calls for."""
+    if failure.kind == "permission":
+        return Finding("permissions", "problem", f"{what}: {failure.message}", PERMISSIONS_FIX)
+    if failure.kind == "connection":
+        return Finding(
+            check,
+            "problem",
+            f"{what}: {failure.message}",
+            "check the network (and api_base), then run doctor again",
+        )
+    return Finding(
+        check,
+        "problem",
+        f"{what}: {failure.message}",
+        "do what Stripe's message says, then run doctor again",
+    )
