@@ -75,9 +75,7 @@ def collect(
     default = next((c for c in configurations if c.get("is_default")), None)
     # A file whose key is `default` (or becomes its variable, like `Default`) keeps the name; it
     # is the same ID when it describes the default, and the file wins otherwise.
-    alias_taken = any(
-        variable_name(k) == variable_name(DEFAULT_ALIAS) for k in result.found
-    )
+    alias_taken = any(variable_name(k) == variable_name(DEFAULT_ALIAS) for k in result.found)
     if default is not None and not alias_taken:
         result.found[DEFAULT_ALIAS] = default["id"]
         result.default_key = next(
