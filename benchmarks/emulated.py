@@ -128,7 +128,7 @@ class BenchEmulator:
         """Add `count` unmanaged configurations to the account, without HTTP."""
         if count <= 0:
             return
-        template = self.emulator.api.call(
+        answer = self.emulator.api.call(
             "POST",
             "/v1/billing_portal/configurations",
             copy.deepcopy(_FILLER_PARAMS),
@@ -137,7 +137,8 @@ class BenchEmulator:
         store = self.emulator.store
         with store.lock:
             configurations = store.account("test", account).configurations
-            del configurations[template["id"]]
+            # as stored: the answer leaves out `products` unless expanded, as Stripe does
+            template = configurations.pop(answer["id"])
             for i in range(count):
                 config = copy.deepcopy(template)
                 config["id"] = self._new_id()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import model
+from . import model, progress
 from .values import Data
 
 CONFIGURATION = "billing_portal.configuration"
@@ -72,16 +72,19 @@ def every_page(
     fetch: Callable[[dict[str, str]], Page],
     item: Callable[[Data, str], dict[str, Any]],
     pages: int | None = None,
+    newer_than: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every page's items, each checked, `fetch(cursor)` giving one page; a server that pages
     for ever (the same items again, or more pages than any account holds) is stopped. `pages`:
-    only the first so many, for a hint that needs no more."""
+    only the first so many, for a hint that needs no more. `newer_than`: only the objects listed
+    before that ID (created after it), paging towards newer ones with `ending_before`."""
     found: dict[str, dict[str, Any]] = {}
-    cursor: dict[str, str] = {}
+    cursor: dict[str, str] = {"ending_before": newer_than} if newer_than else {}
     for number in range(1, MAX_PAGES + 1):
         if pages is not None and number > pages:
             return list(found.values())
         listed = fetch(cursor)
+        progress.page_read(len(listed.items))
         for index, value in enumerate(listed.items):
             obj = item(value, f"item {index + 1} of page {number}")
             if obj["id"] in found:
@@ -91,7 +94,12 @@ def every_page(
             raise Malformed(f"more than {MAX_OBJECTS} objects")
         if not listed.has_more or not listed.items:
             return list(found.values())
-        cursor = {"starting_after": listed.items[-1]["id"]}
+        # Newest first: towards older after the page's last, towards newer before its first.
+        cursor = (
+            {"ending_before": listed.items[0]["id"]}
+            if newer_than
+            else {"starting_after": listed.items[-1]["id"]}
+        )
     raise Malformed(f"more than {MAX_PAGES} pages, and it still says has_more")
 
 

@@ -1,5 +1,6 @@
-"""Executes a Plan through the gateway, one write per change, and records what was and was not
-done in an ApplyReport (render/apply_report.py words it).
+"""Executes a Plan through the gateway, one write per change (up to N side by side in an
+environment), and records what was and was not done in an ApplyReport, in plan order
+(render/apply_report.py words it).
 
 Before each write the configuration is read again: if it changed since it was planned, it is not
 written (no silent revert of a change made in between). Writes carry idempotency keys derived from
@@ -11,16 +12,22 @@ change: the others still go ahead, so repeated runs converge. A failure every re
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from .arrivals import Arrivals
 from .changes import Change, Create, Deactivate
 from .errors import StripeFailure
 from .gateway import Gateway
 from .match import identity_of
 from .plan import Plan, current_state, fingerprint
+from .progress import change_finished
+from .sidebyside import Outcome, SideBySide
 
 
 @dataclass
@@ -36,6 +43,8 @@ class ApplyReport:
     # Sent, but the answer was lost or unreadable: it may or may not have been written.
     uncertain: list[tuple[Change, str]] = field(default_factory=list)
     failed: tuple[Change, str] | None = None  # stopped here: network, key, the run's time
+    # Other changes that failed while side by side with the first failure.
+    also_failed: list[tuple[Change, str]] = field(default_factory=list)
     not_run: list[Change] = field(default_factory=list)
     interrupted: bool = False
 
@@ -46,6 +55,7 @@ class ApplyReport:
             or self.refused
             or self.rejected
             or self.failed
+            or self.also_failed
             or self.not_run
             or self.unconfirmed
             or self.not_written
@@ -58,13 +68,13 @@ def _existing_id(change: Change) -> str:
     return cast(str, change.config_id)
 
 
-def _still_as_planned(change: Change, gateway: Gateway, project: str) -> bool:
+def _still_as_planned(change: Change, gateway: Gateway, project: str, arrivals: Arrivals) -> bool:
     """Read Stripe just before the write: no silent revert of a change made in between, no
-    second configuration for an identity that appeared meanwhile, no deactivation of what prune
-    must never touch (a saved plan file could have been edited)."""
+    second configuration for an identity that appeared meanwhile (asking only for what was
+    created since the plan: arrivals.py), no deactivation of what prune must never touch (a
+    saved plan file could have been edited)."""
     if isinstance(change, Create):
-        identity = (project, change.env, change.key)
-        return not any(identity_of(c) == identity for c in gateway.list_configurations())
+        return not arrivals.holds((project, change.env, change.key))
     now = gateway.retrieve_configuration(_existing_id(change))
     if isinstance(change, Deactivate):
         # Never the default; a prune (no file asks for it) only what this project created here.
@@ -96,7 +106,9 @@ def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
     return [f.path for f in change.fields if state.get(f.path) != f.new]
 
 
-def _write_once(change: Change, gateway: Gateway, project: str) -> dict[str, Any]:
+def _write_once(
+    change: Change, gateway: Gateway, project: str, arrivals: Arrivals
+) -> dict[str, Any]:
     key = change.idempotency_key(project)
     try:
         return _write(change, gateway, key)
@@ -106,7 +118,7 @@ def _write_once(change: Change, gateway: Gateway, project: str) -> dict[str, Any
         # Stripe keeps a failed answer for its key for 24 hours, so the same key can never
         # succeed: this is a new attempt, with a key of its own, once Stripe shows the earlier
         # one left nothing behind.
-        if not _still_as_planned(change, gateway, project):
+        if not _still_as_planned(change, gateway, project, arrivals):
             raise
         return _write(change, gateway, f"{key}-{time.time_ns()}")
 
@@ -119,6 +131,7 @@ def _apply_one(
     change: Change,
     gateway: Gateway,
     project: str,
+    arrivals: Arrivals,
     report: ApplyReport,
     progress: Callable[[str], None],
 ) -> bool:
@@ -126,14 +139,14 @@ def _apply_one(
     refused or the run's time is spent: the rest would fail too). A request Stripe rejects or
     fails on its side is recorded and the rest still applies."""
     try:
-        if not _still_as_planned(change, gateway, project):
+        if not _still_as_planned(change, gateway, project, arrivals):
             report.changed_meanwhile.append(change)
             progress(
                 f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed in "
                 "Stripe since it was planned: not written"
             )
             return True
-        answer = _write_once(change, gateway, project)
+        answer = _write_once(change, gateway, project, arrivals)
     except StripeFailure as exc:
         if exc.kind == "default_refused":
             report.refused.append(change)
@@ -166,24 +179,152 @@ def _apply_one(
     return True
 
 
-def apply_plan(
-    plan: Plan, gateways: dict[str, Gateway], progress: Callable[[str], None]
-) -> ApplyReport:
-    report = ApplyReport()
-    pending = list(plan.changes)
-    while pending:
-        change = pending.pop(0)
+class _Stopped(Exception):
+    """The run was stopped after this change's re-read: its write was never sent."""
+
+
+class _StopBeforeWrite:
+    """The environment's gateway, refusing to start a write once the run is stopped (Ctrl-C,
+    or a failure elsewhere): a change re-read but not yet written is simply not run."""
+
+    def __init__(self, gateway: Gateway, stop: threading.Event):
+        self._gateway, self._stop = gateway, stop
+
+    def __getattr__(self, name: str) -> object:  # the reads, as the gateway has them
+        return getattr(self._gateway, name)
+
+    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        if self._stop.is_set():
+            raise _Stopped
+        return self._gateway.create_configuration(params, idempotency_key)
+
+    def update_configuration(
+        self, config_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        if self._stop.is_set():
+            raise _Stopped
+        return self._gateway.update_configuration(config_id, params, idempotency_key)
+
+
+@dataclass
+class _Done:
+    """One change's share of the report and its progress lines, merged in plan order."""
+
+    report: ApplyReport
+    lines: list[str]
+    go_on: bool
+
+
+def _merge(into: ApplyReport, part: ApplyReport) -> None:
+    """One change's report into the run's: every list, whatever fields the report grows."""
+    for name in (f.name for f in dataclasses.fields(ApplyReport)):
+        value = getattr(part, name)
+        if isinstance(value, list):
+            getattr(into, name).extend(value)
+    into.interrupted |= part.interrupted
+    if part.failed is not None:
+        if into.failed is None:
+            into.failed = part.failed
+        else:
+            into.also_failed.append(part.failed)
+
+
+IN_DOUBT = "interrupted (Ctrl-C) during this write: it may or may not have reached Stripe"
+
+
+def _fail(report: ApplyReport, change: Change, reason: str) -> None:
+    _merge(report, ApplyReport(failed=(change, reason)))
+
+
+def _record(
+    change: Change,
+    outcome: Outcome[_Done] | None,
+    report: ApplyReport,
+    progress: Callable[[str], None],
+) -> None:
+    if outcome is None:  # left in flight by a second Ctrl-C
+        _fail(report, change, IN_DOUBT)
+    elif not outcome.started or isinstance(outcome.error, _Stopped):
+        report.not_run.append(change)
+    elif isinstance(outcome.error, KeyboardInterrupt):
+        report.interrupted = True
+        _fail(report, change, IN_DOUBT)
+    elif outcome.error is not None:
+        raise outcome.error
+    else:
+        assert outcome.value is not None
+        _merge(report, outcome.value.report)
+        for line in outcome.value.lines:
+            progress(line)
+
+
+def _apply_environment(
+    changes: list[Change],
+    gateway: Gateway,
+    project: str,
+    newest_id: str | None,
+    report: ApplyReport,
+    progress: Callable[[str], None],
+    parallelism: int,
+) -> bool:
+    """One environment's changes, up to `parallelism` side by side (each its re-read, then its
+    write); results and progress lines in plan order. False: the run stops here."""
+    stop = threading.Event()
+    guarded = cast(Gateway, _StopBeforeWrite(gateway, stop))
+    arrivals = Arrivals(gateway, newest_id)
+
+    def job(change: Change) -> _Done:
+        part, lines = ApplyReport(), list[str]()
         try:
-            if not _apply_one(change, gateways[change.env], plan.project, report, progress):
-                report.not_run = pending
-                break
+            go_on = _apply_one(change, guarded, project, arrivals, part, lines.append)
+        finally:
+            change_finished()  # the status line's count (progress.py)
+        return _Done(part, lines, go_on)
+
+    runner = SideBySide(
+        [functools.partial(job, c) for c in changes],
+        parallelism,
+        stops=lambda done: not done.go_on,
+        stop=stop,
+    )
+    index, interrupts = 0, 0
+    while index < len(changes):
+        try:
+            outcome = runner.outcome(index, wait=interrupts < 2)
+            index += 1
+            _record(changes[index - 1], outcome, report, progress)
         except KeyboardInterrupt:
+            interrupts += 1
+            stop.set()
             report.interrupted = True
-            if change not in (c for c, _ in report.done):
-                report.failed = (
-                    change,
-                    "interrupted (Ctrl-C) during this write: it may or may not have reached Stripe",
+            if interrupts == 1:
+                progress(
+                    "  Ctrl-C: stopping once the writes in flight are done (Ctrl-C again "
+                    "to stop at once)"
                 )
-            report.not_run = pending
-            break
+    return not runner.stop.is_set()
+
+
+def apply_plan(
+    plan: Plan, gateways: dict[str, Gateway], progress: Callable[[str], None], parallelism: int = 1
+) -> ApplyReport:
+    """Environments in plan order; in each, up to `parallelism` changes side by side. A failure
+    (or Ctrl-C) starts nothing more: what was in flight finishes and is reported as it ended."""
+    report = ApplyReport()
+    going = True
+    for env in plan.envs:
+        if not env.changes:
+            continue
+        if not going:
+            report.not_run += env.changes
+            continue
+        going = _apply_environment(
+            list(env.changes),
+            gateways[env.env],
+            plan.project,
+            env.newest_id,
+            report,
+            progress,
+            parallelism,
+        )
     return report

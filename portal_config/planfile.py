@@ -22,7 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from .changes import from_data
 from .errors import Location, PlanStaleError, PortalConfigError, Problem
 from .model import IDENTITY_KEYS
-from .plan import EnvPlan, Plan, combined, fingerprints
+from .plan import EnvPlan, Plan, fingerprints
 from .schema import describe, dotted
 from .values import Data
 
@@ -65,6 +65,7 @@ def save(plan: Plan, path: Path) -> None:
                 "name": e.env,
                 "mode": e.mode,
                 "fingerprints": e.fingerprints,
+                "newest_id": e.newest_id,
                 "changes": [c.data() for c in e.changes],
                 "in_sync": e.in_sync,
                 "unmanaged": e.unmanaged,
@@ -193,8 +194,8 @@ def _env_plan(path: Path, index: int, entry: Mapping[str, Any]) -> EnvPlan:
         default_kept=[(k, i) for k, i in entry.get("default_kept", [])],
         problems=[_problem(p) for p in entry["problems"]],
         labels=entry["labels"],
-        stripe_fingerprint=combined(entry["fingerprints"]),
-        fingerprints=dict(entry["fingerprints"]),
+        saved_fingerprints=dict(entry["fingerprints"]),
+        newest_id=entry.get("newest_id"),
     )
 
 

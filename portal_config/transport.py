@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 import requests
@@ -46,7 +46,9 @@ class Budget:
     request_seconds: float = DEFAULT_REQUEST_SECONDS
     run_seconds: float = DEFAULT_REQUEST_SECONDS * RUN_DEADLINE_FACTOR
     spent: float = 0.0
-    _since: float | None = None  # when the request under way (and its retries) started
+    _since: float | None = None  # since when at least one request (or its retries) is under way
+    _active: int = 0  # requests under way: apply writes side by side (sidebyside.py)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def for_request_seconds(cls, seconds: float) -> Budget:
@@ -54,17 +56,25 @@ class Budget:
 
     @contextmanager
     def asking(self) -> Iterator[None]:
-        """Counts the time inside as spent on Stripe (one request at a time per budget)."""
-        self._since = time.monotonic()
+        """Counts the time inside as spent on Stripe: the wall time during which at least one
+        request is under way, however many run side by side."""
+        with self._lock:
+            if self._active == 0:
+                self._since = time.monotonic()
+            self._active += 1
         try:
             yield
         finally:
-            self.spent += time.monotonic() - self._since
-            self._since = None
+            with self._lock:
+                self._active -= 1
+                if self._active == 0 and self._since is not None:
+                    self.spent += time.monotonic() - self._since
+                    self._since = None
 
     def remaining(self) -> float:
-        running = 0.0 if self._since is None else time.monotonic() - self._since
-        return self.run_seconds - self.spent - running
+        with self._lock:
+            running = 0.0 if self._since is None else time.monotonic() - self._since
+            return self.run_seconds - self.spent - running
 
     def next_request(self) -> float:
         """The deadline of a request starting now: its own, or what is left of the run's."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -37,23 +39,39 @@ class FakeGateway:
         self.writes: list[tuple[str | None, dict[str, Any], str]] = []  # (id, params, key)
         self.failures: dict[str, list[Failure]] = {}
         self.answer_without: set[str] = set()
+        self.lists = 0  # whole listings
+        self.lock = threading.Lock()
+        # called with each write's params before it is made: may hold it, or raise instead
+        self.before_write: Callable[[dict[str, Any]], None] = lambda params: None
+        self.newer_than: list[str | None] = []  # the cursor of each re-check before a create
 
     def list_configurations(self) -> list[dict[str, Any]]:
-        return [copy.deepcopy(c) for c in self.configurations.values()]
+        self.lists += 1
+        return [copy.deepcopy(c) for c in reversed(self.configurations.values())]  # newest first
+
+    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
+        listed = self.list_configurations()
+        self.lists -= 1
+        self.newer_than.append(config_id)
+        ids = [c["id"] for c in listed]
+        return listed[: ids.index(config_id)] if config_id else listed
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return copy.deepcopy(self.configurations[config_id])
 
     def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         self._fail("new")
-        config_id = f"bpc_new{len(self.configurations) + 1}"
-        self.configurations[config_id] = stripe_config(config_id)
-        return self._write(config_id, params, idempotency_key, None)
+        self.before_write(params)
+        with self.lock:  # writes may come side by side
+            config_id = f"bpc_new{len(self.configurations) + 1}"
+            self.configurations[config_id] = stripe_config(config_id)
+            return self._write(config_id, params, idempotency_key, None)
 
     def update_configuration(
         self, config_id: str, params: dict[str, Any], idempotency_key: str
     ) -> dict[str, Any]:
         self._fail(config_id)
+        self.before_write(params)
         return self._write(config_id, params, idempotency_key, config_id)
 
     def _fail(self, target: str) -> None:
@@ -122,10 +140,10 @@ def plan_for(
     )
 
 
-def run(plan: Plan, *gateways: FakeGateway) -> tuple[ApplyReport, list[str]]:
+def run(plan: Plan, *gateways: FakeGateway, parallelism: int = 1) -> tuple[ApplyReport, list[str]]:
     lines: list[str] = []
     by_env: dict[str, Gateway] = {g.env_name: g for g in gateways}
-    return apply_plan(plan, by_env, lines.append), lines
+    return apply_plan(plan, by_env, lines.append, parallelism), lines
 
 
 # --- what is written ---------------------------------------------------------------------
@@ -203,6 +221,37 @@ def test_a_configuration_changed_since_planning_is_not_written() -> None:
         "Not written: update std (bpc_1) in local: it changed in Stripe after it was planned. "
         "Run plan again, review, then apply."
     )
+
+
+def test_a_create_rechecks_only_what_is_newer_than_the_plan_saw() -> None:
+    gw = FakeGateway([stripe_config(f"bpc_{i}", f"old{i}") for i in range(1, 4)])
+    plan = plan_for([gw], [desired("a"), desired("b")])
+    assert plan.envs[0].newest_id == "bpc_3"  # lists are newest first
+    report, _ = run(plan, gw)
+    assert report.ok and len(report.done) == 2
+    # the plan's one listing; each create asked only for what came after the plan's newest
+    assert gw.lists == 1 and gw.newer_than == ["bpc_3", "bpc_3"]
+
+
+def test_no_create_when_another_deploy_made_its_identity_since_planning() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "other")])
+    plan = plan_for([gw], [desired("std"), desired("two")])
+    gw.configurations["bpc_2"] = stripe_config("bpc_2", "std")  # the concurrent deploy's
+    report, _ = run(plan, gw)
+    std, two = plan.changes
+    assert report.changed_meanwhile == [std] and [c for c, _ in report.done] == [two]
+    assert [identity_of(c)[2] for c in gw.configurations.values()] == ["other", "std", "two"]
+
+
+def test_a_configuration_new_since_planning_is_fetched_once_and_counts_for_every_create() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "other")])
+    plan = plan_for([gw], [desired("a"), desired("b")])
+    gw.configurations["bpc_2"] = stripe_config("bpc_2", "b")  # made by a concurrent deploy
+    report, _ = run(plan, gw)
+    a, b = plan.changes
+    assert [c for c, _ in report.done] == [a] and report.changed_meanwhile == [b]
+    # a's check fetched bpc_2 (and noted b's identity); b's asked only for what came after it
+    assert gw.newer_than == ["bpc_1", "bpc_2"]
 
 
 def test_no_create_when_its_identity_appeared_since_planning() -> None:
@@ -418,3 +467,64 @@ def test_an_answer_without_a_written_field_is_reported_unconfirmed() -> None:
             "than were written"
         )
     )
+
+
+# --- side by side ------------------------------------------------------------------------
+
+
+def test_writes_go_side_by_side_and_are_reported_in_plan_order() -> None:
+    gw = FakeGateway([])
+    # Every write waits for a second one: the apply ends only if two are in flight at once.
+    two_in_flight = threading.Barrier(2, timeout=5)
+    gw.before_write = lambda params: two_in_flight.wait() and None
+    keys = ["a", "b", "c", "d"]
+    plan = plan_for([gw], [desired(k) for k in keys])
+    report, lines = run(plan, gw, parallelism=2)
+    assert report.ok and [c.key for c, _ in report.done] == keys
+    assert [line.split()[0] for line in lines] == keys
+
+
+def test_a_failure_side_by_side_lets_the_write_in_flight_finish_and_starts_no_other() -> None:
+    gw = FakeGateway([])
+    b_writing = threading.Event()
+
+    def hold(params: dict[str, Any]) -> None:
+        if identity_of(params)[2] == "a":  # fails while b's write is on its way
+            assert b_writing.wait(5)
+            raise StripeFailure("the network failed", kind="connection")
+        if identity_of(params)[2] == "b":
+            b_writing.set()
+            time.sleep(0.2)
+
+    gw.before_write = hold
+    plan = plan_for([gw], [desired(k) for k in "abcd"])
+    a, b, c, d = plan.changes
+    report, lines = run(plan, gw, parallelism=2)
+    assert report.failed == (a, "the network failed")
+    assert [change for change, _ in report.done] == [b] and report.not_run == [c, d]
+    assert lines == [f"  b ({report.done[0][1]}) in local: created"]
+    assert summary(report, plan).splitlines()[1:4] == [
+        "Failed: create a (new) in local: the network failed",
+        "Not run: create c (new) in local",
+        "Not run: create d (new) in local",
+    ]
+
+
+def test_every_failure_side_by_side_is_reported() -> None:
+    gw = FakeGateway([])
+    both = threading.Barrier(2, timeout=5)
+
+    def down(params: dict[str, Any]) -> None:
+        both.wait()  # a and b side by side, both failing
+        raise StripeFailure("down", kind="connection")
+
+    gw.before_write = down
+    plan = plan_for([gw], [desired(k) for k in "abc"])
+    a, b, c = plan.changes
+    report, _ = run(plan, gw, parallelism=2)
+    assert report.failed == (a, "down") and report.also_failed == [(b, "down")]
+    assert report.not_run == [c] and not report.ok
+    assert summary(report, plan).splitlines()[1:3] == [
+        "Failed: create a (new) in local: down",
+        "Failed: create b (new) in local: down",
+    ]

@@ -16,6 +16,7 @@ from .options import (
     ADOPT_OPTION,
     ALL_OPTION,
     ENV_OPTION,
+    MAX_RPS_OPTION,
     PRUNE_OPTION,
     REQUEST_TIMEOUT,
     TARGET_OPTION,
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from ..config import Project
     from ..plan import Plan
 
+DEFAULT_PARALLELISM = 4
+
 
 @dataclass(frozen=True)
 class ApplyRequest:
@@ -40,6 +43,8 @@ class ApplyRequest:
     plan_file: Path | None = None  # a plan saved with `plan --out`, applied as it is
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
     targets: tuple[str, ...] = ()  # apply only these files (keys); none: every file
+    parallelism: int = DEFAULT_PARALLELISM  # changes in flight at once per environment
+    max_rps: float | None = None  # the run's rate limit; None: Stripe's default
 
 
 def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str], Plan | None]:
@@ -131,15 +136,16 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
 
 
 def execute(request: ApplyRequest, context: Context) -> int:
-    from .. import render, workflow
+    from .. import progress, render, workflow
     from ..apply import apply_plan
     from ..render import summary
 
     project, names, saved = _targets(request, context)
     targeted = check_targets(project, request.targets, request.prune)
     live = _gate_live(project, names, saved, request.yes)
-    with workflow.connected(project, names, request.timeout) as gateways:
-        result = _current_plan(request, project, names, saved, gateways)
+    with workflow.connected(project, names, request.timeout, request.max_rps) as gateways:
+        with progress.shown():
+            result = _current_plan(request, project, names, saved, gateways)
         if targeted:
             click.echo(targeted, err=True)
         click.echo(render.text(result, context.color))
@@ -150,7 +156,9 @@ def execute(request: ApplyRequest, context: Context) -> int:
         if live_changed and not request.yes:
             _confirm_live(result, live_changed)
         click.echo("", err=True)
-        report = apply_plan(result, gateways, lambda line: click.echo(line, err=True))
+        with progress.shown(total=len(result.changes)) as status:
+            echo = status.echo if status else lambda line: click.echo(line, err=True)
+            report = apply_plan(result, gateways, echo, request.parallelism)
     click.echo("")
     click.echo(summary(report, result))
     if report.interrupted:
@@ -172,6 +180,15 @@ def execute(request: ApplyRequest, context: Context) -> int:
 )
 @TARGET_OPTION
 @TIMEOUT_OPTION
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 32),
+    default=DEFAULT_PARALLELISM,
+    show_default=True,
+    metavar="N",
+    help="Changes written side by side per environment (each re-read, then written).",
+)
+@MAX_RPS_OPTION
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -183,6 +200,8 @@ def command(
     plan_file: Path | None,
     targets: tuple[str, ...],
     timeout: float,
+    parallelism: int,
+    max_rps: float | None,
 ) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
     request = ApplyRequest(
@@ -194,5 +213,7 @@ def command(
         plan_file=plan_file,
         targets=targets,
         timeout=timeout,
+        parallelism=parallelism,
+        max_rps=max_rps,
     )
     ctx.exit(execute(request, ctx.obj))

@@ -94,6 +94,13 @@ TIMEOUT_OPTION = click.option(
     help="Deadline of each request to Stripe (connecting, waiting and the whole answer); a run "
     "stops asking Stripe after 20 times it.",
 )
+MAX_RPS_OPTION = click.option(
+    "--max-rps",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="N",
+    help="At most N requests a second in all (default: 20 in test mode, 80 in live, under "
+    "Stripe's limits; none for an emulator or local server).",
+)
 # plan and diff render the same report, in the same formats.
 REPORT_FORMATS = ("text", "markdown", "json")
 

@@ -12,6 +12,7 @@ from .options import (
     ADOPT_OPTION,
     ALL_OPTION,
     ENV_OPTION,
+    MAX_RPS_OPTION,
     PRUNE_OPTION,
     REQUEST_TIMEOUT,
     TARGET_OPTION,
@@ -34,14 +35,18 @@ class PlanRequest:
     out_file: Path | None = None  # where to save the plan for `apply --plan`
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
     targets: tuple[str, ...] = ()  # plan only these files (keys); none: every file
+    max_rps: float | None = None  # the run's rate limit; None: Stripe's default
 
 
 def execute(request: PlanRequest, context: Context) -> int:
-    from .. import planfile, render, workflow
+    from .. import planfile, progress, render, workflow
 
     project, names = project_and_environments(context, request.env_names, request.every)
     targeted = check_targets(project, request.targets, request.prune)
-    with workflow.connected(project, names, request.timeout) as gateways:
+    with (
+        progress.shown(),
+        workflow.connected(project, names, request.timeout, request.max_rps) as gateways,
+    ):
         result = workflow.plan_all(
             project,
             gateways,
@@ -89,6 +94,7 @@ def execute(request: PlanRequest, context: Context) -> int:
 )
 @TARGET_OPTION
 @TIMEOUT_OPTION
+@MAX_RPS_OPTION
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -101,6 +107,7 @@ def command(
     out_file: Path | None,
     targets: tuple[str, ...],
     timeout: float,
+    max_rps: float | None,
 ) -> None:
     """Show what apply would change in Stripe."""
     request = PlanRequest(
@@ -113,5 +120,6 @@ def command(
         out_file=out_file,
         targets=targets,
         timeout=timeout,
+        max_rps=max_rps,
     )
     ctx.exit(execute(request, ctx.obj))

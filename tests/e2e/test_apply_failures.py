@@ -92,6 +92,36 @@ def test_configuration_changed_after_planning_is_not_written(project) -> None:
     assert by_key(project)["standard"]["name"] == "Deploy"
 
 
+def test_no_create_when_a_concurrent_deploy_made_it_since_planning(project) -> None:
+    project.write("basic.yaml", BASIC)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    basic_id = by_key(project)["basic"]["id"]
+    project.write("standard.yaml", STANDARD)
+    loaded = config.load_project(project.configs / "portal-config.yaml")
+    with workflow.connected(loaded, ["staging"]) as gateways:
+        planned = workflow.plan_all(loaded, gateways)
+        assert planned.envs[0].newest_id == basic_id
+        other_deploy = client(project).v1.billing_portal.configurations.create(
+            {
+                "features": {"invoice_history": {"enabled": True}},
+                "metadata": {
+                    "portal_config_project": "acme",
+                    "portal_config_env": "staging",
+                    "portal_config_key": "standard",
+                },
+            }
+        )
+        project.emulator.clear_log()
+        report = apply_plan(planned, gateways, lambda line: None)
+    assert [c.key for c in report.changed_meanwhile] == ["standard"] and not report.done
+    # one request: only what is newer than the plan's newest configuration, not the account
+    ((recheck,),) = [
+        [(r.method, r.path, r.query.get("ending_before")) for r in project.emulator.request_log]
+    ]
+    assert recheck == ("GET", "/v1/billing_portal/configurations", basic_id)
+    assert [c["id"] for c in configurations(project)] == [other_deploy.id, basic_id]
+
+
 def test_rerunning_the_same_plan_never_duplicates_a_create(project) -> None:
     project.write("basic.yaml", BASIC)
     loaded = config.load_project(project.configs / "portal-config.yaml")
@@ -125,9 +155,10 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
     import subprocess
     import sys
 
-    project.write("basic.yaml", BASIC)
-    project.write("standard.yaml", STANDARD)
-    project.emulator.faults.latency = 0.6
+    keys = [f"basic{i}" for i in range(6)]
+    for key in keys:
+        project.write(f"{key}.yaml", BASIC.replace("Basic", key))
+    project.emulator.faults.latency = 0.3
     env = {**os.environ, "PORTAL_CONFIG_E2E_TEST_KEY": os.environ["PORTAL_CONFIG_E2E_TEST_KEY"]}
     process = subprocess.Popen(
         [
@@ -139,6 +170,8 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
             "apply",
             "--env",
             "staging",
+            "--parallelism",
+            "2",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -146,15 +179,23 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
         env=env,
     )
     assert process.stderr is not None
-    for line in process.stderr:  # progress: the first create is done
+    for line in process.stderr:  # progress: the first create is done, others are in flight
         if ": created" in line:
             break
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stdout + stderr
-    assert "Apply incomplete: 1 created" in stdout
     assert "Interrupted (Ctrl-C)." in stdout and "Traceback" not in stderr
-    assert "Running apply again converges" in stdout
+    # Exactly what was written is said: the writes in flight finished, the rest never started.
+    created = set(by_key(project))
+    assert 1 <= len(created) < len(keys)
+    assert f"Apply incomplete: {len(created)} created" in stdout
+    assert [f"Not run: create {k} (new) in staging" for k in keys if k not in created] == [
+        line for line in stdout.splitlines() if line.startswith("Not run:")
+    ]
+    assert "Failed:" not in stdout and "Running apply again converges" in stdout
+    rerun = project.run("apply", "--env", "staging")
+    assert rerun.exit_code == 0 and set(by_key(project)) == set(keys)
 
 
 def test_a_request_stripe_rejects_is_reported_and_the_rest_still_applies(project) -> None:

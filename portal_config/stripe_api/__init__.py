@@ -12,33 +12,26 @@ imported unless an environment runs it.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
-import requests
 import stripe
+from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request answers
 
-from . import answers, notices, safety, transport
-from .errors import PortalConfigError, StripeFailure
-from .gateway import Gateway
-from .values import Data, SDKService
+from .. import answers, transport
+from ..errors import StripeFailure
+from ..values import Data, SDKService
+from .sdk import STRIPE_VERSION, _describe, _header, _kind, _Late, _plain, _retryable, _unreadable
 
-if TYPE_CHECKING:
-    from .config import Environment
-
-# The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
-# subscription_pause): pinned, so responses do not change under the tool.
-STRIPE_VERSION = "2026-10-28.endive"
-REQUEST_TIMEOUT = transport.DEFAULT_REQUEST_SECONDS
+REQUEST_TIMEOUT: float = transport.DEFAULT_REQUEST_SECONDS
 # Retries after the first attempt, and the backoff between them (tests make it short).
 RETRIES = 4
 RETRY_DELAY = 0.5
 RETRY_DELAY_MAX = 8.0
 PAGE_SIZE = 100
-DEFAULT_CONFIG_REFUSAL = "You cannot make any changes to a PortalConfiguration"
 # Stripe leaves `products` out of a configuration unless the request expands it (API-REFERENCE
 # §0 item 8): every read and write asks for it in the same request, so answers can be compared.
 PRODUCTS = "features.subscription_update.products"
@@ -47,108 +40,10 @@ UNCERTAIN = (
     "it may or may not have reached Stripe. Run the command again: it is safe (it "
     "reads Stripe first, and a write repeats under the same idempotency key)"
 )
+CONFIGURATIONS = "/v1/billing_portal/configurations"
+LIST_EXPAND = [f"data.{PRODUCTS}"]
 
 T = TypeVar("T")
-
-
-class _Late(stripe.APIConnectionError):
-    """No complete answer within the request's deadline, or `run_spent`: within what was left
-    of the run's (then nothing may be asked any more)."""
-
-    def __init__(self, seconds: float, run_spent: bool = False):
-        super().__init__(
-            f"no complete answer within {seconds:g} s",  # type: ignore[no-untyped-call]
-            should_retry=False,
-        )
-        self.seconds = seconds
-        self.run_spent = run_spent
-
-
-class _DeadlineClient(stripe.RequestsClient):
-    """requests, with one deadline for connect, first byte and the whole body (requests'
-    own timeout bounds each socket read only, which a slow drip never trips)."""
-
-    def __init__(self, session: requests.Session, budget: transport.Budget):
-        super().__init__(timeout=budget.request_seconds, session=session)
-        self._shared = session
-        self._budget = budget
-
-    # RequestsClient's own signature (bytes), which the SDK's stubs give differently from
-    # HTTPClient's (str): either one conflicts with the other.
-    def request(  # type: ignore[override]
-        self, method: str, url: str, headers: Mapping[str, str] | None, post_data: Data = None
-    ) -> tuple[bytes, int, Mapping[str, str]]:
-        seconds = self._budget.next_request()
-        if seconds <= 0:
-            raise _Late(self._budget.run_seconds, run_spent=True)
-        try:
-            content, status, headers_ = transport.fetch(
-                self._shared, seconds, method, url, headers, post_data, stripe.ca_bundle_path
-            )
-        except transport.TooSlow:  # its own deadline, or the end of the run's time
-            raise _Late(seconds, seconds < self._budget.request_seconds) from None
-        except Exception as exc:  # noqa: BLE001 - worded by the SDK, as RequestsClient does
-            self._handle_request_error(exc)
-        return content, status, headers_
-
-
-def _header(exc: stripe.StripeError, name: str) -> str:
-    headers = exc.headers or {}
-    return str(next((v for k, v in headers.items() if k.lower() == name), ""))
-
-
-def _kind(exc: stripe.StripeError) -> str:
-    if isinstance(exc, stripe.RateLimitError):
-        return "rate_limit"
-    if isinstance(exc, stripe.APIError):  # 5xx: Stripe's side, worth another run
-        return "server"
-    if isinstance(exc, stripe.InvalidRequestError):
-        if exc.code == "resource_missing":
-            return "missing"
-        if (exc.user_message or "").startswith(DEFAULT_CONFIG_REFUSAL):
-            return "default_refused"
-    return "refused"
-
-
-def _unreadable(exc: stripe.StripeError) -> bool:
-    """The SDK could not parse the answer (not JSON, or an error status without an error)."""
-    return (
-        isinstance(exc, stripe.APIError)
-        and (exc.http_status or 0) < 500
-        and str(exc.user_message or "").startswith("Invalid response")
-    )
-
-
-def _retryable(exc: stripe.StripeError, write: bool) -> bool:
-    if isinstance(exc, _Late) or _unreadable(exc):
-        return False
-    if isinstance(exc, stripe.APIConnectionError):
-        return bool(exc.should_retry) or (transport.body_cut(exc.__cause__) and not write)
-    advice = _header(exc, "stripe-should-retry")
-    if advice == "true":
-        return True
-    if advice == "false":
-        return not write  # a read changes nothing: asking again cannot hurt
-    status = exc.http_status or 0
-    return status in (409, 429) or status >= 500
-
-
-def _describe(exc: stripe.StripeError) -> str:
-    error = getattr(exc, "error", None)
-    message = exc.user_message or (error.message if error else None) or str(exc)
-    if message.startswith("Invalid response"):  # the SDK quotes the whole body: a proxy's page
-        message = f"HTTP {exc.http_status}, with an answer that is not Stripe's JSON"
-    request = f" (request {exc.request_id})" if exc.request_id else ""
-    return f"{message}{request}"
-
-
-def _plain(value: object) -> Data:
-    """The SDK's objects as the JSON they came from (lists and scalars as they are)."""
-    if isinstance(value, stripe.StripeObject):
-        return value.to_dict()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 class StripeGateway:
@@ -281,11 +176,15 @@ class StripeGateway:
         fetch: Callable[[dict[str, str]], object],
         item: Callable[[Data, str], dict[str, Any]],
         pages: int | None = None,
+        newer_than: str | None = None,
     ) -> list[dict[str, Any]]:
         """Every page (answers.every_page), each one retried and checked on its own."""
         try:
             return answers.every_page(
-                lambda cursor: self._call(what, lambda: fetch(cursor), answers.page), item, pages
+                lambda cursor: self._call(what, lambda: fetch(cursor), answers.page),
+                item,
+                pages,
+                newer_than,
             )
         except answers.Malformed as exc:
             raise self._malformed(
@@ -297,13 +196,37 @@ class StripeGateway:
         return self.client.v1.billing_portal.configurations
 
     def list_configurations(self) -> list[dict[str, Any]]:
-        """Every configuration, inactive ones included (no `active` filter)."""
-        params: Any = {"limit": PAGE_SIZE, "expand": [f"data.{PRODUCTS}"]}  # the SDK's TypedDict
+        """Every configuration, inactive ones included (no `active` filter), as plain JSON."""
         return self._list(
             "listing portal configurations",
-            lambda cursor: self._configurations.list({**params, **cursor}),
+            lambda cursor: self._get_json(
+                CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
+            ),
             answers.configuration,
         )
+
+    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
+        """Only the configurations created after `config_id` (a create's re-check: usually one
+        empty page instead of the whole account again)."""
+        if config_id is None:
+            return self.list_configurations()
+        return self._list(
+            "listing new portal configurations",
+            lambda cursor: self._get_json(
+                CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
+            ),
+            answers.configuration,
+            newer_than=config_id,
+        )
+
+    def _get_json(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One GET as parsed JSON, no StripeObjects: the SDK's HTTP, auth and errors. raw_request
+        skips the SDK's Stripe-Notice warning, so it is given here. The body is parsed again into
+        plain dicts: the SDK's OrderedDicts (`.data`) take twice the memory, and a plan holds
+        every configuration listed."""
+        response = self.client.raw_request("get", path, **params)
+        _api_requestor._maybe_emit_stripe_notice(response.headers)
+        return cast(dict[str, Any], json.loads(response.body))
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return self._call(
@@ -428,61 +351,7 @@ class StripeGateway:
         return _describe(cause) if isinstance(cause, stripe.StripeError) else str(exc)
 
 
-def _client(
-    key: str, address: str, stripe_account: str | None, budget: transport.Budget
-) -> stripe.StripeClient:
-    session = requests.Session()
-    session.trust_env = safety.trusts_proxy_env(address)  # never plain http through a proxy
-    return stripe.StripeClient(
-        key,
-        base_addresses={"api": address},
-        stripe_account=stripe_account,
-        stripe_version=STRIPE_VERSION,
-        max_network_retries=0,  # StripeGateway._call retries, within the run's time
-        http_client=_DeadlineClient(session, budget),
-    )
+# connect() opens a StripeGateway, so it comes once the class exists.
+from .connection import connect  # noqa: E402
 
-
-@contextmanager
-def connect(env: Environment, timeout: float = REQUEST_TIMEOUT) -> Iterator[Gateway]:
-    """A gateway for one environment; the safety rules run here, before any request (a refusal
-    is a `safety.Refused`). `timeout`: each request's deadline in seconds (the run's is
-    transport.RUN_DEADLINE_FACTOR times it). Stripe's notices are held back while it is open."""
-    with notices.capturing():
-        yield from _connect(env, transport.Budget.for_request_seconds(timeout))
-
-
-def _connect(env: Environment, budget: transport.Budget) -> Iterator[Gateway]:
-    if env.emulator is not None:
-        from .emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
-
-        seed = {env.mode: env.seed} if env.seed else None
-        try:
-            emulator = Emulator(state_file=env.emulator, seed=seed)
-        except EmulatorError as exc:  # e.g. its state file is in use by another command
-            raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
-        try:
-            url = emulator.start()
-            key = f"sk_{env.mode}_portal_config_emulator"
-            yield StripeGateway(
-                _client(key, url, env.stripe_account, budget),
-                env.name,
-                env.mode,
-                url,
-                "emulator",
-                budget,
-            )
-        except EmulatorError as exc:
-            raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
-        finally:
-            emulator.stop()
-        return
-    cleared = safety.clear(env)
-    yield StripeGateway(
-        _client(cleared.key, cleared.address, env.stripe_account, budget),
-        env.name,
-        env.mode,
-        cleared.address,
-        cleared.key_kind,
-        budget,
-    )
+__all__ = ["REQUEST_TIMEOUT", "STRIPE_VERSION", "StripeGateway", "connect"]

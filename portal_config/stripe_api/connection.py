@@ -1,0 +1,69 @@
+"""Opening a gateway for one environment: the safety rules first (safety.py), then the embedded
+emulator for `emulator:` environments or a client for Stripe, with the run's deadline and rate
+limit, and Stripe's notices held back while it is open (notices.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from .. import notices, safety, transport
+from ..errors import PortalConfigError
+from ..gateway import Gateway
+from . import REQUEST_TIMEOUT, StripeGateway
+from .sdk import _client
+
+if TYPE_CHECKING:
+    from ..config import Environment
+    from ..ratelimit import RateLimiter
+
+
+@contextmanager
+def connect(
+    env: Environment, timeout: float = REQUEST_TIMEOUT, limiter: RateLimiter | None = None
+) -> Iterator[Gateway]:
+    """A gateway for one environment; the safety rules run here, before any request (a refusal
+    is a `safety.Refused`). `timeout`: each request's deadline in seconds (the run's is
+    transport.RUN_DEADLINE_FACTOR times it); `limiter`: the run's one rate limit (ratelimit.py),
+    shared by every environment. Stripe's notices are held back while it is open."""
+    with notices.capturing():
+        yield from _connect(env, transport.Budget.for_request_seconds(timeout), limiter)
+
+
+def _connect(
+    env: Environment, budget: transport.Budget, limiter: RateLimiter | None
+) -> Iterator[Gateway]:
+    if env.emulator is not None:
+        from ..emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
+
+        seed = {env.mode: env.seed} if env.seed else None
+        try:
+            emulator = Emulator(state_file=env.emulator, seed=seed)
+        except EmulatorError as exc:  # e.g. its state file is in use by another command
+            raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
+        try:
+            url = emulator.start()
+            key = f"sk_{env.mode}_portal_config_emulator"
+            yield StripeGateway(
+                _client(key, url, env.stripe_account, budget, limiter),
+                env.name,
+                env.mode,
+                url,
+                "emulator",
+                budget,
+            )
+        except EmulatorError as exc:
+            raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
+        finally:
+            emulator.stop()
+        return
+    cleared = safety.clear(env)
+    yield StripeGateway(
+        _client(cleared.key, cleared.address, env.stripe_account, budget, limiter),
+        env.name,
+        env.mode,
+        cleared.address,
+        cleared.key_kind,
+        budget,
+    )

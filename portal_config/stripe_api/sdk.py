@@ -1,0 +1,139 @@
+"""The stripe SDK as portal-config drives it: a client whose requests keep a whole-answer
+deadline and wait for the run's rate limit, and what each of the SDK's errors means (its kind,
+whether a retry may help, Stripe's own words). Part of stripe_api, the only package importing
+`stripe`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import requests
+import stripe
+
+from .. import safety, transport
+from ..ratelimit import LimitedSession, RateLimiter
+from ..values import Data
+
+# The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
+# subscription_pause): pinned, so responses do not change under the tool.
+STRIPE_VERSION = "2026-10-28.endive"
+DEFAULT_CONFIG_REFUSAL = "You cannot make any changes to a PortalConfiguration"
+
+
+class _Late(stripe.APIConnectionError):
+    """No complete answer within the request's deadline, or `run_spent`: within what was left
+    of the run's (then nothing may be asked any more)."""
+
+    def __init__(self, seconds: float, run_spent: bool = False):
+        super().__init__(
+            f"no complete answer within {seconds:g} s",  # type: ignore[no-untyped-call]
+            should_retry=False,
+        )
+        self.seconds = seconds
+        self.run_spent = run_spent
+
+
+class _DeadlineClient(stripe.RequestsClient):
+    """requests, with one deadline for connect, first byte and the whole body (requests'
+    own timeout bounds each socket read only, which a slow drip never trips)."""
+
+    def __init__(self, session: requests.Session, budget: transport.Budget):
+        super().__init__(timeout=budget.request_seconds, session=session)
+        self._shared = session
+        self._budget = budget
+
+    # RequestsClient's own signature (bytes), which the SDK's stubs give differently from
+    # HTTPClient's (str): either one conflicts with the other.
+    def request(  # type: ignore[override]
+        self, method: str, url: str, headers: Mapping[str, str] | None, post_data: Data = None
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        seconds = self._budget.next_request()
+        if seconds <= 0:
+            raise _Late(self._budget.run_seconds, run_spent=True)
+        try:
+            content, status, headers_ = transport.fetch(
+                self._shared, seconds, method, url, headers, post_data, stripe.ca_bundle_path
+            )
+        except transport.TooSlow:  # its own deadline, or the end of the run's time
+            raise _Late(seconds, seconds < self._budget.request_seconds) from None
+        except Exception as exc:  # noqa: BLE001 - worded by the SDK, as RequestsClient does
+            self._handle_request_error(exc)
+        return content, status, headers_
+
+
+def _header(exc: stripe.StripeError, name: str) -> str:
+    headers = exc.headers or {}
+    return str(next((v for k, v in headers.items() if k.lower() == name), ""))
+
+
+def _kind(exc: stripe.StripeError) -> str:
+    if isinstance(exc, stripe.RateLimitError):
+        return "rate_limit"
+    if isinstance(exc, stripe.APIError):  # 5xx: Stripe's side, worth another run
+        return "server"
+    if isinstance(exc, stripe.InvalidRequestError):
+        if exc.code == "resource_missing":
+            return "missing"
+        if (exc.user_message or "").startswith(DEFAULT_CONFIG_REFUSAL):
+            return "default_refused"
+    return "refused"
+
+
+def _unreadable(exc: stripe.StripeError) -> bool:
+    """The SDK could not parse the answer (not JSON, or an error status without an error)."""
+    return (
+        isinstance(exc, stripe.APIError)
+        and (exc.http_status or 0) < 500
+        and str(exc.user_message or "").startswith("Invalid response")
+    )
+
+
+def _retryable(exc: stripe.StripeError, write: bool) -> bool:
+    if isinstance(exc, _Late) or _unreadable(exc):
+        return False
+    if isinstance(exc, stripe.APIConnectionError):
+        return bool(exc.should_retry) or (transport.body_cut(exc.__cause__) and not write)
+    advice = _header(exc, "stripe-should-retry")
+    if advice == "true":
+        return True
+    if advice == "false":
+        return not write  # a read changes nothing: asking again cannot hurt
+    status = exc.http_status or 0
+    return status in (409, 429) or status >= 500
+
+
+def _describe(exc: stripe.StripeError) -> str:
+    error = getattr(exc, "error", None)
+    message = exc.user_message or (error.message if error else None) or str(exc)
+    if message.startswith("Invalid response"):  # the SDK quotes the whole body: a proxy's page
+        message = f"HTTP {exc.http_status}, with an answer that is not Stripe's JSON"
+    request = f" (request {exc.request_id})" if exc.request_id else ""
+    return f"{message}{request}"
+
+
+def _plain(value: object) -> Data:
+    """The SDK's objects as the JSON they came from (lists and scalars as they are)."""
+    if isinstance(value, stripe.StripeObject):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _client(
+    key: str,
+    address: str,
+    stripe_account: str | None,
+    budget: transport.Budget,
+    limiter: RateLimiter | None = None,
+) -> stripe.StripeClient:
+    session = LimitedSession(limiter)  # every request waits for the run's limiter
+    session.trust_env = safety.trusts_proxy_env(address)  # never plain http through a proxy
+    return stripe.StripeClient(
+        key,
+        base_addresses={"api": address},
+        stripe_account=stripe_account,
+        stripe_version=STRIPE_VERSION,
+        max_network_retries=0,  # StripeGateway._call retries, within the run's time
+        http_client=_DeadlineClient(session, budget),
+    )
