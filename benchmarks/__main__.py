@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> 
         result.load_average = tuple(round(x, 2) for x in os.getloadavg())
         results.append(result)
         echo(table(result))
-        write_json(args.out, results, options, started, info)  # after each, so a crash keeps the rest
+        # after each benchmark, so a crash keeps the rest
+        write_json(args.out, results, options, started, info)
     echo(f"Wrote {args.out} ({sum(r.seconds for r in results):.0f} s in all).")
     return results
 

@@ -62,7 +62,7 @@ def run(options: Options) -> BenchResult:
             options.runs_for(3),
             *[lambda args=args, seen=seen: _plan(emulator, project, env, args, seen)
               for args, seen, _ in cases.values()])
-        for (case, (_, seen, count)), runs in zip(cases.items(), samples):
+        for (case, (_, seen, count)), runs in zip(cases.items(), samples, strict=True):
             row: dict[str, Any] = {"case": case, "environments": count,
                                    "configurations_per_environment": per_account,
                                    "latency_ms": LATENCY_MS, **measure.summarize(runs)}

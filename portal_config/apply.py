@@ -43,13 +43,17 @@ def _existing_id(change: Change) -> str:
     return cast(str, change.config_id)
 
 
-def _still_as_planned(change: Change, gateway: Gateway, project: str) -> bool:
+def _still_as_planned(change: Change, gateway: Gateway, project: str,
+                      newest_id: str | None) -> bool:
     """Read Stripe just before the write: no silent revert of a change made in between, no
     second configuration for an identity that appeared meanwhile, no deactivation of what prune
-    must never touch (a saved plan file could have been edited)."""
+    must never touch (a saved plan file could have been edited). `newest_id`: the newest
+    configuration the plan listed; only those created since can hold a create's identity (one
+    request, usually an empty page, however large the account)."""
     if isinstance(change, Create):
         identity = (project, change.env, change.key)
-        return not any(identity_of(c) == identity for c in gateway.list_configurations())
+        return not any(identity_of(c) == identity
+                       for c in gateway.configurations_newer_than(newest_id))
     now = gateway.retrieve_configuration(_existing_id(change))
     if isinstance(change, Deactivate):
         # Never the default; a prune (no file asks for it) only what this project created here.
@@ -79,7 +83,8 @@ def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
     return [f.path for f in change.fields if state.get(f.path) != f.new]
 
 
-def _write_once(change: Change, gateway: Gateway, project: str) -> dict[str, Any]:
+def _write_once(change: Change, gateway: Gateway, project: str,
+                newest_id: str | None) -> dict[str, Any]:
     key = change.idempotency_key(project)
     try:
         return _write(change, gateway, key)
@@ -89,23 +94,23 @@ def _write_once(change: Change, gateway: Gateway, project: str) -> dict[str, Any
         # Stripe keeps a failed answer for its key for 24 hours, so the same key can never
         # succeed: this is a new attempt, with a key of its own, once Stripe shows the earlier
         # one left nothing behind.
-        if not _still_as_planned(change, gateway, project):
+        if not _still_as_planned(change, gateway, project, newest_id):
             raise
         return _write(change, gateway, f"{key}-{time.time_ns()}")
 
 
-def _apply_one(change: Change, gateway: Gateway, project: str, report: ApplyReport,
-               progress: Callable[[str], None]) -> bool:
+def _apply_one(change: Change, gateway: Gateway, project: str, newest_id: str | None,
+               report: ApplyReport, progress: Callable[[str], None]) -> bool:
     """One change, recorded in the report. False: stop here (Stripe or the network failed, or
     the key was refused: the rest would fail too). A request Stripe rejects is recorded and
     the rest still applies."""
     try:
-        if not _still_as_planned(change, gateway, project):
+        if not _still_as_planned(change, gateway, project, newest_id):
             report.changed_meanwhile.append(change)
             progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed in "
                      "Stripe since it was planned: not written")
             return True
-        answer = _write_once(change, gateway, project)
+        answer = _write_once(change, gateway, project, newest_id)
     except StripeFailure as exc:
         if exc.kind == "default_refused":
             report.refused.append(change)
@@ -132,11 +137,13 @@ def _apply_one(change: Change, gateway: Gateway, project: str, report: ApplyRepo
 def apply_plan(plan: Plan, gateways: dict[str, Gateway],
                progress: Callable[[str], None]) -> ApplyReport:
     report = ApplyReport()
+    newest = {e.env: e.newest_id for e in plan.envs}
     pending = list(plan.changes)
     while pending:
         change = pending.pop(0)
         try:
-            if not _apply_one(change, gateways[change.env], plan.project, report, progress):
+            if not _apply_one(change, gateways[change.env], plan.project, newest[change.env],
+                              report, progress):
                 report.not_run = pending
                 break
         except KeyboardInterrupt:

@@ -22,6 +22,11 @@ class Gateway(Protocol):
         """Every portal configuration, inactive ones included."""
         ...
 
+    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
+        """The configurations created after `config_id` (every one when None), newest first:
+        usually one request for an empty page."""
+        ...
+
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]: ...
 
     def create_configuration(self, params: dict[str, Any],

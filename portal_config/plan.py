@@ -44,9 +44,27 @@ class EnvPlan:
     problems: list[Problem] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)  # what the plan was made from
     labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
-    stripe_fingerprint: str = ""  # of every configuration listed; a saved plan's staleness check
-    # each configuration listed, by ID: what a stale saved plan names as changed, new or gone
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    # The newest configuration listed (lists are newest first): apply's re-check before a create
+    # asks only for what is newer (`ending_before`), not for the whole account again.
+    newest_id: str | None = None
+    # The configurations as listed. Fingerprinted only when asked for (a saved plan and its
+    # staleness check): hashing each of 10,000 costs more than the plan itself.
+    listed: Sequence[Mapping[str, Any]] = field(default=(), repr=False, compare=False)
+    saved_fingerprints: dict[str, str] | None = None  # as a plan file holds them
+
+    @property
+    def fingerprints(self) -> dict[str, str]:
+        """Each configuration listed, by ID: what a stale saved plan names as changed, new or
+        gone."""
+        if self.saved_fingerprints is None:
+            self.saved_fingerprints = fingerprints(self.listed)
+        return self.saved_fingerprints
+
+    @property
+    def stripe_fingerprint(self) -> str:
+        """Of every configuration listed ("" when none was): a saved plan's staleness check."""
+        by_id = self.fingerprints
+        return combined(by_id) if by_id else ""
 
     @property
     def differs(self) -> bool:
@@ -169,9 +187,8 @@ def plan_environment(project: str, env: str, mode: str, desired: Sequence[Desire
     matched, so their configuration is claimed (never pruned), but get no change: only their
     problems are reported, and every other file is planned as usual."""
     bindings = match(project, env, mode, desired, current, adopt=adopt)
-    listed = fingerprints(current)
-    result = EnvPlan(env=env, mode=mode, stripe_fingerprint=combined(listed),
-                     fingerprints=listed, bindings=bindings)
+    result = EnvPlan(env=env, mode=mode, bindings=bindings, listed=current,
+                     newest_id=str(current[0]["id"]) if current else None)
     for b in bindings:
         obj = b.obj
         if b.desired is not None and left_out and b.desired.key in left_out:

@@ -22,7 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from .changes import from_data
 from .errors import Location, PlanStaleError, PortalConfigError, Problem
 from .model import IDENTITY_KEYS
-from .plan import EnvPlan, Plan, combined, fingerprints
+from .plan import EnvPlan, Plan, fingerprints
 from .schema import describe, dotted
 from .values import Data
 
@@ -54,6 +54,7 @@ def save(plan: Plan, path: Path) -> None:
         "format": FILE_FORMAT, "version": FILE_VERSION, "project": plan.project,
         "environments": [{
             "name": e.env, "mode": e.mode, "fingerprints": e.fingerprints,
+            "newest_id": e.newest_id,
             "changes": [c.data() for c in e.changes],
             "in_sync": e.in_sync, "unmanaged": e.unmanaged, "prunable": e.prunable,
             "default_kept": e.default_kept,
@@ -145,8 +146,8 @@ def _env_plan(path: Path, index: int, entry: Mapping[str, Any]) -> EnvPlan:
                    prunable=[(k, i) for k, i in entry["prunable"]],
                    default_kept=[(k, i) for k, i in entry.get("default_kept", [])],
                    problems=[_problem(p) for p in entry["problems"]], labels=entry["labels"],
-                   stripe_fingerprint=combined(entry["fingerprints"]),
-                   fingerprints=dict(entry["fingerprints"]))
+                   saved_fingerprints=dict(entry["fingerprints"]),
+                   newest_id=entry.get("newest_id"))
 
 
 def load(path: Path, project_name: str, environments: Mapping[str, str]) -> Plan:

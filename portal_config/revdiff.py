@@ -100,7 +100,7 @@ def diff_environment(base: config.Project | None, head: config.Project, env: str
     result.changes = [dataclasses.replace(c, config_id=None, fingerprint=None)
                       for c in result.changes]
     result.prunable = [(k, "") for k, _ in result.prunable]
-    result.default_kept, result.unmanaged, result.stripe_fingerprint = [], [], ""
+    result.default_kept, result.unmanaged, result.listed = [], [], ()
     return result
 
 

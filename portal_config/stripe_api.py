@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import requests
 import stripe
+from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request answers
 
-from . import notices, safety
+from . import notices, paging, safety
 from .errors import PortalConfigError, StripeFailure
 from .gateway import Gateway
 from .values import SDKService
@@ -40,6 +41,8 @@ DEFAULT_CONFIG_REFUSAL = "You cannot make any changes to a PortalConfiguration"
 # §0 item 8): every read and write asks for it in the same request, so answers can be compared.
 PRODUCTS = "features.subscription_update.products"
 EXPAND_PRODUCTS = {"expand": [PRODUCTS]}
+CONFIGURATIONS = "/v1/billing_portal/configurations"
+LIST_EXPAND = {"expand": [f"data.{PRODUCTS}"]}
 
 T = TypeVar("T")
 
@@ -122,11 +125,20 @@ class StripeGateway:
         return self.client.v1.billing_portal.configurations
 
     def list_configurations(self) -> list[dict[str, Any]]:
-        """Every configuration, inactive ones included (no `active` filter)."""
-        def request() -> list[dict[str, Any]]:
-            page = self._configurations.list({"limit": 100, "expand": [f"data.{PRODUCTS}"]})
-            return [c.to_dict() for c in page.auto_paging_iter()]
-        return self._call("listing portal configurations", request)
+        """Every configuration, inactive ones included (no `active` filter), as plain JSON."""
+        return self._call("listing portal configurations", lambda: paging.list_all(
+            self._get_json, CONFIGURATIONS, LIST_EXPAND))
+
+    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
+        return self._call("listing new portal configurations", lambda: paging.list_all(
+            self._get_json, CONFIGURATIONS, LIST_EXPAND, newer_than=config_id))
+
+    def _get_json(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One GET as parsed JSON, no StripeObjects (paging.py): the SDK's HTTP, auth, retries
+        and errors. raw_request skips the SDK's Stripe-Notice warning, so it is given here."""
+        response = self.client.raw_request("get", path, **params)
+        _api_requestor._maybe_emit_stripe_notice(response.headers)
+        return cast(dict[str, Any], response.data)
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return self._call(f"reading {config_id}",

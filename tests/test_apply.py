@@ -36,9 +36,19 @@ class FakeGateway:
         self.writes: list[tuple[str | None, dict[str, Any], str]] = []  # (id, params, key)
         self.failures: dict[str, list[Failure]] = {}
         self.answer_without: set[str] = set()
+        self.lists = 0  # whole listings
+        self.newer_than: list[str | None] = []  # the cursor of each re-check before a create
 
     def list_configurations(self) -> list[dict[str, Any]]:
-        return [copy.deepcopy(c) for c in self.configurations.values()]
+        self.lists += 1
+        return [copy.deepcopy(c) for c in reversed(self.configurations.values())]  # newest first
+
+    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
+        listed = self.list_configurations()
+        self.lists -= 1
+        self.newer_than.append(config_id)
+        ids = [c["id"] for c in listed]
+        return listed[:ids.index(config_id)] if config_id else listed
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return copy.deepcopy(self.configurations[config_id])
@@ -188,6 +198,26 @@ def test_a_configuration_changed_since_planning_is_not_written() -> None:
         "Apply incomplete: 0 created, 0 updated, 0 deactivated.\n"
         "Not written: update std (bpc_1) in local: it changed in Stripe after it was planned. "
         "Run plan again, review, then apply.")
+
+
+def test_a_create_rechecks_only_what_is_newer_than_the_plan_saw() -> None:
+    gw = FakeGateway([stripe_config(f"bpc_{i}", f"old{i}") for i in range(1, 4)])
+    plan = plan_for([gw], [desired("a"), desired("b")])
+    assert plan.envs[0].newest_id == "bpc_3"  # lists are newest first
+    report, _ = run(plan, gw)
+    assert report.ok and len(report.done) == 2
+    # the plan's one listing; each create asked only for what came after the plan's newest
+    assert gw.lists == 1 and gw.newer_than == ["bpc_3", "bpc_3"]
+
+
+def test_no_create_when_another_deploy_made_its_identity_since_planning() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "other")])
+    plan = plan_for([gw], [desired("std"), desired("two")])
+    gw.configurations["bpc_2"] = stripe_config("bpc_2", "std")  # the concurrent deploy's
+    report, _ = run(plan, gw)
+    std, two = plan.changes
+    assert report.changed_meanwhile == [std] and [c for c, _ in report.done] == [two]
+    assert [identity_of(c)[2] for c in gw.configurations.values()] == ["other", "std", "two"]
 
 
 def test_no_create_when_its_identity_appeared_since_planning() -> None:

@@ -82,6 +82,29 @@ def test_configuration_changed_after_planning_is_not_written(project) -> None:
     assert by_key(project)["standard"]["name"] == "Deploy"
 
 
+def test_no_create_when_a_concurrent_deploy_made_it_since_planning(project) -> None:
+    project.write("basic.yaml", BASIC)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    basic_id = by_key(project)["basic"]["id"]
+    project.write("standard.yaml", STANDARD)
+    loaded = config.load_project(project.configs / "portal-config.yaml")
+    with workflow.connected(loaded, ["staging"]) as gateways:
+        planned = workflow.plan_all(loaded, gateways)
+        assert planned.envs[0].newest_id == basic_id
+        other_deploy = client(project).v1.billing_portal.configurations.create({
+            "features": {"invoice_history": {"enabled": True}},
+            "metadata": {"portal_config_project": "acme", "portal_config_env": "staging",
+                         "portal_config_key": "standard"}})
+        project.emulator.clear_log()
+        report = apply_plan(planned, gateways, lambda line: None)
+    assert [c.key for c in report.changed_meanwhile] == ["standard"] and not report.done
+    # one request: only what is newer than the plan's newest configuration, not the account
+    ((recheck,),) = [[(r.method, r.path, r.query.get("ending_before"))
+                      for r in project.emulator.request_log]]
+    assert recheck == ("GET", "/v1/billing_portal/configurations", basic_id)
+    assert [c["id"] for c in configurations(project)] == [other_deploy.id, basic_id]
+
+
 def test_rerunning_the_same_plan_never_duplicates_a_create(project) -> None:
     project.write("basic.yaml", BASIC)
     loaded = config.load_project(project.configs / "portal-config.yaml")
