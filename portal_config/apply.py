@@ -1,5 +1,6 @@
-"""Executes a Plan through the gateway, one write per change, and records what was and was not
-done in an ApplyReport (render/apply_report.py words it).
+"""Executes a Plan through the gateway, one write per change (up to N side by side in an
+environment), and records what was and was not done in an ApplyReport, in plan order
+(render/apply_report.py words it).
 
 Before each write the configuration is read again: if it changed since it was planned, it is not
 written (no silent revert of a change made in between). Writes carry idempotency keys derived from
@@ -8,6 +9,8 @@ the change (changes.Change.idempotency_key), so re-running an interrupted apply 
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from .errors import StripeFailure
 from .gateway import Gateway
 from .match import identity_of
 from .plan import Plan, current_state, fingerprint
+from .sidebyside import Outcome, SideBySide
 
 
 @dataclass
@@ -29,13 +33,15 @@ class ApplyReport:
     # Written, but Stripe's answer holds other values for these fields than were sent.
     unconfirmed: list[tuple[Change, list[str]]] = field(default_factory=list)
     failed: tuple[Change, str] | None = None  # stopped here: network, 5xx, key
+    # Other changes that failed while side by side with the first failure.
+    also_failed: list[tuple[Change, str]] = field(default_factory=list)
     not_run: list[Change] = field(default_factory=list)
     interrupted: bool = False
 
     @property
     def ok(self) -> bool:
         return not (self.changed_meanwhile or self.refused or self.rejected or self.failed
-                    or self.not_run or self.unconfirmed)
+                    or self.also_failed or self.not_run or self.unconfirmed)
 
 
 def _existing_id(change: Change) -> str:
@@ -134,23 +140,123 @@ def _apply_one(change: Change, gateway: Gateway, project: str, newest_id: str | 
     return True
 
 
-def apply_plan(plan: Plan, gateways: dict[str, Gateway],
-               progress: Callable[[str], None]) -> ApplyReport:
-    report = ApplyReport()
-    newest = {e.env: e.newest_id for e in plan.envs}
-    pending = list(plan.changes)
-    while pending:
-        change = pending.pop(0)
+class _Stopped(Exception):
+    """The run was stopped after this change's re-read: its write was never sent."""
+
+
+class _StopBeforeWrite:
+    """The environment's gateway, refusing to start a write once the run is stopped (Ctrl-C,
+    or a failure elsewhere): a change re-read but not yet written is simply not run."""
+
+    def __init__(self, gateway: Gateway, stop: threading.Event):
+        self._gateway, self._stop = gateway, stop
+
+    def __getattr__(self, name: str) -> object:  # the reads, as the gateway has them
+        return getattr(self._gateway, name)
+
+    def create_configuration(self, params: dict[str, Any],
+                             idempotency_key: str) -> dict[str, Any]:
+        if self._stop.is_set():
+            raise _Stopped
+        return self._gateway.create_configuration(params, idempotency_key)
+
+    def update_configuration(self, config_id: str, params: dict[str, Any],
+                             idempotency_key: str) -> dict[str, Any]:
+        if self._stop.is_set():
+            raise _Stopped
+        return self._gateway.update_configuration(config_id, params, idempotency_key)
+
+
+@dataclass
+class _Done:
+    """One change's share of the report and its progress lines, merged in plan order."""
+
+    report: ApplyReport
+    lines: list[str]
+    go_on: bool
+
+
+def _merge(into: ApplyReport, part: ApplyReport) -> None:
+    into.done += part.done
+    into.changed_meanwhile += part.changed_meanwhile
+    into.refused += part.refused
+    into.rejected += part.rejected
+    into.unconfirmed += part.unconfirmed
+    if part.failed is not None:
+        if into.failed is None:
+            into.failed = part.failed
+        else:
+            into.also_failed.append(part.failed)
+
+
+IN_DOUBT = "interrupted (Ctrl-C) during this write: it may or may not have reached Stripe"
+
+
+def _fail(report: ApplyReport, change: Change, reason: str) -> None:
+    _merge(report, ApplyReport(failed=(change, reason)))
+
+
+def _record(change: Change, outcome: Outcome[_Done] | None, report: ApplyReport,
+            progress: Callable[[str], None]) -> None:
+    if outcome is None:  # left in flight by a second Ctrl-C
+        _fail(report, change, IN_DOUBT)
+    elif not outcome.started or isinstance(outcome.error, _Stopped):
+        report.not_run.append(change)
+    elif isinstance(outcome.error, KeyboardInterrupt):
+        report.interrupted = True
+        _fail(report, change, IN_DOUBT)
+    elif outcome.error is not None:
+        raise outcome.error
+    else:
+        assert outcome.value is not None
+        _merge(report, outcome.value.report)
+        for line in outcome.value.lines:
+            progress(line)
+
+
+def _apply_environment(changes: list[Change], gateway: Gateway, project: str,
+                       newest_id: str | None, report: ApplyReport,
+                       progress: Callable[[str], None], parallelism: int) -> bool:
+    """One environment's changes, up to `parallelism` side by side (each its re-read, then its
+    write); results and progress lines in plan order. False: the run stops here."""
+    stop = threading.Event()
+    guarded = cast(Gateway, _StopBeforeWrite(gateway, stop))
+
+    def job(change: Change) -> _Done:
+        part, lines = ApplyReport(), list[str]()
+        go_on = _apply_one(change, guarded, project, newest_id, part, lines.append)
+        return _Done(part, lines, go_on)
+
+    runner = SideBySide([functools.partial(job, c) for c in changes], parallelism,
+                        stops=lambda done: not done.go_on, stop=stop)
+    index, interrupts = 0, 0
+    while index < len(changes):
         try:
-            if not _apply_one(change, gateways[change.env], plan.project, newest[change.env],
-                              report, progress):
-                report.not_run = pending
-                break
+            outcome = runner.outcome(index, wait=interrupts < 2)
+            index += 1
+            _record(changes[index - 1], outcome, report, progress)
         except KeyboardInterrupt:
+            interrupts += 1
+            stop.set()
             report.interrupted = True
-            if change not in (c for c, _ in report.done):
-                report.failed = (change, "interrupted (Ctrl-C) during this write: it may or may "
-                                         "not have reached Stripe")
-            report.not_run = pending
-            break
+            if interrupts == 1:
+                progress("  Ctrl-C: stopping once the writes in flight are done (Ctrl-C again "
+                         "to stop at once)")
+    return not runner.stop.is_set()
+
+
+def apply_plan(plan: Plan, gateways: dict[str, Gateway], progress: Callable[[str], None],
+               parallelism: int = 1) -> ApplyReport:
+    """Environments in plan order; in each, up to `parallelism` changes side by side. A failure
+    (or Ctrl-C) starts nothing more: what was in flight finishes and is reported as it ended."""
+    report = ApplyReport()
+    going = True
+    for env in plan.envs:
+        if not env.changes:
+            continue
+        if not going:
+            report.not_run += env.changes
+            continue
+        going = _apply_environment(list(env.changes), gateways[env.env], plan.project,
+                                   env.newest_id, report, progress, parallelism)
     return report

@@ -15,17 +15,17 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import requests
 import stripe
 from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request answers
 
-from . import notices, paging, safety
+from . import notices, paging, safety, transport
 from .errors import PortalConfigError, StripeFailure
 from .gateway import Gateway
 from .values import SDKService
 
 if TYPE_CHECKING:
     from .config import Environment
+    from .ratelimit import RateLimiter
 
 # The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
 # subscription_pause): pinned, so responses do not change under the tool.
@@ -233,8 +233,9 @@ class StripeGateway:
         return _describe(cause) if isinstance(cause, stripe.StripeError) else str(exc)
 
 
-def _client(key: str, address: str, stripe_account: str | None) -> stripe.StripeClient:
-    session = requests.Session()
+def _client(key: str, address: str, stripe_account: str | None,
+            limiter: RateLimiter | None = None) -> stripe.StripeClient:
+    session = transport.LimitedSession(limiter)  # every request waits for the run's limiter
     session.trust_env = safety.trusts_proxy_env(address)  # never plain http through a proxy
     return stripe.StripeClient(
         key,
@@ -247,14 +248,15 @@ def _client(key: str, address: str, stripe_account: str | None) -> stripe.Stripe
 
 
 @contextmanager
-def connect(env: Environment) -> Iterator[Gateway]:
+def connect(env: Environment, limiter: RateLimiter | None = None) -> Iterator[Gateway]:
     """A gateway for one environment; the safety rules run here, before any request (a refusal
-    is a `safety.Refused`). Stripe's notices are held back while it is open (notices.py)."""
+    is a `safety.Refused`). Stripe's notices are held back while it is open (notices.py).
+    `limiter`: the run's one rate limit (transport.py), shared by every environment."""
     with notices.capturing():
-        yield from _connect(env)
+        yield from _connect(env, limiter)
 
 
-def _connect(env: Environment) -> Iterator[Gateway]:
+def _connect(env: Environment, limiter: RateLimiter | None) -> Iterator[Gateway]:
     if env.emulator is not None:
         from .emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
 
@@ -266,13 +268,13 @@ def _connect(env: Environment) -> Iterator[Gateway]:
         try:
             url = emulator.start()
             key = f"sk_{env.mode}_portal_config_emulator"
-            yield StripeGateway(_client(key, url, env.stripe_account), env.name, env.mode, url,
-                                "emulator")
+            yield StripeGateway(_client(key, url, env.stripe_account, limiter), env.name,
+                                env.mode, url, "emulator")
         except EmulatorError as exc:
             raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
         finally:
             emulator.stop()
         return
     cleared = safety.clear(env)
-    yield StripeGateway(_client(cleared.key, cleared.address, env.stripe_account), env.name,
-                        env.mode, cleared.address, cleared.key_kind)
+    yield StripeGateway(_client(cleared.key, cleared.address, env.stripe_account, limiter),
+                        env.name, env.mode, cleared.address, cleared.key_kind)

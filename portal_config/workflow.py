@@ -15,7 +15,9 @@ from .loader import display_path
 from .match import Binding, Desired, match
 from .plan import EnvPlan, Plan, plan_environment
 
-MAX_PARALLEL_ENVIRONMENTS = 4
+# Environments are read side by side, each its own thread (the reading is mostly waiting on the
+# network); the cap only keeps a fleet of hundreds from opening hundreds of connections at once.
+MAX_PARALLEL_ENVIRONMENTS = 32
 
 
 def choose_environments(project: config.Project, names: Sequence[str], every: bool) -> list[str]:
@@ -34,13 +36,16 @@ def choose_environments(project: config.Project, names: Sequence[str], every: bo
 
 
 @contextmanager
-def connected(project: config.Project, names: Sequence[str]) -> Iterator[dict[str, Gateway]]:
-    """A gateway per environment, open for the whole command. Every environment's safety checks
-    run before any of them sends a request."""
-    from . import stripe_api  # imports stripe: only commands that talk to Stripe pay for it
+def connected(project: config.Project, names: Sequence[str],
+              max_rps: float | None = None) -> Iterator[dict[str, Gateway]]:
+    """A gateway per environment, open for the whole command, all under one rate limit
+    (`max_rps`, else Stripe's: transport.py). Every environment's safety checks run before any
+    of them sends a request."""
+    from . import stripe_api, transport  # imports stripe: only commands that talk to Stripe do
 
+    limiter = transport.limiter_for([project.environments[n] for n in names], max_rps)
     with ExitStack() as stack:
-        gateways = {n: stack.enter_context(stripe_api.connect(project.environments[n]))
+        gateways = {n: stack.enter_context(stripe_api.connect(project.environments[n], limiter))
                     for n in names}
         yield gateways
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +39,9 @@ class FakeGateway:
         self.failures: dict[str, list[Failure]] = {}
         self.answer_without: set[str] = set()
         self.lists = 0  # whole listings
+        self.lock = threading.Lock()
+        # called with each write's params before it is made: may hold it, or raise instead
+        self.before_write: Callable[[dict[str, Any]], None] = lambda params: None
         self.newer_than: list[str | None] = []  # the cursor of each re-check before a create
 
     def list_configurations(self) -> list[dict[str, Any]]:
@@ -56,13 +61,16 @@ class FakeGateway:
     def create_configuration(self, params: dict[str, Any],
                              idempotency_key: str) -> dict[str, Any]:
         self._fail("new")
-        config_id = f"bpc_new{len(self.configurations) + 1}"
-        self.configurations[config_id] = stripe_config(config_id)
-        return self._write(config_id, params, idempotency_key, None)
+        self.before_write(params)
+        with self.lock:  # writes may come side by side
+            config_id = f"bpc_new{len(self.configurations) + 1}"
+            self.configurations[config_id] = stripe_config(config_id)
+            return self._write(config_id, params, idempotency_key, None)
 
     def update_configuration(self, config_id: str, params: dict[str, Any],
                              idempotency_key: str) -> dict[str, Any]:
         self._fail(config_id)
+        self.before_write(params)
         return self._write(config_id, params, idempotency_key, config_id)
 
     def _fail(self, target: str) -> None:
@@ -124,10 +132,11 @@ def plan_for(gateways: list[FakeGateway], files: list[Desired], *, prune: bool =
                          for g in gateways])
 
 
-def run(plan: Plan, *gateways: FakeGateway) -> tuple[ApplyReport, list[str]]:
+def run(plan: Plan, *gateways: FakeGateway,
+        parallelism: int = 1) -> tuple[ApplyReport, list[str]]:
     lines: list[str] = []
     by_env: dict[str, Gateway] = {g.env_name: g for g in gateways}
-    return apply_plan(plan, by_env, lines.append), lines
+    return apply_plan(plan, by_env, lines.append, parallelism), lines
 
 
 # --- what is written ---------------------------------------------------------------------
@@ -367,3 +376,59 @@ def test_an_answer_without_a_written_field_is_reported_unconfirmed() -> None:
     assert summary(report, plan).splitlines()[1].startswith(
         "Unconfirmed: update std (bpc_1) in local: Stripe answered with other values for name "
         "than were written")
+
+
+# --- side by side ------------------------------------------------------------------------
+
+def test_writes_go_side_by_side_and_are_reported_in_plan_order() -> None:
+    gw = FakeGateway([])
+    # Every write waits for a second one: the apply ends only if two are in flight at once.
+    two_in_flight = threading.Barrier(2, timeout=5)
+    gw.before_write = lambda params: two_in_flight.wait() and None
+    keys = ["a", "b", "c", "d"]
+    plan = plan_for([gw], [desired(k) for k in keys])
+    report, lines = run(plan, gw, parallelism=2)
+    assert report.ok and [c.key for c, _ in report.done] == keys
+    assert [line.split()[0] for line in lines] == keys
+
+
+def test_a_failure_side_by_side_lets_the_write_in_flight_finish_and_starts_no_other() -> None:
+    gw = FakeGateway([])
+    b_writing = threading.Event()
+
+    def hold(params: dict[str, Any]) -> None:
+        if identity_of(params)[2] == "a":  # fails while b's write is on its way
+            assert b_writing.wait(5)
+            raise StripeFailure("Stripe answered 500", kind="server")
+        if identity_of(params)[2] == "b":
+            b_writing.set()
+            time.sleep(0.2)
+
+    gw.before_write = hold
+    plan = plan_for([gw], [desired(k) for k in "abcd"])
+    a, b, c, d = plan.changes
+    report, lines = run(plan, gw, parallelism=2)
+    assert report.failed == (a, "Stripe answered 500")
+    assert [change for change, _ in report.done] == [b] and report.not_run == [c, d]
+    assert lines == [f"  b ({report.done[0][1]}) in local: created"]
+    assert summary(report, plan).splitlines()[1:4] == [
+        "Failed: create a (new) in local: Stripe answered 500",
+        "Not run: create c (new) in local", "Not run: create d (new) in local"]
+
+
+def test_every_failure_side_by_side_is_reported() -> None:
+    gw = FakeGateway([])
+    both = threading.Barrier(2, timeout=5)
+
+    def down(params: dict[str, Any]) -> None:
+        both.wait()  # a and b side by side, both failing
+        raise StripeFailure("down", kind="connection")
+
+    gw.before_write = down
+    plan = plan_for([gw], [desired(k) for k in "abc"])
+    a, b, c = plan.changes
+    report, _ = run(plan, gw, parallelism=2)
+    assert report.failed == (a, "down") and report.also_failed == [(b, "down")]
+    assert report.not_run == [c] and not report.ok
+    assert summary(report, plan).splitlines()[1:3] == [
+        "Failed: create a (new) in local: down", "Failed: create b (new) in local: down"]

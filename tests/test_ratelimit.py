@@ -67,3 +67,25 @@ def test_defaults_are_under_stripes_limits_and_max_rps_overrides() -> None:
     assert for_mode("live", 5).per_second == 5
     with pytest.raises(ValueError):
         RateLimiter(0)
+
+
+def test_stripe_itself_is_limited_by_default_an_emulator_only_when_asked() -> None:
+    from pathlib import Path
+
+    from portal_config.config import Environment
+    from portal_config.errors import Location
+    from portal_config.transport import limiter_for
+
+    def env(mode: str, api_base: str | None = None, emulator: Path | None = None) -> Environment:
+        return Environment(name=mode, mode=mode, api_key_env="K", api_base=api_base,
+                           stripe_account=None, emulator=emulator, seed=None, vars={},
+                           location=Location("configs/portal-config.yaml", 1, 1))
+
+    local = env("test", "http://127.0.0.1:12111")
+    assert limiter_for([local]) is None and limiter_for([env("test", emulator=Path("s"))]) is None
+    run_limit = limiter_for([env("live"), local, env("test", "https://api.stripe.com/")])
+    assert run_limit is not None and run_limit.per_second == DEFAULT_PER_SECOND["test"]
+    live = limiter_for([env("live")])
+    assert live is not None and live.per_second == DEFAULT_PER_SECOND["live"]
+    asked = limiter_for([local], max_rps=7)
+    assert asked is not None and asked.per_second == 7

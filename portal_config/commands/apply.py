@@ -16,6 +16,7 @@ from .options import (
     ADOPT_OPTION,
     ALL_OPTION,
     ENV_OPTION,
+    MAX_RPS_OPTION,
     PRUNE_OPTION,
     TARGET_OPTION,
     Context,
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from ..config import Project
     from ..plan import Plan
 
+DEFAULT_PARALLELISM = 4
+
 
 @dataclass(frozen=True)
 class ApplyRequest:
@@ -37,6 +40,8 @@ class ApplyRequest:
     adopt: bool = False
     plan_file: Path | None = None  # a plan saved with `plan --out`, applied as it is
     targets: tuple[str, ...] = ()  # apply only these files (keys); none: every file
+    parallelism: int = DEFAULT_PARALLELISM  # changes in flight at once per environment
+    max_rps: float | None = None  # the run's rate limit; None: Stripe's default
 
 
 def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str], Plan | None]:
@@ -115,7 +120,7 @@ def execute(request: ApplyRequest, context: Context) -> int:
     project, names, saved = _targets(request, context)
     targeted = check_targets(project, request.targets, request.prune)
     live = _gate_live(project, names, saved, request.yes)
-    with workflow.connected(project, names) as gateways:
+    with workflow.connected(project, names, request.max_rps) as gateways:
         result = _current_plan(request, project, names, saved, gateways)
         if targeted:
             click.echo(targeted, err=True)
@@ -127,7 +132,8 @@ def execute(request: ApplyRequest, context: Context) -> int:
         if live_changed and not request.yes:
             _confirm_live(result, live_changed)
         click.echo("", err=True)
-        report = apply_plan(result, gateways, lambda line: click.echo(line, err=True))
+        report = apply_plan(result, gateways, lambda line: click.echo(line, err=True),
+                            request.parallelism)
     click.echo("")
     click.echo(summary(report, result))
     if report.interrupted:
@@ -144,10 +150,16 @@ def execute(request: ApplyRequest, context: Context) -> int:
 @click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Apply a plan saved with `plan --out`; refused if Stripe changed since.")
 @TARGET_OPTION
+@click.option("--parallelism", type=click.IntRange(1, 32), default=DEFAULT_PARALLELISM,
+              show_default=True, metavar="N",
+              help="Changes written side by side per environment (each re-read, then written).")
+@MAX_RPS_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, yes: bool, prune: bool,
-            adopt: bool, plan_file: Path | None, targets: tuple[str, ...]) -> None:
+            adopt: bool, plan_file: Path | None, targets: tuple[str, ...], parallelism: int,
+            max_rps: float | None) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
     request = ApplyRequest(env_names=env_names, every=every, yes=yes, prune=prune, adopt=adopt,
-                           plan_file=plan_file, targets=targets)
+                           plan_file=plan_file, targets=targets, parallelism=parallelism,
+                           max_rps=max_rps)
     ctx.exit(execute(request, ctx.obj))

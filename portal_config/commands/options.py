@@ -51,6 +51,10 @@ ADOPT_OPTION = click.option("--adopt", is_flag=True,
 TARGET_OPTION = click.option("--target", "targets", multiple=True, metavar="KEY",
                              help="Plan only this configuration's file (repeatable); other "
                                   "configurations are neither changed nor pruned.")
+MAX_RPS_OPTION = click.option(
+    "--max-rps", type=click.FloatRange(min=0, min_open=True), metavar="N",
+    help="At most N requests a second in all (default: 20 in test mode, 80 in live, under "
+         "Stripe's limits; none for an emulator or local server).")
 # plan and diff render the same report, in the same formats.
 REPORT_FORMATS = ("text", "markdown", "json")
 

@@ -12,6 +12,7 @@ from .options import (
     ADOPT_OPTION,
     ALL_OPTION,
     ENV_OPTION,
+    MAX_RPS_OPTION,
     PRUNE_OPTION,
     TARGET_OPTION,
     Context,
@@ -31,6 +32,7 @@ class PlanRequest:
     adopt: bool = False
     out_file: Path | None = None  # where to save the plan for `apply --plan`
     targets: tuple[str, ...] = ()  # plan only these files (keys); none: every file
+    max_rps: float | None = None  # the run's rate limit; None: Stripe's default
 
 
 def execute(request: PlanRequest, context: Context) -> int:
@@ -38,7 +40,7 @@ def execute(request: PlanRequest, context: Context) -> int:
 
     project, names = project_and_environments(context, request.env_names, request.every)
     targeted = check_targets(project, request.targets, request.prune)
-    with workflow.connected(project, names) as gateways:
+    with workflow.connected(project, names, request.max_rps) as gateways:
         result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt,
                                    keys=request.targets or None)
     if request.out_file:
@@ -68,12 +70,13 @@ def execute(request: PlanRequest, context: Context) -> int:
 @click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Save the plan, for `apply --plan` (holds no key).")
 @TARGET_OPTION
+@MAX_RPS_OPTION
 @click.pass_context
 def command(ctx: click.Context, env_names: tuple[str, ...], every: bool, fmt: str,
             detailed_exitcode: bool, prune: bool, adopt: bool, out_file: Path | None,
-            targets: tuple[str, ...]) -> None:
+            targets: tuple[str, ...], max_rps: float | None) -> None:
     """Show what apply would change in Stripe."""
     request = PlanRequest(env_names=env_names, every=every, fmt=fmt,
                           detailed_exitcode=detailed_exitcode, prune=prune, adopt=adopt,
-                          out_file=out_file, targets=targets)
+                          out_file=out_file, targets=targets, max_rps=max_rps)
     ctx.exit(execute(request, ctx.obj))

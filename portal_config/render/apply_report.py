@@ -42,6 +42,7 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     if report.failed:
         change, reason = report.failed
         lines.append(f"Failed: {_change_line(change)}: {reason}")
+    lines.extend(f"Failed: {_change_line(c)}: {reason}" for c, reason in report.also_failed)
     if report.failed or report.not_run:
         lines.extend(f"Not run: {_change_line(c)}" for c in report.not_run)
         lines.append("Nothing else was written. Running apply again converges: what was done "

@@ -137,23 +137,32 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
     import subprocess
     import sys
 
-    project.write("basic.yaml", BASIC)
-    project.write("standard.yaml", STANDARD)
-    project.emulator.faults.latency = 0.6
+    keys = [f"basic{i}" for i in range(6)]
+    for key in keys:
+        project.write(f"{key}.yaml", BASIC.replace("Basic", key))
+    project.emulator.faults.latency = 0.3
     env = {**os.environ, "PORTAL_CONFIG_E2E_TEST_KEY": os.environ["PORTAL_CONFIG_E2E_TEST_KEY"]}
     process = subprocess.Popen(
         [sys.executable, "-m", "portal_config", "--config", str(project.configs), "apply",
-         "--env", "staging"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+         "--env", "staging", "--parallelism", "2"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=env)
     assert process.stderr is not None
-    for line in process.stderr:  # progress: the first create is done
+    for line in process.stderr:  # progress: the first create is done, others are in flight
         if ": created" in line:
             break
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stdout + stderr
-    assert "Apply incomplete: 1 created" in stdout
     assert "Interrupted (Ctrl-C)." in stdout and "Traceback" not in stderr
-    assert "Running apply again converges" in stdout
+    # Exactly what was written is said: the writes in flight finished, the rest never started.
+    created = set(by_key(project))
+    assert 1 <= len(created) < len(keys)
+    assert f"Apply incomplete: {len(created)} created" in stdout
+    assert [f"Not run: create {k} (new) in staging" for k in keys if k not in created] == [
+        line for line in stdout.splitlines() if line.startswith("Not run:")]
+    assert "Failed:" not in stdout and "Running apply again converges" in stdout
+    rerun = project.run("apply", "--env", "staging")
+    assert rerun.exit_code == 0 and set(by_key(project)) == set(keys)
 
 
 def test_a_request_stripe_rejects_is_reported_and_the_rest_still_applies(project) -> None:
