@@ -105,12 +105,13 @@ class BenchEmulator:
         """Add `count` unmanaged configurations to the account, without HTTP."""
         if count <= 0:
             return
-        template = self.emulator.api.call("POST", "/v1/billing_portal/configurations",
-                                          copy.deepcopy(_FILLER_PARAMS), account=account)
+        answer = self.emulator.api.call("POST", "/v1/billing_portal/configurations",
+                                        copy.deepcopy(_FILLER_PARAMS), account=account)
         store = self.emulator.store
         with store.lock:
             configurations = store.account("test", account).configurations
-            del configurations[template["id"]]
+            # as stored: the answer leaves out `products` unless expanded, as Stripe does
+            template = configurations.pop(answer["id"])
             for i in range(count):
                 config = copy.deepcopy(template)
                 config["id"] = self._new_id()

@@ -16,11 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from .arrivals import Arrivals
 from .changes import Change, Create, Deactivate
 from .errors import StripeFailure
 from .gateway import Gateway
 from .match import identity_of
 from .plan import Plan, current_state, fingerprint
+from .progress import change_finished
 from .sidebyside import Outcome, SideBySide
 
 
@@ -50,16 +52,13 @@ def _existing_id(change: Change) -> str:
 
 
 def _still_as_planned(change: Change, gateway: Gateway, project: str,
-                      newest_id: str | None) -> bool:
+                      arrivals: Arrivals) -> bool:
     """Read Stripe just before the write: no silent revert of a change made in between, no
-    second configuration for an identity that appeared meanwhile, no deactivation of what prune
-    must never touch (a saved plan file could have been edited). `newest_id`: the newest
-    configuration the plan listed; only those created since can hold a create's identity (one
-    request, usually an empty page, however large the account)."""
+    second configuration for an identity that appeared meanwhile (asking only for what was
+    created since the plan: arrivals.py), no deactivation of what prune must never touch (a
+    saved plan file could have been edited)."""
     if isinstance(change, Create):
-        identity = (project, change.env, change.key)
-        return not any(identity_of(c) == identity
-                       for c in gateway.configurations_newer_than(newest_id))
+        return not arrivals.holds((project, change.env, change.key))
     now = gateway.retrieve_configuration(_existing_id(change))
     if isinstance(change, Deactivate):
         # Never the default; a prune (no file asks for it) only what this project created here.
@@ -90,7 +89,7 @@ def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
 
 
 def _write_once(change: Change, gateway: Gateway, project: str,
-                newest_id: str | None) -> dict[str, Any]:
+                arrivals: Arrivals) -> dict[str, Any]:
     key = change.idempotency_key(project)
     try:
         return _write(change, gateway, key)
@@ -100,23 +99,23 @@ def _write_once(change: Change, gateway: Gateway, project: str,
         # Stripe keeps a failed answer for its key for 24 hours, so the same key can never
         # succeed: this is a new attempt, with a key of its own, once Stripe shows the earlier
         # one left nothing behind.
-        if not _still_as_planned(change, gateway, project, newest_id):
+        if not _still_as_planned(change, gateway, project, arrivals):
             raise
         return _write(change, gateway, f"{key}-{time.time_ns()}")
 
 
-def _apply_one(change: Change, gateway: Gateway, project: str, newest_id: str | None,
+def _apply_one(change: Change, gateway: Gateway, project: str, arrivals: Arrivals,
                report: ApplyReport, progress: Callable[[str], None]) -> bool:
     """One change, recorded in the report. False: stop here (Stripe or the network failed, or
     the key was refused: the rest would fail too). A request Stripe rejects is recorded and
     the rest still applies."""
     try:
-        if not _still_as_planned(change, gateway, project, newest_id):
+        if not _still_as_planned(change, gateway, project, arrivals):
             report.changed_meanwhile.append(change)
             progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed in "
                      "Stripe since it was planned: not written")
             return True
-        answer = _write_once(change, gateway, project, newest_id)
+        answer = _write_once(change, gateway, project, arrivals)
     except StripeFailure as exc:
         if exc.kind == "default_refused":
             report.refused.append(change)
@@ -221,10 +220,14 @@ def _apply_environment(changes: list[Change], gateway: Gateway, project: str,
     write); results and progress lines in plan order. False: the run stops here."""
     stop = threading.Event()
     guarded = cast(Gateway, _StopBeforeWrite(gateway, stop))
+    arrivals = Arrivals(gateway, newest_id)
 
     def job(change: Change) -> _Done:
         part, lines = ApplyReport(), list[str]()
-        go_on = _apply_one(change, guarded, project, newest_id, part, lines.append)
+        try:
+            go_on = _apply_one(change, guarded, project, arrivals, part, lines.append)
+        finally:
+            change_finished()  # the status line's count (progress.py)
         return _Done(part, lines, go_on)
 
     runner = SideBySide([functools.partial(job, c) for c in changes], parallelism,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from . import progress
+
 PAGE_SIZE = 100  # Stripe's largest `limit`
 Get = Callable[[str, Mapping[str, Any]], dict[str, Any]]  # (path, query) -> the parsed answer
 
@@ -24,6 +26,7 @@ def pages(get: Get, path: str, params: Mapping[str, Any],
         query = {**params, "limit": PAGE_SIZE, **({cursor_name: cursor} if cursor else {})}
         page = get(path, query)
         data: list[dict[str, Any]] = page.get("data") or []
+        progress.page_read(len(data))
         yield data
         if not page.get("has_more") or not data:
             return
@@ -32,15 +35,12 @@ def pages(get: Get, path: str, params: Mapping[str, Any],
 
 
 def list_all(get: Get, path: str, params: Mapping[str, Any],
-             newer_than: str | None = None,
-             on_page: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
-    """Every object of the list (newest first); `on_page(count)` after each page."""
+             newer_than: str | None = None) -> list[dict[str, Any]]:
+    """Every object of the list (newest first)."""
     found: list[dict[str, Any]] = []
     for data in pages(get, path, params, newer_than):
         if newer_than:
             found[:0] = data  # each page is newer than the one before it
         else:
             found += data
-        if on_page is not None:
-            on_page(len(data))
     return found

@@ -229,6 +229,17 @@ def test_no_create_when_another_deploy_made_its_identity_since_planning() -> Non
     assert [identity_of(c)[2] for c in gw.configurations.values()] == ["other", "std", "two"]
 
 
+def test_a_configuration_new_since_planning_is_fetched_once_and_counts_for_every_create() -> None:
+    gw = FakeGateway([stripe_config("bpc_1", "other")])
+    plan = plan_for([gw], [desired("a"), desired("b")])
+    gw.configurations["bpc_2"] = stripe_config("bpc_2", "b")  # made by a concurrent deploy
+    report, _ = run(plan, gw)
+    a, b = plan.changes
+    assert [c for c, _ in report.done] == [a] and report.changed_meanwhile == [b]
+    # a's check fetched bpc_2 (and noted b's identity); b's asked only for what came after it
+    assert gw.newer_than == ["bpc_1", "bpc_2"]
+
+
 def test_no_create_when_its_identity_appeared_since_planning() -> None:
     gw = FakeGateway([])
     plan = plan_for([gw], [desired("std")])

@@ -113,7 +113,7 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
 
 
 def execute(request: ApplyRequest, context: Context) -> int:
-    from .. import render, workflow
+    from .. import progress, render, workflow
     from ..apply import apply_plan
     from ..render import summary
 
@@ -121,7 +121,8 @@ def execute(request: ApplyRequest, context: Context) -> int:
     targeted = check_targets(project, request.targets, request.prune)
     live = _gate_live(project, names, saved, request.yes)
     with workflow.connected(project, names, request.max_rps) as gateways:
-        result = _current_plan(request, project, names, saved, gateways)
+        with progress.shown():
+            result = _current_plan(request, project, names, saved, gateways)
         if targeted:
             click.echo(targeted, err=True)
         click.echo(render.text(result, context.color))
@@ -132,8 +133,9 @@ def execute(request: ApplyRequest, context: Context) -> int:
         if live_changed and not request.yes:
             _confirm_live(result, live_changed)
         click.echo("", err=True)
-        report = apply_plan(result, gateways, lambda line: click.echo(line, err=True),
-                            request.parallelism)
+        with progress.shown(total=len(result.changes)) as status:
+            echo = status.echo if status else lambda line: click.echo(line, err=True)
+            report = apply_plan(result, gateways, echo, request.parallelism)
     click.echo("")
     click.echo(summary(report, result))
     if report.interrupted:

@@ -36,11 +36,11 @@ class PlanRequest:
 
 
 def execute(request: PlanRequest, context: Context) -> int:
-    from .. import planfile, render, workflow
+    from .. import planfile, progress, render, workflow
 
     project, names = project_and_environments(context, request.env_names, request.every)
     targeted = check_targets(project, request.targets, request.prune)
-    with workflow.connected(project, names, request.max_rps) as gateways:
+    with progress.shown(), workflow.connected(project, names, request.max_rps) as gateways:
         result = workflow.plan_all(project, gateways, prune=request.prune, adopt=request.adopt,
                                    keys=request.targets or None)
     if request.out_file:

@@ -1,0 +1,100 @@
+"""A status line on stderr while a plan reads Stripe or an apply writes, once it has taken more
+than about a second: pages read, changes written. Only on a terminal: a log or a pipe gets
+nothing, so CI output and `--format json` stay as they are.
+
+The steps that do the work report to whichever status line is shown (`page_read`,
+`change_finished`); while none is, those calls cost nothing. Lines printed meanwhile go through
+`echo`, which lifts the status line off and puts it back under them.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+SHOW_AFTER = 1.0  # seconds: a quick command never flickers a status line
+REDRAW_EVERY = 0.1
+CLEAR = "\r\x1b[K"
+
+
+class Status:
+    def __init__(self, stream: TextIO, total: int | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.stream, self.total, self.clock = stream, total, clock
+        self.started = clock()
+        self.pages = self.objects = self.finished = 0
+        self._shown = ""
+        self._drawn_at = 0.0
+        self._lock = threading.Lock()
+
+    def text(self) -> str:
+        if self.total is not None:
+            return f"Applying: {self.finished} of {self.total} changes done"
+        return f"Reading Stripe: {self.pages} pages, {self.objects:,} objects"
+
+    def update(self, pages: int = 0, objects: int = 0, finished: int = 0) -> None:
+        with self._lock:
+            self.pages += pages
+            self.objects += objects
+            self.finished += finished
+            now = self.clock()
+            if now - self.started >= SHOW_AFTER and now - self._drawn_at >= REDRAW_EVERY:
+                self._draw(self.text())
+                self._drawn_at = now
+
+    def _draw(self, text: str) -> None:
+        self.stream.write(CLEAR + text)
+        self.stream.flush()
+        self._shown = text
+
+    def echo(self, line: str) -> None:
+        """A line of output on the same stream, the status line kept under it."""
+        with self._lock:
+            shown = bool(self._shown)
+            if shown:
+                self.stream.write(CLEAR)
+            self.stream.write(line + "\n")
+            if shown:
+                self._draw(self.text())
+            self.stream.flush()
+
+    def clear(self) -> None:
+        with self._lock:
+            if self._shown:
+                self.stream.write(CLEAR)
+                self.stream.flush()
+                self._shown = ""
+
+
+_current: Status | None = None
+
+
+@contextmanager
+def shown(total: int | None = None, stream: TextIO | None = None) -> Iterator[Status | None]:
+    """A status line on `stream` (stderr) while open, if it is a terminal: pages read, or with
+    `total` changes done of that many. Yields None (nothing shown) off a terminal."""
+    global _current
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        yield None
+        return
+    status = _current = Status(stream, total)
+    try:
+        yield status
+    finally:
+        _current = None
+        status.clear()
+
+
+def page_read(objects: int) -> None:
+    if _current is not None:
+        _current.update(pages=1, objects=objects)
+
+
+def change_finished() -> None:
+    if _current is not None:
+        _current.update(finished=1)

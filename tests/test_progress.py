@@ -1,0 +1,125 @@
+"""progress.py: a status line on a terminal's stderr once a plan or apply has run for about a
+second (pages read, changes done), never off a terminal; lines printed meanwhile stay whole."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from portal_config import progress
+from portal_config.cli import main
+from portal_config.progress import CLEAR, Status
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_nothing_is_shown_off_a_terminal() -> None:
+    stream = io.StringIO()
+    with progress.shown(stream=stream) as status:
+        assert status is None
+        progress.page_read(100)
+        progress.change_finished()
+    assert stream.getvalue() == ""
+
+
+def test_the_status_line_appears_after_a_second_and_is_cleared_at_the_end() -> None:
+    stream, clock = Terminal(), Clock()
+    status = Status(stream, clock=clock)
+    status.update(pages=1, objects=100)
+    assert stream.getvalue() == ""  # a quick plan never shows one
+    clock.now += 1.5
+    status.update(pages=1, objects=100)
+    assert stream.getvalue() == CLEAR + "Reading Stripe: 2 pages, 200 objects"
+    clock.now += 0.01
+    status.update(pages=1, objects=100)  # redrawn at most every 0.1 s
+    assert stream.getvalue().count("Reading Stripe") == 1
+    status.clear()
+    assert stream.getvalue().endswith(CLEAR)
+
+
+def test_lines_printed_meanwhile_stay_whole_with_the_status_under_them() -> None:
+    stream, clock = Terminal(), Clock()
+    status = Status(stream, total=3, clock=clock)
+    clock.now += 2
+    status.update(finished=1)
+    status.finished += 1  # (counted without a redraw: the next line shows it)
+    status.echo("  std (bpc_1) in local: created")
+    assert stream.getvalue() == (CLEAR + "Applying: 1 of 3 changes done" + CLEAR +
+                                 "  std (bpc_1) in local: created\n" +
+                                 CLEAR + "Applying: 2 of 3 changes done")
+
+
+def test_shown_reports_to_the_status_while_open_only() -> None:
+    stream = Terminal()
+    with progress.shown(total=2, stream=stream) as status:
+        assert status is not None
+        progress.change_finished()
+        assert status.finished == 1
+    progress.change_finished()  # closed: nobody counts
+    assert status.finished == 1
+
+
+def run_on_terminal(project_file: Path, *args: str) -> tuple[int, str]:
+    """The CLI with a terminal for stderr."""
+    err = Terminal()
+    code = 0
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        try:
+            main(["--config", str(project_file), *args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, err.getvalue()
+
+
+@pytest.fixture
+def at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(progress, "SHOW_AFTER", 0.0)  # as if the run had taken a second
+
+
+def test_plan_and_apply_show_progress_on_a_terminal(tmp_path: Path, at_once: None) -> None:
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "portal-config.yaml").write_text(
+        "version: 1\nproject: acme\nenvironments:\n  local:\n    mode: test\n"
+        f"    emulator: {tmp_path / 'state.json'}\n")
+    for key in ("one", "two"):
+        (configs / f"{key}.yaml").write_text(f"name: {key}\nfeatures:\n"
+                                             "  invoice_history: {enabled: true}\n")
+    code, err = run_on_terminal(configs / "portal-config.yaml", "apply", "--env", "local")
+    assert code == 0, err
+    assert CLEAR + "Reading Stripe: 1 pages, 0 objects" in err
+    # each line printed whole, the status line redrawn under it with the count so far
+    assert " in local: created\n" + CLEAR + "Applying: 2 of 2 changes done" + CLEAR in err
+    assert "  one (bpc_" in err and err.endswith(CLEAR)
+    code, err = run_on_terminal(configs / "portal-config.yaml", "plan", "--env", "local")
+    assert code == 0 and CLEAR + "Reading Stripe: 1 pages, 2 objects" in err
+
+
+def test_plan_and_apply_show_no_progress_off_a_terminal(tmp_path: Path, at_once: None) -> None:
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "portal-config.yaml").write_text(
+        "version: 1\nproject: acme\nenvironments:\n  local:\n    mode: test\n"
+        f"    emulator: {tmp_path / 'state.json'}\n")
+    (configs / "one.yaml").write_text("name: one\n")
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        with pytest.raises(SystemExit) as exit_:
+            main(["--config", str(configs / "portal-config.yaml"), "apply", "--env", "local"])
+    assert exit_.value.code == 0
+    assert "\r" not in err.getvalue() and "Reading Stripe" not in err.getvalue()
+    assert "Applying" not in err.getvalue()
