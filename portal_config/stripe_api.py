@@ -9,6 +9,7 @@ runs it.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -135,10 +136,12 @@ class StripeGateway:
 
     def _get_json(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """One GET as parsed JSON, no StripeObjects (paging.py): the SDK's HTTP, auth, retries
-        and errors. raw_request skips the SDK's Stripe-Notice warning, so it is given here."""
+        and errors. raw_request skips the SDK's Stripe-Notice warning, so it is given here.
+        The body is parsed again into plain dicts: the SDK's OrderedDicts (`.data`) take twice
+        the memory, and a plan holds every configuration listed."""
         response = self.client.raw_request("get", path, **params)
         _api_requestor._maybe_emit_stripe_notice(response.headers)
-        return cast(dict[str, Any], response.data)
+        return cast(dict[str, Any], json.loads(response.body))
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return self._call(f"reading {config_id}",
