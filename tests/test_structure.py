@@ -1,6 +1,6 @@
 """The package's shape: one module per command, registered on the group, no import of cli.py (no
-import circle), no file over 400 lines, `stripe` imported only by the stripe_api package, a docstring per module,
-and no bare `Any` in a signature."""
+import circle), no file over 400 lines, `stripe` imported only by the stripe_api package, a
+docstring per module, and no bare `Any` in a signature."""
 
 from __future__ import annotations
 
