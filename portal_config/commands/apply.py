@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import PortalConfigError
+from ..values import Data
 from .options import (
     ADOPT_OPTION,
     ALL_OPTION,
@@ -190,30 +191,6 @@ def execute(request: ApplyRequest, context: Context) -> int:
 )
 @MAX_RPS_OPTION
 @click.pass_context
-def command(
-    ctx: click.Context,
-    env_names: tuple[str, ...],
-    every: bool,
-    yes: bool,
-    prune: bool,
-    adopt: bool,
-    plan_file: Path | None,
-    targets: tuple[str, ...],
-    timeout: float,
-    parallelism: int,
-    max_rps: float | None,
-) -> None:
+def command(ctx: click.Context, /, **options: Data) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
-    request = ApplyRequest(
-        env_names=env_names,
-        every=every,
-        yes=yes,
-        prune=prune,
-        adopt=adopt,
-        plan_file=plan_file,
-        targets=targets,
-        timeout=timeout,
-        parallelism=parallelism,
-        max_rps=max_rps,
-    )
-    ctx.exit(execute(request, ctx.obj))
+    ctx.exit(execute(ApplyRequest(**options), ctx.obj))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import click
 
+from ..values import Data
 from .options import ENV_OPTION, Context, project_and_environments, report_format
 
 
@@ -40,11 +41,6 @@ def execute(request: DiffRequest, context: Context) -> int:
 @report_format()
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the desired state changed.")
 @click.pass_context
-def command(
-    ctx: click.Context, rev: str, env_names: tuple[str, ...], fmt: str, detailed_exitcode: bool
-) -> None:
+def command(ctx: click.Context, /, **options: Data) -> None:
     """Offline: the desired state at REV against the working tree (no key, no Stripe)."""
-    request = DiffRequest(
-        rev=rev, env_names=env_names, fmt=fmt, detailed_exitcode=detailed_exitcode
-    )
-    ctx.exit(execute(request, ctx.obj))
+    ctx.exit(execute(DiffRequest(**options), ctx.obj))

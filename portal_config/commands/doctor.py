@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import click
 
+from ..values import Data
 from .options import REQUEST_TIMEOUT, TIMEOUT_OPTION, Context, one_environment, single_env_option
 
 
@@ -58,22 +59,6 @@ def execute(request: DoctorRequest, context: Context) -> int:
 )
 @TIMEOUT_OPTION
 @click.pass_context
-def command(
-    ctx: click.Context,
-    env_name: str | None,
-    customer: str | None,
-    allow_live: bool,
-    show_url: bool,
-    fmt: str,
-    timeout: float,
-) -> None:
+def command(ctx: click.Context, /, **options: Data) -> None:
     """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
-    request = DoctorRequest(
-        env_name=env_name,
-        customer=customer,
-        allow_live=allow_live,
-        show_url=show_url,
-        fmt=fmt,
-        timeout=timeout,
-    )
-    ctx.exit(execute(request, ctx.obj))
+    ctx.exit(execute(DoctorRequest(**options), ctx.obj))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..loader import display_path
+from ..values import Data
 from .options import (
     REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
@@ -109,23 +110,7 @@ def execute(request: ImportRequest, context: Context) -> int:
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @TIMEOUT_OPTION
 @click.pass_context
-def command(
-    ctx: click.Context,
-    env_name: str | None,
-    out_dir: Path | None,
-    key_from: str,
-    include_inactive: bool,
-    force: bool,
-    timeout: float,
-) -> None:
+def command(ctx: click.Context, /, **options: Data) -> None:
     """Write one configuration file per configuration Stripe has (into the project's folder:
     only those no file describes yet)."""
-    request = ImportRequest(
-        env_name=env_name,
-        out_dir=out_dir,
-        key_from=key_from,
-        include_inactive=include_inactive,
-        force=force,
-        timeout=timeout,
-    )
-    ctx.exit(execute(request, ctx.obj))
+    ctx.exit(execute(ImportRequest(**options), ctx.obj))

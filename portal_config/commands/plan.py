@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..values import Data
 from .options import (
     ADOPT_OPTION,
     ALL_OPTION,
@@ -96,30 +97,6 @@ def execute(request: PlanRequest, context: Context) -> int:
 @TIMEOUT_OPTION
 @MAX_RPS_OPTION
 @click.pass_context
-def command(
-    ctx: click.Context,
-    env_names: tuple[str, ...],
-    every: bool,
-    fmt: str,
-    detailed_exitcode: bool,
-    prune: bool,
-    adopt: bool,
-    out_file: Path | None,
-    targets: tuple[str, ...],
-    timeout: float,
-    max_rps: float | None,
-) -> None:
+def command(ctx: click.Context, /, **options: Data) -> None:
     """Show what apply would change in Stripe."""
-    request = PlanRequest(
-        env_names=env_names,
-        every=every,
-        fmt=fmt,
-        detailed_exitcode=detailed_exitcode,
-        prune=prune,
-        adopt=adopt,
-        out_file=out_file,
-        targets=targets,
-        timeout=timeout,
-        max_rps=max_rps,
-    )
-    ctx.exit(execute(request, ctx.obj))
+    ctx.exit(execute(PlanRequest(**options), ctx.obj))

@@ -10,6 +10,7 @@ import click
 
 from ..errors import PortalConfigError, ValidationFailed
 from ..loader import display_path
+from ..values import Data
 from .options import (
     REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
@@ -123,9 +124,6 @@ def execute(request: PullRequest, context: Context) -> int:
 @click.option("--dry-run", is_flag=True, help="Print the files' diff; write nothing.")
 @TIMEOUT_OPTION
 @click.pass_context
-def command(
-    ctx: click.Context, env_name: str, keys: tuple[str, ...], dry_run: bool, timeout: float
-) -> None:
+def command(ctx: click.Context, /, **options: Data) -> None:
     """Bring Stripe's current values back into the files (only KEY's files, if given)."""
-    request = PullRequest(env_name=env_name, keys=keys, dry_run=dry_run, timeout=timeout)
-    ctx.exit(execute(request, ctx.obj))
+    ctx.exit(execute(PullRequest(**options), ctx.obj))
