@@ -259,3 +259,10 @@ def test_raw_ids() -> None:
         }
     }
     assert [value for _, value in rules.raw_ids(params)] == ["pmc_1", "prod_1", "price_1"]
+
+
+def test_one_validator_serves_a_schema_for_the_whole_run() -> None:
+    """Built once per schema, not once per file and environment (validate on many files)."""
+    built = schema.config_schema()
+    assert schema._validator(built) is schema._validator(built)
+    assert schema._validator(schema.project_schema()) is not schema._validator(built)
