@@ -278,7 +278,8 @@ def test_a_500_stripe_says_not_to_retry_does_not_stop_the_other_changes(project:
     project.emulator.faults.script(
         [{"status": 500, "should_retry": False, "method": "POST", "path_prefix": LIST}]
     )
-    result = project.run("apply", "--env", "staging")
+    # One write at a time, so the scripted failure meets the first change in plan order.
+    result = project.run("apply", "--env", "staging", "--parallelism", "1")
     assert result.exit_code == 1, result.output
     assert "Apply incomplete: 2 created, 0 updated, 0 deactivated." in result.stdout
     assert "Failed: create basic (new) in staging" in result.stdout
