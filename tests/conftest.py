@@ -18,15 +18,21 @@ def _no_stripe_telemetry() -> None:
     stripe.enable_telemetry = False
 
 
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    """A started, in-memory emulator on a free loopback port; stopped after the test."""
-    emu = Emulator()
+def started_emulator(**settings: Any) -> Iterator[Emulator]:
+    """A started, in-memory emulator on a free loopback port, stopped when the generator is
+    closed: the body of every `emulator` fixture (`settings`: its behaviour switches)."""
+    emu = Emulator(**settings)
     emu.start(host="127.0.0.1", port=0)
     try:
         yield emu
     finally:
         emu.stop()
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """A started, in-memory emulator on a free loopback port; stopped after the test."""
+    yield from started_emulator()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from portal_config.cli import main
+from tests.conftest import started_emulator
 
 from .stripe_state import LIVE_KEY, TEST_KEY
 
@@ -115,18 +116,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def emulator(request: pytest.FixtureRequest) -> Any:
     """The test emulator, behaving in one of the ways Stripe is reported to (BEHAVIOURS)."""
-    from portal_config.emulator import Emulator
+    yield from started_emulator(**BEHAVIOURS[getattr(request, "param", "documented")])
 
-    emu = Emulator(**BEHAVIOURS[getattr(request, "param", "documented")])
-    emu.start(host="127.0.0.1", port=0)
-    try:
-        yield emu
-    finally:
-        emu.stop()
+
+def make_project(tmp_path: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A project folder on `emulator`, with the key variables its project file names set."""
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", TEST_KEY)
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_LIVE_KEY", LIVE_KEY)
+    return Project(tmp_path, emulator)
 
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Project:
-    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", TEST_KEY)
-    monkeypatch.setenv("PORTAL_CONFIG_E2E_LIVE_KEY", LIVE_KEY)
-    return Project(tmp_path, emulator)
+    return make_project(tmp_path, emulator, monkeypatch)

@@ -3,14 +3,12 @@ retries made quick, so hostile answers and fault scripts run in seconds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Project
-from tests.e2e.stripe_state import LIVE_KEY, TEST_KEY
+from tests.e2e.conftest import Project, make_project
 
 
 @pytest.fixture(autouse=True)
@@ -23,19 +21,6 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def emulator() -> Iterator[Any]:
-    from portal_config.emulator import Emulator
-
-    emu = Emulator()
-    emu.start(host="127.0.0.1", port=0)
-    try:
-        yield emu
-    finally:
-        emu.stop()
-
-
-@pytest.fixture
 def project(tmp_path: Path, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Project:
-    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", TEST_KEY)
-    monkeypatch.setenv("PORTAL_CONFIG_E2E_LIVE_KEY", LIVE_KEY)
-    return Project(tmp_path, emulator)
+    """The e2e project on tests/conftest.py's plain emulator (one behaviour: the documented)."""
+    return make_project(tmp_path, emulator, monkeypatch)
