@@ -142,7 +142,7 @@ def _apply_one(
         if not _still_as_planned(change, gateway, project, arrivals):
             report.changed_meanwhile.append(change)
             progress(
-                f"  ! {change.key} ({change.config_id or 'new'}) in {change.env} changed in "
+                f"  ! {change.key} ({change.config_id or 'new'}) in {change.where} changed in "
                 "Stripe since it was planned: not written"
             )
             return True
@@ -151,29 +151,30 @@ def _apply_one(
         if exc.kind == "default_refused":
             report.refused.append(change)
             progress(
-                f"  ! {change.key} ({change.config_id}) in {change.env}: Stripe refused the "
+                f"  ! {change.key} ({change.config_id}) in {change.where}: Stripe refused the "
                 "change (the default configuration, or another application's)"
             )
             return True
-        if exc.kind in ("refused", "missing"):
+        # A fleet's account the platform cannot act for (403) costs only that account's changes.
+        if exc.kind in ("refused", "missing") or (change.account and exc.kind == "permission"):
             report.rejected.append((change, str(exc)))
-            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env}: {exc}")
+            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.where}: {exc}")
             return True
         if exc.kind in (*ONE_CHANGE_FAILURES, "uncertain"):
             lost = report.uncertain if exc.kind == "uncertain" else report.not_written
             lost.append((change, str(exc)))
-            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.env}: {exc}")
+            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.where}: {exc}")
             return True
         report.failed = (change, str(exc))
         return False
     config_id = str(answer.get("id") or change.config_id)
     report.done.append((change, config_id))
-    progress(f"  {change.key} ({config_id}) in {change.env}: {change.past}")
+    progress(f"  {change.key} ({config_id}) in {change.where}: {change.past}")
     differing = unconfirmed_fields(change, answer)
     if differing:
         report.unconfirmed.append((change, differing))
         progress(
-            f"  ! {change.key} ({config_id}) in {change.env}: Stripe's answer holds other "
+            f"  ! {change.key} ({config_id}) in {change.where}: Stripe's answer holds other "
             f"values than were written for {', '.join(differing)}"
         )
     return True
@@ -258,31 +259,39 @@ def _record(
             progress(line)
 
 
-def _apply_environment(
-    changes: list[Change],
-    gateway: Gateway,
+@dataclass(frozen=True)
+class _Target:
+    """Where one change is written: its account's gateway, and that account's arrivals."""
+
+    gateway: Gateway
+    arrivals: Arrivals
+
+
+def _apply_group(
+    work: list[tuple[Change, _Target]],
     project: str,
-    newest_id: str | None,
     report: ApplyReport,
     progress: Callable[[str], None],
     parallelism: int,
 ) -> bool:
-    """One environment's changes, up to `parallelism` side by side (each its re-read, then its
-    write); results and progress lines in plan order. False: the run stops here."""
+    """One environment's changes (a fleet's: all its accounts'), up to `parallelism` side by
+    side (each its re-read, then its write); results and progress lines in plan order. False:
+    the run stops here."""
     stop = threading.Event()
-    guarded = cast(Gateway, _StopBeforeWrite(gateway, stop))
-    arrivals = Arrivals(gateway, newest_id)
+    guarded = {id(t): cast(Gateway, _StopBeforeWrite(t.gateway, stop)) for _, t in work}
 
-    def job(change: Change) -> _Done:
+    def job(change: Change, target: _Target) -> _Done:
         part, lines = ApplyReport(), list[str]()
         try:
-            go_on = _apply_one(change, guarded, project, arrivals, part, lines.append)
+            gateway = guarded[id(target)]
+            go_on = _apply_one(change, gateway, project, target.arrivals, part, lines.append)
         finally:
             change_finished()  # the status line's count (progress.py)
         return _Done(part, lines, go_on)
 
+    changes = [change for change, _ in work]
     runner = SideBySide(
-        [functools.partial(job, c) for c in changes],
+        [functools.partial(job, c, t) for c, t in work],
         parallelism,
         stops=lambda done: not done.go_on,
         stop=stop,
@@ -305,26 +314,32 @@ def _apply_environment(
     return not runner.stop.is_set()
 
 
-def apply_plan(
-    plan: Plan, gateways: dict[str, Gateway], progress: Callable[[str], None], parallelism: int = 1
-) -> ApplyReport:
-    """Environments in plan order; in each, up to `parallelism` changes side by side. A failure
-    (or Ctrl-C) starts nothing more: what was in flight finishes and is reported as it ended."""
-    report = ApplyReport()
-    going = True
+def _groups(plan: Plan, gateways: dict[str, Gateway]) -> list[list[tuple[Change, _Target]]]:
+    """The plan's changes by environment, in plan order; a fleet's accounts are one group (so
+    they are written side by side), each change with its own account's gateway."""
+    groups: dict[str, list[tuple[Change, _Target]]] = {}
     for env in plan.envs:
         if not env.changes:
             continue
+        gateway = gateways[env.env]
+        if env.account is not None:
+            gateway = gateway.for_account(env.account)
+        target = _Target(gateway, Arrivals(gateway, env.newest_id))
+        groups.setdefault(env.env, []).extend((c, target) for c in env.changes)
+    return list(groups.values())
+
+
+def apply_plan(
+    plan: Plan, gateways: dict[str, Gateway], progress: Callable[[str], None], parallelism: int = 1
+) -> ApplyReport:
+    """Environments in plan order; in each, up to `parallelism` changes side by side (a fleet's
+    accounts side by side too). A failure every request would meet (or Ctrl-C) starts nothing
+    more: what was in flight finishes and is reported as it ended."""
+    report = ApplyReport()
+    going = True
+    for work in _groups(plan, gateways):
         if not going:
-            report.not_run += env.changes
+            report.not_run += [change for change, _ in work]
             continue
-        going = _apply_environment(
-            list(env.changes),
-            gateways[env.env],
-            plan.project,
-            env.newest_id,
-            report,
-            progress,
-            parallelism,
-        )
+        going = _apply_group(work, plan.project, report, progress, parallelism)
     return report

@@ -41,11 +41,17 @@ class Change:
     params: Mapping[str, Any]
     fingerprint: str | None = None
     is_default: bool = False
+    account: str | None = None  # a fleet's connected account the change is written in
 
     action: ClassVar[str] = ""
     order: ClassVar[int] = 0
     counted_as: ClassVar[str] = ""  # how people count it: create | update | deactivate
     past: ClassVar[str] = ""
+
+    @property
+    def where(self) -> str:
+        """The environment, and a fleet's account: `prod` or `platform/acct_123`."""
+        return self.env if self.account is None else f"{self.env}/{self.account}"
 
     @property
     def sort_key(self) -> tuple[int, str, str]:
@@ -54,16 +60,18 @@ class Change:
     def idempotency_key(self, project: str) -> str:
         """Derived from what is written and the object it was planned against: a re-run of the
         same plan replays, a later write of the same payload to a changed object does not."""
-        target = self.config_id or f"{project}/{self.env}/{self.key}"
+        target = self.config_id or f"{project}/{self.where}/{self.key}"
         material = json.dumps(
             [self.action, target, self.fingerprint, self.params], sort_keys=True, default=str
         )
         return f"portal-config-{self.action}-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
 
     def data(self) -> dict[str, Any]:
+        account = {"account": self.account} if self.account else {}
         return {
             "action": self.action,
             "env": self.env,
+            **account,
             "key": self.key,
             "id": self.config_id,
             "file": self.file,
@@ -141,6 +149,7 @@ def from_data(data: Mapping[str, Any]) -> Change:
         params=data["params"],
         fingerprint=data["fingerprint"],
         is_default=data["is_default"],
+        account=data.get("account"),
     )
     if kind is Deactivate:
         return Deactivate(**common, reason=data.get("reason", RETIRED))

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import rules, schema
+from . import fleet_config, rules, schema
 from .consistency import across_files, environments_named
 from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
+from .fleet import AccountsSpec
 from .keys import mask_secrets
 from .limits import Budget, is_folder, list_folder, shorten
 from .loader import DataPath, Document, display_path, file_location, load, value_at
@@ -45,6 +46,12 @@ class Environment:
     location: Location
     # Where `api_key_env:` is written: a missing or wrong key is reported at that line.
     api_key_env_location: Location | None = None
+    # A fleet (`stripe_accounts:`): every account named is planned on its own (fleet_plan.py).
+    accounts: AccountsSpec | None = None
+
+    @property
+    def is_fleet(self) -> bool:
+        return self.accounts is not None
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,9 @@ def _read(path: Path, problems: list[Problem], budget: Budget) -> Document:
     return document
 
 
-def _environments(document: Document, problems: list[Problem]) -> dict[str, Environment]:
+def _environments(
+    document: Document, problems: list[Problem], budget: Budget
+) -> dict[str, Environment]:
     """Every environment usable enough to check files against (load_project refuses on any
     error anyway)."""
     environments = {}
@@ -153,6 +162,8 @@ def _environments(document: Document, problems: list[Problem]) -> dict[str, Envi
         if not isinstance(entry, dict) or entry.get("mode") not in ("test", "live"):
             continue
         problems += rules.check_environment(name, entry, document.locate)
+        accounts, found = fleet_config.read_spec(name, entry, document, budget)
+        problems += found
         text: dict[str, str] = {k: v for k, v in entry.items() if isinstance(v, str)}
         emulator = (
             (document.path.parent / text["emulator"]).resolve() if "emulator" in text else None
@@ -172,6 +183,7 @@ def _environments(document: Document, problems: list[Problem]) -> dict[str, Envi
             api_key_env_location=document.locate(("environments", name, "api_key_env"), True)
             if "api_key_env" in text
             else None,
+            accounts=accounts,
         )
     return environments
 
@@ -235,7 +247,8 @@ def _config_file(document: Document, names: tuple[str, ...], problems: list[Prob
     )
 
 
-def _desired(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Problem]]:
+def desired_in(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Problem]]:
+    """The file's params in `env` (for a fleet's account: `fleet_config.account_environment`)."""
     data = file.document.data
     base = {name: data[name] for name in schema.stripe_field_names() if name in data}
     override = value_at(data, ("overrides", env.name))
@@ -260,7 +273,10 @@ def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) 
     base_ids: dict[tuple[DataPath, str], list[str]] = {}
     envs = [environments[name] for name in file.environments if name in environments]
     for env in envs:
-        desired, found = _desired(file, env)
+        if env.is_fleet:  # ${account.*} stands in for what each account gives (plan checks it)
+            stand_ins = fleet_config.placeholders(file.document.data)
+            env = replace(env, vars={**stand_ins, **env.vars})
+        desired, found = desired_in(file, env)
         if not found:
             found = schema.check(desired.params, schema.stripe_fields_schema(), desired.locate)
         if not found:
@@ -276,6 +292,8 @@ def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) 
         else Problem(p.location, f"{p.message} (in {environments_named(names)})", p.level)
         for p, names in where.items()
     ]
+    if any(env.is_fleet for env in envs):
+        problems += fleet_config.reference_problems(file.document)
     for (path, value), names in base_ids.items():
         if len(environments) > 1 and len(names) == len(environments):
             also = "write the price as lookup_key:KEY, " if value.startswith("price_") else ""
@@ -304,7 +322,7 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     names = tuple(declared) if isinstance(declared, dict) else None
     if project_doc.data is not None:
         problems += schema.check(project_doc.data, schema.project_schema(), project_doc.locate)
-        environments = _environments(project_doc, problems)
+        environments = _environments(project_doc, problems, budget)
     files = []
     config_paths = _config_paths(path, problems, environments)
     for file_path in config_paths:
@@ -343,14 +361,16 @@ def load_project(config_path: Path | None) -> Project:
     return project
 
 
-def desired_configs(project: Project, env: str) -> list[DesiredConfig]:
-    """The configurations of the files that apply to `env`, sorted by key."""
+def desired_configs(
+    project: Project, env: str, environment: Environment | None = None
+) -> list[DesiredConfig]:
+    """The configurations of the files that apply to `env`, sorted by key; `environment`: the
+    one a fleet's account sees (its own variables), else the project's."""
     if env not in project.environments:
         raise PortalConfigError(
             f"unknown environment '{env}': the project file defines "
             f"{', '.join(project.environments)}"
         )
-    chosen = [
-        _desired(f, project.environments[env])[0] for f in project.files if env in f.environments
-    ]
+    seen = environment or project.environments[env]
+    chosen = [desired_in(f, seen)[0] for f in project.files if env in f.environments]
     return sorted(chosen, key=lambda desired: desired.key)

@@ -18,6 +18,18 @@ class Gateway(Protocol):
     address: str  # the server the key goes to
     key_kind: str  # secret | restricted | emulator
 
+    account: str | None  # a fleet's connected account, else None
+
+    def for_account(self, account_id: str) -> Gateway:
+        """The platform's key acting for one of its connected accounts (a fleet's)."""
+        ...
+
+    def list_connected_accounts(self) -> list[dict[str, Any]]:
+        """The platform's connected accounts (GET /v1/accounts)."""
+        ...
+
+    def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
+
     def list_configurations(self) -> list[dict[str, Any]]:
         """Every portal configuration, inactive ones included."""
         ...

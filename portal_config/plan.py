@@ -52,6 +52,12 @@ class EnvPlan:
     # staleness check): hashing each of 10,000 costs more than the plan itself.
     listed: Sequence[Mapping[str, Any]] = field(default=(), repr=False, compare=False)
     saved_fingerprints: dict[str, str] | None = None  # as a plan file holds them
+    account: str | None = None  # a fleet's connected account this plan is of (fleet_plan.py)
+
+    @property
+    def where(self) -> str:
+        """The environment, and a fleet's account: `prod` or `platform/acct_123`."""
+        return self.env if self.account is None else f"{self.env}/{self.account}"
 
     @property
     def fingerprints(self) -> dict[str, str]:
@@ -77,6 +83,18 @@ class EnvPlan:
 class Plan:
     project: str
     envs: list[EnvPlan]
+    # The fleet environments planned: name -> how many of its accounts this run took (each
+    # account is an EnvPlan of its own, `account` set).
+    fleets: dict[str, int] = field(default_factory=dict)
+
+    def fleet_counts(self, env: str) -> dict[str, int]:
+        """A fleet's accounts in this plan: in sync, with changes, failed (with problems)."""
+        counts = {"in_sync": 0, "with_changes": 0, "failed": 0}
+        for e in self.envs:
+            if e.env == env and e.account is not None:
+                state = "failed" if e.problems else "with_changes" if e.differs else "in_sync"
+                counts[state] += 1
+        return counts
 
     @property
     def changes(self) -> list[Change]:

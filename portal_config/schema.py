@@ -208,6 +208,10 @@ def project_schema() -> dict[str, Any]:
                 "pattern": "^acct_[A-Za-z0-9]+$",
                 "x-message": "must be a Connect account ID (acct_...)",
             },
+            "stripe_accounts": {  # its shapes and messages are fleet.parse_accounts'
+                "description": "A fleet of connected accounts, each planned on its own: a list "
+                "of acct_... IDs, {file: accounts.txt} or {connected: all, metadata: {...}}."
+            },
             "vars": {
                 "type": "object",
                 "additionalProperties": {"type": "string"},

@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import config, model, prices
-from .errors import PortalConfigError, ValidationFailed
+from .errors import PortalConfigError, Problem, ValidationFailed
 from .gateway import Gateway
 from .loader import display_path
 from .match import Binding, Desired, match
 from .plan import EnvPlan, Plan, plan_environment
+
+if TYPE_CHECKING:
+    from . import fleet_plan
 
 # Environments are read side by side, each its own thread (the reading is mostly waiting on the
 # network); the cap only keeps a fleet of hundreds from opening hundreds of connections at once.
@@ -106,6 +109,8 @@ def read_environment(
     current: list[dict[str, Any]] | None = None,
     partial: bool = False,
     keys: Collection[str] | None = None,
+    files: list[config.DesiredConfig] | None = None,
+    left_out: dict[str, list[Problem]] | None = None,
 ) -> EnvPlan:
     """Resolve the files' prices in this environment, then plan against its configurations
     (`current`, when the caller has listed them already). `keys`: plan only those files.
@@ -113,16 +118,23 @@ def read_environment(
     A file whose prices cannot be resolved here (a lookup key with a typo, an archived price)
     raises ValidationFailed; with `partial` it is left out instead: its problems (FILE:LINE:COL)
     are the plan's, its configuration is not touched (not even pruned), and every other file is
-    planned, so one broken file never hides another's drift."""
-    files = [f for f in config.desired_configs(project, env) if keys is None or f.key in keys]
+    planned, so one broken file never hides another's drift. `files` and `left_out`: a fleet's
+    account's own configurations and the problems of those left out (fleet_plan.py)."""
+    if files is None:
+        files = config.desired_configs(project, env)
+    files = [f for f in files if keys is None or f.key in keys]
+    left_out = {k: v for k, v in (left_out or {}).items() if keys is None or k in keys}
     catalog = prices.fetch_catalog(
-        [f.params for f in files],
+        [f.params for f in files if f.key not in left_out],
         gateway.prices_by_lookup_key,
         gateway.retrieve_price,
         gateway.active_lookup_keys,
     )
-    desired, left_out = [], {}
+    desired = []
     for f in files:
+        if f.key in left_out:  # matched (so never pruned), but neither resolved nor changed
+            desired.append(desired_of(f, f.params))
+            continue
         params, found = prices.resolve(f.params, catalog, env, f.locate)
         if found:
             left_out[f.key] = sorted(found)
@@ -170,22 +182,38 @@ def plan_all(
     prune: bool = False,
     adopt: bool = False,
     keys: Collection[str] | None = None,
+    selection: fleet_plan.Selection | None = None,
 ) -> Plan:
     """Every environment planned; files with problems are left out of their environment's plan
-    (and make the plan's problems), the rest is planned, so drift elsewhere stays visible."""
+    (and make the plan's problems), the rest is planned, so drift elsewhere stays visible. A
+    fleet environment is one plan per account (fleet_plan.py), side by side."""
+    from . import fleet_plan  # it builds on read_environment above
+
     names = list(gateways)
+    selection = selection or fleet_plan.Selection()
+    fleet_plan.check_selection(project, names, selection)
+    planning: dict[str, Any] = dict(prune=prune, adopt=adopt, keys=keys)
+    fleets = {n for n in names if project.environments[n].is_fleet}
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
-        futures = [
-            pool.submit(
-                read_environment,
-                project,
-                n,
-                gateways[n],
-                prune=prune,
-                adopt=adopt,
-                partial=True,
-                keys=keys,
-            )
+        fleet_futures = {
+            n: pool.submit(fleet_plan.plan_fleet, project, n, gateways[n], selection, **planning)
+            for n in fleets
+        }
+        env_futures = {
+            n: pool.submit(read_environment, project, n, gateways[n], partial=True, **planning)
             for n in names
-        ]
-    return Plan(project=project.name, envs=[future.result() for future in futures])
+            if n not in fleets
+        }
+    envs: list[EnvPlan] = []
+    unknown: list[list[str]] = []
+    for n in names:
+        if n in fleets:
+            accounts, missing = fleet_futures[n].result()
+            envs += accounts
+            unknown.append(missing)
+        else:
+            envs.append(env_futures[n].result())
+    if selection.accounts:
+        fleet_plan.refuse_unknown(unknown)
+    fleet_sizes = {n: sum(e.env == n for e in envs) for n in names if n in fleets}
+    return Plan(project=project.name, envs=envs, fleets=fleet_sizes)

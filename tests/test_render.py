@@ -176,12 +176,22 @@ def test_json_has_the_documented_shape() -> None:
     env = one_of_each()
     env.problems.append(PROBLEM)
     data = json.loads(render.in_format(plan_of(env), "json"))
-    assert set(data) == {"format_version", "project", "environments", "summary", "has_changes"}
+    assert set(data) == {
+        "format_version",
+        "project",
+        "environments",
+        "fleets",
+        "summary",
+        "has_changes",
+    }
+    assert data["fleets"] == []
     assert (data["format_version"], data["project"], data["has_changes"]) == (1, "acme", True)
     assert data["summary"] == {"create": 1, "update": 1, "deactivate": 1, "problems": 1}
     (local,) = data["environments"]
+    assert local["account"] is None
     assert set(local) == {
         "name",
+        "account",
         "mode",
         "changes",
         "in_sync",

@@ -24,7 +24,9 @@ from .options import (
     TIMEOUT_OPTION,
     Context,
     check_targets,
+    fleet_options,
     project_and_environments,
+    refuse_saved_fleet,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from ..plan import Plan
 
 DEFAULT_PARALLELISM = 4
+DEFAULT_THRESHOLD = 0.30  # fleet_accounts.DEFAULT_THRESHOLD, here so that --help imports less
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class ApplyRequest:
     targets: tuple[str, ...] = ()  # apply only these files (keys); none: every file
     parallelism: int = DEFAULT_PARALLELISM  # changes in flight at once per environment
     max_rps: float | None = None  # the run's rate limit; None: Stripe's default
+    accounts: tuple[str, ...] = ()  # a fleet's accounts to apply to; none: all
+    shard: tuple[int, int] | None = None  # a fleet's share I of N
+    force: bool = False  # change more of a fleet than the threshold allows
+    threshold: float = DEFAULT_THRESHOLD  # the share of a fleet one run may change
 
 
 def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str], Plan | None]:
@@ -96,25 +103,66 @@ def _current_plan(
     from .. import planfile, workflow
 
     if saved is None:
+        from ..fleet_plan import Selection
+
         return workflow.plan_all(
             project,
             gateways,
             prune=request.prune,
             adopt=request.adopt,
             keys=request.targets or None,
+            selection=Selection(request.accounts, request.shard, request.parallelism),
         )
     planfile.refuse_if_stale(saved, {n: gateways[n].list_configurations() for n in names})
     return saved
 
 
-def _refuse_problems(result: Plan) -> None:
-    # All or nothing, like Terraform: a half-applied plan is harder to reason about.
-    if result.has_problems:
-        with_problems = [e.env for e in result.envs if e.problems]
+def _refuse_problems(result: Plan) -> list[str]:
+    """All or nothing, like Terraform: a half-applied plan is harder to reason about. A fleet
+    is all or nothing per account: an account with problems is held back (its changes are
+    dropped from the plan), the others go ahead. Returns the accounts held back."""
+    held = []
+    for env in result.envs:
+        if env.account is not None and env.problems:
+            held.append(env.where)
+            env.changes = []
+    with_problems = sorted({e.env for e in result.envs if e.problems and e.account is None})
+    if with_problems:
         raise PortalConfigError(
             f"the plan has problems in {', '.join(with_problems)} (listed above): nothing was "
             "applied. Fix them, or apply only the other environments with --env."
         )
+    return held
+
+
+def _refuse_over_threshold(result: Plan, request: ApplyRequest) -> None:
+    """octoDNS's safety threshold, per fleet: a run that would rewrite more than a share of the
+    fleet's existing configurations (creates do not count) is refused without --force."""
+    from ..fleet_accounts import over_threshold, threshold_message
+
+    for name, size in result.fleets.items():
+        changed = len(
+            {
+                e.account
+                for e in result.envs
+                if e.env == name and any(c.counted_as != "create" for c in e.changes)
+            }
+        )
+        if not request.force and over_threshold(changed, size, request.threshold):
+            raise PortalConfigError(
+                f"fleet {name}: {threshold_message(changed, size, request.threshold)}"
+            )
+
+
+def _live_names(result: Plan, names: list[str]) -> list[str]:
+    """The live environments to confirm, a fleet's with how many of its accounts change."""
+    shown = []
+    for name in names:
+        if name in result.fleets:
+            changing = len({e.account for e in result.envs if e.env == name and e.changes})
+            name += f" ({changing} of {result.fleets[name]} accounts will change)"
+        shown.append(name)
+    return shown
 
 
 def _confirm_live(plan_: Plan, names: list[str]) -> None:
@@ -124,11 +172,12 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
     click.echo("")
     for change in deactivations:
         click.echo(
-            f"  - {change.key} ({change.config_id}) in {change.env} will be deactivated: "
+            f"  - {change.key} ({change.config_id}) in {change.where} will be deactivated: "
             "portal sessions created with it will fail"
         )
     answer = click.prompt(
-        f"Apply these changes to live environment(s) {', '.join(names)}? Only 'yes' is accepted",
+        f"Apply these changes to live environment(s) {', '.join(_live_names(plan_, names))}? "
+        "Only 'yes' is accepted",
         default="",
         show_default=False,
     )
@@ -143,6 +192,7 @@ def execute(request: ApplyRequest, context: Context) -> int:
 
     project, names, saved = _targets(request, context)
     targeted = check_targets(project, request.targets, request.prune)
+    refuse_saved_fleet(project, names, saved is not None)
     live = _gate_live(project, names, saved, request.yes)
     with workflow.connected(project, names, request.timeout, request.max_rps) as gateways:
         with progress.shown():
@@ -150,9 +200,10 @@ def execute(request: ApplyRequest, context: Context) -> int:
         if targeted:
             click.echo(targeted, err=True)
         click.echo(render.text(result, context.color))
-        _refuse_problems(result)
+        held = _refuse_problems(result)
+        _refuse_over_threshold(result, request)
         if not result.changes:
-            return 0
+            return _held_back(held, 0)
         live_changed = sorted({c.env for c in result.changes if c.env in live})
         if live_changed and not request.yes:
             _confirm_live(result, live_changed)
@@ -164,7 +215,29 @@ def execute(request: ApplyRequest, context: Context) -> int:
     click.echo(summary(report, result))
     if report.interrupted:
         return 130
-    return 0 if report.ok else 1
+    return _held_back(held, 0 if report.ok else 1)
+
+
+def _held_back(held: list[str], code: int) -> int:
+    """Says which accounts of a fleet were left alone for their problems (exit 1 then)."""
+    if not held:
+        return code
+    click.echo(
+        f"Held back: {len(held)} account(s) with problems (listed above), nothing written to "
+        f"them: {', '.join(held[:20])}{' ...' if len(held) > 20 else ''}. Fix them and apply "
+        "again; the other accounts are done.",
+        err=True,
+    )
+    return 1
+
+
+def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    from ..fleet_accounts import parse_share
+
+    try:
+        return parse_share(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 @click.command("apply")
@@ -181,13 +254,24 @@ def execute(request: ApplyRequest, context: Context) -> int:
 )
 @TARGET_OPTION
 @TIMEOUT_OPTION
+@fleet_options(
+    "Changes written side by side per environment (each re-read, then written); a fleet's "
+    "accounts planned side by side.",
+    DEFAULT_PARALLELISM,
+)
 @click.option(
-    "--parallelism",
-    type=click.IntRange(1, 32),
-    default=DEFAULT_PARALLELISM,
+    "--force",
+    is_flag=True,
+    help="Change more of a fleet's accounts in one run than the threshold allows.",
+)
+@click.option(
+    "--threshold",
+    default=f"{DEFAULT_THRESHOLD:.0%}",
     show_default=True,
-    metavar="N",
-    help="Changes written side by side per environment (each re-read, then written).",
+    metavar="SHARE",
+    callback=_share,
+    help="The most of a fleet one run may change without --force (updates and "
+    "deactivations; creates do not count).",
 )
 @MAX_RPS_OPTION
 @click.pass_context

@@ -101,6 +101,66 @@ MAX_RPS_OPTION = click.option(
     help="At most N requests a second in all (default: 20 in test mode, 80 in live, under "
     "Stripe's limits; none for an emulator or local server).",
 )
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from ..fleet_accounts import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def _account_ids(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    from ..fleet import ACCOUNT_ID
+
+    for item in value:
+        if not ACCOUNT_ID.fullmatch(item):
+            raise click.BadParameter(f"{item!r} is not a Stripe account ID (acct_...)", ctx, param)
+    return value
+
+
+def fleet_options(parallelism_help: str, default: int) -> Callable[[F], F]:
+    """--shard, --accounts and --parallelism: which of a fleet's accounts, how many at once."""
+
+    def decorate(function: F) -> F:
+        for option in reversed(
+            (
+                click.option(
+                    "--shard",
+                    metavar="I/N",
+                    callback=_shard,
+                    help="A fleet's share I of N (by account ID, stable), for a CI matrix.",
+                ),
+                click.option(
+                    "--accounts",
+                    "accounts",
+                    multiple=True,
+                    metavar="ACCT",
+                    callback=_account_ids,
+                    help="Only this account of a fleet (repeatable).",
+                ),
+                click.option(
+                    "--parallelism",
+                    type=click.IntRange(1, 32),
+                    default=default,
+                    show_default=True,
+                    metavar="N",
+                    help=parallelism_help,
+                ),
+            )
+        ):
+            function = option(function)
+        return function
+
+    return decorate
+
+
 # plan and diff render the same report, in the same formats.
 REPORT_FORMATS = ("text", "markdown", "json")
 
@@ -139,6 +199,20 @@ def check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> st
         f"Targeted plan: only {', '.join(sorted(set(targets)))}; other configurations are "
         "neither changed nor pruned."
     )
+
+
+def refuse_saved_fleet(project: Project, names: list[str], saved: bool) -> None:
+    """Saved plans (`plan --out`, `apply --plan`) are per environment; a fleet is planned and
+    applied in one run."""
+    from ..errors import PortalConfigError
+
+    fleets = [n for n in names if project.environments[n].is_fleet]
+    if saved and fleets:
+        raise PortalConfigError(
+            f"--out and --plan save one plan per environment; {fleets[0]} is a fleet "
+            "(stripe_accounts): run `portal-config apply` on it, which plans and applies in one "
+            "run (re-read before each write)"
+        )
 
 
 def project_and_environments(

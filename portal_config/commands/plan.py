@@ -20,7 +20,9 @@ from .options import (
     TIMEOUT_OPTION,
     Context,
     check_targets,
+    fleet_options,
     project_and_environments,
+    refuse_saved_fleet,
     report_format,
 )
 
@@ -37,13 +39,18 @@ class PlanRequest:
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
     targets: tuple[str, ...] = ()  # plan only these files (keys); none: every file
     max_rps: float | None = None  # the run's rate limit; None: Stripe's default
+    accounts: tuple[str, ...] = ()  # a fleet's accounts to plan; none: all
+    shard: tuple[int, int] | None = None  # a fleet's share I of N
+    parallelism: int = 4  # a fleet's accounts planned side by side
 
 
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import planfile, progress, render, workflow
+    from ..fleet_plan import Selection
 
     project, names = project_and_environments(context, request.env_names, request.every)
     targeted = check_targets(project, request.targets, request.prune)
+    refuse_saved_fleet(project, names, request.out_file is not None)
     with (
         progress.shown(),
         workflow.connected(project, names, request.timeout, request.max_rps) as gateways,
@@ -54,6 +61,7 @@ def execute(request: PlanRequest, context: Context) -> int:
             prune=request.prune,
             adopt=request.adopt,
             keys=request.targets or None,
+            selection=Selection(request.accounts, request.shard, request.parallelism),
         )
     if request.out_file:
         planfile.save(result, request.out_file)
@@ -96,6 +104,7 @@ def execute(request: PlanRequest, context: Context) -> int:
 @TARGET_OPTION
 @TIMEOUT_OPTION
 @MAX_RPS_OPTION
+@fleet_options("A fleet's accounts planned side by side.", 4)
 @click.pass_context
 def command(ctx: click.Context, /, **options: Data) -> None:
     """Show what apply would change in Stripe."""

@@ -11,7 +11,7 @@ from .text import field_lines
 
 
 def _change_line(change: Change) -> str:
-    return f"{change.action} {change.key} ({change.config_id or 'new'}) in {change.env}"
+    return f"{change.action} {change.key} ({change.config_id or 'new'}) in {change.where}"
 
 
 def summary(report: ApplyReport, plan: Plan) -> str:
@@ -20,14 +20,14 @@ def summary(report: ApplyReport, plan: Plan) -> str:
     if report.ok:
         return f"Apply complete: {done}."
     lines = [f"Apply incomplete: {done}."]
-    envs = {e.env: e for e in plan.envs}
+    envs = {e.where: e for e in plan.envs}
     for change in report.refused:
         lines.append(
-            f"Stripe refused to change {change.config_id} in {change.env} (the account's "
+            f"Stripe refused to change {change.config_id} in {change.where} (the account's "
             "default configuration, or one another application created). Make these "
-            f"changes in the Dashboard at {portal_settings_url(envs[change.env].mode)}:"
+            f"changes in the Dashboard at {portal_settings_url(envs[change.where].mode)}:"
         )
-        lines.extend(field_lines(change, envs[change.env].labels))
+        lines.extend(field_lines(change, envs[change.where].labels))
     for change, reason in report.rejected:
         lines.append(
             f"Rejected: {_change_line(change)}: {reason}. Fix the file (or Stripe) and apply again."

@@ -18,6 +18,7 @@ def as_json(plan: Plan) -> dict[str, Any]:
         "environments": [
             {
                 "name": env.env,
+                "account": env.account,  # a fleet's connected account, else null
                 "mode": env.mode,
                 "changes": [c.data() for c in env.changes],
                 "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
@@ -28,6 +29,10 @@ def as_json(plan: Plan) -> dict[str, Any]:
                 "price_labels": env.labels,
             }
             for env in plan.envs
+        ],
+        "fleets": [
+            {"name": name, "accounts": size, **plan.fleet_counts(name)}
+            for name, size in plan.fleets.items()
         ],
         "summary": {**plan.counts(), "problems": sum(len(e.problems) for e in plan.envs)},
         "has_changes": plan.differs,

@@ -21,7 +21,7 @@ from ..dashboard import portal_settings_url
 from ..plan import EnvPlan, Plan
 from .markup import code, escape, table
 from .text import SYMBOLS, product_text, value_text
-from .words import PLAN, Wording, closing_line, drift_headline
+from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines
 
 LIMIT = 60_000  # GitHub takes 65,536; room for the action's own lines around the report
 FULL, BARE, GONE = "full", "bare", "gone"  # how much of a configuration is shown
@@ -82,7 +82,7 @@ def _block(env: EnvPlan, position: int, change: Change, limit: int) -> _Block:
     )
     importance = 2 if change.action == "deactivate" else 1 if env.mode == "live" else 0
     return _Block(
-        env.env,
+        env.where,
         position,
         importance,
         f"{head}\n\n{fields}\n\n</details>",
@@ -90,14 +90,19 @@ def _block(env: EnvPlan, position: int, change: Change, limit: int) -> _Block:
     )
 
 
+def _shown(env: EnvPlan) -> bool:
+    """A fleet's accounts in sync are counted (words.fleet_lines), not listed one by one."""
+    return env.account is None or env.differs or bool(env.problems)
+
+
 def _summary_table(plan: Plan) -> str:
     rows = []
-    for env in plan.envs:
+    for env in filter(_shown, plan.envs):
         n = Plan(plan.project, [env]).counts()
         mode = "**live**" if env.mode == "live" else escape(env.mode)
         rows.append(
             [
-                code(env.env),
+                code(env.where),
                 mode,
                 str(n["create"]),
                 str(n["update"]),
@@ -159,7 +164,7 @@ def _tail(env: EnvPlan, hidden: int) -> list[str]:
     parts = []
     if hidden:
         parts.append(
-            f"… and {hidden} more configuration(s) to change in {code(env.env)}, not "
+            f"… and {hidden} more configuration(s) to change in {code(env.where)}, not "
             "shown (see the note at the end)."
         )
     if not env.differs and not env.problems:
@@ -184,7 +189,9 @@ def _cut_note(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) ->
     gone = sum(b.state == GONE for b in blocks)
     if not tables and not gone:
         return None
-    rerun = wording.rerun.format(envs=" ".join(f"--env {e.env}" for e in plan.envs))
+    rerun = wording.rerun.format(
+        envs=" ".join(f"--env {e}" for e in dict.fromkeys(e.env for e in plan.envs))
+    )
     return (
         f"**Cut to fit one comment** ({limit:,} characters): {tables} configuration(s) "
         f"are shown without their field table, {gone} not at all. See everything with "
@@ -200,9 +207,10 @@ def _assemble(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) ->
     if wording.compared:
         parts.append(escape(wording.compared))
     parts.append(_summary_table(plan))
-    for env in plan.envs:
-        mine = [b for b in blocks if b.env == env.env]
-        parts.append(f"### {code(env.env)} ({escape(env.mode)} mode)")
+    parts += [escape(line) for line in fleet_lines(plan)]
+    for env in filter(_shown, plan.envs):
+        mine = [b for b in blocks if b.env == env.where]
+        parts.append(f"### {code(env.where)} ({escape(env.mode)} mode)")
         warning = _warning(env)
         if warning:
             parts.append(warning)

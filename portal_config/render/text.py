@@ -14,7 +14,7 @@ from ..changes import Change
 from ..dashboard import portal_settings_url
 from ..plan import EnvPlan, Plan
 from ..values import Data
-from .words import PLAN, Wording, closing_line, drift_headline
+from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines
 
 SYMBOLS = {"create": "+", "adopt": "~", "update": "~", "deactivate": "-"}
 COLOURS = {"create": "green", "adopt": "yellow", "update": "yellow", "deactivate": "red"}
@@ -52,7 +52,7 @@ def _header(change: Change) -> str:
         else "will be DEACTIVATED (active: false): portal sessions created with it will fail",
     }[change.action]
     default = " [the account's default configuration]" if change.is_default else ""
-    return f"{SYMBOLS[change.action]} {where} in {change.env} {what}{default}"
+    return f"{SYMBOLS[change.action]} {where} in {change.where} {what}{default}"
 
 
 def _product_lines(
@@ -86,19 +86,19 @@ def _env_notes(env: EnvPlan) -> list[str]:
     if env.prunable:
         listed = ", ".join(f"{k} ({i})" if i else k for k, i in env.prunable)
         notes.append(
-            f"  {env.env}: {len(env.prunable)} configuration(s) whose file is gone: "
+            f"  {env.where}: {len(env.prunable)} configuration(s) whose file is gone: "
             f"{listed}; `apply --prune` would deactivate them"
         )
     for key, config_id in env.default_kept:
         notes.append(
-            f"  {env.env}: {key} ({config_id}) has no file any more, but Stripe made it "
+            f"  {env.where}: {key} ({config_id}) has no file any more, but Stripe made it "
             f"the {env.mode} mode default, and Stripe cannot deactivate the default: "
             "make another configuration the default in the Dashboard at "
             f"{portal_settings_url(env.mode)}, then `apply --prune` retires it"
         )
     if env.unmanaged:
         notes.append(
-            f"  {env.env}: {len(env.unmanaged)} configuration(s) no file claims, left "
+            f"  {env.where}: {len(env.unmanaged)} configuration(s) no file claims, left "
             f"alone: {', '.join(_unmanaged(u) for u in env.unmanaged)}"
         )
     return notes
@@ -130,10 +130,11 @@ def text(plan: Plan, color: bool = False, wording: Wording = PLAN) -> str:
         lines.append("Notes:")
         lines.extend(notes)
         lines.append("")
-    problems = [f"  {env.env}: {p}" for env in plan.envs for p in env.problems]
+    problems = [f"  {env.where}: {p}" for env in plan.envs for p in env.problems]
     if problems:
         lines.append("Problems (these files are left out until fixed):")
         lines.extend(problems)
         lines.append("")
+    lines.extend(fleet_lines(plan))
     lines.append(closing_line(plan, wording))
     return "\n".join(lines)

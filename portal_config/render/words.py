@@ -57,8 +57,31 @@ def drift_headline(plan: Plan, wording: Wording) -> str | None:
     `plan --detailed-exitcode` that found a difference (the files are what is meant)."""
     if not wording.drift or not plan.differs:
         return None
-    names = ", ".join(e.env for e in plan.envs if e.differs)
-    return f"Drift: Stripe differs from the configuration files in {names}."
+    return f"Drift: Stripe differs from the configuration files in {places(plan)}."
+
+
+def places(plan: Plan) -> str:
+    """The environments that differ, a fleet as how many of its accounts do."""
+    names = []
+    for name in dict.fromkeys(e.env for e in plan.envs if e.differs):
+        if name in plan.fleets:
+            n = plan.fleet_counts(name)["with_changes"]
+            name += f" ({n} of {plan.fleets[name]} accounts)"
+        names.append(name)
+    return ", ".join(names)
+
+
+def fleet_lines(plan: Plan) -> list[str]:
+    """One line per fleet: its accounts in sync, with changes, failed."""
+    lines = []
+    for name, size in plan.fleets.items():
+        n = plan.fleet_counts(name)
+        failed = f", {n['failed']} failed (see Problems)" if n["failed"] else ""
+        lines.append(
+            f"Fleet {name}: {size} account(s): {n['in_sync']} in sync, "
+            f"{n['with_changes']} with changes{failed}."
+        )
+    return lines
 
 
 def closing_line(plan: Plan, wording: Wording) -> str:

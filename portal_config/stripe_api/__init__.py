@@ -57,6 +57,8 @@ class StripeGateway:
         address: str,
         key_kind: str,
         budget: transport.Budget | None = None,
+        open_account: Callable[[str], StripeGateway] | None = None,
+        account: str | None = None,
     ):
         self.client = client
         self.env_name = env_name
@@ -64,6 +66,15 @@ class StripeGateway:
         self.address = address
         self.key_kind = key_kind  # secret | restricted | emulator
         self.budget = budget or transport.Budget()
+        self.account = account  # a fleet's connected account (Stripe-Account), else None
+        self._open_account = open_account
+
+    def for_account(self, account_id: str) -> StripeGateway:
+        """The same platform key, acting for one connected account of a fleet (Stripe-Account),
+        with a time budget of its own: a fleet of thousands waits long on the rate limit."""
+        if self._open_account is None:
+            raise AssertionError("a connected account's gateway opens no other account")
+        return self._open_account(account_id)
 
     # One place that retries, checks the answer and turns failures into messages.
     def _call(
@@ -73,7 +84,7 @@ class StripeGateway:
         check: Callable[[Data], T],
         write: bool = False,
     ) -> T:
-        what = f"environment '{self.env_name}': {what}"
+        what = f"{self.where}: {what}"
         lost = False  # an earlier attempt of this write may have reached Stripe
         with self.budget.asking():
             for attempt in range(RETRIES + 1):
@@ -187,9 +198,13 @@ class StripeGateway:
                 newer_than,
             )
         except answers.Malformed as exc:
-            raise self._malformed(
-                f"environment '{self.env_name}': {what}", str(exc), False
-            ) from None
+            raise self._malformed(f"{self.where}: {what}", str(exc), False) from None
+
+    @property
+    def where(self) -> str:
+        """Whom a message is about: the environment, and a fleet's account."""
+        account = f", account {self.account}" if self.account else ""
+        return f"environment '{self.env_name}'{account}"
 
     @property
     def _configurations(self) -> SDKService:
@@ -283,6 +298,21 @@ class StripeGateway:
 
         listed = self._list("listing prices", page, answers.price, max_pages)
         return [p["lookup_key"] for p in listed if p.get("lookup_key")]
+
+    def list_connected_accounts(self) -> list[dict[str, Any]]:
+        """The platform's connected accounts (GET /v1/accounts), as plain JSON."""
+        return self._list(
+            "listing connected accounts",
+            lambda cursor: self._get_json("/v1/accounts", {"limit": PAGE_SIZE, **cursor}),
+            lambda value, where: answers.plain(value, "account"),
+        )
+
+    def retrieve_account(self, account_id: str) -> dict[str, Any]:
+        return self._call(
+            f"reading account {account_id}",
+            lambda: self._get_json(f"/v1/accounts/{account_id}", {}),
+            lambda v: answers.plain(v, "account", account_id),
+        )
 
     def retrieve_price(self, price_id: str) -> dict[str, Any]:
         return self._call(

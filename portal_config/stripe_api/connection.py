@@ -12,7 +12,7 @@ from .. import notices, safety, transport
 from ..errors import PortalConfigError
 from ..gateway import Gateway
 from . import REQUEST_TIMEOUT, StripeGateway
-from .sdk import _client
+from .sdk import _client, _session
 
 if TYPE_CHECKING:
     from ..config import Environment
@@ -45,25 +45,32 @@ def _connect(
         try:
             url = emulator.start()
             key = f"sk_{env.mode}_portal_config_emulator"
-            yield StripeGateway(
-                _client(key, url, env.stripe_account, budget, limiter),
-                env.name,
-                env.mode,
-                url,
-                "emulator",
-                budget,
-            )
+            yield _gateway(env, key, url, "emulator", budget, limiter)
         except EmulatorError as exc:
             raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
         finally:
             emulator.stop()
         return
     cleared = safety.clear(env)
-    yield StripeGateway(
-        _client(cleared.key, cleared.address, env.stripe_account, budget, limiter),
-        env.name,
-        env.mode,
-        cleared.address,
-        cleared.key_kind,
-        budget,
-    )
+    yield _gateway(env, cleared.key, cleared.address, cleared.key_kind, budget, limiter)
+
+
+def _gateway(
+    env: Environment,
+    key: str,
+    address: str,
+    key_kind: str,
+    budget: transport.Budget,
+    limiter: RateLimiter | None,
+) -> StripeGateway:
+    """The environment's gateway; for a fleet, the platform's, which opens one per connected
+    account on the same session (connections and rate limit shared)."""
+    session = _session(address, limiter)
+
+    def open_account(account_id: str) -> StripeGateway:
+        own = transport.Budget.for_request_seconds(budget.request_seconds)
+        client = _client(key, address, account_id, own, limiter, session)
+        return StripeGateway(client, env.name, env.mode, address, key_kind, own, None, account_id)
+
+    client = _client(key, address, env.stripe_account, budget, limiter, session)
+    return StripeGateway(client, env.name, env.mode, address, key_kind, budget, open_account)

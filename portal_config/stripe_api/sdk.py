@@ -120,15 +120,23 @@ def _plain(value: object) -> Data:
     return value
 
 
+def _session(address: str, limiter: RateLimiter | None = None) -> LimitedSession:
+    """The HTTP session of a run's requests to `address`: every request waits for the run's
+    limiter; a fleet's accounts share it (and its connections)."""
+    session = LimitedSession(limiter)
+    session.trust_env = safety.trusts_proxy_env(address)  # never plain http through a proxy
+    return session
+
+
 def _client(
     key: str,
     address: str,
     stripe_account: str | None,
     budget: transport.Budget,
     limiter: RateLimiter | None = None,
+    session: LimitedSession | None = None,
 ) -> stripe.StripeClient:
-    session = LimitedSession(limiter)  # every request waits for the run's limiter
-    session.trust_env = safety.trusts_proxy_env(address)  # never plain http through a proxy
+    session = session or _session(address, limiter)
     return stripe.StripeClient(
         key,
         base_addresses={"api": address},

@@ -1,0 +1,197 @@
+"""A fleet environment planned: its accounts found (named in the project file, in a file of IDs,
+or the platform's connected accounts kept by metadata), narrowed (`--accounts`, `--shard`), then
+each account planned on its own, side by side, every request under the run's one rate limit.
+
+One account's failure (a revoked connection answers 403, a variable its object lacks) is that
+account's EnvPlan's problem, named by its ID with what to do; the other accounts are planned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from . import config, fleet_accounts, fleet_config, workflow
+from .errors import PortalConfigError, Problem, StripeFailure
+from .gateway import Gateway
+from .plan import EnvPlan
+
+DEFAULT_PARALLELISM = 4  # accounts planned side by side (apply: changes written side by side)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which of a fleet's accounts this run takes: `--accounts` (none: all), `--shard I/N`."""
+
+    accounts: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None
+    parallelism: int = DEFAULT_PARALLELISM
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.accounts or self.shard)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One account of the fleet, and its object when it was read (for `${account.*}`)."""
+
+    id: str
+    account: Mapping[str, Any] | None = None
+
+
+def members(
+    env: config.Environment, platform: Gateway, selection: Selection
+) -> tuple[list[Member], list[str]]:
+    """The fleet's accounts this run takes, in the order the project (or Stripe) lists them;
+    and the `--accounts` IDs the fleet does not hold."""
+    spec = env.accounts
+    assert spec is not None
+    if spec.connected:
+        listed = fleet_accounts.select_accounts(platform.list_connected_accounts(), spec.metadata)
+        found = [Member(str(a["id"]), a) for a in listed]
+    else:
+        found = [Member(account_id) for account_id in spec.ids]
+    ids, unknown = [m.id for m in found], list[str]()
+    if selection.accounts:
+        ids, unknown = fleet_accounts.narrow(ids, selection.accounts)
+    if selection.shard:
+        ids = fleet_accounts.shard(ids, *selection.shard)
+    kept = set(ids)
+    return [m for m in found if m.id in kept], unknown
+
+
+def checked_configs(
+    project: config.Project, environment: config.Environment, account_id: str
+) -> tuple[list[config.DesiredConfig], dict[str, list[Problem]]]:
+    """One account's configurations, every file's (so each is matched, and none pruned), and
+    the problems of those left out, by key: a variable the account lacks, or a value of the
+    account that Stripe or the rules refuse (known only now, so checked as validate would)."""
+    from . import rules, schema
+
+    chosen, left_out = [], {}
+    for f in project.files:
+        if environment.name not in f.environments:
+            continue
+        desired, found = config.desired_in(f, environment)
+        missing = fleet_config.missing_problems(account_id, f.document, environment.vars)
+        found = missing or found
+        if not found:
+            found = schema.check(desired.params, schema.stripe_fields_schema(), desired.locate)
+        if not found:
+            live = environment.mode == "live"
+            found = [
+                p
+                for p in rules.check_params(desired.params, live, desired.locate)
+                if p.level == "error"
+            ]
+        if found:
+            left_out[f.key] = sorted(found)
+        chosen.append(desired)
+    return sorted(chosen, key=lambda d: d.key), left_out
+
+
+def failure_message(account_id: str, exc: StripeFailure, gateway: Gateway) -> str:
+    """What one account's failure says: its ID, and what to do."""
+    if exc.kind == "permission":
+        return (
+            f"account {account_id}: the platform cannot act for this account "
+            f"({gateway.stripe_message(exc)}): its connection may have been revoked. "
+            "Reconnect it, or leave it out of the fleet (stripe_accounts); the other accounts "
+            "are not held up by it"
+        )
+    return f"account {account_id}: {exc}"
+
+
+def plan_account(
+    project: config.Project,
+    env_name: str,
+    platform: Gateway,
+    member: Member,
+    *,
+    prune: bool = False,
+    adopt: bool = False,
+    keys: Collection[str] | None = None,
+) -> EnvPlan:
+    """One account's plan; a failure on Stripe's side is its own problem, not the run's."""
+    env = project.environments[env_name]
+    gateway = platform.for_account(member.id)
+    try:
+        account = member.account
+        if account is None and any(
+            fleet_config.needs_account_object(f.document.data)
+            for f in project.files
+            if env_name in f.environments
+        ):
+            account = platform.retrieve_account(member.id)
+        environment = fleet_config.account_environment(env, member.id, account)
+        files, left_out = checked_configs(project, environment, member.id)
+        result = workflow.read_environment(
+            project,
+            env_name,
+            gateway,
+            prune=prune,
+            adopt=adopt,
+            partial=True,
+            keys=keys,
+            files=files,
+            left_out=left_out,
+        )
+    except StripeFailure as exc:
+        if exc.kind in ("connection", "authentication", "deadline"):
+            raise  # every account would meet it: the run's failure, said once
+        problem = Problem(env.location, failure_message(member.id, exc, gateway))
+        return EnvPlan(env_name, env.mode, problems=[problem], account=member.id)
+    result.account = member.id
+    result.changes = [dataclasses.replace(c, account=member.id) for c in result.changes]
+    return result
+
+
+def plan_fleet(
+    project: config.Project,
+    env_name: str,
+    platform: Gateway,
+    selection: Selection,
+    *,
+    prune: bool = False,
+    adopt: bool = False,
+    keys: Collection[str] | None = None,
+) -> tuple[list[EnvPlan], list[str]]:
+    """Every account of the fleet this run takes, planned side by side, in fleet order; and the
+    `--accounts` IDs this fleet does not hold."""
+    chosen, unknown = members(project.environments[env_name], platform, selection)
+    if not chosen:
+        return [], unknown
+    job = functools.partial(
+        plan_account, project, env_name, platform, prune=prune, adopt=adopt, keys=keys
+    )
+    with ThreadPoolExecutor(max_workers=min(selection.parallelism, len(chosen))) as pool:
+        futures = [pool.submit(job, member) for member in chosen]
+        return [future.result() for future in futures], unknown
+
+
+def check_selection(project: config.Project, names: Sequence[str], selection: Selection) -> None:
+    """`--accounts` and `--shard` are for fleet environments: refused when none is chosen."""
+    if selection.narrows and not any(project.environments[n].is_fleet for n in names):
+        raise PortalConfigError(
+            "--accounts and --shard choose accounts of a fleet (an environment with "
+            "stripe_accounts:), and none of the chosen environments is one"
+        )
+
+
+def refuse_unknown(unknown_per_fleet: Sequence[list[str]]) -> None:
+    """`--accounts` IDs that no fleet of the run holds (a typo, or an account its selection
+    leaves out) are refused: a run that silently plans nothing for them would look clean."""
+    if not unknown_per_fleet:
+        return
+    everywhere = set.intersection(*(set(u) for u in unknown_per_fleet))
+    missing = [a for a in unknown_per_fleet[0] if a in everywhere]
+    if missing:
+        raise PortalConfigError(
+            f"--accounts {missing[0]}: no fleet of the chosen environments holds this "
+            "account: check the ID, and the fleet's stripe_accounts (its metadata filter)"
+        )
