@@ -191,12 +191,17 @@ def _environments(
 def _config_paths(
     project_file: Path, problems: list[Problem], environments: Mapping[str, Environment]
 ) -> list[Path]:
-    # An emulator's own files (its state, lock and temporary files) may sit beside the project
-    # file: they are the tool's, not strays.
+    # An emulator's own files (its state, lock and temporary files) and a fleet's file of
+    # account IDs may sit beside the project file: they are the project's, not strays.
+    folder = project_file.parent.resolve()
     ours = {
         e.emulator.name
         for e in environments.values()
-        if e.emulator is not None and e.emulator.parent.resolve() == project_file.parent.resolve()
+        if e.emulator is not None and e.emulator.parent.resolve() == folder
+    } | {
+        Path(e.accounts.file).name
+        for e in environments.values()
+        if e.accounts and e.accounts.file and (folder / e.accounts.file).parent.resolve() == folder
     }
     paths = []
     entries, trouble = list_folder(project_file.parent)
