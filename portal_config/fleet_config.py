@@ -55,14 +55,15 @@ def read_spec(
             if isinstance(exc, OSError)
             else str(exc)
         )
-        return None, [
+        return spec, [
             Problem(
                 document.locate((*path, "file"), False),
                 f"cannot read the file of account IDs {display_path(file)}: {reason}",
             )
         ]
+    # Kept with its problems too: the file is the fleet's, not a stray beside the project file.
     ids, problems = fleet.parse_accounts_file(text, display_path(file))
-    return (fleet.AccountsSpec(ids=tuple(ids), file=spec.file) if not problems else None), problems
+    return fleet.AccountsSpec(ids=tuple(ids), file=spec.file), problems
 
 
 def account_uses(data: Data, path: DataPath = ()) -> list[tuple[DataPath, str]]:

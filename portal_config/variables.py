@@ -48,6 +48,8 @@ def fill(
                 if close
                 else (f" (vars: {', '.join(variables)})" if variables else " (no vars are defined)")
             )
+            if name.startswith("account.") and not close:
+                hint = " (${account.*} is only for a fleet: an environment with stripe_accounts)"
             problems.append((path, f"undefined variable ${{{shorten(name)}}}{hint}"))
         return match[0]
 
