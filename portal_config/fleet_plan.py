@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from . import config, fleet_accounts, fleet_config, workflow
+from . import config, fleet_accounts, fleet_config, progress, workflow
 from .errors import PortalConfigError, Problem, StripeFailure
 from .gateway import Gateway
 from .plan import EnvPlan
@@ -118,6 +118,21 @@ def plan_account(
     keys: Collection[str] | None = None,
 ) -> EnvPlan:
     """One account's plan; a failure on Stripe's side is its own problem, not the run's."""
+    try:
+        return _plan_account(project, env_name, platform, member, prune, adopt, keys)
+    finally:
+        progress.account_planned()  # the status line's count, on a terminal
+
+
+def _plan_account(
+    project: config.Project,
+    env_name: str,
+    platform: Gateway,
+    member: Member,
+    prune: bool,
+    adopt: bool,
+    keys: Collection[str] | None,
+) -> EnvPlan:
     env = project.environments[env_name]
     gateway = platform.for_account(member.id)
     try:

@@ -27,7 +27,7 @@ class Status:
     ):
         self.stream, self.total, self.clock = stream, total, clock
         self.started = clock()
-        self.pages = self.objects = self.finished = 0
+        self.pages = self.objects = self.finished = self.accounts = 0
         self._shown = ""
         self._drawn_at = 0.0
         self._lock = threading.Lock()
@@ -35,13 +35,17 @@ class Status:
     def text(self) -> str:
         if self.total is not None:
             return f"Applying: {self.finished} of {self.total} changes done"
-        return f"Reading Stripe: {self.pages} pages, {self.objects:,} objects"
+        accounts = f"{self.accounts:,} accounts planned, " if self.accounts else ""
+        return f"Reading Stripe: {accounts}{self.pages} pages, {self.objects:,} objects"
 
-    def update(self, pages: int = 0, objects: int = 0, finished: int = 0) -> None:
+    def update(
+        self, pages: int = 0, objects: int = 0, finished: int = 0, accounts: int = 0
+    ) -> None:
         with self._lock:
             self.pages += pages
             self.objects += objects
             self.finished += finished
+            self.accounts += accounts
             now = self.clock()
             if now - self.started >= SHOW_AFTER and now - self._drawn_at >= REDRAW_EVERY:
                 self._draw(self.text())
@@ -94,6 +98,12 @@ def shown(total: int | None = None, stream: TextIO | None = None) -> Iterator[St
 def page_read(objects: int) -> None:
     if _current is not None:
         _current.update(pages=1, objects=objects)
+
+
+def account_planned() -> None:
+    """A fleet's account planned (fleet_plan.py)."""
+    if _current is not None:
+        _current.update(accounts=1)
 
 
 def change_finished() -> None:

@@ -131,3 +131,20 @@ def test_plan_and_apply_show_no_progress_off_a_terminal(tmp_path: Path, at_once:
     assert exit_.value.code == 0
     assert "\r" not in err.getvalue() and "Reading Stripe" not in err.getvalue()
     assert "Applying" not in err.getvalue()
+
+
+def test_a_fleet_plan_counts_its_accounts_on_a_terminal(
+    tmp_path: Path, at_once: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress, "REDRAW_EVERY", 0.0)  # every step drawn
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "portal-config.yaml").write_text(
+        "version: 1\nproject: acme\nenvironments:\n  local:\n    mode: test\n"
+        f"    emulator: {tmp_path / 'state.json'}\n    stripe_accounts: {{connected: all}}\n"
+        "    seed:\n      connected_accounts: [{id: acct_1A}, {id: acct_1B}, {id: acct_1C}]\n"
+    )
+    (configs / "one.yaml").write_text("name: one\nfeatures:\n  invoice_history: {enabled: true}\n")
+    code, err = run_on_terminal(configs / "portal-config.yaml", "plan", "--env", "local")
+    assert code == 0, err
+    assert CLEAR + "Reading Stripe: 3 accounts planned, 4 pages, 3 objects" in err
