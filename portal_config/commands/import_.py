@@ -17,6 +17,7 @@ from .options import (
     TIMEOUT_OPTION,
     Context,
     project_and_environment,
+    refuse_fleet,
     single_env_option,
 )
 
@@ -57,6 +58,7 @@ def execute(request: ImportRequest, context: Context) -> int:
     from .. import importer, workflow
 
     project, env_name = project_and_environment(context, request.env_name)
+    refuse_fleet(project, env_name, "import")
     with workflow.connected(project, [env_name], request.timeout) as gateways:
         gateway = gateways[env_name]
         configs = importer.importable(gateway.list_configurations(), request.include_inactive)

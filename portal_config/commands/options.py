@@ -215,6 +215,19 @@ def refuse_saved_fleet(project: Project, names: list[str], saved: bool) -> None:
         )
 
 
+def refuse_fleet(project: Project, env_name: str, command: str) -> None:
+    """Commands that read one account (import, pull) refuse a fleet environment: which of its
+    accounts would be meant is not said."""
+    from ..errors import PortalConfigError
+
+    if project.environments[env_name].is_fleet:
+        raise PortalConfigError(
+            f"{command} reads one account, and {env_name} is a fleet (stripe_accounts): add "
+            "an environment with stripe_account: acct_... for the account to read, and run "
+            f"{command} --env on it"
+        )
+
+
 def project_and_environments(
     obj: Context, env_names: tuple[str, ...], every: bool
 ) -> tuple[Project, list[str]]:

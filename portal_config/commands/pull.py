@@ -16,6 +16,7 @@ from .options import (
     TIMEOUT_OPTION,
     Context,
     project_and_environments,
+    refuse_fleet,
     single_env_option,
 )
 
@@ -100,6 +101,7 @@ def execute(request: PullRequest, context: Context) -> int:
 
     env = request.env_name
     project, names = project_and_environments(context, (env,), False)
+    refuse_fleet(project, env, "pull")
     _check_keys(project, env, request.keys)
     keys = request.keys or None
     left: list[str] = []

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+
+import pytest
 
 from portal_config.render.markup import code
 
@@ -105,3 +108,26 @@ def test_an_emulator_environment_seeds_its_connected_accounts(project, tmp_path)
         "tenant",
     ]
     assert entries["acct_1C"]["problems"]
+
+
+@pytest.mark.parametrize("command", ["import", "pull"])
+def test_commands_that_read_one_account_refuse_a_fleet(project, command: str) -> None:
+    fleet(project, size=2)
+    result = project.run(command, "--env", "fleet")
+    assert result.exit_code == 1
+    assert f"{command} reads one account, and fleet is a fleet (stripe_accounts)" in result.output
+    assert project.emulator.request_log == []
+
+
+def test_diff_compares_a_fleets_files_offline(project) -> None:
+    fleet(project, size=2)
+    git = ["git", "-C", str(project.root), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    project.write("tenant.yaml", TENANT.replace("{enabled: true}", "{enabled: false}"))
+    result = project.run("diff", "--env", "fleet", "--base", "HEAD")
+    assert result.exit_code == 0, result.output
+    assert "~ tenant in fleet will be updated in place" in result.stdout
+    assert "features.invoice_history.enabled: true -> false" in result.stdout
+    assert project.emulator.request_log == []
