@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,7 +186,13 @@ def plan_fleet(
     )
     with ThreadPoolExecutor(max_workers=min(selection.parallelism, len(chosen))) as pool:
         futures = [pool.submit(job, member) for member in chosen]
-        return [future.result() for future in futures], unknown
+        # A failure every account would meet (the network, the key) ends the run at once: the
+        # accounts not yet started are not tried, those under way finish.
+        wait(futures, return_when=FIRST_EXCEPTION)
+        if any(f.done() and f.exception() for f in futures):
+            for future in futures:
+                future.cancel()
+        return [future.result() for future in futures if not future.cancelled()], unknown
 
 
 def check_selection(project: config.Project, names: Sequence[str], selection: Selection) -> None:

@@ -262,3 +262,25 @@ def test_a_bad_stripe_accounts_is_located(project, accounts: str, message: str) 
     assert result.exit_code == 1
     assert "portal-config.yaml:8:" in result.output
     assert message in result.output
+
+
+def test_a_failure_every_account_would_meet_ends_the_run_at_once(project) -> None:
+    fleet(project, size=20, others=0)
+    refused = {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided"}}
+    project.emulator.faults.script(
+        [
+            {
+                "method": "GET",
+                "path_prefix": "/v1/billing_portal/configurations",
+                "status": 401,
+                "answer": refused,
+            }
+        ]
+    )
+    result = project.run("plan", "--env", "fleet", "--parallelism", "1")
+    assert result.exit_code == 1
+    assert "Stripe rejected the API key" in result.output
+    assert "Traceback" not in result.output
+    listed = [r for r in project.emulator.request_log if "portal" in r.path]
+    # the one taken up while the failure came back finishes; the other 18 are not tried
+    assert len(listed) <= 2
