@@ -9,7 +9,6 @@ account's EnvPlan's problem, named by its ID with what to do; the other accounts
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -118,21 +117,6 @@ def plan_account(
     keys: Collection[str] | None = None,
 ) -> EnvPlan:
     """One account's plan; a failure on Stripe's side is its own problem, not the run's."""
-    try:
-        return _plan_account(project, env_name, platform, member, prune, adopt, keys)
-    finally:
-        progress.account_planned()  # the status line's count, on a terminal
-
-
-def _plan_account(
-    project: config.Project,
-    env_name: str,
-    platform: Gateway,
-    member: Member,
-    prune: bool,
-    adopt: bool,
-    keys: Collection[str] | None,
-) -> EnvPlan:
     env = project.environments[env_name]
     gateway = platform.for_account(member.id)
     try:
@@ -181,9 +165,15 @@ def plan_fleet(
     chosen, unknown = members(project.environments[env_name], platform, selection)
     if not chosen:
         return [], unknown
-    job = functools.partial(
-        plan_account, project, env_name, platform, prune=prune, adopt=adopt, keys=keys
-    )
+
+    def job(member: Member) -> EnvPlan:
+        try:
+            return plan_account(
+                project, env_name, platform, member, prune=prune, adopt=adopt, keys=keys
+            )
+        finally:
+            progress.account_planned()  # the status line's count, on a terminal
+
     with ThreadPoolExecutor(max_workers=min(selection.parallelism, len(chosen))) as pool:
         futures = [pool.submit(job, member) for member in chosen]
         # A failure every account would meet (the network, the key) ends the run at once: the

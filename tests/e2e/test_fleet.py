@@ -5,41 +5,18 @@ account's failure held to that account; shards that cover the fleet without over
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from .fleets import FLEET_PROJECT, FLEET_SIZE, TENANT, fleet
 from .stripe_state import TEST_KEY, client, configurations
+from .traffic import watch
 
 
 def accounts_in(result: Any) -> dict[str, dict[str, Any]]:
     """`--format json`: one entry per account."""
     return {e["account"]: e for e in json.loads(result.stdout)["environments"]}
-
-
-def arrivals(emulator: Any) -> tuple[list[float], Callable[[], int]]:
-    """When each request reached the emulator, and the most handled at once (the latency sleep
-    is inside the handler, as benchmarks/emulated.py counts)."""
-    lock, times, current, peak = threading.Lock(), list[float](), [0], [0]
-    handle = emulator.api.handle
-
-    def counted(request: Any) -> Any:
-        with lock:
-            times.append(time.monotonic())
-            current[0] += 1
-            peak[0] = max(peak[0], current[0])
-        try:
-            return handle(request)
-        finally:
-            with lock:
-                current[0] -= 1
-
-    emulator.api.handle = counted
-    return times, lambda: peak[0]
 
 
 def test_every_account_the_filter_keeps_gets_one_configuration_of_its_own(project) -> None:
@@ -188,15 +165,17 @@ def test_the_threshold_refuses_rewriting_most_of_the_fleet_without_force(project
 
 def test_accounts_side_by_side_stay_under_the_test_mode_rate(project) -> None:
     fleet(project, size=25, others=0)
-    times, peak = arrivals(project.emulator)
+    traffic = watch(project.emulator)
     project.emulator.faults.latency = 0.05
     result = project.run("apply", "--env", "fleet", "--max-rps", "20")
     assert result.exit_code == 0, result.output
     assert "Apply complete: 25 created" in result.stdout
-    assert len(times) == 1 + 25 * 3  # the account list; per account a list, a re-check, a create
-    windows = [sum(1 for u in times if t <= u < t + 1.0) for t in times]
-    assert max(windows) <= 25  # Stripe's test-mode limit (docs.stripe.com/rate-limits)
-    assert peak() > 1
+    # the account list; per account a list, a re-check, a create
+    assert len(traffic.times) == 1 + 25 * 3
+    assert (
+        traffic.most_in_one_second() <= 25
+    )  # Stripe's test mode limit (docs.stripe.com/rate-limits)
+    assert traffic.peak > 1
 
 
 def test_a_file_of_ids_and_fields_of_each_account_object(project) -> None:

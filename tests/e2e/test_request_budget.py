@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import copy
 import math
-import threading
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
+
+from .traffic import watch
 
 CONFIGURATIONS = "/v1/billing_portal/configurations"
 PRODUCTS = 6  # two prices each: 12 lookup keys, two price requests
@@ -109,36 +109,14 @@ def test_an_apply_adds_at_most_two_requests_per_change_on_an_account_of_1000(pro
     assert project.run("plan", "--env", "staging", "--detailed-exitcode").exit_code == 0
 
 
-def count_writes_in_flight(emulator: Any) -> Callable[[], int]:
-    """Wraps the emulator's handler (the latency sleep is inside it, as benchmarks/emulated.py
-    counts): the most POSTs handled at once."""
-    lock, current, peak = threading.Lock(), [0], [0]
-    handle = emulator.api.handle
-
-    def counted(request: Any) -> Any:
-        if request.method != "POST":
-            return handle(request)
-        with lock:
-            current[0] += 1
-            peak[0] = max(peak[0], current[0])
-        try:
-            return handle(request)
-        finally:
-            with lock:
-                current[0] -= 1
-
-    emulator.api.handle = counted
-    return lambda: peak[0]
-
-
 def test_several_changes_are_written_side_by_side(project) -> None:
     for i in range(6):
         project.write(f"new{i}.yaml", PLAIN.format(name=f"New {i}"))
-    peak = count_writes_in_flight(project.emulator)
+    traffic = watch(project.emulator, "POST")
     project.emulator.faults.latency = 0.1
     result = project.run("apply", "--env", "staging")
     assert result.exit_code == 0, result.output
-    assert peak() >= 2
+    assert traffic.peak >= 2
     # ...and reported in plan order, one line each
     created = [line.split()[0] for line in result.stderr.splitlines() if "created" in line]
     assert created == [f"new{i}" for i in range(6)]
@@ -147,8 +125,8 @@ def test_several_changes_are_written_side_by_side(project) -> None:
 def test_parallelism_1_writes_one_at_a_time(project) -> None:
     for i in range(3):
         project.write(f"new{i}.yaml", PLAIN.format(name=f"New {i}"))
-    peak = count_writes_in_flight(project.emulator)
+    traffic = watch(project.emulator, "POST")
     project.emulator.faults.latency = 0.05
     result = project.run("apply", "--env", "staging", "--parallelism", "1")
     assert result.exit_code == 0, result.output
-    assert peak() == 1
+    assert traffic.peak == 1
