@@ -93,6 +93,7 @@ PARAMETRIZED_MODULES = (
     "test_doctor",
     "test_fidelity",
     "test_ids",
+    "test_fleet",
 )
 
 
