@@ -106,6 +106,21 @@ def failure_message(account_id: str, exc: StripeFailure, gateway: Gateway) -> st
     return f"account {account_id}: {exc}"
 
 
+def member_environment(
+    project: config.Project, env_name: str, platform: Gateway, member: Member
+) -> config.Environment:
+    """The fleet environment as this account sees it (`${account.*}`); its object is read only
+    when a file needs more of it than its ID. Raises StripeFailure when that read fails."""
+    account = member.account
+    if account is None and any(
+        fleet_config.needs_account_object(f.document.data)
+        for f in project.files
+        if env_name in f.environments
+    ):
+        account = platform.retrieve_account(member.id)
+    return fleet_config.account_environment(project.environments[env_name], member.id, account)
+
+
 def plan_account(
     project: config.Project,
     env_name: str,
@@ -120,14 +135,7 @@ def plan_account(
     env = project.environments[env_name]
     gateway = platform.for_account(member.id)
     try:
-        account = member.account
-        if account is None and any(
-            fleet_config.needs_account_object(f.document.data)
-            for f in project.files
-            if env_name in f.environments
-        ):
-            account = platform.retrieve_account(member.id)
-        environment = fleet_config.account_environment(env, member.id, account)
+        environment = member_environment(project, env_name, platform, member)
         files, left_out = checked_configs(project, environment, member.id)
         result = workflow.read_environment(
             project,

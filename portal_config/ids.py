@@ -29,14 +29,27 @@ class Ids:
     found: dict[str, str] = field(default_factory=dict)  # key (and `default`) -> bpc_...
     problems: list[str] = field(default_factory=list)  # files without a usable configuration
     default_key: str | None = None  # the file whose configuration is the mode's default
+    account: str | None = None  # a fleet's connected account (fleet_ids.py), else None
+
+    @property
+    def where(self) -> str:
+        """The environment, and a fleet's account: `prod` or `platform/acct_123`."""
+        return self.env if self.account is None else f"{self.env}/{self.account}"
+
+    @property
+    def apply_command(self) -> str:
+        """The apply that creates or reactivates this environment's (or account's) own."""
+        narrowed = f" --accounts {self.account}" if self.account else ""
+        return f"portal-config apply --env {self.env}{narrowed}"
 
     @property
     def notes(self) -> list[str]:
         """For people (stderr): which file's configuration Stripe uses by default."""
         if self.default_key is None:
             return []
+        where = f"{self.where}: " if self.account else ""
         return [
-            f"the {self.mode} mode default is {self.default_key}'s configuration "
+            f"{where}the {self.mode} mode default is {self.default_key}'s configuration "
             f"({self.found[DEFAULT_ALIAS]}): portal sessions created without "
             "`configuration` use it"
         ]
@@ -48,10 +61,12 @@ def collect(
     files: Sequence[config.DesiredConfig],
     bindings: Sequence[Binding],
     configurations: Sequence[Mapping[str, Any]],
+    account: str | None = None,
 ) -> Ids:
     """Pure: the ID of each file's configuration (in the files' order), plus `default` for the
-    mode's default configuration, and a problem for each file without a usable one."""
-    result = Ids(env=env, mode=mode)
+    mode's default configuration, and a problem for each file without a usable one. `account`:
+    a fleet's connected account these are of."""
+    result = Ids(env=env, mode=mode, account=account)
     by_key = {b.key: b for b in bindings if b.desired is not None}
     for desired in files:
         b = by_key.get(desired.key)
@@ -59,17 +74,17 @@ def collect(
             continue  # retired on purpose: no ID to hand out
         if b.status is Status.INACTIVE:
             result.problems.append(
-                f"{desired.key} ({b.config_id}) is inactive in {env}: "
-                "portal sessions created with it fail; run `portal-config "
-                f"apply --env {env}` to reactivate it"
+                f"{desired.key} ({b.config_id}) is inactive in {result.where}: "
+                f"portal sessions created with it fail; run `{result.apply_command}` to "
+                "reactivate it"
             )
         elif b.status is Status.ACTIVE:
             result.found[desired.key] = str(b.config_id)
         elif b.status is Status.MISSING:
             result.problems.append(
                 f"{desired.key} ({display_path(desired.file)}) has no "
-                f"configuration in {env} yet: run `portal-config apply --env "
-                f"{env}` to create it"
+                f"configuration in {result.where} yet: run `{result.apply_command}` to "
+                "create it"
             )
     result.problems.extend(str(b.problem) for b in bindings if b.problem)
     default = next((c for c in configurations if c.get("is_default")), None)
@@ -84,14 +99,23 @@ def collect(
     return result
 
 
-def read(project: config.Project, env: str, gateway: Gateway) -> Ids:
+def read(
+    project: config.Project,
+    env: str,
+    gateway: Gateway,
+    environment: config.Environment | None = None,
+) -> Ids:
+    """The IDs in one environment; `environment`: the one a fleet's account sees (its own
+    variables, fleet_config.account_environment), read through that account's gateway."""
     configurations = gateway.list_configurations()
+    files = config.desired_configs(project, env, environment)
     return collect(
         env,
         project.environments[env].mode,
-        config.desired_configs(project, env),
-        workflow.bindings(project, env, configurations),
+        files,
+        workflow.bindings(project, env, configurations, files),
         configurations,
+        gateway.account,
     )
 
 

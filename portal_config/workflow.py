@@ -72,12 +72,18 @@ def desired_of(f: config.DesiredConfig, params: dict[str, Any]) -> Desired:
 
 
 def bindings(
-    project: config.Project, env: str, configurations: Sequence[Mapping[str, Any]]
+    project: config.Project,
+    env: str,
+    configurations: Sequence[Mapping[str, Any]],
+    files: Sequence[config.DesiredConfig] | None = None,
 ) -> list[Binding]:
     """Which configuration each file has, and its status, without reading prices (for ids,
-    import and doctor): matching needs only identities."""
-    files = [desired_of(f, f.params) for f in config.desired_configs(project, env)]
-    return match(project.name, env, project.environments[env].mode, files, configurations)
+    import and doctor): matching needs only identities. `files`: a fleet's account's own
+    configurations (config.desired_configs with its environment), else the environment's."""
+    if files is None:
+        files = config.desired_configs(project, env)
+    desired = [desired_of(f, f.params) for f in files]
+    return match(project.name, env, project.environments[env].mode, desired, configurations)
 
 
 def check_keys(project: config.Project, keys: Collection[str], option: str) -> None:

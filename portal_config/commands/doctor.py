@@ -1,4 +1,5 @@
-"""`portal-config doctor`: explain why a portal link fails in one environment."""
+"""`portal-config doctor`: explain why a portal link fails in one environment (a fleet's: in
+each of its accounts)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from dataclasses import dataclass
 import click
 
 from ..values import Data
-from .options import REQUEST_TIMEOUT, TIMEOUT_OPTION, Context, one_environment, single_env_option
+from .options import (
+    MAX_RPS_OPTION,
+    REQUEST_TIMEOUT,
+    TIMEOUT_OPTION,
+    Context,
+    fleet_options,
+    one_environment,
+    single_env_option,
+)
 
 
 @dataclass(frozen=True)
@@ -19,24 +28,45 @@ class DoctorRequest:
     show_url: bool = False  # print session URLs off a terminal too
     fmt: str = "text"
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    max_rps: float | None = None  # the run's rate limit; None: Stripe's default
+    accounts: tuple[str, ...] = ()  # a fleet's accounts to check; none: all
+    shard: tuple[int, int] | None = None  # a fleet's share I of N
+    parallelism: int = 4  # a fleet's accounts checked side by side
 
 
 def execute(request: DoctorRequest, context: Context) -> int:
-    from .. import doctor
+    from .. import doctor, fleet_plan, progress, ratelimit
 
     # A broken file is a finding, not the end: doctor goes on with the files that load.
     project, problems = doctor.load(context.config_path, request.env_name)
     env_name = one_environment(project, request.env_name)
-    observation = doctor.examine(
-        project, env_name, request.customer, request.allow_live, problems, request.timeout
-    )
+    selection = fleet_plan.Selection(request.accounts, request.shard, request.parallelism)
+    fleet_plan.check_selection(project, [env_name], selection)
     # A session URL logs anyone in as the customer: only to a person at a terminal by default.
-    findings = doctor.judge(observation, request.show_url or sys.stdout.isatty())
-    mode = project.environments[env_name].mode
+    show_url = request.show_url or sys.stdout.isatty()
+    env = project.environments[env_name]
+    if env.is_fleet:
+        doctor.refuse_customer(env_name, request.customer, selection)
+        asked = doctor.Asked(request.customer, request.allow_live, show_url)
+        with progress.shown():
+            fleet = doctor.examine_fleet(
+                project, env_name, selection, asked, problems, request.timeout, request.max_rps
+            )
+        click.echo(
+            doctor.fleet_json(fleet)
+            if request.fmt == "json"
+            else doctor.fleet_text(fleet, context.color)
+        )
+        return fleet.exit_code
+    limiter = ratelimit.limiter_for([env], request.max_rps)
+    observation = doctor.examine(
+        project, env_name, request.customer, request.allow_live, problems, request.timeout, limiter
+    )
+    findings = doctor.judge(observation, show_url)
     click.echo(
-        doctor.json_text(env_name, mode, findings)
+        doctor.json_text(env_name, env.mode, findings)
         if request.fmt == "json"
-        else doctor.text(env_name, mode, findings, context.color)
+        else doctor.text(env_name, env.mode, findings, context.color)
     )
     return doctor.exit_code(findings)
 
@@ -46,7 +76,8 @@ def execute(request: DoctorRequest, context: Context) -> int:
 @click.option(
     "--customer",
     metavar="cus_...",
-    help="Also check this customer and create a real portal session per configuration.",
+    help="Also check this customer and create a real portal session per configuration (a "
+    "fleet: with --accounts naming the customer's account).",
 )
 @click.option("--allow-live", is_flag=True, help="Create portal sessions in a live environment.")
 @click.option(
@@ -58,7 +89,11 @@ def execute(request: DoctorRequest, context: Context) -> int:
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @TIMEOUT_OPTION
+@MAX_RPS_OPTION
+@fleet_options("A fleet's accounts checked side by side.", 4)
 @click.pass_context
 def command(ctx: click.Context, /, **options: Data) -> None:
-    """Explain why a portal link fails: key, default, configurations, return URLs, prices."""
+    """Explain why a portal link fails: key, default, configurations, return URLs, prices.
+
+    For a fleet (stripe_accounts), the same checks in each account, grouped by account."""
     ctx.exit(execute(DoctorRequest(**options), ctx.obj))

@@ -1,4 +1,5 @@
-"""`portal-config ids`: print each key's configuration id in one environment."""
+"""`portal-config ids`: print each key's configuration id in one environment (a fleet's: in each
+of its accounts)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from dataclasses import dataclass
 
 import click
 
+from ..values import Data
 from .options import (
+    MAX_RPS_OPTION,
     REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
     Context,
+    fleet_options,
     project_and_environment,
     single_env_option,
 )
@@ -20,23 +24,44 @@ class IdsRequest:
     env_name: str | None  # None: the error lists the project's environments
     fmt: str = "text"  # text, json, or env: PORTAL_CONFIG_<KEY>=bpc_... lines
     timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    max_rps: float | None = None  # the run's rate limit; None: Stripe's default
+    accounts: tuple[str, ...] = ()  # a fleet's accounts to read; none: all
+    shard: tuple[int, int] | None = None  # a fleet's share I of N
+    parallelism: int = 4  # a fleet's accounts read side by side
 
 
 def execute(request: IdsRequest, context: Context) -> int:
-    from .. import ids, workflow
+    from .. import fleet_ids, fleet_plan, ids, progress, workflow
 
     project, env_name = project_and_environment(context, request.env_name)
-    with workflow.connected(project, [env_name], request.timeout) as gateways:
-        result = ids.read(project, env_name, gateways[env_name])
-    output = ids.render(result, request.fmt)
+    selection = fleet_plan.Selection(request.accounts, request.shard, request.parallelism)
+    fleet_plan.check_selection(project, [env_name], selection)
+    env = project.environments[env_name]
+    if env.is_fleet and request.fmt == "env":
+        fleet_ids.refuse_env_format(env_name)
+    with (
+        progress.shown(),
+        workflow.connected(project, [env_name], request.timeout, request.max_rps) as gateways,
+    ):
+        if env.is_fleet:
+            results = fleet_ids.read_fleet(project, env_name, gateways[env_name], selection)
+        else:
+            results = [ids.read(project, env_name, gateways[env_name])]
+    if env.is_fleet:
+        output = fleet_ids.render(env_name, env.mode, results, request.fmt)
+    else:
+        output = ids.render(results[0], request.fmt)
     if output:
         click.echo(output)
     if request.fmt == "text":
-        for note in result.notes:
+        if env.is_fleet and not results:
+            click.echo(f"Note: the fleet {env_name} has no account this run takes", err=True)
+        for note in (n for r in results for n in r.notes):
             click.echo(f"Note: {note}", err=True)
-    for problem in result.problems:
+    problems = [p for r in results for p in r.problems]
+    for problem in problems:
         click.echo(f"Error: {problem}", err=True)
-    return 1 if result.problems else 0
+    return 1 if problems else 0
 
 
 @click.command("ids")
@@ -47,10 +72,14 @@ def execute(request: IdsRequest, context: Context) -> int:
     type=click.Choice(["text", "json", "env"]),
     default="text",
     show_default=True,
-    help="env: PORTAL_CONFIG_<KEY>=bpc_... lines.",
+    help="env: PORTAL_CONFIG_<KEY>=bpc_... lines (not for a fleet: one set per account).",
 )
 @TIMEOUT_OPTION
+@MAX_RPS_OPTION
+@fleet_options("A fleet's accounts read side by side.", 4)
 @click.pass_context
-def command(ctx: click.Context, env_name: str | None, fmt: str, timeout: float) -> None:
-    """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...)."""
-    ctx.exit(execute(IdsRequest(env_name=env_name, fmt=fmt, timeout=timeout), ctx.obj))
+def command(ctx: click.Context, /, **options: Data) -> None:
+    """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...).
+
+    For a fleet (stripe_accounts), each account's own IDs, grouped by account."""
+    ctx.exit(execute(IdsRequest(**options), ctx.obj))

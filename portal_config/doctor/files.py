@@ -7,16 +7,18 @@ from ..match import Binding, Status
 from .observation import Finding, Observation, failed
 
 
-def _judge_binding(b: Binding, change: Change | None, compared: bool, env: str) -> list[Finding]:
+def _judge_binding(
+    b: Binding, change: Change | None, compared: bool, obs: Observation
+) -> list[Finding]:
     """One file's configuration (or one whose file is gone), by its status."""
-    check, fix = f"configuration {b.key}", f"`portal-config apply --env {env}`"
+    check, fix = f"configuration {b.key}", f"`portal-config apply {obs.env_option}`"
     if b.status is Status.PROBLEM:
         return [
             Finding(
                 "configuration",
                 "problem",
                 str(b.problem),
-                f"then run `portal-config plan --env {env}` to check",
+                f"then run `portal-config plan {obs.env_option}` to check",
             )
         ]
     if b.status is Status.FILE_GONE:
@@ -33,7 +35,7 @@ def _judge_binding(b: Binding, change: Change | None, compared: bool, env: str) 
             Finding(
                 check,
                 "problem",
-                f"{b.file} has no configuration in {env} yet: sessions cannot use it",
+                f"{b.file} has no configuration in {obs.where} yet: sessions cannot use it",
                 f"run {fix}",
             )
         ]
@@ -79,7 +81,7 @@ def _judge_binding(b: Binding, change: Change | None, compared: bool, env: str) 
                 "warning",
                 f"{b.config_id} differs from {b.file} in {len(paths)} field(s): {shown}",
                 f"review with `portal-config "
-                f"plan --env {env}`; apply restores the file, or copy Stripe's "
+                f"plan {obs.env_option}`; apply restores the file, or copy Stripe's "
                 "values into the file",
             )
         )
@@ -92,14 +94,15 @@ def _judge_binding(b: Binding, change: Change | None, compared: bool, env: str) 
 
 def judge_files(obs: Observation) -> list[Finding]:
     """Each file's configuration: present, active, in sync (a drift summary)."""
-    env = obs.env.name
+    # A fleet's account's file is left out of that account's plan; one environment's refuses.
+    held = "leave the file out in this account" if obs.account else "refuse"
     findings = [
         Finding(
             "files",
             "problem",
             problem,
-            "fix this first: until then plan and apply "
-            "refuse, and doctor cannot compare the files' fields with Stripe",
+            f"fix this first: until then plan and apply {held}, and doctor cannot compare the "
+            "files' fields with Stripe",
         )
         for problem in obs.file_problems
     ]
@@ -107,5 +110,5 @@ def judge_files(obs: Observation) -> list[Finding]:
         findings.append(failed("files", "reading what the files refer to", obs.read_failure))
     changes = {c.key: c for c in obs.plan.changes} if obs.plan else {}
     for b in obs.bindings:
-        findings += _judge_binding(b, changes.get(b.key), obs.plan is not None, env)
+        findings += _judge_binding(b, changes.get(b.key), obs.plan is not None, obs)
     return findings

@@ -116,7 +116,7 @@ def judge_loading(obs: Observation) -> list[Finding]:
 
 
 def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
-    mode, env = obs.mode, obs.env.name
+    mode = obs.mode
     portal = portal_settings_url(mode)
     default = next((u for u in used if u.is_default), None)
     if default is not None:
@@ -145,7 +145,7 @@ def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
     alternative = (
         (
             f", or pass configuration={others[0]} to billing_portal.sessions.create "
-            f"(`portal-config ids --env {env}` lists every ID)"
+            f"(`portal-config ids {obs.env_option}` lists every ID)"
         )
         if others
         else ""

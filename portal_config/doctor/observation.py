@@ -99,6 +99,22 @@ class Observation:
     def mode(self) -> str:
         return self.env.mode
 
+    @property
+    def account(self) -> str | None:
+        """A fleet's connected account this is of (doctor/fleet.py), else None."""
+        return self.env.stripe_account if self.env.is_fleet else None
+
+    @property
+    def where(self) -> str:
+        """The environment, and a fleet's account: `prod` or `platform/acct_123`."""
+        return self.env.name if self.account is None else f"{self.env.name}/{self.account}"
+
+    @property
+    def env_option(self) -> str:
+        """What the fixes' commands name: `--env prod`, `--env platform --accounts acct_123`."""
+        narrowed = f" --accounts {self.account}" if self.account else ""
+        return f"--env {self.env.name}{narrowed}"
+
 
 def offered(obj: dict[str, Any]) -> list[tuple[str, list[str]]]:
     """(product, prices) the configuration lets customers switch to; none when that is off."""

@@ -38,7 +38,7 @@ def judge_return_url(obs: Observation, used: Used) -> Finding:
         (f.params.get("default_return_url") for f in obs.files if f.key == used.key), None
     )
     synced = (
-        (f"run `portal-config apply --env {obs.env.name}`: {used.file} already sets it to {wanted}")
+        f"run `portal-config apply {obs.env_option}`: {used.file} already sets it to {wanted}"
         if wanted != url and _fine_return_url(obs, wanted)
         else None
     )

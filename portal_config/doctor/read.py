@@ -9,17 +9,20 @@ request, or one Stripe rejects.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import config, loader
 from ..errors import Location, Problem, StripeFailure, ValidationFailed
 from ..gateway import Gateway
 from ..safety import Refused
 from .observation import Failure, Observation, SessionAttempt, Used, offered, used_configurations
+
+if TYPE_CHECKING:
+    from ..ratelimit import RateLimiter
 
 
 def load(config_path: Path | None, env_name: str | None) -> tuple[config.Project, list[Problem]]:
@@ -57,45 +60,62 @@ def examine(
     allow_live: bool,
     problems: Sequence[Problem] = (),
     timeout: float | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Observation:
     """What doctor sees; `problems` are the files' own errors (from `load`); `timeout`: seconds
-    per request (--timeout)."""
-    from .. import stripe_api  # imports stripe: only when doctor really runs
-
+    per request (--timeout); `limiter`: the run's rate limit (--max-rps)."""
     env = project.environments[env_name]
     obs = Observation(
         env=env, customer_id=customer, allow_live=allow_live, load_problems=list(problems)
     )
-    with ExitStack() as stack:
-        try:
-            # `connect` runs the safety rules; the one that refuses is its own finding.
-            gateway = stack.enter_context(
-                stripe_api.connect(env, timeout or stripe_api.REQUEST_TIMEOUT)
-            )
-        except Refused as exc:
-            obs.refused = (exc.check, str(exc))
-            return obs
-        obs.key_kind = gateway.key_kind
-        _read(obs, project, gateway)
+    with opened(obs, timeout, limiter) as gateway:
+        if gateway is not None:
+            read(obs, project, gateway)
     return obs
 
 
-def _failure(gateway: Gateway, exc: StripeFailure) -> Failure:
-    return Failure(exc.kind, gateway.stripe_message(exc))
+@contextmanager
+def opened(
+    obs: Observation, timeout: float | None, limiter: RateLimiter | None = None
+) -> Iterator[Gateway | None]:
+    """The gateway of the observation's environment (`limiter`: the run's rate limit), or None
+    when the safety rules refuse it: the refusal is then `obs.refused`, its own finding."""
+    from .. import stripe_api  # imports stripe: only when doctor really runs
+
+    with ExitStack() as stack:
+        gateway: Gateway | None = None
+        try:
+            seconds = timeout or stripe_api.REQUEST_TIMEOUT
+            gateway = stack.enter_context(stripe_api.connect(obs.env, seconds, limiter))
+            obs.key_kind = gateway.key_kind
+        except Refused as exc:
+            obs.refused = (exc.check, str(exc))
+        yield gateway
 
 
-def _read(obs: Observation, project: config.Project, gateway: Gateway) -> None:
-    try:  # the first request: it also proves the key works
-        obs.configurations = gateway.list_configurations()
-    except StripeFailure as exc:
-        obs.list_failure = _failure(gateway, exc)
-        return
+def read(
+    obs: Observation,
+    project: config.Project,
+    gateway: Gateway,
+    configurations: list[dict[str, Any]] | None = None,
+    checked: tuple[list[config.DesiredConfig], dict[str, list[Problem]]] | None = None,
+) -> None:
+    """Everything doctor reads through an open gateway. `configurations`: listed already (a
+    fleet's account: that list proved the account can be read); `checked`: a fleet's account's
+    own configurations and the problems of those left out (fleet_plan.checked_configs)."""
+    if configurations is None:
+        try:  # the first request: it also proves the key works
+            configurations = gateway.list_configurations()
+        except StripeFailure as exc:
+            obs.list_failure = failure(gateway, exc)
+            return
+    obs.configurations = configurations
     if obs.key_kind == "restricted":
         try:
             gateway.probe_configuration_write()
         except StripeFailure as exc:
-            obs.write_failure = _failure(gateway, exc)
-    _read_plan(obs, project, gateway)
+            obs.write_failure = failure(gateway, exc)
+    _read_plan(obs, project, gateway, checked)
     used = used_configurations(obs)
     for product, prices in (entry for u in used for entry in offered(u.obj)):
         _remember(obs.products, product, gateway.retrieve_product, gateway)
@@ -105,20 +125,32 @@ def _read(obs: Observation, project: config.Project, gateway: Gateway) -> None:
         _read_customer(obs, gateway, used)
 
 
-def _read_plan(obs: Observation, project: config.Project, gateway: Gateway) -> None:
+def failure(gateway: Gateway, exc: StripeFailure) -> Failure:
+    return Failure(exc.kind, gateway.stripe_message(exc))
+
+
+def _read_plan(
+    obs: Observation,
+    project: config.Project,
+    gateway: Gateway,
+    checked: tuple[list[config.DesiredConfig], dict[str, list[Problem]]] | None,
+) -> None:
     """Which configuration each file has (bindings), and the plan, as `plan` makes it, when the
     files' prices can be resolved (without it, fields are not judged)."""
     from .. import workflow
 
     env = obs.env.name
-    obs.files = config.desired_configs(project, env)
-    obs.bindings = workflow.bindings(project, env, obs.configurations)
+    files, left_out = checked or (config.desired_configs(project, env), {})
+    obs.files = files
+    obs.bindings = workflow.bindings(project, env, obs.configurations, files)
     try:
-        obs.plan = workflow.read_environment(project, env, gateway, current=obs.configurations)
+        obs.plan = workflow.read_environment(
+            project, env, gateway, current=obs.configurations, files=files, left_out=left_out
+        )
     except ValidationFailed as exc:
         obs.file_problems = [str(p) for p in exc.problems if p.level == "error"]
     except StripeFailure as exc:
-        obs.read_failure = _failure(gateway, exc)
+        obs.read_failure = failure(gateway, exc)
 
 
 def _remember(
@@ -131,7 +163,7 @@ def _remember(
         try:
             into[object_id] = retrieve(object_id)
         except StripeFailure as exc:
-            into[object_id] = _failure(gateway, exc)
+            into[object_id] = failure(gateway, exc)
 
 
 def _read_customer(obs: Observation, gateway: Gateway, used: list[Used]) -> None:
@@ -141,7 +173,7 @@ def _read_customer(obs: Observation, gateway: Gateway, used: list[Used]) -> None
     try:
         obs.customer = gateway.retrieve_customer(obs.customer_id)
     except StripeFailure as exc:
-        obs.customer_failure = _failure(gateway, exc)
+        obs.customer_failure = failure(gateway, exc)
     if obs.customer is None or obs.customer.get("deleted"):
         return
     if obs.mode == "live" and not obs.allow_live:
@@ -152,4 +184,4 @@ def _read_customer(obs: Observation, gateway: Gateway, used: list[Used]) -> None
             session = gateway.create_session(obs.customer_id, None if u.is_default else u.id)
             obs.sessions.append(SessionAttempt(u, session=session))
         except StripeFailure as exc:
-            obs.sessions.append(SessionAttempt(u, failure=_failure(gateway, exc)))
+            obs.sessions.append(SessionAttempt(u, failure=failure(gateway, exc)))

@@ -86,7 +86,7 @@ def judge_sessions(obs: Observation, show_url: bool) -> list[Finding]:
 
 def explain(failure: Failure, obs: Observation, used: Used) -> str:
     """What to do about Stripe's answer to a session request (wording: API-REFERENCE §11.1)."""
-    env, message = obs.env.name, failure.message
+    message = failure.message
     if failure.kind == "permission":
         return PERMISSIONS_FIX
     if "default configuration has not been created" in message or "until you save" in message:
@@ -96,11 +96,11 @@ def explain(failure: Failure, obs: Observation, used: Used) -> str:
         )
     if "not active" in message:
         return (
-            f"`portal-config apply --env {env}` reactivates {used.id}; until then pass an "
+            f"`portal-config apply {obs.env_option}` reactivates {used.id}; until then pass an "
             "active configuration"
         )
     if "No such configuration" in message:
-        return f"use the IDs of this mode and account: `portal-config ids --env {env}`"
+        return f"use the IDs of this mode and account: `portal-config ids {obs.env_option}`"
     if "No such customer" in message:
         return "use a customer ID of this mode and account"
     return "do what Stripe's message says, then run doctor again"

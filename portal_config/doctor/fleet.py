@@ -1,0 +1,146 @@
+"""`portal-config doctor` over a fleet environment: the checks doctor makes for one environment,
+made in each account of the fleet this run takes, as that account sees them (Stripe-Account, its
+own `${account.*}`), side by side through the platform's one connection and rate limit.
+
+The fleet's own findings (a broken file, a refused key, a failed list of connected accounts)
+are said once, not per account. An account doctor cannot read (a revoked connection answers
+403) is a failed account, named by its ID with what to do; the other accounts are still checked.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .. import config, fleet_config, fleet_plan, fleet_read
+from ..errors import PortalConfigError, Problem, StripeFailure
+from ..gateway import Gateway
+from .judge import judge, judge_key, judge_loading
+from .observation import Finding, Observation, exit_code, failed
+from .read import failure, opened, read
+
+HEALTHY, WITH_FINDINGS, FAILED = "healthy", "with_findings", "failed"
+
+
+def worst(codes: Iterable[int]) -> int:
+    """The worst of several exit codes: a problem (1) over warnings (2) over all ok (0)."""
+    found = set(codes)
+    return 1 if 1 in found else 2 if 2 in found else 0
+
+
+@dataclass(frozen=True)
+class AccountFindings:
+    account: str
+    findings: list[Finding]
+    failed: bool = False  # doctor could not read the account (a revoked connection: 403)
+
+    @property
+    def status(self) -> str:
+        return FAILED if self.failed else WITH_FINDINGS if exit_code(self.findings) else HEALTHY
+
+
+@dataclass(frozen=True)
+class FleetFindings:
+    env: str
+    mode: str
+    findings: list[Finding]  # the fleet's own, said once
+    accounts: list[AccountFindings]  # in fleet order
+
+    @property
+    def exit_code(self) -> int:
+        return worst([exit_code(self.findings), *(exit_code(a.findings) for a in self.accounts)])
+
+    def count(self, status: str) -> int:
+        return sum(1 for a in self.accounts if a.status == status)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What doctor was asked besides the fleet: the customer (one account's) and its sessions."""
+
+    customer: str | None = None
+    allow_live: bool = False
+    show_url: bool = False
+
+
+def refuse_customer(env_name: str, customer: str | None, selection: fleet_plan.Selection) -> None:
+    """A customer belongs to one account: --customer over a fleet needs that account named."""
+    if customer is not None and len(set(selection.accounts)) != 1:
+        raise PortalConfigError(
+            f"--customer {customer}: a customer belongs to one connected account, and "
+            f"{env_name} is a fleet (stripe_accounts): name that account with --accounts "
+            "acct_... (exactly one)"
+        )
+
+
+def examine_fleet(
+    project: config.Project,
+    env_name: str,
+    selection: fleet_plan.Selection,
+    asked: Asked,
+    problems: Sequence[Problem] = (),
+    timeout: float | None = None,
+    max_rps: float | None = None,
+) -> FleetFindings:
+    """Every account of the fleet this run takes, examined and judged; `problems`: the files'
+    own errors (doctor.load), the fleet's findings."""
+    from .. import ratelimit
+
+    env = project.environments[env_name]
+    platform_obs = Observation(env=env, load_problems=list(problems))
+    with opened(platform_obs, timeout, ratelimit.limiter_for([env], max_rps)) as platform:
+        findings = judge_loading(platform_obs)
+        if platform is None:
+            return FleetFindings(env_name, env.mode, judge_key(platform_obs) + findings, [])
+        examine = functools.partial(_examine_account, project, env_name, platform, asked)
+        try:
+            accounts = fleet_read.each_account(env, platform, selection, examine)
+        except StripeFailure as exc:  # listing the platform's connected accounts
+            platform_obs.list_failure = failure(platform, exc)
+            listing = (
+                judge_key(platform_obs)
+                if exc.kind == "authentication"
+                else [
+                    failed(
+                        "accounts",
+                        "listing the platform's connected accounts",
+                        platform_obs.list_failure,
+                    )
+                ]
+            )
+            return FleetFindings(env_name, env.mode, listing + findings, [])
+    return FleetFindings(env_name, env.mode, findings, accounts)
+
+
+def _examine_account(
+    project: config.Project,
+    env_name: str,
+    platform: Gateway,
+    asked: Asked,
+    member: fleet_plan.Member,
+) -> AccountFindings:
+    gateway = platform.for_account(member.id)
+    try:
+        environment = fleet_plan.member_environment(project, env_name, platform, member)
+        configurations = gateway.list_configurations()  # the first request to the account
+    except StripeFailure as exc:
+        if exc.kind == "permission":
+            message = fleet_plan.failure_message(member.id, exc, gateway)
+            return AccountFindings(member.id, [Finding("account", "problem", message)], True)
+        env = project.environments[env_name]
+        unread = Observation(
+            env=fleet_config.account_environment(env, member.id, member.account),
+            key_kind=platform.key_kind,
+            list_failure=failure(gateway, exc),
+        )
+        return AccountFindings(member.id, judge_key(unread), True)
+    obs = Observation(
+        env=environment,
+        customer_id=asked.customer,
+        allow_live=asked.allow_live,
+        key_kind=platform.key_kind,
+    )
+    checked = fleet_plan.checked_configs(project, environment, member.id)
+    read(obs, project, gateway, configurations, checked)
+    return AccountFindings(member.id, judge(obs, asked.show_url))

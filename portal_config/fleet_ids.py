@@ -1,0 +1,68 @@
+"""`portal-config ids` over a fleet environment: each account's own configuration IDs (the app
+passes the one of the account it creates a portal session for), read side by side under the
+run's rate limit. One account's failure (a revoked connection answers 403) is that account's
+problem, named by its ID with what to do; the other accounts are still listed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+
+from . import config, fleet_plan, fleet_read, ids
+from .errors import PortalConfigError, StripeFailure
+from .gateway import Gateway
+from .ids import Ids
+
+
+def refuse_env_format(env_name: str) -> None:
+    """`--format env` is one variable per key: a fleet has one set per account."""
+    raise PortalConfigError(
+        f"--format env writes one PORTAL_CONFIG_<KEY> variable per key, and {env_name} is a "
+        "fleet (stripe_accounts) with one set of IDs per account, which cannot be one env "
+        "file: use --format json (one entry per account), or --format text"
+    )
+
+
+def read_fleet(
+    project: config.Project, env_name: str, platform: Gateway, selection: fleet_plan.Selection
+) -> list[Ids]:
+    """The IDs in each account of the fleet this run takes, in fleet order."""
+    read = functools.partial(read_account, project, env_name, platform)
+    return fleet_read.each_account(project.environments[env_name], platform, selection, read)
+
+
+def read_account(
+    project: config.Project, env_name: str, platform: Gateway, member: fleet_plan.Member
+) -> Ids:
+    gateway = platform.for_account(member.id)
+    try:
+        environment = fleet_plan.member_environment(project, env_name, platform, member)
+        return ids.read(project, env_name, gateway, environment)
+    except StripeFailure as exc:
+        if exc.kind in fleet_read.RUN_FAILURES:
+            raise
+        problem = fleet_plan.failure_message(member.id, exc, gateway)
+        mode = project.environments[env_name].mode
+        return Ids(env=env_name, mode=mode, problems=[problem], account=member.id)
+
+
+def render(env_name: str, mode: str, accounts: Sequence[Ids], fmt: str) -> str:
+    """text: `acct_...  key  bpc_...` lines, grouped by account; json: one entry per account."""
+    if fmt == "json":
+        entries = [
+            {
+                "account": a.account,
+                "ids": a.found,
+                "default_key": a.default_key,
+                "problems": a.problems,
+            }
+            for a in accounts
+        ]
+        document = {"environment": env_name, "mode": mode, "accounts": entries}
+        return json.dumps(document, indent=2)
+    rows = [(str(a.account), key, value) for a in accounts for key, value in a.found.items()]
+    account_width = max((len(r[0]) for r in rows), default=0)
+    key_width = max((len(r[1]) for r in rows), default=0)
+    return "\n".join(f"{a:<{account_width}}  {k:<{key_width}}  {v}" for a, k, v in rows)

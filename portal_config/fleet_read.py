@@ -1,0 +1,34 @@
+"""What `ids` and `doctor` share over a fleet environment: the accounts this run takes
+(`--accounts`, `--shard`; an `--accounts` ID the fleet lacks refused), each account read side by
+side (at most `--parallelism` at once, every request under the run's one rate limit); each
+account's environment is fleet_plan.member_environment, as plan makes it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from . import config, fleet_plan
+from .gateway import Gateway
+
+T = TypeVar("T")
+# Failures every account of the run would meet alike (no network, a rejected key, the run's time
+# gone): the run's, said once, not one account's.
+RUN_FAILURES = ("connection", "authentication", "deadline")
+
+
+def each_account(
+    env: config.Environment,
+    platform: Gateway,
+    selection: fleet_plan.Selection,
+    read: Callable[[fleet_plan.Member], T],
+) -> list[T]:
+    """`read` for each account of the fleet this run takes, side by side, in fleet order."""
+    chosen, unknown = fleet_plan.members(env, platform, selection)
+    if selection.accounts:
+        fleet_plan.refuse_unknown([unknown])
+    if not chosen:
+        return []
+    with ThreadPoolExecutor(max_workers=min(selection.parallelism, len(chosen))) as pool:
+        return list(pool.map(read, chosen))
