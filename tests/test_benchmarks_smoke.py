@@ -32,3 +32,25 @@ def test_quick_plan_benchmark_writes_its_json(tmp_path: Path) -> None:
     assert row["requests"] == 2 and row["failed_requests"] == 0
     table = "\n".join(printed)
     assert "| configs |" in table and "| 1 | 1 | 0 | 1 |" in table
+
+
+def test_fleet_benchmark_on_a_fleet_of_five_counts_its_requests() -> None:
+    from benchmarks import fleet
+    from benchmarks.report import Options
+
+    result = fleet.run(Options(), cases=[fleet.Case(5, None, 4)])
+
+    apply, plan = result.rows
+    assert (apply["command"], plan["command"]) == ("apply --env fleet", "plan --env fleet")
+    # the account list, then per account its list, the re-check before the create, the create
+    assert apply["requests_by_endpoint"] == {
+        "GET /v1/accounts": 1,
+        "GET /v1/billing_portal/configurations": 10,
+        "POST /v1/billing_portal/configurations": 5,
+    }
+    assert plan["requests_by_endpoint"] == {
+        "GET /v1/accounts": 1,
+        "GET /v1/billing_portal/configurations": 5,
+    }
+    assert (apply["requests"], plan["requests"]) == (16, 6)
+    assert apply["rate_floor_s"] is None and apply["latency_floor_s"] > 0 and apply["ratio"] > 0
