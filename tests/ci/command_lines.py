@@ -1,7 +1,8 @@
 """Finds the `portal-config ...` command lines in CI files and parses them with the real CLI.
 
 Shell snippets are read from every `run:`, `script:`, `before_script:` and `after_script:` value;
-`${{ ... }}` expressions and `$VAR` references become a sample value first, then each line is split
+`${{ ... }}` expressions and `$VAR` references become a sample value first (a matrix `shard` `1`,
+as a shard's number is), then each line is split
 like a shell would, and every `portal-config` invocation is cut at the next operator or
 redirection. Parsing uses click's own `make_context`, so an unknown flag, a bad choice or a
 missing required option fails exactly as it would for a user, without running the command.
@@ -21,6 +22,7 @@ import yaml
 SAMPLE = "sample"
 SCRIPT_KEYS = ("run", "script", "before_script", "after_script")
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
+_SHARD = re.compile(r"\$\{\{\s*matrix\.shard\s*\}\}")
 _VARIABLE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 _OPERATOR = set(";&|()<>")
 
@@ -47,7 +49,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def substitute(text: str) -> str:
-    return _VARIABLE.sub(SAMPLE, _EXPRESSION.sub(SAMPLE, text))
+    return _VARIABLE.sub(SAMPLE, _EXPRESSION.sub(SAMPLE, _SHARD.sub("1", text)))
 
 
 def invocations(script: str) -> Iterator[list[str]]:

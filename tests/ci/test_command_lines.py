@@ -24,6 +24,7 @@ def label(value: object) -> str | None:
 def test_the_examples_are_all_there() -> None:
     assert [p.name for p in GITHUB_WORKFLOWS] == [
         "apply-on-merge.yml",
+        "fleet-drift.yml",
         "nightly-drift.yml",
         "pr-review.yml",
     ]
