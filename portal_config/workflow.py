@@ -12,7 +12,7 @@ from . import config, model, prices
 from .errors import PortalConfigError, ValidationFailed
 from .gateway import Gateway
 from .loader import display_path
-from .match import Binding, Desired, match
+from .match import Binding, Desired, match, slimmer
 from .plan import EnvPlan, Plan, plan_environment
 
 # Environments are read side by side, each its own thread (the reading is mostly waiting on the
@@ -106,9 +106,12 @@ def read_environment(
     current: list[dict[str, Any]] | None = None,
     partial: bool = False,
     keys: Collection[str] | None = None,
+    slim: bool = False,
 ) -> EnvPlan:
     """Resolve the files' prices in this environment, then plan against its configurations
     (`current`, when the caller has listed them already). `keys`: plan only those files.
+    `slim`: for a plan that is not saved, keep only what it reads of the configurations no
+    file can claim (match.slimmer), not each whole.
 
     A file whose prices cannot be resolved here (a lookup key with a typo, an archived price)
     raises ValidationFailed; with `partial` it is left out instead: its problems (FILE:LINE:COL)
@@ -129,8 +132,9 @@ def read_environment(
         desired.append(desired_of(f, params))
     if left_out and not partial:
         raise ValidationFailed([p for found in left_out.values() for p in found])
+    slimmed = slim and current is None
     if current is None:
-        current = gateway.list_configurations()
+        current = gateway.list_configurations(slimmer(project.name, env, desired) if slim else None)
     result = plan_environment(
         project.name,
         env,
@@ -141,6 +145,7 @@ def read_environment(
         adopt=adopt,
         left_out=left_out,
     )
+    result.slim = slimmed
     if keys is not None:
         _targeted(result)
     result.labels = catalog.labels()
@@ -170,9 +175,11 @@ def plan_all(
     prune: bool = False,
     adopt: bool = False,
     keys: Collection[str] | None = None,
+    slim: bool = False,
 ) -> Plan:
     """Every environment planned; files with problems are left out of their environment's plan
-    (and make the plan's problems), the rest is planned, so drift elsewhere stays visible."""
+    (and make the plan's problems), the rest is planned, so drift elsewhere stays visible.
+    `slim`: the plan is not saved (read_environment)."""
     names = list(gateways)
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
         futures = [
@@ -185,6 +192,7 @@ def plan_all(
                 adopt=adopt,
                 partial=True,
                 keys=keys,
+                slim=slim,
             )
             for n in names
         ]

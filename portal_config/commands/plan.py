@@ -54,6 +54,7 @@ def execute(request: PlanRequest, context: Context) -> int:
             prune=request.prune,
             adopt=request.adopt,
             keys=request.targets or None,
+            slim=request.out_file is None,  # a saved plan fingerprints each configuration whole
         )
     if request.out_file:
         planfile.save(result, request.out_file)
