@@ -1,12 +1,17 @@
 """Measuring one child process: wall time, CPU and peak memory of that child alone, and medians.
 
-CPU and memory come from os.wait4, which reports the rusage of exactly the child it reaps;
-RUSAGE_CHILDREN would fold every earlier child into ru_maxrss (a maximum, not a delta).
+CPU comes from os.wait4, which reports the rusage of exactly the child it reaps (RUSAGE_CHILDREN
+would fold every earlier child in). Peak memory does not: Linux folds the high-water RSS of the
+process a child replaces at exec into the child's ru_maxrss, and a child of this process starts
+as a (v)fork of it, so its ru_maxrss is at least this process's own peak (the emulator holding
+10,000 configurations is ~85 MB of it). The command is therefore run under GNU time, a small
+process whose `%M` is the command's own peak; without GNU time, ru_maxrss is reported.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,6 +52,18 @@ def portal_config_command(*args: str) -> list[str]:
     return python_command("-m", "portal_config", *args)
 
 
+def _gnu_time() -> str | None:
+    """GNU time (`-f FORMAT -o FILE`), when installed."""
+    found = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    if found is None:
+        return None
+    probe = subprocess.run([found, "-f", "%M", "true"], capture_output=True, text=True, check=False)
+    return found if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
+
+
+GNU_TIME = _gnu_time()
+
+
 def run_child(
     argv: Sequence[str],
     *,
@@ -56,20 +73,27 @@ def run_child(
 ) -> Sample:
     """Run argv to completion and measure it. Output goes to files, not pipes: a pipe that
     nobody reads while we wait in wait4 would block a talkative child."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        timed = [GNU_TIME, "-f", "%M", "-o", peak.name, *argv] if GNU_TIME else list(argv)
         start = time.perf_counter()
         proc = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd
+            timed, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=cwd
         )
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, usage = os.wait4(proc.pid, 0)  # GNU time's rusage holds the command's
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait
         out.seek(0)
         err.seek(0)
+        lines = peak.read().split() if GNU_TIME else []  # "Command exited with ..." first
+        kilobytes = int(lines[-1]) if lines and lines[-1].isdigit() else usage.ru_maxrss
         sample = Sample(
             wall=wall,
             cpu=usage.ru_utime + usage.ru_stime,
-            maxrss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+            maxrss_mb=kilobytes / 1024,  # kilobytes on Linux
             code=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),

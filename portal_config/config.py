@@ -283,7 +283,7 @@ def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) 
             env = replace(env, vars={**stand_ins, **env.vars})
         desired, found = desired_in(file, env)
         if not found:
-            found = schema.check(desired.params, schema.stripe_fields_schema(), desired.locate)
+            found = schema.check_filled(desired.params, file.document.data, desired.locate)
         if not found:
             found = rules.check_params(desired.params, env.mode == "live", desired.locate)
             for path, value in rules.raw_ids(desired.params):

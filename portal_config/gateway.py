@@ -7,6 +7,7 @@ imports no `stripe`, so naming the type costs nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -30,8 +31,11 @@ class Gateway(Protocol):
 
     def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
 
-    def list_configurations(self) -> list[dict[str, Any]]:
-        """Every portal configuration, inactive ones included."""
+    def list_configurations(
+        self, slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every portal configuration, inactive ones included; `slim`: what to keep of each,
+        applied page by page (match.slimmer), so the whole ones are never held together."""
         ...
 
     def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:

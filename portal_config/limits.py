@@ -59,6 +59,16 @@ class Budget:
     folder: Path | None = None
     bytes: int = field(default_factory=lambda: MAX_FOLDER_BYTES)
     values: int = field(default_factory=lambda: MAX_FOLDER_VALUES)
+    resolved: str | None = None  # the folder's real path, once a file is read
+
+    def outside(self, path: Path) -> str | None:
+        """The real path of `path` when it is outside the folder, else None."""
+        if self.folder is None:
+            return None
+        if self.resolved is None:
+            self.resolved = os.path.realpath(self.folder)
+        target = os.path.realpath(path)
+        return None if os.path.commonpath([target, self.resolved]) == self.resolved else target
 
 
 def _kind(mode: int) -> str | None:
@@ -82,13 +92,12 @@ def read_file(path: Path, budget: Budget | None = None) -> bytes:
     kind = _kind(os.stat(path).st_mode)  # before opening: opening a device can have effects
     if kind is not None:
         raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
-    if budget is not None and budget.folder is not None:
-        target, folder = os.path.realpath(path), os.path.realpath(budget.folder)
-        if os.path.commonpath([target, folder]) != folder:
-            raise Refused(
-                f"a symbolic link to {shorten(target)}, outside the project folder: only "
-                "files inside it are read (copy the file in instead)"
-            )
+    target = None if budget is None else budget.outside(path)
+    if target is not None:
+        raise Refused(
+            f"a symbolic link to {shorten(target)}, outside the project folder: only "
+            "files inside it are read (copy the file in instead)"
+        )
     # O_NONBLOCK: a FIFO swapped in after the check cannot block the open or the reads.
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -159,7 +168,7 @@ def _check_scalar(node: ScalarNode) -> None:
             f"a number of {len(node.value)} digits: no field takes "
             "one this long (quote it if it is text)",
         )
-    if _SURROGATE.search(node.value):
+    if not node.value.isascii() and _SURROGATE.search(node.value):
         # From escapes: JSON writes "\ud83d\ude00" for one emoji, which PyYAML leaves as two
         # halves of a UTF-16 pair. A pair is one character; a half alone is not text.
         try:
@@ -188,7 +197,9 @@ class BoundedComposer:
     The size and depth of every node, aliases expanded, are computed as it is composed (its
     children are composed, or aliased, before it is complete), so an alias bomb stops after a
     few thousand nodes without anything being expanded. An alias to a node still being composed
-    is a recursive structure: refused too.
+    (one without its end yet) is a recursive structure: refused too. Until the first alias, no
+    node holds more, or is deeper, than what was composed, which the counters bound: sizes are
+    computed from then on only (those of the nodes before it when first needed).
     """
 
     def __init__(self, stream: str) -> None:
@@ -206,7 +217,7 @@ class BoundedComposer:
                     f"more than {MAX_ALIASES} aliases (*name) in one file: write the values out",
                 )
             node: Node = super().compose_node(parent, index)  # type: ignore[misc]
-            if id(node) not in self._sizes:
+            if node.end_mark is None:  # the Composer sets it once the node is complete
                 raise Located(
                     node.start_mark,
                     "an alias refers to itself; recursive structures are not supported",
@@ -229,11 +240,12 @@ class BoundedComposer:
             )
         node = super().compose_node(parent, index)  # type: ignore[misc]
         self._depth -= 1
-        if isinstance(node, ScalarNode):
+        if isinstance(node, ScalarNode):  # one value, one level: within every bound
             _check_scalar(node)
-        sizes = [self._sizes[id(child)] for child in _children(node)]
-        values = 1 + sum(size for size, _ in sizes)
-        depth = 1 + max((d for _, d in sizes), default=0)
+            return node
+        if not self._aliases:
+            return node
+        values, depth = self._size(node)
         if values > MAX_VALUES:
             raise Located(
                 node.start_mark,
@@ -248,12 +260,22 @@ class BoundedComposer:
                 f"more than {MAX_DEPTH} levels deep: portal-config reads at most "
                 f"{MAX_DEPTH} (use fewer aliases)",
             )
-        self._sizes[id(node)] = (values, depth)
         return node
 
+    def _size(self, node: Node) -> tuple[int, int]:
+        """(values, depth) of a composed node, aliases expanded."""
+        if isinstance(node, ScalarNode):
+            return 1, 1
+        found = self._sizes.get(id(node))
+        if found is None:
+            sizes = [self._size(child) for child in _children(node)]
+            found = 1 + sum(size for size, _ in sizes), 1 + max((d for _, d in sizes), default=0)
+            self._sizes[id(node)] = found
+        return found
+
     def expanded_values(self, node: Node) -> int:
-        """How many values `node` (a composed node) holds, aliases expanded."""
-        return self._sizes[id(node)][0]
+        """How many values the document's `node` holds, aliases expanded."""
+        return self._size(node)[0] if self._aliases else self._composed
 
 
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:

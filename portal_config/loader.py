@@ -5,6 +5,10 @@ bounds of limits.py: sizes, aliases, nesting), the node tree is walked to record
 refuse what PyYAML accepts silently (duplicate keys, non-string keys), and then the data is
 constructed from the same nodes. Whatever a file holds, the result is data or located problems.
 
+Where yaml has libyaml, files are read with it when it reads them as PyYAML would (libyaml.py
+says when, and checks the bounds there); every other file, and every file with a problem, is
+read the pure-Python way, so what a user is told is always what PyYAML says (see `_fast`).
+
 One deliberate difference from SafeLoader: only `true`/`false` (any case) are booleans, as in
 YAML 1.2. YAML 1.1's `yes/no/on/off/y/n` stay strings, so `mode: on` or `enabled: yes` meet a
 schema error that names the field instead of silently becoming `True`.
@@ -14,14 +18,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
 
+from . import libyaml
 from .errors import Location, Problem
 from .limits import MAX_FOLDER_VALUES, BoundedComposer, Budget, Located, Refused, read_file, shorten
 from .values import Data
@@ -43,7 +49,8 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # line breaks as PyYAML
 
 
 class _Loader(BoundedComposer, yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (see the module docstring), composing within bounds."""
+    """SafeLoader with YAML 1.2 booleans (see the module docstring), composing within bounds:
+    PyYAML's pure-Python reader, scanner, parser and composer."""
 
     bool_values: ClassVar[dict[str, bool]] = {"true": True, "false": False}  # not `!!bool yes`
 
@@ -66,6 +73,9 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+# libyaml where yaml has it (None: the pure path only), reading as _Loader does.
+LIBYAML = libyaml.loader_like(_Loader)
 
 
 def value_at(data: Data, path: DataPath) -> Data:
@@ -126,12 +136,14 @@ class _Walk:
 
     def walk(self, node: Node, path: DataPath) -> None:
         self.values[path] = self.at(node)  # a duplicate key's later value wins, as in the data
+        if isinstance(node, ScalarNode):
+            return
         if id(node) in self._seen:  # an alias of a node already walked: keep the first locations
             return
         self._seen.add(id(node))
         if isinstance(node, MappingNode):
             self._mapping(node, path)
-        elif isinstance(node, SequenceNode):
+        else:
             for index, item in enumerate(node.value):
                 self.walk(item, (*path, index))
 
@@ -140,28 +152,51 @@ class _Walk:
         for index, (key_node, value_node) in enumerate(node.value):
             if key_node.tag == _MERGE_TAG:  # `<<: *anchor`: merged keys point at this mapping
                 continue
-            if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR_TAG):
-                shown = key_node.value if isinstance(key_node, ScalarNode) else "(a collection)"
-                self.problems.append(
-                    Problem(self.at(key_node), f"key {shorten(shown)} must be a string: quote it")
+            self.walk(value_node, self._entry(node, index, path, first))
+
+    def _entry(
+        self, node: MappingNode, index: int, path: DataPath, first: dict[str, Location]
+    ) -> DataPath:
+        """The path of the mapping's entry `index`, its key recorded (a key that is not text is
+        a problem, and kept as text)."""
+        key_node, value_node = node.value[index]
+        if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR_TAG):
+            shown = key_node.value if isinstance(key_node, ScalarNode) else "(a collection)"
+            self.problems.append(
+                Problem(self.at(key_node), f"key {shorten(shown)} must be a string: quote it")
+            )
+            # Keep going with the key as text, so later checks see plain string keys.
+            key_node = ScalarNode(_STR_TAG, str(shown), key_node.start_mark, key_node.end_mark)
+            node.value[index] = (key_node, value_node)
+        name, at = key_node.value, self.at(key_node)
+        if name in first:
+            self.problems.append(
+                Problem(
+                    at,
+                    f"duplicate key '{shorten(name)}' (first written at line {first[name].line})",
                 )
-                # Keep going with the key as text, so later checks see plain string keys.
-                key_node = ScalarNode(_STR_TAG, str(shown), key_node.start_mark, key_node.end_mark)
-                node.value[index] = (key_node, value_node)
-            name = key_node.value
-            if name in first:
-                self.problems.append(
-                    Problem(
-                        self.at(key_node),
-                        f"duplicate key "
-                        f"'{shorten(name)}' (first written at line "
-                        f"{first[name].line})",
-                    )
-                )
-            else:
-                first[name] = self.at(key_node)
-            self.keys[(*path, name)] = self.at(key_node)
-            self.walk(value_node, (*path, name))
+            )
+        else:
+            first[name] = at
+        inner = (*path, name)
+        self.keys[inner] = at
+        return inner
+
+    def data(self, node: Node, path: DataPath, scalar: Callable[[ScalarNode], Data]) -> Data:
+        """walk() of a plain tree (libyaml.checked: no aliases, merge keys or tags of its own
+        on collections), returning its data as SafeConstructor constructs it; `scalar`
+        constructs a scalar that is not text."""
+        self.values[path] = self.at(node)
+        if isinstance(node, ScalarNode):
+            return node.value if node.tag == _STR_TAG else scalar(node)
+        if isinstance(node, MappingNode):
+            first: dict[str, Location] = {}
+            built = {}
+            for index in range(len(node.value)):
+                inner = self._entry(node, index, path, first)
+                built[inner[-1]] = self.data(node.value[index][1], inner, scalar)
+            return built
+        return [self.data(item, (*path, n), scalar) for n, item in enumerate(node.value)]
 
 
 def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
@@ -194,6 +229,37 @@ def _control_character(file: str, text: str, exc: ReaderError) -> Problem:
     )
 
 
+def _too_many(where: Location) -> Problem:
+    return Problem(
+        where,
+        f"the configuration files hold too many values together: portal-config reads up to "
+        f"{MAX_FOLDER_VALUES}",
+    )
+
+
+def _fast(file: str, text: str) -> tuple[Node | None, int, _Walk, Data] | None:
+    """The text read with libyaml (its node, how many values it holds, walk and data), or None
+    when it must be read the pure way (libyaml.py says when): the pure path then reads it, and
+    words any problem, as it always has."""
+    if LIBYAML is None or not libyaml.readable(text):
+        return None
+    reader = LIBYAML(text)
+    walk = _Walk(file)
+    try:
+        node = reader.get_single_node()
+        if node is None:
+            return None, 0, walk, None
+        values, plain = libyaml.checked(node, text)
+        if plain:  # construct while walking (the same data, in one pass)
+            return node, values, walk, walk.data(node, (), reader.construct_object)
+        walk.walk(node, ())
+        return node, values, walk, reader.construct_document(node)
+    except Exception:  # noqa: BLE001 - whatever libyaml meets, the pure path decides and words
+        return None
+    finally:
+        reader.dispose()
+
+
 def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Problem]]:
     """Read one YAML file, within the bounds of limits.py (and what `budget` has left for the
     folder). Never raises for the file's content or kind: problems are returned."""
@@ -208,6 +274,18 @@ def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Probl
     except OSError as exc:
         return empty, [Problem(where, f"cannot read the file: {exc.strerror or exc}")]
     failed = Document(path, text, None, {}, {})
+    fast = _fast(where.file, text)
+    if fast is not None:  # read by libyaml: what the pure path would return, without its work
+        node, values, walk, data = fast
+        if node is None:
+            return failed, [Problem(where, "the file is empty")]
+        if budget is not None:
+            if values > budget.values:
+                return failed, [_too_many(where)]
+            budget.values -= values
+        if data is None:
+            return failed, [Problem(where, "the file is empty")]
+        return Document(path, text, data, walk.values, walk.keys), walk.problems
     walk = _Walk(where.file)
     loader = None
     try:
@@ -217,14 +295,7 @@ def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Probl
             return failed, [Problem(where, "the file is empty")]
         if budget is not None:
             if loader.expanded_values(node) > budget.values:
-                return failed, [
-                    Problem(
-                        where,
-                        "the configuration files hold too many values "
-                        "together: portal-config reads up to "
-                        f"{MAX_FOLDER_VALUES}",
-                    )
-                ]
+                return failed, [_too_many(where)]
             budget.values -= loader.expanded_values(node)
         walk.walk(node, ())
         data = loader.construct_document(node)

@@ -10,7 +10,7 @@ a platform creates through `Stripe-Account` may be stamped with the platform's a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -18,6 +18,9 @@ from typing import Any
 from . import model
 from .dashboard import portal_settings_url
 from .errors import Location, Problem
+
+# A configuration as listed -> what is kept of it (itself, or less: slimmer()).
+Slim = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class Status(str, Enum):
@@ -78,6 +81,31 @@ class Binding:
 def identity_of(obj: Mapping[str, Any]) -> tuple[str | None, ...]:
     metadata = obj.get("metadata") or {}
     return tuple(metadata.get(k) for k in model.IDENTITY_KEYS)
+
+
+def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
+    """What a plan that is not saved keeps of each configuration as it is listed: one no file
+    can claim (not pinned by `ids:`, not the default, not this project's and environment's)
+    only as match() and plan read it as unclaimed (its ID, name, application, flags and
+    identity); every other one whole. A saved plan fingerprints every configuration whole, so
+    it never slims: 10,000 configurations whole are ~45 MiB, slim ~5."""
+    pinned = {d.pinned_id for d in desired if d.pinned_id}
+
+    def slim(obj: dict[str, Any]) -> dict[str, Any]:
+        identity = identity_of(obj)
+        if obj["id"] in pinned or obj.get("is_default") or identity[:2] == (project, env):
+            return obj
+        metadata = obj.get("metadata") or {}
+        return {
+            "id": obj["id"],
+            "name": obj.get("name"),
+            "application": obj.get("application"),
+            "active": obj.get("active"),
+            "is_default": obj.get("is_default"),
+            "metadata": {k: metadata[k] for k in model.IDENTITY_KEYS if k in metadata},
+        }
+
+    return slim
 
 
 def _problem(desired: Desired, message: str, at_identity: bool = True) -> Binding:

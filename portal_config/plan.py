@@ -52,6 +52,8 @@ class EnvPlan:
     # staleness check): hashing each of 10,000 costs more than the plan itself.
     listed: Sequence[Mapping[str, Any]] = field(default=(), repr=False, compare=False)
     saved_fingerprints: dict[str, str] | None = None  # as a plan file holds them
+    # `listed` holds the configurations no file claims slim (match.slimmer): not to be saved.
+    slim: bool = False
     account: str | None = None  # a fleet's connected account this plan is of (fleet_plan.py)
 
     @property
@@ -63,6 +65,8 @@ class EnvPlan:
     def fingerprints(self) -> dict[str, str]:
         """Each configuration listed, by ID: what a stale saved plan names as changed, new or
         gone."""
+        if self.slim:
+            raise ValueError("a plan read slim (workflow.read_environment) has no fingerprints")
         if self.saved_fingerprints is None:
             self.saved_fingerprints = fingerprints(self.listed)
         return self.saved_fingerprints

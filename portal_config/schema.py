@@ -272,3 +272,33 @@ def check(data: Data, schema: Mapping[str, Any], locate: Locate) -> list[Problem
     for error in _validator(schema).iter_errors(data):
         problems.extend(problems_of(error, locate))
     return sorted(set(problems))
+
+
+# The keywords of stripe_fields_schema() at its top level: each checks one field on its own.
+_PER_FIELD = {"type", "properties", "additionalProperties"}
+
+
+def _same(a: Data, b: Data) -> bool:
+    """Equal as JSON Schema sees values: `True == 1` in Python, not in a schema."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
+
+
+def check_filled(params: Mapping[str, Data], checked: Data, locate: Locate) -> list[Problem]:
+    """`params` (a file's Stripe fields, merged and filled for one environment) checked against
+    stripe_fields_schema(), field by field where they differ from `checked`: the file's data,
+    which config_schema() found no problem in. That schema checks each Stripe field with the
+    same subschema as this one, and this one checks each field on its own (_PER_FIELD), so a
+    field left as the file wrote it has no problem to find (and the check of many files then
+    costs what one check of each file does)."""
+    schema = stripe_fields_schema()
+    if not set(schema) <= _PER_FIELD:  # a keyword over several fields: check them all
+        return check(params, schema, locate)
+    known = checked if isinstance(checked, dict) else {}
+    changed = {k: v for k, v in params.items() if not (k in known and _same(v, known[k]))}
+    return check(changed, schema, locate) if changed else []

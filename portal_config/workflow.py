@@ -12,7 +12,7 @@ from . import config, model, prices
 from .errors import PortalConfigError, Problem, ValidationFailed
 from .gateway import Gateway
 from .loader import display_path
-from .match import Binding, Desired, match
+from .match import Binding, Desired, match, slimmer
 from .plan import EnvPlan, Plan, plan_environment
 
 if TYPE_CHECKING:
@@ -117,9 +117,12 @@ def read_environment(
     keys: Collection[str] | None = None,
     files: list[config.DesiredConfig] | None = None,
     left_out: dict[str, list[Problem]] | None = None,
+    slim: bool = False,
 ) -> EnvPlan:
     """Resolve the files' prices in this environment, then plan against its configurations
     (`current`, when the caller has listed them already). `keys`: plan only those files.
+    `slim`: for a plan that is not saved, keep only what it reads of the configurations no
+    file can claim (match.slimmer), not each whole.
 
     A file whose prices cannot be resolved here (a lookup key with a typo, an archived price)
     raises ValidationFailed; with `partial` it is left out instead: its problems (FILE:LINE:COL)
@@ -147,8 +150,9 @@ def read_environment(
         desired.append(desired_of(f, params))
     if left_out and not partial:
         raise ValidationFailed([p for found in left_out.values() for p in found])
+    slimmed = slim and current is None
     if current is None:
-        current = gateway.list_configurations()
+        current = gateway.list_configurations(slimmer(project.name, env, desired) if slim else None)
     result = plan_environment(
         project.name,
         env,
@@ -159,6 +163,7 @@ def read_environment(
         adopt=adopt,
         left_out=left_out,
     )
+    result.slim = slimmed
     if keys is not None:
         _targeted(result)
     result.labels = catalog.labels()
@@ -189,10 +194,12 @@ def plan_all(
     adopt: bool = False,
     keys: Collection[str] | None = None,
     selection: fleet_plan.Selection | None = None,
+    slim: bool = False,
 ) -> Plan:
     """Every environment planned; files with problems are left out of their environment's plan
     (and make the plan's problems), the rest is planned, so drift elsewhere stays visible. A
-    fleet environment is one plan per account (fleet_plan.py), side by side."""
+    fleet environment is one plan per account (fleet_plan.py), side by side. `slim`: the plan
+    is not saved (read_environment; a fleet's accounts hold few configurations each)."""
     from . import fleet_plan  # it builds on read_environment above
 
     names = list(gateways)
@@ -206,7 +213,9 @@ def plan_all(
             for n in fleets
         }
         env_futures = {
-            n: pool.submit(read_environment, project, n, gateways[n], partial=True, **planning)
+            n: pool.submit(
+                read_environment, project, n, gateways[n], partial=True, slim=slim, **planning
+            )
             for n in names
             if n not in fleets
         }

@@ -45,9 +45,12 @@ class FakeGateway:
         self.before_write: Callable[[dict[str, Any]], None] = lambda params: None
         self.newer_than: list[str | None] = []  # the cursor of each re-check before a create
 
-    def list_configurations(self) -> list[dict[str, Any]]:
+    def list_configurations(
+        self, slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
         self.lists += 1
-        return [copy.deepcopy(c) for c in reversed(self.configurations.values())]  # newest first
+        listed = [copy.deepcopy(c) for c in reversed(self.configurations.values())]  # newest first
+        return listed if slim is None else [slim(c) for c in listed]
 
     def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
         listed = self.list_configurations()

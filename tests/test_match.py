@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from portal_config.errors import Location
-from portal_config.match import Binding, Desired, Status, identity_of, match
+from portal_config.match import Binding, Desired, Status, identity_of, match, slimmer
 
 from .samples import desired, stripe_config
 
@@ -20,7 +21,24 @@ def bind(
     mode: str = "test",
     adopt: bool = False,
 ) -> list[Binding]:
-    return match("acme", env, mode, files, current, adopt=adopt)
+    bindings = match("acme", env, mode, files, current, adopt=adopt)
+    # A plan that is not saved lists the configurations slim (match.slimmer): in every case
+    # below, they bind alike, each claimed one whole, each unclaimed one with what plan shows.
+    slim = slimmer("acme", env, files)
+    slimmed = match(
+        "acme", env, mode, files, [slim(copy.deepcopy(c)) for c in current], adopt=adopt
+    )
+    assert [_seen(b) for b in slimmed] == [_seen(b) for b in bindings]
+    return bindings
+
+
+def _seen(b: Binding) -> tuple[Any, ...]:
+    shown = (
+        (b.config_id, b.obj.get("name"), b.obj.get("application"), b.is_default)
+        if b.status is Status.UNMANAGED and b.obj is not None
+        else b.obj
+    )
+    return (b.key, b.status, b.desired, b.problem, b.adopting, shown)
 
 
 def only(bindings: list[Binding]) -> Binding:
@@ -236,3 +254,34 @@ def test_a_desired_without_location_is_located_at_its_file() -> None:
     assert str(desired("std").where) == "configs/std.yaml"
     assert desired("std", location=PIN_AT).where == PIN_AT
     assert desired("std", {"active": False}).retired and not desired("std").retired
+
+
+def test_a_plan_not_saved_keeps_only_what_it_shows_of_what_no_file_can_claim() -> None:
+    files = [desired("std"), desired("pinned", pinned="bpc_5")]
+    whole = [
+        stripe_config("bpc_1", name="Theirs", metadata={"team": "x"}),
+        stripe_config("bpc_2", "std"),  # this project's and environment's: claimed or gone
+        stripe_config("bpc_3", "gone"),
+        stripe_config("bpc_4", is_default=True),
+        stripe_config("bpc_5", "std", project="other"),  # pinned
+        stripe_config("bpc_6", "std", env="staging", application="ca_x"),
+    ]
+    kept = [slimmer("acme", "local", files)(copy.deepcopy(c)) for c in whole]
+    assert [k == w for k, w in zip(kept, whole, strict=True)] == [
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert kept[0] == {
+        "id": "bpc_1",
+        "name": "Theirs",
+        "application": None,
+        "active": True,
+        "is_default": False,
+        "metadata": {},
+    }
+    assert kept[5]["metadata"] == whole[5]["metadata"]  # the identity keys, all of them
+    assert kept[5]["application"] == "ca_x"

@@ -1,6 +1,8 @@
 """Identity and diff, without Stripe: desired files against configuration objects."""
 
-from portal_config.plan import plan_environment
+import pytest
+
+from portal_config.plan import EnvPlan, plan_environment
 
 from .samples import desired, stripe_config
 
@@ -195,3 +197,10 @@ def test_a_file_left_out_keeps_its_configuration_and_the_others_are_planned() ->
     assert env.problems == [typo, typo]
     assert env.prunable == [] and env.unmanaged == [], "bpc_1 is still pro's: never pruned"
     assert env.in_sync == []
+
+
+def test_a_plan_read_slim_cannot_be_fingerprinted() -> None:
+    # Only a plan that is not saved reads slim (workflow.read_environment): saving one would
+    # fingerprint configurations without their fields.
+    with pytest.raises(ValueError, match="no fingerprints"):
+        _ = EnvPlan("local", "test", slim=True).fingerprints

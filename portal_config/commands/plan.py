@@ -62,6 +62,7 @@ def execute(request: PlanRequest, context: Context) -> int:
             adopt=request.adopt,
             keys=request.targets or None,
             selection=Selection(request.accounts, request.shard, request.parallelism),
+            slim=request.out_file is None,  # a saved plan fingerprints each configuration whole
         )
     if request.out_file:
         planfile.save(result, request.out_file)

@@ -210,14 +210,19 @@ class StripeGateway:
     def _configurations(self) -> SDKService:
         return self.client.v1.billing_portal.configurations
 
-    def list_configurations(self) -> list[dict[str, Any]]:
-        """Every configuration, inactive ones included (no `active` filter), as plain JSON."""
+    def list_configurations(
+        self, slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every configuration, inactive ones included (no `active` filter), as plain JSON;
+        each checked whole, then slimmed by `slim` (page by page) when given."""
         return self._list(
             "listing portal configurations",
             lambda cursor: self._get_json(
                 CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
             ),
-            answers.configuration,
+            answers.configuration
+            if slim is None
+            else lambda value, where: slim(answers.configuration(value, where)),
         )
 
     def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from portal_config import loader
 from tests.reliability import strategies as fuzz
 from tests.reliability.harness import LOCATED, PROJECT, assert_well_behaved, new_project, run_main
 
@@ -75,6 +76,24 @@ def test_validate_survives_documents_near_valid_ones(
 )
 def test_validate_survives_any_project_file(folder: Path, project: str, text: str) -> None:
     validate(folder, {"standard.yaml": text}, project)
+
+
+@share(20)
+@given(text=fuzz.texts)
+def test_libyaml_reads_every_text_as_the_pure_python_loader_does(folder: Path, text: str) -> None:
+    # libyaml.py: a text libyaml may read otherwise goes the pure way, so both ways agree.
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "standard.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+
+    def read() -> tuple[object, ...]:
+        doc, problems = loader.load(path)
+        return repr(doc.data), doc.values, doc.keys, problems
+
+    with pytest.MonkeyPatch.context() as pure:
+        pure.setattr(loader, "LIBYAML", None)
+        expected = read()
+    assert read() == expected
 
 
 # --- diff --base HEAD: the working tree fuzzed against a committed base --------------------------
