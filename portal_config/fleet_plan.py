@@ -20,6 +20,9 @@ from .gateway import Gateway
 from .plan import EnvPlan
 
 DEFAULT_PARALLELISM = 4  # accounts planned side by side (apply: changes written side by side)
+# Failures every account of the run would meet alike (no network, a rejected key, the run's time
+# gone): the run's, said once, not one account's.
+RUN_FAILURES = ("connection", "authentication", "deadline")
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ def plan_account(
             left_out=left_out,
         )
     except StripeFailure as exc:
-        if exc.kind in ("connection", "authentication", "deadline"):
+        if exc.kind in RUN_FAILURES:
             raise  # every account would meet it: the run's failure, said once
         problem = Problem(env.location, failure_message(member.id, exc, gateway))
         return EnvPlan(env_name, env.mode, problems=[problem], account=member.id)

@@ -13,9 +13,7 @@ from . import config, fleet_plan
 from .gateway import Gateway
 
 T = TypeVar("T")
-# Failures every account of the run would meet alike (no network, a rejected key, the run's time
-# gone): the run's, said once, not one account's.
-RUN_FAILURES = ("connection", "authentication", "deadline")
+RUN_FAILURES = fleet_plan.RUN_FAILURES
 
 
 def each_account(
