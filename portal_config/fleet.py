@@ -9,6 +9,7 @@ each account gives, and when a run changes too much of the fleet at once.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -124,17 +125,31 @@ def _mapping(
                 "connected accounts)",
             )
         ]
-    known = {"file"} if "file" in value else {"connected", "metadata"}
+    known = (
+        {"file"}
+        if "file" in value
+        else {"connected", "metadata"}
+        if "connected" in value
+        else {"file", "connected", "metadata"}
+    )
     takes = (
         "{file: ...} takes no other key"
         if "file" in value
         else "{connected: all} takes metadata: and nothing else"
+        if "connected" in value
+        else "stripe_accounts takes {file: accounts.txt} or {connected: all, metadata: ...}"
     )
     problems = [
-        Problem(locate((*path, key), True), f"stripe_accounts: unknown key '{key}' ({takes})")
+        Problem(
+            locate((*path, key), True),
+            f"stripe_accounts: unknown key '{key}'{_did_you_mean(str(key), sorted(known))} "
+            f"({takes})",
+        )
         for key in value
         if key not in known
     ]
+    if problems and not {"file", "connected"} & set(value):  # one message: the typo's
+        return None, problems
     if "file" in value:
         name = value["file"]
         if not isinstance(name, str) or not name.strip():
@@ -255,6 +270,11 @@ def parse_accounts_file(text: str, file: str) -> tuple[list[str], list[Problem]]
     if not ids and not problems:
         problems.append(Problem(Location(file), "names no account: write one acct_... ID a line"))
     return ids, problems
+
+
+def _did_you_mean(key: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(key, names, n=1) if key not in names else []
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _at(where: Location) -> str:

@@ -203,13 +203,20 @@ def missing_variables(value: Data, variables: Mapping[str, str]) -> list[str]:
 
 
 def missing_message(account_id: str, name: str, variables: Mapping[str, str]) -> str:
-    """That account's problem, with its ID and what to do."""
+    """That account's problem, with its ID and what to do. A metadata key is checked only here
+    (any key may exist), so a near one this account has is suggested; a field validate checked
+    gets no other name: this account lacks the value."""
     field_name = name[len(PREFIX) :]
-    known = [v[len(PREFIX) :] for v in variables if v.startswith(PREFIX)]
+    hint, where = "", f"{field_name} on the account (in its Dashboard or the API)"
+    if field_name.startswith("metadata."):
+        key = field_name.removeprefix("metadata.")
+        keys = [v.removeprefix(PREFIX + "metadata.") for v in variables if ".metadata." in v]
+        close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
+        hint = f" (did you mean ${{{PREFIX}metadata.{close[0]}}}?)" if close else ""
+        where = f"the metadata key {key} on the account"
     return (
-        f"account {account_id} has no {field_name}, used as ${{{name}}}"
-        + _hint(field_name, known, as_variable=True)
-        + ": set it on the account (e.g. its metadata), or leave the account out of the fleet"
+        f"account {account_id} has no {field_name}, used as ${{{name}}}{hint}: set {where}, or "
+        "leave the account out of the fleet; its other files are held back with it"
     )
 
 

@@ -6,6 +6,7 @@ and one account's environment (its `vars` plus the account's own) made from the 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -33,16 +34,28 @@ def read_spec(
     if "stripe_accounts" not in entry:
         return None, []
     path: DataPath = ("environments", name, "stripe_accounts")
+    # Broken, it still makes a fleet, so its files' ${account.*} and its file of IDs are not
+    # reported again as if the environment were one account's.
+    value = entry["stripe_accounts"]
+    # (a mistyped `file:` too: the file it names is the fleet's, whatever the typo)
+    named = (
+        next((v for k, v in value.items() if difflib.get_close_matches(str(k), ["file"])), None)
+        if isinstance(value, dict)
+        else None
+    )
+    fallback = fleet.AccountsSpec(file=named if isinstance(named, str) else None)
     if "stripe_account" in entry:
-        return None, [
+        return fallback, [
             Problem(
                 document.locate(path, True),
                 f"environment '{name}': stripe_account (one account) and stripe_accounts (a "
                 "fleet) exclude each other: keep one",
             )
         ]
-    spec, problems = fleet.parse_accounts(entry["stripe_accounts"], path, document.locate)
-    if spec is None or spec.file is None:
+    spec, problems = fleet.parse_accounts(value, path, document.locate)
+    if spec is None:
+        return fallback, problems
+    if spec.file is None:
         return spec, problems
     file = document.path.parent / spec.file
     try:
@@ -76,11 +89,11 @@ def account_uses(data: Data, path: DataPath = ()) -> list[tuple[DataPath, str]]:
 
 
 def placeholders(data: Data) -> dict[str, str]:
-    """Stand-ins for every `${account.*}` that `data` (a file's content) uses, for validate."""
+    """Stand-ins for every `${account.*}` that `data` (a file's content) uses, for validate; a
+    name no account can have too: reference_problems says what is wrong with it, once."""
     return {
         name: PLACEHOLDER_ID if name == "account.id" else PLACEHOLDER_URL
         for _, name in account_uses(data)
-        if fleet_accounts.reference_problem(name) is None
     }
 
 

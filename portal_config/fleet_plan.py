@@ -48,13 +48,17 @@ class Member:
 
 def members(
     env: config.Environment, platform: Gateway, selection: Selection
-) -> tuple[list[Member], list[str]]:
+) -> tuple[list[Member], list[str], int]:
     """The fleet's accounts this run takes, in the order the project (or Stripe) lists them;
-    and the `--accounts` IDs the fleet does not hold."""
+    the `--accounts` IDs the fleet does not hold; and how many accounts the whole fleet has.
+    A platform list that keeps no account is refused: a drift check of no account would pass."""
     spec = env.accounts
     assert spec is not None
     if spec.connected:
-        listed = fleet_accounts.select_accounts(platform.list_connected_accounts(), spec.metadata)
+        connected = platform.list_connected_accounts()
+        listed = fleet_accounts.select_accounts(connected, spec.metadata)
+        if not listed:
+            raise PortalConfigError(_empty_fleet(env.name, len(connected), spec.metadata))
         found = [Member(str(a["id"]), a) for a in listed]
     else:
         found = [Member(account_id) for account_id in spec.ids]
@@ -64,7 +68,22 @@ def members(
     if selection.shard:
         ids = fleet_accounts.shard(ids, *selection.shard)
     kept = set(ids)
-    return [m for m in found if m.id in kept], unknown
+    return [m for m in found if m.id in kept], unknown, len(found)
+
+
+def _empty_fleet(name: str, connected: int, metadata: Mapping[str, str]) -> str:
+    if not connected:
+        return (
+            f"environment '{name}': the platform has no connected accounts, so the fleet "
+            "(stripe_accounts: {connected: all}) is empty: connect accounts first, or check "
+            "that the key is the platform's"
+        )
+    wanted = ", ".join(f"{k}: {v}" for k, v in metadata.items())
+    return (
+        f"environment '{name}': none of the platform's {connected} connected accounts has the "
+        f"metadata stripe_accounts asks for ({{{wanted}}}), so the fleet is empty: check the "
+        "filter against the accounts' metadata"
+    )
 
 
 def checked_configs(
@@ -170,12 +189,12 @@ def plan_fleet(
     prune: bool = False,
     adopt: bool = False,
     keys: Collection[str] | None = None,
-) -> tuple[list[EnvPlan], list[str]]:
-    """Every account of the fleet this run takes, planned side by side, in fleet order; and the
-    `--accounts` IDs this fleet does not hold."""
-    chosen, unknown = members(project.environments[env_name], platform, selection)
+) -> tuple[list[EnvPlan], list[str], int]:
+    """Every account of the fleet this run takes, planned side by side, in fleet order; the
+    `--accounts` IDs this fleet does not hold; and the whole fleet's size."""
+    chosen, unknown, size = members(project.environments[env_name], platform, selection)
     if not chosen:
-        return [], unknown
+        return [], unknown, size
 
     def job(member: Member) -> EnvPlan:
         try:
@@ -193,7 +212,7 @@ def plan_fleet(
         if any(f.done() and f.exception() for f in futures):
             for future in futures:
                 future.cancel()
-        return [future.result() for future in futures if not future.cancelled()], unknown
+        return [f.result() for f in futures if not f.cancelled()], unknown, size
 
 
 def check_selection(project: config.Project, names: Sequence[str], selection: Selection) -> None:

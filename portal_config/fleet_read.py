@@ -23,7 +23,7 @@ def each_account(
     read: Callable[[fleet_plan.Member], T],
 ) -> list[T]:
     """`read` for each account of the fleet this run takes, side by side, in fleet order."""
-    chosen, unknown = fleet_plan.members(env, platform, selection)
+    chosen, unknown, _ = fleet_plan.members(env, platform, selection)
     if selection.accounts:
         fleet_plan.refuse_unknown([unknown])
     if not chosen:

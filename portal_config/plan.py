@@ -90,6 +90,8 @@ class Plan:
     # The fleet environments planned: name -> how many of its accounts this run took (each
     # account is an EnvPlan of its own, `account` set).
     fleets: dict[str, int] = field(default_factory=dict)
+    # ... and how many accounts each whole fleet has (--shard and --accounts take a share).
+    fleet_sizes: dict[str, int] = field(default_factory=dict)
 
     def fleet_counts(self, env: str) -> dict[str, int]:
         """A fleet's accounts in this plan: in sync, with changes, failed (with problems)."""

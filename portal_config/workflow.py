@@ -219,16 +219,16 @@ def plan_all(
             for n in names
             if n not in fleets
         }
-    envs: list[EnvPlan] = []
+    result = Plan(project=project.name, envs=[])
     unknown: list[list[str]] = []
     for n in names:
         if n in fleets:
-            accounts, missing = fleet_futures[n].result()
-            envs += accounts
+            accounts, missing, size = fleet_futures[n].result()
+            result.envs += accounts
+            result.fleets[n], result.fleet_sizes[n] = len(accounts), size
             unknown.append(missing)
         else:
-            envs.append(env_futures[n].result())
+            result.envs.append(env_futures[n].result())
     if selection.accounts:
         fleet_plan.refuse_unknown(unknown)
-    fleet_sizes = {n: sum(e.env == n for e in envs) for n in names if n in fleets}
-    return Plan(project=project.name, envs=envs, fleets=fleet_sizes)
+    return result

@@ -285,8 +285,8 @@ def test_references_and_what_an_account_lacks() -> None:
     assert fleet.missing_variables("no variables", {}) == []
     assert fleet.missing_message("acct_1Acme", "account.metadata.app_ur", variables) == (
         "account acct_1Acme has no metadata.app_ur, used as ${account.metadata.app_ur} (did you "
-        "mean ${account.metadata.app_url}?): set it on the account (e.g. its metadata), or "
-        "leave the account out of the fleet"
+        "mean ${account.metadata.app_url}?): set the metadata key app_ur on the account, or "
+        "leave the account out of the fleet; its other files are held back with it"
     )
     assert "(did you mean" not in fleet.missing_message(
         "acct_1B", "account.metadata.zzz", {"account.id": "acct_1B"}

@@ -95,3 +95,28 @@ def test_an_account_environment_holds_the_accounts_fields(tmp_path: Path) -> Non
     assert env.stripe_account == "acct_1"
     assert env.vars == {"account.id": "acct_1", "account.metadata.app_url": "https://a.example"}
     assert fleet_config.account_environment(env, "acct_2", None).vars["account.id"] == "acct_2"
+
+
+def test_a_field_no_account_has_is_reported_once(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        "stripe_accounts: [acct_1]",
+        {"a.yaml": 'environments: [fleet]\nname: "${account.busines_profile.name}"\n'},
+    )
+    assert found == [
+        "a.yaml:2:7: ${account.busines_profile.name}: the account object has no field "
+        "'busines_profile' (did you mean business_profile?)"
+    ]
+
+
+def test_a_typo_in_stripe_accounts_is_one_message_and_keeps_the_fleet(tmp_path: Path) -> None:
+    (tmp_path / "ids.txt").write_text("acct_1\n")
+    found = problems(
+        tmp_path,
+        "stripe_accounts: {fil: ids.txt}",
+        {"a.yaml": 'environments: [fleet]\nname: "${account.id}"\n'},
+    )
+    assert found == [
+        "portal-config.yaml:7:23: stripe_accounts: unknown key 'fil' (did you mean file?) "
+        "(stripe_accounts takes {file: accounts.txt} or {connected: all, metadata: ...})"
+    ]

@@ -137,10 +137,11 @@ def _refuse_problems(result: Plan) -> list[str]:
 
 def _refuse_over_threshold(result: Plan, request: ApplyRequest) -> None:
     """octoDNS's safety threshold, per fleet: a run that would rewrite more than a share of the
-    fleet's existing configurations (creates do not count) is refused without --force."""
+    fleet's existing configurations (creates do not count) is refused without --force. The
+    share is of the whole fleet, so a run of one shard of it may change all of its shard."""
     from ..fleet_accounts import over_threshold, threshold_message
 
-    for name, size in result.fleets.items():
+    for name, size in result.fleet_sizes.items():
         changed = len(
             {
                 e.account
@@ -160,7 +161,7 @@ def _live_names(result: Plan, names: list[str]) -> list[str]:
     for name in names:
         if name in result.fleets:
             changing = len({e.account for e in result.envs if e.env == name and e.changes})
-            name += f" ({changing} of {result.fleets[name]} accounts will change)"
+            name += f" ({changing} of {result.fleet_sizes[name]} accounts will change)"
         shown.append(name)
     return shown
 

@@ -224,7 +224,8 @@ def refuse_fleet(project: Project, env_name: str, command: str) -> None:
         raise PortalConfigError(
             f"{command} reads one account, and {env_name} is a fleet (stripe_accounts): add "
             "an environment with stripe_account: acct_... for the account to read, and run "
-            f"{command} --env on it"
+            f"{command} --env on it (files that use ${{account.*}} need environments: "
+            f"[{env_name}] first, as only a fleet fills them)"
         )
 
 

@@ -114,7 +114,9 @@ def add_accounts(
         label = f"{where}[{index}]: "
         if not isinstance(entry, Mapping):
             raise EmulatorError(f"{label}a connected account is a mapping ({{id?, metadata?}})")
-        account = new_account(entry, now=now, where=label)
+        # `seed`: what the account itself holds (seed.py seeds it once the account exists)
+        fields = {k: v for k, v in entry.items() if k != "seed"}
+        account = new_account(fields, now=now, where=label)
         if account["id"] in state.accounts:
             raise EmulatorError(f"{label}{account['id']} is already a connected account")
         state.accounts[account["id"]] = account

@@ -8,7 +8,8 @@ A SEED is a mapping (YAML or JSON):
                 recurring: {interval: month} | null, active?}]}]
     customers: [{id?, email?, name?}]
     connected_accounts: [{id?, business_profile?: {name?, url?, ...}, metadata?, email?,
-                          revoked?: true}]   (the platform's; see connect.py)
+                          revoked?: true, seed?: SEED}]   (the platform's; see connect.py;
+                          `seed` is what that account itself holds)
 A seed document is a bare SEED (test mode) or {"test": SEED, "live": SEED}.
 Every object goes through the same validation and handlers as an API request.
 """
@@ -96,15 +97,21 @@ def apply_seed(
         )
     if not isinstance(accounts, list):
         raise EmulatorError("seed connected_accounts must be a list of {id?, metadata?, ...}")
+    made: list[str] = []
     if accounts:
         with api.store.lock:
-            connect.add_accounts(
+            made = connect.add_accounts(
                 api.store.account(mode, None),
                 api.store.revoked_accounts,
                 accounts,
                 now=int(api.store.clock()),
                 where=f"seed ({mode} mode) connected_accounts",
             )
+    # Each connected account's own catalog and configurations (a connected account's products
+    # and prices are its own: docs.stripe.com/connect/direct-charges).
+    for entry, made_id in zip(accounts, made, strict=True):
+        if isinstance(entry.get("seed"), dict):
+            apply_seed(api, entry["seed"], mode, account=made_id)
     seeder = _Seeder(api, mode, account)
     for product in seed.get("products") or []:
         seeder.product(dict(product))

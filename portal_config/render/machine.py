@@ -31,7 +31,12 @@ def as_json(plan: Plan) -> dict[str, Any]:
             for env in plan.envs
         ],
         "fleets": [
-            {"name": name, "accounts": size, **plan.fleet_counts(name)}
+            {
+                "name": name,
+                "accounts": size,
+                "fleet_accounts": plan.fleet_sizes.get(name, size),
+                **plan.fleet_counts(name),
+            }
             for name, size in plan.fleets.items()
         ],
         "summary": {**plan.counts(), "problems": sum(len(e.problems) for e in plan.envs)},

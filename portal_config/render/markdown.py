@@ -110,6 +110,8 @@ def _summary_table(plan: Plan) -> str:
                 str(len(env.problems)),
             ]
         )
+    if not rows:  # a fleet wholly in sync: its line says so
+        return ""
     return table(["Environment", "Mode", "Create", "Update", "Deactivate", "Problems"], rows, 4)
 
 
@@ -206,7 +208,7 @@ def _assemble(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) ->
         parts.append(f"**{escape(drift)}**")
     if wording.compared:
         parts.append(escape(wording.compared))
-    parts.append(_summary_table(plan))
+    parts += [t for t in [_summary_table(plan)] if t]
     parts += [escape(line) for line in fleet_lines(plan)]
     for env in filter(_shown, plan.envs):
         mine = [b for b in blocks if b.env == env.where]

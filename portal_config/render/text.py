@@ -96,7 +96,7 @@ def _env_notes(env: EnvPlan) -> list[str]:
             "make another configuration the default in the Dashboard at "
             f"{portal_settings_url(env.mode)}, then `apply --prune` retires it"
         )
-    if env.unmanaged:
+    if env.unmanaged and env.account is None:  # a fleet's are counted (words.fleet_lines)
         notes.append(
             f"  {env.where}: {len(env.unmanaged)} configuration(s) no file claims, left "
             f"alone: {', '.join(_unmanaged(u) for u in env.unmanaged)}"

@@ -72,14 +72,19 @@ def places(plan: Plan) -> str:
 
 
 def fleet_lines(plan: Plan) -> list[str]:
-    """One line per fleet: its accounts in sync, with changes, failed."""
+    """One line per fleet: its accounts in sync, with changes, failed; the share of the fleet
+    when --shard or --accounts took one."""
     lines = []
     for name, size in plan.fleets.items():
         n = plan.fleet_counts(name)
+        whole = plan.fleet_sizes.get(name, size)
+        share = f" (of {whole} in the fleet)" if whole != size else ""
         failed = f", {n['failed']} failed (see Problems)" if n["failed"] else ""
+        others = sum(bool(e.unmanaged) for e in plan.envs if e.env == name and e.account)
+        left = f" {others} hold configurations no file claims, left alone." if others else ""
         lines.append(
-            f"Fleet {name}: {size} account(s): {n['in_sync']} in sync, "
-            f"{n['with_changes']} with changes{failed}."
+            f"Fleet {name}: {size} account(s){share}: {n['in_sync']} in sync, "
+            f"{n['with_changes']} with changes{failed}.{left}"
         )
     return lines
 
@@ -95,7 +100,8 @@ def closing_line(plan: Plan, wording: Wording) -> str:
             line += " Files with problems are left out (see Problems)."
         return line
     if plan.has_problems:
-        return "No changes for the configurations that could be planned; see Problems."
+        gone = " (but see Notes: configurations whose file is gone)" if plan.differs else ""
+        return f"No changes for the configurations that could be planned{gone}; see Problems."
     if plan.differs:
         return wording.file_gone
     return wording.in_sync

@@ -63,7 +63,14 @@ def test_drift_in_ten_accounts_is_shown_by_account_and_repaired(project) -> None
     planned = accounts_in(plan)
     assert {a for a, e in planned.items() if e["changes"]} == set(drifted)
     assert json.loads(plan.stdout)["fleets"] == [
-        {"name": "fleet", "accounts": FLEET_SIZE, "in_sync": 140, "with_changes": 10, "failed": 0}
+        {
+            "name": "fleet",
+            "accounts": FLEET_SIZE,
+            "fleet_accounts": FLEET_SIZE,
+            "in_sync": 140,
+            "with_changes": 10,
+            "failed": 0,
+        }
     ]
     text = project.run("plan", "--env", "fleet")
     assert f"~ tenant ({configurations(project, account=drifted[0])[0]['id']}) in " in text.stdout
@@ -149,7 +156,7 @@ def test_the_threshold_refuses_rewriting_most_of_the_fleet_without_force(project
     assert "re-run with --force" in refused.output
     assert project.writes() == []
     few = project.run("apply", "--env", "fleet", *[f"--accounts={a}" for a in kept[:5]])
-    assert few.exit_code == 0, few.output  # 5 accounts named: under 10, no threshold
+    assert few.exit_code == 0, few.output  # 5 of the fleet's 20: within 30%
     rest = project.run("apply", "--env", "fleet")
     assert rest.exit_code == 1
     assert "this run would change 15 of 20 accounts (75%)" in rest.output
@@ -263,3 +270,32 @@ def test_a_failure_every_account_would_meet_ends_the_run_at_once(project) -> Non
     listed = [r for r in project.emulator.request_log if "portal" in r.path]
     # the one taken up while the failure came back finishes; the other 18 are not tried
     assert len(listed) <= 2
+
+
+def test_a_share_of_the_fleet_is_measured_against_the_whole_fleet(project) -> None:
+    kept = fleet(project, size=30)
+    assert project.run("apply", "--env", "fleet").exit_code == 0
+    project.write("tenant.yaml", TENANT.replace("{enabled: true}", "{enabled: false}"))
+    project.emulator.clear_log()
+    share = project.run("apply", "--env", "fleet", *[f"--accounts={a}" for a in kept[:9]])
+    assert share.exit_code == 0, share.output  # 9 of 30: within 30% (--shard takes shares too)
+    assert "Fleet fleet: 9 account(s) (of 30 in the fleet): 0 in sync, 9 with changes." in (
+        share.stdout
+    )
+    assert {r.account for r in project.writes()} == set(kept[:9])
+    rest = project.run("apply", "--env", "fleet")
+    assert rest.exit_code == 1
+    assert "this run would change 21 of 30 accounts (70%)" in rest.output
+
+
+def test_a_filter_that_keeps_no_account_is_an_error(project) -> None:
+    fleet(project, size=3)
+    text = (project.configs / "portal-config.yaml").read_text()
+    project.write("portal-config.yaml", text.replace("portal: managed", "portal: manged"))
+    for command in ("plan", "apply", "ids", "doctor"):
+        result = project.run(command, "--env", "fleet")
+        assert result.exit_code == 1, (command, result.output)
+        assert (
+            "none of the platform's 8 connected accounts has the metadata stripe_accounts asks "
+            "for ({portal: manged})" in result.output
+        )

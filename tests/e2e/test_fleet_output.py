@@ -131,3 +131,54 @@ def test_diff_compares_a_fleets_files_offline(project) -> None:
     assert "~ tenant in fleet will be updated in place" in result.stdout
     assert "features.invoice_history.enabled: true -> false" in result.stdout
     assert project.emulator.request_log == []
+
+
+def test_each_seeded_connected_account_has_its_own_catalog(project) -> None:
+    project.write(
+        "portal-config.yaml",
+        """\
+        version: 1
+        project: acme
+        environments:
+          local:
+            mode: test
+            emulator: ../.state/emulator.json
+            stripe_accounts: {connected: all}
+            seed:
+              connected_accounts:
+                - id: acct_1A
+                  seed: &catalog
+                    products:
+                      - name: Pro
+                        prices:
+                          - {lookup_key: pro_monthly, unit_amount: 900,
+                             recurring: {interval: month}}
+                - {id: acct_1B, seed: *catalog}
+        """,
+    )
+    project.write(
+        "tenant.yaml",
+        """\
+        features:
+          subscription_update:
+            enabled: true
+            default_allowed_updates: [price]
+            products: [{prices: [lookup_key:pro_monthly]}]
+        """,
+    )
+    applied = project.run("apply", "--env", "local")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 2 created" in applied.stdout
+    planned = project.run("plan", "--env", "local", "--format", "json")
+    labels = [e["price_labels"] for e in json.loads(planned.stdout)["environments"]]
+    assert all(list(label.values()) == ["lookup_key:pro_monthly"] for label in labels)
+    assert labels[0] != labels[1]  # each account's own price
+
+
+def test_markdown_of_a_fleet_in_sync_is_its_line(project) -> None:
+    fleet(project, size=5)
+    assert project.run("apply", "--env", "fleet").exit_code == 0
+    result = project.run("plan", "--env", "fleet", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "| Environment |" not in result.stdout
+    assert "Fleet fleet: 5 account(s): 5 in sync, 0 with changes." in result.stdout
