@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import textwrap
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,26 @@ from portal_config.render.markup import code
 
 from .fleets import FLEET_PROJECT, TENANT, fleet
 from .stripe_state import LIVE_KEY, client, configurations
+
+EMULATED_FLEET = """\
+version: 1
+project: acme
+environments:
+  local:
+    mode: test
+    emulator: ../.state/emulator.json
+    stripe_accounts: {connected: all}
+    seed:
+      connected_accounts:
+"""
+
+
+def emulated_fleet(project: Any, accounts: str) -> None:
+    """An `emulator:` fleet environment whose seed connects `accounts` (YAML list items)."""
+    project.write(
+        "portal-config.yaml",
+        EMULATED_FLEET + textwrap.indent(textwrap.dedent(accounts), "        "),
+    )
 
 
 class Terminal(io.StringIO):
@@ -75,18 +97,9 @@ def test_saved_plans_are_refused_for_a_fleet(project, tmp_path) -> None:
 
 
 def test_an_emulator_environment_seeds_its_connected_accounts(project, tmp_path) -> None:
-    project.write(
-        "portal-config.yaml",
+    emulated_fleet(
+        project,
         """\
-        version: 1
-        project: acme
-        environments:
-          local:
-            mode: test
-            emulator: ../.state/emulator.json
-            stripe_accounts: {connected: all}
-            seed:
-              connected_accounts:
                 - {id: acct_1A, business_profile: {url: "https://a.example"}}
                 - {id: acct_1B, business_profile: {url: "https://b.example"}}
                 - {id: acct_1C, business_profile: {url: "https://c.example"}, revoked: true}
@@ -134,18 +147,9 @@ def test_diff_compares_a_fleets_files_offline(project) -> None:
 
 
 def test_each_seeded_connected_account_has_its_own_catalog(project) -> None:
-    project.write(
-        "portal-config.yaml",
+    emulated_fleet(
+        project,
         """\
-        version: 1
-        project: acme
-        environments:
-          local:
-            mode: test
-            emulator: ../.state/emulator.json
-            stripe_accounts: {connected: all}
-            seed:
-              connected_accounts:
                 - id: acct_1A
                   seed: &catalog
                     products:
