@@ -55,6 +55,9 @@ class AccountsSpec:
     file: str | None = None
     connected: bool = False
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # Where each listed ID is written (its list item, or its line in the file): one account's
+    # problem is located there.
+    where: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
 
 # -- stripe_accounts: -----------------------------------------------------------------------
@@ -66,7 +69,10 @@ def parse_accounts(
     """The spec `value` (found at `path`) gives, or None and every problem, each located."""
     if isinstance(value, list):
         ids, problems = _id_list(value, path, locate)
-        return (AccountsSpec(ids=tuple(ids)) if not problems else None), problems
+        where = {
+            item: locate((*path, n), False) for n, item in enumerate(value) if isinstance(item, str)
+        }
+        return (AccountsSpec(ids=tuple(ids), where=where) if not problems else None), problems
     if isinstance(value, dict):
         return _mapping(value, path, locate)
     hint = ""
@@ -235,10 +241,11 @@ def _metadata_filter(
     return wanted, problems
 
 
-def parse_accounts_file(text: str, file: str) -> tuple[list[str], list[Problem]]:
-    """The IDs of a `{file: ...}` file's text: one a line, `#` to the end of a line is a
-    comment, blank lines skipped; problems at FILE:LINE:COL (`file` as it should be shown)."""
-    ids: list[str] = []
+def parse_accounts_file(text: str, file: str) -> tuple[dict[str, Location], list[Problem]]:
+    """The IDs of a `{file: ...}` file's text, in order, each with where it is written: one a
+    line, `#` to the end of a line is a comment, blank lines skipped; problems at
+    FILE:LINE:COL (`file` as it should be shown)."""
+    ids: dict[str, Location] = {}
     problems: list[Problem] = []
     first: dict[str, int] = {}
     for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
@@ -266,7 +273,7 @@ def parse_accounts_file(text: str, file: str) -> tuple[list[str], list[Problem]]
             )
         else:
             first[words[0]] = number
-            ids.append(words[0])
+            ids[words[0]] = where
     if not ids and not problems:
         problems.append(Problem(Location(file), "names no account: write one acct_... ID a line"))
     return ids, problems

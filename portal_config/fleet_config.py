@@ -76,7 +76,7 @@ def read_spec(
         ]
     # Kept with its problems too: the file is the fleet's, not a stray beside the project file.
     ids, problems = fleet.parse_accounts_file(text, display_path(file))
-    return fleet.AccountsSpec(ids=tuple(ids), file=spec.file), problems
+    return fleet.AccountsSpec(ids=tuple(ids), file=spec.file, where=ids), problems
 
 
 def account_uses(data: Data, path: DataPath = ()) -> list[tuple[DataPath, str]]:

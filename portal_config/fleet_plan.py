@@ -173,7 +173,8 @@ def plan_account(
     except StripeFailure as exc:
         if exc.kind in RUN_FAILURES:
             raise  # every account would meet it: the run's failure, said once
-        problem = Problem(env.location, failure_message(member.id, exc, gateway))
+        where = env.accounts.where.get(member.id) if env.accounts else None
+        problem = Problem(where or env.location, failure_message(member.id, exc, gateway))
         return EnvPlan(env_name, env.mode, problems=[problem], account=member.id)
     result.account = member.id
     result.changes = [dataclasses.replace(c, account=member.id) for c in result.changes]

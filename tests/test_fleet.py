@@ -142,7 +142,11 @@ def test_the_file_of_ids() -> None:
         "acct_1E\r\n"
     )
     found, problems = fleet.parse_accounts_file(text, "configs/accounts.txt")
-    assert found == ["acct_1A", "acct_1B", "acct_1E"]
+    assert found == {
+        "acct_1A": Location("configs/accounts.txt", 2, 1),
+        "acct_1B": Location("configs/accounts.txt", 4, 3),
+        "acct_1E": Location("configs/accounts.txt", 8, 1),
+    }
     assert [str(p) for p in problems] == [
         "configs/accounts.txt:5:1: acct_1A is listed twice (first on line 2): remove one",
         "configs/accounts.txt:6:1: one account ID a line (put a note after #)",
@@ -153,7 +157,7 @@ def test_the_file_of_ids() -> None:
 
 def test_a_file_without_ids() -> None:
     assert fleet.parse_accounts_file("# nobody yet\n\n", "accounts.txt") == (
-        [],
+        {},
         [Problem(Location("accounts.txt"), "names no account: write one acct_... ID a line")],
     )
     assert fleet.parse_accounts_file("", "a.txt")[1][0].message.startswith("names no account")

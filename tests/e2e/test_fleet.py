@@ -216,6 +216,12 @@ def test_a_file_of_ids_and_fields_of_each_account_object(project) -> None:
             f"https://shop{number}.example/account",
         )
     assert configurations(project, account=made[1]) == []
+    project.emulator.revoked_accounts = {made[2]}
+    revoked = project.run("plan", "--env", "fleet")
+    assert revoked.exit_code == 1
+    assert f"configs/accounts.txt:4:1: account {made[2]}: the platform cannot act" in (
+        revoked.stdout
+    )
 
 
 def test_a_field_no_account_has_is_caught_offline(project) -> None:
