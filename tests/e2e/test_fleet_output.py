@@ -186,3 +186,12 @@ def test_markdown_of_a_fleet_in_sync_is_its_line(project) -> None:
     assert result.exit_code == 0, result.output
     assert "| Environment |" not in result.stdout
     assert "Fleet fleet: 5 account(s): 5 in sync, 0 with changes." in result.stdout
+
+
+def test_fleet_options_are_refused_without_a_fleet(project) -> None:
+    project.write("tenant.yaml", "name: Solo\nfeatures: {invoice_history: {enabled: true}}\n")
+    for options in (["--force"], ["--threshold", "50%"], ["--shard", "1/2"]):
+        result = project.run("apply", "--env", "staging", *options)
+        assert result.exit_code == 1, (options, result.output)
+        assert "none of the chosen environments is one" in result.output
+    assert project.writes() == []
