@@ -15,6 +15,12 @@ from typing import Any, ClassVar
 from . import model
 
 
+def place(env: str, account: str | None) -> str:
+    """Where a change or a plan is: the environment, and a fleet's account (`prod`,
+    `platform/acct_123`)."""
+    return env if account is None else f"{env}/{account}"
+
+
 @dataclass(frozen=True)
 class FieldChange:
     path: str
@@ -50,8 +56,7 @@ class Change:
 
     @property
     def where(self) -> str:
-        """The environment, and a fleet's account: `prod` or `platform/acct_123`."""
-        return self.env if self.account is None else f"{self.env}/{self.account}"
+        return place(self.env, self.account)
 
     @property
     def sort_key(self) -> tuple[int, str, str]:

@@ -9,10 +9,10 @@ account's EnvPlan's problem, named by its ID with what to do; the other accounts
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import config, fleet_accounts, fleet_config, progress, workflow
 from .errors import PortalConfigError, Problem, StripeFailure
@@ -23,6 +23,7 @@ DEFAULT_PARALLELISM = 4  # accounts planned side by side (apply: changes written
 # Failures every account of the run would meet alike (no network, a rejected key, the run's time
 # gone): the run's, said once, not one account's.
 RUN_FAILURES = ("connection", "authentication", "deadline")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def members(
         connected = platform.list_connected_accounts()
         listed = fleet_accounts.select_accounts(connected, spec.metadata)
         if not listed:
-            raise PortalConfigError(_empty_fleet(env.name, len(connected), spec.metadata))
+            where = f"{env.location}: "  # the environment whose stripe_accounts this is
+            raise PortalConfigError(where + _empty_fleet(env.name, len(connected), spec.metadata))
         found = [Member(str(a["id"]), a) for a in listed]
     else:
         found = [Member(account_id) for account_id in spec.ids]
@@ -194,8 +196,6 @@ def plan_fleet(
     """Every account of the fleet this run takes, planned side by side, in fleet order; the
     `--accounts` IDs this fleet does not hold; and the whole fleet's size."""
     chosen, unknown, size = members(project.environments[env_name], platform, selection)
-    if not chosen:
-        return [], unknown, size
 
     def job(member: Member) -> EnvPlan:
         try:
@@ -205,23 +205,39 @@ def plan_fleet(
         finally:
             progress.account_planned()  # the status line's count, on a terminal
 
-    with ThreadPoolExecutor(max_workers=min(selection.parallelism, len(chosen))) as pool:
-        futures = [pool.submit(job, member) for member in chosen]
-        # A failure every account would meet (the network, the key) ends the run at once: the
-        # accounts not yet started are not tried, those under way finish.
+    return side_by_side(chosen, selection.parallelism, job), unknown, size
+
+
+def side_by_side(
+    chosen: Sequence[Member], parallelism: int, read: Callable[[Member], T]
+) -> list[T]:
+    """`read` of each account, at most `parallelism` at once, in the accounts' order. A failure
+    `read` raises (one every account would meet: the network, the key) ends the run at once:
+    the accounts not yet started are not tried, those under way finish."""
+    if not chosen:
+        return []
+    with ThreadPoolExecutor(max_workers=min(parallelism, len(chosen))) as pool:
+        futures = [pool.submit(read, member) for member in chosen]
         wait(futures, return_when=FIRST_EXCEPTION)
         if any(f.done() and f.exception() for f in futures):
             for future in futures:
                 future.cancel()
-        return [f.result() for f in futures if not f.cancelled()], unknown, size
+        return [f.result() for f in futures if not f.cancelled()]
 
 
 def check_selection(project: config.Project, names: Sequence[str], selection: Selection) -> None:
     """`--accounts` and `--shard` are for fleet environments: refused when none is chosen."""
-    if selection.narrows and not any(project.environments[n].is_fleet for n in names):
+    if selection.narrows:
+        refuse_without_fleet(project, names, "--accounts and --shard choose accounts of a fleet")
+
+
+def refuse_without_fleet(project: config.Project, names: Sequence[str], options: str) -> None:
+    """Options only a fleet takes, refused when none of the chosen environments is one:
+    `options` says what they are for."""
+    if not any(project.environments[n].is_fleet for n in names):
         raise PortalConfigError(
-            "--accounts and --shard choose accounts of a fleet (an environment with "
-            "stripe_accounts:), and none of the chosen environments is one"
+            f"{options} (an environment with stripe_accounts:), and none of the chosen "
+            "environments is one"
         )
 
 

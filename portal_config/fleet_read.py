@@ -6,7 +6,6 @@ account's environment is fleet_plan.member_environment, as plan makes it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from . import config, fleet_plan
@@ -22,11 +21,9 @@ def each_account(
     selection: fleet_plan.Selection,
     read: Callable[[fleet_plan.Member], T],
 ) -> list[T]:
-    """`read` for each account of the fleet this run takes, side by side, in fleet order."""
+    """`read` for each account of the fleet this run takes, side by side, in fleet order (a
+    failure `read` raises ends the run: fleet_plan.side_by_side)."""
     chosen, unknown, _ = fleet_plan.members(env, platform, selection)
     if selection.accounts:
         fleet_plan.refuse_unknown([unknown])
-    if not chosen:
-        return []
-    with ThreadPoolExecutor(max_workers=min(selection.parallelism, len(chosen))) as pool:
-        return list(pool.map(read, chosen))
+    return fleet_plan.side_by_side(chosen, selection.parallelism, read)

@@ -23,6 +23,7 @@ from .changes import (
     Update,
     count,
     deactivation,
+    place,
 )
 from .errors import Problem
 from .match import Binding, Desired, Status, identity_of, match
@@ -59,7 +60,7 @@ class EnvPlan:
     @property
     def where(self) -> str:
         """The environment, and a fleet's account: `prod` or `platform/acct_123`."""
-        return self.env if self.account is None else f"{self.env}/{self.account}"
+        return place(self.env, self.account)
 
     @property
     def fingerprints(self) -> dict[str, str]:
@@ -87,11 +88,14 @@ class EnvPlan:
 class Plan:
     project: str
     envs: list[EnvPlan]
-    # The fleet environments planned: name -> how many of its accounts this run took (each
-    # account is an EnvPlan of its own, `account` set).
-    fleets: dict[str, int] = field(default_factory=dict)
-    # ... and how many accounts each whole fleet has (--shard and --accounts take a share).
+    # The fleet environments planned: name -> how many accounts the whole fleet has (--shard and
+    # --accounts take a share; each account planned is an EnvPlan of its own, `account` set).
     fleet_sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fleets(self) -> dict[str, int]:
+        """Each fleet planned: how many of its accounts this run took."""
+        return {name: sum(e.env == name for e in self.envs) for name in self.fleet_sizes}
 
     def fleet_counts(self, env: str) -> dict[str, int]:
         """A fleet's accounts in this plan: in sync, with changes, failed (with problems)."""

@@ -225,7 +225,7 @@ def plan_all(
         if n in fleets:
             accounts, missing, size = fleet_futures[n].result()
             result.envs += accounts
-            result.fleets[n], result.fleet_sizes[n] = len(accounts), size
+            result.fleet_sizes[n] = size
             unknown.append(missing)
         else:
             result.envs.append(env_futures[n].result())

@@ -1,13 +1,22 @@
-"""Shared fixtures: a running Stripe emulator and real stripe SDK clients pointed at it."""
+"""Shared fixtures: a running Stripe emulator and real stripe SDK clients pointed at it; a
+stream that says it is a terminal."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from portal_config.emulator import Emulator
+
+
+class Terminal(io.StringIO):
+    """stdin or stderr as a person's terminal: a live confirmation, a status line."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -12,11 +12,7 @@ import pytest
 from portal_config import progress
 from portal_config.cli import main
 from portal_config.progress import CLEAR, Status
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
+from tests.conftest import Terminal
 
 
 class Clock:

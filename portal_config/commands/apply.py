@@ -194,13 +194,10 @@ def execute(request: ApplyRequest, context: Context) -> int:
     project, names, saved = _targets(request, context)
     targeted = check_targets(project, request.targets, request.prune)
     refuse_saved_fleet(project, names, saved is not None)
-    if (request.force or request.threshold != DEFAULT_THRESHOLD) and not any(
-        project.environments[n].is_fleet for n in names
-    ):
-        raise PortalConfigError(
-            "--force and --threshold are a fleet's safety threshold (an environment with "
-            "stripe_accounts:), and none of the chosen environments is one"
-        )
+    if request.force or request.threshold != DEFAULT_THRESHOLD:
+        from ..fleet_plan import refuse_without_fleet
+
+        refuse_without_fleet(project, names, "--force and --threshold are a fleet's threshold")
     live = _gate_live(project, names, saved, request.yes)
     with workflow.connected(project, names, request.timeout, request.max_rps) as gateways:
         with progress.shown():

@@ -4,7 +4,6 @@ markdown lists only the accounts that differ, saved plans are refused for a flee
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import textwrap
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 
 from portal_config.render.markup import code
+from tests.conftest import Terminal
 
 from .fleets import FLEET_PROJECT, TENANT, fleet
 from .stripe_state import LIVE_KEY, client, configurations
@@ -36,11 +36,6 @@ def emulated_fleet(project: Any, accounts: str) -> None:
         "portal-config.yaml",
         EMULATED_FLEET + textwrap.indent(textwrap.dedent(accounts), "        "),
     )
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 def test_the_live_confirmation_says_how_many_accounts_will_change(project, monkeypatch) -> None:

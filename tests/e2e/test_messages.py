@@ -14,6 +14,7 @@ from jsonschema import Draft7Validator
 
 from portal_config import prices
 from portal_config.cli import main
+from tests.conftest import Terminal
 
 from .conftest import Result
 from .stripe_state import STANDARD
@@ -67,11 +68,6 @@ def test_a_missing_env_lists_the_environments(project, command: str) -> None:
 
 
 # -- --no-color after the command name ---------------------------------------------------------
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 def on_terminal(project: Any, *args: str) -> Result:

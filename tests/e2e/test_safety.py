@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
+
+from tests.conftest import Terminal
 
 from .stripe_state import BASIC, LIVE_KEY, TEST_KEY
 
@@ -109,11 +109,6 @@ def test_plain_http_beyond_loopback_is_refused_at_its_line(basic, address) -> No
         f"key to {address}: plain http goes only to a loopback address" in result.stderr
     )
     assert basic.emulator.request_log == []
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 @pytest.mark.parametrize("answer, applied", [("yes\n", True), ("y\n", False), ("\n", False)])
