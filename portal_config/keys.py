@@ -1,12 +1,19 @@
 """How a Stripe API key is kept out of output and files: the keys this run loaded (masked by their
 value, whatever their shape), the pattern of a key in text, and the one masking function every
-line the CLI writes goes through (`MaskedStream`, installed over stdout and stderr by cli.main).
+line the CLI writes goes through (`MaskedStream`, installed over stdout and stderr by cli.main),
+as does every file it writes (`write_masked`).
+
+Masking runs on the final text, after rendering, and finds a key however a renderer encoded it
+(`&#95;` in the markdown report, `\u005f` in JSON): one rule that holds for every renderer.
 (What a key must look like to be sent is a safety rule: safety.py.)"""
 
 from __future__ import annotations
 
+import bisect
+import html.entities
 import re
 import threading
+from pathlib import Path
 from typing import TextIO
 
 _BODY = r"[A-Za-z0-9]{10,}"
@@ -41,16 +48,120 @@ def prefix_of(key: str) -> str:
     return match[0] if match else ""
 
 
-def _short(key: str) -> str:
-    return f"{prefix_of(key)}...{key.strip()[-4:]}" if prefix_of(key) else "[key]"
+# How output may write a character of a key (markup.py writes `_` as `&#95;`): an HTML character
+# reference, numeric (also without its `;`, as browsers read it) or named (`&lowbar;`), see
+# https://html.spec.whatwg.org/multipage/parsing.html#character-reference-state; a JSON `\uXXXX`
+# escape (RFC 8259, section 7); a markdown backslash escape of punctuation (CommonMark 0.31,
+# section 2.4); a URL's percent-encoding (RFC 3986, section 2.1).
+_ENCODED = re.compile(
+    r"&#(?:[xX](?P<hex>[0-9a-fA-F]{1,6})|(?P<dec>[0-9]{1,7}));?"
+    r"|&(?P<name>[A-Za-z][A-Za-z0-9]{1,31};)"
+    r"|\\u(?P<json>[0-9a-fA-F]{4})"
+    r"|\\(?P<punct>[!-/:-@\[-`{-~])"
+    r"|%(?P<percent>[0-9a-fA-F]{2})"
+)
+
+
+def _character(match: re.Match[str]) -> str | None:
+    """The one character an encoded one stands for (None: not a character after all)."""
+    if match["name"]:
+        named = html.entities.html5.get(match["name"], "")
+        return named if len(named) == 1 else None
+    if match["punct"]:
+        return match["punct"]
+    number = next(match[g] for g in ("hex", "dec", "json", "percent") if match[g])
+    code = int(number, 10 if match["dec"] else 16)
+    return chr(code) if code <= 0x10FFFF else None
+
+
+class _Origins:
+    """Where each character of a decoded text starts in the text it was decoded from: kept per
+    encoded character only, so a long text costs memory for what it encodes, not its length."""
+
+    def __init__(self) -> None:
+        self.decoded: list[int] = []  # where each encoded character is in the decoded text
+        self.start: list[int] = []  # and where it starts and ends in the text
+        self.end: list[int] = []
+
+    def __getitem__(self, at: int) -> int:
+        i = bisect.bisect_right(self.decoded, at) - 1
+        if i < 0:
+            return at
+        if self.decoded[i] == at:
+            return self.start[i]
+        return self.end[i] + at - self.decoded[i] - 1
+
+
+def _decoded(text: str) -> tuple[str, _Origins]:
+    """`text` with every encoded character decoded, and where each character came from."""
+    parts: list[str] = []
+    origins = _Origins()
+    at = length = 0
+    for match in _ENCODED.finditer(text):
+        character = _character(match)
+        if character is not None:
+            parts += [text[at : match.start()], character]
+            length += match.start() - at
+            origins.decoded.append(length)
+            length += 1
+            origins.start.append(match.start())
+            origins.end.append(match.end())
+            at = match.end()
+    return "".join(parts) + text[at:], origins
+
+
+def _key_spans(text: str) -> list[tuple[int, int]]:
+    """Where keys are in `text`: every key this run loaded, and every key-like string, as
+    (start, end), overlapping ones joined."""
+    spans = [m.span() for m in SECRET_KEY.finditer(text)]
+    for key in _loaded:
+        at = text.find(key)
+        while at >= 0:
+            spans.append((at, at + len(key)))
+            at = text.find(key, at + 1)
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def _masked(text: str) -> list[tuple[int, int, str]]:
+    """Each key in `text`, found decoded: (start, end, what shows in its place), as written."""
+    decoded, starts = _decoded(text)
+    found = []
+    for start, end in _key_spans(decoded):
+        prefix = len(prefix_of(decoded[start:end]))
+        kept = (
+            f"{text[starts[start] : starts[start + prefix]]}..."
+            f"{text[starts[end - 4] : starts[end]]}"
+            if prefix
+            else "[key]"
+        )
+        found.append((starts[start], starts[end], kept))
+    return found
+
+
+def masked_keys(text: str) -> list[str]:
+    """Each key in `text` as it may be shown (`sk_live_...WXYZ`)."""
+    return [kept for _, _, kept in _masked(text)]
 
 
 def mask_secrets(text: str) -> str:
-    """Every key this run loaded, and every key-like string, as `sk_live_...WXYZ`."""
-    for key in sorted(_loaded, key=len, reverse=True):  # a key before one it contains
-        if key in text:
-            text = text.replace(key, _short(key))
-    return SECRET_KEY.sub(lambda m: f"{m[1]}_{m[2]}_...{m[0][-4:]}", text)
+    """Every key this run loaded, and every key-like string, as `sk_live_...WXYZ`, also where
+    the text encodes it (`sk&#95;live&#95;...WXYZ`: what is kept stays as it was written)."""
+    out, at = [], 0
+    for start, end, kept in _masked(text):
+        out += [text[at:start], kept]
+        at = end
+    return "".join(out) + text[at:] if out else text
+
+
+def write_masked(path: Path, text: str) -> None:
+    """Every file portal-config writes goes through the masking its output does."""
+    path.write_text(mask_secrets(text), encoding="utf-8")
 
 
 def find_keys(text: str) -> list[str]:

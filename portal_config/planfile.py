@@ -21,6 +21,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from .changes import from_data
 from .errors import Location, PlanStaleError, PortalConfigError, Problem
+from .keys import masked_keys, write_masked
 from .model import IDENTITY_KEYS
 from .plan import EnvPlan, Plan, fingerprints
 from .schema import describe, dotted
@@ -55,7 +56,25 @@ def _problem(data: Mapping[str, Any]) -> Problem:
     )
 
 
+def _refuse_keys_in_writes(plan: Plan) -> None:
+    """A saved plan is masked like all output (keys.write_masked); a write that masking would
+    change (a key escaped in a file, which no pattern finds in its text) would then apply another
+    value than the one reviewed, so such a plan is not saved."""
+    for change in (c for e in plan.envs for c in e.changes):
+        found = masked_keys(json.dumps(change.params))
+        if found:
+            raise PortalConfigError(
+                f"{change.file or change.config_id}: the plan would write what looks like a "
+                f"Stripe key ({found[0]}) to {change.key} in {change.where}: keys never belong in "
+                "files (roll this one if it was committed); the plan was not saved"
+            )
+
+
 def save(plan: Plan, path: Path) -> None:
+    """The plan as a file, masked like all output: a value Stripe holds that looks like a key
+    (the `before` of a change) is stored as `sk_live_...WXYZ`. Its fingerprints are of the
+    configurations as Stripe listed them, unmasked, so a stale plan is still told apart."""
+    _refuse_keys_in_writes(plan)
     document = {
         "format": FILE_FORMAT,
         "version": FILE_VERSION,
@@ -77,7 +96,7 @@ def save(plan: Plan, path: Path) -> None:
             for e in plan.envs
         ],
     }
-    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_masked(path, json.dumps(document, indent=1, sort_keys=True) + "\n")
 
 
 class DamagedPlan(PortalConfigError):

@@ -11,6 +11,7 @@ import click
 import pytest
 
 from portal_config import keys
+from portal_config.render.markup import code
 
 LOADED = "sk_test_e2e_with_underscores_1234"  # no pattern finds a key with _ in it
 
@@ -36,6 +37,36 @@ def test_a_pasted_key_is_masked_with_or_without_what_came_with_it() -> None:
     keys.register(" 'rk_live_pasted_with_quotes_9876' ")
     assert keys.mask_secrets("'rk_live_pasted_with_quotes_9876'") == "'rk_live_...9876'"
     assert keys.mask_secrets("<rk_live_pasted_with_quotes_9876>") == "<rk_live_...9876>"
+
+
+@pytest.mark.parametrize(
+    "underscore",
+    [
+        "&#95;",  # markup.py's HTML entity (the markdown report)
+        "&#x5F;",
+        "&lowbar;",
+        "\\u005f",  # a JSON escape
+        "\\_",  # a markdown backslash escape
+        "%5F",  # a URL
+    ],
+)
+def test_a_key_is_masked_however_a_renderer_encoded_it(underscore: str) -> None:
+    """Masking runs on the final text: a key found in it decoded, masked in it as encoded."""
+    stripe_shaped = "rk_live_abcdefghij5678"
+    for key, masked in ((LOADED, "sk_test_...1234"), (stripe_shaped, "rk_live_...5678")):
+        text = f"<code>{key.replace('_', underscore)}</code>"
+        assert keys.mask_secrets(text) == f"<code>{masked.replace('_', underscore)}</code>"
+
+
+def test_a_key_in_the_markdown_report_is_masked_and_the_rest_left_as_it_was() -> None:
+    text = f"| {code('a_b & c')} | {code(LOADED)} | {code('sk_live_abcdefghij5678')} |"
+    assert keys.mask_secrets(text) == (
+        "| <code>a&#95;b &#38; c</code> | <code>sk&#95;test&#95;...1234</code> | "
+        "<code>sk&#95;live&#95;...5678</code> |"
+    )
+    # a numeric reference without its `;`, as browsers read it
+    assert keys.mask_secrets("sk&#95live&#95abcdefghij5678") == "sk&#95live&#95...5678"
+    assert keys.mask_secrets("&#95; &amp; \\u0041 %41 \\*") == "&#95; &amp; \\u0041 %41 \\*"
 
 
 def test_a_short_value_is_not_registered() -> None:

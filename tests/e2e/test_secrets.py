@@ -8,7 +8,7 @@ import pytest
 
 from portal_config.emulator import api as emulator_api
 
-from .stripe_state import BASIC, TEST_KEY, client
+from .stripe_state import BASIC, STANDARD, TEST_KEY, by_key, client
 
 # Letters and digits after the prefix, as Stripe's keys are: the pattern alone masks this one in
 # a message. TEST_KEY has underscores, so only masking by the key's value catches it.
@@ -92,3 +92,67 @@ def test_import_refuses_a_dashboard_value_that_looks_like_a_key(project) -> None
     again = project.run("import", "--env", "staging")
     assert again.exit_code == 0, again.output
     assert "Imported 2 configuration(s)" in again.stdout
+
+
+def encoded(key: str) -> list[str]:
+    """The key, and the key as each renderer could encode its `_`: an HTML entity (markdown), a
+    JSON escape, a markdown backslash escape; and its middle, which no encoding touches."""
+    forms = ["_", "&#95;", "&#x5f;", "\\u005f", "\\_"]
+    return [key.replace("_", form) for form in forms] + [key[8:-4]]
+
+
+def test_a_key_in_a_dashboard_value_is_in_no_report_and_no_saved_plan(project, tmp_path) -> None:
+    """A value Stripe holds is shown as the plan's `before`: a key pasted into the Dashboard is
+    masked however the format encodes it (markdown writes `_` as `&#95;`), in the plan file too,
+    and that plan still applies."""
+    live_key = "sk_live_51Hq4eC39HqLyjWDarjtT1zdp7dcAbCd"
+    project.write("standard.yaml", STANDARD)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    config_id = by_key(project)["standard"]["id"]
+    client(project).v1.billing_portal.configurations.update(
+        config_id, {"business_profile": {"headline": f"Use {live_key} for now"}}
+    )
+    saved = tmp_path / "plan.json"
+    outputs = {
+        f"plan --format {fmt}": project.run("plan", "--env", "staging", "--format", fmt)
+        for fmt in ("markdown", "json", "text")
+    }
+    outputs["plan --out"] = project.run("plan", "--env", "staging", "--out", str(saved))
+    assert outputs["plan --format markdown"].exit_code == 0
+    outputs.update(
+        {
+            f"show {fmt}": project.run("show", str(saved), "--format", fmt)
+            for fmt in ("markdown", "json")
+        }
+    )
+    texts = {name: result.output for name, result in outputs.items()}
+    texts["the plan file"] = saved.read_text()
+    for name, text in texts.items():
+        for form in encoded(live_key):
+            assert form not in text, f"{name} shows {form}"
+    assert "sk&#95;live&#95;...AbCd" in outputs["plan --format markdown"].stdout
+
+    applied = project.run("apply", "--plan", str(saved))
+    assert applied.exit_code == 0, applied.output
+    assert by_key(project)["standard"]["business_profile"]["headline"] == (
+        "Acme partners with Stripe for simplified billing."
+    )
+
+
+def test_a_plan_that_would_write_a_key_is_not_saved(project, tmp_path) -> None:
+    """A key escaped in a file (`\\u005f`) is one no pattern finds in its text; saved masked,
+    the plan would write a different value than was reviewed, so it is not saved at all."""
+    live_key = "sk_live_51Hq4eC39HqLyjWDarjtT1zdp7dcAbCd"
+    escaped = live_key.replace("_", "\\u005f")
+    project.write("leaky.yaml", f'{BASIC}business_profile: {{headline: "{escaped}"}}\n')
+    saved = tmp_path / "plan.json"
+    result = project.run("plan", "--env", "staging", "--out", str(saved))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {project.configs / 'leaky.yaml'}: the plan would write what looks like a Stripe "
+        "key (sk_live_...AbCd) to leaky in staging: keys never belong in files (roll this one "
+        "if it was committed); the plan was not saved"
+    )
+    assert not saved.exists()
+    for form in encoded(live_key):
+        assert form not in result.output
