@@ -6,12 +6,13 @@
 The body gets `<!-- portal-config: KEY -->` as its first line (in place of the marker
 `portal-config plan|diff --format markdown` starts its report with, so there is one); the first
 comment of the pull request starting with that line is updated (PATCH), else one is created
-(POST). Standard library
-only (urllib), so it runs before anything is installed. The API base comes from GITHUB_API_URL
-(GitHub Enterprise), the token from GITHUB_TOKEN (never argv, which other processes can read).
-Bounded: a timeout per request and at most --max-pages pages of 100 comments. A 403 (the
-read-only token of a pull request from a fork) is a warning, not a failure: the report is still
-in the job summary.
+(POST). It runs after the action installs portal-config, and prints through its masking
+(keys.masked_output, with the token registered), so an answer that echoes the token shows
+`[key]`. The API base comes from GITHUB_API_URL (GitHub Enterprise), the token from GITHUB_TOKEN
+(never argv, which other processes can read); the token goes to the API's origin only (a next
+page elsewhere is refused, and so is a redirect elsewhere). Bounded: a timeout per request and at
+most --max-pages pages of 100 comments. A 403 (the read-only token of a pull request from a fork)
+is a warning, not a failure: the report is still in the job summary.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from typing import Any
+
+from portal_config import keys
+from portal_config.report import github_escape
 
 LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; leave room for the marker
 NOTE = (
@@ -76,12 +80,42 @@ def next_link(header: str | None) -> str | None:
     return None
 
 
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port (the default one when absent): where a request goes."""
+    parts = urllib.parse.urlsplit(url)
+    default = {"https": 443, "http": 80}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
+
+
+class _SameOrigin(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect within the API's origin only. urllib sends the Authorization header on
+    to wherever a redirect points (Lib/urllib/request.py, redirect_request), and a POST body with
+    it; GitHub redirects within its API (a renamed repository: docs.github.com/en/rest/using-the-
+    rest-api/best-practices-for-using-the-rest-api#follow-redirects), so a redirect elsewhere is
+    refused rather than followed without the header: the report would still go there."""
+
+    def __init__(self, api_url: str) -> None:
+        self.api_url = api_url
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        if origin(newurl) != origin(self.api_url):
+            fp.close()
+            raise ApiError(
+                code,
+                f"a redirect to {newurl}, which is not {self.api_url}: not followed, so that "
+                "neither the token nor the report goes there",
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class GitHub:
-    """The few REST calls needed, with a timeout and the token sent only to the API's host."""
+    """The few REST calls needed, with a timeout and the token sent only to the API's origin."""
 
     def __init__(self, api_url: str, token: str, timeout: float) -> None:
         self.api_url = api_url.rstrip("/")
-        self.origin = urllib.parse.urlsplit(self.api_url)[:2]
+        self.opener = urllib.request.build_opener(_SameOrigin(self.api_url))
         self.token = token
         self.timeout = timeout
 
@@ -91,7 +125,7 @@ class GitHub:
         """(decoded JSON, Link header) of METHOD URL (a path is relative to the API base)."""
         if url.startswith("/"):
             url = self.api_url + url
-        if urllib.parse.urlsplit(url)[:2] != self.origin:
+        if origin(url) != origin(self.api_url):
             raise ApiError(0, f"refusing to send the token to {url} (not {self.api_url})")
         data = json.dumps(payload).encode() if payload is not None else None
         request = urllib.request.Request(
@@ -107,7 +141,7 @@ class GitHub:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+            with self.opener.open(request, timeout=self.timeout) as answer:
                 return json.loads(answer.read() or b"null"), answer.headers.get("Link")
         except urllib.error.HTTPError as exc:
             try:
@@ -139,8 +173,8 @@ def find_comment(
 def upsert(
     github: GitHub, repo: str, number: int, key: str, body: str, max_pages: int
 ) -> tuple[str, dict[str, Any]]:
-    """("created" or "updated", the comment)."""
-    text = truncate(with_marker(body, key))
+    """("created" or "updated", the comment), masked as everything is on its way out."""
+    text = truncate(with_marker(keys.mask_secrets(body), key))
     existing, complete = find_comment(github, repo, number, key, max_pages)
     if existing is not None:
         updated, _ = github.call(
@@ -177,8 +211,14 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
     token = os.environ.get("GITHUB_TOKEN", "")
+    keys.register(token)
+    with keys.masked_output():
+        return _main(sys.argv[1:] if argv is None else argv, token)
+
+
+def _main(argv: Sequence[str], token: str) -> int:
+    args = parse_args(argv)
     if not token or not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
         print(
             "comment.py: set GITHUB_TOKEN and --repo OWNER/REPO (or GITHUB_REPOSITORY)",
@@ -196,10 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action, comment = upsert(github, args.repo, args.number, args.key, body, args.max_pages)
     except ApiError as exc:
         if exc.status == 403:  # a fork's pull request gets a read-only token
-            print(
-                f"::warning::cannot comment on pull request #{args.number} ({exc}); the report "
-                "is in the job summary. Pull requests from forks get a read-only token."
+            warning = (
+                f"cannot comment on pull request #{args.number} ({exc}); the report is in the "
+                "job summary. Pull requests from forks get a read-only token."
             )
+            print(f"::warning::{github_escape(warning)}")
             return 0
         print(f"comment.py: {exc}", file=sys.stderr)
         return 1

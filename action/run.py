@@ -8,22 +8,33 @@ step still posts the failure; action.yml fails the action afterwards from `exitc
 
 Offline rule (input `offline: auto`): run `diff --base` instead of `plan` when any environment
 chosen names in `api_key_env` a variable that is unset or empty (secrets are empty in pull
-requests from forks) and a base revision is known. Outside the standard library it needs only
-PyYAML, which portal-config itself installs.
+requests from forks) and a base revision is known.
+
+A pull request's content is hostile: its project file is found and read as the CLI does (its
+discovery and bounded loader), and what the CLI prints (file names, values) is logged between
+`::stop-commands::` markers, so no line of it runs as a workflow command. Everything printed or
+written goes through portal-config's masking, with the keys the project names and the GitHub
+token registered by value.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import shlex
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal_config import keys
+from portal_config.config import collect_problems
+from portal_config.errors import PortalConfigError
+from portal_config.report import github_escape
+
 COMMANDS = ("plan", "diff", "apply")
-PROJECT_FILE = "portal-config.yaml"
 REPORT_MARKER = "<!-- portal-config: "  # how `--format markdown` starts its report
 
 
@@ -53,44 +64,24 @@ class Inputs:
         )
 
 
-def find_project_file(config: str, cwd: Path) -> Path | None:
-    """The project file the CLI would read (same discovery), or None when there is none."""
-    if config:
-        path = cwd / config
-        if path.is_dir():
-            inside = [path / PROJECT_FILE, path / "configs" / PROJECT_FILE]
-            path = next((p for p in inside if p.is_file()), path / PROJECT_FILE)
-        return path if path.is_file() else None
-    return next(
-        (p for p in (cwd / PROJECT_FILE, cwd / "configs" / PROJECT_FILE) if p.is_file()), None
-    )
-
-
-def key_variables(project_file: Path, environments: tuple[str, ...]) -> list[str]:
-    """The variables named by `api_key_env` of the chosen environments (all when none chosen)."""
-    import yaml
-
+def key_variables(inputs: Inputs, cwd: Path) -> dict[str, str | None]:
+    """Each environment's `api_key_env` variable, by environment name (None: it names none),
+    read as the CLI reads the project file; none when it cannot be read (the CLI says why)."""
     try:
-        data = yaml.safe_load(project_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return []  # the CLI reports an unreadable project file better than this script could
-    envs = data.get("environments") if isinstance(data, dict) else None
-    if not isinstance(envs, dict):
-        return []
-    names = []
-    for name, env in envs.items():
-        if environments and name not in environments:
-            continue
-        if isinstance(env, dict) and isinstance(env.get("api_key_env"), str):
-            names.append(env["api_key_env"])
-    return names
+        project, _ = collect_problems(cwd / inputs.config if inputs.config else cwd)
+    except PortalConfigError:
+        return {}
+    return {name: env.api_key_env for name, env in project.environments.items()}
 
 
-def missing_keys(inputs: Inputs, cwd: Path, env: dict[str, str]) -> list[str]:
-    project_file = find_project_file(inputs.config, cwd)
-    if project_file is None:
-        return []
-    return [v for v in key_variables(project_file, inputs.environments) if not env.get(v)]
+def missing_keys(
+    inputs: Inputs, variables: Mapping[str, str | None], env: Mapping[str, str]
+) -> list[str]:
+    """The unset or empty key variables of the environments chosen (all when none is)."""
+    chosen = [
+        v for n, v in variables.items() if not inputs.environments or n in inputs.environments
+    ]
+    return [v for v in chosen if v and not env.get(v)]
 
 
 def choose_command(inputs: Inputs, missing: list[str]) -> str:
@@ -130,20 +121,24 @@ def build_argv(inputs: Inputs, command: str) -> list[str]:
     return argv
 
 
-def ensure_revision(rev: str, cwd: Path) -> None:
-    """Fetch REV when a shallow checkout (actions/checkout's default) lacks it."""
+def ensure_revision(rev: str, cwd: Path) -> str:
+    """Fetch REV when a shallow checkout (actions/checkout's default) lacks it; what git said."""
     have = subprocess.run(
         ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
         cwd=cwd,
         capture_output=True,
         check=False,
     )
-    if have.returncode != 0:
-        subprocess.run(
-            ["git", "fetch", "--quiet", "--no-tags", "--depth=1", "origin", rev],
-            cwd=cwd,
-            check=False,
-        )
+    if have.returncode == 0:
+        return ""
+    fetched = subprocess.run(
+        ["git", "fetch", "--quiet", "--no-tags", "--depth=1", "origin", rev],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return fetched.stdout + fetched.stderr
 
 
 def fence(text: str) -> str:
@@ -200,25 +195,44 @@ def write_outputs(path: str, values: dict[str, str]) -> None:
             handle.writelines(f"{key}={value}\n" for key, value in values.items())
 
 
+def untrusted(*texts: str) -> None:
+    """Log text a pull request controls (the CLI's output names its files and values) so that
+    no line of it runs as a workflow command: between `::stop-commands::TOKEN` and `::TOKEN::`,
+    with a token the text cannot know (docs.github.com/en/actions/reference/workflow-commands-for-
+    github-actions#stopping-and-starting-workflow-commands)."""
+    token = secrets.token_hex(16)
+    print(f"::stop-commands::{token}")
+    for text in filter(None, texts):
+        print(text, end="" if text.endswith("\n") else "\n")
+    print(f"::{token}::", flush=True)
+
+
 def main() -> int:
     env = dict(os.environ)
     cwd = Path.cwd()
     inputs = Inputs.from_env(env)
-    missing = missing_keys(inputs, cwd, env)
+    variables = key_variables(inputs, cwd)
+    # Masked by value too: the keys the project names (whatever their shape), and the token.
+    for name in ["GITHUB_TOKEN", *filter(None, variables.values())]:
+        keys.register(env.get(name, ""))
+    with keys.masked_output():
+        return run(inputs, cwd, env, missing_keys(inputs, variables, env))
+
+
+def run(inputs: Inputs, cwd: Path, env: dict[str, str], missing: list[str]) -> int:
     try:
         command = choose_command(inputs, missing)
         argv = build_argv(inputs, command)
     except ValueError as exc:
-        print(f"::error::{exc}")
+        print(f"::error::{github_escape(str(exc))}")
         return 1
     if command != inputs.command:
-        print(
-            f"::notice::{', '.join(missing)} not set: running the offline diff against "
-            f"{inputs.base} instead of a plan"
+        notice = (
+            f"{', '.join(missing)} not set: running the offline diff against {inputs.base} "
+            "instead of a plan"
         )
-    if command == "diff":
-        ensure_revision(inputs.base, cwd)
-    print("portal-config " + shlex.join(argv), flush=True)
+        print(f"::notice::{github_escape(notice)}")
+    fetched = ensure_revision(inputs.base, cwd) if command == "diff" else ""
     done = subprocess.run(
         [sys.executable, "-m", "portal_config", *argv],
         cwd=cwd,
@@ -226,9 +240,11 @@ def main() -> int:
         text=True,
         check=False,
     )
-    sys.stderr.write(done.stderr)  # progress and errors come first when run on a terminal too
-    sys.stdout.write(done.stdout)
-    body = report(inputs, command, argv, done.returncode, done.stdout, done.stderr, missing, env)
+    # One stream, in the order a terminal shows them: progress and errors come first.
+    untrusted("portal-config " + shlex.join(argv), fetched, done.stderr, done.stdout)
+    body = keys.mask_secrets(
+        report(inputs, command, argv, done.returncode, done.stdout, done.stderr, missing, env)
+    )
     key = env.get("INPUT_COMMENT_KEY", "").strip() or "plan"
     safe_key = re.sub(r"[^A-Za-z0-9_.-]", "-", key)
     target = Path(env.get("RUNNER_TEMP") or cwd) / f"portal-config-{safe_key}.md"

@@ -64,18 +64,13 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: one exit point, expected errors as one line, Ctrl-C as 130; Stripe's notices
     last, once each, on stderr (after the output they belong to). Everything written to stdout
     and stderr meanwhile, tracebacks included, passes through keys.mask_secrets."""
-    out, err = sys.stdout, sys.stderr
     keys.forget()
-    sys.stdout = keys.MaskedStream(out)
-    sys.stderr = keys.MaskedStream(err)
-    try:
-        _run(argv)
-    finally:
-        for text in notices.drain():
-            click.echo(f"Stripe notice: {text}", err=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        sys.stdout, sys.stderr = out, err
+    with keys.masked_output():
+        try:
+            _run(argv)
+        finally:
+            for text in notices.drain():
+                click.echo(f"Stripe notice: {text}", err=True)
 
 
 def _run(argv: list[str] | None) -> None:

@@ -10,9 +10,12 @@ Masking runs on the final text, after rendering, and finds a key however a rende
 from __future__ import annotations
 
 import bisect
+import contextlib
 import html.entities
 import re
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -221,3 +224,16 @@ class MaskedStream:
     @property
     def closed(self) -> bool:
         return self.inner.closed
+
+
+@contextlib.contextmanager
+def masked_output() -> Iterator[None]:
+    """stdout and stderr through MaskedStream until the block ends (flushed then)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskedStream(out), MaskedStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = out, err

@@ -13,18 +13,19 @@ from .errors import Problem
 FORMATS = ("text", "json", "github")
 
 
-def _github_escape(text: str, is_property: bool = False) -> str:
-    """GitHub workflow-command escaping (properties also escape ':' and ',')."""
+def github_escape(text: str, is_property: bool = False) -> str:
+    """GitHub workflow-command escaping (properties also escape ':' and ','): a value stays
+    inside its command, and a line break in it cannot start another."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
 
 
 def _github(problem: Problem) -> str:
     where = problem.location
-    props = f"file={_github_escape(where.file, True)}"
+    props = f"file={github_escape(where.file, True)}"
     if where.line:
         props += f",line={where.line},col={where.col}"
-    return f"::{problem.level} {props}::{_github_escape(problem.message)}"
+    return f"::{problem.level} {props}::{github_escape(problem.message)}"
 
 
 def render(problems: Sequence[Problem], fmt: str = "text") -> str:

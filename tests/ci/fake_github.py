@@ -3,7 +3,8 @@
 Just what action/comment.py calls: list a pull request's comments (paginated like GitHub, with a
 `Link: rel="next"` header and at most 100 per page), create one, update one. It checks the
 token, records every request, and can refuse writes with 403 as GitHub does for the read-only
-token of a pull request from a fork.
+token of a pull request from a fork. Hostile too, on demand: an error message that echoes the
+token, or a redirect of every request elsewhere.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ _ONE = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
 class FakeGitHub:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # PR -> comments
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path?query)
+    authorizations: list[str | None] = field(default_factory=list)  # each request's header
     forbid_writes: bool = False
     next_link_host: str | None = None  # a Link header pointing elsewhere, for the token check
+    echo_token: bool = False  # error messages carry the token they were sent
+    redirect_to: str | None = None  # every request answered 302 to this base URL
     _next_id: int = 1000
 
     def add(self, number: int, body: str, login: str = "someone") -> dict[str, Any]:
@@ -71,6 +75,9 @@ class FakeGitHub:
 
     def handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
         self.requests.append((method, request.path))
+        self.authorizations.append(request.headers.get("Authorization"))
+        if self.redirect_to:
+            return self.reply(request, 302, {}, {"Location": self.redirect_to + request.path})
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self.reply(request, 401, {"message": "Bad credentials"})
         url = urlsplit(request.path)
@@ -111,13 +118,15 @@ class FakeGitHub:
             )
         self.reply(request, 200, chunk, headers)
 
-    @staticmethod
     def reply(
+        self,
         request: BaseHTTPRequestHandler,
         status: int,
         body: Any,
         headers: dict[str, str] | None = None,
     ) -> None:
+        if self.echo_token and status >= 400:
+            body = {"message": f"{body['message']} ({request.headers.get('Authorization')})"}
         data = json.dumps(body).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json")

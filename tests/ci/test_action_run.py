@@ -38,7 +38,9 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def action(repo: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+def action(
+    repo: Path, timeout: float = 120, token: str = "", **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     """Run the script like the action's step; returns the process and the step's outputs."""
     outputs = repo / "runner" / "output"
     outputs.write_text("")
@@ -55,6 +57,7 @@ def action(repo: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str],
             "GITHUB_REPOSITORY": "acme/billing",
             "GITHUB_RUN_ID": "42",
             "PORTAL_CONFIG_HEAD_SHA": "0123456789abcdef",
+            **({"GITHUB_TOKEN": token} if token else {}),
         }
     )
     done = subprocess.run(
@@ -64,7 +67,7 @@ def action(repo: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str],
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=timeout,
     )
     values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
     return done, values
@@ -184,21 +187,20 @@ def test_a_bad_input_is_one_error_line(repo: Path) -> None:
 
 def test_the_offline_rule(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
+
+    def missing(inputs: Any, env: dict[str, str]) -> list[str]:
+        return run.missing_keys(inputs, run.key_variables(inputs, tmp_path), env)
+
     both = run.Inputs(command="plan", environments=("staging", "prod"), base="abc")
-    assert run.missing_keys(both, tmp_path, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1"}) == [
+    assert missing(both, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1"}) == ["STRIPE_SECRET_KEY"]
+    assert missing(both, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1", "STRIPE_SECRET_KEY": ""}) == [
         "STRIPE_SECRET_KEY"
     ]
-    assert run.missing_keys(
-        both, tmp_path, {"STRIPE_STAGING_SECRET_KEY": "sk_test_1", "STRIPE_SECRET_KEY": ""}
-    ) == ["STRIPE_SECRET_KEY"]
     keys = {"STRIPE_STAGING_SECRET_KEY": "sk_test_1", "STRIPE_SECRET_KEY": "rk_live_1"}
-    assert run.missing_keys(both, tmp_path, keys) == []
-    assert run.missing_keys(run.Inputs(environments=("local",)), tmp_path, {}) == []
+    assert missing(both, keys) == []
+    assert missing(run.Inputs(environments=("local",)), {}) == []
     every = run.Inputs(config="configs/portal-config.yaml")
-    assert run.missing_keys(every, tmp_path, {}) == [
-        "STRIPE_STAGING_SECRET_KEY",
-        "STRIPE_SECRET_KEY",
-    ]
+    assert missing(every, {}) == ["STRIPE_STAGING_SECRET_KEY", "STRIPE_SECRET_KEY"]
     assert run.choose_command(both, ["STRIPE_SECRET_KEY"]) == "diff"
     assert run.choose_command(both, []) == "plan"
     no_base = run.Inputs(command="plan")
@@ -231,3 +233,75 @@ def test_action_yml_passes_every_input_and_exposes_the_outputs() -> None:
         "github.action_path"
         in steps["Install portal-config from the action's own checkout"]["env"]["ACTION_PATH"]
     )
+
+
+def workflow_commands(log: str) -> list[str]:
+    """The lines of `log` GitHub would run as workflow commands: a line starting with `::` once
+    leading spaces are trimmed (actions/runner, ActionCommand.TryParseV2), except between
+    `::stop-commands::TOKEN` and `::TOKEN::`
+    (docs.github.com/en/actions/reference/workflow-commands-for-github-actions)."""
+    commands, stopped = [], ""
+    for line in log.splitlines():
+        line = line.lstrip()
+        if stopped:
+            stopped = "" if line == f"::{stopped}::" else stopped
+        elif line.startswith("::stop-commands::"):
+            stopped = line.removeprefix("::stop-commands::")
+        elif line.startswith("::"):
+            commands.append(line)
+    return commands
+
+
+@pytest.fixture
+def root_project(repo: Path) -> Path:
+    """The project file at the repository's root: the configuration files' names start lines."""
+    for path in (repo / "configs").iterdir():
+        shutil.move(path, repo / path.name)
+    return repo
+
+
+@pytest.mark.parametrize(
+    "name", ["::error file=.github,line=1::x", "::add-mask::y", "::stop-commands::z"]
+)
+def test_a_file_named_like_a_workflow_command_is_no_command(root_project: Path, name: str) -> None:
+    shutil.copy(root_project / "standard.yaml", root_project / f"{name}.yaml")
+    done, out = action(root_project, command="plan", environments="local")
+    assert done.returncode == 0 and out["exitcode"] == "1", done.stderr
+    assert f"{name}.yaml:1:1: the file name makes the key" in done.stdout + done.stderr
+    assert workflow_commands(done.stdout) == []
+    assert workflow_commands(done.stderr) == []
+
+
+@pytest.mark.parametrize(
+    ("hostile", "message"),
+    [
+        # 18 MB: yaml.safe_load took minutes over it
+        ("environments: [" + "1, " * 6_000_000 + "]\n", r":1:1: the file is larger than 1 MiB"),
+        ("x: " + "[" * 100_000 + "\n", r":1:\d+: .*nest"),  # a RecursionError for yaml.safe_load
+    ],
+    ids=["18MB", "100k-deep"],
+)
+def test_a_hostile_project_file_ends_soon_with_a_located_message(
+    repo: Path, hostile: str, message: str
+) -> None:
+    (repo / "configs" / "portal-config.yaml").write_text(hostile)
+    done, out = action(repo, timeout=60, command="plan", environments="local", base="HEAD")
+    assert done.returncode == 0 and out["exitcode"] == "1", done.stderr
+    report = Path(out["report"]).read_text()
+    assert re.search(r"configs/portal-config\.yaml" + message, report), report
+    for text in (done.stdout, done.stderr, report):
+        assert "Traceback" not in text and "RecursionError" not in text
+
+
+def test_the_token_in_a_pull_requests_file_is_masked_everywhere(repo: Path) -> None:
+    """A value a pull request writes is shown by the plan (encoded: `_` as `&#95;`): the
+    token, which the runner's environment may hold, is masked in the log and the report."""
+    token = "ghs_16C7e42F292c6912E7710c838347Ae178B4a"
+    path = repo / "configs" / "standard.yaml"
+    path.write_text(path.read_text().replace(HEADLINE, f"Token {token}"))
+    done, out = action(repo, token=token, command="plan", environments="local")
+    assert out["exitcode"] == "2", done.stdout
+    report = Path(out["report"]).read_text()
+    assert '<code>"Token [key]"</code>' in report
+    for text in (done.stdout, done.stderr, report, (repo / "runner" / "summary.md").read_text()):
+        assert token not in text and token[4:-4] not in text

@@ -211,3 +211,45 @@ def test_a_wrong_token_fails_with_githubs_message(github: FakeGitHub, tmp_path: 
     )
     assert done.returncode == 1
     assert done.stderr.strip() == "comment.py: GitHub answered 401: Bad credentials"
+
+
+@pytest.mark.parametrize("forbid_writes", [True, False], ids=["403-warning", "404-error"])
+def test_an_error_that_echoes_the_token_is_printed_without_it(
+    github: FakeGitHub, tmp_path: Path, forbid_writes: bool
+) -> None:
+    github.echo_token, github.forbid_writes = True, forbid_writes
+    done = comment(github, tmp_path, PLAN, *(() if forbid_writes else ("--repo", "acme/gone")))
+    assert "(Bearer [key])" in done.stdout + done.stderr
+    assert TOKEN not in done.stdout + done.stderr
+    assert TOKEN[4:-4] not in done.stdout + done.stderr
+
+
+def test_a_redirect_to_another_origin_is_not_followed(github: FakeGitHub, tmp_path: Path) -> None:
+    """GitHub redirects a renamed repository's requests within its API (its REST docs: "follow
+    redirects"); elsewhere neither the token nor the report goes."""
+    elsewhere = FakeGitHub()
+    elsewhere.start()
+    try:
+        github.redirect_to = elsewhere.url  # another port of the same loopback address
+        done = comment(github, tmp_path, PLAN)
+    finally:
+        elsewhere.stop()
+    assert f"Bearer {TOKEN}" not in elsewhere.authorizations
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"comment.py: GitHub answered 302: a redirect to {elsewhere.url}/repos/{REPO}/issues/7/"
+        f"comments?per_page=100, which is not {github.url}: not followed, so that neither the "
+        "token nor the report goes there"
+    )
+    assert elsewhere.requests == []
+    assert github.comments == {}
+
+
+def test_the_comment_is_posted_masked(github: FakeGitHub, tmp_path: Path) -> None:
+    """The last exit point masks again: a key however the report encodes it, and the token."""
+    key = "sk&#95;live&#95;51Hq4eC39HqLyjWDarjtT1zdp7dcAbCd"
+    done = comment(github, tmp_path, f"{PLAN}<code>{key}</code> and {TOKEN}\n")
+    assert done.returncode == 0, done.stderr
+    assert github.comments[7][0]["body"].endswith(
+        "<code>sk&#95;live&#95;...AbCd</code> and [key]\n"
+    )
