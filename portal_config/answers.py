@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from . import model, progress
+from . import model, openapi, progress
 from .values import Data
 
 CONFIGURATION = "billing_portal.configuration"
@@ -26,8 +27,15 @@ FEATURES = (
 )
 _FLAGS = ("active", "is_default", "livemode")
 # Pages are followed this far at most: no account holds that many, a server looping does.
+# (Each page, and so every list inside it, is bounded in bytes: transport.MAX_ANSWER_BYTES.)
 MAX_PAGES = 1000
 MAX_OBJECTS = 100_000
+# A single value's JSON type in Stripe's schema -> the Python type it parses to, in words.
+_SCALARS: dict[str, tuple[type, str]] = {
+    "boolean": (bool, "not true or false"),
+    "string": (str, "not text"),
+    "integer": (int, "not a whole number"),
+}
 
 
 class Malformed(Exception):
@@ -116,14 +124,33 @@ def _check_leaf(field: model.Field, value: Data) -> str | None:
         name = {"conditions": "type", "intervals": "interval", "products": "product"}[field.kind]
         if not all(isinstance(v.get(name), str) for v in value):
             return f"an entry without a text {name}"
+        counts = [v.get("interval_count") for v in value] if field.kind == "intervals" else []
+        if not all(n is None or _is(n, int) for n in counts):
+            return "an entry whose interval_count is not a whole number"
         if field.kind == "products":
             return _check_products(value)
         return None
     if isinstance(value, (dict, list)):
         return "not a single value"
-    if field.default is False and not isinstance(value, bool):  # a boolean field
-        return "not true or false"
-    return None
+    expected, words = _scalar_types()[field.path]
+    return None if _is(value, expected) else words
+
+
+def _is(value: Data, expected: type) -> bool:
+    """JSON's types: true is not a number (Python's bool is an int)."""
+    return isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
+
+
+@lru_cache(maxsize=1)
+def _scalar_types() -> dict[str, tuple[type, str]]:
+    """Each single-value field's type, from Stripe's create schema (as model.fields is):
+    Stripe answers with the type it takes."""
+    schema = openapi.create_schema()
+    return {
+        f.path: _SCALARS[openapi.without_empty_string(model.schema_at(schema, f.parts))["type"]]
+        for f in model.fields()
+        if f.kind == "value"
+    }
 
 
 def _check_products(entries: list[dict[str, Any]]) -> str | None:
@@ -135,7 +162,9 @@ def _check_products(entries: list[dict[str, Any]]) -> str | None:
         if quantity is not None and not (
             isinstance(quantity, dict)
             and isinstance(quantity.get("enabled", False), bool)
-            and all(isinstance(quantity.get(k), (int, type(None))) for k in ("minimum", "maximum"))
+            and all(
+                quantity.get(k) is None or _is(quantity[k], int) for k in ("minimum", "maximum")
+            )
         ):
             return f"product {entry['product']}'s adjustable_quantity is not readable"
     return None
@@ -193,6 +222,14 @@ def configuration(
     why = _check_fields(obj)
     if why:
         raise Malformed(f"{where}: {why}")
+    return obj
+
+
+def created(value: Data) -> dict[str, Any]:
+    """A create's answer: a configuration, with an ID of the kind Stripe gives one."""
+    obj = configuration(value)
+    if not obj["id"].startswith("bpc_"):
+        raise Malformed(f"the answer's id {_show(obj['id'])} is not a configuration's (bpc_...)")
     return obj
 
 

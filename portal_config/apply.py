@@ -96,6 +96,28 @@ def _write(change: Change, gateway: Gateway, idempotency_key: str) -> dict[str, 
     return answer
 
 
+def _check_created(
+    change: Change, answer: dict[str, Any], project: str, listed: frozenset[str]
+) -> None:
+    """A create's answer must be the configuration it made: one not listed when planned, with
+    this change's identity. Another (a proxy's cached answer, a server answering with what it
+    holds) says nothing of whether the create happened, so it is uncertain, not "created": the
+    next run reads Stripe and finds the configuration, or creates it under the same key."""
+    config_id = str(answer["id"])
+    if config_id in listed:
+        why = "a configuration that existed before this apply"
+    elif identity_of(answer) != (project, change.env, change.key):
+        why = "a configuration of another key"
+    else:
+        return
+    raise StripeFailure(
+        f"{change.where}: creating a configuration: Stripe answered with {config_id}, {why}: "
+        "it may or may not have created one. Run the command again: it is safe (it reads "
+        "Stripe first, and a write repeats under the same idempotency key).",
+        "uncertain",
+    )
+
+
 def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
     """The planned fields whose value in Stripe's answer is not the one written: the next plan
     would show them again (e.g. a field Stripe leaves out unless the request expands it)."""
@@ -134,10 +156,12 @@ def _apply_one(
     arrivals: Arrivals,
     report: ApplyReport,
     progress: Callable[[str], None],
+    listed: frozenset[str] = frozenset(),
 ) -> bool:
-    """One change, recorded in the report. False: stop here (the network failed, the key was
-    refused or the run's time is spent: the rest would fail too). A request Stripe rejects or
-    fails on its side is recorded and the rest still applies."""
+    """One change, recorded in the report (`listed`: the IDs its account's plan listed). False:
+    stop here (the network failed, the key was refused or the run's time is spent: the rest
+    would fail too). A request Stripe rejects or fails on its side is recorded and the rest
+    still applies."""
     try:
         if not _still_as_planned(change, gateway, project, arrivals):
             report.changed_meanwhile.append(change)
@@ -147,6 +171,8 @@ def _apply_one(
             )
             return True
         answer = _write_once(change, gateway, project, arrivals)
+        if isinstance(change, Create):
+            _check_created(change, answer, project, listed)
     except StripeFailure as exc:
         if exc.kind == "default_refused":
             report.refused.append(change)
@@ -261,10 +287,12 @@ def _record(
 
 @dataclass(frozen=True)
 class _Target:
-    """Where one change is written: its account's gateway, and that account's arrivals."""
+    """Where one change is written: its account's gateway, that account's arrivals, and the
+    IDs its plan listed there."""
 
     gateway: Gateway
     arrivals: Arrivals
+    listed: frozenset[str] = frozenset()
 
 
 def _apply_group(
@@ -284,7 +312,9 @@ def _apply_group(
         part, lines = ApplyReport(), list[str]()
         try:
             gateway = guarded[id(target)]
-            go_on = _apply_one(change, gateway, project, target.arrivals, part, lines.append)
+            go_on = _apply_one(
+                change, gateway, project, target.arrivals, part, lines.append, target.listed
+            )
         finally:
             change_finished()  # the status line's count (progress.py)
         return _Done(part, lines, go_on)
@@ -324,7 +354,9 @@ def _groups(plan: Plan, gateways: dict[str, Gateway]) -> list[list[tuple[Change,
         gateway = gateways[env.env]
         if env.account is not None:
             gateway = gateway.for_account(env.account)
-        target = _Target(gateway, Arrivals(gateway, env.newest_id))
+        # A plan read now holds what it listed; one loaded from a file, their fingerprints.
+        listed = {str(c["id"]) for c in env.listed} | set(env.saved_fingerprints or ())
+        target = _Target(gateway, Arrivals(gateway, env.newest_id), frozenset(listed))
         groups.setdefault(env.env, []).extend((c, target) for c in env.changes)
     return list(groups.values())
 

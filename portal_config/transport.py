@@ -1,7 +1,7 @@
-"""How requests reach Stripe under the SDK: each within one deadline (connect, first byte and
-the whole body together), all of a run's within its time, backoff between retries, and what a
-failure of `requests` says about whether a request got out. No `stripe` import here: stripe_api's
-HTTP client calls `fetch`.
+"""How requests reach Stripe under the SDK: each within one deadline (connect, first byte, the
+whole body and its parsed JSON together), no answer larger than MAX_ANSWER_BYTES, all of a run's
+requests within its time, backoff between retries, and what a failure of `requests` says about
+whether a request got out. No `stripe` import here: stripe_api's HTTP client calls `fetch`.
 
 A socket timeout bounds one read only, so a server that drips a byte at a time would hold a
 request for ever; each request therefore runs in a worker thread that the caller stops waiting
@@ -10,6 +10,7 @@ for at the deadline, cutting its connection.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import socket
@@ -30,11 +31,32 @@ DEFAULT_REQUEST_SECONDS = 30.0
 # A run (one command, per environment) stops asking Stripe after this many request deadlines.
 RUN_DEADLINE_FACTOR = 20
 CHUNK = 64 * 1024
+# The most of one answer read, as sent and as decoded. Stripe's largest is a page of 100
+# configurations or prices: ~1.2 KB each as the tool writes them, up to ~30 KB with 50 metadata
+# keys of 500 characters (Stripe's metadata limits), so 3 MB at most: beyond this, no answer of
+# Stripe's, but a proxy's or a hostile server's (a gzip bomb, an endless body).
+MAX_ANSWER_BYTES = 8 * 2**20
+NOT_JSON = object()  # what `Answer.json` holds when the body is not JSON
 BACKSTOP_SECONDS = 1.0
 
 
 class TooSlow(Exception):
     """No complete answer within the deadline."""
+
+
+class TooLarge(Exception):
+    """The answer went past MAX_ANSWER_BYTES (as sent or decoded): it was not read further."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One whole answer: its body, status and headers, and the body's JSON (NOT_JSON when it
+    is none), parsed within the request's deadline."""
+
+    content: bytes
+    status: int
+    headers: Mapping[str, str]
+    json: object
 
 
 @dataclass
@@ -126,11 +148,12 @@ def fetch(
     headers: Mapping[str, str] | None,
     body: Data,
     verify: str | bool,
-) -> tuple[bytes, int, Mapping[str, str]]:
-    """One request and its whole answer within `seconds`: TooSlow, or requests' own errors."""
+) -> Answer:
+    """One request and its whole answer, parsed, within `seconds`: TooSlow, TooLarge, or
+    requests' own errors."""
     held: list[requests.Response] = []
 
-    def run() -> tuple[bytes, int, Mapping[str, str]]:
+    def run() -> Answer:
         # requests' own timeout only ends an abandoned worker: later than `within`'s deadline,
         # so that one decides.
         response = session.request(
@@ -143,10 +166,35 @@ def fetch(
             verify=verify,
         )
         held.append(response)
-        content = b"".join(response.iter_content(CHUNK))
-        return content, response.status_code, response.headers
+        content = _bounded_body(response)
+        return Answer(content, response.status_code, response.headers, _json(content))
 
     return within(seconds, run, lambda: _cut(held))
+
+
+def _bounded_body(response: requests.Response) -> bytes:
+    """The body, decoded, at most MAX_ANSWER_BYTES of it as sent (`raw.tell()`: a gzip stream
+    can grow on the wire without growing once decoded) and as decoded; TooLarge past either,
+    the connection closed so it is never reused half-read. urllib3 >= 2.6 decodes at most a
+    chunk's worth per read, so a gzip bomb is never expanded whole
+    (https://github.com/urllib3/urllib3/security/advisories/GHSA-2xpw-w6gg-jr37)."""
+    parts: list[bytes] = []
+    decoded = 0
+    for part in response.iter_content(CHUNK):
+        decoded += len(part)
+        if decoded > MAX_ANSWER_BYTES or response.raw.tell() > MAX_ANSWER_BYTES:
+            response.close()
+            raise TooLarge()
+        parts.append(part)
+    return b"".join(parts)
+
+
+def _json(content: bytes) -> object:
+    """The body's JSON, or NOT_JSON (not JSON, not UTF-8, or nested past Python's limit)."""
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):
+        return NOT_JSON
 
 
 def body_cut(cause: BaseException | None) -> bool:

@@ -63,6 +63,21 @@ def test_stripes_own_configuration_passes_as_it_is() -> None:
         ("business_profile", "Acme", "business_profile is 'Acme', not an object"),
         ("business_profile.headline", {"text": "x"}, "not a single value"),
         ("application", 7, "application 7, not an ID"),
+        ("name", 12, "name is 12: not text"),
+        ("default_return_url", 5, "default_return_url is 5: not text"),
+        ("business_profile.privacy_policy_url", True, "privacy_policy_url is True: not text"),
+        ("features.customer_update.enabled", 1, "customer_update.enabled is 1: not true or false"),
+        ("features.subscription_cancel.mode", 0, "mode is 0: not text"),
+        (
+            "features.subscription_pause.duration.interval_options",
+            [{"interval": "month", "interval_count": "1"}],
+            "interval_count is not a whole number",
+        ),
+        (
+            "features.subscription_update.products",
+            [{"product": "prod_1", "prices": [], "adjustable_quantity": {"minimum": True}}],
+            "adjustable_quantity is not readable",
+        ),
     ],
 )
 def test_a_configuration_defect_is_named(path: str, value: Any, words: str) -> None:
@@ -72,6 +87,12 @@ def test_a_configuration_defect_is_named(path: str, value: Any, words: str) -> N
 
 def test_a_configuration_null_metadata_is_no_metadata_and_readable() -> None:
     assert answers.configuration(broken("metadata", None))["metadata"] is None
+
+
+def test_a_creates_answer_must_carry_a_configuration_id() -> None:
+    assert answers.created(stripe_config("bpc_1"))["id"] == "bpc_1"
+    with pytest.raises(Malformed, match=r"id 'price_1' is not a configuration's \(bpc_...\)"):
+        answers.created(stripe_config("price_1"))
 
 
 def test_the_answer_must_be_the_configuration_asked_for() -> None:

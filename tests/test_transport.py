@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
+import requests
 
 from portal_config import transport
 from portal_config.commands import options
+from tests.e2e.stripe_state import TEST_KEY
 
 
 def test_within_gives_the_result_or_the_workers_own_error() -> None:
@@ -51,3 +54,22 @@ def test_backoff_doubles_up_to_its_cap_with_jitter() -> None:
 
 def test_the_cli_default_is_the_transports() -> None:
     assert options.REQUEST_TIMEOUT == transport.DEFAULT_REQUEST_SECONDS
+
+
+def test_fetch_parses_the_answer_and_refuses_one_past_the_cap(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against the emulator's real answer: parsed whole under the cap, refused past it (the
+    reliability tests send gzip bombs, endless and 100 MB bodies through the CLI)."""
+    url = f"{emulator.url}/v1/billing_portal/configurations"
+    headers = {"Authorization": f"Bearer {TEST_KEY}"}
+    with requests.Session() as session:
+        answer = transport.fetch(session, 5, "GET", url, headers, None, True)
+        assert answer.status == 200 and answer.json["object"] == "list"  # type: ignore[index]
+        monkeypatch.setattr(transport, "MAX_ANSWER_BYTES", len(answer.content) - 1)
+        with pytest.raises(transport.TooLarge):
+            transport.fetch(session, 5, "GET", url, headers, None, True)
+        monkeypatch.setattr(transport, "MAX_ANSWER_BYTES", len(answer.content))
+        assert (
+            transport.fetch(session, 5, "GET", url, headers, None, True).content == answer.content
+        )

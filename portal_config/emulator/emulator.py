@@ -177,6 +177,11 @@ class Emulator:
         with self._log_lock:
             return list(self._log)
 
+    @property
+    def hostile_sent(self) -> int:
+        """Bytes written so far of the too-big answers of faults (hostile.py)."""
+        return self._server.hostile_sent if self._server is not None else 0
+
     def clear_log(self) -> None:
         with self._log_lock:
             self._log.clear()

@@ -14,8 +14,9 @@ uses it up; it acts where it belongs:
 - on the answer, once the request was executed (and its answer saved for its key): `body`
   `truncated` (half the JSON, with a Content-Length to match), `cut` (the whole length promised,
   the connection closed half-way), `empty` (no body), `dropped` (closed without an answer: the
-  write happened), `no_data` (a list without `data`), `items_without_id` and
-  `items_without_metadata` (a list's items, or the object itself, lose the field);
+  write happened), `gzip_bomb`, `endless` and `oversized` (too big to read: hostile.py),
+  `no_data` (a list without `data`), `items_without_id` and `items_without_metadata` (a list's
+  items, or the object itself, lose the field);
   `{"answer": JSON}` sends that JSON instead (with `status` if given); `drip_seconds` sends
   the body one byte at a time, that many seconds apart.
 
@@ -33,6 +34,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from . import hostile
 from .errors import ApiError
 from .server import Delivery
 from .values import Data
@@ -56,7 +58,7 @@ _FIELDS = {
     "has_more_forever",
 }
 # How a `body` fault sends the answer (server.Delivery) or changes it (reshape).
-_DELIVERIES = {"truncated", "cut", "empty", "dropped"}
+_DELIVERIES = {"truncated", "cut", "empty", "dropped", *hostile.KINDS}
 _RESHAPES = {"no_data", "items_without_id", "items_without_metadata"}
 _MISSING = object()
 

@@ -18,6 +18,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from . import hostile
 from .values import Data
 
 
@@ -25,7 +26,8 @@ from .values import Data
 class Delivery:
     """How an answer goes on the wire: `payload` whole | truncated (half the body, and a
     Content-Length to match) | cut (the whole length promised, closed half-way) | empty |
-    dropped (closed without an answer); `drip_seconds` > 0 sends the body a byte at a time."""
+    dropped (closed without an answer) | one of hostile.KINDS (too big to read); `drip_seconds`
+    > 0 sends the body a byte at a time."""
 
     payload: str = "whole"
     drip_seconds: float = 0.0
@@ -48,6 +50,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.dispatch = dispatch
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self.hostile_sent = 0  # bytes written of hostile bodies (hostile.py)
         super().__init__(address, _Handler)
 
     def close_connections(self) -> None:
@@ -117,9 +120,12 @@ class _Handler(BaseHTTPRequestHandler):
             f"Server: {self.server_version}",
             f"Date: {formatdate(usegmt=True)}",
             "Content-Type: application/json",
-            f"Content-Length: {promised if delivery.payload == 'cut' else len(payload)}",
             *(f"{name}: {value}" for name, value in headers.items()),
         ]
+        if delivery.payload in hostile.KINDS:
+            self._hostile(lines, payload, delivery.payload)
+            return
+        lines.append(f"Content-Length: {promised if delivery.payload == 'cut' else len(payload)}")
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
@@ -129,6 +135,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._drip(head, payload, delivery.drip_seconds)
         if delivery.payload == "cut":
             self._drop()
+
+    def _hostile(self, lines: list[str], payload: bytes, kind: str) -> None:
+        chunked = "Transfer-Encoding: chunked" in hostile.headers(kind)
+        head = "\r\n".join([*lines, *hostile.headers(kind), "Connection: close"]) + "\r\n\r\n"
+        self.close_connection = True
+        try:
+            self.wfile.write(head.encode("latin-1"))
+            for part in hostile.body(kind, payload):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
+                self.server.hostile_sent += len(part)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client stopped reading: what it was meant to do
+            pass
 
     def _drip(self, head: bytes, payload: bytes, seconds: float) -> None:
         self.wfile.write(head)

@@ -2,17 +2,17 @@
 
 `connect(env)` applies the safety rules (safety.py) before any request, starts the embedded
 emulator for `emulator:` environments, and yields a `StripeGateway`, the `Gateway` protocol's
-implementation: plain dicts in, plain dicts out, every answer checked (answers.py) before it is
-read, Stripe's errors turned into `StripeFailure` with a message that says what to do. Requests
-run within deadlines (transport.py) and are retried here, not by the SDK, so one policy decides:
-429, 409, 5xx and lost connections, with backoff and jitter, while the run's time lasts; a write
-only while Stripe does not say `Stripe-Should-Retry: false`. Nothing of the emulator is
+implementation: plain dicts in, plain dicts out (the JSON the transport parsed, never the SDK's
+objects), every answer checked (answers.py) before it is read, Stripe's errors turned into
+`StripeFailure` with a message that says what to do. Requests run within deadlines and bounds
+(transport.py) and are retried here, not by the SDK, so one policy decides: 429, 409, 5xx and
+lost connections, with backoff and jitter, while the run's time lasts; a write only while
+Stripe does not say `Stripe-Should-Retry: false`. Nothing of the emulator is
 imported unless an environment runs it.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -24,7 +24,16 @@ from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request 
 from .. import answers, transport
 from ..errors import StripeFailure
 from ..values import Data, SDKService
-from .sdk import STRIPE_VERSION, _describe, _header, _kind, _Late, _plain, _retryable, _unreadable
+from .sdk import (
+    STRIPE_VERSION,
+    _describe,
+    _header,
+    _kind,
+    _Late,
+    _retryable,
+    _unreadable,
+    answer_json,
+)
 
 REQUEST_TIMEOUT: float = transport.DEFAULT_REQUEST_SECONDS
 # Retries after the first attempt, and the backoff between them (tests make it short).
@@ -89,7 +98,8 @@ class StripeGateway:
         with self.budget.asking():
             for attempt in range(RETRIES + 1):
                 try:
-                    answer = _plain(request())
+                    request()  # what it returns is the SDK's objects, of `{}` (sdk.py)
+                    answer = cast(Data, answer_json())
                 except stripe.StripeError as exc:
                     if attempt < RETRIES and _retryable(exc, write) and self._wait(attempt):
                         lost |= (
@@ -153,10 +163,9 @@ class StripeGateway:
                 f"{what}: {trouble}: check api_base and the network, then run again; it is safe.",
                 "connection",
             )
-        if _unreadable(exc):
-            return self._malformed(
-                what, f"HTTP {exc.http_status} with a body that is not a whole JSON answer", write
-            )
+        unread = _unreadable(exc)
+        if unread:
+            return self._malformed(what, unread, write)
         if isinstance(exc, stripe.AuthenticationError):
             return StripeFailure(
                 f"{what}: Stripe rejected the API key: {_describe(exc)}. Check "
@@ -217,7 +226,7 @@ class StripeGateway:
         each checked whole, then slimmed by `slim` (page by page) when given."""
         return self._list(
             "listing portal configurations",
-            lambda cursor: self._get_json(
+            lambda cursor: self._get(
                 CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
             ),
             answers.configuration
@@ -232,21 +241,18 @@ class StripeGateway:
             return self.list_configurations()
         return self._list(
             "listing new portal configurations",
-            lambda cursor: self._get_json(
+            lambda cursor: self._get(
                 CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
             ),
             answers.configuration,
             newer_than=config_id,
         )
 
-    def _get_json(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """One GET as parsed JSON, no StripeObjects: the SDK's HTTP, auth and errors. raw_request
-        skips the SDK's Stripe-Notice warning, so it is given here. The body is parsed again into
-        plain dicts: the SDK's OrderedDicts (`.data`) take twice the memory, and a plan holds
-        every configuration listed."""
+    def _get(self, path: str, params: Mapping[str, Any]) -> None:
+        """One GET through the SDK's HTTP, auth and errors (its answer is taken by `_call`).
+        raw_request skips the SDK's Stripe-Notice warning, so it is given here."""
         response = self.client.raw_request("get", path, **params)
         _api_requestor._maybe_emit_stripe_notice(response.headers)
-        return cast(dict[str, Any], json.loads(response.body))
 
     def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
         return self._call(
@@ -261,7 +267,7 @@ class StripeGateway:
             lambda: self._configurations.create(
                 {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}
             ),
-            answers.configuration,
+            answers.created,
             write=True,
         )
 
@@ -308,14 +314,14 @@ class StripeGateway:
         """The platform's connected accounts (GET /v1/accounts), as plain JSON."""
         return self._list(
             "listing connected accounts",
-            lambda cursor: self._get_json("/v1/accounts", {"limit": PAGE_SIZE, **cursor}),
+            lambda cursor: self._get("/v1/accounts", {"limit": PAGE_SIZE, **cursor}),
             lambda value, where: answers.plain(value, "account"),
         )
 
     def retrieve_account(self, account_id: str) -> dict[str, Any]:
         return self._call(
             f"reading account {account_id}",
-            lambda: self._get_json(f"/v1/accounts/{account_id}", {}),
+            lambda: self._get(f"/v1/accounts/{account_id}", {}),
             lambda v: answers.plain(v, "account", account_id),
         )
 

@@ -5,6 +5,7 @@ whether a retry may help, Stripe's own words). Part of stripe_api, the only pack
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 import requests
@@ -33,9 +34,32 @@ class _Late(stripe.APIConnectionError):
         self.run_spent = run_spent
 
 
+class _TooLarge(stripe.APIError):
+    """An answer past transport.MAX_ANSWER_BYTES: unread, like an answer that is not JSON."""
+
+    def __init__(self) -> None:
+        super().__init__(f"an answer larger than {transport.MAX_ANSWER_BYTES // 2**20} MiB")
+
+
+# The JSON of the latest successful answer on this thread, as the transport parsed it: what
+# StripeGateway._call reads (`answer_json`), rather than the SDK's StripeObjects made from the
+# same bytes again, outside the deadline (3 s of CPU for an 8 MB page).
+_latest = threading.local()
+_SKIPPED = b"{}"
+
+
+def answer_json() -> object:
+    """The JSON of the answer this thread's latest request got (taken: once)."""
+    value, _latest.json = getattr(_latest, "json", transport.NOT_JSON), transport.NOT_JSON
+    return value
+
+
 class _DeadlineClient(stripe.RequestsClient):
-    """requests, with one deadline for connect, first byte and the whole body (requests'
-    own timeout bounds each socket read only, which a slow drip never trips)."""
+    """requests, with one deadline for connect, first byte, the whole body and its JSON
+    (requests' own timeout bounds each socket read only, which a slow drip never trips), and
+    no answer past transport.MAX_ANSWER_BYTES. A successful answer's JSON is kept for
+    `answer_json`, and the SDK is handed `{}` to make its unread StripeObject from; an error
+    status or an answer that is not JSON goes to the SDK whole, for its errors."""
 
     def __init__(self, session: requests.Session, budget: transport.Budget):
         super().__init__(timeout=budget.request_seconds, session=session)
@@ -50,15 +74,21 @@ class _DeadlineClient(stripe.RequestsClient):
         seconds = self._budget.next_request()
         if seconds <= 0:
             raise _Late(self._budget.run_seconds, run_spent=True)
+        _latest.json = transport.NOT_JSON
         try:
-            content, status, headers_ = transport.fetch(
+            answer = transport.fetch(
                 self._shared, seconds, method, url, headers, post_data, stripe.ca_bundle_path
             )
         except transport.TooSlow:  # its own deadline, or the end of the run's time
             raise _Late(seconds, seconds < self._budget.request_seconds) from None
+        except transport.TooLarge:
+            raise _TooLarge() from None
         except Exception as exc:  # noqa: BLE001 - worded by the SDK, as RequestsClient does
             self._handle_request_error(exc)
-        return content, status, headers_
+        if 200 <= answer.status < 300 and answer.json is not transport.NOT_JSON:
+            _latest.json = answer.json
+            return _SKIPPED, answer.status, answer.headers
+        return answer.content, answer.status, answer.headers
 
 
 def _header(exc: stripe.StripeError, name: str) -> str:
@@ -79,17 +109,22 @@ def _kind(exc: stripe.StripeError) -> str:
     return "refused"
 
 
-def _unreadable(exc: stripe.StripeError) -> bool:
-    """The SDK could not parse the answer (not JSON, or an error status without an error)."""
-    return (
+def _unreadable(exc: stripe.StripeError) -> str | None:
+    """Why the answer cannot be read: too large, or the SDK could not parse it (not JSON, or an
+    error status without an error); None when it could."""
+    if isinstance(exc, _TooLarge):
+        return str(exc.user_message)
+    if (
         isinstance(exc, stripe.APIError)
         and (exc.http_status or 0) < 500
         and str(exc.user_message or "").startswith("Invalid response")
-    )
+    ):
+        return f"HTTP {exc.http_status} with a body that is not a whole JSON answer"
+    return None
 
 
 def _retryable(exc: stripe.StripeError, write: bool) -> bool:
-    if isinstance(exc, _Late) or _unreadable(exc):
+    if isinstance(exc, _Late) or _unreadable(exc) is not None:
         return False
     if isinstance(exc, stripe.APIConnectionError):
         return bool(exc.should_retry) or (transport.body_cut(exc.__cause__) and not write)
@@ -109,15 +144,6 @@ def _describe(exc: stripe.StripeError) -> str:
         message = f"HTTP {exc.http_status}, with an answer that is not Stripe's JSON"
     request = f" (request {exc.request_id})" if exc.request_id else ""
     return f"{message}{request}"
-
-
-def _plain(value: object) -> Data:
-    """The SDK's objects as the JSON they came from (lists and scalars as they are)."""
-    if isinstance(value, stripe.StripeObject):
-        return value.to_dict()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _session(address: str, limiter: RateLimiter | None = None) -> LimitedSession:

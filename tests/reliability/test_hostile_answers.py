@@ -99,14 +99,38 @@ def test_a_list_answer_of_the_wrong_shape_is_a_clear_error(project: Project, ans
     assert_clear_error(result, "environment 'staging': listing portal configurations", "malformed")
 
 
-def test_a_configuration_with_a_field_of_the_wrong_type_is_named(project: Project) -> None:
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("features.invoice_history.enabled", "yes"),
+        ("name", 12),
+        ("default_return_url", 5),
+        ("business_profile.headline", False),
+        ("features.subscription_cancel.mode", 1),
+    ],
+)
+def test_a_configuration_with_a_field_of_the_wrong_type_is_named_before_any_write(
+    project: Project, path: str, value: Any
+) -> None:
     config_id = one_applied(project)
+    project.write("basic.yaml", BASIC.replace("Basic", "Basic 2"))  # a change to plan
     broken = by_key(project)["basic"]
-    broken["features"]["invoice_history"]["enabled"] = "yes"
+    *parents, leaf = path.split(".")
+    node = broken
+    for part in parents:
+        node = node.setdefault(part, {}) or {}
+    node[leaf] = value
     answer = {"object": "list", "data": [broken], "has_more": False, "url": LIST}
-    project.emulator.faults.script([{"answer": answer, "method": "GET", "path_prefix": LIST}])
-    result = project.run("plan", "--env", "staging")
-    assert_clear_error(result, config_id, "features.invoice_history.enabled")
+    for command in ("plan", "apply"):
+        project.emulator.faults.script([{"answer": answer, "method": "GET", "path_prefix": LIST}])
+        result = project.run(command, "--env", "staging")
+        assert_clear_error(
+            result,
+            "environment 'staging': listing portal configurations: Stripe's answer is malformed",
+            config_id,
+            f"{path} is {value!r}",
+        )
+    assert not project.writes()
 
 
 def test_a_price_without_its_lookup_key_is_a_clear_error(project: Project) -> None:
@@ -266,6 +290,36 @@ def test_an_update_answered_with_another_configuration_is_uncertain(project: Pro
     assert_clear_error(result, "may or may not have reached Stripe", config_id)
     assert project.run("apply", "--env", "staging").exit_code == 0
     assert by_key(project)["basic"]["name"] == "Basic 2"
+
+
+@pytest.mark.parametrize(
+    ("new_id", "why"),
+    [
+        (None, "a configuration that existed before this apply"),
+        ("bpc_NotListedBefore", "a configuration of another key"),
+    ],
+    ids=["listed-before", "another-key"],
+)
+def test_a_create_answered_with_another_configuration_is_not_reported_created(
+    project: Project, new_id: str | None, why: str
+) -> None:
+    one_applied(project)
+    answer = by_key(project)["basic"]
+    answer["id"] = new_id or answer["id"]
+    project.write("standard.yaml", STANDARD)
+    project.emulator.faults.script([{"answer": answer, "method": "POST", "path_prefix": LIST}])
+    first = project.run("apply", "--env", "staging")
+    assert_clear_error(
+        first,
+        "Uncertain: create standard (new) in staging",
+        f"Stripe answered with {answer['id']}, {why}",
+        "Apply incomplete: 0 created",
+    )
+    assert "in staging: created" not in first.output
+    rerun = project.run("apply", "--env", "staging")
+    assert rerun.exit_code == 0, rerun.output
+    assert sorted(by_key(project)) == ["basic", "standard"]
+    assert len(configurations(project)) == 2
 
 
 # --- Stripe's side failing ----------------------------------------------------------------
