@@ -56,6 +56,8 @@ class _DeadlineClient(stripe.RequestsClient):
             )
         except transport.TooSlow:  # its own deadline, or the end of the run's time
             raise _Late(seconds, seconds < self._budget.request_seconds) from None
+        except transport.Redirected as exc:  # not retried: it would answer the same
+            raise stripe.APIConnectionError(str(exc), should_retry=False) from exc  # type: ignore[no-untyped-call]
         except Exception as exc:  # noqa: BLE001 - worded by the SDK, as RequestsClient does
             self._handle_request_error(exc)
         return content, status, headers_
