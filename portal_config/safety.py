@@ -1,7 +1,7 @@
 """The rules a key obeys before it leaves this machine: where it may be sent, over which
 transport, and which key an environment may use. `stripe_api.connect` applies them before any
-request (the doctor learns of a refusal from `connect` itself); validate asks the address's form
-of `server_address` too, offline, so a file it passes is never refused for its form later.
+request (the doctor learns of a refusal from `connect` itself); validate asks `server_address`
+too, offline, so an address it passes is never refused later for its form.
 
 No `stripe` import here, and none of the emulator: the rules are the tool's, not the emulator's.
 """
