@@ -46,6 +46,8 @@ class Environment:
     location: Location
     # Where `api_key_env:` is written: a missing or wrong key is reported at that line.
     api_key_env_location: Location | None = None
+    # Where `api_base:` is written: an address refused when connecting is reported at that line.
+    api_base_location: Location | None = None
     # A fleet (`stripe_accounts:`): every account named is planned on its own (fleet_plan.py).
     accounts: AccountsSpec | None = None
 
@@ -182,6 +184,9 @@ def _environments(
             location=document.locate(("environments", name), True),
             api_key_env_location=document.locate(("environments", name, "api_key_env"), True)
             if "api_key_env" in text
+            else None,
+            api_base_location=document.locate(("environments", name, "api_base"), False)
+            if "api_base" in text
             else None,
             accounts=accounts,
         )

@@ -16,7 +16,7 @@ from .limits import shorten
 from .loader import DataPath, value_at
 from .model import IDENTITY_KEYS, PRODUCTS_PATH
 from .prices import LOOKUP_PREFIX
-from .safety import PLAIN_HTTP, plain_http_beyond_loopback
+from .safety import Refused, server_address
 from .schema import Locate, dotted
 
 RESERVED_METADATA_PREFIX = "portal_config_"
@@ -60,17 +60,16 @@ def find_secrets(text: str, file: str) -> list[Problem]:
 
 
 def check_environment(name: str, entry: Mapping[str, Any], locate: Locate) -> list[Problem]:
-    """An environment reaches Stripe with a key, or the built-in emulator without one; never
-    over plain http beyond this machine (the rule `plan` applies before sending the key)."""
+    """An environment reaches Stripe with a key, or the built-in emulator without one; its
+    api_base is a server address, never plain http beyond this machine (safety.server_address:
+    the rule every connection applies before sending the key)."""
     path = ("environments", name)
     base = entry.get("api_base")
-    if isinstance(base, str) and plain_http_beyond_loopback(base):
-        return [
-            Problem(
-                locate((*path, "api_base"), False),
-                f"environment '{name}': refusing to send the API key to {base}: {PLAIN_HTTP}",
-            )
-        ]
+    if isinstance(base, str):
+        try:
+            server_address(name, base)
+        except Refused as exc:
+            return [Problem(locate((*path, "api_base"), False), str(exc))]
     if "api_key_env" in entry and "emulator" in entry:
         return [
             Problem(

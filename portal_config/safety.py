@@ -1,6 +1,7 @@
 """The rules a key obeys before it leaves this machine: where it may be sent, over which
 transport, and which key an environment may use. `stripe_api.connect` applies them before any
-request; nothing else repeats them (the doctor learns of a refusal from `connect` itself).
+request (the doctor learns of a refusal from `connect` itself); validate asks `server_address`
+too, offline, so an address it passes is never refused later for its form.
 
 No `stripe` import here, and none of the emulator: the rules are the tool's, not the emulator's.
 """
@@ -12,10 +13,13 @@ import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
 
-from .errors import UnsafeOperation
+from urllib3.exceptions import LocationParseError
+from urllib3.util import Url, parse_url
+
+from .errors import Location, UnsafeOperation
 from .keys import register
+from .limits import shorten
 
 if TYPE_CHECKING:
     from .config import Environment
@@ -55,7 +59,7 @@ class Cleared:
 
 def clear(env: Environment) -> Cleared:
     """Every rule, in the order they are reported: the address first, then the key."""
-    address = check_api_base(env.name, env.api_base)
+    address = check_api_base(env.name, env.api_base, env.api_base_location)
     return Cleared(address, api_key_for(env))
 
 
@@ -69,42 +73,84 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def plain_http_beyond_loopback(api_base: str) -> bool:
-    """http to another machine: refused whatever the environment allows, so `validate` refuses
-    it offline too (rules.check_environment)."""
-    parts = urlsplit(api_base)
-    return parts.scheme == "http" and not is_loopback(parts.hostname or "")
+# A server address is scheme://host[:port], written as urllib3 (the parser requests dials with)
+# reads it, and nothing else. Parsers disagree on the rest: urllib3 reads
+# https://evil.example\@api.stripe.com as host evil.example, urllib.parse as api.stripe.com
+# (https://github.com/urllib3/urllib3/blob/main/src/urllib3/util/url.py); '@' makes what comes
+# before it a user name; urllib3 decodes %-escapes and IDNA-encodes non-ASCII hosts.
+_NOT_IN_ADDRESS = re.compile(r"[\s\x00-\x1f\x7f\\@?#%]")
+_WHY_NOT = {
+    "@": "'@' has no place in one (what comes before it is a user name; the host is after it)",
+    "\\": "'\\' has no place in one (HTTP clients disagree on where its host ends)",
+    "?": "a query has no place in one",
+    "#": "a fragment has no place in one",
+    "%": "percent-encoding has no place in one (write the host as it is)",
+}
 
 
-def check_api_base(env_name: str, api_base: str | None) -> str:
-    """A key goes only to api.stripe.com, or over plain http to a loopback address, unless
-    PORTAL_CONFIG_ALLOW_API_BASE names the host (so a pull request cannot redirect the key)."""
-    base = (api_base or STRIPE_API).rstrip("/")
-    parts = urlsplit(base)
-    host = parts.hostname or ""
-    if parts.path or parts.query:
+def server_address(env_name: str, api_base: str | None) -> Url:
+    """`api_base` (None: Stripe) as the HTTP stack will dial it, or Refused: anything but
+    scheme://host[:port] as urllib3 writes it, and plain http beyond loopback (never allowed).
+    validate (rules.check_environment) and check_api_base both ask, so they never disagree."""
+    base = STRIPE_API if api_base is None else api_base
+    shown = shorten(base)
+
+    def refuse(why: str) -> Refused:
+        return Refused(
+            "address",
+            f"environment '{env_name}': api_base must be a server address, scheme://host[:port], "
+            f"like {STRIPE_API} or http://127.0.0.1:12111 (the SDK adds /v1/...), not "
+            f"'{shown}': {why}",
+        )
+
+    odd = _NOT_IN_ADDRESS.search(base)
+    if odd:
+        raise refuse(_WHY_NOT.get(odd[0], "a space or control character has no place in one"))
+    try:
+        url = parse_url(base)
+    except LocationParseError:
+        raise refuse(
+            "it cannot be read as one (a port is a number up to 65535, an IPv6 host in [])"
+        ) from None
+    if url.path not in (None, "", "/"):
+        raise refuse("a path has no place in one")
+    if url.scheme not in ("http", "https") or not url.host:
+        raise refuse("it needs http:// or https:// and a host")
+    address = Url(scheme=url.scheme, host=url.host, port=url.port)
+    if base.removesuffix("/") != address.url:
+        raise refuse(f"the connection reads it as {address.url}: write that")
+    if url.host.endswith("."):
+        raise refuse("write the host without its final '.'")
+    if url.scheme == "http" and not is_loopback(url.host.strip("[]")):
         raise Refused(
             "address",
-            f"environment '{env_name}': api_base is a server address "
-            f"without a path, like {STRIPE_API} or http://127.0.0.1:12111 (the SDK "
-            f"adds /v1/...), not {base}",
+            f"environment '{env_name}': refusing to send the API key to {address.url}: "
+            f"{PLAIN_HTTP}.",
         )
-    if parts.scheme == "https" and host == "api.stripe.com":
-        return base
-    if plain_http_beyond_loopback(base):
-        raise Refused(
-            "address",
-            f"environment '{env_name}': refusing to send the API key to {base}: {PLAIN_HTTP}.",
-        )
-    if parts.scheme == "http":
-        return base  # loopback
-    if parts.scheme == "https" and os.environ.get(ALLOW_API_BASE_VAR) == host:
-        return base  # never plain http beyond loopback: the key would cross the network in clear
+    return address
+
+
+def check_api_base(env_name: str, api_base: str | None, where: Location | None = None) -> str:
+    """The address to send the key to: api.stripe.com, or plain http to a loopback address, or
+    an https host PORTAL_CONFIG_ALLOW_API_BASE names (so a pull request cannot redirect the
+    key); else Refused, starting at `where` (the project file's api_base line) when given."""
+    try:
+        address = server_address(env_name, api_base)
+    except Refused as exc:
+        raise Refused("address", f"{where}: {exc}") if where else exc from None
+    host = address.host or ""
+    if address.scheme == "http" or host == "api.stripe.com":  # http: loopback, or refused above
+        return address.url
+    if os.environ.get(ALLOW_API_BASE_VAR) == host:
+        return (
+            address.url
+        )  # never plain http beyond loopback: the key would cross the network in clear
     raise Refused(
         "address",
-        f"environment '{env_name}': refusing to send the API key to {base}. A key goes only to "
-        f"{STRIPE_API} or to a loopback address over http; to allow this server (https only), set "
-        f"{ALLOW_API_BASE_VAR}={host or '<host>'} in the shell that runs portal-config.",
+        f"{f'{where}: ' if where else ''}environment '{env_name}': refusing to send the API key "
+        f"to {address.url}. A key goes only to {STRIPE_API} or to a loopback address over http; "
+        f"to allow this server (https only), set {ALLOW_API_BASE_VAR}={host} in the shell that "
+        "runs portal-config.",
     )
 
 

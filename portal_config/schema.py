@@ -197,11 +197,10 @@ def project_schema() -> dict[str, Any]:
                 "minLength": 1,
                 "description": "State file of the built-in emulator (no key needed).",
             },
-            "api_base": {
+            "api_base": {  # its form and where it may point: safety.server_address, the one rule
                 "type": "string",
-                "pattern": r"^https?://[^\s/]+/?$",
-                "x-message": "must be a server address without a path, like "
-                "https://api.stripe.com (the client adds /v1/...)",
+                "description": "A server address, scheme://host[:port]: https://api.stripe.com "
+                "(the default), or plain http to a loopback address (an emulator).",
             },
             "stripe_account": {
                 "type": "string",

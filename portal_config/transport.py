@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 import requests
+from urllib3.util import Url, parse_url
 
+from .limits import shorten
 from .values import Data
 
 T = TypeVar("T")
@@ -57,6 +59,22 @@ class Answer:
     status: int
     headers: Mapping[str, str]
     json: object
+
+
+class Redirected(Exception):
+    """A 3xx answer, not followed: Stripe's API answers 2xx, 4xx or 5xx, never a redirect
+    (https://docs.stripe.com/api/errors, "HTTP status code summary"), so whatever answered is not
+    Stripe itself; and a redirect followed would take the request, and perhaps its key, to a
+    host the safety rules never saw (requests follows them by default:
+    https://requests.readthedocs.io/en/latest/user/quickstart/#redirection-and-history)."""
+
+    def __init__(self, url: str, status: int, location: str | None):
+        asked = parse_url(url)
+        server = Url(scheme=asked.scheme, host=asked.host, port=asked.port).url
+        to = f" (a redirect to {shorten(location)})" if location else " (a redirect)"
+        super().__init__(
+            f"{server} answered HTTP {status}{to}, not followed: Stripe's API never redirects"
+        )
 
 
 @dataclass
@@ -149,8 +167,8 @@ def fetch(
     body: Data,
     verify: str | bool,
 ) -> Answer:
-    """One request and its whole answer, parsed, within `seconds`: TooSlow, TooLarge, or
-    requests' own errors."""
+    """One request and its whole answer, parsed, within `seconds`: TooSlow, TooLarge, Redirected,
+    or requests' own errors."""
     held: list[requests.Response] = []
 
     def run() -> Answer:
@@ -164,8 +182,12 @@ def fetch(
             timeout=seconds + BACKSTOP_SECONDS,
             stream=True,
             verify=verify,
+            allow_redirects=False,
         )
         held.append(response)
+        if 300 <= response.status_code < 400:
+            response.close()
+            raise Redirected(url, response.status_code, response.headers.get("Location"))
         content = _bounded_body(response)
         return Answer(content, response.status_code, response.headers, _json(content))
 

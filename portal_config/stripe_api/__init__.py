@@ -151,12 +151,15 @@ class StripeGateway:
                 "deadline",
             )
         if isinstance(exc, stripe.APIConnectionError):
-            trouble = (
-                f"{self.address} sent no complete answer within {exc.seconds:g} s (--timeout)"
-                if isinstance(exc, _Late)
-                else f"could not reach {self.address} "
-                f"({transport.network_reason(str(exc.user_message or exc))})"
-            )
+            if isinstance(exc, _Late):
+                trouble = (
+                    f"{self.address} sent no complete answer within {exc.seconds:g} s (--timeout)"
+                )
+            elif isinstance(exc.__cause__, transport.Redirected):
+                trouble = f"{exc.__cause__}, so api_base does not reach Stripe itself"
+            else:
+                reason = transport.network_reason(str(exc.user_message or exc))
+                trouble = f"could not reach {self.address} ({reason})"
             if write and not transport.never_sent(exc.__cause__):
                 return StripeFailure(f"{what}: {trouble}: {UNCERTAIN}.", "uncertain")
             return StripeFailure(

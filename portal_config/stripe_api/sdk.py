@@ -83,6 +83,8 @@ class _DeadlineClient(stripe.RequestsClient):
             raise _Late(seconds, seconds < self._budget.request_seconds) from None
         except transport.TooLarge:
             raise _TooLarge() from None
+        except transport.Redirected as exc:  # not retried: it would answer the same
+            raise stripe.APIConnectionError(str(exc), should_retry=False) from exc  # type: ignore[no-untyped-call]
         except Exception as exc:  # noqa: BLE001 - worded by the SDK, as RequestsClient does
             self._handle_request_error(exc)
         if 200 <= answer.status < 300 and answer.json is not transport.NOT_JSON:

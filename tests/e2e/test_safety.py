@@ -87,9 +87,9 @@ def test_a_key_with_a_newline_is_refused_and_never_printed(basic, monkeypatch) -
     assert TEST_KEY not in result.output and TEST_KEY[-12:] not in result.output
 
 
-@pytest.mark.parametrize(
-    "address", ["https://api.stripe.com@evil.example", "https://api.stripe.com.evil.example"]
-)
+# (An address with a user name, https://api.stripe.com@evil.example, is refused at its line by
+# the files' check: tests/reliability/test_hostile_addresses.py.)
+@pytest.mark.parametrize("address", ["https://api.stripe.com.evil.example", "https://127.0.0.1:9"])
 def test_only_stripe_or_loopback_receive_the_key(basic, address) -> None:
     text = (basic.configs / "portal-config.yaml").read_text()
     basic.write("portal-config.yaml", text.replace(basic.emulator.url, address, 1))
