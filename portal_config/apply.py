@@ -63,6 +63,14 @@ class ApplyReport:
         )
 
 
+class _Meanwhile(Exception):
+    """What the change was to do happened meanwhile, or the configuration changed: not written."""
+
+
+def _identity(change: Change, project: str) -> tuple[str | None, ...]:
+    return (project, change.env, change.key)
+
+
 def _existing_id(change: Change) -> str:
     # Every change but a create names its configuration: plan.py sets it, a saved plan keeps it.
     return cast(str, change.config_id)
@@ -74,7 +82,7 @@ def _still_as_planned(change: Change, gateway: Gateway, project: str, arrivals: 
     created since the plan: arrivals.py), no deactivation of what prune must never touch (a
     saved plan file could have been edited)."""
     if isinstance(change, Create):
-        return not arrivals.holds((project, change.env, change.key))
+        return not arrivals.holds(_identity(change, project))
     now = gateway.retrieve_configuration(_existing_id(change))
     if isinstance(change, Deactivate):
         # Never the default; a prune (no file asks for it) only what this project created here.
@@ -85,15 +93,40 @@ def _still_as_planned(change: Change, gateway: Gateway, project: str, arrivals: 
     return fingerprint(now) == change.fingerprint
 
 
-def _write(change: Change, gateway: Gateway, idempotency_key: str) -> dict[str, Any]:
-    """The write, and Stripe's answer: the configuration as it now is."""
-    if isinstance(change, Create):
-        answer: dict[str, Any] = gateway.create_configuration(dict(change.params), idempotency_key)
-        return answer
-    answer = gateway.update_configuration(
+def _update(change: Change, gateway: Gateway, idempotency_key: str) -> dict[str, Any]:
+    """The write to an existing configuration, and Stripe's answer: the configuration as it
+    now is."""
+    answer: dict[str, Any] = gateway.update_configuration(
         _existing_id(change), dict(change.params), idempotency_key
     )
     return answer
+
+
+# How many of an identity's create keys apply may find spent (each by a failed create Stripe
+# keeps for 24 hours) before it gives up: far more than a day of edits after failed creates.
+CREATE_GENERATIONS = 10
+
+
+def _create(change: Create, gateway: Gateway, project: str, arrivals: Arrivals) -> dict[str, Any]:
+    """The create, under its identity's key (Create.idempotency_key). A key Stripe will not run
+    again (its saved failure replayed, or an idempotency_error: another apply, or an earlier run
+    with other content, used it) is given up only once a re-read shows no configuration with this
+    identity; then the next generation's key, the one every other apply would use next. One
+    that does show was created meanwhile: not created again."""
+    failure: StripeFailure | None = None
+    for generation in range(1, CREATE_GENERATIONS + 1):
+        key = change.idempotency_key(project, generation)
+        try:
+            answer: dict[str, Any] = gateway.create_configuration(dict(change.params), key)
+            return answer
+        except StripeFailure as exc:
+            if not (exc.replayed or exc.kind == "idempotency"):
+                raise
+            if arrivals.holds(_identity(change, project)):
+                raise _Meanwhile from exc
+            failure = exc
+    assert failure is not None
+    raise failure
 
 
 def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
@@ -109,9 +142,11 @@ def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
 def _write_once(
     change: Change, gateway: Gateway, project: str, arrivals: Arrivals
 ) -> dict[str, Any]:
+    if isinstance(change, Create):
+        return _create(change, gateway, project, arrivals)
     key = change.idempotency_key(project)
     try:
-        return _write(change, gateway, key)
+        return _update(change, gateway, key)
     except StripeFailure as exc:
         if not exc.replayed:
             raise
@@ -120,7 +155,7 @@ def _write_once(
         # one left nothing behind.
         if not _still_as_planned(change, gateway, project, arrivals):
             raise
-        return _write(change, gateway, f"{key}-{time.time_ns()}")
+        return _update(change, gateway, f"{key}-{time.time_ns()}")
 
 
 # Failures that concern one request only: the next change may well succeed.
@@ -140,13 +175,15 @@ def _apply_one(
     fails on its side is recorded and the rest still applies."""
     try:
         if not _still_as_planned(change, gateway, project, arrivals):
-            report.changed_meanwhile.append(change)
-            progress(
-                f"  ! {change.key} ({change.config_id or 'new'}) in {change.where} changed in "
-                "Stripe since it was planned: not written"
-            )
-            return True
+            raise _Meanwhile
         answer = _write_once(change, gateway, project, arrivals)
+    except _Meanwhile:
+        report.changed_meanwhile.append(change)
+        progress(
+            f"  ! {change.key} ({change.config_id or 'new'}) in {change.where} "
+            f"{change.meanwhile}: not written"
+        )
+        return True
     except StripeFailure as exc:
         if exc.kind == "default_refused":
             report.refused.append(change)
@@ -156,7 +193,9 @@ def _apply_one(
             )
             return True
         # A fleet's account the platform cannot act for (403) costs only that account's changes.
-        if exc.kind in ("refused", "missing") or (change.account and exc.kind == "permission"):
+        if exc.kind in ("refused", "missing", "idempotency") or (
+            change.account and exc.kind == "permission"
+        ):
             report.rejected.append((change, str(exc)))
             progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.where}: {exc}")
             return True
