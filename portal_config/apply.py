@@ -158,8 +158,9 @@ def _write_once(
         return _update(change, gateway, f"{key}-{time.time_ns()}")
 
 
-# Failures that concern one request only: the next change may well succeed.
-ONE_CHANGE_FAILURES = ("server", "rate_limit", "malformed")
+# Failures that concern one request only: the next change may well succeed (slow: a fleet's
+# account that did not answer in time; its siblings may well).
+ONE_CHANGE_FAILURES = ("server", "rate_limit", "malformed", "slow")
 
 
 def _apply_one(

@@ -82,7 +82,7 @@ class Fault:
     drip_seconds: float = 0.0
     has_more_forever: bool = False
     account: str | None = None
-    delay_seconds: float = 0.0
+    delay_seconds: float | None = None
 
     @classmethod
     def parse(cls, entry: dict[str, Any]) -> Fault:
@@ -90,7 +90,7 @@ class Fault:
         if unknown:
             raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
         fault = cls(**entry)
-        if fault.delay_seconds:
+        if fault.delay_seconds is not None:
             fault._check_delay()
         elif fault.on_answer:
             fault._check_answer_fault()
@@ -128,7 +128,8 @@ class Fault:
     def _check_delay(self) -> None:
         if self.on_answer or self.drop or self.remembered or self.status is not None:
             raise ValueError("delay_seconds holds a request that then goes through: alone")
-        if not (math.isfinite(self.delay_seconds) and 0 <= self.delay_seconds <= 60):
+        seconds = float(self.delay_seconds or 0)
+        if not (math.isfinite(seconds) and 0 <= seconds <= 60):
             raise ValueError("delay_seconds must be between 0 and 60")
 
     def matches(self, method: str, path: str, account: str | None = None) -> bool:
@@ -265,7 +266,7 @@ class Faults:
                 fault = Fault(status=500, should_retry=self.failure_should_retry)
             else:
                 return
-        if fault.delay_seconds:
+        if fault.delay_seconds is not None:
             time.sleep(fault.delay_seconds)
             return
         if fault.drop:
