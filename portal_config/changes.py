@@ -53,6 +53,8 @@ class Change:
     order: ClassVar[int] = 0
     counted_as: ClassVar[str] = ""  # how people count it: create | update | deactivate
     past: ClassVar[str] = ""
+    # What Stripe showed just before the write, when the write was not made.
+    meanwhile: ClassVar[str] = "changed in Stripe since it was planned"
 
     @property
     def where(self) -> str:
@@ -93,6 +95,20 @@ class Create(Change):
     order: ClassVar[int] = 0
     counted_as: ClassVar[str] = "create"
     past: ClassVar[str] = "created"
+    meanwhile: ClassVar[str] = "was created meanwhile, by another apply (a concurrent deploy?)"
+
+    def idempotency_key(self, project: str, generation: int = 1) -> str:
+        """Derived from the identity (project, environment, account, key), not the content: two
+        applies creating it at once, from checkouts whose files differ, send the same key, so
+        Stripe lets one through and refuses the other (a 409 while the first runs, then a 400
+        idempotency_error: "Keys for idempotent requests can only be used with the same
+        parameters they were first used with", https://docs.stripe.com/api/idempotent_requests).
+        A re-run with the same content replays. `generation` moves on only once Stripe has shown
+        that the previous key's request left no configuration (apply.py), so every apply walks
+        the same keys in the same order and Stripe still lets only one of them create."""
+        identity = f"{project}/{self.where}/{self.key}"
+        material = json.dumps([self.action, identity, generation])
+        return f"portal-config-create-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
 
 
 @dataclass(frozen=True)

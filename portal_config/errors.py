@@ -61,9 +61,11 @@ class StripeFailure(PortalConfigError):
     """Stripe (or the network) refused or failed; the message says which request and why.
 
     `kind`: authentication | permission | missing | connection | rate_limit | server |
-    default_refused | refused | malformed (an answer Stripe would never send: nothing was read
+    default_refused | refused | idempotency (the idempotency key was used with other
+    parameters) | malformed (an answer Stripe would never send: nothing was read
     from it) | uncertain (a write whose answer was lost or unreadable: it may or may not have
-    been made) | deadline (the run's time is spent). `replayed`: Stripe answered from its
+    been made) | deadline (the run's time is spent) | slow (a fleet's account sent no complete
+    answer in time, or spent its own time). `replayed`: Stripe answered from its
     idempotency cache (a failure it saved earlier for the same key).
     """
 

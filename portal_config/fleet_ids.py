@@ -1,12 +1,11 @@
 """`portal-config ids` over a fleet environment: each account's own configuration IDs (the app
 passes the one of the account it creates a portal session for), read side by side under the
-run's rate limit. One account's failure (a revoked connection answers 403) is that account's
-problem, named by its ID with what to do; the other accounts are still listed.
+run's rate limit. One account's failure (a revoked connection answers 403, a silent account) is
+that account's problem, named by its ID with what to do; the other accounts are still listed.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 
@@ -29,23 +28,17 @@ def read_fleet(
     project: config.Project, env_name: str, platform: Gateway, selection: fleet_plan.Selection
 ) -> list[Ids]:
     """The IDs in each account of the fleet this run takes, in fleet order."""
-    read = functools.partial(read_account, project, env_name, platform)
-    return fleet_read.each_account(project.environments[env_name], platform, selection, read)
+    env = project.environments[env_name]
 
-
-def read_account(
-    project: config.Project, env_name: str, platform: Gateway, member: fleet_plan.Member
-) -> Ids:
-    gateway = platform.for_account(member.id)
-    try:
+    def read(member: fleet_plan.Member) -> Ids:
         environment = fleet_plan.member_environment(project, env_name, platform, member)
-        return ids.read(project, env_name, gateway, environment)
-    except StripeFailure as exc:
-        if exc.kind in fleet_read.RUN_FAILURES:
-            raise
-        problem = fleet_plan.failure_message(member.id, exc, gateway)
-        mode = project.environments[env_name].mode
-        return Ids(env=env_name, mode=mode, problems=[problem], account=member.id)
+        return ids.read(project, env_name, platform.for_account(member.id), environment)
+
+    def failed(member: fleet_plan.Member, exc: StripeFailure) -> Ids:
+        problem = fleet_plan.failure_message(member.id, exc, platform)
+        return Ids(env=env_name, mode=env.mode, problems=[problem], account=member.id)
+
+    return fleet_read.each_account(env, platform, selection, read, failed)
 
 
 def render(env_name: str, mode: str, accounts: Sequence[Ids], fmt: str) -> str:

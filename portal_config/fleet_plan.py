@@ -2,13 +2,15 @@
 or the platform's connected accounts kept by metadata), narrowed (`--accounts`, `--shard`), then
 each account planned on its own, side by side, every request under the run's one rate limit.
 
-One account's failure (a revoked connection answers 403, a variable its object lacks) is that
-account's EnvPlan's problem, named by its ID with what to do; the other accounts are planned.
+One account's failure (a revoked connection answers 403, a variable its object lacks, answers
+that do not come within --timeout) is that account's EnvPlan's problem, named by its ID with what
+to do; the other accounts are planned.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -23,6 +25,10 @@ DEFAULT_PARALLELISM = 4  # accounts planned side by side (apply: changes written
 # Failures every account of the run would meet alike (no network, a rejected key, the run's time
 # gone): the run's, said once, not one account's.
 RUN_FAILURES = ("connection", "authentication", "deadline")
+# A `slow` account (no complete answer within --timeout) fails alone, unless the first this many
+# accounts to end (at least as many as run side by side) were all slow: then no account answers,
+# the network is at fault, and the run stops rather than wait a timeout for each account.
+STALLED_RUN = 3
 T = TypeVar("T")
 
 
@@ -155,29 +161,21 @@ def plan_account(
     adopt: bool = False,
     keys: Collection[str] | None = None,
 ) -> EnvPlan:
-    """One account's plan; a failure on Stripe's side is its own problem, not the run's."""
-    env = project.environments[env_name]
+    """One account's plan; raises its StripeFailure (side_by_side says whose it is)."""
     gateway = platform.for_account(member.id)
-    try:
-        environment = member_environment(project, env_name, platform, member)
-        files, left_out = checked_configs(project, environment, member.id)
-        result = workflow.read_environment(
-            project,
-            env_name,
-            gateway,
-            prune=prune,
-            adopt=adopt,
-            partial=True,
-            keys=keys,
-            files=files,
-            left_out=left_out,
-        )
-    except StripeFailure as exc:
-        if exc.kind in RUN_FAILURES:
-            raise  # every account would meet it: the run's failure, said once
-        where = env.accounts.where.get(member.id) if env.accounts else None
-        problem = Problem(where or env.location, failure_message(member.id, exc, gateway))
-        return EnvPlan(env_name, env.mode, problems=[problem], account=member.id)
+    environment = member_environment(project, env_name, platform, member)
+    files, left_out = checked_configs(project, environment, member.id)
+    result = workflow.read_environment(
+        project,
+        env_name,
+        gateway,
+        prune=prune,
+        adopt=adopt,
+        partial=True,
+        keys=keys,
+        files=files,
+        left_out=left_out,
+    )
     result.account = member.id
     result.changes = [dataclasses.replace(c, account=member.id) for c in result.changes]
     return result
@@ -194,8 +192,10 @@ def plan_fleet(
     keys: Collection[str] | None = None,
 ) -> tuple[list[EnvPlan], list[str], int]:
     """Every account of the fleet this run takes, planned side by side, in fleet order; the
-    `--accounts` IDs this fleet does not hold; and the whole fleet's size."""
-    chosen, unknown, size = members(project.environments[env_name], platform, selection)
+    `--accounts` IDs this fleet does not hold; and the whole fleet's size. An account's own
+    failure is its EnvPlan's problem; the other accounts are planned."""
+    env = project.environments[env_name]
+    chosen, unknown, size = members(env, platform, selection)
 
     def job(member: Member) -> EnvPlan:
         try:
@@ -205,19 +205,70 @@ def plan_fleet(
         finally:
             progress.account_planned()  # the status line's count, on a terminal
 
-    return side_by_side(chosen, selection.parallelism, job), unknown, size
+    def failed(member: Member, exc: StripeFailure) -> EnvPlan:
+        # located where the fleet names the account: its list item, or its line in the file of IDs
+        where = env.accounts.where.get(member.id) if env.accounts else None
+        problem = Problem(where or env.location, failure_message(member.id, exc, platform))
+        return EnvPlan(env_name, env.mode, problems=[problem], account=member.id)
+
+    return side_by_side(chosen, selection.parallelism, job, failed), unknown, size
+
+
+class _Stalls:
+    """Whether any account has answered, and how many ended slow before one did."""
+
+    def __init__(self, limit: int):
+        self._limit, self._slow, self._answered = limit, 0, False
+        self._lock = threading.Lock()
+
+    def answered(self) -> None:
+        with self._lock:
+            self._answered = True
+
+    def slow(self, exc: StripeFailure) -> None:
+        """Raises the run's failure once `limit` accounts were slow and none answered."""
+        with self._lock:
+            self._slow += 1
+            if self._answered or self._slow < self._limit:
+                return
+        raise StripeFailure(
+            f"no account of the fleet answered: the first {self._slow} each sent no complete "
+            f"answer in time, so the network (or api_base) is at fault; the last: {exc}",
+            "connection",
+        ) from exc
 
 
 def side_by_side(
-    chosen: Sequence[Member], parallelism: int, read: Callable[[Member], T]
+    chosen: Sequence[Member],
+    parallelism: int,
+    read: Callable[[Member], T],
+    failed: Callable[[Member, StripeFailure], T],
 ) -> list[T]:
-    """`read` of each account, at most `parallelism` at once, in the accounts' order. A failure
-    `read` raises (one every account would meet: the network, the key) ends the run at once:
-    the accounts not yet started are not tried, those under way finish."""
+    """`read` of each account, at most `parallelism` at once, in the accounts' order. A
+    StripeFailure `read` raises is that account's (`failed` says it) and the others go on;
+    one every account would meet (RUN_FAILURES: the network, the key; or no account answering
+    in time) ends the run at once: the accounts not yet started are not tried, those under way
+    finish."""
     if not chosen:
         return []
+    stalls = _Stalls(max(parallelism, STALLED_RUN))
+
+    def attempt(member: Member) -> T:
+        try:
+            value = read(member)
+        except StripeFailure as exc:
+            if exc.kind in RUN_FAILURES:
+                raise  # every account would meet it: the run's failure, said once
+            if exc.kind == "slow":
+                stalls.slow(exc)
+            else:
+                stalls.answered()
+            return failed(member, exc)
+        stalls.answered()
+        return value
+
     with ThreadPoolExecutor(max_workers=min(parallelism, len(chosen))) as pool:
-        futures = [pool.submit(read, member) for member in chosen]
+        futures = [pool.submit(attempt, member) for member in chosen]
         wait(futures, return_when=FIRST_EXCEPTION)
         if any(f.done() and f.exception() for f in futures):
             for future in futures:

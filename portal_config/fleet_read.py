@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from . import config, fleet_plan
+from .errors import StripeFailure
 from .gateway import Gateway
 
 T = TypeVar("T")
-RUN_FAILURES = fleet_plan.RUN_FAILURES
 
 
 def each_account(
@@ -20,10 +20,12 @@ def each_account(
     platform: Gateway,
     selection: fleet_plan.Selection,
     read: Callable[[fleet_plan.Member], T],
+    failed: Callable[[fleet_plan.Member, StripeFailure], T],
 ) -> list[T]:
-    """`read` for each account of the fleet this run takes, side by side, in fleet order (a
-    failure `read` raises ends the run: fleet_plan.side_by_side)."""
+    """`read` for each account of the fleet this run takes, side by side, in fleet order; a
+    failure of one account's is `failed`'s to say, one every account would meet ends the run
+    (fleet_plan.side_by_side)."""
     chosen, unknown, _ = fleet_plan.members(env, platform, selection)
     if selection.accounts:
         fleet_plan.refuse_unknown([unknown])
-    return fleet_plan.side_by_side(chosen, selection.parallelism, read)
+    return fleet_plan.side_by_side(chosen, selection.parallelism, read, failed)

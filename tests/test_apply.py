@@ -221,7 +221,7 @@ def test_a_configuration_changed_since_planning_is_not_written() -> None:
     ]
     assert summary(report, plan) == (
         "Apply incomplete: 0 created, 0 updated, 0 deactivated.\n"
-        "Not written: update std (bpc_1) in local: it changed in Stripe after it was planned. "
+        "Not written: update std (bpc_1) in local: it changed in Stripe since it was planned. "
         "Run plan again, review, then apply."
     )
 
@@ -531,3 +531,49 @@ def test_every_failure_side_by_side_is_reported() -> None:
         "Failed: create a (new) in local: down",
         "Failed: create b (new) in local: down",
     ]
+
+
+# --- two applies creating the same configuration ----------------------------------------------
+
+SPENT = "Keys for idempotent requests can only be used with the same parameters"
+
+
+def test_a_create_whose_key_another_apply_used_is_reported_created_meanwhile() -> None:
+    gw = FakeGateway([])
+    plan = plan_for([gw], [desired("std", {"name": "Mine"})])
+
+    def theirs_landed() -> BaseException:  # the other apply's create, under the same key
+        gw.configurations["bpc_9"] = stripe_config("bpc_9", "std")
+        return StripeFailure(SPENT, kind="idempotency")
+
+    gw.failures["new"] = [theirs_landed]
+    report, lines = run(plan, gw)
+    assert gw.writes == [] and report.changed_meanwhile == plan.changes and not report.ok
+    assert lines == [
+        "  ! std (new) in local was created meanwhile, by another apply (a concurrent deploy?): "
+        "not written"
+    ]
+    assert summary(report, plan).splitlines()[1] == (
+        "Not written: create std (new) in local: it was created meanwhile, by another apply "
+        "(a concurrent deploy?). Run plan again, review, then apply."
+    )
+
+
+def test_a_create_key_spent_without_a_configuration_moves_to_the_next_generation() -> None:
+    # e.g. a failed create Stripe keeps for 24 hours, then the file was edited
+    gw = FakeGateway([])
+    spent = [StripeFailure(SPENT, kind="idempotency"), StripeFailure("saved", replayed=True)]
+    gw.failures["new"] = list(spent)
+    plan = plan_for([gw], [desired("std", {"name": "Edited"})])
+    report, _ = run(plan, gw)
+    (change,) = plan.changes
+    assert report.ok and len(gw.configurations) == 1
+    assert [key for _, _, key in gw.writes] == [change.idempotency_key("acme", 3)]
+
+
+def test_a_create_gives_up_once_every_generation_is_spent() -> None:
+    gw = FakeGateway([])
+    gw.failures["new"] = [StripeFailure(SPENT, kind="idempotency") for _ in range(10)]
+    plan = plan_for([gw], [desired("std")])
+    report, _ = run(plan, gw)
+    assert gw.configurations == {} and report.rejected == [(plan.changes[0], SPENT)]

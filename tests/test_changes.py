@@ -198,3 +198,13 @@ def test_a_creates_idempotency_key_names_its_project_and_environment() -> None:
     assert create("std2").idempotency_key("acme") != key
     # an update names its configuration, whatever the project is called
     assert update().idempotency_key("other") == update().idempotency_key("acme")
+
+
+def test_a_creates_idempotency_key_is_its_identitys_whatever_the_content() -> None:
+    # Two checkouts whose files differ send one key, so Stripe lets only one of them create.
+    key = create().idempotency_key("acme")
+    other_content = dataclasses.replace(create(), params={"name": "Other"}, file="elsewhere.yaml")
+    assert other_content.idempotency_key("acme") == key
+    assert dataclasses.replace(create(), account="acct_1").idempotency_key("acme") != key
+    # the next generation, once Stripe showed the first key left nothing behind
+    assert create().idempotency_key("acme", 2) not in (key, create().idempotency_key("acme", 3))

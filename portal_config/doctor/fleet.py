@@ -94,9 +94,10 @@ def examine_fleet(
         if platform is None:
             return FleetFindings(env_name, env.mode, judge_key(platform_obs) + findings, [])
         examine = functools.partial(_examine_account, project, env_name, platform, asked)
+        unread = functools.partial(_unread_account, env, platform)
         try:
-            accounts = fleet_read.each_account(env, platform, selection, examine)
-        except StripeFailure as exc:  # listing the platform's connected accounts
+            accounts = fleet_read.each_account(env, platform, selection, examine, unread)
+        except StripeFailure as exc:  # listing the accounts, or one every account would meet
             platform_obs.list_failure = failure(platform, exc)
             listing = (
                 judge_key(platform_obs)
@@ -104,7 +105,7 @@ def examine_fleet(
                 else [
                     failed(
                         "accounts",
-                        "listing the platform's connected accounts",
+                        "reading the fleet's connected accounts",
                         platform_obs.list_failure,
                     )
                 ]
@@ -120,21 +121,11 @@ def _examine_account(
     asked: Asked,
     member: fleet_plan.Member,
 ) -> AccountFindings:
+    """One account's findings; raises the StripeFailure of its first reads (the account's own,
+    or the run's: fleet_plan.side_by_side)."""
     gateway = platform.for_account(member.id)
-    try:
-        environment = fleet_plan.member_environment(project, env_name, platform, member)
-        configurations = gateway.list_configurations()  # the first request to the account
-    except StripeFailure as exc:
-        if exc.kind == "permission":
-            message = fleet_plan.failure_message(member.id, exc, gateway)
-            return AccountFindings(member.id, [Finding("account", "problem", message)], True)
-        env = project.environments[env_name]
-        unread = Observation(
-            env=fleet_config.account_environment(env, member.id, member.account),
-            key_kind=platform.key_kind,
-            list_failure=failure(gateway, exc),
-        )
-        return AccountFindings(member.id, judge_key(unread), True)
+    environment = fleet_plan.member_environment(project, env_name, platform, member)
+    configurations = gateway.list_configurations()  # the first request to the account
     obs = Observation(
         env=environment,
         customer_id=asked.customer,
@@ -144,3 +135,18 @@ def _examine_account(
     checked = fleet_plan.checked_configs(project, environment, member.id)
     read(obs, project, gateway, configurations, checked)
     return AccountFindings(member.id, judge(obs, asked.show_url))
+
+
+def _unread_account(
+    env: config.Environment, platform: Gateway, member: fleet_plan.Member, exc: StripeFailure
+) -> AccountFindings:
+    """An account doctor could not read: a failed account, named by its ID with what to do."""
+    if exc.kind == "permission":
+        message = fleet_plan.failure_message(member.id, exc, platform)
+        return AccountFindings(member.id, [Finding("account", "problem", message)], True)
+    unread = Observation(
+        env=fleet_config.account_environment(env, member.id, member.account),
+        key_kind=platform.key_kind,
+        list_failure=failure(platform, exc),
+    )
+    return AccountFindings(member.id, judge_key(unread), True)

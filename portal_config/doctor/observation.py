@@ -154,7 +154,7 @@ def failed(check: str, what: str, failure: Failure) -> Finding:
     """A read that Stripe refused, as the finding its kind calls for."""
     if failure.kind == "permission":
         return Finding("permissions", "problem", f"{what}: {failure.message}", PERMISSIONS_FIX)
-    if failure.kind == "connection":
+    if failure.kind in ("connection", "slow"):  # slow: a fleet's account answered too late
         return Finding(
             check,
             "problem",

@@ -117,8 +117,9 @@ class Api:
         """The answer to one /v1 request; raises faults.Drop to close without answering."""
         rid = request_id()
         idempotent = request.method == "POST" and request.idempotency_key is not None
+        account = request.headers.get("stripe-account")
         try:
-            self.faults.check(request.method, request.path, idempotent=idempotent)
+            self.faults.check(request.method, request.path, idempotent=idempotent, account=account)
         except ApiError as error:
             response = Response(error.status, error.body(), dict(error.headers), injected=True)
         else:
@@ -132,7 +133,7 @@ class Api:
             fault = (
                 None
                 if response.injected
-                else self.faults.answer_fault(request.method, request.path, idempotent)
+                else self.faults.answer_fault(request.method, request.path, idempotent, account)
             )
             if fault is not None:
                 response.status, response.body, response.delivery = fault.reshape(
@@ -170,7 +171,9 @@ class Api:
         try:
             time.sleep(self.faults.latency)  # inside the reservation, so overlaps meet a 409
             try:
-                self.faults.check(request.method, request.path, remembered=True)
+                self.faults.check(
+                    request.method, request.path, remembered=True, account=request.account
+                )
             except ApiError as error:  # failed after it started: remembered, like Stripe does
                 response = Response(error.status, error.body(), dict(error.headers), injected=True)
             else:

@@ -1,9 +1,10 @@
 """Injected trouble for tests: latency, random 500s, and a script of faults.
 
 Faults are test trouble, not Stripe behaviours (those are in behaviours.py). A scripted entry
-matches requests by `method` and `path_prefix` (a `remembered` one only POSTs with an
-Idempotency-Key). A request meets at most one entry, the first queued one that matches it, and
-uses it up; it acts where it belongs:
+matches requests by `method`, `path_prefix` and `account` (the Stripe-Account header a platform
+sends for a connected account; a `remembered` one only POSTs with an Idempotency-Key). A request
+meets at most one entry, the first queued one that matches it, and uses it up; it acts where it
+belongs:
 
 - in front of the API (an error `status` 500|503|429, optionally `should_retry`, or `drop`: close
   without answering), like a failure before Stripe: a retry with the same Idempotency-Key is
@@ -11,6 +12,8 @@ uses it up; it acts where it belongs:
 - `remembered`: the error happens once an idempotent request has started, so Stripe saves it
   under the request's key and replays it to a retry with the same key (a drop there saves
   nothing);
+- `delay_seconds`: the request waits that long in front of the API, then goes through: a slow or
+  hung network path to one account (with `account`), or a slow write that two clients race;
 - on the answer, once the request was executed (and its answer saved for its key): `body`
   `truncated` (half the JSON, with a Content-Length to match), `cut` (the whole length promised,
   the connection closed half-way), `empty` (no body), `dropped` (closed without an answer: the
@@ -31,6 +34,7 @@ import copy
 import math
 import random
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +60,8 @@ _FIELDS = {
     "answer",
     "drip_seconds",
     "has_more_forever",
+    "account",
+    "delay_seconds",
 }
 # How a `body` fault sends the answer (server.Delivery) or changes it (reshape).
 _DELIVERIES = {"truncated", "cut", "empty", "dropped", *hostile.KINDS}
@@ -77,6 +83,8 @@ class Fault:
     answer: Data = _MISSING
     drip_seconds: float = 0.0
     has_more_forever: bool = False
+    account: str | None = None
+    delay_seconds: float | None = None
 
     @classmethod
     def parse(cls, entry: dict[str, Any]) -> Fault:
@@ -84,7 +92,9 @@ class Fault:
         if unknown:
             raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
         fault = cls(**entry)
-        if fault.on_answer:
+        if fault.delay_seconds is not None:
+            fault._check_delay()
+        elif fault.on_answer:
             fault._check_answer_fault()
         elif not fault.drop and fault.status not in (None, *_MESSAGES):
             raise ValueError(f"fault status must be one of {sorted(_MESSAGES)}, not {fault.status}")
@@ -117,9 +127,18 @@ class Fault:
         if not (math.isfinite(self.drip_seconds) and 0 <= self.drip_seconds <= 60):
             raise ValueError("drip_seconds must be between 0 and 60")
 
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method.upper() == method) and (
-            self.path_prefix is None or path.startswith(self.path_prefix)
+    def _check_delay(self) -> None:
+        if self.on_answer or self.drop or self.remembered or self.status is not None:
+            raise ValueError("delay_seconds holds a request that then goes through: alone")
+        seconds = float(self.delay_seconds or 0)
+        if not (math.isfinite(seconds) and 0 <= seconds <= 60):
+            raise ValueError("delay_seconds must be between 0 and 60")
+
+    def matches(self, method: str, path: str, account: str | None = None) -> bool:
+        return (
+            (self.method is None or self.method.upper() == method)
+            and (self.path_prefix is None or path.startswith(self.path_prefix))
+            and (self.account is None or self.account == account)
         )
 
     def error(self) -> ApiError:
@@ -214,14 +233,14 @@ class Faults:
             self.failure_should_retry = settings["failure_should_retry"]
         self.script(list(settings.get("script", [])))
 
-    def _first(self, method: str, path: str, idempotent: bool) -> Fault | None:
+    def _first(self, method: str, path: str, idempotent: bool, account: str | None) -> Fault | None:
         """The entry this request meets: the first queued one that matches it (a `remembered`
         one only an idempotent POST; `has_more_forever` is a mode, met by no one)."""
         return next(
             (
                 f
                 for f in self._script
-                if f.matches(method, path)
+                if f.matches(method, path, account)
                 and not f.has_more_forever
                 and (idempotent or not f.remembered)
             ),
@@ -229,12 +248,18 @@ class Faults:
         )
 
     def check(
-        self, method: str, path: str, remembered: bool = False, idempotent: bool = False
+        self,
+        method: str,
+        path: str,
+        remembered: bool = False,
+        idempotent: bool = False,
+        account: str | None = None,
     ) -> None:
         """Raise the fault this request meets (ApiError or Drop), if any: in front of the API,
-        or (`remembered`) inside it, once an idempotent request has started."""
+        or (`remembered`) inside it, once an idempotent request has started. A delay is waited
+        here, in front of the API, and the request goes on."""
         with self._lock:
-            fault = self._first(method, path, idempotent or remembered)
+            fault = self._first(method, path, idempotent or remembered, account)
             if fault is not None and not fault.on_answer and fault.remembered == remembered:
                 self._script.remove(fault)
             elif remembered:
@@ -243,6 +268,9 @@ class Faults:
                 fault = Fault(status=500, should_retry=self.failure_should_retry)
             else:
                 return
+        if fault.delay_seconds is not None:
+            time.sleep(fault.delay_seconds)
+            return
         if fault.drop:
             raise Drop()
         raise fault.error()
@@ -252,10 +280,12 @@ class Faults:
         with self._lock:
             return any(f.has_more_forever and f.matches(method, path) for f in self._script)
 
-    def answer_fault(self, method: str, path: str, idempotent: bool) -> Fault | None:
+    def answer_fault(
+        self, method: str, path: str, idempotent: bool, account: str | None = None
+    ) -> Fault | None:
         """The answer fault this executed request meets, used up."""
         with self._lock:
-            fault = self._first(method, path, idempotent)
+            fault = self._first(method, path, idempotent, account)
             if fault is None or not fault.on_answer:
                 return None
             self._script.remove(fault)

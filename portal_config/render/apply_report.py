@@ -41,8 +41,8 @@ def summary(report: ApplyReport, plan: Plan) -> str:
         )
     for change in report.changed_meanwhile:
         lines.append(
-            f"Not written: {_change_line(change)}: it changed in Stripe after it was "
-            "planned. Run plan again, review, then apply."
+            f"Not written: {_change_line(change)}: it {change.meanwhile}. Run plan again, "
+            "review, then apply."
         )
     lines.extend(
         f"Failed: {_change_line(change)}: {reason}" for change, reason in report.not_written

@@ -142,13 +142,16 @@ class StripeGateway:
         )
 
     def _failure(self, what: str, exc: stripe.StripeError, write: bool) -> StripeFailure:
+        # A fleet's account has a time budget of its own: its answers not coming in time is that
+        # account's trouble (a slow or hung path to it), not the run's (fleet_plan.side_by_side).
+        slow = "slow" if self.account is not None else None
         if isinstance(exc, _Late) and exc.run_spent:
             times = self.budget.run_seconds / self.budget.request_seconds
             return StripeFailure(
-                f"{what}: stopped: this run has waited for Stripe as long as it "
-                f"may ({self.budget.run_seconds:g} s, {times:g} times "
+                f"{what}: stopped: this {'account' if slow else 'run'} has waited for Stripe as "
+                f"long as it may ({self.budget.run_seconds:g} s, {times:g} times "
                 "--timeout). Run again.",
-                "deadline",
+                slow or "deadline",
             )
         if isinstance(exc, stripe.APIConnectionError):
             if isinstance(exc, _Late):
@@ -164,7 +167,7 @@ class StripeGateway:
                 return StripeFailure(f"{what}: {trouble}: {UNCERTAIN}.", "uncertain")
             return StripeFailure(
                 f"{what}: {trouble}: check api_base and the network, then run again; it is safe.",
-                "connection",
+                slow if slow and isinstance(exc, _Late) else "connection",
             )
         unread = _unreadable(exc)
         if unread:

@@ -103,6 +103,8 @@ def _kind(exc: stripe.StripeError) -> str:
         return "rate_limit"
     if isinstance(exc, stripe.APIError):  # 5xx: Stripe's side, worth another run
         return "server"
+    if isinstance(exc, stripe.IdempotencyError):  # the key was used with other parameters
+        return "idempotency"
     if isinstance(exc, stripe.InvalidRequestError):
         if exc.code == "resource_missing":
             return "missing"

@@ -148,3 +148,20 @@ def test_http_control_endpoints(emulator: Any, stripe_client: Any) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         control(emulator, "POST", "/_emulator/faults", {"nonsense": 1})
     assert caught.value.code == 400
+
+
+def test_an_account_fault_meets_only_that_accounts_requests_and_a_delay_holds_one(
+    emulator: Any, stripe_client: Any
+) -> None:
+    (account,) = emulator.add_connected_accounts(1)
+    mine = {"account": account}
+    emulator.faults.script([{**mine, "status": 500}, {**mine, "delay_seconds": 0.3}])
+    stripe_client().v1.billing_portal.configurations.list()  # the platform's own: untouched
+    with pytest.raises(stripe.APIError):
+        stripe_client(account=account).v1.billing_portal.configurations.list()
+    started = time.monotonic()
+    stripe_client(account=account).v1.billing_portal.configurations.list()  # held, then answered
+    assert time.monotonic() - started >= 0.3 and emulator.faults.pending == 0
+    for bad in ({"delay_seconds": 61}, {"delay_seconds": 1, "status": 500}):
+        with pytest.raises(ValueError):
+            emulator.faults.script([bad])

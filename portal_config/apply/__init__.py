@@ -15,19 +15,18 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .arrivals import Arrivals
-from .changes import Change, Create, Deactivate
-from .errors import StripeFailure
-from .gateway import Gateway
-from .match import identity_of
-from .plan import Plan, current_state, fingerprint
-from .progress import change_finished
-from .sidebyside import Outcome, SideBySide
+from ..arrivals import Arrivals
+from ..changes import Change, Create
+from ..errors import StripeFailure
+from ..gateway import Gateway
+from ..plan import Plan
+from ..progress import change_finished
+from ..sidebyside import Outcome, SideBySide
+from .write import Meanwhile, check_created, still_as_planned, unconfirmed_fields, write_once
 
 
 @dataclass
@@ -63,90 +62,9 @@ class ApplyReport:
         )
 
 
-def _existing_id(change: Change) -> str:
-    # Every change but a create names its configuration: plan.py sets it, a saved plan keeps it.
-    return cast(str, change.config_id)
-
-
-def _still_as_planned(change: Change, gateway: Gateway, project: str, arrivals: Arrivals) -> bool:
-    """Read Stripe just before the write: no silent revert of a change made in between, no
-    second configuration for an identity that appeared meanwhile (asking only for what was
-    created since the plan: arrivals.py), no deactivation of what prune must never touch (a
-    saved plan file could have been edited)."""
-    if isinstance(change, Create):
-        return not arrivals.holds((project, change.env, change.key))
-    now = gateway.retrieve_configuration(_existing_id(change))
-    if isinstance(change, Deactivate):
-        # Never the default; a prune (no file asks for it) only what this project created here.
-        if now.get("is_default") or (
-            change.pruned and identity_of(now)[:2] != (project, change.env)
-        ):
-            return False
-    return fingerprint(now) == change.fingerprint
-
-
-def _write(change: Change, gateway: Gateway, idempotency_key: str) -> dict[str, Any]:
-    """The write, and Stripe's answer: the configuration as it now is."""
-    if isinstance(change, Create):
-        answer: dict[str, Any] = gateway.create_configuration(dict(change.params), idempotency_key)
-        return answer
-    answer = gateway.update_configuration(
-        _existing_id(change), dict(change.params), idempotency_key
-    )
-    return answer
-
-
-def _check_created(
-    change: Change, answer: dict[str, Any], project: str, listed: frozenset[str]
-) -> None:
-    """A create's answer must be the configuration it made: one not listed when planned, with
-    this change's identity. Another (a proxy's cached answer, a server answering with what it
-    holds) says nothing of whether the create happened, so it is uncertain, not "created": the
-    next run reads Stripe and finds the configuration, or creates it under the same key."""
-    config_id = str(answer["id"])
-    if config_id in listed:
-        why = "a configuration that existed before this apply"
-    elif identity_of(answer) != (project, change.env, change.key):
-        why = "a configuration of another key"
-    else:
-        return
-    raise StripeFailure(
-        f"{change.where}: creating a configuration: Stripe answered with {config_id}, {why}: "
-        "it may or may not have created one. Run the command again: it is safe (it reads "
-        "Stripe first, and a write repeats under the same idempotency key).",
-        "uncertain",
-    )
-
-
-def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
-    """The planned fields whose value in Stripe's answer is not the one written: the next plan
-    would show them again (e.g. a field Stripe leaves out unless the request expands it)."""
-    keys = [
-        f.path.removeprefix("metadata.") for f in change.fields if f.path.startswith("metadata.")
-    ]
-    state = current_state(answer, keys)
-    return [f.path for f in change.fields if state.get(f.path) != f.new]
-
-
-def _write_once(
-    change: Change, gateway: Gateway, project: str, arrivals: Arrivals
-) -> dict[str, Any]:
-    key = change.idempotency_key(project)
-    try:
-        return _write(change, gateway, key)
-    except StripeFailure as exc:
-        if not exc.replayed:
-            raise
-        # Stripe keeps a failed answer for its key for 24 hours, so the same key can never
-        # succeed: this is a new attempt, with a key of its own, once Stripe shows the earlier
-        # one left nothing behind.
-        if not _still_as_planned(change, gateway, project, arrivals):
-            raise
-        return _write(change, gateway, f"{key}-{time.time_ns()}")
-
-
-# Failures that concern one request only: the next change may well succeed.
-ONE_CHANGE_FAILURES = ("server", "rate_limit", "malformed")
+# Failures that concern one request only: the next change may well succeed (slow: a fleet's
+# account that did not answer in time; its siblings may well).
+ONE_CHANGE_FAILURES = ("server", "rate_limit", "malformed", "slow")
 
 
 def _apply_one(
@@ -163,16 +81,18 @@ def _apply_one(
     would fail too). A request Stripe rejects or fails on its side is recorded and the rest
     still applies."""
     try:
-        if not _still_as_planned(change, gateway, project, arrivals):
-            report.changed_meanwhile.append(change)
-            progress(
-                f"  ! {change.key} ({change.config_id or 'new'}) in {change.where} changed in "
-                "Stripe since it was planned: not written"
-            )
-            return True
-        answer = _write_once(change, gateway, project, arrivals)
+        if not still_as_planned(change, gateway, project, arrivals):
+            raise Meanwhile
+        answer = write_once(change, gateway, project, arrivals)
         if isinstance(change, Create):
-            _check_created(change, answer, project, listed)
+            check_created(change, answer, project, listed)
+    except Meanwhile:
+        report.changed_meanwhile.append(change)
+        progress(
+            f"  ! {change.key} ({change.config_id or 'new'}) in {change.where} "
+            f"{change.meanwhile}: not written"
+        )
+        return True
     except StripeFailure as exc:
         if exc.kind == "default_refused":
             report.refused.append(change)
@@ -182,7 +102,9 @@ def _apply_one(
             )
             return True
         # A fleet's account the platform cannot act for (403) costs only that account's changes.
-        if exc.kind in ("refused", "missing") or (change.account and exc.kind == "permission"):
+        if exc.kind in ("refused", "missing", "idempotency") or (
+            change.account and exc.kind == "permission"
+        ):
             report.rejected.append((change, str(exc)))
             progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.where}: {exc}")
             return True
