@@ -24,16 +24,8 @@ from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request 
 from .. import answers, transport
 from ..errors import StripeFailure
 from ..values import Data, SDKService
-from .sdk import (
-    STRIPE_VERSION,
-    _describe,
-    _header,
-    _kind,
-    _Late,
-    _retryable,
-    _unreadable,
-    answer_json,
-)
+from .failures import UNCERTAIN, malformed, worded
+from .sdk import STRIPE_VERSION, _describe, _retryable, answer_json
 
 REQUEST_TIMEOUT: float = transport.DEFAULT_REQUEST_SECONDS
 # Retries after the first attempt, and the backoff between them (tests make it short).
@@ -45,10 +37,6 @@ PAGE_SIZE = 100
 # §0 item 8): every read and write asks for it in the same request, so answers can be compared.
 PRODUCTS = "features.subscription_update.products"
 EXPAND_PRODUCTS = {"expand": [PRODUCTS]}
-UNCERTAIN = (
-    "it may or may not have reached Stripe. Run the command again: it is safe (it "
-    "reads Stripe first, and a write repeats under the same idempotency key)"
-)
 CONFIGURATIONS = "/v1/billing_portal/configurations"
 LIST_EXPAND = [f"data.{PRODUCTS}"]
 
@@ -108,7 +96,7 @@ class StripeGateway:
                             and not transport.never_sent(exc.__cause__)
                         )
                         continue
-                    failure = self._failure(what, exc, write)
+                    failure = worded(what, exc, write, self.address, self.budget, self.account)
                     if lost and failure.kind != "uncertain":
                         failure = StripeFailure(
                             f"{failure}; but an earlier attempt lost its answer: {UNCERTAIN}.",
@@ -118,7 +106,7 @@ class StripeGateway:
                 try:
                     return check(answer)
                 except answers.Malformed as exc:
-                    raise self._malformed(what, str(exc), write) from None
+                    raise malformed(what, str(exc), write) from None
         raise AssertionError("unreachable")
 
     def _wait(self, attempt: int) -> bool:
@@ -128,73 +116,6 @@ class StripeGateway:
             return False
         time.sleep(delay)
         return True
-
-    def _malformed(self, what: str, detail: str, write: bool) -> StripeFailure:
-        if write:
-            return StripeFailure(
-                f"{what}: Stripe's answer cannot be read ({detail}): {UNCERTAIN}.", "uncertain"
-            )
-        return StripeFailure(
-            f"{what}: Stripe's answer is malformed ({detail}); nothing was read "
-            "from it. Run again; if it persists, check that api_base reaches "
-            "Stripe itself (a proxy may be changing answers).",
-            "malformed",
-        )
-
-    def _failure(self, what: str, exc: stripe.StripeError, write: bool) -> StripeFailure:
-        # A fleet's account has a time budget of its own: its answers not coming in time is that
-        # account's trouble (a slow or hung path to it), not the run's (fleet_plan.side_by_side).
-        slow = "slow" if self.account is not None else None
-        if isinstance(exc, _Late) and exc.run_spent:
-            times = self.budget.run_seconds / self.budget.request_seconds
-            return StripeFailure(
-                f"{what}: stopped: this {'account' if slow else 'run'} has waited for Stripe as "
-                f"long as it may ({self.budget.run_seconds:g} s, {times:g} times "
-                "--timeout). Run again.",
-                slow or "deadline",
-            )
-        if isinstance(exc, stripe.APIConnectionError):
-            if isinstance(exc, _Late):
-                trouble = (
-                    f"{self.address} sent no complete answer within {exc.seconds:g} s (--timeout)"
-                )
-            elif isinstance(exc.__cause__, transport.Redirected):
-                trouble = f"{exc.__cause__}, so api_base does not reach Stripe itself"
-            else:
-                reason = transport.network_reason(str(exc.user_message or exc))
-                trouble = f"could not reach {self.address} ({reason})"
-            if write and not transport.never_sent(exc.__cause__):
-                return StripeFailure(f"{what}: {trouble}: {UNCERTAIN}.", "uncertain")
-            return StripeFailure(
-                f"{what}: {trouble}: check api_base and the network, then run again; it is safe.",
-                slow if slow and isinstance(exc, _Late) else "connection",
-            )
-        unread = _unreadable(exc)
-        if unread:
-            return self._malformed(what, unread, write)
-        if isinstance(exc, stripe.AuthenticationError):
-            return StripeFailure(
-                f"{what}: Stripe rejected the API key: {_describe(exc)}. Check "
-                "the key in the variable.",
-                "authentication",
-            )
-        if isinstance(exc, stripe.PermissionError):
-            return StripeFailure(
-                f"{what}: the key lacks a permission: {_describe(exc)}. Give the "
-                "restricted key write access to the customer portal.",
-                "permission",
-            )
-        replayed = _header(exc, "idempotent-replayed") == "true"  # Stripe's saved answer
-        if isinstance(exc, stripe.RateLimitError):
-            return StripeFailure(
-                f"{what}: Stripe kept rate-limiting: {_describe(exc)}. Wait a "
-                "minute and run again.",
-                "rate_limit",
-                replayed,
-            )
-        kind = _kind(exc)
-        said = "Stripe failed on its side" if kind == "server" else "Stripe refused"
-        return StripeFailure(f"{what}: {said}: {_describe(exc)}", kind, replayed)
 
     def _list(
         self,
@@ -213,7 +134,7 @@ class StripeGateway:
                 newer_than,
             )
         except answers.Malformed as exc:
-            raise self._malformed(f"{self.where}: {what}", str(exc), False) from None
+            raise malformed(f"{self.where}: {what}", str(exc), False) from None
 
     @property
     def where(self) -> str:

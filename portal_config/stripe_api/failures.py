@@ -1,0 +1,92 @@
+"""What a failed request means to the person running portal-config: the SDK's error (or an
+answer that cannot be read) as a `StripeFailure` of one kind, worded with what to do next.
+Whether a write may have reached Stripe decides between "uncertain" and a plain failure."""
+
+from __future__ import annotations
+
+import stripe
+
+from .. import transport
+from ..errors import StripeFailure
+from .sdk import _describe, _header, _kind, _Late, _unreadable
+
+UNCERTAIN = (
+    "it may or may not have reached Stripe. Run the command again: it is safe (it "
+    "reads Stripe first, and a write repeats under the same idempotency key)"
+)
+
+
+def malformed(what: str, detail: str, write: bool) -> StripeFailure:
+    """An answer that cannot be read: a read failed (nothing taken from it), a write uncertain."""
+    if write:
+        return StripeFailure(
+            f"{what}: Stripe's answer cannot be read ({detail}): {UNCERTAIN}.", "uncertain"
+        )
+    return StripeFailure(
+        f"{what}: Stripe's answer is malformed ({detail}); nothing was read "
+        "from it. Run again; if it persists, check that api_base reaches "
+        "Stripe itself (a proxy may be changing answers).",
+        "malformed",
+    )
+
+
+def worded(
+    what: str,
+    exc: stripe.StripeError,
+    write: bool,
+    address: str,
+    budget: transport.Budget,
+    account: str | None,
+) -> StripeFailure:
+    """The SDK's error as a StripeFailure of one kind, with what to do: `what` is the request
+    (`ENV: listing configurations`), `address` the server asked, `account` a fleet member's."""
+    # A fleet's account has a time budget of its own: its answers not coming in time is that
+    # account's trouble (a slow or hung path to it), not the run's (fleet_plan.side_by_side).
+    slow = "slow" if account is not None else None
+    if isinstance(exc, _Late) and exc.run_spent:
+        times = budget.run_seconds / budget.request_seconds
+        return StripeFailure(
+            f"{what}: stopped: this {'account' if slow else 'run'} has waited for Stripe as "
+            f"long as it may ({budget.run_seconds:g} s, {times:g} times "
+            "--timeout). Run again.",
+            slow or "deadline",
+        )
+    if isinstance(exc, stripe.APIConnectionError):
+        if isinstance(exc, _Late):
+            trouble = f"{address} sent no complete answer within {exc.seconds:g} s (--timeout)"
+        elif isinstance(exc.__cause__, transport.Redirected):
+            trouble = f"{exc.__cause__}, so api_base does not reach Stripe itself"
+        else:
+            reason = transport.network_reason(str(exc.user_message or exc))
+            trouble = f"could not reach {address} ({reason})"
+        if write and not transport.never_sent(exc.__cause__):
+            return StripeFailure(f"{what}: {trouble}: {UNCERTAIN}.", "uncertain")
+        return StripeFailure(
+            f"{what}: {trouble}: check api_base and the network, then run again; it is safe.",
+            slow if slow and isinstance(exc, _Late) else "connection",
+        )
+    unread = _unreadable(exc)
+    if unread:
+        return malformed(what, unread, write)
+    if isinstance(exc, stripe.AuthenticationError):
+        return StripeFailure(
+            f"{what}: Stripe rejected the API key: {_describe(exc)}. Check "
+            "the key in the variable.",
+            "authentication",
+        )
+    if isinstance(exc, stripe.PermissionError):
+        return StripeFailure(
+            f"{what}: the key lacks a permission: {_describe(exc)}. Give the "
+            "restricted key write access to the customer portal.",
+            "permission",
+        )
+    replayed = _header(exc, "idempotent-replayed") == "true"  # Stripe's saved answer
+    if isinstance(exc, stripe.RateLimitError):
+        return StripeFailure(
+            f"{what}: Stripe kept rate-limiting: {_describe(exc)}. Wait a minute and run again.",
+            "rate_limit",
+            replayed,
+        )
+    kind = _kind(exc)
+    said = "Stripe failed on its side" if kind == "server" else "Stripe refused"
+    return StripeFailure(f"{what}: {said}: {_describe(exc)}", kind, replayed)
