@@ -26,6 +26,7 @@ MAX_VALUES = 10_000  # per file, aliases expanded: what the data will hold once 
 MAX_FOLDER_VALUES = 200_000  # all the files together
 MAX_ALIASES = 100  # per file
 MAX_DEPTH = 64  # levels of nesting, aliases expanded (the deepest Stripe field is 6 down)
+MAX_PLAN_BYTES = 64 << 20  # a saved plan (JSON): thousands of changes, a fleet's included
 MAX_NUMBER_CHARS = 40  # Stripe's integers are 64-bit (19 digits); room for signs and `_`
 MAX_SHOWN = 80  # characters of a value a message quotes: a message never renders a value in full
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -33,6 +34,24 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # Line breaks and control characters (C0, DEL, C1) in messages: a message stays one line, and a
 # value cannot send escape sequences to a terminal or a CI log.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+_READS = {
+    MAX_FILE_BYTES: "configuration files up to that size",
+    MAX_PLAN_BYTES: "plan files up to that size",
+}
+
+
+def depth(data: Data) -> int:
+    """How deeply lists and mappings nest in `data` (a scalar: 0), without recursion."""
+    deepest, level = 0, [(data, 1)]
+    while level:
+        value, at = level.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, at)
+            level += [(child, at + 1) for child in children]
+    return deepest
 
 
 class Refused(Exception):
@@ -85,10 +104,10 @@ def _kind(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
-def read_file(path: Path, budget: Budget | None = None) -> bytes:
-    """The bytes of a regular file of at most MAX_FILE_BYTES (and what the budget has left).
+def read_file(path: Path, budget: Budget | None = None, most: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `most` bytes (and what the budget has left).
     Raises Refused for anything else, OSError when the system refuses."""
-    limit = MAX_FILE_BYTES if budget is None else min(MAX_FILE_BYTES, budget.bytes)
+    limit = most if budget is None else min(most, budget.bytes)
     kind = _kind(os.stat(path).st_mode)  # before opening: opening a device can have effects
     if kind is not None:
         raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
@@ -106,7 +125,7 @@ def read_file(path: Path, budget: Budget | None = None) -> bytes:
         if kind is not None:
             raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
         if info.st_size > limit:
-            raise Refused(_too_big(info.st_size))
+            raise Refused(_too_big(info.st_size, most))
         chunks, size = [], 0
         while size <= limit:  # st_size can lie (a file still growing, /proc): read at most limit+1
             chunk = os.read(fd, limit + 1 - size)
@@ -115,7 +134,7 @@ def read_file(path: Path, budget: Budget | None = None) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            raise Refused(_too_big(size))
+            raise Refused(_too_big(size, most))
     finally:
         os.close(fd)
     if budget is not None:
@@ -149,12 +168,9 @@ def is_folder(path: Path) -> bool:
         return False
 
 
-def _too_big(size: int) -> str:
-    if size > MAX_FILE_BYTES:
-        return (
-            f"the file is larger than {MAX_FILE_BYTES >> 20} MiB: portal-config reads "
-            "configuration files up to that size"
-        )
+def _too_big(size: int, most: int) -> str:
+    if size > most:
+        return f"the file is larger than {most >> 20} MiB: portal-config reads {_READS[most]}"
     return (
         f"the configuration files are larger than {MAX_FOLDER_BYTES >> 20} MiB together: "
         "portal-config reads up to that much"

@@ -328,3 +328,58 @@ def test_the_emulator_never_locks_through_a_symbolic_link(tmp_path: Path) -> Non
         "a state file's lock is a plain file beside it, never a symbolic link (remove it)\n"
     )
     assert not (tmp_path / "planted").exists()
+
+
+# --- plan files: `show FILE` and `apply --plan FILE` read them through limits.read_file ---------
+
+
+def _plan_file(tmp_path: Path, kind: str) -> Path:
+    if kind == "device":
+        return Path("/dev/zero")
+    path = tmp_path / "plan.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "too-deep":
+        path.write_text("[" * 200_000)
+    elif kind == "too-big":
+        path.write_text(" " * (limits.MAX_PLAN_BYTES + 1))
+    return path
+
+
+PLAN_REFUSALS = {
+    "device": "a device, not a file: only regular files are read (remove it)",
+    "fifo": "a named pipe (FIFO), not a file: only regular files are read (remove it)",
+    "folder": "a folder, not a file: only regular files are read (remove it)",
+    "too-deep": "nested more than 64 levels deep; `plan --out` writes far fewer",
+    "too-big": "the file is larger than 64 MiB: portal-config reads plan files up to that size",
+}
+
+
+@pytest.mark.parametrize("command", [["show"], ["apply", "--plan"]], ids=["show", "apply"])
+@pytest.mark.parametrize("kind", sorted(PLAN_REFUSALS))
+def test_a_plan_file_that_is_not_one_is_refused_at_once(
+    tmp_path: Path, command: list[str], kind: str
+) -> None:
+    project = new_project(tmp_path / "configs", {"standard.yaml": STANDARD})
+    plan = _plan_file(tmp_path, kind)
+    started = time.monotonic()
+    outcome = run_main("--config", str(project), *command, str(plan))
+    assert time.monotonic() - started < 5
+    assert outcome.code == 1 and "Traceback" not in outcome.output, outcome
+    assert outcome.stderr.startswith(f"Error: {plan}: cannot read the plan file (")
+    assert PLAN_REFUSALS[kind] in outcome.stderr
+
+
+def test_a_plan_file_nested_within_json_but_deep_is_refused(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        '{"format": "portal-config-plan", "version": 2, "project": "a", "environments": '
+        + "[" * 500
+        + "]" * 500
+        + "}"
+    )
+    outcome = run_main("show", str(plan))
+    assert outcome.code == 1 and "Traceback" not in outcome.output, outcome
+    assert PLAN_REFUSALS["too-deep"] in outcome.stderr
