@@ -19,6 +19,7 @@ from . import model, openapi, paths, payload
 from .errors import PortalConfigError
 from .keys import find_keys
 from .limits import shorten
+from .loader import RARE_BREAK
 from .prices import LOOKUP_PREFIX
 from .schema import dotted
 from .values import Data
@@ -135,6 +136,19 @@ def file_data(
     return data
 
 
+class _Dumper(yaml.SafeDumper):
+    """Text holding a line break YAML 1.1 and 1.2 read otherwise goes in double quotes, where
+    PyYAML escapes it (\\L, \\N, \\P): raw, validate refuses it (loader.py)."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if RARE_BREAK.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def render(data: Mapping[str, Any]) -> str:
     order = [
         "default",
@@ -148,7 +162,9 @@ def render(data: Mapping[str, Any]) -> str:
         "metadata",
     ]
     ordered = {k: data[k] for k in order if k in data}
-    body = yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    body = yaml.dump(
+        ordered, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
     # Raw price IDs differ between test and live: say so where they stand.
     body = re.sub(r"^(\s*- )(price_\w+)$", rf"\1\2  # {RAW_ID_NOTE}", body, flags=re.MULTILINE)
     header = (

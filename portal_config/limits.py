@@ -19,11 +19,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .values import Data
 
+# The folder's bounds are what keeps a folder at the limits readable in a few seconds: the pure
+# reader (loader.py) takes about 0.5 s a MiB of its slowest text (escapes, or lines: MAX_LINES)
+# and about 3 s per 100,000 values (tests/reliability/test_hostile_files.py times both).
 MAX_FILE_BYTES = 1 << 20  # per file
-MAX_FOLDER_BYTES = 20 << 20  # all the files of a project together
+MAX_FOLDER_BYTES = 4 << 20  # all the files of a project together
 MAX_ENTRIES = 5_000  # entries beside the project file (anything but these is an error anyway)
 MAX_VALUES = 10_000  # per file, aliases expanded: what the data will hold once constructed
-MAX_FOLDER_VALUES = 200_000  # all the files together
+MAX_FOLDER_VALUES = 100_000  # all the files together
+MAX_LINES = 20_000  # per file: the pure reader's cost is in its lines (about 1.4 s a million)
 MAX_ALIASES = 100  # per file
 MAX_DEPTH = 64  # levels of nesting, aliases expanded (the deepest Stripe field is 6 down)
 MAX_PLAN_BYTES = 64 << 20  # a saved plan (JSON): thousands of changes, a fleet's included
@@ -31,6 +35,7 @@ MAX_NUMBER_CHARS = 40  # Stripe's integers are 64-bit (19 digits); room for sign
 MAX_SHOWN = 80  # characters of a value a message quotes: a message never renders a value in full
 _INT_TAG = "tag:yaml.org,2002:int"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_HALF = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 # Line breaks and control characters (C0, DEL, C1) in messages: a message stays one line, and a
 # value cannot send escape sequences to a terminal or a CI log.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -187,16 +192,15 @@ def _check_scalar(node: ScalarNode) -> None:
     if not node.value.isascii() and _SURROGATE.search(node.value):
         # From escapes: JSON writes "\ud83d\ude00" for one emoji, which PyYAML leaves as two
         # halves of a UTF-16 pair. A pair is one character; a half alone is not text.
-        try:
-            node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
-        except UnicodeDecodeError as exc:
-            half = ord(node.value[exc.start // 2])
+        lone = _LONE_HALF.search(node.value)
+        if lone is not None:
             raise Located(
                 node.start_mark,
-                f"the escape \\u{half:04x} is half of a UTF-16 "
+                f"the escape \\u{ord(lone[0]):04x} is half of a UTF-16 "
                 "pair, not a character: write the character itself, or \\U and its "
                 "8 hex digits",
-            ) from None
+            )
+        node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
 
 
 def _children(node: Node) -> list[Node]:

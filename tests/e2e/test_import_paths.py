@@ -70,3 +70,15 @@ def test_import_never_writes_through_a_symbolic_link(project: Project, tmp_path:
     assert result.exit_code == 1, result.output
     assert "a symbolic link, which import never writes through" in result.stderr
     assert target.read_text() == "kept\n"
+
+
+def test_line_breaks_yaml_versions_read_otherwise_are_imported_escaped(project: Project) -> None:
+    client(project, TEST_KEY).v1.billing_portal.configurations.create(
+        {"name": "Line\u2028break\x85here", "features": {"invoice_history": {"enabled": True}}}
+    )
+    result = project.run("import", "--env", "staging")
+    assert result.exit_code == 0, result.output
+    assert 'name: "Line\\Lbreak\\Nhere"\n' in (project.configs / "line-break-here.yaml").read_text()
+    assert project.run("validate").exit_code == 0
+    plan = project.run("plan", "--env", "staging", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output

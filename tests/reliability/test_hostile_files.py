@@ -383,3 +383,31 @@ def test_a_plan_file_nested_within_json_but_deep_is_refused(tmp_path: Path) -> N
     outcome = run_main("show", str(plan))
     assert outcome.code == 1 and "Traceback" not in outcome.output, outcome
     assert PLAN_REFUSALS["too-deep"] in outcome.stderr
+
+
+# --- a folder at the limits is read in seconds --------------------------------------------------
+
+
+def test_files_of_folded_newlines_are_refused_in_seconds(tmp_path: Path) -> None:
+    # 1 MiB of line breaks in a folded scalar: the pure reader spends its time per line.
+    folded = "name: >\n  x\n" + "\n" * (limits.MAX_FILE_BYTES - 20) + "  y\n"
+    files = {f"c{n:02}.yaml": folded for n in range(19)}
+    project = new_project(tmp_path / "configs", files)
+    lines, elapsed = validate(project)
+    too_many = f"more than {limits.MAX_LINES} lines in one file: portal-config reads at most"
+    assert [line.split(":1:1: ")[0] for line in lines] == [
+        str(project.parent / name) for name in sorted(files)
+    ]
+    assert too_many in lines[0]  # the later ones are past the folder's bytes
+    assert all(too_many in line or "larger than 4 MiB together" in line for line in lines)
+    assert elapsed < 5
+
+
+def test_a_folder_at_its_byte_bound_of_the_slowest_text_is_read_in_seconds(tmp_path: Path) -> None:
+    # Escapes in double quotes, and the most lines a file may have: the pure reader's slowest.
+    size = limits.MAX_FILE_BYTES - 100
+    text = 'name: "' + "\\t" * ((size - 2 * limits.MAX_LINES) // 2) + '"' + "\n" * limits.MAX_LINES
+    files = {f"c{n}.yaml": text for n in range(limits.MAX_FOLDER_BYTES // limits.MAX_FILE_BYTES)}
+    lines, elapsed = validate(new_project(tmp_path / "configs", files))
+    assert len(lines) == len(files) and all("name: " in line for line in lines)
+    assert elapsed < 10
