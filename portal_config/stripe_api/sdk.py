@@ -58,7 +58,24 @@ class _DeadlineClient(stripe.RequestsClient):
             raise _Late(seconds, seconds < self._budget.request_seconds) from None
         except Exception as exc:  # noqa: BLE001 - worded by the SDK, as RequestsClient does
             self._handle_request_error(exc)
+        if not _utf8(content):
+            # The SDK decodes every body as UTF-8 first, for its debug log at any log level
+            # (stripe/_util.py, logfmt), and raises UnicodeDecodeError; JSON between systems is
+            # UTF-8 (RFC 8259 §8.1): such an answer is not Stripe's, as an unparsable one.
+            raise stripe.APIError(
+                "Invalid response body from API: not UTF-8 text",
+                http_status=status,
+                headers=dict(headers_),
+            )
         return content, status, headers_
+
+
+def _utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _header(exc: stripe.StripeError, name: str) -> str:
