@@ -239,14 +239,16 @@ def build_files(
         found += [(obj["id"], source, p) for p in find_keys(key)]
         why = paths.file_name_problem(key)
         if why:
-            unsafe.append(f"{shorten(str(obj['id']))} {source} '{shorten(key)}' {why}")
+            unsafe.append(
+                f"{shorten(str(obj['id']))} {source} '{shorten(key)}' cannot name a file: {why}"
+            )
         files.append(ImportedFile(key, obj["id"], render(data)))
     _refuse_keys(found)
     if unsafe:
         # Metadata anyone with the Dashboard can set: it never chooses where a file goes.
         raise PortalConfigError(
-            f"a file's name comes from its key, and {'; '.join(unsafe)}: nothing was written. "
-            "Correct it in the Dashboard, then import again."
+            f"a file's name comes from its key: {'; '.join(unsafe)}. Nothing was written: "
+            "correct it in the Dashboard, then import again."
         )
     return files
 
