@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import fleet_config, rules, schema
+from . import fleet_config, paths, rules, schema
 from .consistency import across_files, environments_named
 from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
 from .fleet import AccountsSpec
@@ -153,6 +153,26 @@ def _read(path: Path, problems: list[Problem], budget: Budget) -> Document:
     return document
 
 
+def _emulator_state(
+    document: Document, env: str, written: str | None, problems: list[Problem]
+) -> Path | None:
+    """The state file, resolved; outside paths.project_tree a problem (plan would create it)."""
+    if written is None:
+        return None
+    state = (document.path.parent / written).resolve()
+    tree = paths.project_tree(document.path)
+    if not paths.inside(state, tree):
+        problems.append(
+            Problem(
+                document.locate(("environments", env, "emulator")),
+                f"environment '{env}': the emulator's state file {shorten(written, 240)} is "
+                "outside the project (its repository; without one, the folder above the project "
+                "file's): keep it inside, e.g. ../.portal-config/emulator-state.json",
+            )
+        )
+    return state
+
+
 def _environments(
     document: Document, problems: list[Problem], budget: Budget
 ) -> dict[str, Environment]:
@@ -167,9 +187,7 @@ def _environments(
         accounts, found = fleet_config.read_spec(name, entry, document, budget)
         problems += found
         text: dict[str, str] = {k: v for k, v in entry.items() if isinstance(v, str)}
-        emulator = (
-            (document.path.parent / text["emulator"]).resolve() if "emulator" in text else None
-        )
+        emulator = _emulator_state(document, name, text.get("emulator"), problems)
         seed = entry.get("seed") if emulator and isinstance(entry.get("seed"), dict) else None
         variables = entry["vars"] if isinstance(entry.get("vars"), dict) else {}
         environments[name] = Environment(

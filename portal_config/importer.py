@@ -15,9 +15,11 @@ from typing import Any
 
 import yaml
 
-from . import model, openapi, payload
+from . import model, openapi, paths, payload
 from .errors import PortalConfigError
 from .keys import find_keys
+from .limits import shorten
+from .loader import RARE_BREAK
 from .prices import LOOKUP_PREFIX
 from .schema import dotted
 from .values import Data
@@ -33,17 +35,23 @@ class ImportedFile:
     text: str
 
 
-def key_for(obj: Mapping[str, Any], key_from: str, taken: set[str], project: str) -> str:
+def key_source(obj: Mapping[str, Any], key_from: str, project: str) -> tuple[str, str]:
+    """The key a file for `obj` starts from, and the field it comes from (a refusal names it)."""
     metadata = obj.get("metadata") or {}
-    base = str(obj["id"])
     if metadata.get("portal_config_project") == project and metadata.get("portal_config_key"):
         # One this project created: keep its key, or other environments would create another.
-        base = str(metadata["portal_config_key"])
-    elif obj.get("is_default") and key_from == "name" and not obj.get("name"):
-        base = "default"
-    elif key_from == "name" and obj.get("name"):
+        return str(metadata["portal_config_key"]), f"metadata.{model.IDENTITY_KEYS[2]}"
+    if obj.get("is_default") and key_from == "name" and not obj.get("name"):
+        return "default", "is_default"
+    if key_from == "name" and obj.get("name"):
         slug = re.sub(r"[^a-z0-9]+", "-", str(obj["name"]).lower()).strip("-")
-        base = slug[: MAX_KEY_LENGTH - 4].rstrip("-") or base  # room for a -N suffix
+        if slug:
+            return slug[: MAX_KEY_LENGTH - 4].rstrip("-"), "name"  # room for a -N suffix
+    return str(obj["id"]), "id"
+
+
+def key_for(obj: Mapping[str, Any], key_from: str, taken: set[str], project: str) -> str:
+    base = key_source(obj, key_from, project)[0]
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1
@@ -128,6 +136,19 @@ def file_data(
     return data
 
 
+class _Dumper(yaml.SafeDumper):
+    """Text holding a line break YAML 1.1 and 1.2 read otherwise goes in double quotes, where
+    PyYAML escapes it (\\L, \\N, \\P): raw, validate refuses it (loader.py)."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if RARE_BREAK.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def render(data: Mapping[str, Any]) -> str:
     order = [
         "default",
@@ -141,7 +162,9 @@ def render(data: Mapping[str, Any]) -> str:
         "metadata",
     ]
     ordered = {k: data[k] for k in order if k in data}
-    body = yaml.safe_dump(ordered, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    body = yaml.dump(
+        ordered, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
     # Raw price IDs differ between test and live: say so where they stand.
     body = re.sub(r"^(\s*- )(price_\w+)$", rf"\1\2  # {RAW_ID_NOTE}", body, flags=re.MULTILINE)
     header = (
@@ -207,15 +230,26 @@ def build_files(
     """`taken`: keys no file may get (the project file's name). Refused as a whole when a value
     to be written looks like a key."""
     taken = set(taken or ())
-    files, found = [], []
+    files, found, unsafe = [], [], []
     for obj in configs:
-        key = key_for(obj, key_from, taken, project)
+        key, source = key_for(obj, key_from, taken, project), key_source(obj, key_from, project)[1]
         data = file_data(obj, env, prices, variables)
         found += [(obj["id"], p, prefix) for p, prefix in keys_in(data)]
         # the file's name: from the name (a slug cannot look like a key) or this metadata key
-        found += [(obj["id"], f"metadata.{model.IDENTITY_KEYS[2]}", p) for p in find_keys(key)]
+        found += [(obj["id"], source, p) for p in find_keys(key)]
+        why = paths.file_name_problem(key)
+        if why:
+            unsafe.append(
+                f"{shorten(str(obj['id']))} {source} '{shorten(key)}' cannot name a file: {why}"
+            )
         files.append(ImportedFile(key, obj["id"], render(data)))
     _refuse_keys(found)
+    if unsafe:
+        # Metadata anyone with the Dashboard can set: it never chooses where a file goes.
+        raise PortalConfigError(
+            f"a file's name comes from its key: {'; '.join(unsafe)}. Nothing was written: "
+            "correct it in the Dashboard, then import again."
+        )
     return files
 
 
@@ -225,14 +259,20 @@ def price_ids(configs: list[Mapping[str, Any]]) -> list[str]:
 
 
 def write_files(files: list[ImportedFile], out_dir: Path, force: bool) -> list[Path]:
-    paths = [out_dir / f"{f.key}.yaml" for f in files]
-    existing = [p for p in paths if p.exists()]
+    targets = [out_dir / f"{f.key}.yaml" for f in files]  # build_files checked each key
+    links = [p for p in targets if p.is_symlink()]
+    if links:
+        raise PortalConfigError(
+            f"{', '.join(str(p) for p in links)}: a symbolic link, which import never writes "
+            "through (it could point anywhere): nothing was written. Remove it, then import again."
+        )
+    existing = [p for p in targets if p.exists()]
     if existing and not force:
         raise PortalConfigError(
             f"{len(existing)} file(s) already exist ({', '.join(str(p) for p in existing)}): "
             "nothing was written. Use --out DIR for another folder, or --force to overwrite."
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    for f, path in zip(files, paths, strict=True):
-        path.write_text(f.text, encoding="utf-8")
-    return paths
+    for f, path in zip(files, targets, strict=True):
+        paths.write_new_or_replace(path, f.text)
+    return targets

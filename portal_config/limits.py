@@ -19,20 +19,44 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .values import Data
 
+# The folder's bounds are what keeps a folder at the limits readable in a few seconds: the pure
+# reader (loader.py) takes about 0.5 s a MiB of its slowest text (escapes, or lines: MAX_LINES)
+# and about 3 s per 100,000 values (tests/reliability/test_hostile_files.py times both).
 MAX_FILE_BYTES = 1 << 20  # per file
-MAX_FOLDER_BYTES = 20 << 20  # all the files of a project together
+MAX_FOLDER_BYTES = 4 << 20  # all the files of a project together
 MAX_ENTRIES = 5_000  # entries beside the project file (anything but these is an error anyway)
 MAX_VALUES = 10_000  # per file, aliases expanded: what the data will hold once constructed
-MAX_FOLDER_VALUES = 200_000  # all the files together
+MAX_FOLDER_VALUES = 100_000  # all the files together
+MAX_LINES = 20_000  # per file: the pure reader's cost is in its lines (about 1.4 s a million)
 MAX_ALIASES = 100  # per file
 MAX_DEPTH = 64  # levels of nesting, aliases expanded (the deepest Stripe field is 6 down)
+MAX_PLAN_BYTES = 64 << 20  # a saved plan (JSON): thousands of changes, a fleet's included
 MAX_NUMBER_CHARS = 40  # Stripe's integers are 64-bit (19 digits); room for signs and `_`
 MAX_SHOWN = 80  # characters of a value a message quotes: a message never renders a value in full
 _INT_TAG = "tag:yaml.org,2002:int"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_HALF = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 # Line breaks and control characters (C0, DEL, C1) in messages: a message stays one line, and a
 # value cannot send escape sequences to a terminal or a CI log.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+_READS = {
+    MAX_FILE_BYTES: "configuration files up to that size",
+    MAX_PLAN_BYTES: "plan files up to that size",
+}
+
+
+def depth(data: Data) -> int:
+    """How deeply lists and mappings nest in `data` (a scalar: 0), without recursion."""
+    deepest, level = 0, [(data, 1)]
+    while level:
+        value, at = level.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, at)
+            level += [(child, at + 1) for child in children]
+    return deepest
 
 
 class Refused(Exception):
@@ -85,10 +109,10 @@ def _kind(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
-def read_file(path: Path, budget: Budget | None = None) -> bytes:
-    """The bytes of a regular file of at most MAX_FILE_BYTES (and what the budget has left).
+def read_file(path: Path, budget: Budget | None = None, most: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `most` bytes (and what the budget has left).
     Raises Refused for anything else, OSError when the system refuses."""
-    limit = MAX_FILE_BYTES if budget is None else min(MAX_FILE_BYTES, budget.bytes)
+    limit = most if budget is None else min(most, budget.bytes)
     kind = _kind(os.stat(path).st_mode)  # before opening: opening a device can have effects
     if kind is not None:
         raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
@@ -106,7 +130,7 @@ def read_file(path: Path, budget: Budget | None = None) -> bytes:
         if kind is not None:
             raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
         if info.st_size > limit:
-            raise Refused(_too_big(info.st_size))
+            raise Refused(_too_big(info.st_size, most))
         chunks, size = [], 0
         while size <= limit:  # st_size can lie (a file still growing, /proc): read at most limit+1
             chunk = os.read(fd, limit + 1 - size)
@@ -115,7 +139,7 @@ def read_file(path: Path, budget: Budget | None = None) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            raise Refused(_too_big(size))
+            raise Refused(_too_big(size, most))
     finally:
         os.close(fd)
     if budget is not None:
@@ -149,12 +173,9 @@ def is_folder(path: Path) -> bool:
         return False
 
 
-def _too_big(size: int) -> str:
-    if size > MAX_FILE_BYTES:
-        return (
-            f"the file is larger than {MAX_FILE_BYTES >> 20} MiB: portal-config reads "
-            "configuration files up to that size"
-        )
+def _too_big(size: int, most: int) -> str:
+    if size > most:
+        return f"the file is larger than {most >> 20} MiB: portal-config reads {_READS[most]}"
     return (
         f"the configuration files are larger than {MAX_FOLDER_BYTES >> 20} MiB together: "
         "portal-config reads up to that much"
@@ -171,16 +192,15 @@ def _check_scalar(node: ScalarNode) -> None:
     if not node.value.isascii() and _SURROGATE.search(node.value):
         # From escapes: JSON writes "\ud83d\ude00" for one emoji, which PyYAML leaves as two
         # halves of a UTF-16 pair. A pair is one character; a half alone is not text.
-        try:
-            node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
-        except UnicodeDecodeError as exc:
-            half = ord(node.value[exc.start // 2])
+        lone = _LONE_HALF.search(node.value)
+        if lone is not None:
             raise Located(
                 node.start_mark,
-                f"the escape \\u{half:04x} is half of a UTF-16 "
+                f"the escape \\u{ord(lone[0]):04x} is half of a UTF-16 "
                 "pair, not a character: write the character itself, or \\U and its "
                 "8 hex digits",
-            ) from None
+            )
+        node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
 
 
 def _children(node: Node) -> list[Node]:

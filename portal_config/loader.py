@@ -29,7 +29,16 @@ from yaml.reader import ReaderError
 
 from . import libyaml
 from .errors import Location, Problem
-from .limits import MAX_FOLDER_VALUES, BoundedComposer, Budget, Located, Refused, read_file, shorten
+from .limits import (
+    MAX_FOLDER_VALUES,
+    MAX_LINES,
+    BoundedComposer,
+    Budget,
+    Located,
+    Refused,
+    read_file,
+    shorten,
+)
 from .values import Data
 
 # A path into the data: mapping keys and list indexes, e.g. ("features", "products", 0).
@@ -46,6 +55,7 @@ _SCALAR_KINDS = {
     "null": "null",
 }
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # line breaks as PyYAML counts them
+RARE_BREAK = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML 1.1 only
 
 
 class _Loader(BoundedComposer, yaml.SafeLoader):
@@ -150,7 +160,16 @@ class _Walk:
     def _mapping(self, node: MappingNode, path: DataPath) -> None:
         first: dict[str, Location] = {}
         for index, (key_node, value_node) in enumerate(node.value):
-            if key_node.tag == _MERGE_TAG:  # `<<: *anchor`: merged keys point at this mapping
+            if key_node.tag == _MERGE_TAG:  # `<<: *anchor`
+                # Refused: PyYAML merges, ruamel.yaml (pull) keeps both, and what is merged in
+                # would skip the checks of this walk (keys that are not text).
+                self.problems.append(
+                    Problem(
+                        self.at(key_node),
+                        "a merge key (<<) is not supported: write the keys out (an alias "
+                        "*name may still stand for a whole value)",
+                    )
+                )
                 continue
             self.walk(value_node, self._entry(node, index, path, first))
 
@@ -215,13 +234,38 @@ def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
     return Problem(where, message)
 
 
+def _position(file: str, text: str, index: int) -> Location:
+    """Where the character at `index` of `text` is, lines counted as PyYAML counts them."""
+    breaks = list(_LINE_BREAK.finditer(text[:index]))
+    return Location(file, len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1)
+
+
+def _text_problem(where: Location, text: str) -> Problem | None:
+    """What no YAML reader is given: more lines than MAX_LINES (each line break costs the pure
+    reader its time), or a line break YAML 1.1 and 1.2 read differently."""
+    if max(text.count("\n"), text.count("\r")) > MAX_LINES:
+        return Problem(
+            where,
+            f"more than {MAX_LINES} lines in one file: portal-config reads at most {MAX_LINES} "
+            "per file",
+        )
+    rare = RARE_BREAK.search(text)
+    if rare is None:
+        return None
+    # A line break to PyYAML (YAML 1.1), text to ruamel.yaml, which pull edits with (YAML 1.2
+    # dropped them as line breaks: https://yaml.org/spec/1.2.2/#54-line-break-characters).
+    code = ord(rare[0])
+    return Problem(
+        _position(where.file, text, rare.start()),
+        f"invalid YAML: the character U+{code:04X} is a line break to some YAML readers and "
+        f"text to others: use a plain line break, or write \\u{code:04x} inside double quotes",
+    )
+
+
 def _control_character(file: str, text: str, exc: ReaderError) -> Problem:
-    before = text[: exc.position]
-    breaks = list(_LINE_BREAK.finditer(before))
-    column = exc.position - (breaks[-1].end() if breaks else 0)
     code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
     return Problem(
-        Location(file, len(breaks) + 1, column + 1),
+        _position(file, text, exc.position),
         f"invalid YAML: the control character U+{code:04X} is not allowed in YAML "
         f"text: remove it (inside double quotes, write it as \\x{code:02x})"
         if code < 0x100
@@ -274,6 +318,9 @@ def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Probl
     except OSError as exc:
         return empty, [Problem(where, f"cannot read the file: {exc.strerror or exc}")]
     failed = Document(path, text, None, {}, {})
+    refused = _text_problem(where, text)
+    if refused is not None:
+        return failed, [refused]
     fast = _fast(where.file, text)
     if fast is not None:  # read by libyaml: what the pure path would return, without its work
         node, values, walk, data = fast

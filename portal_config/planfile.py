@@ -22,6 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from .changes import from_data
 from .errors import Location, PlanStaleError, PortalConfigError, Problem
 from .keys import masked_keys, write_masked
+from .limits import MAX_DEPTH, MAX_PLAN_BYTES, Refused, depth, read_file, shorten
 from .model import IDENTITY_KEYS
 from .plan import EnvPlan, Plan, fingerprints
 from .schema import describe, dotted
@@ -126,14 +127,29 @@ def _schema_message(error: ValidationError) -> str:
     return error.message if len(error.message) <= 120 else error.message[:117] + "..."
 
 
+def _too_deep(path: Path) -> PortalConfigError:
+    return PortalConfigError(
+        f"{path}: cannot read the plan file (nested more than {MAX_DEPTH} levels deep; "
+        f"`plan --out` writes far fewer): {REMAKE}"
+    )
+
+
 def _read(path: Path) -> dict[str, Any]:
+    """The file's JSON, read within the bounds of limits.py: a regular file (never a FIFO or a
+    device, which could block or never end), so many bytes, so deep (the schema's checks
+    recurse)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        document = json.loads(read_file(path, most=MAX_PLAN_BYTES).decode("utf-8"))
+    except RecursionError:  # json recurses as it decodes: past Python's limit, this
+        raise _too_deep(path) from None
+    except (OSError, ValueError, Refused) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise PortalConfigError(
-            f"{path}: cannot read the plan file ({exc}): save one with "
+            f"{path}: cannot read the plan file ({shorten(why, 200)}): save one with "
             "`portal-config plan --out FILE`"
-        ) from exc
+        ) from None
+    if depth(document) > MAX_DEPTH:
+        raise _too_deep(path)
     if (
         not isinstance(document, dict)
         or document.get("format") != FILE_FORMAT

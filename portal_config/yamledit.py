@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from .loader import RARE_BREAK
 from .values import Data
 
 WIDTH = 4096  # never re-wrap a long line
@@ -122,7 +123,8 @@ def styled(value: Data, old: Data) -> Data:
     """`value` written the way the value it replaces was: a flow list or mapping stays flow, a
     quoted string stays quoted the same way."""
     if isinstance(value, str):
-        if isinstance(old, DoubleQuotedScalarString):
+        # Escaped (\\L, \\N, \\P) in double quotes: written raw they read otherwise (loader.py).
+        if isinstance(old, DoubleQuotedScalarString) or RARE_BREAK.search(value):
             return DoubleQuotedScalarString(value)
         if isinstance(old, SingleQuotedScalarString):
             return SingleQuotedScalarString(value)

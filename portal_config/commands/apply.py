@@ -254,7 +254,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @click.option(
     "--plan",
     "plan_file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    type=click.Path(path_type=Path),
     help="Apply a plan saved with `plan --out`; refused if Stripe changed since.",
 )
 @TARGET_OPTION

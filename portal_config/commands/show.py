@@ -30,9 +30,7 @@ def execute(request: ShowRequest, context: Context) -> int:
 
 
 @click.command("show")
-@click.argument(
-    "plan_file", metavar="PLAN.json", type=click.Path(path_type=Path, dir_okay=False, exists=True)
-)
+@click.argument("plan_file", metavar="PLAN.json", type=click.Path(path_type=Path))
 @report_format("markdown: for a pull request comment.")
 @click.pass_context
 def command(ctx: click.Context, plan_file: Path, fmt: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from .values import Data
 
 IDEMPOTENCY_TTL = 24 * 3600  # Stripe forgets idempotency keys after 24 hours
 STATE_VERSION = 1
+MAX_STATE_BYTES = 256 << 20  # far more than any test or local project makes
 KINDS = ("configurations", "products", "prices", "customers", "accounts")
 
 
@@ -86,8 +88,16 @@ class Store:
         if self.path is None or self._lock_file is not None:
             return bool(self.accounts)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Held open (and locked) until close(), so not a `with` block.
-        lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        # Never through a symbolic link (a repository can hold one): it would create its target.
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise EmulatorError(
+                f"cannot open {lock_path} ({exc.strerror or exc}): a state file's lock is a plain "
+                "file beside it, never a symbolic link (remove it)"
+            ) from None
+        lock_file = os.fdopen(fd, "a+")  # held open (and locked) until close()
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -119,7 +129,7 @@ class Store:
         if not self.path.exists():
             return False
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(_read_state(self.path))
             self.accounts = {
                 scope: AccountState.from_json(state) for scope, state in data["accounts"].items()
             }
@@ -192,6 +202,21 @@ class Store:
         for records in self.idempotency.values():
             for key in [k for k, r in records.items() if r.created < oldest]:
                 del records[key]
+
+
+def _read_state(path: Path) -> bytes:
+    """The state file's bytes: a regular file of at most MAX_STATE_BYTES, else EmulatorError."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO cannot block it
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_STATE_BYTES:
+            raise EmulatorError(
+                f"{path} is not an emulator state file: not a regular file of at most "
+                f"{MAX_STATE_BYTES >> 20} MiB"
+            )
+        return os.read(fd, MAX_STATE_BYTES + 1)
+    finally:
+        os.close(fd)
 
 
 def _one_object_a_line(value: Data, levels: int, indent: str = "") -> str:

@@ -90,7 +90,24 @@ class _DeadlineClient(stripe.RequestsClient):
         if 200 <= answer.status < 300 and answer.json is not transport.NOT_JSON:
             _latest.json = answer.json
             return _SKIPPED, answer.status, answer.headers
+        if not _utf8(answer.content):
+            # The SDK decodes every body as UTF-8 first, for its debug log at any log level
+            # (stripe/_util.py, logfmt), and raises UnicodeDecodeError; JSON between systems is
+            # UTF-8 (RFC 8259 §8.1): such an answer is not Stripe's, as an unparsable one.
+            raise stripe.APIError(
+                "Invalid response body from API: not UTF-8 text",
+                http_status=answer.status,
+                headers=dict(answer.headers),
+            )
         return answer.content, answer.status, answer.headers
+
+
+def _utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _header(exc: stripe.StripeError, name: str) -> str:

@@ -263,3 +263,19 @@ def test_a_value_written_under_the_override_is_replaced_there(project) -> None:
     # The comment keeps its column.
     assert path.read_text() == before.replace("name: Staging trial  #", "name: QA trial       #")
     clean(project, "staging")
+
+
+def test_line_breaks_yaml_versions_read_otherwise_are_pulled_escaped(project) -> None:
+    # U+2028, U+0085 and U+2029 are line breaks to PyYAML (validate) and text to ruamel.yaml:
+    # written raw, the file would read back otherwise (and validate refuses them raw).
+    path = project.write(
+        "basic.yaml", "name: Basic\nfeatures:\n  invoice_history: {enabled: true}\n"
+    )
+    applied(project, "staging")
+    headline = "One\u2028two\x85three\u2029four"
+    dashboard_edit(project, "basic", {"business_profile": {"headline": headline}})
+    result = project.run("pull", "--env", "staging")
+    assert result.exit_code == 0, result.output
+    assert '    headline: "One\\Ltwo\\Nthree\\Pfour"\n' in path.read_text()
+    assert project.run("validate").exit_code == 0
+    clean(project, "staging")

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from portal_config import schema
+from portal_config import limits, schema
 
 CONFIGS = Path(__file__).resolve().parent.parent.parent / "configs"
 BROKEN = CONFIGS.parent / "tests" / "broken"
@@ -76,6 +76,12 @@ SNIPPETS = [
     "&a ",
     "*a",
     "<<: *a",
+    "<<: {1: x}",
+    "<<: [*a, {k: v}]",
+    '"\\ud800"',
+    '"\\U0001f600\\ud800"',
+    '"\\ud83d\\ude00"',
+    "\u2029",
     "&b [*a, *a, *a]",
     "!!int ",
     "!!bool ",
@@ -315,8 +321,9 @@ def mutated_text(draw: st.DrawFn, texts: list[str]) -> str:
 
 @st.composite
 def hostile_text(draw: st.DrawFn) -> str:
-    """Alias bombs, deep nesting and long runs, at random sizes (each bounded, so each fast)."""
-    kind = draw(st.sampled_from(["bomb", "deep", "wide", "long"]))
+    """Alias bombs, deep nesting, long runs, huge folded scalars, merge keys and halves of UTF-16
+    pairs, at random sizes (each bounded, so each fast)."""
+    kind = draw(st.sampled_from(["bomb", "deep", "wide", "long", "folded", "merge", "half"]))
     n = draw(st.integers(min_value=1, max_value=12))
     if kind == "bomb":
         fan = draw(st.integers(min_value=2, max_value=12))
@@ -328,6 +335,14 @@ def hostile_text(draw: st.DrawFn) -> str:
         return "metadata:\n  k: " + "[" * depth + "]" * depth + "\n"
     if kind == "wide":
         return "metadata: {" + ", ".join(f"k{i}: v" for i in range(n * 1000)) + "}\n"
+    if kind == "folded":  # line breaks cost the pure reader most: around MAX_LINES and past it
+        breaks = draw(st.sampled_from([1_000 * n, limits.MAX_LINES - 10, 10_000 * n]))
+        return "name: >\n  x\n" + "\n" * breaks + "  y\n"
+    if kind == "merge":  # merged into metadata: keys that are not text, beside others
+        return "metadata:\n  team: x\n  <<: {" + ", ".join(f"{i}: v" for i in range(n)) + "}\n"
+    if kind == "half":  # half a UTF-16 pair, after characters of one or two halves
+        before = draw(st.sampled_from(["\U0001f600", "\u00e9", "x"])) * n
+        return f'name: "{before}' + draw(st.sampled_from(["\\ud800", "\\udc00"])) + '"\n'
     return "name: " + "x" * (n * 100_000) + "\n"
 
 

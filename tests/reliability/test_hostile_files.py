@@ -280,3 +280,86 @@ def test_a_message_stays_one_line_whatever_the_value_holds(tmp_path: Path) -> No
             "at_period_end, immediately"
         ),
     ]
+
+
+# --- plan files: `show FILE` and `apply --plan FILE` read them through limits.read_file ---------
+
+
+def _plan_file(tmp_path: Path, kind: str) -> Path:
+    if kind == "device":
+        return Path("/dev/zero")
+    path = tmp_path / "plan.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "too-deep":
+        path.write_text("[" * 200_000)
+    elif kind == "too-big":
+        path.write_text(" " * (limits.MAX_PLAN_BYTES + 1))
+    return path
+
+
+PLAN_REFUSALS = {
+    "device": "a device, not a file: only regular files are read (remove it)",
+    "fifo": "a named pipe (FIFO), not a file: only regular files are read (remove it)",
+    "folder": "a folder, not a file: only regular files are read (remove it)",
+    "too-deep": "nested more than 64 levels deep; `plan --out` writes far fewer",
+    "too-big": "the file is larger than 64 MiB: portal-config reads plan files up to that size",
+}
+
+
+@pytest.mark.parametrize("command", [["show"], ["apply", "--plan"]], ids=["show", "apply"])
+@pytest.mark.parametrize("kind", sorted(PLAN_REFUSALS))
+def test_a_plan_file_that_is_not_one_is_refused_at_once(
+    tmp_path: Path, command: list[str], kind: str
+) -> None:
+    project = new_project(tmp_path / "configs", {"standard.yaml": STANDARD})
+    plan = _plan_file(tmp_path, kind)
+    started = time.monotonic()
+    outcome = run_main("--config", str(project), *command, str(plan))
+    assert time.monotonic() - started < 5
+    assert outcome.code == 1 and "Traceback" not in outcome.output, outcome
+    assert outcome.stderr.startswith(f"Error: {plan}: cannot read the plan file (")
+    assert PLAN_REFUSALS[kind] in outcome.stderr
+
+
+def test_a_plan_file_nested_within_json_but_deep_is_refused(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        '{"format": "portal-config-plan", "version": 2, "project": "a", "environments": '
+        + "[" * 500
+        + "]" * 500
+        + "}"
+    )
+    outcome = run_main("show", str(plan))
+    assert outcome.code == 1 and "Traceback" not in outcome.output, outcome
+    assert PLAN_REFUSALS["too-deep"] in outcome.stderr
+
+
+# --- a folder at the limits is read in seconds --------------------------------------------------
+
+
+def test_files_of_folded_newlines_are_refused_in_seconds(tmp_path: Path) -> None:
+    # 1 MiB of line breaks in a folded scalar: the pure reader spends its time per line.
+    folded = "name: >\n  x\n" + "\n" * (limits.MAX_FILE_BYTES - 20) + "  y\n"
+    files = {f"c{n:02}.yaml": folded for n in range(19)}
+    project = new_project(tmp_path / "configs", files)
+    lines, elapsed = validate(project)
+    too_many = f"more than {limits.MAX_LINES} lines in one file: portal-config reads at most"
+    assert [line.split(":1:1: ")[0] for line in lines] == [
+        str(project.parent / name) for name in sorted(files)
+    ]
+    assert too_many in lines[0]  # the later ones are past the folder's bytes
+    assert all(too_many in line or "larger than 4 MiB together" in line for line in lines)
+    assert elapsed < 5
+
+
+def test_a_folder_at_its_byte_bound_of_the_slowest_text_is_read_in_seconds(tmp_path: Path) -> None:
+    # Escapes in double quotes, and the most lines a file may have: the pure reader's slowest.
+    size = limits.MAX_FILE_BYTES - 100
+    text = 'name: "' + "\\t" * ((size - 2 * limits.MAX_LINES) // 2) + '"' + "\n" * limits.MAX_LINES
+    files = {f"c{n}.yaml": text for n in range(limits.MAX_FOLDER_BYTES // limits.MAX_FILE_BYTES)}
+    lines, elapsed = validate(new_project(tmp_path / "configs", files))
+    assert len(lines) == len(files) and all("name: " in line for line in lines)
+    assert elapsed < 10
