@@ -1,7 +1,6 @@
 """The project file, its environments and configuration files -> desired state per environment.
 
-Discovery: `--config PATH` (a file, or a folder holding portal-config.yaml), else
-./portal-config.yaml, else ./configs/portal-config.yaml. Every *.yaml/*.yml beside the project file
+Discovery of the project file: paths.find_project_file. Every *.yaml/*.yml beside the project file
 is a configuration file; any other file there is an error. Hidden entries (.gitkeep, an emulator
 state folder) and subfolders are not read.
 
@@ -21,15 +20,14 @@ from typing import Any
 
 from . import fleet_config, paths, rules, schema
 from .consistency import across_files, environments_named
-from .errors import ConfigNotFound, Location, PortalConfigError, Problem, ValidationFailed
+from .errors import Location, PortalConfigError, Problem, ValidationFailed
 from .fleet import AccountsSpec
 from .keys import mask_secrets
 from .limits import Budget, is_folder, list_folder, shorten
 from .loader import DataPath, Document, display_path, file_location, load, value_at
+from .paths import find_project_file
 from .variables import fill, merge
 
-PROJECT_FILE = "portal-config.yaml"
-SEARCHED = (Path(PROJECT_FILE), Path("configs") / PROJECT_FILE)
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -114,37 +112,6 @@ class DesiredConfig:
             if not isinstance(node, dict):  # a list or value in an override replaces whole
                 break
         return (*prefix, *path)
-
-
-def find_project_file(config_path: Path | None) -> Path:
-    try:
-        return _find_project_file(config_path)
-    except OSError as exc:  # e.g. a folder on the way that may not be searched
-        raise ConfigNotFound(
-            f"cannot look for the project file: {exc.strerror or exc} "
-            f"({exc.filename or config_path})"
-        ) from exc
-
-
-def _find_project_file(config_path: Path | None) -> Path:
-    if config_path is not None:
-        path = config_path
-        if config_path.is_dir():  # the configs folder, or the repository root above it
-            inside = [config_path / p for p in SEARCHED if (config_path / p).is_file()]
-            path = inside[0] if inside else config_path / PROJECT_FILE
-        if not path.is_file():
-            raise ConfigNotFound(
-                f"no project file at {path}: check --config, or create it (see the README)"
-            )
-        return path.absolute()
-    for path in SEARCHED:
-        if path.is_file():
-            return path.absolute()
-    raise ConfigNotFound(
-        "no project file: looked for ./portal-config.yaml and "
-        "./configs/portal-config.yaml; run from the repository root, pass "
-        "--config PATH, or create one (see the README)"
-    )
 
 
 def _read(path: Path, problems: list[Problem], budget: Budget) -> Document:

@@ -1,5 +1,8 @@
-"""Where portal-config may write: one home for the rules that keep every file it writes inside the
-folder meant for it.
+"""Where the project's files are, and where portal-config may write: one home for finding the
+project file and for the rules that keep every file it writes inside the folder meant for it.
+
+- The project file: `--config PATH` (a file, or a folder holding portal-config.yaml), else
+  ./portal-config.yaml, else ./configs/portal-config.yaml (`find_project_file`).
 
 - A configuration file's name comes from its key (`import` takes it from Stripe's metadata, which
   anyone with the Dashboard can set): only a key that is a safe file name is used
@@ -18,7 +21,11 @@ import os
 import re
 from pathlib import Path
 
+from .errors import ConfigNotFound
 from .schema import NAME_PATTERN
+
+PROJECT_FILE = "portal-config.yaml"
+SEARCHED = (Path(PROJECT_FILE), Path("configs") / PROJECT_FILE)
 
 # Names Windows reserves for devices, whatever the extension: `con.yaml` cannot be a file there
 # (https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file#naming-conventions).
@@ -60,3 +67,34 @@ def write_new_or_replace(path: Path, text: str) -> None:
     fd = os.open(path, flags, 0o644)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def find_project_file(config_path: Path | None) -> Path:
+    try:
+        return _find_project_file(config_path)
+    except OSError as exc:  # e.g. a folder on the way that may not be searched
+        raise ConfigNotFound(
+            f"cannot look for the project file: {exc.strerror or exc} "
+            f"({exc.filename or config_path})"
+        ) from exc
+
+
+def _find_project_file(config_path: Path | None) -> Path:
+    if config_path is not None:
+        path = config_path
+        if config_path.is_dir():  # the configs folder, or the repository root above it
+            inside = [config_path / p for p in SEARCHED if (config_path / p).is_file()]
+            path = inside[0] if inside else config_path / PROJECT_FILE
+        if not path.is_file():
+            raise ConfigNotFound(
+                f"no project file at {path}: check --config, or create it (see the README)"
+            )
+        return path.absolute()
+    for path in SEARCHED:
+        if path.is_file():
+            return path.absolute()
+    raise ConfigNotFound(
+        "no project file: looked for ./portal-config.yaml and "
+        "./configs/portal-config.yaml; run from the repository root, pass "
+        "--config PATH, or create one (see the README)"
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_config import config
+from portal_config import config, paths
 from portal_config.errors import ConfigNotFound, Location, PortalConfigError, ValidationFailed
 
 PROJECT = """version: 1
@@ -65,21 +65,21 @@ def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_discovery_order(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert config.find_project_file(None) == project_dir / "portal-config.yaml"
+    assert paths.find_project_file(None) == project_dir / "portal-config.yaml"
     (project_dir.parent / "portal-config.yaml").write_text(PROJECT)
-    assert config.find_project_file(None) == project_dir.parent / "portal-config.yaml"
-    assert config.find_project_file(Path("configs")) == project_dir / "portal-config.yaml"
+    assert paths.find_project_file(None) == project_dir.parent / "portal-config.yaml"
+    assert paths.find_project_file(Path("configs")) == project_dir / "portal-config.yaml"
     monkeypatch.chdir(project_dir)
-    found = config.find_project_file(Path("portal-config.yaml"))
+    found = paths.find_project_file(Path("portal-config.yaml"))
     assert found == project_dir / "portal-config.yaml"
 
 
 def test_not_found_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigNotFound, match="--config PATH"):
-        config.find_project_file(None)
+        paths.find_project_file(None)
     with pytest.raises(ConfigNotFound, match="no project file at nope.yaml"):
-        config.find_project_file(Path("nope.yaml"))
+        paths.find_project_file(Path("nope.yaml"))
 
 
 def test_project_and_environments(project_dir: Path) -> None:
