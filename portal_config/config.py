@@ -24,7 +24,7 @@ from .errors import Location, PortalConfigError, Problem, ValidationFailed
 from .fleet import AccountsSpec
 from .keys import mask_secrets
 from .limits import Budget, is_folder, list_folder, shorten
-from .loader import DataPath, Document, display_path, file_location, load, value_at
+from .loader import DataPath, Document, file_location, load, value_at
 from .paths import find_project_file
 from .variables import fill, merge
 
@@ -116,7 +116,7 @@ class DesiredConfig:
 
 def _read(path: Path, problems: list[Problem], budget: Budget) -> Document:
     document, found = load(path, budget)
-    problems += found + rules.find_secrets(document.text, display_path(path))
+    problems += found + rules.find_secrets(document)
     return document
 
 

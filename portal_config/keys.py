@@ -21,8 +21,9 @@ from typing import TextIO
 
 _BODY = r"[A-Za-z0-9]{10,}"
 SECRET_KEY = re.compile(rf"(?<![A-Za-z0-9])(sk|rk)_(live|test)_{_BODY}")
-# What never goes into a file import writes: SECRET_KEY's keys, and also a publishable key (tied
-# to one account and mode) and a webhook signing secret.
+# The one rule of what a secret is: SECRET_KEY's keys, and also a publishable key (tied to one
+# account and mode) and a webhook signing secret. Output masks them, validate refuses them in a
+# file (rules.find_secrets), import refuses to write them (importer.py).
 KEY_LIKE = re.compile(rf"{SECRET_KEY.pattern}|(?<![A-Za-z0-9])(pk_(?:live|test)_|whsec_){_BODY}")
 _PREFIX = re.compile(r"(?:whsec|[spr]k_(?:live|test))_")
 _CORE = re.compile(r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9_]+")
@@ -116,7 +117,7 @@ def _decoded(text: str) -> tuple[str, _Origins]:
 def _key_spans(text: str) -> list[tuple[int, int]]:
     """Where keys are in `text`: every key this run loaded, and every key-like string, as
     (start, end), overlapping ones joined."""
-    spans = [m.span() for m in SECRET_KEY.finditer(text)]
+    spans = [m.span() for m in KEY_LIKE.finditer(text)]
     for key in _loaded:
         at = text.find(key)
         while at >= 0:

@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import Location, Problem
-from .keys import SECRET_KEY, mask_secrets
+from .keys import KEY_LIKE, mask_secrets
 from .limits import shorten
-from .loader import DataPath, value_at
+from .loader import DataPath, Document, display_path, value_at
 from .model import IDENTITY_KEYS, PRODUCTS_PATH
 from .prices import LOOKUP_PREFIX
 from .safety import Refused, server_address
@@ -38,25 +38,52 @@ LOOKUP_KEY_LENGTH = 200
 _NOT_IN_URLS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
-def find_secrets(text: str, file: str) -> list[Problem]:
-    """Key-like strings anywhere in a file's text, comments included."""
-    problems = []
-    for match in SECRET_KEY.finditer(text):
+# What each key-like prefix is called (keys.KEY_LIKE: the one rule of what a secret is, the same
+# for what validate refuses in a file and what import refuses to write).
+_KIND = {
+    "sk": "secret key",
+    "rk": "restricted key",
+    "pk": "publishable key",
+    "wh": "webhook signing secret",
+}
+
+
+def find_secrets(document: Document) -> list[Problem]:
+    """Key-like strings (keys.KEY_LIKE) anywhere in a file: in its text, comments included, and
+    in its values as loaded, so a key spelled with YAML escapes (`"sk\\u005flive_..."`), which
+    the text does not show, is found too."""
+    file = display_path(document.path)
+    found: dict[tuple[int, int], str] = {}
+    text = document.text
+    for match in KEY_LIKE.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
-        where = Location(
-            file, text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1
+        found[(text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1)] = match[0]
+    lines = {line for line, _ in found}
+    for path, value in _strings(document.data, ()):
+        where = document.locate(path)
+        for match in KEY_LIKE.finditer(value):
+            if where.line not in lines:  # the text showed no key there: an escaped one
+                found[(where.line, where.col)] = match[0]
+    return [
+        Problem(
+            Location(file, line, column),
+            f"this looks like a Stripe {_KIND[key[:2]]} ({mask_secrets(key)}): keys never "
+            "belong in files; put it in an environment variable named by api_key_env, and roll "
+            "the key in the Dashboard if it was committed",
         )
-        kind = "secret" if match[1] == "sk" else "restricted"
-        problems.append(
-            Problem(
-                where,
-                f"this looks like a Stripe {kind} key "
-                f"({mask_secrets(match[0])}): keys never belong in files; put it "
-                "in an environment variable named by api_key_env, and roll the "
-                "key in the Dashboard if it was committed",
-            )
-        )
-    return problems
+        for (line, column), key in sorted(found.items())
+    ]
+
+
+def _strings(data: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for n, value in enumerate(data):
+            yield from _strings(value, (*path, n))
 
 
 def check_environment(name: str, entry: Mapping[str, Any], locate: Locate) -> list[Problem]:
