@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from portal_config import keys
-from portal_config.report import github_escape
+from portal_config.render.report import github_escape
 
 LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; leave room for the marker
 NOTE = (

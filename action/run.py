@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal_config import keys
-from portal_config.config import collect_problems
 from portal_config.errors import PortalConfigError
-from portal_config.report import github_escape
+from portal_config.project.config import collect_problems
+from portal_config.render.report import github_escape
 
 COMMANDS = ("plan", "diff", "apply")
 REPORT_MARKER = "<!-- portal-config: "  # how `--format markdown` starts its report

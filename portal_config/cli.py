@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, keys, notices
+from . import __version__, keys
 from .commands import (
     apply,
     diff,
@@ -31,6 +31,7 @@ from .commands import (
 )
 from .commands.options import NO_COLOR_META, NO_COLOR_OPTION, Context
 from .errors import PortalConfigError, ValidationFailed
+from .stripe_api import notices
 
 
 def _wants_color(no_color: bool) -> bool:

@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 from portal_config.errors import Location
-from portal_config.match import Desired
+from portal_config.planning.match import Desired
 
 PROJECT = "acme"
 

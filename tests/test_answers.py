@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from portal_config import answers
-from portal_config.answers import Malformed, Page
+from portal_config.stripe_api import answers
+from portal_config.stripe_api.answers import Malformed, Page
 
 from .samples import stripe_config
 

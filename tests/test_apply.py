@@ -11,12 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from portal_config.apply import ApplyReport, apply_plan, unconfirmed_fields
-from portal_config.changes import FILE_GONE, RETIRED, FieldChange, Update, deactivation
 from portal_config.errors import StripeFailure
-from portal_config.gateway import Gateway
-from portal_config.match import Desired, identity_of
-from portal_config.plan import Plan, fingerprint, plan_environment
+from portal_config.planning.changes import FILE_GONE, RETIRED, FieldChange, Update, deactivation
+from portal_config.planning.match import Desired, identity_of
+from portal_config.planning.plan import Plan, fingerprint, plan_environment
 from portal_config.render import summary
+from portal_config.stripe_api.gateway import Gateway
 
 from .samples import desired, stripe_config
 

@@ -8,8 +8,7 @@ import random
 
 import pytest
 
-from portal_config import model
-from portal_config.changes import (
+from portal_config.planning.changes import (
     FILE_GONE,
     KINDS,
     RETIRED,
@@ -23,6 +22,7 @@ from portal_config.changes import (
     deactivation,
     from_data,
 )
+from portal_config.portal import model
 
 PRODUCTS = model.comparable(
     model.PRODUCTS,

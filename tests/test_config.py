@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from portal_config import config, paths
 from portal_config.errors import ConfigNotFound, Location, PortalConfigError, ValidationFailed
+from portal_config.project import config, paths
 
 PROJECT = """version: 1
 project: acme

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from portal_config import ids
-from portal_config.config import Environment
 from portal_config.doctor import observation as doctor
 from portal_config.doctor.judge import judge
 from portal_config.errors import Location
-from portal_config.variables import variable_name
+from portal_config.pipeline import ids
+from portal_config.project.spec import Environment
+from portal_config.project.variables import variable_name
 
 
 def env(mode: str = "test", **vars_: str) -> Environment:

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from portal_config import fleet, loader
 from portal_config.errors import Location, Problem
+from portal_config.project import fleet, loader
 
 PATH = ("environments", "tenants", "stripe_accounts")
 

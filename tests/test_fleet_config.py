@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_config import config, fleet_config
+from portal_config.project import config, fleet_config
 
 
 @pytest.fixture(autouse=True)

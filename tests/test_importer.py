@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from portal_config import model
 from portal_config.errors import PortalConfigError
-from portal_config.importer import (
+from portal_config.portal import model
+from portal_config.writeback.importer import (
     RAW_ID_NOTE,
     ImportedFile,
     build_files,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from portal_config import limits
 from portal_config.errors import Location
-from portal_config.loader import display_path, load
+from portal_config.project import limits
+from portal_config.project.loader import display_path, load
 
 
 @pytest.fixture(autouse=True)

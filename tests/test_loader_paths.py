@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from portal_config import libyaml, limits, loader
 from portal_config.errors import Location
-from portal_config.loader import load
+from portal_config.project import libyaml, limits, loader
+from portal_config.project.loader import load
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = sorted(

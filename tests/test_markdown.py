@@ -12,8 +12,8 @@ from typing import Any
 
 from portal_config import render
 from portal_config.errors import Location, Problem
-from portal_config.match import Desired
-from portal_config.plan import EnvPlan, Plan, plan_environment
+from portal_config.planning.match import Desired
+from portal_config.planning.plan import EnvPlan, Plan, plan_environment
 
 from .samples import desired, stripe_config
 

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from portal_config.errors import Location
-from portal_config.match import Binding, Desired, Status, identity_of, match, slimmer
+from portal_config.planning.match import Binding, Desired, Status, identity_of, match, slimmer
 
 from .samples import desired, stripe_config
 

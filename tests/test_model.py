@@ -1,6 +1,6 @@
 """The canonical form: equal exactly when Stripe would behave the same."""
 
-from portal_config import model
+from portal_config.portal import model
 
 from .samples import STRIPE_FIXTURE
 

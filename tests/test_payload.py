@@ -1,7 +1,7 @@
 """Request payloads: what stripe-python would otherwise drop travels as ""."""
 
-from portal_config import model, payload
-from portal_config.plan import desired_state
+from portal_config.planning.plan import desired_state
+from portal_config.portal import model, payload
 
 
 def test_create_sends_every_feature_and_required_empty_lists_as_empty_string() -> None:

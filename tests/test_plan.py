@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal_config.plan import EnvPlan, plan_environment
+from portal_config.planning.plan import EnvPlan, plan_environment
 
 from .samples import desired, stripe_config
 

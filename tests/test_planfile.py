@@ -12,9 +12,9 @@ import pytest
 
 from portal_config import render
 from portal_config.errors import Location, PlanStaleError, PortalConfigError, Problem
-from portal_config.plan import EnvPlan, Plan, plan_environment
-from portal_config.planfile import load as load_with_modes
-from portal_config.planfile import refuse_if_stale, save
+from portal_config.planning.plan import EnvPlan, Plan, plan_environment
+from portal_config.planning.planfile import load as load_with_modes
+from portal_config.planning.planfile import refuse_if_stale, save
 
 from .samples import desired, stripe_config
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from portal_config.errors import Location, StripeFailure
-from portal_config.loader import DataPath
-from portal_config.prices import PriceCatalog, fetch_catalog, lookup_keys_in, resolve
+from portal_config.pipeline.prices import PriceCatalog, fetch_catalog, lookup_keys_in, resolve
+from portal_config.project.loader import DataPath
 
 ENTRIES = "features.subscription_update.products"
 

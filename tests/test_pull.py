@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal_config import model
-from portal_config.changes import FieldChange
-from portal_config.pull import FilePull, Pulled, field_parts, written
+from portal_config.planning.changes import FieldChange
+from portal_config.portal import model
+from portal_config.writeback.pull import FilePull, Pulled, field_parts, written
 
 PRICES = {
     "price_pm": {"id": "price_pm", "lookup_key": "pro_monthly", "active": True},

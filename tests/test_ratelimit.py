@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from portal_config.ratelimit import DEFAULT_PER_SECOND, RateLimiter, for_mode
+from portal_config.stripe_api.ratelimit import DEFAULT_PER_SECOND, RateLimiter, for_mode
 
 
 class FakeClock:
@@ -73,9 +73,9 @@ def test_defaults_are_under_stripes_limits_and_max_rps_overrides() -> None:
 def test_stripe_itself_is_limited_by_default_an_emulator_only_when_asked() -> None:
     from pathlib import Path
 
-    from portal_config.config import Environment
     from portal_config.errors import Location
-    from portal_config.ratelimit import limiter_for
+    from portal_config.project.spec import Environment
+    from portal_config.stripe_api.ratelimit import limiter_for
 
     def env(mode: str, api_base: str | None = None, emulator: Path | None = None) -> Environment:
         return Environment(

@@ -8,10 +8,10 @@ from typing import Any
 import click
 
 from portal_config import render
-from portal_config.changes import Adopt, Deactivate, FieldChange
 from portal_config.errors import Location, Problem
-from portal_config.match import Desired
-from portal_config.plan import EnvPlan, Plan, plan_environment
+from portal_config.planning.changes import Adopt, Deactivate, FieldChange
+from portal_config.planning.match import Desired
+from portal_config.planning.plan import EnvPlan, Plan, plan_environment
 
 from .samples import desired, stripe_config
 

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from portal_config import config
-from portal_config.changes import Create, Deactivate, Update
 from portal_config.errors import PortalConfigError
-from portal_config.revdiff import (
+from portal_config.pipeline.revdiff import (
     BASE_ID,
     UNRESOLVED_PRODUCT,
     checkout_of_folder,
@@ -20,6 +18,8 @@ from portal_config.revdiff import (
     diff_environment,
     stripe_as_base,
 )
+from portal_config.planning.changes import Create, Deactivate, Update
+from portal_config.project import config, spec
 
 from .samples import identity
 
@@ -31,7 +31,7 @@ environments:
 """
 
 
-def project(root: Path, files: dict[str, str], project_file: str = PROJECT_FILE) -> config.Project:
+def project(root: Path, files: dict[str, str], project_file: str = PROJECT_FILE) -> spec.Project:
     root.mkdir()
     (root / "portal-config.yaml").write_text(project_file)
     for name, text in files.items():
@@ -39,14 +39,14 @@ def project(root: Path, files: dict[str, str], project_file: str = PROJECT_FILE)
     return config.load_project(root / "portal-config.yaml")
 
 
-Make = Callable[..., config.Project]  # make(files, project_file=PROJECT_FILE)
+Make = Callable[..., spec.Project]  # make(files, project_file=PROJECT_FILE)
 
 
 @pytest.fixture
 def make(tmp_path: Path) -> Make:
     made = iter(range(100))
 
-    def make(files: dict[str, str], project_file: str = PROJECT_FILE) -> config.Project:
+    def make(files: dict[str, str], project_file: str = PROJECT_FILE) -> spec.Project:
         return project(tmp_path / f"p{next(made)}", files, project_file)
 
     return make

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
-from portal_config import rules, safety
-from portal_config.config import Environment
 from portal_config.errors import Location, UnsafeOperation
+from portal_config.project import rules, safety
+from portal_config.project.spec import Environment
 
 TEST_KEY = "sk_test_51SafetyRulesKey0000000000"
 
@@ -379,7 +379,7 @@ def test_clearing_gives_the_address_the_key_and_its_kind(monkeypatch: pytest.Mon
 
 def test_the_stripe_client_loads_nothing_of_the_emulator() -> None:
     code = (
-        "import sys\nimport portal_config.stripe_api\n"
+        "import sys\nimport portal_config.stripe_api.connection\n"
         "print('stripe' in sys.modules, sorted(m for m in sys.modules\n"
         "      if m == 'portal_config.emulator' or m.startswith('portal_config.emulator.')))\n"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_config.yamledit import Editor, Indent, detect_indent
+from portal_config.writeback.yamledit import Editor, Indent, detect_indent
 
 IMPORTED = """\
 # written by import

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ..arrivals import Arrivals
-from ..changes import Change, Create
 from ..errors import StripeFailure
-from ..gateway import Gateway
-from ..plan import Plan
+from ..planning.changes import Change, Create
+from ..planning.plan import Plan
 from ..progress import change_finished
 from ..sidebyside import Outcome, SideBySide
+from ..stripe_api.gateway import Gateway
+from .arrivals import Arrivals
 from .write import Meanwhile, check_created, still_as_planned, unconfirmed_fields, write_once
 
 

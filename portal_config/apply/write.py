@@ -8,12 +8,12 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
-from ..arrivals import Arrivals
-from ..changes import Change, Create, Deactivate
 from ..errors import StripeFailure
-from ..gateway import Gateway
-from ..match import identity_of
-from ..plan import current_state, fingerprint
+from ..planning.changes import Change, Create, Deactivate
+from ..planning.match import identity_of
+from ..planning.plan import current_state, fingerprint
+from ..stripe_api.gateway import Gateway
+from .arrivals import Arrivals
 
 
 class Meanwhile(Exception):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import defaults
 from ..errors import PortalConfigError
 from ..values import Data
 from .options import (
@@ -19,7 +20,6 @@ from .options import (
     ENV_OPTION,
     MAX_RPS_OPTION,
     PRUNE_OPTION,
-    REQUEST_TIMEOUT,
     TARGET_OPTION,
     TIMEOUT_OPTION,
     Context,
@@ -30,11 +30,8 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..config import Project
-    from ..plan import Plan
-
-DEFAULT_PARALLELISM = 4
-DEFAULT_THRESHOLD = 0.30  # fleet_accounts.DEFAULT_THRESHOLD, here so that --help imports less
+    from ..planning.plan import Plan
+    from ..project.spec import Project
 
 
 @dataclass(frozen=True)
@@ -45,19 +42,20 @@ class ApplyRequest:
     prune: bool = False
     adopt: bool = False
     plan_file: Path | None = None  # a plan saved with `plan --out`, applied as it is
-    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    timeout: float = defaults.REQUEST_SECONDS  # seconds per request to Stripe
     targets: tuple[str, ...] = ()  # apply only these files (keys); none: every file
-    parallelism: int = DEFAULT_PARALLELISM  # changes in flight at once per environment
+    parallelism: int = defaults.PARALLELISM  # changes in flight at once per environment
     max_rps: float | None = None  # the run's rate limit; None: Stripe's default
     accounts: tuple[str, ...] = ()  # a fleet's accounts to apply to; none: all
     shard: tuple[int, int] | None = None  # a fleet's share I of N
     force: bool = False  # change more of a fleet than the threshold allows
-    threshold: float = DEFAULT_THRESHOLD  # the share of a fleet one run may change
+    threshold: float = defaults.THRESHOLD  # the share of a fleet one run may change
 
 
 def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str], Plan | None]:
     """The project, the environments to apply to, and the saved plan if there is one."""
-    from .. import planfile, workflow
+    from ..pipeline import workflow
+    from ..planning import planfile
 
     if request.plan_file is None:
         project, names = project_and_environments(context, request.env_names, request.every)
@@ -100,12 +98,13 @@ def _current_plan(
     gateways: dict[str, Any],
 ) -> Plan:
     """A fresh plan, or the saved one if Stripe has not changed since it was saved."""
-    from .. import planfile, workflow
+    from ..pipeline import fanout
+    from ..planning import planfile
 
     if saved is None:
-        from ..fleet_plan import Selection
+        from ..pipeline.fleet_plan import Selection
 
-        return workflow.plan_all(
+        return fanout.plan_all(
             project,
             gateways,
             prune=request.prune,
@@ -139,7 +138,7 @@ def _refuse_over_threshold(result: Plan, request: ApplyRequest) -> None:
     """octoDNS's safety threshold, per fleet: a run that would rewrite more than a share of the
     fleet's existing configurations (creates do not count) is refused without --force. The
     share is of the whole fleet, so a run of one shard of it may change all of its shard."""
-    from ..fleet_accounts import over_threshold, threshold_message
+    from ..project.fleet_accounts import over_threshold, threshold_message
 
     for name, size in result.fleet_sizes.items():
         changed = len(
@@ -167,7 +166,7 @@ def _live_names(result: Plan, names: list[str]) -> list[str]:
 
 
 def _confirm_live(plan_: Plan, names: list[str]) -> None:
-    from ..changes import Deactivate
+    from ..planning.changes import Deactivate
 
     deactivations = [c for c in plan_.changes if isinstance(c, Deactivate)]
     click.echo("")
@@ -187,15 +186,16 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
 
 
 def execute(request: ApplyRequest, context: Context) -> int:
-    from .. import progress, render, workflow
+    from .. import progress, render
     from ..apply import apply_plan
+    from ..pipeline import workflow
     from ..render import summary
 
     project, names, saved = _targets(request, context)
     targeted = check_targets(project, request.targets, request.prune)
     refuse_saved_fleet(project, names, saved is not None)
-    if request.force or request.threshold != DEFAULT_THRESHOLD:
-        from ..fleet_plan import refuse_without_fleet
+    if request.force or request.threshold != defaults.THRESHOLD:
+        from ..pipeline.fleet_plan import refuse_without_fleet
 
         refuse_without_fleet(project, names, "--force and --threshold are a fleet's threshold")
     live = _gate_live(project, names, saved, request.yes)
@@ -237,7 +237,7 @@ def _held_back(held: list[str], code: int) -> int:
 
 
 def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
-    from ..fleet_accounts import parse_share
+    from ..project.fleet_accounts import parse_share
 
     try:
         return parse_share(value)
@@ -262,7 +262,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @fleet_options(
     "Changes written side by side per environment (each re-read, then written); a fleet's "
     "accounts planned side by side.",
-    DEFAULT_PARALLELISM,
+    defaults.PARALLELISM,
 )
 @click.option(
     "--force",
@@ -271,7 +271,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 )
 @click.option(
     "--threshold",
-    default=f"{DEFAULT_THRESHOLD:.0%}",
+    default=f"{defaults.THRESHOLD:.0%}",
     show_default=True,
     metavar="SHARE",
     callback=_share,

@@ -19,7 +19,8 @@ class DiffRequest:
 
 
 def execute(request: DiffRequest, context: Context) -> int:
-    from .. import render, revdiff
+    from .. import render
+    from ..pipeline import revdiff
 
     project, names = project_and_environments(context, request.env_names, not request.env_names)
     result = revdiff.diff_against(request.rev, project, names)

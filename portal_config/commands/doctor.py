@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import click
 
+from .. import defaults
 from ..values import Data
 from .options import (
     MAX_RPS_OPTION,
-    REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
     Context,
     fleet_options,
@@ -27,15 +27,17 @@ class DoctorRequest:
     allow_live: bool = False  # create portal sessions in a live environment
     show_url: bool = False  # print session URLs off a terminal too
     fmt: str = "text"
-    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    timeout: float = defaults.REQUEST_SECONDS  # seconds per request to Stripe
     max_rps: float | None = None  # the run's rate limit; None: Stripe's default
     accounts: tuple[str, ...] = ()  # a fleet's accounts to check; none: all
     shard: tuple[int, int] | None = None  # a fleet's share I of N
-    parallelism: int = 4  # a fleet's accounts checked side by side
+    parallelism: int = defaults.PARALLELISM  # a fleet's accounts checked side by side
 
 
 def execute(request: DoctorRequest, context: Context) -> int:
-    from .. import doctor, fleet_plan, progress, ratelimit
+    from .. import doctor, progress
+    from ..pipeline import fleet_plan
+    from ..stripe_api import ratelimit
 
     # A broken file is a finding, not the end: doctor goes on with the files that load.
     project, problems = doctor.load(context.config_path, request.env_name)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import click
 
+from .. import defaults
 from ..values import Data
 from .options import (
     MAX_RPS_OPTION,
-    REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
     Context,
     fleet_options,
@@ -23,15 +23,16 @@ from .options import (
 class IdsRequest:
     env_name: str | None  # None: the error lists the project's environments
     fmt: str = "text"  # text, json, or env: PORTAL_CONFIG_<KEY>=bpc_... lines
-    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    timeout: float = defaults.REQUEST_SECONDS  # seconds per request to Stripe
     max_rps: float | None = None  # the run's rate limit; None: Stripe's default
     accounts: tuple[str, ...] = ()  # a fleet's accounts to read; none: all
     shard: tuple[int, int] | None = None  # a fleet's share I of N
-    parallelism: int = 4  # a fleet's accounts read side by side
+    parallelism: int = defaults.PARALLELISM  # a fleet's accounts read side by side
 
 
 def execute(request: IdsRequest, context: Context) -> int:
-    from .. import fleet_ids, fleet_plan, ids, progress, workflow
+    from .. import progress
+    from ..pipeline import fleet_ids, fleet_plan, ids, workflow
 
     project, env_name = project_and_environment(context, request.env_name)
     selection = fleet_plan.Selection(request.accounts, request.shard, request.parallelism)

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..loader import display_path
+from .. import defaults
+from ..project.loader import display_path
 from ..values import Data
 from .options import (
-    REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
     Context,
     project_and_environment,
@@ -22,7 +22,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..config import Project
+    from ..project.spec import Project
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ImportRequest:
     key_from: str = "name"  # each file's key from the configuration's name or its id
     include_inactive: bool = False
     force: bool = False  # overwrite existing files
-    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    timeout: float = defaults.REQUEST_SECONDS  # seconds per request to Stripe
 
 
 def _not_described(
@@ -40,7 +40,8 @@ def _not_described(
 ) -> tuple[list[Mapping[str, Any]], set[str]]:
     """The configurations no file of the project describes yet, and the keys its files take
     (a new file must not reuse one)."""
-    from .. import config, workflow
+    from ..pipeline import workflow
+    from ..project import config
 
     claimed = {
         b.config_id
@@ -55,7 +56,8 @@ def _not_described(
 
 
 def execute(request: ImportRequest, context: Context) -> int:
-    from .. import importer, workflow
+    from ..pipeline import workflow
+    from ..writeback import importer
 
     project, env_name = project_and_environment(context, request.env_name)
     refuse_fleet(project, env_name, "import")

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from .. import defaults
+
 if TYPE_CHECKING:
-    from ..config import Project
+    from ..project.spec import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,8 +71,6 @@ TARGET_OPTION = click.option(
     help="Plan only this configuration's file (repeatable); other "
     "configurations are neither changed nor pruned.",
 )
-# transport.DEFAULT_REQUEST_SECONDS, written here so that every command need not import requests.
-REQUEST_TIMEOUT = 30.0
 
 
 def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -83,11 +83,11 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
-# Every command that talks to Stripe takes it; stripe_api.connect enforces it.
+# Every command that talks to Stripe takes it; stripe_api.connection.connect enforces it.
 TIMEOUT_OPTION = click.option(
     "--timeout",
     type=float,
-    default=REQUEST_TIMEOUT,
+    default=defaults.REQUEST_SECONDS,
     show_default=True,
     metavar="SECONDS",
     callback=_seconds,
@@ -104,7 +104,7 @@ MAX_RPS_OPTION = click.option(
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
-    from ..fleet_accounts import parse_shard
+    from ..project.fleet_accounts import parse_shard
 
     if value is None:
         return None
@@ -117,7 +117,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 def _account_ids(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
-    from ..fleet import ACCOUNT_ID
+    from ..project.fleet import ACCOUNT_ID
 
     for item in value:
         if not ACCOUNT_ID.fullmatch(item):
@@ -184,8 +184,8 @@ def report_format(help_text: str | None = None) -> Callable[[F], F]:
 
 def check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> str | None:
     """The line that says a plan is targeted (None when it is not); bad --target refused."""
-    from .. import workflow
     from ..errors import PortalConfigError
+    from ..pipeline import workflow
 
     if not targets:
         return None
@@ -232,7 +232,8 @@ def refuse_fleet(project: Project, env_name: str, command: str) -> None:
 def project_and_environments(
     obj: Context, env_names: tuple[str, ...], every: bool
 ) -> tuple[Project, list[str]]:
-    from .. import config, workflow  # lazily: `schema` and `--help` need neither
+    from ..pipeline import workflow  # lazily: `schema` and `--help` need neither
+    from ..project import config
 
     project = config.load_project(obj.config_path)
     return project, workflow.choose_environments(project, env_names, every)
@@ -240,15 +241,15 @@ def project_and_environments(
 
 def project_and_environment(obj: Context, env_name: str | None) -> tuple[Project, str]:
     """The project and the one environment --env names."""
-    from .. import config
+    from ..project import config
 
     project = config.load_project(obj.config_path)
     return project, one_environment(project, env_name)
 
 
 def one_environment(project: Project, env_name: str | None) -> str:
-    from .. import workflow
     from ..errors import PortalConfigError
+    from ..pipeline import workflow
 
     if env_name is None:
         raise PortalConfigError(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .. import defaults
 from ..values import Data
 from .options import (
     ADOPT_OPTION,
@@ -15,7 +16,6 @@ from .options import (
     ENV_OPTION,
     MAX_RPS_OPTION,
     PRUNE_OPTION,
-    REQUEST_TIMEOUT,
     TARGET_OPTION,
     TIMEOUT_OPTION,
     Context,
@@ -36,17 +36,19 @@ class PlanRequest:
     prune: bool = False
     adopt: bool = False
     out_file: Path | None = None  # where to save the plan for `apply --plan`
-    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    timeout: float = defaults.REQUEST_SECONDS  # seconds per request to Stripe
     targets: tuple[str, ...] = ()  # plan only these files (keys); none: every file
     max_rps: float | None = None  # the run's rate limit; None: Stripe's default
     accounts: tuple[str, ...] = ()  # a fleet's accounts to plan; none: all
     shard: tuple[int, int] | None = None  # a fleet's share I of N
-    parallelism: int = 4  # a fleet's accounts planned side by side
+    parallelism: int = defaults.PARALLELISM  # a fleet's accounts planned side by side
 
 
 def execute(request: PlanRequest, context: Context) -> int:
-    from .. import planfile, progress, render, workflow
-    from ..fleet_plan import Selection
+    from .. import progress, render
+    from ..pipeline import fanout, workflow
+    from ..pipeline.fleet_plan import Selection
+    from ..planning import planfile
 
     project, names = project_and_environments(context, request.env_names, request.every)
     targeted = check_targets(project, request.targets, request.prune)
@@ -55,7 +57,7 @@ def execute(request: PlanRequest, context: Context) -> int:
         progress.shown(),
         workflow.connected(project, names, request.timeout, request.max_rps) as gateways,
     ):
-        result = workflow.plan_all(
+        result = fanout.plan_all(
             project,
             gateways,
             prune=request.prune,

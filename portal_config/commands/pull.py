@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .. import defaults
 from ..errors import PortalConfigError, ValidationFailed
-from ..loader import display_path
+from ..project.loader import display_path
 from ..values import Data
 from .options import (
-    REQUEST_TIMEOUT,
     TIMEOUT_OPTION,
     Context,
     project_and_environments,
@@ -21,8 +21,8 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from ..config import Project
-    from ..pull import PullResult
+    from ..project.spec import Project
+    from ..writeback.pull import PullResult
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,11 @@ class PullRequest:
     env_name: str
     keys: tuple[str, ...] = ()  # only these files; none: every file of the environment
     dry_run: bool = False
-    timeout: float = REQUEST_TIMEOUT  # seconds per request to Stripe
+    timeout: float = defaults.REQUEST_SECONDS  # seconds per request to Stripe
 
 
 def _check_keys(project: Project, env: str, keys: tuple[str, ...]) -> None:
-    from .. import workflow
+    from ..pipeline import workflow
 
     workflow.check_keys(project, keys, "KEY")
     for file in project.files:
@@ -48,7 +48,8 @@ def _check_keys(project: Project, env: str, keys: tuple[str, ...]) -> None:
 
 def _written(result: PullResult, context: Context) -> Project:
     """Write the files and load the project back; should it not load, put them back."""
-    from .. import config, pull
+    from ..project import config
+    from ..writeback import pull
 
     pull.write(result)
     try:
@@ -97,7 +98,8 @@ def _report(result: PullResult, dry_run: bool, left: list[str]) -> None:
 
 
 def execute(request: PullRequest, context: Context) -> int:
-    from .. import pull, workflow
+    from ..pipeline import workflow
+    from ..writeback import pull
 
     env = request.env_name
     project, names = project_and_environments(context, (env,), False)

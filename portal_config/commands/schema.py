@@ -15,7 +15,7 @@ class SchemaRequest:
 def execute(request: SchemaRequest) -> int:
     import json
 
-    from .. import schema
+    from ..project import schema
 
     document = schema.config_schema() if request.kind == "config" else schema.project_schema()
     click.echo(json.dumps(document, indent=2))

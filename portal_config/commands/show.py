@@ -19,7 +19,8 @@ class ShowRequest:
 
 
 def execute(request: ShowRequest, context: Context) -> int:
-    from .. import planfile, render
+    from .. import render
+    from ..planning import planfile
 
     saved = planfile.load_alone(request.plan_file)
     wording = dataclasses.replace(

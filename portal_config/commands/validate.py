@@ -15,7 +15,8 @@ class ValidateRequest:
 
 
 def execute(request: ValidateRequest, context: Context) -> int:
-    from .. import config, loader, report
+    from ..project import config, loader
+    from ..render import report
 
     project, problems = config.collect_problems(context.config_path)
     if problems or request.fmt == "json":

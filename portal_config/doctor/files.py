@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..changes import Change
-from ..match import Binding, Status
+from ..planning.changes import Change
+from ..planning.match import Binding, Status
 from .observation import Finding, Observation, failed
 
 

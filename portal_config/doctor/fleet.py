@@ -13,9 +13,10 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .. import config, fleet_config, fleet_plan, fleet_read
 from ..errors import PortalConfigError, Problem, StripeFailure
-from ..gateway import Gateway
+from ..pipeline import fleet_plan, fleet_read
+from ..project import fleet_config, spec
+from ..stripe_api.gateway import Gateway
 from .judge import judge, judge_key, judge_loading
 from .observation import Finding, Observation, exit_code, failed
 from .read import failure, opened, read
@@ -75,7 +76,7 @@ def refuse_customer(env_name: str, customer: str | None, selection: fleet_plan.S
 
 
 def examine_fleet(
-    project: config.Project,
+    project: spec.Project,
     env_name: str,
     selection: fleet_plan.Selection,
     asked: Asked,
@@ -85,7 +86,7 @@ def examine_fleet(
 ) -> FleetFindings:
     """Every account of the fleet this run takes, examined and judged; `problems`: the files'
     own errors (doctor.load), the fleet's findings."""
-    from .. import ratelimit
+    from ..stripe_api import ratelimit
 
     env = project.environments[env_name]
     platform_obs = Observation(env=env, load_problems=list(problems))
@@ -115,11 +116,7 @@ def examine_fleet(
 
 
 def _examine_account(
-    project: config.Project,
-    env_name: str,
-    platform: Gateway,
-    asked: Asked,
-    member: fleet_plan.Member,
+    project: spec.Project, env_name: str, platform: Gateway, asked: Asked, member: fleet_plan.Member
 ) -> AccountFindings:
     """One account's findings; raises the StripeFailure of its first reads (the account's own,
     or the run's: fleet_plan.side_by_side)."""
@@ -138,7 +135,7 @@ def _examine_account(
 
 
 def _unread_account(
-    env: config.Environment, platform: Gateway, member: fleet_plan.Member, exc: StripeFailure
+    env: spec.Environment, platform: Gateway, member: fleet_plan.Member, exc: StripeFailure
 ) -> AccountFindings:
     """An account doctor could not read: a failed account, named by its ID with what to do."""
     if exc.kind == "permission":

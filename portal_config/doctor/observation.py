@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import config
 from ..errors import Problem
-from ..loader import display_path
-from ..match import Binding
-from ..plan import EnvPlan
+from ..planning.match import Binding
+from ..planning.plan import EnvPlan
+from ..project import spec
+from ..project.loader import display_path
 
 STATUSES = ("ok", "warning", "problem")
 
@@ -75,7 +75,7 @@ class SessionAttempt:
 class Observation:
     """What one environment looked like to doctor. A field stays empty when reading stopped."""
 
-    env: config.Environment
+    env: spec.Environment
     customer_id: str | None = None
     allow_live: bool = False
     key_kind: str = "secret"  # secret | restricted | emulator
@@ -84,7 +84,7 @@ class Observation:
     configurations: list[dict[str, Any]] = field(default_factory=list)
     write_failure: Failure | None = None  # restricted keys: the write-permission probe
     load_problems: list[Problem] = field(default_factory=list)  # the files' own errors
-    files: list[config.DesiredConfig] = field(default_factory=list)  # those that load
+    files: list[spec.DesiredConfig] = field(default_factory=list)  # those that load
     bindings: list[Binding] = field(default_factory=list)
     plan: EnvPlan | None = None  # None when the files could not be resolved: no field diff
     file_problems: list[str] = field(default_factory=list)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..dashboard import portal_settings_url
-from ..prices import ARCHIVED, ONE_TIME, price_defect
-from ..rules import NOT_ABSOLUTE, NOT_HTTPS, url_defect
+from ..pipeline.prices import ARCHIVED, ONE_TIME, price_defect
+from ..project.rules import NOT_ABSOLUTE, NOT_HTTPS, url_defect
 from .observation import Failure, Finding, Observation, Used, failed, offered
 
 

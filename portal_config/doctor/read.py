@@ -15,17 +15,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import config, loader
+from .. import defaults
 from ..errors import Location, Problem, StripeFailure, ValidationFailed
-from ..gateway import Gateway
-from ..safety import Refused
+from ..project import config, loader, spec
+from ..project.safety import Refused
+from ..stripe_api.gateway import Gateway
 from .observation import Failure, Observation, SessionAttempt, Used, offered, used_configurations
 
 if TYPE_CHECKING:
-    from ..ratelimit import RateLimiter
+    from ..stripe_api.ratelimit import RateLimiter
 
 
-def load(config_path: Path | None, env_name: str | None) -> tuple[config.Project, list[Problem]]:
+def load(config_path: Path | None, env_name: str | None) -> tuple[spec.Project, list[Problem]]:
     """The project with only the configuration files that have no errors, and the errors (for
     findings): one broken file must not stop doctor from checking Stripe. Raises
     ValidationFailed, as every command does, when the environment itself is broken or missing:
@@ -54,7 +55,7 @@ def _entry_locations(project_file: Path, env_name: str) -> set[Location]:
 
 
 def examine(
-    project: config.Project,
+    project: spec.Project,
     env_name: str,
     customer: str | None,
     allow_live: bool,
@@ -80,13 +81,13 @@ def opened(
 ) -> Iterator[Gateway | None]:
     """The gateway of the observation's environment (`limiter`: the run's rate limit), or None
     when the safety rules refuse it: the refusal is then `obs.refused`, its own finding."""
-    from .. import stripe_api  # imports stripe: only when doctor really runs
+    from ..stripe_api import connection  # imports stripe: only when doctor really runs
 
     with ExitStack() as stack:
         gateway: Gateway | None = None
         try:
-            seconds = timeout or stripe_api.REQUEST_TIMEOUT
-            gateway = stack.enter_context(stripe_api.connect(obs.env, seconds, limiter))
+            seconds = timeout or defaults.REQUEST_SECONDS
+            gateway = stack.enter_context(connection.connect(obs.env, seconds, limiter))
             obs.key_kind = gateway.key_kind
         except Refused as exc:
             obs.refused = (exc.check, str(exc))
@@ -95,10 +96,10 @@ def opened(
 
 def read(
     obs: Observation,
-    project: config.Project,
+    project: spec.Project,
     gateway: Gateway,
     configurations: list[dict[str, Any]] | None = None,
-    checked: tuple[list[config.DesiredConfig], dict[str, list[Problem]]] | None = None,
+    checked: tuple[list[spec.DesiredConfig], dict[str, list[Problem]]] | None = None,
 ) -> None:
     """Everything doctor reads through an open gateway. `configurations`: listed already (a
     fleet's account: that list proved the account can be read); `checked`: a fleet's account's
@@ -131,13 +132,13 @@ def failure(gateway: Gateway, exc: StripeFailure) -> Failure:
 
 def _read_plan(
     obs: Observation,
-    project: config.Project,
+    project: spec.Project,
     gateway: Gateway,
-    checked: tuple[list[config.DesiredConfig], dict[str, list[Problem]]] | None,
+    checked: tuple[list[spec.DesiredConfig], dict[str, list[Problem]]] | None,
 ) -> None:
     """Which configuration each file has (bindings), and the plan, as `plan` makes it, when the
     files' prices can be resolved (without it, fields are not judged)."""
-    from .. import workflow
+    from ..pipeline import workflow
 
     env = obs.env.name
     files, left_out = checked or (config.desired_configs(project, env), {})

@@ -3,7 +3,7 @@ here decides what to change."""
 
 from __future__ import annotations
 
-from ..plan import Plan
+from ..planning.plan import Plan
 from .apply_report import summary
 from .machine import as_json, json_text
 from .markdown import markdown

@@ -4,9 +4,9 @@ refused to change."""
 from __future__ import annotations
 
 from ..apply import ApplyReport
-from ..changes import Change, count
 from ..dashboard import portal_settings_url
-from ..plan import Plan
+from ..planning.changes import Change, count
+from ..planning.plan import Plan
 from .text import field_lines
 
 

@@ -15,10 +15,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .. import model
-from ..changes import Change, FieldChange
 from ..dashboard import portal_settings_url
-from ..plan import EnvPlan, Plan
+from ..planning.changes import Change, FieldChange
+from ..planning.plan import EnvPlan, Plan
+from ..portal import model
 from .markup import code, escape, table
 from .text import SYMBOLS, product_text, value_text
 from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines

@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from .. import model
-from ..changes import Change
 from ..dashboard import portal_settings_url
-from ..plan import EnvPlan, Plan
+from ..planning.changes import Change
+from ..planning.plan import EnvPlan, Plan
+from ..portal import model
 from ..values import Data
 from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..plan import Plan
+from ..planning.plan import Plan
 
 PLAN_IN_SYNC = "No changes. Stripe matches the configuration files."
 

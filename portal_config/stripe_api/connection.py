@@ -8,20 +8,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from .. import notices, safety, transport
+from .. import defaults
 from ..errors import PortalConfigError
-from ..gateway import Gateway
-from . import REQUEST_TIMEOUT, StripeGateway
+from ..project import safety
+from . import notices, transport
+from .client import StripeGateway
+from .gateway import Gateway
 from .sdk import _client, _session
 
 if TYPE_CHECKING:
-    from ..config import Environment
-    from ..ratelimit import RateLimiter
+    from ..project.spec import Environment
+    from .ratelimit import RateLimiter
 
 
 @contextmanager
 def connect(
-    env: Environment, timeout: float = REQUEST_TIMEOUT, limiter: RateLimiter | None = None
+    env: Environment, timeout: float = defaults.REQUEST_SECONDS, limiter: RateLimiter | None = None
 ) -> Iterator[Gateway]:
     """A gateway for one environment; the safety rules run here, before any request (a refusal
     is a `safety.Refused`). `timeout`: each request's deadline in seconds (the run's is

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import stripe
 
-from .. import transport
 from ..errors import StripeFailure
+from . import transport
 from .sdk import _describe, _header, _kind, _Late, _unreadable
 
 UNCERTAIN = (

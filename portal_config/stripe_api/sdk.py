@@ -11,9 +11,10 @@ from collections.abc import Mapping
 import requests
 import stripe
 
-from .. import safety, transport
-from ..ratelimit import LimitedSession, RateLimiter
+from ..project import safety
 from ..values import Data
+from . import transport
+from .ratelimit import LimitedSession, RateLimiter
 
 # The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
 # subscription_pause): pinned, so responses do not change under the tool.

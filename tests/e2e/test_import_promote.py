@@ -8,7 +8,7 @@ import re
 import pytest
 import stripe
 
-from portal_config import model
+from portal_config.portal import model
 
 from .stripe_state import LIVE_KEY, TEST_KEY, configurations
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from portal_config import prices
 from portal_config.cli import main
+from portal_config.pipeline import prices
 from tests.conftest import Terminal
 
 from .conftest import Result

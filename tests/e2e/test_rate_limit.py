@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import time
 
-from portal_config import config, stripe_api
-from portal_config.ratelimit import RateLimiter
+from portal_config.project import config
+from portal_config.stripe_api import connection
+from portal_config.stripe_api.ratelimit import RateLimiter
 
 from .stripe_state import BASIC, by_key
 
@@ -25,7 +26,7 @@ def test_every_request_and_every_retry_waits_for_the_limiter(project) -> None:
     loaded = config.load_project(project.configs / "portal-config.yaml")
     project.emulator.faults.script([{"status": 500, "method": "GET"}])  # the SDK retries it
     limiter = Counting()
-    with stripe_api.connect(loaded.environments["staging"], limiter=limiter) as gateway:
+    with connection.connect(loaded.environments["staging"], limiter=limiter) as gateway:
         project.emulator.clear_log()
         assert gateway.list_configurations() == []
         gateway.configurations_newer_than(None)

@@ -14,10 +14,10 @@ from tests.e2e.conftest import Project, make_project
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same retries, without the waiting (backoff is stripe_api's, not the SDK's)."""
-    from portal_config import stripe_api
+    from portal_config.stripe_api import client
 
-    monkeypatch.setattr(stripe_api, "RETRY_DELAY", 0.002)
-    monkeypatch.setattr(stripe_api, "RETRY_DELAY_MAX", 0.01)
+    monkeypatch.setattr(client, "RETRY_DELAY", 0.002)
+    monkeypatch.setattr(client, "RETRY_DELAY_MAX", 0.01)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from portal_config import limits, schema
+from portal_config.project import limits, schema
 
 CONFIGS = Path(__file__).resolve().parent.parent.parent / "configs"
 BROKEN = CONFIGS.parent / "tests" / "broken"

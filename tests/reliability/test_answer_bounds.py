@@ -10,7 +10,7 @@ import sys
 import textwrap
 import time
 
-from portal_config import transport
+from portal_config.stripe_api import transport
 from tests.e2e.conftest import Project
 from tests.e2e.stripe_state import BASIC, configurations
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from portal_config import loader
+from portal_config.project import loader
 from tests.reliability import strategies as fuzz
 from tests.reliability.harness import LOCATED, PROJECT, assert_well_behaved, new_project, run_main
 

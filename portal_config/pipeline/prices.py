@@ -1,0 +1,188 @@
+"""`lookup_key:K` prices resolved per environment, and products derived from their prices.
+
+Everything is fetched up front with as few requests as Stripe allows, and every problem is
+reported at the line that wrote the price, before anything is written.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Location, Problem, StripeFailure
+from ..portal.model import LOOKUP_PREFIX, PRODUCTS_PATH
+from ..project.loader import DataPath
+
+# A did-you-mean reads at most this many pages (of 100) of the account's active prices.
+SUGGESTION_PAGES = 10
+
+
+def _entries(params: dict[str, Any]) -> list[dict[str, Any]]:
+    node: Any = params
+    for part in PRODUCTS_PATH:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, list) else []
+
+
+def lookup_keys_in(params_list: Iterable[dict[str, Any]]) -> list[str]:
+    keys = {
+        p[len(LOOKUP_PREFIX) :]
+        for params in params_list
+        for entry in _entries(params)
+        for p in entry.get("prices") or ()
+        if str(p).startswith(LOOKUP_PREFIX)
+    }
+    return sorted(keys)
+
+
+@dataclass
+class PriceCatalog:
+    """What one environment's prices are, as far as the files need them."""
+
+    by_lookup_key: dict[str, dict[str, Any]]
+    by_id: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # None: no such price
+    # The account's active lookup keys, read only when a file's key matched none (did-you-mean).
+    known_lookup_keys: list[str] = field(default_factory=list)
+
+    def labels(self) -> dict[str, str]:
+        """price ID -> `lookup_key:K`, so a plan shows both."""
+        return {p["id"]: LOOKUP_PREFIX + k for k, p in self.by_lookup_key.items()}
+
+
+def fetch_catalog(
+    params_list: list[dict[str, Any]],
+    by_lookup_key: Callable[[list[str]], dict[str, dict[str, Any]]],
+    retrieve_price: Callable[[str], dict[str, Any]],
+    active_lookup_keys: Callable[[int], list[str]] | None = None,
+) -> PriceCatalog:
+    """The prices the files name. `active_lookup_keys(pages)` lists the account's keys, for a
+    did-you-mean: asked only when a key matches no price, so a run whose keys all resolve
+    costs no extra request."""
+    wanted = lookup_keys_in(params_list)
+    catalog = PriceCatalog(by_lookup_key(wanted))
+    if active_lookup_keys is not None and set(wanted) - set(catalog.by_lookup_key):
+        try:
+            catalog.known_lookup_keys = active_lookup_keys(SUGGESTION_PAGES)
+        except StripeFailure:
+            pass  # only a hint: the missing key is reported either way
+    # Raw price IDs matter only where an entry leaves its product to be derived.
+    for params in params_list:
+        for entry in _entries(params):
+            if entry.get("product"):
+                continue
+            for price in entry.get("prices") or ():
+                if not str(price).startswith(LOOKUP_PREFIX) and price not in catalog.by_id:
+                    try:
+                        catalog.by_id[price] = retrieve_price(price)
+                    except StripeFailure as exc:
+                        if exc.kind != "missing":
+                            raise
+                        catalog.by_id[price] = None  # reported at its line by resolve()
+    return catalog
+
+
+def _product_id(price: dict[str, Any]) -> str:
+    product = price.get("product")
+    return product["id"] if isinstance(product, dict) else str(product)
+
+
+def _price_for(written: str, catalog: PriceCatalog) -> tuple[bool, dict[str, Any] | None]:
+    """(known, price): whether this environment's price was looked up, and what it is."""
+    if written.startswith(LOOKUP_PREFIX):
+        return True, catalog.by_lookup_key.get(written[len(LOOKUP_PREFIX) :])
+    return written in catalog.by_id, catalog.by_id.get(written)
+
+
+def resolve(
+    params: dict[str, Any], catalog: PriceCatalog, env: str, locate: Callable[[DataPath], Location]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """A copy of params with lookup keys replaced by price IDs and every product filled in."""
+    resolved = copy.deepcopy(params)
+    problems: list[Problem] = []
+    offered: dict[str, int] = {}  # product -> the entry that offers it
+    for index, entry in enumerate(_entries(resolved)):
+        products: set[str] = set()
+        prices: list[str] = []
+        for position, written in enumerate(entry.get("prices") or ()):
+            written = str(written)
+            known, price = _price_for(written, catalog)
+            if not known:  # a raw ID under an explicit product: Stripe checks it on write
+                prices.append(written)
+                continue
+            problem = _unusable(price, written, env, catalog.known_lookup_keys)
+            if problem:
+                problems.append(
+                    Problem(locate((*PRODUCTS_PATH, index, "prices", position)), problem)
+                )
+                continue
+            assert price is not None
+            prices.append(price["id"])
+            products.add(_product_id(price))
+        if entry.get("product"):
+            products.add(entry["product"])
+        if len(products) > 1:
+            problems.append(
+                Problem(
+                    locate((*PRODUCTS_PATH, index)),
+                    f"in environment '{env}' the prices of this entry belong to different products "
+                    f"({', '.join(sorted(products))}): give each product its own entry",
+                )
+            )
+        elif products:
+            entry["product"] = product = products.pop()
+            if product in offered:
+                problems.append(
+                    Problem(
+                        locate((*PRODUCTS_PATH, index)),
+                        f"in environment '{env}' product {product} is already offered by entry "
+                        f"{offered[product] + 1}: put all its prices in one entry",
+                    )
+                )
+            offered.setdefault(product, index)
+        entry["prices"] = prices
+    return resolved, problems
+
+
+ARCHIVED, ONE_TIME = "archived", "one-time"
+
+
+def price_defect(price: Mapping[str, Any]) -> str | None:
+    """Why the portal cannot offer a price: archived, or one-time (plan changes take recurring
+    prices only); None when it can. Planning and doctor both ask."""
+    if not price.get("active", True):
+        return ARCHIVED
+    if not price.get("recurring"):
+        return ONE_TIME
+    return None
+
+
+def _unusable(price: dict[str, Any] | None, written: str, env: str, known: list[str]) -> str | None:
+    if price is None:
+        if written.startswith(LOOKUP_PREFIX):
+            close = difflib.get_close_matches(written[len(LOOKUP_PREFIX) :], known, n=1)
+            hint = f" (did you mean {LOOKUP_PREFIX}{close[0]}?)" if close else ""
+            return (
+                f"{written} matches no price in environment '{env}'{hint}: create the price "
+                "with that lookup key in this account, or fix the key"
+            )
+        return (
+            f"price {written} does not exist in environment '{env}': IDs differ between "
+            f"accounts and modes; use lookup_key:KEY, or put the ID under overrides.{env}"
+        )
+    name = written if written.startswith(LOOKUP_PREFIX) else "price"
+    defect = price_defect(price)
+    if defect == ARCHIVED:
+        return (
+            f"{name} is the archived price {price['id']} in environment '{env}': the portal "
+            "offers only active prices; unarchive it or move the lookup key to an active "
+            "price"
+        )
+    if defect == ONE_TIME:
+        return (
+            f"{name} is the one-time price {price['id']} in environment '{env}': the "
+            "portal's plan changes take recurring prices only"
+        )
+    return None

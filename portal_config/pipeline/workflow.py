@@ -1,0 +1,184 @@
+"""The steps plan and apply share: connect each environment, read Stripe, resolve the files'
+prices there, and plan. Environments are read concurrently (bounded), reported in file order."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from .. import defaults
+from ..errors import PortalConfigError, Problem, ValidationFailed
+from ..planning.match import Binding, Desired, match, slimmer
+from ..planning.plan import EnvPlan, plan_environment
+from ..portal import model
+from ..project import config, spec
+from ..project.loader import display_path
+from ..stripe_api.gateway import Gateway
+from . import prices
+
+
+def choose_environments(project: spec.Project, names: Sequence[str], every: bool) -> list[str]:
+    if every and names:
+        raise PortalConfigError("--all takes every environment: drop --env, or drop --all")
+    if every:
+        return list(project.environments)
+    if not names:
+        raise PortalConfigError(
+            "name an environment with --env NAME (or --all); this project "
+            f"has: {', '.join(project.environments)}"
+        )
+    unknown = [n for n in names if n not in project.environments]
+    if unknown:
+        raise PortalConfigError(
+            f"unknown environment '{unknown[0]}': the project file "
+            f"{project.path} defines {', '.join(project.environments)}"
+        )
+    return [n for n in project.environments if n in names]  # the project file's order
+
+
+@contextmanager
+def connected(
+    project: spec.Project,
+    names: Sequence[str],
+    timeout: float | None = None,
+    max_rps: float | None = None,
+) -> Iterator[dict[str, Gateway]]:
+    """A gateway per environment, open for the whole command, all under one rate limit
+    (`max_rps`, else Stripe's: ratelimit.py). Every environment's safety checks run before any
+    of them sends a request. `timeout`: seconds per request (--timeout)."""
+    from ..stripe_api import (
+        connection,  # imports stripe: only commands that talk to Stripe do
+        ratelimit,
+    )
+
+    limiter = ratelimit.limiter_for([project.environments[n] for n in names], max_rps)
+    with ExitStack() as stack:
+        seconds = timeout or defaults.REQUEST_SECONDS
+        gateways = {
+            n: stack.enter_context(connection.connect(project.environments[n], seconds, limiter))
+            for n in names
+        }
+        yield gateways
+
+
+def desired_of(f: spec.DesiredConfig, params: dict[str, Any]) -> Desired:
+    """A file's configuration as plan takes it, with `params` (its prices resolved or not)."""
+    return Desired(
+        f.key, display_path(f.file), f.default, f.pinned_id, params, f.identity_location()
+    )
+
+
+def bindings(
+    project: spec.Project,
+    env: str,
+    configurations: Sequence[Mapping[str, Any]],
+    files: Sequence[spec.DesiredConfig] | None = None,
+) -> list[Binding]:
+    """Which configuration each file has, and its status, without reading prices (for ids,
+    import and doctor): matching needs only identities. `files`: a fleet's account's own
+    configurations (config.desired_configs with its environment), else the environment's."""
+    if files is None:
+        files = config.desired_configs(project, env)
+    desired = [desired_of(f, f.params) for f in files]
+    return match(project.name, env, project.environments[env].mode, desired, configurations)
+
+
+def check_keys(project: spec.Project, keys: Collection[str], option: str) -> None:
+    """Every key names a configuration file of the project (`--target KEY`, `pull KEY`)."""
+    known = sorted({f.key for f in project.files})
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise PortalConfigError(
+            f"{option} '{unknown[0]}' is not a configuration's key: the "
+            f"files' keys are {', '.join(known) or '(none)'}"
+        )
+
+
+def _targeted(result: EnvPlan) -> None:
+    """Only what concerns the targeted files. The other files' configurations look like files
+    gone from here: they must be neither pruned nor listed."""
+    result.changes = [c for c in result.changes if c.file is not None]
+    result.prunable, result.default_kept, result.unmanaged = [], [], []
+    result.bindings = [b for b in result.bindings if b.desired is not None]
+
+
+def read_environment(
+    project: spec.Project,
+    env: str,
+    gateway: Gateway,
+    *,
+    prune: bool = False,
+    adopt: bool = False,
+    current: list[dict[str, Any]] | None = None,
+    partial: bool = False,
+    keys: Collection[str] | None = None,
+    files: list[spec.DesiredConfig] | None = None,
+    left_out: dict[str, list[Problem]] | None = None,
+    slim: bool = False,
+) -> EnvPlan:
+    """Resolve the files' prices in this environment, then plan against its configurations
+    (`current`, when the caller has listed them already). `keys`: plan only those files.
+    `slim`: for a plan that is not saved, keep only what it reads of the configurations no
+    file can claim (match.slimmer), not each whole.
+
+    A file whose prices cannot be resolved here (a lookup key with a typo, an archived price)
+    raises ValidationFailed; with `partial` it is left out instead: its problems (FILE:LINE:COL)
+    are the plan's, its configuration is not touched (not even pruned), and every other file is
+    planned, so one broken file never hides another's drift. `files` and `left_out`: a fleet's
+    account's own configurations and the problems of those left out (fleet_plan.py)."""
+    if files is None:
+        files = config.desired_configs(project, env)
+    files = [f for f in files if keys is None or f.key in keys]
+    left_out = {k: v for k, v in (left_out or {}).items() if keys is None or k in keys}
+    catalog = prices.fetch_catalog(
+        [f.params for f in files if f.key not in left_out],
+        gateway.prices_by_lookup_key,
+        gateway.retrieve_price,
+        gateway.active_lookup_keys,
+    )
+    desired = []
+    for f in files:
+        if f.key in left_out:  # matched (so never pruned), but neither resolved nor changed
+            desired.append(desired_of(f, f.params))
+            continue
+        params, found = prices.resolve(f.params, catalog, env, f.locate)
+        if found:
+            left_out[f.key] = sorted(found)
+        desired.append(desired_of(f, params))
+    if left_out and not partial:
+        raise ValidationFailed([p for found in left_out.values() for p in found])
+    slimmed = slim and current is None
+    if current is None:
+        current = gateway.list_configurations(slimmer(project.name, env, desired) if slim else None)
+    result = plan_environment(
+        project.name,
+        env,
+        project.environments[env].mode,
+        desired,
+        current,
+        prune=prune,
+        adopt=adopt,
+        left_out=left_out,
+    )
+    result.slim = slimmed
+    if keys is not None:
+        _targeted(result)
+    result.labels = catalog.labels()
+    # Prices a change takes away are not in the files: look them up, so the plan names them too.
+    for price_id in sorted(_removed_prices(result) - set(result.labels)):
+        lookup_key = gateway.retrieve_price(price_id).get("lookup_key")
+        if lookup_key:
+            result.labels[price_id] = model.LOOKUP_PREFIX + lookup_key
+    return result
+
+
+def _removed_prices(result: EnvPlan) -> set[str]:
+    return {
+        price
+        for change in result.changes
+        for f in change.fields
+        if f.path == model.PRODUCTS
+        for entry in f.old or ()
+        for price in entry.prices
+    }

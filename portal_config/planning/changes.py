@@ -1,0 +1,205 @@
+"""The changes a plan is made of, as typed values: Create, Update, Adopt, Deactivate.
+
+Each knows its own sort order, how people count it, its idempotency key, and one `data()` that
+feeds the JSON output, the saved plan file and the plan's checksum (octoDNS's change objects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..portal import model
+
+
+def place(env: str, account: str | None) -> str:
+    """Where a change or a plan is: the environment, and a fleet's account (`prod`,
+    `platform/acct_123`)."""
+    return env if account is None else f"{env}/{account}"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str
+    old: Any
+    new: Any
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "old": model.jsonable(self.path, self.old),
+            "new": model.jsonable(self.path, self.new),
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write. `params` is the exact request; `fingerprint` is of the object as planned."""
+
+    env: str
+    key: str | None
+    config_id: str | None
+    file: str | None
+    fields: tuple[FieldChange, ...]
+    params: Mapping[str, Any]
+    fingerprint: str | None = None
+    is_default: bool = False
+    account: str | None = None  # a fleet's connected account the change is written in
+
+    action: ClassVar[str] = ""
+    order: ClassVar[int] = 0
+    counted_as: ClassVar[str] = ""  # how people count it: create | update | deactivate
+    past: ClassVar[str] = ""
+    # What Stripe showed just before the write, when the write was not made.
+    meanwhile: ClassVar[str] = "changed in Stripe since it was planned"
+
+    @property
+    def where(self) -> str:
+        return place(self.env, self.account)
+
+    @property
+    def sort_key(self) -> tuple[int, str, str]:
+        return (self.order, self.key or "", self.config_id or "")
+
+    def idempotency_key(self, project: str) -> str:
+        """Derived from what is written and the object it was planned against: a re-run of the
+        same plan replays, a later write of the same payload to a changed object does not."""
+        target = self.config_id or f"{project}/{self.where}/{self.key}"
+        material = json.dumps(
+            [self.action, target, self.fingerprint, self.params], sort_keys=True, default=str
+        )
+        return f"portal-config-{self.action}-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
+
+    def data(self) -> dict[str, Any]:
+        account = {"account": self.account} if self.account else {}
+        return {
+            "action": self.action,
+            "env": self.env,
+            **account,
+            "key": self.key,
+            "id": self.config_id,
+            "file": self.file,
+            "is_default": self.is_default,
+            "fields": [f.data() for f in self.fields],
+            "params": self.params,
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass(frozen=True)
+class Create(Change):
+    action: ClassVar[str] = "create"
+    order: ClassVar[int] = 0
+    counted_as: ClassVar[str] = "create"
+    past: ClassVar[str] = "created"
+    meanwhile: ClassVar[str] = "was created meanwhile, by another apply (a concurrent deploy?)"
+
+    def idempotency_key(self, project: str, generation: int = 1) -> str:
+        """Derived from the identity (project, environment, account, key), not the content: two
+        applies creating it at once, from checkouts whose files differ, send the same key, so
+        Stripe lets one through and refuses the other (a 409 while the first runs, then a 400
+        idempotency_error: "Keys for idempotent requests can only be used with the same
+        parameters they were first used with", https://docs.stripe.com/api/idempotent_requests).
+        A re-run with the same content replays. `generation` moves on only once Stripe has shown
+        that the previous key's request left no configuration (apply.py), so every apply walks
+        the same keys in the same order and Stripe still lets only one of them create."""
+        identity = f"{project}/{self.where}/{self.key}"
+        material = json.dumps([self.action, identity, generation])
+        return f"portal-config-create-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
+
+
+@dataclass(frozen=True)
+class Update(Change):
+    action: ClassVar[str] = "update"
+    order: ClassVar[int] = 2
+    counted_as: ClassVar[str] = "update"
+    past: ClassVar[str] = "updated"
+
+
+@dataclass(frozen=True)
+class Adopt(Update):
+    """An update that also writes this project's identity keys (`apply --adopt`)."""
+
+    action: ClassVar[str] = "adopt"
+    order: ClassVar[int] = 1
+    past: ClassVar[str] = "adopted"
+
+
+RETIRED = "active: false"  # the file retires its configuration
+FILE_GONE = "file gone, --prune"  # no file claims it any more
+
+
+@dataclass(frozen=True)
+class Deactivate(Change):
+    reason: str = RETIRED
+
+    action: ClassVar[str] = "deactivate"
+    order: ClassVar[int] = 3
+    counted_as: ClassVar[str] = "deactivate"
+    past: ClassVar[str] = "deactivated"
+
+    @property
+    def pruned(self) -> bool:
+        return self.reason == FILE_GONE
+
+    def data(self) -> dict[str, Any]:
+        return {**super().data(), "reason": self.reason}
+
+
+KINDS: dict[str, type[Change]] = {c.action: c for c in (Create, Update, Adopt, Deactivate)}
+
+
+def from_data(data: Mapping[str, Any]) -> Change:
+    """The inverse of `Change.data()` (saved plan files)."""
+    kind = KINDS[data["action"]]
+    fields = tuple(
+        FieldChange(
+            f["path"], model.comparable(f["path"], f["old"]), model.comparable(f["path"], f["new"])
+        )
+        for f in data["fields"]
+    )
+    common = dict(
+        env=data["env"],
+        key=data["key"],
+        config_id=data["id"],
+        file=data["file"],
+        fields=fields,
+        params=data["params"],
+        fingerprint=data["fingerprint"],
+        is_default=data["is_default"],
+        account=data.get("account"),
+    )
+    if kind is Deactivate:
+        return Deactivate(**common, reason=data.get("reason", RETIRED))
+    return kind(**common)
+
+
+def deactivation(
+    env: str,
+    key: str | None,
+    obj: Mapping[str, Any],
+    file: str | None,
+    reason: str,
+    fingerprint: str,
+) -> Deactivate:
+    return Deactivate(
+        env,
+        key,
+        obj["id"],
+        file,
+        (FieldChange("active", True, False),),
+        {"active": False},
+        fingerprint,
+        reason=reason,
+    )
+
+
+def count(changes: Sequence[Change]) -> dict[str, int]:
+    """Changes as people count them: an adopt is an update."""
+    counts = {"create": 0, "update": 0, "deactivate": 0}
+    for change in changes:
+        counts[change.counted_as] += 1
+    return counts

@@ -1,0 +1,253 @@
+"""Which Stripe configuration each file describes, as values: one Binding per file, and one per
+configuration no file claims. No I/O; plan diffs bindings, and ids, import, doctor and diff read
+them, so no command works out a status of its own.
+
+Identity (PRODUCT.md): the configuration pinned by `ids:`, else the account's default for
+`default: true`, else the one whose three identity metadata keys match. A configuration with
+`application` set is another application's unless it carries this project's identity keys (one
+a platform creates through `Stripe-Account` may be stamped with the platform's application).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from ..dashboard import portal_settings_url
+from ..errors import Location, Problem
+from ..portal import model
+
+# A configuration as listed -> what is kept of it (itself, or less: slimmer()).
+Slim = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class Status(str, Enum):
+    # a file's configuration
+    ACTIVE = "active"  # found and active: plan compares its fields
+    INACTIVE = "inactive"  # found, inactive, and the file wants it active
+    MISSING = "missing"  # none yet: apply creates it
+    RETIRED = "retired"  # the file says active: false
+    PROBLEM = "problem"  # cannot be told or must not be touched: see `problem`
+    # a configuration no file claims
+    FILE_GONE = "file gone"  # this project's and environment's, active: --prune deactivates
+    DEFAULT_KEPT = "default kept"  # ... but Stripe made it the default: only the Dashboard can
+    UNMANAGED = "unmanaged"  # another project's, environment's or application's, or nobody's
+
+
+@dataclass(frozen=True)
+class Desired:
+    """One file's configuration for one environment, with lookup keys already resolved."""
+
+    key: str
+    file: str
+    default: bool
+    pinned_id: str | None
+    params: Mapping[str, Any]
+    location: Location | None = None  # what decides its identity (`ids:`, `default:`)
+
+    @property
+    def where(self) -> Location:
+        return self.location or Location(self.file)
+
+    @property
+    def retired(self) -> bool:
+        return self.params.get("active") is False
+
+
+@dataclass(frozen=True)
+class Binding:
+    key: str | None
+    status: Status
+    desired: Desired | None = None
+    obj: Mapping[str, Any] | None = None
+    problem: Problem | None = None
+    adopting: bool = False  # a pinned configuration that gets this project's identity keys
+
+    @property
+    def config_id(self) -> str | None:
+        return None if self.obj is None else str(self.obj["id"])
+
+    @property
+    def file(self) -> str | None:
+        return None if self.desired is None else self.desired.file
+
+    @property
+    def is_default(self) -> bool:
+        return bool(self.obj and self.obj.get("is_default"))
+
+
+def identity_of(obj: Mapping[str, Any]) -> tuple[str | None, ...]:
+    metadata = obj.get("metadata") or {}
+    return tuple(metadata.get(k) for k in model.IDENTITY_KEYS)
+
+
+def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
+    """What a plan that is not saved keeps of each configuration as it is listed: one no file
+    can claim (not pinned by `ids:`, not the default, not this project's and environment's)
+    only as match() and plan read it as unclaimed (its ID, name, application, flags and
+    identity); every other one whole. A saved plan fingerprints every configuration whole, so
+    it never slims: 10,000 configurations whole are ~45 MiB, slim ~5."""
+    pinned = {d.pinned_id for d in desired if d.pinned_id}
+
+    def slim(obj: dict[str, Any]) -> dict[str, Any]:
+        identity = identity_of(obj)
+        if obj["id"] in pinned or obj.get("is_default") or identity[:2] == (project, env):
+            return obj
+        metadata = obj.get("metadata") or {}
+        return {
+            "id": obj["id"],
+            "name": obj.get("name"),
+            "application": obj.get("application"),
+            "active": obj.get("active"),
+            "is_default": obj.get("is_default"),
+            "metadata": {k: metadata[k] for k in model.IDENTITY_KEYS if k in metadata},
+        }
+
+    return slim
+
+
+def _problem(desired: Desired, message: str, at_identity: bool = True) -> Binding:
+    where = desired.where if at_identity else Location(desired.file)
+    return Binding(desired.key, Status.PROBLEM, desired, problem=Problem(where, message))
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Stripe's configurations by ID, by identity and the defaults: built once per environment,
+    so matching is linear in files plus configurations, not their product."""
+
+    by_id: dict[str, Mapping[str, Any]]
+    by_identity: dict[tuple[str | None, ...], list[Mapping[str, Any]]]
+    defaults: list[Mapping[str, Any]]
+
+    @classmethod
+    def of(cls, current: Sequence[Mapping[str, Any]]) -> _Index:
+        by_identity: dict[tuple[str | None, ...], list[Mapping[str, Any]]] = {}
+        for c in current:
+            by_identity.setdefault(identity_of(c), []).append(c)
+        return cls(
+            {c["id"]: c for c in reversed(current)},  # the first wins, as a scan would
+            by_identity,
+            [c for c in current if c.get("is_default")],
+        )
+
+
+def _claim(
+    desired: Desired, index: _Index, identity: tuple[str, ...], mode: str
+) -> Mapping[str, Any] | Binding | None:
+    """The configuration a file describes, None when there is none, or a problem Binding."""
+    if desired.pinned_id:
+        found = index.by_id.get(desired.pinned_id)
+        if found is None:
+            return _problem(
+                desired,
+                f"ids pins {desired.pinned_id}, which does not exist in this "
+                "account and mode: fix or remove the pin (portal-config import writes "
+                "current ones); nothing is created in its place",
+            )
+        return found
+    if desired.default:
+        if not index.defaults:
+            return _problem(
+                desired,
+                f"default: true, but this {mode} mode has no default "
+                "configuration; Stripe creates it when you save the portal settings "
+                f"at {portal_settings_url(mode)}",
+            )
+        return index.defaults[0]
+    matches = index.by_identity.get(identity, [])
+    if len(matches) > 1:
+        ids = ", ".join(sorted(c["id"] for c in matches))
+        return _problem(
+            desired,
+            f"configurations {ids} both claim key '{desired.key}': "
+            "deactivate the extra one in Stripe, or pin the right one with ids:",
+            at_identity=False,
+        )
+    return matches[0] if matches else None
+
+
+def _bind(desired: Desired, obj: Mapping[str, Any], project: str, env: str, adopt: bool) -> Binding:
+    identity = (project, env, desired.key)
+    if obj.get("application") and identity_of(obj)[:2] != (project, env):
+        return _problem(
+            desired,
+            f"{obj['id']} was created by the Connect application "
+            f"{obj['application']}; portal-config never changes it",
+            False,
+        )
+    adopting = adopt and desired.pinned_id is not None and identity_of(obj) != identity
+    if adopting and identity_of(obj)[:2] not in ((None, None), (project, env)):
+        return _problem(
+            desired,
+            f"{obj['id']} carries the identity of project "
+            f"'{identity_of(obj)[0]}', environment '{identity_of(obj)[1]}': not "
+            "adopted; pin another one",
+            False,
+        )
+    if desired.retired:
+        if obj.get("is_default"):
+            return _problem(
+                desired,
+                f"active: false on the account's default configuration "
+                f"{obj['id']}: Stripe cannot deactivate the default; make another "
+                "configuration the default in the Dashboard first, or remove "
+                "active: false",
+            )
+        return Binding(desired.key, Status.RETIRED, desired, obj)
+    status = Status.ACTIVE if obj.get("active", True) else Status.INACTIVE
+    return Binding(desired.key, status, desired, obj, adopting=adopting)
+
+
+def match(
+    project: str,
+    env: str,
+    mode: str,
+    desired: Sequence[Desired],
+    current: Sequence[Mapping[str, Any]],
+    *,
+    adopt: bool = False,
+) -> list[Binding]:
+    """A Binding per file (in the files' order), then one per configuration no file claims."""
+    bindings: list[Binding] = []
+    claimed: dict[str, str] = {}  # config id -> file
+    index = _Index.of(current)
+    for d in desired:
+        found = _claim(d, index, (project, env, d.key), mode)
+        if isinstance(found, Binding):
+            bindings.append(found)
+            if not (d.pinned_id or d.default):  # claimed twice: both are this file's problem
+                claimed.update(
+                    {c["id"]: d.file for c in index.by_identity.get((project, env, d.key), [])}
+                )
+        elif found is None:
+            bindings.append(Binding(d.key, Status.RETIRED if d.retired else Status.MISSING, d))
+        elif found["id"] in claimed:
+            bindings.append(
+                _problem(
+                    d,
+                    f"this file and {claimed[found['id']]} both describe "
+                    f"{found['id']}: keep one of them",
+                    False,
+                )
+            )
+        else:
+            claimed[found["id"]] = d.file
+            bindings.append(_bind(d, found, project, env, adopt))
+    wanted = {d.key for d in desired}
+    for obj in current:
+        if obj["id"] in claimed:
+            continue
+        ident = identity_of(obj)
+        ours = ident[0] == project and ident[1] == env and ident[2] not in wanted
+        if not ours:
+            bindings.append(Binding(None, Status.UNMANAGED, obj=obj))
+        elif not obj.get("active"):
+            continue  # retired already: nothing to say
+        elif obj.get("is_default"):
+            bindings.append(Binding(ident[2], Status.DEFAULT_KEPT, obj=obj))
+        else:
+            bindings.append(Binding(ident[2], Status.FILE_GONE, obj=obj))
+    return bindings

@@ -1,0 +1,291 @@
+"""Bindings (match.py) -> an ordered list of typed changes (changes.py). No I/O here.
+
+Configurations no file claims are never touched; those this project created in this environment
+whose file is gone are deactivated only with --prune, and never the default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Problem
+from ..portal import model, payload
+from .changes import (
+    FILE_GONE,
+    RETIRED,
+    Adopt,
+    Change,
+    Create,
+    FieldChange,
+    Update,
+    count,
+    deactivation,
+    place,
+)
+from .match import Binding, Desired, Status, identity_of, match
+
+__all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "identity_of", "plan_environment"]
+
+
+@dataclass
+class EnvPlan:
+    env: str
+    mode: str
+    changes: list[Change] = field(default_factory=list)
+    in_sync: list[tuple[str, str]] = field(default_factory=list)  # (key, id)
+    # (id, name, application) of the configurations no file claims, left alone
+    unmanaged: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    prunable: list[tuple[str, str]] = field(default_factory=list)  # (key, id) without --prune
+    # (key, id) of this project's configurations whose file is gone but which Stripe made the
+    # default: Stripe refuses to deactivate the default, so only the Dashboard can retire them.
+    default_kept: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)  # what the plan was made from
+    labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
+    # The newest configuration listed (lists are newest first): apply's re-check before a create
+    # asks only for what is newer (`ending_before`), not for the whole account again.
+    newest_id: str | None = None
+    # The configurations as listed. Fingerprinted only when asked for (a saved plan and its
+    # staleness check): hashing each of 10,000 costs more than the plan itself.
+    listed: Sequence[Mapping[str, Any]] = field(default=(), repr=False, compare=False)
+    saved_fingerprints: dict[str, str] | None = None  # as a plan file holds them
+    # `listed` holds the configurations no file claims slim (match.slimmer): not to be saved.
+    slim: bool = False
+    account: str | None = None  # a fleet's connected account this plan is of (fleet_plan.py)
+
+    @property
+    def where(self) -> str:
+        """The environment, and a fleet's account: `prod` or `platform/acct_123`."""
+        return place(self.env, self.account)
+
+    @property
+    def fingerprints(self) -> dict[str, str]:
+        """Each configuration listed, by ID: what a stale saved plan names as changed, new or
+        gone."""
+        if self.slim:
+            raise ValueError("a plan read slim (workflow.read_environment) has no fingerprints")
+        if self.saved_fingerprints is None:
+            self.saved_fingerprints = fingerprints(self.listed)
+        return self.saved_fingerprints
+
+    @property
+    def stripe_fingerprint(self) -> str:
+        """Of every configuration listed ("" when none was): a saved plan's staleness check."""
+        by_id = self.fingerprints
+        return combined(by_id) if by_id else ""
+
+    @property
+    def differs(self) -> bool:
+        """Stripe differs from the files here: changes, or configurations whose file is gone."""
+        return bool(self.changes or self.prunable or self.default_kept)
+
+
+@dataclass
+class Plan:
+    project: str
+    envs: list[EnvPlan]
+    # The fleet environments planned: name -> how many accounts the whole fleet has (--shard and
+    # --accounts take a share; each account planned is an EnvPlan of its own, `account` set).
+    fleet_sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fleets(self) -> dict[str, int]:
+        """Each fleet planned: how many of its accounts this run took."""
+        return {name: sum(e.env == name for e in self.envs) for name in self.fleet_sizes}
+
+    def fleet_counts(self, env: str) -> dict[str, int]:
+        """A fleet's accounts in this plan: in sync, with changes, failed (with problems)."""
+        counts = {"in_sync": 0, "with_changes": 0, "failed": 0}
+        for e in self.envs:
+            if e.env == env and e.account is not None:
+                state = "failed" if e.problems else "with_changes" if e.differs else "in_sync"
+                counts[state] += 1
+        return counts
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for e in self.envs for c in e.changes]
+
+    def counts(self) -> dict[str, int]:
+        return count(self.changes)
+
+    @property
+    def differs(self) -> bool:
+        """Stripe differs from the files: changes, or configurations whose file is gone."""
+        return any(e.differs for e in self.envs)
+
+    @property
+    def has_problems(self) -> bool:
+        return any(e.problems for e in self.envs)
+
+
+def fingerprint(obj: Mapping[str, Any]) -> str:
+    """What identifies a configuration's state as read: its managed fields, metadata, status and
+    `updated` (not the raw JSON, which may differ between a list and a retrieve)."""
+    material = {
+        "id": obj.get("id"),
+        "updated": obj.get("updated"),
+        "active": obj.get("active"),
+        "is_default": obj.get("is_default"),
+        "metadata": obj.get("metadata") or {},
+        "state": model.canonical(obj),
+    }
+    text = json.dumps(material, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fingerprints(configurations: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each configuration listed in an environment, by ID."""
+    return {str(c["id"]): fingerprint(c) for c in configurations}
+
+
+def combined(by_id: Mapping[str, str]) -> str:
+    """One fingerprint of an environment's configurations, from each one's."""
+    return fingerprint({"id": "all", "metadata": dict(by_id)})
+
+
+def stripe_fingerprint(configurations: Sequence[Mapping[str, Any]]) -> str:
+    """Of every configuration listed in an environment: a saved plan's staleness check."""
+    return combined(fingerprints(configurations))
+
+
+def _managed_metadata(params: Mapping[str, Any]) -> list[str]:
+    return sorted((params.get("metadata") or {}).keys())
+
+
+def desired_state(params: Mapping[str, Any], metadata_keys: list[str]) -> dict[str, Any]:
+    state = model.canonical(params)
+    # A file that returns after a prune reactivates its configuration; `active: false` keeps one
+    # retired.
+    state["active"] = params.get("active", True) is not False
+    state.update(model.metadata_state(params.get("metadata"), metadata_keys))
+    return state
+
+
+def current_state(obj: Mapping[str, Any], metadata_keys: list[str]) -> dict[str, Any]:
+    state = model.canonical(obj)
+    state["active"] = bool(obj.get("active", True))
+    state.update(model.metadata_state(obj.get("metadata"), metadata_keys))
+    return state
+
+
+def diff_states(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    return tuple(FieldChange(p, old.get(p), new[p]) for p in new if old.get(p) != new[p])
+
+
+def create_fields(state: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """What a create shows: every value that is not Stripe's default."""
+    defaults = model.canonical({})
+    return tuple(
+        FieldChange(p, None, v)
+        for p, v in state.items()
+        if p != "active" and v != defaults.get(p) and v is not None
+    )
+
+
+def _create(project: str, env: str, d: Desired) -> Create:
+    keys = _managed_metadata(d.params)
+    state = desired_state(d.params, keys)
+    metadata = {k: v for k, v in (d.params.get("metadata") or {}).items() if v is not None}
+    metadata.update(zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True))
+    return Create(
+        env, d.key, None, d.file, create_fields(state), payload.create_params(state, metadata)
+    )
+
+
+def _update(project: str, env: str, b: Binding) -> Change | None:
+    """The update a found configuration needs, or None when it is in sync."""
+    assert b.desired is not None and b.obj is not None
+    d, obj = b.desired, b.obj
+    keys = _managed_metadata(d.params)
+    if b.adopting:
+        keys = sorted(set(keys) | set(model.IDENTITY_KEYS))
+    want = desired_state(d.params, keys)
+    if b.adopting:
+        want.update(
+            {
+                f"metadata.{k}": v
+                for k, v in zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True)
+            }
+        )
+    changes = diff_states(current_state(obj, keys), want)
+    if not changes:
+        return None
+    kind = Adopt if b.adopting else Update
+    return kind(
+        env,
+        d.key,
+        obj["id"],
+        d.file,
+        changes,
+        payload.update_params([c.path for c in changes], want),
+        fingerprint(obj),
+        bool(obj.get("is_default")),
+    )
+
+
+def plan_environment(
+    project: str,
+    env: str,
+    mode: str,
+    desired: Sequence[Desired],
+    current: Sequence[Mapping[str, Any]],
+    *,
+    prune: bool = False,
+    adopt: bool = False,
+    left_out: Mapping[str, Sequence[Problem]] | None = None,
+) -> EnvPlan:
+    """`left_out`: the problems of files (by key) that cannot be planned here. They are still
+    matched, so their configuration is claimed (never pruned), but get no change: only their
+    problems are reported, and every other file is planned as usual."""
+    bindings = match(project, env, mode, desired, current, adopt=adopt)
+    result = EnvPlan(
+        env=env,
+        mode=mode,
+        bindings=bindings,
+        listed=current,
+        newest_id=str(current[0]["id"]) if current else None,
+    )
+    for b in bindings:
+        obj = b.obj
+        if b.desired is not None and left_out and b.desired.key in left_out:
+            result.problems.extend(left_out[b.desired.key])
+            if b.problem is not None:
+                result.problems.append(b.problem)
+        elif b.status is Status.PROBLEM:
+            assert b.problem is not None
+            result.problems.append(b.problem)
+        elif b.status is Status.MISSING:
+            assert b.desired is not None
+            result.changes.append(_create(project, env, b.desired))
+        elif b.status is Status.RETIRED and obj is not None:
+            if obj.get("active"):
+                result.changes.append(
+                    deactivation(env, b.key, obj, b.file, RETIRED, fingerprint(obj))
+                )
+            else:
+                result.in_sync.append((str(b.key), str(b.config_id)))
+        elif b.status in (Status.ACTIVE, Status.INACTIVE):
+            change = _update(project, env, b)
+            if change is None:
+                result.in_sync.append((str(b.key), str(b.config_id)))
+            else:
+                result.changes.append(change)
+        elif b.status is Status.FILE_GONE and obj is not None:
+            if prune:
+                result.changes.append(
+                    deactivation(env, b.key, obj, None, FILE_GONE, fingerprint(obj))
+                )
+            else:
+                result.prunable.append((str(b.key), str(b.config_id)))
+        elif b.status is Status.DEFAULT_KEPT:
+            result.default_kept.append((str(b.key), str(b.config_id)))
+        elif b.status is Status.UNMANAGED and obj is not None:
+            result.unmanaged.append((obj["id"], obj.get("name"), obj.get("application")))
+    result.changes.sort(key=lambda c: c.sort_key)
+    result.unmanaged.sort()
+    return result

@@ -1,0 +1,287 @@
+"""The project file, its environments and configuration files -> desired state per environment.
+
+Discovery of the project file: paths.find_project_file. Every *.yaml/*.yml beside the project file
+is a configuration file; any other file there is an error. Hidden entries (.gitkeep, an emulator
+state folder) and subfolders are not read.
+
+Per environment, a file's Stripe fields are deep-merged with `overrides.ENV` (mappings key by key;
+a list or value replaces the base whole) and `${var}` is filled from the environment's `vars`
+(`$${` writes a literal `${`). Lookup keys stay symbolic (`lookup_key:K`); normalization to
+Stripe's complete shape is model.py's job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import PortalConfigError, Problem, ValidationFailed
+from ..keys import mask_secrets
+from . import fleet_config, paths, rules, schema, stripe_fields
+from .consistency import across_files, environments_named
+from .limits import Budget, is_folder, list_folder, shorten
+from .loader import DataPath, Document, file_location, load, value_at
+from .paths import find_project_file
+from .spec import ConfigFile, DesiredConfig, Environment, Project
+from .variables import fill, merge
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def _read(path: Path, problems: list[Problem], budget: Budget) -> Document:
+    document, found = load(path, budget)
+    problems += found + rules.find_secrets(document)
+    return document
+
+
+def _emulator_state(
+    document: Document, env: str, written: str | None, problems: list[Problem]
+) -> Path | None:
+    """The state file, resolved; outside paths.project_tree a problem (plan would create it)."""
+    if written is None:
+        return None
+    state = (document.path.parent / written).resolve()
+    tree = paths.project_tree(document.path)
+    if not paths.inside(state, tree):
+        problems.append(
+            Problem(
+                document.locate(("environments", env, "emulator")),
+                f"environment '{env}': the emulator's state file {shorten(written, 240)} is "
+                "outside the project (its repository; without one, the folder above the project "
+                "file's): keep it inside, e.g. ../.portal-config/emulator-state.json",
+            )
+        )
+    return state
+
+
+def _environments(
+    document: Document, problems: list[Problem], budget: Budget
+) -> dict[str, Environment]:
+    """Every environment usable enough to check files against (load_project refuses on any
+    error anyway)."""
+    environments = {}
+    declared = value_at(document.data, ("environments",))
+    for name, entry in (declared if isinstance(declared, dict) else {}).items():
+        if not isinstance(entry, dict) or entry.get("mode") not in ("test", "live"):
+            continue
+        problems += rules.check_environment(name, entry, document.locate)
+        accounts, found = fleet_config.read_spec(name, entry, document, budget)
+        problems += found
+        text: dict[str, str] = {k: v for k, v in entry.items() if isinstance(v, str)}
+        emulator = _emulator_state(document, name, text.get("emulator"), problems)
+        seed = entry.get("seed") if emulator and isinstance(entry.get("seed"), dict) else None
+        variables = entry["vars"] if isinstance(entry.get("vars"), dict) else {}
+        environments[name] = Environment(
+            name=name,
+            mode=entry["mode"],
+            api_key_env=text.get("api_key_env"),
+            api_base=text.get("api_base"),
+            stripe_account=text.get("stripe_account"),
+            emulator=emulator,
+            seed=seed,
+            vars={k: v for k, v in variables.items() if isinstance(v, str)},
+            location=document.locate(("environments", name), True),
+            api_key_env_location=document.locate(("environments", name, "api_key_env"), True)
+            if "api_key_env" in text
+            else None,
+            api_base_location=document.locate(("environments", name, "api_base"), False)
+            if "api_base" in text
+            else None,
+            accounts=accounts,
+        )
+    return environments
+
+
+def _config_paths(
+    project_file: Path, problems: list[Problem], environments: Mapping[str, Environment]
+) -> list[Path]:
+    # An emulator's own files (its state, lock and temporary files) and a fleet's file of
+    # account IDs may sit beside the project file: they are the project's, not strays.
+    folder = project_file.parent.resolve()
+    ours = {
+        e.emulator.name
+        for e in environments.values()
+        if e.emulator is not None and e.emulator.parent.resolve() == folder
+    } | {
+        Path(e.accounts.file).name
+        for e in environments.values()
+        if e.accounts and e.accounts.file and (folder / e.accounts.file).parent.resolve() == folder
+    }
+    paths = []
+    entries, trouble = list_folder(project_file.parent)
+    if trouble:
+        problems.append(Problem(file_location(project_file.parent), trouble))
+    for entry in entries:
+        if entry.name.startswith(".") or is_folder(entry) or entry.name == project_file.name:
+            continue
+        if any(entry.name == name or entry.name.startswith(name + ".") for name in ours):
+            continue
+        if entry.suffix.lower() in SUFFIXES:
+            paths.append(entry)
+        else:
+            problems.append(
+                Problem(
+                    file_location(entry),
+                    "not a configuration file: only "
+                    "*.yaml and *.yml files belong beside the project file "
+                    "(move it elsewhere)",
+                )
+            )
+    return paths
+
+
+def _config_file(document: Document, names: tuple[str, ...], problems: list[Problem]) -> ConfigFile:
+    data = document.data
+    key = data.get("key")
+    if not isinstance(key, str):
+        key = document.path.stem
+        if "key" not in data and not re.match(schema.NAME_PATTERN, key):
+            problems.append(
+                Problem(
+                    file_location(document.path),
+                    f"the file name makes the key "
+                    f"'{key}', which {schema.NAME_RULE}: rename the file or set "
+                    "key:",
+                )
+            )
+    only = data.get("environments")
+    ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
+    return ConfigFile(
+        path=document.path,
+        key=key,
+        default=data.get("default") is True,
+        environments=tuple(n for n in names if not isinstance(only, list) or n in only),
+        ids={k: v for k, v in ids.items() if isinstance(v, str)},
+        document=document,
+    )
+
+
+def desired_in(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Problem]]:
+    """The file's params in `env` (for a fleet's account: `fleet_config.account_environment`)."""
+    data = file.document.data
+    base = {name: data[name] for name in stripe_fields.stripe_field_names() if name in data}
+    override = value_at(data, ("overrides", env.name))
+    unfilled: list[tuple[DataPath, str]] = []
+    params = fill(merge(base, override) if override else base, env.vars, (), unfilled)
+    desired = DesiredConfig(
+        key=file.key,
+        file=file.path,
+        default=file.default,
+        pinned_id=file.ids.get(env.name),
+        params=params,
+        env=env.name,
+        document=file.document,
+    )
+    return desired, [Problem(desired.locate(path), message) for path, message in unfilled]
+
+
+def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) -> list[Problem]:
+    """Each environment's merged, filled params checked; a problem found in only some of the
+    file's environments says in which."""
+    where: dict[Problem, list[str]] = {}
+    base_ids: dict[tuple[DataPath, str], list[str]] = {}
+    envs = [environments[name] for name in file.environments if name in environments]
+    for env in envs:
+        if env.is_fleet:  # ${account.*} stands in for what each account gives (plan checks it)
+            stand_ins = fleet_config.placeholders(file.document.data)
+            env = replace(env, vars={**stand_ins, **env.vars})
+        desired, found = desired_in(file, env)
+        if not found:
+            found = schema.check_filled(desired.params, file.document.data, desired.locate)
+        if not found:
+            found = rules.check_params(desired.params, env.mode == "live", desired.locate)
+            for path, value in rules.raw_ids(desired.params):
+                if desired.source(path) == path:
+                    base_ids.setdefault((path, value), []).append(env.name)
+        for problem in found:
+            where.setdefault(problem, []).append(env.name)
+    problems = [
+        p
+        if len(names) == len(envs)
+        else Problem(p.location, f"{p.message} (in {environments_named(names)})", p.level)
+        for p, names in where.items()
+    ]
+    if any(env.is_fleet for env in envs):
+        problems += fleet_config.reference_problems(file.document)
+    for (path, value), names in base_ids.items():
+        if len(environments) > 1 and len(names) == len(environments):
+            also = "write the price as lookup_key:KEY, " if value.startswith("price_") else ""
+            problems.append(
+                Problem(
+                    file.document.locate(path),
+                    f"{schema.dotted(path)}: "
+                    f"{value} goes to every environment, but IDs differ between "
+                    f"accounts and modes: {also}move it under overrides.ENV, or "
+                    "limit the file with environments:",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
+    """Every problem of the project (for `validate`); never raises for the files' content.
+    Raises ConfigNotFound when there is no project file."""
+    path = find_project_file(config_path)
+    problems: list[Problem] = []
+    budget = Budget(folder=path.parent)
+    project_doc = _read(path, problems, budget)
+    environments: dict[str, Environment] = {}
+    declared = value_at(project_doc.data, ("environments",))
+    names = tuple(declared) if isinstance(declared, dict) else None
+    if project_doc.data is not None:
+        problems += schema.check(project_doc.data, schema.project_schema(), project_doc.locate)
+        environments = _environments(project_doc, problems, budget)
+    files = []
+    config_paths = _config_paths(path, problems, environments)
+    for file_path in config_paths:
+        document = _read(file_path, problems, budget)
+        if document.data is None:
+            continue
+        found = schema.check(document.data, schema.config_schema(names), document.locate)
+        problems += found
+        if isinstance(document.data, dict):
+            files.append(_config_file(document, names or (), problems))
+            if not found:
+                problems += _per_environment(files[-1], environments)
+    problems += across_files(files, names or ())
+    # A backstop: however a message was built, it never renders a hostile value in full.
+    masked = {
+        Problem(p.location, shorten(mask_secrets(p.message), 1000), p.level) for p in problems
+    }
+    name = value_at(project_doc.data, ("project",))
+    project = Project(
+        path=path,
+        root=path.parent,
+        name=name if isinstance(name, str) else "default",
+        environments=environments,
+        files=tuple(files),
+        warnings=tuple(sorted(p for p in masked if p.level == "warning")),
+        config_paths=tuple(config_paths),
+    )
+    return project, sorted(masked)
+
+
+def load_project(config_path: Path | None) -> Project:
+    """The project, when its files have no errors (warnings are kept on project.warnings)."""
+    project, problems = collect_problems(config_path)
+    if any(p.level == "error" for p in problems):
+        raise ValidationFailed(problems)
+    return project
+
+
+def desired_configs(
+    project: Project, env: str, environment: Environment | None = None
+) -> list[DesiredConfig]:
+    """The configurations of the files that apply to `env`, sorted by key; `environment`: the
+    one a fleet's account sees (its own variables), else the project's."""
+    if env not in project.environments:
+        raise PortalConfigError(
+            f"unknown environment '{env}': the project file defines "
+            f"{', '.join(project.environments)}"
+        )
+    seen = environment or project.environments[env]
+    chosen = [desired_in(f, seen)[0] for f in project.files if env in f.environments]
+    return sorted(chosen, key=lambda desired: desired.key)

@@ -1,0 +1,364 @@
+"""YAML -> plain data, with the file, line and column of every key and value.
+
+The file is read within bounds and composed into nodes first (PyYAML's SafeLoader, with the
+bounds of limits.py: sizes, aliases, nesting), the node tree is walked to record locations and to
+refuse what PyYAML accepts silently (duplicate keys, non-string keys), and then the data is
+constructed from the same nodes. Whatever a file holds, the result is data or located problems.
+
+Where yaml has libyaml, files are read with it when it reads them as PyYAML would (libyaml.py
+says when, and checks the bounds there); every other file, and every file with a problem, is
+read the pure-Python way, so what a user is told is always what PyYAML says (see `_fast`).
+
+One deliberate difference from SafeLoader: only `true`/`false` (any case) are booleans, as in
+YAML 1.2. YAML 1.1's `yes/no/on/off/y/n` stay strings, so `mode: on` or `enabled: yes` meet a
+schema error that names the field instead of silently becoming `True`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.reader import ReaderError
+
+from ..errors import Location, Problem
+from ..values import Data
+from . import libyaml
+from .limits import (
+    MAX_FOLDER_VALUES,
+    MAX_LINES,
+    BoundedComposer,
+    Budget,
+    Located,
+    Refused,
+    read_file,
+    shorten,
+)
+
+# A path into the data: mapping keys and list indexes, e.g. ("features", "products", 0).
+DataPath = tuple[Any, ...]
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SCALAR_KINDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "timestamp": "a date",
+    "null": "null",
+}
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # line breaks as PyYAML counts them
+RARE_BREAK = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML 1.1 only
+
+
+class _Loader(BoundedComposer, yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans (see the module docstring), composing within bounds:
+    PyYAML's pure-Python reader, scanner, parser and composer."""
+
+    bool_values: ClassVar[dict[str, bool]] = {"true": True, "false": False}  # not `!!bool yes`
+
+    def construct_object(self, node: Node, deep: bool = False) -> Data:
+        # A scalar its tag cannot read (`2024-13-45`, `!!int twelve`) is the file's problem.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError):
+            kind = _SCALAR_KINDS.get(str(node.tag).rsplit(":", 1)[-1], f"a {node.tag}")
+            shown = shorten(str(node.value)) if isinstance(node, ScalarNode) else "this"
+            raise Located(
+                node.start_mark, f"'{shown}' cannot be read as {kind}: quote it to make it text"
+            ) from None
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+# libyaml where yaml has it (None: the pure path only), reading as _Loader does.
+LIBYAML = libyaml.loader_like(_Loader)
+
+
+def value_at(data: Data, path: DataPath) -> Data:
+    """The value at `path` in plain data, or None where the path leads nowhere."""
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def display_path(path: Path) -> str:
+    """The path as people read it: relative to the current directory when below it."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def file_location(path: Path) -> Location:
+    """A problem about the file as a whole, pointed at its start (so every line reads F:L:C)."""
+    return Location(display_path(path), 1, 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One loaded file. `data` is None when the file is empty or could not be parsed (the
+    problems returned with it say why); `text` is kept for checks on the raw text."""
+
+    path: Path
+    text: str
+    data: Any
+    values: dict[DataPath, Location]  # where each value starts
+    keys: dict[DataPath, Location]  # where the key of each mapping entry starts
+
+    def locate(self, path: DataPath, key: bool = False) -> Location:
+        """Where `path` was written (its key with key=True), else its nearest written parent,
+        else the file."""
+        if key and path in self.keys:
+            return self.keys[path]
+        for depth in range(len(path), -1, -1):
+            if path[:depth] in self.values:
+                return self.values[path[:depth]]
+        return file_location(self.path)
+
+
+class _Walk:
+    """Records locations and the problems PyYAML would not report, before construction."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.values: dict[DataPath, Location] = {}
+        self.keys: dict[DataPath, Location] = {}
+        self.problems: list[Problem] = []
+        self._seen: set[int] = set()
+
+    def at(self, node: Node) -> Location:
+        return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def walk(self, node: Node, path: DataPath) -> None:
+        self.values[path] = self.at(node)  # a duplicate key's later value wins, as in the data
+        if isinstance(node, ScalarNode):
+            return
+        if id(node) in self._seen:  # an alias of a node already walked: keep the first locations
+            return
+        self._seen.add(id(node))
+        if isinstance(node, MappingNode):
+            self._mapping(node, path)
+        else:
+            for index, item in enumerate(node.value):
+                self.walk(item, (*path, index))
+
+    def _mapping(self, node: MappingNode, path: DataPath) -> None:
+        first: dict[str, Location] = {}
+        for index, (key_node, value_node) in enumerate(node.value):
+            if key_node.tag == _MERGE_TAG:  # `<<: *anchor`
+                # Refused: PyYAML merges, ruamel.yaml (pull) keeps both, and what is merged in
+                # would skip the checks of this walk (keys that are not text).
+                self.problems.append(
+                    Problem(
+                        self.at(key_node),
+                        "a merge key (<<) is not supported: write the keys out (an alias "
+                        "*name may still stand for a whole value)",
+                    )
+                )
+                continue
+            self.walk(value_node, self._entry(node, index, path, first))
+
+    def _entry(
+        self, node: MappingNode, index: int, path: DataPath, first: dict[str, Location]
+    ) -> DataPath:
+        """The path of the mapping's entry `index`, its key recorded (a key that is not text is
+        a problem, and kept as text)."""
+        key_node, value_node = node.value[index]
+        if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR_TAG):
+            shown = key_node.value if isinstance(key_node, ScalarNode) else "(a collection)"
+            self.problems.append(
+                Problem(self.at(key_node), f"key {shorten(shown)} must be a string: quote it")
+            )
+            # Keep going with the key as text, so later checks see plain string keys.
+            key_node = ScalarNode(_STR_TAG, str(shown), key_node.start_mark, key_node.end_mark)
+            node.value[index] = (key_node, value_node)
+        name, at = key_node.value, self.at(key_node)
+        if name in first:
+            self.problems.append(
+                Problem(
+                    at,
+                    f"duplicate key '{shorten(name)}' (first written at line {first[name].line})",
+                )
+            )
+        else:
+            first[name] = at
+        inner = (*path, name)
+        self.keys[inner] = at
+        return inner
+
+    def data(self, node: Node, path: DataPath, scalar: Callable[[ScalarNode], Data]) -> Data:
+        """walk() of a plain tree (libyaml.checked: no aliases, merge keys or tags of its own
+        on collections), returning its data as SafeConstructor constructs it; `scalar`
+        constructs a scalar that is not text."""
+        self.values[path] = self.at(node)
+        if isinstance(node, ScalarNode):
+            return node.value if node.tag == _STR_TAG else scalar(node)
+        if isinstance(node, MappingNode):
+            first: dict[str, Location] = {}
+            built = {}
+            for index in range(len(node.value)):
+                inner = self._entry(node, index, path, first)
+                built[inner[-1]] = self.data(node.value[index][1], inner, scalar)
+            return built
+        return [self.data(item, (*path, n), scalar) for n, item in enumerate(node.value)]
+
+
+def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+    problem = exc.problem or "not valid YAML"
+    if "'\\t'" in problem:
+        return Problem(where, "invalid YAML: a tab character here; YAML indents with spaces only")
+    if exc.context == "expected a single document in the stream":
+        return Problem(where, "invalid YAML: a second document (---); a file holds one")
+    message = f"invalid YAML: {problem}"
+    if exc.context and exc.context_mark and exc.context_mark is not mark:
+        message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+    elif exc.context:
+        message += f" ({exc.context})"
+    return Problem(where, message)
+
+
+def _position(file: str, text: str, index: int) -> Location:
+    """Where the character at `index` of `text` is, lines counted as PyYAML counts them."""
+    breaks = list(_LINE_BREAK.finditer(text[:index]))
+    return Location(file, len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1)
+
+
+def _text_problem(where: Location, text: str) -> Problem | None:
+    """What no YAML reader is given: more lines than MAX_LINES (each line break costs the pure
+    reader its time), or a line break YAML 1.1 and 1.2 read differently."""
+    if max(text.count("\n"), text.count("\r")) > MAX_LINES:
+        return Problem(
+            where,
+            f"more than {MAX_LINES} lines in one file: portal-config reads at most {MAX_LINES} "
+            "per file",
+        )
+    rare = RARE_BREAK.search(text)
+    if rare is None:
+        return None
+    # A line break to PyYAML (YAML 1.1), text to ruamel.yaml, which pull edits with (YAML 1.2
+    # dropped them as line breaks: https://yaml.org/spec/1.2.2/#54-line-break-characters).
+    code = ord(rare[0])
+    return Problem(
+        _position(where.file, text, rare.start()),
+        f"invalid YAML: the character U+{code:04X} is a line break to some YAML readers and "
+        f"text to others: use a plain line break, or write \\u{code:04x} inside double quotes",
+    )
+
+
+def _control_character(file: str, text: str, exc: ReaderError) -> Problem:
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+    return Problem(
+        _position(file, text, exc.position),
+        f"invalid YAML: the control character U+{code:04X} is not allowed in YAML "
+        f"text: remove it (inside double quotes, write it as \\x{code:02x})"
+        if code < 0x100
+        else f"invalid YAML: the character U+{code:04X} is not allowed in YAML text: remove it",
+    )
+
+
+def _too_many(where: Location) -> Problem:
+    return Problem(
+        where,
+        f"the configuration files hold too many values together: portal-config reads up to "
+        f"{MAX_FOLDER_VALUES}",
+    )
+
+
+def _fast(file: str, text: str) -> tuple[Node | None, int, _Walk, Data] | None:
+    """The text read with libyaml (its node, how many values it holds, walk and data), or None
+    when it must be read the pure way (libyaml.py says when): the pure path then reads it, and
+    words any problem, as it always has."""
+    if LIBYAML is None or not libyaml.readable(text):
+        return None
+    reader = LIBYAML(text)
+    walk = _Walk(file)
+    try:
+        node = reader.get_single_node()
+        if node is None:
+            return None, 0, walk, None
+        values, plain = libyaml.checked(node, text)
+        if plain:  # construct while walking (the same data, in one pass)
+            return node, values, walk, walk.data(node, (), reader.construct_object)
+        walk.walk(node, ())
+        return node, values, walk, reader.construct_document(node)
+    except Exception:  # noqa: BLE001 - whatever libyaml meets, the pure path decides and words
+        return None
+    finally:
+        reader.dispose()
+
+
+def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Problem]]:
+    """Read one YAML file, within the bounds of limits.py (and what `budget` has left for the
+    folder). Never raises for the file's content or kind: problems are returned."""
+    where = file_location(path)
+    empty = Document(path, "", None, {}, {})
+    try:
+        text = read_file(path, budget).decode("utf-8")
+    except Refused as exc:
+        return empty, [Problem(where, str(exc))]
+    except UnicodeDecodeError as exc:
+        return empty, [Problem(where, f"not UTF-8 text (byte {exc.start} cannot be decoded)")]
+    except OSError as exc:
+        return empty, [Problem(where, f"cannot read the file: {exc.strerror or exc}")]
+    failed = Document(path, text, None, {}, {})
+    refused = _text_problem(where, text)
+    if refused is not None:
+        return failed, [refused]
+    fast = _fast(where.file, text)
+    if fast is not None:  # read by libyaml: what the pure path would return, without its work
+        node, values, walk, data = fast
+        if node is None:
+            return failed, [Problem(where, "the file is empty")]
+        if budget is not None:
+            if values > budget.values:
+                return failed, [_too_many(where)]
+            budget.values -= values
+        if data is None:
+            return failed, [Problem(where, "the file is empty")]
+        return Document(path, text, data, walk.values, walk.keys), walk.problems
+    walk = _Walk(where.file)
+    loader = None
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here, before parsing
+        node = loader.get_single_node()
+        if node is None:  # no content, or only `---`
+            return failed, [Problem(where, "the file is empty")]
+        if budget is not None:
+            if loader.expanded_values(node) > budget.values:
+                return failed, [_too_many(where)]
+            budget.values -= loader.expanded_values(node)
+        walk.walk(node, ())
+        data = loader.construct_document(node)
+        if data is None:  # `null` or `~`
+            return failed, [Problem(where, "the file is empty")]
+    except ReaderError as exc:
+        return failed, [_control_character(where.file, text, exc)]
+    except Located as exc:
+        return failed, [
+            Problem(Location(where.file, exc.mark.line + 1, exc.mark.column + 1), exc.message)
+        ]
+    except yaml.MarkedYAMLError as exc:
+        return failed, [_syntax_problem(where.file, exc)]
+    except yaml.YAMLError as exc:  # not expected with text input; kept as a located problem
+        return failed, [Problem(where, f"invalid YAML: {shorten(str(exc), 200)}")]
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return Document(path, text, data, walk.values, walk.keys), walk.problems

@@ -1,0 +1,100 @@
+"""Where the project's files are, and where portal-config may write: one home for finding the
+project file and for the rules that keep every file it writes inside the folder meant for it.
+
+- The project file: `--config PATH` (a file, or a folder holding portal-config.yaml), else
+  ./portal-config.yaml, else ./configs/portal-config.yaml (`find_project_file`).
+
+- A configuration file's name comes from its key (`import` takes it from Stripe's metadata, which
+  anyone with the Dashboard can set): only a key that is a safe file name is used
+  (`file_name_problem`).
+- An emulator's state file (and its `.lock` and temporary files beside it) stays inside the
+  project's tree (`project_tree`): the repository that holds the project file, or, outside a
+  repository, the folder above the project file's folder (the README's layout,
+  `emulator: ../.portal-config/emulator-state.json` beside `configs/`).
+- Files are created without following a symbolic link (`write_new_or_replace`): a link placed
+  in the folder cannot send the write elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ..errors import ConfigNotFound
+from .schema import NAME_PATTERN
+
+PROJECT_FILE = "portal-config.yaml"
+SEARCHED = (Path(PROJECT_FILE), Path("configs") / PROJECT_FILE)
+
+# Names Windows reserves for devices, whatever the extension: `con.yaml` cannot be a file there
+# (https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file#naming-conventions).
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+
+
+def file_name_problem(key: str) -> str | None:
+    """Why `key` cannot name a configuration file `KEY.yaml` (None: it can): the rule of a key
+    (letters, digits, `_`, `-`, `.`, starting with a letter or digit, at most 100 characters)
+    keeps out separators, `..`, absolute paths, control characters and hidden files."""
+    if not re.match(NAME_PATTERN, key):
+        return (
+            "it must start with a letter or digit and use only letters, digits, '_', '-' and "
+            "'.' (at most 100 characters)"
+        )
+    if _RESERVED.match(key):
+        return "it is a name Windows reserves for a device"
+    return None
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path` (symbolic links resolved) is `folder` or below it."""
+    target, root = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([target, root]) == root
+
+
+def project_tree(project_file: Path) -> Path:
+    """The folder an emulator's state must be in (see the module docstring)."""
+    folder = Path(os.path.realpath(project_file)).parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():  # a folder, or a file in a git worktree
+            return candidate
+    return folder.parent
+
+
+def write_new_or_replace(path: Path, text: str) -> None:
+    """Write `text` to `path`, never through a symbolic link (O_NOFOLLOW: the open fails)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def find_project_file(config_path: Path | None) -> Path:
+    try:
+        return _find_project_file(config_path)
+    except OSError as exc:  # e.g. a folder on the way that may not be searched
+        raise ConfigNotFound(
+            f"cannot look for the project file: {exc.strerror or exc} "
+            f"({exc.filename or config_path})"
+        ) from exc
+
+
+def _find_project_file(config_path: Path | None) -> Path:
+    if config_path is not None:
+        path = config_path
+        if config_path.is_dir():  # the configs folder, or the repository root above it
+            inside = [config_path / p for p in SEARCHED if (config_path / p).is_file()]
+            path = inside[0] if inside else config_path / PROJECT_FILE
+        if not path.is_file():
+            raise ConfigNotFound(
+                f"no project file at {path}: check --config, or create it (see the README)"
+            )
+        return path.absolute()
+    for path in SEARCHED:
+        if path.is_file():
+            return path.absolute()
+    raise ConfigNotFound(
+        "no project file: looked for ./portal-config.yaml and "
+        "./configs/portal-config.yaml; run from the repository root, pass "
+        "--config PATH, or create one (see the README)"
+    )

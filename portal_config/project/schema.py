@@ -1,0 +1,238 @@
+"""The JSON Schemas of both file kinds, and their errors as problems people can act on.
+
+The configuration schema wraps the schema of Stripe's fields (stripe_fields.py, derived from
+Stripe's OpenAPI) with portal-config's own keys. The rules JSON Schema cannot state live in
+`rules.py`.
+
+Keywords starting with `x-` are ours; JSON Schema (and editors) ignore them:
+`x-message` explains a constraint in words (a failed `pattern` shows only it, so a value such as a
+pasted key is never echoed), `x-names` says what the keys of a mapping are (e.g. "environment").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft7Validator
+
+from ..errors import Problem
+from ..values import Data
+from .schema_messages import Locate, describe, dotted, problems_of, unknown
+from .stripe_fields import stripe_fields_schema
+
+__all__ = ["Locate", "check", "describe", "dotted", "unknown"]
+
+# Draft-07: the newest draft yaml-language-server (the YAML engine of most editors) reads.
+# So no keyword newer than it ($defs, prefixItems, dependentRequired, unevaluated*...).
+DIALECT = "http://json-schema.org/draft-07/schema#"
+NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"  # keys, environment and project names
+VARIABLE_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
+_NOT_A_KEY = "^(?![srp]k_(live|test)_)"  # a Stripe key also reads as a variable name
+NAME_RULE = "must start with a letter or digit and use only letters, digits, '_', '-' and '.'"
+
+
+def _partial(node: Data) -> Data:
+    """The same shape with nothing required: what an override may write."""
+    if isinstance(node, dict):
+        return {
+            k: _partial(v) for k, v in node.items() if not (k == "required" and isinstance(v, list))
+        }
+    return node
+
+
+def _keyed_by_environment(
+    value: dict[str, Any], environments: Sequence[str] | None, description: str
+) -> dict[str, Any]:
+    if environments is None:  # the printed schema: any well-formed name
+        return {
+            "type": "object",
+            "description": description,
+            "propertyNames": {"pattern": NAME_PATTERN, "x-message": NAME_RULE},
+            "additionalProperties": value,
+        }
+    return {
+        "type": "object",
+        "description": description,
+        "x-names": "environment",
+        "properties": {name: value for name in environments},
+        "additionalProperties": False,
+    }
+
+
+@lru_cache(maxsize=8)
+def config_schema(environments: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The schema of a configuration file; with `environments`, names outside them are errors."""
+    stripe = stripe_fields_schema()
+    env_name: dict[str, Any] = (
+        {"type": "string", "pattern": NAME_PATTERN, "x-message": NAME_RULE}
+        if environments is None
+        else {"enum": list(environments), "x-names": "environment"}
+    )
+    ours = {
+        "key": {
+            "type": "string",
+            "pattern": NAME_PATTERN,
+            "x-message": NAME_RULE,
+            "description": "Identity across environments (default: the file name).",
+        },
+        "default": {
+            "type": "boolean",
+            "description": "This file describes the account's default "
+            "configuration (matched by is_default; never created).",
+        },
+        "ids": _keyed_by_environment(
+            {
+                "type": "string",
+                "pattern": "^bpc_[A-Za-z0-9]+$",
+                "x-message": "must be a portal configuration ID (bpc_...)",
+            },
+            environments,
+            "Pins an existing configuration per environment.",
+        ),
+        "environments": {
+            "type": "array",
+            "items": env_name,
+            "minItems": 1,
+            "uniqueItems": True,
+            "description": "Only these environments (default: all).",
+        },
+        "overrides": _keyed_by_environment(
+            _partial(stripe),
+            environments,
+            "Per environment, deep-merged over the file: mappings key by key, lists and "
+            "values replace whole.",
+        ),
+    }
+    return {
+        "$schema": DIALECT,
+        "title": "portal-config configuration file",
+        "type": "object",
+        "properties": {**ours, **stripe["properties"]},
+        "additionalProperties": False,
+    }
+
+
+@lru_cache(maxsize=1)
+def project_schema() -> dict[str, Any]:
+    """The schema of the project file (portal-config.yaml)."""
+    environment = {
+        "type": "object",
+        "properties": {
+            "mode": {"enum": ["test", "live"]},
+            "api_key_env": {
+                "type": "string",
+                "pattern": _NOT_A_KEY + VARIABLE_PATTERN[1:],
+                "x-message": "must be the NAME of the environment variable that holds the key "
+                "(like STRIPE_SECRET_KEY), never the key itself",
+            },
+            "emulator": {
+                "type": "string",
+                "minLength": 1,
+                "description": "State file of the built-in emulator (no key needed).",
+            },
+            "api_base": {  # its form and where it may point: safety.server_address, the one rule
+                "type": "string",
+                "description": "A server address, scheme://host[:port]: https://api.stripe.com "
+                "(the default), or plain http to a loopback address (an emulator).",
+            },
+            "stripe_account": {
+                "type": "string",
+                "pattern": "^acct_[A-Za-z0-9]+$",
+                "x-message": "must be a Connect account ID (acct_...)",
+            },
+            "stripe_accounts": {  # its shapes and messages are fleet.parse_accounts'
+                "description": "A fleet of connected accounts, each planned on its own: a list "
+                "of acct_... IDs, {file: accounts.txt} or {connected: all, metadata: {...}}."
+            },
+            "vars": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "propertyNames": {
+                    "pattern": VARIABLE_PATTERN,
+                    "x-message": "must start with a letter or '_' and use only letters, "
+                    "digits and '_'",
+                },
+            },
+            "seed": {  # the emulator's stand-in catalog; its own format, checked loosely
+                "type": "object",
+                "properties": {
+                    "default_configuration": {"type": ["boolean", "object"]},
+                    "configurations": {"type": "array"},
+                    "products": {"type": "array"},
+                    "customers": {"type": "array"},
+                },
+            },
+        },
+        "required": ["mode"],
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": DIALECT,
+        "title": "portal-config project file",
+        "type": "object",
+        "properties": {
+            "version": {"const": 1, "x-message": "this portal-config reads version 1"},
+            "project": {"type": "string", "pattern": NAME_PATTERN, "x-message": NAME_RULE},
+            "environments": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": environment,
+                "propertyNames": {"pattern": NAME_PATTERN, "x-message": NAME_RULE},
+            },
+        },
+        "required": ["version", "environments"],
+        "additionalProperties": False,
+    }
+
+
+# One validator per schema for the whole run (the schemas are built once: lru_cache above);
+# building one per file and environment was a share of validate's time on many files.
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], Draft7Validator]] = {}
+
+
+def _validator(schema: Mapping[str, Any]) -> Draft7Validator:
+    found = _VALIDATORS.get(id(schema))
+    if found is None or found[0] is not schema:  # an ID reused by another schema: rebuild
+        found = (schema, Draft7Validator(schema))
+        _VALIDATORS[id(schema)] = found
+    return found[1]
+
+
+def check(data: Data, schema: Mapping[str, Any], locate: Locate) -> list[Problem]:
+    """Every schema violation in `data`, located through `locate(path, key)`."""
+    problems: list[Problem] = []
+    for error in _validator(schema).iter_errors(data):
+        problems.extend(problems_of(error, locate))
+    return sorted(set(problems))
+
+
+# The keywords of stripe_fields_schema() at its top level: each checks one field on its own.
+_PER_FIELD = {"type", "properties", "additionalProperties"}
+
+
+def _same(a: Data, b: Data) -> bool:
+    """Equal as JSON Schema sees values: `True == 1` in Python, not in a schema."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
+
+
+def check_filled(params: Mapping[str, Data], checked: Data, locate: Locate) -> list[Problem]:
+    """`params` (a file's Stripe fields, merged and filled for one environment) checked against
+    stripe_fields_schema(), field by field where they differ from `checked`: the file's data,
+    which config_schema() found no problem in. That schema checks each Stripe field with the
+    same subschema as this one, and this one checks each field on its own (_PER_FIELD), so a
+    field left as the file wrote it has no problem to find (and the check of many files then
+    costs what one check of each file does)."""
+    schema = stripe_fields_schema()
+    if not set(schema) <= _PER_FIELD:  # a keyword over several fields: check them all
+        return check(params, schema, locate)
+    known = checked if isinstance(checked, dict) else {}
+    changed = {k: v for k, v in params.items() if not (k in known and _same(v, known[k]))}
+    return check(changed, schema, locate) if changed else []

@@ -1,0 +1,80 @@
+"""What the commands may ask of Stripe for one environment: the `Gateway` protocol.
+
+Plain dicts in and out, failures as `StripeFailure` (its `kind` says which kind), so the
+commands never see the SDK. `stripe_api.client.StripeGateway` is the one implementation; this module
+imports no `stripe`, so naming the type costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class Gateway(Protocol):
+    """Requests for one environment, checked by the safety rules before the first one."""
+
+    env_name: str
+    mode: str  # "test" | "live"
+    address: str  # the server the key goes to
+    key_kind: str  # secret | restricted | emulator
+
+    account: str | None  # a fleet's connected account, else None
+
+    def for_account(self, account_id: str) -> Gateway:
+        """The platform's key acting for one of its connected accounts (a fleet's)."""
+        ...
+
+    def list_connected_accounts(self) -> list[dict[str, Any]]:
+        """The platform's connected accounts (GET /v1/accounts)."""
+        ...
+
+    def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
+
+    def list_configurations(
+        self, slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every portal configuration, inactive ones included; `slim`: what to keep of each,
+        applied page by page (match.slimmer), so the whole ones are never held together."""
+        ...
+
+    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
+        """The configurations created after `config_id` (every one when None), newest first:
+        usually one request for an empty page."""
+        ...
+
+    def retrieve_configuration(self, config_id: str) -> dict[str, Any]: ...
+
+    def create_configuration(
+        self, params: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]: ...
+
+    def update_configuration(
+        self, config_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]: ...
+
+    def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The prices found, by lookup key; a key without a price is absent."""
+        ...
+
+    def active_lookup_keys(self, max_pages: int) -> list[str]:
+        """The lookup keys of the account's active prices, from at most `max_pages` pages."""
+        ...
+
+    def retrieve_price(self, price_id: str) -> dict[str, Any]: ...
+
+    def retrieve_product(self, product_id: str) -> dict[str, Any]: ...
+
+    def probe_configuration_write(self) -> None:
+        """Raises StripeFailure unless the key may write portal configurations; writes nothing."""
+        ...
+
+    def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
+        """The customer, or None when this mode and account has no such customer."""
+        ...
+
+    def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]: ...
+
+    def stripe_message(self, exc: BaseException) -> str:
+        """Stripe's own words (and request ID) behind a StripeFailure, without our advice."""
+        ...
