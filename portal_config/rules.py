@@ -18,6 +18,7 @@ from .model import IDENTITY_KEYS, PRODUCTS_PATH
 from .prices import LOOKUP_PREFIX
 from .safety import Refused, server_address
 from .schema import Locate, dotted
+from .values import Data
 
 RESERVED_METADATA_PREFIX = "portal_config_"
 # Raw IDs that differ per account and mode (a product may have a custom ID: only prod_ counts).
@@ -75,7 +76,7 @@ def find_secrets(document: Document) -> list[Problem]:
     ]
 
 
-def _strings(data: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
+def _strings(data: Data, path: DataPath) -> Iterator[tuple[DataPath, str]]:
     if isinstance(data, str):
         yield path, data
     elif isinstance(data, dict):
