@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator
 
-from portal_config.errors import Location
+from portal_config.errors import Location, Problem
 from portal_config.portal import openapi
 from portal_config.project import rules, schema, stripe_fields
+from portal_config.project.loader import load
 
 HERE = Location("c.yaml", 1, 1)
 
@@ -197,19 +199,37 @@ def test_project_version_must_be_1() -> None:
 # --- rules ---------------------------------------------------------------------------------------
 
 
-def test_find_secrets_locates_and_masks() -> None:
+def secrets_in(text: str, folder: Path) -> list[Problem]:
+    path = folder / "c.yaml"
+    path.write_text(text)
+    return rules.find_secrets(load(path)[0])
+
+
+def test_find_secrets_locates_and_masks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     text = "a: 1\n# was: sk_live_51Habcdefghijklmnop\nb: rk_test_0123456789\n"
-    found = rules.find_secrets(text, "c.yaml")
+    found = secrets_in(text, tmp_path)
     assert [(p.location.line, p.location.col) for p in found] == [(2, 8), (3, 4)]
     assert "sk_live_...mnop" in found[0].message and "51Habcdefghijklmnop" not in found[0].message
     assert "restricted key (rk_test_...6789)" in found[1].message
 
 
-@pytest.mark.parametrize(
-    "text", ["sk_test_ or rk_live_ prefixes", "disk_test_1234567890", "pk_live_51Habcdefghijklmnop"]
-)
-def test_find_secrets_ignores_what_is_not_a_secret_key(text: str) -> None:
-    assert rules.find_secrets(text, "c.yaml") == []
+def test_find_secrets_finds_every_kind_of_key_and_escaped_ones(tmp_path: Path) -> None:
+    text = (
+        'a: "sk\\u005flive_51Habcdefghijklmnop"\n'  # the text shows no key; the value is one
+        "b: pk_live_51Habcdefghijklmnop\n"
+        "c: whsec_51Habcdefghijklmnop\n"
+    )
+    found = secrets_in(text, tmp_path)
+    assert [(p.location.line, p.location.col) for p in found] == [(1, 4), (2, 4), (3, 4)]
+    kinds = ["secret key (sk_live_", "publishable key (pk_live_", "webhook signing secret (whsec_"]
+    assert all(kind in p.message for kind, p in zip(kinds, found, strict=True))
+    assert all("51Habcdefghijklmnop" not in p.message for p in found)
+
+
+@pytest.mark.parametrize("text", ["sk_test_ or rk_live_ prefixes", "disk_test_1234567890"])
+def test_find_secrets_ignores_what_is_not_a_secret_key(text: str, tmp_path: Path) -> None:
+    assert secrets_in(text, tmp_path) == []
 
 
 def test_mask_secrets() -> None:
