@@ -109,6 +109,61 @@ def test_the_group_has_exactly_these_commands() -> None:
     assert sorted(cli.commands) == sorted(COMMANDS.values())
 
 
+# Packages by stage: the modules at the top are cli.py and the leaves every stage may use.
+MAX_TOP_LEVEL_MODULES = 12
+
+
+def test_few_modules_stand_at_the_top() -> None:
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(top) <= MAX_TOP_LEVEL_MODULES, top
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_import_circle() -> None:
+    """Counting every import: type-only (`if TYPE_CHECKING:`) and function-level ones too.
+    `from package import module` depends on the module, not on the package's __init__."""
+    names = {_module_name(p) for p in MODULES}
+    graph: dict[str, set[str]] = {}
+    for path in MODULES:
+        found = _imported(path.read_text(), _package_of(path))
+        # `from a import b` yields a and a.b: where a.b is a module, a itself is not needed
+        graph[_module_name(path)] = {
+            m
+            for m in found
+            if m in names and not any(other.startswith(m + ".") for other in found & names)
+        } - {_module_name(path)}
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(module: str) -> None:
+        if module in visiting:
+            cycle = visiting[visiting.index(module) :]
+            raise AssertionError(" -> ".join([*cycle, module]))
+        if module in done:
+            return
+        visiting.append(module)
+        for imported in sorted(graph[module]):
+            visit(imported)
+        visiting.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+
+
+def test_the_layers_hold() -> None:
+    """pyproject.toml's [tool.importlinter] contracts: each stage imports only the stages below
+    it, and the emulator stays apart (import-linter counts type-only and function-level imports
+    too)."""
+    from importlinter.cli import lint_imports
+
+    assert lint_imports(config_filename=str(PACKAGE.parent / "pyproject.toml"), no_cache=True) == 0
+
+
 def test_the_old_command_files_are_gone() -> None:
     assert not (PACKAGE / "commands_offline.py").exists()
     assert not (PACKAGE / "commands_stripe.py").exists()
