@@ -1,4 +1,5 @@
-"""fleet.py: stripe_accounts: shapes and files, selection, shards, ${account.*}, the threshold."""
+"""fleet.py and fleet_accounts.py: stripe_accounts: shapes and files, selection, shards,
+${account.*}, the threshold."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from portal_config.errors import Location, Problem
-from portal_config.project import fleet, loader
+from portal_config.project import fleet, fleet_accounts, loader
 
 PATH = ("environments", "tenants", "stripe_accounts")
 
@@ -174,28 +175,27 @@ def test_select_accounts_by_metadata() -> None:
         {"id": "acct_1D", "metadata": None},
         {"id": "acct_1E", "metadata": {"portal": "managed"}},
     ]
-    assert [a["id"] for a in fleet.select_accounts(accounts, {"portal": "managed"})] == [
+    assert [a["id"] for a in fleet_accounts.select_accounts(accounts, {"portal": "managed"})] == [
         "acct_1A",
         "acct_1E",
     ]
-    assert [
-        a["id"] for a in fleet.select_accounts(accounts, {"portal": "managed", "tier": "2"})
-    ] == ["acct_1A"]
-    assert fleet.select_accounts(accounts, {}) == accounts
-    assert fleet.select_accounts([], {"portal": "managed"}) == []
+    kept = fleet_accounts.select_accounts(accounts, {"portal": "managed", "tier": "2"})
+    assert [a["id"] for a in kept] == ["acct_1A"]
+    assert fleet_accounts.select_accounts(accounts, {}) == accounts
+    assert fleet_accounts.select_accounts([], {"portal": "managed"}) == []
 
 
 def test_narrow_to_some_accounts() -> None:
-    assert fleet.narrow(
+    assert fleet_accounts.narrow(
         ["acct_1A", "acct_1B", "acct_1C"], ["acct_1C", "acct_1A", "acct_1Z", "acct_1Z"]
     ) == (["acct_1A", "acct_1C"], ["acct_1Z"])
-    assert fleet.narrow([], ["acct_1A"]) == ([], ["acct_1A"])
+    assert fleet_accounts.narrow([], ["acct_1A"]) == ([], ["acct_1A"])
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
 def test_shards_cover_the_fleet_without_overlap(count: int) -> None:
     accounts = ids(150)
-    shards = [fleet.shard(accounts, index, count) for index in range(1, count + 1)]
+    shards = [fleet_accounts.shard(accounts, index, count) for index in range(1, count + 1)]
     assert sorted(a for s in shards for a in s) == sorted(accounts)  # each exactly once
     assert all(s == [a for a in accounts if a in set(s)] for s in shards)  # order kept
     assert all(len(s) > 150 / count / 2 for s in shards)  # a share each, none starved
@@ -203,20 +203,21 @@ def test_shards_cover_the_fleet_without_overlap(count: int) -> None:
 
 def test_an_account_keeps_its_shard() -> None:
     accounts = ids(150)
-    before = {a: fleet.shard_of(a, 3) for a in accounts}
+    before = {a: fleet_accounts.shard_of(a, 3) for a in accounts}
     grown = [*ids(40, seed=8), *reversed(accounts)]
-    assert all(a in fleet.shard(grown, before[a], 3) for a in accounts)
+    assert all(a in fleet_accounts.shard(grown, before[a], 3) for a in accounts)
     # Stable across processes and machines: a SHA-256 of the ID, not the salted hash().
     digest = hashlib.sha256(b"acct_1Acme").digest()
-    assert fleet.shard_of("acct_1Acme", 3) == int.from_bytes(digest[:8], "big") % 3 + 1
-    assert fleet.shard([], 1, 3) == [] and fleet.shard(["acct_1A"], 1, 1) == ["acct_1A"]
+    assert fleet_accounts.shard_of("acct_1Acme", 3) == int.from_bytes(digest[:8], "big") % 3 + 1
+    assert fleet_accounts.shard([], 1, 3) == []
+    assert fleet_accounts.shard(["acct_1A"], 1, 1) == ["acct_1A"]
     with pytest.raises(ValueError):
-        fleet.shard(accounts, 0, 3)
+        fleet_accounts.shard(accounts, 0, 3)
 
 
 def test_parse_shard() -> None:
-    assert fleet.parse_shard("2/3") == (2, 3)
-    assert fleet.parse_shard(" 1 / 1 ") == (1, 1)
+    assert fleet_accounts.parse_shard("2/3") == (2, 3)
+    assert fleet_accounts.parse_shard(" 1 / 1 ") == (1, 1)
     for text, message in [
         ("2", "--shard takes I/N, e.g. 2/3 for the second of three shards, not '2'"),
         ("a/b", "--shard takes I/N"),
@@ -229,7 +230,7 @@ def test_parse_shard() -> None:
         ("-1/2", "--shard -1/2: I counts from 1"),
     ]:
         with pytest.raises(ValueError) as caught:
-            fleet.parse_shard(text)
+            fleet_accounts.parse_shard(text)
         assert str(caught.value).startswith(message), text
 
 
@@ -254,7 +255,7 @@ ACCOUNT: dict[str, Any] = {
 
 
 def test_account_variables() -> None:
-    assert fleet.account_variables(ACCOUNT) == {
+    assert fleet_accounts.account_variables(ACCOUNT) == {
         "account.id": "acct_1Acme",
         "account.object": "account",
         "account.created": "1700000000",
@@ -265,7 +266,7 @@ def test_account_variables() -> None:
         "account.metadata.tier": "2",
         "account.external_accounts.object": "list",
     }
-    assert fleet.account_variables({"id": "acct_1A"}) == {"account.id": "acct_1A"}
+    assert fleet_accounts.account_variables({"id": "acct_1A"}) == {"account.id": "acct_1A"}
 
 
 def test_references_and_what_an_account_lacks() -> None:
@@ -278,21 +279,22 @@ def test_references_and_what_an_account_lacks() -> None:
         "features": {"x": ["${account.metadata.app_url}", "${account.metadata.support}"]},
         "name": 3,
     }
-    assert fleet.account_references(config) == [
+    assert fleet_accounts.account_references(config) == [
         "account.metadata.app_url",
         "account.business_profile.name",
         "account.metadata.support",
     ]
-    assert fleet.account_references("${account.id}${account.id} ${unclosed") == ["account.id"]
-    variables = fleet.account_variables(ACCOUNT)
-    assert fleet.missing_variables(config, variables) == ["account.metadata.support"]
-    assert fleet.missing_variables("no variables", {}) == []
-    assert fleet.missing_message("acct_1Acme", "account.metadata.app_ur", variables) == (
+    text = "${account.id}${account.id} ${unclosed"
+    assert fleet_accounts.account_references(text) == ["account.id"]
+    variables = fleet_accounts.account_variables(ACCOUNT)
+    assert fleet_accounts.missing_variables(config, variables) == ["account.metadata.support"]
+    assert fleet_accounts.missing_variables("no variables", {}) == []
+    assert fleet_accounts.missing_message("acct_1Acme", "account.metadata.app_ur", variables) == (
         "account acct_1Acme has no metadata.app_ur, used as ${account.metadata.app_ur} (did you "
         "mean ${account.metadata.app_url}?): set the metadata key app_ur on the account, or "
         "leave the account out of the fleet; its other files are held back with it"
     )
-    assert "(did you mean" not in fleet.missing_message(
+    assert "(did you mean" not in fleet_accounts.missing_message(
         "acct_1B", "account.metadata.zzz", {"account.id": "acct_1B"}
     )
 
@@ -326,7 +328,7 @@ def test_references_and_what_an_account_lacks() -> None:
     ],
 )
 def test_reference_problems_caught_offline(name: str, problem: str | None) -> None:
-    found = fleet.reference_problem(name)
+    found = fleet_accounts.reference_problem(name)
     assert found == problem if problem is None else (found or "").startswith(problem)
 
 
@@ -348,24 +350,25 @@ def test_reference_problems_caught_offline(name: str, problem: str | None) -> No
     ],
 )
 def test_over_threshold(changed: int, size: int, over: bool) -> None:
-    assert fleet.over_threshold(changed, size) is over
+    assert fleet_accounts.over_threshold(changed, size) is over
 
 
 def test_threshold_share_and_message() -> None:
-    assert fleet.over_threshold(11, 20, share=0.5) and not fleet.over_threshold(10, 20, 0.5)
-    assert not fleet.over_threshold(20, 20, share=1)
+    assert fleet_accounts.over_threshold(11, 20, share=0.5)
+    assert not fleet_accounts.over_threshold(10, 20, 0.5)
+    assert not fleet_accounts.over_threshold(20, 20, share=1)
     for bad in (0, -0.1, 1.5):
         with pytest.raises(ValueError):
-            fleet.over_threshold(1, 20, share=bad)
-    assert fleet.allowed_changes(120) == 36 and fleet.allowed_changes(10) == 3
-    assert fleet.threshold_message(45, 120) == (
+            fleet_accounts.over_threshold(1, 20, share=bad)
+    assert fleet_accounts.allowed_changes(120) == 36 and fleet_accounts.allowed_changes(10) == 3
+    assert fleet_accounts.threshold_message(45, 120) == (
         "this run would change 45 of 120 accounts (38%), more than the 30% of the fleet (36 "
         "accounts) one run may change: read the plan (a mistaken file would rewrite every "
         "tenant's portal), then re-run with --force, or change fewer accounts at once "
         "(--shard I/N, --accounts acct_...)"
     )
-    assert fleet.parse_share("30%") == pytest.approx(0.3)
-    assert fleet.parse_share(" 0.5 ") == 0.5 and fleet.parse_share("100%") == 1
+    assert fleet_accounts.parse_share("30%") == pytest.approx(0.3)
+    assert fleet_accounts.parse_share(" 0.5 ") == 0.5 and fleet_accounts.parse_share("100%") == 1
     for bad in ("", "lots", "0", "150%", "-5%"):
         with pytest.raises(ValueError):
-            fleet.parse_share(bad)
+            fleet_accounts.parse_share(bad)

@@ -55,12 +55,13 @@ def test_a_list_that_always_has_more_stops_with_a_clear_error(project: Project) 
 def test_pagination_stops_at_its_hard_limit(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portal_config.stripe_api import answers, client
+    from portal_config.stripe_api import answers
+    from portal_config.stripe_api import client as gateway_module
 
     made = client(project).v1.billing_portal.configurations
     for _ in range(7):
         made.create({"features": {"invoice_history": {"enabled": True}}})
-    monkeypatch.setattr(client, "PAGE_SIZE", 2)
+    monkeypatch.setattr(gateway_module, "PAGE_SIZE", 2)
     monkeypatch.setattr(answers, "MAX_PAGES", 3)
     result = project.run("plan", "--env", "staging")
     assert_clear_error(result, "listing portal configurations", "more than 3 pages")
@@ -187,12 +188,13 @@ def test_a_server_that_drips_its_answer_meets_the_request_deadline(project: Proj
 def test_a_run_stops_asking_stripe_when_its_time_is_spent(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portal_config.stripe_api import client, transport
+    from portal_config.stripe_api import client as gateway_module
+    from portal_config.stripe_api import transport
 
     made = client(project).v1.billing_portal.configurations
     for _ in range(20):
         made.create({"features": {"invoice_history": {"enabled": True}}})
-    monkeypatch.setattr(client, "PAGE_SIZE", 1)
+    monkeypatch.setattr(gateway_module, "PAGE_SIZE", 1)
     monkeypatch.setattr(transport, "RUN_DEADLINE_FACTOR", 2)
     project.emulator.faults.latency = 0.05  # 20 pages: 1 s, more than the run's 2 x 0.3 s
     started = time.monotonic()

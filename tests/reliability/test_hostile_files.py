@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_config.project import limits
+from portal_config.project import config, limits, loader  # noqa: F401 - imported while privileged
 from portal_config.render import report  # noqa: F401 - imported while privileged
 from tests.reliability.harness import assert_well_behaved, new_project, run_main
 
