@@ -321,8 +321,8 @@ def _masked(headers: dict[str, str]) -> dict[str, str]:
 
 
 def is_loopback(host: str) -> bool:
-    # Where the emulator may serve. portal_config.safety has the same test for where a key may
-    # go; kept apart on purpose, since the emulator knows nothing of the rest of portal-config.
+    # Where the emulator may serve. portal_config.project.safety has the same test for where a key
+    # may go; kept apart on purpose: the emulator knows nothing of the rest of portal-config.
     if host == "localhost":
         return True
     try:
