@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from ..errors import Location, PlanStaleError, PortalConfigError, Problem
 from ..keys import masked_keys, write_masked
 from ..portal.model import IDENTITY_KEYS
+from ..portal.openapi import packaged_json
 from ..project.limits import MAX_DEPTH, MAX_PLAN_BYTES, Refused, depth, read_file, shorten
 from ..project.schema import describe, dotted
 from ..values import Data
@@ -35,9 +35,7 @@ REMAKE = "make it again with `portal-config plan --out`"
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    text = resources.files("portal_config").joinpath("data/plan-file.schema.json")
-    loaded: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
-    return loaded
+    return packaged_json("plan-file.schema.json")
 
 
 def _problem_data(problem: Problem) -> dict[str, Any]:

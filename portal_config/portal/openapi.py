@@ -11,11 +11,16 @@ CONFIGURATIONS = "/v1/billing_portal/configurations"
 CONFIGURATION = "/v1/billing_portal/configurations/{configuration}"
 
 
-@lru_cache(maxsize=1)
-def document() -> dict[str, Any]:
-    text = resources.files("portal_config").joinpath("data/stripe-openapi-billing-portal.json")
+def packaged_json(name: str) -> dict[str, Any]:
+    """A JSON file shipped in portal_config/data/ (package data, found wherever it is installed)."""
+    text = resources.files("portal_config").joinpath(f"data/{name}")
     loaded: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
     return loaded
+
+
+@lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    return packaged_json("stripe-openapi-billing-portal.json")
 
 
 def request_schema(path: str, method: str = "post") -> dict[str, Any]:
