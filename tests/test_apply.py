@@ -13,8 +13,9 @@ from typing import Any
 from portal_config.apply import ApplyReport, apply_plan, unconfirmed_fields
 from portal_config.errors import StripeFailure
 from portal_config.planning.changes import FILE_GONE, RETIRED, FieldChange, Update, deactivation
-from portal_config.planning.match import Desired, identity_of
+from portal_config.planning.match import Desired
 from portal_config.planning.plan import Plan, fingerprint, plan_environment
+from portal_config.portal import identity
 from portal_config.render import summary
 from portal_config.stripe_api.gateway import Gateway
 
@@ -160,7 +161,7 @@ def test_a_create_sends_the_planned_request_and_converges() -> None:
     ((change, new_id),) = report.done
     assert gw.writes == [(None, dict(change.params), change.idempotency_key("acme"))]
     assert gw.configurations[new_id]["name"] == "Std"
-    assert identity_of(gw.configurations[new_id]) == ("acme", "local", "std")
+    assert identity.of(gw.configurations[new_id]) == ("acme", "local", "std")
     assert lines == [f"  std ({new_id}) in local: created"]
     assert report.ok and summary(report, plan) == (
         "Apply complete: 1 created, 0 updated, 0 deactivated."
@@ -190,7 +191,7 @@ def test_an_adopt_writes_the_identity_and_counts_as_an_update() -> None:
     gw = FakeGateway([stripe_config("bpc_9", metadata={"team": "x"})])
     plan = plan_for([gw], [desired("std", pinned="bpc_9")], adopt=True)
     report, lines = run(plan, gw)
-    assert identity_of(gw.configurations["bpc_9"]) == ("acme", "local", "std")
+    assert identity.of(gw.configurations["bpc_9"]) == ("acme", "local", "std")
     assert gw.configurations["bpc_9"]["metadata"]["team"] == "x"
     assert lines == ["  std (bpc_9) in local: adopted"]
     assert summary(report, plan) == "Apply complete: 0 created, 1 updated, 0 deactivated."
@@ -200,7 +201,7 @@ def test_each_change_goes_to_its_environments_gateway() -> None:
     local, prod = FakeGateway([]), FakeGateway([], "prod", "live")
     report, _ = run(plan_for([local, prod], [desired("std", {"name": "Std"})]), local, prod)
     assert report.ok and len(local.writes) == 1 and len(prod.writes) == 1
-    assert [identity_of(c)[1] for g in (local, prod) for c in g.configurations.values()] == [
+    assert [identity.of(c)[1] for g in (local, prod) for c in g.configurations.values()] == [
         "local",
         "prod",
     ]
@@ -243,7 +244,7 @@ def test_no_create_when_another_deploy_made_its_identity_since_planning() -> Non
     report, _ = run(plan, gw)
     std, two = plan.changes
     assert report.changed_meanwhile == [std] and [c for c, _ in report.done] == [two]
-    assert [identity_of(c)[2] for c in gw.configurations.values()] == ["other", "std", "two"]
+    assert [identity.of(c)[2] for c in gw.configurations.values()] == ["other", "std", "two"]
 
 
 def test_a_configuration_new_since_planning_is_fetched_once_and_counts_for_every_create() -> None:
@@ -492,10 +493,10 @@ def test_a_failure_side_by_side_lets_the_write_in_flight_finish_and_starts_no_ot
     b_writing = threading.Event()
 
     def hold(params: dict[str, Any]) -> None:
-        if identity_of(params)[2] == "a":  # fails while b's write is on its way
+        if identity.of(params)[2] == "a":  # fails while b's write is on its way
             assert b_writing.wait(5)
             raise StripeFailure("the network failed", kind="connection")
-        if identity_of(params)[2] == "b":
+        if identity.of(params)[2] == "b":
             b_writing.set()
             time.sleep(0.2)
 

@@ -6,7 +6,8 @@ import copy
 from typing import Any
 
 from portal_config.errors import Location
-from portal_config.planning.match import Binding, Desired, Status, identity_of, match, slimmer
+from portal_config.planning.match import Binding, Desired, Status, match, slimmer
+from portal_config.portal import identity
 
 from .samples import desired, stripe_config
 
@@ -188,7 +189,7 @@ def test_adopt_of_another_projects_or_environments_identity_is_a_problem() -> No
         stripe_config("bpc_1", "std", env="staging"),
     ):
         b = only(bind([desired("std", pinned="bpc_1")], [owner], adopt=True))
-        project, env = identity_of(owner)[:2]
+        project, env = identity.of(owner)[:2]
         assert problem_text(b) == (
             f"configs/std.yaml: bpc_1 carries the identity of project "
             f"'{project}', environment '{env}': not adopted; pin "
@@ -243,11 +244,6 @@ def test_files_come_first_in_their_order_then_the_unclaimed_in_stripes_order() -
         ("b", "bpc_2"),
         (None, "bpc_3"),
     ]
-
-
-def test_identity_of_reads_the_three_keys_and_tolerates_no_metadata() -> None:
-    assert identity_of(stripe_config("bpc_1", "std")) == ("acme", "local", "std")
-    assert identity_of({"id": "bpc_1", "metadata": None}) == (None, None, None)
 
 
 def test_a_desired_without_location_is_located_at_its_file() -> None:

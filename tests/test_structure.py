@@ -214,3 +214,45 @@ def test_every_module_says_its_job_and_no_signature_is_bare_any(path: Path) -> N
             for annotation in (*annotations, node.returns):
                 bare = isinstance(annotation, ast.Name) and annotation.id == "Any"
                 assert not bare, f"{path.name}:{node.lineno}: {node.name} has a bare Any"
+
+
+# Identity and the default's rules live in portal/identity.py; the emulator keeps its own copy.
+IDENTITY_HOME = PACKAGE / "portal" / "identity.py"
+IDENTITY_NAMES = {
+    "portal_config_project",
+    "portal_config_env",
+    "portal_config_key",
+    "portal_config_",
+}
+# A plan file's change records `is_default` too: its own field, read back by changes.py.
+FLAG_ALSO_IN = {PACKAGE / "planning" / "changes.py"}
+
+
+def _identity_decisions(source: str, name: str, flag_allowed: bool = False) -> list[str]:
+    """Where a module spells an identity metadata name or Stripe's `is_default` flag itself (to
+    read one, `.get("is_default")`, or to write one)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Constant):
+            continue
+        if node.value in IDENTITY_NAMES or (node.value == "is_default" and not flag_allowed):
+            found.append(f"{name}:{node.lineno}: {node.value!r}")
+    return found
+
+
+def test_identity_and_the_default_have_one_home() -> None:
+    found = [
+        d
+        for p in MODULES
+        if p != IDENTITY_HOME and "emulator" not in p.relative_to(PACKAGE).parts
+        for d in _identity_decisions(p.read_text(), str(p.relative_to(PACKAGE)), p in FLAG_ALSO_IN)
+    ]
+    assert found == []
+    home = _identity_decisions(IDENTITY_HOME.read_text(), "identity.py")
+    assert len(home) == len(IDENTITY_NAMES) + 1, home
+
+
+def test_the_identity_check_notices_reads_and_writes() -> None:
+    source = 'a = obj.get("is_default")\nb = m["portal_config_key"]\nc = {"is_default": True}\n'
+    assert len(_identity_decisions(source, "sample.py")) == 3
+    assert len(_identity_decisions(source, "sample.py", flag_allowed=True)) == 1

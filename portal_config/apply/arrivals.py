@@ -11,28 +11,26 @@ from __future__ import annotations
 
 import threading
 
-from ..planning.match import identity_of
+from ..portal import identity
 from ..stripe_api.gateway import Gateway
-
-Identity = tuple[str | None, ...]  # (project, environment, key) from the metadata
 
 
 class Arrivals:
     def __init__(self, gateway: Gateway, newest_planned: str | None):
         self._gateway = gateway
         self._cursor = newest_planned  # None: the plan listed nothing, so every one is new
-        self._seen: set[Identity] = set()
+        self._seen: set[identity.Identity] = set()
         self._lock = threading.Lock()  # changes are re-checked side by side
 
-    def holds(self, identity: Identity) -> bool:
+    def holds(self, wanted: identity.Identity) -> bool:
         """Whether a configuration with this identity was created since the plan."""
         with self._lock:
             cursor = self._cursor
         newer = self._gateway.configurations_newer_than(cursor)  # newest first
         with self._lock:
-            self._seen.update(identity_of(c) for c in newer)
+            self._seen.update(identity.of(c) for c in newer)
             # Only from where this listing started: a check listed side by side may have moved
             # the cursor meanwhile (either way, every identity listed is in _seen).
             if newer and self._cursor == cursor:
                 self._cursor = str(newer[0]["id"])
-            return identity in self._seen
+            return wanted in self._seen

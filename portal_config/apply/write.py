@@ -10,8 +10,8 @@ from typing import Any, cast
 
 from ..errors import StripeFailure
 from ..planning.changes import Change, Create, Deactivate
-from ..planning.match import identity_of
 from ..planning.plan import current_state, fingerprint
+from ..portal import identity
 from ..stripe_api.gateway import Gateway
 from .arrivals import Arrivals
 
@@ -20,7 +20,7 @@ class Meanwhile(Exception):
     """What the change was to do happened meanwhile, or the configuration changed: not written."""
 
 
-def _identity(change: Change, project: str) -> tuple[str | None, ...]:
+def _identity(change: Change, project: str) -> identity.Identity:
     return (project, change.env, change.key)
 
 
@@ -39,8 +39,8 @@ def still_as_planned(change: Change, gateway: Gateway, project: str, arrivals: A
     now = gateway.retrieve_configuration(_existing_id(change))
     if isinstance(change, Deactivate):
         # Never the default; a prune (no file asks for it) only what this project created here.
-        if now.get("is_default") or (
-            change.pruned and identity_of(now)[:2] != (project, change.env)
+        if not identity.may_deactivate(now) or (
+            change.pruned and not identity.is_ours(now, project, change.env)
         ):
             return False
     return fingerprint(now) == change.fingerprint
@@ -65,7 +65,7 @@ def check_created(
     config_id = str(answer["id"])
     if config_id in listed:
         why = "a configuration that existed before this apply"
-    elif identity_of(answer) != (project, change.env, change.key):
+    elif identity.of(answer) != (project, change.env, change.key):
         why = "a configuration of another key"
     else:
         return

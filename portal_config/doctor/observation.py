@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import Problem
 from ..planning.match import Binding
 from ..planning.plan import EnvPlan
+from ..portal import identity
 from ..project import spec
 from ..project.loader import display_path
 
@@ -51,11 +52,11 @@ class Used:
 
     @property
     def is_default(self) -> bool:
-        return bool(self.obj.get("is_default"))
+        return identity.is_default(self.obj)
 
     @property
     def name(self) -> str:
-        return self.key or "default"
+        return self.key or identity.DEFAULT_NAME
 
     @property
     def label(self) -> str:
@@ -133,7 +134,7 @@ def used_configurations(obs: Observation) -> list[Used]:
         for b in obs.bindings  # id -> key
         if b.desired is not None and b.config_id and b.key
     }
-    default = next((c for c in obs.configurations if c.get("is_default")), None)
+    default = identity.default_of(obs.configurations)
     used = []
     if default is not None:
         key = claimed.get(default["id"])

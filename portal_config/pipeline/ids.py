@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..planning.match import Binding, Status
+from ..portal import identity
 from ..project import config, spec
 from ..project.loader import display_path
 from ..project.variables import variable_name
 from ..stripe_api.gateway import Gateway
 from . import workflow
 
-DEFAULT_ALIAS = "default"
+DEFAULT_ALIAS = identity.DEFAULT_NAME
 
 
 @dataclass
@@ -88,7 +89,7 @@ def collect(
                 "create it"
             )
     result.problems.extend(str(b.problem) for b in bindings if b.problem)
-    default = next((c for c in configurations if c.get("is_default")), None)
+    default = identity.default_of(configurations)
     # A file whose key is `default` (or becomes its variable, like `Default`) keeps the name; it
     # is the same ID when it describes the default, and the file wins otherwise.
     alias_taken = any(variable_name(k) == variable_name(DEFAULT_ALIAS) for k in result.found)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import PortalConfigError
 from ..planning.plan import EnvPlan, Plan, plan_environment
-from ..portal import model
+from ..portal import identity, model
 from ..project import config, spec
 from .workflow import desired_of  # the same Desired as plan's, here with prices left symbolic
 
@@ -83,20 +83,20 @@ def stripe_as_base(base: spec.Project | None, project: str, env: str) -> list[di
         params = _symbolic(f.params)
         metadata = {k: v for k, v in (params.get("metadata") or {}).items() if v is not None}
         if not (f.default or f.pinned_id):
-            metadata.update(zip(model.IDENTITY_KEYS, (project, env, f.key), strict=True))
+            metadata.update(identity.stamp(project, env, f.key))
         configurations.append(
             {
                 **params,
                 "id": f.pinned_id or f"{BASE_ID}{f.key}",
                 "active": params.get("active", True) is not False,
-                "is_default": f.default,
+                identity.DEFAULT_FLAG: f.default,
                 "application": None,
                 "metadata": metadata,
             }
         )
     if not any(f.default for f in files):
         configurations.append(
-            {"id": f"{BASE_ID}default", "active": True, "is_default": True, "metadata": {}}
+            {"id": f"{BASE_ID}default", "active": True, identity.DEFAULT_FLAG: True, "metadata": {}}
         )
     return configurations
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..dashboard import portal_settings_url
 from ..errors import Location, Problem
-from ..portal import model
+from ..portal import identity
 
 # A configuration as listed -> what is kept of it (itself, or less: slimmer()).
 Slim = Callable[[dict[str, Any]], dict[str, Any]]
@@ -75,12 +75,7 @@ class Binding:
 
     @property
     def is_default(self) -> bool:
-        return bool(self.obj and self.obj.get("is_default"))
-
-
-def identity_of(obj: Mapping[str, Any]) -> tuple[str | None, ...]:
-    metadata = obj.get("metadata") or {}
-    return tuple(metadata.get(k) for k in model.IDENTITY_KEYS)
+        return identity.is_default(self.obj)
 
 
 def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
@@ -92,17 +87,15 @@ def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
     pinned = {d.pinned_id for d in desired if d.pinned_id}
 
     def slim(obj: dict[str, Any]) -> dict[str, Any]:
-        identity = identity_of(obj)
-        if obj["id"] in pinned or obj.get("is_default") or identity[:2] == (project, env):
+        if obj["id"] in pinned or identity.is_default(obj) or identity.is_ours(obj, project, env):
             return obj
-        metadata = obj.get("metadata") or {}
         return {
             "id": obj["id"],
             "name": obj.get("name"),
             "application": obj.get("application"),
             "active": obj.get("active"),
-            "is_default": obj.get("is_default"),
-            "metadata": {k: metadata[k] for k in model.IDENTITY_KEYS if k in metadata},
+            identity.DEFAULT_FLAG: obj.get(identity.DEFAULT_FLAG),
+            "metadata": identity.only_identity(obj.get("metadata")),
         }
 
     return slim
@@ -126,16 +119,16 @@ class _Index:
     def of(cls, current: Sequence[Mapping[str, Any]]) -> _Index:
         by_identity: dict[tuple[str | None, ...], list[Mapping[str, Any]]] = {}
         for c in current:
-            by_identity.setdefault(identity_of(c), []).append(c)
+            by_identity.setdefault(identity.of(c), []).append(c)
         return cls(
             {c["id"]: c for c in reversed(current)},  # the first wins, as a scan would
             by_identity,
-            [c for c in current if c.get("is_default")],
+            identity.defaults(current),
         )
 
 
 def _claim(
-    desired: Desired, index: _Index, identity: tuple[str, ...], mode: str
+    desired: Desired, index: _Index, claimed: identity.Identity, mode: str
 ) -> Mapping[str, Any] | Binding | None:
     """The configuration a file describes, None when there is none, or a problem Binding."""
     if desired.pinned_id:
@@ -157,7 +150,7 @@ def _claim(
                 f"at {portal_settings_url(mode)}",
             )
         return index.defaults[0]
-    matches = index.by_identity.get(identity, [])
+    matches = index.by_identity.get(claimed, [])
     if len(matches) > 1:
         ids = ", ".join(sorted(c["id"] for c in matches))
         return _problem(
@@ -170,25 +163,26 @@ def _claim(
 
 
 def _bind(desired: Desired, obj: Mapping[str, Any], project: str, env: str, adopt: bool) -> Binding:
-    identity = (project, env, desired.key)
-    if obj.get("application") and identity_of(obj)[:2] != (project, env):
+    if obj.get("application") and not identity.is_ours(obj, project, env):
         return _problem(
             desired,
             f"{obj['id']} was created by the Connect application "
             f"{obj['application']}; portal-config never changes it",
             False,
         )
-    adopting = adopt and desired.pinned_id is not None and identity_of(obj) != identity
-    if adopting and identity_of(obj)[:2] not in ((None, None), (project, env)):
+    adopting = (
+        adopt and desired.pinned_id is not None and identity.of(obj) != (project, env, desired.key)
+    )
+    if adopting and identity.of(obj)[:2] not in ((None, None), (project, env)):
         return _problem(
             desired,
             f"{obj['id']} carries the identity of project "
-            f"'{identity_of(obj)[0]}', environment '{identity_of(obj)[1]}': not "
+            f"'{identity.of(obj)[0]}', environment '{identity.of(obj)[1]}': not "
             "adopted; pin another one",
             False,
         )
     if desired.retired:
-        if obj.get("is_default"):
+        if not identity.may_deactivate(obj):
             return _problem(
                 desired,
                 f"active: false on the account's default configuration "
@@ -240,13 +234,13 @@ def match(
     for obj in current:
         if obj["id"] in claimed:
             continue
-        ident = identity_of(obj)
+        ident = identity.of(obj)
         ours = ident[0] == project and ident[1] == env and ident[2] not in wanted
         if not ours:
             bindings.append(Binding(None, Status.UNMANAGED, obj=obj))
         elif not obj.get("active"):
             continue  # retired already: nothing to say
-        elif obj.get("is_default"):
+        elif identity.is_default(obj):
             bindings.append(Binding(ident[2], Status.DEFAULT_KEPT, obj=obj))
         else:
             bindings.append(Binding(ident[2], Status.FILE_GONE, obj=obj))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem
-from ..portal import model, payload
+from ..portal import identity, model, payload
 from .changes import (
     FILE_GONE,
     RETIRED,
@@ -26,9 +26,9 @@ from .changes import (
     deactivation,
     place,
 )
-from .match import Binding, Desired, Status, identity_of, match
+from .match import Binding, Desired, Status, match
 
-__all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "identity_of", "plan_environment"]
+__all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "plan_environment"]
 
 
 @dataclass
@@ -130,7 +130,7 @@ def fingerprint(obj: Mapping[str, Any]) -> str:
         "id": obj.get("id"),
         "updated": obj.get("updated"),
         "active": obj.get("active"),
-        "is_default": obj.get("is_default"),
+        identity.DEFAULT_FLAG: obj.get(identity.DEFAULT_FLAG),
         "metadata": obj.get("metadata") or {},
         "state": model.canonical(obj),
     }
@@ -191,7 +191,7 @@ def _create(project: str, env: str, d: Desired) -> Create:
     keys = _managed_metadata(d.params)
     state = desired_state(d.params, keys)
     metadata = {k: v for k, v in (d.params.get("metadata") or {}).items() if v is not None}
-    metadata.update(zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True))
+    metadata.update(identity.stamp(project, env, d.key))
     return Create(
         env, d.key, None, d.file, create_fields(state), payload.create_params(state, metadata)
     )
@@ -203,15 +203,10 @@ def _update(project: str, env: str, b: Binding) -> Change | None:
     d, obj = b.desired, b.obj
     keys = _managed_metadata(d.params)
     if b.adopting:
-        keys = sorted(set(keys) | set(model.IDENTITY_KEYS))
+        keys = sorted(set(keys) | set(identity.KEYS))
     want = desired_state(d.params, keys)
     if b.adopting:
-        want.update(
-            {
-                f"metadata.{k}": v
-                for k, v in zip(model.IDENTITY_KEYS, (project, env, d.key), strict=True)
-            }
-        )
+        want.update({f"metadata.{k}": v for k, v in identity.stamp(project, env, d.key).items()})
     changes = diff_states(current_state(obj, keys), want)
     if not changes:
         return None
@@ -224,7 +219,7 @@ def _update(project: str, env: str, b: Binding) -> Change | None:
         changes,
         payload.update_params([c.path for c in changes], want),
         fingerprint(obj),
-        bool(obj.get("is_default")),
+        identity.is_default(obj),
     )
 
 

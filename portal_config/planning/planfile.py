@@ -20,7 +20,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from ..errors import Location, PlanStaleError, PortalConfigError, Problem
 from ..keys import masked_keys, write_masked
-from ..portal.model import IDENTITY_KEYS
+from ..portal import identity
 from ..portal.openapi import packaged_json
 from ..project.limits import MAX_DEPTH, MAX_PLAN_BYTES, Refused, depth, read_file, shorten
 from ..project.schema import describe, dotted
@@ -261,9 +261,9 @@ def _names(
     created it since), else its name in the Dashboard."""
     names = {i: f"'{name}' ({i})" for i, name, _ in env.unmanaged if name}
     for c in configurations:
-        metadata = c.get("metadata") or {}
-        if metadata.get(IDENTITY_KEYS[0]) == project and metadata.get(IDENTITY_KEYS[2]):
-            names[str(c["id"])] = f"{metadata[IDENTITY_KEYS[2]]} ({c['id']})"
+        key = identity.project_key(c, project)
+        if key:
+            names[str(c["id"])] = f"{key} ({c['id']})"
         elif c.get("name"):
             names.setdefault(str(c["id"]), f"'{c['name']}' ({c['id']})")
     pairs = [

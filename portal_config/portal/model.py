@@ -38,7 +38,6 @@ PRODUCTS = "features.subscription_update.products"
 PRODUCTS_PATH = tuple(PRODUCTS.split("."))
 # How a file names a price by its lookup key, in every environment alike (prices resolves it).
 LOOKUP_PREFIX = "lookup_key:"
-IDENTITY_KEYS = ("portal_config_project", "portal_config_env", "portal_config_key")
 
 
 class Quantity(NamedTuple):

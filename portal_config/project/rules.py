@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 
 from ..errors import Location, Problem
 from ..keys import KEY_LIKE, mask_secrets
-from ..portal.model import IDENTITY_KEYS, LOOKUP_PREFIX, PRODUCTS_PATH
+from ..portal import identity
+from ..portal.model import LOOKUP_PREFIX, PRODUCTS_PATH
 from ..values import Data
 from .limits import shorten
 from .loader import DataPath, Document, display_path, value_at
 from .safety import Refused, server_address
 from .schema import Locate, dotted
 
-RESERVED_METADATA_PREFIX = "portal_config_"
 # Raw IDs that differ per account and mode (a product may have a custom ID: only prod_ counts).
 ID_PREFIXES = ("prod_", "price_", "pmc_")
 URL_FIELDS: tuple[DataPath, ...] = (
@@ -30,7 +30,7 @@ URL_FIELDS: tuple[DataPath, ...] = (
 _CANCEL = ("features", "subscription_cancel")
 # Stripe's metadata docs (docs.stripe.com/api/metadata): "up to 50 keys"; portal-config adds its
 # identity keys to every configuration it creates or adopts. (Key and value lengths: schema.py.)
-METADATA_KEYS = 50 - len(IDENTITY_KEYS)
+METADATA_KEYS = 50 - len(identity.KEYS)
 # Stripe's Price API reference, lookup_key: "This may be up to 200 characters."
 LOOKUP_KEY_LENGTH = 200
 # Stripe's URL fields take absolute URLs; RFC 3986 has no spaces or control characters in one
@@ -171,16 +171,16 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
                 locate(("metadata",), True),
                 f"metadata: {len(written)} keys; "
                 f"at most {METADATA_KEYS} allowed (Stripe allows 50, and "
-                f"portal-config adds its {len(IDENTITY_KEYS)} identity keys)",
+                f"portal-config adds its {len(identity.KEYS)} identity keys)",
             )
         )
     for key in metadata:
-        if str(key).startswith(RESERVED_METADATA_PREFIX):
+        if str(key).startswith(identity.RESERVED_PREFIX):
             problems.append(
                 Problem(
                     locate(("metadata", key), True),
                     f"metadata.{shorten(key)}: "
-                    f"{RESERVED_METADATA_PREFIX}* keys are portal-config's "
+                    f"{identity.RESERVED_PREFIX}* keys are portal-config's "
                     "identity keys, written by the tool: remove it (use `key:` "
                     "to name the configuration)",
                 )

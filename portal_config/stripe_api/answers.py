@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import progress
-from ..portal import model, openapi
+from ..portal import identity, model, openapi
 from ..values import Data
 
 CONFIGURATION = "billing_portal.configuration"
@@ -26,7 +26,7 @@ FEATURES = (
     "subscription_cancel",
     "subscription_update",
 )
-_FLAGS = ("active", "is_default", "livemode")
+_FLAGS = ("active", identity.DEFAULT_FLAG, "livemode")
 # Pages are followed this far at most: no account holds that many, a server looping does.
 # (Each page, and so every list inside it, is bounded in bytes: transport.MAX_ANSWER_BYTES.)
 MAX_PAGES = 1000

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import requests
 import stripe
 
+from ..portal import identity
 from ..project import safety
 from ..values import Data
 from . import transport
@@ -19,7 +20,6 @@ from .ratelimit import LimitedSession, RateLimiter
 # The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
 # subscription_pause): pinned, so responses do not change under the tool.
 STRIPE_VERSION = "2026-10-28.endive"
-DEFAULT_CONFIG_REFUSAL = "You cannot make any changes to a PortalConfiguration"
 
 
 class _Late(stripe.APIConnectionError):
@@ -126,7 +126,7 @@ def _kind(exc: stripe.StripeError) -> str:
     if isinstance(exc, stripe.InvalidRequestError):
         if exc.code == "resource_missing":
             return "missing"
-        if (exc.user_message or "").startswith(DEFAULT_CONFIG_REFUSAL):
+        if (exc.user_message or "").startswith(identity.DEFAULT_REFUSAL):
             return "default_refused"
     return "refused"
 

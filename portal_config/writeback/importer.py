@@ -17,7 +17,7 @@ import yaml
 
 from ..errors import PortalConfigError
 from ..keys import find_keys
-from ..portal import model, openapi, payload
+from ..portal import identity, model, openapi, payload
 from ..project import paths
 from ..project.limits import shorten
 from ..project.loader import RARE_BREAK
@@ -37,12 +37,12 @@ class ImportedFile:
 
 def key_source(obj: Mapping[str, Any], key_from: str, project: str) -> tuple[str, str]:
     """The key a file for `obj` starts from, and the field it comes from (a refusal names it)."""
-    metadata = obj.get("metadata") or {}
-    if metadata.get("portal_config_project") == project and metadata.get("portal_config_key"):
+    ours = identity.project_key(obj, project)
+    if ours:
         # One this project created: keep its key, or other environments would create another.
-        return str(metadata["portal_config_key"]), f"metadata.{model.IDENTITY_KEYS[2]}"
-    if obj.get("is_default") and key_from == "name" and not obj.get("name"):
-        return "default", "is_default"
+        return ours, f"metadata.{identity.KEY}"
+    if identity.is_default(obj) and key_from == "name" and not obj.get("name"):
+        return identity.DEFAULT_NAME, identity.DEFAULT_FLAG
     if key_from == "name" and obj.get("name"):
         slug = re.sub(r"[^a-z0-9]+", "-", str(obj["name"]).lower()).strip("-")
         if slug:
@@ -110,7 +110,7 @@ def file_data(
 ) -> dict[str, Any]:
     """What a person would write for this configuration: non-default values only."""
     data: dict[str, Any] = {}
-    if obj.get("is_default"):
+    if identity.is_default(obj):
         data["default"] = True
     data["ids"] = {env: obj["id"]}
     if not obj.get("active", True):
@@ -128,9 +128,7 @@ def file_data(
         model.set_path(data, f.parts, as_written(written, variables))
     # An object that is written needs the fields Stripe requires with it (`duration.type`, ...).
     payload.fill_required(data, openapi.create_schema(), state)
-    metadata = {
-        k: v for k, v in (obj.get("metadata") or {}).items() if k not in model.IDENTITY_KEYS
-    }
+    metadata = identity.without_identity(obj.get("metadata"))
     if metadata:
         data["metadata"] = as_written(metadata, variables)
     return data
@@ -183,7 +181,7 @@ def importable(
         for c in configs
         if not c.get("application") and (c.get("active", True) or include_inactive)
     ]
-    return sorted(kept, key=lambda c: (not c.get("is_default"), c.get("created", 0), c["id"]))
+    return sorted(kept, key=lambda c: (identity.default_first(c), c.get("created", 0), c["id"]))
 
 
 def keys_in(data: Data, path: tuple[str | int, ...] = ()) -> list[tuple[str, str]]:
