@@ -11,6 +11,7 @@ from portal_config.doctor import observation as doctor
 from portal_config.doctor.judge import judge
 from portal_config.errors import Location
 from portal_config.pipeline import ids
+from portal_config.portal.configuration import Configuration
 from portal_config.project.spec import Environment
 from portal_config.project.variables import variable_name
 
@@ -29,8 +30,10 @@ def env(mode: str = "test", **vars_: str) -> Environment:
     )
 
 
-def default_config(**fields: Any) -> dict[str, Any]:
-    return {"id": "bpc_default", "is_default": True, "active": True, "features": {}, **fields}
+def default_config(**fields: Any) -> Configuration:
+    """The mode's default as the gateway gives it."""
+    raw = {"id": "bpc_default", "is_default": True, "active": True, "features": {}, **fields}
+    return Configuration.of(raw)
 
 
 def statuses(findings: list[doctor.Finding]) -> dict[str, str]:

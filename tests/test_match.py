@@ -8,6 +8,7 @@ from typing import Any
 from portal_config.errors import Location
 from portal_config.planning.match import Binding, Desired, Status, match, slimmer
 from portal_config.portal import identity
+from portal_config.portal.configuration import Configuration
 
 from .samples import desired, stripe_config
 
@@ -27,7 +28,12 @@ def bind(
     # below, they bind alike, each claimed one whole, each unclaimed one with what plan shows.
     slim = slimmer("acme", env, files)
     slimmed = match(
-        "acme", env, mode, files, [slim(copy.deepcopy(c)) for c in current], adopt=adopt
+        "acme",
+        env,
+        mode,
+        files,
+        [slim(Configuration.of(copy.deepcopy(c))) for c in current],
+        adopt=adopt,
     )
     assert [_seen(b) for b in slimmed] == [_seen(b) for b in bindings]
     return bindings
@@ -262,7 +268,7 @@ def test_a_plan_not_saved_keeps_only_what_it_shows_of_what_no_file_can_claim() -
         stripe_config("bpc_5", "std", project="other"),  # pinned
         stripe_config("bpc_6", "std", env="staging", application="ca_x"),
     ]
-    kept = [slimmer("acme", "local", files)(copy.deepcopy(c)) for c in whole]
+    kept = [slimmer("acme", "local", files)(Configuration.of(copy.deepcopy(c))) for c in whole]
     assert [k == w for k, w in zip(kept, whole, strict=True)] == [
         False,
         True,

@@ -22,6 +22,7 @@ from typing import Any, cast
 from ..errors import StripeFailure
 from ..planning.changes import Change, Create
 from ..planning.plan import Plan
+from ..portal.configuration import Configuration
 from ..progress import change_finished
 from ..sidebyside import Outcome, SideBySide
 from ..stripe_api.gateway import Gateway
@@ -142,14 +143,14 @@ class _StopBeforeWrite:
     def __getattr__(self, name: str) -> object:  # the reads, as the gateway has them
         return getattr(self._gateway, name)
 
-    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> Configuration:
         if self._stop.is_set():
             raise _Stopped
         return self._gateway.create_configuration(params, idempotency_key)
 
     def update_configuration(
         self, config_id: str, params: dict[str, Any], idempotency_key: str
-    ) -> dict[str, Any]:
+    ) -> Configuration:
         if self._stop.is_set():
             raise _Stopped
         return self._gateway.update_configuration(config_id, params, idempotency_key)

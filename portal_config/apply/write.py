@@ -6,12 +6,13 @@ two applies at once create once), and Stripe's answer checked against what was a
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import cast
 
 from ..errors import StripeFailure
 from ..planning.changes import Change, Create, Deactivate
 from ..planning.plan import current_state, fingerprint
 from ..portal import identity
+from ..portal.configuration import Configuration
 from ..stripe_api.gateway import Gateway
 from .arrivals import Arrivals
 
@@ -46,17 +47,17 @@ def still_as_planned(change: Change, gateway: Gateway, project: str, arrivals: A
     return fingerprint(now) == change.fingerprint
 
 
-def _update(change: Change, gateway: Gateway, idempotency_key: str) -> dict[str, Any]:
+def _update(change: Change, gateway: Gateway, idempotency_key: str) -> Configuration:
     """The write to an existing configuration, and Stripe's answer: the configuration as it
     now is."""
-    answer: dict[str, Any] = gateway.update_configuration(
+    answer = gateway.update_configuration(
         _existing_id(change), dict(change.params), idempotency_key
     )
     return answer
 
 
 def check_created(
-    change: Change, answer: dict[str, Any], project: str, listed: frozenset[str]
+    change: Change, answer: Configuration, project: str, listed: frozenset[str]
 ) -> None:
     """A create's answer must be the configuration it made: one not listed when planned, with
     this change's identity. Another (a proxy's cached answer, a server answering with what it
@@ -82,7 +83,7 @@ def check_created(
 CREATE_GENERATIONS = 10
 
 
-def _create(change: Create, gateway: Gateway, project: str, arrivals: Arrivals) -> dict[str, Any]:
+def _create(change: Create, gateway: Gateway, project: str, arrivals: Arrivals) -> Configuration:
     """The create, under its identity's key (Create.idempotency_key). A key Stripe will not run
     again (its saved failure replayed, or an idempotency_error: another apply, or an earlier run
     with other content, used it) is given up only once a re-read shows no configuration with this
@@ -92,7 +93,7 @@ def _create(change: Create, gateway: Gateway, project: str, arrivals: Arrivals) 
     for generation in range(1, CREATE_GENERATIONS + 1):
         key = change.idempotency_key(project, generation)
         try:
-            answer: dict[str, Any] = gateway.create_configuration(dict(change.params), key)
+            answer = gateway.create_configuration(dict(change.params), key)
             return answer
         except StripeFailure as exc:
             if not (exc.replayed or exc.kind == "idempotency"):
@@ -104,7 +105,7 @@ def _create(change: Create, gateway: Gateway, project: str, arrivals: Arrivals) 
     raise failure
 
 
-def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
+def unconfirmed_fields(change: Change, answer: Configuration) -> list[str]:
     """The planned fields whose value in Stripe's answer is not the one written: the next plan
     would show them again (e.g. a field Stripe leaves out unless the request expands it)."""
     keys = [
@@ -114,9 +115,7 @@ def unconfirmed_fields(change: Change, answer: dict[str, Any]) -> list[str]:
     return [f.path for f in change.fields if state.get(f.path) != f.new]
 
 
-def write_once(
-    change: Change, gateway: Gateway, project: str, arrivals: Arrivals
-) -> dict[str, Any]:
+def write_once(change: Change, gateway: Gateway, project: str, arrivals: Arrivals) -> Configuration:
     if isinstance(change, Create):
         return _create(change, gateway, project, arrivals)
     key = change.idempotency_key(project)

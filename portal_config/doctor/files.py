@@ -40,7 +40,7 @@ def _judge_binding(
             )
         ]
     if b.status is Status.RETIRED:
-        if b.obj is not None and b.obj.get("active"):
+        if b.obj is not None and b.obj.active:
             return [
                 Finding(
                     check,

@@ -120,7 +120,7 @@ def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
     portal = portal_settings_url(mode)
     default = next((u for u in used if u.is_default), None)
     if default is not None:
-        if default.obj.get("active", True):
+        if default.obj.active:
             managed = f" (described by {default.file})" if default.file else ""
             return [
                 Finding(
@@ -140,7 +140,7 @@ def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
         ]
     # Without a default, apps that pass `configuration=` still work: a warning when there is
     # an active configuration to pass, a problem when there is none or a file wants a default.
-    others = [u.id for u in used if u.obj.get("active")]
+    others = [u.id for u in used if u.obj.active]
     wants_default = any(f.default for f in obs.files)
     alternative = (
         (

@@ -11,6 +11,7 @@ from ..errors import Problem
 from ..planning.match import Binding
 from ..planning.plan import EnvPlan
 from ..portal import identity
+from ..portal.configuration import Configuration
 from ..project import spec
 from ..project.loader import display_path
 
@@ -46,13 +47,13 @@ class Used:
     """A configuration portal sessions can use: the mode's default, or one a file describes."""
 
     id: str
-    obj: dict[str, Any]
+    obj: Configuration
     key: str | None = None
     file: str | None = None
 
     @property
     def is_default(self) -> bool:
-        return identity.is_default(self.obj)
+        return self.obj.is_default
 
     @property
     def name(self) -> str:
@@ -82,7 +83,7 @@ class Observation:
     key_kind: str = "secret"  # secret | restricted | emulator
     refused: tuple[str, str] | None = None  # (check, message): refused before any request
     list_failure: Failure | None = None  # listing configurations, the first request
-    configurations: list[dict[str, Any]] = field(default_factory=list)
+    configurations: list[Configuration] = field(default_factory=list)
     write_failure: Failure | None = None  # restricted keys: the write-permission probe
     load_problems: list[Problem] = field(default_factory=list)  # the files' own errors
     files: list[spec.DesiredConfig] = field(default_factory=list)  # those that load
@@ -117,7 +118,7 @@ class Observation:
         return f"--env {self.env.name}{narrowed}"
 
 
-def offered(obj: dict[str, Any]) -> list[tuple[str, list[str]]]:
+def offered(obj: Configuration) -> list[tuple[str, list[str]]]:
     """(product, prices) the configuration lets customers switch to; none when that is off."""
     update = (obj.get("features") or {}).get("subscription_update") or {}
     if not update.get("enabled"):
@@ -127,7 +128,7 @@ def offered(obj: dict[str, Any]) -> list[tuple[str, list[str]]]:
 
 def used_configurations(obs: Observation) -> list[Used]:
     """The default first, then each configuration a file describes (as the plan matched them)."""
-    by_id = {c["id"]: c for c in obs.configurations}
+    by_id = {c.id: c for c in obs.configurations}
     files = {f.key: display_path(f.file) for f in obs.files}
     claimed = {
         b.config_id: b.key
@@ -137,8 +138,8 @@ def used_configurations(obs: Observation) -> list[Used]:
     default = identity.default_of(obs.configurations)
     used = []
     if default is not None:
-        key = claimed.get(default["id"])
-        used.append(Used(default["id"], default, key, files.get(key or "")))
+        key = claimed.get(default.id)
+        used.append(Used(default.id, default, key, files.get(key or "")))
     for config_id, key in sorted(claimed.items(), key=lambda item: item[1]):
         if config_id in by_id and by_id[config_id] is not default:
             used.append(Used(config_id, by_id[config_id], key, files.get(key)))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import defaults
 from ..errors import Location, Problem, StripeFailure, ValidationFailed
+from ..portal.configuration import Configuration
 from ..project import config, loader, spec
 from ..project.safety import Refused
 from ..stripe_api.gateway import Gateway
@@ -98,7 +99,7 @@ def read(
     obs: Observation,
     project: spec.Project,
     gateway: Gateway,
-    configurations: list[dict[str, Any]] | None = None,
+    configurations: list[Configuration] | None = None,
     checked: tuple[list[spec.DesiredConfig], dict[str, list[Problem]]] | None = None,
 ) -> None:
     """Everything doctor reads through an open gateway. `configurations`: listed already (a

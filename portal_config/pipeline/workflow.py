@@ -12,6 +12,7 @@ from ..errors import PortalConfigError, Problem, ValidationFailed
 from ..planning.match import Binding, Desired, match, slimmer
 from ..planning.plan import EnvPlan, plan_environment
 from ..portal import model
+from ..portal.configuration import Configuration
 from ..project import config, spec
 from ..project.loader import display_path
 from ..stripe_api.gateway import Gateway
@@ -110,7 +111,7 @@ def read_environment(
     *,
     prune: bool = False,
     adopt: bool = False,
-    current: list[dict[str, Any]] | None = None,
+    current: list[Configuration] | None = None,
     partial: bool = False,
     keys: Collection[str] | None = None,
     files: list[spec.DesiredConfig] | None = None,

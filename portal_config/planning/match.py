@@ -18,9 +18,10 @@ from typing import Any
 from ..dashboard import portal_settings_url
 from ..errors import Location, Problem
 from ..portal import identity
+from ..portal.configuration import Configuration
 
 # A configuration as listed -> what is kept of it (itself, or less: slimmer()).
-Slim = Callable[[dict[str, Any]], dict[str, Any]]
+Slim = Callable[[Configuration], Configuration]
 
 
 class Status(str, Enum):
@@ -61,13 +62,13 @@ class Binding:
     key: str | None
     status: Status
     desired: Desired | None = None
-    obj: Mapping[str, Any] | None = None
+    obj: Configuration | None = None
     problem: Problem | None = None
     adopting: bool = False  # a pinned configuration that gets this project's identity keys
 
     @property
     def config_id(self) -> str | None:
-        return None if self.obj is None else str(self.obj["id"])
+        return None if self.obj is None else self.obj.id
 
     @property
     def file(self) -> str | None:
@@ -75,7 +76,7 @@ class Binding:
 
     @property
     def is_default(self) -> bool:
-        return identity.is_default(self.obj)
+        return self.obj is not None and self.obj.is_default
 
 
 def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
@@ -86,17 +87,19 @@ def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
     it never slims: 10,000 configurations whole are ~45 MiB, slim ~5."""
     pinned = {d.pinned_id for d in desired if d.pinned_id}
 
-    def slim(obj: dict[str, Any]) -> dict[str, Any]:
-        if obj["id"] in pinned or identity.is_default(obj) or identity.is_ours(obj, project, env):
+    def slim(obj: Configuration) -> Configuration:
+        if obj.id in pinned or obj.is_default or identity.is_ours(obj, project, env):
             return obj
-        return {
-            "id": obj["id"],
-            "name": obj.get("name"),
-            "application": obj.get("application"),
-            "active": obj.get("active"),
-            identity.DEFAULT_FLAG: obj.get(identity.DEFAULT_FLAG),
-            "metadata": identity.only_identity(obj.get("metadata")),
-        }
+        return Configuration.of(
+            {
+                "id": obj.id,
+                "name": obj.name,
+                "application": obj.application,
+                "active": obj.active,
+                identity.DEFAULT_FLAG: obj.is_default,
+                "metadata": identity.only_identity(obj.metadata),
+            }
+        )
 
     return slim
 
@@ -111,17 +114,17 @@ class _Index:
     """Stripe's configurations by ID, by identity and the defaults: built once per environment,
     so matching is linear in files plus configurations, not their product."""
 
-    by_id: dict[str, Mapping[str, Any]]
-    by_identity: dict[tuple[str | None, ...], list[Mapping[str, Any]]]
-    defaults: list[Mapping[str, Any]]
+    by_id: dict[str, Configuration]
+    by_identity: dict[identity.Identity, list[Configuration]]
+    defaults: list[Configuration]
 
     @classmethod
-    def of(cls, current: Sequence[Mapping[str, Any]]) -> _Index:
-        by_identity: dict[tuple[str | None, ...], list[Mapping[str, Any]]] = {}
+    def of(cls, current: Sequence[Configuration]) -> _Index:
+        by_identity: dict[identity.Identity, list[Configuration]] = {}
         for c in current:
-            by_identity.setdefault(identity.of(c), []).append(c)
+            by_identity.setdefault(c.identity, []).append(c)
         return cls(
-            {c["id"]: c for c in reversed(current)},  # the first wins, as a scan would
+            {c.id: c for c in reversed(current)},  # the first wins, as a scan would
             by_identity,
             identity.defaults(current),
         )
@@ -129,7 +132,7 @@ class _Index:
 
 def _claim(
     desired: Desired, index: _Index, claimed: identity.Identity, mode: str
-) -> Mapping[str, Any] | Binding | None:
+) -> Configuration | Binding | None:
     """The configuration a file describes, None when there is none, or a problem Binding."""
     if desired.pinned_id:
         found = index.by_id.get(desired.pinned_id)
@@ -152,7 +155,7 @@ def _claim(
         return index.defaults[0]
     matches = index.by_identity.get(claimed, [])
     if len(matches) > 1:
-        ids = ", ".join(sorted(c["id"] for c in matches))
+        ids = ", ".join(sorted(c.id for c in matches))
         return _problem(
             desired,
             f"configurations {ids} both claim key '{desired.key}': "
@@ -162,22 +165,22 @@ def _claim(
     return matches[0] if matches else None
 
 
-def _bind(desired: Desired, obj: Mapping[str, Any], project: str, env: str, adopt: bool) -> Binding:
-    if obj.get("application") and not identity.is_ours(obj, project, env):
+def _bind(desired: Desired, obj: Configuration, project: str, env: str, adopt: bool) -> Binding:
+    if obj.application and not identity.is_ours(obj, project, env):
         return _problem(
             desired,
-            f"{obj['id']} was created by the Connect application "
+            f"{obj.id} was created by the Connect application "
             f"{obj['application']}; portal-config never changes it",
             False,
         )
     adopting = (
-        adopt and desired.pinned_id is not None and identity.of(obj) != (project, env, desired.key)
+        adopt and desired.pinned_id is not None and obj.identity != (project, env, desired.key)
     )
-    if adopting and identity.of(obj)[:2] not in ((None, None), (project, env)):
+    if adopting and obj.identity[:2] not in ((None, None), (project, env)):
         return _problem(
             desired,
-            f"{obj['id']} carries the identity of project "
-            f"'{identity.of(obj)[0]}', environment '{identity.of(obj)[1]}': not "
+            f"{obj.id} carries the identity of project "
+            f"'{obj.identity[0]}', environment '{obj.identity[1]}': not "
             "adopted; pin another one",
             False,
         )
@@ -186,12 +189,12 @@ def _bind(desired: Desired, obj: Mapping[str, Any], project: str, env: str, adop
             return _problem(
                 desired,
                 f"active: false on the account's default configuration "
-                f"{obj['id']}: Stripe cannot deactivate the default; make another "
+                f"{obj.id}: Stripe cannot deactivate the default; make another "
                 "configuration the default in the Dashboard first, or remove "
                 "active: false",
             )
         return Binding(desired.key, Status.RETIRED, desired, obj)
-    status = Status.ACTIVE if obj.get("active", True) else Status.INACTIVE
+    status = Status.ACTIVE if obj.active else Status.INACTIVE
     return Binding(desired.key, status, desired, obj, adopting=adopting)
 
 
@@ -204,43 +207,44 @@ def match(
     *,
     adopt: bool = False,
 ) -> list[Binding]:
-    """A Binding per file (in the files' order), then one per configuration no file claims."""
+    """A Binding per file (in the files' order), then one per configuration no file claims.
+    `current`: as the gateway lists them, or as mappings of that shape (diff's base side)."""
+    configurations = [Configuration.of(c) for c in current]
     bindings: list[Binding] = []
     claimed: dict[str, str] = {}  # config id -> file
-    index = _Index.of(current)
+    index = _Index.of(configurations)
     for d in desired:
         found = _claim(d, index, (project, env, d.key), mode)
         if isinstance(found, Binding):
             bindings.append(found)
             if not (d.pinned_id or d.default):  # claimed twice: both are this file's problem
                 claimed.update(
-                    {c["id"]: d.file for c in index.by_identity.get((project, env, d.key), [])}
+                    {c.id: d.file for c in index.by_identity.get((project, env, d.key), [])}
                 )
         elif found is None:
             bindings.append(Binding(d.key, Status.RETIRED if d.retired else Status.MISSING, d))
-        elif found["id"] in claimed:
+        elif found.id in claimed:
             bindings.append(
                 _problem(
                     d,
-                    f"this file and {claimed[found['id']]} both describe "
-                    f"{found['id']}: keep one of them",
+                    f"this file and {claimed[found.id]} both describe {found.id}: keep one of them",
                     False,
                 )
             )
         else:
-            claimed[found["id"]] = d.file
+            claimed[found.id] = d.file
             bindings.append(_bind(d, found, project, env, adopt))
     wanted = {d.key for d in desired}
-    for obj in current:
-        if obj["id"] in claimed:
+    for obj in configurations:
+        if obj.id in claimed:
             continue
-        ident = identity.of(obj)
+        ident = obj.identity
         ours = ident[0] == project and ident[1] == env and ident[2] not in wanted
         if not ours:
             bindings.append(Binding(None, Status.UNMANAGED, obj=obj))
-        elif not obj.get("active"):
+        elif not obj.active:
             continue  # retired already: nothing to say
-        elif identity.is_default(obj):
+        elif obj.is_default:
             bindings.append(Binding(ident[2], Status.DEFAULT_KEPT, obj=obj))
         else:
             bindings.append(Binding(ident[2], Status.FILE_GONE, obj=obj))

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import progress
 from ..portal import identity, model, openapi
+from ..portal.configuration import Configuration
 from ..values import Data
 
 CONFIGURATION = "billing_portal.configuration"
@@ -37,6 +38,9 @@ _SCALARS: dict[str, tuple[type, str]] = {
     "string": (str, "not text"),
     "integer": (int, "not a whole number"),
 }
+
+
+T = TypeVar("T", bound=Mapping[str, Any])  # a checked object
 
 
 class Malformed(Exception):
@@ -79,15 +83,15 @@ def page(value: Data) -> Page:
 
 def every_page(
     fetch: Callable[[dict[str, str]], Page],
-    item: Callable[[Data, str], dict[str, Any]],
+    item: Callable[[Data, str], T],
     pages: int | None = None,
     newer_than: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[T]:
     """Every page's items, each checked, `fetch(cursor)` giving one page; a server that pages
     for ever (the same items again, or more pages than any account holds) is stopped. `pages`:
     only the first so many, for a hint that needs no more. `newer_than`: only the objects listed
     before that ID (created after it), paging towards newer ones with `ending_before`."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, T] = {}
     cursor: dict[str, str] = {"ending_before": newer_than} if newer_than else {}
     for number in range(1, MAX_PAGES + 1):
         if pages is not None and number > pages:
@@ -190,9 +194,9 @@ def _check_fields(obj: Mapping[str, Any]) -> str | None:
 
 def configuration(
     value: Data, where: str = "the answer", expected_id: str | None = None
-) -> dict[str, Any]:
+) -> Configuration:
     """A portal configuration with what match, plan and apply read: its id, identity metadata,
-    flags and every managed field in a readable shape."""
+    flags and every managed field in a readable shape; the record of it once it is checked."""
     obj = _object(value, CONFIGURATION, where)
     where = f"{where} ({obj['id']})" if where == "the answer" else f"{where}, {obj['id']},"
     if expected_id is not None and obj["id"] != expected_id:
@@ -223,14 +227,14 @@ def configuration(
     why = _check_fields(obj)
     if why:
         raise Malformed(f"{where}: {why}")
-    return obj
+    return Configuration.of(obj)
 
 
-def created(value: Data) -> dict[str, Any]:
+def created(value: Data) -> Configuration:
     """A create's answer: a configuration, with an ID of the kind Stripe gives one."""
     obj = configuration(value)
-    if not obj["id"].startswith("bpc_"):
-        raise Malformed(f"the answer's id {_show(obj['id'])} is not a configuration's (bpc_...)")
+    if not obj.id.startswith("bpc_"):
+        raise Malformed(f"the answer's id {_show(obj.id)} is not a configuration's (bpc_...)")
     return obj
 
 

@@ -19,6 +19,7 @@ import stripe
 from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request answers
 
 from ..errors import StripeFailure
+from ..portal.configuration import Configuration
 from ..values import Data, SDKService
 from . import answers, transport
 from .failures import UNCERTAIN, malformed, worded
@@ -117,10 +118,10 @@ class StripeGateway:
         self,
         what: str,
         fetch: Callable[[dict[str, str]], object],
-        item: Callable[[Data, str], dict[str, Any]],
+        item: Callable[[Data, str], answers.T],
         pages: int | None = None,
         newer_than: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[answers.T]:
         """Every page (answers.every_page), each one retried and checked on its own."""
         try:
             return answers.every_page(
@@ -143,8 +144,8 @@ class StripeGateway:
         return self.client.v1.billing_portal.configurations
 
     def list_configurations(
-        self, slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    ) -> list[dict[str, Any]]:
+        self, slim: Callable[[Configuration], Configuration] | None = None
+    ) -> list[Configuration]:
         """Every configuration, inactive ones included (no `active` filter), as plain JSON;
         each checked whole, then slimmed by `slim` (page by page) when given."""
         return self._list(
@@ -157,7 +158,7 @@ class StripeGateway:
             else lambda value, where: slim(answers.configuration(value, where)),
         )
 
-    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
+    def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:
         """Only the configurations created after `config_id` (a create's re-check: usually one
         empty page instead of the whole account again)."""
         if config_id is None:
@@ -177,14 +178,14 @@ class StripeGateway:
         response = self.client.raw_request("get", path, **params)
         _api_requestor._maybe_emit_stripe_notice(response.headers)
 
-    def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
+    def retrieve_configuration(self, config_id: str) -> Configuration:
         return self._call(
             f"reading {config_id}",
             lambda: self._configurations.retrieve(config_id, EXPAND_PRODUCTS),
             lambda v: answers.configuration(v, expected_id=config_id),
         )
 
-    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> Configuration:
         return self._call(
             "creating a configuration",
             lambda: self._configurations.create(
@@ -196,7 +197,7 @@ class StripeGateway:
 
     def update_configuration(
         self, config_id: str, params: dict[str, Any], idempotency_key: str
-    ) -> dict[str, Any]:
+    ) -> Configuration:
         return self._call(
             f"updating {config_id}",
             lambda: self._configurations.update(

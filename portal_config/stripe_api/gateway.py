@@ -1,14 +1,17 @@
 """What the commands may ask of Stripe for one environment: the `Gateway` protocol.
 
-Plain dicts in and out, failures as `StripeFailure` (its `kind` says which kind), so the
-commands never see the SDK. `stripe_api.client.StripeGateway` is the one implementation; this module
-imports no `stripe`, so naming the type costs nothing.
+Plain dicts in and out (a portal configuration as its checked record: portal.configuration),
+failures as `StripeFailure` (its `kind` says which kind), so the commands never see the SDK.
+`stripe_api.client.StripeGateway` is the one implementation; this module imports no `stripe`, so
+naming the type costs nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from ..portal.configuration import Configuration
 
 
 class Gateway(Protocol):
@@ -32,26 +35,26 @@ class Gateway(Protocol):
     def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
 
     def list_configurations(
-        self, slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    ) -> list[dict[str, Any]]:
+        self, slim: Callable[[Configuration], Configuration] | None = None
+    ) -> list[Configuration]:
         """Every portal configuration, inactive ones included; `slim`: what to keep of each,
         applied page by page (match.slimmer), so the whole ones are never held together."""
         ...
 
-    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
+    def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:
         """The configurations created after `config_id` (every one when None), newest first:
         usually one request for an empty page."""
         ...
 
-    def retrieve_configuration(self, config_id: str) -> dict[str, Any]: ...
+    def retrieve_configuration(self, config_id: str) -> Configuration: ...
 
     def create_configuration(
         self, params: dict[str, Any], idempotency_key: str
-    ) -> dict[str, Any]: ...
+    ) -> Configuration: ...
 
     def update_configuration(
         self, config_id: str, params: dict[str, Any], idempotency_key: str
-    ) -> dict[str, Any]: ...
+    ) -> Configuration: ...
 
     def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
         """The prices found, by lookup key; a key without a price is absent."""

@@ -202,7 +202,7 @@ def _not_pulled(b: Binding) -> str | None:
     """Why a file's configuration has nothing to pull, when the plan still has a change for it."""
     if b.status is Status.MISSING:
         return f"{b.key}: not in Stripe yet ({b.file}): nothing to pull; apply creates it"
-    if b.status is Status.RETIRED and b.obj is not None and b.obj.get("active"):
+    if b.status is Status.RETIRED and b.obj is not None and b.obj.active:
         return (
             f"{b.key} ({b.config_id}): the file says active: false and Stripe has it "
             "active; that is a deactivation apply makes, not a value: remove active: false "
