@@ -218,6 +218,8 @@ def test_timeout_must_be_a_positive_number(project: Project) -> None:
     [["apply"], ["import", "--out", "imported"], ["doctor"], ["ids"], ["pull", "--dry-run"]],
 )
 def test_every_stripe_command_takes_timeout(project: Project, command: list[str]) -> None:
+    # --out relative to the project, never the checkout the tests run from
+    command = [str(project.root / c) if c == "imported" else c for c in command]
     result = project.run(*command, "--env", "staging", "--timeout", "5")
     assert "No such option" not in result.output, result.output
     assert "Internal error" not in result.output
