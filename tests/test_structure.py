@@ -214,3 +214,55 @@ def test_every_module_says_its_job_and_no_signature_is_bare_any(path: Path) -> N
             for annotation in (*annotations, node.returns):
                 bare = isinstance(annotation, ast.Name) and annotation.id == "Any"
                 assert not bare, f"{path.name}:{node.lineno}: {node.name} has a bare Any"
+
+
+# What several options mean together is refused in commands/checks.py, one step per command.
+OPTION_CHECKS = {
+    "check_targets",
+    "check_selection",
+    "one_environment",
+    "refuse_customer",
+    "refuse_env_format",
+    "refuse_fleet",
+    "refuse_saved_fleet",
+    "refuse_without_fleet",
+}
+CHECKED_COMMANDS = ("plan", "apply", "ids", "doctor", "import_", "pull", "diff")
+
+
+def test_option_combinations_are_refused_in_one_module() -> None:
+    defined = sorted(
+        f"{p.relative_to(PACKAGE)}:{node.name}"
+        for p in MODULES
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name in OPTION_CHECKS
+    )
+    assert all(d.startswith("commands/checks.py:") for d in defined), defined
+
+
+@pytest.mark.parametrize("module_name", CHECKED_COMMANDS)
+def test_each_command_checks_its_options_in_one_step(module_name: str) -> None:
+    """`execute` calls `checks.<command>(request, ...)` once; the click function takes typed
+    parameters (no `**options`), so a request field and its option cannot drift apart."""
+    path = PACKAGE / "commands" / f"{module_name}.py"
+    tree = ast.parse(path.read_text())
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "checks"
+    ]
+    assert [c.func.attr for c in calls if isinstance(c.func, ast.Attribute)] == [module_name]
+
+
+@pytest.mark.parametrize("module_name", COMMANDS)
+def test_no_command_takes_untyped_options(module_name: str) -> None:
+    tree = ast.parse((PACKAGE / "commands" / f"{module_name}.py").read_text())
+    untyped = [
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.args.kwarg
+    ]
+    assert not untyped, f"{module_name}: **kwargs in {untyped}"

@@ -57,7 +57,7 @@ def price_lists(project: Any) -> list[Any]:
 # -- a missing --env lists the environments ----------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["doctor", "ids", "import"])
+@pytest.mark.parametrize("command", ["doctor", "ids", "import", "pull"])
 def test_a_missing_env_lists_the_environments(project, command: str) -> None:
     result = project.run(command)
     assert result.exit_code == 1, result.output
