@@ -8,7 +8,7 @@ from typing import Any
 from portal_config.errors import Location
 from portal_config.planning.match import Binding, Desired, Status, identity_of, match, slimmer
 
-from .samples import desired, stripe_config
+from .support.samples import desired, stripe_config
 
 PIN_AT = Location("configs/std.yaml", 2, 10)  # where `ids: {local: ...}` was written
 

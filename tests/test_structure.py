@@ -266,3 +266,41 @@ def test_no_command_takes_untyped_options(module_name: str) -> None:
         if isinstance(node, ast.FunctionDef) and node.args.kwarg
     ]
     assert not untyped, f"{module_name}: **kwargs in {untyped}"
+
+
+TESTS = Path(__file__).resolve().parent
+RUNNER = TESTS / "support" / "cli.py"
+
+
+def _drives_the_cli(tree: ast.AST) -> bool:
+    """In-process: imports `main` or `cli` of portal_config.cli, or click's CliRunner (a
+    command line in a string, run by a child process, is not an import)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "portal_config.cli":
+            if {a.name for a in node.names} & {"main", "cli"}:
+                return True
+        if isinstance(node, ast.ImportFrom) and node.module == "click.testing":
+            return True
+    return False
+
+
+def test_the_tests_run_the_cli_one_way() -> None:
+    """tests/support/cli.py is the one in-process runner (streams, exit codes, terminals);
+    tests/ci/command_lines.py reads the group's options, and this file its commands."""
+    kept = {RUNNER, TESTS / "ci" / "command_lines.py", Path(__file__).resolve()}
+    driving = sorted(
+        str(p.relative_to(TESTS))
+        for p in TESTS.rglob("*.py")
+        if p not in kept and _drives_the_cli(ast.parse(p.read_text()))
+    )
+    assert driving == []
+
+
+def test_the_fake_gateway_has_one_home() -> None:
+    homes = sorted(
+        str(p.relative_to(TESTS))
+        for p in TESTS.rglob("*.py")
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.ClassDef) and node.name == "FakeGateway"
+    )
+    assert homes == ["support/gateway.py"]
