@@ -11,7 +11,7 @@ import pytest
 from portal_config.stripe_api import answers
 from portal_config.stripe_api.answers import Malformed, Page
 
-from .samples import stripe_config
+from .support.samples import stripe_config
 
 PRICE = {
     "id": "price_1",

@@ -3,145 +3,21 @@ summary people read. (tests/e2e drive the same through the real SDK and the emul
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from portal_config.apply import ApplyReport, apply_plan, unconfirmed_fields
 from portal_config.errors import StripeFailure
 from portal_config.planning.changes import FILE_GONE, RETIRED, FieldChange, Update, deactivation
-from portal_config.planning.match import Desired
-from portal_config.planning.plan import Plan, fingerprint, plan_environment
+from portal_config.planning.plan import Plan, fingerprint
 from portal_config.portal import identity
 from portal_config.render import summary
 from portal_config.stripe_api.gateway import Gateway
 
-from .samples import desired, stripe_config
-
-Failure = BaseException | Callable[[], BaseException]  # a callable may change Stripe first
-
-
-class FakeGateway:
-    """One environment's configurations in memory. Writes merge like Stripe's (objects key by
-    key, lists whole, "" clears) and are recorded; `failures[id or "new"]` are raised in turn
-    instead of writing; `answer_without` names fields Stripe's answer leaves out."""
-
-    address = "memory"
-    key_kind = "emulator"
-
-    def __init__(
-        self, configurations: list[dict[str, Any]], env_name: str = "local", mode: str = "test"
-    ):
-        self.env_name, self.mode = env_name, mode
-        self.configurations = {c["id"]: copy.deepcopy(c) for c in configurations}
-        self.writes: list[tuple[str | None, dict[str, Any], str]] = []  # (id, params, key)
-        self.failures: dict[str, list[Failure]] = {}
-        self.answer_without: set[str] = set()
-        self.lists = 0  # whole listings
-        self.lock = threading.Lock()
-        # called with each write's params before it is made: may hold it, or raise instead
-        self.before_write: Callable[[dict[str, Any]], None] = lambda params: None
-        self.newer_than: list[str | None] = []  # the cursor of each re-check before a create
-
-    def list_configurations(
-        self, slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    ) -> list[dict[str, Any]]:
-        self.lists += 1
-        listed = [copy.deepcopy(c) for c in reversed(self.configurations.values())]  # newest first
-        return listed if slim is None else [slim(c) for c in listed]
-
-    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
-        listed = self.list_configurations()
-        self.lists -= 1
-        self.newer_than.append(config_id)
-        ids = [c["id"] for c in listed]
-        return listed[: ids.index(config_id)] if config_id else listed
-
-    def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
-        return copy.deepcopy(self.configurations[config_id])
-
-    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        self._fail("new")
-        self.before_write(params)
-        with self.lock:  # writes may come side by side
-            config_id = f"bpc_new{len(self.configurations) + 1}"
-            self.configurations[config_id] = stripe_config(config_id)
-            return self._write(config_id, params, idempotency_key, None)
-
-    def update_configuration(
-        self, config_id: str, params: dict[str, Any], idempotency_key: str
-    ) -> dict[str, Any]:
-        self._fail(config_id)
-        self.before_write(params)
-        return self._write(config_id, params, idempotency_key, config_id)
-
-    def _fail(self, target: str) -> None:
-        pending = self.failures.get(target)
-        if pending:
-            failure = pending.pop(0)
-            raise failure if isinstance(failure, BaseException) else failure()
-
-    def _write(
-        self, config_id: str, params: dict[str, Any], key: str, target: str | None
-    ) -> dict[str, Any]:
-        self.writes.append((target, copy.deepcopy(params), key))
-        obj = self.configurations[config_id]
-        _merge(obj, params)
-        obj["updated"] += 1
-        answer = copy.deepcopy(obj)
-        for name in self.answer_without:
-            answer[name] = None
-        return answer
-
-    def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
-        raise AssertionError("apply reads no prices")
-
-    def retrieve_price(self, price_id: str) -> dict[str, Any]:
-        raise AssertionError("apply reads no prices")
-
-    def retrieve_product(self, product_id: str) -> dict[str, Any]:
-        raise AssertionError("apply reads no products")
-
-    def probe_configuration_write(self) -> None:
-        raise AssertionError("apply does not probe")
-
-    def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
-        raise AssertionError("apply reads no customers")
-
-    def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]:
-        raise AssertionError("apply creates no sessions")
-
-    def stripe_message(self, exc: BaseException) -> str:
-        return str(exc)
-
-
-def _merge(obj: dict[str, Any], params: dict[str, Any]) -> None:
-    for name, value in params.items():
-        if name == "metadata":
-            metadata = obj.get("metadata") or {}
-            metadata.update(value)
-            obj["metadata"] = {k: v for k, v in metadata.items() if v != ""}
-        elif isinstance(value, dict) and isinstance(obj.get(name), dict):
-            _merge(obj[name], value)
-        else:
-            obj[name] = None if value == "" else copy.deepcopy(value)
-
-
-def plan_for(
-    gateways: list[FakeGateway], files: list[Desired], *, prune: bool = False, adopt: bool = False
-) -> Plan:
-    return Plan(
-        "acme",
-        [
-            plan_environment(
-                "acme", g.env_name, g.mode, files, g.list_configurations(), prune=prune, adopt=adopt
-            )
-            for g in gateways
-        ],
-    )
+from .support.gateway import FakeGateway, plan_for
+from .support.samples import desired, stripe_config
 
 
 def run(plan: Plan, *gateways: FakeGateway, parallelism: int = 1) -> tuple[ApplyReport, list[str]]:

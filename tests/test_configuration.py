@@ -6,7 +6,7 @@ from __future__ import annotations
 from portal_config.portal.configuration import Configuration
 from portal_config.stripe_api import answers
 
-from .samples import stripe_config
+from .support.samples import stripe_config
 
 
 def test_a_checked_answer_is_a_record_with_its_answer_kept() -> None:

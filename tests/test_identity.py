@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from portal_config.portal import identity
 
-from .samples import stripe_config
+from .support.samples import stripe_config
 
 
 def test_identity_of_reads_the_three_keys_and_tolerates_no_metadata() -> None:

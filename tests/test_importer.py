@@ -22,7 +22,7 @@ from portal_config.writeback.importer import (
     write_files,
 )
 
-from .samples import identity, stripe_config
+from .support.samples import identity, stripe_config
 
 PRICES: dict[str, dict[str, Any]] = {
     "price_1": {"id": "price_1", "lookup_key": "pro_monthly", "active": True},

@@ -15,7 +15,7 @@ from portal_config.errors import Location, Problem
 from portal_config.planning.match import Desired
 from portal_config.planning.plan import EnvPlan, Plan, plan_environment
 
-from .samples import desired, stripe_config
+from .support.samples import desired, stripe_config
 
 # Everything that could end a cell, open a code block or a tag, or notify someone.
 HOSTILE = "a`b|c <script>x</script> ``` @octocat $x$ *em* _u_ [l](https://e.test) #1 &amp; ~s~"

@@ -10,7 +10,7 @@ from portal_config.planning.match import Binding, Desired, Status, match, slimme
 from portal_config.portal import identity
 from portal_config.portal.configuration import Configuration
 
-from .samples import desired, stripe_config
+from .support.samples import desired, stripe_config
 
 PIN_AT = Location("configs/std.yaml", 2, 10)  # where `ids: {local: ...}` was written
 

@@ -2,7 +2,7 @@
 
 from portal_config.portal import model
 
-from .samples import STRIPE_FIXTURE
+from .support.samples import STRIPE_FIXTURE
 
 
 def test_a_file_that_says_nothing_equals_stripes_defaults() -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from portal_config.planning.plan import EnvPlan, plan_environment
 
-from .samples import desired, stripe_config
+from .support.samples import desired, stripe_config
 
 
 def test_unknown_key_is_created_with_identity_metadata() -> None:

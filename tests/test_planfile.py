@@ -16,7 +16,7 @@ from portal_config.planning.plan import EnvPlan, Plan, plan_environment
 from portal_config.planning.planfile import load as load_with_modes
 from portal_config.planning.planfile import refuse_if_stale, save
 
-from .samples import desired, stripe_config
+from .support.samples import desired, stripe_config
 
 MODES = {"local": "test", "prod": "live", "qa": "test"}
 PROBLEM = Problem(Location("configs/x.yaml", 3, 5), "ids pins bpc_gone, which does not exist")

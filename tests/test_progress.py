@@ -3,16 +3,15 @@ second (pages read, changes done), never off a terminal; lines printed meanwhile
 
 from __future__ import annotations
 
-import contextlib
 import io
 from pathlib import Path
 
 import pytest
 
 from portal_config import progress
-from portal_config.cli import main
 from portal_config.progress import CLEAR, Status
 from tests.conftest import Terminal
+from tests.support.cli import run_cli
 
 
 class Clock:
@@ -76,14 +75,8 @@ def test_shown_reports_to_the_status_while_open_only() -> None:
 
 def run_on_terminal(project_file: Path, *args: str) -> tuple[int, str]:
     """The CLI with a terminal for stderr."""
-    err = Terminal()
-    code = 0
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        try:
-            main(["--config", str(project_file), *args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return code, err.getvalue()
+    result = run_cli("--config", str(project_file), *args, stderr_terminal=True)
+    return result.exit_code, result.stderr
 
 
 @pytest.fixture
@@ -120,13 +113,10 @@ def test_plan_and_apply_show_no_progress_off_a_terminal(tmp_path: Path, at_once:
         f"    emulator: {tmp_path / 'state.json'}\n"
     )
     (configs / "one.yaml").write_text("name: one\n")
-    err = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        with pytest.raises(SystemExit) as exit_:
-            main(["--config", str(configs / "portal-config.yaml"), "apply", "--env", "local"])
-    assert exit_.value.code == 0
-    assert "\r" not in err.getvalue() and "Reading Stripe" not in err.getvalue()
-    assert "Applying" not in err.getvalue()
+    result = run_cli("--config", str(configs / "portal-config.yaml"), "apply", "--env", "local")
+    assert result.exit_code == 0
+    assert "\r" not in result.stderr and "Reading Stripe" not in result.stderr
+    assert "Applying" not in result.stderr
 
 
 def test_a_fleet_plan_counts_its_accounts_on_a_terminal(

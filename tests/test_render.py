@@ -13,7 +13,7 @@ from portal_config.planning.changes import Adopt, Deactivate, FieldChange
 from portal_config.planning.match import Desired
 from portal_config.planning.plan import EnvPlan, Plan, plan_environment
 
-from .samples import desired, stripe_config
+from .support.samples import desired, stripe_config
 
 PRODUCTS = "features.subscription_update.products"
 PROBLEM = Problem(Location("configs/x.yaml", 3, 5), "ids pins bpc_gone, which does not exist")

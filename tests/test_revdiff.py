@@ -21,7 +21,7 @@ from portal_config.pipeline.revdiff import (
 from portal_config.planning.changes import Create, Deactivate, Update
 from portal_config.project import config, spec
 
-from .samples import identity
+from .support.samples import identity
 
 PROJECT_FILE = """version: 1
 project: acme

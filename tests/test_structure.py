@@ -256,3 +256,93 @@ def test_the_identity_check_notices_reads_and_writes() -> None:
     source = 'a = obj.get("is_default")\nb = m["portal_config_key"]\nc = {"is_default": True}\n'
     assert len(_identity_decisions(source, "sample.py")) == 3
     assert len(_identity_decisions(source, "sample.py", flag_allowed=True)) == 1
+
+
+# What several options mean together is refused in commands/checks.py, one step per command.
+OPTION_CHECKS = {
+    "check_targets",
+    "check_selection",
+    "one_environment",
+    "refuse_customer",
+    "refuse_env_format",
+    "refuse_fleet",
+    "refuse_saved_fleet",
+    "refuse_without_fleet",
+}
+CHECKED_COMMANDS = ("plan", "apply", "ids", "doctor", "import_", "pull", "diff")
+
+
+def test_option_combinations_are_refused_in_one_module() -> None:
+    defined = sorted(
+        f"{p.relative_to(PACKAGE)}:{node.name}"
+        for p in MODULES
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name in OPTION_CHECKS
+    )
+    assert all(d.startswith("commands/checks.py:") for d in defined), defined
+
+
+@pytest.mark.parametrize("module_name", CHECKED_COMMANDS)
+def test_each_command_checks_its_options_in_one_step(module_name: str) -> None:
+    """`execute` calls `checks.<command>(request, ...)` once; the click function takes typed
+    parameters (no `**options`), so a request field and its option cannot drift apart."""
+    path = PACKAGE / "commands" / f"{module_name}.py"
+    tree = ast.parse(path.read_text())
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "checks"
+    ]
+    assert [c.func.attr for c in calls if isinstance(c.func, ast.Attribute)] == [module_name]
+
+
+@pytest.mark.parametrize("module_name", COMMANDS)
+def test_no_command_takes_untyped_options(module_name: str) -> None:
+    tree = ast.parse((PACKAGE / "commands" / f"{module_name}.py").read_text())
+    untyped = [
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.args.kwarg
+    ]
+    assert not untyped, f"{module_name}: **kwargs in {untyped}"
+
+
+TESTS = Path(__file__).resolve().parent
+RUNNER = TESTS / "support" / "cli.py"
+
+
+def _drives_the_cli(tree: ast.AST) -> bool:
+    """In-process: imports `main` or `cli` of portal_config.cli, or click's CliRunner (a
+    command line in a string, run by a child process, is not an import)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "portal_config.cli":
+            if {a.name for a in node.names} & {"main", "cli"}:
+                return True
+        if isinstance(node, ast.ImportFrom) and node.module == "click.testing":
+            return True
+    return False
+
+
+def test_the_tests_run_the_cli_one_way() -> None:
+    """tests/support/cli.py is the one in-process runner (streams, exit codes, terminals);
+    tests/ci/command_lines.py reads the group's options, and this file its commands."""
+    kept = {RUNNER, TESTS / "ci" / "command_lines.py", Path(__file__).resolve()}
+    driving = sorted(
+        str(p.relative_to(TESTS))
+        for p in TESTS.rglob("*.py")
+        if p not in kept and _drives_the_cli(ast.parse(p.read_text()))
+    )
+    assert driving == []
+
+
+def test_the_fake_gateway_has_one_home() -> None:
+    homes = sorted(
+        str(p.relative_to(TESTS))
+        for p in TESTS.rglob("*.py")
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.ClassDef) and node.name == "FakeGateway"
+    )
+    assert homes == ["support/gateway.py"]

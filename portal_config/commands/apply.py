@@ -13,7 +13,7 @@ import click
 
 from .. import defaults
 from ..errors import PortalConfigError
-from ..values import Data
+from . import checks
 from .options import (
     ADOPT_OPTION,
     ALL_OPTION,
@@ -23,10 +23,7 @@ from .options import (
     TARGET_OPTION,
     TIMEOUT_OPTION,
     Context,
-    check_targets,
     fleet_options,
-    project_and_environments,
-    refuse_saved_fleet,
 )
 
 if TYPE_CHECKING:
@@ -52,27 +49,6 @@ class ApplyRequest:
     threshold: float = defaults.THRESHOLD  # the share of a fleet one run may change
 
 
-def _targets(request: ApplyRequest, context: Context) -> tuple[Project, list[str], Plan | None]:
-    """The project, the environments to apply to, and the saved plan if there is one."""
-    from ..pipeline import workflow
-    from ..planning import planfile
-
-    if request.plan_file is None:
-        project, names = project_and_environments(context, request.env_names, request.every)
-        return project, names, None
-    if request.env_names or request.every or request.prune or request.adopt or request.targets:
-        raise PortalConfigError(
-            "--plan applies the saved plan as it is: drop --env, --all, "
-            "--prune, --adopt and --target (they were decided when it was "
-            "saved)"
-        )
-    project, _ = project_and_environments(context, (), True)
-    modes = {name: env.mode for name, env in project.environments.items()}
-    saved = planfile.load(request.plan_file, project.name, modes)
-    names = workflow.choose_environments(project, [e.env for e in saved.envs], False)
-    return project, names, saved
-
-
 def _gate_live(project: Project, names: list[str], saved: Plan | None, yes: bool) -> list[str]:
     """The live environments this apply may write to; refused up front, before any request, when
     nobody is there to confirm them."""
@@ -90,30 +66,23 @@ def _gate_live(project: Project, names: list[str], saved: Plan | None, yes: bool
     return live
 
 
-def _current_plan(
-    request: ApplyRequest,
-    project: Project,
-    names: list[str],
-    saved: Plan | None,
-    gateways: dict[str, Any],
-) -> Plan:
+def _current_plan(request: ApplyRequest, chosen: checks.Chosen, gateways: dict[str, Any]) -> Plan:
     """A fresh plan, or the saved one if Stripe has not changed since it was saved."""
     from ..pipeline import fanout
     from ..planning import planfile
 
-    if saved is None:
-        from ..pipeline.fleet_plan import Selection
-
+    if chosen.saved is None:
         return fanout.plan_all(
-            project,
+            chosen.project,
             gateways,
             prune=request.prune,
             adopt=request.adopt,
             keys=request.targets or None,
-            selection=Selection(request.accounts, request.shard, request.parallelism),
+            selection=chosen.selection,
         )
-    planfile.refuse_if_stale(saved, {n: gateways[n].list_configurations() for n in names})
-    return saved
+    listed = {n: gateways[n].list_configurations() for n in chosen.names}
+    planfile.refuse_if_stale(chosen.saved, listed)
+    return chosen.saved
 
 
 def _refuse_problems(result: Plan) -> list[str]:
@@ -191,17 +160,12 @@ def execute(request: ApplyRequest, context: Context) -> int:
     from ..pipeline import workflow
     from ..render import summary
 
-    project, names, saved = _targets(request, context)
-    targeted = check_targets(project, request.targets, request.prune)
-    refuse_saved_fleet(project, names, saved is not None)
-    if request.force or request.threshold != defaults.THRESHOLD:
-        from ..pipeline.fleet_plan import refuse_without_fleet
-
-        refuse_without_fleet(project, names, "--force and --threshold are a fleet's threshold")
+    chosen = checks.apply(request, context)
+    project, names, saved, targeted = chosen.project, chosen.names, chosen.saved, chosen.targeted
     live = _gate_live(project, names, saved, request.yes)
     with workflow.connected(project, names, request.timeout, request.max_rps) as gateways:
         with progress.shown():
-            result = _current_plan(request, project, names, saved, gateways)
+            result = _current_plan(request, chosen, gateways)
         if targeted:
             click.echo(targeted, err=True)
         click.echo(render.text(result, context.color))
@@ -280,6 +244,38 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 )
 @MAX_RPS_OPTION
 @click.pass_context
-def command(ctx: click.Context, /, **options: Data) -> None:
+def command(
+    ctx: click.Context,
+    env_names: tuple[str, ...],
+    every: bool,
+    yes: bool,
+    prune: bool,
+    adopt: bool,
+    plan_file: Path | None,
+    targets: tuple[str, ...],
+    timeout: float,
+    accounts: tuple[str, ...],
+    shard: tuple[int, int] | None,
+    parallelism: int,
+    force: bool,
+    threshold: float,
+    max_rps: float | None,
+) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
-    ctx.exit(execute(ApplyRequest(**options), ctx.obj))
+    request = ApplyRequest(
+        env_names=env_names,
+        every=every,
+        yes=yes,
+        prune=prune,
+        adopt=adopt,
+        plan_file=plan_file,
+        timeout=timeout,
+        targets=targets,
+        parallelism=parallelism,
+        max_rps=max_rps,
+        accounts=accounts,
+        shard=shard,
+        force=force,
+        threshold=threshold,
+    )
+    ctx.exit(execute(request, ctx.obj))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import click
 
-from ..values import Data
-from .options import ENV_OPTION, Context, project_and_environments, report_format
+from . import checks
+from .options import ENV_OPTION, Context, report_format
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,8 @@ def execute(request: DiffRequest, context: Context) -> int:
     from .. import render
     from ..pipeline import revdiff
 
-    project, names = project_and_environments(context, request.env_names, not request.env_names)
-    result = revdiff.diff_against(request.rev, project, names)
+    chosen = checks.diff(request, context)
+    result = revdiff.diff_against(request.rev, chosen.project, chosen.names)
     wording = render.diff_wording(request.rev)
     click.echo(wording.compared, err=True)  # stdout stays the report (JSON stays JSON)
     click.echo(render.in_format(result, request.fmt, context.color, wording))
@@ -42,6 +42,11 @@ def execute(request: DiffRequest, context: Context) -> int:
 @report_format()
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the desired state changed.")
 @click.pass_context
-def command(ctx: click.Context, /, **options: Data) -> None:
+def command(
+    ctx: click.Context, rev: str, env_names: tuple[str, ...], fmt: str, detailed_exitcode: bool
+) -> None:
     """Offline: the desired state at REV against the working tree (no key, no Stripe)."""
-    ctx.exit(execute(DiffRequest(**options), ctx.obj))
+    request = DiffRequest(
+        rev=rev, env_names=env_names, fmt=fmt, detailed_exitcode=detailed_exitcode
+    )
+    ctx.exit(execute(request, ctx.obj))

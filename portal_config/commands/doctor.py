@@ -9,15 +9,8 @@ from dataclasses import dataclass
 import click
 
 from .. import defaults
-from ..values import Data
-from .options import (
-    MAX_RPS_OPTION,
-    TIMEOUT_OPTION,
-    Context,
-    fleet_options,
-    one_environment,
-    single_env_option,
-)
+from . import checks
+from .options import MAX_RPS_OPTION, TIMEOUT_OPTION, Context, fleet_options, single_env_option
 
 
 @dataclass(frozen=True)
@@ -36,19 +29,15 @@ class DoctorRequest:
 
 def execute(request: DoctorRequest, context: Context) -> int:
     from .. import doctor, progress
-    from ..pipeline import fleet_plan
     from ..stripe_api import ratelimit
 
-    # A broken file is a finding, not the end: doctor goes on with the files that load.
-    project, problems = doctor.load(context.config_path, request.env_name)
-    env_name = one_environment(project, request.env_name)
-    selection = fleet_plan.Selection(request.accounts, request.shard, request.parallelism)
-    fleet_plan.check_selection(project, [env_name], selection)
+    chosen = checks.doctor(request, context)
+    project, env_name, selection = chosen.project, chosen.name, chosen.selection
+    problems = chosen.problems
     # A session URL logs anyone in as the customer: only to a person at a terminal by default.
     show_url = request.show_url or sys.stdout.isatty()
     env = project.environments[env_name]
     if env.is_fleet:
-        doctor.refuse_customer(env_name, request.customer, selection)
         asked = doctor.Asked(request.customer, request.allow_live, show_url)
         with progress.shown():
             fleet = doctor.examine_fleet(
@@ -94,8 +83,32 @@ def execute(request: DoctorRequest, context: Context) -> int:
 @MAX_RPS_OPTION
 @fleet_options("A fleet's accounts checked side by side.", 4)
 @click.pass_context
-def command(ctx: click.Context, /, **options: Data) -> None:
+def command(
+    ctx: click.Context,
+    env_name: str | None,
+    customer: str | None,
+    allow_live: bool,
+    show_url: bool,
+    fmt: str,
+    timeout: float,
+    max_rps: float | None,
+    accounts: tuple[str, ...],
+    shard: tuple[int, int] | None,
+    parallelism: int,
+) -> None:
     """Explain why a portal link fails: key, default, configurations, return URLs, prices.
 
     For a fleet (stripe_accounts), the same checks in each account, grouped by account."""
-    ctx.exit(execute(DoctorRequest(**options), ctx.obj))
+    request = DoctorRequest(
+        env_name=env_name,
+        customer=customer,
+        allow_live=allow_live,
+        show_url=show_url,
+        fmt=fmt,
+        timeout=timeout,
+        max_rps=max_rps,
+        accounts=accounts,
+        shard=shard,
+        parallelism=parallelism,
+    )
+    ctx.exit(execute(request, ctx.obj))

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import PortalConfigError
-from ..values import Data
 
 
 @dataclass(frozen=True)
@@ -101,6 +100,28 @@ def execute(request: EmulatorRequest) -> int:
     help="Share of requests answered with a 500.",
 )
 @click.pass_context
-def command(ctx: click.Context, /, **options: Data) -> None:
+def command(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    state_file: Path | None,
+    seed_file: Path | None,
+    refuse_default_updates: bool,
+    first_becomes_default: bool,
+    connect_application: str | None,
+    latency: float,
+    failure_rate: float,
+) -> None:
     """Serve the Stripe emulator until Ctrl-C."""
-    ctx.exit(execute(EmulatorRequest(**options)))
+    request = EmulatorRequest(
+        host=host,
+        port=port,
+        state_file=state_file,
+        seed_file=seed_file,
+        refuse_default_updates=refuse_default_updates,
+        first_becomes_default=first_becomes_default,
+        connect_application=connect_application,
+        latency=latency,
+        failure_rate=failure_rate,
+    )
+    ctx.exit(execute(request))

@@ -8,15 +8,8 @@ from dataclasses import dataclass
 import click
 
 from .. import defaults
-from ..values import Data
-from .options import (
-    MAX_RPS_OPTION,
-    TIMEOUT_OPTION,
-    Context,
-    fleet_options,
-    project_and_environment,
-    single_env_option,
-)
+from . import checks
+from .options import MAX_RPS_OPTION, TIMEOUT_OPTION, Context, fleet_options, single_env_option
 
 
 @dataclass(frozen=True)
@@ -32,14 +25,11 @@ class IdsRequest:
 
 def execute(request: IdsRequest, context: Context) -> int:
     from .. import progress
-    from ..pipeline import fleet_ids, fleet_plan, ids, workflow
+    from ..pipeline import fleet_ids, ids, workflow
 
-    project, env_name = project_and_environment(context, request.env_name)
-    selection = fleet_plan.Selection(request.accounts, request.shard, request.parallelism)
-    fleet_plan.check_selection(project, [env_name], selection)
+    chosen = checks.ids(request, context)
+    project, env_name, selection = chosen.project, chosen.name, chosen.selection
     env = project.environments[env_name]
-    if env.is_fleet and request.fmt == "env":
-        fleet_ids.refuse_env_format(env_name)
     with (
         progress.shown(),
         workflow.connected(project, [env_name], request.timeout, request.max_rps) as gateways,
@@ -79,8 +69,26 @@ def execute(request: IdsRequest, context: Context) -> int:
 @MAX_RPS_OPTION
 @fleet_options("A fleet's accounts read side by side.", 4)
 @click.pass_context
-def command(ctx: click.Context, /, **options: Data) -> None:
+def command(
+    ctx: click.Context,
+    env_name: str | None,
+    fmt: str,
+    timeout: float,
+    max_rps: float | None,
+    accounts: tuple[str, ...],
+    shard: tuple[int, int] | None,
+    parallelism: int,
+) -> None:
     """Print each key's configuration ID, for billing_portal.sessions.create(configuration=...).
 
     For a fleet (stripe_accounts), each account's own IDs, grouped by account."""
-    ctx.exit(execute(IdsRequest(**options), ctx.obj))
+    request = IdsRequest(
+        env_name=env_name,
+        fmt=fmt,
+        timeout=timeout,
+        max_rps=max_rps,
+        accounts=accounts,
+        shard=shard,
+        parallelism=parallelism,
+    )
+    ctx.exit(execute(request, ctx.obj))

@@ -12,14 +12,8 @@ import click
 
 from .. import defaults
 from ..project.loader import display_path
-from ..values import Data
-from .options import (
-    TIMEOUT_OPTION,
-    Context,
-    project_and_environment,
-    refuse_fleet,
-    single_env_option,
-)
+from . import checks
+from .options import TIMEOUT_OPTION, Context, single_env_option
 
 if TYPE_CHECKING:
     from ..project.spec import Project
@@ -59,8 +53,8 @@ def execute(request: ImportRequest, context: Context) -> int:
     from ..pipeline import workflow
     from ..writeback import importer
 
-    project, env_name = project_and_environment(context, request.env_name)
-    refuse_fleet(project, env_name, "import")
+    chosen = checks.import_(request, context)
+    project, env_name = chosen.project, chosen.name
     with workflow.connected(project, [env_name], request.timeout) as gateways:
         gateway = gateways[env_name]
         configs = importer.importable(gateway.list_configurations(), request.include_inactive)
@@ -114,7 +108,23 @@ def execute(request: ImportRequest, context: Context) -> int:
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, /, **options: Data) -> None:
+def command(
+    ctx: click.Context,
+    env_name: str | None,
+    out_dir: Path | None,
+    key_from: str,
+    include_inactive: bool,
+    force: bool,
+    timeout: float,
+) -> None:
     """Write one configuration file per configuration Stripe has (into the project's folder:
     only those no file describes yet)."""
-    ctx.exit(execute(ImportRequest(**options), ctx.obj))
+    request = ImportRequest(
+        env_name=env_name,
+        out_dir=out_dir,
+        key_from=key_from,
+        include_inactive=include_inactive,
+        force=force,
+        timeout=timeout,
+    )
+    ctx.exit(execute(request, ctx.obj))

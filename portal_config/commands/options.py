@@ -7,14 +7,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from .. import defaults
-
-if TYPE_CHECKING:
-    from ..project.spec import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -167,7 +164,7 @@ REPORT_FORMATS = ("text", "markdown", "json")
 
 def single_env_option(help_text: str) -> Callable[[F], F]:
     """--env for the commands that read exactly one environment (import, doctor, ids). Not
-    `required`: without it, `one_environment` names the project's environments, as plan does."""
+    `required`: without it, checks.py names the project's environments, as plan does."""
     return click.option("--env", "env_name", metavar="NAME", help=f"{help_text} Required.")
 
 
@@ -180,80 +177,3 @@ def report_format(help_text: str | None = None) -> Callable[[F], F]:
         show_default=True,
         help=help_text,
     )
-
-
-def check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> str | None:
-    """The line that says a plan is targeted (None when it is not); bad --target refused."""
-    from ..errors import PortalConfigError
-    from ..pipeline import workflow
-
-    if not targets:
-        return None
-    if prune:
-        raise PortalConfigError(
-            "--prune deactivates configurations whose file is gone, which a "
-            "targeted plan never touches: drop --prune or --target"
-        )
-    workflow.check_keys(project, targets, "--target")
-    return (
-        f"Targeted plan: only {', '.join(sorted(set(targets)))}; other configurations are "
-        "neither changed nor pruned."
-    )
-
-
-def refuse_saved_fleet(project: Project, names: list[str], saved: bool) -> None:
-    """Saved plans (`plan --out`, `apply --plan`) are per environment; a fleet is planned and
-    applied in one run."""
-    from ..errors import PortalConfigError
-
-    fleets = [n for n in names if project.environments[n].is_fleet]
-    if saved and fleets:
-        raise PortalConfigError(
-            f"--out and --plan save one plan per environment; {fleets[0]} is a fleet "
-            "(stripe_accounts): run `portal-config apply` on it, which plans and applies in one "
-            "run (re-read before each write)"
-        )
-
-
-def refuse_fleet(project: Project, env_name: str, command: str) -> None:
-    """Commands that read one account (import, pull) refuse a fleet environment: which of its
-    accounts would be meant is not said."""
-    from ..errors import PortalConfigError
-
-    if project.environments[env_name].is_fleet:
-        raise PortalConfigError(
-            f"{command} reads one account, and {env_name} is a fleet (stripe_accounts): add "
-            "an environment with stripe_account: acct_... for the account to read, and run "
-            f"{command} --env on it (files that use ${{account.*}} need environments: "
-            f"[{env_name}] first, as only a fleet fills them)"
-        )
-
-
-def project_and_environments(
-    obj: Context, env_names: tuple[str, ...], every: bool
-) -> tuple[Project, list[str]]:
-    from ..pipeline import workflow  # lazily: `schema` and `--help` need neither
-    from ..project import config
-
-    project = config.load_project(obj.config_path)
-    return project, workflow.choose_environments(project, env_names, every)
-
-
-def project_and_environment(obj: Context, env_name: str | None) -> tuple[Project, str]:
-    """The project and the one environment --env names."""
-    from ..project import config
-
-    project = config.load_project(obj.config_path)
-    return project, one_environment(project, env_name)
-
-
-def one_environment(project: Project, env_name: str | None) -> str:
-    from ..errors import PortalConfigError
-    from ..pipeline import workflow
-
-    if env_name is None:
-        raise PortalConfigError(
-            "name an environment with --env NAME; this project has: "
-            f"{', '.join(project.environments)}"
-        )
-    return workflow.choose_environments(project, (env_name,), False)[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import defaults
-from ..values import Data
+from . import checks
 from .options import (
     ADOPT_OPTION,
     ALL_OPTION,
@@ -19,10 +19,7 @@ from .options import (
     TARGET_OPTION,
     TIMEOUT_OPTION,
     Context,
-    check_targets,
     fleet_options,
-    project_and_environments,
-    refuse_saved_fleet,
     report_format,
 )
 
@@ -47,23 +44,20 @@ class PlanRequest:
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import progress, render
     from ..pipeline import fanout, workflow
-    from ..pipeline.fleet_plan import Selection
     from ..planning import planfile
 
-    project, names = project_and_environments(context, request.env_names, request.every)
-    targeted = check_targets(project, request.targets, request.prune)
-    refuse_saved_fleet(project, names, request.out_file is not None)
+    chosen = checks.plan(request, context)
     with (
         progress.shown(),
-        workflow.connected(project, names, request.timeout, request.max_rps) as gateways,
+        workflow.connected(chosen.project, chosen.names, request.timeout, request.max_rps) as gws,
     ):
         result = fanout.plan_all(
-            project,
-            gateways,
+            chosen.project,
+            gws,
             prune=request.prune,
             adopt=request.adopt,
             keys=request.targets or None,
-            selection=Selection(request.accounts, request.shard, request.parallelism),
+            selection=chosen.selection,
             slim=request.out_file is None,  # a saved plan fingerprints each configuration whole
         )
     if request.out_file:
@@ -75,8 +69,8 @@ def execute(request: PlanRequest, context: Context) -> int:
         )
     # A nightly `--detailed-exitcode` run is a drift check: its report says "Drift:".
     wording = render.plan_wording(drift=request.detailed_exitcode)
-    if targeted:
-        click.echo(targeted, err=True)
+    if chosen.targeted:
+        click.echo(chosen.targeted, err=True)
         wording = dataclasses.replace(
             wording,
             title=f"{wording.title}, targeted (only {', '.join(sorted(set(request.targets)))})",
@@ -109,6 +103,36 @@ def execute(request: PlanRequest, context: Context) -> int:
 @MAX_RPS_OPTION
 @fleet_options("A fleet's accounts planned side by side.", 4)
 @click.pass_context
-def command(ctx: click.Context, /, **options: Data) -> None:
+def command(
+    ctx: click.Context,
+    env_names: tuple[str, ...],
+    every: bool,
+    fmt: str,
+    detailed_exitcode: bool,
+    prune: bool,
+    adopt: bool,
+    out_file: Path | None,
+    targets: tuple[str, ...],
+    timeout: float,
+    max_rps: float | None,
+    accounts: tuple[str, ...],
+    shard: tuple[int, int] | None,
+    parallelism: int,
+) -> None:
     """Show what apply would change in Stripe."""
-    ctx.exit(execute(PlanRequest(**options), ctx.obj))
+    request = PlanRequest(
+        env_names=env_names,
+        every=every,
+        fmt=fmt,
+        detailed_exitcode=detailed_exitcode,
+        prune=prune,
+        adopt=adopt,
+        out_file=out_file,
+        timeout=timeout,
+        targets=targets,
+        max_rps=max_rps,
+        accounts=accounts,
+        shard=shard,
+        parallelism=parallelism,
+    )
+    ctx.exit(execute(request, ctx.obj))

@@ -11,14 +11,8 @@ import click
 from .. import defaults
 from ..errors import PortalConfigError, ValidationFailed
 from ..project.loader import display_path
-from ..values import Data
-from .options import (
-    TIMEOUT_OPTION,
-    Context,
-    project_and_environments,
-    refuse_fleet,
-    single_env_option,
-)
+from . import checks
+from .options import TIMEOUT_OPTION, Context, single_env_option
 
 if TYPE_CHECKING:
     from ..project.spec import Project
@@ -27,23 +21,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PullRequest:
-    env_name: str
+    env_name: str | None  # None: the error lists the project's environments
     keys: tuple[str, ...] = ()  # only these files; none: every file of the environment
     dry_run: bool = False
     timeout: float = defaults.REQUEST_SECONDS  # seconds per request to Stripe
-
-
-def _check_keys(project: Project, env: str, keys: tuple[str, ...]) -> None:
-    from ..pipeline import workflow
-
-    workflow.check_keys(project, keys, "KEY")
-    for file in project.files:
-        if file.key in keys and env not in file.environments:
-            raise PortalConfigError(
-                f"{file.key} ({display_path(file.path)}) is limited to "
-                f"{', '.join(file.environments)}: it has nothing to pull "
-                f"from {env}"
-            )
 
 
 def _written(result: PullResult, context: Context) -> Project:
@@ -101,10 +82,8 @@ def execute(request: PullRequest, context: Context) -> int:
     from ..pipeline import workflow
     from ..writeback import pull
 
-    env = request.env_name
-    project, names = project_and_environments(context, (env,), False)
-    refuse_fleet(project, env, "pull")
-    _check_keys(project, env, request.keys)
+    chosen = checks.pull(request, context)
+    project, names, env = chosen.project, chosen.names, chosen.name
     keys = request.keys or None
     left: list[str] = []
     with workflow.connected(project, names, request.timeout) as gateways:
@@ -128,6 +107,9 @@ def execute(request: PullRequest, context: Context) -> int:
 @click.option("--dry-run", is_flag=True, help="Print the files' diff; write nothing.")
 @TIMEOUT_OPTION
 @click.pass_context
-def command(ctx: click.Context, /, **options: Data) -> None:
+def command(
+    ctx: click.Context, env_name: str | None, keys: tuple[str, ...], dry_run: bool, timeout: float
+) -> None:
     """Bring Stripe's current values back into the files (only KEY's files, if given)."""
-    ctx.exit(execute(PullRequest(**options), ctx.obj))
+    request = PullRequest(env_name=env_name, keys=keys, dry_run=dry_run, timeout=timeout)
+    ctx.exit(execute(request, ctx.obj))

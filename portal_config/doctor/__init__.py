@@ -5,7 +5,7 @@ read.py looks (through the gateway), judge.py concludes (pure), report.py render
 they pass along are in observation.py.
 """
 
-from .fleet import Asked, examine_fleet, refuse_customer
+from .fleet import Asked, examine_fleet
 from .judge import judge
 from .observation import Finding, Observation, exit_code
 from .read import examine, load
@@ -23,6 +23,5 @@ __all__ = [
     "json_text",
     "judge",
     "load",
-    "refuse_customer",
     "text",
 ]

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import PortalConfigError, Problem, StripeFailure
+from ..errors import Problem, StripeFailure
 from ..pipeline import fleet_plan, fleet_read
 from ..project import fleet_config, spec
 from ..stripe_api.gateway import Gateway
@@ -63,16 +63,6 @@ class Asked:
     customer: str | None = None
     allow_live: bool = False
     show_url: bool = False
-
-
-def refuse_customer(env_name: str, customer: str | None, selection: fleet_plan.Selection) -> None:
-    """A customer belongs to one account: --customer over a fleet needs that account named."""
-    if customer is not None and len(set(selection.accounts)) != 1:
-        raise PortalConfigError(
-            f"--customer {customer}: a customer belongs to one connected account, and "
-            f"{env_name} is a fleet (stripe_accounts): name that account with --accounts "
-            "acct_... (exactly one)"
-        )
 
 
 def examine_fleet(

@@ -35,7 +35,6 @@ def plan_all(
     is not saved (read_environment; a fleet's accounts hold few configurations each)."""
     names = list(gateways)
     selection = selection or fleet_plan.Selection()
-    fleet_plan.check_selection(project, names, selection)
     planning: dict[str, Any] = dict(prune=prune, adopt=adopt, keys=keys)
     fleets = {n for n in names if project.environments[n].is_fleet}
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:

@@ -9,20 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ..errors import PortalConfigError, StripeFailure
+from ..errors import StripeFailure
 from ..project import spec
 from ..stripe_api.gateway import Gateway
 from . import fleet_plan, fleet_read, ids
 from .ids import Ids
-
-
-def refuse_env_format(env_name: str) -> None:
-    """`--format env` is one variable per key: a fleet has one set per account."""
-    raise PortalConfigError(
-        f"--format env writes one PORTAL_CONFIG_<KEY> variable per key, and {env_name} is a "
-        "fleet (stripe_accounts) with one set of IDs per account, which cannot be one env "
-        "file: use --format json (one entry per account), or --format text"
-    )
 
 
 def read_fleet(

@@ -279,22 +279,6 @@ def side_by_side(
         return [f.result() for f in futures if not f.cancelled()]
 
 
-def check_selection(project: spec.Project, names: Sequence[str], selection: Selection) -> None:
-    """`--accounts` and `--shard` are for fleet environments: refused when none is chosen."""
-    if selection.narrows:
-        refuse_without_fleet(project, names, "--accounts and --shard choose accounts of a fleet")
-
-
-def refuse_without_fleet(project: spec.Project, names: Sequence[str], options: str) -> None:
-    """Options only a fleet takes, refused when none of the chosen environments is one:
-    `options` says what they are for."""
-    if not any(project.environments[n].is_fleet for n in names):
-        raise PortalConfigError(
-            f"{options} (an environment with stripe_accounts:), and none of the chosen "
-            "environments is one"
-        )
-
-
 def refuse_unknown(unknown_per_fleet: Sequence[list[str]]) -> None:
     """`--accounts` IDs that no fleet of the run holds (a typo, or an account its selection
     leaves out) are refused: a run that silently plans nothing for them would look clean."""

@@ -4,17 +4,14 @@ and a runner that drives the real CLI entry point (exit code, stdout, stderr as 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from portal_config.cli import main
 from tests.conftest import started_emulator
+from tests.support.cli import Result, run_cli
 
 from .stripe_state import LIVE_KEY, TEST_KEY
 
@@ -35,17 +32,6 @@ environments:
 """
 
 
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
 class Project:
     """A configs/ folder on disk, run against the emulator."""
 
@@ -64,15 +50,10 @@ class Project:
     def remove(self, name: str) -> None:
         (self.configs / name).unlink()
 
-    def run(self, *args: str) -> Result:
-        out, err = io.StringIO(), io.StringIO()
-        code = 0
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main(["--config", str(self.configs / "portal-config.yaml"), *args])
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-        return Result(code, out.getvalue(), err.getvalue())
+    def run(self, *args: str, stdout_terminal: bool = False) -> Result:
+        """`portal-config --config THIS ARGS` (tests.support.cli.run_cli)."""
+        config = str(self.configs / "portal-config.yaml")
+        return run_cli("--config", config, *args, stdout_terminal=stdout_terminal)
 
     def writes(self) -> list[Any]:
         """The POSTs the emulator received since the log was last cleared."""

@@ -4,17 +4,13 @@ api_base, and the schema editors can read (draft-07)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator
 
-from portal_config.cli import main
 from portal_config.pipeline import prices
-from tests.conftest import Terminal
 
 from .conftest import Result
 from .stripe_state import STANDARD
@@ -57,7 +53,7 @@ def price_lists(project: Any) -> list[Any]:
 # -- a missing --env lists the environments ----------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["doctor", "ids", "import"])
+@pytest.mark.parametrize("command", ["doctor", "ids", "import", "pull"])
 def test_a_missing_env_lists_the_environments(project, command: str) -> None:
     result = project.run(command)
     assert result.exit_code == 1, result.output
@@ -71,14 +67,7 @@ def test_a_missing_env_lists_the_environments(project, command: str) -> None:
 
 
 def on_terminal(project: Any, *args: str) -> Result:
-    out, err = Terminal(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(["--config", str(project.configs / "portal-config.yaml"), *args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return Result(code, out.getvalue(), err.getvalue())
+    return project.run(*args, stdout_terminal=True)
 
 
 @pytest.mark.parametrize(

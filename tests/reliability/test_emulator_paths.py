@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import PROJECT, assert_well_behaved, new_project, run_main
+from tests.reliability.harness import PROJECT, assert_well_behaved, new_project
+from tests.support.cli import run_cli
 
 STANDARD = "name: Standard\nfeatures:\n  invoice_history: {enabled: true}\n"
 
@@ -26,7 +27,7 @@ def test_plan_never_creates_an_emulator_state_outside_the_project(
 ) -> None:
     (tmp_path / "victim").write_text("kept\n")
     project = _emulated(tmp_path, str(tmp_path / where))
-    outcome = run_main("--config", str(project), "plan", "--env", "local")
+    outcome = run_cli("--config", str(project), "plan", "--env", "local")
     assert assert_well_behaved(outcome, "stderr") == [
         f"{project}:6:15: environment 'local': the emulator's state file {tmp_path / where} "
         "is outside the project (its repository; without one, the folder above the project "
@@ -40,8 +41,8 @@ def test_the_emulator_state_may_sit_anywhere_in_the_repository(tmp_path: Path) -
     (tmp_path / "repo" / "configs").mkdir(parents=True)
     (tmp_path / "repo" / ".git").mkdir()
     project = _emulated(tmp_path, "../.portal-config/state.json")
-    outcome = run_main("--config", str(project), "plan", "--env", "local")
-    assert outcome.code == 0, outcome
+    outcome = run_cli("--config", str(project), "plan", "--env", "local")
+    assert outcome.exit_code == 0, outcome
     assert (tmp_path / "repo" / ".portal-config" / "state.json.lock").is_file()
 
 
@@ -50,8 +51,8 @@ def test_the_emulator_never_locks_through_a_symbolic_link(tmp_path: Path) -> Non
     (tmp_path / "repo" / "state").mkdir()
     lock = tmp_path / "repo" / "state" / "state.json.lock"
     os.symlink(tmp_path / "planted", lock)
-    outcome = run_main("--config", str(project), "plan", "--env", "local")
-    assert outcome.code == 1 and "Traceback" not in outcome.output
+    outcome = run_cli("--config", str(project), "plan", "--env", "local")
+    assert outcome.exit_code == 1 and "Traceback" not in outcome.output
     assert outcome.stderr == (
         f"Error: environment 'local': cannot open {lock} (Too many levels of symbolic links): "
         "a state file's lock is a plain file beside it, never a symbolic link (remove it)\n"

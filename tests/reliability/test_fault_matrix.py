@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Project, Result
+from tests.e2e.conftest import Project
 from tests.e2e.stripe_state import LIVE_KEY, TEST_KEY
+from tests.support.cli import Result
 
 SCENARIOS = int(os.environ.get("PORTAL_CONFIG_FAULT_SCENARIOS", "200"))
 FIRST = int(os.environ.get("PORTAL_CONFIG_FAULT_FIRST", "0"))

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from portal_config.project import loader
 from tests.reliability import strategies as fuzz
-from tests.reliability.harness import LOCATED, PROJECT, assert_well_behaved, new_project, run_main
+from tests.reliability.harness import LOCATED, PROJECT, assert_well_behaved, new_project
+from tests.support.cli import run_cli
 
 pytestmark = pytest.mark.fuzz
 EXAMPLES = int(os.environ.get("PORTAL_CONFIG_FUZZ_EXAMPLES", "2000"))
@@ -49,7 +50,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def validate(folder: Path, files: dict[str, str], project: str = PROJECT) -> None:
     project_file = new_project(folder, files, project)
-    lines = assert_well_behaved(run_main("--config", str(project_file), "validate"))
+    lines = assert_well_behaved(run_cli("--config", str(project_file), "validate"))
     # What the inputs reached (pytest --hypothesis-show-statistics): clean runs, and the kinds of
     # problem found.
     event("clean" if not lines else LOCATED.sub(r"\g<message>", lines[0]).split(":")[0][:40])
@@ -118,5 +119,5 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @given(text=st.one_of(fuzz.config_documents(), fuzz.mutated_text(fuzz.CONFIG_TEXTS)))
 def test_diff_survives_any_working_tree(repository: Path, text: str) -> None:
     (repository.parent / "standard.yaml").write_text(text)
-    outcome = run_main("--config", str(repository), "diff", "--base", "HEAD", "--env", "local")
+    outcome = run_cli("--config", str(repository), "diff", "--base", "HEAD", "--env", "local")
     assert_well_behaved(outcome, "stderr")

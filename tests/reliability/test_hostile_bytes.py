@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.harness import new_project, run_main
+from tests.reliability.harness import new_project
+from tests.support.cli import run_cli
 
 # A list as Stripe sends it, but for one byte that is not UTF-8 (`\xff`) in a string.
 NOT_UTF8 = b'{"object": "list", "data": [], "has_more": false, "url": "/v1/\xff"}'
@@ -50,8 +51,8 @@ def test_an_answer_that_is_not_utf8_is_a_clear_error(
         "version: 1\nenvironments:\n  staging:\n    mode: test\n"
         f"    api_key_env: PORTAL_CONFIG_BYTES_KEY\n    api_base: {server}\n",
     )
-    outcome = run_main("--config", str(project), "plan", "--env", "staging")
-    assert outcome.code == 1 and "Traceback" not in outcome.output
+    outcome = run_cli("--config", str(project), "plan", "--env", "staging")
+    assert outcome.exit_code == 1 and "Traceback" not in outcome.output
     assert outcome.stderr == (
         "Error: environment 'staging': listing portal configurations: Stripe's answer is "
         "malformed (HTTP 200 with a body that is not a whole JSON answer); nothing was read from "

@@ -17,7 +17,8 @@ import pytest
 
 from portal_config.project import config, limits, loader  # noqa: F401 - imported while privileged
 from portal_config.render import report  # noqa: F401 - imported while privileged
-from tests.reliability.harness import assert_well_behaved, new_project, run_main
+from tests.reliability.harness import assert_well_behaved, new_project
+from tests.support.cli import run_cli
 
 STANDARD = "name: Standard\nfeatures:\n  invoice_history: {enabled: true}\n"
 NOBODY = 65534
@@ -41,7 +42,7 @@ def _deadline() -> Iterator[None]:
 
 def validate(project_file: Path, *extra: str) -> tuple[list[str], float]:
     started = time.monotonic()
-    outcome = run_main("--config", str(project_file), *extra, "validate")
+    outcome = run_cli("--config", str(project_file), *extra, "validate")
     elapsed = time.monotonic() - started
     return assert_well_behaved(outcome), elapsed
 
@@ -169,7 +170,7 @@ def test_an_alias_bomb_stops_validate_and_plan_at_once(tmp_path: Path, command: 
     )
     project = new_project(tmp_path / "configs", {"standard.yaml": bomb})
     started = time.monotonic()
-    outcome = run_main("--config", str(project), *command)
+    outcome = run_cli("--config", str(project), *command)
     assert time.monotonic() - started < 2
     lines = assert_well_behaved(outcome, "stdout" if command == ["validate"] else "stderr")
     assert lines == [
@@ -254,8 +255,8 @@ def test_a_folder_that_cannot_be_searched(shared_tmp: Path) -> None:
     project = new_project(shared_tmp / "configs", {"standard.yaml": STANDARD})
     project.parent.chmod(0o600)
     with unprivileged():
-        outcome = run_main("--config", str(project), "validate")
-    assert outcome.code == 1 and outcome.stdout == ""
+        outcome = run_cli("--config", str(project), "validate")
+    assert outcome.exit_code == 1 and outcome.stdout == ""
     assert outcome.stderr == (
         f"Error: cannot look for the project file: Permission denied ({project})\n"
     )
@@ -318,9 +319,9 @@ def test_a_plan_file_that_is_not_one_is_refused_at_once(
     project = new_project(tmp_path / "configs", {"standard.yaml": STANDARD})
     plan = _plan_file(tmp_path, kind)
     started = time.monotonic()
-    outcome = run_main("--config", str(project), *command, str(plan))
+    outcome = run_cli("--config", str(project), *command, str(plan))
     assert time.monotonic() - started < 5
-    assert outcome.code == 1 and "Traceback" not in outcome.output, outcome
+    assert outcome.exit_code == 1 and "Traceback" not in outcome.output, outcome
     assert outcome.stderr.startswith(f"Error: {plan}: cannot read the plan file (")
     assert PLAN_REFUSALS[kind] in outcome.stderr
 
@@ -333,8 +334,8 @@ def test_a_plan_file_nested_within_json_but_deep_is_refused(tmp_path: Path) -> N
         + "]" * 500
         + "}"
     )
-    outcome = run_main("show", str(plan))
-    assert outcome.code == 1 and "Traceback" not in outcome.output, outcome
+    outcome = run_cli("show", str(plan))
+    assert outcome.exit_code == 1 and "Traceback" not in outcome.output, outcome
     assert PLAN_REFUSALS["too-deep"] in outcome.stderr
 
 

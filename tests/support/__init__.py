@@ -1,0 +1,3 @@
+"""What the tests share: `cli` (the one way to run `portal-config` in-process), `gateway` (an
+in-memory Gateway, a fleet's accounts included), `samples` (configurations and files) and
+`projects` (project folders on disk)."""

@@ -1,0 +1,54 @@
+"""The one way the tests run `portal-config` in-process: through `main`, the real entry point
+with its error handling, exit codes and masking, its streams encoded as a real stdout's are
+(UTF-8, strict: text a terminal could not print fails here too), either of them a terminal when
+asked. Tests that need another process (two applies at once, the action, a signal) start one."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+
+from portal_config.cli import main
+
+
+@dataclass(frozen=True)
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class _Stream(io.TextIOWrapper):
+    """A standard stream over bytes, a terminal or not."""
+
+    def __init__(self, terminal: bool):
+        super().__init__(io.BytesIO(), encoding="utf-8", errors="strict", write_through=True)
+        self._terminal = terminal
+
+    def isatty(self) -> bool:
+        return self._terminal
+
+    def text(self) -> str:
+        self.flush()
+        buffer = self.buffer
+        assert isinstance(buffer, io.BytesIO)
+        return buffer.getvalue().decode("utf-8", "replace")
+
+
+def run_cli(*args: str, stdout_terminal: bool = False, stderr_terminal: bool = False) -> Result:
+    """`portal-config ARGS`: its exit code and both streams. A prompt reads sys.stdin (a test
+    monkeypatches a tests.conftest.Terminal there for a person at a terminal)."""
+    out, err = _Stream(stdout_terminal), _Stream(stderr_terminal)
+    code: object = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+    assert isinstance(code, int), f"exit code {code!r}"  # main always exits with a number
+    return Result(code, out.text(), err.text())
