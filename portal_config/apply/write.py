@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
-from ..errors import StripeFailure
+from ..errors import FailureKind, StripeFailure
 from ..planning.changes import Change, Create, Deactivate
 from ..planning.match import identity_of
 from ..planning.plan import current_state, fingerprint
@@ -73,7 +73,7 @@ def check_created(
         f"{change.where}: creating a configuration: Stripe answered with {config_id}, {why}: "
         "it may or may not have created one. Run the command again: it is safe (it reads "
         "Stripe first, and a write repeats under the same idempotency key).",
-        "uncertain",
+        FailureKind.UNCERTAIN,
     )
 
 
@@ -95,7 +95,7 @@ def _create(change: Create, gateway: Gateway, project: str, arrivals: Arrivals) 
             answer: dict[str, Any] = gateway.create_configuration(dict(change.params), key)
             return answer
         except StripeFailure as exc:
-            if not (exc.replayed or exc.kind == "idempotency"):
+            if not (exc.replayed or exc.kind is FailureKind.IDEMPOTENCY):
                 raise
             if arrivals.holds(_identity(change, project)):
                 raise Meanwhile from exc

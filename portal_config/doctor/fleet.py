@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import PortalConfigError, Problem, StripeFailure
+from ..errors import FailureKind, PortalConfigError, Problem, StripeFailure
 from ..pipeline import fleet_plan, fleet_read
 from ..project import fleet_config, spec
 from ..stripe_api.gateway import Gateway
@@ -102,7 +102,7 @@ def examine_fleet(
             platform_obs.list_failure = failure(platform, exc)
             listing = (
                 judge_key(platform_obs)
-                if exc.kind == "authentication"
+                if exc.kind is FailureKind.AUTHENTICATION
                 else [
                     failed(
                         "accounts",
@@ -138,7 +138,7 @@ def _unread_account(
     env: spec.Environment, platform: Gateway, member: fleet_plan.Member, exc: StripeFailure
 ) -> AccountFindings:
     """An account doctor could not read: a failed account, named by its ID with what to do."""
-    if exc.kind == "permission":
+    if exc.kind is FailureKind.PERMISSION:
         message = fleet_plan.failure_message(member.id, exc, platform)
         return AccountFindings(member.id, [Finding("account", "problem", message)], True)
     unread = Observation(

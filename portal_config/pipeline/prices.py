@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Location, Problem, StripeFailure
+from ..errors import FailureKind, Location, Problem, StripeFailure
 from ..portal.model import LOOKUP_PREFIX, PRODUCTS_PATH
 from ..project.loader import DataPath
 
@@ -78,7 +78,7 @@ def fetch_catalog(
                     try:
                         catalog.by_id[price] = retrieve_price(price)
                     except StripeFailure as exc:
-                        if exc.kind != "missing":
+                        if exc.kind is not FailureKind.MISSING:
                             raise
                         catalog.by_id[price] = None  # reported at its line by resolve()
     return catalog

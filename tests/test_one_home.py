@@ -1,0 +1,76 @@
+"""Decisions of issue 19 that each live in one place, checked by walking the package's code: a
+failure's kind is a `FailureKind` whose predicates say what a run does with it, never a string
+compared or a tuple of names kept beside a caller."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import portal_config
+from portal_config.errors import FailureKind
+
+PACKAGE = Path(portal_config.__file__).resolve().parent
+PRODUCT = sorted(p for p in PACKAGE.rglob("*.py") if "emulator" not in p.relative_to(PACKAGE).parts)
+KINDS = {k.value for k in FailureKind}
+
+
+def _kind_names(node: ast.AST) -> list[str]:
+    """The failure kinds spelled as strings in `node` (a literal, or a tuple/list/set of them)."""
+    if isinstance(node, ast.Constant) and node.value in KINDS:
+        return [node.value]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return [n for e in node.elts for n in _kind_names(e)]
+    if isinstance(node, (ast.IfExp, ast.BoolOp)):  # `a if c else "kind"`, `a or "kind"`
+        parts = [node.body, node.orelse] if isinstance(node, ast.IfExp) else node.values
+        return [n for part in parts for n in _kind_names(part)]
+    return []
+
+
+def _spelled_kinds(path: Path) -> list[str]:
+    """Where `path` spells a failure's kind as a string: compared with a `.kind`, given to a
+    StripeFailure, or kept in a collection of kind names."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Attribute) and s.attr == "kind" for s in sides):
+                found += [f"{path.name}:{node.lineno}: {n}" for s in sides for n in _kind_names(s)]
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "StripeFailure":
+            values = [*node.args[1:], *(k.value for k in node.keywords if k.arg == "kind")]
+            found += [f"{path.name}:{node.lineno}: {n}" for v in values for n in _kind_names(v)]
+        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)) and len(_kind_names(node)) > 1:
+            found += [f"{path.name}:{node.lineno}: {_kind_names(node)}"]
+        elif isinstance(node, (ast.Return, ast.Assign)) and path.parent.name == "stripe_api":
+            found += [f"{path.name}:{node.lineno}: {n}" for n in _kind_names(node.value or node)]
+    return found
+
+
+def test_a_failures_kind_is_never_spelled_as_a_string() -> None:
+    spelled = [where for path in PRODUCT for where in _spelled_kinds(path)]
+    assert spelled == [], "use FailureKind and its predicates (errors.py):\n" + "\n".join(spelled)
+
+
+def test_the_walk_notices_each_spelling(tmp_path: Path) -> None:
+    source = tmp_path / "sample.py"
+    source.write_text(
+        'if exc.kind == "permission": pass\n'
+        'if exc.kind in ("server", "slow"): pass\n'
+        'RUN = ("connection", "deadline")\n'
+        'raise StripeFailure("x", "uncertain")\n'
+        'if field.kind == "products": pass\n'
+    )
+    assert len(_spelled_kinds(source)) == 6
+
+
+def test_what_a_run_does_with_each_kind() -> None:
+    """The classification apply and the fleet fan-out used to keep apart (apply's
+    ONE_CHANGE_FAILURES, fleet_plan's RUN_FAILURES), as one table."""
+    stops = {k.value for k in FailureKind if k.stops_the_run()}
+    stops_in_fleet = {k.value for k in FailureKind if k.stops_the_run(fleet_account=True)}
+    one_change = {k.value for k in FailureKind if k.one_change_only}
+    assert stops == {"connection", "authentication", "deadline", "permission"}
+    assert stops_in_fleet == {"connection", "authentication", "deadline"}
+    assert one_change == {"server", "rate_limit", "malformed", "slow", "uncertain"}
+    assert not stops & one_change
+    assert {k.value for k in FailureKind if k.uncertain} == {"uncertain"}
