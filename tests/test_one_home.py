@@ -74,3 +74,27 @@ def test_what_a_run_does_with_each_kind() -> None:
     assert one_change == {"server", "rate_limit", "malformed", "slow", "uncertain"}
     assert not stops & one_change
     assert {k.value for k in FailureKind if k.uncertain} == {"uncertain"}
+
+
+def _calls(path: Path, names: set[str]) -> list[str]:
+    """Where `path` calls a function of one of these names (`f(...)` or `module.f(...)`)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name in names:
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {name}")
+    return found
+
+
+def test_gateways_and_the_rate_limit_are_opened_in_one_place() -> None:
+    """stripe_api.connection.open_gateways opens every command's gateways under the run's one
+    rate limit: no other module connects or makes a limiter."""
+    home = PACKAGE / "stripe_api" / "connection.py"
+    elsewhere = [
+        where
+        for path in PRODUCT
+        if path != home
+        for where in _calls(path, {"connect", "limiter_for"})
+    ]
+    assert elsewhere == [], "open them with connection.open_gateways:\n" + "\n".join(elsewhere)

@@ -37,7 +37,6 @@ class DoctorRequest:
 def execute(request: DoctorRequest, context: Context) -> int:
     from .. import doctor, progress
     from ..pipeline import fleet_plan
-    from ..stripe_api import ratelimit
 
     # A broken file is a finding, not the end: doctor goes on with the files that load.
     project, problems = doctor.load(context.config_path, request.env_name)
@@ -60,9 +59,14 @@ def execute(request: DoctorRequest, context: Context) -> int:
             else doctor.fleet_text(fleet, context.color)
         )
         return fleet.exit_code
-    limiter = ratelimit.limiter_for([env], request.max_rps)
     observation = doctor.examine(
-        project, env_name, request.customer, request.allow_live, problems, request.timeout, limiter
+        project,
+        env_name,
+        request.customer,
+        request.allow_live,
+        problems,
+        request.timeout,
+        request.max_rps,
     )
     findings = doctor.judge(observation, show_url)
     click.echo(

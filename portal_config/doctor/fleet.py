@@ -86,11 +86,9 @@ def examine_fleet(
 ) -> FleetFindings:
     """Every account of the fleet this run takes, examined and judged; `problems`: the files'
     own errors (doctor.load), the fleet's findings."""
-    from ..stripe_api import ratelimit
-
     env = project.environments[env_name]
     platform_obs = Observation(env=env, load_problems=list(problems))
-    with opened(platform_obs, timeout, ratelimit.limiter_for([env], max_rps)) as platform:
+    with opened(platform_obs, timeout, max_rps) as platform:
         findings = judge_loading(platform_obs)
         if platform is None:
             return FleetFindings(env_name, env.mode, judge_key(platform_obs) + findings, [])

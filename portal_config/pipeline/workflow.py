@@ -4,10 +4,9 @@ prices there, and plan. Environments are read concurrently (bounded), reported i
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
-from .. import defaults
 from ..errors import PortalConfigError, Problem, ValidationFailed
 from ..planning.match import Binding, Desired, match, slimmer
 from ..planning.plan import EnvPlan, plan_environment
@@ -44,21 +43,12 @@ def connected(
     timeout: float | None = None,
     max_rps: float | None = None,
 ) -> Iterator[dict[str, Gateway]]:
-    """A gateway per environment, open for the whole command, all under one rate limit
-    (`max_rps`, else Stripe's: ratelimit.py). Every environment's safety checks run before any
-    of them sends a request. `timeout`: seconds per request (--timeout)."""
-    from ..stripe_api import (
-        connection,  # imports stripe: only commands that talk to Stripe do
-        ratelimit,
-    )
+    """A gateway per named environment (connection.open_gateways), open for the whole command,
+    all under one rate limit. `timeout`: seconds per request (--timeout)."""
+    from ..stripe_api import connection  # imports stripe: only commands that talk to Stripe do
 
-    limiter = ratelimit.limiter_for([project.environments[n] for n in names], max_rps)
-    with ExitStack() as stack:
-        seconds = timeout or defaults.REQUEST_SECONDS
-        gateways = {
-            n: stack.enter_context(connection.connect(project.environments[n], seconds, limiter))
-            for n in names
-        }
+    envs = [project.environments[n] for n in names]
+    with connection.open_gateways(envs, timeout, max_rps) as gateways:
         yield gateways
 
 
