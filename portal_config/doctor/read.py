@@ -13,16 +13,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import Location, Problem, StripeFailure, ValidationFailed
 from ..project import config, loader, spec
 from ..project.safety import Refused
 from ..stripe_api.gateway import Gateway
 from .observation import Failure, Observation, SessionAttempt, Used, offered, used_configurations
-
-if TYPE_CHECKING:
-    pass
 
 
 def load(config_path: Path | None, env_name: str | None) -> tuple[spec.Project, list[Problem]]:
