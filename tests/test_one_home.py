@@ -98,3 +98,37 @@ def test_gateways_and_the_rate_limit_are_opened_in_one_place() -> None:
         for where in _calls(path, {"connect", "limiter_for"})
     ]
     assert elsewhere == [], "open them with connection.open_gateways:\n" + "\n".join(elsewhere)
+
+
+PRICE_READS = {"retrieve_price", "prices_by_lookup_key", "active_lookup_keys"}
+
+
+def _price_reads(path: Path) -> list[str]:
+    """Where `path` asks the gateway for prices, or reads a price's lookup key."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Attribute) and node.attr in PRICE_READS:
+            found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {node.attr}")
+        elif isinstance(node, ast.Subscript) and getattr(node.slice, "value", None) == "lookup_key":
+            found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: ['lookup_key']")
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", None) == "get"
+            and node.args
+            and getattr(node.args[0], "value", None) == "lookup_key"
+        ):
+            found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: .get('lookup_key')")
+    return found
+
+
+def test_stripe_prices_are_looked_up_in_one_module() -> None:
+    """pipeline/prices.py asks Stripe for prices and says how a price is written (`lookup_key:K`);
+    the gateway (stripe_api/) only makes the requests and checks the answers."""
+    home = PACKAGE / "pipeline" / "prices.py"
+    elsewhere = [
+        where
+        for path in PRODUCT
+        if path != home and path.parent.name != "stripe_api"
+        for where in _price_reads(path)
+    ]
+    assert elsewhere == [], "look prices up through pipeline/prices.py:\n" + "\n".join(elsewhere)

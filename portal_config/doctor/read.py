@@ -9,6 +9,7 @@ request, or one Stripe rejects.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problem, StripeFailure, ValidationFailed
+from ..pipeline import prices
 from ..project import config, loader, spec
 from ..project.safety import Refused
 from ..stripe_api.gateway import Gateway
@@ -114,10 +116,10 @@ def read(
             obs.write_failure = failure(gateway, exc)
     _read_plan(obs, project, gateway, checked)
     used = used_configurations(obs)
-    for product, prices in (entry for u in used for entry in offered(u.obj)):
+    for product, offered_prices in (entry for u in used for entry in offered(u.obj)):
         _remember(obs.products, product, gateway.retrieve_product, gateway)
-        for price in prices:
-            _remember(obs.prices, price, gateway.retrieve_price, gateway)
+        for price in offered_prices:
+            _remember(obs.prices, price, functools.partial(prices.read, gateway), gateway)
     if obs.customer_id is not None:
         _read_customer(obs, gateway, used)
 

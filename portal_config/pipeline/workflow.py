@@ -121,12 +121,7 @@ def read_environment(
         files = config.desired_configs(project, env)
     files = [f for f in files if keys is None or f.key in keys]
     left_out = {k: v for k, v in (left_out or {}).items() if keys is None or k in keys}
-    catalog = prices.fetch_catalog(
-        [f.params for f in files if f.key not in left_out],
-        gateway.prices_by_lookup_key,
-        gateway.retrieve_price,
-        gateway.active_lookup_keys,
-    )
+    catalog = prices.catalog_of(gateway, [f.params for f in files if f.key not in left_out])
     desired = []
     for f in files:
         if f.key in left_out:  # matched (so never pruned), but neither resolved nor changed
@@ -156,10 +151,9 @@ def read_environment(
         _targeted(result)
     result.labels = catalog.labels()
     # Prices a change takes away are not in the files: look them up, so the plan names them too.
-    for price_id in sorted(_removed_prices(result) - set(result.labels)):
-        lookup_key = gateway.retrieve_price(price_id).get("lookup_key")
-        if lookup_key:
-            result.labels[price_id] = model.LOOKUP_PREFIX + lookup_key
+    result.labels.update(
+        prices.labels_of(gateway, sorted(_removed_prices(result) - set(result.labels)))
+    )
     return result
 
 
