@@ -132,3 +132,26 @@ def test_stripe_prices_are_looked_up_in_one_module() -> None:
         for where in _price_reads(path)
     ]
     assert elsewhere == [], "look prices up through pipeline/prices.py:\n" + "\n".join(elsewhere)
+
+
+def _calls_by_function(path: Path, names: set[str]) -> list[str]:
+    """`module.function` of each call of these names in `path` (`<module>` at the top level)."""
+    found = []
+    tree = ast.parse(path.read_text(), str(path))
+    for func in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
+        for where in _calls(path, names):
+            line = int(where.split(":")[1])
+            if func.lineno <= line <= (func.end_lineno or func.lineno):
+                found.append(f"{path.stem}.{func.name}")
+    return found
+
+
+def test_desired_state_is_resolved_and_checked_by_one_function() -> None:
+    """config.resolve fills a file's variables in an environment (or a fleet's account) and
+    checks the result as validate does; nothing else fills or checks a file's params."""
+    callers = {
+        caller
+        for path in PRODUCT
+        for caller in _calls_by_function(path, {"desired_in", "check_params", "check_filled"})
+    }
+    assert callers == {"config.resolve"}

@@ -98,29 +98,16 @@ def checked_configs(
     """One account's configurations, every file's (so each is matched, and none pruned), and
     the problems of those left out, by key: a variable the account lacks, or a value of the
     account that Stripe or the rules refuse (known only now, so checked as validate would)."""
-    from ..project import rules, schema, stripe_fields
-
     chosen, left_out = [], {}
     for f in project.files:
         if environment.name not in f.environments:
             continue
-        desired, found = config.desired_in(f, environment)
+        resolved = config.resolve(f, environment)
         missing = fleet_config.missing_problems(account_id, f.document, environment.vars)
-        found = missing or found
-        if not found:
-            found = schema.check(
-                desired.params, stripe_fields.stripe_fields_schema(), desired.locate
-            )
-        if not found:
-            live = environment.mode == "live"
-            found = [
-                p
-                for p in rules.check_params(desired.params, live, desired.locate)
-                if p.level == "error"
-            ]
+        found = missing or [p for p in resolved.problems if p.level == "error"]
         if found:
             left_out[f.key] = sorted(found)
-        chosen.append(desired)
+        chosen.append(resolved.desired)
     return sorted(chosen, key=lambda d: d.key), left_out
 
 
