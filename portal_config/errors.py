@@ -4,6 +4,7 @@ that says what to do; the CLI prints it as one line (no traceback) and exits wit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 
 @dataclass(frozen=True, order=True)
@@ -57,21 +58,70 @@ class UnsafeOperation(PortalConfigError):
     --yes."""
 
 
+class FailureKind(str, Enum):
+    """What kind of failure a request met, and so what the run does next: the one place that
+    says which failures stop a run, which cost one change (or one fleet account) and which leave
+    a write uncertain. A `str` so a kind still compares equal to its name (Python 3.10 has no
+    `enum.StrEnum`: https://docs.python.org/3/library/enum.html#enum.StrEnum)."""
+
+    AUTHENTICATION = "authentication"  # Stripe rejected the key
+    PERMISSION = "permission"  # the key (or the platform, for a fleet's account) may not do it
+    MISSING = "missing"  # no such object (resource_missing)
+    CONNECTION = "connection"  # the network, or api_base, did not reach Stripe
+    RATE_LIMIT = "rate_limit"  # rate limits outlasted the retries
+    SERVER = "server"  # a 5xx: Stripe's side
+    DEFAULT_REFUSED = "default_refused"  # Stripe refuses API changes to the default configuration
+    REFUSED = "refused"  # any other 4xx: Stripe refused this request
+    IDEMPOTENCY = "idempotency"  # the idempotency key was used with other parameters
+    MALFORMED = "malformed"  # an answer Stripe would never send: nothing was read from it
+    UNCERTAIN = "uncertain"  # a write whose answer was lost or unreadable: it may have been made
+    DEADLINE = "deadline"  # the run's time is spent
+    SLOW = "slow"  # a fleet's account sent no complete answer in time, or spent its own time
+
+    def stops_the_run(self, fleet_account: bool = False) -> bool:
+        """Every later request would meet it too (no network, a rejected key, the run's time
+        gone): apply stops there and a fleet's fan-out ends, said once. A permission refused to
+        a fleet's account is that account's (its connection revoked), not the run's."""
+        if self is FailureKind.PERMISSION:
+            return not fleet_account
+        return self in (FailureKind.CONNECTION, FailureKind.AUTHENTICATION, FailureKind.DEADLINE)
+
+    @property
+    def one_change_only(self) -> bool:
+        """It concerns this request only, and the next change may well succeed (Stripe's side, a
+        rate limit, an unreadable answer, a fleet's account that did not answer in time): the
+        change is not written (or uncertain) and the rest still applies."""
+        return self in (
+            FailureKind.SERVER,
+            FailureKind.RATE_LIMIT,
+            FailureKind.MALFORMED,
+            FailureKind.SLOW,
+            FailureKind.UNCERTAIN,
+        )
+
+    @property
+    def uncertain(self) -> bool:
+        """A write that may or may not have reached Stripe: safe to run again, never "failed"."""
+        return self is FailureKind.UNCERTAIN
+
+    @property
+    def unreachable(self) -> bool:
+        """No answer came: the network or api_base is at fault (`slow`: a fleet's account)."""
+        return self in (FailureKind.CONNECTION, FailureKind.SLOW)
+
+
 class StripeFailure(PortalConfigError):
     """Stripe (or the network) refused or failed; the message says which request and why.
 
-    `kind`: authentication | permission | missing | connection | rate_limit | server |
-    default_refused | refused | idempotency (the idempotency key was used with other
-    parameters) | malformed (an answer Stripe would never send: nothing was read
-    from it) | uncertain (a write whose answer was lost or unreadable: it may or may not have
-    been made) | deadline (the run's time is spent) | slow (a fleet's account sent no complete
-    answer in time, or spent its own time). `replayed`: Stripe answered from its
+    `kind`: a FailureKind (its name is accepted too). `replayed`: Stripe answered from its
     idempotency cache (a failure it saved earlier for the same key).
     """
 
-    def __init__(self, message: str, kind: str = "refused", replayed: bool = False):
+    def __init__(
+        self, message: str, kind: FailureKind | str = FailureKind.REFUSED, replayed: bool = False
+    ):
         super().__init__(message)
-        self.kind = kind
+        self.kind = FailureKind(kind)
         self.replayed = replayed
 
 

@@ -101,6 +101,13 @@ def test_project_and_environments(project_dir: Path) -> None:
     assert project.warnings == ()
 
 
+def test_an_environments_desired_state_is_the_one_validate_resolved(project_dir: Path) -> None:
+    """Planning takes the configurations load_project resolved and checked: not filled again."""
+    project = config.load_project(None)
+    first, again = config.desired_configs(project, "prod"), config.desired_configs(project, "prod")
+    assert first and all(a is b for a, b in zip(first, again, strict=True))
+
+
 def test_desired_configs_per_environment(project_dir: Path) -> None:
     project = config.load_project(None)
     assert [d.key for d in config.desired_configs(project, "local")] == ["default", "standard"]

@@ -9,7 +9,7 @@ import pytest
 
 from portal_config.doctor import observation as doctor
 from portal_config.doctor.judge import judge
-from portal_config.errors import Location
+from portal_config.errors import FailureKind, Location
 from portal_config.pipeline import ids
 from portal_config.portal.configuration import Configuration
 from portal_config.project.spec import Environment
@@ -69,7 +69,8 @@ def test_a_deleted_customer_is_a_problem_and_gets_no_session() -> None:
 
 
 def test_a_connection_failure_stops_the_checks() -> None:
-    obs = doctor.Observation(env(), list_failure=doctor.Failure("connection", "timed out"))
+    timed_out = doctor.Failure(FailureKind.CONNECTION, "timed out")
+    obs = doctor.Observation(env(), list_failure=timed_out)
     found = judge(obs, show_url=False)
     assert [(f.check, f.status) for f in found] == [("key", "problem")]
     assert "check the network" in found[0].fix

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ..errors import StripeFailure
+from ..errors import FailureKind, StripeFailure
 from ..planning.changes import Change, Create
 from ..planning.plan import Plan
 from ..portal.configuration import Configuration
@@ -63,11 +63,6 @@ class ApplyReport:
         )
 
 
-# Failures that concern one request only: the next change may well succeed (slow: a fleet's
-# account that did not answer in time; its siblings may well).
-ONE_CHANGE_FAILURES = ("server", "rate_limit", "malformed", "slow")
-
-
 def _apply_one(
     change: Change,
     gateway: Gateway,
@@ -95,27 +90,26 @@ def _apply_one(
         )
         return True
     except StripeFailure as exc:
-        if exc.kind == "default_refused":
+        if exc.kind.stops_the_run(fleet_account=bool(change.account)):
+            report.failed = (change, str(exc))
+            return False
+        if exc.kind is FailureKind.DEFAULT_REFUSED:
             report.refused.append(change)
             progress(
                 f"  ! {change.key} ({change.config_id}) in {change.where}: Stripe refused the "
                 "change (the default configuration, or another application's)"
             )
             return True
-        # A fleet's account the platform cannot act for (403) costs only that account's changes.
-        if exc.kind in ("refused", "missing", "idempotency") or (
-            change.account and exc.kind == "permission"
-        ):
-            report.rejected.append((change, str(exc)))
-            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.where}: {exc}")
-            return True
-        if exc.kind in (*ONE_CHANGE_FAILURES, "uncertain"):
-            lost = report.uncertain if exc.kind == "uncertain" else report.not_written
-            lost.append((change, str(exc)))
-            progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.where}: {exc}")
-            return True
-        report.failed = (change, str(exc))
-        return False
+        # Stripe refused this request (or, for a fleet's account, the platform may not act for
+        # it): rejected; one that failed on Stripe's side or in transit: not written, or uncertain.
+        lost = (
+            (report.uncertain if exc.kind.uncertain else report.not_written)
+            if exc.kind.one_change_only
+            else report.rejected
+        )
+        lost.append((change, str(exc)))
+        progress(f"  ! {change.key} ({change.config_id or 'new'}) in {change.where}: {exc}")
+        return True
     config_id = str(answer.get("id") or change.config_id)
     report.done.append((change, config_id))
     progress(f"  {change.key} ({config_id}) in {change.where}: {change.past}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import cast
 
-from ..errors import StripeFailure
+from ..errors import FailureKind, StripeFailure
 from ..planning.changes import Change, Create, Deactivate
 from ..planning.plan import current_state, fingerprint
 from ..portal import identity
@@ -74,7 +74,7 @@ def check_created(
         f"{change.where}: creating a configuration: Stripe answered with {config_id}, {why}: "
         "it may or may not have created one. Run the command again: it is safe (it reads "
         "Stripe first, and a write repeats under the same idempotency key).",
-        "uncertain",
+        FailureKind.UNCERTAIN,
     )
 
 
@@ -96,7 +96,7 @@ def _create(change: Create, gateway: Gateway, project: str, arrivals: Arrivals) 
             answer = gateway.create_configuration(dict(change.params), key)
             return answer
         except StripeFailure as exc:
-            if not (exc.replayed or exc.kind == "idempotency"):
+            if not (exc.replayed or exc.kind is FailureKind.IDEMPOTENCY):
                 raise
             if arrivals.holds(_identity(change, project)):
                 raise Meanwhile from exc

@@ -29,7 +29,6 @@ class DoctorRequest:
 
 def execute(request: DoctorRequest, context: Context) -> int:
     from .. import doctor, progress
-    from ..stripe_api import ratelimit
 
     chosen = checks.doctor(request, context)
     project, env_name, selection = chosen.project, chosen.name, chosen.selection
@@ -49,9 +48,14 @@ def execute(request: DoctorRequest, context: Context) -> int:
             else doctor.fleet_text(fleet, context.color)
         )
         return fleet.exit_code
-    limiter = ratelimit.limiter_for([env], request.max_rps)
     observation = doctor.examine(
-        project, env_name, request.customer, request.allow_live, problems, request.timeout, limiter
+        project,
+        env_name,
+        request.customer,
+        request.allow_live,
+        problems,
+        request.timeout,
+        request.max_rps,
     )
     findings = doctor.judge(observation, show_url)
     click.echo(

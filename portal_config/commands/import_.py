@@ -51,6 +51,7 @@ def _not_described(
 
 def execute(request: ImportRequest, context: Context) -> int:
     from ..pipeline import workflow
+    from ..pipeline.prices import read_each as read_prices
     from ..writeback import importer
 
     chosen = checks.import_(request, context)
@@ -62,7 +63,7 @@ def execute(request: ImportRequest, context: Context) -> int:
         if request.out_dir is None:  # beside existing files: add what they do not describe yet
             configs, keys = _not_described(project, env_name, configs)
             taken |= keys
-        prices = {p: gateway.retrieve_price(p) for p in importer.price_ids(configs)}
+        prices = read_prices(gateway, importer.price_ids(configs))
     files = importer.build_files(
         configs,
         env_name,

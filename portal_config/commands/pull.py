@@ -80,6 +80,7 @@ def _report(result: PullResult, dry_run: bool, left: list[str]) -> None:
 
 def execute(request: PullRequest, context: Context) -> int:
     from ..pipeline import workflow
+    from ..pipeline.prices import read_each as read_prices
     from ..writeback import pull
 
     chosen = checks.pull(request, context)
@@ -89,7 +90,7 @@ def execute(request: PullRequest, context: Context) -> int:
     with workflow.connected(project, names, request.timeout) as gateways:
         gateway = gateways[env]
         plan = workflow.read_environment(project, env, gateway, keys=keys)
-        prices = {p: gateway.retrieve_price(p) for p in pull.price_ids(plan)}
+        prices = read_prices(gateway, pull.price_ids(plan))
         result = pull.pull_environment(project, env, plan, prices)
         if result.files and not request.dry_run:
             # Plan again from the files as written: what pull says is checked, not assumed.

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import Problem, StripeFailure
+from ..errors import FailureKind, Problem, StripeFailure
 from ..pipeline import fleet_plan, fleet_read
 from ..project import fleet_config, spec
 from ..stripe_api.gateway import Gateway
@@ -76,11 +76,9 @@ def examine_fleet(
 ) -> FleetFindings:
     """Every account of the fleet this run takes, examined and judged; `problems`: the files'
     own errors (doctor.load), the fleet's findings."""
-    from ..stripe_api import ratelimit
-
     env = project.environments[env_name]
     platform_obs = Observation(env=env, load_problems=list(problems))
-    with opened(platform_obs, timeout, ratelimit.limiter_for([env], max_rps)) as platform:
+    with opened(platform_obs, timeout, max_rps) as platform:
         findings = judge_loading(platform_obs)
         if platform is None:
             return FleetFindings(env_name, env.mode, judge_key(platform_obs) + findings, [])
@@ -92,7 +90,7 @@ def examine_fleet(
             platform_obs.list_failure = failure(platform, exc)
             listing = (
                 judge_key(platform_obs)
-                if exc.kind == "authentication"
+                if exc.kind is FailureKind.AUTHENTICATION
                 else [
                     failed(
                         "accounts",
@@ -128,7 +126,7 @@ def _unread_account(
     env: spec.Environment, platform: Gateway, member: fleet_plan.Member, exc: StripeFailure
 ) -> AccountFindings:
     """An account doctor could not read: a failed account, named by its ID with what to do."""
-    if exc.kind == "permission":
+    if exc.kind is FailureKind.PERMISSION:
         message = fleet_plan.failure_message(member.id, exc, platform)
         return AccountFindings(member.id, [Finding("account", "problem", message)], True)
     unread = Observation(

@@ -12,6 +12,7 @@ mode or without a permission portal-config needs.
 from __future__ import annotations
 
 from ..dashboard import api_keys_url, portal_settings_url
+from ..errors import FailureKind
 from .files import judge_files
 from .observation import Finding, Observation, Used, failed, used_configurations
 from .offer import judge_prices, judge_return_url
@@ -62,7 +63,7 @@ def judge_key(obs: Observation) -> list[Finding]:
     else:
         works = f"the {obs.key_kind} key in {env.api_key_env} works and is a {mode} mode key"
     failure = obs.list_failure
-    if failure and failure.kind == "authentication":
+    if failure and failure.kind is FailureKind.AUTHENTICATION:
         return [
             Finding(
                 "key",
@@ -73,7 +74,7 @@ def judge_key(obs: Observation) -> list[Finding]:
                 f"{env.api_key_env}",
             )
         ]
-    if failure and failure.kind != "permission":
+    if failure and failure.kind is not FailureKind.PERMISSION:
         return [failed("key", "listing portal configurations", failure)]
     findings = [Finding("key", "ok", works)]
     if failure:  # the key works but may not even read portal configurations

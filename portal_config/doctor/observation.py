@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Problem
+from ..errors import FailureKind, Problem
 from ..planning.match import Binding
 from ..planning.plan import EnvPlan
 from ..portal import identity
@@ -35,10 +35,9 @@ def exit_code(findings: Sequence[Finding]) -> int:
 
 @dataclass(frozen=True)
 class Failure:
-    """A request Stripe refused: the gateway's kind (authentication, permission, missing,
-    connection, refused) and Stripe's own message."""
+    """A request Stripe refused: the StripeFailure's kind and Stripe's own message."""
 
-    kind: str
+    kind: FailureKind
     message: str
 
 
@@ -154,9 +153,9 @@ PERMISSIONS_FIX = (
 
 def failed(check: str, what: str, failure: Failure) -> Finding:
     """A read that Stripe refused, as the finding its kind calls for."""
-    if failure.kind == "permission":
+    if failure.kind is FailureKind.PERMISSION:
         return Finding("permissions", "problem", f"{what}: {failure.message}", PERMISSIONS_FIX)
-    if failure.kind in ("connection", "slow"):  # slow: a fleet's account answered too late
+    if failure.kind.unreachable:
         return Finding(
             check,
             "problem",

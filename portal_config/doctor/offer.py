@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..dashboard import portal_settings_url
+from ..pipeline import prices
 from ..pipeline.prices import ARCHIVED, ONE_TIME, price_defect
 from ..project.rules import NOT_ABSOLUTE, NOT_HTTPS, url_defect
 from .observation import Failure, Finding, Observation, Used, failed, offered
@@ -113,9 +114,8 @@ def judge_prices(obs: Observation, used: Used) -> list[Finding]:
                 continue
             if price is None:
                 continue
-            label = price_id + (
-                f" (lookup_key:{price['lookup_key']})" if price.get("lookup_key") else ""
-            )
+            key = prices.label(price)
+            label = price_id + (f" ({key})" if key else "")
             defect = price_defect(price)
             if defect == ARCHIVED:
                 findings.append(

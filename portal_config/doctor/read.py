@@ -9,22 +9,20 @@ request, or one Stripe rejects.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import defaults
 from ..errors import Location, Problem, StripeFailure, ValidationFailed
+from ..pipeline import prices
 from ..portal.configuration import Configuration
 from ..project import config, loader, spec
 from ..project.safety import Refused
 from ..stripe_api.gateway import Gateway
 from .observation import Failure, Observation, SessionAttempt, Used, offered, used_configurations
-
-if TYPE_CHECKING:
-    from ..stripe_api.ratelimit import RateLimiter
 
 
 def load(config_path: Path | None, env_name: str | None) -> tuple[spec.Project, list[Problem]]:
@@ -62,15 +60,15 @@ def examine(
     allow_live: bool,
     problems: Sequence[Problem] = (),
     timeout: float | None = None,
-    limiter: RateLimiter | None = None,
+    max_rps: float | None = None,
 ) -> Observation:
     """What doctor sees; `problems` are the files' own errors (from `load`); `timeout`: seconds
-    per request (--timeout); `limiter`: the run's rate limit (--max-rps)."""
+    per request (--timeout); `max_rps`: the run's rate limit (--max-rps)."""
     env = project.environments[env_name]
     obs = Observation(
         env=env, customer_id=customer, allow_live=allow_live, load_problems=list(problems)
     )
-    with opened(obs, timeout, limiter) as gateway:
+    with opened(obs, timeout, max_rps) as gateway:
         if gateway is not None:
             read(obs, project, gateway)
     return obs
@@ -78,17 +76,17 @@ def examine(
 
 @contextmanager
 def opened(
-    obs: Observation, timeout: float | None, limiter: RateLimiter | None = None
+    obs: Observation, timeout: float | None, max_rps: float | None = None
 ) -> Iterator[Gateway | None]:
-    """The gateway of the observation's environment (`limiter`: the run's rate limit), or None
+    """The gateway of the observation's environment (`max_rps`: the run's rate limit), or None
     when the safety rules refuse it: the refusal is then `obs.refused`, its own finding."""
     from ..stripe_api import connection  # imports stripe: only when doctor really runs
 
     with ExitStack() as stack:
         gateway: Gateway | None = None
         try:
-            seconds = timeout or defaults.REQUEST_SECONDS
-            gateway = stack.enter_context(connection.connect(obs.env, seconds, limiter))
+            opening = connection.open_gateways([obs.env], timeout, max_rps)
+            gateway = stack.enter_context(opening)[obs.env.name]
             obs.key_kind = gateway.key_kind
         except Refused as exc:
             obs.refused = (exc.check, str(exc))
@@ -119,10 +117,10 @@ def read(
             obs.write_failure = failure(gateway, exc)
     _read_plan(obs, project, gateway, checked)
     used = used_configurations(obs)
-    for product, prices in (entry for u in used for entry in offered(u.obj)):
+    for product, offered_prices in (entry for u in used for entry in offered(u.obj)):
         _remember(obs.products, product, gateway.retrieve_product, gateway)
-        for price in prices:
-            _remember(obs.prices, price, gateway.retrieve_price, gateway)
+        for price in offered_prices:
+            _remember(obs.prices, price, functools.partial(prices.read, gateway), gateway)
     if obs.customer_id is not None:
         _read_customer(obs, gateway, used)
 

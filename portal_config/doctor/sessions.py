@@ -4,6 +4,7 @@ configuration, with what a refusal means."""
 from __future__ import annotations
 
 from ..dashboard import portal_settings_url
+from ..errors import FailureKind
 from .observation import PERMISSIONS_FIX, Failure, Finding, Observation, Used, failed
 
 
@@ -87,7 +88,7 @@ def judge_sessions(obs: Observation, show_url: bool) -> list[Finding]:
 def explain(failure: Failure, obs: Observation, used: Used) -> str:
     """What to do about Stripe's answer to a session request (wording: API-REFERENCE §11.1)."""
     message = failure.message
-    if failure.kind == "permission":
+    if failure.kind is FailureKind.PERMISSION:
         return PERMISSIONS_FIX
     if "default configuration has not been created" in message or "until you save" in message:
         return (

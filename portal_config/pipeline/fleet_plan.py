@@ -17,15 +17,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .. import defaults, progress
-from ..errors import PortalConfigError, Problem, StripeFailure
+from ..errors import FailureKind, PortalConfigError, Problem, StripeFailure
 from ..planning.plan import EnvPlan
 from ..project import config, fleet_accounts, fleet_config, spec
 from ..stripe_api.gateway import Gateway
 from . import workflow
 
-# Failures every account of the run would meet alike (no network, a rejected key, the run's time
-# gone): the run's, said once, not one account's.
-RUN_FAILURES = ("connection", "authentication", "deadline")
 # A `slow` account (no complete answer within --timeout) fails alone, unless the first this many
 # accounts to end (at least as many as run side by side) were all slow: then no account answers,
 # the network is at fault, and the run stops rather than wait a timeout for each account.
@@ -101,35 +98,22 @@ def checked_configs(
     """One account's configurations, every file's (so each is matched, and none pruned), and
     the problems of those left out, by key: a variable the account lacks, or a value of the
     account that Stripe or the rules refuse (known only now, so checked as validate would)."""
-    from ..project import rules, schema, stripe_fields
-
     chosen, left_out = [], {}
     for f in project.files:
         if environment.name not in f.environments:
             continue
-        desired, found = config.desired_in(f, environment)
+        resolved = config.resolve(f, environment)
         missing = fleet_config.missing_problems(account_id, f.document, environment.vars)
-        found = missing or found
-        if not found:
-            found = schema.check(
-                desired.params, stripe_fields.stripe_fields_schema(), desired.locate
-            )
-        if not found:
-            live = environment.mode == "live"
-            found = [
-                p
-                for p in rules.check_params(desired.params, live, desired.locate)
-                if p.level == "error"
-            ]
+        found = missing or [p for p in resolved.problems if p.level == "error"]
         if found:
             left_out[f.key] = sorted(found)
-        chosen.append(desired)
+        chosen.append(resolved.desired)
     return sorted(chosen, key=lambda d: d.key), left_out
 
 
 def failure_message(account_id: str, exc: StripeFailure, gateway: Gateway) -> str:
     """What one account's failure says: its ID, and what to do."""
-    if exc.kind == "permission":
+    if exc.kind is FailureKind.PERMISSION:
         return (
             f"account {account_id}: the platform cannot act for this account "
             f"({gateway.stripe_message(exc)}): its connection may have been revoked. "
@@ -237,7 +221,7 @@ class _Stalls:
         raise StripeFailure(
             f"no account of the fleet answered: the first {self._slow} each sent no complete "
             f"answer in time, so the network (or api_base) is at fault; the last: {exc}",
-            "connection",
+            FailureKind.CONNECTION,
         ) from exc
 
 
@@ -249,9 +233,9 @@ def side_by_side(
 ) -> list[T]:
     """`read` of each account, at most `parallelism` at once, in the accounts' order. A
     StripeFailure `read` raises is that account's (`failed` says it) and the others go on;
-    one every account would meet (RUN_FAILURES: the network, the key; or no account answering
-    in time) ends the run at once: the accounts not yet started are not tried, those under way
-    finish."""
+    one every account would meet (FailureKind.stops_the_run: the network, the key; or no
+    account answering in time) ends the run at once: the accounts not yet started are not
+    tried, those under way finish."""
     if not chosen:
         return []
     stalls = _Stalls(max(parallelism, STALLED_RUN))
@@ -260,9 +244,9 @@ def side_by_side(
         try:
             value = read(member)
         except StripeFailure as exc:
-            if exc.kind in RUN_FAILURES:
+            if exc.kind.stops_the_run(fleet_account=True):
                 raise  # every account would meet it: the run's failure, said once
-            if exc.kind == "slow":
+            if exc.kind is FailureKind.SLOW:
                 stalls.slow(exc)
             else:
                 stalls.answered()

@@ -1,4 +1,6 @@
-"""`lookup_key:K` prices resolved per environment, and products derived from their prices.
+"""Stripe's prices, the one module that looks them up: `lookup_key:K` prices resolved per
+environment, products derived from their prices, prices read by ID (doctor, import, pull), and
+how a price is named (`lookup_key:K`) in a plan and in a file.
 
 Everything is fetched up front with as few requests as Stripe allows, and every problem is
 reported at the line that wrote the price, before anything is written.
@@ -12,9 +14,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Location, Problem, StripeFailure
+from ..errors import FailureKind, Location, Problem, StripeFailure
 from ..portal.model import LOOKUP_PREFIX, PRODUCTS_PATH
 from ..project.loader import DataPath
+from ..stripe_api.gateway import Gateway
 
 # A did-you-mean reads at most this many pages (of 100) of the account's active prices.
 SUGGESTION_PAGES = 10
@@ -52,6 +55,45 @@ class PriceCatalog:
         return {p["id"]: LOOKUP_PREFIX + k for k, p in self.by_lookup_key.items()}
 
 
+def label(price: Mapping[str, Any]) -> str | None:
+    """A price as `lookup_key:K`, or None when it has no lookup key."""
+    key = price.get("lookup_key")
+    return LOOKUP_PREFIX + str(key) if key else None
+
+
+def written_as(price_id: str, prices: Mapping[str, Mapping[str, Any]]) -> str:
+    """A price as a file writes it (import, pull): by its lookup key when it is active (an
+    archived price is refused by `resolve`, so its key would not plan), else by its ID."""
+    price = prices.get(price_id) or {}
+    return (price.get("active") and label(price)) or price_id
+
+
+def read(gateway: Gateway, price_id: str) -> dict[str, Any]:
+    """One price, by its ID."""
+    return gateway.retrieve_price(price_id)
+
+
+def read_each(gateway: Gateway, price_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Each price, by its ID, in the order given."""
+    return {p: read(gateway, p) for p in price_ids}
+
+
+def labels_of(gateway: Gateway, price_ids: Iterable[str]) -> dict[str, str]:
+    """price ID -> `lookup_key:K` for these prices that have a key (a plan names them both)."""
+    named = ((p, label(read(gateway, p))) for p in price_ids)
+    return {p: name for p, name in named if name}
+
+
+def catalog_of(gateway: Gateway, params_list: list[dict[str, Any]]) -> PriceCatalog:
+    """fetch_catalog through this environment's gateway."""
+    return fetch_catalog(
+        params_list,
+        gateway.prices_by_lookup_key,
+        gateway.retrieve_price,
+        gateway.active_lookup_keys,
+    )
+
+
 def fetch_catalog(
     params_list: list[dict[str, Any]],
     by_lookup_key: Callable[[list[str]], dict[str, dict[str, Any]]],
@@ -78,7 +120,7 @@ def fetch_catalog(
                     try:
                         catalog.by_id[price] = retrieve_price(price)
                     except StripeFailure as exc:
-                        if exc.kind != "missing":
+                        if exc.kind is not FailureKind.MISSING:
                             raise
                         catalog.by_id[price] = None  # reported at its line by resolve()
     return catalog

@@ -4,10 +4,9 @@ prices there, and plan. Environments are read concurrently (bounded), reported i
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
-from .. import defaults
 from ..errors import PortalConfigError, Problem, ValidationFailed
 from ..planning.match import Binding, Desired, match, slimmer
 from ..planning.plan import EnvPlan, plan_environment
@@ -45,21 +44,12 @@ def connected(
     timeout: float | None = None,
     max_rps: float | None = None,
 ) -> Iterator[dict[str, Gateway]]:
-    """A gateway per environment, open for the whole command, all under one rate limit
-    (`max_rps`, else Stripe's: ratelimit.py). Every environment's safety checks run before any
-    of them sends a request. `timeout`: seconds per request (--timeout)."""
-    from ..stripe_api import (
-        connection,  # imports stripe: only commands that talk to Stripe do
-        ratelimit,
-    )
+    """A gateway per named environment (connection.open_gateways), open for the whole command,
+    all under one rate limit. `timeout`: seconds per request (--timeout)."""
+    from ..stripe_api import connection  # imports stripe: only commands that talk to Stripe do
 
-    limiter = ratelimit.limiter_for([project.environments[n] for n in names], max_rps)
-    with ExitStack() as stack:
-        seconds = timeout or defaults.REQUEST_SECONDS
-        gateways = {
-            n: stack.enter_context(connection.connect(project.environments[n], seconds, limiter))
-            for n in names
-        }
+    envs = [project.environments[n] for n in names]
+    with connection.open_gateways(envs, timeout, max_rps) as gateways:
         yield gateways
 
 
@@ -132,12 +122,7 @@ def read_environment(
         files = config.desired_configs(project, env)
     files = [f for f in files if keys is None or f.key in keys]
     left_out = {k: v for k, v in (left_out or {}).items() if keys is None or k in keys}
-    catalog = prices.fetch_catalog(
-        [f.params for f in files if f.key not in left_out],
-        gateway.prices_by_lookup_key,
-        gateway.retrieve_price,
-        gateway.active_lookup_keys,
-    )
+    catalog = prices.catalog_of(gateway, [f.params for f in files if f.key not in left_out])
     desired = []
     for f in files:
         if f.key in left_out:  # matched (so never pruned), but neither resolved nor changed
@@ -167,10 +152,9 @@ def read_environment(
         _targeted(result)
     result.labels = catalog.labels()
     # Prices a change takes away are not in the files: look them up, so the plan names them too.
-    for price_id in sorted(_removed_prices(result) - set(result.labels)):
-        lookup_key = gateway.retrieve_price(price_id).get("lookup_key")
-        if lookup_key:
-            result.labels[price_id] = model.LOOKUP_PREFIX + lookup_key
+    result.labels.update(
+        prices.labels_of(gateway, sorted(_removed_prices(result) - set(result.labels)))
+    )
     return result
 
 

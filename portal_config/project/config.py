@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import PortalConfigError, Problem, ValidationFailed
@@ -158,8 +158,32 @@ def _config_file(document: Document, names: tuple[str, ...], problems: list[Prob
     )
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A file's desired state in one environment, and what validate finds in it."""
+
+    desired: DesiredConfig
+    problems: list[Problem]
+    well_formed: bool  # every variable filled and Stripe's schema holds: the rules were applied
+
+
+def resolve(file: ConfigFile, env: Environment) -> Resolved:
+    """The one way a file's desired state is made and checked, for validate, plan and a fleet's
+    account alike (`env`: fleet_config.account_environment): overrides merged and variables
+    filled (each unfilled one a problem), then Stripe's schema, then the rules, each only when
+    the step before found nothing."""
+    desired, found = desired_in(file, env)
+    if not found:
+        found = schema.check_filled(desired.params, file.document.data, desired.locate)
+    if found:
+        return Resolved(desired, found, False)
+    return Resolved(
+        desired, rules.check_params(desired.params, env.mode == "live", desired.locate), True
+    )
+
+
 def desired_in(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Problem]]:
-    """The file's params in `env` (for a fleet's account: `fleet_config.account_environment`)."""
+    """The file's params in `env`, merged and filled, and the variables left unfilled."""
     data = file.document.data
     base = {name: data[name] for name in stripe_fields.stripe_field_names() if name in data}
     override = value_at(data, ("overrides", env.name))
@@ -177,21 +201,25 @@ def desired_in(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[
     return desired, [Problem(desired.locate(path), message) for path, message in unfilled]
 
 
-def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) -> list[Problem]:
+def _per_environment(
+    file: ConfigFile, environments: Mapping[str, Environment]
+) -> tuple[list[Problem], dict[str, DesiredConfig]]:
     """Each environment's merged, filled params checked; a problem found in only some of the
-    file's environments says in which."""
+    file's environments says in which. Also the desired state of each environment that is no
+    fleet (a fleet's is each account's own: fleet_plan.checked_configs)."""
     where: dict[Problem, list[str]] = {}
+    resolved: dict[str, DesiredConfig] = {}
     base_ids: dict[tuple[DataPath, str], list[str]] = {}
     envs = [environments[name] for name in file.environments if name in environments]
     for env in envs:
         if env.is_fleet:  # ${account.*} stands in for what each account gives (plan checks it)
             stand_ins = fleet_config.placeholders(file.document.data)
             env = replace(env, vars={**stand_ins, **env.vars})
-        desired, found = desired_in(file, env)
-        if not found:
-            found = schema.check_filled(desired.params, file.document.data, desired.locate)
-        if not found:
-            found = rules.check_params(desired.params, env.mode == "live", desired.locate)
+        checked = resolve(file, env)
+        desired, found = checked.desired, checked.problems
+        if not env.is_fleet:
+            resolved[env.name] = desired
+        if checked.well_formed:
             for path, value in rules.raw_ids(desired.params):
                 if desired.source(path) == path:
                     base_ids.setdefault((path, value), []).append(env.name)
@@ -218,7 +246,7 @@ def _per_environment(file: ConfigFile, environments: Mapping[str, Environment]) 
                     "warning",
                 )
             )
-    return problems
+    return problems, resolved
 
 
 def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
@@ -245,7 +273,9 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
         if isinstance(document.data, dict):
             files.append(_config_file(document, names or (), problems))
             if not found:
-                problems += _per_environment(files[-1], environments)
+                per_environment, desired = _per_environment(files[-1], environments)
+                problems += per_environment
+                files[-1] = replace(files[-1], desired=desired)
     problems += across_files(files, names or ())
     # A backstop: however a message was built, it never renders a hostile value in full.
     masked = {
@@ -276,12 +306,17 @@ def desired_configs(
     project: Project, env: str, environment: Environment | None = None
 ) -> list[DesiredConfig]:
     """The configurations of the files that apply to `env`, sorted by key; `environment`: the
-    one a fleet's account sees (its own variables), else the project's."""
+    one a fleet's account sees (its own variables), else the project's, as loading resolved
+    it."""
     if env not in project.environments:
         raise PortalConfigError(
             f"unknown environment '{env}': the project file defines "
             f"{', '.join(project.environments)}"
         )
     seen = environment or project.environments[env]
-    chosen = [desired_in(f, seen)[0] for f in project.files if env in f.environments]
+    chosen = [
+        f.desired[env] if environment is None and env in f.desired else resolve(f, seen).desired
+        for f in project.files
+        if env in f.environments
+    ]
     return sorted(chosen, key=lambda desired: desired.key)

@@ -45,6 +45,9 @@ class ConfigFile:
     environments: tuple[str, ...]  # the environments it applies to, in the project file's order
     ids: Mapping[str, str]
     document: Document = field(repr=False, compare=False)
+    # Its desired state in each environment that is no fleet, as loading resolved and checked it
+    # (config.resolve): planned as it is, never filled again.
+    desired: Mapping[str, DesiredConfig] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

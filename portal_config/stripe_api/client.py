@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 import stripe
 from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request answers
 
-from ..errors import StripeFailure
+from ..errors import FailureKind, StripeFailure
 from ..portal.configuration import Configuration
 from ..values import Data, SDKService
 from . import answers, transport
@@ -94,10 +94,10 @@ class StripeGateway:
                         )
                         continue
                     failure = worded(what, exc, write, self.address, self.budget, self.account)
-                    if lost and failure.kind != "uncertain":
+                    if lost and not failure.kind.uncertain:
                         failure = StripeFailure(
                             f"{failure}; but an earlier attempt lost its answer: {UNCERTAIN}.",
-                            "uncertain",
+                            FailureKind.UNCERTAIN,
                         )
                     raise failure from exc
                 try:
@@ -280,7 +280,7 @@ class StripeGateway:
                 lambda v: None,
             )
         except StripeFailure as exc:
-            if exc.kind != "missing":
+            if exc.kind is not FailureKind.MISSING:
                 raise
 
     def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
@@ -292,7 +292,7 @@ class StripeGateway:
                 lambda v: answers.plain(v, "customer", customer_id),
             )
         except StripeFailure as exc:
-            if exc.kind == "missing":
+            if exc.kind is FailureKind.MISSING:
                 return None
             raise
 

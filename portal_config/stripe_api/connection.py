@@ -1,17 +1,18 @@
-"""Opening a gateway for one environment: the safety rules first (safety.py), then the embedded
-emulator for `emulator:` environments or a client for Stripe, with the run's deadline and rate
-limit, and Stripe's notices held back while it is open (notices.py)."""
+"""Opening the gateways of a command's environments (`open_gateways`, the one place that does):
+for each, the safety rules first (safety.py), then the embedded emulator for `emulator:`
+environments or a client for Stripe, with the run's deadline and its one rate limit, and
+Stripe's notices held back while it is open (notices.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
 from .. import defaults
 from ..errors import PortalConfigError
 from ..project import safety
-from . import notices, transport
+from . import notices, ratelimit, transport
 from .client import StripeGateway
 from .gateway import Gateway
 from .sdk import _client, _session
@@ -19,6 +20,20 @@ from .sdk import _client, _session
 if TYPE_CHECKING:
     from ..project.spec import Environment
     from .ratelimit import RateLimiter
+
+
+@contextmanager
+def open_gateways(
+    envs: Sequence[Environment], timeout: float | None = None, max_rps: float | None = None
+) -> Iterator[dict[str, Gateway]]:
+    """A gateway per environment (by name), open for the whole command, all under the run's one
+    rate limit (`max_rps`, else Stripe's: ratelimit.py). Every environment's safety checks run
+    before any of them sends a request (a refusal is a `safety.Refused`). `timeout`: seconds
+    per request (--timeout; None: defaults.REQUEST_SECONDS)."""
+    limiter = ratelimit.limiter_for(envs, max_rps)
+    seconds = timeout or defaults.REQUEST_SECONDS
+    with ExitStack() as stack:
+        yield {env.name: stack.enter_context(connect(env, seconds, limiter)) for env in envs}
 
 
 @contextmanager

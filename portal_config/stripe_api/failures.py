@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import stripe
 
-from ..errors import StripeFailure
+from ..errors import FailureKind, StripeFailure
 from . import transport
 from .sdk import _describe, _header, _kind, _Late, _unreadable
 
@@ -20,13 +20,14 @@ def malformed(what: str, detail: str, write: bool) -> StripeFailure:
     """An answer that cannot be read: a read failed (nothing taken from it), a write uncertain."""
     if write:
         return StripeFailure(
-            f"{what}: Stripe's answer cannot be read ({detail}): {UNCERTAIN}.", "uncertain"
+            f"{what}: Stripe's answer cannot be read ({detail}): {UNCERTAIN}.",
+            FailureKind.UNCERTAIN,
         )
     return StripeFailure(
         f"{what}: Stripe's answer is malformed ({detail}); nothing was read "
         "from it. Run again; if it persists, check that api_base reaches "
         "Stripe itself (a proxy may be changing answers).",
-        "malformed",
+        FailureKind.MALFORMED,
     )
 
 
@@ -42,14 +43,14 @@ def worded(
     (`ENV: listing configurations`), `address` the server asked, `account` a fleet member's."""
     # A fleet's account has a time budget of its own: its answers not coming in time is that
     # account's trouble (a slow or hung path to it), not the run's (fleet_plan.side_by_side).
-    slow = "slow" if account is not None else None
+    slow = FailureKind.SLOW if account is not None else None
     if isinstance(exc, _Late) and exc.run_spent:
         times = budget.run_seconds / budget.request_seconds
         return StripeFailure(
             f"{what}: stopped: this {'account' if slow else 'run'} has waited for Stripe as "
             f"long as it may ({budget.run_seconds:g} s, {times:g} times "
             "--timeout). Run again.",
-            slow or "deadline",
+            slow or FailureKind.DEADLINE,
         )
     if isinstance(exc, stripe.APIConnectionError):
         if isinstance(exc, _Late):
@@ -60,10 +61,10 @@ def worded(
             reason = transport.network_reason(str(exc.user_message or exc))
             trouble = f"could not reach {address} ({reason})"
         if write and not transport.never_sent(exc.__cause__):
-            return StripeFailure(f"{what}: {trouble}: {UNCERTAIN}.", "uncertain")
+            return StripeFailure(f"{what}: {trouble}: {UNCERTAIN}.", FailureKind.UNCERTAIN)
         return StripeFailure(
             f"{what}: {trouble}: check api_base and the network, then run again; it is safe.",
-            slow if slow and isinstance(exc, _Late) else "connection",
+            slow if slow and isinstance(exc, _Late) else FailureKind.CONNECTION,
         )
     unread = _unreadable(exc)
     if unread:
@@ -72,21 +73,21 @@ def worded(
         return StripeFailure(
             f"{what}: Stripe rejected the API key: {_describe(exc)}. Check "
             "the key in the variable.",
-            "authentication",
+            FailureKind.AUTHENTICATION,
         )
     if isinstance(exc, stripe.PermissionError):
         return StripeFailure(
             f"{what}: the key lacks a permission: {_describe(exc)}. Give the "
             "restricted key write access to the customer portal.",
-            "permission",
+            FailureKind.PERMISSION,
         )
     replayed = _header(exc, "idempotent-replayed") == "true"  # Stripe's saved answer
     if isinstance(exc, stripe.RateLimitError):
         return StripeFailure(
             f"{what}: Stripe kept rate-limiting: {_describe(exc)}. Wait a minute and run again.",
-            "rate_limit",
+            FailureKind.RATE_LIMIT,
             replayed,
         )
     kind = _kind(exc)
-    said = "Stripe failed on its side" if kind == "server" else "Stripe refused"
+    said = "Stripe failed on its side" if kind is FailureKind.SERVER else "Stripe refused"
     return StripeFailure(f"{what}: {said}: {_describe(exc)}", kind, replayed)

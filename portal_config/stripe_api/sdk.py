@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import requests
 import stripe
 
+from ..errors import FailureKind
 from ..portal import identity
 from ..project import safety
 from ..values import Data
@@ -116,19 +117,19 @@ def _header(exc: stripe.StripeError, name: str) -> str:
     return str(next((v for k, v in headers.items() if k.lower() == name), ""))
 
 
-def _kind(exc: stripe.StripeError) -> str:
+def _kind(exc: stripe.StripeError) -> FailureKind:
     if isinstance(exc, stripe.RateLimitError):
-        return "rate_limit"
+        return FailureKind.RATE_LIMIT
     if isinstance(exc, stripe.APIError):  # 5xx: Stripe's side, worth another run
-        return "server"
+        return FailureKind.SERVER
     if isinstance(exc, stripe.IdempotencyError):  # the key was used with other parameters
-        return "idempotency"
+        return FailureKind.IDEMPOTENCY
     if isinstance(exc, stripe.InvalidRequestError):
         if exc.code == "resource_missing":
-            return "missing"
+            return FailureKind.MISSING
         if (exc.user_message or "").startswith(identity.DEFAULT_REFUSAL):
-            return "default_refused"
-    return "refused"
+            return FailureKind.DEFAULT_REFUSED
+    return FailureKind.REFUSED
 
 
 def _unreadable(exc: stripe.StripeError) -> str | None:

@@ -17,6 +17,7 @@ import yaml
 
 from ..errors import PortalConfigError
 from ..keys import find_keys
+from ..pipeline.prices import written_as
 from ..portal import identity, model, openapi, payload
 from ..project import paths
 from ..project.limits import shorten
@@ -59,13 +60,6 @@ def key_for(obj: Mapping[str, Any], key_from: str, taken: set[str], project: str
     return key
 
 
-def _price_text(price_id: str, prices: Mapping[str, Mapping[str, Any]]) -> str:
-    price = prices.get(price_id) or {}
-    if price.get("lookup_key") and price.get("active"):
-        return model.LOOKUP_PREFIX + str(price["lookup_key"])
-    return price_id
-
-
 def written_products(
     entries: tuple[model.ProductEntry, ...], prices: Mapping[str, Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -73,7 +67,7 @@ def written_products(
     price has one, the product only where a raw ID needs it."""
     out = []
     for entry in entries:
-        written = [_price_text(p, prices) for p in entry.prices]
+        written = [written_as(p, prices) for p in entry.prices]
         item: dict[str, Any] = {}
         if not all(p.startswith(model.LOOKUP_PREFIX) for p in written):
             item["product"] = entry.product  # raw IDs: say the product, no lookup needed
