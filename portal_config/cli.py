@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from importlib.metadata import version
 from pathlib import Path
 
 import click
@@ -40,8 +41,27 @@ def _wants_color(no_color: bool) -> bool:
     return sys.stdout.isatty()
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """The tool's version, the SDK's, and the Stripe API version every request pins: what a bug
+    report needs. stripe_api is imported here only, so other commands stay free of `stripe`."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .stripe_api.sdk import STRIPE_VERSION
+
+    sdk = version("stripe")
+    click.echo(f"portal-config {__version__} (stripe-python {sdk}, Stripe API {STRIPE_VERSION})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="portal-config")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the versions of portal-config, stripe-python and the Stripe API, and exit.",
+)
 @click.option(
     "--config",
     "config_path",

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"
 GITHUB_WORKFLOWS = sorted((ROOT / "examples" / "github").glob("*.yml"))
 GITLAB_CI = ROOT / "examples" / "gitlab" / ".gitlab-ci.yml"
+RELEASE_WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -229,10 +229,7 @@ def test_action_yml_passes_every_input_and_exposes_the_outputs() -> None:
         name: f"${{{{ steps.run.outputs.{name} }}}}"
         for name in ("exitcode", "has-changes", "command", "report")
     }
-    assert (
-        "github.action_path"
-        in steps["Install portal-config from the action's own checkout"]["env"]["ACTION_PATH"]
-    )
+    assert "github.action_path" in steps["install"]["env"]["ACTION_PATH"]
 
 
 def workflow_commands(log: str) -> list[str]:

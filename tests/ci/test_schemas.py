@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.conftest import ACTION, GITHUB_WORKFLOWS, GITLAB_CI, ROOT
+from tests.ci.conftest import ACTION, GITHUB_WORKFLOWS, GITLAB_CI, RELEASE_WORKFLOW, ROOT
 
 SCHEMAS = {  # one run per schema; a failure names the file
     "vendor.github-actions": [ACTION],
-    "vendor.github-workflows": GITHUB_WORKFLOWS,
-    "custom.github-workflows-require-timeout": GITHUB_WORKFLOWS,  # every job has a timeout
+    "vendor.github-workflows": [*GITHUB_WORKFLOWS, RELEASE_WORKFLOW],
+    # every job has a timeout
+    "custom.github-workflows-require-timeout": [*GITHUB_WORKFLOWS, RELEASE_WORKFLOW],
     "vendor.gitlab-ci": [GITLAB_CI],
 }
 
