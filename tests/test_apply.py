@@ -3,6 +3,7 @@ summary people read. (tests/e2e drive the same through the real SDK and the emul
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -10,7 +11,14 @@ from typing import Any
 
 from portal_config.apply import ApplyReport, apply_plan, unconfirmed_fields
 from portal_config.errors import StripeFailure
-from portal_config.planning.changes import FILE_GONE, RETIRED, FieldChange, Update, deactivation
+from portal_config.planning.changes import (
+    FILE_GONE,
+    RETIRED,
+    Change,
+    FieldChange,
+    Update,
+    deactivation,
+)
 from portal_config.planning.plan import Plan, fingerprint
 from portal_config.portal import identity
 from portal_config.render import summary
@@ -18,6 +26,12 @@ from portal_config.stripe_api.gateway import Gateway
 
 from .support.gateway import FakeGateway, plan_for
 from .support.samples import desired, stripe_config
+
+
+def edited(plan: Plan, *changes: Change) -> Plan:
+    """The plan with its first environment's changes replaced (a saved plan file, edited)."""
+    first = dataclasses.replace(plan.envs[0], changes=changes)
+    return dataclasses.replace(plan, envs=(first, *plan.envs[1:]))
 
 
 def run(plan: Plan, *gateways: FakeGateway, parallelism: int = 1) -> tuple[ApplyReport, list[str]]:
@@ -146,8 +160,7 @@ def test_a_saved_deactivation_of_the_default_is_never_written() -> None:
     default = stripe_config("bpc_1", "old", is_default=True)
     gw = FakeGateway([default])
     change = deactivation("local", "old", default, None, FILE_GONE, fingerprint(default))
-    plan = plan_for([gw], [])  # as a saved plan file could have been edited
-    plan.envs[0].changes = [change]
+    plan = edited(plan_for([gw], []), change)  # as a saved plan file could have been edited
     report, _ = run(plan, gw)
     assert gw.writes == [] and report.changed_meanwhile == [change]
 
@@ -155,15 +168,16 @@ def test_a_saved_deactivation_of_the_default_is_never_written() -> None:
 def test_a_prune_takes_only_this_environments_configurations_a_retirement_its_pin() -> None:
     foreign = stripe_config("bpc_1", "old", env="staging")
     gw = FakeGateway([foreign])
-    plan = plan_for([gw], [])
-    plan.envs[0].changes = [
-        deactivation("local", "old", foreign, None, FILE_GONE, fingerprint(foreign))
-    ]
+    plan = edited(
+        plan_for([gw], []),
+        deactivation("local", "old", foreign, None, FILE_GONE, fingerprint(foreign)),
+    )
     report, _ = run(plan, gw)
     assert gw.writes == [] and report.changed_meanwhile == plan.changes
-    plan.envs[0].changes = [
-        deactivation("local", "std", foreign, "configs/std.yaml", RETIRED, fingerprint(foreign))
-    ]
+    plan = edited(
+        plan,
+        deactivation("local", "std", foreign, "configs/std.yaml", RETIRED, fingerprint(foreign)),
+    )
     report, _ = run(plan, gw)
     assert report.ok and gw.configurations["bpc_1"]["active"] is False
 

@@ -5,6 +5,7 @@ and the size budget."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -122,7 +123,7 @@ def test_products_show_the_entries_taken_away_and_those_offered() -> None:
     env = env_plan(
         [desired("std", {"features": {"subscription_update": {"products": products}}})], [std]
     )
-    env.labels = {"price_1": "lookup_key:pro"}
+    env = dataclasses.replace(env, labels={"price_1": "lookup_key:pro"})
     (row,) = [r for r in rows(render.markdown(Plan("acme", [env]))) if "products" in r]
     _, before, after = cells(row)
     assert shown(before) == "prod_a: price_0"
@@ -139,7 +140,9 @@ def test_hostile_values_cannot_break_the_comment() -> None:
             stripe_config("bpc_2", name=HOSTILE),
         ],
     )
-    env.problems.append(Problem(Location("configs/x.yaml", 3, 5), HOSTILE))
+    env = dataclasses.replace(
+        env, problems=(*env.problems, Problem(Location("configs/x.yaml", 3, 5), HOSTILE))
+    )
     out = render.markdown(Plan("acme", [env]))
     (row,) = [r for r in rows(out) if "headline" in r]
     field, before, after = cells(row)  # exactly three cells: no pipe of the value split one

@@ -66,7 +66,7 @@ def test_one_target_is_planned_from_what_its_gateway_lists(project: Project) -> 
     matching["features"]["invoice_history"]["enabled"] = True
     gateway = target(matching)
     in_sync = workflow.read_environment(project, "local", gateway)
-    assert in_sync.changes == [] and in_sync.in_sync == [("std", "bpc_1")]
+    assert in_sync.changes == () and in_sync.in_sync == (("std", "bpc_1"),)
     assert gateway.lists == 1  # one listing, nothing else read
 
 
@@ -86,7 +86,7 @@ def test_an_account_that_fails_is_its_own_problem_and_the_others_are_planned(
     by_account = {e.account: e for e in result.envs}
     assert list(by_account) == list(ACCOUNTS)
     failed = by_account["acct_2"]
-    assert failed.changes == []
+    assert failed.changes == ()
     assert [p.message for p in failed.problems] == [
         "account acct_2: the platform cannot act for this account (no access to acct_2): its "
         "connection may have been revoked. Reconnect it, or leave it out of the fleet "

@@ -23,7 +23,7 @@ def test_matching_identity_in_sync_and_changed() -> None:
     current = [stripe_config("bpc_1", "std", name="Std")]
     assert plan_environment(
         "acme", "local", "test", [desired("std", {"name": "Std"})], current
-    ).in_sync == [("std", "bpc_1")]
+    ).in_sync == (("std", "bpc_1"),)
     env = plan_environment("acme", "local", "test", [desired("std", {"name": "New"})], current)
     (change,) = env.changes
     assert (change.action, change.config_id, change.params) == ("update", "bpc_1", {"name": "New"})
@@ -33,7 +33,7 @@ def test_another_environments_identity_is_not_ours() -> None:
     current = [stripe_config("bpc_1", "std", env="staging")]
     env = plan_environment("acme", "local", "test", [desired("std")], current)
     assert [c.action for c in env.changes] == ["create"]
-    assert env.unmanaged == [("bpc_1", None, None)]
+    assert env.unmanaged == (("bpc_1", None, None),)
 
 
 def test_two_configurations_claiming_one_key_is_a_problem_naming_both() -> None:
@@ -61,13 +61,13 @@ def test_removed_file_is_pruned_only_when_asked_and_never_the_default_or_others(
         stripe_config("bpc_5", application="ca_x"),
     ]
     env = plan_environment("acme", "local", "test", [], current)
-    assert env.prunable == [("old", "bpc_1")] and not env.changes
-    assert env.default_kept == [("old2", "bpc_2")]
+    assert env.prunable == (("old", "bpc_1"),) and not env.changes
+    assert env.default_kept == (("old2", "bpc_2"),)
     env = plan_environment("acme", "local", "test", [], current, prune=True)
     assert [(c.action, c.config_id, dict(c.params)) for c in env.changes] == [
         ("deactivate", "bpc_1", {"active": False})
     ]
-    assert env.default_kept == [("old2", "bpc_2")]  # Stripe refuses: only the Dashboard can
+    assert env.default_kept == (("old2", "bpc_2"),)  # Stripe refuses: only the Dashboard can
     assert [u[0] for u in env.unmanaged] == ["bpc_3", "bpc_5"]
 
 
@@ -107,7 +107,7 @@ def test_metadata_only_written_keys_are_managed() -> None:
 def test_pinned_configuration_is_adopted_only_on_request() -> None:
     current = [stripe_config("bpc_9")]
     env = plan_environment("acme", "prod", "live", [desired("std", pinned="bpc_9")], current)
-    assert env.in_sync == [("std", "bpc_9")]
+    assert env.in_sync == (("std", "bpc_9"),)
     (change,) = plan_environment(
         "acme", "prod", "live", [desired("std", pinned="bpc_9")], current, adopt=True
     ).changes
@@ -153,7 +153,7 @@ def test_active_false_is_a_deactivation_never_of_the_default() -> None:
     assert [(c.action, c.config_id, dict(c.params)) for c in env.changes] == [
         ("deactivate", "bpc_1", {"active": False})
     ]
-    assert env.in_sync == [("old", "bpc_2")]
+    assert env.in_sync == (("old", "bpc_2"),)
     assert "Stripe cannot deactivate the default" in str(env.problems[0])
 
 
@@ -194,9 +194,9 @@ def test_a_file_left_out_keeps_its_configuration_and_the_others_are_planned() ->
         "acme", "local", "test", files, current, prune=True, left_out={"pro": [typo], "new": [typo]}
     )
     assert [(c.action, c.key) for c in env.changes] == [("update", "std")]
-    assert env.problems == [typo, typo]
-    assert env.prunable == [] and env.unmanaged == [], "bpc_1 is still pro's: never pruned"
-    assert env.in_sync == []
+    assert env.problems == (typo, typo)
+    assert env.prunable == () and env.unmanaged == (), "bpc_1 is still pro's: never pruned"
+    assert env.in_sync == ()
 
 
 def test_a_plan_read_slim_cannot_be_fingerprinted() -> None:

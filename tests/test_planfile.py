@@ -57,13 +57,15 @@ def planned() -> Plan:
         desired("pin", pinned="bpc_9"),
     ]
     local = plan_environment("acme", "local", "test", files, listed, adopt=True)
-    local.changes.append(
-        plan_environment("acme", "local", "test", [], listed[1:2], prune=True).changes[0]
+    pruned = plan_environment("acme", "local", "test", [], listed[1:2], prune=True).changes[0]
+    local = dataclasses.replace(
+        local,
+        changes=(*local.changes, pruned),
+        prunable=(("gone", "bpc_3"),),
+        labels={"price_1": "lookup_key:pro"},
     )
-    local.prunable = [("gone", "bpc_3")]
-    local.labels = {"price_1": "lookup_key:pro"}
     prod = plan_environment("acme", "prod", "live", files[:1], [])
-    return Plan("acme", [local, prod])
+    return Plan("acme", (local, prod))
 
 
 def saved(plan: Plan, tmp_path: Path) -> Path:
@@ -77,8 +79,12 @@ def test_a_saved_plan_loads_back_as_it_was_made(tmp_path: Path) -> None:
     assert {c.action for c in plan.changes} == {"create", "update", "adopt", "deactivate"}
     loaded = load(saved(plan, tmp_path), "acme")
     assert loaded.project == "acme"
-    # what the plan was made from (bindings) is not saved; everything else is
-    assert [dataclasses.replace(e, bindings=[]) for e in plan.envs] == loaded.envs
+    # what the plan was made from (bindings) is not saved; everything else is, the
+    # fingerprints of what was listed in place of the list
+    made = tuple(
+        dataclasses.replace(e, bindings=(), saved_fingerprints=e.fingerprints) for e in plan.envs
+    )
+    assert made == loaded.envs
     assert render.text(loaded) == render.text(plan)
 
 
@@ -125,7 +131,7 @@ def test_a_file_saved_before_default_kept_existed_loads(tmp_path: Path) -> None:
     for env in document["environments"]:
         del env["default_kept"]
     path.write_text(json.dumps(document))
-    assert [e.default_kept for e in load(path, "acme").envs] == [[], []]
+    assert [e.default_kept for e in load(path, "acme").envs] == [(), ()]
 
 
 def test_a_stale_plan_names_each_configuration_that_changed_appeared_or_went(
@@ -276,6 +282,6 @@ def test_a_damaged_or_edited_plan_file_is_one_clear_refusal(
 def test_saved_problems_load_back_as_problems(tmp_path: Path) -> None:
     plan = Plan("acme", [EnvPlan("local", "test", problems=[PROBLEM])])
     loaded = load(saved(plan, tmp_path), "acme")
-    assert loaded.envs[0].problems == [PROBLEM]
+    assert loaded.envs[0].problems == (PROBLEM,)
     lines = render.text(loaded).splitlines()
     assert "  local: configs/x.yaml:3:5: ids pins bpc_gone, which does not exist" in lines

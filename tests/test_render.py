@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -54,7 +55,7 @@ def one_of_each() -> EnvPlan:
         ],
         current,
     )
-    env.labels = {"price_1": "lookup_key:pro"}
+    env = dataclasses.replace(env, labels={"price_1": "lookup_key:pro"})
     return env
 
 
@@ -148,7 +149,7 @@ def test_a_prunable_configuration_without_an_id_is_named_by_key() -> None:
 
 def test_problems_are_printed_with_file_line_col_under_their_environment() -> None:
     env = one_of_each()
-    env.problems.append(PROBLEM)
+    env = dataclasses.replace(env, problems=(*env.problems, PROBLEM))
     lines = render.text(plan_of(env)).splitlines()
     at = lines.index("Problems (these files are left out until fixed):")
     assert lines[at + 1] == ("  local: configs/x.yaml:3:5: ids pins bpc_gone, which does not exist")
@@ -174,7 +175,7 @@ def test_colour_only_when_asked() -> None:
 
 def test_json_has_the_documented_shape() -> None:
     env = one_of_each()
-    env.problems.append(PROBLEM)
+    env = dataclasses.replace(env, problems=(*env.problems, PROBLEM))
     data = json.loads(render.in_format(plan_of(env), "json"))
     assert set(data) == {
         "format_version",
@@ -246,7 +247,7 @@ def test_a_diff_never_speaks_of_stripe_in_its_closing_line() -> None:
 
 def test_changes_beside_problems_say_the_broken_files_are_left_out() -> None:
     env = env_plan([desired("a")], [])
-    env.problems.append(PROBLEM)
+    env = dataclasses.replace(env, problems=(*env.problems, PROBLEM))
     assert render.text(plan_of(env)).splitlines()[-1] == (
         "Plan: 1 to create, 0 to update, 0 to deactivate. Files with problems are left out (see "
         "Problems)."
@@ -270,7 +271,9 @@ def test_products_show_labels_and_quantities_in_one_order_whatever_the_ids() -> 
     env = env_plan(
         [desired("std", {"features": {"subscription_update": {"products": products}}})], [std]
     )
-    env.labels = {"price_z": "lookup_key:a_monthly", "price_y": "lookup_key:b_yearly"}
+    env = dataclasses.replace(
+        env, labels={"price_z": "lookup_key:a_monthly", "price_y": "lookup_key:b_yearly"}
+    )
     lines = render.text(plan_of(env)).splitlines()
     at = lines.index(f"    {PRODUCTS}:")
     assert lines[at + 1 : at + 3] == [

@@ -108,7 +108,7 @@ def test_the_same_files_make_no_changes(make: Make) -> None:
         "pinned.yaml": "ids: {local: bpc_9}\nname: P\n",
     }
     env = diff_environment(make(files), make(files), "local")
-    assert env.changes == [] and env.problems == []
+    assert env.changes == () and env.problems == ()
     assert sorted(env.in_sync) == [("main", "base:main"), ("pinned", "bpc_9"), ("std", "base:std")]
 
 
@@ -129,7 +129,7 @@ def test_new_changed_retired_and_removed_files_as_plan_would_see_them(make: Make
     ]
     assert [(f.path, f.old, f.new) for f in env.changes[1].fields] == [("name", "Std", "Standard")]
     assert all(c.config_id is None and c.fingerprint is None for c in env.changes)
-    assert env.prunable == [("old", "")]  # a removed file: a note, as without --prune
+    assert env.prunable == (("old", ""),)  # a removed file: a note, as without --prune
 
 
 def test_a_changed_lookup_key_stays_symbolic(make: Make) -> None:
@@ -151,7 +151,7 @@ def test_nothing_unmanaged_or_kept_is_reported_since_no_account_was_read(make: M
     base = make({"main.yaml": "default: true\nname: Main\n"})
     env = diff_environment(base, make({"std.yaml": "name: Std\n"}), "local")
     assert [c.action for c in env.changes] == ["create"]
-    assert (env.unmanaged, env.default_kept, env.stripe_fingerprint) == ([], [], "")
+    assert (env.unmanaged, env.default_kept, env.stripe_fingerprint) == ((), (), "")
 
 
 def test_a_default_file_new_at_head_updates_stripes_default(make: Make) -> None:

@@ -85,42 +85,15 @@ def _current_plan(request: ApplyRequest, chosen: checks.Chosen, gateways: dict[s
     return chosen.saved
 
 
-def _refuse_problems(result: Plan) -> list[str]:
+def _refuse_problems(result: Plan) -> None:
     """All or nothing, like Terraform: a half-applied plan is harder to reason about. A fleet
-    is all or nothing per account: an account with problems is held back (its changes are
-    dropped from the plan), the others go ahead. Returns the accounts held back."""
-    held = []
-    for env in result.envs:
-        if env.account is not None and env.problems:
-            held.append(env.where)
-            env.changes = []
+    is all or nothing per account (Plan.held, Plan.holding_back): the others go ahead."""
     with_problems = sorted({e.env for e in result.envs if e.problems and e.account is None})
     if with_problems:
         raise PortalConfigError(
             f"the plan has problems in {', '.join(with_problems)} (listed above): nothing was "
             "applied. Fix them, or apply only the other environments with --env."
         )
-    return held
-
-
-def _refuse_over_threshold(result: Plan, request: ApplyRequest) -> None:
-    """octoDNS's safety threshold, per fleet: a run that would rewrite more than a share of the
-    fleet's existing configurations (creates do not count) is refused without --force. The
-    share is of the whole fleet, so a run of one shard of it may change all of its shard."""
-    from ..project.fleet_accounts import over_threshold, threshold_message
-
-    for name, size in result.fleet_sizes.items():
-        changed = len(
-            {
-                e.account
-                for e in result.envs
-                if e.env == name and any(c.counted_as != "create" for c in e.changes)
-            }
-        )
-        if not request.force and over_threshold(changed, size, request.threshold):
-            raise PortalConfigError(
-                f"fleet {name}: {threshold_message(changed, size, request.threshold)}"
-            )
 
 
 def _live_names(result: Plan, names: list[str]) -> list[str]:
@@ -141,8 +114,8 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
     click.echo("")
     for change in deactivations:
         click.echo(
-            f"  - {change.key} ({change.config_id}) in {change.where} will be deactivated: "
-            "portal sessions created with it will fail"
+            f"  {change.symbol} {change.key} ({change.config_id}) in {change.where} "
+            f"{change.outcome(loud=False)}"
         )
     answer = click.prompt(
         f"Apply these changes to live environment(s) {', '.join(_live_names(plan_, names))}? "
@@ -169,8 +142,9 @@ def execute(request: ApplyRequest, context: Context) -> int:
         if targeted:
             click.echo(targeted, err=True)
         click.echo(render.text(result, context.color))
-        held = _refuse_problems(result)
-        _refuse_over_threshold(result, request)
+        _refuse_problems(result)
+        held, result = result.held, result.holding_back()
+        result.raise_if_unsafe(request.threshold, request.force)
         if not result.changes:
             return _held_back(held, 0)
         live_changed = sorted({c.env for c in result.changes if c.env in live})

@@ -27,7 +27,7 @@ def execute(request: DiffRequest, context: Context) -> int:
     wording = render.diff_wording(request.rev)
     click.echo(wording.compared, err=True)  # stdout stays the report (JSON stays JSON)
     click.echo(render.in_format(result, request.fmt, context.color, wording))
-    return 2 if request.detailed_exitcode and result.changes else 0
+    return 2 if request.detailed_exitcode and result.differs else 0  # as plan (EnvPlan.differs)
 
 
 @click.command("diff")

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..planning.plan import Plan
+from ..planning.plan import EnvPlan, Plan
 from ..project import spec
 from ..stripe_api.gateway import Gateway
 from . import fleet_plan
@@ -49,16 +49,17 @@ def plan_all(
             for n in names
             if n not in fleets
         }
-    result = Plan(project=project.name, envs=[])
+    envs: list[EnvPlan] = []
+    fleet_sizes: dict[str, int] = {}
     unknown: list[list[str]] = []
     for n in names:
         if n in fleets:
             accounts, missing, size = fleet_futures[n].result()
-            result.envs += accounts
-            result.fleet_sizes[n] = size
+            envs += accounts
+            fleet_sizes[n] = size
             unknown.append(missing)
         else:
-            result.envs.append(env_futures[n].result())
+            envs.append(env_futures[n].result())
     if selection.accounts:
         fleet_plan.refuse_unknown(unknown)
-    return result
+    return Plan(project.name, tuple(envs), fleet_sizes)

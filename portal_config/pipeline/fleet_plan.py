@@ -9,7 +9,6 @@ to do; the other accounts are planned.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -163,9 +162,7 @@ def plan_account(
         files=files,
         left_out=left_out,
     )
-    result.account = member.id
-    result.changes = [dataclasses.replace(c, account=member.id) for c in result.changes]
-    return result
+    return result.of_account(member.id)
 
 
 def plan_fleet(
@@ -196,7 +193,7 @@ def plan_fleet(
         # located where the fleet names the account: its list item, or its line in the file of IDs
         where = env.accounts.where.get(member.id) if env.accounts else None
         problem = Problem(where or env.location, failure_message(member.id, exc, platform))
-        return EnvPlan(env_name, env.mode, problems=[problem], account=member.id)
+        return EnvPlan(env_name, env.mode, problems=(problem,), account=member.id)
 
     return side_by_side(chosen, selection.parallelism, job, failed), unknown, size
 

@@ -109,12 +109,16 @@ def diff_environment(base: spec.Project | None, head: spec.Project, env: str) ->
         head.name, env, head.environments[env].mode, desired, stripe_as_base(base, head.name, env)
     )
     # No account was read: no IDs to show, and nothing is "unmanaged".
-    result.changes = [
-        dataclasses.replace(c, config_id=None, fingerprint=None) for c in result.changes
-    ]
-    result.prunable = [(k, "") for k, _ in result.prunable]
-    result.default_kept, result.unmanaged, result.listed = [], [], ()
-    return result
+    return dataclasses.replace(
+        result,
+        changes=tuple(
+            dataclasses.replace(c, config_id=None, fingerprint=None) for c in result.changes
+        ),
+        prunable=tuple((k, "") for k, _ in result.prunable),
+        default_kept=(),
+        unmanaged=(),
+        listed=(),
+    )
 
 
 def diff_against(rev: str, head: spec.Project, envs: list[str]) -> Plan:
@@ -129,4 +133,4 @@ def diff_against(rev: str, head: spec.Project, envs: list[str]) -> Plan:
                     f"the configuration files at {rev} do not load ({exc}): "
                     "choose a base revision where `validate` passed"
                 ) from exc
-        return Plan(project=head.name, envs=[diff_environment(base, head, e) for e in envs])
+        return Plan(head.name, tuple(diff_environment(base, head, e) for e in envs))

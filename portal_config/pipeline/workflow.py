@@ -3,6 +3,7 @@ prices there, and plan. Environments are read concurrently (bounded), reported i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -86,14 +87,6 @@ def check_keys(project: spec.Project, keys: Collection[str], option: str) -> Non
         )
 
 
-def _targeted(result: EnvPlan) -> None:
-    """Only what concerns the targeted files. The other files' configurations look like files
-    gone from here: they must be neither pruned nor listed."""
-    result.changes = [c for c in result.changes if c.file is not None]
-    result.prunable, result.default_kept, result.unmanaged = [], [], []
-    result.bindings = [b for b in result.bindings if b.desired is not None]
-
-
 def read_environment(
     project: spec.Project,
     env: str,
@@ -147,15 +140,12 @@ def read_environment(
         adopt=adopt,
         left_out=left_out,
     )
-    result.slim = slimmed
     if keys is not None:
-        _targeted(result)
-    result.labels = catalog.labels()
+        result = result.targeted()
+    labels = catalog.labels()
     # Prices a change takes away are not in the files: look them up, so the plan names them too.
-    result.labels.update(
-        prices.labels_of(gateway, sorted(_removed_prices(result) - set(result.labels)))
-    )
-    return result
+    labels.update(prices.labels_of(gateway, sorted(_removed_prices(result) - set(labels))))
+    return dataclasses.replace(result, slim=slimmed, labels=labels)
 
 
 def _removed_prices(result: EnvPlan) -> set[str]:

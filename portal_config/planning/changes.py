@@ -1,7 +1,9 @@
 """The changes a plan is made of, as typed values: Create, Update, Adopt, Deactivate.
 
-Each knows its own sort order, how people count it, its idempotency key, and one `data()` that
-feeds the JSON output, the saved plan file and the plan's checksum (octoDNS's change objects).
+Each knows its own sort order, how people count it, how it is said (its symbol, what will happen,
+what customers feel), its idempotency key, and one `data()` that feeds the JSON output, the saved
+plan file and the plan's checksum (octoDNS's change objects). Text, markdown, the apply report
+and apply's live prompt read the words from here, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -49,16 +51,32 @@ class Change:
     is_default: bool = False
     account: str | None = None  # a fleet's connected account the change is written in
 
-    action: ClassVar[str] = ""
+    action: ClassVar[str] = ""  # the verb: the JSON's `action`, the apply report's lines
     order: ClassVar[int] = 0
     counted_as: ClassVar[str] = ""  # how people count it: create | update | deactivate
     past: ClassVar[str] = ""
+    symbol: ClassVar[str] = ""  # a plan's mark: + create, ~ update in place, - deactivate
+    legend: ClassVar[str] = ""  # what its symbol means, in a plan's legend
+    will: ClassVar[str] = ""  # what happens to it, said after its name
+    harm: ClassVar[str] = ""  # what customers feel, `{it}` naming the configuration(s)
     # What Stripe showed just before the write, when the write was not made.
     meanwhile: ClassVar[str] = "changed in Stripe since it was planned"
 
     @property
     def where(self) -> str:
         return place(self.env, self.account)
+
+    @classmethod
+    def outcome(cls, it: str = "it", *, loud: bool = True) -> str:
+        """What will happen, after the configuration's name, and what customers feel when they
+        feel it (`it` names the configuration). Plans say it `loud` ("will be DEACTIVATED"); a
+        prompt or a count says it in passing ("will be deactivated")."""
+        will = cls.will if loud else f"will be {cls.past}"
+        return f"{will}: {cls.consequence(it)}" if cls.harm else will
+
+    @classmethod
+    def consequence(cls, it: str = "it") -> str:
+        return cls.harm.format(it=it)
 
     @property
     def sort_key(self) -> tuple[int, str, str]:
@@ -95,6 +113,9 @@ class Create(Change):
     order: ClassVar[int] = 0
     counted_as: ClassVar[str] = "create"
     past: ClassVar[str] = "created"
+    symbol: ClassVar[str] = "+"
+    legend: ClassVar[str] = "create"
+    will: ClassVar[str] = "will be created"
     meanwhile: ClassVar[str] = "was created meanwhile, by another apply (a concurrent deploy?)"
 
     def idempotency_key(self, project: str, generation: int = 1) -> str:
@@ -117,6 +138,9 @@ class Update(Change):
     order: ClassVar[int] = 2
     counted_as: ClassVar[str] = "update"
     past: ClassVar[str] = "updated"
+    symbol: ClassVar[str] = "~"
+    legend: ClassVar[str] = "update in place"
+    will: ClassVar[str] = "will be updated in place"
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,7 @@ class Adopt(Update):
     action: ClassVar[str] = "adopt"
     order: ClassVar[int] = 1
     past: ClassVar[str] = "adopted"
+    will: ClassVar[str] = "will be adopted (identity metadata written) and updated in place"
 
 
 RETIRED = "active: false"  # the file retires its configuration
@@ -140,6 +165,10 @@ class Deactivate(Change):
     order: ClassVar[int] = 3
     counted_as: ClassVar[str] = "deactivate"
     past: ClassVar[str] = "deactivated"
+    symbol: ClassVar[str] = "-"
+    legend: ClassVar[str] = "deactivate"
+    will: ClassVar[str] = "will be DEACTIVATED"
+    harm: ClassVar[str] = "portal sessions created with {it} will fail"
 
     @property
     def pruned(self) -> bool:
@@ -150,6 +179,8 @@ class Deactivate(Change):
 
 
 KINDS: dict[str, type[Change]] = {c.action: c for c in (Create, Update, Adopt, Deactivate)}
+# How people count changes, in the order every report says them (an adopt is an update).
+COUNTED: tuple[type[Change], ...] = (Create, Update, Deactivate)
 
 
 def from_data(data: Mapping[str, Any]) -> Change:
@@ -199,7 +230,7 @@ def deactivation(
 
 def count(changes: Sequence[Change]) -> dict[str, int]:
     """Changes as people count them: an adopt is an update."""
-    counts = {"create": 0, "update": 0, "deactivate": 0}
+    counts = {kind.counted_as: 0 for kind in COUNTED}
     for change in changes:
         counts[change.counted_as] += 1
     return counts

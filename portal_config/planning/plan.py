@@ -6,14 +6,17 @@ whose file is gone are deactivated only with --prune, and never the default.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Problem
+from ..errors import PortalConfigError, Problem
 from ..portal import identity, model, payload
+from ..project import fleet_accounts
 from .changes import (
     FILE_GONE,
     RETIRED,
@@ -31,28 +34,31 @@ from .match import Binding, Desired, Status, match
 __all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "plan_environment"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class EnvPlan:
+    """One environment's (or a fleet account's) plan, whole once made: what apply, --target or a
+    fleet make of it is a new plan (`targeted`, `of_account`, Plan.holding_back)."""
+
     env: str
     mode: str
-    changes: list[Change] = field(default_factory=list)
-    in_sync: list[tuple[str, str]] = field(default_factory=list)  # (key, id)
+    changes: tuple[Change, ...] = ()
+    in_sync: tuple[tuple[str, str], ...] = ()  # (key, id)
     # (id, name, application) of the configurations no file claims, left alone
-    unmanaged: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    prunable: list[tuple[str, str]] = field(default_factory=list)  # (key, id) without --prune
+    unmanaged: tuple[tuple[str, str | None, str | None], ...] = ()
+    prunable: tuple[tuple[str, str], ...] = ()  # (key, id) without --prune
     # (key, id) of this project's configurations whose file is gone but which Stripe made the
     # default: Stripe refuses to deactivate the default, so only the Dashboard can retire them.
-    default_kept: list[tuple[str, str]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    bindings: list[Binding] = field(default_factory=list)  # what the plan was made from
-    labels: dict[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
+    default_kept: tuple[tuple[str, str], ...] = ()
+    problems: tuple[Problem, ...] = ()
+    bindings: tuple[Binding, ...] = ()  # what the plan was made from
+    labels: Mapping[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
     # The newest configuration listed (lists are newest first): apply's re-check before a create
     # asks only for what is newer (`ending_before`), not for the whole account again.
     newest_id: str | None = None
     # The configurations as listed. Fingerprinted only when asked for (a saved plan and its
     # staleness check): hashing each of 10,000 costs more than the plan itself.
     listed: Sequence[Mapping[str, Any]] = field(default=(), repr=False, compare=False)
-    saved_fingerprints: dict[str, str] | None = None  # as a plan file holds them
+    saved_fingerprints: Mapping[str, str] | None = None  # as a plan file holds them
     # `listed` holds the configurations no file claims slim (match.slimmer): not to be saved.
     slim: bool = False
     account: str | None = None  # a fleet's connected account this plan is of (fleet_plan.py)
@@ -62,15 +68,17 @@ class EnvPlan:
         """The environment, and a fleet's account: `prod` or `platform/acct_123`."""
         return place(self.env, self.account)
 
-    @property
-    def fingerprints(self) -> dict[str, str]:
+    # Computed once, on the instance (cached_property writes its __dict__, which a frozen
+    # dataclass allows: https://docs.python.org/3/library/functools.html#functools.cached_property).
+    @functools.cached_property
+    def fingerprints(self) -> Mapping[str, str]:
         """Each configuration listed, by ID: what a stale saved plan names as changed, new or
         gone."""
         if self.slim:
             raise ValueError("a plan read slim (workflow.read_environment) has no fingerprints")
-        if self.saved_fingerprints is None:
-            self.saved_fingerprints = fingerprints(self.listed)
-        return self.saved_fingerprints
+        if self.saved_fingerprints is not None:
+            return self.saved_fingerprints
+        return fingerprints(self.listed)
 
     @property
     def stripe_fingerprint(self) -> str:
@@ -80,17 +88,35 @@ class EnvPlan:
 
     @property
     def differs(self) -> bool:
-        """Stripe differs from the files here: changes, or configurations whose file is gone."""
+        """The one drift test (plan's and diff's exit codes, the JSON's `has_changes`): Stripe
+        differs from the files here: changes, or configurations whose file is gone."""
         return bool(self.changes or self.prunable or self.default_kept)
 
+    def targeted(self) -> EnvPlan:
+        """Only what concerns the targeted files (--target). The other files' configurations
+        look like files gone from here: they must be neither pruned nor listed."""
+        return dataclasses.replace(
+            self,
+            changes=tuple(c for c in self.changes if c.file is not None),
+            prunable=(),
+            default_kept=(),
+            unmanaged=(),
+            bindings=tuple(b for b in self.bindings if b.desired is not None),
+        )
 
-@dataclass
+    def of_account(self, account: str) -> EnvPlan:
+        """This plan as a fleet's connected account's, each change written in that account."""
+        changes = tuple(dataclasses.replace(c, account=account) for c in self.changes)
+        return dataclasses.replace(self, account=account, changes=changes)
+
+
+@dataclass(frozen=True)
 class Plan:
     project: str
-    envs: list[EnvPlan]
+    envs: tuple[EnvPlan, ...]
     # The fleet environments planned: name -> how many accounts the whole fleet has (--shard and
     # --accounts take a share; each account planned is an EnvPlan of its own, `account` set).
-    fleet_sizes: dict[str, int] = field(default_factory=dict)
+    fleet_sizes: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def fleets(self) -> dict[str, int]:
@@ -121,6 +147,38 @@ class Plan:
     @property
     def has_problems(self) -> bool:
         return any(e.problems for e in self.envs)
+
+    @property
+    def held(self) -> list[str]:
+        """The fleet accounts with problems: all or nothing per account, so apply holds them back
+        (`holding_back`) and the other accounts go ahead."""
+        return [e.where for e in self.envs if e.account is not None and e.problems]
+
+    def holding_back(self) -> Plan:
+        """This plan without the changes of the accounts `held` back."""
+        envs = tuple(
+            dataclasses.replace(e, changes=()) if e.account is not None and e.problems else e
+            for e in self.envs
+        )
+        return dataclasses.replace(self, envs=envs)
+
+    def raise_if_unsafe(self, threshold: float, force: bool = False) -> None:
+        """octoDNS's safety threshold (Plan.raise_if_unsafe, octodns/provider/plan.py), per
+        fleet: a run that would rewrite more than `threshold` of the fleet's existing
+        configurations (creates do not count) is refused without `force`. The share is of the
+        whole fleet, so a run of one shard of it may change all of its shard."""
+        for name, size in self.fleet_sizes.items():
+            changed = len(
+                {
+                    e.account
+                    for e in self.envs
+                    if e.env == name and any(not isinstance(c, Create) for c in e.changes)
+                }
+            )
+            if not force and fleet_accounts.over_threshold(changed, size, threshold):
+                raise PortalConfigError(
+                    f"fleet {name}: {fleet_accounts.threshold_message(changed, size, threshold)}"
+                )
 
 
 def fingerprint(obj: Mapping[str, Any]) -> str:
@@ -238,49 +296,52 @@ def plan_environment(
     matched, so their configuration is claimed (never pruned), but get no change: only their
     problems are reported, and every other file is planned as usual."""
     bindings = match(project, env, mode, desired, current, adopt=adopt)
-    result = EnvPlan(
-        env=env,
-        mode=mode,
-        bindings=bindings,
-        listed=current,
-        newest_id=str(current[0]["id"]) if current else None,
-    )
+    changes: list[Change] = []
+    problems: list[Problem] = []
+    in_sync, prunable, default_kept = [], [], []
+    unmanaged: list[tuple[str, str | None, str | None]] = []
     for b in bindings:
         obj = b.obj
         if b.desired is not None and left_out and b.desired.key in left_out:
-            result.problems.extend(left_out[b.desired.key])
+            problems.extend(left_out[b.desired.key])
             if b.problem is not None:
-                result.problems.append(b.problem)
+                problems.append(b.problem)
         elif b.status is Status.PROBLEM:
             assert b.problem is not None
-            result.problems.append(b.problem)
+            problems.append(b.problem)
         elif b.status is Status.MISSING:
             assert b.desired is not None
-            result.changes.append(_create(project, env, b.desired))
+            changes.append(_create(project, env, b.desired))
         elif b.status is Status.RETIRED and obj is not None:
             if obj.get("active"):
-                result.changes.append(
-                    deactivation(env, b.key, obj, b.file, RETIRED, fingerprint(obj))
-                )
+                changes.append(deactivation(env, b.key, obj, b.file, RETIRED, fingerprint(obj)))
             else:
-                result.in_sync.append((str(b.key), str(b.config_id)))
+                in_sync.append((str(b.key), str(b.config_id)))
         elif b.status in (Status.ACTIVE, Status.INACTIVE):
             change = _update(project, env, b)
             if change is None:
-                result.in_sync.append((str(b.key), str(b.config_id)))
+                in_sync.append((str(b.key), str(b.config_id)))
             else:
-                result.changes.append(change)
+                changes.append(change)
         elif b.status is Status.FILE_GONE and obj is not None:
             if prune:
-                result.changes.append(
-                    deactivation(env, b.key, obj, None, FILE_GONE, fingerprint(obj))
-                )
+                changes.append(deactivation(env, b.key, obj, None, FILE_GONE, fingerprint(obj)))
             else:
-                result.prunable.append((str(b.key), str(b.config_id)))
+                prunable.append((str(b.key), str(b.config_id)))
         elif b.status is Status.DEFAULT_KEPT:
-            result.default_kept.append((str(b.key), str(b.config_id)))
+            default_kept.append((str(b.key), str(b.config_id)))
         elif b.status is Status.UNMANAGED and obj is not None:
-            result.unmanaged.append((obj["id"], obj.get("name"), obj.get("application")))
-    result.changes.sort(key=lambda c: c.sort_key)
-    result.unmanaged.sort()
-    return result
+            unmanaged.append((obj["id"], obj.get("name"), obj.get("application")))
+    return EnvPlan(
+        env=env,
+        mode=mode,
+        changes=tuple(sorted(changes, key=lambda c: c.sort_key)),
+        in_sync=tuple(in_sync),
+        unmanaged=tuple(sorted(unmanaged)),
+        prunable=tuple(prunable),
+        default_kept=tuple(default_kept),
+        problems=tuple(problems),
+        bindings=tuple(bindings),
+        listed=current,
+        newest_id=str(current[0]["id"]) if current else None,
+    )

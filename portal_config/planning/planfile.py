@@ -220,12 +220,12 @@ def _env_plan(path: Path, index: int, entry: Mapping[str, Any]) -> EnvPlan:
     return EnvPlan(
         env=entry["name"],
         mode=entry["mode"],
-        changes=changes,
-        in_sync=[(k, i) for k, i in entry["in_sync"]],
-        unmanaged=[(i, n, a) for i, n, a in entry["unmanaged"]],
-        prunable=[(k, i) for k, i in entry["prunable"]],
-        default_kept=[(k, i) for k, i in entry.get("default_kept", [])],
-        problems=[_problem(p) for p in entry["problems"]],
+        changes=tuple(changes),
+        in_sync=tuple((k, i) for k, i in entry["in_sync"]),
+        unmanaged=tuple((i, n, a) for i, n, a in entry["unmanaged"]),
+        prunable=tuple((k, i) for k, i in entry["prunable"]),
+        default_kept=tuple((k, i) for k, i in entry.get("default_kept", [])),
+        problems=tuple(_problem(p) for p in entry["problems"]),
         labels=entry["labels"],
         saved_fingerprints=dict(entry["fingerprints"]),
         newest_id=entry.get("newest_id"),
@@ -242,7 +242,7 @@ def load(path: Path, project_name: str, environments: Mapping[str, str]) -> Plan
             f"'{project_name}': use the project file it was made with"
         )
     _check_consistency(path, document, environments)
-    envs = [_env_plan(path, i, e) for i, e in enumerate(document["environments"])]
+    envs = tuple(_env_plan(path, i, e) for i, e in enumerate(document["environments"]))
     return Plan(project=project_name, envs=envs)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..apply import ApplyReport
 from ..dashboard import portal_settings_url
-from ..planning.changes import Change, count
+from ..planning.changes import COUNTED, Change, count
 from ..planning.plan import Plan
 from .text import field_lines
 
@@ -16,7 +16,7 @@ def _change_line(change: Change) -> str:
 
 def summary(report: ApplyReport, plan: Plan) -> str:
     n = count([c for c, _ in report.done])
-    done = f"{n['create']} created, {n['update']} updated, {n['deactivate']} deactivated"
+    done = ", ".join(f"{n[kind.counted_as]} {kind.past}" for kind in COUNTED)
     if report.ok:
         return f"Apply complete: {done}."
     lines = [f"Apply incomplete: {done}."]

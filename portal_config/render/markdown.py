@@ -16,21 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..dashboard import portal_settings_url
-from ..planning.changes import Change, FieldChange
+from ..planning.changes import COUNTED, Change, Create, Deactivate, FieldChange, count
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
 from .markup import code, escape, table
-from .text import SYMBOLS, product_text, value_text
+from .text import product_text, value_text
 from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines
 
 LIMIT = 60_000  # GitHub takes 65,536; room for the action's own lines around the report
 FULL, BARE, GONE = "full", "bare", "gone"  # how much of a configuration is shown
-WHAT = {
-    "create": "will be created",
-    "update": "will be updated in place",
-    "adopt": "will be adopted (identity metadata written) and updated in place",
-    "deactivate": "will be DEACTIVATED: portal sessions created with it will fail",
-}
 
 
 def marker(command: str) -> str:
@@ -59,7 +53,7 @@ def _summary(change: Change) -> str:
     where = code(change.key or "?") + (f" ({code(change.config_id)})" if change.config_id else "")
     default = " [the account's default configuration]" if change.is_default else ""
     file = f" · {code(change.file)}" if change.file else ""
-    return f"{SYMBOLS[change.action]} {where} {WHAT[change.action]}{default}{file}"
+    return f"{change.symbol} {where} {change.outcome()}{default}{file}"
 
 
 def _cells(change: Change, f: FieldChange, labels: Mapping[str, str]) -> list[str]:
@@ -68,7 +62,7 @@ def _cells(change: Change, f: FieldChange, labels: Mapping[str, str]) -> list[st
         gone = sorted(product_text(e, labels) for e in old if e not in new)
         added = sorted(product_text(e, labels) for e in new if e not in old)
         return [code(f.path), "<br>".join(map(code, gone)), "<br>".join(map(code, added))]
-    before = "" if change.action == "create" else code(value_text(f.path, f.old))
+    before = "" if isinstance(change, Create) else code(value_text(f.path, f.old))
     return [code(f.path), before, code(value_text(f.path, f.new))]
 
 
@@ -80,7 +74,7 @@ def _block(env: EnvPlan, position: int, change: Change, limit: int) -> _Block:
         f"{len(change.fields)} field(s) change; this table is cut to keep the comment under "
         f"{limit:,} characters (see the note at the end)."
     )
-    importance = 2 if change.action == "deactivate" else 1 if env.mode == "live" else 0
+    importance = 2 if isinstance(change, Deactivate) else 1 if env.mode == "live" else 0
     return _Block(
         env.where,
         position,
@@ -98,21 +92,13 @@ def _shown(env: EnvPlan) -> bool:
 def _summary_table(plan: Plan) -> str:
     rows = []
     for env in filter(_shown, plan.envs):
-        n = Plan(plan.project, [env]).counts()
+        n = count(env.changes)
         mode = "**live**" if env.mode == "live" else escape(env.mode)
-        rows.append(
-            [
-                code(env.where),
-                mode,
-                str(n["create"]),
-                str(n["update"]),
-                str(n["deactivate"]),
-                str(len(env.problems)),
-            ]
-        )
+        rows.append([code(env.where), mode, *map(str, n.values()), str(len(env.problems))])
     if not rows:  # a fleet wholly in sync: its line says so
         return ""
-    return table(["Environment", "Mode", "Create", "Update", "Deactivate", "Problems"], rows, 4)
+    counted = [k.counted_as.capitalize() for k in COUNTED]
+    return table(["Environment", "Mode", *counted, "Problems"], rows, 4)
 
 
 def _warning(env: EnvPlan) -> str | None:
@@ -122,12 +108,9 @@ def _warning(env: EnvPlan) -> str | None:
             f"Live mode: applying these files changes {len(env.changes)} "
             "configuration(s) that customers use now."
         )
-    gone = sum(c.action == "deactivate" for c in env.changes)
+    gone = sum(isinstance(c, Deactivate) for c in env.changes)
     if gone:
-        lines.append(
-            f"{gone} configuration(s) will be deactivated: portal sessions created with "
-            "them will fail."
-        )
+        lines.append(f"{gone} configuration(s) {Deactivate.outcome('them', loud=False)}.")
     return "> [!WARNING]\n> " + "\n>\n> ".join(lines) if lines else None
 
 

@@ -10,15 +10,13 @@ from typing import Any
 import click
 
 from ..dashboard import portal_settings_url
-from ..planning.changes import Change
+from ..planning.changes import COUNTED, Change, Create
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
 from ..values import Data
 from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines
 
-SYMBOLS = {"create": "+", "adopt": "~", "update": "~", "deactivate": "-"}
-COLOURS = {"create": "green", "adopt": "yellow", "update": "yellow", "deactivate": "red"}
-LEGEND = {"+": "create", "~": "update in place", "-": "deactivate"}
+COLOURS = {"+": "green", "~": "yellow", "-": "red"}  # by the change's symbol
 
 
 def value_text(path: str, value: Data) -> str:
@@ -41,18 +39,12 @@ def product_text(entry: model.ProductEntry, labels: Mapping[str, str]) -> str:
 
 def _header(change: Change) -> str:
     where = f"{change.key or '?'}" + (f" ({change.config_id})" if change.config_id else "")
-    what = {
-        "create": "will be created",
-        "update": "will be updated in place",
-        "adopt": "will be adopted (identity metadata written) and updated in place",
-        "deactivate": (
-            f"will be DEACTIVATED: portal sessions created with {change.config_id} will fail"
-        )
-        if change.config_id
-        else "will be DEACTIVATED (active: false): portal sessions created with it will fail",
-    }[change.action]
+    if change.config_id or not change.harm:
+        what = change.outcome(change.config_id or "it")  # named by its ID where it has one
+    else:  # offline (diff) there is no ID: say what is written instead
+        what = f"{change.will} (active: false): {change.consequence()}"
     default = " [the account's default configuration]" if change.is_default else ""
-    return f"{SYMBOLS[change.action]} {where} in {change.where} {what}{default}"
+    return f"{change.symbol} {where} in {change.where} {what}{default}"
 
 
 def _product_lines(
@@ -72,7 +64,7 @@ def field_lines(change: Change, labels: Mapping[str, str]) -> list[str]:
         if f.path == model.PRODUCTS:
             lines.append(f"    {f.path}:")
             lines.extend(_product_lines(f.old, f.new, labels))
-        elif change.action == "create":
+        elif isinstance(change, Create):
             lines.append(f"    {f.path}: {value_text(f.path, f.new)}")
         else:
             lines.append(
@@ -115,14 +107,15 @@ def text(plan: Plan, color: bool = False, wording: Wording = PLAN) -> str:
     drift = drift_headline(plan, wording)
     if drift:
         lines += [drift, ""]
-    used = sorted({SYMBOLS[c.action] for c in plan.changes}, key="+~-".index)
+    used = {c.counted_as for c in plan.changes}
     if used:
-        lines.append(f"{wording.legend}: " + ", ".join(f"{s} {LEGEND[s]}" for s in used))
+        legend = ", ".join(f"{k.symbol} {k.legend}" for k in COUNTED if k.counted_as in used)
+        lines.append(f"{wording.legend}: {legend}")
         lines.append("")
     for env in plan.envs:
         for change in env.changes:
             header = _header(change)
-            lines.append(click.style(header, fg=COLOURS[change.action]) if color else header)
+            lines.append(click.style(header, fg=COLOURS[change.symbol]) if color else header)
             lines.extend(field_lines(change, env.labels))
             lines.append("")
     notes = [n for env in plan.envs for n in _env_notes(env)]

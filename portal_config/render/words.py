@@ -92,10 +92,7 @@ def fleet_lines(plan: Plan) -> list[str]:
 def closing_line(plan: Plan, wording: Wording) -> str:
     if plan.changes:
         n = plan.counts()
-        line = (
-            f"Plan: {n['create']} to create, {n['update']} to update, {n['deactivate']} to "
-            "deactivate."
-        )
+        line = "Plan: " + ", ".join(f"{number} to {kind}" for kind, number in n.items()) + "."
         if plan.has_problems:
             line += " Files with problems are left out (see Problems)."
         return line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from .stripe_state import BASIC, STANDARD
@@ -11,14 +12,19 @@ def git(project, *args: str) -> None:
     subprocess.run(["git", *args], cwd=project.root, check=True, capture_output=True)
 
 
-def test_diff_against_a_revision_needs_no_key_and_sends_nothing(project, monkeypatch) -> None:
+def committed(project, files: dict[str, str]) -> None:
+    """The project a git repository whose one commit, the base, holds these files."""
     git(project, "init", "-q")
     git(project, "config", "user.email", "t@example.com")
     git(project, "config", "user.name", "t")
-    project.write("standard.yaml", STANDARD)
-    project.write("old.yaml", BASIC)
+    for name, text in files.items():
+        project.write(name, text)
     git(project, "add", "-A")
     git(project, "commit", "-qm", "base")
+
+
+def test_diff_against_a_revision_needs_no_key_and_sends_nothing(project, monkeypatch) -> None:
+    committed(project, {"standard.yaml": STANDARD, "old.yaml": BASIC})
     project.write("standard.yaml", STANDARD.replace("[too_expensive, other]", "[other]"))
     project.remove("old.yaml")
     project.write("basic.yaml", BASIC)
@@ -51,13 +57,7 @@ def test_diff_with_an_unknown_revision_is_one_clear_error(project) -> None:
 
 
 def test_diff_never_shows_writes_apply_would_not_make(project) -> None:
-    git(project, "init", "-q")
-    git(project, "config", "user.email", "t@example.com")
-    git(project, "config", "user.name", "t")
-    project.write("main.yaml", "default: true\nname: Main\n")
-    project.write("live.yaml", BASIC)
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "base")
+    committed(project, {"main.yaml": "default: true\nname: Main\n", "live.yaml": BASIC})
     project.remove("main.yaml")  # the default: never pruned
     project.write("live.yaml", "active: false\n" + BASIC)  # retired: a deactivation
     project.write("retired.yaml", "active: false\n" + BASIC)  # new but retired: never created
@@ -71,12 +71,7 @@ def test_diff_never_shows_writes_apply_would_not_make(project) -> None:
 
 
 def test_diff_says_what_it_compared_and_never_speaks_of_stripes_state(project) -> None:
-    git(project, "init", "-q")
-    git(project, "config", "user.email", "t@example.com")
-    git(project, "config", "user.name", "t")
-    project.write("basic.yaml", BASIC)
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "base")
+    committed(project, {"basic.yaml": BASIC})
     same = project.run("diff", "--base", "HEAD", "--detailed-exitcode")
     assert same.exit_code == 0, same.output
     assert same.stderr.startswith("Desired state at HEAD -> working tree")
@@ -92,3 +87,17 @@ def test_diff_says_what_it_compared_and_never_speaks_of_stripes_state(project) -
         "Notes).**"
     )
     assert "Drift" not in removed.stdout and "Stripe matches" not in removed.stdout
+
+
+def test_a_removed_file_is_a_difference_to_diff_as_to_plan(project) -> None:
+    # The README's exit codes: with --detailed-exitcode a configuration whose file is gone counts
+    # as a change; diff exited 0 here while its JSON said has_changes (one drift test now).
+    committed(project, {"basic.yaml": BASIC})
+    project.remove("basic.yaml")
+    removed = project.run("diff", "--base", "HEAD", "--env", "staging", "--detailed-exitcode")
+    assert removed.exit_code == 2, removed.output
+    assert "whose file is gone: basic; `apply --prune` would deactivate them" in removed.stdout
+    as_json = project.run(
+        "diff", "--base", "HEAD", "--env", "staging", "--format", "json", "--detailed-exitcode"
+    )
+    assert as_json.exit_code == 2 and json.loads(as_json.stdout)["has_changes"] is True
