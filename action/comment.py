@@ -7,7 +7,7 @@ The body gets `<!-- portal-config: KEY -->` as its first line (in place of the m
 `portal-config plan|diff --format markdown` starts its report with, so there is one); the first
 comment of the pull request starting with that line is updated (PATCH), else one is created
 (POST). It runs after the action installs portal-config, and prints through its masking
-(keys.masked_output, with the token registered), so an answer that echoes the token shows
+(masking.masked_output, with the token registered), so an answer that echoes the token shows
 `[key]`. The API base comes from GITHUB_API_URL (GitHub Enterprise), the token from GITHUB_TOKEN
 (never argv, which other processes can read); the token goes to the API's origin only (a next
 page elsewhere is refused, and so is a redirect elsewhere). Bounded: a timeout per request and at
@@ -28,7 +28,7 @@ import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
-from portal_config import keys
+from portal_config import masking
 from portal_config.render.report import github_escape
 
 LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; leave room for the marker
@@ -174,7 +174,7 @@ def upsert(
     github: GitHub, repo: str, number: int, key: str, body: str, max_pages: int
 ) -> tuple[str, dict[str, Any]]:
     """("created" or "updated", the comment), masked as everything is on its way out."""
-    text = truncate(with_marker(keys.mask_secrets(body), key))
+    text = truncate(with_marker(masking.mask_secrets(body), key))
     existing, complete = find_comment(github, repo, number, key, max_pages)
     if existing is not None:
         updated, _ = github.call(
@@ -212,8 +212,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     token = os.environ.get("GITHUB_TOKEN", "")
-    keys.register(token)
-    with keys.masked_output():
+    masking.register(token)
+    with masking.masked_output():
         return _main(sys.argv[1:] if argv is None else argv, token)
 
 

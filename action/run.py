@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal_config import keys
+from portal_config import masking
 from portal_config.errors import PortalConfigError
 from portal_config.project.config import collect_problems
 from portal_config.render.report import github_escape
@@ -214,8 +214,8 @@ def main() -> int:
     variables = key_variables(inputs, cwd)
     # Masked by value too: the keys the project names (whatever their shape), and the token.
     for name in ["GITHUB_TOKEN", *filter(None, variables.values())]:
-        keys.register(env.get(name, ""))
-    with keys.masked_output():
+        masking.register(env.get(name, ""))
+    with masking.masked_output():
         return run(inputs, cwd, env, missing_keys(inputs, variables, env))
 
 
@@ -242,7 +242,7 @@ def run(inputs: Inputs, cwd: Path, env: dict[str, str], missing: list[str]) -> i
     )
     # One stream, in the order a terminal shows them: progress and errors come first.
     untrusted("portal-config " + shlex.join(argv), fetched, done.stderr, done.stdout)
-    body = keys.mask_secrets(
+    body = masking.mask_secrets(
         report(inputs, command, argv, done.returncode, done.stdout, done.stderr, missing, env)
     )
     key = env.get("INPUT_COMMENT_KEY", "").strip() or "plan"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, keys
+from . import __version__, masking
 from .commands import (
     apply,
     diff,
@@ -84,9 +84,9 @@ for _module in (validate, plan, apply, show, pull, import_, doctor, ids, diff, s
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one exit point, expected errors as one line, Ctrl-C as 130; Stripe's notices
     last, once each, on stderr (after the output they belong to). Everything written to stdout
-    and stderr meanwhile, tracebacks included, passes through keys.mask_secrets."""
-    keys.forget()
-    with keys.masked_output():
+    and stderr meanwhile, tracebacks included, passes through masking.mask_secrets."""
+    masking.forget()
+    with masking.masked_output():
         try:
             _run(argv)
         finally:

@@ -21,7 +21,7 @@ REDRAW_EVERY = 0.1
 CLEAR = "\r\x1b[K"
 
 
-class Status:
+class ProgressLine:
     def __init__(
         self, stream: TextIO, total: int | None = None, clock: Callable[[], float] = time.monotonic
     ):
@@ -75,11 +75,11 @@ class Status:
                 self._shown = ""
 
 
-_current: Status | None = None
+_current: ProgressLine | None = None
 
 
 @contextmanager
-def shown(total: int | None = None, stream: TextIO | None = None) -> Iterator[Status | None]:
+def shown(total: int | None = None, stream: TextIO | None = None) -> Iterator[ProgressLine | None]:
     """A status line on `stream` (stderr) while open, if it is a terminal: pages read, or with
     `total` changes done of that many. Yields None (nothing shown) off a terminal."""
     global _current
@@ -87,7 +87,7 @@ def shown(total: int | None = None, stream: TextIO | None = None) -> Iterator[St
     if not stream.isatty():
         yield None
         return
-    status = _current = Status(stream, total)
+    status = _current = ProgressLine(stream, total)
     try:
         yield status
     finally:

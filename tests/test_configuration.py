@@ -4,14 +4,14 @@ checked: typed attributes for what the tool decides on, the whole answer kept fo
 from __future__ import annotations
 
 from portal_config.portal.configuration import Configuration
-from portal_config.stripe_api import answers
+from portal_config.stripe_api import responses
 
 from .support.samples import stripe_config
 
 
 def test_a_checked_answer_is_a_record_with_its_answer_kept() -> None:
     raw = stripe_config("bpc_1", "std", created=1700000000, livemode=False, name="Std")
-    record = answers.configuration(raw)
+    record = responses.configuration(raw)
     assert isinstance(record, Configuration)
     assert (record.id, record.active, record.is_default, record.livemode) == (
         "bpc_1",

@@ -331,7 +331,7 @@ def test_a_fifo_swapped_in_after_the_check_cannot_block(monkeypatch: pytest.Monk
 
 
 def test_the_folder_budget_is_shared_between_files() -> None:
-    budget = limits.Budget(bytes=1000, values=50)
+    budget = limits.FolderBudget(bytes=1000, values=50)
     assert load(write("a: " + "x" * 900 + "\n", "one.yaml"), budget)[1] == []
     _, problems = load(write("a: " + "x" * 200 + "\n", "two.yaml"), budget)
     assert [str(p) for p in problems] == [
@@ -340,7 +340,9 @@ def test_the_folder_budget_is_shared_between_files() -> None:
             "reads up to that much"
         )
     ]
-    _, problems = load(write("a: [" + "1, " * 60 + "1]\n", "three.yaml"), limits.Budget(values=50))
+    _, problems = load(
+        write("a: [" + "1, " * 60 + "1]\n", "three.yaml"), limits.FolderBudget(values=50)
+    )
     assert problems[0].message.startswith("the configuration files hold too many values together")
 
 
@@ -351,16 +353,16 @@ def test_a_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     os.symlink(outside, "inside/c.yaml")
     os.symlink("../c.yaml", "inside/d.yaml")
     write("a: 1\n")
-    _, problems = load(Path("inside/c.yaml"), limits.Budget(folder=Path("inside")))
+    _, problems = load(Path("inside/c.yaml"), limits.FolderBudget(folder=Path("inside")))
     assert [p.message for p in problems] == [
         (
             f"a symbolic link to {limits.shorten(str(outside))}, outside the project folder: only "
             "files inside it are read (copy the file in instead)"
         )
     ]
-    assert load(Path("inside/d.yaml"), limits.Budget(folder=Path("inside")))[1] != []
+    assert load(Path("inside/d.yaml"), limits.FolderBudget(folder=Path("inside")))[1] != []
     os.symlink("../inside/../c.yaml", "inside/e.yaml")
-    assert load(Path("inside/e.yaml"), limits.Budget(folder=Path(".")))[1] == []
+    assert load(Path("inside/e.yaml"), limits.FolderBudget(folder=Path(".")))[1] == []
 
 
 def test_escaped_surrogate_pairs_are_one_character() -> None:

@@ -71,7 +71,7 @@ def read_both_ways(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[tuple[object, ...], tuple[object, ...]]:
     def read() -> tuple[object, ...]:
-        doc, problems = load(path, limits.Budget(values=limits.MAX_FOLDER_VALUES))
+        doc, problems = load(path, limits.FolderBudget(values=limits.MAX_FOLDER_VALUES))
         return repr(doc.data), doc.values, doc.keys, problems
 
     with monkeypatch.context() as pure:
@@ -145,7 +145,7 @@ def test_bounds_and_problems(way: str, text: str, where: tuple[int, int], messag
 
 
 def test_the_folder_budget_counts_the_same(way: str) -> None:
-    budget = limits.Budget(values=20)
+    budget = limits.FolderBudget(values=20)
     assert load(write("a: [1, 2, 3]\nb: {c: d}\n"), budget)[1] == []
     assert budget.values == 20 - 10  # keys count as values, as they do for limits.MAX_VALUES
     _, problems = load(write("a: [" + "1, " * 20 + "1]\n", "two.yaml"), budget)

@@ -1,4 +1,4 @@
-"""pipeline/: one target planned (workflow.read_environment) and a fleet fanned out over its
+"""pipeline/: one target planned (plan_target.read_environment) and a fleet fanned out over its
 accounts (fanout.plan_all -> fleet_plan), against the in-memory FakeGateway: what each account's
 plan holds when one account fails, when a failure is the whole run's, and which accounts a
 narrowed run takes. (tests/e2e drive the same over HTTP through the emulator.)"""
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from portal_config.errors import PortalConfigError, StripeFailure
-from portal_config.pipeline import fanout, workflow
+from portal_config.pipeline import fanout, plan_target
 from portal_config.pipeline.fleet_plan import Selection
 from portal_config.planning.changes import Create
 from portal_config.project import config
@@ -59,13 +59,13 @@ def fleet(**failing: StripeFailure) -> FakeGateway:
 
 
 def test_one_target_is_planned_from_what_its_gateway_lists(project: Project) -> None:
-    empty = workflow.read_environment(project, "local", target())
+    empty = plan_target.read_environment(project, "local", target())
     assert [(type(c), c.key) for c in empty.changes] == [(Create, "std")]
     assert not empty.problems
     matching = stripe_config("bpc_1", "std", name="Standard")
     matching["features"]["invoice_history"]["enabled"] = True
     gateway = target(matching)
-    in_sync = workflow.read_environment(project, "local", gateway)
+    in_sync = plan_target.read_environment(project, "local", gateway)
     assert in_sync.changes == () and in_sync.in_sync == (("std", "bpc_1"),)
     assert gateway.lists == 1  # one listing, nothing else read
 

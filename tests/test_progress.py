@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portal_config import progress
-from portal_config.progress import CLEAR, Status
+from portal_config.progress import CLEAR, ProgressLine
 from tests.conftest import Terminal
 from tests.support.cli import run_cli
 
@@ -33,7 +33,7 @@ def test_nothing_is_shown_off_a_terminal() -> None:
 
 def test_the_status_line_appears_after_a_second_and_is_cleared_at_the_end() -> None:
     stream, clock = Terminal(), Clock()
-    status = Status(stream, clock=clock)
+    status = ProgressLine(stream, clock=clock)
     status.update(pages=1, objects=100)
     assert stream.getvalue() == ""  # a quick plan never shows one
     clock.now += 1.5
@@ -48,7 +48,7 @@ def test_the_status_line_appears_after_a_second_and_is_cleared_at_the_end() -> N
 
 def test_lines_printed_meanwhile_stay_whole_with_the_status_under_them() -> None:
     stream, clock = Terminal(), Clock()
-    status = Status(stream, total=3, clock=clock)
+    status = ProgressLine(stream, total=3, clock=clock)
     clock.now += 2
     status.update(finished=1)
     status.finished += 1  # (counted without a redraw: the next line shows it)

@@ -33,7 +33,7 @@ def test_within_stops_waiting_at_the_deadline_and_cuts_the_work() -> None:
 
 
 def test_a_requests_deadline_is_its_own_or_what_is_left_of_the_runs() -> None:
-    budget = transport.Budget.for_request_seconds(2)
+    budget = transport.TimeBudget.for_request_seconds(2)
     assert budget.run_seconds == 2 * transport.RUN_DEADLINE_FACTOR
     assert budget.next_request() == 2
     budget.spent = budget.run_seconds - 0.5  # most of the run is spent
@@ -56,7 +56,7 @@ def test_backoff_doubles_up_to_its_cap_with_jitter() -> None:
 def test_the_cli_default_is_the_transports() -> None:
     # one home for the default (defaults.py): --help shows what a request really gets
     timeout = options.TIMEOUT_OPTION(lambda: None).__click_params__[0]  # type: ignore[attr-defined]
-    assert timeout.default == transport.Budget().request_seconds == defaults.REQUEST_SECONDS
+    assert timeout.default == transport.TimeBudget().request_seconds == defaults.REQUEST_SECONDS
 
 
 def test_fetch_parses_the_answer_and_refuses_one_past_the_cap(

@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from ..concurrency import Outcome, SideBySide
 from ..errors import FailureKind, StripeFailure
 from ..planning.changes import Change, Create
 from ..planning.plan import Plan
 from ..portal.configuration import Configuration
 from ..progress import change_finished
-from ..sidebyside import Outcome, SideBySide
 from ..stripe_api.gateway import Gateway
-from .arrivals import Arrivals
+from .recheck import Arrivals
 from .write import Meanwhile, check_created, still_as_planned, unconfirmed_fields, write_once
 
 

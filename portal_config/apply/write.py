@@ -14,7 +14,7 @@ from ..planning.plan import current_state, fingerprint
 from ..portal import identity
 from ..portal.configuration import Configuration
 from ..stripe_api.gateway import Gateway
-from .arrivals import Arrivals
+from .recheck import Arrivals
 
 
 class Meanwhile(Exception):

@@ -130,13 +130,13 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
 def execute(request: ApplyRequest, context: Context) -> int:
     from .. import progress, render
     from ..apply import apply_plan
-    from ..pipeline import workflow
+    from ..pipeline import plan_target
     from ..render import summary
 
     chosen = checks.apply(request, context)
     project, names, saved, targeted = chosen.project, chosen.names, chosen.saved, chosen.targeted
     live = _gate_live(project, names, saved, request.yes)
-    with workflow.connected(project, names, request.timeout, request.max_rps) as gateways:
+    with plan_target.connected(project, names, request.timeout, request.max_rps) as gateways:
         with progress.shown():
             result = _current_plan(request, chosen, gateways)
         if targeted:

@@ -9,7 +9,7 @@ commands import it without an import circle."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -113,7 +113,6 @@ def plan(request: PlanOptions, context: Context) -> Chosen:
 
 
 def apply(request: ApplyOptions, context: Context) -> Chosen:
-    from ..pipeline import workflow
     from ..planning import planfile
     from ..project import config
 
@@ -131,7 +130,7 @@ def apply(request: ApplyOptions, context: Context) -> Chosen:
         project = config.load_project(context.config_path)
         modes = {name: env.mode for name, env in project.environments.items()}
         saved = planfile.load(request.plan_file, project.name, modes)
-        names = workflow.choose_environments(project, [e.env for e in saved.envs], False)
+        names = choose_environments(project, [e.env for e in saved.envs], False)
         selection = Selection()  # a saved plan is never a fleet's (below)
     targeted = _check_targets(project, request.targets, request.prune)
     _refuse_saved_fleet(project, names, saved is not None)
@@ -189,14 +188,13 @@ def import_(request: _OneEnvironment, context: Context) -> Chosen:
 
 
 def pull(request: PullOptions, context: Context) -> Chosen:
-    from ..pipeline import workflow
     from ..project import config
     from ..project.loader import display_path
 
     project = config.load_project(context.config_path)
     env = _one_environment(project, request.env_name)
     _refuse_fleet(project, env, "pull")
-    workflow.check_keys(project, request.keys, "KEY")
+    check_keys(project, request.keys, "KEY")
     for file in project.files:
         if file.key in request.keys and env not in file.environments:
             raise PortalConfigError(
@@ -209,24 +207,22 @@ def pull(request: PullOptions, context: Context) -> Chosen:
 def _project_and_environments(
     context: Context, env_names: Sequence[str], every: bool
 ) -> tuple[Project, list[str]]:
-    from ..pipeline import workflow
     from ..project import config
 
     project = config.load_project(context.config_path)
-    return project, workflow.choose_environments(project, env_names, every)
+    return project, choose_environments(project, env_names, every)
 
 
 def _one_environment(project: Project, env_name: str | None) -> str:
     """The one environment --env names (import, pull, doctor, ids): without it, the message
     lists the project's environments, as plan's does."""
-    from ..pipeline import workflow
 
     if env_name is None:
         raise PortalConfigError(
             "name an environment with --env NAME; this project has: "
             f"{', '.join(project.environments)}"
         )
-    return workflow.choose_environments(project, (env_name,), False)[0]
+    return choose_environments(project, (env_name,), False)[0]
 
 
 def _selection(project: Project, names: Sequence[str], request: _Narrowing) -> Selection:
@@ -249,7 +245,6 @@ def _refuse_without_fleet(project: Project, names: Sequence[str], options: str) 
 
 def _check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> str | None:
     """The line that says a plan is targeted (None when it is not); bad --target refused."""
-    from ..pipeline import workflow
 
     if not targets:
         return None
@@ -258,7 +253,7 @@ def _check_targets(project: Project, targets: tuple[str, ...], prune: bool) -> s
             "--prune deactivates configurations whose file is gone, which a "
             "targeted plan never touches: drop --prune or --target"
         )
-    workflow.check_keys(project, targets, "--target")
+    check_keys(project, targets, "--target")
     return (
         f"Targeted plan: only {', '.join(sorted(set(targets)))}; other configurations are "
         "neither changed nor pruned."
@@ -286,4 +281,34 @@ def _refuse_fleet(project: Project, env_name: str, command: str) -> None:
             "an environment with stripe_account: acct_... for the account to read, and run "
             f"{command} --env on it (files that use ${{account.*}} need environments: "
             f"[{env_name}] first, as only a fleet fills them)"
+        )
+
+
+def choose_environments(project: Project, names: Sequence[str], every: bool) -> list[str]:
+    if every and names:
+        raise PortalConfigError("--all takes every environment: drop --env, or drop --all")
+    if every:
+        return list(project.environments)
+    if not names:
+        raise PortalConfigError(
+            "name an environment with --env NAME (or --all); this project "
+            f"has: {', '.join(project.environments)}"
+        )
+    unknown = [n for n in names if n not in project.environments]
+    if unknown:
+        raise PortalConfigError(
+            f"unknown environment '{unknown[0]}': the project file "
+            f"{project.path} defines {', '.join(project.environments)}"
+        )
+    return [n for n in project.environments if n in names]  # the project file's order
+
+
+def check_keys(project: Project, keys: Collection[str], option: str) -> None:
+    """Every key names a configuration file of the project (`--target KEY`, `pull KEY`)."""
+    known = sorted({f.key for f in project.files})
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise PortalConfigError(
+            f"{option} '{unknown[0]}' is not a configuration's key: the "
+            f"files' keys are {', '.join(known) or '(none)'}"
         )

@@ -25,14 +25,14 @@ class IdsRequest:
 
 def execute(request: IdsRequest, context: Context) -> int:
     from .. import progress
-    from ..pipeline import fleet_ids, ids, workflow
+    from ..pipeline import fleet_ids, ids, plan_target
 
     chosen = checks.ids(request, context)
     project, env_name, selection = chosen.project, chosen.name, chosen.selection
     env = project.environments[env_name]
     with (
         progress.shown(),
-        workflow.connected(project, [env_name], request.timeout, request.max_rps) as gateways,
+        plan_target.connected(project, [env_name], request.timeout, request.max_rps) as gateways,
     ):
         if env.is_fleet:
             results = fleet_ids.read_fleet(project, env_name, gateways[env_name], selection)

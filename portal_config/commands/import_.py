@@ -34,12 +34,12 @@ def _not_described(
 ) -> tuple[list[Mapping[str, Any]], set[str]]:
     """The configurations no file of the project describes yet, and the keys its files take
     (a new file must not reuse one)."""
-    from ..pipeline import workflow
+    from ..pipeline import plan_target
     from ..project import config
 
     claimed = {
         b.config_id
-        for b in workflow.bindings(project, env_name, configs)
+        for b in plan_target.bindings(project, env_name, configs)
         if b.desired is not None and b.config_id
     }
     skipped = [c for c in configs if c["id"] in claimed]
@@ -50,13 +50,13 @@ def _not_described(
 
 
 def execute(request: ImportRequest, context: Context) -> int:
-    from ..pipeline import workflow
+    from ..pipeline import plan_target
     from ..pipeline.prices import read_each as read_prices
     from ..writeback import importer
 
     chosen = checks.import_(request, context)
     project, env_name = chosen.project, chosen.name
-    with workflow.connected(project, [env_name], request.timeout) as gateways:
+    with plan_target.connected(project, [env_name], request.timeout) as gateways:
         gateway = gateways[env_name]
         configs = importer.importable(gateway.list_configurations(), request.include_inactive)
         taken = {project.path.stem}

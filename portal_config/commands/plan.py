@@ -43,13 +43,15 @@ class PlanRequest:
 
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import progress, render
-    from ..pipeline import fanout, workflow
+    from ..pipeline import fanout, plan_target
     from ..planning import planfile
 
     chosen = checks.plan(request, context)
     with (
         progress.shown(),
-        workflow.connected(chosen.project, chosen.names, request.timeout, request.max_rps) as gws,
+        plan_target.connected(
+            chosen.project, chosen.names, request.timeout, request.max_rps
+        ) as gws,
     ):
         result = fanout.plan_all(
             chosen.project,

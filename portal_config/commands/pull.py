@@ -79,7 +79,7 @@ def _report(result: PullResult, dry_run: bool, left: list[str]) -> None:
 
 
 def execute(request: PullRequest, context: Context) -> int:
-    from ..pipeline import workflow
+    from ..pipeline import plan_target
     from ..pipeline.prices import read_each as read_prices
     from ..writeback import pull
 
@@ -87,14 +87,14 @@ def execute(request: PullRequest, context: Context) -> int:
     project, names, env = chosen.project, chosen.names, chosen.name
     keys = request.keys or None
     left: list[str] = []
-    with workflow.connected(project, names, request.timeout) as gateways:
+    with plan_target.connected(project, names, request.timeout) as gateways:
         gateway = gateways[env]
-        plan = workflow.read_environment(project, env, gateway, keys=keys)
+        plan = plan_target.read_environment(project, env, gateway, keys=keys)
         prices = read_prices(gateway, pull.price_ids(plan))
         result = pull.pull_environment(project, env, plan, prices)
         if result.files and not request.dry_run:
             # Plan again from the files as written: what pull says is checked, not assumed.
-            after = workflow.read_environment(_written(result, context), env, gateway, keys=keys)
+            after = plan_target.read_environment(_written(result, context), env, gateway, keys=keys)
             left = pull.left_over(after)
     for problem in plan.problems:
         click.echo(str(problem), err=True)

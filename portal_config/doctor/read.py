@@ -137,14 +137,14 @@ def _read_plan(
 ) -> None:
     """Which configuration each file has (bindings), and the plan, as `plan` makes it, when the
     files' prices can be resolved (without it, fields are not judged)."""
-    from ..pipeline import workflow
+    from ..pipeline import plan_target
 
     env = obs.env.name
     files, left_out = checked or (config.desired_configs(project, env), {})
     obs.files = files
-    obs.bindings = workflow.bindings(project, env, obs.configurations, files)
+    obs.bindings = plan_target.bindings(project, env, obs.configurations, files)
     try:
-        obs.plan = workflow.read_environment(
+        obs.plan = plan_target.read_environment(
             project, env, gateway, current=obs.configurations, files=files, left_out=left_out
         )
     except ValidationFailed as exc:

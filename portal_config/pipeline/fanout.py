@@ -1,5 +1,5 @@
 """One fan-out for plan and apply: every chosen environment planned side by side, a single one
-by workflow.read_environment, a fleet's accounts by fleet_plan.plan_fleet, the results in the
+by plan_target.read_environment, a fleet's accounts by fleet_plan.plan_fleet, the results in the
 project file's order."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ..planning.plan import EnvPlan, Plan
 from ..project import spec
 from ..stripe_api.gateway import Gateway
 from . import fleet_plan
-from .workflow import read_environment
+from .plan_target import read_environment
 
 # Environments are read side by side, each its own thread (the reading is mostly waiting on the
 # network); the cap only keeps a fleet of hundreds from opening hundreds of connections at once.

@@ -20,7 +20,7 @@ from ..errors import FailureKind, PortalConfigError, Problem, StripeFailure
 from ..planning.plan import EnvPlan
 from ..project import config, fleet_accounts, fleet_config, spec
 from ..stripe_api.gateway import Gateway
-from . import workflow
+from . import plan_target
 
 # A `slow` account (no complete answer within --timeout) fails alone, unless the first this many
 # accounts to end (at least as many as run side by side) were all slow: then no account answers,
@@ -151,7 +151,7 @@ def plan_account(
     gateway = platform.for_account(member.id)
     environment = member_environment(project, env_name, platform, member)
     files, left_out = checked_configs(project, environment, member.id)
-    result = workflow.read_environment(
+    result = plan_target.read_environment(
         project,
         env_name,
         gateway,

@@ -19,7 +19,7 @@ from ..project import config, spec
 from ..project.loader import display_path
 from ..project.variables import variable_name
 from ..stripe_api.gateway import Gateway
-from . import workflow
+from . import plan_target
 
 DEFAULT_ALIAS = identity.DEFAULT_NAME
 
@@ -112,7 +112,7 @@ def read(
         env,
         project.environments[env].mode,
         files,
-        workflow.bindings(project, env, configurations, files),
+        plan_target.bindings(project, env, configurations, files),
         configurations,
         gateway.account,
     )

@@ -21,7 +21,7 @@ from ..errors import PortalConfigError
 from ..planning.plan import EnvPlan, Plan, plan_environment
 from ..portal import identity, model
 from ..project import config, spec
-from .workflow import desired_of  # the same Desired as plan's, here with prices left symbolic
+from .plan_target import desired_of  # the same Desired as plan's, here with prices left symbolic
 
 UNRESOLVED_PRODUCT = "(product of its prices)"
 BASE_ID = "base:"  # the stand-in IDs of configurations as the base revision would have made them

@@ -75,7 +75,7 @@ class EnvPlan:
         """Each configuration listed, by ID: what a stale saved plan names as changed, new or
         gone."""
         if self.slim:
-            raise ValueError("a plan read slim (workflow.read_environment) has no fingerprints")
+            raise ValueError("a plan read slim (plan_target.read_environment) has no fingerprints")
         if self.saved_fingerprints is not None:
             return self.saved_fingerprints
         return fingerprints(self.listed)

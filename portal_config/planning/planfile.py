@@ -19,12 +19,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..errors import Location, PlanStaleError, PortalConfigError, Problem
-from ..keys import masked_keys, write_masked
+from ..jsontypes import Data
+from ..masking import masked_keys, write_masked
 from ..portal import identity
 from ..portal.openapi import packaged_json
-from ..project.limits import MAX_DEPTH, MAX_PLAN_BYTES, Refused, depth, read_file, shorten
+from ..project.limits import MAX_DEPTH, MAX_PLAN_BYTES, NotRead, depth, read_file, shorten
 from ..project.schema import describe, dotted
-from ..values import Data
 from .changes import from_data
 from .plan import EnvPlan, Plan, fingerprints
 
@@ -140,7 +140,7 @@ def _read(path: Path) -> dict[str, Any]:
         document = json.loads(read_file(path, most=MAX_PLAN_BYTES).decode("utf-8"))
     except RecursionError:  # json recurses as it decodes: past Python's limit, this
         raise _too_deep(path) from None
-    except (OSError, ValueError, Refused) as exc:
+    except (OSError, ValueError, NotRead) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise PortalConfigError(
             f"{path}: cannot read the plan file ({shorten(why, 200)}): save one with "

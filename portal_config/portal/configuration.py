@@ -1,4 +1,4 @@
-"""A portal configuration as Stripe answered it, once stripe_api/answers.py has checked it: what
+"""A portal configuration as Stripe answered it, once stripe_api/responses.py has checked it: what
 the tool decides on (its ID, flags, identity metadata, name, owning application, timestamps) as
 typed attributes, and the whole answer kept as `raw` for the canonical form, fingerprints and
 diffs (model.py reads every managed field from it).
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..values import Data
+from ..jsontypes import Data
 from . import identity
 
 

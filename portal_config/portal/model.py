@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from ..values import Data
+from ..jsontypes import Data
 from . import openapi
 
 # Defaults of enum fields, from the spec's descriptions and Stripe's fixtures

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..values import Data
+from ..jsontypes import Data
 from . import model, openapi
 
 

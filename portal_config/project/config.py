@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import PortalConfigError, Problem, ValidationFailed
-from ..keys import mask_secrets
+from ..masking import mask_secrets
 from . import fleet_config, paths, rules, schema, stripe_fields
 from .consistency import across_files, environments_named
-from .limits import Budget, is_folder, list_folder, shorten
+from .limits import FolderBudget, is_folder, list_folder, shorten
 from .loader import DataPath, Document, file_location, load, value_at
 from .paths import find_project_file
 from .spec import ConfigFile, DesiredConfig, Environment, Project
@@ -30,7 +30,7 @@ from .variables import fill, merge
 SUFFIXES = (".yaml", ".yml")
 
 
-def _read(path: Path, problems: list[Problem], budget: Budget) -> Document:
+def _read(path: Path, problems: list[Problem], budget: FolderBudget) -> Document:
     document, found = load(path, budget)
     problems += found + rules.find_secrets(document)
     return document
@@ -57,7 +57,7 @@ def _emulator_state(
 
 
 def _environments(
-    document: Document, problems: list[Problem], budget: Budget
+    document: Document, problems: list[Problem], budget: FolderBudget
 ) -> dict[str, Environment]:
     """Every environment usable enough to check files against (load_project refuses on any
     error anyway)."""
@@ -254,7 +254,7 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     Raises ConfigNotFound when there is no project file."""
     path = find_project_file(config_path)
     problems: list[Problem] = []
-    budget = Budget(folder=path.parent)
+    budget = FolderBudget(folder=path.parent)
     project_doc = _read(path, problems, budget)
     environments: dict[str, Environment] = {}
     declared = value_at(project_doc.data, ("environments",))

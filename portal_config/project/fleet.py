@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import Location, Problem
-from ..values import Data
+from ..jsontypes import Data
 
 # The per-account decisions live beside this module; imported from here, as one fleet API.
 from .loader import DataPath

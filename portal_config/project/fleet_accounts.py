@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from .. import defaults
-from ..values import Data
+from ..jsontypes import Data
 
 AccountT = TypeVar("AccountT", bound=Mapping[str, Data])  # an account object, dict or SDK's
 # config.py's ${var} syntax: $${ is a literal ${, and an unclosed ${ is config's problem.

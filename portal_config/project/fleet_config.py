@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import Problem
-from ..values import Data
+from ..jsontypes import Data
 from . import fleet, fleet_accounts
-from .limits import Budget, Refused, read_file
+from .limits import FolderBudget, NotRead, read_file
 from .loader import DataPath, Document, display_path
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ PLACEHOLDER_ID = "acct_0000000000000000"
 
 
 def read_spec(
-    name: str, entry: Mapping[str, Data], document: Document, budget: Budget
+    name: str, entry: Mapping[str, Data], document: Document, budget: FolderBudget
 ) -> tuple[fleet.AccountsSpec | None, list[Problem]]:
     """The accounts `environments.NAME.stripe_accounts` names (a file of IDs read), or None
     when it has none; every problem located."""
@@ -60,7 +60,7 @@ def read_spec(
     file = document.path.parent / spec.file
     try:
         text = read_file(file, budget).decode("utf-8")
-    except (Refused, OSError, UnicodeDecodeError) as exc:
+    except (NotRead, OSError, UnicodeDecodeError) as exc:
         reason = (
             "not UTF-8 text"
             if isinstance(exc, UnicodeDecodeError)

@@ -31,7 +31,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
-from ..values import Data
+from ..jsontypes import Data
 from .limits import MAX_DEPTH, MAX_NUMBER_CHARS, MAX_VALUES
 
 MAX_TEXT = 64 << 10  # characters: composing in C is then a few thousand nodes at most

@@ -17,7 +17,7 @@ from pathlib import Path
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..values import Data
+from ..jsontypes import Data
 
 # The folder's bounds are what keeps a folder at the limits readable in a few seconds: the pure
 # reader (loader.py) takes about 0.5 s a MiB of its slowest text (escapes, or lines: MAX_LINES)
@@ -59,7 +59,7 @@ def depth(data: Data) -> int:
     return deepest
 
 
-class Refused(Exception):
+class NotRead(Exception):
     """A file is not read (or not read further); the message says why and what to do."""
 
 
@@ -74,7 +74,7 @@ class Located(Exception):
 
 
 @dataclass
-class Budget:
+class FolderBudget:
     """Reading a project's folder: where its files must be, and what is left for the rest of
     them once some are read."""
 
@@ -109,16 +109,16 @@ def _kind(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
-def read_file(path: Path, budget: Budget | None = None, most: int = MAX_FILE_BYTES) -> bytes:
+def read_file(path: Path, budget: FolderBudget | None = None, most: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file of at most `most` bytes (and what the budget has left).
-    Raises Refused for anything else, OSError when the system refuses."""
+    Raises NotRead for anything else, OSError when the system refuses."""
     limit = most if budget is None else min(most, budget.bytes)
     kind = _kind(os.stat(path).st_mode)  # before opening: opening a device can have effects
     if kind is not None:
-        raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
+        raise NotRead(f"{kind}, not a file: only regular files are read (remove it)")
     target = None if budget is None else budget.outside(path)
     if target is not None:
-        raise Refused(
+        raise NotRead(
             f"a symbolic link to {shorten(target)}, outside the project folder: only "
             "files inside it are read (copy the file in instead)"
         )
@@ -128,9 +128,9 @@ def read_file(path: Path, budget: Budget | None = None, most: int = MAX_FILE_BYT
         info = os.fstat(fd)
         kind = _kind(info.st_mode)
         if kind is not None:
-            raise Refused(f"{kind}, not a file: only regular files are read (remove it)")
+            raise NotRead(f"{kind}, not a file: only regular files are read (remove it)")
         if info.st_size > limit:
-            raise Refused(_too_big(info.st_size, most))
+            raise NotRead(_too_big(info.st_size, most))
         chunks, size = [], 0
         while size <= limit:  # st_size can lie (a file still growing, /proc): read at most limit+1
             chunk = os.read(fd, limit + 1 - size)
@@ -139,7 +139,7 @@ def read_file(path: Path, budget: Budget | None = None, most: int = MAX_FILE_BYT
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            raise Refused(_too_big(size, most))
+            raise NotRead(_too_big(size, most))
     finally:
         os.close(fd)
     if budget is not None:

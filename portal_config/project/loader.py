@@ -28,15 +28,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
 
 from ..errors import Location, Problem
-from ..values import Data
+from ..jsontypes import Data
 from . import libyaml
 from .limits import (
     MAX_FOLDER_VALUES,
     MAX_LINES,
     BoundedComposer,
-    Budget,
+    FolderBudget,
     Located,
-    Refused,
+    NotRead,
     read_file,
     shorten,
 )
@@ -161,7 +161,7 @@ class _Walk:
         first: dict[str, Location] = {}
         for index, (key_node, value_node) in enumerate(node.value):
             if key_node.tag == _MERGE_TAG:  # `<<: *anchor`
-                # Refused: PyYAML merges, ruamel.yaml (pull) keeps both, and what is merged in
+                # NotRead: PyYAML merges, ruamel.yaml (pull) keeps both, and what is merged in
                 # would skip the checks of this walk (keys that are not text).
                 self.problems.append(
                     Problem(
@@ -304,14 +304,14 @@ def _fast(file: str, text: str) -> tuple[Node | None, int, _Walk, Data] | None:
         reader.dispose()
 
 
-def load(path: Path, budget: Budget | None = None) -> tuple[Document, list[Problem]]:
+def load(path: Path, budget: FolderBudget | None = None) -> tuple[Document, list[Problem]]:
     """Read one YAML file, within the bounds of limits.py (and what `budget` has left for the
     folder). Never raises for the file's content or kind: problems are returned."""
     where = file_location(path)
     empty = Document(path, "", None, {}, {})
     try:
         text = read_file(path, budget).decode("utf-8")
-    except Refused as exc:
+    except NotRead as exc:
         return empty, [Problem(where, str(exc))]
     except UnicodeDecodeError as exc:
         return empty, [Problem(where, f"not UTF-8 text (byte {exc.start} cannot be decoded)")]

@@ -11,10 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import Location, Problem
-from ..keys import KEY_LIKE, mask_secrets
+from ..jsontypes import Data
+from ..masking import KEY_LIKE, mask_secrets
 from ..portal import identity
 from ..portal.model import LOOKUP_PREFIX, PRODUCTS_PATH
-from ..values import Data
 from .limits import shorten
 from .loader import DataPath, Document, display_path, value_at
 from .safety import Refused, server_address

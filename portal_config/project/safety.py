@@ -18,7 +18,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import Url, parse_url
 
 from ..errors import Location, UnsafeOperation
-from ..keys import register
+from ..masking import register
 from .limits import shorten
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 
 from ..errors import Problem
-from ..values import Data
+from ..jsontypes import Data
 from .schema_messages import Locate, describe, dotted, problems_of, unknown
 from .stripe_fields import stripe_fields_schema
 

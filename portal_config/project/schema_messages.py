@@ -11,7 +11,7 @@ from typing import Any, cast
 from jsonschema.exceptions import ValidationError
 
 from ..errors import Location, Problem
-from ..values import Data
+from ..jsontypes import Data
 from .limits import shorten
 from .loader import DataPath
 from .stripe_fields import stripe_fields_schema

@@ -8,7 +8,7 @@ import difflib
 import re
 from collections.abc import Mapping
 
-from ..values import Data
+from ..jsontypes import Data
 from .limits import shorten
 from .loader import DataPath
 

@@ -10,10 +10,10 @@ from typing import Any
 import click
 
 from ..dashboard import portal_settings_url
+from ..jsontypes import Data
 from ..planning.changes import COUNTED, Change, Create
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
-from ..values import Data
 from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines
 
 COLOURS = {"+": "green", "~": "yellow", "-": "red"}  # by the change's symbol

@@ -1,6 +1,6 @@
 """`StripeGateway`, the `Gateway` protocol's
 implementation: plain dicts in, plain dicts out (the JSON the transport parsed, never the SDK's
-objects), every answer checked (answers.py) before it is read, Stripe's errors turned into
+objects), every answer checked (responses.py) before it is read, Stripe's errors turned into
 `StripeFailure` with a message that says what to do. Requests run within deadlines and bounds
 (transport.py) and are retried here, not by the SDK, so one policy decides: 429, 409, 5xx and
 lost connections, with backoff and jitter, while the run's time lasts; a write only while
@@ -19,9 +19,9 @@ import stripe
 from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request answers
 
 from ..errors import FailureKind, StripeFailure
+from ..jsontypes import Data, SDKService
 from ..portal.configuration import Configuration
-from ..values import Data, SDKService
-from . import answers, transport
+from . import responses, transport
 from .failures import UNCERTAIN, malformed, worded
 from .sdk import _describe, _retryable, answer_json
 
@@ -50,7 +50,7 @@ class StripeGateway:
         mode: str,
         address: str,
         key_kind: str,
-        budget: transport.Budget | None = None,
+        budget: transport.TimeBudget | None = None,
         open_account: Callable[[str], StripeGateway] | None = None,
         account: str | None = None,
     ):
@@ -59,7 +59,7 @@ class StripeGateway:
         self.mode = mode
         self.address = address
         self.key_kind = key_kind  # secret | restricted | emulator
-        self.budget = budget or transport.Budget()
+        self.budget = budget or transport.TimeBudget()
         self.account = account  # a fleet's connected account (Stripe-Account), else None
         self._open_account = open_account
 
@@ -102,7 +102,7 @@ class StripeGateway:
                     raise failure from exc
                 try:
                     return check(answer)
-                except answers.Malformed as exc:
+                except responses.Malformed as exc:
                     raise malformed(what, str(exc), write) from None
         raise AssertionError("unreachable")
 
@@ -118,19 +118,19 @@ class StripeGateway:
         self,
         what: str,
         fetch: Callable[[dict[str, str]], object],
-        item: Callable[[Data, str], answers.T],
+        item: Callable[[Data, str], responses.T],
         pages: int | None = None,
         newer_than: str | None = None,
-    ) -> list[answers.T]:
-        """Every page (answers.every_page), each one retried and checked on its own."""
+    ) -> list[responses.T]:
+        """Every page (responses.every_page), each one retried and checked on its own."""
         try:
-            return answers.every_page(
-                lambda cursor: self._call(what, lambda: fetch(cursor), answers.page),
+            return responses.every_page(
+                lambda cursor: self._call(what, lambda: fetch(cursor), responses.page),
                 item,
                 pages,
                 newer_than,
             )
-        except answers.Malformed as exc:
+        except responses.Malformed as exc:
             raise malformed(f"{self.where}: {what}", str(exc), False) from None
 
     @property
@@ -153,9 +153,9 @@ class StripeGateway:
             lambda cursor: self._get(
                 CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
             ),
-            answers.configuration
+            responses.configuration
             if slim is None
-            else lambda value, where: slim(answers.configuration(value, where)),
+            else lambda value, where: slim(responses.configuration(value, where)),
         )
 
     def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:
@@ -168,7 +168,7 @@ class StripeGateway:
             lambda cursor: self._get(
                 CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
             ),
-            answers.configuration,
+            responses.configuration,
             newer_than=config_id,
         )
 
@@ -182,7 +182,7 @@ class StripeGateway:
         return self._call(
             f"reading {config_id}",
             lambda: self._configurations.retrieve(config_id, EXPAND_PRODUCTS),
-            lambda v: answers.configuration(v, expected_id=config_id),
+            lambda v: responses.configuration(v, expected_id=config_id),
         )
 
     def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> Configuration:
@@ -191,7 +191,7 @@ class StripeGateway:
             lambda: self._configurations.create(
                 {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}
             ),
-            answers.created,
+            responses.created,
             write=True,
         )
 
@@ -203,7 +203,7 @@ class StripeGateway:
             lambda: self._configurations.update(
                 config_id, {**params, **EXPAND_PRODUCTS}, {"idempotency_key": idempotency_key}
             ),
-            lambda v: answers.configuration(v, expected_id=config_id),
+            lambda v: responses.configuration(v, expected_id=config_id),
             write=True,
         )
 
@@ -218,7 +218,7 @@ class StripeGateway:
                 return self.client.v1.prices.list(params)
 
             def price(value: Data, where: str, keys: list[str] = keys) -> dict[str, Any]:
-                return answers.price(value, where, lookup_keys=keys)
+                return responses.price(value, where, lookup_keys=keys)
 
             listed = self._list("looking up prices", page, price)
             found.update((p["lookup_key"], p) for p in listed)
@@ -231,7 +231,7 @@ class StripeGateway:
             params: Any = {"active": True, "limit": PAGE_SIZE, **cursor}  # the SDK's TypedDict
             return self.client.v1.prices.list(params)
 
-        listed = self._list("listing prices", page, answers.price, max_pages)
+        listed = self._list("listing prices", page, responses.price, max_pages)
         return [p["lookup_key"] for p in listed if p.get("lookup_key")]
 
     def list_connected_accounts(self) -> list[dict[str, Any]]:
@@ -239,28 +239,28 @@ class StripeGateway:
         return self._list(
             "listing connected accounts",
             lambda cursor: self._get("/v1/accounts", {"limit": PAGE_SIZE, **cursor}),
-            lambda value, where: answers.plain(value, "account"),
+            lambda value, where: responses.plain(value, "account"),
         )
 
     def retrieve_account(self, account_id: str) -> dict[str, Any]:
         return self._call(
             f"reading account {account_id}",
             lambda: self._get(f"/v1/accounts/{account_id}", {}),
-            lambda v: answers.plain(v, "account", account_id),
+            lambda v: responses.plain(v, "account", account_id),
         )
 
     def retrieve_price(self, price_id: str) -> dict[str, Any]:
         return self._call(
             f"reading price {price_id}",
             lambda: self.client.v1.prices.retrieve(price_id),
-            lambda v: answers.price(v, expected_id=price_id),
+            lambda v: responses.price(v, expected_id=price_id),
         )
 
     def retrieve_product(self, product_id: str) -> dict[str, Any]:
         return self._call(
             f"reading product {product_id}",
             lambda: self.client.v1.products.retrieve(product_id),
-            lambda v: answers.plain(v, "product", product_id),
+            lambda v: responses.plain(v, "product", product_id),
         )
 
     # --- doctor ---
@@ -289,7 +289,7 @@ class StripeGateway:
             return self._call(
                 f"reading customer {customer_id}",
                 lambda: self.client.v1.customers.retrieve(customer_id),
-                lambda v: answers.plain(v, "customer", customer_id),
+                lambda v: responses.plain(v, "customer", customer_id),
             )
         except StripeFailure as exc:
             if exc.kind is FailureKind.MISSING:
@@ -306,7 +306,7 @@ class StripeGateway:
         return self._call(
             "creating a portal session",
             lambda: self.client.v1.billing_portal.sessions.create(params, {"idempotency_key": key}),
-            lambda v: answers.plain(v, "billing_portal.session"),
+            lambda v: responses.plain(v, "billing_portal.session"),
         )
 
     @staticmethod

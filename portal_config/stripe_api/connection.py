@@ -45,11 +45,11 @@ def connect(
     transport.RUN_DEADLINE_FACTOR times it); `limiter`: the run's one rate limit (ratelimit.py),
     shared by every environment. Stripe's notices are held back while it is open."""
     with notices.capturing():
-        yield from _connect(env, transport.Budget.for_request_seconds(timeout), limiter)
+        yield from _connect(env, transport.TimeBudget.for_request_seconds(timeout), limiter)
 
 
 def _connect(
-    env: Environment, budget: transport.Budget, limiter: RateLimiter | None
+    env: Environment, budget: transport.TimeBudget, limiter: RateLimiter | None
 ) -> Iterator[Gateway]:
     if env.emulator is not None:
         from ..emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
@@ -77,7 +77,7 @@ def _gateway(
     key: str,
     address: str,
     key_kind: str,
-    budget: transport.Budget,
+    budget: transport.TimeBudget,
     limiter: RateLimiter | None,
 ) -> StripeGateway:
     """The environment's gateway; for a fleet, the platform's, which opens one per connected
@@ -85,7 +85,7 @@ def _gateway(
     session = _session(address, limiter)
 
     def open_account(account_id: str) -> StripeGateway:
-        own = transport.Budget.for_request_seconds(budget.request_seconds)
+        own = transport.TimeBudget.for_request_seconds(budget.request_seconds)
         client = _client(key, address, account_id, own, limiter, session)
         return StripeGateway(client, env.name, env.mode, address, key_kind, own, None, account_id)
 

@@ -36,7 +36,7 @@ def worded(
     exc: stripe.StripeError,
     write: bool,
     address: str,
-    budget: transport.Budget,
+    budget: transport.TimeBudget,
     account: str | None,
 ) -> StripeFailure:
     """The SDK's error as a StripeFailure of one kind, with what to do: `what` is the request

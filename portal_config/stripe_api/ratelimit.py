@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from ..jsontypes import Data
 from ..project.safety import STRIPE_API
-from ..values import Data
 
 if TYPE_CHECKING:
     from ..project.spec import Environment

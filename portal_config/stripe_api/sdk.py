@@ -12,9 +12,9 @@ import requests
 import stripe
 
 from ..errors import FailureKind
+from ..jsontypes import Data
 from ..portal import identity
 from ..project import safety
-from ..values import Data
 from . import transport
 from .ratelimit import LimitedSession, RateLimiter
 
@@ -63,7 +63,7 @@ class _DeadlineClient(stripe.RequestsClient):
     `answer_json`, and the SDK is handed `{}` to make its unread StripeObject from; an error
     status or an answer that is not JSON goes to the SDK whole, for its errors."""
 
-    def __init__(self, session: requests.Session, budget: transport.Budget):
+    def __init__(self, session: requests.Session, budget: transport.TimeBudget):
         super().__init__(timeout=budget.request_seconds, session=session)
         self._shared = session
         self._budget = budget
@@ -181,7 +181,7 @@ def _client(
     key: str,
     address: str,
     stripe_account: str | None,
-    budget: transport.Budget,
+    budget: transport.TimeBudget,
     limiter: RateLimiter | None = None,
     session: LimitedSession | None = None,
 ) -> stripe.StripeClient:

@@ -25,8 +25,8 @@ import requests
 from urllib3.util import Url, parse_url
 
 from .. import defaults
+from ..jsontypes import Data
 from ..project.limits import shorten
-from ..values import Data
 
 T = TypeVar("T")
 
@@ -78,7 +78,7 @@ class Redirected(Exception):
 
 
 @dataclass
-class Budget:
+class TimeBudget:
     """The time one environment's requests may take: `request_seconds` each, and all of them
     (retries and the waits between them included) `run_seconds`. Only time spent asking Stripe
     counts, not a person reading the plan before confirming."""
@@ -87,11 +87,11 @@ class Budget:
     run_seconds: float = defaults.REQUEST_SECONDS * RUN_DEADLINE_FACTOR
     spent: float = 0.0
     _since: float | None = None  # since when at least one request (or its retries) is under way
-    _active: int = 0  # requests under way: apply writes side by side (sidebyside.py)
+    _active: int = 0  # requests under way: apply writes side by side (concurrency.py)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def for_request_seconds(cls, seconds: float) -> Budget:
+    def for_request_seconds(cls, seconds: float) -> TimeBudget:
         return cls(seconds, seconds * RUN_DEADLINE_FACTOR)
 
     @contextmanager

@@ -16,14 +16,14 @@ from typing import Any
 import yaml
 
 from ..errors import PortalConfigError
-from ..keys import find_keys
+from ..jsontypes import Data
+from ..masking import find_keys
 from ..pipeline.prices import written_as
 from ..portal import identity, model, openapi, payload
 from ..project import paths
 from ..project.limits import shorten
 from ..project.loader import RARE_BREAK
 from ..project.schema import dotted
-from ..values import Data
 
 RAW_ID_NOTE = "no lookup key: this ID exists only in this account and mode"
 MAX_KEY_LENGTH = 100  # what a key may be (schema.NAME_PATTERN)

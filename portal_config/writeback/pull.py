@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..jsontypes import Data
 from ..planning.changes import Change, FieldChange, Update
 from ..planning.match import Binding, Status
 from ..planning.plan import EnvPlan
 from ..portal import model, openapi
 from ..project import config, spec
 from ..project.loader import display_path
-from ..values import Data
 from .importer import as_written, written_products
 from .yamledit import Editor
 

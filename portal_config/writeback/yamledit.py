@@ -18,8 +18,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from ..jsontypes import Data
 from ..project.loader import RARE_BREAK
-from ..values import Data
 
 WIDTH = 4096  # never re-wrap a long line
 

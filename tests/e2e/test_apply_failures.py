@@ -4,7 +4,7 @@ a configuration changed between plan and write, and a re-run of the same plan.""
 from __future__ import annotations
 
 from portal_config.apply import apply_plan
-from portal_config.pipeline import fanout, workflow
+from portal_config.pipeline import fanout, plan_target
 from portal_config.project import config
 
 from .stripe_state import BASIC, STANDARD, by_key, client, configurations
@@ -84,7 +84,7 @@ def test_configuration_changed_after_planning_is_not_written(project) -> None:
     assert project.run("apply", "--env", "staging").exit_code == 0
     project.write("standard.yaml", STANDARD.replace("Standard portal", "Planned name"))
     loaded = config.load_project(project.configs / "portal-config.yaml")
-    with workflow.connected(loaded, ["staging"]) as gateways:
+    with plan_target.connected(loaded, ["staging"]) as gateways:
         planned = fanout.plan_all(loaded, gateways)
         config_id = by_key(project)["standard"]["id"]
         client(project).v1.billing_portal.configurations.update(config_id, {"name": "Deploy"})
@@ -99,7 +99,7 @@ def test_no_create_when_a_concurrent_deploy_made_it_since_planning(project) -> N
     basic_id = by_key(project)["basic"]["id"]
     project.write("standard.yaml", STANDARD)
     loaded = config.load_project(project.configs / "portal-config.yaml")
-    with workflow.connected(loaded, ["staging"]) as gateways:
+    with plan_target.connected(loaded, ["staging"]) as gateways:
         planned = fanout.plan_all(loaded, gateways)
         assert planned.envs[0].newest_id == basic_id
         other_deploy = client(project).v1.billing_portal.configurations.create(
@@ -126,7 +126,7 @@ def test_no_create_when_a_concurrent_deploy_made_it_since_planning(project) -> N
 def test_rerunning_the_same_plan_never_duplicates_a_create(project) -> None:
     project.write("basic.yaml", BASIC)
     loaded = config.load_project(project.configs / "portal-config.yaml")
-    with workflow.connected(loaded, ["staging"]) as gateways:
+    with plan_target.connected(loaded, ["staging"]) as gateways:
         planned = fanout.plan_all(loaded, gateways)
         first = apply_plan(planned, gateways, lambda line: None)
         second = apply_plan(planned, gateways, lambda line: None)

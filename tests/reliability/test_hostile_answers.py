@@ -55,17 +55,17 @@ def test_a_list_that_always_has_more_stops_with_a_clear_error(project: Project) 
 def test_pagination_stops_at_its_hard_limit(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from portal_config.stripe_api import answers
     from portal_config.stripe_api import client as gateway_module
+    from portal_config.stripe_api import responses
 
     made = client(project).v1.billing_portal.configurations
     for _ in range(7):
         made.create({"features": {"invoice_history": {"enabled": True}}})
     monkeypatch.setattr(gateway_module, "PAGE_SIZE", 2)
-    monkeypatch.setattr(answers, "MAX_PAGES", 3)
+    monkeypatch.setattr(responses, "MAX_PAGES", 3)
     result = project.run("plan", "--env", "staging")
     assert_clear_error(result, "listing portal configurations", "more than 3 pages")
-    monkeypatch.setattr(answers, "MAX_PAGES", 4)  # 7 objects, 2 a page: 4 pages are enough
+    monkeypatch.setattr(responses, "MAX_PAGES", 4)  # 7 objects, 2 a page: 4 pages are enough
     assert project.run("plan", "--env", "staging").exit_code == 0
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import click
 import pytest
 
-from portal_config import keys
+from portal_config import masking
 from portal_config.render.markup import code
 
 LOADED = "sk_test_e2e_with_underscores_1234"  # no pattern finds a key with _ in it
@@ -18,25 +18,25 @@ LOADED = "sk_test_e2e_with_underscores_1234"  # no pattern finds a key with _ in
 
 @pytest.fixture(autouse=True)
 def loaded() -> Iterator[None]:
-    keys.forget()
-    keys.register(LOADED + "\n")  # as pasted, newline and all
+    masking.forget()
+    masking.register(LOADED + "\n")  # as pasted, newline and all
     yield
-    keys.forget()
+    masking.forget()
 
 
 def test_a_loaded_key_is_masked_by_its_value_and_others_by_the_pattern() -> None:
     text = f"bad key {LOADED}; also sk_live_abcdefghij5678 and {LOADED}\n"
-    assert keys.mask_secrets(text) == (
+    assert masking.mask_secrets(text) == (
         "bad key sk_test_...1234; also sk_live_...5678 and sk_test_...1234\n"
     )
-    keys.forget()
-    assert LOADED in keys.mask_secrets(text)  # forgotten: the pattern alone misses it
+    masking.forget()
+    assert LOADED in masking.mask_secrets(text)  # forgotten: the pattern alone misses it
 
 
 def test_a_pasted_key_is_masked_with_or_without_what_came_with_it() -> None:
-    keys.register(" 'rk_live_pasted_with_quotes_9876' ")
-    assert keys.mask_secrets("'rk_live_pasted_with_quotes_9876'") == "'rk_live_...9876'"
-    assert keys.mask_secrets("<rk_live_pasted_with_quotes_9876>") == "<rk_live_...9876>"
+    masking.register(" 'rk_live_pasted_with_quotes_9876' ")
+    assert masking.mask_secrets("'rk_live_pasted_with_quotes_9876'") == "'rk_live_...9876'"
+    assert masking.mask_secrets("<rk_live_pasted_with_quotes_9876>") == "<rk_live_...9876>"
 
 
 @pytest.mark.parametrize(
@@ -55,23 +55,23 @@ def test_a_key_is_masked_however_a_renderer_encoded_it(underscore: str) -> None:
     stripe_shaped = "rk_live_abcdefghij5678"
     for key, masked in ((LOADED, "sk_test_...1234"), (stripe_shaped, "rk_live_...5678")):
         text = f"<code>{key.replace('_', underscore)}</code>"
-        assert keys.mask_secrets(text) == f"<code>{masked.replace('_', underscore)}</code>"
+        assert masking.mask_secrets(text) == f"<code>{masked.replace('_', underscore)}</code>"
 
 
 def test_a_key_in_the_markdown_report_is_masked_and_the_rest_left_as_it_was() -> None:
     text = f"| {code('a_b & c')} | {code(LOADED)} | {code('sk_live_abcdefghij5678')} |"
-    assert keys.mask_secrets(text) == (
+    assert masking.mask_secrets(text) == (
         "| <code>a&#95;b &#38; c</code> | <code>sk&#95;test&#95;...1234</code> | "
         "<code>sk&#95;live&#95;...5678</code> |"
     )
     # a numeric reference without its `;`, as browsers read it
-    assert keys.mask_secrets("sk&#95live&#95abcdefghij5678") == "sk&#95live&#95...5678"
-    assert keys.mask_secrets("&#95; &amp; \\u0041 %41 \\*") == "&#95; &amp; \\u0041 %41 \\*"
+    assert masking.mask_secrets("sk&#95live&#95abcdefghij5678") == "sk&#95live&#95...5678"
+    assert masking.mask_secrets("&#95; &amp; \\u0041 %41 \\*") == "&#95; &amp; \\u0041 %41 \\*"
 
 
 def test_a_short_value_is_not_registered() -> None:
-    keys.register("sk_test_")  # masking it would mangle every prefix in the output
-    assert keys.mask_secrets("sk_test_...1234") == "sk_test_...1234"
+    masking.register("sk_test_")  # masking it would mangle every prefix in the output
+    assert masking.mask_secrets("sk_test_...1234") == "sk_test_...1234"
 
 
 def test_find_keys_names_the_prefix_of_each_kind() -> None:
@@ -79,12 +79,12 @@ def test_find_keys_names_the_prefix_of_each_kind() -> None:
         "sk_live_abcdefghij rk_test_abcdefghij pk_test_abcdefghij whsec_abcdefghij "
         "pk_test_short xsk_live_abcdefghij"
     )
-    assert keys.find_keys(text) == ["sk_live_", "rk_test_", "pk_test_", "whsec_"]
+    assert masking.find_keys(text) == ["sk_live_", "rk_test_", "pk_test_", "whsec_"]
 
 
 def test_the_stream_masks_a_key_written_in_pieces_and_on_flush() -> None:
     inner = io.StringIO()
-    stream = keys.MaskedStream(inner)
+    stream = masking.MaskedStream(inner)
     stream.write("key: " + LOADED[:10])
     stream.write(LOADED[10:] + " end\nnext ")
     assert inner.getvalue() == "key: sk_test_...1234 end\n"
@@ -95,7 +95,7 @@ def test_the_stream_masks_a_key_written_in_pieces_and_on_flush() -> None:
 
 def test_click_and_tracebacks_write_through_the_stream() -> None:
     inner = io.StringIO()
-    stream = keys.MaskedStream(inner)
+    stream = masking.MaskedStream(inner)
     click.echo(f"Error: {LOADED}", file=stream)  # type: ignore[arg-type]
     try:
         raise RuntimeError(f"Stripe said {LOADED}")

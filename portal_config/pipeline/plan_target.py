@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import PortalConfigError, Problem, ValidationFailed
+from ..errors import Problem, ValidationFailed
 from ..planning.match import Binding, Desired, match, slimmer
 from ..planning.plan import EnvPlan, plan_environment
 from ..portal import model
@@ -17,25 +17,6 @@ from ..project import config, spec
 from ..project.loader import display_path
 from ..stripe_api.gateway import Gateway
 from . import prices
-
-
-def choose_environments(project: spec.Project, names: Sequence[str], every: bool) -> list[str]:
-    if every and names:
-        raise PortalConfigError("--all takes every environment: drop --env, or drop --all")
-    if every:
-        return list(project.environments)
-    if not names:
-        raise PortalConfigError(
-            "name an environment with --env NAME (or --all); this project "
-            f"has: {', '.join(project.environments)}"
-        )
-    unknown = [n for n in names if n not in project.environments]
-    if unknown:
-        raise PortalConfigError(
-            f"unknown environment '{unknown[0]}': the project file "
-            f"{project.path} defines {', '.join(project.environments)}"
-        )
-    return [n for n in project.environments if n in names]  # the project file's order
 
 
 @contextmanager
@@ -74,17 +55,6 @@ def bindings(
         files = config.desired_configs(project, env)
     desired = [desired_of(f, f.params) for f in files]
     return match(project.name, env, project.environments[env].mode, desired, configurations)
-
-
-def check_keys(project: spec.Project, keys: Collection[str], option: str) -> None:
-    """Every key names a configuration file of the project (`--target KEY`, `pull KEY`)."""
-    known = sorted({f.key for f in project.files})
-    unknown = [k for k in keys if k not in known]
-    if unknown:
-        raise PortalConfigError(
-            f"{option} '{unknown[0]}' is not a configuration's key: the "
-            f"files' keys are {', '.join(known) or '(none)'}"
-        )
 
 
 def read_environment(

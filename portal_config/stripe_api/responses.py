@@ -14,9 +14,9 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from .. import progress
+from ..jsontypes import Data
 from ..portal import identity, model, openapi
 from ..portal.configuration import Configuration
-from ..values import Data
 
 CONFIGURATION = "billing_portal.configuration"
 # "All five sub-objects are always present in responses" (API-REFERENCE §3).

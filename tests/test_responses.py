@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from portal_config.stripe_api import answers
-from portal_config.stripe_api.answers import Malformed, Page
+from portal_config.stripe_api import responses
+from portal_config.stripe_api.responses import Malformed, Page
 
 from .support.samples import stripe_config
 
@@ -38,8 +38,8 @@ def broken(path: str, value: Any) -> dict[str, Any]:
 
 def test_stripes_own_configuration_passes_as_it_is() -> None:
     obj = stripe_config("bpc_1", "main")
-    assert answers.configuration(copy.deepcopy(obj)) == obj
-    assert answers.configuration(obj, expected_id="bpc_1").raw is obj  # kept whole, not copied
+    assert responses.configuration(copy.deepcopy(obj)) == obj
+    assert responses.configuration(obj, expected_id="bpc_1").raw is obj  # kept whole, not copied
 
 
 @pytest.mark.parametrize(
@@ -82,22 +82,22 @@ def test_stripes_own_configuration_passes_as_it_is() -> None:
 )
 def test_a_configuration_defect_is_named(path: str, value: Any, words: str) -> None:
     with pytest.raises(Malformed, match=words.replace("(", r"\(").replace(")", r"\)")):
-        answers.configuration(broken(path, value))
+        responses.configuration(broken(path, value))
 
 
 def test_a_configuration_null_metadata_is_no_metadata_and_readable() -> None:
-    assert answers.configuration(broken("metadata", None))["metadata"] is None
+    assert responses.configuration(broken("metadata", None))["metadata"] is None
 
 
 def test_a_creates_answer_must_carry_a_configuration_id() -> None:
-    assert answers.created(stripe_config("bpc_1"))["id"] == "bpc_1"
+    assert responses.created(stripe_config("bpc_1"))["id"] == "bpc_1"
     with pytest.raises(Malformed, match=r"id 'price_1' is not a configuration's \(bpc_...\)"):
-        answers.created(stripe_config("price_1"))
+        responses.created(stripe_config("price_1"))
 
 
 def test_the_answer_must_be_the_configuration_asked_for() -> None:
     with pytest.raises(Malformed, match="is not bpc_2, the configuration asked for"):
-        answers.configuration(stripe_config("bpc_1"), expected_id="bpc_2")
+        responses.configuration(stripe_config("bpc_1"), expected_id="bpc_2")
 
 
 @pytest.mark.parametrize(
@@ -115,17 +115,17 @@ def test_the_answer_must_be_the_configuration_asked_for() -> None:
 )
 def test_a_page_must_be_a_list_object(value: Any, words: str) -> None:
     with pytest.raises(Malformed) as caught:
-        answers.page(value)
+        responses.page(value)
     assert str(caught.value) == words
 
 
 def test_a_price_from_a_lookup_must_carry_a_key_that_was_asked_for() -> None:
-    assert answers.price(dict(PRICE), lookup_keys=["pro"])["id"] == "price_1"
+    assert responses.price(dict(PRICE), lookup_keys=["pro"])["id"] == "price_1"
     with pytest.raises(Malformed, match="lookup_key None, not one of those asked for"):
-        answers.price({**PRICE, "lookup_key": None}, lookup_keys=["pro"])
+        responses.price({**PRICE, "lookup_key": None}, lookup_keys=["pro"])
     with pytest.raises(Malformed, match="product None, not an ID"):
-        answers.price({**PRICE, "product": None})
-    assert answers.price({**PRICE, "product": {"id": "prod_1"}})["id"] == "price_1"
+        responses.price({**PRICE, "product": None})
+    assert responses.price({**PRICE, "product": {"id": "prod_1"}})["id"] == "price_1"
 
 
 def test_every_page_follows_cursors_and_stops_a_server_that_pages_for_ever(
@@ -140,24 +140,24 @@ def test_every_page_follows_cursors_and_stops_a_server_that_pages_for_ever(
     def item(value: Any, where: str) -> dict[str, Any]:
         return dict(value)
 
-    assert [o["id"] for o in answers.every_page(pages, item)] == ids
+    assert [o["id"] for o in responses.every_page(pages, item)] == ids
     with pytest.raises(Malformed, match="the pages repeat: bpc_0 came twice"):
-        answers.every_page(lambda cursor: Page([{"id": "bpc_0"}], True), item)
-    monkeypatch.setattr(answers, "MAX_PAGES", 2)
+        responses.every_page(lambda cursor: Page([{"id": "bpc_0"}], True), item)
+    monkeypatch.setattr(responses, "MAX_PAGES", 2)
     with pytest.raises(Malformed, match="more than 2 pages"):
-        answers.every_page(pages, item)
-    monkeypatch.setattr(answers, "MAX_OBJECTS", 3)
-    monkeypatch.setattr(answers, "MAX_PAGES", 10)
+        responses.every_page(pages, item)
+    monkeypatch.setattr(responses, "MAX_OBJECTS", 3)
+    monkeypatch.setattr(responses, "MAX_PAGES", 10)
     with pytest.raises(Malformed, match="more than 3 objects"):
-        answers.every_page(pages, item)
+        responses.every_page(pages, item)
     # Stripe's end of a list is has_more false; an empty page ends it too, as the SDK reads it.
-    assert answers.every_page(lambda cursor: Page([], True), item) == []
+    assert responses.every_page(lambda cursor: Page([], True), item) == []
 
 
 def test_an_item_defect_says_which_item() -> None:
     def item(value: Any, where: str) -> dict[str, Any]:
-        return answers.configuration(value, where)
+        return responses.configuration(value, where)
 
     page = Page([stripe_config("bpc_1"), broken("metadata", KeyError)], False)
     with pytest.raises(Malformed, match=r"^item 2 of page 1, bpc_1, has no metadata"):
-        answers.every_page(lambda cursor: page, item)
+        responses.every_page(lambda cursor: page, item)
