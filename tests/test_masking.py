@@ -1,4 +1,4 @@
-"""keys.py: a loaded key is masked by its value, any key-like string by the pattern, and the
+"""masking.py: a loaded key is masked by its value, any key-like string by the pattern, and the
 stream cli.main writes through masks every line, however it is written."""
 
 from __future__ import annotations

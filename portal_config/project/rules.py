@@ -38,7 +38,7 @@ LOOKUP_KEY_LENGTH = 200
 _NOT_IN_URLS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
-# What each key-like prefix is called (keys.KEY_LIKE: the one rule of what a secret is, the same
+# What each key-like prefix is called (masking.KEY_LIKE: the one rule of what a secret is, the same
 # for what validate refuses in a file and what import refuses to write).
 _KIND = {
     "sk": "secret key",
@@ -49,7 +49,7 @@ _KIND = {
 
 
 def find_secrets(document: Document) -> list[Problem]:
-    """Key-like strings (keys.KEY_LIKE) anywhere in a file: in its text, comments included, and
+    """Key-like strings (masking.KEY_LIKE) anywhere in a file: in its text, comments included, and
     in its values as loaded, so a key spelled with YAML escapes (`"sk\\u005flive_..."`), which
     the text does not show, is found too."""
     file = display_path(document.path)
