@@ -200,7 +200,7 @@ def test_a_file_left_out_keeps_its_configuration_and_the_others_are_planned() ->
 
 
 def test_a_plan_read_slim_cannot_be_fingerprinted() -> None:
-    # Only a plan that is not saved reads slim (workflow.read_environment): saving one would
+    # Only a plan that is not saved reads slim (plan_target.read_environment): saving one would
     # fingerprint configurations without their fields.
     with pytest.raises(ValueError, match="no fingerprints"):
         _ = EnvPlan("local", "test", slim=True).fingerprints

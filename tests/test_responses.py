@@ -1,4 +1,4 @@
-"""answers.py: what a configuration, a price, a page and a paged list must look like before the
+"""responses.py: what a configuration, a price, a page and a paged list must look like before the
 tool reads them, and the words of each defect."""
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def _existing_id(change: Change) -> str:
 def still_as_planned(change: Change, gateway: Gateway, project: str, arrivals: Arrivals) -> bool:
     """Read Stripe just before the write: no silent revert of a change made in between, no
     second configuration for an identity that appeared meanwhile (asking only for what was
-    created since the plan: arrivals.py), no deactivation of what prune must never touch (a
+    created since the plan: recheck.py), no deactivation of what prune must never touch (a
     saved plan file could have been edited)."""
     if isinstance(change, Create):
         return not arrivals.holds(_identity(change, project))

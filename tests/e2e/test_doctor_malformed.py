@@ -15,6 +15,6 @@ def test_a_return_url_that_is_not_text_is_a_malformed_answer(project) -> None:
     result = project.run("doctor", "--env", "staging")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and "Internal error" not in result.output
-    # answers.py checks every field's type as the configuration is read, doctor's reads too
+    # responses.py checks every field's type as the configuration is read, doctor's reads too
     line = finding(result, "problem", "Stripe's answer is malformed", "default_return_url is 12")
     assert "fix: " in line
