@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import PortalConfigError, Problem
 from ..portal import identity, model, payload
+from ..portal.configuration import Configuration
 from ..project import fleet_accounts
 from .changes import (
     FILE_GONE,
@@ -184,13 +185,14 @@ class Plan:
 def fingerprint(obj: Mapping[str, Any]) -> str:
     """What identifies a configuration's state as read: its managed fields, metadata, status and
     `updated` (not the raw JSON, which may differ between a list and a retrieve)."""
+    read = Configuration.of(obj)
     material = {
-        "id": obj.get("id"),
-        "updated": obj.get("updated"),
-        "active": obj.get("active"),
-        identity.DEFAULT_FLAG: obj.get(identity.DEFAULT_FLAG),
-        "metadata": obj.get("metadata") or {},
-        "state": model.canonical(obj),
+        "id": read.id,
+        "updated": read.updated,
+        "active": read.active,
+        identity.DEFAULT_FLAG: read.is_default,
+        "metadata": read.metadata,
+        "state": model.canonical(read.raw),
     }
     text = json.dumps(material, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -225,9 +227,10 @@ def desired_state(params: Mapping[str, Any], metadata_keys: list[str]) -> dict[s
 
 
 def current_state(obj: Mapping[str, Any], metadata_keys: list[str]) -> dict[str, Any]:
-    state = model.canonical(obj)
-    state["active"] = bool(obj.get("active", True))
-    state.update(model.metadata_state(obj.get("metadata"), metadata_keys))
+    read = Configuration.of(obj)
+    state = model.canonical(read.raw)
+    state["active"] = read.active
+    state.update(model.metadata_state(read.metadata, metadata_keys))
     return state
 
 
@@ -313,7 +316,7 @@ def plan_environment(
             assert b.desired is not None
             changes.append(_create(project, env, b.desired))
         elif b.status is Status.RETIRED and obj is not None:
-            if obj.get("active"):
+            if obj.active:
                 changes.append(deactivation(env, b.key, obj, b.file, RETIRED, fingerprint(obj)))
             else:
                 in_sync.append((str(b.key), str(b.config_id)))
@@ -331,7 +334,7 @@ def plan_environment(
         elif b.status is Status.DEFAULT_KEPT:
             default_kept.append((str(b.key), str(b.config_id)))
         elif b.status is Status.UNMANAGED and obj is not None:
-            unmanaged.append((obj["id"], obj.get("name"), obj.get("application")))
+            unmanaged.append((obj.id, obj.name, obj.application))
     return EnvPlan(
         env=env,
         mode=mode,
