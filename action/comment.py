@@ -3,16 +3,20 @@
     GITHUB_TOKEN=... python comment.py --body-file plan.md [--key plan] [--repo OWNER/REPO]
                                        --number PR
 
-The body gets `<!-- portal-config: KEY -->` as its first line (in place of the marker
-`portal-config plan|diff --format markdown` starts its report with, so there is one); the first
-comment of the pull request starting with that line is updated (PATCH), else one is created
-(POST). It runs after the action installs portal-config, and prints through its masking
-(keys.masked_output, with the token registered), so an answer that echoes the token shows
-`[key]`. The API base comes from GITHUB_API_URL (GitHub Enterprise), the token from GITHUB_TOKEN
-(never argv, which other processes can read); the token goes to the API's origin only (a next
-page elsewhere is refused, and so is a redirect elsewhere). Bounded: a timeout per request and at
-most --max-pages pages of 100 comments. A 403 (the read-only token of a pull request from a fork)
-is a warning, not a failure: the report is still in the job summary.
+The body gets `<!-- portal-config: KEY -->` as its first line (in place of the marker `portal-
+config plan|diff --format markdown` starts its report with, so there is one); the first comment of
+the pull request starting with that line AND written by the token's own identity is updated
+(PATCH), else one is created (POST): a marker anyone can type never makes the bot edit someone
+else's comment. The identity is GET /user's login; an installation token (GITHUB_TOKEN) is refused
+there, and what it writes is `github-actions[bot]`'s. It runs after the action installs portal-
+config, and prints through its masking (keys.masked_output, with the token registered), so an
+answer that echoes the token shows `[key]`. The API base comes from GITHUB_API_URL (GitHub
+Enterprise), the token from GITHUB_TOKEN (never argv, which other processes can read); the token
+goes to the API's origin only (a next page elsewhere is refused, and so is a redirect elsewhere).
+Bounded: a timeout per request and at most --max-pages pages of 100 comments. A 403 is a warning
+when the pull request comes from a fork (its read-only token; the event payload at
+GITHUB_EVENT_PATH says where the head is), the report being in the job summary; on a same-
+repository pull request it fails, naming the permission to add.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ NOTE = (
 )
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 _MARKER = re.compile(r"<!-- portal-config: [^>]*-->")
+# What GITHUB_TOKEN writes is this app's: docs.github.com/en/actions/security-for-github-actions/
+# security-guides/automatic-token-authentication ("github-actions[bot]" as the commenter).
+ACTIONS_BOT = "github-actions[bot]"
+PERMISSION = "pull-requests: write"
 
 
 class ApiError(Exception):
@@ -153,10 +161,23 @@ class GitHub:
             raise ApiError(0, f"{url} could not be reached ({exc})") from exc
 
 
+def own_login(github: GitHub) -> str:
+    """Who the token writes as. GET /user answers for a user's token; an installation token
+    (GITHUB_TOKEN) gets 403 there (docs.github.com/en/rest/users/users#get-the-authenticated-
+    user), and writes as github-actions[bot]."""
+    try:
+        user, _ = github.call("GET", "/user")
+    except ApiError as exc:
+        if exc.status == 403:
+            return ACTIONS_BOT
+        raise
+    return str(user["login"])
+
+
 def find_comment(
-    github: GitHub, repo: str, number: int, key: str, max_pages: int
+    github: GitHub, repo: str, number: int, key: str, max_pages: int, author: str
 ) -> tuple[dict[str, Any] | None, bool]:
-    """(the first comment starting with the marker, whether every page was read)."""
+    """(the first comment by `author` starting with the marker, whether every page was read)."""
     url: str | None = f"/repos/{repo}/issues/{number}/comments?per_page=100"
     for _ in range(max_pages):
         if url is None:
@@ -164,7 +185,8 @@ def find_comment(
         comments, link = github.call("GET", url)
         for comment in comments:
             body = comment.get("body") or ""
-            if body.splitlines()[:1] == [marker(key)]:
+            by = (comment.get("user") or {}).get("login")
+            if by == author and body.splitlines()[:1] == [marker(key)]:
                 return comment, True
         url = next_link(link)
     return None, url is None
@@ -175,7 +197,7 @@ def upsert(
 ) -> tuple[str, dict[str, Any]]:
     """("created" or "updated", the comment), masked as everything is on its way out."""
     text = truncate(with_marker(keys.mask_secrets(body), key))
-    existing, complete = find_comment(github, repo, number, key, max_pages)
+    existing, complete = find_comment(github, repo, number, key, max_pages, own_login(github))
     if existing is not None:
         updated, _ = github.call(
             "PATCH", f"/repos/{repo}/issues/comments/{existing['id']}", {"body": text}
@@ -188,6 +210,36 @@ def upsert(
         )
     created, _ = github.call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": text})
     return "created", created
+
+
+def from_fork(event_path: str) -> bool:
+    """Whether the event's pull request comes from another repository (a fork): its head
+    repository is not its base's, or is gone (a deleted fork)."""
+    try:
+        with open(event_path, encoding="utf-8") as handle:
+            pull = json.load(handle).get("pull_request") or {}
+    except (OSError, ValueError, AttributeError):
+        return False
+    head = (pull.get("head") or {}).get("repo") or {}
+    base = (pull.get("base") or {}).get("repo") or {}
+    return head.get("full_name") != base.get("full_name")
+
+
+def refused(exc: ApiError, number: int) -> int:
+    """A 403 on writing: a fork's read-only token (a warning), or a missing permission."""
+    if from_fork(os.environ.get("GITHUB_EVENT_PATH", "")):
+        warning = (
+            f"cannot comment on pull request #{number} ({exc}); the report is in the job "
+            "summary. Pull requests from forks get a read-only token."
+        )
+        print(f"::warning::{github_escape(warning)}")
+        return 0
+    error = (
+        f"cannot comment on pull request #{number} ({exc}): add `{PERMISSION}` to the "
+        "workflow's or the job's permissions (the report is in the job summary)"
+    )
+    print(f"::error::{github_escape(error)}")
+    return 1
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -235,13 +287,8 @@ def _main(argv: Sequence[str], token: str) -> int:
     try:
         action, comment = upsert(github, args.repo, args.number, args.key, body, args.max_pages)
     except ApiError as exc:
-        if exc.status == 403:  # a fork's pull request gets a read-only token
-            warning = (
-                f"cannot comment on pull request #{args.number} ({exc}); the report is in the "
-                "job summary. Pull requests from forks get a read-only token."
-            )
-            print(f"::warning::{github_escape(warning)}")
-            return 0
+        if exc.status == 403:
+            return refused(exc, args.number)
         print(f"comment.py: {exc}", file=sys.stderr)
         return 1
     print(f"{action} comment {comment.get('html_url') or comment.get('id')}")
