@@ -22,6 +22,8 @@ repository pull request it fails, naming the permission to add.
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import json
 import os
 import re
@@ -29,10 +31,13 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from portal_config import keys
+from portal_config.project.limits import MAX_PLAN_BYTES
 from portal_config.render.report import github_escape
 
 LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; leave room for the marker
@@ -46,6 +51,34 @@ _MARKER = re.compile(r"<!-- portal-config: [^>]*-->")
 # security-guides/automatic-token-authentication ("github-actions[bot]" as the commenter).
 ACTIONS_BOT = "github-actions[bot]"
 PERMISSION = "pull-requests: write"
+
+
+EMBED_LIMIT = 30_000  # of the comment's 65,536 characters; the rest is the report
+_EMBED = re.compile(r"<!-- portal-config-plan: v1 ([0-9a-f]{7,64}) ([A-Za-z0-9+/=]+) -->")
+
+
+def embed(plan_text: str, head_sha: str) -> str:
+    """The saved plan, for the merge to apply (reviewed.py): compressed, as base64, whose
+    alphabet cannot close the HTML comment it is carried in."""
+    packed = base64.b64encode(zlib.compress(plan_text.encode("utf-8"), 9)).decode("ascii")
+    return f"<!-- portal-config-plan: v1 {head_sha} {packed} -->"
+
+
+def extract(body: str) -> tuple[str, dict[str, Any]] | None:
+    """(head commit, plan file document) embedded in a comment body; None when there is none or
+    it does not decode (bounded: never more than a plan file may be, limits.MAX_PLAN_BYTES)."""
+    found = _EMBED.search(body)
+    if found is None:
+        return None
+    try:
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.b64decode(found.group(2), validate=True), MAX_PLAN_BYTES)
+        if inflate.unconsumed_tail:
+            return None
+        document = json.loads(raw)
+    except (binascii.Error, zlib.error, ValueError):
+        return None
+    return (found.group(1), document) if isinstance(document, dict) else None
 
 
 class ApiError(Exception):
@@ -192,11 +225,24 @@ def find_comment(
     return None, url is None
 
 
+def body_with_plan(body: str, key: str, plan: str, head_sha: str) -> str:
+    """The comment: the masked report under the key's marker, and the saved plan embedded for
+    the merge (reviewed.py) when given and small enough, else a line saying it is not."""
+    carried = embed(plan, head_sha) if plan and head_sha else ""
+    if len(carried) > EMBED_LIMIT:
+        body += (
+            f"\n> The saved plan ({len(carried):,} characters) is too large to carry in this "
+            "comment: a merge job with `reviewed-plan` will refuse to apply it.\n"
+        )
+        carried = ""
+    text = truncate(with_marker(keys.mask_secrets(body), key), LIMIT - len(carried) - 1)
+    return f"{text}\n{carried}" if carried else text
+
+
 def upsert(
-    github: GitHub, repo: str, number: int, key: str, body: str, max_pages: int
+    github: GitHub, repo: str, number: int, key: str, text: str, max_pages: int
 ) -> tuple[str, dict[str, Any]]:
-    """("created" or "updated", the comment), masked as everything is on its way out."""
-    text = truncate(with_marker(keys.mask_secrets(body), key))
+    """("created" or "updated", the comment) whose body is `text`."""
     existing, complete = find_comment(github, repo, number, key, max_pages, own_login(github))
     if existing is not None:
         updated, _ = github.call(
@@ -257,6 +303,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         default=os.environ.get("GITHUB_API_URL") or "https://api.github.com",
         help="Default: GITHUB_API_URL.",
     )
+    parser.add_argument(
+        "--plan-file", default="", help="A plan saved with `plan --out`, carried for the merge."
+    )
+    parser.add_argument("--head-sha", default="", help="The commit the saved plan is for.")
     parser.add_argument("--max-pages", type=int, default=30, help="Pages of 100 comments read.")
     parser.add_argument("--timeout", type=float, default=30.0, help="Seconds per request.")
     return parser.parse_args(argv)
@@ -283,15 +333,24 @@ def _main(argv: Sequence[str], token: str) -> int:
     except OSError as exc:
         print(f"comment.py: cannot read {args.body_file}: {exc.strerror}", file=sys.stderr)
         return 1
+    try:
+        plan = Path(args.plan_file).read_text(encoding="utf-8") if args.plan_file else ""
+    except OSError as exc:
+        print(f"comment.py: cannot read {args.plan_file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    text = body_with_plan(body, args.key, plan, args.head_sha)
     github = GitHub(args.api_url, token, args.timeout)
     try:
-        action, comment = upsert(github, args.repo, args.number, args.key, body, args.max_pages)
+        action, comment = upsert(github, args.repo, args.number, args.key, text, args.max_pages)
     except ApiError as exc:
         if exc.status == 403:
             return refused(exc, args.number)
         print(f"comment.py: {exc}", file=sys.stderr)
         return 1
     print(f"{action} comment {comment.get('html_url') or comment.get('id')}")
+    if os.environ.get("GITHUB_OUTPUT"):  # the action's output comment-url
+        with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as handle:
+            handle.write(f"url={comment.get('html_url') or ''}\n")
     return 0
 
 

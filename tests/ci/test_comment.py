@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,16 +15,6 @@ from tests.ci.fake_github import BOT, REPO, TOKEN, FakeGitHub
 
 SCRIPT = ROOT / "action" / "comment.py"
 PLAN = "**portal-config plan** for `staging`: 0 to create, 1 to update, 0 to deactivate\n"
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 def comment(
