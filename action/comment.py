@@ -3,21 +3,27 @@
     GITHUB_TOKEN=... python comment.py --body-file plan.md [--key plan] [--repo OWNER/REPO]
                                        --number PR
 
-The body gets `<!-- portal-config: KEY -->` as its first line (in place of the marker
-`portal-config plan|diff --format markdown` starts its report with, so there is one); the first
-comment of the pull request starting with that line is updated (PATCH), else one is created
-(POST). It runs after the action installs portal-config, and prints through its masking
-(masking.masked_output, with the token registered), so an answer that echoes the token shows
-`[key]`. The API base comes from GITHUB_API_URL (GitHub Enterprise), the token from GITHUB_TOKEN
-(never argv, which other processes can read); the token goes to the API's origin only (a next
-page elsewhere is refused, and so is a redirect elsewhere). Bounded: a timeout per request and at
-most --max-pages pages of 100 comments. A 403 (the read-only token of a pull request from a fork)
-is a warning, not a failure: the report is still in the job summary.
+The body gets `<!-- portal-config: KEY -->` as its first line (in place of the marker `portal-
+config plan|diff --format markdown` starts its report with, so there is one); the first comment of
+the pull request starting with that line AND written by the token's own identity is updated
+(PATCH), else one is created (POST): a marker anyone can type never makes the bot edit someone
+else's comment. The identity is GET /user's login; an installation token (GITHUB_TOKEN) is refused
+there, and what it writes is `github-actions[bot]`'s. It runs after the action installs portal-
+config, and prints through its masking (masking.masked_output, with the token registered), so an
+answer that echoes the token shows `[key]`. The API base comes from GITHUB_API_URL (GitHub
+Enterprise), the token from GITHUB_TOKEN (never argv, which other processes can read); the token
+goes to the API's origin only (a next page elsewhere is refused, and so is a redirect elsewhere).
+Bounded: a timeout per request and at most --max-pages pages of 100 comments. A 403 is a warning
+when the pull request comes from a fork (its read-only token; the event payload at
+GITHUB_EVENT_PATH says where the head is), the report being in the job summary; on a same-
+repository pull request it fails, naming the permission to add.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import json
 import os
 import re
@@ -25,10 +31,13 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from portal_config import masking
+from portal_config.project.limits import MAX_PLAN_BYTES
 from portal_config.render.report import github_escape
 
 LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; leave room for the marker
@@ -38,6 +47,38 @@ NOTE = (
 )
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 _MARKER = re.compile(r"<!-- portal-config: [^>]*-->")
+# What GITHUB_TOKEN writes is this app's: docs.github.com/en/actions/security-for-github-actions/
+# security-guides/automatic-token-authentication ("github-actions[bot]" as the commenter).
+ACTIONS_BOT = "github-actions[bot]"
+PERMISSION = "pull-requests: write"
+
+
+EMBED_LIMIT = 30_000  # of the comment's 65,536 characters; the rest is the report
+_EMBED = re.compile(r"<!-- portal-config-plan: v1 ([0-9a-f]{7,64}) ([A-Za-z0-9+/=]+) -->")
+
+
+def embed(plan_text: str, head_sha: str) -> str:
+    """The saved plan, for the merge to apply (reviewed.py): compressed, as base64, whose
+    alphabet cannot close the HTML comment it is carried in."""
+    packed = base64.b64encode(zlib.compress(plan_text.encode("utf-8"), 9)).decode("ascii")
+    return f"<!-- portal-config-plan: v1 {head_sha} {packed} -->"
+
+
+def extract(body: str) -> tuple[str, dict[str, Any]] | None:
+    """(head commit, plan file document) embedded in a comment body; None when there is none or
+    it does not decode (bounded: never more than a plan file may be, limits.MAX_PLAN_BYTES)."""
+    found = _EMBED.search(body)
+    if found is None:
+        return None
+    try:
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.b64decode(found.group(2), validate=True), MAX_PLAN_BYTES)
+        if inflate.unconsumed_tail:
+            return None
+        document = json.loads(raw)
+    except (binascii.Error, zlib.error, ValueError):
+        return None
+    return (found.group(1), document) if isinstance(document, dict) else None
 
 
 class ApiError(Exception):
@@ -153,10 +194,23 @@ class GitHub:
             raise ApiError(0, f"{url} could not be reached ({exc})") from exc
 
 
+def own_login(github: GitHub) -> str:
+    """Who the token writes as. GET /user answers for a user's token; an installation token
+    (GITHUB_TOKEN) gets 403 there (docs.github.com/en/rest/users/users#get-the-authenticated-
+    user), and writes as github-actions[bot]."""
+    try:
+        user, _ = github.call("GET", "/user")
+    except ApiError as exc:
+        if exc.status == 403:
+            return ACTIONS_BOT
+        raise
+    return str(user["login"])
+
+
 def find_comment(
-    github: GitHub, repo: str, number: int, key: str, max_pages: int
+    github: GitHub, repo: str, number: int, key: str, max_pages: int, author: str
 ) -> tuple[dict[str, Any] | None, bool]:
-    """(the first comment starting with the marker, whether every page was read)."""
+    """(the first comment by `author` starting with the marker, whether every page was read)."""
     url: str | None = f"/repos/{repo}/issues/{number}/comments?per_page=100"
     for _ in range(max_pages):
         if url is None:
@@ -164,18 +218,32 @@ def find_comment(
         comments, link = github.call("GET", url)
         for comment in comments:
             body = comment.get("body") or ""
-            if body.splitlines()[:1] == [marker(key)]:
+            by = (comment.get("user") or {}).get("login")
+            if by == author and body.splitlines()[:1] == [marker(key)]:
                 return comment, True
         url = next_link(link)
     return None, url is None
 
 
+def body_with_plan(body: str, key: str, plan: str, head_sha: str) -> str:
+    """The comment: the masked report under the key's marker, and the saved plan embedded for
+    the merge (reviewed.py) when given and small enough, else a line saying it is not."""
+    carried = embed(plan, head_sha) if plan and head_sha else ""
+    if len(carried) > EMBED_LIMIT:
+        body += (
+            f"\n> The saved plan ({len(carried):,} characters) is too large to carry in this "
+            "comment: a merge job with `reviewed-plan` will refuse to apply it.\n"
+        )
+        carried = ""
+    text = truncate(with_marker(masking.mask_secrets(body), key), LIMIT - len(carried) - 1)
+    return f"{text}\n{carried}" if carried else text
+
+
 def upsert(
-    github: GitHub, repo: str, number: int, key: str, body: str, max_pages: int
+    github: GitHub, repo: str, number: int, key: str, text: str, max_pages: int
 ) -> tuple[str, dict[str, Any]]:
-    """("created" or "updated", the comment), masked as everything is on its way out."""
-    text = truncate(with_marker(masking.mask_secrets(body), key))
-    existing, complete = find_comment(github, repo, number, key, max_pages)
+    """("created" or "updated", the comment) whose body is `text`."""
+    existing, complete = find_comment(github, repo, number, key, max_pages, own_login(github))
     if existing is not None:
         updated, _ = github.call(
             "PATCH", f"/repos/{repo}/issues/comments/{existing['id']}", {"body": text}
@@ -188,6 +256,36 @@ def upsert(
         )
     created, _ = github.call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": text})
     return "created", created
+
+
+def from_fork(event_path: str) -> bool:
+    """Whether the event's pull request comes from another repository (a fork): its head
+    repository is not its base's, or is gone (a deleted fork)."""
+    try:
+        with open(event_path, encoding="utf-8") as handle:
+            pull = json.load(handle).get("pull_request") or {}
+    except (OSError, ValueError, AttributeError):
+        return False
+    head = (pull.get("head") or {}).get("repo") or {}
+    base = (pull.get("base") or {}).get("repo") or {}
+    return head.get("full_name") != base.get("full_name")
+
+
+def refused(exc: ApiError, number: int) -> int:
+    """A 403 on writing: a fork's read-only token (a warning), or a missing permission."""
+    if from_fork(os.environ.get("GITHUB_EVENT_PATH", "")):
+        warning = (
+            f"cannot comment on pull request #{number} ({exc}); the report is in the job "
+            "summary. Pull requests from forks get a read-only token."
+        )
+        print(f"::warning::{github_escape(warning)}")
+        return 0
+    error = (
+        f"cannot comment on pull request #{number} ({exc}): add `{PERMISSION}` to the "
+        "workflow's or the job's permissions (the report is in the job summary)"
+    )
+    print(f"::error::{github_escape(error)}")
+    return 1
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -205,6 +303,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         default=os.environ.get("GITHUB_API_URL") or "https://api.github.com",
         help="Default: GITHUB_API_URL.",
     )
+    parser.add_argument(
+        "--plan-file", default="", help="A plan saved with `plan --out`, carried for the merge."
+    )
+    parser.add_argument("--head-sha", default="", help="The commit the saved plan is for.")
     parser.add_argument("--max-pages", type=int, default=30, help="Pages of 100 comments read.")
     parser.add_argument("--timeout", type=float, default=30.0, help="Seconds per request.")
     return parser.parse_args(argv)
@@ -231,20 +333,24 @@ def _main(argv: Sequence[str], token: str) -> int:
     except OSError as exc:
         print(f"comment.py: cannot read {args.body_file}: {exc.strerror}", file=sys.stderr)
         return 1
+    try:
+        plan = Path(args.plan_file).read_text(encoding="utf-8") if args.plan_file else ""
+    except OSError as exc:
+        print(f"comment.py: cannot read {args.plan_file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    text = body_with_plan(body, args.key, plan, args.head_sha)
     github = GitHub(args.api_url, token, args.timeout)
     try:
-        action, comment = upsert(github, args.repo, args.number, args.key, body, args.max_pages)
+        action, comment = upsert(github, args.repo, args.number, args.key, text, args.max_pages)
     except ApiError as exc:
-        if exc.status == 403:  # a fork's pull request gets a read-only token
-            warning = (
-                f"cannot comment on pull request #{args.number} ({exc}); the report is in the "
-                "job summary. Pull requests from forks get a read-only token."
-            )
-            print(f"::warning::{github_escape(warning)}")
-            return 0
+        if exc.status == 403:
+            return refused(exc, args.number)
         print(f"comment.py: {exc}", file=sys.stderr)
         return 1
     print(f"{action} comment {comment.get('html_url') or comment.get('id')}")
+    if os.environ.get("GITHUB_OUTPUT"):  # the action's output comment-url
+        with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as handle:
+            handle.write(f"url={comment.get('html_url') or ''}\n")
     return 0
 
 

@@ -2,9 +2,15 @@
 
 Reads the action's inputs from INPUT_* variables (action.yml passes them; composite actions do not
 set them on their own), runs `portal-config` with the Python that runs this script, writes the
-markdown report to a file and the job summary, and the step's outputs (`exitcode`, `has-changes`,
-`command`, `report`) to GITHUB_OUTPUT. It exits 0 even when portal-config fails, so the comment
-step still posts the failure; action.yml fails the action afterwards from `exitcode`.
+markdown report to a file and the job summary, and the step's outputs (OUTPUTS) to GITHUB_OUTPUT.
+It exits 0 even when portal-config fails, so the comment step still posts the failure; action.yml
+fails the action afterwards when the output `failure` says why.
+
+Whose change: in a pull request the plan is what the pull request changes, headed so, with what
+Stripe differs in beyond the pull request's diff (`diff --base`) marked as changed outside
+portal-config (outcome.whose); outside a pull request a plan is a drift check
+(`--detailed-exitcode`, headed "Drift:"). A plan is saved (`--out`, unless a fleet is chosen:
+saved plans are per environment) for the outputs, and for the comment to carry (reviewed.py).
 
 Offline rule (input `offline: auto`): run `diff --base` instead of `plan` when any environment
 chosen names in `api_key_env` a variable that is unset or empty (secrets are empty in pull
@@ -28,6 +34,11 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import comment
+import outcome
+import reviewed
 
 from portal_config import masking
 from portal_config.errors import PortalConfigError
@@ -36,6 +47,21 @@ from portal_config.render.report import github_escape
 
 COMMANDS = ("plan", "diff", "apply")
 REPORT_MARKER = "<!-- portal-config: "  # how `--format markdown` starts its report
+HEADING = "\n## portal-config plan\n"  # the markdown plan's heading, which `whose` follows
+STALE = "the saved plan is stale"  # how `apply --plan` refuses (planning/planfile.py)
+OUTPUTS = (
+    "exitcode",
+    "has-changes",
+    "command",
+    "report",
+    "plan-file",
+    "json-plan",
+    *outcome.COUNTS,
+    "live-changes",
+    "has-deactivations",
+    "pull-request",
+    "failure",
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,8 @@ class Inputs:
     base: str = ""
     offline: str = "auto"
     args: tuple[str, ...] = field(default_factory=tuple)
+    fail_on_changes: str = "false"  # true: exit 2 (changes) fails the step
+    reviewed_plan: str = ""  # apply: the comment key whose saved plan is applied, or nothing
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> Inputs:
@@ -61,17 +89,29 @@ class Inputs:
             base=get("BASE"),
             offline=get("OFFLINE", "auto").lower(),
             args=tuple(shlex.split(get("ARGS"))),
+            fail_on_changes=get("FAIL_ON_CHANGES", "false").lower(),
+            reviewed_plan=get("REVIEWED_PLAN"),
         )
 
 
 def key_variables(inputs: Inputs, cwd: Path) -> dict[str, str | None]:
     """Each environment's `api_key_env` variable, by environment name (None: it names none),
     read as the CLI reads the project file; none when it cannot be read (the CLI says why)."""
+    return {name: env.api_key_env for name, env in _environments(inputs, cwd).items()}
+
+
+def _environments(inputs: Inputs, cwd: Path) -> dict[str, Any]:
     try:
         project, _ = collect_problems(cwd / inputs.config if inputs.config else cwd)
     except PortalConfigError:
         return {}
-    return {name: env.api_key_env for name, env in project.environments.items()}
+    return dict(project.environments)
+
+
+def saves_plan(inputs: Inputs, cwd: Path) -> bool:
+    """Whether the plan can be saved: `plan --out` is per environment, and refuses a fleet."""
+    chosen = [e for n, e in _environments(inputs, cwd).items() if n in inputs.environments]
+    return not any(e.is_fleet for e in chosen or _environments(inputs, cwd).values())
 
 
 def missing_keys(
@@ -92,6 +132,10 @@ def choose_command(inputs: Inputs, missing: list[str]) -> str:
         )
     if inputs.offline not in ("auto", "true", "false"):
         raise ValueError(f"input offline must be auto, true or false, not {inputs.offline!r}")
+    if inputs.fail_on_changes not in ("true", "false"):
+        raise ValueError(
+            f"input fail-on-changes must be true or false, not {inputs.fail_on_changes!r}"
+        )
     if inputs.command != "plan" or inputs.offline == "false":
         return inputs.command
     if inputs.offline == "true" or (missing and inputs.base):
@@ -99,8 +143,10 @@ def choose_command(inputs: Inputs, missing: list[str]) -> str:
     return "plan"
 
 
-def build_argv(inputs: Inputs, command: str) -> list[str]:
-    """The portal-config arguments (after the program name) for the command that runs."""
+def build_argv(inputs: Inputs, command: str, pull_request: bool = False) -> list[str]:
+    """The portal-config arguments (after the program name) for the command that runs. In a
+    pull request a plan shows what the pull request changes; outside one it is a drift check,
+    whose `--detailed-exitcode` heads the report "Drift:"."""
     argv = ["--config", inputs.config] if inputs.config else []
     argv.append(command)
     for name in inputs.environments:
@@ -108,7 +154,7 @@ def build_argv(inputs: Inputs, command: str) -> list[str]:
     if command == "plan":
         if not inputs.environments:
             argv.append("--all")
-        argv += ["--format", "markdown", "--detailed-exitcode"]
+        argv += ["--format", "markdown", *(() if pull_request else ("--detailed-exitcode",))]
     elif command == "diff":
         if not inputs.base:
             raise ValueError("diff needs a base revision: set the input base")
@@ -149,13 +195,14 @@ def report(
     inputs: Inputs,
     command: str,
     argv: list[str],
-    code: int,
-    out: str,
-    err: str,
+    done: subprocess.CompletedProcess[str],
     missing: list[str],
     env: dict[str, str],
+    headline: str = "",
 ) -> str:
-    """The markdown for the comment and the job summary."""
+    """The markdown for the comment and the job summary; `headline`: what leads it (whose
+    change it is, or which reviewed plan an apply applied)."""
+    code, out, err = done.returncode, done.stdout, done.stderr
     parts = []
     if command != inputs.command:
         names = ", ".join(f"`{v}`" for v in missing)
@@ -169,24 +216,32 @@ def report(
     reported = command != "apply" and out.startswith(REPORT_MARKER)
     if command == "apply" or (code not in (0, 2) and not reported):
         verdict = "failed" if code not in (0, 2) else "finished"
+        parts += [headline] if headline else []
         parts.append(f"**{shown}** {verdict} (exit {code})")
         parts.append(fence("\n".join(t.rstrip() for t in (out, err) if t.strip()) or "(no output)"))
     else:
-        parts.append(out.rstrip())
+        head, found, rest = out.partition(HEADING)
+        parts.append(
+            f"{head}{found}\n{headline}\n{rest}".rstrip() if headline and found else out.rstrip()
+        )
         if code not in (0, 2):
             parts.append(
                 f"**{shown}** failed (exit {code})" + (f"\n\n{fence(err)}" if err.strip() else "")
             )
+    parts.append(footer(shown, env))
+    return "\n\n".join(filter(None, parts)) + "\n"
+
+
+def footer(shown: str, env: Mapping[str, str]) -> str:
+    """Which command, for which commit, in which run (nothing outside a workflow run)."""
+    if not env.get("GITHUB_RUN_ID"):
+        return ""
     run_url = (
         f"{env.get('GITHUB_SERVER_URL', 'https://github.com')}/"
         f"{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env.get('GITHUB_RUN_ID', '')}"
     )
     sha = env.get("PORTAL_CONFIG_HEAD_SHA") or env.get("GITHUB_SHA", "")
-    if env.get("GITHUB_RUN_ID"):
-        parts.append(
-            f"<sub>`{shown}` for {sha[:7] or 'this commit'} in [this workflow run]({run_url})</sub>"
-        )
-    return "\n\n".join(parts) + "\n"
+    return f"<sub>`{shown}` for {sha[:7] or 'this commit'} in [this workflow run]({run_url})</sub>"
 
 
 def write_outputs(path: str, values: dict[str, str]) -> None:
@@ -220,9 +275,10 @@ def main() -> int:
 
 
 def run(inputs: Inputs, cwd: Path, env: dict[str, str], missing: list[str]) -> int:
+    number = env.get("PORTAL_CONFIG_PR_NUMBER", "").strip()
     try:
         command = choose_command(inputs, missing)
-        argv = build_argv(inputs, command)
+        argv = build_argv(inputs, command, pull_request=bool(number))
     except ValueError as exc:
         print(f"::error::{github_escape(str(exc))}")
         return 1
@@ -232,36 +288,104 @@ def run(inputs: Inputs, cwd: Path, env: dict[str, str], missing: list[str]) -> i
             "instead of a plan"
         )
         print(f"::notice::{github_escape(notice)}")
+    key = env.get("INPUT_COMMENT_KEY", "").strip() or "plan"
+    folder = Path(env.get("RUNNER_TEMP") or cwd)
+    stem = folder / f"portal-config-{re.sub(r'[^A-Za-z0-9_.-]', '-', key)}"
+    values = {"command": command, "report": f"{stem}.md", "pull-request": number}
+    headline, extra = "", []
     fetched = ensure_revision(inputs.base, cwd) if command == "diff" else ""
-    done = subprocess.run(
-        [sys.executable, "-m", "portal_config", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    saved = Path(f"{stem}.plan.json") if command == "plan" and saves_plan(inputs, cwd) else None
+    if saved is not None and "--out" in inputs.args:  # the plan the user saves is the one
+        saved = cwd / inputs.args[inputs.args.index("--out") + 1]
+    elif saved is not None:
+        extra = ["--out", str(saved)]  # the action's bookkeeping, not in the command shown
+    if command == "apply" and inputs.reviewed_plan:
+        try:
+            pull, applied = reviewed.prepare(
+                inputs, cwd, env, stem, lambda a: outcome.portal(a, cwd)
+            )
+        except (reviewed.Refused, comment.ApiError) as exc:
+            return finish(inputs, env, values, f"{exc}", stem)
+        values["pull-request"] = str(pull)
+        argv = [*(["--config", inputs.config] if inputs.config else []), "apply", "--plan"]
+        argv += [applied, *inputs.args]
+        headline = f"Applying the plan reviewed in this pull request (#{pull})."
+    done = outcome.portal([*argv, *extra], cwd)
+    if extra:  # the action saved the plan: its "Saved the plan to ..." line is no news
+        done.stderr = "".join(
+            line for line in done.stderr.splitlines(True) if not line.startswith("Saved the plan")
+        )
     # One stream, in the order a terminal shows them: progress and errors come first.
     untrusted("portal-config " + shlex.join(argv), fetched, done.stderr, done.stdout)
-    body = masking.mask_secrets(
-        report(inputs, command, argv, done.returncode, done.stdout, done.stderr, missing, env)
-    )
-    key = env.get("INPUT_COMMENT_KEY", "").strip() or "plan"
-    safe_key = re.sub(r"[^A-Za-z0-9_.-]", "-", key)
-    target = Path(env.get("RUNNER_TEMP") or cwd) / f"portal-config-{safe_key}.md"
-    target.write_text(body, encoding="utf-8")
+    code = done.returncode
+    document = None
+    if saved is not None and saved.is_file():
+        document = outcome.machine(
+            ["show", str(saved), "--format", "json"], cwd, Path(f"{stem}.json")
+        )
+        values["plan-file"] = str(saved)
+    elif command == "diff" and code in (0, 2):
+        as_json = [a if a != "markdown" else "json" for a in argv]
+        document = outcome.machine(as_json, cwd, Path(f"{stem}.json"))
+    if document is not None:
+        values |= {"json-plan": f"{stem}.json", **outcome.outputs(document)}
+        if code == 0 and document.get("has_changes"):
+            code = 2  # what --detailed-exitcode would say: the output keeps its meaning
+    if command == "plan" and number and document is not None:
+        headline = outcome.whose(document, base_diff(inputs, cwd, stem))
+    why = failure(inputs, command, code, done.stderr)
+    if why.startswith(reviewed.PLAN_CHANGED):
+        headline = f"**{why}**"
+    body = report(inputs, command, argv, done, missing, env, headline)
+    values |= {"exitcode": str(code), "has-changes": {0: "false", 2: "true"}.get(code, "")}
+    if command == "apply":
+        values["has-changes"] = ""
+    return finish(inputs, env, values, why, stem, body)
+
+
+def base_diff(inputs: Inputs, cwd: Path, stem: Path) -> dict[str, Any] | None:
+    """The offline diff of the base's files and the pull request's (what the pull request
+    changes), or None without a base."""
+    if not inputs.base:
+        return None
+    ensure_revision(inputs.base, cwd)
+    argv = ["--config", inputs.config] if inputs.config else []
+    argv += ["diff", "--base", inputs.base, "--format", "json"]
+    for name in inputs.environments:
+        argv += ["--env", name]
+    return outcome.machine(argv, cwd, Path(f"{stem}.base-diff.json"))
+
+
+def failure(inputs: Inputs, command: str, code: int, err: str) -> str:
+    """Why the action fails (empty: it does not), after the report is written."""
+    stale = next((line for line in err.splitlines() if STALE in line), "")
+    if stale:
+        return f"{reviewed.PLAN_CHANGED}: {stale.removeprefix('Error: ')}"
+    if code == 2 and inputs.fail_on_changes == "true":
+        return f"{command} found changes (exit 2) and fail-on-changes is true: see the report"
+    if code not in (0, 2):
+        return f"portal-config exited with {code}: see the log above"
+    return ""
+
+
+def finish(
+    inputs: Inputs,
+    env: dict[str, str],
+    values: dict[str, str],
+    why: str,
+    stem: Path,
+    body: str = "",
+) -> int:
+    """Writes the report (a refusal is one) to its file and the job summary, and the outputs."""
+    if not body:
+        body = f"**{why}**\n" if why else ""
+    body = masking.mask_secrets(body)
+    Path(f"{stem}.md").write_text(body, encoding="utf-8")
     if env.get("GITHUB_STEP_SUMMARY"):
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(body)
-    changes = {0: "false", 2: "true"}.get(done.returncode, "") if command != "apply" else ""
-    write_outputs(
-        env.get("GITHUB_OUTPUT", ""),
-        {
-            "exitcode": str(done.returncode),
-            "has-changes": changes,
-            "command": command,
-            "report": str(target),
-        },
-    )
+    values["failure"] = why.replace("\n", " ")
+    write_outputs(env.get("GITHUB_OUTPUT", ""), {k: values.get(k, "") for k in OUTPUTS})
     return 0
 
 

@@ -1,10 +1,12 @@
 """A local stand-in for the GitHub REST API's issue comments, on 127.0.0.1 (port 0).
 
-Just what action/comment.py calls: list a pull request's comments (paginated like GitHub, with a
+Just what the action's scripts call: who the token is (`GET /user`, refused with 403 for an
+installation token such as GITHUB_TOKEN, whose comments are `github-actions[bot]`'s), the pull
+requests a commit belongs to, list a pull request's comments (paginated like GitHub, with a
 `Link: rel="next"` header and at most 100 per page), create one, update one. It checks the
-token, records every request, and can refuse writes with 403 as GitHub does for the read-only
-token of a pull request from a fork. Hostile too, on demand: an error message that echoes the
-token, or a redirect of every request elsewhere.
+token, records every request, and can refuse writes with 403 as GitHub does for a read-only
+token (a pull request from a fork, or a workflow without `pull-requests: write`). Hostile too,
+on demand: an error message that echoes the token, or a redirect of every request elsewhere.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ TOKEN = "ghs_local_test_token"
 REPO = "acme/billing"
 _LIST = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
 _ONE = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
+_PULLS = re.compile(r"^/repos/([^/]+/[^/]+)/commits/([0-9a-f]+)/pulls$")
+BOT = "github-actions[bot]"  # the author of what GITHUB_TOKEN writes
 
 
 @dataclass
@@ -32,6 +36,8 @@ class FakeGitHub:
     next_link_host: str | None = None  # a Link header pointing elsewhere, for the token check
     echo_token: bool = False  # error messages carry the token they were sent
     redirect_to: str | None = None  # every request answered 302 to this base URL
+    user: str | None = None  # GET /user's login (a personal token); None: 403 (GITHUB_TOKEN)
+    pulls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # commit -> its PRs
     _next_id: int = 1000
 
     def add(self, number: int, body: str, login: str = "someone") -> dict[str, Any]:
@@ -88,11 +94,19 @@ class FakeGitHub:
         listing, single = _LIST.match(url.path), _ONE.match(url.path)
         if listing and listing.group(1) == REPO and method == "GET":
             return self.list_page(request, int(listing.group(2)), parse_qs(url.query))
+        if url.path == "/user" and method == "GET":
+            if self.user is None:
+                return self.reply(
+                    request, 403, {"message": "Resource not accessible by integration"}
+                )
+            return self.reply(request, 200, {"login": self.user})
+        found = _PULLS.match(url.path)
+        if found and found.group(1) == REPO and method == "GET":
+            return self.reply(request, 200, self.pulls.get(found.group(2), []))
         if listing and listing.group(1) == REPO and method == "POST":
+            author = self.user or BOT
             return self.reply(
-                request,
-                201,
-                self.add(int(listing.group(2)), payload["body"], "github-actions[bot]"),
+                request, 201, self.add(int(listing.group(2)), payload["body"], author)
             )
         if single and single.group(1) == REPO and method == "PATCH":
             for comments in self.comments.values():

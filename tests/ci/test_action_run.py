@@ -24,24 +24,15 @@ HEADLINE = "Acme partners with Stripe for simplified billing."
 run = load_action_script("run")
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A checkout with this repository's configs/, committed, and a runner's temp folder."""
-    shutil.copytree(ROOT / "configs", tmp_path / "configs")
-    (tmp_path / "runner").mkdir()
-    for args in (
-        ["init", "-q"],
-        ["add", "configs"],
-        ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base"],
-    ):
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
-    return tmp_path
-
-
 def action(
-    repo: Path, timeout: float = 120, token: str = "", **inputs: str
+    repo: Path,
+    timeout: float = 120,
+    token: str = "",
+    runner: dict[str, str] | None = None,
+    **inputs: str,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
-    """Run the script like the action's step; returns the process and the step's outputs."""
+    """Run the script like the action's step; returns the process and the step's outputs.
+    `runner`: more of the step's environment (the event's pull request, GITHUB_SHA, keys)."""
     outputs = repo / "runner" / "output"
     outputs.write_text("")
     env = {
@@ -58,6 +49,7 @@ def action(
             "GITHUB_RUN_ID": "42",
             "PORTAL_CONFIG_HEAD_SHA": "0123456789abcdef",
             **({"GITHUB_TOKEN": token} if token else {}),
+            **(runner or {}),
         }
     )
     done = subprocess.run(
@@ -222,12 +214,22 @@ def test_action_yml_passes_every_input_and_exposes_the_outputs() -> None:
     passed = {k for k in steps["run"]["env"] if k.startswith("INPUT_")}
     read = {
         f"INPUT_{n}"
-        for n in ("COMMAND", "ENVIRONMENTS", "CONFIG", "OFFLINE", "BASE", "ARGS", "COMMENT_KEY")
+        for n in (
+            "COMMAND",
+            "ENVIRONMENTS",
+            "CONFIG",
+            "OFFLINE",
+            "BASE",
+            "ARGS",
+            "COMMENT_KEY",
+            "FAIL_ON_CHANGES",
+            "REVIEWED_PLAN",
+        )
     }
     assert passed == read
     assert {k: v["value"] for k, v in action_yml["outputs"].items()} == {
-        name: f"${{{{ steps.run.outputs.{name} }}}}"
-        for name in ("exitcode", "has-changes", "command", "report")
+        **{name: f"${{{{ steps.run.outputs.{name} }}}}" for name in run.OUTPUTS},
+        "comment-url": "${{ steps.comment.outputs.url }}",
     }
     assert "github.action_path" in steps["install"]["env"]["ACTION_PATH"]
 

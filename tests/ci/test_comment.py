@@ -2,37 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.ci.conftest import ROOT
-from tests.ci.fake_github import REPO, TOKEN, FakeGitHub
+from tests.ci.fake_github import BOT, REPO, TOKEN, FakeGitHub
 
 SCRIPT = ROOT / "action" / "comment.py"
 PLAN = "**portal-config plan** for `staging`: 0 to create, 1 to update, 0 to deactivate\n"
 
 
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub()
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
 def comment(
-    github: FakeGitHub, tmp_path: Path, body: str, *args: str, number: int = 7
+    github: FakeGitHub, tmp_path: Path, body: str, *args: str, number: int = 7, head: str = REPO
 ) -> subprocess.CompletedProcess[str]:
+    """comment.py as the action runs it, on the event of a pull request from `head`'s branch."""
     body_file = tmp_path / "body.md"
     body_file.write_text(body, encoding="utf-8")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(pull_request_event(number, head)), encoding="utf-8")
     env = {
+        "GITHUB_EVENT_PATH": str(event),
         **os.environ,
         "GITHUB_TOKEN": TOKEN,
         "GITHUB_API_URL": github.url,
@@ -58,6 +52,18 @@ def comment(
         check=False,
         timeout=60,
     )
+
+
+def pull_request_event(number: int, head: str) -> dict[str, object]:
+    """The part of a `pull_request` event's payload (GITHUB_EVENT_PATH) that says where from."""
+    return {
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "head": {"repo": {"full_name": head}},
+            "base": {"repo": {"full_name": REPO}},
+        },
+    }
 
 
 def writes(github: FakeGitHub) -> list[tuple[str, str]]:
@@ -91,7 +97,7 @@ def test_the_marker_is_found_past_the_first_hundred_comments(
 ) -> None:
     for n in range(130):
         github.add(7, f"comment {n}")
-    ours = github.add(7, "<!-- portal-config: plan -->\nold plan", "github-actions[bot]")
+    ours = github.add(7, "<!-- portal-config: plan -->\nold plan", BOT)
     for n in range(20):
         github.add(7, f"later comment {n}")
 
@@ -100,6 +106,7 @@ def test_the_marker_is_found_past_the_first_hundred_comments(
     assert ours["body"] == f"<!-- portal-config: plan -->\n{PLAN}"
     assert len(github.comments[7]) == 151
     assert [r for r in github.requests if r[0] == "GET"] == [
+        ("GET", "/user"),  # 403 for GITHUB_TOKEN: its comments are github-actions[bot]'s
         ("GET", f"/repos/{REPO}/issues/7/comments?per_page=100"),
         ("GET", f"/repos/{REPO}/issues/7/comments?per_page=100&page=2"),
     ]
@@ -109,7 +116,7 @@ def test_the_marker_is_found_past_the_first_hundred_comments(
 def test_comments_without_this_marker_are_left_alone(github: FakeGitHub, tmp_path: Path) -> None:
     quoted = github.add(7, "> <!-- portal-config: plan -->\nquoting the bot")
     mentioned = github.add(7, "what is <!-- portal-config: plan --> for?")
-    prod = github.add(7, "<!-- portal-config: plan-prod -->\nprod plan", "github-actions[bot]")
+    prod = github.add(7, "<!-- portal-config: plan-prod -->\nprod plan", BOT)
 
     done = comment(github, tmp_path, PLAN, "--key", "plan-staging")
     assert done.returncode == 0 and done.stdout.startswith("created comment"), done.stderr
@@ -162,7 +169,7 @@ def test_the_read_only_token_of_a_fork_is_a_warning_not_a_failure(
     github: FakeGitHub, tmp_path: Path
 ) -> None:
     github.forbid_writes = True
-    done = comment(github, tmp_path, PLAN)
+    done = comment(github, tmp_path, PLAN, head="mallory/billing")
     assert done.returncode == 0
     assert done.stdout.startswith(
         "::warning::cannot comment on pull request #7 (GitHub "
@@ -171,13 +178,56 @@ def test_the_read_only_token_of_a_fork_is_a_warning_not_a_failure(
     assert github.comments.get(7, []) == []
 
 
+def test_a_403_on_a_same_repository_pull_request_fails_naming_the_permission(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """Not a fork: the workflow lacks the permission, and a green job would hide that."""
+    github.forbid_writes = True
+    done = comment(github, tmp_path, PLAN)
+    assert done.returncode == 1
+    assert done.stdout == (
+        "::error::cannot comment on pull request #7 (GitHub answered 403: Resource not "
+        "accessible by integration): add `pull-requests: write` to the workflow's or the "
+        "job's permissions (the report is in the job summary)\n"
+    )
+    assert "fork" not in done.stdout + done.stderr
+    assert github.comments.get(7, []) == []
+
+
+def test_a_planted_marker_comment_is_left_alone(github: FakeGitHub, tmp_path: Path) -> None:
+    """Only a comment the token's own identity wrote is updated: a marker anyone can type does
+    not make the bot edit someone else's comment."""
+    planted = github.add(7, "<!-- portal-config: plan -->\nLooks good, merge it!", "mallory")
+    done = comment(github, tmp_path, PLAN)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("created comment ")
+    assert planted["body"] == "<!-- portal-config: plan -->\nLooks good, merge it!"
+    ours = github.comments[7][-1]
+    assert (ours["user"]["login"], ours["body"]) == (BOT, f"<!-- portal-config: plan -->\n{PLAN}")
+    assert writes(github) == [("POST", f"/repos/{REPO}/issues/7/comments")]
+
+
+def test_a_personal_tokens_own_comment_is_updated(github: FakeGitHub, tmp_path: Path) -> None:
+    """A token GET /user answers for (a personal or a machine user's token): its login is the
+    author looked for, and a github-actions[bot] comment is not its own."""
+    github.user = "acme-release-bot"
+    bot = github.add(7, "<!-- portal-config: plan -->\nfrom GITHUB_TOKEN", BOT)
+    ours = github.add(7, "<!-- portal-config: plan -->\nold", "acme-release-bot")
+    done = comment(github, tmp_path, PLAN)
+    assert done.stdout.startswith("updated comment "), done.stderr
+    assert (bot["body"], ours["body"]) == (
+        "<!-- portal-config: plan -->\nfrom GITHUB_TOKEN",
+        f"<!-- portal-config: plan -->\n{PLAN}",
+    )
+
+
 def test_reading_is_bounded_by_max_pages(github: FakeGitHub, tmp_path: Path) -> None:
     for n in range(250):
         github.add(7, f"comment {n}")
     done = comment(github, tmp_path, PLAN, "--max-pages", "2")
     assert done.returncode == 0, done.stderr
     assert "::warning::read 2 pages of comments without finding the marker" in done.stdout
-    assert len([r for r in github.requests if r[0] == "GET"]) == 2
+    assert len([r for r in github.requests if r[0] == "GET" and "/comments" in r[1]]) == 2
     assert len(github.comments[7]) == 251
 
 
@@ -237,8 +287,8 @@ def test_a_redirect_to_another_origin_is_not_followed(github: FakeGitHub, tmp_pa
     assert f"Bearer {TOKEN}" not in elsewhere.authorizations
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        f"comment.py: GitHub answered 302: a redirect to {elsewhere.url}/repos/{REPO}/issues/7/"
-        f"comments?per_page=100, which is not {github.url}: not followed, so that neither the "
+        f"comment.py: GitHub answered 302: a redirect to {elsewhere.url}/user, which is not "
+        f"{github.url}: not followed, so that neither the "
         "token nor the report goes there"
     )
     assert elsewhere.requests == []
