@@ -25,7 +25,8 @@ from ..planning.plan import EnvPlan
 from ..portal import model, openapi
 from ..project import config, spec
 from ..project.loader import display_path
-from .importer import as_written, written_products
+from ..project.variables import as_written
+from .importer import written_products
 from .yamledit import Editor
 
 Parts = tuple[str, ...]
