@@ -25,7 +25,7 @@ from .limits import FolderBudget, is_folder, list_folder, shorten
 from .loader import DataPath, Document, file_location, load, value_at
 from .paths import find_project_file
 from .spec import ConfigFile, DesiredConfig, Environment, Project
-from .variables import fill, merge
+from .variables import fill, merge, misspelt, names_used
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -249,6 +249,33 @@ def _per_environment(
     return problems, resolved
 
 
+def _typos_named(
+    project_doc: Document,
+    environments: dict[str, Environment],
+    documents: list[Document],
+    problems: list[Problem],
+) -> dict[str, Environment]:
+    """A variable misspelt in the project file is one problem at its `vars` line; the files'
+    uses then read the value it was meant to have, so they are not each reported (the problem
+    is an error: nothing is planned with it)."""
+    used = set().union(*(names_used(d.data) for d in documents))
+    for name, env in environments.items():
+        elsewhere = {v for other in environments.values() if other is not env for v in other.vars}
+        typos = misspelt(env.vars, used, elsewhere)
+        for typo, meant in typos.items():
+            problems.append(
+                Problem(
+                    project_doc.locate(("environments", name, "vars", typo), True),
+                    f"environments.{name}.vars: '{typo}' is used by no file, and the files' "
+                    f"${{{meant}}} is not defined in {name}: did you mean {meant}?",
+                )
+            )
+        if typos:
+            meant_vars = {meant: env.vars[typo] for typo, meant in typos.items()}
+            environments[name] = replace(env, vars={**env.vars, **meant_vars})
+    return environments
+
+
 def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     """Every problem of the project (for `validate`); never raises for the files' content.
     Raises ConfigNotFound when there is no project file."""
@@ -264,8 +291,9 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
         environments = _environments(project_doc, problems, budget)
     files = []
     config_paths = _config_paths(path, problems, environments)
-    for file_path in config_paths:
-        document = _read(file_path, problems, budget)
+    documents = [_read(file_path, problems, budget) for file_path in config_paths]
+    environments = _typos_named(project_doc, environments, documents, problems)
+    for document in documents:
         if document.data is None:
             continue
         found = schema.check(document.data, schema.config_schema(names), document.locate)

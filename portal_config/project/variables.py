@@ -59,6 +59,31 @@ def fill(
     return _VARIABLE.sub(replace, value)
 
 
+def names_used(value: Data) -> set[str]:
+    """The variables `value` fills somewhere (`${name}`; `$${` writes no variable)."""
+    if isinstance(value, dict):
+        return set().union(*map(names_used, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(names_used, value))
+    if not isinstance(value, str):
+        return set()
+    return {m[1] for m in _VARIABLE.finditer(value) if m[1] is not None}
+
+
+def misspelt(defined: Mapping[str, str], used: set[str], elsewhere: set[str]) -> dict[str, str]:
+    """Each variable of an environment that no file uses, close to one the files use that the
+    other environments define (`elsewhere`) and this one lacks (`ap_url` for `${app_url}`): a
+    typo in the project file, named once where it is written rather than at every use. (A name
+    no environment defines is the file's typo: `fill` says so at the use.)"""
+    lacking = sorted((used & elsewhere) - set(defined))
+    found = {}
+    for name in defined:
+        close = [] if name in used else difflib.get_close_matches(name, lacking, n=1)
+        if close:
+            found[name] = close[0]
+    return found
+
+
 def _authority(url: str) -> tuple[str | None, ...] | None:
     """(scheme, user, host, port) as urllib3 reads `url`, or None when it reads no URL."""
     try:
