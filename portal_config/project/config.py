@@ -22,7 +22,7 @@ from ..masking import mask_secrets
 from . import fleet_config, paths, rules, schema, stripe_fields
 from .consistency import across_files, environments_named
 from .limits import FolderBudget, is_folder, list_folder, shorten
-from .loader import DataPath, Document, file_location, load, value_at
+from .loader import DataPath, Document, file_location, load, parse, value_at
 from .paths import find_project_file
 from .spec import ConfigFile, DesiredConfig, Environment, Project
 from .variables import fill, merge, misspelt, names_used
@@ -276,6 +276,36 @@ def _typos_named(
     return environments
 
 
+def _checked_file(
+    document: Document,
+    names: tuple[str, ...] | None,
+    environments: Mapping[str, Environment],
+    problems: list[Problem],
+) -> ConfigFile | None:
+    """One configuration file, checked against the schema and in each of its environments."""
+    if document.data is None:
+        return None
+    found = schema.check(document.data, schema.config_schema(names), document.locate)
+    problems += found
+    if not isinstance(document.data, dict):
+        return None
+    file = _config_file(document, names or (), problems)
+    if found:
+        return file
+    per_environment, desired = _per_environment(file, environments)
+    problems += per_environment
+    return replace(file, desired=desired)
+
+
+def edit_problems(project: Project, path: Path, text: str) -> list[Problem]:
+    """The errors the configuration file at `path` would have, were it to hold `text`: pull
+    asks before it shows or writes an edit, so its dry run and its real run decide alike."""
+    document, problems = parse(path, text)
+    problems += rules.find_secrets(document)
+    _checked_file(document, tuple(project.environments), project.environments, problems)
+    return sorted(p for p in problems if p.level == "error")
+
+
 def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     """Every problem of the project (for `validate`); never raises for the files' content.
     Raises ConfigNotFound when there is no project file."""
@@ -294,16 +324,9 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     documents = [_read(file_path, problems, budget) for file_path in config_paths]
     environments = _typos_named(project_doc, environments, documents, problems)
     for document in documents:
-        if document.data is None:
-            continue
-        found = schema.check(document.data, schema.config_schema(names), document.locate)
-        problems += found
-        if isinstance(document.data, dict):
-            files.append(_config_file(document, names or (), problems))
-            if not found:
-                per_environment, desired = _per_environment(files[-1], environments)
-                problems += per_environment
-                files[-1] = replace(files[-1], desired=desired)
+        checked = _checked_file(document, names, environments, problems)
+        if checked is not None:
+            files.append(checked)
     problems += across_files(files, names or ())
     # A backstop: however a message was built, it never renders a hostile value in full.
     masked = {
