@@ -35,11 +35,11 @@ def test_lists_keep_the_files_order_and_add_the_rest() -> None:
     ) == ["email", "address", "tax_id"]
 
 
-def test_vars_come_back_as_names_a_literal_dollar_brace_escaped_a_cleared_value_empty() -> None:
+def test_vars_come_back_as_names_a_literal_dollar_brace_escaped_a_cleared_value_null() -> None:
     url = change("default_return_url", "https://staging.example.com/billing?${x}")
     assert written(url, None, PRICES, VARS) == "${app_url}/billing?$${x}"
-    assert written(change("business_profile.headline", None), "Old", PRICES, VARS) == ""
-    assert written(change("metadata.owner", None), "ada", PRICES, VARS) == ""
+    assert written(change("business_profile.headline", None), "Old", PRICES, VARS) is None
+    assert written(change("metadata.owner", None), "ada", PRICES, VARS) is None
 
 
 def test_a_metadata_key_with_dots_is_one_key() -> None:

@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from portal_config.errors import Location, Problem
-from portal_config.portal import openapi
+from portal_config.portal import model, openapi
 from portal_config.project import rules, schema, stripe_fields
 from portal_config.project.loader import load
 
@@ -38,8 +38,19 @@ def test_stripe_fields_follow_the_create_request_schema() -> None:
     ours = dict(walk(stripe_fields.stripe_fields_schema()))
     theirs = dict(walk_resolved(openapi.create_schema()))
     assert set(ours) == set(theirs) | {".active"}  # update-only: keeps a retired one retired
+    # null clears a value where Stripe's update accepts "" (stripe_fields._clearable_as_null).
+    nullable = {"." + f.path for f in model.fields() if f.clearable and f.kind == "value"}
+    assert nullable == {
+        ".business_profile.headline",
+        ".business_profile.privacy_policy_url",
+        ".business_profile.terms_of_service_url",
+        ".default_return_url",
+        ".features.payment_method_update.payment_method_configuration",
+        ".name",
+    }
     for path, node in theirs.items():
-        assert ours[path].get("type") == node.get("type"), path
+        also = ["null"] if path in nullable else []
+        assert ours[path].get("type") == ([node["type"], *also] if also else node.get("type")), path
         assert ours[path].get("maxLength") == node.get("maxLength"), path
         if path != ".features.subscription_cancel.proration_behavior":
             assert ours[path].get("enum") == node.get("enum"), path
@@ -144,7 +155,10 @@ def test_metadata_values_may_be_null() -> None:
                 "reads YAML 1.2 booleans: write true or false)"
             ),
         ),
-        ({"name": 42}, "name: expected a string, got the number 42 (quote it to make it text)"),
+        (
+            {"name": 42},
+            "name: expected a string or null, got the number 42 (quote it to make it text)",
+        ),
         (
             {"business_profile": {"headline": "x" * 61}},
             "business_profile.headline: 61 characters; at most 60 allowed",

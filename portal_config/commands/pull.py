@@ -55,8 +55,12 @@ def _report(result: PullResult, dry_run: bool, left: list[str]) -> None:
         say(f"{'would update' if dry_run else 'updated'} {display_path(f.path)}: {f.summary()}")
     for line in result.not_pulled:
         click.echo(f"not pulled: {line}", err=True)
+    for line in result.refused:
+        click.echo(f"Error: not pulled: {line}", err=True)
     env = result.env
-    if not result.files:
+    if not result.files and result.refused:
+        say(f"Nothing was pulled from {env}.")
+    elif not result.files:
         say(f"Nothing to pull: the files already hold Stripe's values in {env}.")
     elif dry_run:
         say(
@@ -99,7 +103,7 @@ def execute(request: PullRequest, context: Context) -> int:
     for problem in plan.problems:
         click.echo(str(problem), err=True)
     _report(result, request.dry_run, left)
-    return 1 if plan.problems or left else 0
+    return 1 if plan.problems or left or result.refused else 0
 
 
 @click.command("pull")

@@ -22,10 +22,10 @@ from ..masking import mask_secrets
 from . import fleet_config, paths, rules, schema, stripe_fields
 from .consistency import across_files, environments_named
 from .limits import FolderBudget, is_folder, list_folder, shorten
-from .loader import DataPath, Document, file_location, load, value_at
+from .loader import DataPath, Document, file_location, load, parse, value_at
 from .paths import find_project_file
 from .spec import ConfigFile, DesiredConfig, Environment, Project
-from .variables import fill, merge
+from .variables import fill, merge, misspelt, names_used
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -249,6 +249,63 @@ def _per_environment(
     return problems, resolved
 
 
+def _typos_named(
+    project_doc: Document,
+    environments: dict[str, Environment],
+    documents: list[Document],
+    problems: list[Problem],
+) -> dict[str, Environment]:
+    """A variable misspelt in the project file is one problem at its `vars` line; the files'
+    uses then read the value it was meant to have, so they are not each reported (the problem
+    is an error: nothing is planned with it)."""
+    used = set().union(*(names_used(d.data) for d in documents))
+    for name, env in environments.items():
+        elsewhere = {v for other in environments.values() if other is not env for v in other.vars}
+        typos = misspelt(env.vars, used, elsewhere)
+        for typo, meant in typos.items():
+            problems.append(
+                Problem(
+                    project_doc.locate(("environments", name, "vars", typo), True),
+                    f"environments.{name}.vars: '{typo}' is used by no file, and the files' "
+                    f"${{{meant}}} is not defined in {name}: did you mean {meant}?",
+                )
+            )
+        if typos:
+            meant_vars = {meant: env.vars[typo] for typo, meant in typos.items()}
+            environments[name] = replace(env, vars={**env.vars, **meant_vars})
+    return environments
+
+
+def _checked_file(
+    document: Document,
+    names: tuple[str, ...] | None,
+    environments: Mapping[str, Environment],
+    problems: list[Problem],
+) -> ConfigFile | None:
+    """One configuration file, checked against the schema and in each of its environments."""
+    if document.data is None:
+        return None
+    found = schema.check(document.data, schema.config_schema(names), document.locate)
+    problems += found
+    if not isinstance(document.data, dict):
+        return None
+    file = _config_file(document, names or (), problems)
+    if found:
+        return file
+    per_environment, desired = _per_environment(file, environments)
+    problems += per_environment
+    return replace(file, desired=desired)
+
+
+def edit_problems(project: Project, path: Path, text: str) -> list[Problem]:
+    """The errors the configuration file at `path` would have, were it to hold `text`: pull
+    asks before it shows or writes an edit, so its dry run and its real run decide alike."""
+    document, problems = parse(path, text)
+    problems += rules.find_secrets(document)
+    _checked_file(document, tuple(project.environments), project.environments, problems)
+    return sorted(p for p in problems if p.level == "error")
+
+
 def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
     """Every problem of the project (for `validate`); never raises for the files' content.
     Raises ConfigNotFound when there is no project file."""
@@ -264,18 +321,12 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
         environments = _environments(project_doc, problems, budget)
     files = []
     config_paths = _config_paths(path, problems, environments)
-    for file_path in config_paths:
-        document = _read(file_path, problems, budget)
-        if document.data is None:
-            continue
-        found = schema.check(document.data, schema.config_schema(names), document.locate)
-        problems += found
-        if isinstance(document.data, dict):
-            files.append(_config_file(document, names or (), problems))
-            if not found:
-                per_environment, desired = _per_environment(files[-1], environments)
-                problems += per_environment
-                files[-1] = replace(files[-1], desired=desired)
+    documents = [_read(file_path, problems, budget) for file_path in config_paths]
+    environments = _typos_named(project_doc, environments, documents, problems)
+    for document in documents:
+        checked = _checked_file(document, names, environments, problems)
+        if checked is not None:
+            files.append(checked)
     problems += across_files(files, names or ())
     # A backstop: however a message was built, it never renders a hostile value in full.
     masked = {

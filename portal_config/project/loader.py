@@ -317,6 +317,15 @@ def load(path: Path, budget: FolderBudget | None = None) -> tuple[Document, list
         return empty, [Problem(where, f"not UTF-8 text (byte {exc.start} cannot be decoded)")]
     except OSError as exc:
         return empty, [Problem(where, f"cannot read the file: {exc.strerror or exc}")]
+    return parse(path, text, budget)
+
+
+def parse(
+    path: Path, text: str, budget: FolderBudget | None = None
+) -> tuple[Document, list[Problem]]:
+    """`text` read as the file at `path` (load's reading, for a text not written yet: what
+    pull would write)."""
+    where = file_location(path)
     failed = Document(path, text, None, {}, {})
     refused = _text_problem(where, text)
     if refused is not None:

@@ -219,6 +219,8 @@ def _url_problem(url: str, live: bool) -> str | None:
     defect, shown = url_defect(url, live), shorten(url)
     if defect is None:
         return None
+    if not url:  # one way to say "no URL here", the one pull writes (stripe_fields.py)
+        return "is empty: write null to leave it unset"
     if defect == NOT_HTTPS:
         return f"must be an https URL in a live environment, got '{shown}'"
     if _NOT_IN_URLS.search(url):

@@ -9,14 +9,14 @@ import copy
 from functools import lru_cache
 from typing import Any
 
-from ..portal import openapi
+from ..portal import model, openapi
 
 METADATA_KEY_LENGTH = 40
 
 
 def _for_files(node: dict[str, Any]) -> dict[str, Any]:
-    """Stripe's request schema as files use it: without the `""` alternative (in a file, clearing
-    is leaving the field out) and closed to unknown fields everywhere."""
+    """Stripe's request schema as files use it: without the `""` alternative (in a file, a value
+    is cleared as `null`: _clearable_as_null) and closed to unknown fields everywhere."""
     node = dict(openapi.without_empty_string(node))
     if "properties" in node:
         node["properties"] = {name: _for_files(sub) for name, sub in node["properties"].items()}
@@ -64,10 +64,24 @@ def stripe_fields_schema() -> dict[str, Any]:
         "x-message": f"must be at most {METADATA_KEY_LENGTH} characters, without [ or ] "
         "(Stripe's limits on metadata keys)",
     }
+    _clearable_as_null(schema)
     # Update-only in Stripe: `active: false` keeps a configuration retired (what import writes
     # for an inactive one); left out, a file's configuration is active.
     props["active"] = copy.deepcopy(openapi.update_schema()["properties"]["active"])
     return schema
+
+
+def _clearable_as_null(schema: dict[str, Any]) -> None:
+    """`null` says a value is unset (`overrides.prod.default_return_url: null`): allowed where
+    Stripe's update request accepts `""` to clear a single value (model.Field.clearable, read
+    from the OpenAPI document: the URLs, `name`, `headline`, `payment_method_configuration`).
+    A list is cleared as `[]`; payload.py sends either as `""`, as Stripe clears a field."""
+    for field in model.fields():
+        if field.clearable and field.kind == "value":
+            node = schema
+            for part in field.parts:
+                node = node["properties"][part]
+            node["type"] = [node["type"], "null"]
 
 
 def stripe_field_names() -> tuple[str, ...]:

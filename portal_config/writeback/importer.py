@@ -24,6 +24,7 @@ from ..project import paths
 from ..project.limits import shorten
 from ..project.loader import RARE_BREAK
 from ..project.schema import dotted
+from ..project.variables import as_written
 
 RAW_ID_NOTE = "no lookup key: this ID exists only in this account and mode"
 MAX_KEY_LENGTH = 100  # what a key may be (schema.NAME_PATTERN)
@@ -77,23 +78,6 @@ def written_products(
             item["adjustable_quantity"] = quantity
         out.append(item)
     return out
-
-
-def as_written(value: Data, variables: Mapping[str, str]) -> Data:
-    """Text as a person writes it in a file: `${` escaped as `$${` (it would read back as a
-    variable), and the environment's variable values as `${name}`, so the file also serves the
-    other environments (`https://staging.example.com/account` -> `${app_url}/account`)."""
-    if isinstance(value, str):
-        text = value.replace("${", "$${")
-        for name, var in sorted(variables.items(), key=lambda item: -len(item[1])):
-            if len(var) >= 4:  # a short value would match by accident
-                text = text.replace(var, "${" + name + "}")
-        return text
-    if isinstance(value, list):
-        return [as_written(v, variables) for v in value]
-    if isinstance(value, dict):
-        return {k: as_written(v, variables) for k, v in value.items()}
-    return value
 
 
 def file_data(

@@ -6,7 +6,7 @@ is written.
 Where: a file that serves several environments gets the value under `overrides.ENV`, so pulling
 one environment never changes what another gets; a value already written under the override is
 replaced there; otherwise the base. How: as import writes it (prices as `lookup_key:K` where an
-active price has one, the environment's vars as `${name}`), a cleared value as `""`. Fields
+active price has one, the environment's vars as `${name}`), a cleared value as `null`. Fields
 whose file value already equals Stripe's are not in the plan, so they are never touched.
 """
 
@@ -25,7 +25,8 @@ from ..planning.plan import EnvPlan
 from ..portal import model, openapi
 from ..project import config, spec
 from ..project.loader import display_path
-from .importer import as_written, written_products
+from ..project.variables import as_written
+from .importer import written_products
 from .yamledit import Editor
 
 Parts = tuple[str, ...]
@@ -75,6 +76,7 @@ class PullResult:
     env: str
     files: list[FilePull] = field(default_factory=list)
     not_pulled: list[str] = field(default_factory=list)  # what cannot be written back, and why
+    refused: list[str] = field(default_factory=list)  # files the pulled values would not validate
 
     @property
     def count(self) -> int:
@@ -144,8 +146,8 @@ def written(
     says now, whose order is kept)."""
     if change.path == model.PRODUCTS:
         return _products_in_file_order(written_products(change.old or (), prices), in_file)
-    if change.old is None:  # cleared in Stripe (a metadata key removed, a headline emptied)
-        return ""
+    if change.old is None:  # cleared in Stripe (a URL, a metadata key): null says so in a file
+        return None
     value = as_written(model.to_param(change.path, change.old), variables)
     return _in_file_order(value, in_file) if isinstance(value, list) else value
 
@@ -246,8 +248,22 @@ def pull_environment(
                 edit.write(parts, written(f, in_file, prices, variables))
         edit.fill_required()
         if edit.pulled:
-            pulled.files.append(edit.result())
+            _checked(project, edit.result(), pulled)
     return pulled
+
+
+def _checked(project: spec.Project, edited: FilePull, pulled: PullResult) -> None:
+    """The file's edit, kept when the file would still validate (for a dry run as for the real
+    run: both show only what this lets through), else refused with validate's words."""
+    problems = config.edit_problems(project, edited.path, edited.after)
+    if not problems:
+        pulled.files.append(edited)
+        return
+    pulled.refused.append(
+        f"{display_path(edited.path)} ({edited.summary()}): Stripe's values would not validate "
+        f"there ({'; '.join(p.message for p in problems)}); the file is left as it is: correct "
+        "the value in the Dashboard, or edit the file by hand"
+    )
 
 
 def left_over(after: EnvPlan) -> list[str]:

@@ -2,7 +2,8 @@
 order, quoting and flow style, with the file's own indentation, so only the edited lines change.
 
 No value is ever deleted: a deleted key would take the comment lines that follow it along
-(ruamel keeps them on the key before), so a cleared value is written as `""`.
+(ruamel keeps them on the key before), so a cleared value is written as `null` (what a file
+says for a value unset).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from ..jsontypes import Data
@@ -77,6 +79,16 @@ def detect_indent(document: Data) -> Indent:
     return Indent(mapping, max(sequence, offset + 2), offset)
 
 
+class _Representer(RoundTripRepresenter):
+    """ruamel's round trip, but a null written `null` (ruamel writes `key:` with nothing after,
+    which a reader may take for a value forgotten)."""
+
+
+_Representer.add_representer(
+    type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+)
+
+
 class Editor:
     """One file's text as a round-trip document; `set` edits it, `text` writes it back."""
 
@@ -84,6 +96,7 @@ class Editor:
         self.path = path
         self.original = path.read_text(encoding="utf-8")
         self._yaml = YAML()
+        self._yaml.Representer = _Representer
         self._yaml.preserve_quotes = True
         self._yaml.width = WIDTH
         self.document = self._yaml.load(self.original)

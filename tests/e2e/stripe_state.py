@@ -53,3 +53,24 @@ def by_key(project: Any, key: str = TEST_KEY, account: str | None = None) -> dic
     return {
         c["metadata"].get("portal_config_key"): c for c in configurations(project, key, account)
     }
+
+
+def dashboard_edit(project: Any, config: str, params: dict[str, Any], key: str = TEST_KEY) -> None:
+    """What someone clicking in the Dashboard does to the configuration of key `config`, in the
+    mode of `key` (the test mode's: staging)."""
+    config_id = by_key(project, key)[config]["id"]
+    client(project, key).v1.billing_portal.configurations.update(config_id, params)
+
+
+def applied(project: Any, *envs: str) -> None:
+    for env in envs:
+        result = project.run("apply", "--env", env, "--yes")
+        assert result.exit_code == 0, result.output
+
+
+def clean(project: Any, *envs: str) -> None:
+    """`plan` of each environment shows no changes (exit 0 with --detailed-exitcode)."""
+    for env in envs:
+        result = project.run("plan", "--env", env, "--detailed-exitcode")
+        assert result.exit_code == 0, result.output
+        assert "No changes." in result.stdout

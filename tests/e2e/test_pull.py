@@ -3,7 +3,7 @@ files, comments and layout kept, and the plan is clean afterwards."""
 
 from __future__ import annotations
 
-from .stripe_state import by_key, client
+from .stripe_state import LIVE_KEY, applied, by_key, clean, dashboard_edit
 
 # Served to staging and prod: a value pulled from one goes under its overrides.
 SHARED = """\
@@ -65,24 +65,6 @@ CATALOG = {
 }
 
 
-def dashboard_edit(project, key: str, params: dict) -> None:
-    """What someone clicking in the Dashboard does to a configuration in staging."""
-    config_id = by_key(project)[key]["id"]
-    client(project).v1.billing_portal.configurations.update(config_id, params)
-
-
-def applied(project, *envs: str) -> None:
-    for env in envs:
-        result = project.run("apply", "--env", env, "--yes")
-        assert result.exit_code == 0, result.output
-
-
-def clean(project, env: str) -> None:
-    result = project.run("plan", "--env", env, "--detailed-exitcode")
-    assert result.exit_code == 0, result.output
-    assert "No changes." in result.stdout
-
-
 def test_a_dashboard_edit_lands_under_the_environment_override_comments_kept(
     project, monkeypatch
 ) -> None:
@@ -119,7 +101,7 @@ def test_a_dashboard_edit_lands_under_the_environment_override_comments_kept(
         "      customer_update:\n"
         "        allowed_updates: [email, address, tax_id]\n"
         "    metadata:\n"
-        "      owner: ''\n"
+        "      owner: null\n"
     )
     assert result.stdout.startswith(
         "updated configs/standard.yaml: business_profile.headline, features.customer_update."
@@ -279,3 +261,23 @@ def test_line_breaks_yaml_versions_read_otherwise_are_pulled_escaped(project) ->
     assert '    headline: "One\\Ltwo\\Nthree\\Pfour"\n' in path.read_text()
     assert project.run("validate").exit_code == 0
     clean(project, "staging")
+
+
+def test_a_dry_run_shows_only_what_the_real_run_writes(project, monkeypatch) -> None:
+    monkeypatch.chdir(project.root)
+    path = project.write("standard.yaml", SHARED)
+    applied(project, "staging", "prod")
+    # Stripe takes plain http; validate refuses it in a live environment (README: Validate).
+    dashboard_edit(project, "standard", {"default_return_url": "http://example.com/a"}, LIVE_KEY)
+    for dry_run in (["--dry-run"], []):
+        result = project.run("pull", "--env", "prod", *dry_run)
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ("" if dry_run else "Nothing was pulled from prod.\n")
+        assert result.stderr == (
+            "Error: not pulled: configs/standard.yaml (default_return_url (under "
+            "overrides.prod)): Stripe's values would not validate there (default_return_url: "
+            "must be an https URL in a live environment, got 'http://example.com/a' (in "
+            "environment prod)); the file is left as it is: correct the value in the "
+            "Dashboard, or edit the file by hand\n"
+        ) + ("Nothing was pulled from prod.\n" if dry_run else "")
+        assert path.read_text() == SHARED
