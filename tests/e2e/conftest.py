@@ -75,6 +75,8 @@ PARAMETRIZED_MODULES = (
     "test_fidelity",
     "test_ids",
     "test_fleet",
+    "test_journey_fleet",
+    "test_journey_promote",
 )
 
 
