@@ -9,6 +9,6 @@ REQUEST_SECONDS = 30.0
 # Fleet accounts planned, read or applied side by side; an environment's changes written side by
 # side (--parallelism).
 PARALLELISM = 4
-# The share of a fleet's accounts one apply may change without --force (--threshold): octoDNS's
-# MAX_SAFE_UPDATE_PCENT (https://github.com/octodns/octodns/blob/main/octodns/provider/plan.py).
+# The share of the fleet accounts it covers an apply may change without --force (--threshold):
+# octoDNS's MAX_SAFE_UPDATE_PCENT (https://github.com/octodns/octodns/blob/main/octodns/provider/plan.py).
 THRESHOLD = 0.30

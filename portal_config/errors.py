@@ -114,15 +114,21 @@ class StripeFailure(PortalConfigError):
     """Stripe (or the network) refused or failed; the message says which request and why.
 
     `kind`: a FailureKind (its name is accepted too). `replayed`: Stripe answered from its
-    idempotency cache (a failure it saved earlier for the same key).
+    idempotency cache (a failure it saved earlier for the same key). `other_mode`: for a missing
+    object, the mode ("test" | "live") Stripe says holds a similar one, if it says so.
     """
 
     def __init__(
-        self, message: str, kind: FailureKind | str = FailureKind.REFUSED, replayed: bool = False
+        self,
+        message: str,
+        kind: FailureKind | str = FailureKind.REFUSED,
+        replayed: bool = False,
+        other_mode: str | None = None,
     ):
         super().__init__(message)
         self.kind = FailureKind(kind)
         self.replayed = replayed
+        self.other_mode = other_mode
 
 
 class PlanStaleError(PortalConfigError):

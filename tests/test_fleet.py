@@ -361,11 +361,19 @@ def test_threshold_share_and_message() -> None:
         with pytest.raises(ValueError):
             fleet_accounts.over_threshold(1, 20, share=bad)
     assert fleet_accounts.allowed_changes(120) == 36 and fleet_accounts.allowed_changes(10) == 3
-    assert fleet_accounts.threshold_message(45, 120) == (
-        "this run would change 45 of 120 accounts (38%), more than the 30% of the fleet (36 "
+    assert fleet_accounts.threshold_message(45, 120, 120) == (
+        "this run would change 45 of the 120 accounts it covers (38%), more than the 30% (36 "
         "accounts) one run may change: read the plan (a mistaken file would rewrite every "
-        "tenant's portal), then re-run with --force, or change fewer accounts at once "
-        "(--shard I/N, --accounts acct_...)"
+        "tenant's portal); if the change is meant for all of them, re-run with --force (or "
+        "--threshold 100%), or try it on a few accounts first (--accounts acct_...; a run of "
+        "fewer than 10 accounts has no threshold)"
+    )
+    # A shard is measured by its own accounts, and is never told to shard.
+    assert fleet_accounts.threshold_message(41, 41, 130) == (
+        "this run would change 41 of the 41 accounts it covers (100%; 41 of the fleet's 130), "
+        "more than the 30% (12 accounts) one run may change: read the plan (a mistaken file "
+        "would rewrite every tenant's portal); if the change is meant for all of them, re-run "
+        "with --force (or --threshold 100%)"
     )
     assert fleet_accounts.parse_share("30%") == pytest.approx(0.3)
     assert fleet_accounts.parse_share(" 0.5 ") == 0.5 and fleet_accounts.parse_share("100%") == 1

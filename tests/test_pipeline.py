@@ -114,7 +114,7 @@ def test_when_no_account_answers_in_time_the_run_stops(project: Project) -> None
 def test_a_narrowed_run_plans_only_its_accounts_of_the_whole_fleet(project: Project) -> None:
     result = fanout.plan_all(project, {"tenants": fleet()}, selection=Selection(("acct_3",)))
     assert [e.account for e in result.envs] == ["acct_3"]
-    assert result.fleet_sizes == {"tenants": 3}  # the threshold's share is of the whole fleet
+    assert result.fleet_sizes == {"tenants": 3}  # the whole fleet, for the output
 
 
 def test_an_account_the_fleet_does_not_hold_is_refused(project: Project) -> None:

@@ -119,6 +119,8 @@ def test_holding_back_and_the_threshold_leave_the_plan_as_planned() -> None:
     held = plan.holding_back()
     assert plan.held == ["t/acct_0"] and plan.envs[0].changes, "the plan itself is unchanged"
     assert held.envs[0].changes == () and held.envs[1:] == plan.envs[1:]
-    with pytest.raises(PortalConfigError, match="fleet t: this run would change 19 of 20"):
+    with pytest.raises(
+        PortalConfigError, match="fleet t: this run would change 19 of the 20 accounts"
+    ):
         held.raise_if_unsafe(0.3)
     held.raise_if_unsafe(0.3, force=True)

@@ -167,14 +167,51 @@ def test_an_unknown_lookup_key_is_reported_at_its_position() -> None:
     ]
 
 
-def test_a_raw_id_that_does_not_exist_says_to_use_a_lookup_key() -> None:
-    _, problems = run(params({"prices": ["price_gone"]}), PriceCatalog({}, {"price_gone": None}))
-    assert problems == [
-        (
-            f"{ENTRIES}.0.prices.0: price price_gone does not exist in environment "
-            "'prod': IDs differ between accounts and modes; use lookup_key:KEY, or "
-            "put the ID under overrides.prod"
-        )
+def test_a_raw_id_that_does_not_exist_says_it_may_be_another_modes() -> None:
+    catalog = PriceCatalog({}, {"price_gone": None}, mode="live")
+    assert run(params({"prices": ["price_gone"]}), catalog)[1] == [
+        f"{ENTRIES}.0.prices.0: price price_gone does not exist in live mode (environment "
+        "'prod'): a test-mode ID, or another account's? IDs differ between accounts and modes: "
+        "write it as lookup_key:K (the same key in each mode), or put the ID under "
+        "overrides.prod"
+    ]
+    catalog.other_mode["price_gone"] = "test"  # Stripe's 404 said so
+    assert run(params({"prices": ["price_gone"]}), catalog)[1] == [
+        f"{ENTRIES}.0.prices.0: price price_gone does not exist in live mode (environment "
+        "'prod'): a test-mode ID? Stripe says a similar object exists in test mode. IDs differ "
+        "between modes: write it as lookup_key:K (the same key in each mode), or put the ID "
+        "under overrides.prod"
+    ]
+
+
+def test_a_product_its_prices_contradict_is_looked_up_and_named_if_missing() -> None:
+    asked: list[str] = []
+
+    def retrieve_product(product_id: str) -> dict[str, Any]:
+        asked.append(product_id)
+        if product_id == "prod_test":
+            raise StripeFailure("No such product", kind="missing", other_mode="test")
+        return {"id": product_id}
+
+    files = [
+        params({"product": "prod_a", "prices": ["lookup_key:pro_m"]}),  # agrees: not asked
+        params({"product": "prod_test", "prices": ["lookup_key:pro_m", "price_t"]}),
+        params({"product": "prod_b", "prices": ["lookup_key:pro_m"]}),  # two real products
+    ]
+    lookup = {"pro_m": price("price_1")}
+    catalog = fetch_catalog(files, lambda keys: lookup, price, None, retrieve_product, mode="live")
+    assert asked == ["prod_test", "prod_b"]
+    assert catalog.missing_products == {"prod_test"}
+    assert run(files[0], catalog)[1] == []
+    assert run(files[1], catalog)[1] == [
+        f"{ENTRIES}.0.product: product prod_test does not exist in live mode (environment "
+        "'prod'): a test-mode ID? Stripe says a similar object exists in test mode. IDs differ "
+        "between modes: leave `product` out and write each price as lookup_key:K (the same key "
+        "in each mode), or put the IDs under overrides.prod"
+    ]
+    assert run(files[2], catalog)[1] == [
+        f"{ENTRIES}.0: in environment 'prod' the prices of this entry belong to different "
+        "products (prod_a, prod_b): give each product its own entry"
     ]
 
 

@@ -46,7 +46,7 @@ class ApplyRequest:
     accounts: tuple[str, ...] = ()  # a fleet's accounts to apply to; none: all
     shard: tuple[int, int] | None = None  # a fleet's share I of N
     force: bool = False  # change more of a fleet than the threshold allows
-    threshold: float = defaults.THRESHOLD  # the share of a fleet one run may change
+    threshold: float = defaults.THRESHOLD  # the share of the accounts it covers a run may change
 
 
 def _gate_live(project: Project, names: list[str], saved: Plan | None, yes: bool) -> list[str]:
@@ -205,7 +205,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @click.option(
     "--force",
     is_flag=True,
-    help="Change more of a fleet's accounts in one run than the threshold allows.",
+    help="Change more of the fleet accounts this run covers than the threshold allows.",
 )
 @click.option(
     "--threshold",
@@ -213,8 +213,8 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
     show_default=True,
     metavar="SHARE",
     callback=_share,
-    help="The most of a fleet one run may change without --force (updates and "
-    "deactivations; creates do not count).",
+    help="The most of the fleet accounts this run covers (its shard, its --accounts) it may "
+    "change without --force (updates and deactivations; creates do not count).",
 )
 @MAX_RPS_OPTION
 @click.pass_context

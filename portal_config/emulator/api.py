@@ -225,6 +225,7 @@ class Api:
                 # Through Stripe-Account the caller is the platform's Connect application.
                 application=self.settings.connect_application if account else None,
                 object_id=object_id,
+                other_mode=self.store.existing("live" if mode == "test" else "test", account),
             )
             body = copy.deepcopy(handler(call))
             expand(body, list(params.get("expand", [])), self._resolver(call))

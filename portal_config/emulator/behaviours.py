@@ -142,6 +142,17 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "listing it lets a test reach the 403 from `connected: all`",
     ),
     Behaviour(
+        "an object of the other mode",
+        'a 404 for an ID that exists in the other mode of the same account adds "; a similar '
+        'object exists in test mode, but a live mode key was used to make this request." (or '
+        "live and test the other way round)",
+        "reported",
+        "Stripe's wording as users quote it: payolapayments/payola#278 (\"No such customer: "
+        "cus_...; a similar object exists in live mode, but a test mode key was used to make "
+        'this request."), stripe/stripe-node#149 (its title, the live-key direction); '
+        "API-REFERENCE §10 (Test vs live) and §17 (Sessions)",
+    ),
+    Behaviour(
         "idempotency",
         "a POST's first answer is kept for its Idempotency-Key for 24 hours and replayed for the "
         "same parameters; other parameters are a 400 idempotency_error; a concurrent use is a 409",

@@ -21,6 +21,7 @@ class Call:
     first_becomes_default: bool = False
     application: str | None = None  # the caller's Connect application, None for the account itself
     object_id: str | None = None  # a seed's chosen ID for the object being created
+    other_mode: AccountState | None = None  # the same account's objects in the other mode
 
     @property
     def livemode(self) -> bool:
@@ -30,5 +31,8 @@ class Call:
         """The object or Stripe's 404, e.g. "No such configuration: 'bpc_x'"."""
         found = self.state.collection(kind).get(object_id or "")
         if found is None:
-            raise no_such(noun, object_id or "", param)
+            other_mode = self.other_mode.collection(kind) if self.other_mode else {}
+            elsewhere = (object_id or "") in other_mode
+            other = "test" if self.livemode else "live"
+            raise no_such(noun, object_id or "", param, other if elsewhere else None)
         return found

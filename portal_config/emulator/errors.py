@@ -54,8 +54,17 @@ def unknown_param(param: str) -> ApiError:
     )
 
 
-def no_such(kind: str, object_id: str, param: str) -> ApiError:
-    return ApiError(404, f"No such {kind}: '{object_id}'", code="resource_missing", param=param)
+def no_such(kind: str, object_id: str, param: str, other_mode: str | None = None) -> ApiError:
+    """Stripe's 404; `other_mode`: the mode that holds the object, named as Stripe names it
+    (behaviours.py, "an object of the other mode")."""
+    message = f"No such {kind}: '{object_id}'"
+    if other_mode is not None:
+        mode = "live" if other_mode == "test" else "test"
+        message += (
+            f"; a similar object exists in {other_mode} mode, but a {mode} mode key was used to "
+            "make this request."
+        )
+    return ApiError(404, message, code="resource_missing", param=param)
 
 
 def mask_key(key: str) -> str:

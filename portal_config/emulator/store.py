@@ -180,6 +180,11 @@ class Store:
         with self.lock:
             return self.accounts.setdefault(scope_name(mode, account), AccountState())
 
+    def existing(self, mode: str, account: str | None) -> AccountState | None:
+        """The objects of one mode of one account, if it has any (nothing is created)."""
+        with self.lock:
+            return self.accounts.get(scope_name(mode, account))
+
     def connected_accounts(self, mode: str) -> dict[str, dict[str, Any]]:
         """The platform's connected accounts in `mode` (read-only use: nothing is created)."""
         with self.lock:

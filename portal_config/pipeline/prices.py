@@ -49,6 +49,11 @@ class PriceCatalog:
     by_id: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # None: no such price
     # The account's active lookup keys, read only when a file's key matched none (did-you-mean).
     known_lookup_keys: list[str] = field(default_factory=list)
+    mode: str = "test"  # the environment's: "test" | "live"
+    # Products named by an entry whose prices are another product's, and that this mode lacks.
+    missing_products: set[str] = field(default_factory=set)
+    # A missing price's or product's ID -> the mode Stripe says holds a similar object.
+    other_mode: dict[str, str] = field(default_factory=dict)
 
     def labels(self) -> dict[str, str]:
         """price ID -> `lookup_key:K`, so a plan shows both."""
@@ -91,6 +96,8 @@ def catalog_of(gateway: Gateway, params_list: list[dict[str, Any]]) -> PriceCata
         gateway.prices_by_lookup_key,
         gateway.retrieve_price,
         gateway.active_lookup_keys,
+        gateway.retrieve_product,
+        gateway.mode,
     )
 
 
@@ -99,12 +106,15 @@ def fetch_catalog(
     by_lookup_key: Callable[[list[str]], dict[str, dict[str, Any]]],
     retrieve_price: Callable[[str], dict[str, Any]],
     active_lookup_keys: Callable[[int], list[str]] | None = None,
+    retrieve_product: Callable[[str], dict[str, Any]] | None = None,
+    mode: str = "test",
 ) -> PriceCatalog:
     """The prices the files name. `active_lookup_keys(pages)` lists the account's keys, for a
     did-you-mean: asked only when a key matches no price, so a run whose keys all resolve
-    costs no extra request."""
+    costs no extra request. `retrieve_product` is asked only about an entry's product that its
+    prices contradict, to tell another mode's ID from prices of two products."""
     wanted = lookup_keys_in(params_list)
-    catalog = PriceCatalog(by_lookup_key(wanted))
+    catalog = PriceCatalog(by_lookup_key(wanted), mode=mode)
     if active_lookup_keys is not None and set(wanted) - set(catalog.by_lookup_key):
         try:
             catalog.known_lookup_keys = active_lookup_keys(SUGGESTION_PAGES)
@@ -117,13 +127,43 @@ def fetch_catalog(
                 continue
             for price in entry.get("prices") or ():
                 if not str(price).startswith(LOOKUP_PREFIX) and price not in catalog.by_id:
-                    try:
-                        catalog.by_id[price] = retrieve_price(price)
-                    except StripeFailure as exc:
-                        if exc.kind is not FailureKind.MISSING:
-                            raise
-                        catalog.by_id[price] = None  # reported at its line by resolve()
+                    catalog.by_id[price] = _unless_missing(retrieve_price, price, catalog)
+    if retrieve_product is not None:
+        for product in _contradicted_products(params_list, catalog):
+            if _unless_missing(retrieve_product, product, catalog) is None:
+                catalog.missing_products.add(product)
     return catalog
+
+
+def _unless_missing(
+    retrieve: Callable[[str], dict[str, Any]], object_id: str, catalog: PriceCatalog
+) -> dict[str, Any] | None:
+    """The object, or None when this mode and account has no such object (reported at its line
+    by resolve(), with the mode Stripe says holds it)."""
+    try:
+        return retrieve(object_id)
+    except StripeFailure as exc:
+        if exc.kind is not FailureKind.MISSING:
+            raise
+        if exc.other_mode:
+            catalog.other_mode[object_id] = exc.other_mode
+        return None
+
+
+def _contradicted_products(
+    params_list: Iterable[dict[str, Any]], catalog: PriceCatalog
+) -> list[str]:
+    """Products written beside prices that belong to another product here: either an ID of
+    another mode or account (a request tells), or really two products. A file whose products
+    agree with their prices costs no request."""
+    found: dict[str, None] = {}
+    for params in params_list:
+        for entry in _entries(params):
+            product = entry.get("product")
+            looked_up = (_price_for(str(p), catalog)[1] for p in entry.get("prices") or ())
+            if product and any(p and _product_id(p) != product for p in looked_up):
+                found[product] = None
+    return list(found)
 
 
 def _product_id(price: dict[str, Any]) -> str:
@@ -154,7 +194,7 @@ def resolve(
             if not known:  # a raw ID under an explicit product: Stripe checks it on write
                 prices.append(written)
                 continue
-            problem = _unusable(price, written, env, catalog.known_lookup_keys)
+            problem = _unusable(price, written, env, catalog)
             if problem:
                 problems.append(
                     Problem(locate((*PRODUCTS_PATH, index, "prices", position)), problem)
@@ -163,6 +203,16 @@ def resolve(
             assert price is not None
             prices.append(price["id"])
             products.add(_product_id(price))
+        if entry.get("product") in catalog.missing_products:
+            missing = _not_in_this_mode("product", entry["product"], env, catalog)
+            problems.append(
+                Problem(
+                    locate((*PRODUCTS_PATH, index, "product")),
+                    f"{missing}: leave `product` out and write each price as lookup_key:K (the "
+                    f"same key in each mode), or put the IDs under overrides.{env}",
+                )
+            )
+            continue
         if entry.get("product"):
             products.add(entry["product"])
         if len(products) > 1:
@@ -201,9 +251,27 @@ def price_defect(price: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _unusable(price: dict[str, Any] | None, written: str, env: str, known: list[str]) -> str | None:
+def _not_in_this_mode(noun: str, object_id: str, env: str, catalog: PriceCatalog) -> str:
+    """An ID this environment's mode and account lacks, most likely copied from the other mode
+    (from its Dashboard, or a file written for it): said so, and confirmed when Stripe's 404
+    says a similar object exists there."""
+    other = "live" if catalog.mode == "test" else "test"
+    said = catalog.other_mode.get(object_id)
+    why = (
+        f"a {other}-mode ID? Stripe says a similar object exists in {said} mode. IDs differ "
+        "between modes"
+        if said
+        else f"a {other}-mode ID, or another account's? IDs differ between accounts and modes"
+    )
+    return f"{noun} {object_id} does not exist in {catalog.mode} mode (environment '{env}'): {why}"
+
+
+def _unusable(
+    price: dict[str, Any] | None, written: str, env: str, catalog: PriceCatalog
+) -> str | None:
     if price is None:
         if written.startswith(LOOKUP_PREFIX):
+            known = catalog.known_lookup_keys
             close = difflib.get_close_matches(written[len(LOOKUP_PREFIX) :], known, n=1)
             hint = f" (did you mean {LOOKUP_PREFIX}{close[0]}?)" if close else ""
             return (
@@ -211,8 +279,8 @@ def _unusable(price: dict[str, Any] | None, written: str, env: str, known: list[
                 "with that lookup key in this account, or fix the key"
             )
         return (
-            f"price {written} does not exist in environment '{env}': IDs differ between "
-            f"accounts and modes; use lookup_key:KEY, or put the ID under overrides.{env}"
+            f"{_not_in_this_mode('price', written, env, catalog)}: write it as lookup_key:K "
+            f"(the same key in each mode), or put the ID under overrides.{env}"
         )
     name = written if written.startswith(LOOKUP_PREFIX) else "price"
     defect = price_defect(price)

@@ -165,9 +165,10 @@ class Plan:
 
     def raise_if_unsafe(self, threshold: float, force: bool = False) -> None:
         """octoDNS's safety threshold (Plan.raise_if_unsafe, octodns/provider/plan.py), per
-        fleet: a run that would rewrite more than `threshold` of the fleet's existing
-        configurations (creates do not count) is refused without `force`. The share is of the
-        whole fleet, so a run of one shard of it may change all of its shard."""
+        fleet: a run that would rewrite more than `threshold` of the accounts it covers (a
+        shard's, or those --accounts names; creates do not count) is refused without `force`.
+        The rule and its wording are fleet_accounts'."""
+        covered = self.fleets
         for name, size in self.fleet_sizes.items():
             changed = len(
                 {
@@ -176,9 +177,10 @@ class Plan:
                     if e.env == name and any(not isinstance(c, Create) for c in e.changes)
                 }
             )
-            if not force and fleet_accounts.over_threshold(changed, size, threshold):
+            if not force and fleet_accounts.over_threshold(changed, covered[name], threshold):
                 raise PortalConfigError(
-                    f"fleet {name}: {fleet_accounts.threshold_message(changed, size, threshold)}"
+                    f"fleet {name}: "
+                    + fleet_accounts.threshold_message(changed, covered[name], size, threshold)
                 )
 
 

@@ -72,8 +72,9 @@ _HASHES = {
     "future_requirements",
 }
 
-# Below this many accounts the threshold does not apply (octoDNS's MIN_EXISTING_RECORDS): a
-# fleet that small is read whole in the plan, and any share of it is one or two accounts.
+# A run that covers fewer accounts than this has no threshold (octoDNS's MIN_EXISTING_RECORDS):
+# its plan lists every account's change, and any share of it is one or two accounts. This is
+# also how a change is tried on a few accounts first (`--accounts`).
 MIN_FLEET_FOR_THRESHOLD = 10
 
 
@@ -230,41 +231,53 @@ def _hint(word: str, choices: Iterable[str], as_variable: bool = False) -> str:
 # -- the safety threshold -------------------------------------------------------------------
 
 
-def over_threshold(
-    changed_accounts: int, fleet_size: int, share: float = defaults.THRESHOLD
-) -> bool:
-    """True when a run would change more than `share` of the fleet, so apply needs --force.
+def over_threshold(changed_accounts: int, covered: int, share: float = defaults.THRESHOLD) -> bool:
+    """True when a run would change more than `share` of the `covered` accounts it plans, so
+    apply needs --force.
 
-    Count the accounts whose existing configurations a run updates or deactivates; an account
-    that only gets a new configuration does not count (octoDNS counts updates and deletes, not
-    creates), so a first rollout over a fleet goes through. A fleet of fewer than
+    The share is of the accounts this run covers (a shard's, or those --accounts names), never
+    of the whole fleet: then every shard of a fleet-wide change is held alike, whatever size
+    SHA-256 gave it, and splitting a run cannot slip a mistaken file past the threshold. Count
+    the accounts whose existing configurations a run updates or deactivates; an account that
+    only gets a new configuration does not count (octoDNS counts updates and deletes, not
+    creates), so a first rollout over a fleet goes through. A run covering fewer than
     MIN_FLEET_FOR_THRESHOLD accounts is never over it."""
     if not 0 < share <= 1:
         raise ValueError(
             f"the threshold is a share of the fleet above 0 and at most 100%, not {share:g}"
         )
-    if fleet_size < MIN_FLEET_FOR_THRESHOLD:
+    if covered < MIN_FLEET_FOR_THRESHOLD:
         return False
-    return changed_accounts > allowed_changes(fleet_size, share)
+    return changed_accounts > allowed_changes(covered, share)
 
 
-def allowed_changes(fleet_size: int, share: float = defaults.THRESHOLD) -> int:
-    """The most accounts one run may change without --force (for a fleet that has a limit)."""
+def allowed_changes(covered: int, share: float = defaults.THRESHOLD) -> int:
+    """The most accounts one run may change without --force (for a run that has a limit)."""
     # A tolerance for float shares: 0.3 * 10 is 3.0000000000000004, and 3 of 10 is allowed.
-    return math.floor(share * fleet_size + 1e-9)
+    return math.floor(share * covered + 1e-9)
 
 
 def threshold_message(
-    changed_accounts: int, fleet_size: int, share: float = defaults.THRESHOLD
+    changed_accounts: int, covered: int, fleet_size: int, share: float = defaults.THRESHOLD
 ) -> str:
-    percent = 100 * changed_accounts / fleet_size if fleet_size else 0
-    return (
-        f"this run would change {changed_accounts} of {fleet_size} accounts "
-        f"({percent:.0f}%), more than the {share:.0%} of the fleet "
-        f"({allowed_changes(fleet_size, share)} accounts) one run may change: read the plan "
-        "(a mistaken file would rewrite every tenant's portal), then re-run with --force, "
-        "or change fewer accounts at once (--shard I/N, --accounts acct_...)"
+    """Why apply holds the run, and the ways on. Sharding is never offered: each shard is
+    measured by its own accounts, so it would be held just the same."""
+    percent = 100 * changed_accounts / covered if covered else 0
+    whole = covered == fleet_size
+    part = "" if whole else f"; {covered} of the fleet's {fleet_size}"
+    text = (
+        f"this run would change {changed_accounts} of the {covered} accounts it covers "
+        f"({percent:.0f}%{part}), more than the {share:.0%} "
+        f"({allowed_changes(covered, share)} accounts) one run may change: read the plan (a "
+        "mistaken file would rewrite every tenant's portal); if the change is meant for all "
+        "of them, re-run with --force (or --threshold 100%)"
     )
+    if whole:
+        text += (
+            ", or try it on a few accounts first (--accounts acct_...; a run of fewer than "
+            f"{MIN_FLEET_FOR_THRESHOLD} accounts has no threshold)"
+        )
+    return text
 
 
 def parse_share(text: str) -> float:

@@ -8,7 +8,7 @@ import stripe
 
 from ..errors import FailureKind, StripeFailure
 from . import transport
-from .sdk import _describe, _header, _kind, _Late, _unreadable
+from .sdk import _describe, _header, _kind, _Late, _other_mode, _unreadable
 
 UNCERTAIN = (
     "it may or may not have reached Stripe. Run the command again: it is safe (it "
@@ -90,4 +90,4 @@ def worded(
         )
     kind = _kind(exc)
     said = "Stripe failed on its side" if kind is FailureKind.SERVER else "Stripe refused"
-    return StripeFailure(f"{what}: {said}: {_describe(exc)}", kind, replayed)
+    return StripeFailure(f"{what}: {said}: {_describe(exc)}", kind, replayed, _other_mode(exc))

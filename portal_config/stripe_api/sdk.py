@@ -5,6 +5,7 @@ whether a retry may help, Stripe's own words). Part of stripe_api, the only pack
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 
@@ -130,6 +131,19 @@ def _kind(exc: stripe.StripeError) -> FailureKind:
         if (exc.user_message or "").startswith(identity.DEFAULT_REFUSAL):
             return FailureKind.DEFAULT_REFUSED
     return FailureKind.REFUSED
+
+
+# Stripe's 404 for an ID of the other mode adds "; a similar object exists in test mode, but a
+# live mode key was used to make this request." (emulator/behaviours.py: its evidence).
+_OTHER_MODE = re.compile(r"a similar object exists in (test|live) mode")
+
+
+def _other_mode(exc: stripe.StripeError) -> str | None:
+    """The mode Stripe says holds a missing object ("test" | "live"), if it says so."""
+    if not isinstance(exc, stripe.InvalidRequestError) or exc.code != "resource_missing":
+        return None
+    found = _OTHER_MODE.search(exc.user_message or "")
+    return found[1] if found else None
 
 
 def _unreadable(exc: stripe.StripeError) -> str | None:

@@ -76,6 +76,8 @@ PARAMETRIZED_MODULES = (
     "test_ids",
     "test_fleet",
     "test_journey_pull",
+    "test_journey_fleet",
+    "test_journey_promote",
 )
 
 

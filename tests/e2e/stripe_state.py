@@ -27,6 +27,17 @@ features:
     cancellation_reason: {enabled: true, options: [too_expensive, other]}
 metadata: {team: billing}
 """
+PLANS = """\
+name: Plans
+default_return_url: "${app_url}/account"
+features:
+  invoice_history: {enabled: true}
+  subscription_update:
+    enabled: true
+    default_allowed_updates: [price]
+    products:
+      - prices: [lookup_key:pro_monthly, lookup_key:pro_yearly]
+"""
 BASIC = """\
 name: Basic
 features:

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .stripe_state import PRODUCTS, TEST_KEY, by_key, client, configurations
+from .stripe_state import PLANS, PRODUCTS, TEST_KEY, by_key, client, configurations
 
 CATALOG = {
     "products": [
@@ -46,17 +46,6 @@ CATALOG = {
         },
     ]
 }
-PLANS = """\
-name: Plans
-default_return_url: "${app_url}/account"
-features:
-  invoice_history: {enabled: true}
-  subscription_update:
-    enabled: true
-    default_allowed_updates: [price]
-    products:
-      - prices: [lookup_key:pro_monthly, lookup_key:pro_yearly]
-"""
 BASIC = "name: Basic\nfeatures: {invoice_history: {enabled: true}}\n"
 
 

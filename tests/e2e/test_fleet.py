@@ -150,16 +150,17 @@ def test_the_threshold_refuses_rewriting_most_of_the_fleet_without_force(project
     project.emulator.clear_log()
     refused = project.run("apply", "--env", "fleet")
     assert refused.exit_code == 1
-    assert "fleet fleet: this run would change 20 of 20 accounts (100%), more than the 30%" in (
-        refused.output
+    assert (
+        "fleet fleet: this run would change 20 of the 20 accounts it covers (100%), more than "
+        "the 30%" in refused.output
     )
     assert "re-run with --force" in refused.output
     assert project.writes() == []
     few = project.run("apply", "--env", "fleet", *[f"--accounts={a}" for a in kept[:5]])
-    assert few.exit_code == 0, few.output  # 5 of the fleet's 20: within 30%
+    assert few.exit_code == 0, few.output  # a run of 5 accounts has no threshold
     rest = project.run("apply", "--env", "fleet")
     assert rest.exit_code == 1
-    assert "this run would change 15 of 20 accounts (75%)" in rest.output
+    assert "this run would change 15 of the 20 accounts it covers (75%)" in rest.output
     raised = project.run("apply", "--env", "fleet", "--threshold", "80%")
     assert raised.exit_code == 0, raised.output
     assert "Apply complete: 0 created, 15 updated, 0 deactivated." in raised.stdout
@@ -278,20 +279,25 @@ def test_a_failure_every_account_would_meet_ends_the_run_at_once(project) -> Non
     assert len(listed) <= 2
 
 
-def test_a_share_of_the_fleet_is_measured_against_the_whole_fleet(project) -> None:
+def test_a_run_is_measured_against_the_accounts_it_covers(project) -> None:
     kept = fleet(project, size=30)
     assert project.run("apply", "--env", "fleet").exit_code == 0
     project.write("tenant.yaml", TENANT.replace("{enabled: true}", "{enabled: false}"))
     project.emulator.clear_log()
-    share = project.run("apply", "--env", "fleet", *[f"--accounts={a}" for a in kept[:9]])
-    assert share.exit_code == 0, share.output  # 9 of 30: within 30% (--shard takes shares too)
+    canary = project.run("apply", "--env", "fleet", *[f"--accounts={a}" for a in kept[:9]])
+    assert canary.exit_code == 0, canary.output  # a run of fewer than 10 has no threshold
     assert "Fleet fleet: 9 account(s) (of 30 in the fleet): 0 in sync, 9 with changes." in (
-        share.stdout
+        canary.stdout
     )
     assert {r.account for r in project.writes()} == set(kept[:9])
+    part = project.run("apply", "--env", "fleet", *[f"--accounts={a}" for a in kept[9:21]])
+    assert part.exit_code == 1
+    assert "this run would change 12 of the 12 accounts it covers (100%; 12 of the " in (
+        part.output
+    )
     rest = project.run("apply", "--env", "fleet")
     assert rest.exit_code == 1
-    assert "this run would change 21 of 30 accounts (70%)" in rest.output
+    assert "this run would change 21 of the 30 accounts it covers (70%)" in rest.output
 
 
 def test_a_filter_that_keeps_no_account_is_an_error(project) -> None:

@@ -326,8 +326,8 @@ def test_every_environments_price_problems_are_reported_together(project) -> Non
     ) in result.stdout
     assert "lookup_key:pro_monthly matches no price in environment 'prod'" in result.stdout
     assert (
-        f"{path}:9:18: price price_missing_too does not exist in environment 'staging'"
-        in result.stdout
+        f"{path}:9:18: price price_missing_too does not exist in test mode (environment "
+        "'staging')" in result.stdout
     )
     assert "Traceback" not in result.output
 

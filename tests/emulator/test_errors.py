@@ -284,6 +284,24 @@ def test_resource_missing_on_retrieve_and_update(client: Any) -> None:
     assert refused(client.v1.customers.retrieve, "cus_x").param == "id"
 
 
+def test_an_id_of_the_other_mode_is_missing_with_stripes_hint(
+    client: Any, stripe_client: Any
+) -> None:
+    live = stripe_client("sk_live_123")
+    exc = refused(live.v1.prices.retrieve, "price_pro_m")  # CATALOG is test mode's
+    assert (exc.http_status, exc.code) == (404, "resource_missing")
+    assert exc.user_message == (
+        "No such price: 'price_pro_m'; a similar object exists in test mode, but a live mode "
+        "key was used to make this request."
+    )
+    made = live.v1.products.create({"name": "Live only"})
+    assert refused(client.v1.products.retrieve, made.id).user_message == (
+        f"No such product: '{made.id}'; a similar object exists in live mode, but a test mode "
+        "key was used to make this request."
+    )
+    assert refused(live.v1.prices.retrieve, "price_x").user_message == "No such price: 'price_x'"
+
+
 def test_unknown_url_is_a_404(emulator: Any) -> None:
     import urllib.error
     import urllib.request
