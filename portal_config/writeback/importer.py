@@ -24,6 +24,7 @@ from ..project import paths
 from ..project.limits import shorten
 from ..project.loader import RARE_BREAK
 from ..project.schema import dotted
+from .yamledit import Editor
 
 RAW_ID_NOTE = "no lookup key: this ID exists only in this account and mode"
 MAX_KEY_LENGTH = 100  # what a key may be (schema.NAME_PATTERN)
@@ -248,6 +249,14 @@ def build_files(
 def price_ids(configs: list[Mapping[str, Any]]) -> list[str]:
     ids = {p for c in configs for e in model.canonical(c)[model.PRODUCTS] for p in e.prices}
     return sorted(ids)
+
+
+def pin(path: Path, env: str, config_id: str) -> None:
+    """Pin `config_id` as `ids.ENV` on an existing file, edited in place (yamledit: comments,
+    order and style kept), never through a symbolic link."""
+    editor = Editor(path)
+    editor.set(("ids", env), config_id)
+    paths.write_new_or_replace(path, editor.text())
 
 
 def write_files(files: list[ImportedFile], out_dir: Path, force: bool) -> list[Path]:
