@@ -27,6 +27,7 @@ class ImportRequest:
     key_from: str = "name"  # each file's key from the configuration's name or its id
     include_inactive: bool = False
     force: bool = False  # overwrite existing files
+    config_id: str | None = None  # --id: this configuration alone
     timeout: float = defaults.REQUEST_SECONDS  # seconds per request to Stripe
 
 
@@ -79,7 +80,10 @@ def execute(request: ImportRequest, context: Context) -> int:
     pins: list[tuple[Mapping[str, Any], DesiredConfig]] = []
     with plan_target.connected(project, [env_name], request.timeout) as gateways:
         gateway = gateways[env_name]
-        configs = importer.importable(gateway.list_configurations(), request.include_inactive)
+        listed = gateway.list_configurations()
+        configs = importer.importable(listed, request.include_inactive or bool(request.config_id))
+        if request.config_id:
+            configs = importer.only(configs, request.config_id, env_name)
         taken = {project.path.stem}
         if request.out_dir is None:  # beside existing files: add what they do not describe yet
             described = _described(project, env_name, configs, gateway)
@@ -131,6 +135,9 @@ def execute(request: ImportRequest, context: Context) -> int:
 )
 @click.option("--include-inactive", is_flag=True, help="Also import inactive configurations.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--id", "config_id", metavar="bpc_...", help="Import this configuration alone (active or not)."
+)
 @TIMEOUT_OPTION
 @click.pass_context
 def command(
@@ -140,6 +147,7 @@ def command(
     key_from: str,
     include_inactive: bool,
     force: bool,
+    config_id: str | None,
     timeout: float,
 ) -> None:
     """Write one configuration file per configuration Stripe has (into the project's folder:
@@ -150,6 +158,7 @@ def command(
         key_from=key_from,
         include_inactive=include_inactive,
         force=force,
+        config_id=config_id,
         timeout=timeout,
     )
     ctx.exit(execute(request, ctx.obj))

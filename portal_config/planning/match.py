@@ -10,6 +10,7 @@ a platform creates through `Stripe-Account` may be stamped with the platform's a
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -90,6 +91,7 @@ def _content(params: Mapping[str, Any], price_as: Callable[[str], str]) -> str |
     """What a portal is besides its name and metadata, its prices as `price_as` names them (a
     file's `lookup_key:K`, or IDs on both sides), products by their prices alone (a file may
     leave them out); None at Stripe's defaults, where sameness says nothing."""
+    defaults = _defaults()
     state = {
         f.path: model.comparable(f.path, model.get_path(params, f.parts))
         for f in model.fields()
@@ -103,12 +105,15 @@ def _content(params: Mapping[str, Any], price_as: Callable[[str], str]) -> str |
             for e in entries
         ],
     )
-    if all(v == _DEFAULTS[k] for k, v in state.items()):
+    state = {k: defaults[k] if v in (None, "") else v for k, v in state.items()}  # as canonical
+    if all(v == defaults[k] for k, v in state.items()):
         return None
     return json.dumps(state, sort_keys=True, default=str)
 
 
-_DEFAULTS = model.canonical({})
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    return model.canonical({})
 
 
 def look_alikes(

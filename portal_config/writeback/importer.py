@@ -179,6 +179,18 @@ def importable(
     return sorted(kept, key=lambda c: (identity.default_first(c), c.get("created", 0), c["id"]))
 
 
+def only(configs: Sequence[Mapping[str, Any]], config_id: str, env: str) -> list[Mapping[str, Any]]:
+    """`import --id`: that configuration alone, or a refusal saying why there is none."""
+    found = [c for c in configs if c["id"] == config_id]
+    if not found:
+        raise PortalConfigError(
+            f"{shorten(config_id)} is no configuration portal-config may import in {env} (not "
+            "there, or another Connect application's): nothing was written. Check the ID "
+            "and the environment's mode (test IDs do not exist in live mode)."
+        )
+    return found
+
+
 def keys_in(data: Data, path: tuple[str | int, ...] = ()) -> list[tuple[str, str]]:
     """(field path, key prefix) of every string in `data`, mapping keys included, that holds
     something like a Stripe key."""
