@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from portal_config.portal import identity
 
 from .stripe_state import LIVE_KEY, TEST_KEY, catalog, client, configurations
@@ -57,10 +59,13 @@ def test_a_portal_in_both_modes_is_adopted_into_one_file(project) -> None:
     assert staging.exit_code == 0, staging.output
     assert yaml_files(project) == ["portal-config.yaml", "self-serve.yaml"]
 
+    path = project.configs / "self-serve.yaml"
+    path.write_text("# Owned by the billing team.\n" + path.read_text())
     prod = project.run("import", "--env", "prod")
     assert prod.exit_code == 0, prod.output
     assert yaml_files(project) == ["portal-config.yaml", "self-serve.yaml"]  # no -2 file
-    text = (project.configs / "self-serve.yaml").read_text()
+    text = path.read_text()
+    assert text.startswith("# Owned by the billing team.\n"), text  # edited in place
     (live,) = configurations(project, LIVE_KEY)
     if not live.get("is_default"):  # found by `default: true` where Stripe made it the default
         said = rf"^pinned {live_id} as ids.prod in \S*configs/self-serve.yaml$"  # cwd-relative
@@ -92,12 +97,11 @@ def test_a_portal_in_both_modes_is_adopted_into_one_file(project) -> None:
     assert len(configurations(project, TEST_KEY)) == len(configurations(project, LIVE_KEY)) == 1
 
 
+# Not under first-becomes-default: there each portal is its mode's default (`default: true`).
+@pytest.mark.behaviours("documented", "refuse-default-updates")
 def test_plan_says_which_file_an_unmanaged_configuration_looks_like(project) -> None:
     _, live_id = clicked_together(project)
     assert project.run("import", "--env", "staging").exit_code == 0
-    (live,) = configurations(project, LIVE_KEY)
-    if live.get("is_default"):
-        return  # found by `default: true`: nothing unmanaged to explain
 
     hint = (
         f"looks like `self-serve`: pin it with `ids: {{prod: {live_id}}}` or run "
@@ -116,3 +120,20 @@ def test_plan_says_which_file_an_unmanaged_configuration_looks_like(project) -> 
         "application": None,
         "looks_like": "self-serve",
     }
+
+
+def test_import_id_takes_exactly_one_configuration(project) -> None:
+    test_id, _ = clicked_together(project)
+    other = client(project, TEST_KEY).v1.billing_portal.configurations.create(
+        {"name": "Other", "features": {"invoice_history": {"enabled": True}}}
+    )
+    one = project.run("import", "--env", "staging", "--id", other.id)
+    assert one.exit_code == 0, one.output
+    assert yaml_files(project) == ["other.yaml", "portal-config.yaml"]
+    missing = project.run("import", "--env", "staging", "--id", "bpc_nope")
+    assert missing.exit_code == 1 and "bpc_nope" in missing.stderr, missing.output
+    assert "Traceback" not in missing.output and yaml_files(project) == [
+        "other.yaml",
+        "portal-config.yaml",
+    ]
+    assert test_id not in (project.configs / "other.yaml").read_text()
