@@ -316,17 +316,17 @@ def test_an_unmanaged_configuration_of_a_files_name_looks_like_that_file() -> No
     assert all(b.looks_like is None for b in bind([file], others[1:]))
 
 
-def test_a_renamed_configuration_looks_like_a_file_of_its_content_prices_by_lookup_key() -> None:
+def test_an_unnamed_configuration_looks_like_a_file_of_its_content_prices_by_lookup_key() -> None:
     file = desired("self-serve", copy.deepcopy(SELF_SERVE))
     file.params["features"]["subscription_update"]["products"] = [
         {"prices": ["lookup_key:pro_monthly"]}  # a file leaves the product to its prices
     ]
-    live = Configuration.of(
-        stripe_config("bpc_l", **{**copy.deepcopy(SELF_SERVE), "name": "Renamed"})
-    )
+    live = Configuration.of(stripe_config("bpc_l", **{**copy.deepcopy(SELF_SERVE), "name": None}))
     by_key = {"price_live": "lookup_key:pro_monthly"}
     assert look_alikes([file], [live], lambda p: by_key.get(p, p)) == {"bpc_l": file}
     assert look_alikes([file], [live]) == {}  # other prices: another portal
+    named = Configuration.of({**live.raw, "name": "Legacy"})  # two names: two portals
+    assert look_alikes([file], [named], lambda p: by_key.get(p, p)) == {}
 
 
 def test_a_likeness_that_is_ambiguous_or_only_stripes_defaults_says_nothing() -> None:

@@ -121,10 +121,11 @@ def look_alikes(
     configurations: Sequence[Configuration],
     price_as: Callable[[str], str] = str,
 ) -> dict[str, Desired]:
-    """Configuration ID -> the file it looks like: the same name, else the same content up to
-    prices by lookup key (`price_as`). Only a configuration no identity or application claims,
-    only `files` (those without a configuration here yet), and one to one: an ambiguous
-    likeness says nothing (issue 20: a portal clicked together in test and in live mode)."""
+    """Configuration ID -> the file it looks like: the same name, else (where one of the two
+    has no name: two names that differ are two portals) the same content up to prices by lookup
+    key (`price_as`). Only a configuration no identity or application claims, only `files`
+    (those without a configuration here yet), and one to one: an ambiguous likeness says
+    nothing (issue 20: a portal clicked together in test and in live mode)."""
     free = [c for c in configurations if not c.application and not any(c.identity)]
     found: dict[str, Desired] = {}
     for sign in (_name, _content):
@@ -140,8 +141,11 @@ def look_alikes(
                 by_config.setdefault(mark, []).append(c)
         for mark, ds in by_file.items():
             cs = by_config.get(mark, [])
-            if len(ds) == 1 and len(cs) == 1:
-                found[cs[0].id] = ds[0]
+            if len(ds) != 1 or len(cs) != 1:
+                continue
+            if sign is _content and ds[0].params.get("name") and cs[0].name:
+                continue  # two names that differ
+            found[cs[0].id] = ds[0]
     return found
 
 
