@@ -250,3 +250,33 @@ def test_build_files_refuses_a_value_that_looks_like_a_key(
     assert message.startswith(f"bpc_5 {where} holds what looks like a Stripe key ({prefix}...). ")
     assert "bpc_1" not in message and "nothing was written" in message
     assert WEBHOOK_SECRET[6:] not in message and PUBLISHABLE[8:] not in message
+
+
+# --- issue 20: readable keys, the API's field order, short lists in flow style -----------
+
+
+def test_keys_are_transliterated_and_never_default_for_another_configuration() -> None:
+    assert key_for(stripe_config("bpc_1", name="Café Plus"), "name", set(), "acme") == "cafe-plus"
+    assert key_for(stripe_config("bpc_2", name="Über  Pro–Team"), "name", set(), "acme") == (
+        "uber-pro-team"
+    )
+    # "Default" that is not the account's default: `default` would read as the default
+    taken: set[str] = set()
+    assert key_for(stripe_config("bpc_3", name="Default"), "name", taken, "acme") == "default-2"
+    assert key_for(stripe_config("bpc_4", is_default=True), "name", taken, "acme") == "default"
+
+
+def test_new_files_keep_the_apis_order_enabled_first_and_short_lists_in_flow_style() -> None:
+    text = render(file_data(rich(), "staging", PRICES, {}))
+    assert (
+        "  customer_update:\n"
+        "    enabled: true\n"
+        "    allowed_updates: [address, email]\n"
+        "  subscription_cancel:\n"
+        "    enabled: false\n"
+        "    cancellation_reason:\n"
+        "      enabled: false\n"
+        "      options: [too_expensive]\n"
+    ) in text, text
+    assert f"      - price_2  # {RAW_ID_NOTE}" in text  # a raw ID keeps its note on its line
+    assert yaml.safe_load(text) == file_data(rich(), "staging", PRICES, {})

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from portal_config.errors import Location
-from portal_config.planning.match import Binding, Desired, Status, match, slimmer
+from portal_config.planning.match import Binding, Desired, Status, look_alikes, match, slimmer
 from portal_config.portal import identity
 from portal_config.portal.configuration import Configuration
 
@@ -45,7 +45,7 @@ def _seen(b: Binding) -> tuple[Any, ...]:
         if b.status is Status.UNMANAGED and b.obj is not None
         else b.obj
     )
-    return (b.key, b.status, b.desired, b.problem, b.adopting, shown)
+    return (b.key, b.status, b.desired, b.problem, b.adopting, b.looks_like, shown)
 
 
 def only(bindings: list[Binding]) -> Binding:
@@ -287,3 +287,50 @@ def test_a_plan_not_saved_keeps_only_what_it_shows_of_what_no_file_can_claim() -
     }
     assert kept[5]["metadata"] == whole[5]["metadata"]  # the identity keys, all of them
     assert kept[5]["application"] == "ca_x"
+
+
+# --- what an unmanaged configuration looks like (issue 20) ------------------------------------
+
+SELF_SERVE = {
+    "name": "Self-serve",
+    "features": {
+        "invoice_history": {"enabled": True},
+        "subscription_update": {
+            "enabled": True,
+            "products": [{"product": "prod_l", "prices": ["price_live"]}],
+        },
+    },
+}
+
+
+def test_an_unmanaged_configuration_of_a_files_name_looks_like_that_file() -> None:
+    file = desired("self-serve", {"name": "Self-serve"})
+    others = [
+        stripe_config("bpc_prod", name="Self-serve"),
+        stripe_config("bpc_staging", "self-serve", env="staging", name="Self-serve"),
+        stripe_config("bpc_app", name="Self-serve", application="ca_x"),
+    ]
+    missing, *unmanaged = bind([file], others[:1])
+    assert missing.status is Status.MISSING and only(unmanaged).looks_like == file
+    # one that carries an identity (here another environment's) or an application never does
+    assert all(b.looks_like is None for b in bind([file], others[1:]))
+
+
+def test_an_unnamed_configuration_looks_like_a_file_of_its_content_prices_by_lookup_key() -> None:
+    file = desired("self-serve", copy.deepcopy(SELF_SERVE))
+    file.params["features"]["subscription_update"]["products"] = [
+        {"prices": ["lookup_key:pro_monthly"]}  # a file leaves the product to its prices
+    ]
+    live = Configuration.of(stripe_config("bpc_l", **{**copy.deepcopy(SELF_SERVE), "name": None}))
+    by_key = {"price_live": "lookup_key:pro_monthly"}
+    assert look_alikes([file], [live], lambda p: by_key.get(p, p)) == {"bpc_l": file}
+    assert look_alikes([file], [live]) == {}  # other prices: another portal
+    named = Configuration.of({**live.raw, "name": "Legacy"})  # two names: two portals
+    assert look_alikes([file], [named], lambda p: by_key.get(p, p)) == {}
+
+
+def test_a_likeness_that_is_ambiguous_or_only_stripes_defaults_says_nothing() -> None:
+    twins = [stripe_config("bpc_1", name="Pro"), stripe_config("bpc_2", name="Pro")]
+    assert all(b.looks_like is None for b in bind([desired("pro", {"name": "Pro"})], twins))
+    bare = [stripe_config("bpc_3", name="Other")]  # the same (default) content, another name
+    assert all(b.looks_like is None for b in bind([desired("pro", {"name": "Pro"})], bare))

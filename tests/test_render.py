@@ -206,8 +206,8 @@ def test_json_has_the_documented_shape() -> None:
     assert local["prunable"] == [{"key": "old", "id": "bpc_2"}]
     assert local["default_kept"] == [{"key": "gone", "id": "bpc_5"}]
     assert local["unmanaged"] == [
-        {"id": "bpc_3", "name": "Legacy", "application": None},
-        {"id": "bpc_4", "name": None, "application": "ca_x"},
+        {"id": "bpc_3", "name": "Legacy", "application": None, "looks_like": None},
+        {"id": "bpc_4", "name": None, "application": "ca_x", "looks_like": None},
     ]
     assert local["problems"] == ["configs/x.yaml:3:5: ids pins bpc_gone, which does not exist"]
     assert local["price_labels"] == {"price_1": "lookup_key:pro"}

@@ -52,7 +52,7 @@ class Ids:
         where = f"{self.where}: " if self.account else ""
         return [
             f"{where}the {self.mode} mode default is {self.default_key}'s configuration "
-            f"({self.found[DEFAULT_ALIAS]}): portal sessions created without "
+            f"({self.found[self.default_key]}): portal sessions created without "
             "`configuration` use it"
         ]
 
@@ -93,10 +93,12 @@ def collect(
     # A file whose key is `default` (or becomes its variable, like `Default`) keeps the name; it
     # is the same ID when it describes the default, and the file wins otherwise.
     alias_taken = any(variable_name(k) == variable_name(DEFAULT_ALIAS) for k in result.found)
-    if default is not None and not alias_taken:
-        result.found[DEFAULT_ALIAS] = default["id"]
+    if default is not None:
+        if not alias_taken:
+            result.found[DEFAULT_ALIAS] = default["id"]
+        # the file that describes it, whatever its key (`default.yaml` with `default: true`)
         result.default_key = next(
-            (k for k, i in result.found.items() if i == default["id"] and k != DEFAULT_ALIAS), None
+            (d.key for d in files if result.found.get(d.key) == default["id"]), None
         )
     return result
 

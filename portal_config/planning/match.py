@@ -10,14 +10,16 @@ a platform creates through `Stripe-Account` may be stamped with the platform's a
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
 from ..dashboard import portal_settings_url
 from ..errors import Location, Problem
-from ..portal import identity
+from ..portal import identity, model
 from ..portal.configuration import Configuration
 
 # A configuration as listed -> what is kept of it (itself, or less: slimmer()).
@@ -65,6 +67,8 @@ class Binding:
     obj: Configuration | None = None
     problem: Problem | None = None
     adopting: bool = False  # a pinned configuration that gets this project's identity keys
+    # an unmanaged configuration that looks like a file with no configuration here yet
+    looks_like: Desired | None = None
 
     @property
     def config_id(self) -> str | None:
@@ -79,6 +83,72 @@ class Binding:
         return self.obj is not None and self.obj.is_default
 
 
+def _name(params: Mapping[str, Any], price_as: Callable[[str], str]) -> str | None:
+    return params.get("name") or None
+
+
+def _content(params: Mapping[str, Any], price_as: Callable[[str], str]) -> str | None:
+    """What a portal is besides its name and metadata, its prices as `price_as` names them (a
+    file's `lookup_key:K`, or IDs on both sides), products by their prices alone (a file may
+    leave them out); None at Stripe's defaults, where sameness says nothing."""
+    defaults = _defaults()
+    state = {
+        f.path: model.comparable(f.path, model.get_path(params, f.parts))
+        for f in model.fields()
+        if f.path not in ("name", model.PRODUCTS)
+    }
+    entries = model.get_path(params, model.PRODUCTS_PATH) or []
+    state[model.PRODUCTS] = model.comparable(
+        model.PRODUCTS,
+        [
+            {**e, "product": "", "prices": [price_as(p) for p in e.get("prices") or ()]}
+            for e in entries
+        ],
+    )
+    state = {k: defaults[k] if v in (None, "") else v for k, v in state.items()}  # as canonical
+    if all(v == defaults[k] for k, v in state.items()):
+        return None
+    return json.dumps(state, sort_keys=True, default=str)
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    return model.canonical({})
+
+
+def look_alikes(
+    files: Sequence[Desired],
+    configurations: Sequence[Configuration],
+    price_as: Callable[[str], str] = str,
+) -> dict[str, Desired]:
+    """Configuration ID -> the file it looks like: the same name, else (where one of the two
+    has no name: two names that differ are two portals) the same content up to prices by lookup
+    key (`price_as`). Only a configuration no identity or application claims, only `files`
+    (those without a configuration here yet), and one to one: an ambiguous likeness says
+    nothing (issue 20: a portal clicked together in test and in live mode)."""
+    free = [c for c in configurations if not c.application and not any(c.identity)]
+    found: dict[str, Desired] = {}
+    for sign in (_name, _content):
+        by_file: dict[str, list[Desired]] = {}
+        for d in files:
+            mark = sign(d.params, price_as)
+            if mark is not None and d not in found.values():
+                by_file.setdefault(mark, []).append(d)
+        by_config: dict[str, list[Configuration]] = {}
+        for c in free:
+            mark = sign(c.raw, price_as)
+            if mark is not None and c.id not in found:
+                by_config.setdefault(mark, []).append(c)
+        for mark, ds in by_file.items():
+            cs = by_config.get(mark, [])
+            if len(ds) != 1 or len(cs) != 1:
+                continue
+            if sign is _content and ds[0].params.get("name") and cs[0].name:
+                continue  # two names that differ
+            found[cs[0].id] = ds[0]
+    return found
+
+
 def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
     """What a plan that is not saved keeps of each configuration as it is listed: one no file
     can claim (not pinned by `ids:`, not the default, not this project's and environment's)
@@ -86,10 +156,13 @@ def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
     identity); every other one whole. A saved plan fingerprints every configuration whole, so
     it never slims: 10,000 configurations whole are ~45 MiB, slim ~5."""
     pinned = {d.pinned_id for d in desired if d.pinned_id}
+    contents = {_content(d.params, str) for d in desired} - {None}
 
     def slim(obj: Configuration) -> Configuration:
         if obj.id in pinned or obj.is_default or identity.is_ours(obj, project, env):
             return obj
+        if not any(obj.identity) and _content(obj.raw, str) in contents:
+            return obj  # whole, to be told what it looks like (look_alikes)
         return Configuration.of(
             {
                 "id": obj.id,
@@ -206,9 +279,11 @@ def match(
     current: Sequence[Mapping[str, Any]],
     *,
     adopt: bool = False,
+    price_as: Callable[[str], str] = str,
 ) -> list[Binding]:
-    """A Binding per file (in the files' order), then one per configuration no file claims.
-    `current`: as the gateway lists them, or as mappings of that shape (diff's base side)."""
+    """A Binding per file (in the files' order), then one per configuration no file claims,
+    which says the file it looks like, if any (`price_as`: look_alikes'). `current`: as the
+    gateway lists them, or as mappings of that shape (diff's base side)."""
     configurations = [Configuration.of(c) for c in current]
     bindings: list[Binding] = []
     claimed: dict[str, str] = {}  # config id -> file
@@ -248,4 +323,12 @@ def match(
             bindings.append(Binding(ident[2], Status.DEFAULT_KEPT, obj=obj))
         else:
             bindings.append(Binding(ident[2], Status.FILE_GONE, obj=obj))
-    return bindings
+    missing = [b.desired for b in bindings if b.status is Status.MISSING and b.desired]
+    unmanaged = [b.obj for b in bindings if b.status is Status.UNMANAGED and b.obj]
+    alike = look_alikes(missing, unmanaged, price_as) if missing and unmanaged else {}
+    if not alike:
+        return bindings
+    return [
+        replace(b, looks_like=alike.get(b.config_id or "")) if b.status is Status.UNMANAGED else b
+        for b in bindings
+    ]

@@ -46,6 +46,8 @@ class EnvPlan:
     in_sync: tuple[tuple[str, str], ...] = ()  # (key, id)
     # (id, name, application) of the configurations no file claims, left alone
     unmanaged: tuple[tuple[str, str | None, str | None], ...] = ()
+    # an unmanaged configuration's ID -> the key of the file it looks like (match.look_alikes)
+    looks_like: Mapping[str, str] = field(default_factory=dict)
     prunable: tuple[tuple[str, str], ...] = ()  # (key, id) without --prune
     # (key, id) of this project's configurations whose file is gone but which Stripe made the
     # default: Stripe refuses to deactivate the default, so only the Dashboard can retire them.
@@ -102,6 +104,7 @@ class EnvPlan:
             prunable=(),
             default_kept=(),
             unmanaged=(),
+            looks_like={},
             bindings=tuple(b for b in self.bindings if b.desired is not None),
         )
 
@@ -305,6 +308,7 @@ def plan_environment(
     problems: list[Problem] = []
     in_sync, prunable, default_kept = [], [], []
     unmanaged: list[tuple[str, str | None, str | None]] = []
+    looks_like: dict[str, str] = {}
     for b in bindings:
         obj = b.obj
         if b.desired is not None and left_out and b.desired.key in left_out:
@@ -337,12 +341,15 @@ def plan_environment(
             default_kept.append((str(b.key), str(b.config_id)))
         elif b.status is Status.UNMANAGED and obj is not None:
             unmanaged.append((obj.id, obj.name, obj.application))
+            if b.looks_like is not None:
+                looks_like[obj.id] = b.looks_like.key
     return EnvPlan(
         env=env,
         mode=mode,
         changes=tuple(sorted(changes, key=lambda c: c.sort_key)),
         in_sync=tuple(in_sync),
         unmanaged=tuple(sorted(unmanaged)),
+        looks_like=looks_like,
         prunable=tuple(prunable),
         default_kept=tuple(default_kept),
         problems=tuple(problems),

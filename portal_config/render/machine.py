@@ -24,7 +24,10 @@ def as_json(plan: Plan) -> dict[str, Any]:
                 "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
                 "prunable": [{"key": k, "id": i} for k, i in env.prunable],
                 "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],
-                "unmanaged": [{"id": i, "name": n, "application": a} for i, n, a in env.unmanaged],
+                "unmanaged": [
+                    {"id": i, "name": n, "application": a, "looks_like": env.looks_like.get(i)}
+                    for i, n, a in env.unmanaged
+                ],
                 "problems": [str(p) for p in env.problems],
                 "price_labels": env.labels,
             }

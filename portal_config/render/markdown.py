@@ -21,7 +21,7 @@ from ..planning.plan import EnvPlan, Plan
 from ..portal import model
 from .markup import code, escape, table
 from .text import product_text, value_text
-from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines
+from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines, looks_like
 
 LIMIT = 60_000  # GitHub takes 65,536; room for the action's own lines around the report
 FULL, BARE, GONE = "full", "bare", "gone"  # how much of a configuration is shown
@@ -136,11 +136,15 @@ def _notes(env: EnvPlan) -> list[str]:
             f"configuration the default at {portal_settings_url(env.mode)}, then "
             "`apply --prune` retires it"
         )
-    if env.unmanaged:
+    alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
+    if alone:
         notes.append(
-            f"{len(env.unmanaged)} configuration(s) no file claims, left alone: "
-            + ", ".join(_unmanaged(u) for u in env.unmanaged)
+            f"{len(alone)} configuration(s) no file claims, left alone: "
+            + ", ".join(_unmanaged(u) for u in alone)
         )
+    for u in env.unmanaged:
+        if u[0] in env.looks_like:
+            notes.append(f"{_unmanaged(u)} {looks_like(env.env, env.looks_like[u[0]], u[0], code)}")
     return notes
 
 

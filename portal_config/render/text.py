@@ -14,7 +14,7 @@ from ..jsontypes import Data
 from ..planning.changes import COUNTED, Change, Create
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
-from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines
+from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines, looks_like
 
 COLOURS = {"+": "green", "~": "yellow", "-": "red"}  # by the change's symbol
 
@@ -88,11 +88,18 @@ def _env_notes(env: EnvPlan) -> list[str]:
             "make another configuration the default in the Dashboard at "
             f"{portal_settings_url(env.mode)}, then `apply --prune` retires it"
         )
-    if env.unmanaged and env.account is None:  # a fleet's are counted (words.fleet_lines)
+    if env.account is not None:  # a fleet's are counted (words.fleet_lines)
+        return notes
+    alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
+    if alone:
         notes.append(
-            f"  {env.where}: {len(env.unmanaged)} configuration(s) no file claims, left "
-            f"alone: {', '.join(_unmanaged(u) for u in env.unmanaged)}"
+            f"  {env.where}: {len(alone)} configuration(s) no file claims, left "
+            f"alone: {', '.join(_unmanaged(u) for u in alone)}"
         )
+    for u in env.unmanaged:
+        if u[0] in env.looks_like:
+            hint = looks_like(env.env, env.looks_like[u[0]], u[0], lambda t: f"`{t}`")
+            notes.append(f"  {env.where}: {_unmanaged(u)} {hint}")
     return notes
 
 

@@ -4,6 +4,7 @@ it. Text and markdown take their headline and closing line from here. Decides no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..planning.plan import Plan
@@ -87,6 +88,15 @@ def fleet_lines(plan: Plan) -> list[str]:
             f"{n['with_changes']} with changes{failed}.{left}"
         )
     return lines
+
+
+def looks_like(env: str, key: str, config_id: str, mark: Callable[[str], str]) -> str:
+    """How a plan points an unmanaged configuration to the file it looks like (match.look_alikes)
+    rather than let the file's create beside it pass unsaid; `mark`: the format's code span."""
+    return (
+        f"looks like {mark(key)}: pin it with {mark(f'ids: {{{env}: {config_id}}}')} or run "
+        f"{mark(f'import --env {env}')}"
+    )
 
 
 def closing_line(plan: Plan, wording: Wording) -> str:

@@ -8,6 +8,7 @@ determine, and `ids: {ENV: bpc_...}` pinned. A value that looks like a key is ne
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..project.limits import shorten
 from ..project.loader import RARE_BREAK
 from ..project.schema import dotted
 from ..project.variables import as_written
+from .yamledit import Editor
 
 RAW_ID_NOTE = "no lookup key: this ID exists only in this account and mode"
 MAX_KEY_LENGTH = 100  # what a key may be (schema.NAME_PATTERN)
@@ -46,16 +48,25 @@ def key_source(obj: Mapping[str, Any], key_from: str, project: str) -> tuple[str
     if identity.is_default(obj) and key_from == "name" and not obj.get("name"):
         return identity.DEFAULT_NAME, identity.DEFAULT_FLAG
     if key_from == "name" and obj.get("name"):
-        slug = re.sub(r"[^a-z0-9]+", "-", str(obj["name"]).lower()).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", _plain(str(obj["name"])).lower()).strip("-")
         if slug:
             return slug[: MAX_KEY_LENGTH - 4].rstrip("-"), "name"  # room for a -N suffix
     return str(obj["id"]), "id"
 
 
+def _plain(text: str) -> str:
+    """Letters without their accents ("Café" -> "Cafe"): NFKD splits each into its letter and
+    combining marks (https://unicode.org/reports/tr15/), which are dropped."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def key_for(obj: Mapping[str, Any], key_from: str, taken: set[str], project: str) -> str:
-    base = key_source(obj, key_from, project)[0]
+    """A free key for `obj`'s file (`-2`, `-3`, ... when taken). `default` is the default's
+    alone (`ids` lists the default so): another configuration named "Default" gets `default-2`."""
+    base, source = key_source(obj, key_from, project)
+    reserved = {identity.DEFAULT_NAME} if source == "name" and not identity.is_default(obj) else ()
     key, n = base, 2
-    while key in taken:
+    while key in taken or key in reserved:
         key, n = f"{base}-{n}", n + 1
     taken.add(key)
     return key
@@ -114,7 +125,12 @@ def file_data(
 
 class _Dumper(yaml.SafeDumper):
     """Text holding a line break YAML 1.1 and 1.2 read otherwise goes in double quotes, where
-    PyYAML escapes it (\\L, \\N, \\P): raw, validate refuses it (loader.py)."""
+    PyYAML escapes it (\\L, \\N, \\P): raw, validate refuses it (loader.py). A short list of
+    plain values is written on one line, as people write it, unless it holds a raw price ID,
+    whose note goes on its own line."""
+
+
+FLOW_WIDTH = 60  # a list longer than this as `[a, b]` goes one item to a line
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -122,22 +138,34 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    plain = all(isinstance(v, (str, int, float, bool)) for v in value)
+    short = len(", ".join(map(str, value))) <= FLOW_WIDTH
+    raw_price = any(isinstance(v, str) and v.startswith("price_") for v in value)
+    flow = bool(value) and plain and short and not raw_price
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
 _Dumper.add_representer(str, _text)
+_Dumper.add_representer(list, _list)
+
+# The tool's own keys, then the name (the file's title); every other field in the API's order
+# (alphabetical, as Stripe's OpenAPI spec and its answers list them), `enabled` first in each
+# object, so a feature's switch is read before its settings.
+LEADING = ("default", "ids", "active", "name")
+
+
+def _api_order(value: Data) -> Data:
+    if isinstance(value, dict):
+        return {k: _api_order(value[k]) for k in sorted(value, key=lambda k: (k != "enabled", k))}
+    if isinstance(value, list):
+        return [_api_order(v) for v in value]
+    return value
 
 
 def render(data: Mapping[str, Any]) -> str:
-    order = [
-        "default",
-        "ids",
-        "active",
-        "name",
-        "default_return_url",
-        "business_profile",
-        "login_page",
-        "features",
-        "metadata",
-    ]
-    ordered = {k: data[k] for k in order if k in data}
+    ordered = {k: data[k] for k in LEADING if k in data}
+    ordered.update(_api_order({k: v for k, v in data.items() if k not in LEADING}))
     body = yaml.dump(
         ordered, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
     )
@@ -160,6 +188,18 @@ def importable(
         if not c.get("application") and (c.get("active", True) or include_inactive)
     ]
     return sorted(kept, key=lambda c: (identity.default_first(c), c.get("created", 0), c["id"]))
+
+
+def only(configs: Sequence[Mapping[str, Any]], config_id: str, env: str) -> list[Mapping[str, Any]]:
+    """`import --id`: that configuration alone, or a refusal saying why there is none."""
+    found = [c for c in configs if c["id"] == config_id]
+    if not found:
+        raise PortalConfigError(
+            f"{shorten(config_id)} is no configuration portal-config may import in {env} (not "
+            "there, or another Connect application's): nothing was written. Check the ID "
+            "and the environment's mode (test IDs do not exist in live mode)."
+        )
+    return found
 
 
 def keys_in(data: Data, path: tuple[str | int, ...] = ()) -> list[tuple[str, str]]:
@@ -232,6 +272,14 @@ def build_files(
 def price_ids(configs: list[Mapping[str, Any]]) -> list[str]:
     ids = {p for c in configs for e in model.canonical(c)[model.PRODUCTS] for p in e.prices}
     return sorted(ids)
+
+
+def pin(path: Path, env: str, config_id: str) -> None:
+    """Pin `config_id` as `ids.ENV` on an existing file, edited in place (yamledit: comments,
+    order and style kept), never through a symbolic link."""
+    editor = Editor(path)
+    editor.set(("ids", env), config_id)
+    paths.write_new_or_replace(path, editor.text())
 
 
 def write_files(files: list[ImportedFile], out_dir: Path, force: bool) -> list[Path]:

@@ -78,6 +78,7 @@ PARAMETRIZED_MODULES = (
     "test_journey_pull",
     "test_journey_fleet",
     "test_journey_promote",
+    "test_journey_adopt",
 )
 
 

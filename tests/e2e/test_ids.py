@@ -153,3 +153,14 @@ def test_an_inactive_configuration_is_not_handed_out(project) -> None:
     assert result.exit_code == 1
     assert config.id not in result.stdout
     assert f"basic ({config.id}) is inactive in staging" in result.output
+
+
+def test_a_file_named_default_that_is_the_default_is_the_default_key(project) -> None:
+    """Issue 20, item 10: `default.yaml` with `default: true` (as import writes the default)."""
+    project.emulator.seed({"default_configuration": True})
+    project.write("default.yaml", "default: true\n")
+    result = project.run("ids", "--env", "staging", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["default_key"] == "default", document
+    assert document["ids"] == {"default": ids_by_key(project)["default"]}

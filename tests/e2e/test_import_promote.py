@@ -10,70 +10,7 @@ import stripe
 
 from portal_config.portal import model
 
-from .stripe_state import LIVE_KEY, TEST_KEY, configurations
-
-
-def catalog(suffix: str) -> dict:
-    """The same lookup keys in each account, with that account's own IDs."""
-    return {
-        "products": [
-            {
-                "id": f"prod_pro_{suffix}",
-                "name": "Pro",
-                "prices": [
-                    {
-                        "id": f"price_pm_{suffix}",
-                        "lookup_key": "pro_monthly",
-                        "unit_amount": 2000,
-                        "currency": "usd",
-                        "recurring": {"interval": "month"},
-                    },
-                    {
-                        "id": f"price_py_{suffix}",
-                        "lookup_key": "pro_yearly",
-                        "unit_amount": 20000,
-                        "currency": "usd",
-                        "recurring": {"interval": "year"},
-                    },
-                ],
-            },
-            {
-                "id": f"prod_team_{suffix}",
-                "name": "Team",
-                "prices": [
-                    {
-                        "id": f"price_tm_{suffix}",
-                        "lookup_key": "team_monthly",
-                        "unit_amount": 5000,
-                        "currency": "usd",
-                        "recurring": {"interval": "month"},
-                    },
-                    {
-                        "id": f"price_nolk_{suffix}",
-                        "unit_amount": 7000,
-                        "currency": "usd",
-                        "recurring": {"interval": "month"},
-                    },
-                    {
-                        "id": f"price_once_{suffix}",
-                        "lookup_key": "setup_fee",
-                        "unit_amount": 900,
-                        "currency": "usd",
-                        "recurring": None,
-                    },
-                    {
-                        "id": f"price_old_{suffix}",
-                        "lookup_key": "team_legacy",
-                        "unit_amount": 4000,
-                        "currency": "usd",
-                        "recurring": {"interval": "month"},
-                        "active": False,
-                    },
-                ],
-            },
-        ]
-    }
-
+from .stripe_state import LIVE_KEY, TEST_KEY, catalog, configurations
 
 FULL = {
     "name": "Full portal",

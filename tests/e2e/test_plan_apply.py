@@ -121,7 +121,7 @@ def test_unmanaged_configurations_are_reported_and_left_alone(project) -> None:
     other = (
         client(project)
         .v1.billing_portal.configurations.create(
-            {"features": {"invoice_history": {"enabled": True}}}
+            {"features": {"payment_method_update": {"enabled": True}}}  # not like basic.yaml
         )
         .id
     )

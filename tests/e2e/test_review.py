@@ -76,7 +76,7 @@ def test_markdown_of_creates_updates_a_deactivation_and_a_live_environment(proje
     assert unmanaged.endswith(f'left alone: "Legacy | `v1`" (<code>{legacy.id}</code>)')
     data = json.loads(project.run("plan", "--env", "prod", "--format", "json").stdout)
     assert data["environments"][0]["unmanaged"] == [
-        {"id": legacy.id, "name": "Legacy | `v1`", "application": None}
+        {"id": legacy.id, "name": "Legacy | `v1`", "application": None, "looks_like": None}
     ]
 
 
