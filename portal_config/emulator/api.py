@@ -157,7 +157,7 @@ class Api:
         request.account = self._account(request.headers, key, request.mode)
         template, target, handler = _route(request.method, request.path)
         if self.settings.rate_limits:
-            self.limits.check(request.mode, f"{request.method} {template}")
+            self.limits.check(request.mode, endpoint(request.method, request.path))
         if template == "/v1/accounts/{account}" and request.account is None:
             self._check_reach(key, request.mode, target or "")
         self._authorize(key, request)
@@ -353,6 +353,15 @@ class Api:
             return copy.deepcopy(found) if found else None
 
         return resolve
+
+
+def endpoint(method: str, path: str) -> str:
+    """`METHOD TEMPLATE`: the endpoint whose rate limit a request counts toward (ratelimits.py);
+    the path itself for one no route serves."""
+    try:
+        return f"{method} {_route(method, path)[0]}"
+    except ApiError:
+        return f"{method} {path}"
 
 
 def _route(method: str, path: str) -> tuple[str, str | None, Handler]:

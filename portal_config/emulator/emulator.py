@@ -24,8 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from . import connect, forms
-from .api import Api, Request, Response, Settings
+from . import connect, forms, ratelimits
+from .api import Api, Request, Response, Settings, endpoint
 from .errors import ApiError, EmulatorError
 from .faults import Drop, Faults
 from .seed import apply_seed, by_mode
@@ -195,6 +195,13 @@ class Emulator:
     def hostile_sent(self) -> int:
         """Bytes written so far of the too-big answers of faults (hostile.py)."""
         return self._server.hostile_sent if self._server is not None else 0
+
+    def busiest_seconds(self) -> dict[str, int]:
+        """Per endpoint the log holds ("GET /v1/prices/{price}"), and "*" for all of them: the
+        most requests that arrived within one second (as the rate limits count them)."""
+        return ratelimits.busiest_seconds(
+            (endpoint(r.method, r.path), r.at) for r in self.request_log
+        )
 
     def clear_log(self) -> None:
         with self._log_lock:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 
 from .errors import ApiError
 
@@ -60,3 +61,21 @@ class RateLimits:
                 windows.append(starts)
             for starts in windows:
                 starts.append(now)
+
+
+def busiest_seconds(arrivals: Iterable[tuple[str, float]]) -> dict[str, int]:
+    """For each endpoint of (endpoint, time) arrivals, and "*" for all of them: the most that
+    arrived within one second, as the windows above count them."""
+    times: dict[str, list[float]] = {}
+    for endpoint, at in arrivals:
+        times.setdefault(endpoint, []).append(at)
+        times.setdefault("*", []).append(at)
+    most = {}
+    for endpoint, ats in sorted(times.items()):
+        ats.sort()
+        first = most[endpoint] = 0
+        for last, at in enumerate(ats):
+            while at - ats[first] >= 1.0:
+                first += 1
+            most[endpoint] = max(most[endpoint], last - first + 1)
+    return most

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 # Under Stripe's limits, leaving room for the app's own requests with the same key.
 DEFAULT_PER_SECOND = {"test": 20.0, "live": 80.0}
 ENDPOINT_PER_SECOND = 20.0
+_SLICES = 10  # a second's requests, spread over its tenths (_windows)
 # Stripe's namespaces (docs.stripe.com/api): in /v1/billing_portal/configurations/{id} the
 # resource is two segments. A namespace missing here only merges endpoints into one window
 # (stricter), never splits one.
@@ -89,12 +90,12 @@ class _Window:
 
 def _windows(per_second: float) -> tuple[_Window, _Window]:
     """`per_second` as windows: at most that many in a second (or longer below 1 a second:
-    never shorter, so a window never holds more), and a quarter of it in a quarter of that.
-    The second spreads a second's requests over it: a burst of them would reach Stripe bunched
-    up with the end of the previous second's by the network's jitter, over Stripe's count."""
+    never shorter, so a window never holds more), and a tenth of it in a tenth of that. The
+    second spreads a second's requests over it: a burst of them would reach Stripe bunched up
+    with the end of the previous second's by the network's jitter, over Stripe's count."""
     capacity = max(1, int(per_second))
     seconds = max(1.0, capacity / per_second)
-    return _Window(capacity, seconds), _Window(math.ceil(capacity / 4), seconds / 4)
+    return _Window(capacity, seconds), _Window(math.ceil(capacity / _SLICES), seconds / _SLICES)
 
 
 class RateLimiter:

@@ -71,3 +71,17 @@ def test_test_mode_meets_the_global_limit_of_25_across_endpoints(
     assert refused.headers is not None
     assert refused.headers["Stripe-Rate-Limited-Reason"] == "global-rate"
     stripe_client("sk_live_123").v1.products.list()  # each mode is limited on its own
+
+
+def test_the_busiest_second_of_each_endpoint_is_read_from_the_log() -> None:
+    from portal_config.emulator.ratelimits import busiest_seconds
+
+    arrivals = [
+        ("GET /a", 0.0),
+        ("GET /a", 0.5),
+        ("GET /a", 0.99),
+        ("GET /a", 1.0),
+        ("GET /b", 1.2),
+    ]
+    assert busiest_seconds(arrivals) == {"*": 4, "GET /a": 3, "GET /b": 1}
+    assert busiest_seconds([]) == {}
