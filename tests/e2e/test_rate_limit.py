@@ -1,5 +1,7 @@
 """The run's one client-side rate limit: every HTTP request, the SDK's retries included, waits
-for it, and `--max-rps` sets it."""
+for it, `--max-rps` sets it, and a fleet at the default rate stays under Stripe's limits (in all
+and per endpoint) as the emulator enforces them; a 429 that outlasts the retries names Stripe's
+reason."""
 
 from __future__ import annotations
 
