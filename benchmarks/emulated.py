@@ -3,7 +3,7 @@
 Filling goes straight into the store (one validated create, then copies with fresh IDs), so an
 account of 10,000 configurations takes a fraction of a second instead of 10,000 HTTP requests.
 The in-flight counter wraps the emulator's request handler from outside (the emulator's request
-log has no timestamps) and is not part of the emulator itself.
+log has when each request arrived, not when it ended) and is not part of the emulator itself.
 """
 
 from __future__ import annotations

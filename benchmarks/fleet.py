@@ -44,7 +44,7 @@ version: 1
 project: {project}
 environments:
   {env}:
-    mode: test
+    mode: {mode}
     api_key_env: {key_var}
     api_base: {url}
     stripe_accounts: {{connected: all}}
@@ -94,16 +94,17 @@ CASES = [Case(100, None, 4), Case(100, 20, 4), Case(1000, None, 4), Case(1000, N
 QUICK_CASES = [Case(100, None, 4)]
 
 
-def write_fleet_project(root: Path, url: str) -> Path:
-    """root/portal-config.yaml with one fleet environment of every connected account, and the
-    one configuration file every account gets; returns the project file."""
+def write_fleet_project(root: Path, url: str, mode: str = "test") -> Path:
+    """root/portal-config.yaml with one fleet environment of every connected account (in
+    `mode`), and the one configuration file every account gets; returns the project file."""
     project = root / "portal-config.yaml"
-    project.write_text(_PROJECT.format(project=PROJECT, env=ENV, key_var=KEY_VAR, url=url))
+    text = _PROJECT.format(project=PROJECT, env=ENV, key_var=KEY_VAR, url=url, mode=mode)
+    project.write_text(text)
     (root / "tenant.yaml").write_text(_TENANT)
     return project
 
 
-def _expect(sample: measure.Sample, *lines: str) -> None:
+def expect(sample: measure.Sample, *lines: str) -> None:
     for line in lines:
         if line not in sample.stdout:
             raise measure.ChildFailed(
@@ -122,12 +123,12 @@ def _asked(emulator: BenchEmulator) -> dict[str, Any]:
     }
 
 
-def _check_fleet(emulator: BenchEmulator, accounts: list[str]) -> None:
+def check_fleet(emulator: BenchEmulator, accounts: list[str], mode: str = "test") -> None:
     """Every account holds exactly its own configuration, named by its ID."""
     store = emulator.emulator.store
     with store.lock:
         for account in accounts:
-            names = [c["name"] for c in store.account("test", account).configurations.values()]
+            names = [c["name"] for c in store.account(mode, account).configurations.values()]
             if names != [f"Portal of {account}"]:
                 raise measure.ChildFailed(f"account {account} holds {names} after the apply")
 
@@ -164,10 +165,10 @@ def fleet_once(
                 measure.portal_config_command("--config", str(project), *args, *case.options()),
                 env=env,
             )
-            _expect(sample, *expected)
+            expect(sample, *expected)
             samples[command], asked[command] = sample, _asked(emulator)
             if command == "apply":
-                _check_fleet(emulator, accounts)
+                check_fleet(emulator, accounts)
     return samples, asked
 
 

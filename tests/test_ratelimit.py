@@ -6,7 +6,16 @@ import threading
 
 import pytest
 
-from portal_config.stripe_api.ratelimit import DEFAULT_PER_SECOND, RateLimiter, for_mode
+from portal_config.stripe_api.ratelimit import (
+    DEFAULT_PER_SECOND,
+    ENDPOINT_PER_SECOND,
+    RateLimiter,
+    endpoint,
+    for_mode,
+)
+
+# One second, less the limiter's nanosecond of slack for the fake clock's float sums of waits.
+SECOND = 1.0 - 1e-9
 
 
 class FakeClock:
@@ -36,17 +45,18 @@ def starts(rate: float, n: int) -> list[float]:
 def test_no_one_second_window_holds_more_than_the_rate(rate: float) -> None:
     times = starts(rate, 200)
     for i, t in enumerate(times):
-        in_window = [s for s in times[i:] if s - t < 1.0]
+        in_window = [s for s in times[i:] if s - t < SECOND]
         assert len(in_window) <= max(1, int(rate))
 
 
-def test_requests_under_the_rate_do_not_wait() -> None:
-    assert starts(20, 20) == [0.0] * 20
+def test_a_seconds_requests_are_spread_over_it_a_tenth_at_a_time() -> None:
+    # a burst of 20 would reach Stripe bunched up with the previous second's by the jitter
+    assert starts(20, 20) == pytest.approx([tenth / 10 for tenth in range(10) for _ in (1, 2)])
 
 
 def test_the_rate_is_reached_not_undershot() -> None:
     times = starts(10, 100)
-    assert times[-1] == pytest.approx(9.0)  # 100 starts at 10/s: the last one 9 s in
+    assert times[-1] == pytest.approx(9.9)  # 100 starts at 10/s: the last in the 10th second
 
 
 def test_threads_share_one_limit() -> None:
@@ -98,3 +108,73 @@ def test_stripe_itself_is_limited_by_default_an_emulator_only_when_asked() -> No
     assert live is not None and live.per_second == DEFAULT_PER_SECOND["live"]
     asked = limiter_for([local], max_rps=7)
     assert asked is not None and asked.per_second == 7
+
+
+CONFIG = "GET /v1/billing_portal/configurations/{id}"
+
+
+def windows_of(times: list[float]) -> int:
+    """The most starts in any one-second window."""
+    return max(len([s for s in times[i:] if s - t < SECOND]) for i, t in enumerate(times))
+
+
+def test_one_endpoint_stays_under_its_own_limit_inside_a_higher_global_one() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(DEFAULT_PER_SECOND["live"], clock=clock, sleep=clock.sleep)
+    one, other = [], []
+    for _ in range(100):  # a fleet plan: every request the same endpoint, plus a few others
+        limiter.acquire(CONFIG)
+        one.append(clock.now)
+        limiter.acquire("POST /v1/billing_portal/configurations")
+        other.append(clock.now)
+    assert windows_of(one) <= ENDPOINT_PER_SECOND < 25
+    assert windows_of(sorted(one + other)) <= DEFAULT_PER_SECOND["live"]
+    # two endpoints side by side: each at its own limit, not half of one
+    assert one[-1] == pytest.approx(100 / ENDPOINT_PER_SECOND - 0.1)
+
+
+def test_the_global_limit_holds_across_endpoints() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(DEFAULT_PER_SECOND["test"], clock=clock, sleep=clock.sleep)
+    times = []
+    for i in range(100):
+        limiter.acquire(f"GET /v1/endpoint{i % 7}")
+        times.append(clock.now)
+    assert windows_of(times) <= DEFAULT_PER_SECOND["test"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "template"),
+    [
+        (
+            "get",
+            "https://api.stripe.com/v1/billing_portal/configurations/bpc_1Ab?expand[]=x",
+            CONFIG,
+        ),
+        ("GET", "http://127.0.0.1:9/v1/billing_portal/configurations/bpc_portal_probe", CONFIG),
+        (
+            "POST",
+            "http://127.0.0.1:9/v1/billing_portal/configurations/bpc_2",
+            CONFIG.replace("GET", "POST"),
+        ),
+        (
+            "GET",
+            "http://127.0.0.1:9/v1/billing_portal/configurations?limit=100",
+            "GET /v1/billing_portal/configurations",
+        ),
+        ("GET", "https://api.stripe.com/v1/prices/price_basic", "GET /v1/prices/{id}"),
+        ("GET", "https://api.stripe.com/v1/accounts/acct_1/persons", "GET /v1/accounts/{id}/{id}"),
+        ("GET", "https://api.stripe.com/v1/account", "GET /v1/account"),
+    ],
+)
+def test_an_endpoint_is_its_method_and_path_template_whatever_the_id(
+    method: str, url: str, template: str
+) -> None:
+    assert endpoint(method, url) == template
+
+
+def test_max_rps_against_any_server_brings_the_endpoint_limits() -> None:
+    from portal_config.stripe_api.ratelimit import limiter_for
+
+    asked = limiter_for([], max_rps=1000)
+    assert asked is not None and asked.per_endpoint == ENDPOINT_PER_SECOND

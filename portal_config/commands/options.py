@@ -96,7 +96,8 @@ MAX_RPS_OPTION = click.option(
     type=click.FloatRange(min=0, min_open=True),
     metavar="N",
     help="At most N requests a second in all (default: 20 in test mode, 80 in live, under "
-    "Stripe's limits; none for an emulator or local server).",
+    "Stripe's limits; none for an emulator or local server); with any limit, also at most 20 "
+    "a second to each endpoint (Stripe allows 25).",
 )
 
 

@@ -22,6 +22,7 @@ from .context import Call
 from .errors import ApiError, invalid, mask_key
 from .expansion import expand
 from .faults import Faults
+from .ratelimits import RateLimits
 from .server import WHOLE, Delivery
 from .store import IdempotencyRecord, Store, scope_name
 from .validation import validate_request
@@ -101,6 +102,7 @@ class Settings:
     notice: str | None = None  # a Stripe-Notice header on every answer (Stripe warns this way)
     key_permissions: dict[str, dict[str, str]] = field(default_factory=dict)
     revoked_keys: set[str] = field(default_factory=set)
+    rate_limits: bool = False  # Stripe's rate limits enforced (ratelimits.py)
 
 
 def request_id() -> str:
@@ -112,6 +114,7 @@ class Api:
         self.store = store
         self.settings = settings
         self.faults = faults
+        self.limits = RateLimits()
 
     def handle(self, request: Request) -> Response:
         """The answer to one /v1 request; raises faults.Drop to close without answering."""
@@ -153,6 +156,8 @@ class Api:
         key, request.mode = self._authenticate(request.headers)
         request.account = self._account(request.headers, key, request.mode)
         template, target, handler = _route(request.method, request.path)
+        if self.settings.rate_limits:
+            self.limits.check(request.mode, endpoint(request.method, request.path))
         if template == "/v1/accounts/{account}" and request.account is None:
             self._check_reach(key, request.mode, target or "")
         self._authorize(key, request)
@@ -349,6 +354,15 @@ class Api:
             return copy.deepcopy(found) if found else None
 
         return resolve
+
+
+def endpoint(method: str, path: str) -> str:
+    """`METHOD TEMPLATE`: the endpoint whose rate limit a request counts toward (ratelimits.py);
+    the path itself for one no route serves."""
+    try:
+        return f"{method} {_route(method, path)[0]}"
+    except ApiError:
+        return f"{method} {path}"
 
 
 def _route(method: str, path: str) -> tuple[str, str | None, Handler]:

@@ -160,6 +160,18 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "Stripe's idempotent-requests docs (API-REFERENCE §13)",
     ),
     Behaviour(
+        "rate limits",
+        "per mode, at most 100 requests a second in live mode and 25 in test mode in all, and 25 "
+        "a second to each endpoint (method and path template: every ID counts as one); a request "
+        "over either answers 429 rate_limit with Stripe-Rate-Limited-Reason global-rate or "
+        "endpoint-rate, and counts toward neither; requests for a connected account count "
+        "toward the platform's (undocumented: the stricter for a fleet)",
+        "docs",
+        "docs.stripe.com/rate-limits (read 2026-12: 'API endpoints have a default limit of 25 "
+        "requests per second'; the Stripe-Rate-Limited-Reason header; API-REFERENCE §17)",
+        "rate_limits",
+    ),
+    Behaviour(
         "clearing with empty strings",
         "'' clears a value (a list to [], a hash to {}); metadata merges key by key",
         "spec",

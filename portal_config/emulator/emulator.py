@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -23,8 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from . import connect, forms
-from .api import Api, Request, Response, Settings
+from . import connect, forms, ratelimits
+from .api import Api, Request, Response, Settings, endpoint
 from .errors import ApiError, EmulatorError
 from .faults import Drop, Faults
 from .seed import apply_seed, by_mode
@@ -47,6 +48,7 @@ class LoggedRequest:
     account: str | None
     mode: str | None
     request_id: str | None
+    at: float  # when it arrived (time.monotonic), for the rate a client keeps
 
 
 class Emulator:
@@ -57,15 +59,18 @@ class Emulator:
         refuse_default_updates: bool = False,
         first_becomes_default: bool = False,
         connect_application: str | None = None,
+        rate_limits: bool = False,
     ):
-        """The last three switch on Stripe behaviours that are reported but unconfirmed (see
-        behaviours.py); by default the emulator does none of them."""
+        """`refuse_default_updates`, `first_becomes_default` and `connect_application` switch
+        on Stripe behaviours that are reported but unconfirmed, `rate_limits` Stripe's rate
+        limits (see behaviours.py); by default the emulator does none of them."""
         self.state_file = Path(state_file) if state_file is not None else None
         self.store = Store(self.state_file)
         self.settings = Settings(
             refuse_default_updates=refuse_default_updates,
             first_becomes_default=first_becomes_default,
             connect_application=connect_application,
+            rate_limits=rate_limits,
         )
         self.faults = Faults()
         self.api = Api(self.store, self.settings, self.faults)
@@ -106,6 +111,15 @@ class Emulator:
     @connect_application.setter
     def connect_application(self, value: str | None) -> None:
         self.settings.connect_application = value
+
+    @property
+    def rate_limits(self) -> bool:
+        """Stripe's rate limits enforced: too many requests a second answer 429 (ratelimits.py)."""
+        return self.settings.rate_limits
+
+    @rate_limits.setter
+    def rate_limits(self, value: bool) -> None:
+        self.settings.rate_limits = value
 
     @property
     def key_permissions(self) -> dict[str, dict[str, str]]:
@@ -182,6 +196,13 @@ class Emulator:
         """Bytes written so far of the too-big answers of faults (hostile.py)."""
         return self._server.hostile_sent if self._server is not None else 0
 
+    def busiest_seconds(self) -> dict[str, int]:
+        """Per endpoint the log holds ("GET /v1/prices/{price}"), and "*" for all of them: the
+        most requests that arrived within one second (as the rate limits count them)."""
+        return ratelimits.busiest_seconds(
+            (endpoint(r.method, r.path), r.at) for r in self.request_log
+        )
+
     def clear_log(self) -> None:
         with self._log_lock:
             self._log.clear()
@@ -248,6 +269,7 @@ class Emulator:
     def _dispatch(
         self, method: str, target: str, raw: bytes, headers: dict[str, str]
     ) -> Answer | None:
+        arrived = time.monotonic()
         url = urlsplit(target)
         if url.path.startswith("/_emulator/"):
             return self._control(method, url.path, url.query, raw)
@@ -264,12 +286,12 @@ class Emulator:
                 response = self.api.handle(request)
             except Drop:
                 response = None
-        self._record(request, response)
+        self._record(request, response, arrived)
         if response is None:
             return None
         return response.status, response.body, response.headers, response.delivery
 
-    def _record(self, request: Request, response: Response | None) -> None:
+    def _record(self, request: Request, response: Response | None, arrived: float) -> None:
         entry = LoggedRequest(
             method=request.method,
             path=request.path,
@@ -281,6 +303,7 @@ class Emulator:
             account=request.account or request.headers.get("stripe-account"),
             mode=request.mode,
             request_id=None if response is None else response.headers.get("Request-Id"),
+            at=arrived,
         )
         with self._log_lock:
             self._log.append(entry)
