@@ -19,7 +19,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 
 from .. import __version__
-from ..errors import Problem
+from ..errors import Problem, ProblemKind, of_kind
 from ..jsontypes import Data
 from .schema_messages import Locate, describe, dotted, problems_of, unknown
 from .stripe_fields import stripe_fields_schema
@@ -244,7 +244,7 @@ def check(data: Data, schema: Mapping[str, Any], locate: Locate) -> list[Problem
     problems: list[Problem] = []
     for error in _validator(schema).iter_errors(data):
         problems.extend(problems_of(error, locate))
-    return sorted(set(problems))
+    return sorted(set(of_kind(ProblemKind.SCHEMA, problems)))
 
 
 # The keywords of stripe_fields_schema() at its top level: each checks one field on its own.
