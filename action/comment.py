@@ -32,7 +32,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +82,8 @@ def extract(body: str) -> tuple[str, dict[str, Any]] | None:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"GitHub answered {status}: {message}")
+    def __init__(self, status: int, message: str, who: str = "GitHub") -> None:
+        super().__init__(f"{who} answered {status}: {message}")
         self.status = status
 
 
@@ -100,16 +100,16 @@ def with_marker(body: str, key: str) -> str:
     return f"{marker(key)}\n{body}"
 
 
-def truncate(body: str, limit: int = LIMIT) -> str:
-    """At most LIMIT characters: cut at a line end, close an open code block, say so."""
+def truncate(body: str, limit: int = LIMIT, note: str = NOTE) -> str:
+    """At most LIMIT characters: cut at a line end, close an open code block, say so (`note`)."""
     if len(body) <= limit:
         return body
-    cut = body[: limit - len(NOTE) - len("\n```")]
+    cut = body[: limit - len(note) - len("\n```")]
     if "\n" in cut:
         cut = cut[: cut.rindex("\n")]
     if cut.count("```") % 2:  # cut inside a fenced block: close it, or the note renders as code
         cut += "\n```"
-    return cut + NOTE
+    return cut + note
 
 
 def next_link(header: str | None) -> str | None:
@@ -135,8 +135,9 @@ class _SameOrigin(urllib.request.HTTPRedirectHandler):
     rest-api/best-practices-for-using-the-rest-api#follow-redirects), so a redirect elsewhere is
     refused rather than followed without the header: the report would still go there."""
 
-    def __init__(self, api_url: str) -> None:
+    def __init__(self, api_url: str, who: str) -> None:
         self.api_url = api_url
+        self.who = who
 
     def redirect_request(
         self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
@@ -147,18 +148,29 @@ class _SameOrigin(urllib.request.HTTPRedirectHandler):
                 code,
                 f"a redirect to {newurl}, which is not {self.api_url}: not followed, so that "
                 "neither the token nor the report goes there",
+                self.who,
             )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 class GitHub:
-    """The few REST calls needed, with a timeout and the token sent only to the API's origin."""
+    """The few REST calls needed, with a timeout and the token sent only to the API's origin
+    (gitlab_note.GitLab is the same with GitLab's headers)."""
+
+    NAME = "GitHub"
 
     def __init__(self, api_url: str, token: str, timeout: float) -> None:
         self.api_url = api_url.rstrip("/")
-        self.opener = urllib.request.build_opener(_SameOrigin(self.api_url))
+        self.opener = urllib.request.build_opener(_SameOrigin(self.api_url, self.NAME))
         self.token = token
         self.timeout = timeout
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Accept": "application/vnd.github+json",
+            "Authorization": f"Bearer {self.token}",
+            "X-GitHub-Api-Version": "2022-11-28",
+        }
 
     def call(
         self, method: str, url: str, payload: dict[str, Any] | None = None
@@ -167,16 +179,16 @@ class GitHub:
         if url.startswith("/"):
             url = self.api_url + url
         if origin(url) != origin(self.api_url):
-            raise ApiError(0, f"refusing to send the token to {url} (not {self.api_url})")
+            raise ApiError(
+                0, f"refusing to send the token to {url} (not {self.api_url})", self.NAME
+            )
         data = json.dumps(payload).encode() if payload is not None else None
         request = urllib.request.Request(
             url,
             data=data,
             method=method,
             headers={
-                "Accept": "application/vnd.github+json",
-                "Authorization": f"Bearer {self.token}",
-                "X-GitHub-Api-Version": "2022-11-28",
+                **self.headers(),
                 "User-Agent": "portal-config-action",
                 **({"Content-Type": "application/json"} if data is not None else {}),
             },
@@ -185,13 +197,14 @@ class GitHub:
             with self.opener.open(request, timeout=self.timeout) as answer:
                 return json.loads(answer.read() or b"null"), answer.headers.get("Link")
         except urllib.error.HTTPError as exc:
-            try:
-                message = json.loads(exc.read()).get("message", exc.reason)
+            try:  # GitHub's {"message"}; GitLab's {"message"} or {"error"}
+                answer = json.loads(exc.read())
+                message = answer.get("message") or answer.get("error") or exc.reason
             except (ValueError, AttributeError):
                 message = exc.reason
-            raise ApiError(exc.code, str(message)) from exc
+            raise ApiError(exc.code, str(message), self.NAME) from exc
         except (urllib.error.URLError, TimeoutError) as exc:
-            raise ApiError(0, f"{url} could not be reached ({exc})") from exc
+            raise ApiError(0, f"{url} could not be reached ({exc})", self.NAME) from exc
 
 
 def own_login(github: GitHub) -> str:
@@ -207,22 +220,36 @@ def own_login(github: GitHub) -> str:
     return str(user["login"])
 
 
+def find_first(
+    api: GitHub, url: str, max_pages: int, wanted: Callable[[dict[str, Any]], bool]
+) -> tuple[dict[str, Any] | None, bool]:
+    """(the first item of a paginated listing that `wanted` accepts, whether every page was
+    read): at most `max_pages` pages, each next one from the Link header (GitHub's and
+    GitLab's pagination alike)."""
+    next_url: str | None = url
+    for _ in range(max_pages):
+        if next_url is None:
+            return None, True
+        items, link = api.call("GET", next_url)
+        for item in items:
+            if wanted(item):
+                return item, True
+        next_url = next_link(link)
+    return None, next_url is None
+
+
 def find_comment(
     github: GitHub, repo: str, number: int, key: str, max_pages: int, author: str
 ) -> tuple[dict[str, Any] | None, bool]:
     """(the first comment by `author` starting with the marker, whether every page was read)."""
-    url: str | None = f"/repos/{repo}/issues/{number}/comments?per_page=100"
-    for _ in range(max_pages):
-        if url is None:
-            return None, True
-        comments, link = github.call("GET", url)
-        for comment in comments:
-            body = comment.get("body") or ""
-            by = (comment.get("user") or {}).get("login")
-            if by == author and body.splitlines()[:1] == [marker(key)]:
-                return comment, True
-        url = next_link(link)
-    return None, url is None
+
+    def wanted(comment: dict[str, Any]) -> bool:
+        body = comment.get("body") or ""
+        by = (comment.get("user") or {}).get("login")
+        return bool(by == author and body.splitlines()[:1] == [marker(key)])
+
+    url = f"/repos/{repo}/issues/{number}/comments?per_page=100"
+    return find_first(github, url, max_pages, wanted)
 
 
 def body_with_plan(body: str, key: str, plan: str, head_sha: str) -> str:
@@ -312,6 +339,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def read_text(path: str, script: str) -> str | None:
+    """The file's text, or None once the script has said why it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"{script}: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     token = os.environ.get("GITHUB_TOKEN", "")
     masking.register(token)
@@ -327,16 +363,9 @@ def _main(argv: Sequence[str], token: str) -> int:
             file=sys.stderr,
         )
         return 1
-    try:
-        with open(args.body_file, encoding="utf-8") as handle:
-            body = handle.read()
-    except OSError as exc:
-        print(f"comment.py: cannot read {args.body_file}: {exc.strerror}", file=sys.stderr)
-        return 1
-    try:
-        plan = Path(args.plan_file).read_text(encoding="utf-8") if args.plan_file else ""
-    except OSError as exc:
-        print(f"comment.py: cannot read {args.plan_file}: {exc.strerror}", file=sys.stderr)
+    body = read_text(args.body_file, "comment.py")
+    plan = read_text(args.plan_file, "comment.py") if args.plan_file else ""
+    if body is None or plan is None:
         return 1
     text = body_with_plan(body, args.key, plan, args.head_sha)
     github = GitHub(args.api_url, token, args.timeout)

@@ -3,7 +3,8 @@ that says what to do; the CLI prints it as one line (no traceback) and exits wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -21,17 +22,38 @@ class Location:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+class ProblemKind(str, Enum):
+    """What kind of check found a problem: `validate --format sarif`'s ruleId (its value)."""
+
+    FILE = "file"  # the project's files and folders: which files, where the emulator's state is
+    YAML = "yaml"  # reading a file: syntax, encoding, duplicate keys, the bounds on hostile input
+    SECRET = "secret"  # a secret key written in a file
+    SCHEMA = "schema"  # Stripe's field names, types, enums and lengths; portal-config's own keys
+    VARIABLE = "variable"  # ${var}: undefined, or a vars name no file uses
+    STRIPE_RULE = "stripe-rule"  # Stripe's rules the schema cannot state (rules.check_params)
+    ENVIRONMENT = "environment"  # an environment's settings: its key, server, fleet
+    CONSISTENCY = "consistency"  # across files: unique keys, one default per environment
+    RAW_ID = "raw-id"  # an ID every environment would get
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One finding of validation: where, what, and how bad ('error' or 'warning')."""
+    """One finding of validation: where, what, how bad ('error' or 'warning'), and which kind of
+    check found it (not compared: the same finding is one problem)."""
 
     location: Location
     message: str
     level: str = "error"
+    kind: ProblemKind = field(default=ProblemKind.FILE, compare=False)
 
     def __str__(self) -> str:
         prefix = "" if self.level == "error" else f"{self.level}: "
         return f"{self.location}: {prefix}{self.message}"
+
+
+def of_kind(kind: ProblemKind, problems: Iterable[Problem]) -> list[Problem]:
+    """`problems` as found by a check of `kind` (tagged where a stage's problems are gathered)."""
+    return [replace(problem, kind=kind) for problem in problems]
 
 
 class PortalConfigError(Exception):

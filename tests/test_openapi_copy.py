@@ -1,4 +1,5 @@
-"""The shipped OpenAPI copy is Stripe's document reduced to its structure; it must not drift.
+"""The shipped OpenAPI copy is Stripe's document reduced to its structure and descriptions (the
+schema printed for editors shows them); it must not drift.
 
 Run this file as a script to regenerate the copy after updating ../shared/stripe/.
 """
@@ -15,9 +16,9 @@ PROJECT = Path(__file__).resolve().parents[1]
 SOURCE = PROJECT.parent / "shared" / "stripe" / "openapi-billing-portal.json"
 SHIPPED = PROJECT / "portal_config" / "data" / "stripe-openapi-billing-portal.json"
 
-# Documentation, not structure. Property *names* are kept even when they read like these keys.
+# Neither structure nor the field descriptions editors show (project/stripe_fields.py). Property
+# *names* are kept even when they read like these keys.
 DROPPED_KEYS = {
-    "description",
     "summary",
     "title",
     "x-expansionResources",
@@ -34,6 +35,8 @@ def reduce(node: object, in_properties: bool = False) -> object:
         for key, value in node.items():
             if not in_properties and key in DROPPED_KEYS:
                 continue
+            if key == "description" and str(value).startswith("<p>"):  # an operation's, in HTML
+                continue
             out[key] = reduce(value, in_properties=(key == "properties" and not in_properties))
         return out
     if isinstance(node, list):
@@ -45,7 +48,7 @@ def reduced_document(source: dict) -> dict:
     return {
         "x-portal-config-source": {
             "from": "../shared/stripe/openapi-billing-portal.json, reduced to structure "
-            "(types, enums, required fields, lengths; no descriptions)",
+            "(types, enums, required fields, lengths, descriptions)",
             "origin": source["source"]["repository"]
             + " "
             + source["source"]["file"]
@@ -67,7 +70,7 @@ def test_shipped_copy_matches_the_reduced_source() -> None:
     assert json.loads(SHIPPED.read_text()) == expected
 
 
-def test_shipped_copy_has_no_descriptions_and_resolves_every_ref() -> None:
+def test_shipped_copy_has_no_html_descriptions_and_resolves_every_ref() -> None:
     doc = json.loads(SHIPPED.read_text())
     text = json.dumps(doc)
     assert '"description": "<p>' not in text

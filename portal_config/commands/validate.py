@@ -19,7 +19,7 @@ def execute(request: ValidateRequest, context: Context) -> int:
     from ..render import report
 
     project, problems = config.collect_problems(context.config_path)
-    if problems or request.fmt == "json":
+    if problems or request.fmt in ("json", "sarif"):  # code scanning closes alerts on an empty run
         click.echo(report.render(problems, request.fmt))
     folder = loader.display_path(project.root)
     folder = project.root.name if folder == "." else folder
@@ -31,10 +31,10 @@ def execute(request: ValidateRequest, context: Context) -> int:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="github: annotations for pull requests.",
+    help="github: annotations for pull requests; sarif: SARIF 2.1.0 for code scanning.",
 )
 @click.pass_context
 def command(ctx: click.Context, fmt: str) -> None:

@@ -49,3 +49,34 @@ def without_empty_string(schema: dict[str, Any]) -> dict[str, Any]:
 
 def accepts_empty_string(schema: dict[str, Any]) -> bool:
     return any(o.get("enum") == [""] for o in schema.get("anyOf", []))
+
+
+def _inner(node: dict[str, Any]) -> dict[str, Any]:
+    """What a field holds: through `$ref`, the `""` alternative, and a list's items."""
+    schemas = document()["components"]["schemas"]
+    while True:
+        if "$ref" in node:
+            node = schemas[node["$ref"].rsplit("/", 1)[1]]
+        elif without_empty_string(node) is not node:
+            node = without_empty_string(node)
+        elif isinstance(node.get("items"), dict):
+            node = node["items"]
+        else:
+            return node
+
+
+def _described(node: dict[str, Any], parts: tuple[str, ...]) -> str:
+    for part in parts[:-1]:
+        node = _inner(node).get("properties", {}).get(part, {})
+    found = _inner(node).get("properties", {}).get(parts[-1], {}).get("description", "")
+    return str(found)
+
+
+def field_description(parts: tuple[str, ...]) -> str:
+    """Stripe's description of a configuration field ("" where it has none): the request
+    parameter's of POST /v1/billing_portal/configurations, else the configuration object's (the
+    extract documents most nested parameters only on the object)."""
+    request = _described(create_schema(), parts)
+    if request:
+        return request
+    return _described(document()["components"]["schemas"]["billing_portal.configuration"], parts)

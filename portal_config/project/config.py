@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import PortalConfigError, Problem, ValidationFailed
+from ..errors import PortalConfigError, Problem, ProblemKind, ValidationFailed, of_kind
 from ..masking import mask_secrets
 from . import fleet_config, paths, rules, schema, stripe_fields
 from .consistency import across_files, environments_named
@@ -32,7 +32,8 @@ SUFFIXES = (".yaml", ".yml")
 
 def _read(path: Path, problems: list[Problem], budget: FolderBudget) -> Document:
     document, found = load(path, budget)
-    problems += found + rules.find_secrets(document)
+    problems += of_kind(ProblemKind.YAML, found)
+    problems += of_kind(ProblemKind.SECRET, rules.find_secrets(document))
     return document
 
 
@@ -66,9 +67,11 @@ def _environments(
     for name, entry in (declared if isinstance(declared, dict) else {}).items():
         if not isinstance(entry, dict) or entry.get("mode") not in ("test", "live"):
             continue
-        problems += rules.check_environment(name, entry, document.locate)
+        problems += of_kind(
+            ProblemKind.ENVIRONMENT, rules.check_environment(name, entry, document.locate)
+        )
         accounts, found = fleet_config.read_spec(name, entry, document, budget)
-        problems += found
+        problems += of_kind(ProblemKind.ENVIRONMENT, found)
         text: dict[str, str] = {k: v for k, v in entry.items() if isinstance(v, str)}
         emulator = _emulator_state(document, name, text.get("emulator"), problems)
         seed = entry.get("seed") if emulator and isinstance(entry.get("seed"), dict) else None
@@ -177,9 +180,8 @@ def resolve(file: ConfigFile, env: Environment) -> Resolved:
         found = schema.check_filled(desired.params, file.document.data, desired.locate)
     if found:
         return Resolved(desired, found, False)
-    return Resolved(
-        desired, rules.check_params(desired.params, env.mode == "live", desired.locate), True
-    )
+    found = rules.check_params(desired.params, env.mode == "live", desired.locate)
+    return Resolved(desired, of_kind(ProblemKind.STRIPE_RULE, found), True)
 
 
 def desired_in(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[Problem]]:
@@ -198,7 +200,10 @@ def desired_in(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[
         env=env.name,
         document=file.document,
     )
-    return desired, [Problem(desired.locate(path), message) for path, message in unfilled]
+    return desired, [
+        Problem(desired.locate(path), message, kind=ProblemKind.VARIABLE)
+        for path, message in unfilled
+    ]
 
 
 def _per_environment(
@@ -228,11 +233,11 @@ def _per_environment(
     problems = [
         p
         if len(names) == len(envs)
-        else Problem(p.location, f"{p.message} (in {environments_named(names)})", p.level)
+        else replace(p, message=f"{p.message} (in {environments_named(names)})")
         for p, names in where.items()
     ]
     if any(env.is_fleet for env in envs):
-        problems += fleet_config.reference_problems(file.document)
+        problems += of_kind(ProblemKind.VARIABLE, fleet_config.reference_problems(file.document))
     for (path, value), names in base_ids.items():
         if len(environments) > 1 and len(names) == len(environments):
             also = "write the price as lookup_key:KEY, " if value.startswith("price_") else ""
@@ -244,6 +249,7 @@ def _per_environment(
                     f"accounts and modes: {also}move it under overrides.ENV, or "
                     "limit the file with environments:",
                     "warning",
+                    ProblemKind.RAW_ID,
                 )
             )
     return problems, resolved
@@ -268,6 +274,7 @@ def _typos_named(
                     project_doc.locate(("environments", name, "vars", typo), True),
                     f"environments.{name}.vars: '{typo}' is used by no file, and the files' "
                     f"${{{meant}}} is not defined in {name}: did you mean {meant}?",
+                    kind=ProblemKind.VARIABLE,
                 )
             )
         if typos:
@@ -301,7 +308,7 @@ def edit_problems(project: Project, path: Path, text: str) -> list[Problem]:
     """The errors the configuration file at `path` would have, were it to hold `text`: pull
     asks before it shows or writes an edit, so its dry run and its real run decide alike."""
     document, problems = parse(path, text)
-    problems += rules.find_secrets(document)
+    problems += of_kind(ProblemKind.SECRET, rules.find_secrets(document))
     _checked_file(document, tuple(project.environments), project.environments, problems)
     return sorted(p for p in problems if p.level == "error")
 
@@ -327,11 +334,9 @@ def collect_problems(config_path: Path | None) -> tuple[Project, list[Problem]]:
         checked = _checked_file(document, names, environments, problems)
         if checked is not None:
             files.append(checked)
-    problems += across_files(files, names or ())
+    problems += of_kind(ProblemKind.CONSISTENCY, across_files(files, names or ()))
     # A backstop: however a message was built, it never renders a hostile value in full.
-    masked = {
-        Problem(p.location, shorten(mask_secrets(p.message), 1000), p.level) for p in problems
-    }
+    masked = {replace(p, message=shorten(mask_secrets(p.message), 1000)) for p in problems}
     name = value_at(project_doc.data, ("project",))
     project = Project(
         path=path,

@@ -4,9 +4,10 @@ The configuration schema wraps the schema of Stripe's fields (stripe_fields.py, 
 Stripe's OpenAPI) with portal-config's own keys. The rules JSON Schema cannot state live in
 `rules.py`.
 
-Keywords starting with `x-` are ours; JSON Schema (and editors) ignore them:
-`x-message` explains a constraint in words (a failed `pattern` shows only it, so a value such as a
-pasted key is never echoed), `x-names` says what the keys of a mapping are (e.g. "environment").
+`errorMessage` explains a constraint in words: our messages add it (a failed `pattern` shows only
+it, so a value such as a pasted key is never echoed), and yaml-language-server shows it in place of
+its own message (https://github.com/redhat-developer/yaml-language-server, jsonParser07.ts).
+`x-names` (ours; JSON Schema and editors ignore `x-` keywords) says what the keys of a mapping are.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
-from ..errors import Problem
+from .. import __version__
+from ..errors import Problem, ProblemKind, of_kind
 from ..jsontypes import Data
 from .schema_messages import Locate, describe, dotted, problems_of, unknown
 from .stripe_fields import stripe_fields_schema
@@ -30,6 +32,14 @@ DIALECT = "http://json-schema.org/draft-07/schema#"
 NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"  # keys, environment and project names
 VARIABLE_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
 _NOT_A_KEY = "^(?![srp]k_(live|test)_)"  # a Stripe key also reads as a variable name
+# A schema's $id names the release it came from: the release workflow attaches what
+# `portal-config schema` prints to the GitHub release of its tag under this name, so an editor
+# pointed at the URL reads exactly the schema of the version a repository pins (a build between
+# tags names its own version, which has no release).
+SCHEMA_ID = (
+    "https://github.com/OWNER/portal-config/releases/download/"
+    "v{version}/portal-config.{kind}.schema.json"
+)
 NAME_RULE = "must start with a letter or digit and use only letters, digits, '_', '-' and '.'"
 
 
@@ -49,7 +59,7 @@ def _keyed_by_environment(
         return {
             "type": "object",
             "description": description,
-            "propertyNames": {"pattern": NAME_PATTERN, "x-message": NAME_RULE},
+            "propertyNames": {"pattern": NAME_PATTERN, "errorMessage": NAME_RULE},
             "additionalProperties": value,
         }
     return {
@@ -66,7 +76,7 @@ def config_schema(environments: tuple[str, ...] | None = None) -> dict[str, Any]
     """The schema of a configuration file; with `environments`, names outside them are errors."""
     stripe = stripe_fields_schema()
     env_name: dict[str, Any] = (
-        {"type": "string", "pattern": NAME_PATTERN, "x-message": NAME_RULE}
+        {"type": "string", "pattern": NAME_PATTERN, "errorMessage": NAME_RULE}
         if environments is None
         else {"enum": list(environments), "x-names": "environment"}
     )
@@ -74,7 +84,7 @@ def config_schema(environments: tuple[str, ...] | None = None) -> dict[str, Any]
         "key": {
             "type": "string",
             "pattern": NAME_PATTERN,
-            "x-message": NAME_RULE,
+            "errorMessage": NAME_RULE,
             "description": "Identity across environments (default: the file name).",
         },
         "default": {
@@ -86,7 +96,7 @@ def config_schema(environments: tuple[str, ...] | None = None) -> dict[str, Any]
             {
                 "type": "string",
                 "pattern": "^bpc_[A-Za-z0-9]+$",
-                "x-message": "must be a portal configuration ID (bpc_...)",
+                "errorMessage": "must be a portal configuration ID (bpc_...)",
             },
             environments,
             "Pins an existing configuration per environment.",
@@ -107,6 +117,7 @@ def config_schema(environments: tuple[str, ...] | None = None) -> dict[str, Any]
     }
     return {
         "$schema": DIALECT,
+        "$id": SCHEMA_ID.format(version=__version__, kind="config"),
         "title": "portal-config configuration file",
         "type": "object",
         "properties": {**ours, **stripe["properties"]},
@@ -120,12 +131,17 @@ def project_schema() -> dict[str, Any]:
     environment = {
         "type": "object",
         "properties": {
-            "mode": {"enum": ["test", "live"]},
+            "mode": {
+                "enum": ["test", "live"],
+                "description": "Stripe's mode: test or live; the key's prefix must agree.",
+            },
             "api_key_env": {
                 "type": "string",
                 "pattern": _NOT_A_KEY + VARIABLE_PATTERN[1:],
-                "x-message": "must be the NAME of the environment variable that holds the key "
+                "errorMessage": "must be the NAME of the environment variable that holds the key "
                 "(like STRIPE_SECRET_KEY), never the key itself",
+                "description": "The NAME of the environment variable that holds the secret or "
+                "restricted key (never the key).",
             },
             "emulator": {
                 "type": "string",
@@ -140,28 +156,40 @@ def project_schema() -> dict[str, Any]:
             "stripe_account": {
                 "type": "string",
                 "pattern": "^acct_[A-Za-z0-9]+$",
-                "x-message": "must be a Connect account ID (acct_...)",
+                "errorMessage": "must be a Connect account ID (acct_...)",
+                "description": "Act on this connected account (Stripe-Account header).",
             },
             "stripe_accounts": {  # its shapes and messages are fleet.parse_accounts'
                 "description": "A fleet of connected accounts, each planned on its own: a list "
                 "of acct_... IDs, {file: accounts.txt} or {connected: all, metadata: {...}}."
             },
             "vars": {
+                "description": "Values for ${name} in the configuration files' values.",
                 "type": "object",
                 "additionalProperties": {"type": "string"},
                 "propertyNames": {
                     "pattern": VARIABLE_PATTERN,
-                    "x-message": "must start with a letter or '_' and use only letters, "
+                    "errorMessage": "must start with a letter or '_' and use only letters, "
                     "digits and '_'",
                 },
             },
             "seed": {  # the emulator's stand-in catalog; its own format, checked loosely
+                "description": "What the emulator's account holds before the first apply.",
                 "type": "object",
                 "properties": {
-                    "default_configuration": {"type": ["boolean", "object"]},
-                    "configurations": {"type": "array"},
-                    "products": {"type": "array"},
-                    "customers": {"type": "array"},
+                    "default_configuration": {
+                        "type": ["boolean", "object"],
+                        "description": "A default configuration (true, or its fields).",
+                    },
+                    "configurations": {
+                        "type": "array",
+                        "description": "Configurations, in Stripe's field names.",
+                    },
+                    "products": {
+                        "type": "array",
+                        "description": "Products with their prices (lookup_key, unit_amount, ...).",
+                    },
+                    "customers": {"type": "array", "description": "Customers."},
                 },
             },
         },
@@ -170,16 +198,27 @@ def project_schema() -> dict[str, Any]:
     }
     return {
         "$schema": DIALECT,
+        "$id": SCHEMA_ID.format(version=__version__, kind="project"),
         "title": "portal-config project file",
         "type": "object",
         "properties": {
-            "version": {"const": 1, "x-message": "this portal-config reads version 1"},
-            "project": {"type": "string", "pattern": NAME_PATTERN, "x-message": NAME_RULE},
+            "version": {
+                "const": 1,
+                "errorMessage": "this portal-config reads version 1",
+                "description": "The format of this file: 1.",
+            },
+            "project": {
+                "type": "string",
+                "pattern": NAME_PATTERN,
+                "errorMessage": NAME_RULE,
+                "description": "Tells two repositories that manage the same Stripe account apart.",
+            },
             "environments": {
+                "description": "Each environment by name: its mode, where its key is, its vars.",
                 "type": "object",
                 "minProperties": 1,
                 "additionalProperties": environment,
-                "propertyNames": {"pattern": NAME_PATTERN, "x-message": NAME_RULE},
+                "propertyNames": {"pattern": NAME_PATTERN, "errorMessage": NAME_RULE},
             },
         },
         "required": ["version", "environments"],
@@ -205,7 +244,7 @@ def check(data: Data, schema: Mapping[str, Any], locate: Locate) -> list[Problem
     problems: list[Problem] = []
     for error in _validator(schema).iter_errors(data):
         problems.extend(problems_of(error, locate))
-    return sorted(set(problems))
+    return sorted(set(of_kind(ProblemKind.SCHEMA, problems)))
 
 
 # The keywords of stripe_fields_schema() at its top level: each checks one field on its own.

@@ -102,7 +102,7 @@ def problems_of(error: ValidationError, locate: Locate) -> list[Problem]:
     wanted: Data = error.validator_value
     value: Data = error.instance
     kind = error.validator
-    hint = schema.get("x-message")
+    hint = schema.get("errorMessage")
     at_value, at_key = locate(path, False), locate(path, True)
     prefix = f"{field}: " if field else ""
     if "propertyNames" in error.absolute_schema_path:  # `value` is the offending name
@@ -139,8 +139,8 @@ def problems_of(error: ValidationError, locate: Locate) -> list[Problem]:
         message = f"{len(value)} characters; at most {wanted} allowed"
     elif kind in ("minLength", "minItems", "minProperties"):
         message = "must not be empty"
-    elif kind == "maxItems":
-        message = f"{len(value)} entries; at most {wanted} allowed"
+    elif kind == "maxItems":  # the hint, when there is one, says the limit in its own words
+        message, hint = f"{len(value)} entries; {hint or f'at most {wanted} allowed'}", None
     elif kind == "uniqueItems":
         message = "lists the same entry twice"
     else:  # not used by our schemas today; jsonschema's own words (they quote the value)

@@ -6,6 +6,7 @@ for a stated reason. schema.py checks files against it; schema_messages.py words
 from __future__ import annotations
 
 import copy
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -39,15 +40,15 @@ def stripe_fields_schema() -> dict[str, Any]:
     cancel = features["subscription_cancel"]["properties"]["proration_behavior"]
     # stripe-python 16.1 documents it: "Passing always_invoice will result in an error".
     cancel["enum"] = [value for value in cancel["enum"] if value != "always_invoice"]
-    cancel["x-message"] = "Stripe refuses always_invoice when cancelling"
+    cancel["errorMessage"] = "Stripe refuses always_invoice when cancelling"
     products = features["subscription_update"]["properties"]["products"]
     products["maxItems"] = 10  # "up to 10 products": in Stripe's description, not its structure
-    products["x-message"] = "Stripe's limit"
+    products["errorMessage"] = f"Stripe allows at most {products['maxItems']} products"
     entry = products["items"]
     entry["required"] = [name for name in entry["required"] if name != "product"]  # from prices
     entry["properties"]["prices"]["items"].update(
         pattern=r"^(lookup_key:\S.*|[^\s:]+)$",
-        **{"x-message": "must be a price ID (price_...) or lookup_key:KEY"},
+        **{"errorMessage": "must be a price ID (price_...) or lookup_key:KEY"},
     )
     metadata = openapi.document()["components"]["schemas"]["billing_portal.configuration"][
         "properties"
@@ -61,13 +62,14 @@ def stripe_fields_schema() -> dict[str, Any]:
     props["metadata"]["propertyNames"] = {
         "maxLength": METADATA_KEY_LENGTH,
         "pattern": r"^[^\[\]]*$",
-        "x-message": f"must be at most {METADATA_KEY_LENGTH} characters, without [ or ] "
+        "errorMessage": f"must be at most {METADATA_KEY_LENGTH} characters, without [ or ] "
         "(Stripe's limits on metadata keys)",
     }
     _clearable_as_null(schema)
     # Update-only in Stripe: `active: false` keeps a configuration retired (what import writes
     # for an inactive one); left out, a file's configuration is active.
     props["active"] = copy.deepcopy(openapi.update_schema()["properties"]["active"])
+    _describe(schema, ())
     return schema
 
 
@@ -82,6 +84,26 @@ def _clearable_as_null(schema: dict[str, Any]) -> None:
             for part in field.parts:
                 node = node["properties"][part]
             node["type"] = [node["type"], "null"]
+
+
+# Stripe's descriptions link their docs with site-relative paths ("/api/...") on docs.stripe.com,
+# where https://docs.stripe.com/api lives; an editor outside it needs the host.
+_RELATIVE_LINK = re.compile(r"\]\((/[^)\s]*)\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
+
+
+def _describe(node: dict[str, Any], path: tuple[str, ...]) -> None:
+    """Stripe's words on each field for editors' hover (portal/openapi.field_description):
+    `markdownDescription` (yaml-language-server and VS Code render it) and `description` as
+    plain text for the rest (https://github.com/redhat-developer/yaml-language-server#readme)."""
+    for name, sub in node.get("properties", {}).items():
+        text = openapi.field_description((*path, name))
+        if text:
+            sub["markdownDescription"] = _RELATIVE_LINK.sub(r"](https://docs.stripe.com\1)", text)
+            sub["description"] = _LINK.sub(r"\1", text)
+        _describe(sub, (*path, name))
+    if isinstance(node.get("items"), dict):
+        _describe(node["items"], path)
 
 
 def stripe_field_names() -> tuple[str, ...]:

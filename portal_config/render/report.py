@@ -1,4 +1,4 @@
-"""Problems -> text, json or GitHub annotations, and validate's summary line.
+"""Problems -> text, json, GitHub annotations or SARIF, and validate's summary line.
 
 Locations already read relative to the current directory (loader.display_path).
 """
@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
 
-from ..errors import Problem
+from .. import __version__
+from ..errors import Problem, ProblemKind
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif")
 
 
 def github_escape(text: str, is_property: bool = False) -> str:
@@ -26,6 +29,39 @@ def _github(problem: Problem) -> str:
     if where.line:
         props += f",line={where.line},col={where.col}"
     return f"::{problem.level} {props}::{github_escape(problem.message)}"
+
+
+def _sarif(problems: Sequence[Problem]) -> dict[str, Any]:
+    """SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html) as GitHub
+    code scanning reads it (docs.github.com/en/code-security/code-scanning/integrating-with-code-
+    scanning/sarif-support-for-code-scanning): a rule per problem kind, a result per problem, its
+    file a relative URI reference (sections 3.4.3, 3.10.2: percent-encoded) from the checkout."""
+    kinds = sorted({p.kind for p in problems}, key=list(ProblemKind).index)
+    results = []
+    for p in problems:
+        place: dict[str, Any] = {"artifactLocation": {"uri": quote(p.location.file)}}
+        if p.location.line:  # a whole file (an empty one, a stray) has no region
+            place["region"] = {"startLine": p.location.line, "startColumn": p.location.col}
+        results.append(
+            {
+                "ruleId": p.kind.value,
+                "ruleIndex": kinds.index(p.kind),
+                "level": p.level,
+                "message": {"text": p.message},
+                "locations": [{"physicalLocation": place}],
+            }
+        )
+    driver = {
+        "name": "portal-config",
+        "version": __version__,
+        "informationUri": "https://github.com/OWNER/portal-config",
+        "rules": [{"id": kind.value, "shortDescription": {"text": kind.value}} for kind in kinds],
+    }
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "results": results}],
+    }
 
 
 def render(problems: Sequence[Problem], fmt: str = "text") -> str:
@@ -44,6 +80,8 @@ def render(problems: Sequence[Problem], fmt: str = "text") -> str:
             ],
             indent=2,
         )
+    if fmt == "sarif":
+        return json.dumps(_sarif(problems), indent=2)
     if fmt == "github":
         return "\n".join(_github(p) for p in problems)
     if fmt == "text":

@@ -13,6 +13,7 @@ from types import ModuleType
 import pytest
 
 from tests.ci.fake_github import FakeGitHub
+from tests.ci.fake_gitlab import FakeGitLab
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"
@@ -59,6 +60,17 @@ def repo(tmp_path: Path) -> Path:
 def github() -> Iterator[FakeGitHub]:
     """The local GitHub stand-in, served for the test."""
     fake = FakeGitHub()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def gitlab() -> Iterator[FakeGitLab]:
+    """The local GitLab stand-in, served for the test."""
+    fake = FakeGitLab()
     fake.start()
     try:
         yield fake

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.ci.local_api import LocalApi
 
 TOKEN = "ghs_local_test_token"
 REPO = "acme/billing"
@@ -28,7 +29,7 @@ BOT = "github-actions[bot]"  # the author of what GITHUB_TOKEN writes
 
 
 @dataclass
-class FakeGitHub:
+class FakeGitHub(LocalApi):
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # PR -> comments
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path?query)
     authorizations: list[str | None] = field(default_factory=list)  # each request's header
@@ -50,34 +51,6 @@ class FakeGitHub:
         }
         self.comments.setdefault(number, []).append(comment)
         return comment
-
-    def start(self) -> str:
-        """Serves in a thread; returns the base URL (what GITHUB_API_URL would be)."""
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # keep test output clean
-                pass
-
-            def do_GET(self) -> None:
-                fake.handle(self, "GET")
-
-            def do_POST(self) -> None:
-                fake.handle(self, "POST")
-
-            def do_PATCH(self) -> None:
-                fake.handle(self, "PATCH")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        return self.url
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
         self.requests.append((method, request.path))
@@ -131,21 +104,3 @@ class FakeGitHub:
                 f'{per_page}&page={page + 1}>; rel="next"'
             )
         self.reply(request, 200, chunk, headers)
-
-    def reply(
-        self,
-        request: BaseHTTPRequestHandler,
-        status: int,
-        body: Any,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        if self.echo_token and status >= 400:
-            body = {"message": f"{body['message']} ({request.headers.get('Authorization')})"}
-        data = json.dumps(body).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json")
-        request.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            request.send_header(key, value)
-        request.end_headers()
-        request.wfile.write(data)
