@@ -75,6 +75,7 @@ PARAMETRIZED_MODULES = (
     "test_fidelity",
     "test_ids",
     "test_fleet",
+    "test_journey_text",
 )
 
 
