@@ -171,14 +171,16 @@ def api_key_for(env: Environment) -> str:
     """The key from the variable the environment names, checked against its mode. A refusal
     starts at the project file's `api_key_env:` line, where the variable is named."""
     name = env.api_key_env
-    key = os.environ.get(name or "", "")
+    found = os.environ.get(name or "")
+    key = found or ""
     register(key)  # masked in all output from now on, even if it is refused below
     where = f"{env.api_key_env_location}: " if env.api_key_env_location else ""
     kinds = KEY_PREFIXES[env.mode]
-    if not key:
+    if not key.strip():  # `export KEY=` or a secret CI left empty: set, but holding nothing
+        state = "is not set" if found is None else "is set but empty"
         raise Refused(
             "key",
-            f"{where}environment '{env.name}': the variable {name} is not set. Export it with the "
+            f"{where}environment '{env.name}': the variable {name} {state}. Export it with the "
             f"{env.mode} mode secret or restricted key ({kinds[0]}...).",
         )
     if key.startswith(("pk_test_", "pk_live_")):  # the one the Dashboard shows first
