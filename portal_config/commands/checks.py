@@ -285,6 +285,8 @@ def _refuse_fleet(project: Project, env_name: str, command: str) -> None:
 
 
 def choose_environments(project: Project, names: Sequence[str], every: bool) -> list[str]:
+    from ..project.schema_messages import did_you_mean
+
     if every and names:
         raise PortalConfigError("--all takes every environment: drop --env, or drop --all")
     if every:
@@ -297,18 +299,20 @@ def choose_environments(project: Project, names: Sequence[str], every: bool) -> 
     unknown = [n for n in names if n not in project.environments]
     if unknown:
         raise PortalConfigError(
-            f"unknown environment '{unknown[0]}': the project file "
-            f"{project.path} defines {', '.join(project.environments)}"
+            f"unknown environment '{unknown[0]}'{did_you_mean(unknown[0], project.environments)}"
+            f": the project file {project.path} defines {', '.join(project.environments)}"
         )
     return [n for n in project.environments if n in names]  # the project file's order
 
 
 def check_keys(project: Project, keys: Collection[str], option: str) -> None:
     """Every key names a configuration file of the project (`--target KEY`, `pull KEY`)."""
+    from ..project.schema_messages import did_you_mean
+
     known = sorted({f.key for f in project.files})
     unknown = [k for k in keys if k not in known]
     if unknown:
         raise PortalConfigError(
-            f"{option} '{unknown[0]}' is not a configuration's key: the "
-            f"files' keys are {', '.join(known) or '(none)'}"
+            f"{option} '{unknown[0]}' is not a configuration's key{did_you_mean(unknown[0], known)}"
+            f": the files' keys are {', '.join(known) or '(none)'}"
         )

@@ -52,14 +52,28 @@ ENV_OPTION = click.option(
     help="Environment from the project file (repeatable).",
 )
 ALL_OPTION = click.option("--all", "every", is_flag=True, help="Every environment.")
-PRUNE_OPTION = click.option(
-    "--prune",
-    is_flag=True,
-    help="Deactivate configurations this project created whose file is gone.",
-)
-ADOPT_OPTION = click.option(
-    "--adopt", is_flag=True, help="Write identity metadata on configurations pinned with ids:."
-)
+
+
+def _writes(option: str, verb: str, what: str, planned: bool) -> Callable[[F], F]:
+    """An option apply acts on and plan only shows: its help says so (plan writes nothing)."""
+    said = f"Show what apply {option} would {verb}: {what}." if planned else f"{verb} {what}."
+    return click.option(option, is_flag=True, help=said[0].upper() + said[1:])
+
+
+def prune_option(planned: bool = False) -> Callable[[F], F]:
+    """--prune: apply deactivates what it names; plan (planned=True) shows it."""
+    return _writes(
+        "--prune", "deactivate", "configurations this project created whose file is gone", planned
+    )
+
+
+def adopt_option(planned: bool = False) -> Callable[[F], F]:
+    """--adopt: apply writes identity metadata; plan (planned=True) shows it."""
+    return _writes(
+        "--adopt", "write", "identity metadata on configurations pinned with ids:", planned
+    )
+
+
 TARGET_OPTION = click.option(
     "--target",
     "targets",

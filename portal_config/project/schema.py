@@ -155,14 +155,18 @@ def project_schema() -> dict[str, Any]:
                     "digits and '_'",
                 },
             },
-            "seed": {  # the emulator's stand-in catalog; its own format, checked loosely
+            "seed": {  # the emulator's stand-in catalog (emulator/seed.py's SEED_KEYS): its
+                # keys checked here, so a typo is found at its line; the objects loosely
                 "type": "object",
                 "properties": {
                     "default_configuration": {"type": ["boolean", "object"]},
                     "configurations": {"type": "array"},
                     "products": {"type": "array"},
                     "customers": {"type": "array"},
+                    "connected_accounts": {"type": "array"},
                 },
+                "additionalProperties": False,
+                "x-names": "seed key",
             },
         },
         "required": ["mode"],

@@ -53,8 +53,14 @@ def test_missing_key_variable_is_refused(basic, monkeypatch) -> None:
 
 
 def test_live_apply_without_yes_and_without_a_terminal_is_refused(basic) -> None:
+    """Planned first (only a live environment with changes needs --yes), then refused: the plan
+    is shown and nothing is written."""
     result = basic.run("apply", "--env", "prod")
-    assert_refused(result, basic.emulator, "without a terminal", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "+ basic in prod will be created" in result.stdout
+    assert result.stderr.splitlines()[-1].startswith("Error: refusing to apply to live")
+    assert "without a terminal" in result.stderr and "--yes" in result.stderr
+    assert basic.writes() == []
 
 
 def test_live_apply_with_yes_applies(basic) -> None:
