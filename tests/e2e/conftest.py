@@ -76,6 +76,7 @@ PARAMETRIZED_MODULES = (
     "test_ids",
     "test_fleet",
     "test_journey_text",
+    "test_journey_start",
 )
 
 
