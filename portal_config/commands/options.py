@@ -54,24 +54,20 @@ ENV_OPTION = click.option(
 ALL_OPTION = click.option("--all", "every", is_flag=True, help="Every environment.")
 
 
-def _writes(option: str, verb: str, what: str, planned: bool) -> Callable[[F], F]:
-    """An option apply acts on and plan only shows: its help says so (plan writes nothing)."""
-    said = f"Show what apply {option} would {verb}: {what}." if planned else f"{verb} {what}."
-    return click.option(option, is_flag=True, help=said[0].upper() + said[1:])
-
-
 def prune_option(planned: bool = False) -> Callable[[F], F]:
-    """--prune: apply deactivates what it names; plan (planned=True) shows it."""
-    return _writes(
-        "--prune", "deactivate", "configurations this project created whose file is gone", planned
+    """--prune: apply deactivates; plan (planned=True) only shows what apply would."""
+    what = "configurations this project created whose file is gone"
+    said = (
+        f"Show what apply --prune would deactivate: {what}." if planned else f"Deactivate {what}."
     )
+    return click.option("--prune", is_flag=True, help=said)
 
 
 def adopt_option(planned: bool = False) -> Callable[[F], F]:
-    """--adopt: apply writes identity metadata; plan (planned=True) shows it."""
-    return _writes(
-        "--adopt", "write", "identity metadata on configurations pinned with ids:", planned
-    )
+    """--adopt: apply writes identity metadata; plan (planned=True) only shows what it would."""
+    what = "identity metadata on configurations pinned with ids:"
+    said = f"Show what apply --adopt would write: {what}." if planned else f"Write {what}."
+    return click.option("--adopt", is_flag=True, help=said)
 
 
 TARGET_OPTION = click.option(
