@@ -24,6 +24,7 @@ from .commands import (
     emulator,
     ids,
     import_,
+    init,
     plan,
     pull,
     schema,
@@ -77,7 +78,20 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
 
 
-for _module in (validate, plan, apply, show, pull, import_, doctor, ids, diff, schema, emulator):
+for _module in (
+    init,
+    validate,
+    plan,
+    apply,
+    show,
+    pull,
+    import_,
+    doctor,
+    ids,
+    diff,
+    schema,
+    emulator,
+):
     cli.add_command(NO_COLOR_OPTION(_module.command))  # also after the command's name
 
 

@@ -178,7 +178,9 @@ class MaskedStream:
     path (click.echo, a --debug traceback, a progress line from a thread) can print a key. A
     partial line waits for its end or a flush: a key written in pieces is whole when masked.
 
-    No `buffer` attribute: click would write bytes to it, past the masking."""
+    Its `buffer` takes bytes through the same masking: click writes shell completion's script and
+    answers as bytes to a text stream's buffer (click.echo, click/shell_completion.py), which
+    must neither fail nor pass around the masking."""
 
     def __init__(self, inner: TextIO):
         self.inner = inner
@@ -210,6 +212,10 @@ class MaskedStream:
                 self._pending = ""
         self.inner.flush()
 
+    @property
+    def buffer(self) -> _MaskedBytes:
+        return _MaskedBytes(self)
+
     def isatty(self) -> bool:
         return self.inner.isatty()
 
@@ -225,6 +231,20 @@ class MaskedStream:
     @property
     def closed(self) -> bool:
         return self.inner.closed
+
+
+class _MaskedBytes:
+    """A MaskedStream's `buffer`: bytes decoded in the stream's encoding, then masked as text."""
+
+    def __init__(self, text: MaskedStream):
+        self.text = text
+
+    def write(self, data: bytes) -> int:
+        self.text.write(bytes(data).decode(self.text.encoding, "replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.text.flush()
 
 
 @contextlib.contextmanager

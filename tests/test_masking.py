@@ -107,3 +107,11 @@ def test_click_and_tracebacks_write_through_the_stream() -> None:
     assert LOADED not in inner.getvalue()
     with pytest.raises(TypeError):
         stream.write(b"")  # type: ignore[arg-type]
+
+
+def test_bytes_click_writes_to_the_buffer_are_masked_too() -> None:
+    """click.echo writes bytes (shell completion's script) to the stream's buffer."""
+    inner = io.StringIO()
+    stream = masking.MaskedStream(inner)
+    click.echo(f"café {LOADED}".encode(), file=stream)  # type: ignore[arg-type]
+    assert inner.getvalue() == "café sk_test_...1234\n"

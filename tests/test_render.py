@@ -283,3 +283,9 @@ def test_products_show_labels_and_quantities_in_one_order_whatever_the_ids() -> 
         ),
         "      + prod_b: price_x (quantity fixed, 2..5)",
     ]
+
+
+def test_text_shows_a_name_as_written_and_escapes_only_what_cannot_be_seen() -> None:
+    env = EnvPlan("staging", "test", unmanaged=[("bpc_1", "Café — Plus\u202e\u2028", None)])
+    out = render.text(Plan("acme", [env]))
+    assert '"Café — Plus\\u202e\\u2028" (bpc_1)' in out

@@ -301,3 +301,11 @@ def test_one_validator_serves_a_schema_for_the_whole_run() -> None:
     built = schema.config_schema()
     assert schema._validator(built) is schema._validator(built)
     assert schema._validator(schema.project_schema()) is not schema._validator(built)
+
+
+def test_the_project_files_seed_takes_the_keys_the_emulator_seeds() -> None:
+    from portal_config.emulator.seed import SEED_KEYS
+    from portal_config.project.schema import project_schema
+
+    environment = project_schema()["properties"]["environments"]["additionalProperties"]
+    assert set(environment["properties"]["seed"]["properties"]) == SEED_KEYS

@@ -30,6 +30,7 @@ COMMANDS = {
     "emulator": "emulator",
     "pull": "pull",
     "show": "show",
+    "init": "init",
 }
 MAX_LINES = 400
 
@@ -269,7 +270,7 @@ OPTION_CHECKS = {
     "refuse_saved_fleet",
     "refuse_without_fleet",
 }
-CHECKED_COMMANDS = ("plan", "apply", "ids", "doctor", "import_", "pull", "diff")
+CHECKED_COMMANDS = ("plan", "apply", "ids", "doctor", "import_", "pull", "diff", "init")
 
 
 def test_option_combinations_are_refused_in_one_module() -> None:

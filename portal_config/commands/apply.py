@@ -15,15 +15,15 @@ from .. import defaults
 from ..errors import PortalConfigError
 from . import checks
 from .options import (
-    ADOPT_OPTION,
     ALL_OPTION,
     ENV_OPTION,
     MAX_RPS_OPTION,
-    PRUNE_OPTION,
     TARGET_OPTION,
     TIMEOUT_OPTION,
     Context,
+    adopt_option,
     fleet_options,
+    prune_option,
 )
 
 if TYPE_CHECKING:
@@ -50,20 +50,25 @@ class ApplyRequest:
 
 
 def _gate_live(project: Project, names: list[str], saved: Plan | None, yes: bool) -> list[str]:
-    """The live environments this apply may write to; refused up front, before any request, when
-    nobody is there to confirm them."""
+    """The live environments this apply may write to. A saved plan's are known before any
+    request, so they are refused up front when nobody is there to confirm them; a fresh plan's
+    once planned (_refuse_unconfirmed), as only a live environment with changes needs --yes."""
+    live = [n for n in names if project.environments[n].mode == "live"]
+    if saved is not None:
+        changed = [n for n in live if any(c.env == n for c in saved.changes)]
+        _refuse_unconfirmed(changed, yes, "review `portal-config show PLAN`")
+    return live
+
+
+def _refuse_unconfirmed(changed: list[str], yes: bool, review: str) -> None:
+    """Changes to live environments, with neither --yes nor a terminal to say yes on."""
     from ..errors import UnsafeOperation
 
-    live = [n for n in names if project.environments[n].mode == "live"]
-    if saved is not None:  # what a saved plan writes is known before any request
-        live = [n for n in live if any(c.env == n for c in saved.changes)]
-    if live and not yes and not sys.stdin.isatty():
+    if changed and not yes and not sys.stdin.isatty():
         raise UnsafeOperation(
-            f"refusing to apply to live environment {', '.join(live)} without a "
-            "terminal to confirm on: review `portal-config plan`, then run "
-            "apply again with --yes"
+            f"refusing to apply to live environment {', '.join(changed)} without a terminal to "
+            f"confirm on: {review}, then run apply again with --yes"
         )
-    return live
 
 
 def _current_plan(request: ApplyRequest, chosen: checks.Chosen, gateways: dict[str, Any]) -> Plan:
@@ -148,6 +153,7 @@ def execute(request: ApplyRequest, context: Context) -> int:
         if not result.changes:
             return _held_back(held, 0)
         live_changed = sorted({c.env for c in result.changes if c.env in live})
+        _refuse_unconfirmed(live_changed, request.yes, "review the plan above")
         if live_changed and not request.yes:
             _confirm_live(result, live_changed)
         click.echo("", err=True)
@@ -187,8 +193,8 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @ENV_OPTION
 @ALL_OPTION
 @click.option("--yes", is_flag=True, help="Apply without asking (needed for live off a terminal).")
-@PRUNE_OPTION
-@ADOPT_OPTION
+@prune_option()
+@adopt_option()
 @click.option(
     "--plan",
     "plan_file",

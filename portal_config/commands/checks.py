@@ -22,6 +22,7 @@ from .options import Context
 if TYPE_CHECKING:
     from ..errors import Problem
     from ..planning.plan import Plan
+    from ..project import start
     from ..project.spec import Project
 
 
@@ -285,6 +286,8 @@ def _refuse_fleet(project: Project, env_name: str, command: str) -> None:
 
 
 def choose_environments(project: Project, names: Sequence[str], every: bool) -> list[str]:
+    from ..project.schema_messages import did_you_mean
+
     if every and names:
         raise PortalConfigError("--all takes every environment: drop --env, or drop --all")
     if every:
@@ -297,18 +300,97 @@ def choose_environments(project: Project, names: Sequence[str], every: bool) -> 
     unknown = [n for n in names if n not in project.environments]
     if unknown:
         raise PortalConfigError(
-            f"unknown environment '{unknown[0]}': the project file "
-            f"{project.path} defines {', '.join(project.environments)}"
+            f"unknown environment '{unknown[0]}'{did_you_mean(unknown[0], project.environments)}"
+            f": the project file {project.path} defines {', '.join(project.environments)}"
         )
     return [n for n in project.environments if n in names]  # the project file's order
 
 
 def check_keys(project: Project, keys: Collection[str], option: str) -> None:
     """Every key names a configuration file of the project (`--target KEY`, `pull KEY`)."""
+    from ..project.schema_messages import did_you_mean
+
     known = sorted({f.key for f in project.files})
     unknown = [k for k in keys if k not in known]
     if unknown:
         raise PortalConfigError(
-            f"{option} '{unknown[0]}' is not a configuration's key: the "
-            f"files' keys are {', '.join(known) or '(none)'}"
+            f"{option} '{unknown[0]}' is not a configuration's key{did_you_mean(unknown[0], known)}"
+            f": the files' keys are {', '.join(known) or '(none)'}"
         )
+
+
+class InitOptions(Protocol):
+    @property
+    def project(self) -> str | None: ...
+    @property
+    def env_name(self) -> str | None: ...
+    @property
+    def mode(self) -> str | None: ...
+    @property
+    def key_env(self) -> str | None: ...
+    @property
+    def from_env(self) -> str | None: ...
+    @property
+    def api_base(self) -> str | None: ...
+
+
+def init(request: InitOptions, context: Context) -> start.Start:
+    """Where the new project file goes (never over one), and what it says, checked by the rules
+    validate applies to it, so what init writes validates."""
+    import re
+
+    from ..project import paths, start
+    from ..project.schema import NAME_PATTERN, NAME_RULE
+
+    here = Path.cwd()
+    path = context.config_path or here / "configs"
+    path = path / paths.PROJECT_FILE if path.suffix not in (".yaml", ".yml") else path
+    for existing in [path] + (
+        [here / p for p in paths.SEARCHED] if not context.config_path else []
+    ):
+        if existing.exists() or existing.is_symlink():
+            raise start.already_exists(existing)
+    root = paths.repository_root(here)
+    default = re.sub(r"[^A-Za-z0-9_.-]+", "-", (root or here).name).strip("-_.")[:100]
+    project = request.project or default or "portal"
+    if not re.match(NAME_PATTERN, project):
+        raise PortalConfigError(f"--project '{project[:100]}': a name {NAME_RULE}")
+    state = paths.project_tree(path) / ".portal-config" / "emulator-state.json"
+    return start.Start(path.absolute(), project, _first_environment(request), state)
+
+
+def _first_environment(request: InitOptions) -> start.FirstEnvironment | None:
+    import re
+
+    from ..project import safety, start
+    from ..project.schema import NAME_PATTERN, NAME_RULE, VARIABLE_PATTERN
+
+    mode, key_env = request.mode, request.key_env
+    if request.from_env is not None:
+        key_env = request.from_env
+        held, state = safety.mode_of_variable(key_env)
+        if held is None:
+            raise PortalConfigError(
+                f"the variable {key_env} {state}: export the key (sk_test_..., sk_live_...) in "
+                "it, or name the mode with --mode"
+            )
+        if mode is not None and mode != held:
+            raise PortalConfigError(f"--mode {mode}, but {key_env} holds a {held} mode key")
+        mode = held
+    if request.env_name is None and request.from_env is None:
+        if mode or key_env or request.api_base:
+            raise PortalConfigError("--mode, --key-env and --api-base describe --env NAME: add it")
+        return None
+    if mode is None or key_env is None:
+        raise PortalConfigError("--env needs --mode and --key-env (or --from-env VARIABLE)")
+    name = request.env_name or ("prod" if mode == "live" else "staging")
+    if not re.match(NAME_PATTERN, name):
+        raise PortalConfigError(f"--env '{name[:100]}': an environment name {NAME_RULE}")
+    if safety.mode_of(key_env) or not re.match(VARIABLE_PATTERN, key_env):
+        raise PortalConfigError(
+            "--key-env takes the NAME of the variable that holds the key, never the key (like "
+            "STRIPE_SECRET_KEY: letters, digits and '_')"
+        )
+    if request.api_base is not None:
+        safety.server_address(name, request.api_base)  # Refused: a PortalConfigError
+    return start.FirstEnvironment(name, mode, key_env, request.api_base)

@@ -52,14 +52,24 @@ ENV_OPTION = click.option(
     help="Environment from the project file (repeatable).",
 )
 ALL_OPTION = click.option("--all", "every", is_flag=True, help="Every environment.")
-PRUNE_OPTION = click.option(
-    "--prune",
-    is_flag=True,
-    help="Deactivate configurations this project created whose file is gone.",
-)
-ADOPT_OPTION = click.option(
-    "--adopt", is_flag=True, help="Write identity metadata on configurations pinned with ids:."
-)
+
+
+def prune_option(planned: bool = False) -> Callable[[F], F]:
+    """--prune: apply deactivates; plan (planned=True) only shows what apply would."""
+    what = "configurations this project created whose file is gone"
+    said = (
+        f"Show what apply --prune would deactivate: {what}." if planned else f"Deactivate {what}."
+    )
+    return click.option("--prune", is_flag=True, help=said)
+
+
+def adopt_option(planned: bool = False) -> Callable[[F], F]:
+    """--adopt: apply writes identity metadata; plan (planned=True) only shows what it would."""
+    what = "identity metadata on configurations pinned with ids:"
+    said = f"Show what apply --adopt would write: {what}." if planned else f"Write {what}."
+    return click.option("--adopt", is_flag=True, help=said)
+
+
 TARGET_OPTION = click.option(
     "--target",
     "targets",

@@ -11,15 +11,15 @@ import click
 from .. import defaults
 from . import checks
 from .options import (
-    ADOPT_OPTION,
     ALL_OPTION,
     ENV_OPTION,
     MAX_RPS_OPTION,
-    PRUNE_OPTION,
     TARGET_OPTION,
     TIMEOUT_OPTION,
     Context,
+    adopt_option,
     fleet_options,
+    prune_option,
     report_format,
 )
 
@@ -92,8 +92,8 @@ def execute(request: PlanRequest, context: Context) -> int:
     is_flag=True,
     help="Exit 2 when there are changes, 0 when there are none.",
 )
-@PRUNE_OPTION
-@ADOPT_OPTION
+@prune_option(planned=True)
+@adopt_option(planned=True)
 @click.option(
     "--out",
     "out_file",

@@ -26,7 +26,7 @@ import yaml
 
 from . import connect, forms, ratelimits
 from .api import Api, Request, Response, Settings, endpoint
-from .errors import ApiError, EmulatorError
+from .errors import ApiError, EmulatorError, SeedError
 from .faults import Drop, Faults
 from .seed import apply_seed, by_mode
 from .server import WHOLE, Answer, EmulatorHTTPServer
@@ -214,7 +214,10 @@ class Emulator:
         had_state = self.store.open()
         if not had_state and self._initial_seed:
             for mode, seed in by_mode(self._initial_seed).items():
-                apply_seed(self.api, seed, mode)
+                try:
+                    apply_seed(self.api, seed, mode)
+                except EmulatorError as exc:
+                    raise SeedError(str(exc)) from exc
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve in a daemon thread; returns the base URL (port 0 picks a free port)."""

@@ -9,6 +9,10 @@ class EmulatorError(Exception):
     """A set-up problem (state file in use, bad seed); not an API error."""
 
 
+class SeedError(EmulatorError):
+    """The constructor's seed cannot be applied: the seed's author can be pointed at it."""
+
+
 class ApiError(Exception):
     """An error answer; raised anywhere while handling a request, rendered by the server."""
 

@@ -92,6 +92,7 @@ def _environments(
             api_base_location=document.locate(("environments", name, "api_base"), False)
             if "api_base" in text
             else None,
+            seed_location=document.locate(("environments", name, "seed"), True) if seed else None,
             accounts=accounts,
         )
     return environments

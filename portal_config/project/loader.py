@@ -218,11 +218,14 @@ class _Walk:
         return [self.data(item, (*path, n), scalar) for n, item in enumerate(node.value)]
 
 
-def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
     problem = exc.problem or "not valid YAML"
     if "'\\t'" in problem:
+        before = text[mark.index - mark.column : mark.index].rstrip(" \t") if mark else ""
+        if before.endswith(":"):  # `name:<TAB>Basic`: PyYAML separates a value by spaces only
+            return Problem(where, "invalid YAML: a tab after the colon; YAML needs a space there")
         return Problem(where, "invalid YAML: a tab character here; YAML indents with spaces only")
     if exc.context == "expected a single document in the stream":
         return Problem(where, "invalid YAML: a second document (---); a file holds one")
@@ -364,7 +367,7 @@ def parse(
             Problem(Location(where.file, exc.mark.line + 1, exc.mark.column + 1), exc.message)
         ]
     except yaml.MarkedYAMLError as exc:
-        return failed, [_syntax_problem(where.file, exc)]
+        return failed, [_syntax_problem(where.file, text, exc)]
     except yaml.YAMLError as exc:  # not expected with text input; kept as a located problem
         return failed, [Problem(where, f"invalid YAML: {shorten(str(exc), 200)}")]
     finally:

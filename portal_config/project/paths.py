@@ -2,7 +2,9 @@
 project file and for the rules that keep every file it writes inside the folder meant for it.
 
 - The project file: `--config PATH` (a file, or a folder holding portal-config.yaml), else
-  ./portal-config.yaml, else ./configs/portal-config.yaml (`find_project_file`).
+  ./portal-config.yaml, else ./configs/portal-config.yaml, in the current folder and then each
+  folder above it up to the repository's root, the folder holding `.git` (`find_project_file`);
+  outside a repository, the current folder only (a file above it may be anyone's).
 
 - A configuration file's name comes from its key (`import` takes it from Stripe's metadata, which
   anyone with the Dashboard can set): only a key that is a safe file name is used
@@ -52,18 +54,35 @@ def inside(path: Path, folder: Path) -> bool:
     return os.path.commonpath([target, root]) == root
 
 
-def project_tree(project_file: Path) -> Path:
-    """The folder an emulator's state must be in (see the module docstring)."""
-    folder = Path(os.path.realpath(project_file)).parent
+def repository_root(folder: Path) -> Path | None:
+    """The folder holding `.git` at or above `folder` (None: not in a repository)."""
     for candidate in (folder, *folder.parents):
         if (candidate / ".git").exists():  # a folder, or a file in a git worktree
             return candidate
-    return folder.parent
+    return None
 
 
-def write_new_or_replace(path: Path, text: str) -> None:
-    """Write `text` to `path`, never through a symbolic link (O_NOFOLLOW: the open fails)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+def project_tree(project_file: Path) -> Path:
+    """The folder an emulator's state must be in (see the module docstring)."""
+    folder = Path(os.path.realpath(project_file)).parent
+    return repository_root(folder) or folder.parent
+
+
+def searched_folders() -> list[Path]:
+    """Where the project file is looked for: the current folder, then up to its repository's
+    root (none above it: the search stops where the repository does)."""
+    here = Path.cwd()
+    root = repository_root(here)
+    if root is None:
+        return [here]
+    return [here, *here.parents[: len(here.parents) - len(root.parents)]]
+
+
+def write_new_or_replace(path: Path, text: str, replace: bool = True) -> None:
+    """Write `text` to `path`, never through a symbolic link (O_NOFOLLOW: the open fails);
+    replace=False: only a new file (O_EXCL: FileExistsError if anything is there)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    flags |= os.O_TRUNC if replace else os.O_EXCL
     fd = os.open(path, flags, 0o644)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -90,11 +109,12 @@ def _find_project_file(config_path: Path | None) -> Path:
                 f"no project file at {path}: check --config, or create it (see the README)"
             )
         return path.absolute()
-    for path in SEARCHED:
-        if path.is_file():
-            return path.absolute()
+    for folder in searched_folders():
+        for path in SEARCHED:
+            if (folder / path).is_file():
+                return folder / path
     raise ConfigNotFound(
         "no project file: looked for ./portal-config.yaml and "
-        "./configs/portal-config.yaml; run from the repository root, pass "
-        "--config PATH, or create one (see the README)"
+        "./configs/portal-config.yaml, here and up to the repository's root; pass "
+        "--config PATH, or create one with `portal-config init`"
     )

@@ -167,18 +167,30 @@ def mode_of(key: str) -> str | None:
     return match[2] if match else None
 
 
+def mode_of_variable(name: str) -> tuple[str | None, str]:
+    """The mode of the key the variable `name` holds (None: no key), and what to say of it
+    otherwise: 'is not set', 'is set but empty' (`export KEY=`, a secret CI left empty) or
+    'does not hold a Stripe key'. The value is registered for masking, never returned."""
+    value = os.environ.get(name)
+    register(value or "")  # masked in all output from now on, even if it is refused
+    if value is None or not value.strip():
+        return None, "is not set" if value is None else "is set but empty"
+    mode = mode_of(value)
+    return mode, "" if mode else "does not hold a Stripe key"
+
+
 def api_key_for(env: Environment) -> str:
     """The key from the variable the environment names, checked against its mode. A refusal
     starts at the project file's `api_key_env:` line, where the variable is named."""
-    name = env.api_key_env
-    key = os.environ.get(name or "", "")
-    register(key)  # masked in all output from now on, even if it is refused below
+    name = env.api_key_env or ""
+    _, state = mode_of_variable(name)
+    key = os.environ.get(name, "")
     where = f"{env.api_key_env_location}: " if env.api_key_env_location else ""
     kinds = KEY_PREFIXES[env.mode]
-    if not key:
+    if not key.strip():
         raise Refused(
             "key",
-            f"{where}environment '{env.name}': the variable {name} is not set. Export it with the "
+            f"{where}environment '{env.name}': the variable {name} {state}. Export it with the "
             f"{env.mode} mode secret or restricted key ({kinds[0]}...).",
         )
     if key.startswith(("pk_test_", "pk_live_")):  # the one the Dashboard shows first

@@ -173,7 +173,8 @@ def project_schema() -> dict[str, Any]:
                     "digits and '_'",
                 },
             },
-            "seed": {  # the emulator's stand-in catalog; its own format, checked loosely
+            "seed": {  # the emulator's stand-in catalog (emulator/seed.py's SEED_KEYS): its
+                # keys checked here, so a typo is found at its line; the objects loosely
                 "description": "What the emulator's account holds before the first apply.",
                 "type": "object",
                 "properties": {
@@ -190,7 +191,13 @@ def project_schema() -> dict[str, Any]:
                         "description": "Products with their prices (lookup_key, unit_amount, ...).",
                     },
                     "customers": {"type": "array", "description": "Customers."},
+                    "connected_accounts": {
+                        "type": "array",
+                        "description": "Connected accounts (id, metadata, business_profile, seed).",
+                    },
                 },
+                "additionalProperties": False,
+                "x-names": "seed key",
             },
         },
         "required": ["mode"],

@@ -4,7 +4,7 @@ was expected, a did-you-mean, where a misplaced field belongs), never echoing a 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, cast
 
@@ -70,14 +70,20 @@ def _homes() -> dict[str, list[str]]:
     return homes
 
 
+def did_you_mean(word: str, allowed: Collection[str]) -> str:
+    """` (did you mean 'prod'?)` when one of `allowed` is close to `word`, else ''."""
+    close = difflib.get_close_matches(shorten(word), list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def unknown(kind: str, word: str, allowed: Sequence[str]) -> str:
     """`unknown field 'cancelation' (did you mean 'cancellation_reason'?)` and the like."""
     word = shorten(word)  # a hostile name is never shown (or compared) in full
     message = f"unknown {kind} '{word}'"
-    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
+    close = did_you_mean(word, allowed)
     homes = _homes().get(word, []) if kind == "field" else []
     if close:
-        return f"{message} (did you mean '{close[0]}'?)"
+        return message + close
     if len(homes) == 1:
         return f"{message} here (it belongs under {homes[0] or 'the top level'})"
     return f"{message} (expected one of: {', '.join(allowed)})" if allowed else message

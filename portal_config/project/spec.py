@@ -29,6 +29,8 @@ class Environment:
     api_key_env_location: Location | None = None
     # Where `api_base:` is written: an address refused when connecting is reported at that line.
     api_base_location: Location | None = None
+    # Where `seed:` is written: a seed the emulator cannot apply is reported at that line.
+    seed_location: Location | None = None
     # A fleet (`stripe_accounts:`): every account named is planned on its own (fleet_plan.py).
     accounts: AccountsSpec | None = None
 

@@ -11,7 +11,6 @@ before live ones, deactivations last), with a note saying how to see everything.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from ..planning.changes import COUNTED, Change, Create, Deactivate, FieldChange,
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
 from .markup import code, escape, table
-from .text import product_text, value_text
+from .text import as_written, product_text, value_text
 from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines, looks_like
 
 LIMIT = 60_000  # GitHub takes 65,536; room for the action's own lines around the report
@@ -117,7 +116,7 @@ def _warning(env: EnvPlan) -> str | None:
 def _unmanaged(entry: tuple[str, str | None, str | None]) -> str:
     config_id, name, application = entry
     owner = f", created by the Connect application {code(application)}" if application else ""
-    named = f"{escape(json.dumps(name, ensure_ascii=False))} " if name else ""
+    named = f"{escape(as_written(name))} " if name else ""
     return f"{named}({code(config_id)}{owner})"
 
 

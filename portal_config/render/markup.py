@@ -7,13 +7,16 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 
-# Everything else becomes a numeric character reference, which GitHub shows as the character but
-# never parses as markdown or HTML (a table row is split before references are decoded).
+# Every other ASCII character becomes a numeric character reference, which GitHub shows as the
+# character but never parses as markdown or HTML (a table row is split before references are
+# decoded). Markdown's syntax is ASCII punctuation only (CommonMark 0.31, section 2.4:
+# https://spec.commonmark.org/0.31.2/#backslash-escapes), so a printable character beyond ASCII
+# ("Café — Plus") shows as written.
 SAFE = frozenset(string.ascii_letters + string.digits + " .,:;-/()'\"=+?!%{}")
 
 
 def _char(c: str) -> str:
-    if c in SAFE or (c.isalnum() and c.isprintable()):
+    if c in SAFE or (not c.isascii() and c.isprintable()):
         return c
     if not c.isprintable():  # a line break, a bidi override: shown, not obeyed
         return f"\\u{ord(c):04x}"

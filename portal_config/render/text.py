@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,8 +20,24 @@ from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines, loo
 COLOURS = {"+": "green", "~": "yellow", "-": "red"}  # by the change's symbol
 
 
+# What a terminal would not show as written (a control character, a bidi override, a line or
+# paragraph separator: str.isprintable, https://docs.python.org/3/library/stdtypes.html#str.isprintable)
+_UNSEEN = re.compile(r"[^\x20-\x7e]")
+
+
+def _seen(match: re.Match[str]) -> str:
+    c = match[0]
+    return c if c.isprintable() else json.dumps(c)[1:-1]  # JSON's escape, ASCII only
+
+
+def as_written(value: Data) -> str:
+    """`value` as JSON for people: "Café — Plus" as written, only what cannot be seen escaped
+    (`\\u202e`), so the text stays valid JSON and shows no more and no less than it holds."""
+    return _UNSEEN.sub(_seen, json.dumps(value, ensure_ascii=False))
+
+
 def value_text(path: str, value: Data) -> str:
-    return json.dumps(model.jsonable(path, value))
+    return as_written(model.jsonable(path, value))
 
 
 def _price(price: str, labels: Mapping[str, str]) -> str:
@@ -106,7 +123,7 @@ def _env_notes(env: EnvPlan) -> list[str]:
 def _unmanaged(entry: tuple[str, str | None, str | None]) -> str:
     config_id, name, application = entry
     owner = f", created by the Connect application {application}" if application else ""
-    return f"{json.dumps(name)} ({config_id}{owner})" if name else f"{config_id}{owner}"
+    return f"{as_written(name)} ({config_id}{owner})" if name else f"{config_id}{owner}"
 
 
 def text(plan: Plan, color: bool = False, wording: Wording = PLAN) -> str:

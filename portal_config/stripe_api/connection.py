@@ -58,18 +58,28 @@ def _connect(
         try:
             emulator = Emulator(state_file=env.emulator, seed=seed)
         except EmulatorError as exc:  # e.g. its state file is in use by another command
-            raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
+            raise _emulator_failed(env, exc) from exc
         try:
             url = emulator.start()
             key = f"sk_{env.mode}_portal_config_emulator"
             yield _gateway(env, key, url, "emulator", budget, limiter)
         except EmulatorError as exc:
-            raise PortalConfigError(f"environment '{env.name}': {exc}") from exc
+            raise _emulator_failed(env, exc) from exc
         finally:
             emulator.stop()
         return
     cleared = safety.clear(env)
     yield _gateway(env, cleared.key, cleared.address, cleared.key_kind, budget, limiter)
+
+
+def _emulator_failed(env: Environment, exc: Exception) -> PortalConfigError:
+    """An emulator that cannot start; one whose seed cannot be applied, said at `seed:`."""
+    from ..emulator import SeedError
+
+    seed = isinstance(exc, SeedError) and env.seed_location is not None
+    return PortalConfigError(
+        f"{f'{env.seed_location}: ' if seed else ''}environment '{env.name}': {exc}"
+    )
 
 
 def _gateway(

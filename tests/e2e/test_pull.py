@@ -192,7 +192,8 @@ def test_keys_limit_the_files_and_an_unknown_key_is_an_error(project) -> None:
     unknown = project.run("pull", "--env", "staging", "standrad")
     assert unknown.exit_code == 1
     assert unknown.stderr.strip() == (
-        "Error: KEY 'standrad' is not a configuration's key: the files' keys are standard, trial"
+        "Error: KEY 'standrad' is not a configuration's key (did you mean 'standard'?): the "
+        "files' keys are standard, trial"
     )
     elsewhere = project.run("pull", "--env", "prod", "trial")
     assert elsewhere.exit_code == 1

@@ -53,8 +53,14 @@ def test_missing_key_variable_is_refused(basic, monkeypatch) -> None:
 
 
 def test_live_apply_without_yes_and_without_a_terminal_is_refused(basic) -> None:
+    """Planned first (only a live environment with changes needs --yes), then refused: the plan
+    is shown and nothing is written."""
     result = basic.run("apply", "--env", "prod")
-    assert_refused(result, basic.emulator, "without a terminal", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "+ basic in prod will be created" in result.stdout
+    assert result.stderr.splitlines()[-1].startswith("Error: refusing to apply to live")
+    assert "without a terminal" in result.stderr and "--yes" in result.stderr
+    assert basic.writes() == []
 
 
 def test_live_apply_with_yes_applies(basic) -> None:
@@ -174,3 +180,35 @@ def test_a_saved_plan_without_live_changes_needs_no_confirmation(basic, tmp_path
     result = basic.run("apply", "--plan", str(saved))
     assert result.exit_code == 0, result.output
     assert "Apply complete: 1 created" in result.stdout
+
+
+def test_an_empty_key_variable_is_called_empty_not_unset(basic, monkeypatch) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", "")
+    result = basic.run("plan", "--env", "staging")
+    assert_refused(
+        result,
+        basic.emulator,
+        f"{basic.configs / 'portal-config.yaml'}:6:5: environment 'staging': the variable "
+        "PORTAL_CONFIG_E2E_TEST_KEY is set but empty. Export it",
+    )
+
+
+def test_an_https_api_base_refused_is_located_at_its_line(basic, tmp_path) -> None:
+    saved = tmp_path / "plan.json"
+    assert basic.run("plan", "--env", "staging", "--out", str(saved)).exit_code == 0
+    basic.emulator.clear_log()
+    text = (basic.configs / "portal-config.yaml").read_text()
+    basic.write("portal-config.yaml", text.replace(basic.emulator.url, "https://evil.example", 1))
+    at = "configs/portal-config.yaml:7:15: environment 'staging': refusing to send the API key"
+    for command in (
+        ("plan", "--env", "staging"),
+        ("apply", "--plan", str(saved)),
+        ("import", "--env", "staging"),
+        ("pull", "--env", "staging", "--dry-run"),
+        ("doctor", "--env", "staging"),
+        ("ids", "--env", "staging"),
+    ):
+        result = basic.run(*command)
+        assert result.exit_code == 1, result.output
+        assert at in result.output, (command, result.output)
+    assert basic.emulator.request_log == []

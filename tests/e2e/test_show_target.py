@@ -92,8 +92,8 @@ def test_an_unknown_target_is_an_error_listing_the_keys(project, tmp_path) -> No
     result = project.run("plan", "--env", "staging", "--target", "standrad")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: --target 'standrad' is not a configuration's key: the "
-        "files' keys are basic, standard\n"
+        "Error: --target 'standrad' is not a configuration's key (did you mean 'standard'?): "
+        "the files' keys are basic, standard\n"
     )
     pruned = project.run("apply", "--env", "staging", "--target", "basic", "--prune")
     assert pruned.exit_code == 1

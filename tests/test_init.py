@@ -1,0 +1,131 @@
+"""`portal-config init` in an empty repository, and finding the project file from anywhere in
+the repository: as a user runs them (exit code, output, the files written)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_cli
+
+KEY = "sk_test_init_4eC39HqLyjWDarjtT1zdp7dc"
+
+
+@pytest.fixture
+def repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty git repository, the current folder."""
+    root = tmp_path / "acme-billing"
+    (root / ".git").mkdir(parents=True)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_init_writes_a_commented_project_file_that_validates(repository: Path) -> None:
+    result = run_cli("init")
+    assert result.exit_code == 0, result.output
+    written = repository / "configs" / "portal-config.yaml"
+    text = written.read_text()
+    assert text.startswith("# portal-config project file")
+    assert "project: acme-billing" in text
+    assert "  local:\n    mode: test\n    emulator: ../.portal-config/emulator-state.json" in text
+    assert result.stdout.startswith("wrote configs/portal-config.yaml\n")
+    assert "portal-config import --env local" in result.stdout
+    checked = run_cli("validate")
+    assert checked.exit_code == 0, checked.output
+
+
+def test_init_with_flags_writes_that_environment(repository: Path) -> None:
+    result = run_cli(
+        "init", "--env", "staging", "--mode", "test", "--key-env", "STRIPE_STAGING_SECRET_KEY"
+    )
+    assert result.exit_code == 0, result.output
+    text = (repository / "configs" / "portal-config.yaml").read_text()
+    assert "  staging:\n    mode: test\n    api_key_env: STRIPE_STAGING_SECRET_KEY\n" in text
+    assert "portal-config import --env staging" in result.stdout
+    assert run_cli("validate").exit_code == 0
+
+
+def test_init_from_a_key_variable_takes_its_mode_and_never_prints_the_key(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_SECRET_KEY", KEY)
+    result = run_cli("init", "--from-env", "STRIPE_SECRET_KEY")
+    assert result.exit_code == 0, result.output
+    text = (repository / "configs" / "portal-config.yaml").read_text()
+    assert "  staging:\n    mode: test\n    api_key_env: STRIPE_SECRET_KEY\n" in text
+    assert KEY not in result.output + text
+    monkeypatch.setenv("STRIPE_LIVE", "")
+    (repository / "configs" / "portal-config.yaml").unlink()
+    empty = run_cli("init", "--from-env", "STRIPE_LIVE")
+    assert (empty.exit_code, empty.stdout) == (1, "")
+    assert empty.stderr == (
+        "Error: the variable STRIPE_LIVE is set but empty: export the key "
+        "(sk_test_..., sk_live_...) in it, or name the mode with --mode\n"
+    )
+
+
+def test_init_refuses_to_overwrite_a_project_file(repository: Path) -> None:
+    (repository / "portal-config.yaml").write_text("version: 1\n")
+    result = run_cli("init")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: portal-config.yaml already exists: init writes a new project only; edit that "
+        "file instead\n"
+    )
+    assert not (repository / "configs").exists()
+    assert (repository / "portal-config.yaml").read_text() == "version: 1\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--env", "staging"), "--env needs --mode and --key-env (or --from-env VARIABLE)"),
+        (
+            ("--env", "staging", "--mode", "test", "--key-env", KEY),
+            "--key-env takes the NAME of the variable that holds the key, never the key",
+        ),
+        (("--env", "a b", "--mode", "test", "--key-env", "K"), "--env 'a b': an environment"),
+    ],
+)
+def test_init_refuses_what_would_not_validate(repository: Path, args, said: str) -> None:
+    result = run_cli("init", *args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: {said}"), result.stderr
+    assert KEY not in result.output
+    assert not (repository / "configs").exists()
+
+
+def test_the_project_file_is_found_from_any_folder_of_the_repository(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_cli("init").exit_code == 0
+    deep = repository / "app" / "billing"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    result = run_cli("validate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"{repository / 'configs'}: 0 files, 0 errors, 0 warnings\n"
+
+
+def test_the_search_stops_at_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "portal-config.yaml").write_text("version: 1\n")  # above the repository
+    inner = tmp_path / "repo" / "sub"
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    inner.mkdir()
+    monkeypatch.chdir(inner)
+    result = run_cli("validate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no project file: looked for ./portal-config.yaml")
+
+
+def test_names_yaml_would_read_as_something_else_are_quoted(repository: Path) -> None:
+    result = run_cli(
+        "init", "--project", "123", "--env", "true", "--mode", "live", "--key-env", "K"
+    )
+    assert result.exit_code == 0, result.output
+    text = (repository / "configs" / "portal-config.yaml").read_text()
+    assert 'project: "123"' in text and '  "true":\n    mode: live\n' in text
+    assert run_cli("validate").exit_code == 0
