@@ -107,3 +107,17 @@ def test_click_and_tracebacks_write_through_the_stream() -> None:
     assert LOADED not in inner.getvalue()
     with pytest.raises(TypeError):
         stream.write(b"")  # type: ignore[arg-type]
+
+
+def test_sandbox_and_organization_keys_are_secrets_too() -> None:
+    # rkcs_test_: `stripe sandbox create`'s keys; sk_org: an organization's (any mode)
+    sandbox, org = "rkcs_test_51QaZ0123456789abcdWXYZ", "sk_org_0123456789abcdefWXYZ"
+    text = f"sandbox {sandbox} org {org} and sk&#95;org&#95;0123456789abcdefWXYZ"
+    assert masking.mask_secrets(text) == (
+        "sandbox rkcs_test_...WXYZ org sk_org_...WXYZ and sk&#95;org&#95;...WXYZ"
+    )
+    assert masking.find_keys(f"{sandbox} {org}") == ["rkcs_test_", "sk_org_"]
+    masking.register("sk_org_live_pasted_with_underscores")
+    assert masking.mask_secrets("x sk_org_live_pasted_with_underscores y") == (
+        "x sk_org_live_...ores y"
+    )
