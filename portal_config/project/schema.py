@@ -120,7 +120,11 @@ def project_schema() -> dict[str, Any]:
     environment = {
         "type": "object",
         "properties": {
-            "mode": {"enum": ["test", "live"]},
+            "mode": {
+                "enum": ["test", "live", "sandbox"],
+                "description": "test | live | sandbox (a Stripe sandbox of its own; its key is "
+                "rkcs_test_... from `stripe sandbox create`, or the sandbox's sk_test_/rk_test_).",
+            },
             "api_key_env": {
                 "type": "string",
                 "pattern": _NOT_A_KEY + VARIABLE_PATTERN[1:],
