@@ -20,13 +20,17 @@ from pathlib import Path
 from typing import TextIO
 
 _BODY = r"[A-Za-z0-9]{10,}"
-SECRET_KEY = re.compile(rf"(?<![A-Za-z0-9])(sk|rk)_(live|test)_{_BODY}")
+# A sandbox's key from `stripe sandbox create` starts rkcs_test_ (https://docs.stripe.com/cli/sandbox);
+# an organization's key starts sk_org, whatever its mode or permissions
+# (https://docs.stripe.com/keys/organization-api-keys): whether a mode follows is not documented.
+_SECRET = r"(?:sk|rk)_(?:live|test)_|rkcs_(?:live|test)_|sk_org_(?:(?:live|test)_)?"
+SECRET_KEY = re.compile(rf"(?<![A-Za-z0-9])(?:{_SECRET}){_BODY}")
 # The one rule of what a secret is: SECRET_KEY's keys, and also a publishable key (tied to one
 # account and mode) and a webhook signing secret. Output masks them, validate refuses them in a
 # file (rules.find_secrets), import refuses to write them (importer.py).
 KEY_LIKE = re.compile(rf"{SECRET_KEY.pattern}|(?<![A-Za-z0-9])(pk_(?:live|test)_|whsec_){_BODY}")
-_PREFIX = re.compile(r"(?:whsec|[spr]k_(?:live|test))_")
-_CORE = re.compile(r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9_]+")
+_PREFIX = re.compile(rf"whsec_|pk_(?:live|test)_|{_SECRET}")
+_CORE = re.compile(rf"(?:{_SECRET})[A-Za-z0-9_]+")
 _SHORTEST = 12  # a value this short (a placeholder, a typo) would be masked all over the output
 
 _loaded: set[str] = set()

@@ -115,3 +115,17 @@ def test_bytes_click_writes_to_the_buffer_are_masked_too() -> None:
     stream = masking.MaskedStream(inner)
     click.echo(f"café {LOADED}".encode(), file=stream)  # type: ignore[arg-type]
     assert inner.getvalue() == "café sk_test_...1234\n"
+
+
+def test_sandbox_and_organization_keys_are_secrets_too() -> None:
+    # rkcs_test_: `stripe sandbox create`'s keys; sk_org: an organization's (any mode)
+    sandbox, org = "rkcs_test_51QaZ0123456789abcdWXYZ", "sk_org_0123456789abcdefWXYZ"
+    text = f"sandbox {sandbox} org {org} and sk&#95;org&#95;0123456789abcdefWXYZ"
+    assert masking.mask_secrets(text) == (
+        "sandbox rkcs_test_...WXYZ org sk_org_...WXYZ and sk&#95;org&#95;...WXYZ"
+    )
+    assert masking.find_keys(f"{sandbox} {org}") == ["rkcs_test_", "sk_org_"]
+    masking.register("sk_org_live_pasted_with_underscores")
+    assert masking.mask_secrets("x sk_org_live_pasted_with_underscores y") == (
+        "x sk_org_live_...ores y"
+    )

@@ -59,9 +59,9 @@ def execute(request: DoctorRequest, context: Context) -> int:
     )
     findings = doctor.judge(observation, show_url)
     click.echo(
-        doctor.json_text(env_name, env.mode, findings)
+        doctor.json_text(env_name, env.space, findings)
         if request.fmt == "json"
-        else doctor.text(env_name, env.mode, findings, context.color)
+        else doctor.text(env_name, env.space, findings, context.color)
     )
     return doctor.exit_code(findings)
 

@@ -81,7 +81,7 @@ def examine_fleet(
     with opened(platform_obs, timeout, max_rps) as platform:
         findings = judge_loading(platform_obs)
         if platform is None:
-            return FleetFindings(env_name, env.mode, judge_key(platform_obs) + findings, [])
+            return FleetFindings(env_name, env.space, judge_key(platform_obs) + findings, [])
         examine = functools.partial(_examine_account, project, env_name, platform, asked)
         unread = functools.partial(_unread_account, env, platform)
         try:
@@ -99,8 +99,8 @@ def examine_fleet(
                     )
                 ]
             )
-            return FleetFindings(env_name, env.mode, listing + findings, [])
-    return FleetFindings(env_name, env.mode, findings, accounts)
+            return FleetFindings(env_name, env.space, listing + findings, [])
+    return FleetFindings(env_name, env.space, findings, accounts)
 
 
 def _examine_account(

@@ -11,8 +11,9 @@ mode or without a permission portal-config needs.
 
 from __future__ import annotations
 
-from ..dashboard import api_keys_url, portal_settings_url
+from ..dashboard import api_keys_url, named, portal_settings_url
 from ..errors import FailureKind
+from ..project.safety import KEY_PREFIXES
 from .files import judge_files
 from .observation import Finding, Observation, Used, failed, used_configurations
 from .offer import judge_prices, judge_return_url
@@ -37,7 +38,10 @@ def judge(obs: Observation, show_url: bool) -> list[Finding]:
 
 
 def judge_key(obs: Observation) -> list[Finding]:
-    env, mode = obs.env, obs.mode
+    env, mode, space = obs.env, obs.mode, obs.env.space
+    where = named(space)
+    kind = "sandbox" if env.sandbox else f"{mode} mode"
+    prefixes = " or ".join(f"{p}..." for p in KEY_PREFIXES[space])
     if obs.refused:
         check, message = obs.refused
         if check == "address":
@@ -54,14 +58,14 @@ def judge_key(obs: Observation) -> list[Finding]:
                 "key",
                 "problem",
                 f"{message} Refused before any request.",
-                f"export this account's {mode} mode key (sk_{mode}_... or rk_{mode}_...)"
-                f" in {env.api_key_env}; keys are at {api_keys_url(mode)}",
+                f"export this account's {kind} key ({prefixes}) in {env.api_key_env}; keys are at "
+                f"{api_keys_url(space)}",
             )
         ]
     if obs.key_kind == "emulator":
-        works = f"the embedded emulator ({env.emulator}) answers in {mode} mode; no key needed"
+        works = f"the embedded emulator ({env.emulator}) answers in {where}; no key needed"
     else:
-        works = f"the {obs.key_kind} key in {env.api_key_env} works and is a {mode} mode key"
+        works = f"the {obs.key_kind} key in {env.api_key_env} works and is a {kind} key"
     failure = obs.list_failure
     if failure and failure.kind is FailureKind.AUTHENTICATION:
         return [
@@ -70,7 +74,7 @@ def judge_key(obs: Observation) -> list[Finding]:
                 "problem",
                 f"Stripe rejected the API key in {env.api_key_env}: {failure.message}",
                 f"the key was revoked, rolled or mistyped: copy a "
-                f"current {mode} mode key from {api_keys_url(mode)} into "
+                f"current {kind} key from {api_keys_url(space)} into "
                 f"{env.api_key_env}",
             )
         ]
@@ -117,24 +121,22 @@ def judge_loading(obs: Observation) -> list[Finding]:
 
 
 def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
-    mode = obs.mode
-    portal = portal_settings_url(mode)
+    where = named(obs.env.space)
+    portal = portal_settings_url(obs.env.space)
     default = next((u for u in used if u.is_default), None)
     if default is not None:
         if default.obj.active:
             managed = f" (described by {default.file})" if default.file else ""
             return [
                 Finding(
-                    "default",
-                    "ok",
-                    f"{default.id} is the {mode} mode default and is active{managed}",
+                    "default", "ok", f"{default.id} is the {where} default and is active{managed}"
                 )
             ]
         return [
             Finding(
                 "default",
                 "problem",
-                f"the {mode} mode default {default.id} is "
+                f"the {where} default {default.id} is "
                 "inactive: portal sessions created without `configuration` fail",
                 f"activate it by saving the portal settings at {portal}",
             )
@@ -155,8 +157,8 @@ def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
         Finding(
             "default",
             "warning" if others and not wants_default else "problem",
-            f"no default configuration is saved in {mode} mode: portal sessions created "
-            f'without `configuration` fail ("No configuration provided and your {mode} '
+            f"no default configuration is saved in {where}: portal sessions created "
+            f'without `configuration` fail ("No configuration provided and your {obs.mode} '
             'mode default configuration has not been created")',
             f"save the customer portal settings at {portal}{alternative}",
         )

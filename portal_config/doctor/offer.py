@@ -32,7 +32,7 @@ def judge_return_url(obs: Observation, used: Used) -> Finding:
     change = (
         f"set default_return_url in {used.file} and apply"
         if used.file
-        else f"set it in the portal settings at {portal_settings_url(obs.mode)}"
+        else f"set it in the portal settings at {portal_settings_url(obs.env.space)}"
     )
     # When the file already has a good one, Stripe merely lags behind it: apply is the fix.
     wanted = next(
@@ -89,7 +89,7 @@ def judge_prices(obs: Observation, used: Used) -> list[Finding]:
     change = (
         f"replace it in {used.file} and apply"
         if used.file
-        else f"change the portal settings at {portal_settings_url(obs.mode)}"
+        else f"change the portal settings at {portal_settings_url(obs.env.space)}"
     )
     for product_id, price_ids in offered(used.obj):
         product = obs.products.get(product_id)

@@ -92,7 +92,7 @@ def explain(failure: Failure, obs: Observation, used: Used) -> str:
         return PERMISSIONS_FIX
     if "default configuration has not been created" in message or "until you save" in message:
         return (
-            f"save the portal settings at {portal_settings_url(obs.mode)}, or pass "
+            f"save the portal settings at {portal_settings_url(obs.env.space)}, or pass "
             "configuration= explicitly"
         )
     if "not active" in message:

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import catalog, connect, portal
-from .context import Call
+from .context import SANDBOX_KEY, Call, other_mode_of, sandbox_mode
 from .errors import ApiError, invalid, mask_key
 from .expansion import expand
 from .faults import Faults
 from .ratelimits import RateLimits
 from .server import WHOLE, Delivery
-from .store import IdempotencyRecord, Store, scope_name
+from .store import AccountState, IdempotencyRecord, Store, scope_name
 from .validation import validate_request
 
 Handler = Callable[[Call], dict[str, Any]]
@@ -230,11 +230,15 @@ class Api:
                 # Through Stripe-Account the caller is the platform's Connect application.
                 application=self.settings.connect_application if account else None,
                 object_id=object_id,
-                other_mode=self.store.existing("live" if mode == "test" else "test", account),
+                other_mode=self._other_mode(mode, account),
             )
             body = copy.deepcopy(handler(call))
             expand(body, list(params.get("expand", [])), self._resolver(call))
             return body
+
+    def _other_mode(self, mode: str, account: str | None) -> AccountState | None:
+        other = other_mode_of(mode)
+        return self.store.existing(other, account) if other else None
 
     def call(
         self,
@@ -300,6 +304,8 @@ class Api:
                 "or we can help at https://support.stripe.com/.",
             )
         mode = next((m for prefix, m in _MODES.items() if key.startswith(prefix)), None)
+        if key.startswith(SANDBOX_KEY) and len(key) > len(SANDBOX_KEY):
+            mode = sandbox_mode(key)  # a sandbox of its own (behaviours.py, "sandboxes")
         if mode is None or key in self.settings.revoked_keys or len(key) <= len("sk_test_"):
             raise ApiError(401, f"Invalid API Key provided: {mask_key(key)}")
         return key, mode

@@ -172,6 +172,17 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "rate_limits",
     ),
     Behaviour(
+        "sandboxes",
+        "an rkcs_test_ key selects a sandbox of its own: test mode to the API (livemode false), "
+        "with its own objects and default, apart from the account's test mode and from every "
+        "other sandbox (each key its own sandbox); no 'similar object exists' hint names it",
+        "docs",
+        "docs.stripe.com/cli/sandbox (`stripe sandbox create` makes rkcs_test_ keys); "
+        "docs.stripe.com/sandboxes (each sandbox has its own keys and objects; settings copied "
+        "in diverge); API-REFERENCE §17 (Sandboxes). One sandbox per key is the emulator's "
+        "simplification: Stripe lets a sandbox have several keys",
+    ),
+    Behaviour(
         "clearing with empty strings",
         "'' clears a value (a list to [], a hash to {}); metadata merges key by key",
         "spec",

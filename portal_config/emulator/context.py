@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import no_such
 from .store import AccountState
 
+SANDBOX_KEY = "rkcs_test_"  # `stripe sandbox create`'s keys (behaviours.py, "sandboxes")
+
+
+def sandbox_mode(key: str) -> str:
+    """The mode an rkcs_test_ key selects: its own sandbox, in the API's test mode, apart from
+    the account's test mode and every other sandbox (named by a digest: no key in the state)."""
+    return "sandbox:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def is_sandbox(mode: str) -> bool:
+    return mode.startswith("sandbox:")
+
+
+def other_mode_of(mode: str) -> str | None:
+    """Where Stripe's 404 says a similar object exists: the other mode; a sandbox has none."""
+    return None if is_sandbox(mode) else "live" if mode == "test" else "test"
+
 
 @dataclass
 class Call:
     state: AccountState
-    mode: str  # "test" | "live"
+    mode: str  # "test" | "live" | a sandbox's (sandbox_mode): test mode, objects of its own
     account: str | None  # the Stripe-Account, None for the platform itself
     params: dict[str, Any]
     now: int

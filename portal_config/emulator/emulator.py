@@ -26,6 +26,7 @@ import yaml
 
 from . import connect, forms, ratelimits
 from .api import Api, Request, Response, Settings, endpoint
+from .context import sandbox_mode
 from .errors import ApiError, EmulatorError, SeedError
 from .faults import Drop, Faults
 from .seed import apply_seed, by_mode
@@ -175,6 +176,11 @@ class Emulator:
             )
             self.store.save()
         return made
+
+    @staticmethod
+    def sandbox_mode(key: str) -> str:
+        """The mode an rkcs_test_ key selects: its sandbox's, to seed it (`seed(..., mode=)`)."""
+        return sandbox_mode(key)
 
     def seed(self, seed: dict[str, Any], mode: str = "test", account: str | None = None) -> None:
         """Add a SEED's objects (see seed.py) to one mode of one account."""

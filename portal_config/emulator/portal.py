@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .context import Call
+from .context import Call, is_sandbox
 from .errors import invalid, missing_param
 from .lists import paginate
 from .objects import new_configuration, new_session, update_configuration
@@ -26,7 +26,9 @@ MAX_PRODUCTS = 10
 
 
 def no_default_message(mode: str) -> str:
-    """Stripe's wording (API-REFERENCE §11.1) for a session without a saved default."""
+    """Stripe's wording (API-REFERENCE §11.1) for a session without a saved default (a sandbox
+    is test mode to the API)."""
+    mode = "test" if is_sandbox(mode) else mode
     return (
         f"No configuration provided and your {mode} mode default configuration has not been "
         f"created. Provide a configuration or create your default by saving your customer "

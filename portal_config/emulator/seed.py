@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import connect
+from .context import is_sandbox
 from .errors import ApiError, EmulatorError
 from .values import Data
 
@@ -66,7 +67,7 @@ DASHBOARD_DEFAULT: dict[str, Any] = {
 
 def by_mode(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """A seed document as {mode: SEED}; a bare SEED is test mode's."""
-    if document and set(document) <= set(MODES):
+    if document and all(mode in MODES or is_sandbox(mode) for mode in document):
         return document
     return {"test": document}
 
@@ -84,7 +85,7 @@ def load_seed_file(path: Path) -> dict[str, dict[str, Any]]:
 def apply_seed(
     api: Api, seed: dict[str, Any], mode: str = "test", account: str | None = None
 ) -> None:
-    if mode not in MODES:
+    if mode not in MODES and not is_sandbox(mode):
         raise EmulatorError(f"seed mode must be test or live, not {mode!r}")
     unknown = set(seed) - SEED_KEYS
     if unknown:

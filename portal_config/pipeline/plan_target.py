@@ -115,7 +115,8 @@ def read_environment(
     labels = catalog.labels()
     # Prices a change takes away are not in the files: look them up, so the plan names them too.
     labels.update(prices.labels_of(gateway, sorted(_removed_prices(result) - set(labels))))
-    return dataclasses.replace(result, slim=slimmed, labels=labels)
+    sandbox = project.environments[env].sandbox
+    return dataclasses.replace(result, slim=slimmed, labels=labels, sandbox=sandbox)
 
 
 def _removed_prices(result: EnvPlan) -> set[str]:

@@ -43,6 +43,7 @@ class EnvPlan:
     env: str
     mode: str
     changes: tuple[Change, ...] = ()
+    sandbox: bool = False  # a sandbox of its own (Environment.sandbox), in test mode
     in_sync: tuple[tuple[str, str], ...] = ()  # (key, id)
     # (id, name, application) of the configurations no file claims, left alone
     unmanaged: tuple[tuple[str, str | None, str | None], ...] = ()
@@ -65,6 +66,11 @@ class EnvPlan:
     # `listed` holds the configurations no file claims slim (match.slimmer): not to be saved.
     slim: bool = False
     account: str | None = None  # a fleet's connected account this plan is of (fleet_plan.py)
+
+    @property
+    def space(self) -> str:
+        """test, live or sandbox: where its objects live, as messages name it (dashboard.named)."""
+        return "sandbox" if self.sandbox else self.mode
 
     @property
     def where(self) -> str:

@@ -65,7 +65,7 @@ def _environments(
     environments = {}
     declared = value_at(document.data, ("environments",))
     for name, entry in (declared if isinstance(declared, dict) else {}).items():
-        if not isinstance(entry, dict) or entry.get("mode") not in ("test", "live"):
+        if not isinstance(entry, dict) or entry.get("mode") not in ("test", "live", "sandbox"):
             continue
         problems += of_kind(
             ProblemKind.ENVIRONMENT, rules.check_environment(name, entry, document.locate)
@@ -78,7 +78,8 @@ def _environments(
         variables = entry["vars"] if isinstance(entry.get("vars"), dict) else {}
         environments[name] = Environment(
             name=name,
-            mode=entry["mode"],
+            mode="test" if entry["mode"] == "sandbox" else entry["mode"],
+            sandbox=entry["mode"] == "sandbox",
             api_key_env=text.get("api_key_env"),
             api_base=text.get("api_base"),
             stripe_account=text.get("stripe_account"),

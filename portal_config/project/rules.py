@@ -40,12 +40,18 @@ _NOT_IN_URLS = re.compile(r"[\s\x00-\x1f\x7f]")
 
 # What each key-like prefix is called (masking.KEY_LIKE: the one rule of what a secret is, the same
 # for what validate refuses in a file and what import refuses to write).
-_KIND = {
+_KIND = {  # by prefix, the longest first: rkcs_ is a sandbox's, sk_org an organization's
+    "rkcs_": "sandbox key",
+    "sk_org": "organization key",
     "sk": "secret key",
     "rk": "restricted key",
     "pk": "publishable key",
     "wh": "webhook signing secret",
 }
+
+
+def _kind(key: str) -> str:
+    return next(kind for prefix, kind in _KIND.items() if key.startswith(prefix))
 
 
 def find_secrets(document: Document) -> list[Problem]:
@@ -67,7 +73,7 @@ def find_secrets(document: Document) -> list[Problem]:
     return [
         Problem(
             Location(file, line, column),
-            f"this looks like a Stripe {_KIND[key[:2]]} ({mask_secrets(key)}): keys never "
+            f"this looks like a Stripe {_kind(key)} ({mask_secrets(key)}): keys never "
             "belong in files; put it in an environment variable named by api_key_env, and roll "
             "the key in the Dashboard if it was committed",
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib3.exceptions import LocationParseError
 from urllib3.util import Url, parse_url
 
+from ..dashboard import named
 from ..errors import Location, UnsafeOperation
 from ..masking import register
 from .limits import shorten
@@ -26,9 +27,17 @@ if TYPE_CHECKING:
 
 STRIPE_API = "https://api.stripe.com"
 ALLOW_API_BASE_VAR = "PORTAL_CONFIG_ALLOW_API_BASE"
-KEY_PREFIXES = {"test": ("sk_test_", "rk_test_"), "live": ("sk_live_", "rk_live_")}
+# By where an environment's objects live (Environment.space). A sandbox has keys of its own: the
+# rkcs_test_ ones `stripe sandbox create` makes (https://docs.stripe.com/cli/sandbox), or the
+# sk_test_/rk_test_ its Dashboard shows (https://docs.stripe.com/sandboxes/dashboard/manage-keys).
+KEY_PREFIXES = {
+    "test": ("sk_test_", "rk_test_"),
+    "live": ("sk_live_", "rk_live_"),
+    "sandbox": ("rkcs_test_", "sk_test_", "rk_test_"),
+}
+SANDBOX_ONLY = "rkcs_"  # a key no environment but a sandbox has
 # A key with nothing around it (not even a newline): its kind, its mode, the rest.
-WHOLE_KEY = re.compile(r"(sk|rk)_(live|test)_[A-Za-z0-9_]+")
+WHOLE_KEY = re.compile(r"(sk|rk|rkcs)_(live|test)_[A-Za-z0-9_]+")
 PLAIN_HTTP = (
     "plain http goes only to a loopback address (localhost, 127.0.0.1, ::1): to any "
     "other host the key would cross the network in clear; use https"
@@ -186,12 +195,12 @@ def api_key_for(env: Environment) -> str:
     _, state = mode_of_variable(name)
     key = os.environ.get(name, "")
     where = f"{env.api_key_env_location}: " if env.api_key_env_location else ""
-    kinds = KEY_PREFIXES[env.mode]
+    kinds = KEY_PREFIXES[env.space]
     if not key.strip():
         raise Refused(
             "key",
             f"{where}environment '{env.name}': the variable {name} {state}. Export it with the "
-            f"{env.mode} mode secret or restricted key ({kinds[0]}...).",
+            f"{named(env.space)} secret or restricted key ({kinds[0]}...).",
         )
     if key.startswith(("pk_test_", "pk_live_")):  # the one the Dashboard shows first
         raise Refused(
@@ -208,10 +217,18 @@ def api_key_for(env: Environment) -> str:
             f"{' or '.join(kinds)} followed by letters, digits or _, with no spaces or newline): "
             "export the key alone.",
         )
+    if key.startswith(SANDBOX_ONLY) and not env.sandbox:
+        raise Refused(
+            "key",
+            f"{where}environment '{env.name}' is {env.mode} mode but {name} holds a sandbox's key "
+            f"({SANDBOX_ONLY}{mode}_..., from `stripe sandbox create`): a sandbox is a place of "
+            "its own, so write `mode: sandbox` for it, or use a key starting with "
+            f"{' or '.join(kinds)}.",
+        )
     if mode != env.mode:
         raise Refused(
             "key",
-            f"{where}environment '{env.name}' is {env.mode} mode but {name} holds a {mode} key: "
+            f"{where}environment '{env.name}' is {named(env.space)} but {name} holds a {mode} key: "
             f"use a key starting with {' or '.join(kinds)}.",
         )
     return key

@@ -132,8 +132,9 @@ def project_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "mode": {
-                "enum": ["test", "live"],
-                "description": "Stripe's mode: test or live; the key's prefix must agree.",
+                "enum": ["test", "live", "sandbox"],
+                "description": "test | live | sandbox (a Stripe sandbox of its own; its key is "
+                "rkcs_test_... from `stripe sandbox create`, or the sandbox's sk_test_/rk_test_).",
             },
             "api_key_env": {
                 "type": "string",

@@ -17,7 +17,7 @@ from .loader import DataPath, Document, file_location, value_at
 @dataclass(frozen=True)
 class Environment:
     name: str
-    mode: str  # "test" | "live"
+    mode: str  # "test" | "live": the API's mode (a sandbox's is test, livemode false)
     api_key_env: str | None
     api_base: str | None
     stripe_account: str | None
@@ -33,10 +33,19 @@ class Environment:
     seed_location: Location | None = None
     # A fleet (`stripe_accounts:`): every account named is planned on its own (fleet_plan.py).
     accounts: AccountsSpec | None = None
+    # `mode: sandbox`: a sandbox of its own (its objects, keys, default and Dashboard), in the
+    # API's test mode (https://docs.stripe.com/sandboxes).
+    sandbox: bool = False
 
     @property
     def is_fleet(self) -> bool:
         return self.accounts is not None
+
+    @property
+    def space(self) -> str:
+        """Where its objects live, as messages and Dashboard links name it: test, live or
+        sandbox (dashboard.named)."""
+        return "sandbox" if self.sandbox else self.mode
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def summary(report: ApplyReport, plan: Plan) -> str:
         lines.append(
             f"Stripe refused to change {change.config_id} in {change.where} (the account's "
             "default configuration, or one another application created). Make these "
-            f"changes in the Dashboard at {portal_settings_url(envs[change.where].mode)}:"
+            f"changes in the Dashboard at {portal_settings_url(envs[change.where].space)}:"
         )
         lines.extend(field_lines(change, envs[change.where].labels))
     for change, reason in report.rejected:

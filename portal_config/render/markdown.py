@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..dashboard import portal_settings_url
+from ..dashboard import named, portal_settings_url
 from ..planning.changes import COUNTED, Change, Create, Deactivate, FieldChange, count
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
@@ -92,7 +92,7 @@ def _summary_table(plan: Plan) -> str:
     rows = []
     for env in filter(_shown, plan.envs):
         n = count(env.changes)
-        mode = "**live**" if env.mode == "live" else escape(env.mode)
+        mode = "**live**" if env.mode == "live" else escape(env.space)
         rows.append([code(env.where), mode, *map(str, n.values()), str(len(env.problems))])
     if not rows:  # a fleet wholly in sync: its line says so
         return ""
@@ -131,8 +131,8 @@ def _notes(env: EnvPlan) -> list[str]:
     for key, config_id in env.default_kept:
         notes.append(
             f"{code(key)} ({code(config_id)}) has no file any more, but Stripe made it "
-            f"the {env.mode} mode default, which Stripe cannot deactivate: make another "
-            f"configuration the default at {portal_settings_url(env.mode)}, then "
+            f"the {named(env.space)} default, which Stripe cannot deactivate: make another "
+            f"configuration the default at {portal_settings_url(env.space)}, then "
             "`apply --prune` retires it"
         )
     alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
@@ -198,7 +198,7 @@ def _assemble(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) ->
     parts += [escape(line) for line in fleet_lines(plan)]
     for env in filter(_shown, plan.envs):
         mine = [b for b in blocks if b.env == env.where]
-        parts.append(f"### {code(env.where)} ({escape(env.mode)} mode)")
+        parts.append(f"### {code(env.where)} ({escape(named(env.space).removeprefix('the '))})")
         warning = _warning(env)
         if warning:
             parts.append(warning)

@@ -54,14 +54,16 @@ def _connect(
     if env.emulator is not None:
         from ..emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
 
-        seed = {env.mode: env.seed} if env.seed else None
+        # a sandbox's key selects a sandbox of its own there, as in Stripe
+        key = f"rkcs_test_{env.name}" if env.sandbox else f"sk_{env.mode}_portal_config_emulator"
+        space = Emulator.sandbox_mode(key) if env.sandbox else env.mode
+        seed = {space: env.seed} if env.seed else None
         try:
             emulator = Emulator(state_file=env.emulator, seed=seed)
         except EmulatorError as exc:  # e.g. its state file is in use by another command
             raise _emulator_failed(env, exc) from exc
         try:
             url = emulator.start()
-            key = f"sk_{env.mode}_portal_config_emulator"
             yield _gateway(env, key, url, "emulator", budget, limiter)
         except EmulatorError as exc:
             raise _emulator_failed(env, exc) from exc

@@ -81,6 +81,7 @@ PARAMETRIZED_MODULES = (
     "test_journey_adopt",
     "test_journey_text",
     "test_journey_start",
+    "test_journey_sandbox",
 )
 
 
