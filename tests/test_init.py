@@ -129,3 +129,22 @@ def test_names_yaml_would_read_as_something_else_are_quoted(repository: Path) ->
     text = (repository / "configs" / "portal-config.yaml").read_text()
     assert 'project: "123"' in text and '  "true":\n    mode: live\n' in text
     assert run_cli("validate").exit_code == 0
+
+
+def test_init_writes_a_sandbox_environment(repository: Path) -> None:
+    result = run_cli("init", "--env", "dev", "--mode", "sandbox", "--key-env", "STRIPE_SANDBOX_KEY")
+    assert result.exit_code == 0, result.output
+    text = (repository / "configs" / "portal-config.yaml").read_text()
+    assert "  dev:\n    mode: sandbox\n    api_key_env: STRIPE_SANDBOX_KEY\n" in text
+    assert run_cli("validate").exit_code == 0
+
+
+def test_init_from_a_sandbox_key_writes_a_sandbox(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIPE_SANDBOX_KEY", "rkcs_test_51QaZ0123456789abcdWXYZ")
+    result = run_cli("init", "--from-env", "STRIPE_SANDBOX_KEY")
+    assert result.exit_code == 0, result.output
+    text = (repository / "configs" / "portal-config.yaml").read_text()
+    assert "  sandbox:\n    mode: sandbox\n    api_key_env: STRIPE_SANDBOX_KEY\n" in text
+    assert "rkcs_test_51" not in text + result.output

@@ -374,16 +374,22 @@ def _first_environment(request: InitOptions) -> start.FirstEnvironment | None:
                 f"the variable {key_env} {state}: export the key (sk_test_..., sk_live_...) in "
                 "it, or name the mode with --mode"
             )
-        if mode is not None and mode != held:
+        import os
+
+        # `stripe sandbox create`'s keys (rkcs_test_) are a sandbox's; a sandbox's own sk_test_
+        # key is test mode's too, so --mode sandbox may name it (docs.stripe.com/cli/sandbox)
+        if os.environ.get(key_env, "").startswith("rkcs_"):
+            held = "sandbox"
+        if mode is not None and mode != held and not (mode == "sandbox" and held == "test"):
             raise PortalConfigError(f"--mode {mode}, but {key_env} holds a {held} mode key")
-        mode = held
+        mode = mode or held
     if request.env_name is None and request.from_env is None:
         if mode or key_env or request.api_base:
             raise PortalConfigError("--mode, --key-env and --api-base describe --env NAME: add it")
         return None
     if mode is None or key_env is None:
         raise PortalConfigError("--env needs --mode and --key-env (or --from-env VARIABLE)")
-    name = request.env_name or ("prod" if mode == "live" else "staging")
+    name = request.env_name or {"live": "prod", "sandbox": "sandbox"}.get(mode, "staging")
     if not re.match(NAME_PATTERN, name):
         raise PortalConfigError(f"--env '{name[:100]}': an environment name {NAME_RULE}")
     if safety.mode_of(key_env) or not re.match(VARIABLE_PATTERN, key_env):

@@ -47,7 +47,7 @@ def execute(request: InitRequest, context: Context) -> int:
 @click.command("init")
 @click.option("--project", metavar="NAME", help="The project's name (default: the folder's).")
 @click.option("--env", "env_name", metavar="NAME", help="The first environment's name.")
-@click.option("--mode", type=click.Choice(["test", "live"]), help="Its mode.")
+@click.option("--mode", type=click.Choice(["test", "live", "sandbox"]), help="Its mode.")
 @click.option("--key-env", metavar="VARIABLE", help="The NAME of the variable that holds its key.")
 @click.option(
     "--from-env",

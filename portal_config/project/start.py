@@ -29,8 +29,9 @@ LOCAL = """\
     emulator: {state}
 """
 ACCOUNT = """\
-  # mode: test | live (the key's prefix must agree); api_key_env: the NAME of the variable that
-  # holds the key, never the key; vars: {{app_url: "https://..."}} fills ${{app_url}} in files.
+  # mode: test | live | sandbox (the key's prefix must agree); api_key_env: the NAME of the
+  # variable that holds the key, never the key; vars: {{app_url: "https://..."}} fills
+  # ${{app_url}} in files.
   {name}:
     mode: {mode}
     api_key_env: {key_env}
