@@ -23,7 +23,7 @@ from ..portal import identity, model
 from ..project import config, spec
 from .plan_target import desired_of  # the same Desired as plan's, here with prices left symbolic
 
-UNRESOLVED_PRODUCT = "(product of its prices)"
+UNRESOLVED_PRODUCT = model.UNRESOLVED_PRODUCT
 BASE_ID = "base:"  # the stand-in IDs of configurations as the base revision would have made them
 
 
