@@ -22,6 +22,7 @@ from .commands import (
     diff,
     doctor,
     emulator,
+    explain,
     ids,
     import_,
     plan,
@@ -77,7 +78,21 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
 
 
-for _module in (validate, plan, apply, show, pull, import_, doctor, ids, diff, schema, emulator):
+_COMMANDS = (
+    validate,
+    plan,
+    apply,
+    show,
+    explain,
+    pull,
+    import_,
+    doctor,
+    ids,
+    diff,
+    schema,
+    emulator,
+)
+for _module in _COMMANDS:
     cli.add_command(NO_COLOR_OPTION(_module.command))  # also after the command's name
 
 

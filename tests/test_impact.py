@@ -73,7 +73,7 @@ def test_plans_are_named_by_their_labels_else_their_ids() -> None:
     new = (*old, model.ProductEntry("prod_team", ("price_tm", "price_ty")))
     labels = {"price_tm": "lookup_key:team_monthly", "price_ty": "lookup_key:team_yearly"}
     assert update((PRODUCTS, old, new), labels=labels) == [
-        "Customers can now switch to prod_team (team_monthly, team_yearly)"
+        "Customers can now switch to team_monthly, team_yearly"
     ]
     assert update((PRODUCTS, new, old)) == [
         "Customers can no longer switch to prod_team (price_tm, price_ty)"
@@ -94,9 +94,11 @@ def test_a_create_and_a_deactivation_have_their_sentence() -> None:
     )
     said = Create("staging", "std", None, None, fields, {}).impact({})
     assert said[0] == "A new portal: customers can see their invoice history"
-    assert "Customers can cancel in the portal" in said
-    assert "Cancellations take effect at the end of the period" in said
-    assert "Customers cannot pause their subscriptions" in said
+    assert said[1:] == [  # what differs from Stripe's defaults, and what a feature turned on does
+        "Customers can cancel in the portal",
+        "Cancellations take effect at the end of the period",
+        "Customers are not asked why they cancel",
+    ]
     gone = Deactivate("staging", "std", "bpc_1", None, (FieldChange("active", True, False),), {})
     assert gone.impact({}) == ["Portal sessions created with this configuration will fail"]
 

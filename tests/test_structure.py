@@ -30,6 +30,7 @@ COMMANDS = {
     "emulator": "emulator",
     "pull": "pull",
     "show": "show",
+    "explain": "explain",
 }
 MAX_LINES = 400
 

@@ -105,6 +105,11 @@ class PullOptions(_OneEnvironment, Protocol):
     def keys(self) -> tuple[str, ...]: ...
 
 
+class ExplainOptions(PullOptions, Protocol):
+    @property
+    def from_stripe(self) -> bool: ...
+
+
 def plan(request: PlanOptions, context: Context) -> Chosen:
     project, names = _project_and_environments(context, request.env_names, request.every)
     targeted = _check_targets(project, request.targets, request.prune)
@@ -188,18 +193,34 @@ def import_(request: _OneEnvironment, context: Context) -> Chosen:
 
 
 def pull(request: PullOptions, context: Context) -> Chosen:
+    return _keys_in_one_environment(request, context, "pull", "to pull from")
+
+
+def explain(request: ExplainOptions, context: Context) -> Chosen:
+    """Offline, a fleet's files are explained as its environment's; from Stripe, a fleet has a
+    portal per account, and which one is meant is not said."""
+    reads_one_account = "explain --from-stripe" if request.from_stripe else None
+    return _keys_in_one_environment(request, context, reads_one_account, "to explain in")
+
+
+def _keys_in_one_environment(
+    request: PullOptions, context: Context, one_account: str | None, nothing: str
+) -> Chosen:
+    """One environment and the files KEY names in it; `one_account`: the command, which refuses
+    a fleet (it reads one account)."""
     from ..project import config
     from ..project.loader import display_path
 
     project = config.load_project(context.config_path)
     env = _one_environment(project, request.env_name)
-    _refuse_fleet(project, env, "pull")
+    if one_account is not None:
+        _refuse_fleet(project, env, one_account)
     check_keys(project, request.keys, "KEY")
     for file in project.files:
         if file.key in request.keys and env not in file.environments:
             raise PortalConfigError(
                 f"{file.key} ({display_path(file.path)}) is limited to "
-                f"{', '.join(file.environments)}: it has nothing to pull from {env}"
+                f"{', '.join(file.environments)}: it has nothing {nothing} {env}"
             )
     return Chosen(project, [env])
 

@@ -222,12 +222,16 @@ def _unruled(path: str, before: Data, after: Data) -> str:
     return f"{path} changes ({_shown(path, before)} -> {_shown(path, after)})"
 
 
-def describe(values: Values, labels: Labels) -> list[str]:
+def describe(values: Values, labels: Labels, only_given: bool = False) -> list[str]:
     """What a configuration lets a customer do (`explain`, a create): each rule's sentence, in
-    the table's order; a field left out has Stripe's default."""
+    the table's order; a field left out has Stripe's default. `only_given`: only the rules of
+    the fields `values` gives, and the details of the features it turns on (a create shows what
+    differs from Stripe's defaults)."""
     state = {**model.canonical({}), "active": True, **values}
+    given = set(values) if only_given else set(state)
+    rules = [r for r in _TABLE if given & {*r.paths, *_gates(r)}]
     sentences = [
-        s for rule in _TABLE if all(state[g] for g in _gates(rule)) for s in rule.now(state, labels)
+        s for rule in rules if all(state[g] for g in _gates(rule)) for s in rule.now(state, labels)
     ]
     extra = sorted(p for p in values if p not in RULES and not unnoticed(p))
     return sentences + [f"{p}: {_shown(p, values[p])}" for p in extra]
@@ -249,6 +253,6 @@ def changed(fields: Mapping[str, tuple[Data, Data]], labels: Labels) -> list[str
 
 
 def created(values: Values, labels: Labels) -> list[str]:
-    """A new portal, and what it lets a customer do."""
-    first, *rest = describe(values, labels) or ["it lets customers do nothing"]
+    """A new portal, and what it offers beyond Stripe's defaults (all of it when nothing)."""
+    first, *rest = describe(values, labels, only_given=True) or describe(values, labels)
     return [NEW_PORTAL + first[:1].lower() + first[1:], *rest]

@@ -201,8 +201,11 @@ class Plans(Rule):
         return said(labels.get(object_id, object_id).removeprefix(model.LOOKUP_PREFIX))
 
     def _offer(self, product: str, prices: Sequence[str], labels: Labels) -> str:
+        """A product's prices by their lookup keys, after the product's name where known, or
+        its ID where a price has no lookup key to tell what it is."""
         named = ", ".join(sorted(self._name(p, labels) for p in prices))
-        if product == model.UNRESOLVED_PRODUCT:  # offline: the product of its prices
+        keyed = all(p in labels or p.startswith(model.LOOKUP_PREFIX) for p in prices)
+        if product == model.UNRESOLVED_PRODUCT or (keyed and product not in labels):
             return named
         return f"{self._name(product, labels)} ({named})"
 

@@ -79,6 +79,7 @@ PARAMETRIZED_MODULES = (
     "test_journey_fleet",
     "test_journey_promote",
     "test_journey_adopt",
+    "test_journey_impact",
 )
 
 
