@@ -32,6 +32,7 @@ from .phrases import (
 
 __all__ = ["RULES", "SESSIONS_FAIL", "UNNOTICED", "changed", "created", "describe", "rule_for"]
 NEW_PORTAL = "A new portal: "
+DEFAULTS_ONLY = "Every feature off (Stripe's defaults)"
 
 # Fields no customer can notice, and why: nothing else may go without a rule (tests/test_impact.py
 # walks the file schema).
@@ -253,6 +254,6 @@ def changed(fields: Mapping[str, tuple[Data, Data]], labels: Labels) -> list[str
 
 
 def created(values: Values, labels: Labels) -> list[str]:
-    """A new portal, and what it offers beyond Stripe's defaults (all of it when nothing)."""
-    first, *rest = describe(values, labels, only_given=True) or describe(values, labels)
+    """A new portal, and what it offers beyond Stripe's defaults."""
+    first, *rest = describe(values, labels, only_given=True) or [DEFAULTS_ONLY]
     return [NEW_PORTAL + first[:1].lower() + first[1:], *rest]
