@@ -113,3 +113,13 @@ def test_a_feature_turned_off_says_nothing_of_its_details() -> None:
 def test_values_cannot_smuggle_control_characters() -> None:
     (said,) = update(("business_profile.headline", None, "Hi\x1b[31m\nthere"))
     assert "\x1b" not in said and "\n" not in said, said
+
+
+def test_offline_entries_of_unresolved_products_are_each_named() -> None:
+    """Offline (explain, diff) every entry's product is the product of its prices: two entries
+    are two offers, never one."""
+    pro = model.ProductEntry(model.UNRESOLVED_PRODUCT, ("lookup_key:pro_m", "lookup_key:pro_y"))
+    team = model.ProductEntry(model.UNRESOLVED_PRODUCT, ("lookup_key:team_m",))
+    values = {f"{PRODUCTS[: -len('.products')]}.enabled": True, PRODUCTS: (pro, team)}
+    assert "Customers can switch to pro_m, pro_y; team_m" in impact.describe(values, {})
+    assert update((PRODUCTS, (pro,), (pro, team))) == ["Customers can now switch to team_m"]

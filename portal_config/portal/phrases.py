@@ -193,6 +193,18 @@ def _quantity(q: model.Quantity) -> str:
     return f"a quantity of {q.minimum} " + ("or more" if q.maximum is None else f"to {q.maximum}")
 
 
+Entry = tuple[str, tuple[str, ...]]  # a products entry: its product, and offline its prices
+
+
+def _entries(value: Data) -> dict[Entry, model.ProductEntry]:
+    """Entries by product; offline, where the product is the product of its prices
+    (model.UNRESOLVED_PRODUCT), by their prices too, so no two entries are taken for one."""
+    entries: Sequence[model.ProductEntry] = value or ()
+    return {
+        (e.product, e.prices if e.product == model.UNRESOLVED_PRODUCT else ()): e for e in entries
+    }
+
+
 @dataclass
 class Plans(Rule):
     """The products and prices a customer may switch to, named by `labels` where known."""
@@ -209,45 +221,44 @@ class Plans(Rule):
             return named
         return f"{self._name(product, labels)} ({named})"
 
-    def _offers(self, entries: Mapping[str, Sequence[str]], labels: Labels) -> str:
-        offered = sorted((p, prices) for p, prices in entries.items() if prices)
-        return "; ".join(self._offer(p, prices, labels) for p, prices in offered)
+    def _offers(self, entries: Mapping[Entry, Sequence[str]], labels: Labels) -> str:
+        offered = sorted((k, prices) for k, prices in entries.items() if prices)
+        return "; ".join(self._offer(k[0], prices, labels) for k, prices in offered)
+
+    def _quantities(self, new: model.ProductEntry, labels: Labels, old: str = "") -> str:
+        what = self._offer(new.product, new.prices, labels)
+        return f"Customers choose {_quantity(new.quantity)} of {what}{old}"
 
     def now(self, values: Values, labels: Labels) -> list[str]:
-        entries: Sequence[model.ProductEntry] = values[self.paths[0]] or ()
+        entries = _entries(values[self.paths[0]])
         if not entries:
             return ["Customers are offered no plans to switch to"]
-        offers = self._offers({e.product: e.prices for e in entries}, labels)
+        offers = self._offers({k: e.prices for k, e in entries.items()}, labels)
         return [f"Customers can switch to {offers}"] + [
-            f"Customers choose {_quantity(e.quantity)} of {self._name(e.product, labels)}"
-            for e in entries
-            if e.quantity.enabled
+            self._quantities(e, labels) for e in entries.values() if e.quantity.enabled
         ]
 
     def moved(self, before: Values, after: Values, labels: Labels) -> list[str]:
-        old = {e.product: e for e in before[self.paths[0]] or ()}
-        new = {e.product: e for e in after[self.paths[0]] or ()}
-        gained = {
-            p: [x for x in e.prices if p not in old or x not in old[p].prices]
-            for p, e in new.items()
-        }
-        lost = {
-            p: [x for x in e.prices if p not in new or x not in new[p].prices]
-            for p, e in old.items()
-        }
+        old, new = _entries(before[self.paths[0]]), _entries(after[self.paths[0]])
+
+        def beyond(
+            ours: Mapping[Entry, model.ProductEntry], theirs: Mapping[Entry, model.ProductEntry]
+        ) -> dict[Entry, list[str]]:
+            return {
+                k: [x for x in e.prices if k not in theirs or x not in theirs[k].prices]
+                for k, e in ours.items()
+            }
+
         sentences = [
             f"Customers can {turn} switch to {self._offers(offers, labels)}"
-            for turn, offers in (("now", gained), ("no longer", lost))
+            for turn, offers in (("now", beyond(new, old)), ("no longer", beyond(old, new)))
             if any(offers.values())
         ]
-        for product in sorted(set(old) & set(new)):
-            q_old, q_new = old[product].quantity, new[product].quantity
-            if q_old != q_new:
-                sentences.append(
-                    f"Customers choose {_quantity(q_new)} of {self._name(product, labels)} "
-                    f"instead of {_quantity(q_old)}"
-                )
-        return sentences
+        return sentences + [
+            self._quantities(new[k], labels, f" instead of {_quantity(old[k].quantity)}")
+            for k in sorted(set(old) & set(new))
+            if old[k].quantity != new[k].quantity
+        ]
 
 
 @dataclass
