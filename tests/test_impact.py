@@ -123,3 +123,12 @@ def test_offline_entries_of_unresolved_products_are_each_named() -> None:
     values = {f"{PRODUCTS[: -len('.products')]}.enabled": True, PRODUCTS: (pro, team)}
     assert "Customers can switch to pro_m, pro_y; team_m" in impact.describe(values, {})
     assert update((PRODUCTS, (pro,), (pro, team))) == ["Customers can now switch to team_m"]
+
+
+def test_offers_are_said_in_one_order_whatever_the_ids() -> None:
+    team = model.ProductEntry("prod_a", ("price_t",))
+    pro = model.ProductEntry("prod_b", ("price_p",))
+    labels = {"price_t": "lookup_key:team", "price_p": "lookup_key:pro"}
+    assert update((PRODUCTS, (), (team, pro)), labels=labels) == [
+        "Customers can now switch to pro; team"
+    ]

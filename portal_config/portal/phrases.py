@@ -222,8 +222,8 @@ class Plans(Rule):
         return f"{self._name(product, labels)} ({named})"
 
     def _offers(self, entries: Mapping[Entry, Sequence[str]], labels: Labels) -> str:
-        offered = sorted((k, prices) for k, prices in entries.items() if prices)
-        return "; ".join(self._offer(k[0], prices, labels) for k, prices in offered)
+        # Ordered by what is said, not by ID: the same order in every mode and account.
+        return "; ".join(sorted(self._offer(k[0], p, labels) for k, p in entries.items() if p))
 
     def _quantities(self, new: model.ProductEntry, labels: Labels, old: str = "") -> str:
         what = self._offer(new.product, new.prices, labels)
