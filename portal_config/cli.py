@@ -22,6 +22,7 @@ from .commands import (
     diff,
     doctor,
     emulator,
+    explain,
     ids,
     import_,
     init,
@@ -78,12 +79,13 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
 
 
-for _module in (
+_COMMANDS = (
     init,
     validate,
     plan,
     apply,
     show,
+    explain,
     pull,
     import_,
     doctor,
@@ -91,7 +93,8 @@ for _module in (
     diff,
     schema,
     emulator,
-):
+)
+for _module in _COMMANDS:
     cli.add_command(NO_COLOR_OPTION(_module.command))  # also after the command's name
 
 

@@ -97,9 +97,11 @@ def test_each_configuration_is_a_details_block_with_field_before_after() -> None
     out = render.markdown(mixed())
     blocks = re.findall(r"<details><summary>(.*?)</summary>\n\n(.*?)\n\n</details>", out, re.S)
     assert [summary for summary, _ in blocks] == [
-        "+ <code>basic</code> will be created · <code>configs/basic.yaml</code>",
+        "+ <code>basic</code> will be created · <code>configs/basic.yaml</code>"
+        "<br>- A new portal: every feature off (Stripe's defaults)",
         "- <code>old</code> (<code>bpc&#95;1</code>) will be DEACTIVATED: portal sessions created "
-        "with it will fail · <code>configs/old.yaml</code>",
+        "with it will fail · <code>configs/old.yaml</code>"
+        "<br>- Portal sessions created with this configuration will fail",
         "~ <code>std</code> (<code>bpc&#95;9</code>) will be updated in place · "
         "<code>configs/std.yaml</code>",
     ]

@@ -61,17 +61,21 @@ def one_of_each() -> EnvPlan:
 
 def test_each_change_has_a_header_saying_what_happens_and_its_fields() -> None:
     lines = render.text(plan_of(one_of_each())).splitlines()
-    assert lines[2:14] == [
+    assert lines[2:18] == [
         "+ new in local will be created",
+        "    # A new portal: every feature off (Stripe's defaults)",
         '    name: "N"',
         "",
         "~ std (bpc_1) in local will be updated in place",
+        "    # Customers can now switch to pro",
+        "    # Customers can no longer switch to prod_a (price_0)",
         f"    {PRODUCTS}:",
         "      - prod_a: price_0",
         "      + prod_a: lookup_key:pro (price_1)",
         '    name: "Old" -> "New"',
         "",
         "- ret (bpc_6) in local will be DEACTIVATED: portal sessions created with bpc_6 will fail",
+        "    # Portal sessions created with this configuration will fail",
         "    active: true -> false",
         "",
     ]

@@ -31,6 +31,7 @@ COMMANDS = {
     "pull": "pull",
     "show": "show",
     "init": "init",
+    "explain": "explain",
 }
 MAX_LINES = 400
 

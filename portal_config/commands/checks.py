@@ -106,6 +106,11 @@ class PullOptions(_OneEnvironment, Protocol):
     def keys(self) -> tuple[str, ...]: ...
 
 
+class ExplainOptions(PullOptions, Protocol):
+    @property
+    def from_stripe(self) -> bool: ...
+
+
 def plan(request: PlanOptions, context: Context) -> Chosen:
     project, names = _project_and_environments(context, request.env_names, request.every)
     targeted = _check_targets(project, request.targets, request.prune)
@@ -189,18 +194,34 @@ def import_(request: _OneEnvironment, context: Context) -> Chosen:
 
 
 def pull(request: PullOptions, context: Context) -> Chosen:
+    return _keys_in_one_environment(request, context, "pull", "to pull from")
+
+
+def explain(request: ExplainOptions, context: Context) -> Chosen:
+    """Offline, a fleet's files are explained as its environment's; from Stripe, a fleet has a
+    portal per account, and which one is meant is not said."""
+    reads_one_account = "explain --from-stripe" if request.from_stripe else None
+    return _keys_in_one_environment(request, context, reads_one_account, "to explain in")
+
+
+def _keys_in_one_environment(
+    request: PullOptions, context: Context, one_account: str | None, nothing: str
+) -> Chosen:
+    """One environment and the files KEY names in it; `one_account`: the command, which refuses
+    a fleet (it reads one account)."""
     from ..project import config
     from ..project.loader import display_path
 
     project = config.load_project(context.config_path)
     env = _one_environment(project, request.env_name)
-    _refuse_fleet(project, env, "pull")
+    if one_account is not None:
+        _refuse_fleet(project, env, one_account)
     check_keys(project, request.keys, "KEY")
     for file in project.files:
         if file.key in request.keys and env not in file.environments:
             raise PortalConfigError(
                 f"{file.key} ({display_path(file.path)}) is limited to "
-                f"{', '.join(file.environments)}: it has nothing to pull from {env}"
+                f"{', '.join(file.environments)}: it has nothing {nothing} {env}"
             )
     return Chosen(project, [env])
 
@@ -356,47 +377,7 @@ def init(request: InitOptions, context: Context) -> start.Start:
     if not re.match(NAME_PATTERN, project):
         raise PortalConfigError(f"--project '{project[:100]}': a name {NAME_RULE}")
     state = paths.project_tree(path) / ".portal-config" / "emulator-state.json"
-    return start.Start(path.absolute(), project, _first_environment(request), state)
-
-
-def _first_environment(request: InitOptions) -> start.FirstEnvironment | None:
-    import re
-
-    from ..project import safety, start
-    from ..project.schema import NAME_PATTERN, NAME_RULE, VARIABLE_PATTERN
-
-    mode, key_env = request.mode, request.key_env
-    if request.from_env is not None:
-        key_env = request.from_env
-        held, state = safety.mode_of_variable(key_env)
-        if held is None:
-            raise PortalConfigError(
-                f"the variable {key_env} {state}: export the key (sk_test_..., sk_live_...) in "
-                "it, or name the mode with --mode"
-            )
-        import os
-
-        # `stripe sandbox create`'s keys (rkcs_test_) are a sandbox's; a sandbox's own sk_test_
-        # key is test mode's too, so --mode sandbox may name it (docs.stripe.com/cli/sandbox)
-        if os.environ.get(key_env, "").startswith("rkcs_"):
-            held = "sandbox"
-        if mode is not None and mode != held and not (mode == "sandbox" and held == "test"):
-            raise PortalConfigError(f"--mode {mode}, but {key_env} holds a {held} mode key")
-        mode = mode or held
-    if request.env_name is None and request.from_env is None:
-        if mode or key_env or request.api_base:
-            raise PortalConfigError("--mode, --key-env and --api-base describe --env NAME: add it")
-        return None
-    if mode is None or key_env is None:
-        raise PortalConfigError("--env needs --mode and --key-env (or --from-env VARIABLE)")
-    name = request.env_name or {"live": "prod", "sandbox": "sandbox"}.get(mode, "staging")
-    if not re.match(NAME_PATTERN, name):
-        raise PortalConfigError(f"--env '{name[:100]}': an environment name {NAME_RULE}")
-    if safety.mode_of(key_env) or not re.match(VARIABLE_PATTERN, key_env):
-        raise PortalConfigError(
-            "--key-env takes the NAME of the variable that holds the key, never the key (like "
-            "STRIPE_SECRET_KEY: letters, digits and '_')"
-        )
-    if request.api_base is not None:
-        safety.server_address(name, request.api_base)  # Refused: a PortalConfigError
-    return start.FirstEnvironment(name, mode, key_env, request.api_base)
+    first = start.first_environment(
+        request.env_name, request.mode, request.key_env, request.from_env, request.api_base
+    )
+    return start.Start(path.absolute(), project, first, state)

@@ -23,7 +23,7 @@ from ..portal import identity, model
 from ..project import config, spec
 from .plan_target import desired_of  # the same Desired as plan's, here with prices left symbolic
 
-UNRESOLVED_PRODUCT = "(product of its prices)"
+UNRESOLVED_PRODUCT = model.UNRESOLVED_PRODUCT
 BASE_ID = "base:"  # the stand-in IDs of configurations as the base revision would have made them
 
 
@@ -66,11 +66,12 @@ def checkout_of_folder(folder: Path, rev: str) -> Iterator[Path | None]:
         yield Path(tmp)
 
 
-def _symbolic(params: Mapping[str, Any]) -> dict[str, Any]:
-    symbolic: dict[str, Any] = copy.deepcopy(dict(params))
-    for entry in model.get_path(symbolic, model.PRODUCTS_PATH) or []:
+def symbolic(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A file's params with each products entry's product left symbolic (diff, explain)."""
+    copied: dict[str, Any] = copy.deepcopy(dict(params))
+    for entry in model.get_path(copied, model.PRODUCTS_PATH) or []:
         entry.setdefault("product", UNRESOLVED_PRODUCT)
-    return symbolic
+    return copied
 
 
 def stripe_as_base(base: spec.Project | None, project: str, env: str) -> list[dict[str, Any]]:
@@ -80,7 +81,7 @@ def stripe_as_base(base: spec.Project | None, project: str, env: str) -> list[di
     files = config.desired_configs(base, env) if base and env in base.environments else []
     configurations = []
     for f in files:
-        params = _symbolic(f.params)
+        params = symbolic(f.params)
         metadata = {k: v for k, v in (params.get("metadata") or {}).items() if v is not None}
         if not (f.default or f.pinned_id):
             metadata.update(identity.stamp(project, env, f.key))
@@ -104,7 +105,7 @@ def stripe_as_base(base: spec.Project | None, project: str, env: str) -> list[di
 def diff_environment(base: spec.Project | None, head: spec.Project, env: str) -> EnvPlan:
     """The working tree's files planned, by plan.py itself, against Stripe as the base files
     would have left it: so diff and plan cannot disagree on what is created or deactivated."""
-    desired = [desired_of(f, _symbolic(f.params)) for f in config.desired_configs(head, env)]
+    desired = [desired_of(f, symbolic(f.params)) for f in config.desired_configs(head, env)]
     result = plan_environment(
         head.name, env, head.environments[env].mode, desired, stripe_as_base(base, head.name, env)
     )

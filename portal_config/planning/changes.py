@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..portal import model
+from ..portal import impact, model
 
 
 def place(env: str, account: str | None) -> str:
@@ -78,6 +78,10 @@ class Change:
     def consequence(cls, it: str = "it") -> str:
         return cls.harm.format(it=it)
 
+    def impact(self, labels: Mapping[str, str]) -> list[str]:
+        """What a customer will notice (portal/impact.py), prices named by `labels`."""
+        return impact.changed({f.path: (f.old, f.new) for f in self.fields}, labels)
+
     @property
     def sort_key(self) -> tuple[int, str, str]:
         return (self.order, self.key or "", self.config_id or "")
@@ -117,6 +121,9 @@ class Create(Change):
     legend: ClassVar[str] = "create"
     will: ClassVar[str] = "will be created"
     meanwhile: ClassVar[str] = "was created meanwhile, by another apply (a concurrent deploy?)"
+
+    def impact(self, labels: Mapping[str, str]) -> list[str]:
+        return impact.created({f.path: f.new for f in self.fields}, labels)
 
     def idempotency_key(self, project: str, generation: int = 1) -> str:
         """Derived from the identity (project, environment, account, key), not the content: two
@@ -168,7 +175,7 @@ class Deactivate(Change):
     symbol: ClassVar[str] = "-"
     legend: ClassVar[str] = "deactivate"
     will: ClassVar[str] = "will be DEACTIVATED"
-    harm: ClassVar[str] = "portal sessions created with {it} will fail"
+    harm: ClassVar[str] = impact.SESSIONS_FAIL
 
     @property
     def pruned(self) -> bool:

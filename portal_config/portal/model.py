@@ -38,6 +38,8 @@ PRODUCTS = "features.subscription_update.products"
 PRODUCTS_PATH = tuple(PRODUCTS.split("."))
 # How a file names a price by its lookup key, in every environment alike (prices resolves it).
 LOOKUP_PREFIX = "lookup_key:"
+# Offline (diff, explain), a products entry without `product` stands for the product of its prices.
+UNRESOLVED_PRODUCT = "(product of its prices)"
 
 
 class Quantity(NamedTuple):

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from ..errors import PortalConfigError
+from . import safety
 from .loader import display_path
+from .schema import NAME_PATTERN, NAME_RULE, VARIABLE_PATTERN
 
 HEAD = """\
 # portal-config project file: the environments every configuration file in this folder is
@@ -88,3 +91,46 @@ def already_exists(path: Path) -> PortalConfigError:
         f"{display_path(path)} already exists: init writes a new project only; edit that file "
         "instead"
     )
+
+
+def first_environment(
+    env_name: str | None,
+    mode: str | None,
+    key_env: str | None,
+    from_env: str | None,
+    api_base: str | None,
+) -> FirstEnvironment | None:
+    """The environment init writes from its options (None: the emulator's `local`), checked by
+    the rules validate applies to it; the key is read only for its mode, never kept."""
+    if from_env is not None:
+        key_env = from_env
+        held, state = safety.mode_of_variable(key_env)
+        if held is None:
+            raise PortalConfigError(
+                f"the variable {key_env} {state}: export the key (sk_test_..., sk_live_...) in "
+                "it, or name the mode with --mode"
+            )
+        # `stripe sandbox create`'s keys (rkcs_test_) are a sandbox's; a sandbox's own sk_test_
+        # key is test mode's too, so --mode sandbox may name it (docs.stripe.com/cli/sandbox)
+        if os.environ.get(key_env, "").startswith("rkcs_"):
+            held = "sandbox"
+        if mode is not None and mode != held and not (mode == "sandbox" and held == "test"):
+            raise PortalConfigError(f"--mode {mode}, but {key_env} holds a {held} mode key")
+        mode = mode or held
+    if env_name is None and from_env is None:
+        if mode or key_env or api_base:
+            raise PortalConfigError("--mode, --key-env and --api-base describe --env NAME: add it")
+        return None
+    if mode is None or key_env is None:
+        raise PortalConfigError("--env needs --mode and --key-env (or --from-env VARIABLE)")
+    name = env_name or {"live": "prod", "sandbox": "sandbox"}.get(mode, "staging")
+    if not re.match(NAME_PATTERN, name):
+        raise PortalConfigError(f"--env '{name[:100]}': an environment name {NAME_RULE}")
+    if safety.mode_of(key_env) or not re.match(VARIABLE_PATTERN, key_env):
+        raise PortalConfigError(
+            "--key-env takes the NAME of the variable that holds the key, never the key (like "
+            "STRIPE_SECRET_KEY: letters, digits and '_')"
+        )
+    if api_base is not None:
+        safety.server_address(name, api_base)  # Refused: a PortalConfigError
+    return FirstEnvironment(name, mode, key_env, api_base)

@@ -20,7 +20,7 @@ def as_json(plan: Plan) -> dict[str, Any]:
                 "name": env.env,
                 "account": env.account,  # a fleet's connected account, else null
                 "mode": env.mode,
-                "changes": [c.data() for c in env.changes],
+                "changes": [{**c.data(), "impact": c.impact(env.labels)} for c in env.changes],
                 "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
                 "prunable": [{"key": k, "id": i} for k, i in env.prunable],
                 "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],

@@ -2,7 +2,8 @@
 
 A hidden marker line (`<!-- portal-config: plan -->`, or `diff`), a summary table, then per
 environment a heading naming its mode (with a warning when a live environment would change or
-anything would be deactivated), per configuration a collapsible table of field, before and after,
+anything would be deactivated), per configuration what customers will notice (in its summary, so
+seen without opening it) above a collapsible table of field, before and after,
 then notes and problems. Every value from the files or from Stripe goes through markup.py, so no
 value can break the comment. Over LIMIT characters the least important detail is cut: the field
 tables of the largest changes first, then whole configurations (test mode updates and creates
@@ -66,7 +67,9 @@ def _cells(change: Change, f: FieldChange, labels: Mapping[str, str]) -> list[st
 
 
 def _block(env: EnvPlan, position: int, change: Change, limit: int) -> _Block:
-    head = f"<details><summary>{_summary(change)}</summary>"
+    # What customers will notice leads the section, in the summary: seen without opening it.
+    notice = "".join(f"<br>{escape(f'- {sentence}')}" for sentence in change.impact(env.labels))
+    head = f"<details><summary>{_summary(change)}{notice}</summary>"
     rows = [_cells(change, f, env.labels) for f in change.fields]
     fields = table(["Field", "Before", "After"], rows)
     cut = (

@@ -1,5 +1,6 @@
 """A Plan as text for people, Terraform-like: a legend of the symbols used, a header per change,
-`path: old -> new` per field, notes, problems and one closing line. Decides nothing."""
+what customers will notice (`# ...`), `path: old -> new` per field, notes, problems and one
+closing line. Decides nothing."""
 
 from __future__ import annotations
 
@@ -140,6 +141,8 @@ def text(plan: Plan, color: bool = False, wording: Wording = PLAN) -> str:
         for change in env.changes:
             header = _header(change)
             lines.append(click.style(header, fg=COLOURS[change.symbol]) if color else header)
+            # What customers will notice, first: a comment, as Terraform's `# ... will be` lines.
+            lines.extend(f"    # {sentence}" for sentence in change.impact(env.labels))
             lines.extend(field_lines(change, env.labels))
             lines.append("")
     notes = [n for env in plan.envs for n in _env_notes(env)]

@@ -82,6 +82,7 @@ PARAMETRIZED_MODULES = (
     "test_journey_text",
     "test_journey_start",
     "test_journey_sandbox",
+    "test_journey_impact",
 )
 
 
