@@ -11,6 +11,7 @@ from typing import Any
 
 from portal_config.planning.match import Desired
 from portal_config.planning.plan import Plan, plan_environment
+from portal_config.portal.configuration import Configuration
 
 from .samples import stripe_config
 
@@ -53,19 +54,19 @@ class FakeGateway:
 
     def list_configurations(
         self, slim: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Configuration]:
         self._fail("list")
         self.lists += 1
         listed = self._newest_first()
-        return listed if slim is None else [slim(c) for c in listed]
+        return [Configuration.of(c if slim is None else slim(c)) for c in listed]
 
     def _newest_first(self) -> list[dict[str, Any]]:
         return [copy.deepcopy(c) for c in reversed(self.configurations.values())]
 
-    def configurations_newer_than(self, config_id: str | None) -> list[dict[str, Any]]:
-        listed = self._newest_first()
+    def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:
+        listed = [Configuration.of(c) for c in self._newest_first()]
         self.newer_than.append(config_id)
-        ids = [c["id"] for c in listed]
+        ids = [c.id for c in listed]
         return listed[: ids.index(config_id)] if config_id else listed
 
     def for_account(self, account_id: str) -> FakeGateway:
@@ -77,10 +78,10 @@ class FakeGateway:
     def retrieve_account(self, account_id: str) -> dict[str, Any]:
         return {"id": account_id, "object": "account", "metadata": {}}
 
-    def retrieve_configuration(self, config_id: str) -> dict[str, Any]:
-        return copy.deepcopy(self.configurations[config_id])
+    def retrieve_configuration(self, config_id: str) -> Configuration:
+        return Configuration.of(copy.deepcopy(self.configurations[config_id]))
 
-    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    def create_configuration(self, params: dict[str, Any], idempotency_key: str) -> Configuration:
         self._fail("new")
         self.before_write(params)
         with self.lock:  # writes may come side by side
@@ -90,7 +91,7 @@ class FakeGateway:
 
     def update_configuration(
         self, config_id: str, params: dict[str, Any], idempotency_key: str
-    ) -> dict[str, Any]:
+    ) -> Configuration:
         self._fail(config_id)
         self.before_write(params)
         return self._write(config_id, params, idempotency_key, config_id)
@@ -103,7 +104,7 @@ class FakeGateway:
 
     def _write(
         self, config_id: str, params: dict[str, Any], key: str, target: str | None
-    ) -> dict[str, Any]:
+    ) -> Configuration:
         self.writes.append((target, copy.deepcopy(params), key))
         obj = self.configurations[config_id]
         _merge(obj, params)
@@ -111,7 +112,7 @@ class FakeGateway:
         answer = copy.deepcopy(obj)
         for name in self.answer_without:
             answer[name] = None
-        return answer
+        return Configuration.of(answer)
 
     def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
         prices = self._prices()
