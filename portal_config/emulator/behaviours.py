@@ -142,8 +142,38 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "listing it lets a test reach the 403 from `connected: all`",
     ),
     Behaviour(
+        "a missing object named in a parameter",
+        "an ID in the request's parameters that names no object (a session's customer or "
+        "configuration, a configuration's products and prices, a price's product) answers 400 "
+        "invalid_request_error, code resource_missing, `param` naming the parameter; a 404 is "
+        "only for the object in the URL's path (param `id`)",
+        "docs",
+        "API-REFERENCE §17 (Sessions); docs.stripe.com/api/errors ('400 Bad Request: the request "
+        "was unacceptable', '404 Not Found: the requested resource doesn't exist')",
+    ),
+    Behaviour(
+        "a session needs a return URL",
+        "a session's return_url (and flow_data's redirect return_url) must be an absolute http(s) "
+        "URL with a host, else 400 url_invalid naming it; without return_url, a configuration "
+        "without default_return_url answers 400 parameter_missing return_url",
+        "docs",
+        "API-REFERENCE §17 (Sessions) and §3 (default_return_url: 'The session's return_url "
+        "overrides it'); url_invalid is in Stripe's error-code list (docs.stripe.com/error-codes); "
+        "the messages' wording is the emulator's own",
+    ),
+    Behaviour(
+        "session after_expiration and the pause flow",
+        "sessions.create takes after_expiration {type: customer_login, customer_login: "
+        "{expires_at}} and flow_data.type subscription_pause with flow_data.subscription_pause "
+        "{subscription}; the session echoes both",
+        "spec",
+        "API 2026-10-28.endive as stripe-python 16.1.0 generates it from Stripe's OpenAPI "
+        "(stripe/params/billing_portal/_session_create_params.py, stripe/billing_portal/"
+        "_session.py); stripe-node 23.1.0's CHANGELOG; API-REFERENCE §11, §17",
+    ),
+    Behaviour(
         "an object of the other mode",
-        'a 404 for an ID that exists in the other mode of the same account adds "; a similar '
+        'a resource_missing (404 or 400, as above) for an ID that exists in the other mode of the same account adds "; a similar '
         'object exists in test mode, but a live mode key was used to make this request." (or '
         "live and test the other way round)",
         "reported",

@@ -244,7 +244,7 @@ def new_session(
     return {
         "id": new_id("bps"),
         "object": "billing_portal.session",
-        "after_expiration": None,
+        "after_expiration": _after_expiration(params.get("after_expiration")),
         "configuration": configuration["id"],
         "created": now,
         "customer": params.get("customer"),
@@ -255,6 +255,20 @@ def new_session(
         "on_behalf_of": params.get("on_behalf_of"),
         "return_url": params.get("return_url") or configuration["default_return_url"],
         "url": portal_url("session", livemode),
+    }
+
+
+def _after_expiration(requested: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The session's `after_expiration` (2026-10-28.endive): its type, and `customer_login`'s
+    `expires_at` (null: recoverable without a deadline)."""
+    if not requested:
+        return None
+    login = requested.get("customer_login") or {}
+    return {
+        "type": requested["type"],
+        "customer_login": {"expires_at": login.get("expires_at")}
+        if requested["type"] == "customer_login"
+        else None,
     }
 
 
@@ -270,6 +284,7 @@ def _flow(flow_data: dict[str, Any] | None) -> dict[str, Any] | None:
             "redirect": None,
         },
         "subscription_cancel": None,
+        "subscription_pause": None,
         "subscription_update": None,
         "subscription_update_confirm": None,
     }

@@ -16,13 +16,14 @@ from .shapes import CATALOG
 
 INVOICES_ON = {"features": {"invoice_history": {"enabled": True}}}
 PRODUCTS_ON = {
+    "default_return_url": "https://example.com/account",
     "features": {
         "subscription_update": {
             "enabled": True,
             "default_allowed_updates": ["price"],
             "products": [{"product": "prod_pro", "prices": ["price_pro_m"]}],
         }
-    }
+    },
 }
 
 
