@@ -173,9 +173,9 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     ),
     Behaviour(
         "an object of the other mode",
-        'a resource_missing (404 or 400, as above) for an ID that exists in the other mode of the same account adds "; a similar '
-        'object exists in test mode, but a live mode key was used to make this request." (or '
-        "live and test the other way round)",
+        "a resource_missing (404 or 400, as above) for an ID that exists in the other mode of "
+        'the same account adds "; a similar object exists in test mode, but a live mode key was '
+        'used to make this request." (or live and test the other way round)',
         "reported",
         "Stripe's wording as users quote it: payolapayments/payola#278 (\"No such customer: "
         "cus_...; a similar object exists in live mode, but a test mode key was used to make "
@@ -200,6 +200,34 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "docs.stripe.com/rate-limits (read 2026-12: 'API endpoints have a default limit of 25 "
         "requests per second'; the Stripe-Rate-Limited-Reason header; API-REFERENCE §17)",
         "rate_limits",
+    ),
+    Behaviour(
+        "enabled subscription_update needs products",
+        "a create or update leaving features.subscription_update enabled with no products, or "
+        "no default_allowed_updates, answers 400 parameter_missing naming the empty one",
+        "guess",
+        "since 2024-09-30.acacia both are optional 'when you set subscription_update.enabled to "
+        "false' (docs.stripe.com/changelog/acacia/2024-09-30/billing-portal-updates-optional): "
+        "probably still required when enabled, unverified (API-REFERENCE §17)",
+        "subscription_update_needs_products",
+    ),
+    Behaviour(
+        "creation defaults: cancellation reasons",
+        "a new configuration whose create does not send cancellation_reason.options gets all "
+        "five reasons the API reference's example shows (off: [] as fixtures3.json shows)",
+        "guess",
+        "the API reference's example answer to a create that sent only customer_update and "
+        "invoice_history; fixtures3.json shows []; unverified which (API-REFERENCE §17)",
+        "default_cancellation_reasons",
+    ),
+    Behaviour(
+        "creation defaults: schedule conditions",
+        "a new configuration whose create does not send schedule_at_period_end.conditions gets "
+        '[{type: decreasing_item_amount}] (off: []); create cannot send [] for it (no "")',
+        "guess",
+        "fixtures3.json shows [{type: decreasing_item_amount}]; unverified for a new "
+        "configuration (API-REFERENCE §3.7, §17)",
+        "default_schedule_conditions",
     ),
     Behaviour(
         "clearing with empty strings",

@@ -19,6 +19,8 @@ class Call:
     target: str | None = None  # the ID in the path, e.g. bpc_... of /configurations/{configuration}
     refuse_default_updates: bool = False
     first_becomes_default: bool = False
+    subscription_update_needs_products: bool = False
+    creation_defaults: dict[str, Any] | None = None  # params-shaped: a new configuration's
     application: str | None = None  # the caller's Connect application, None for the account itself
     object_id: str | None = None  # a seed's chosen ID for the object being created
     other_mode: AccountState | None = None  # the same account's objects in the other mode

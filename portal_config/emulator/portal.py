@@ -54,7 +54,11 @@ def retrieve_configuration(call: Call) -> dict[str, Any]:
 
 def create_configuration(call: Call) -> dict[str, Any]:
     config = new_configuration(
-        call.params, livemode=call.livemode, now=call.now, object_id=call.object_id
+        call.params,
+        livemode=call.livemode,
+        now=call.now,
+        object_id=call.object_id,
+        defaults=call.creation_defaults,  # behaviours.py: "creation defaults"
     )
     check_configuration(call, config)
     config["application"] = call.application  # behaviours.py: "application stamped"
@@ -102,6 +106,12 @@ def check_configuration(call: Call, config: dict[str, Any]) -> None:
     duration = features["subscription_pause"]["duration"]
     if duration["type"] == "interval_options" and not duration["interval_options"]:
         raise missing_param("features[subscription_pause][duration][interval_options]")
+    update = features["subscription_update"]
+    if call.subscription_update_needs_products and update["enabled"]:
+        # behaviours.py: "enabled subscription_update needs products"
+        for needed in ("products", "default_allowed_updates"):
+            if not update[needed]:
+                raise missing_param(f"features[subscription_update][{needed}]")
     requested = call.params.get("features", {}).get("subscription_update", {}).get("products")
     if isinstance(requested, list):
         _check_products(call, requested)
