@@ -27,7 +27,14 @@ from ..portal.configuration import Configuration
 from ..progress import change_finished
 from ..stripe_api.gateway import Gateway
 from .recheck import Arrivals
-from .write import Meanwhile, check_created, still_as_planned, unconfirmed_fields, write_once
+from .write import (
+    Meanwhile,
+    check_created,
+    settle_defaults,
+    still_as_planned,
+    unconfirmed_fields,
+    write_once,
+)
 
 
 @dataclass
@@ -113,7 +120,10 @@ def _apply_one(
     config_id = str(answer.get("id") or change.config_id)
     report.done.append((change, config_id))
     progress(f"  {change.key} ({config_id}) in {change.where}: {change.past}")
-    differing = unconfirmed_fields(change, answer)
+    unsettled: list[str] = []
+    if isinstance(change, Create):
+        answer, unsettled = settle_defaults(change, answer, gateway, project)
+    differing = unconfirmed_fields(change, answer) + unsettled
     if differing:
         report.unconfirmed.append((change, differing))
         progress(

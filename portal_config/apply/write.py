@@ -9,9 +9,9 @@ import time
 from typing import cast
 
 from ..errors import FailureKind, StripeFailure
-from ..planning.changes import Change, Create, Deactivate
-from ..planning.plan import current_state, fingerprint
-from ..portal import identity
+from ..planning.changes import Change, Create, Deactivate, Update
+from ..planning.plan import current_state, diff_states, fingerprint
+from ..portal import identity, model, payload
 from ..portal.configuration import Configuration
 from ..stripe_api.gateway import Gateway
 from .recheck import Arrivals
@@ -130,3 +130,35 @@ def write_once(change: Change, gateway: Gateway, project: str, arrivals: Arrival
         if not still_as_planned(change, gateway, project, arrivals):
             raise
         return _update(change, gateway, f"{key}-{time.time_ns()}")
+
+
+def settle_defaults(
+    change: Create, answer: Configuration, gateway: Gateway, project: str
+) -> tuple[Configuration, list[str]]:
+    """A create leaves an empty field out (stripe-python drops [], and create takes no "" for
+    schedule_at_period_end.conditions: API-REFERENCE §4, §5), so the new configuration holds
+    Stripe's creation default there, which Stripe does not state (emulator/behaviours.py,
+    "creation defaults"). Where that default is not the file's empty value, one update straight
+    after clears it, so the next plan shows no changes. Returns the configuration as it now is,
+    and the fields left unsettled (the update failed: the next plan shows them)."""
+    sent = {f.path for f in change.fields}
+    wanted = model.canonical({}) | {f.path: f.new for f in change.fields}
+    left = {p: v for p, v in wanted.items() if p not in sent}
+    fields = diff_states(current_state(answer, []), left)
+    if not fields:
+        return answer, []
+    params = payload.update_params([f.path for f in fields], wanted)
+    settle = Update(
+        change.env,
+        change.key,
+        str(answer["id"]),
+        change.file,
+        fields,
+        params,
+        fingerprint(answer),
+        account=change.account,
+    )
+    try:
+        return _update(settle, gateway, settle.idempotency_key(project)), []
+    except StripeFailure:
+        return answer, [f.path for f in fields]

@@ -94,6 +94,7 @@ class Observation:
     products: dict[str, dict[str, Any] | Failure] = field(default_factory=dict)
     customer: dict[str, Any] | None = None
     customer_failure: Failure | None = None
+    customer_other_mode: str | None = None  # the mode Stripe says holds a missing customer
     sessions: list[SessionAttempt] = field(default_factory=list)
 
     @property

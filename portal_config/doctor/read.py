@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, Problem, StripeFailure, ValidationFailed
+from ..errors import FailureKind, Location, Problem, StripeFailure, ValidationFailed
 from ..pipeline import prices
 from ..portal.configuration import Configuration
 from ..project import config, loader, spec
@@ -173,7 +173,10 @@ def _read_customer(obs: Observation, gateway: Gateway, used: list[Used]) -> None
     try:
         obs.customer = gateway.retrieve_customer(obs.customer_id)
     except StripeFailure as exc:
-        obs.customer_failure = failure(gateway, exc)
+        if exc.kind is FailureKind.MISSING:
+            obs.customer_other_mode = exc.other_mode
+        else:
+            obs.customer_failure = failure(gateway, exc)
     if obs.customer is None or obs.customer.get("deleted"):
         return
     if obs.mode == "live" and not obs.allow_live:

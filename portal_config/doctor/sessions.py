@@ -25,6 +25,21 @@ def judge_customer(obs: Observation) -> list[Finding]:
         ]
     if obs.customer_failure:
         return [failed("customer", f"reading customer {customer}", obs.customer_failure)]
+    other = obs.customer_other_mode
+    if obs.customer is None and other is not None:
+        # Stripe's resource_missing names the mode that holds it (emulator/behaviours.py, "an
+        # object of the other mode"): the clearest sign of a live/test mix-up.
+        return [
+            Finding(
+                "customer",
+                "problem",
+                f"customer {customer} exists in {other} mode, not in {mode} mode: a {other} mode "
+                f'ID used with a {mode} mode key, so Stripe refuses its sessions ("No such '
+                f'customer ...; a similar object exists in {other} mode")',
+                f"use this customer's {mode} mode ID (customers exist in one mode only), or "
+                f"the {other} mode key if the app means {other} mode",
+            )
+        ]
     if obs.customer is None:
         account = f" of {obs.env.stripe_account}" if obs.env.stripe_account else ""
         return [

@@ -22,6 +22,7 @@ from .context import SANDBOX_KEY, Call, other_mode_of, sandbox_mode
 from .errors import ApiError, invalid, mask_key
 from .expansion import expand
 from .faults import Faults
+from .objects import creation_defaults
 from .ratelimits import RateLimits
 from .server import WHOLE, Delivery
 from .store import AccountState, IdempotencyRecord, Store, scope_name
@@ -103,6 +104,10 @@ class Settings:
     key_permissions: dict[str, dict[str, str]] = field(default_factory=dict)
     revoked_keys: set[str] = field(default_factory=set)
     rate_limits: bool = False  # Stripe's rate limits enforced (ratelimits.py)
+    # The unknowns of behaviours.py, each switchable so the tests run both ways.
+    subscription_update_needs_products: bool = False
+    default_cancellation_reasons: bool = False
+    default_schedule_conditions: bool = False
 
 
 def request_id() -> str:
@@ -227,6 +232,11 @@ class Api:
                 target=target,
                 refuse_default_updates=self.settings.refuse_default_updates,
                 first_becomes_default=self.settings.first_becomes_default,
+                subscription_update_needs_products=self.settings.subscription_update_needs_products,
+                creation_defaults=creation_defaults(
+                    cancellation_reasons=self.settings.default_cancellation_reasons,
+                    schedule_conditions=self.settings.default_schedule_conditions,
+                ),
                 # Through Stripe-Account the caller is the platform's Connect application.
                 application=self.settings.connect_application if account else None,
                 object_id=object_id,

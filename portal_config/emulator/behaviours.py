@@ -142,10 +142,40 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "listing it lets a test reach the 403 from `connected: all`",
     ),
     Behaviour(
+        "a missing object named in a parameter",
+        "an ID in the request's parameters that names no object (a session's customer or "
+        "configuration, a configuration's products and prices, a price's product) answers 400 "
+        "invalid_request_error, code resource_missing, `param` naming the parameter; a 404 is "
+        "only for the object in the URL's path (param `id`)",
+        "docs",
+        "API-REFERENCE §17 (Sessions); docs.stripe.com/api/errors ('400 Bad Request: the request "
+        "was unacceptable', '404 Not Found: the requested resource doesn't exist')",
+    ),
+    Behaviour(
+        "a session needs a return URL",
+        "a session's return_url (and flow_data's redirect return_url) must be an absolute http(s) "
+        "URL with a host, else 400 url_invalid naming it; without return_url, a configuration "
+        "without default_return_url answers 400 parameter_missing return_url",
+        "docs",
+        "API-REFERENCE §17 (Sessions) and §3 (default_return_url: 'The session's return_url "
+        "overrides it'); url_invalid is in Stripe's error-code list (docs.stripe.com/error-codes); "
+        "the messages' wording is the emulator's own",
+    ),
+    Behaviour(
+        "session after_expiration and the pause flow",
+        "sessions.create takes after_expiration {type: customer_login, customer_login: "
+        "{expires_at}} and flow_data.type subscription_pause with flow_data.subscription_pause "
+        "{subscription}; the session echoes both",
+        "spec",
+        "API 2026-10-28.endive as stripe-python 16.1.0 generates it from Stripe's OpenAPI "
+        "(stripe/params/billing_portal/_session_create_params.py, stripe/billing_portal/"
+        "_session.py); stripe-node 23.1.0's CHANGELOG; API-REFERENCE §11, §17",
+    ),
+    Behaviour(
         "an object of the other mode",
-        'a 404 for an ID that exists in the other mode of the same account adds "; a similar '
-        'object exists in test mode, but a live mode key was used to make this request." (or '
-        "live and test the other way round)",
+        "a resource_missing (404 or 400, as above) for an ID that exists in the other mode of "
+        'the same account adds "; a similar object exists in test mode, but a live mode key was '
+        'used to make this request." (or live and test the other way round)',
         "reported",
         "Stripe's wording as users quote it: payolapayments/payola#278 (\"No such customer: "
         "cus_...; a similar object exists in live mode, but a test mode key was used to make "
@@ -181,6 +211,34 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "docs.stripe.com/sandboxes (each sandbox has its own keys and objects; settings copied "
         "in diverge); API-REFERENCE §17 (Sandboxes). One sandbox per key is the emulator's "
         "simplification: Stripe lets a sandbox have several keys",
+    ),
+    Behaviour(
+        "enabled subscription_update needs products",
+        "a create or update leaving features.subscription_update enabled with no products, or "
+        "no default_allowed_updates, answers 400 parameter_missing naming the empty one",
+        "guess",
+        "since 2024-09-30.acacia both are optional 'when you set subscription_update.enabled to "
+        "false' (docs.stripe.com/changelog/acacia/2024-09-30/billing-portal-updates-optional): "
+        "probably still required when enabled, unverified (API-REFERENCE §17)",
+        "subscription_update_needs_products",
+    ),
+    Behaviour(
+        "creation defaults: cancellation reasons",
+        "a new configuration whose create does not send cancellation_reason.options gets all "
+        "five reasons the API reference's example shows (off: [] as fixtures3.json shows)",
+        "guess",
+        "the API reference's example answer to a create that sent only customer_update and "
+        "invoice_history; fixtures3.json shows []; unverified which (API-REFERENCE §17)",
+        "default_cancellation_reasons",
+    ),
+    Behaviour(
+        "creation defaults: schedule conditions",
+        "a new configuration whose create does not send schedule_at_period_end.conditions gets "
+        '[{type: decreasing_item_amount}] (off: []); create cannot send [] for it (no "")',
+        "guess",
+        "fixtures3.json shows [{type: decreasing_item_amount}]; unverified for a new "
+        "configuration (API-REFERENCE §3.7, §17)",
+        "default_schedule_conditions",
     ),
     Behaviour(
         "clearing with empty strings",

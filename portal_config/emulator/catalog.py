@@ -36,7 +36,7 @@ def create_product(call: Call) -> dict[str, Any]:
 
 
 def retrieve_product(call: Call) -> dict[str, Any]:
-    return call.get("products", call.target, "product", "id")
+    return call.target_object("products", "product")
 
 
 def update_product(call: Call) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def create_price(call: Call) -> dict[str, Any]:
 
 
 def retrieve_price(call: Call) -> dict[str, Any]:
-    return call.get("prices", call.target, "price", "id")
+    return call.target_object("prices", "price")
 
 
 def update_price(call: Call) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def create_customer(call: Call) -> dict[str, Any]:
 
 
 def retrieve_customer(call: Call) -> dict[str, Any]:
-    return call.get("customers", call.target, "customer", "id")
+    return call.target_object("customers", "customer")
 
 
 def retrieve_account(call: Call) -> dict[str, Any]:

@@ -37,6 +37,8 @@ class Call:
     target: str | None = None  # the ID in the path, e.g. bpc_... of /configurations/{configuration}
     refuse_default_updates: bool = False
     first_becomes_default: bool = False
+    subscription_update_needs_products: bool = False
+    creation_defaults: dict[str, Any] | None = None  # params-shaped: a new configuration's
     application: str | None = None  # the caller's Connect application, None for the account itself
     object_id: str | None = None  # a seed's chosen ID for the object being created
     other_mode: AccountState | None = None  # the same account's objects in the other mode
@@ -46,11 +48,21 @@ class Call:
         return self.mode == "live"
 
     def get(self, kind: str, object_id: str | None, noun: str, param: str) -> dict[str, Any]:
-        """The object or Stripe's 404, e.g. "No such configuration: 'bpc_x'"."""
+        """The object a parameter names, or Stripe's 400 resource_missing naming `param`."""
+        return self._find(kind, object_id, noun, param, 400)
+
+    def target_object(self, kind: str, noun: str) -> dict[str, Any]:
+        """The object the URL's path names, or Stripe's 404, e.g. "No such configuration:
+        'bpc_x'" (param `id`)."""
+        return self._find(kind, self.target, noun, "id", 404)
+
+    def _find(
+        self, kind: str, object_id: str | None, noun: str, param: str, status: int
+    ) -> dict[str, Any]:
         found = self.state.collection(kind).get(object_id or "")
         if found is None:
             other_mode = self.other_mode.collection(kind) if self.other_mode else {}
             elsewhere = (object_id or "") in other_mode
             other = "test" if self.livemode else "live"
-            raise no_such(noun, object_id or "", param, other if elsewhere else None)
+            raise no_such(noun, object_id or "", param, other if elsewhere else None, status)
         return found

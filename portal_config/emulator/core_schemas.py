@@ -122,3 +122,17 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ),
     ("GET", "/v1/accounts/{account}"): _RETRIEVE,
 }
+
+
+def add_endive_session_params(schema: dict[str, Any]) -> None:
+    """POST /v1/billing_portal/sessions as API 2026-10-28.endive takes it, which the shipped
+    extract (2026-09-30.endive) predates: `after_expiration` and the `subscription_pause` flow,
+    as stripe-python 16.1.0 generates them (stripe/params/billing_portal/
+    _session_create_params.py: SessionCreateParamsAfterExpiration, SessionCreateParamsFlowData;
+    stripe-node 23.1.0's CHANGELOG lists both; API-REFERENCE §17)."""
+    login = hash_of({"expires_at": INTEGER})
+    after = {"type": {"type": "string", "enum": ["customer_login"]}, "customer_login": login}
+    schema["properties"]["after_expiration"] = hash_of(after, "type")
+    flow = schema["properties"]["flow_data"]
+    flow["properties"]["type"]["enum"].append("subscription_pause")
+    flow["properties"]["subscription_pause"] = hash_of({"subscription": STRING}, "subscription")

@@ -52,6 +52,14 @@ class LoggedRequest:
     at: float  # when it arrived (time.monotonic), for the rate a client keeps
 
 
+def _switch(name: str) -> property:
+    """A Settings switch, read and set on the Emulator as itself (behaviours.py `option`)."""
+    return property(
+        lambda self: getattr(self.settings, name),
+        lambda self, value: setattr(self.settings, name, value),
+    )
+
+
 class Emulator:
     def __init__(
         self,
@@ -61,6 +69,9 @@ class Emulator:
         first_becomes_default: bool = False,
         connect_application: str | None = None,
         rate_limits: bool = False,
+        subscription_update_needs_products: bool = False,
+        default_cancellation_reasons: bool = False,
+        default_schedule_conditions: bool = False,
     ):
         """`refuse_default_updates`, `first_becomes_default` and `connect_application` switch
         on Stripe behaviours that are reported but unconfirmed, `rate_limits` Stripe's rate
@@ -72,6 +83,9 @@ class Emulator:
             first_becomes_default=first_becomes_default,
             connect_application=connect_application,
             rate_limits=rate_limits,
+            subscription_update_needs_products=subscription_update_needs_products,
+            default_cancellation_reasons=default_cancellation_reasons,
+            default_schedule_conditions=default_schedule_conditions,
         )
         self.faults = Faults()
         self.api = Api(self.store, self.settings, self.faults)
@@ -121,6 +135,11 @@ class Emulator:
     @rate_limits.setter
     def rate_limits(self, value: bool) -> None:
         self.settings.rate_limits = value
+
+    # The unknowns (behaviours.py), Settings' own switches.
+    subscription_update_needs_products = _switch("subscription_update_needs_products")
+    default_cancellation_reasons = _switch("default_cancellation_reasons")
+    default_schedule_conditions = _switch("default_schedule_conditions")
 
     @property
     def key_permissions(self) -> dict[str, dict[str, str]]:

@@ -48,8 +48,9 @@ def invalid(message: str, param: str | None = None, code: str | None = None) -> 
     return ApiError(400, message, code=code, param=param)
 
 
-def missing_param(param: str) -> ApiError:
-    return ApiError(400, f"Missing required param: {param}.", code="parameter_missing", param=param)
+def missing_param(param: str, why: str = "") -> ApiError:
+    message = f"Missing required param: {param}." + (f" {why}" if why else "")
+    return ApiError(400, message, code="parameter_missing", param=param)
 
 
 def unknown_param(param: str) -> ApiError:
@@ -58,9 +59,12 @@ def unknown_param(param: str) -> ApiError:
     )
 
 
-def no_such(kind: str, object_id: str, param: str, other_mode: str | None = None) -> ApiError:
-    """Stripe's 404; `other_mode`: the mode that holds the object, named as Stripe names it
-    (behaviours.py, "an object of the other mode")."""
+def no_such(
+    kind: str, object_id: str, param: str, other_mode: str | None = None, status: int = 404
+) -> ApiError:
+    """Stripe's resource_missing: a 404 for the object in the URL's path, a 400 for one a
+    parameter names (behaviours.py, "a missing object named in a parameter"); `other_mode`: the
+    mode that holds the object, named as Stripe names it ("an object of the other mode")."""
     message = f"No such {kind}: '{object_id}'"
     if other_mode is not None:
         mode = "live" if other_mode == "test" else "test"
@@ -68,7 +72,7 @@ def no_such(kind: str, object_id: str, param: str, other_mode: str | None = None
             f"; a similar object exists in {other_mode} mode, but a {mode} mode key was used to "
             "make this request."
         )
-    return ApiError(404, message, code="resource_missing", param=param)
+    return ApiError(status, message, code="resource_missing", param=param)
 
 
 def mask_key(key: str) -> str:

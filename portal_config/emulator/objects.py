@@ -66,6 +66,31 @@ CONFIGURATION_DEFAULTS: dict[str, Any] = {
     "name": None,
 }
 
+# The five reasons of the API reference's example answer to a create (API-REFERENCE §17).
+FIVE_CANCELLATION_REASONS = [
+    "too_expensive",
+    "missing_features",
+    "switched_service",
+    "unused",
+    "other",
+]
+
+
+def creation_defaults(*, cancellation_reasons: bool, schedule_conditions: bool) -> dict[str, Any]:
+    """The candidate defaults of a new configuration that Stripe does not state (behaviours.py,
+    "creation defaults"), as parameters laid under a create's own: the API reference's example
+    shows all five cancellation reasons, fixtures3.json `[]` and a decreasing_item_amount
+    condition; CONFIGURATION_DEFAULTS holds the other candidates."""
+    features: dict[str, Any] = {}
+    if cancellation_reasons:
+        reasons = {"options": list(FIVE_CANCELLATION_REASONS)}
+        features["subscription_cancel"] = {"cancellation_reason": reasons}
+    if schedule_conditions:
+        conditions = [{"type": "decreasing_item_amount"}]
+        features["subscription_update"] = {"schedule_at_period_end": {"conditions": conditions}}
+    return {"features": features} if features else {}
+
+
 # Defaults inside list items, which an update replaces whole (so they are filled per item).
 ITEM_DEFAULTS: dict[tuple[str, ...], dict[str, Any]] = {
     ("features", "subscription_update", "products"): {
@@ -109,8 +134,15 @@ def _with_defaults(item: Data, defaults: dict[str, Any] | None) -> Data:
 
 
 def new_configuration(
-    params: dict[str, Any], *, livemode: bool, now: int, object_id: str | None = None
+    params: dict[str, Any],
+    *,
+    livemode: bool,
+    now: int,
+    object_id: str | None = None,
+    defaults: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """A configuration as a create makes it: `defaults` (creation_defaults) laid over
+    CONFIGURATION_DEFAULTS, then the parameters."""
     config: dict[str, Any] = {
         "id": object_id or new_id("bpc"),
         "object": "billing_portal.configuration",
@@ -122,6 +154,7 @@ def new_configuration(
         "updated": now,
         **copy.deepcopy(CONFIGURATION_DEFAULTS),
     }
+    merge(config, defaults or {})
     update_configuration(config, params, now=now)
     return config
 
@@ -244,7 +277,7 @@ def new_session(
     return {
         "id": new_id("bps"),
         "object": "billing_portal.session",
-        "after_expiration": None,
+        "after_expiration": _after_expiration(params.get("after_expiration")),
         "configuration": configuration["id"],
         "created": now,
         "customer": params.get("customer"),
@@ -255,6 +288,20 @@ def new_session(
         "on_behalf_of": params.get("on_behalf_of"),
         "return_url": params.get("return_url") or configuration["default_return_url"],
         "url": portal_url("session", livemode),
+    }
+
+
+def _after_expiration(requested: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The session's `after_expiration` (2026-10-28.endive): its type, and `customer_login`'s
+    `expires_at` (null: recoverable without a deadline)."""
+    if not requested:
+        return None
+    login = requested.get("customer_login") or {}
+    return {
+        "type": requested["type"],
+        "customer_login": {"expires_at": login.get("expires_at")}
+        if requested["type"] == "customer_login"
+        else None,
     }
 
 
@@ -270,6 +317,7 @@ def _flow(flow_data: dict[str, Any] | None) -> dict[str, Any] | None:
             "redirect": None,
         },
         "subscription_cancel": None,
+        "subscription_pause": None,
         "subscription_update": None,
         "subscription_update_confirm": None,
     }

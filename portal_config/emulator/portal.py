@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
+
 from .context import Call, is_sandbox
 from .errors import invalid, missing_param
 from .lists import paginate
@@ -48,12 +51,16 @@ def list_configurations(call: Call) -> dict[str, Any]:
 
 
 def retrieve_configuration(call: Call) -> dict[str, Any]:
-    return call.get("configurations", call.target, NOUN, "id")
+    return call.target_object("configurations", NOUN)
 
 
 def create_configuration(call: Call) -> dict[str, Any]:
     config = new_configuration(
-        call.params, livemode=call.livemode, now=call.now, object_id=call.object_id
+        call.params,
+        livemode=call.livemode,
+        now=call.now,
+        object_id=call.object_id,
+        defaults=call.creation_defaults,  # behaviours.py: "creation defaults"
     )
     check_configuration(call, config)
     config["application"] = call.application  # behaviours.py: "application stamped"
@@ -101,6 +108,12 @@ def check_configuration(call: Call, config: dict[str, Any]) -> None:
     duration = features["subscription_pause"]["duration"]
     if duration["type"] == "interval_options" and not duration["interval_options"]:
         raise missing_param("features[subscription_pause][duration][interval_options]")
+    update = features["subscription_update"]
+    if call.subscription_update_needs_products and update["enabled"]:
+        # behaviours.py: "enabled subscription_update needs products"
+        for needed in ("products", "default_allowed_updates"):
+            if not update[needed]:
+                raise missing_param(f"features[subscription_update][{needed}]")
     requested = call.params.get("features", {}).get("subscription_update", {}).get("products")
     if isinstance(requested, list):
         _check_products(call, requested)
@@ -132,6 +145,11 @@ def create_session(call: Call) -> dict[str, Any]:
     params = call.params
     if not params.get("customer") and not params.get("customer_account"):
         raise missing_param("customer")
+    _check_absolute_url(params.get("return_url"), "return_url")
+    redirect = params.get("flow_data", {}).get("after_completion", {}).get("redirect", {})
+    _check_absolute_url(
+        redirect.get("return_url"), "flow_data[after_completion][redirect][return_url]"
+    )
     if params.get("customer"):
         call.get("customers", params["customer"], "customer", "customer")
     config = _session_configuration(call)
@@ -141,7 +159,32 @@ def create_session(call: Call) -> dict[str, Any]:
             "portal sessions. Activate it (active=true) or pass an active configuration.",
             "configuration",
         )
+    if not params.get("return_url") and not config["default_return_url"]:
+        # behaviours.py: "a session needs a return URL"
+        raise missing_param(
+            "return_url",
+            f"The configuration {config['id']} has no default_return_url: pass return_url, "
+            "or set the configuration's default_return_url.",
+        )
     return new_session(params, configuration=config, livemode=call.livemode, now=call.now)
+
+
+def _check_absolute_url(url: str | None, param: str) -> None:
+    """behaviours.py: "a session needs a return URL" (absolute: http(s), a host), read with
+    urllib3's parser, the one the product's own URL checks use."""
+    if url is None:
+        return
+    try:
+        parsed = parse_url(url)
+    except LocationParseError:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise invalid(
+            f"Invalid URL: {param} must be an absolute URL with http:// or https:// and a host "
+            f"(e.g. https://example.com/account), not '{url}'.",
+            param,
+            code="url_invalid",
+        )
 
 
 def _session_configuration(call: Call) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import yaml
 from . import connect
 from .context import is_sandbox
 from .errors import ApiError, EmulatorError
+from .objects import FIVE_CANCELLATION_REASONS
 from .values import Data
 
 if TYPE_CHECKING:
@@ -49,16 +50,7 @@ DASHBOARD_DEFAULT: dict[str, Any] = {
         "subscription_cancel": {
             "enabled": True,
             "mode": "at_period_end",
-            "cancellation_reason": {
-                "enabled": True,
-                "options": [
-                    "too_expensive",
-                    "missing_features",
-                    "switched_service",
-                    "unused",
-                    "other",
-                ],
-            },
+            "cancellation_reason": {"enabled": True, "options": FIVE_CANCELLATION_REASONS},
         },
         "subscription_update": {"enabled": False},
     }

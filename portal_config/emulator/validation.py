@@ -83,6 +83,8 @@ def _openapi_request_schema(method: str, path: str) -> dict[str, Any] | None:
     else:
         schema = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     converted: dict[str, Any] = to_json_schema(schema, strict=True)
+    if (method, path) == ("POST", "/v1/billing_portal/sessions"):
+        core_schemas.add_endive_session_params(converted)
     return converted
 
 

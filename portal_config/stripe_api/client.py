@@ -283,18 +283,13 @@ class StripeGateway:
             if exc.kind is not FailureKind.MISSING:
                 raise
 
-    def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
-        """The customer, or None when this mode and account has no such customer."""
-        try:
-            return self._call(
-                f"reading customer {customer_id}",
-                lambda: self.client.v1.customers.retrieve(customer_id),
-                lambda v: responses.plain(v, "customer", customer_id),
-            )
-        except StripeFailure as exc:
-            if exc.kind is FailureKind.MISSING:
-                return None
-            raise
+    def retrieve_customer(self, customer_id: str) -> dict[str, Any]:
+        """The customer (gateway.Gateway.retrieve_customer)."""
+        return self._call(
+            f"reading customer {customer_id}",
+            lambda: self.client.v1.customers.retrieve(customer_id),
+            lambda v: responses.plain(v, "customer", customer_id),
+        )
 
     def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]:
         """A real portal session, as the app would create it (no `configuration`: the default).

@@ -72,8 +72,9 @@ class Gateway(Protocol):
         """Raises StripeFailure unless the key may write portal configurations; writes nothing."""
         ...
 
-    def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
-        """The customer, or None when this mode and account has no such customer."""
+    def retrieve_customer(self, customer_id: str) -> dict[str, Any]:
+        """The customer; none in this mode and account raises StripeFailure of kind MISSING,
+        whose `other_mode` names the mode Stripe says holds it (a live/test mix-up)."""
         ...
 
     def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]: ...

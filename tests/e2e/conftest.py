@@ -67,7 +67,23 @@ BEHAVIOURS: dict[str, dict[str, Any]] = {
     "documented": {},
     "first-becomes-default": {"first_becomes_default": True},
     "refuse-default-updates": {"refuse_default_updates": True},
+    "update-needs-products": {"subscription_update_needs_products": True},
+    "five-cancellation-reasons": {"default_cancellation_reasons": True},
+    "decreasing-amount-condition": {"default_schedule_conditions": True},
 }
+# The unknowns of issue 22 (behaviours.py, kind "guess"), each the other way from "documented".
+# To keep the suite's time, the fleet modules (the slowest) run only the three above.
+UNKNOWNS = ("update-needs-products", "five-cancellation-reasons", "decreasing-amount-condition")
+BOTH_WAYS_MODULES = (
+    "test_plan_apply",
+    "test_import_promote",
+    "test_doctor",
+    "test_fidelity",
+    "test_ids",
+    "test_journey_pull",
+    "test_journey_promote",
+    "test_journey_adopt",
+)
 PARAMETRIZED_MODULES = (
     "test_plan_apply",
     "test_import_promote",
@@ -96,8 +112,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("behaviours")
     if marker is not None:
         names = list(marker.args)
-    elif metafunc.module.__name__.rsplit(".", 1)[-1] in PARAMETRIZED_MODULES:
-        names = list(BEHAVIOURS)
+    elif (module := metafunc.module.__name__.rsplit(".", 1)[-1]) in PARAMETRIZED_MODULES:
+        names = [n for n in BEHAVIOURS if n not in UNKNOWNS or module in BOTH_WAYS_MODULES]
     else:
         names = ["documented"]
     metafunc.parametrize("emulator", names, indirect=True, ids=names)

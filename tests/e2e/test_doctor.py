@@ -429,11 +429,26 @@ def test_an_app_user_id_instead_of_a_customer_id_is_called_out(project) -> None:
 
 def test_an_unknown_customer_is_a_problem(project) -> None:
     healthy(project)
+    result = project.run("doctor", "--env", "staging", "--customer", "cus_nobody")
+    assert result.exit_code == 1, result.output
+    line = finding(result, "problem", "no customer cus_nobody in test mode")
+    assert "a test mode ID is unknown in live mode" in line
+    assert session_posts(project) == []
+
+
+def test_a_customer_of_the_other_mode_is_named_a_live_test_mix_up(project) -> None:
+    healthy(project)
     project.emulator.seed({"customers": [{"id": "cus_live_only"}]}, mode="live")
     result = project.run("doctor", "--env", "staging", "--customer", "cus_live_only")
     assert result.exit_code == 1, result.output
-    line = finding(result, "problem", "no customer cus_live_only in test mode")
-    assert "a test mode ID is unknown in live mode" in line
+    line = finding(
+        result,
+        "problem",
+        "customer cus_live_only exists in live mode, not in test mode: a live mode ID used "
+        "with a test mode key",
+    )
+    assert "a similar object exists in live mode" in line  # Stripe's own words, quoted
+    assert "fix: use this customer's test mode ID" in line
     assert session_posts(project) == []
 
 

@@ -275,6 +275,7 @@ def test_a_removed_price_is_named_by_its_lookup_key(project) -> None:
         features:
           subscription_update:
             enabled: true
+            default_allowed_updates: [price]  # Stripe may refuse an enabled one without
             products: [{prices: [lookup_key:pro_monthly, lookup_key:pro_yearly]}]
         """
     project.write("standard.yaml", text)

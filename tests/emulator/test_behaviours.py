@@ -16,13 +16,14 @@ from .shapes import CATALOG
 
 INVOICES_ON = {"features": {"invoice_history": {"enabled": True}}}
 PRODUCTS_ON = {
+    "default_return_url": "https://example.com/account",
     "features": {
         "subscription_update": {
             "enabled": True,
             "default_allowed_updates": ["price"],
             "products": [{"product": "prod_pro", "prices": ["price_pro_m"]}],
         }
-    }
+    },
 }
 
 
@@ -134,3 +135,92 @@ def test_another_applications_configuration_is_read_only(emulator: Any, stripe_c
     assert caught.value.user_message.startswith(
         "You cannot make any changes to a PortalConfiguration"
     )
+
+
+def test_enabled_subscription_update_without_products_is_refused_when_switched_on(
+    emulator: Any, stripe_client: Any
+) -> None:
+    configs = stripe_client().v1.billing_portal.configurations
+    bare = {"features": {"subscription_update": {"enabled": True}}}
+    assert configs.create(bare).features.subscription_update.enabled is True  # documented
+    emulator.subscription_update_needs_products = True
+    emulator.seed(CATALOG)
+    for params, missing in [
+        (bare, "products"),
+        ({"features": {"subscription_update": {"enabled": True, "products": []}}}, "products"),
+        (
+            {
+                "features": {
+                    "subscription_update": {
+                        "enabled": True,
+                        "products": PRODUCTS_ON["features"]["subscription_update"]["products"],
+                    }
+                }
+            },
+            "default_allowed_updates",
+        ),
+    ]:
+        with pytest.raises(stripe.InvalidRequestError) as caught:
+            configs.create(params)
+        exc: Any = caught.value
+        assert (exc.http_status, exc.code, exc.param) == (
+            400,
+            "parameter_missing",
+            f"features[subscription_update][{missing}]",
+        )
+    made = configs.create(PRODUCTS_ON)
+    with pytest.raises(stripe.InvalidRequestError):  # emptied by an update: refused alike
+        configs.update(made.id, {"features": {"subscription_update": {"products": ""}}})
+    disabled = configs.update(made.id, {"features": {"subscription_update": {"enabled": False}}})
+    assert disabled.features.subscription_update.enabled is False
+
+
+def test_each_candidate_creation_default(emulator: Any, stripe_client: Any) -> None:
+    configs = stripe_client().v1.billing_portal.configurations
+
+    def defaults() -> tuple[list[str], list[str]]:
+        made = configs.create(INVOICES_ON).features
+        return (
+            made.subscription_cancel.cancellation_reason.options,
+            [c.type for c in made.subscription_update.schedule_at_period_end.conditions],
+        )
+
+    assert defaults() == ([], [])  # fixtures3.json's cancellation reasons
+    emulator.default_cancellation_reasons = True
+    five = ["too_expensive", "missing_features", "switched_service", "unused", "other"]
+    assert defaults() == (five, [])
+    emulator.default_cancellation_reasons = False
+    emulator.default_schedule_conditions = True
+    assert defaults() == ([], ["decreasing_item_amount"])
+    # What a create sends wins over either default.
+    sent = configs.create(
+        {
+            "features": {
+                "subscription_cancel": {
+                    "enabled": True,
+                    "cancellation_reason": {"enabled": True, "options": ["other"]},
+                },
+                "subscription_update": {
+                    "enabled": False,
+                    "schedule_at_period_end": {"conditions": [{"type": "shortening_interval"}]},
+                },
+            }
+        }
+    ).features
+    assert sent.subscription_cancel.cancellation_reason.options == ["other"]
+    assert sent.subscription_update.schedule_at_period_end.conditions[0].type == (
+        "shortening_interval"
+    )
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "subscription_update_needs_products",
+        "default_cancellation_reasons",
+        "default_schedule_conditions",
+    ],
+)
+def test_each_unknown_is_a_constructor_switch(option: str) -> None:
+    assert getattr(Emulator(**{option: True}).settings, option) is True
+    assert getattr(Emulator().settings, option) is False

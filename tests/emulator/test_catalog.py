@@ -91,7 +91,7 @@ def test_create_price_and_lookup_key_rules(client: Any) -> None:
     assert client.v1.products.retrieve(with_new_product.product).name == "Addon"
     with pytest.raises(stripe.InvalidRequestError) as caught:
         prices.create({"currency": "usd", "unit_amount": 1, "product": "prod_nope"})
-    assert (caught.value.http_status, caught.value.param) == (404, "product")
+    assert (caught.value.http_status, caught.value.param) == (400, "product")  # named in the body
 
 
 def test_update_price_archives_and_moves_lookup_keys(client: Any) -> None:

@@ -224,14 +224,14 @@ def test_stripe_rules_beyond_the_schema(client: Any) -> None:
     [
         (
             {"product": "prod_nope", "prices": ["price_pro_m"]},
-            404,
+            400,
             "resource_missing",
             "[product]",
             "No such product: 'prod_nope'",
         ),
         (
             {"product": "prod_pro", "prices": ["price_pro_m", "price_nope"]},
-            404,
+            400,
             "resource_missing",
             "[prices][1]",
             "No such price: 'price_nope'",

@@ -129,12 +129,14 @@ def test_http_control_endpoints(emulator: Any, stripe_client: Any) -> None:
     live = stripe_client("sk_live_1")
     assert live.v1.customers.retrieve("cus_l").livemode is True
     assert stripe_client().v1.customers.retrieve("cus_t").id == "cus_t"
-    session = live.v1.billing_portal.sessions.create({"customer": "cus_l"})
+    session = live.v1.billing_portal.sessions.create(
+        {"customer": "cus_l", "return_url": "https://example.com/account"}
+    )
     assert session.url.startswith("https://billing.stripe.com/p/session/")
 
     logged = control(emulator, "GET", "/_emulator/requests")["data"]
     assert [entry["path"] for entry in logged][-1] == "/v1/billing_portal/sessions"
-    assert logged[-1]["body"] == {"customer": "cus_l"} and logged[-1]["mode"] == "live"
+    assert logged[-1]["body"]["customer"] == "cus_l" and logged[-1]["mode"] == "live"
 
     control(emulator, "POST", "/_emulator/faults", {"script": [{"status": 500}], "latency_ms": 0})
     with pytest.raises(stripe.APIError):

@@ -113,10 +113,11 @@ def test_inactive_configuration_is_refused(client: Any) -> None:
 @pytest.mark.parametrize(
     ("params", "status", "code", "param"),
     [
-        ({"customer": "cus_nobody"}, 404, "resource_missing", "customer"),
+        # An object a body parameter names is a 400 (a 404 is for one in the URL's path).
+        ({"customer": "cus_nobody"}, 400, "resource_missing", "customer"),
         (
             {"customer": "cus_alice", "configuration": "bpc_nope"},
-            404,
+            400,
             "resource_missing",
             "configuration",
         ),
@@ -132,3 +133,89 @@ def test_session_errors(
         client.v1.billing_portal.sessions.create(params)
     exc: Any = caught.value
     assert (exc.http_status, exc.code, exc.param) == (status, code, param)
+
+
+def test_an_id_of_the_other_mode_is_a_400_with_stripes_hint(
+    emulator: Any, client: Any, stripe_client: Any
+) -> None:
+    emulator.seed({"customers": [{"id": "cus_live"}]}, mode="live")
+    live_config = stripe_client("sk_live_123").v1.billing_portal.configurations.create(INVOICES_ON)
+    for params, param, noun, object_id in [
+        ({"customer": "cus_live"}, "customer", "customer", "cus_live"),
+        (
+            {"customer": "cus_alice", "configuration": live_config.id},
+            "configuration",
+            "configuration",
+            live_config.id,
+        ),
+    ]:
+        with pytest.raises(stripe.InvalidRequestError) as caught:
+            client.v1.billing_portal.sessions.create(params)
+        exc: Any = caught.value
+        assert (exc.http_status, exc.code, exc.param) == (400, "resource_missing", param)
+        assert exc.user_message == (
+            f"No such {noun}: '{object_id}'; a similar object exists in live mode, but a test "
+            "mode key was used to make this request."
+        )
+
+
+@pytest.mark.parametrize(
+    "return_url",
+    ["/account", "example.com/account", "https://", "javascript:alert(1)", "ftp://example.com/x"],
+)
+def test_return_url_must_be_an_absolute_url(client: Any, return_url: str) -> None:
+    config = client.v1.billing_portal.configurations.create(INVOICES_ON)
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.billing_portal.sessions.create(
+            {"customer": "cus_alice", "configuration": config.id, "return_url": return_url}
+        )
+    exc: Any = caught.value
+    assert (exc.http_status, exc.code, exc.param) == (400, "url_invalid", "return_url")
+    assert "absolute URL" in exc.user_message
+
+
+def test_return_url_is_required_without_a_default_return_url(client: Any) -> None:
+    bare = client.v1.billing_portal.configurations.create(
+        {"features": {"invoice_history": {"enabled": True}}}
+    )
+    sessions = client.v1.billing_portal.sessions
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        sessions.create({"customer": "cus_alice", "configuration": bare.id})
+    exc: Any = caught.value
+    assert (exc.http_status, exc.code, exc.param) == (400, "parameter_missing", "return_url")
+    assert f"{bare.id} has no default_return_url" in exc.user_message
+    made = sessions.create(
+        {"customer": "cus_alice", "configuration": bare.id, "return_url": "http://localhost:3000/"}
+    )
+    assert made.return_url == "http://localhost:3000/"
+
+
+def test_after_expiration_and_the_pause_flow_are_accepted(client: Any) -> None:
+    config = client.v1.billing_portal.configurations.create(INVOICES_ON)
+    session = client.v1.billing_portal.sessions.create(
+        {
+            "customer": "cus_alice",
+            "configuration": config.id,
+            "after_expiration": {"type": "customer_login", "customer_login": {"expires_at": 2000}},
+            "flow_data": {
+                "type": "subscription_pause",
+                "subscription_pause": {"subscription": "sub_1"},
+            },
+        }
+    )
+    assert session.after_expiration.type == "customer_login"
+    assert session.after_expiration.customer_login.expires_at == 2000
+    assert (session.flow.type, session.flow.subscription_pause.subscription) == (
+        "subscription_pause",
+        "sub_1",
+    )
+    assert session.flow.subscription_cancel is None
+    plain = client.v1.billing_portal.sessions.create(
+        {"customer": "cus_alice", "configuration": config.id}
+    )
+    assert plain.after_expiration is None
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.billing_portal.sessions.create(
+            {"customer": "cus_alice", "after_expiration": {"type": "recovery"}}
+        )
+    assert caught.value.param == "after_expiration[type]"

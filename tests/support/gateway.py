@@ -136,7 +136,7 @@ class FakeGateway:
     def probe_configuration_write(self) -> None:
         raise AssertionError("apply does not probe")
 
-    def retrieve_customer(self, customer_id: str) -> dict[str, Any] | None:
+    def retrieve_customer(self, customer_id: str) -> dict[str, Any]:
         raise AssertionError("apply reads no customers")
 
     def create_session(self, customer: str, configuration: str | None = None) -> dict[str, Any]:
