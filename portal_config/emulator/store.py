@@ -76,6 +76,7 @@ class Store:
         self.in_flight: set[tuple[str, str]] = set()
         self.revoked_accounts: set[str] = set()  # connections revoked, in every mode
         self._lock_file: IO[str] | None = None
+        self._saved: bytes | None = None  # the state file's bytes as last read or written
 
     # -- lifetime ---------------------------------------------------------------------------
 
@@ -129,7 +130,8 @@ class Store:
         if not self.path.exists():
             return False
         try:
-            data = json.loads(_read_state(self.path))
+            self._saved = _read_state(self.path)
+            data = json.loads(self._saved)
             self.accounts = {
                 scope: AccountState.from_json(state) for scope, state in data["accounts"].items()
             }
@@ -157,13 +159,19 @@ class Store:
                 },
                 "revoked_accounts": sorted(self.revoked_accounts),
             }
+            text = _one_object_a_line(document, levels=4)
+            if (
+                text.encode() == self._saved
+            ):  # unchanged (a plan, say): no write, no fsync (issue 24)
+                return
             temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             try:
                 with open(temporary, "w", encoding="utf-8") as handle:
-                    handle.write(_one_object_a_line(document, levels=4))
+                    handle.write(text)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(temporary, self.path)
+                self._saved = text.encode()
             finally:
                 temporary.unlink(missing_ok=True)
 
