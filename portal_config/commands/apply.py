@@ -24,6 +24,7 @@ from .options import (
     adopt_option,
     fleet_options,
     prune_option,
+    report_format,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class ApplyRequest:
     shard: tuple[int, int] | None = None  # a fleet's share I of N
     force: bool = False  # change more of a fleet than the threshold allows
     threshold: float = defaults.THRESHOLD  # the share of the accounts it covers a run may change
+    fmt: str = "text"  # the report's: text | markdown | json (the plan is then on stderr)
 
 
 def _gate_live(project: Project, names: list[str], saved: Plan | None, yes: bool) -> list[str]:
@@ -134,9 +136,9 @@ def _confirm_live(plan_: Plan, names: list[str]) -> None:
 
 def execute(request: ApplyRequest, context: Context) -> int:
     from .. import progress, render
-    from ..apply import apply_plan
+    from ..apply import ApplyReport, apply_plan
     from ..pipeline import plan_target
-    from ..render import summary
+    from ..render.apply_report import in_format
 
     chosen = checks.apply(request, context)
     project, names, saved, targeted = chosen.project, chosen.names, chosen.saved, chosen.targeted
@@ -146,11 +148,14 @@ def execute(request: ApplyRequest, context: Context) -> int:
             result = _current_plan(request, chosen, gateways)
         if targeted:
             click.echo(targeted, err=True)
-        click.echo(render.text(result, context.color))
+        # With --format markdown|json stdout is the report alone, for the PR comment or a tool.
+        click.echo(render.text(result, context.color), err=request.fmt != "text")
         _refuse_problems(result)
         held, result = result.held, result.holding_back()
         result.raise_if_unsafe(request.threshold, request.force)
         if not result.changes:
+            if request.fmt != "text":
+                click.echo(in_format(ApplyReport(), result, request.fmt))
             return _held_back(held, 0)
         live_changed = sorted({c.env for c in result.changes if c.env in live})
         _refuse_unconfirmed(live_changed, request.yes, "review the plan above")
@@ -160,8 +165,7 @@ def execute(request: ApplyRequest, context: Context) -> int:
         with progress.shown(total=len(result.changes)) as status:
             echo = status.echo if status else lambda line: click.echo(line, err=True)
             report = apply_plan(result, gateways, echo, request.parallelism)
-    click.echo("")
-    click.echo(summary(report, result))
+    click.echo(in_format(report, result, request.fmt))
     if report.interrupted:
         return 130
     return _held_back(held, 0 if report.ok else 1)
@@ -223,6 +227,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
     "change without --force (updates and deactivations; creates do not count).",
 )
 @MAX_RPS_OPTION
+@report_format("markdown: for a pull request comment; json: for machines. The plan goes to stderr.")
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -240,6 +245,7 @@ def command(
     force: bool,
     threshold: float,
     max_rps: float | None,
+    fmt: str,
 ) -> None:
     """Plan (or load a saved plan), then make Stripe match the files."""
     request = ApplyRequest(
@@ -257,5 +263,6 @@ def command(
         shard=shard,
         force=force,
         threshold=threshold,
+        fmt=fmt,
     )
     ctx.exit(execute(request, ctx.obj))

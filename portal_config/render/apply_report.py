@@ -1,13 +1,23 @@
-"""What an apply did, in words: the closing summary, with the Dashboard steps for what Stripe
-refused to change."""
+"""What an apply did: in words (the closing summary, with the Dashboard steps for what Stripe
+refused to change), as markdown (a table per environment, for the merged pull request) or as JSON
+(a line per change, for machines)."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from ..apply import ApplyReport
 from ..dashboard import portal_settings_url
 from ..planning.changes import COUNTED, Change, count
 from ..planning.plan import Plan
+from .machine import JSON_FORMAT_VERSION
+from .markdown import marker
+from .markup import code, escape, table
 from .text import field_lines
+
+# (change, outcome, the configuration's ID, why), in plan order: one row of markdown or JSON.
+Row = tuple[Change, str, str | None, str | None]
 
 
 def _change_line(change: Change) -> str:
@@ -64,3 +74,72 @@ def summary(report: ApplyReport, plan: Plan) -> str:
             "was done shows no changes, the rest is planned anew."
         )
     return "\n".join(lines)
+
+
+def rows(report: ApplyReport) -> list[Row]:
+    """Each change with what became of it (`created`, `updated`, `deactivated`, `refused`,
+    `rejected`, `unconfirmed`, `not written`, `failed`, `uncertain`, `not run`)."""
+    found: list[Row] = [(c, c.past, i, None) for c, i in report.done]
+    found += [
+        (c, "refused", c.config_id, "Stripe refused: make it in the Dashboard")
+        for c in report.refused
+    ]
+    found += [(c, "rejected", c.config_id, r) for c, r in report.rejected]
+    found += [(c, "unconfirmed", c.config_id, ", ".join(p)) for c, p in report.unconfirmed]
+    found += [(c, "not written", c.config_id, c.meanwhile) for c in report.changed_meanwhile]
+    found += [(c, "failed", c.config_id, r) for c, r in report.not_written]
+    found += [(c, "uncertain", c.config_id, r) for c, r in report.uncertain]
+    failed = [report.failed] if report.failed else []
+    found += [(c, "failed", c.config_id, r) for c, r in failed + report.also_failed]
+    found += [(c, "not run", c.config_id, None) for c in report.not_run]
+    return found
+
+
+def as_json(report: ApplyReport) -> str:
+    """The stable machine shape (documented in the README)."""
+    changes = [
+        {
+            "action": c.action,
+            "key": c.key,
+            "id": config_id,
+            "env": c.env,
+            "account": c.account,
+            "outcome": outcome,
+            "reason": reason,
+        }
+        for c, outcome, config_id, reason in rows(report)
+    ]
+    shape: dict[str, Any] = {
+        "format_version": JSON_FORMAT_VERSION,
+        "ok": report.ok,
+        "interrupted": report.interrupted,
+        "changes": changes,
+    }
+    return json.dumps(shape, indent=2)
+
+
+def as_markdown(report: ApplyReport, plan: Plan) -> str:
+    """For the merged pull request: the summary's first line, a table per environment, then
+    the rest of the summary (what to do about what was not done)."""
+    first, *rest = summary(report, plan).splitlines()
+    parts = [marker("apply"), "## portal-config apply", f"**{escape(first)}**"]
+    by_place: dict[str, list[list[str]]] = {}
+    for c, outcome, config_id, reason in rows(report):
+        cells = [
+            outcome,
+            code(c.key or "?"),
+            code(config_id) if config_id else "",
+            escape(reason or ""),
+        ]
+        by_place.setdefault(c.where, []).append(cells)
+    for where, found in by_place.items():
+        parts += [f"### {code(where)}", table(["Outcome", "Configuration", "ID", "Detail"], found)]
+    parts += [f"- {escape(line)}" for line in rest]
+    return "\n\n".join(parts) + "\n"
+
+
+def in_format(report: ApplyReport, plan: Plan, fmt: str) -> str:
+    """`apply --format text|markdown|json`."""
+    if fmt == "json":
+        return as_json(report)
+    return as_markdown(report, plan) if fmt == "markdown" else "\n" + summary(report, plan)

@@ -8,11 +8,16 @@ then notes and problems. Every value from the files or from Stripe goes through 
 value can break the comment. Over LIMIT characters the least important detail is cut: the field
 tables of the largest changes first, then whole configurations (test mode updates and creates
 before live ones, deactivations last), with a note saying how to see everything.
+
+A change made the same way in several of a fleet's accounts (the same key, action and fields
+old -> new, as one field changed across the fleet) is shown once, "in 17 of 20 accounts of
+`fleet`", the accounts listed collapsed, instead of once per account (issue 21, item 7).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..dashboard import named, portal_settings_url
@@ -48,9 +53,11 @@ class _Block:
         return {FULL: self.full, BARE: self.bare, GONE: ""}[self.state]
 
 
-def _summary(change: Change) -> str:
+def _summary(change: Change, grouped: bool = False) -> str:
     """What happens to the configuration, in the `<summary>` (HTML: markdown is not read)."""
-    where = code(change.key or "?") + (f" ({code(change.config_id)})" if change.config_id else "")
+    where = code(change.key or "?")
+    if change.config_id and not grouped:  # a group's IDs differ: each place has its own
+        where += f" ({code(change.config_id)})"
     default = " [the account's default configuration]" if change.is_default else ""
     file = f" · {code(change.file)}" if change.file else ""
     return f"{change.symbol} {where} {change.outcome()}{default}{file}"
@@ -66,10 +73,14 @@ def _cells(change: Change, f: FieldChange, labels: Mapping[str, str]) -> list[st
     return [code(f.path), before, code(value_text(f.path, f.new))]
 
 
-def _block(env: EnvPlan, position: int, change: Change, limit: int) -> _Block:
+def _block(
+    env: EnvPlan, position: int, change: Change, limit: int, places: str = "", listed: str = ""
+) -> _Block:
+    """One configuration's change; with `places` (where else it is made the same way, said
+    before it) and `listed` (those places, collapsed) a group's."""
     # What customers will notice leads the section, in the summary: seen without opening it.
     notice = "".join(f"<br>{escape(f'- {sentence}')}" for sentence in change.impact(env.labels))
-    head = f"<details><summary>{_summary(change)}{notice}</summary>"
+    head = f"<details><summary>{places}{_summary(change, bool(places))}{notice}</summary>"
     rows = [_cells(change, f, env.labels) for f in change.fields]
     fields = table(["Field", "Before", "After"], rows)
     cut = (
@@ -78,12 +89,57 @@ def _block(env: EnvPlan, position: int, change: Change, limit: int) -> _Block:
     )
     importance = 2 if isinstance(change, Deactivate) else 1 if env.mode == "live" else 0
     return _Block(
-        env.where,
+        "" if places else env.where,
         position,
         importance,
-        f"{head}\n\n{fields}\n\n</details>",
-        f"{head}\n\n{cut}\n\n</details>",
+        f"{head}\n\n{fields}\n\n{listed}</details>",
+        f"{head}\n\n{cut}\n\n{listed}</details>",
     )
+
+
+def _signature(change: Change) -> str:
+    """Changes with equal signatures are shown once: a fleet's, with the same key, action and
+    fields old -> new. An environment of its own keeps its section (its live warning, its
+    mode), however like another's its changes are."""
+    if change.account is None:
+        return json.dumps([change.env, change.key, change.action, change.config_id])
+    fields = [f.data() for f in change.fields]
+    return json.dumps([change.env, change.key, change.action, fields], default=str)
+
+
+def _places(plan: Plan, envs: Sequence[EnvPlan]) -> str:
+    """Where a group's change is made: "in 17 of 20 accounts of `fleet`"."""
+    name = envs[0].env
+    return f"in {len(envs)} of {plan.fleets[name]} accounts of {code(name)}: "
+
+
+def _blocks(plan: Plan, limit: int) -> list[_Block]:
+    """A block per change, one per group of changes made the same way in several places."""
+    groups: dict[str, list[tuple[EnvPlan, Change]]] = {}
+    for env in plan.envs:
+        for change in env.changes:
+            groups.setdefault(_signature(change), []).append((env, change))
+    blocks = []
+    for position, pairs in enumerate(groups.values()):
+        env, change = pairs[0]
+        if len(pairs) == 1:
+            blocks.append(_block(env, position, change, limit))
+            continue
+        envs = [e for e, _ in pairs]
+        live = [e for e in envs if e.mode == "live"]
+        listed = (
+            f"<details><summary>The {len(envs)} places{' (live mode)' if live else ''}"
+            "</summary>\n\n" + ", ".join(code(e.where) for e in envs) + "\n\n</details>\n\n"
+        )
+        blocks.append(
+            _block(live[0] if live else env, position, change, limit, _places(plan, envs), listed)
+        )
+    return blocks
+
+
+def _grouped_section(blocks: list[_Block]) -> list[str]:
+    shown = [b.text for b in blocks if not b.env and b.state != GONE]
+    return ["### The same change in several places", *shown] if shown else []
 
 
 def _shown(env: EnvPlan) -> bool:
@@ -91,12 +147,31 @@ def _shown(env: EnvPlan) -> bool:
     return env.account is None or env.differs or bool(env.problems)
 
 
-def _summary_table(plan: Plan) -> str:
+def _in_groups(env: EnvPlan, alone: set[str]) -> bool:
+    """Every change of this place is in a group (shown once, above), and it has nothing else
+    to say: no section of its own, and a fleet's such accounts are one row of the summary."""
+    return env.differs and env.where not in alone and not env.problems and not _notes(env)
+
+
+def _summary_table(plan: Plan, alone: set[str]) -> str:
     rows = []
+    folded: dict[str, list[EnvPlan]] = {}  # a fleet's accounts whose changes are all grouped
     for env in filter(_shown, plan.envs):
+        if env.account is not None and _in_groups(env, alone):
+            if env.env not in folded:
+                rows.append([env.env])  # filled in below, where the fleet's first account was
+            folded.setdefault(env.env, []).append(env)
+            continue
         n = count(env.changes)
         mode = "**live**" if env.mode == "live" else escape(env.space)
         rows.append([code(env.where), mode, *map(str, n.values()), str(len(env.problems))])
+    for i, row in enumerate(rows):
+        if len(row) == 1:
+            envs = folded[row[0]]
+            n = count([c for e in envs for c in e.changes])
+            mode = "**live**" if any(e.mode == "live" for e in envs) else escape(envs[0].space)
+            where = f"{code(row[0])} ({len(envs)} accounts, changes grouped below)"
+            rows[i] = [where, mode, *map(str, n.values()), "0"]
     if not rows:  # a fleet wholly in sync: its line says so
         return ""
     counted = [k.counted_as.capitalize() for k in COUNTED]
@@ -197,10 +272,14 @@ def _assemble(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) ->
         parts.append(f"**{escape(drift)}**")
     if wording.compared:
         parts.append(escape(wording.compared))
-    parts += [t for t in [_summary_table(plan)] if t]
+    alone = {b.env for b in blocks}  # the places with a change of their own
+    parts += [t for t in [_summary_table(plan, alone)] if t]
     parts += [escape(line) for line in fleet_lines(plan)]
+    parts += _grouped_section(blocks)
     for env in filter(_shown, plan.envs):
         mine = [b for b in blocks if b.env == env.where]
+        if _in_groups(env, alone):
+            continue
         parts.append(f"### {code(env.where)} ({escape(named(env.space).removeprefix('the '))})")
         warning = _warning(env)
         if warning:
@@ -241,6 +320,4 @@ def _fit(plan: Plan, wording: Wording, blocks: list[_Block], limit: int) -> str:
 
 
 def markdown(plan: Plan, wording: Wording = PLAN, limit: int = LIMIT) -> str:
-    pairs = [(env, change) for env in plan.envs for change in env.changes]
-    blocks = [_block(env, position, change, limit) for position, (env, change) in enumerate(pairs)]
-    return _fit(plan, wording, blocks, limit)
+    return _fit(plan, wording, _blocks(plan, limit), limit)
