@@ -38,8 +38,12 @@ from .stripe_api import notices
 
 
 def _wants_color(no_color: bool) -> bool:
-    if no_color or os.environ.get("NO_COLOR"):  # no-color.org: set and not empty
+    if no_color or os.environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
         return False
+    if os.environ.get("FORCE_COLOR"):  # https://force-color.org: set and not empty, any value
+        return True
+    if os.environ.get("CLICOLOR_FORCE", "0") != "0":  # https://bixense.com/clicolors/
+        return True
     return sys.stdout.isatty()
 
 
@@ -75,8 +79,11 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     """Stripe customer portal configurations as code."""
-    no_color = bool(ctx.meta.get(NO_COLOR_META))
-    ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
+    color = _wants_color(bool(ctx.meta.get(NO_COLOR_META)))
+    ctx.obj = Context(config_path=config_path, debug=debug, color=color)
+    # click.echo strips ANSI codes off a terminal unless the context says otherwise; the
+    # command's context inherits this (https://click.palletsprojects.com/en/stable/api/#click.Context.color).
+    ctx.color = color
 
 
 _COMMANDS = (

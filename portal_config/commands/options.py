@@ -35,6 +35,7 @@ def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         ctx.meta[NO_COLOR_META] = True
         if isinstance(ctx.obj, Context):
             ctx.obj = replace(ctx.obj, color=False)
+        ctx.color = False  # what click.echo keeps of ANSI codes (cli.py sets it from the group)
 
 
 NO_COLOR_OPTION = click.option(
