@@ -49,3 +49,43 @@ def test_no_color_option_beats_forced_colour(project: Any, monkeypatch: pytest.M
     result = project.run("plan", "--env", "staging", "--no-color")
     assert result.exit_code == 0, result.output
     assert "\x1b[" not in result.stdout
+
+
+# -- PORTAL_CONFIG_<COMMAND>_<OPTION>: click's auto_envvar_prefix ----------------------------
+
+
+def test_options_default_from_portal_config_variables(
+    project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write("standard.yaml", STANDARD)
+    monkeypatch.setenv("PORTAL_CONFIG_PLAN_ENV", "staging")
+    monkeypatch.setenv("PORTAL_CONFIG_PLAN_DETAILED_EXITCODE", "1")
+    result = project.run("plan")
+    assert result.exit_code == 2, result.output  # changes, and --detailed-exitcode taken
+    assert "+ standard in staging will be created" in result.stdout
+    prod = project.run("plan", "--env", "prod")  # the command line wins
+    assert "in prod will be created" in prod.stdout and "staging" not in prod.stdout
+
+
+def test_a_confirmation_is_never_taken_from_the_environment(
+    project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--yes, --force, --prune, --adopt and --allow-live stay on the command line, where a
+    reviewer sees them."""
+    project.write("standard.yaml", STANDARD)
+    monkeypatch.setenv("PORTAL_CONFIG_APPLY_YES", "1")
+    result = project.run("apply", "--env", "prod")
+    assert result.exit_code == 1, result.output
+    assert "refusing to apply to live environment prod without a terminal" in result.stderr
+    assert project.writes() == []
+
+
+def test_an_env_file_of_ids_sets_no_option(project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ids --format env` writes PORTAL_CONFIG_<KEY>: keys named `debug` or `config` must not
+    become the group's options when that file is sourced."""
+    project.write("standard.yaml", STANDARD)
+    monkeypatch.setenv("PORTAL_CONFIG_DEBUG", "bpc_123")
+    monkeypatch.setenv("PORTAL_CONFIG_CONFIG", "bpc_456")
+    result = project.run("plan", "--env", "staging")
+    assert result.exit_code == 0, result.output
+    assert "+ standard in staging will be created" in result.stdout
