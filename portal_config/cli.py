@@ -32,14 +32,18 @@ from .commands import (
     show,
     validate,
 )
-from .commands.options import NO_COLOR_META, NO_COLOR_OPTION, Context
+from .commands.options import COMMAND_LINE_ONLY, NO_COLOR_META, NO_COLOR_OPTION, Context
 from .errors import PortalConfigError, ValidationFailed
 from .stripe_api import notices
 
 
 def _wants_color(no_color: bool) -> bool:
-    if no_color or os.environ.get("NO_COLOR"):  # no-color.org: set and not empty
+    if no_color or os.environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
         return False
+    if os.environ.get("FORCE_COLOR"):  # https://force-color.org: set and not empty, any value
+        return True
+    if os.environ.get("CLICOLOR_FORCE", "0") != "0":  # https://bixense.com/clicolors/
+        return True
     return sys.stdout.isatty()
 
 
@@ -68,15 +72,19 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     "--config",
     "config_path",
     type=click.Path(path_type=Path),
+    **COMMAND_LINE_ONLY,
     help="Project file (default: ./portal-config.yaml or ./configs/portal-config.yaml).",
 )
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.", **COMMAND_LINE_ONLY)
 @NO_COLOR_OPTION
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
     """Stripe customer portal configurations as code."""
-    no_color = bool(ctx.meta.get(NO_COLOR_META))
-    ctx.obj = Context(config_path=config_path, debug=debug, color=_wants_color(no_color))
+    color = _wants_color(bool(ctx.meta.get(NO_COLOR_META)))
+    ctx.obj = Context(config_path=config_path, debug=debug, color=color)
+    # click.echo strips ANSI codes off a terminal unless the context says otherwise; the
+    # command's context inherits this (https://click.palletsprojects.com/en/stable/api/#click.Context.color).
+    ctx.color = color
 
 
 _COMMANDS = (
@@ -94,8 +102,23 @@ _COMMANDS = (
     schema,
     emulator,
 )
+
+
+def _from_the_environment(command: click.Command) -> click.Command:
+    """Each option defaults from PORTAL_CONFIG_<COMMAND>_<OPTION>, named after its long flag
+    (`plan --detailed-exitcode`: PORTAL_CONFIG_PLAN_DETAILED_EXITCODE) where click's
+    auto_envvar_prefix would use the parameter's name (env_names, fmt); not COMMAND_LINE_ONLY's.
+    https://click.palletsprojects.com/en/stable/options/#values-from-environment-variables"""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.allow_from_autoenv and not param.envvar:
+            flag = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
+            param.envvar = f"PORTAL_CONFIG_{str(command.name).upper()}_{flag}"
+    return command
+
+
 for _module in _COMMANDS:
-    cli.add_command(NO_COLOR_OPTION(_module.command))  # also after the command's name
+    # --no-color also after the command's name
+    cli.add_command(_from_the_environment(NO_COLOR_OPTION(_module.command)))
 
 
 def main(argv: list[str] | None = None) -> None:

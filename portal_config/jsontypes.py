@@ -15,3 +15,8 @@ Data: TypeAlias = Any
 # A stripe SDK service, called with parameters built at run time from the files, which its
 # TypedDicts cannot describe.
 SDKService: TypeAlias = Any
+
+# Every JSON document the CLI prints carries `"format_version": JSON_FORMAT_VERSION`; it changes
+# only when a field is removed or changes meaning (README: JSON plan), so a reader can refuse a
+# shape it does not know.
+JSON_FORMAT_VERSION = 1

@@ -99,31 +99,34 @@ def test_json_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project_from(BROKEN / "vars-not-strings", tmp_path))
     result = run("validate", "--format", "json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == [
-        {
-            "file": "portal-config.yaml",
-            "line": 7,
-            "col": 13,
-            "level": "error",
-            "message": "environments.local.vars.port: expected a string, got the number 3000 "
-            "(quote it to make it text)",
-        },
-        {
-            "file": "portal-config.yaml",
-            "line": 8,
-            "col": 7,
-            "level": "error",
-            "message": "environments.local.vars: 'app-url' must start with a letter or '_' and use "
-            "only letters, digits and '_'",
-        },
-    ]
+    assert json.loads(result.stdout) == {
+        "format_version": 1,
+        "problems": [
+            {
+                "file": "portal-config.yaml",
+                "line": 7,
+                "col": 13,
+                "level": "error",
+                "message": "environments.local.vars.port: expected a string, got the number 3000 "
+                "(quote it to make it text)",
+            },
+            {
+                "file": "portal-config.yaml",
+                "line": 8,
+                "col": 7,
+                "level": "error",
+                "message": "environments.local.vars: 'app-url' must start with a letter or '_' "
+                "and use only letters, digits and '_'",
+            },
+        ],
+    }
 
 
-def test_json_format_when_clean_is_an_empty_array(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_format_when_clean_has_no_problems(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CONFIGS.parent)
     result = run("validate", "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == []
+    assert json.loads(result.stdout) == {"format_version": 1, "problems": []}
 
 
 def test_github_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ from ..errors import PortalConfigError
 from . import checks
 from .options import (
     ALL_OPTION,
+    COMMAND_LINE_ONLY,
     ENV_OPTION,
     MAX_RPS_OPTION,
     TARGET_OPTION,
@@ -196,7 +197,12 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @click.command("apply")
 @ENV_OPTION
 @ALL_OPTION
-@click.option("--yes", is_flag=True, help="Apply without asking (needed for live off a terminal).")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Apply without asking (needed for live off a terminal).",
+    **COMMAND_LINE_ONLY,
+)
 @prune_option()
 @adopt_option()
 @click.option(
@@ -215,6 +221,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @click.option(
     "--force",
     is_flag=True,
+    **COMMAND_LINE_ONLY,
     help="Change more of the fleet accounts this run covers than the threshold allows.",
 )
 @click.option(

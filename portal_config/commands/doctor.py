@@ -10,7 +10,14 @@ import click
 
 from .. import defaults
 from . import checks
-from .options import MAX_RPS_OPTION, TIMEOUT_OPTION, Context, fleet_options, single_env_option
+from .options import (
+    COMMAND_LINE_ONLY,
+    MAX_RPS_OPTION,
+    TIMEOUT_OPTION,
+    Context,
+    fleet_options,
+    single_env_option,
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,12 @@ def execute(request: DoctorRequest, context: Context) -> int:
     help="Also check this customer and create a real portal session per configuration (a "
     "fleet: with --accounts naming the customer's account).",
 )
-@click.option("--allow-live", is_flag=True, help="Create portal sessions in a live environment.")
+@click.option(
+    "--allow-live",
+    is_flag=True,
+    help="Create portal sessions in a live environment.",
+    **COMMAND_LINE_ONLY,
+)
 @click.option(
     "--show-url",
     is_flag=True,

@@ -13,7 +13,7 @@ import click
 from .. import defaults
 from ..project.loader import display_path
 from . import checks
-from .options import TIMEOUT_OPTION, Context, single_env_option
+from .options import COMMAND_LINE_ONLY, TIMEOUT_OPTION, Context, single_env_option
 
 if TYPE_CHECKING:
     from ..project.spec import DesiredConfig, Project
@@ -134,7 +134,7 @@ def execute(request: ImportRequest, context: Context) -> int:
     help="Derive each file's key from the configuration's name or its ID.",
 )
 @click.option("--include-inactive", is_flag=True, help="Also import inactive configurations.")
-@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.", **COMMAND_LINE_ONLY)
 @click.option(
     "--id", "config_id", metavar="bpc_...", help="Import this configuration alone (active or not)."
 )

@@ -26,6 +26,11 @@ class Context:
 
 
 NO_COLOR_META = "portal_config.no_color"
+# Options that are never defaulted from PORTAL_CONFIG_<COMMAND>_<OPTION> variables (cli.py's
+# auto_envvar_prefix): a confirmation or an override a reviewer must see on the command line,
+# and the group's own, whose PORTAL_CONFIG_<OPTION> names an `ids --format env` file may set.
+# https://click.palletsprojects.com/en/stable/options/#values-from-environment-variables
+COMMAND_LINE_ONLY: dict[str, Any] = {"allow_from_autoenv": False}
 
 
 def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -35,6 +40,7 @@ def _no_color(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         ctx.meta[NO_COLOR_META] = True
         if isinstance(ctx.obj, Context):
             ctx.obj = replace(ctx.obj, color=False)
+        ctx.color = False  # what click.echo keeps of ANSI codes (cli.py sets it from the group)
 
 
 NO_COLOR_OPTION = click.option(
@@ -42,6 +48,7 @@ NO_COLOR_OPTION = click.option(
     is_flag=True,
     expose_value=False,
     callback=_no_color,
+    **COMMAND_LINE_ONLY,
     help="No colour, even on a terminal (also NO_COLOR).",
 )
 ENV_OPTION = click.option(
@@ -60,14 +67,14 @@ def prune_option(planned: bool = False) -> Callable[[F], F]:
     said = (
         f"Show what apply --prune would deactivate: {what}." if planned else f"Deactivate {what}."
     )
-    return click.option("--prune", is_flag=True, help=said)
+    return click.option("--prune", is_flag=True, help=said, **COMMAND_LINE_ONLY)
 
 
 def adopt_option(planned: bool = False) -> Callable[[F], F]:
     """--adopt: apply writes identity metadata; plan (planned=True) only shows what it would."""
     what = "identity metadata on configurations pinned with ids:"
     said = f"Show what apply --adopt would write: {what}." if planned else f"Write {what}."
-    return click.option("--adopt", is_flag=True, help=said)
+    return click.option("--adopt", is_flag=True, help=said, **COMMAND_LINE_ONLY)
 
 
 TARGET_OPTION = click.option(

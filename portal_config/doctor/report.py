@@ -9,11 +9,11 @@ from collections.abc import Sequence
 import click
 
 from ..dashboard import named
+from ..jsontypes import JSON_FORMAT_VERSION
 from .fleet import FAILED, HEALTHY, WITH_FINDINGS, FleetFindings
 from .observation import STATUSES, Finding, exit_code
 
 COLOURS = {"ok": "green", "warning": "yellow", "problem": "red"}
-JSON_FORMAT_VERSION = 1
 
 
 def _counts(findings: Sequence[Finding]) -> dict[str, int]:

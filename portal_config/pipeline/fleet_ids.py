@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 
 from ..errors import StripeFailure
+from ..jsontypes import JSON_FORMAT_VERSION
 from ..project import spec
 from ..stripe_api.gateway import Gateway
 from . import fleet_plan, fleet_read, ids
@@ -45,7 +46,12 @@ def render(env_name: str, mode: str, accounts: Sequence[Ids], fmt: str) -> str:
             }
             for a in accounts
         ]
-        document = {"environment": env_name, "mode": mode, "accounts": entries}
+        document = {
+            "format_version": JSON_FORMAT_VERSION,
+            "environment": env_name,
+            "mode": mode,
+            "accounts": entries,
+        }
         return json.dumps(document, indent=2)
     rows = [(str(a.account), key, value) for a in accounts for key, value in a.found.items()]
     account_width = max((len(r[0]) for r in rows), default=0)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..jsontypes import JSON_FORMAT_VERSION
 from ..planning.match import Binding, Status
 from ..portal import identity
 from ..project import config, spec
@@ -124,6 +125,7 @@ def render(ids: Ids, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(
             {
+                "format_version": JSON_FORMAT_VERSION,
                 "environment": ids.env,
                 "mode": ids.mode,
                 "ids": ids.found,

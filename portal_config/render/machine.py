@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..jsontypes import JSON_FORMAT_VERSION
 from ..planning.plan import Plan
-
-JSON_FORMAT_VERSION = 1
 
 
 def as_json(plan: Plan) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..errors import Problem, ProblemKind
+from ..jsontypes import JSON_FORMAT_VERSION
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -67,19 +68,18 @@ def _sarif(problems: Sequence[Problem]) -> dict[str, Any]:
 def render(problems: Sequence[Problem], fmt: str = "text") -> str:
     """Every problem in one format; "" for text and github when there are none."""
     if fmt == "json":
-        return json.dumps(
-            [
-                {
-                    "file": p.location.file,
-                    "line": p.location.line,
-                    "col": p.location.col,
-                    "level": p.level,
-                    "message": p.message,
-                }
-                for p in problems
-            ],
-            indent=2,
-        )
+        problem_list = [
+            {
+                "file": p.location.file,
+                "line": p.location.line,
+                "col": p.location.col,
+                "level": p.level,
+                "message": p.message,
+            }
+            for p in problems
+        ]
+        document = {"format_version": JSON_FORMAT_VERSION, "problems": problem_list}
+        return json.dumps(document, indent=2)
     if fmt == "sarif":
         return json.dumps(_sarif(problems), indent=2)
     if fmt == "github":

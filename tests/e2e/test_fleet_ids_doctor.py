@@ -70,6 +70,7 @@ def test_ids_lists_each_accounts_own_configuration(project) -> None:
 
     document = json.loads(project.run("ids", "--env", "fleet", "--format", "json").stdout)
     assert document["environment"] == "fleet" and document["mode"] == "test"
+    assert document["format_version"] == 1
     assert sorted(document["accounts"], key=lambda e: e["account"]) == [
         {
             "account": a,

@@ -52,6 +52,7 @@ def test_json_maps_keys_to_ids(project) -> None:
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document == {
+        "format_version": 1,
         "environment": "staging",
         "mode": "test",
         "ids": ids,
