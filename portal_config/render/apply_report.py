@@ -9,9 +9,9 @@ from typing import Any
 
 from ..apply import ApplyReport
 from ..dashboard import portal_settings_url
+from ..jsontypes import JSON_FORMAT_VERSION
 from ..planning.changes import COUNTED, Change, count
 from ..planning.plan import Plan
-from .machine import JSON_FORMAT_VERSION
 from .markdown import marker
 from .markup import code, escape, table
 from .text import field_lines
