@@ -374,6 +374,13 @@ def test_clearing_gives_the_address_the_key_and_its_kind(monkeypatch: pytest.Mon
     assert safety.clear(env("test")).key_kind == "secret"
 
 
+def test_a_sandbox_key_from_the_cli_is_a_restricted_one() -> None:
+    # `stripe sandbox create` hands out restricted keys (rk + cs: docs.stripe.com/cli/sandbox),
+    # so doctor's hint is the restricted key's (give it write access), not a secret key's
+    cleared = safety.Cleared("https://api.stripe.com", "rkcs_test_51QaZ0123456789abcdWXYZ")
+    assert cleared.key_kind == "restricted"
+
+
 # -- what loading the Stripe client loads -----------------------------------------------------
 
 

@@ -62,8 +62,8 @@ class Cleared:
 
     @property
     def key_kind(self) -> str:
-        """'restricted' for an rk_ key, 'secret' for an sk_ key."""
-        return "restricted" if self.key.startswith("rk_") else "secret"
+        """'restricted' for an rk_ key or a CLI sandbox's rkcs_ key, 'secret' for an sk_ key."""
+        return "restricted" if self.key.startswith(("rk_", "rkcs_")) else "secret"
 
 
 def clear(env: Environment) -> Cleared:
