@@ -49,7 +49,7 @@ NO_COLOR_OPTION = click.option(
     expose_value=False,
     callback=_no_color,
     **COMMAND_LINE_ONLY,
-    help="No colour, even on a terminal (also NO_COLOR).",
+    help="No colour, even on a terminal or with FORCE_COLOR (also NO_COLOR).",
 )
 ENV_OPTION = click.option(
     "--env",
