@@ -208,8 +208,8 @@ def _share(ctx: click.Context, param: click.Parameter, value: str) -> float:
 @click.option(
     "--plan",
     "plan_file",
-    type=click.Path(path_type=Path),
-    help="Apply a plan saved with `plan --out`; refused if Stripe changed since.",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="Apply a plan saved with `plan --out` (`-`: from stdin); refused if Stripe changed since.",
 )
 @TARGET_OPTION
 @TIMEOUT_OPTION

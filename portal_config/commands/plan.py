@@ -45,6 +45,7 @@ def execute(request: PlanRequest, context: Context) -> int:
     from .. import progress, render
     from ..pipeline import fanout, plan_target
     from ..planning import planfile
+    from ..project.limits import STDIN
 
     chosen = checks.plan(request, context)
     with (
@@ -62,11 +63,13 @@ def execute(request: PlanRequest, context: Context) -> int:
             selection=chosen.selection,
             slim=request.out_file is None,  # a saved plan fingerprints each configuration whole
         )
+    # `--out -`: stdout holds the plan file alone (for a pipe), the report goes to stderr.
+    to_stdout = request.out_file == STDIN
     if request.out_file:
         planfile.save(result, request.out_file)
+        where, then = ("stdout", "-") if to_stdout else (request.out_file, request.out_file)
         click.echo(
-            f"Saved the plan to {request.out_file}: `portal-config apply --plan "
-            f"{request.out_file}` applies exactly this.",
+            f"Saved the plan to {where}: `portal-config apply --plan {then}` applies exactly this.",
             err=True,
         )
     # A nightly `--detailed-exitcode` run is a drift check: its report says "Drift:".
@@ -77,7 +80,7 @@ def execute(request: PlanRequest, context: Context) -> int:
             wording,
             title=f"{wording.title}, targeted (only {', '.join(sorted(set(request.targets)))})",
         )
-    click.echo(render.in_format(result, request.fmt, context.color, wording))
+    click.echo(render.in_format(result, request.fmt, context.color, wording), err=to_stdout)
     if result.has_problems:
         return 1
     return 2 if request.detailed_exitcode and result.differs else 0
@@ -97,8 +100,9 @@ def execute(request: PlanRequest, context: Context) -> int:
 @click.option(
     "--out",
     "out_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Save the plan, for `apply --plan` (holds no key).",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="Save the plan, for `apply --plan` (holds no key); `-`: on stdout, the report then on "
+    "stderr.",
 )
 @TARGET_OPTION
 @TIMEOUT_OPTION

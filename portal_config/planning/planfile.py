@@ -10,6 +10,7 @@ ever in the file: apply takes it from the environment.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +21,19 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from ..errors import Location, PlanStaleError, PortalConfigError, Problem
 from ..jsontypes import Data
-from ..masking import masked_keys, write_masked
+from ..masking import mask_secrets, masked_keys, write_masked
 from ..portal import identity
 from ..portal.openapi import packaged_json
-from ..project.limits import MAX_DEPTH, MAX_PLAN_BYTES, NotRead, depth, read_file, shorten
+from ..project.limits import (
+    MAX_DEPTH,
+    MAX_PLAN_BYTES,
+    STDIN,
+    NotRead,
+    depth,
+    named,
+    read_input,
+    shorten,
+)
 from ..project.schema import describe, dotted
 from .changes import from_data
 from .plan import EnvPlan, Plan, fingerprints
@@ -70,9 +80,10 @@ def _refuse_keys_in_writes(plan: Plan) -> None:
 
 
 def save(plan: Plan, path: Path) -> None:
-    """The plan as a file, masked like all output: a value Stripe holds that looks like a key
-    (the `before` of a change) is stored as `sk_live_...WXYZ`. Its fingerprints are of the
-    configurations as Stripe listed them, unmasked, so a stale plan is still told apart."""
+    """The plan as a file (`-`: on stdout), masked like all output: a value Stripe holds that
+    looks like a key (the `before` of a change) is stored as `sk_live_...WXYZ`. Its fingerprints
+    are of the configurations as Stripe listed them, unmasked, so a stale plan is still told
+    apart."""
     _refuse_keys_in_writes(plan)
     document = {
         "format": FILE_FORMAT,
@@ -96,7 +107,12 @@ def save(plan: Plan, path: Path) -> None:
             for e in plan.envs
         ],
     }
-    write_masked(path, json.dumps(document, indent=1, sort_keys=True) + "\n")
+    text = json.dumps(document, indent=1, sort_keys=True) + "\n"
+    if path == STDIN:
+        sys.stdout.write(mask_secrets(text))
+        sys.stdout.flush()
+    else:
+        write_masked(path, text)
 
 
 class DamagedPlan(PortalConfigError):
@@ -104,7 +120,7 @@ class DamagedPlan(PortalConfigError):
 
     def __init__(self, path: Path, where: str, what: str):
         super().__init__(
-            f"{path}: {where}: {what}. The file was changed after it was saved; "
+            f"{named(path)}: {where}: {what}. The file was changed after it was saved; "
             f"{REMAKE}, review it, and apply that"
         )
 
@@ -128,23 +144,23 @@ def _schema_message(error: ValidationError) -> str:
 
 def _too_deep(path: Path) -> PortalConfigError:
     return PortalConfigError(
-        f"{path}: cannot read the plan file (nested more than {MAX_DEPTH} levels deep; "
+        f"{named(path)}: cannot read the plan file (nested more than {MAX_DEPTH} levels deep; "
         f"`plan --out` writes far fewer): {REMAKE}"
     )
 
 
 def _read(path: Path) -> dict[str, Any]:
     """The file's JSON, read within the bounds of limits.py: a regular file (never a FIFO or a
-    device, which could block or never end), so many bytes, so deep (the schema's checks
-    recurse)."""
+    device, which could block or never end) or stdin's pipe, so many bytes, so deep (the
+    schema's checks recurse)."""
     try:
-        document = json.loads(read_file(path, most=MAX_PLAN_BYTES).decode("utf-8"))
+        document = json.loads(read_input(path, MAX_PLAN_BYTES).decode("utf-8"))
     except RecursionError:  # json recurses as it decodes: past Python's limit, this
         raise _too_deep(path) from None
     except (OSError, ValueError, NotRead) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise PortalConfigError(
-            f"{path}: cannot read the plan file ({shorten(why, 200)}): save one with "
+            f"{named(path)}: cannot read the plan file ({shorten(why, 200)}): save one with "
             "`portal-config plan --out FILE`"
         ) from None
     if depth(document) > MAX_DEPTH:
@@ -155,7 +171,7 @@ def _read(path: Path) -> dict[str, Any]:
         or document.get("version") != FILE_VERSION
     ):
         raise PortalConfigError(
-            f"{path}: not a portal-config plan file of version {FILE_VERSION}: {REMAKE}"
+            f"{named(path)}: not a portal-config plan file of version {FILE_VERSION}: {REMAKE}"
         )
     error = best_match(Draft202012Validator(schema()).iter_errors(document))
     if error is not None:
@@ -237,10 +253,15 @@ def _env_plan(path: Path, index: int, entry: Mapping[str, Any]) -> EnvPlan:
 def load(path: Path, project_name: str, environments: Mapping[str, str]) -> Plan:
     """The saved plan, refused unless it is as saved and for this project. `environments`: the
     project's, name -> mode. Each environment keeps the fingerprints of Stripe when planned."""
-    document = _read(path)
+    return _plan(path, _read(path), project_name, environments)
+
+
+def _plan(
+    path: Path, document: Mapping[str, Any], project_name: str, environments: Mapping[str, str]
+) -> Plan:
     if document["project"] != project_name:
         raise PortalConfigError(
-            f"{path} was made for project '{document['project']}', not "
+            f"{named(path)} was made for project '{document['project']}', not "
             f"'{project_name}': use the project file it was made with"
         )
     _check_consistency(path, document, environments)
@@ -251,9 +272,9 @@ def load(path: Path, project_name: str, environments: Mapping[str, str]) -> Plan
 def load_alone(path: Path) -> Plan:
     """A saved plan read without its project file (`show`): checked against its schema and
     itself, named by the project and environments it records."""
-    document = _read(path)
+    document = _read(path)  # once: stdin (`-`) can be read only once
     environments = {e["name"]: e["mode"] for e in document["environments"]}
-    return load(path, str(document["project"]), environments)
+    return _plan(path, document, str(document["project"]), environments)
 
 
 def _names(

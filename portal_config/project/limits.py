@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +146,29 @@ def read_file(path: Path, budget: FolderBudget | None = None, most: int = MAX_FI
     if budget is not None:
         budget.bytes -= size
     return b"".join(chunks)
+
+
+# `-` for stdin or stdout, click's convention for a file argument
+# (https://click.palletsprojects.com/en/stable/handling-files/#file-arguments).
+STDIN = Path("-")
+
+
+def named(path: Path) -> str:
+    """What a message calls a file argument: `stdin` for `-`."""
+    return "stdin" if path == STDIN else str(path)
+
+
+def read_input(path: Path, most: int) -> bytes:
+    """read_file's bytes, or for `-` at most `most` bytes of stdin: a pipe or a redirected
+    file, never a terminal (nobody types a plan; reading one would wait for ever)."""
+    if path != STDIN:
+        return read_file(path, most=most)
+    if sys.stdin.isatty():
+        raise NotRead("a terminal: pipe the file into it")
+    data = sys.stdin.buffer.read(most + 1)
+    if len(data) > most:
+        raise NotRead(_too_big(len(data), most))
+    return data
 
 
 def list_folder(folder: Path) -> tuple[list[Path], str | None]:

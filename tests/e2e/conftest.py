@@ -50,10 +50,10 @@ class Project:
     def remove(self, name: str) -> None:
         (self.configs / name).unlink()
 
-    def run(self, *args: str, stdout_terminal: bool = False) -> Result:
+    def run(self, *args: str, stdout_terminal: bool = False, stdin: str | None = None) -> Result:
         """`portal-config --config THIS ARGS` (tests.support.cli.run_cli)."""
         config = str(self.configs / "portal-config.yaml")
-        return run_cli("--config", config, *args, stdout_terminal=stdout_terminal)
+        return run_cli("--config", config, *args, stdout_terminal=stdout_terminal, stdin=stdin)
 
     def writes(self) -> list[Any]:
         """The POSTs the emulator received since the log was last cleared."""

@@ -4,11 +4,14 @@ reads stdin or writes stdout."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from .stripe_state import STANDARD
+from tests.conftest import Terminal
+
+from .stripe_state import STANDARD, client
 
 COLOUR_VARIABLES = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE")
 
@@ -89,3 +92,75 @@ def test_an_env_file_of_ids_sets_no_option(project: Any, monkeypatch: pytest.Mon
     result = project.run("plan", "--env", "staging")
     assert result.exit_code == 0, result.output
     assert "+ standard in staging will be created" in result.stdout
+
+
+# -- `-`: stdin and stdout, click's convention -----------------------------------------------
+# https://click.palletsprojects.com/en/stable/handling-files/#file-arguments
+
+
+def test_a_plan_saved_to_stdout_is_shown_and_applied_from_stdin(
+    project: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plan --out -` writes the plan file alone on stdout (the human plan goes to stderr), and
+    `show -` and `apply --plan -` read it from a pipe."""
+    monkeypatch.chdir(tmp_path)
+    project.write("standard.yaml", STANDARD)
+    saved = project.run("plan", "--env", "staging", "--out", "-")
+    assert saved.exit_code == 0, saved.output
+    assert json.loads(saved.stdout)["format"] == "portal-config-plan"
+    assert "+ standard in staging will be created" in saved.stderr
+    assert "Saved the plan to stdout" in saved.stderr
+    assert not (tmp_path / "-").exists()
+
+    shown = project.run("show", "-", stdin=saved.stdout)
+    assert shown.exit_code == 0, shown.output
+    assert "+ standard in staging will be created" in shown.stdout
+    markdown = project.run("show", "-", "--format", "markdown", stdin=saved.stdout)
+    assert "## portal-config plan (saved in stdin)\n" in markdown.stdout
+
+    applied = project.run("apply", "--plan", "-", stdin=saved.stdout)
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 1 created" in applied.stdout
+    assert [c.name for c in client(project).v1.billing_portal.configurations.list()] == [
+        "Standard portal"
+    ]
+
+
+def test_a_plan_from_stdin_is_refused_when_stripe_changed_since(
+    project: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no file named `-` to read instead
+    project.write("standard.yaml", STANDARD)
+    saved = project.run("plan", "--env", "staging", "--out", "-")
+    made = client(project).v1.billing_portal.configurations.create(
+        {"name": "Dashboard portal", "features": {"invoice_history": {"enabled": True}}}
+    )
+    project.emulator.clear_log()
+    applied = project.run("apply", "--plan", "-", stdin=saved.stdout)
+    assert applied.exit_code == 1, applied.output
+    assert (
+        f"Error: the saved plan is stale: in staging, 'Dashboard portal' ({made.id}) is new. "
+        "Nothing was written"
+    ) in applied.stderr
+    assert project.writes() == []
+
+
+@pytest.mark.parametrize("command", [("show", "-"), ("apply", "--plan", "-")])
+def test_stdin_that_holds_no_plan_is_named_stdin(project: Any, command: tuple[str, ...]) -> None:
+    result = project.run(*command, stdin='{"hello": 1}')
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: stdin: not a portal-config plan file of version 2: make it again with "
+        "`portal-config plan --out`\n"
+    )
+
+
+def test_a_plan_is_not_read_from_a_terminal(project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody types a plan: `show -` at a terminal says what to pipe instead of waiting."""
+    monkeypatch.setattr("sys.stdin", Terminal())
+    result = project.run("show", "-")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: stdin: cannot read the plan file (a terminal: pipe the file into it): save one "
+        "with `portal-config plan --out FILE`\n"
+    )

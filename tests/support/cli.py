@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 from dataclasses import dataclass
 
 from portal_config.cli import main
@@ -24,10 +25,10 @@ class Result:
 
 
 class _Stream(io.TextIOWrapper):
-    """A standard stream over bytes, a terminal or not."""
+    """A standard stream over bytes, a terminal or not (stdin: holding `given`)."""
 
-    def __init__(self, terminal: bool):
-        super().__init__(io.BytesIO(), encoding="utf-8", errors="strict", write_through=True)
+    def __init__(self, terminal: bool, given: bytes = b""):
+        super().__init__(io.BytesIO(given), encoding="utf-8", errors="strict", write_through=True)
         self._terminal = terminal
 
     def isatty(self) -> bool:
@@ -40,15 +41,25 @@ class _Stream(io.TextIOWrapper):
         return buffer.getvalue().decode("utf-8", "replace")
 
 
-def run_cli(*args: str, stdout_terminal: bool = False, stderr_terminal: bool = False) -> Result:
-    """`portal-config ARGS`: its exit code and both streams. A prompt reads sys.stdin (a test
-    monkeypatches a tests.conftest.Terminal there for a person at a terminal)."""
+def run_cli(
+    *args: str,
+    stdout_terminal: bool = False,
+    stderr_terminal: bool = False,
+    stdin: str | None = None,
+) -> Result:
+    """`portal-config ARGS`: its exit code and both streams. `stdin`: what a pipe gives it (`-`
+    arguments); otherwise a prompt reads sys.stdin (a test monkeypatches a
+    tests.conftest.Terminal there for a person at a terminal)."""
     out, err = _Stream(stdout_terminal), _Stream(stderr_terminal)
+    given = sys.stdin if stdin is None else _Stream(False, stdin.encode())
     code: object = 0
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        sys.stdin, kept = given, sys.stdin
         try:
             main(list(args))
         except SystemExit as exc:
             code = exc.code
+        finally:
+            sys.stdin = kept
     assert isinstance(code, int), f"exit code {code!r}"  # main always exits with a number
     return Result(code, out.text(), err.text())
