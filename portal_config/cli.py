@@ -34,7 +34,7 @@ from .commands import (
 )
 from .commands.options import COMMAND_LINE_ONLY, NO_COLOR_META, NO_COLOR_OPTION, Context
 from .errors import PortalConfigError, ValidationFailed
-from .stripe_api import notices
+from .stripe_api import notices, requestlog
 
 
 def _wants_color(no_color: bool) -> bool:
@@ -76,10 +76,18 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     help="Project file (default: ./portal-config.yaml or ./configs/portal-config.yaml).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.", **COMMAND_LINE_ONLY)
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Log each request to Stripe on stderr: method, path, status, request ID, time, the key "
+    "masked; retries and rate limits.",
+    **COMMAND_LINE_ONLY,
+)
 @NO_COLOR_OPTION
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, config_path: Path | None, debug: bool, verbose: bool) -> None:
     """Stripe customer portal configurations as code."""
+    requestlog.turn_on(verbose)
     color = _wants_color(bool(ctx.meta.get(NO_COLOR_META)))
     ctx.obj = Context(config_path=config_path, debug=debug, color=color)
     # click.echo strips ANSI codes off a terminal unless the context says otherwise; the

@@ -95,6 +95,15 @@ def shown(total: int | None = None, stream: TextIO | None = None) -> Iterator[Pr
         status.clear()
 
 
+def note(line: str) -> None:
+    """A line on stderr (`--verbose`'s request log), the status line, if shown, kept under it."""
+    if _current is not None:
+        _current.echo(line)
+    else:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
 def page_read(objects: int) -> None:
     if _current is not None:
         _current.update(pages=1, objects=objects)

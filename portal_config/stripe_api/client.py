@@ -21,7 +21,7 @@ from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request 
 from ..errors import FailureKind, StripeFailure
 from ..jsontypes import Data, SDKService
 from ..portal.configuration import Configuration
-from . import responses, transport
+from . import requestlog, responses, transport
 from .failures import UNCERTAIN, malformed, worded
 from .sdk import _describe, _retryable, answer_json
 
@@ -111,6 +111,7 @@ class StripeGateway:
         delay = transport.backoff(attempt, RETRY_DELAY, RETRY_DELAY_MAX)
         if delay >= self.budget.remaining():
             return False
+        requestlog.retrying(attempt + 1, RETRIES, delay)
         time.sleep(delay)
         return True
 

@@ -4,12 +4,11 @@ Whether a write may have reached Stripe decides between "uncertain" and a plain 
 
 from __future__ import annotations
 
-import re
-
 import stripe
 
 from ..errors import FailureKind, StripeFailure
 from . import transport
+from .requestlog import reason_said
 from .sdk import _describe, _header, _kind, _Late, _other_mode, _unreadable
 
 UNCERTAIN = (
@@ -17,27 +16,12 @@ UNCERTAIN = (
     "reads Stripe first, and a write repeats under the same idempotency key)"
 )
 
-# What each Stripe-Rate-Limited-Reason of a 429 means (docs.stripe.com/rate-limits); another
-# reason is named as Stripe gives it.
-RATE_LIMITED_REASONS = {
-    "global-rate": "more requests a second to this account than Stripe allows",
-    "endpoint-rate": "more requests a second to one endpoint than Stripe allows",
-    "global-concurrency": "more requests at once to this account than Stripe allows",
-    "endpoint-concurrency": "more requests at once to one endpoint than Stripe allows",
-    "resource-specific": "a limit of one object or kind of request",
-}
-
-_REASON = re.compile(r"[a-z][a-z0-9_-]{0,40}")
-
 
 def rate_limited(exc: stripe.StripeError) -> str:
     """Which of Stripe's limits a 429 met, from its Stripe-Rate-Limited-Reason: ' (REASON:
-    what it means)', or '' when it names none."""
-    reason = _header(exc, "stripe-rate-limited-reason").strip()
-    if not _REASON.fullmatch(reason):  # none, or not a name: nothing of it is printed
-        return ""
-    meaning = RATE_LIMITED_REASONS.get(reason)
-    return f" ({reason}: {meaning})" if meaning else f" ({reason})"
+    what it means)', or '' when it names none (requestlog.reason_said)."""
+    said = reason_said(_header(exc, "stripe-rate-limited-reason"))
+    return f" ({said})" if said else ""
 
 
 def malformed(what: str, detail: str, write: bool) -> StripeFailure:

@@ -27,6 +27,7 @@ from urllib3.util import Url, parse_url
 from .. import defaults
 from ..jsontypes import Data
 from ..project.limits import shorten
+from . import requestlog
 
 T = TypeVar("T")
 
@@ -139,7 +140,7 @@ def within(seconds: float, work: Callable[[], T], on_late: Callable[[], None]) -
     threading.Thread(target=run, name="portal-config-request", daemon=True).start()
     if not done.wait(max(seconds, 0.0)):
         on_late()
-        raise TooSlow()
+        raise TooSlow(f"no complete answer within {seconds:g} s")
     succeeded, value = outcome[0]
     if not succeeded:
         raise cast(BaseException, value)
@@ -191,7 +192,17 @@ def fetch(
         content = _bounded_body(response)
         return Answer(content, response.status_code, response.headers, _json(content))
 
-    return within(seconds, run, lambda: _cut(held))
+    with requestlog.logged(method, url, headers, _failure) as logged:  # --verbose
+        answer = within(seconds, run, lambda: _cut(held))
+        logged.answered(answer.status, answer.headers)
+    return answer
+
+
+def _failure(exc: Exception) -> str:
+    """A failed request in a few words (requestlog): requests' own errors by their reason."""
+    if isinstance(exc, requests.exceptions.RequestException):
+        return network_reason(str(exc))
+    return str(exc) or type(exc).__name__
 
 
 def _bounded_body(response: requests.Response) -> bytes:
@@ -206,7 +217,7 @@ def _bounded_body(response: requests.Response) -> bytes:
         decoded += len(part)
         if decoded > MAX_ANSWER_BYTES or response.raw.tell() > MAX_ANSWER_BYTES:
             response.close()
-            raise TooLarge()
+            raise TooLarge(f"an answer larger than {MAX_ANSWER_BYTES // 2**20} MiB")
         parts.append(part)
     return b"".join(parts)
 
