@@ -1,6 +1,7 @@
 """A status line on stderr while a plan reads Stripe or an apply writes, once it has taken more
-than about a second: pages read, changes written. Only on a terminal: a log or a pipe gets
-nothing, so CI output and `--format json` stay as they are.
+than about a second: pages read, changes written, and the seconds so far, which a timer moves
+on while Stripe is slow to answer (1.5-4 s a page seen), not only when a page arrives. Only on a
+terminal: a log or a pipe gets nothing, so CI output and `--format json` stay as they are.
 
 The steps that do the work report to whichever status line is shown (`page_read`,
 `change_finished`); while none is, those calls cost nothing. Lines printed meanwhile go through
@@ -18,6 +19,8 @@ from typing import TextIO
 
 SHOW_AFTER = 1.0  # seconds: a quick command never flickers a status line
 REDRAW_EVERY = 0.1
+TICK = 0.5  # seconds between the timer's redraws: the seconds shown keep moving
+STOP_WAIT = 1.0  # the most a closing status line waits for its timer's last redraw
 CLEAR = "\r\x1b[K"
 
 
@@ -31,12 +34,37 @@ class ProgressLine:
         self._shown = ""
         self._drawn_at = 0.0
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._timer: threading.Thread | None = None
 
     def text(self) -> str:
+        seconds = f" ({int(self.clock() - self.started)} s)"
         if self.total is not None:
-            return f"Applying: {self.finished} of {self.total} changes done"
+            return f"Applying: {self.finished} of {self.total} changes done{seconds}"
         accounts = f"{self.accounts:,} accounts planned, " if self.accounts else ""
-        return f"Reading Stripe: {accounts}{self.pages} pages, {self.objects:,} objects"
+        return f"Reading Stripe: {accounts}{self.pages} pages, {self.objects:,} objects{seconds}"
+
+    def tick(self) -> None:
+        """Redrawn with the seconds so far, though nothing was read or written meanwhile."""
+        self.update()
+
+    def start(self) -> None:
+        """The timer: a tick every TICK seconds until `stop` (a daemon thread, which never
+        holds up the exit)."""
+
+        def run() -> None:
+            while not self._stopped.wait(TICK):
+                self.tick()
+
+        self._timer = threading.Thread(target=run, name="portal-config-progress", daemon=True)
+        self._timer.start()
+
+    def stop(self) -> None:
+        """The timer ended (waiting at most STOP_WAIT for a redraw under way), the line cleared."""
+        self._stopped.set()
+        if self._timer is not None:
+            self._timer.join(STOP_WAIT)
+        self.clear()
 
     def update(
         self, pages: int = 0, objects: int = 0, finished: int = 0, accounts: int = 0
@@ -88,11 +116,12 @@ def shown(total: int | None = None, stream: TextIO | None = None) -> Iterator[Pr
         yield None
         return
     status = _current = ProgressLine(stream, total)
+    status.start()
     try:
         yield status
     finally:
         _current = None
-        status.clear()
+        status.stop()
 
 
 def note(line: str) -> None:

@@ -4,11 +4,14 @@ second (pages read, changes done), never off a terminal; lines printed meanwhile
 from __future__ import annotations
 
 import io
+import re
+import threading
 from pathlib import Path
 
 import pytest
 
 from portal_config import progress
+from portal_config.emulator import Emulator
 from portal_config.progress import CLEAR, ProgressLine
 from tests.conftest import Terminal
 from tests.support.cli import run_cli
@@ -38,7 +41,7 @@ def test_the_status_line_appears_after_a_second_and_is_cleared_at_the_end() -> N
     assert stream.getvalue() == ""  # a quick plan never shows one
     clock.now += 1.5
     status.update(pages=1, objects=100)
-    assert stream.getvalue() == CLEAR + "Reading Stripe: 2 pages, 200 objects"
+    assert stream.getvalue() == CLEAR + "Reading Stripe: 2 pages, 200 objects (1 s)"
     clock.now += 0.01
     status.update(pages=1, objects=100)  # redrawn at most every 0.1 s
     assert stream.getvalue().count("Reading Stripe") == 1
@@ -55,11 +58,11 @@ def test_lines_printed_meanwhile_stay_whole_with_the_status_under_them() -> None
     status.echo("  std (bpc_1) in local: created")
     assert stream.getvalue() == (
         CLEAR
-        + "Applying: 1 of 3 changes done"
+        + "Applying: 1 of 3 changes done (2 s)"
         + CLEAR
         + "  std (bpc_1) in local: created\n"
         + CLEAR
-        + "Applying: 2 of 3 changes done"
+        + "Applying: 2 of 3 changes done (2 s)"
     )
 
 
@@ -97,12 +100,17 @@ def test_plan_and_apply_show_progress_on_a_terminal(tmp_path: Path, at_once: Non
         )
     code, err = run_on_terminal(configs / "portal-config.yaml", "apply", "--env", "local")
     assert code == 0, err
-    assert CLEAR + "Reading Stripe: 1 pages, 0 objects" in err
+    assert re.search(re.escape(CLEAR) + r"Reading Stripe: 1 pages, 0 objects \(\d+ s\)", err)
     # each line printed whole, the status line redrawn under it with the count so far
-    assert " in local: created\n" + CLEAR + "Applying: 2 of 2 changes done" + CLEAR in err
+    assert re.search(
+        r" in local: created\n" + re.escape(CLEAR) + r"Applying: 2 of 2 changes done \(\d+ s\)\r",
+        err,
+    )
     assert "  one (bpc_" in err and err.endswith(CLEAR)
     code, err = run_on_terminal(configs / "portal-config.yaml", "plan", "--env", "local")
-    assert code == 0 and CLEAR + "Reading Stripe: 1 pages, 2 objects" in err
+    assert code == 0 and re.search(
+        re.escape(CLEAR) + r"Reading Stripe: 1 pages, 2 objects \(\d+ s\)", err
+    )
 
 
 def test_plan_and_apply_show_no_progress_off_a_terminal(tmp_path: Path, at_once: None) -> None:
@@ -133,4 +141,39 @@ def test_a_fleet_plan_counts_its_accounts_on_a_terminal(
     (configs / "one.yaml").write_text("name: one\nfeatures:\n  invoice_history: {enabled: true}\n")
     code, err = run_on_terminal(configs / "portal-config.yaml", "plan", "--env", "local")
     assert code == 0, err
-    assert CLEAR + "Reading Stripe: 3 accounts planned, 4 pages, 3 objects" in err
+    assert re.search(
+        re.escape(CLEAR) + r"Reading Stripe: 3 accounts planned, 4 pages, 3 objects \(\d+ s\)", err
+    )
+
+
+def test_the_status_line_ticks_with_the_seconds_while_no_page_arrives() -> None:
+    """Stripe at 1.5-4 s a page: the line moves on a timer, not only when a page arrives."""
+    stream, clock = Terminal(), Clock()
+    status = ProgressLine(stream, clock=clock)
+    clock.now += 0.5
+    status.tick()
+    assert stream.getvalue() == ""  # not before SHOW_AFTER
+    clock.now += 0.7
+    status.tick()
+    assert stream.getvalue() == CLEAR + "Reading Stripe: 0 pages, 0 objects (1 s)"
+    clock.now += 1.0
+    status.tick()
+    assert stream.getvalue().endswith(CLEAR + "Reading Stripe: 0 pages, 0 objects (2 s)")
+
+
+def test_a_slow_answer_ticks_the_line_and_the_timer_stops_with_the_run(
+    tmp_path: Path, at_once: None, monkeypatch: pytest.MonkeyPatch, emulator: Emulator
+) -> None:
+    monkeypatch.setattr(progress, "TICK", 0.02)
+    monkeypatch.setattr(progress, "REDRAW_EVERY", 0.0)
+    monkeypatch.setenv("PROGRESS_TEST_KEY", "sk_test_progress")
+    (tmp_path / "portal-config.yaml").write_text(
+        "version: 1\nproject: acme\nenvironments:\n  local:\n    mode: test\n"
+        f"    api_key_env: PROGRESS_TEST_KEY\n    api_base: {emulator.url}\n"
+    )
+    emulator.faults.script([{"delay_seconds": 0.4, "method": "GET"}])  # the first page is slow
+    code, err = run_on_terminal(tmp_path / "portal-config.yaml", "plan", "--env", "local")
+    assert code == 0, err
+    assert len(re.findall(r"Reading Stripe: 0 pages, 0 objects \(\d+ s\)", err)) >= 2, err
+    assert err.endswith(CLEAR)
+    assert not [t for t in threading.enumerate() if t.name == "portal-config-progress"]
