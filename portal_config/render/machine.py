@@ -1,4 +1,6 @@
-"""A Plan as JSON for machines: the stable shape the README documents. Decides nothing."""
+"""A Plan as JSON for machines: the stable shape the README documents, published as a JSON
+Schema per format_version (data/plan-output.vN.schema.json, `portal-config schema --kind
+plan-output`). Decides nothing."""
 
 from __future__ import annotations
 
@@ -7,6 +9,15 @@ from typing import Any
 
 from ..jsontypes import JSON_FORMAT_VERSION
 from ..planning.plan import Plan
+from ..portal.openapi import packaged_json
+
+# The shape's JSON Schema, one file per format_version: a consumer validates against the version
+# the document names (tests/e2e/test_plan_output_schema.py checks real plans against it).
+OUTPUT_SCHEMA = f"plan-output.v{JSON_FORMAT_VERSION}.schema.json"
+
+
+def output_schema() -> dict[str, Any]:
+    return packaged_json(OUTPUT_SCHEMA)
 
 
 def as_json(plan: Plan) -> dict[str, Any]:

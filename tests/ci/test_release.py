@@ -95,6 +95,7 @@ def test_the_wheel_is_versioned_by_the_tag_and_carries_the_licences(dist: Path) 
     assert "portal_config/data/stripe-openapi-billing-portal.json" in licences["NOTICE"]
     assert "Stripe, Inc." in licences["NOTICE"]
     assert "portal_config/data/stripe-openapi-billing-portal.json" in names
+    assert "portal_config/data/plan-output.v1.schema.json" in names  # the plan JSON's schema
     classifiers = meta.get_all("Classifier") or []
     assert "Programming Language :: Python :: 3.10" in classifiers
     assert "Environment :: Console" in classifiers
