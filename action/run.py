@@ -47,7 +47,9 @@ from portal_config.render.report import github_escape
 
 COMMANDS = ("plan", "diff", "apply")
 REPORT_MARKER = "<!-- portal-config: "  # how `--format markdown` starts its report
-HEADING = "\n## portal-config plan\n"  # the markdown plan's heading, which `whose` follows
+# The markdown plan's and apply report's headings, which the headline follows (`whose`, or
+# which reviewed plan an apply applied).
+HEADINGS = ("\n## portal-config plan\n", "\n## portal-config apply\n")
 STALE = "the saved plan is stale"  # how `apply --plan` refuses (planning/planfile.py)
 OUTPUTS = (
     "exitcode",
@@ -159,8 +161,9 @@ def build_argv(inputs: Inputs, command: str, pull_request: bool = False) -> list
         if not inputs.base:
             raise ValueError("diff needs a base revision: set the input base")
         argv += ["--base", inputs.base, "--format", "markdown", "--detailed-exitcode"]
-    elif not inputs.environments:  # apply
-        argv.append("--all")
+    else:  # apply: its report in markdown, for the comment on the merged pull request
+        argv += [] if inputs.environments else ["--all"]
+        argv += ["--format", "markdown"]
     # Extra args were written for the command asked for; a plan's --out would break the diff.
     if command == inputs.command:
         argv += inputs.args
@@ -212,18 +215,22 @@ def report(
             "against Stripe."
         )
     shown = "portal-config " + shlex.join(argv)
-    # A plan or diff whose files have problems exits 1 after its whole markdown report.
-    reported = command != "apply" and out.startswith(REPORT_MARKER)
-    if command == "apply" or (code not in (0, 2) and not reported):
+    # A plan or diff whose files have problems exits 1 after its whole markdown report, and an
+    # apply that failed part-way after its report; a refusal before any has none.
+    if not out.startswith(REPORT_MARKER):
         verdict = "failed" if code not in (0, 2) else "finished"
         parts += [headline] if headline else []
         parts.append(f"**{shown}** {verdict} (exit {code})")
         parts.append(fence("\n".join(t.rstrip() for t in (out, err) if t.strip()) or "(no output)"))
     else:
-        head, found, rest = out.partition(HEADING)
+        heading = next((h for h in HEADINGS if h in out), None)
+        head, found, rest = out.partition(heading) if heading else (out, "", "")
         parts.append(
             f"{head}{found}\n{headline}\n{rest}".rstrip() if headline and found else out.rstrip()
         )
+        if command == "apply" and code == 0 and err.strip():
+            summary = "Log: the plan applied and each write"
+            parts.append(f"<details><summary>{summary}</summary>\n\n{fence(err)}\n\n</details>")
         if code not in (0, 2):
             parts.append(
                 f"**{shown}** failed (exit {code})" + (f"\n\n{fence(err)}" if err.strip() else "")
@@ -308,7 +315,7 @@ def run(inputs: Inputs, cwd: Path, env: dict[str, str], missing: list[str]) -> i
             return finish(inputs, env, values, f"{exc}", stem)
         values["pull-request"] = str(pull)
         argv = [*(["--config", inputs.config] if inputs.config else []), "apply", "--plan"]
-        argv += [applied, *inputs.args]
+        argv += [applied, "--format", "markdown", *inputs.args]
         headline = f"Applying the plan reviewed in this pull request (#{pull})."
     done = outcome.portal([*argv, *extra], cwd)
     if extra:  # the action saved the plan: its "Saved the plan to ..." line is no news

@@ -18,6 +18,7 @@ import pytest
 import stripe
 import yaml
 
+from portal_config.render.markup import code
 from tests.ci.conftest import GITHUB_WORKFLOWS, ROOT
 from tests.ci.fake_github import BOT, REPO, TOKEN, FakeGitHub
 from tests.ci.test_action_run import action, edit_headline
@@ -220,22 +221,34 @@ def merge(tmp_path: Path, emulator: Any, github: FakeGitHub) -> Merge:
 def test_the_reviewed_plan_is_applied_and_the_result_posted_on_the_pull_request(
     merge: Merge,
 ) -> None:
+    """The apply comment posted: `apply --format markdown` (a table per environment, with IDs)
+    on the merged pull request, headed by which reviewed plan it applied; the log collapsed."""
     merge.review()
     done, out = merge.merge()
     assert (out["exitcode"], out["failure"], out["pull-request"]) == ("0", "", "7"), done.stdout
     assert merge.headline() == REVIEWED
     report = Path(out["report"]).read_text()
+    (basic,) = [c for c in merge.stripe().v1.billing_portal.configurations.list()]
     assert report.startswith(
-        "Applying the plan reviewed in this pull request (#7).\n\n**portal-config apply --plan "
-    )
-    assert "Apply complete: 0 created, 1 updated, 0 deactivated." in report
+        "<!-- portal-config: apply -->\n\n## portal-config apply\n\n"
+        "Applying the plan reviewed in this pull request (#7).\n\n"
+        "**Apply complete: 0 created, 1 updated, 0 deactivated.**\n\n"
+        "### <code>staging</code>\n\n| Outcome | Configuration | ID | Detail |\n"
+    ), report
+    assert f"| updated | <code>basic</code> | {code(basic.id)} |" in report
+    assert (
+        "<details><summary>Log: the plan applied and each write</summary>\n\n```text\n"
+        "portal-config will perform these actions: ~ update in place\n"
+    ) in report
     assert merge.comment(out["report"], out["pull-request"], "apply-staging").startswith(
         "created comment"
     )
     plan_comment, apply_comment = merge.github.comments[7]
     assert "<!-- portal-config-plan: v1 " in plan_comment["body"]
     assert apply_comment["user"]["login"] == BOT
-    assert apply_comment["body"].startswith("<!-- portal-config: apply-staging -->\nApplying")
+    assert apply_comment["body"].startswith(
+        "<!-- portal-config: apply-staging -->\n\n## portal-config apply\n\nApplying"
+    )
 
 
 def test_a_dashboard_edit_after_the_review_refuses_the_merge_with_plan_changed(

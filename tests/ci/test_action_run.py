@@ -89,8 +89,10 @@ def test_plan_then_apply_then_plan_on_the_emulator(repo: Path) -> None:
     done, out = action(repo, command="apply", environments="local")
     assert (out["exitcode"], out["has-changes"], out["command"]) == ("0", "", "apply")
     report = Path(out["report"]).read_text()
-    assert report.startswith("**portal-config apply --env local** finished (exit 0)\n\n```text\n")
-    assert "Apply complete: 2 created, 1 updated, 0 deactivated." in report
+    assert report.startswith(
+        "<!-- portal-config: apply -->\n\n## portal-config apply\n\n"
+        "**Apply complete: 2 created, 1 updated, 0 deactivated.**\n\n### <code>local</code>"
+    )
 
     done, out = action(repo, command="plan", environments="local", comment_key="local")
     assert (out["exitcode"], out["has-changes"]) == ("0", "false")
