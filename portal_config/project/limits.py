@@ -163,6 +163,8 @@ def read_input(path: Path, most: int) -> bytes:
     file, never a terminal (nobody types a plan; reading one would wait for ever)."""
     if path != STDIN:
         return read_file(path, most=most)
+    if sys.stdin is None:  # started with stdin closed
+        raise NotRead("stdin is closed: pipe the file into it")
     if sys.stdin.isatty():
         raise NotRead("a terminal: pipe the file into it")
     data = sys.stdin.buffer.read(most + 1)

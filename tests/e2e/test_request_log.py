@@ -13,6 +13,7 @@ from portal_config.stripe_api import client
 from tests.reliability.servers import Answer, Arrival, forward, serving
 
 from .conftest import PROJECT_FILE, Project
+from .fleets import fleet
 from .stripe_state import STANDARD
 
 # A key shaped like a real one (sk_test_ and 99 characters), as a user's environment holds it.
@@ -118,3 +119,11 @@ def test_verbose_says_when_a_request_got_no_answer(
     assert len(failed) == client.RETRIES + 1, result.stderr
     assert failed[0].startswith("Stripe: GET /v1/billing_portal/configurations?")
     assert failed[0].endswith(", key sk_test_...p7dc): Connection refused"), failed[0]
+
+
+def test_verbose_names_a_fleets_account_on_each_of_its_requests(project: Project) -> None:
+    accounts = fleet(project, size=2, others=0)
+    result = project.run("--verbose", "plan", "--env", "fleet")
+    assert result.exit_code == 0, result.output
+    named = {m.group(1) for m in re.finditer(r", account (acct_\w+)\)$", result.stderr, re.M)}
+    assert named == set(accounts)
