@@ -164,3 +164,21 @@ def test_a_plan_is_not_read_from_a_terminal(project: Any, monkeypatch: pytest.Mo
         "Error: stdin: cannot read the plan file (a terminal: pipe the file into it): save one "
         "with `portal-config plan --out FILE`\n"
     )
+
+
+def test_a_live_plan_from_stdin_still_needs_yes(
+    project: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pipe that brings the plan is no terminal to confirm on: a live change needs --yes,
+    refused before any request."""
+    monkeypatch.chdir(tmp_path)
+    project.write("standard.yaml", STANDARD)
+    saved = project.run("plan", "--env", "prod", "--out", "-")
+    project.emulator.clear_log()
+    refused = project.run("apply", "--plan", "-", stdin=saved.stdout)
+    assert refused.exit_code == 1, refused.output
+    assert "refusing to apply to live environment prod without a terminal" in refused.stderr
+    assert project.emulator.request_log == []
+    applied = project.run("apply", "--plan", "-", "--yes", stdin=saved.stdout)
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 1 created" in applied.stdout
