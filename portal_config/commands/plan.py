@@ -39,11 +39,12 @@ class PlanRequest:
     accounts: tuple[str, ...] = ()  # a fleet's accounts to plan; none: all
     shard: tuple[int, int] | None = None  # a fleet's share I of N
     parallelism: int = defaults.PARALLELISM  # a fleet's accounts planned side by side
+    history: bool = True  # on drift, read Stripe's events for when and by whom it changed
 
 
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import progress, render
-    from ..pipeline import fanout, plan_target
+    from ..pipeline import fanout, history, plan_target
     from ..planning import planfile
 
     chosen = checks.plan(request, context)
@@ -62,6 +63,8 @@ def execute(request: PlanRequest, context: Context) -> int:
             selection=chosen.selection,
             slim=request.out_file is None,  # a saved plan fingerprints each configuration whole
         )
+        if request.history:
+            result = history.with_history(result, gws)
     if request.out_file:
         planfile.save(result, request.out_file)
         click.echo(
@@ -100,6 +103,14 @@ def execute(request: PlanRequest, context: Context) -> int:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Save the plan, for `apply --plan` (holds no key).",
 )
+@click.option(
+    "--no-history",
+    "history",
+    flag_value=False,
+    default=True,
+    help="On drift, do not read Stripe's events for when, from what and by whom each field "
+    "changed (one request per 100 events, only when there is drift).",
+)
 @TARGET_OPTION
 @TIMEOUT_OPTION
 @MAX_RPS_OPTION
@@ -120,6 +131,7 @@ def command(
     accounts: tuple[str, ...],
     shard: tuple[int, int] | None,
     parallelism: int,
+    history: bool,
 ) -> None:
     """Show what apply would change in Stripe."""
     request = PlanRequest(
@@ -136,5 +148,6 @@ def command(
         accounts=accounts,
         shard=shard,
         parallelism=parallelism,
+        history=history,
     )
     ctx.exit(execute(request, ctx.obj))
