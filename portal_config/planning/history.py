@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..portal import model
-from .changes import Adopt, Change, Update, made_by_portal_config
+from ..portal import identity, model
+from .changes import Change, Update, made_by_portal_config
 
 RETENTION_SECONDS = 30 * 24 * 3600  # Stripe lists events "going back up to 30 days"
 PORTAL_CONFIG, OUTSIDE = "portal-config", "outside portal-config"
@@ -55,9 +55,14 @@ class FieldHistory:
 
 
 def drifted(changes: Sequence[Change]) -> list[Change]:
-    """The changes to configurations Stripe holds whose fields differ from the files: updates
-    (an adoption writes only the identity keys, a create has nothing in Stripe yet)."""
-    return [c for c in changes if isinstance(c, Update) and not isinstance(c, Adopt) and c.fields]
+    """The changes to configurations Stripe holds whose fields differ from the files: updates,
+    adoptions that change more than the identity keys (a create has nothing in Stripe yet)."""
+    return [c for c in changes if isinstance(c, Update) and _drifted_fields(c)]
+
+
+def _drifted_fields(change: Change) -> set[str]:
+    """Its fields but the identity keys an adoption writes (never set in Stripe before)."""
+    return {f.path for f in change.fields if f.path.removeprefix("metadata.") not in identity.KEYS}
 
 
 def of_events(
@@ -65,7 +70,7 @@ def of_events(
 ) -> dict[str, tuple[FieldHistory, ...]]:
     """Per drifted configuration (by ID), each of its drifted fields' newest change in `events`
     (newest first, as Stripe lists them); a field no event changed has none."""
-    wanted = {c.config_id: {f.path for f in c.fields} for c in drifted(changes) if c.config_id}
+    wanted = {c.config_id: _drifted_fields(c) for c in drifted(changes) if c.config_id}
     found: dict[str, dict[str, FieldHistory]] = {config_id: {} for config_id in wanted}
     for event in events:
         data = event["data"]
