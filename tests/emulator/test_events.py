@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from .shapes import CATALOG
+
 UPDATED = "billing_portal.configuration.updated"
 
 
@@ -131,3 +133,22 @@ def test_bad_list_parameters_are_refused_as_stripe_does(
     with pytest.raises(stripe.InvalidRequestError) as refused:
         events(stripe_client(), **bad)
     assert (refused.value.http_status, refused.value.param) == (400, param)
+
+
+def test_an_events_object_leaves_products_out_but_its_previous_values_keep_them(
+    emulator: Any, stripe_client: Any
+) -> None:
+    emulator.seed(CATALOG)
+    configurations = stripe_client().v1.billing_portal.configurations
+    offer = {"enabled": True, "default_allowed_updates": ["price"]}
+    pro = {"product": "prod_pro", "prices": ["price_pro_m"]}
+    created = configurations.create(
+        {"features": {"subscription_update": {**offer, "products": [pro]}}}
+    )
+    both = {**pro, "prices": ["price_pro_m", "price_pro_y"]}
+    configurations.update(created.id, {"features": {"subscription_update": {"products": [both]}}})
+
+    (update,) = events(stripe_client(), type=UPDATED)["data"]
+    assert "products" not in update["data"]["object"]["features"]["subscription_update"]
+    (before,) = update["data"]["previous_attributes"]["features"]["subscription_update"]["products"]
+    assert before["prices"] == ["price_pro_m"]
