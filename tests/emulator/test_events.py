@@ -4,7 +4,10 @@ Stripe's lists, per account, for 30 days (emulator/events.py)."""
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 import pytest
@@ -152,3 +155,24 @@ def test_an_events_object_leaves_products_out_but_its_previous_values_keep_them(
     assert "products" not in update["data"]["object"]["features"]["subscription_update"]
     (before,) = update["data"]["previous_attributes"]["features"]["subscription_update"]["products"]
     assert before["prices"] == ["price_pro_m"]
+
+
+def test_the_clock_is_set_back_over_http_too(emulator: Any, stripe_client: Any) -> None:
+    def control(document: dict[str, Any]) -> int:
+        request = urllib.request.Request(
+            f"{emulator.url}/_emulator/clock", data=json.dumps(document).encode(), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    assert control({"offset_seconds": -7200}) == 200
+    created = stripe_client().v1.billing_portal.configurations.create(
+        {"features": {"invoice_history": {"enabled": True}}}
+    )
+    assert abs(created.created - (time.time() - 7200)) < 60
+    assert control({"offset": 1}) == 400  # the name is offset_seconds
+    assert control({"offset_seconds": 0}) == 200
+    assert emulator.clock_offset == 0
