@@ -105,11 +105,9 @@ def execute(request: PlanRequest, context: Context) -> int:
 )
 @click.option(
     "--no-history",
-    "history",
-    flag_value=False,
-    default=True,
-    help="On drift, do not read Stripe's events for when, from what and by whom each field "
-    "changed (one request per 100 events, only when there is drift).",
+    is_flag=True,
+    help="Do not read Stripe's events to say when, from what and by whom each drifted field "
+    "changed (else one request per 100 events, only when there is drift).",
 )
 @TARGET_OPTION
 @TIMEOUT_OPTION
@@ -131,7 +129,7 @@ def command(
     accounts: tuple[str, ...],
     shard: tuple[int, int] | None,
     parallelism: int,
-    history: bool,
+    no_history: bool,
 ) -> None:
     """Show what apply would change in Stripe."""
     request = PlanRequest(
@@ -148,6 +146,6 @@ def command(
         accounts=accounts,
         shard=shard,
         parallelism=parallelism,
-        history=history,
+        history=not no_history,
     )
     ctx.exit(execute(request, ctx.obj))

@@ -116,7 +116,9 @@ def test_an_applys_own_write_is_told_as_portal_configs(project: Any) -> None:
     )
 
 
-def test_a_plan_without_drift_reads_no_events_and_no_history_reads_none(project: Any) -> None:
+def test_a_plan_without_drift_reads_no_events_and_no_history_reads_none(
+    project: Any, monkeypatch: Any
+) -> None:
     project.write("standard.yaml", STANDARD)
     applied(project, "staging")
     project.emulator.clear_log()
@@ -127,6 +129,10 @@ def test_a_plan_without_drift_reads_no_events_and_no_history_reads_none(project:
     dashboard_edit(project, "standard", {"business_profile": {"headline": EDITED}})
     project.emulator.clear_log()
     (env,) = plan_json(project, "--no-history")["environments"]
+    assert env["changes"][0]["history"] == []
+    assert events_requests(project) == []
+    monkeypatch.setenv("PORTAL_CONFIG_PLAN_NO_HISTORY", "1")  # as options may be given
+    (env,) = plan_json(project)["environments"]
     assert env["changes"][0]["history"] == []
     assert events_requests(project) == []
 
