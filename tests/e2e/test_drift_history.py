@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from .fleets import fleet
 from .stripe_state import STANDARD, applied, by_key, client, dashboard_edit
 
 OLD_HEADLINE = "Acme partners with Stripe for simplified billing."
@@ -53,7 +54,9 @@ def as_read(markdown: str) -> str:
 
 
 def plan_json(project: Any, *options: str) -> dict[str, Any]:
-    result = project.run("plan", "--env", "staging", "--format", "json", *options)
+    """`plan --format json` of staging, or of the `--env` among `options`."""
+    env = () if "--env" in options else ("--env", "staging")
+    result = project.run("plan", *env, "--format", "json", *options)
     assert result.exit_code == 0, result.output
     document: dict[str, Any] = json.loads(result.stdout)
     return document
@@ -178,3 +181,20 @@ def test_an_events_read_that_fails_leaves_the_plan_saying_the_history_is_unavail
     assert "when and by whom the drift was made is unavailable" in result.stdout
     assert "'rak_event_read' permission" in as_read(result.stdout)
     assert "Traceback" not in result.output
+
+
+def test_a_fleet_reads_the_events_of_the_drifted_accounts_only(project: Any) -> None:
+    kept = fleet(project, size=3, others=0)
+    applied(project, "fleet")
+    drifted = kept[1]
+    configurations = client(project, account=drifted).v1.billing_portal.configurations
+    (config,) = configurations.list().data
+    configurations.update(config.id, {"business_profile": {"headline": EDITED}})
+    project.emulator.clear_log()
+
+    document = plan_json(project, "--env", "fleet")
+    (env,) = [e for e in document["environments"] if e["changes"]]
+    assert env["account"] == drifted
+    (told,) = env["changes"][0]["history"]
+    assert (told["path"], told["by"]) == ("business_profile.headline", "outside portal-config")
+    assert [r.account for r in events_requests(project)] == [drifted]
