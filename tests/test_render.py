@@ -205,6 +205,7 @@ def test_json_has_the_documented_shape() -> None:
         "unmanaged",
         "problems",
         "price_labels",
+        "history_unavailable",
     }
     assert [c["action"] for c in local["changes"]] == ["create", "update", "deactivate"]
     assert local["prunable"] == [{"key": "old", "id": "bpc_2"}]

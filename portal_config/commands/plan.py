@@ -39,11 +39,12 @@ class PlanRequest:
     accounts: tuple[str, ...] = ()  # a fleet's accounts to plan; none: all
     shard: tuple[int, int] | None = None  # a fleet's share I of N
     parallelism: int = defaults.PARALLELISM  # a fleet's accounts planned side by side
+    history: bool = True  # on drift, read Stripe's events for when and by whom it changed
 
 
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import progress, render
-    from ..pipeline import fanout, plan_target
+    from ..pipeline import fanout, history, plan_target
     from ..planning import planfile
     from ..project.limits import STDIN
 
@@ -63,6 +64,8 @@ def execute(request: PlanRequest, context: Context) -> int:
             selection=chosen.selection,
             slim=request.out_file is None,  # a saved plan fingerprints each configuration whole
         )
+        if request.history:
+            result = history.with_history(result, gws)
     # `--out -`: stdout holds the plan file alone (for a pipe), the report goes to stderr.
     to_stdout = request.out_file == STDIN
     if request.out_file:
@@ -104,6 +107,12 @@ def execute(request: PlanRequest, context: Context) -> int:
     help="Save the plan, for `apply --plan` (holds no key); `-`: on stdout, the report then on "
     "stderr.",
 )
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="Do not read Stripe's events to say when, from what and by whom each drifted field "
+    "changed (else one request per 100 events, only when there is drift).",
+)
 @TARGET_OPTION
 @TIMEOUT_OPTION
 @MAX_RPS_OPTION
@@ -124,6 +133,7 @@ def command(
     accounts: tuple[str, ...],
     shard: tuple[int, int] | None,
     parallelism: int,
+    no_history: bool,
 ) -> None:
     """Show what apply would change in Stripe."""
     request = PlanRequest(
@@ -140,5 +150,6 @@ def command(
         accounts=accounts,
         shard=shard,
         parallelism=parallelism,
+        history=not no_history,
     )
     ctx.exit(execute(request, ctx.obj))

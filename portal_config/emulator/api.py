@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import catalog, connect, portal
+from . import catalog, connect, events, portal
 from .context import SANDBOX_KEY, Call, other_mode_of, sandbox_mode
 from .errors import ApiError, invalid, mask_key
 from .expansion import expand
@@ -53,6 +53,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/v1/account", catalog.retrieve_account),
     ("GET", "/v1/accounts", connect.list_accounts),
     ("GET", "/v1/accounts/{account}", connect.retrieve_connected_account),
+    ("GET", "/v1/events", events.list_events),
 ]
 _COMPILED = [
     (method, template, re.compile("^" + re.sub(r"\{\w+\}", "([^/]+)", template) + "$"), handler)
@@ -74,6 +75,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     mode: str | None = None  # filled in once the key is known
     account: str | None = None
+    id: str | None = None  # its Request-Id, once handled (an event's `request.id`)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -123,7 +125,7 @@ class Api:
 
     def handle(self, request: Request) -> Response:
         """The answer to one /v1 request; raises faults.Drop to close without answering."""
-        rid = request_id()
+        rid = request.id = request_id()
         idempotent = request.method == "POST" and request.idempotency_key is not None
         account = request.headers.get("stripe-account")
         try:
@@ -207,7 +209,7 @@ class Api:
         params = validate_request(request.method, template, request.params)
         assert request.mode is not None
         try:
-            body = self.run(handler, request.mode, request.account, params, target)
+            body = self.run(handler, request.mode, request.account, params, target, request=request)
         except ApiError as error:
             return Response(error.status, error.body())
         return Response(200, body)
@@ -220,6 +222,7 @@ class Api:
         params: dict[str, Any],
         target: str | None = None,
         object_id: str | None = None,
+        request: Request | None = None,  # the API request running it; None in-process (seeds)
     ) -> dict[str, Any]:
         """Run a handler on validated parameters; the answer is a copy, `expand[]` applied."""
         with self.store.lock:
@@ -241,6 +244,8 @@ class Api:
                 application=self.settings.connect_application if account else None,
                 object_id=object_id,
                 other_mode=self._other_mode(mode, account),
+                request_id=request.id if request else None,
+                idempotency_key=request.idempotency_key if request else None,
             )
             body = copy.deepcopy(handler(call))
             expand(body, list(params.get("expand", [])), self._resolver(call))

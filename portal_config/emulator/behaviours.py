@@ -246,6 +246,26 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "spec",
         "API-REFERENCE §5.1",
     ),
+    Behaviour(
+        "configuration events",
+        "each create and update of a configuration is an event (billing_portal.configuration."
+        "created/.updated) with the request's ID and idempotency key and, for an update, the "
+        "previous values of the fields that changed, nested, a list whole; GET /v1/events lists "
+        "them newest first, per account, for 30 days (events.py)",
+        "docs",
+        "https://docs.stripe.com/api/events/object (data.previous_attributes, request.id, "
+        "request.idempotency_key, account); https://docs.stripe.com/api/events/list (type, "
+        "created, 'going back up to 30 days')",
+    ),
+    Behaviour(
+        "products in an event's previous values",
+        "an event's data.object leaves products out like every answer (includable products), "
+        "but previous_attributes keeps a changed products list",
+        "guess",
+        "the docs say an array attribute that changed is in previous_attributes whole "
+        "(docs.stripe.com/api/events/object); whether an includable field is held back there "
+        "is unverified",
+    ),
 )
 
 

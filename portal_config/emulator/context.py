@@ -42,6 +42,8 @@ class Call:
     application: str | None = None  # the caller's Connect application, None for the account itself
     object_id: str | None = None  # a seed's chosen ID for the object being created
     other_mode: AccountState | None = None  # the same account's objects in the other mode
+    request_id: str | None = None  # the API request running it (an event's `request`)
+    idempotency_key: str | None = None
 
     @property
     def livemode(self) -> bool:

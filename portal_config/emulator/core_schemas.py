@@ -37,6 +37,8 @@ def _list_params(**filters: dict[str, Any]) -> dict[str, Any]:
 
 
 _RETRIEVE = hash_of({"expand": EXPAND})
+# A list's `created` filter: a timestamp, or a hash of bounds.
+_CREATED = {"anyOf": [INTEGER, hash_of({op: INTEGER for op in ("gt", "gte", "lt", "lte")})]}
 
 _RECURRING = hash_of(
     {
@@ -117,10 +119,15 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ),
     ("GET", "/v1/customers/{customer}"): _RETRIEVE,
     ("GET", "/v1/account"): _RETRIEVE,
-    ("GET", "/v1/accounts"): _list_params(
-        created={"anyOf": [INTEGER, hash_of({op: INTEGER for op in ("gt", "gte", "lt", "lte")})]}
-    ),
+    ("GET", "/v1/accounts"): _list_params(created=_CREATED),
     ("GET", "/v1/accounts/{account}"): _RETRIEVE,
+    # https://docs.stripe.com/api/events/list (events.py)
+    ("GET", "/v1/events"): _list_params(
+        created=_CREATED,
+        type=STRING,
+        types={"type": "array", "items": STRING, "maxItems": 20},
+        delivery_success=BOOLEAN,
+    ),
 }
 
 

@@ -7,7 +7,8 @@ The same knobs are served over HTTP for an emulator run as its own process:
 GET /_emulator/requests, POST /_emulator/reset, POST /_emulator/seed?mode=test[&account=acct_..]
 (JSON body: a SEED, or {"test": SEED, "live": SEED} without ?mode), POST /_emulator/faults (JSON:
 {"script": [...], "latency_ms": n, "failure_rate": 0..1, "clear": true}; the script's faults,
-hostile answers included, are described in faults.py).
+hostile answers included, are described in faults.py), POST /_emulator/clock (JSON:
+{"offset_seconds": -7200}: what is made from now on was made two hours ago).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class Emulator:
             default_schedule_conditions=default_schedule_conditions,
         )
         self.faults = Faults()
+        self._clock_offset = 0.0
         self.api = Api(self.store, self.settings, self.faults)
         self.url: str | None = None
         self._initial_seed = seed
@@ -135,6 +137,17 @@ class Emulator:
     @rate_limits.setter
     def rate_limits(self, value: bool) -> None:
         self.settings.rate_limits = value
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the emulator's clock is off the real one: -7200 and an edit made now was made
+        "2 hours ago" (its `created`, its `updated`, its event's). 0 by default."""
+        return self._clock_offset
+
+    @clock_offset.setter
+    def clock_offset(self, value: float) -> None:
+        self._clock_offset = float(value)
+        self.store.clock = lambda: time.time() + self._clock_offset
 
     # The unknowns (behaviours.py), Settings' own switches.
     subscription_update_needs_products = _switch("subscription_update_needs_products")
@@ -351,13 +364,15 @@ class Emulator:
                     apply_seed(self.api, seed, mode, options.get("account"))
             elif (method, path) == ("POST", "/_emulator/faults"):
                 self.faults.configure(document)
+            elif (method, path) == ("POST", "/_emulator/clock"):
+                self.clock_offset = float(document["offset_seconds"])
             else:
                 unknown = {
                     "type": "invalid_request_error",
                     "message": f"Unknown control endpoint {method} {path}",
                 }
                 return 404, {"error": unknown}, {}, WHOLE
-        except (EmulatorError, ValueError, TypeError, yaml.YAMLError) as exc:
+        except (EmulatorError, ValueError, TypeError, KeyError, yaml.YAMLError) as exc:
             return 400, {"error": {"type": "invalid_request_error", "message": str(exc)}}, {}, WHOLE
         return 200, {"ok": True}, {}, WHOLE
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
+from . import events
 from .context import Call, is_sandbox
 from .errors import invalid, missing_param
 from .lists import paginate
@@ -69,6 +70,7 @@ def create_configuration(call: Call) -> dict[str, Any]:
     ):
         config["is_default"] = True  # behaviours.py: "first configuration becomes the default"
     call.state.configurations[config["id"]] = config
+    events.record(call, "created", config)
     return config
 
 
@@ -84,6 +86,7 @@ def update_configuration_endpoint(call: Call) -> dict[str, Any]:
     update_configuration(updated, call.params, now=call.now)
     check_configuration(call, updated)
     call.state.configurations[updated["id"]] = updated
+    events.record(call, "updated", updated, before=current)
     return updated
 
 

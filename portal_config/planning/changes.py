@@ -16,6 +16,16 @@ from typing import Any, ClassVar
 
 from ..portal import impact, model
 
+# Every write apply makes carries an idempotency key starting so; Stripe records it in the
+# event the write causes (`request.idempotency_key`: https://docs.stripe.com/api/events/object),
+# so a plan's history tells portal-config's writes from the Dashboard's and other integrations'.
+OWN_KEY_PREFIX = "portal-config-"
+
+
+def made_by_portal_config(idempotency_key: str | None) -> bool:
+    """Whether a request with this idempotency key was one of apply's writes."""
+    return bool(idempotency_key and idempotency_key.startswith(OWN_KEY_PREFIX))
+
 
 def place(env: str, account: str | None) -> str:
     """Where a change or a plan is: the environment, and a fleet's account (`prod`,
@@ -93,7 +103,7 @@ class Change:
         material = json.dumps(
             [self.action, target, self.fingerprint, self.params], sort_keys=True, default=str
         )
-        return f"portal-config-{self.action}-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
+        return f"{OWN_KEY_PREFIX}{self.action}-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
 
     def data(self) -> dict[str, Any]:
         account = {"account": self.account} if self.account else {}
@@ -136,7 +146,7 @@ class Create(Change):
         the same keys in the same order and Stripe still lets only one of them create."""
         identity = f"{project}/{self.where}/{self.key}"
         material = json.dumps([self.action, identity, generation])
-        return f"portal-config-create-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
+        return f"{OWN_KEY_PREFIX}create-{hashlib.sha256(material.encode()).hexdigest()[:40]}"
 
 
 @dataclass(frozen=True)

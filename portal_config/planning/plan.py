@@ -30,6 +30,7 @@ from .changes import (
     deactivation,
     place,
 )
+from .history import FieldHistory
 from .match import Binding, Desired, Status, match
 
 __all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "plan_environment"]
@@ -66,6 +67,10 @@ class EnvPlan:
     # `listed` holds the configurations no file claims slim (match.slimmer): not to be saved.
     slim: bool = False
     account: str | None = None  # a fleet's connected account this plan is of (fleet_plan.py)
+    # How drifted fields got their values, by configuration ID (history.py; plan only), and why
+    # the history could not be read, when it could not.
+    history: Mapping[str, tuple[FieldHistory, ...]] = field(default_factory=dict)
+    history_unavailable: str | None = None
 
     @property
     def space(self) -> str:

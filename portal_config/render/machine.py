@@ -30,7 +30,16 @@ def as_json(plan: Plan) -> dict[str, Any]:
                 "name": env.env,
                 "account": env.account,  # a fleet's connected account, else null
                 "mode": env.mode,
-                "changes": [{**c.data(), "impact": c.impact(env.labels)} for c in env.changes],
+                "changes": [
+                    {
+                        **c.data(),
+                        "impact": c.impact(env.labels),
+                        "history": [h.data() for h in env.history.get(c.config_id or "", ())],
+                    }
+                    for c in env.changes
+                ],
+                # why the drift's history could not be read (plan's history), else null
+                "history_unavailable": env.history_unavailable,
                 "in_sync": [{"key": k, "id": i} for k, i in env.in_sync],
                 "prunable": [{"key": k, "id": i} for k, i in env.prunable],
                 "default_kept": [{"key": k, "id": i} for k, i in env.default_kept],

@@ -26,7 +26,15 @@ from ..planning.plan import EnvPlan, Plan
 from ..portal import model
 from .markup import code, escape, table
 from .text import as_written, product_text, value_text
-from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines, looks_like
+from .words import (
+    PLAN,
+    Wording,
+    closing_line,
+    drift_headline,
+    fleet_lines,
+    history_unavailable,
+    looks_like,
+)
 
 LIMIT = 60_000  # GitHub takes 65,536; room for the action's own lines around the report
 FULL, BARE, GONE = "full", "bare", "gone"  # how much of a configuration is shown
@@ -82,7 +90,7 @@ def _block(
     notice = "".join(f"<br>{escape(f'- {sentence}')}" for sentence in change.impact(env.labels))
     head = f"<details><summary>{places}{_summary(change, bool(places))}{notice}</summary>"
     rows = [_cells(change, f, env.labels) for f in change.fields]
-    fields = table(["Field", "Before", "After"], rows)
+    fields = table(["Field", "Before", "After"], rows) + _history(env, change)
     cut = (
         f"{len(change.fields)} field(s) change; this table is cut to keep the comment under "
         f"{limit:,} characters (see the note at the end)."
@@ -94,6 +102,21 @@ def _block(
         importance,
         f"{head}\n\n{fields}\n\n{listed}</details>",
         f"{head}\n\n{cut}\n\n{listed}</details>",
+    )
+
+
+def _history(env: EnvPlan, change: Change) -> str:
+    """How the drifted fields got their values in Stripe (plan's history), as a table."""
+    found = env.history.get(change.config_id or "", ())
+    if not found:
+        return ""
+    rows = [
+        [code(h.path), escape(h.when), code(value_text(h.path, h.before)), escape(h.by)]
+        + [code(h.event_id)]
+        for h in found
+    ]
+    return "\n\n**How Stripe got these values**\n\n" + table(
+        ["Field", "Changed (UTC)", "Before", "By", "Event"], rows
     )
 
 
@@ -213,6 +236,8 @@ def _notes(env: EnvPlan) -> list[str]:
             f"configuration the default at {portal_settings_url(env.space)}, then "
             "`apply --prune` retires it"
         )
+    if env.history_unavailable:
+        notes.append(escape(history_unavailable(env.history_unavailable)))
     alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
     if alone:
         notes.append(

@@ -16,7 +16,15 @@ from ..jsontypes import Data
 from ..planning.changes import COUNTED, Change, Create
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
-from .words import PLAN, Wording, closing_line, drift_headline, fleet_lines, looks_like
+from .words import (
+    PLAN,
+    Wording,
+    closing_line,
+    drift_headline,
+    fleet_lines,
+    history_unavailable,
+    looks_like,
+)
 
 COLOURS = {"+": "green", "~": "yellow", "-": "red"}  # by the change's symbol
 
@@ -106,6 +114,8 @@ def _env_notes(env: EnvPlan) -> list[str]:
             "make another configuration the default in the Dashboard at "
             f"{portal_settings_url(env.space)}, then `apply --prune` retires it"
         )
+    if env.history_unavailable:
+        notes.append(f"  {env.where}: {history_unavailable(env.history_unavailable)}")
     if env.account is not None:  # a fleet's are counted (words.fleet_lines)
         return notes
     alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
@@ -144,6 +154,11 @@ def text(plan: Plan, color: bool = False, wording: Wording = PLAN) -> str:
             # What customers will notice, first: a comment, as Terraform's `# ... will be` lines.
             lines.extend(f"    # {sentence}" for sentence in change.impact(env.labels))
             lines.extend(field_lines(change, env.labels))
+            lines.extend(
+                f"    history: {h.path} changed {h.when}, {h.by} ({h.event_id}); before: "
+                f"{value_text(h.path, h.before)}"
+                for h in env.history.get(change.config_id or "", ())
+            )
             lines.append("")
     notes = [n for env in plan.envs for n in _env_notes(env)]
     if notes:

@@ -112,3 +112,8 @@ def closing_line(plan: Plan, wording: Wording) -> str:
     if plan.differs:
         return wording.file_gone
     return wording.in_sync
+
+
+def history_unavailable(reason: str) -> str:
+    """The note of a plan whose drift's history could not be read (the plan itself stands)."""
+    return f"when and by whom the drift was made is unavailable (Stripe's events): {reason}"

@@ -36,6 +36,7 @@ PRODUCTS = "features.subscription_update.products"
 EXPAND_PRODUCTS = {"expand": [PRODUCTS]}
 CONFIGURATIONS = "/v1/billing_portal/configurations"
 LIST_EXPAND = [f"data.{PRODUCTS}"]
+CONFIGURATION_UPDATED = "billing_portal.configuration.updated"
 
 T = TypeVar("T")
 
@@ -234,6 +235,16 @@ class StripeGateway:
 
         listed = self._list("listing prices", page, responses.price, max_pages)
         return [p["lookup_key"] for p in listed if p.get("lookup_key")]
+
+    def configuration_events(self, since: int) -> list[dict[str, Any]]:
+        """The `billing_portal.configuration.updated` events created at `since` or later, newest
+        first, one request per page (https://docs.stripe.com/api/events/list)."""
+        query = {"type": CONFIGURATION_UPDATED, "created": {"gte": since}, "limit": PAGE_SIZE}
+        return self._list(
+            "reading the portal configurations' events",
+            lambda cursor: self._get("/v1/events", {**query, **cursor}),
+            responses.event,
+        )
 
     def list_connected_accounts(self) -> list[dict[str, Any]]:
         """The platform's connected accounts (GET /v1/accounts), as plain JSON."""

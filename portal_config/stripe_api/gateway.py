@@ -56,6 +56,11 @@ class Gateway(Protocol):
         self, config_id: str, params: dict[str, Any], idempotency_key: str
     ) -> Configuration: ...
 
+    def configuration_events(self, since: int) -> list[dict[str, Any]]:
+        """The portal configurations' update events created at `since` (a Unix time) or later,
+        newest first (GET /v1/events; Stripe keeps 30 days of them)."""
+        ...
+
     def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
         """The prices found, by lookup key; a key without a price is absent."""
         ...

@@ -268,6 +268,22 @@ def price(
     return obj
 
 
+def event(value: Data, where: str) -> dict[str, Any]:
+    """An event (https://docs.stripe.com/api/events/object): `created` a timestamp, `data` a
+    hash with the object, `request` null or a hash; what a plan's history reads of it."""
+    obj = _object(value, "event", where)
+    data, request = obj.get("data"), obj.get("request")
+    if not isinstance(obj.get("created"), int):
+        raise Malformed(f"{where} (event {obj['id']}) has no created time")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise Malformed(f"{where} (event {obj['id']}) has no data.object")
+    if not isinstance(data.get("previous_attributes") or {}, dict):
+        raise Malformed(f"{where} (event {obj['id']}): previous_attributes is not a hash")
+    if request is not None and not isinstance(request, dict):
+        raise Malformed(f"{where} (event {obj['id']}): request is not a hash")
+    return obj
+
+
 def plain(value: Data, kind: str, expected_id: str | None = None) -> dict[str, Any]:
     """Any other object (a product, a customer, a session): its kind and id."""
     obj = _object(value, kind)

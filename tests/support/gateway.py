@@ -118,6 +118,9 @@ class FakeGateway:
         prices = self._prices()
         return {k: prices[k] for k in lookup_keys if k in prices}
 
+    def configuration_events(self, since: int) -> list[dict[str, Any]]:
+        return []  # the history of drift is tested end to end (tests/e2e/test_drift_history.py)
+
     def active_lookup_keys(self, max_pages: int) -> list[str]:
         return list(self._prices())
 
