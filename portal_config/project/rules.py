@@ -127,6 +127,16 @@ def check_environment(name: str, entry: Mapping[str, Any], locate: Locate) -> li
                 f"environment '{name}': seed is only for an emulator environment",
             )
         ]
+    if "stripe_context" in entry and "stripe_account" in entry:
+        # Stripe-Context supersedes Stripe-Account (https://docs.stripe.com/context)
+        return [
+            Problem(
+                locate((*path, "stripe_account"), True),
+                f"environment '{name}': stripe_context and stripe_account exclude each other: "
+                "name the account in stripe_context (acct_platform/acct_connected for a "
+                "platform's connected account)",
+            )
+        ]
     return []
 
 

@@ -1,0 +1,122 @@
+"""Journey: a team whose Stripe accounts belong to one organization uses one organization key
+(`sk_org...`, docs.stripe.com/keys/organization-api-keys) for them all. Each request names the
+account it acts for in `Stripe-Context` (docs.stripe.com/context), never `Stripe-Account`; one
+environment is one account (`stripe_context:`), a fleet is several of the organization's
+accounts (`stripe_accounts: {organization: [...]}`). The key's mode is confirmed from Stripe's
+answers before anything is written, and the key is never printed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from .stripe_state import STANDARD, clean
+
+ORG_KEY = "sk_org_test_51QaZe2eOrganizationKey0123456789"
+SHOP = "acct_1OrgShop00000001"
+FLEET = ("acct_1OrgBrandA000001", "acct_1OrgBrandB000002", "acct_1OrgBrandC000003")
+ORG_ENVS = """\
+  shop:
+    mode: test
+    api_key_env: PORTAL_CONFIG_E2E_ORG_KEY
+    api_base: {url}
+    stripe_context: {shop}
+    vars: {{app_url: "https://shop.example.com"}}
+  brands:
+    mode: test
+    api_key_env: PORTAL_CONFIG_E2E_ORG_KEY
+    api_base: {url}
+    stripe_accounts: {{organization: [{fleet}]}}
+    vars: {{app_url: "https://brands.example.com"}}
+"""
+
+
+def organization_project(project: Any, monkeypatch: Any, key: str = ORG_KEY) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_ORG_KEY", key)
+    path = project.configs / "portal-config.yaml"
+    envs = ORG_ENVS.format(url=project.emulator.url, shop=SHOP, fleet=", ".join(FLEET))
+    path.write_text(path.read_text() + envs)
+    project.write("standard.yaml", STANDARD)
+
+
+def configurations_of(project: Any, context: str) -> list[dict[str, Any]]:
+    """What the organization's account `context` holds, read with the organization key."""
+    client = stripe.StripeClient(
+        ORG_KEY, base_addresses={"api": project.emulator.url}, stripe_context=context
+    )
+    listed = client.v1.billing_portal.configurations.list({"limit": 100})
+    return [c.to_dict() for c in listed.auto_paging_iter()]
+
+
+def assert_context_only(project: Any, contexts: set[str]) -> None:
+    """Every request named one of `contexts` in Stripe-Context, and none sent Stripe-Account."""
+    log = project.emulator.request_log
+    assert log
+    assert {r.headers.get("stripe-context") for r in log} == contexts
+    assert all("stripe-account" not in r.headers for r in log)
+    assert all(r.status is not None and r.status < 400 for r in log), [
+        (r.path, r.status) for r in log if r.status and r.status >= 400
+    ]
+
+
+def test_an_organization_account_applies_and_plans_clean_through_stripe_context(
+    project, monkeypatch
+) -> None:
+    organization_project(project, monkeypatch)
+
+    applied = project.run("apply", "--env", "shop")
+    assert applied.exit_code == 0, applied.output
+    assert "+ standard in shop will be created" in applied.stdout
+    assert ORG_KEY not in applied.output
+    clean(project, "shop")
+
+    assert_context_only(project, {SHOP})
+    made = configurations_of(project, SHOP)
+    assert [c["metadata"]["portal_config_key"] for c in made] == ["standard"]
+
+
+def test_a_fleet_of_the_organizations_accounts_applies_and_plans_clean(
+    project, monkeypatch
+) -> None:
+    organization_project(project, monkeypatch)
+
+    applied = project.run("apply", "--env", "brands")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 3 created" in applied.stdout, applied.stdout
+    assert ORG_KEY not in applied.output
+    clean(project, "brands")
+
+    assert_context_only(project, set(FLEET))
+    for account in FLEET:
+        made = configurations_of(project, account)
+        assert [c["metadata"]["portal_config_key"] for c in made] == ["standard"], account
+    assert configurations_of(project, SHOP) == []
+
+
+def test_doctor_works_on_an_organization_environment(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    applied = project.run("apply", "--env", "shop")
+    assert applied.exit_code == 0, applied.output
+
+    doctor = project.run("doctor", "--env", "shop")
+    assert "Doctor for shop" in doctor.stdout, doctor.output
+    assert "organization key in PORTAL_CONFIG_E2E_ORG_KEY works" in doctor.stdout
+    assert ORG_KEY not in doctor.output
+    assert_context_only(project, {SHOP})
+
+
+def test_an_organization_key_without_stripe_context_is_refused_at_its_line(
+    project, monkeypatch
+) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", ORG_KEY)
+    project.write("standard.yaml", STANDARD)
+
+    planned = project.run("plan", "--env", "staging")
+    assert planned.exit_code == 1
+    assert "Traceback" not in planned.output
+    assert "portal-config.yaml:6:5: environment 'staging'" in planned.stderr, planned.output
+    assert "stripe_context: acct_" in planned.stderr
+    assert ORG_KEY not in planned.output
+    assert project.emulator.request_log == []
+
