@@ -14,6 +14,7 @@ import stripe
 from .stripe_state import STANDARD, clean
 
 ORG_KEY = "sk_org_test_51QaZe2eOrganizationKey0123456789"
+LIVE_ORG_KEY = "sk_org_live_51QaZe2eOrganizationKey0123456789"
 SHOP = "acct_1OrgShop00000001"
 FLEET = ("acct_1OrgBrandA000001", "acct_1OrgBrandB000002", "acct_1OrgBrandC000003")
 ORG_ENVS = """\
@@ -120,3 +121,20 @@ def test_an_organization_key_without_stripe_context_is_refused_at_its_line(
     assert ORG_KEY not in planned.output
     assert project.emulator.request_log == []
 
+
+def test_a_live_answer_to_a_test_environment_is_refused_before_writing(
+    project, monkeypatch
+) -> None:
+    # the key's prefix is not documented to say its mode: Stripe's answers do
+    organization_project(project, monkeypatch, key=LIVE_ORG_KEY)
+    stripe.StripeClient(
+        LIVE_ORG_KEY, base_addresses={"api": project.emulator.url}, stripe_context=SHOP
+    ).v1.billing_portal.configurations.create({"features": {"invoice_history": {"enabled": True}}})
+    project.emulator.clear_log()
+
+    applied = project.run("apply", "--env", "shop", "--yes")
+    assert applied.exit_code == 1, applied.output
+    assert "live mode" in applied.output
+    assert "environment 'shop' is test mode" in applied.output
+    assert project.writes() == []
+    assert LIVE_ORG_KEY not in applied.output
