@@ -103,10 +103,10 @@ def _id_list(items: list[Data], path: DataPath, locate: Locate) -> tuple[list[st
 # listed in its Dashboard (https://docs.stripe.com/keys/organization-api-keys,
 # https://docs.stripe.com/get-started/account/orgs/build: at most 75 accounts).
 _NO_ORGANIZATION_LIST = (
-    "Stripe documents no API that lists an organization's accounts, so {organization: all} "
-    "cannot be read: list them, {organization: [acct_..., acct_...]}, as the organization's "
-    "Dashboard shows them; for a platform's connected accounts, write stripe_context: "
-    "acct_platform and stripe_accounts: {connected: all}"
+    "stripe_accounts.organization: Stripe documents no API that lists an organization's "
+    "accounts, so {organization: all} cannot be read: list them, {organization: [acct_..., "
+    "acct_...]}, as the organization's Dashboard shows them; for a platform's connected "
+    "accounts, write stripe_context: acct_platform and stripe_accounts: {connected: all}"
 )
 
 
