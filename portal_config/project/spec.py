@@ -47,7 +47,12 @@ class Environment:
     @property
     def organization(self) -> bool:
         """Its requests name their account in Stripe-Context (an organization key's way)."""
-        return self.stripe_context is not None or bool(self.accounts and self.accounts.organization)
+        return self.stripe_context is not None or self.organization_fleet
+
+    @property
+    def organization_fleet(self) -> bool:
+        """A fleet of an organization's own accounts ({organization: [...]}), no platform's."""
+        return bool(self.accounts and self.accounts.organization)
 
     @property
     def space(self) -> str:

@@ -104,7 +104,17 @@ def _gateway(
         return StripeGateway(client, env.name, env.mode, address, key_kind, own, None, account_id)
 
     client = _client(key, address, *_acting_for(env, None), budget, limiter, session)
-    return StripeGateway(client, env.name, env.mode, address, key_kind, budget, open_account)
+    return StripeGateway(
+        client,
+        env.name,
+        env.mode,
+        address,
+        key_kind,
+        budget,
+        open_account,
+        None,
+        env.organization_fleet,
+    )
 
 
 def _acting_for(env: Environment, account_id: str | None) -> tuple[str | None, str | None]:
@@ -115,6 +125,6 @@ def _acting_for(env: Environment, account_id: str | None) -> tuple[str | None, s
     (https://docs.stripe.com/context)."""
     if not env.organization:
         return account_id or env.stripe_account, None
-    if account_id is None or (env.accounts is not None and env.accounts.organization):
+    if account_id is None or env.organization_fleet:
         return None, account_id or env.stripe_context
     return None, f"{env.stripe_context}/{account_id}"

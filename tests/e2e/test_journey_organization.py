@@ -32,6 +32,16 @@ ORG_ENVS = """\
     vars: {{app_url: "https://brands.example.com"}}
 """
 
+CONNECT_ENV = """\
+  tenants:
+    mode: test
+    api_key_env: PORTAL_CONFIG_E2E_ORG_KEY
+    api_base: {url}
+    stripe_context: {platform}
+    stripe_accounts: {{connected: all}}
+    vars: {{app_url: "https://tenants.example.com"}}
+"""
+
 
 def organization_project(project: Any, monkeypatch: Any, key: str = ORG_KEY) -> None:
     monkeypatch.setenv("PORTAL_CONFIG_E2E_ORG_KEY", key)
@@ -92,6 +102,47 @@ def test_a_fleet_of_the_organizations_accounts_applies_and_plans_clean(
     for account in FLEET:
         made = configurations_of(project, account)
         assert [c["metadata"]["portal_config_key"] for c in made] == ["standard"], account
+    assert configurations_of(project, SHOP) == []
+
+
+def test_an_organization_accounts_object_is_read_as_itself(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    project.write(
+        "regional.yaml",
+        """\
+        environments: [brands]
+        name: "Portal for ${account.country}"
+        features: {invoice_history: {enabled: true}}
+        """,
+    )
+
+    applied = project.run("apply", "--env", "brands", "--target", "regional")
+    assert applied.exit_code == 0, applied.output
+    assert_context_only(project, set(FLEET))
+    read = [r for r in project.emulator.request_log if r.path.startswith("/v1/account")]
+    assert sorted((r.path, r.headers["stripe-context"]) for r in read) == [
+        ("/v1/account", account) for account in FLEET
+    ]
+    (made,) = configurations_of(project, FLEET[0])
+    assert made["name"] == "Portal for US"
+
+
+def test_a_platforms_connected_accounts_are_reached_below_it(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    connected = project.emulator.add_connected_accounts(2, platform=SHOP)
+    path = project.configs / "portal-config.yaml"
+    path.write_text(path.read_text() + CONNECT_ENV.format(url=project.emulator.url, platform=SHOP))
+
+    applied = project.run("apply", "--env", "tenants")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 2 created" in applied.stdout
+    clean(project, "tenants")
+
+    # listed through the platform's context, each account through platform/connected
+    assert_context_only(project, {SHOP, *(f"{SHOP}/{account}" for account in connected)})
+    for account in connected:
+        (made,) = configurations_of(project, account)
+        assert made["metadata"]["portal_config_key"] == "standard"
     assert configurations_of(project, SHOP) == []
 
 
