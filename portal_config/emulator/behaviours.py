@@ -215,12 +215,14 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
     Behaviour(
         "organization keys",
         "an sk_org_test_/sk_org_live_ key (test or live mode) belongs to no account: a request "
-        "with one and no Stripe-Context, or with Stripe-Account, answers 400; any well-formed "
+        "with one and no Stripe-Context or no Stripe-Version, or with Stripe-Account, answers "
+        "400; any well-formed "
         "acct_ in Stripe-Context is an account of the organization (membership not modelled)",
         "docs",
         "docs.stripe.com/keys/organization-api-keys ('Organization API keys are prefixed sk_org', "
         "'All API requests made with an organization API key must include the Stripe-Context "
-        "header'; they 'support sandboxes and live mode': the mode after sk_org_ is the "
+        "header', and 'the Stripe-Version header'; they 'support sandboxes and live mode': the "
+        "mode after sk_org_ is the "
         "emulator's own); the messages' wording is the emulator's own (API-REFERENCE §17)",
     ),
     Behaviour(

@@ -43,6 +43,13 @@ def acting_for(key: str, headers: dict[str, str], reach: Reach) -> str | None:
                 "The Stripe-Account header cannot be used with an organization API key: name "
                 f"the account in the Stripe-Context header instead. See {CONTEXT_DOCS}.",
             )
+        if not headers.get("stripe-version"):
+            raise ApiError(
+                400,
+                "Requests made with an organization API key must include the Stripe-Version "
+                "header (e.g. Stripe-Version: 2026-10-28.endive). See "
+                "https://docs.stripe.com/keys/organization-api-keys.",
+            )
         if not context:
             raise ApiError(
                 400,

@@ -5,6 +5,8 @@ account, the same objects its platform reaches with Stripe-Account."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from typing import Any
 
 import pytest
@@ -35,6 +37,18 @@ def test_an_organization_key_needs_stripe_context(emulator: Emulator) -> None:
     assert error.http_status == 400
     assert "must include the Stripe-Context header" in str(error.user_message)
     assert ORG_KEY not in str(error.json_body)
+
+
+def test_an_organization_key_needs_stripe_version(emulator: Emulator) -> None:
+    # stripe-python sends Stripe-Version on every request: a bare request, without it
+    request = urllib.request.Request(
+        f"{emulator.url}/v1/billing_portal/configurations",
+        headers={"Authorization": f"Bearer {ORG_KEY}", "Stripe-Context": PLATFORM},
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)
+    assert caught.value.code == 400
+    assert "must include the Stripe-Version header" in caught.value.read().decode()
 
 
 def test_an_organization_key_refuses_stripe_account(emulator: Emulator) -> None:
