@@ -159,6 +159,24 @@ def test_doctor_works_on_an_organization_environment(project, monkeypatch) -> No
     assert_context_only(project, {SHOP})
 
 
+def test_the_embedded_emulator_acts_for_the_account_stripe_context_names(project) -> None:
+    path = project.configs / "portal-config.yaml"
+    path.write_text(
+        path.read_text()
+        + "  local:\n    mode: test\n    emulator: state.json\n"
+        + f"    stripe_context: {SHOP}\n    vars: {{app_url: 'http://localhost:3000'}}\n"
+    )
+    project.write("standard.yaml", STANDARD)
+
+    applied = project.run("apply", "--env", "local")
+    assert applied.exit_code == 0, applied.output
+    clean(project, "local")
+    listed = project.run("ids", "--env", "local")
+    assert listed.exit_code == 0, listed.output
+    assert "standard" in listed.stdout
+    assert f"test:{SHOP}" in (project.configs / "state.json").read_text()  # that account's
+
+
 def test_an_organization_key_without_stripe_context_is_refused_at_its_line(
     project, monkeypatch
 ) -> None:
