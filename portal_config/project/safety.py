@@ -39,7 +39,8 @@ SANDBOX_ONLY = "rkcs_"  # a key no environment but a sandbox has
 # An organization's key acts for no account of its own, in any mode; its prefix is documented
 # as sk_org alone (https://docs.stripe.com/keys/organization-api-keys), so its mode is taken
 # from Stripe's answers (plan_target.confirm_mode), not from the key.
-ORGANIZATION_KEY = re.compile(r"sk_org_[A-Za-z0-9_]+")
+ORGANIZATION_PREFIX = "sk_org_"
+ORGANIZATION_KEY = re.compile(ORGANIZATION_PREFIX + r"[A-Za-z0-9_]+")
 # A key with nothing around it (not even a newline): its kind, its mode, the rest.
 WHOLE_KEY = re.compile(r"(sk|rk|rkcs)_(live|test)_[A-Za-z0-9_]+")
 PLAIN_HTTP = (
@@ -68,7 +69,7 @@ class Cleared:
     def key_kind(self) -> str:
         """'restricted' for an rk_ key or a CLI sandbox's rkcs_ key, 'organization' for an
         sk_org key, 'secret' for an sk_ key."""
-        if self.key.startswith("sk_org_"):
+        if self.key.startswith(ORGANIZATION_PREFIX):
             return "organization"
         return "restricted" if self.key.startswith(("rk_", "rkcs_")) else "secret"
 
@@ -215,7 +216,7 @@ def api_key_for(env: Environment) -> str:
             f"{where}environment '{env.name}': {name} holds a publishable key (pk_...): use the "
             f"secret key {kinds[0]}... or a restricted key {kinds[1]}...",
         )
-    if key.startswith("sk_org_"):
+    if key.startswith(ORGANIZATION_PREFIX):
         return _organization_key(env, name, key, where)
     mode = mode_of(key)
     if mode is None:

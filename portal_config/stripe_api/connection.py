@@ -104,16 +104,9 @@ def _gateway(
         return StripeGateway(client, env.name, env.mode, address, key_kind, own, None, account_id)
 
     client = _client(key, address, *_acting_for(env, None), budget, limiter, session)
+    organization = env.organization_fleet  # its accounts read as themselves (client.py)
     return StripeGateway(
-        client,
-        env.name,
-        env.mode,
-        address,
-        key_kind,
-        budget,
-        open_account,
-        None,
-        env.organization_fleet,
+        client, env.name, env.mode, address, key_kind, budget, open_account, None, organization
     )
 
 

@@ -158,6 +158,12 @@ def test_doctor_works_on_an_organization_environment(project, monkeypatch) -> No
     assert ORG_KEY not in doctor.output
     assert_context_only(project, {SHOP})
 
+    project.emulator.clear_log()
+    fleet = project.run("doctor", "--env", "brands")
+    assert "Traceback" not in fleet.output
+    assert all(account in fleet.stdout for account in FLEET), fleet.output
+    assert_context_only(project, set(FLEET))
+
 
 def test_the_embedded_emulator_acts_for_the_account_stripe_context_names(project) -> None:
     path = project.configs / "portal-config.yaml"
