@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from ..dashboard import api_keys_url, named, portal_settings_url
 from ..errors import FailureKind
+from ..pipeline import plan_target
 from ..project.safety import KEY_PREFIXES
 from .files import judge_files
-from .observation import Finding, Observation, Used, failed, used_configurations
+from .observation import LIMITED_KEYS, Finding, Observation, Used, failed, used_configurations
 from .offer import judge_prices, judge_return_url
 from .sessions import judge_customer, judge_sessions
 
@@ -80,15 +81,19 @@ def judge_key(obs: Observation) -> list[Finding]:
         ]
     if failure and failure.kind is not FailureKind.PERMISSION:
         return [failed("key", "listing portal configurations", failure)]
+    wrong_mode = plan_target.confirm_mode(env, obs.configurations)  # an organization key's
+    if wrong_mode:
+        fix = f"export the organization's {mode} mode key in {env.api_key_env}"
+        return [Finding("key", "problem", wrong_mode[0].message, fix)]
     findings = [Finding("key", "ok", works)]
     if failure:  # the key works but may not even read portal configurations
         return findings + [failed("key", "the key cannot read portal configurations", failure)]
-    if obs.key_kind == "restricted" and obs.write_failure is None:
+    if obs.key_kind in LIMITED_KEYS and obs.write_failure is None:
         findings.append(
             Finding(
                 "permissions",
                 "ok",
-                "the restricted key may write portal "
+                f"the {obs.key_kind} key may write portal "
                 "configurations (apply) and create portal sessions",
             )
         )
@@ -96,7 +101,7 @@ def judge_key(obs: Observation) -> list[Finding]:
         findings.append(
             failed(
                 "permissions",
-                "the restricted key cannot write portal configurations",
+                f"the {obs.key_kind} key cannot write portal configurations",
                 obs.write_failure,
             )
         )

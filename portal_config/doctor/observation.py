@@ -72,6 +72,12 @@ class SessionAttempt:
     failure: Failure | None = None
 
 
+# Keys whose permissions may be limited, so doctor probes the write: restricted ones (rk_,
+# rkcs_) and an organization's, which "you can limit" like them
+# (https://docs.stripe.com/keys/organization-api-keys).
+LIMITED_KEYS = ("restricted", "organization")
+
+
 @dataclass
 class Observation:
     """What one environment looked like to doctor. A field stays empty when reading stopped."""
@@ -79,11 +85,11 @@ class Observation:
     env: spec.Environment
     customer_id: str | None = None
     allow_live: bool = False
-    key_kind: str = "secret"  # secret | restricted | emulator
+    key_kind: str = "secret"  # secret | restricted | organization | emulator
     refused: tuple[str, str] | None = None  # (check, message): refused before any request
     list_failure: Failure | None = None  # listing configurations, the first request
     configurations: list[Configuration] = field(default_factory=list)
-    write_failure: Failure | None = None  # restricted keys: the write-permission probe
+    write_failure: Failure | None = None  # LIMITED_KEYS: the write-permission probe
     load_problems: list[Problem] = field(default_factory=list)  # the files' own errors
     files: list[spec.DesiredConfig] = field(default_factory=list)  # those that load
     bindings: list[Binding] = field(default_factory=list)

@@ -22,7 +22,15 @@ from ..portal.configuration import Configuration
 from ..project import config, loader, spec
 from ..project.safety import Refused
 from ..stripe_api.gateway import Gateway
-from .observation import Failure, Observation, SessionAttempt, Used, offered, used_configurations
+from .observation import (
+    LIMITED_KEYS,
+    Failure,
+    Observation,
+    SessionAttempt,
+    Used,
+    offered,
+    used_configurations,
+)
 
 
 def load(config_path: Path | None, env_name: str | None) -> tuple[spec.Project, list[Problem]]:
@@ -110,7 +118,7 @@ def read(
             obs.list_failure = failure(gateway, exc)
             return
     obs.configurations = configurations
-    if obs.key_kind == "restricted":
+    if obs.key_kind in LIMITED_KEYS:
         try:
             gateway.probe_configuration_write()
         except StripeFailure as exc:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import catalog, connect, events, portal
+from . import catalog, connect, events, organization, portal
 from .context import SANDBOX_KEY, Call, other_mode_of, sandbox_mode
 from .errors import ApiError, invalid, mask_key
 from .expansion import expand
@@ -60,7 +60,7 @@ _COMPILED = [
     for method, template, handler in ROUTES
 ]
 _MODES = {"sk_test_": "test", "rk_test_": "test", "sk_live_": "live", "rk_live_": "live"}
-_ACCOUNT = re.compile(r"acct_[A-Za-z0-9]+")
+_MODES.update(organization.ORG_MODES)
 STRIPE_VERSION = "2026-10-28.endive"
 # The names Stripe's refusals give permissions, where they differ from the URL (behaviours.py).
 _PERMISSION_NAMES = {"billing_portal": "customer_portal"}
@@ -326,20 +326,12 @@ class Api:
         return key, mode
 
     def _account(self, headers: dict[str, str], key: str, mode: str) -> str | None:
-        account = headers.get("stripe-account")
-        if account is not None:
-            self._check_reach(key, mode, account)
-        return account
+        """The account acted for: Stripe-Account, or Stripe-Context (organization.py)."""
+        return organization.acting_for(key, headers, organization.reach(self.store, key, mode))
 
     def _check_reach(self, key: str, mode: str, account: str) -> None:
-        """403 for an account the platform cannot reach: malformed, revoked, or not one of its
-        connected accounts in this mode (connect.reachable)."""
-        with self.store.lock:
-            connected, revoked = self.store.connected_accounts(mode), self.store.revoked_accounts
-            if not _ACCOUNT.fullmatch(account) or not connect.reachable(
-                connected, revoked, account
-            ):
-                raise connect.no_access(key, account)
+        """403 for an account the platform cannot reach (organization.reach)."""
+        organization.reach(self.store, key, mode)(None, account)
 
     def _authorize(self, key: str, request: Request) -> None:
         """Restricted keys listed in key_permissions get only their resources' access."""

@@ -213,6 +213,29 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "simplification: Stripe lets a sandbox have several keys",
     ),
     Behaviour(
+        "organization keys",
+        "an sk_org_test_/sk_org_live_ key (test or live mode) belongs to no account: a request "
+        "with one and no Stripe-Context or no Stripe-Version, or with Stripe-Account, answers "
+        "400; any well-formed "
+        "acct_ in Stripe-Context is an account of the organization (membership not modelled)",
+        "docs",
+        "docs.stripe.com/keys/organization-api-keys ('Organization API keys are prefixed sk_org', "
+        "'All API requests made with an organization API key must include the Stripe-Context "
+        "header', and 'the Stripe-Version header'; they 'support sandboxes and live mode': the "
+        "mode after sk_org_ is the "
+        "emulator's own); the messages' wording is the emulator's own (API-REFERENCE §17)",
+    ),
+    Behaviour(
+        "Stripe-Context",
+        "Stripe-Context names the account a request acts for: acct_X, or acct_platform/"
+        "acct_connected for a platform's connected account, which acts on the same objects as "
+        "the platform's key with Stripe-Account: acct_connected; with an account's own key it "
+        "may replace Stripe-Account; the two naming different accounts answer 400",
+        "docs",
+        "docs.stripe.com/context ('The Stripe-Context header supersedes the Stripe-Account "
+        "header'; its table: 'Platform ID/Connected account ID: acct_111/acct_111a')",
+    ),
+    Behaviour(
         "enabled subscription_update needs products",
         "a create or update leaving features.subscription_update enabled with no products, or "
         "no default_allowed_updates, answers 400 parameter_missing naming the empty one",

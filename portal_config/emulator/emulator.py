@@ -193,15 +193,18 @@ class Emulator:
         metadata: connect.Spec | None = None,
         business_profile: connect.Spec | None = None,
         mode: str = "test",
+        platform: str | None = None,
     ) -> list[str]:
         """Connect `count` new accounts to the platform in `mode` (in memory, no HTTP: 10,000
         take well under a second); metadata and business_profile are one mapping for all or a
         function of the 1-based index. Returns their IDs in creation order. Once a mode has
-        connected accounts, Stripe-Account must name one of them (connect.reachable)."""
+        connected accounts, Stripe-Account must name one of them (connect.reachable).
+        `platform`: an organization's account that is a platform (Stripe-Context
+        acct_platform/acct_connected reaches them: organization.py); None: the key's own."""
         entries = connect.generated(count, metadata, business_profile)
         with self.store.lock:
             made = connect.add_accounts(
-                self.store.account(mode, None),
+                self.store.account(mode, platform),
                 self.store.revoked_accounts,
                 entries,
                 now=int(self.store.clock()),

@@ -82,4 +82,13 @@ def mask_key(key: str) -> str:
     return f"{prefix}****{tail[-4:]}" if len(tail) > 4 else f"{prefix}****"
 
 
-KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_", "pk_test_", "pk_live_")
+KEY_PREFIXES = (
+    "sk_org_test_",  # an organization's (organization.py)
+    "sk_org_live_",
+    "sk_test_",
+    "sk_live_",
+    "rk_test_",
+    "rk_live_",
+    "pk_test_",
+    "pk_live_",
+)

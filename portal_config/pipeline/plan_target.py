@@ -112,11 +112,34 @@ def read_environment(
     )
     if keys is not None:
         result = result.targeted()
+    wrong_mode = confirm_mode(project.environments[env], current)
+    if wrong_mode:
+        result = dataclasses.replace(result, problems=(*result.problems, *wrong_mode))
     labels = catalog.labels()
     # Prices a change takes away are not in the files: look them up, so the plan names them too.
     labels.update(prices.labels_of(gateway, sorted(_removed_prices(result) - set(labels))))
     sandbox = project.environments[env].sandbox
     return dataclasses.replace(result, slim=slimmed, labels=labels, sandbox=sandbox)
+
+
+def confirm_mode(environment: spec.Environment, current: Sequence[Configuration]) -> list[Problem]:
+    """An organization's key does not say its mode (safety.ORGANIZATION_KEY): Stripe's answers
+    do, by each configuration's `livemode`. One of the other mode is a problem of the plan, so
+    nothing is written (apply refuses a plan with problems)."""
+    live = environment.mode == "live"
+    other = [c for c in current if c.livemode != live] if environment.organization else []
+    if not other:
+        return []
+    mode = "test" if live else "live"
+    return [
+        Problem(
+            environment.location,
+            f"environment '{environment.name}' is {environment.mode} mode but Stripe answered "
+            f"with {mode} mode configurations ({other[0].id}): its organization key is a "
+            f"{mode} mode key. Export the organization's {environment.mode} mode key, or write "
+            f"mode: {mode} if this environment is meant to be {mode}",
+        )
+    ]
 
 
 def _removed_prices(result: EnvPlan) -> set[str]:

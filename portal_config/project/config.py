@@ -83,6 +83,7 @@ def _environments(
             api_key_env=text.get("api_key_env"),
             api_base=text.get("api_base"),
             stripe_account=text.get("stripe_account"),
+            stripe_context=text.get("stripe_context"),
             emulator=emulator,
             seed=seed,
             vars={k: v for k, v in variables.items() if isinstance(v, str)},

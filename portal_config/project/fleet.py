@@ -5,6 +5,7 @@ each account gives, and when a run changes too much of the fleet at once.
     stripe_accounts: [acct_1..., acct_2...]                    # a list
     stripe_accounts: {file: accounts.txt}                      # one ID a line, # comments
     stripe_accounts: {connected: all, metadata: {portal: managed}}   # GET /v1/accounts, filtered
+    stripe_accounts: {organization: [acct_1..., acct_2...]}    # an organization key's accounts
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class AccountsSpec:
     file: str | None = None
     connected: bool = False
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # `{organization: [...]}`: accounts of an organization, each reached with the organization
+    # key through Stripe-Context: acct_... (https://docs.stripe.com/context)
+    organization: bool = False
     # Where each listed ID is written (its list item, or its line in the file): one account's
     # problem is located there.
     where: Mapping[str, Location] = field(default_factory=dict, compare=False)
@@ -47,11 +51,7 @@ def parse_accounts(
 ) -> tuple[AccountsSpec | None, list[Problem]]:
     """The spec `value` (found at `path`) gives, or None and every problem, each located."""
     if isinstance(value, list):
-        ids, problems = _id_list(value, path, locate)
-        where = {
-            item: locate((*path, n), False) for n, item in enumerate(value) if isinstance(item, str)
-        }
-        return (AccountsSpec(ids=tuple(ids), where=where) if not problems else None), problems
+        return _listed(value, path, locate)
     if isinstance(value, dict):
         return _mapping(value, path, locate)
     hint = ""
@@ -98,9 +98,64 @@ def _id_list(items: list[Data], path: DataPath, locate: Locate) -> tuple[list[st
     return ids, problems
 
 
+# Stripe documents no request that lists an organization's accounts: its keys reach "any
+# account within the organization" named in Stripe-Context, and the organization's accounts are
+# listed in its Dashboard (https://docs.stripe.com/keys/organization-api-keys,
+# https://docs.stripe.com/get-started/account/orgs/build: at most 75 accounts).
+_NO_ORGANIZATION_LIST = (
+    "stripe_accounts.organization: Stripe documents no API that lists an organization's "
+    "accounts, so {organization: all} cannot be read: list them, {organization: [acct_..., "
+    "acct_...]}, as the organization's Dashboard shows them; for a platform's connected "
+    "accounts, write stripe_context: acct_platform and stripe_accounts: {connected: all}"
+)
+
+
+def _organization(
+    value: Mapping[str, Data], path: DataPath, locate: Locate
+) -> tuple[AccountsSpec | None, list[Problem]]:
+    """`{organization: [acct_..., ...]}`; `all` is refused (_NO_ORGANIZATION_LIST)."""
+    problems = [
+        Problem(
+            locate((*path, key), True),
+            f"stripe_accounts: {{organization: [...]}} takes no other key, not '{key}'",
+        )
+        for key in value
+        if key != "organization"
+    ]
+    at: DataPath = (*path, "organization")
+    accounts = value["organization"]
+    if accounts == "all":
+        return None, [*problems, Problem(locate(at, False), _NO_ORGANIZATION_LIST)]
+    if not isinstance(accounts, list):
+        return None, [
+            *problems,
+            Problem(
+                locate(at, False),
+                "stripe_accounts.organization takes a list of the organization's account IDs, "
+                "[acct_..., acct_...]",
+            ),
+        ]
+    spec, found = _listed(accounts, at, locate, organization=True)
+    return (spec if not problems else None), problems + found
+
+
+def _listed(
+    items: list[Data], path: DataPath, locate: Locate, organization: bool = False
+) -> tuple[AccountsSpec | None, list[Problem]]:
+    """A list of account IDs, each located at its item."""
+    ids, problems = _id_list(items, path, locate)
+    where = {
+        item: locate((*path, n), False) for n, item in enumerate(items) if isinstance(item, str)
+    }
+    spec = AccountsSpec(ids=tuple(ids), where=where, organization=organization)
+    return (spec if not problems else None), problems
+
+
 def _mapping(
     value: Mapping[str, Data], path: DataPath, locate: Locate
 ) -> tuple[AccountsSpec | None, list[Problem]]:
+    if "organization" in value:
+        return _organization(value, path, locate)
     if "file" in value and "connected" in value:
         return None, [
             Problem(

@@ -127,6 +127,26 @@ def check_environment(name: str, entry: Mapping[str, Any], locate: Locate) -> li
                 f"environment '{name}': seed is only for an emulator environment",
             )
         ]
+    fleet = entry.get("stripe_accounts")
+    if "stripe_context" in entry and isinstance(fleet, dict) and "organization" in fleet:
+        return [
+            Problem(
+                locate((*path, "stripe_context"), True),
+                f"environment '{name}': stripe_context and stripe_accounts: {{organization: "
+                "[...]} exclude each other: each account of the organization is its own "
+                "context (for a platform's connected accounts, use {connected: all} or a list)",
+            )
+        ]
+    if "stripe_context" in entry and "stripe_account" in entry:
+        # Stripe-Context supersedes Stripe-Account (https://docs.stripe.com/context)
+        return [
+            Problem(
+                locate((*path, "stripe_account"), True),
+                f"environment '{name}': stripe_context and stripe_account exclude each other: "
+                "name the account in stripe_context (acct_platform/acct_connected for a "
+                "platform's connected account)",
+            )
+        ]
     return []
 
 

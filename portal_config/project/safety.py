@@ -36,6 +36,11 @@ KEY_PREFIXES = {
     "sandbox": ("rkcs_test_", "sk_test_", "rk_test_"),
 }
 SANDBOX_ONLY = "rkcs_"  # a key no environment but a sandbox has
+# An organization's key acts for no account of its own, in any mode; its prefix is documented
+# as sk_org alone (https://docs.stripe.com/keys/organization-api-keys), so its mode is taken
+# from Stripe's answers (plan_target.confirm_mode), not from the key.
+ORGANIZATION_PREFIX = "sk_org_"
+ORGANIZATION_KEY = re.compile(ORGANIZATION_PREFIX + r"[A-Za-z0-9_]+")
 # A key with nothing around it (not even a newline): its kind, its mode, the rest.
 WHOLE_KEY = re.compile(r"(sk|rk|rkcs)_(live|test)_[A-Za-z0-9_]+")
 PLAIN_HTTP = (
@@ -62,7 +67,10 @@ class Cleared:
 
     @property
     def key_kind(self) -> str:
-        """'restricted' for an rk_ key or a CLI sandbox's rkcs_ key, 'secret' for an sk_ key."""
+        """'restricted' for an rk_ key or a CLI sandbox's rkcs_ key, 'organization' for an
+        sk_org key, 'secret' for an sk_ key."""
+        if self.key.startswith(ORGANIZATION_PREFIX):
+            return "organization"
         return "restricted" if self.key.startswith(("rk_", "rkcs_")) else "secret"
 
 
@@ -208,6 +216,8 @@ def api_key_for(env: Environment) -> str:
             f"{where}environment '{env.name}': {name} holds a publishable key (pk_...): use the "
             f"secret key {kinds[0]}... or a restricted key {kinds[1]}...",
         )
+    if key.startswith(ORGANIZATION_PREFIX):
+        return _organization_key(env, name, key, where)
     mode = mode_of(key)
     if mode is None:
         # Never echo it: a pasted key with a newline or a quote would otherwise end up in an error.
@@ -230,5 +240,26 @@ def api_key_for(env: Environment) -> str:
             "key",
             f"{where}environment '{env.name}' is {named(env.space)} but {name} holds a {mode} key: "
             f"use a key starting with {' or '.join(kinds)}.",
+        )
+    return key
+
+
+def _organization_key(env: Environment, name: str, key: str, where: str) -> str:
+    """An organization's key, for an environment that names the account it acts for."""
+    if not ORGANIZATION_KEY.fullmatch(key):
+        raise Refused(
+            "key",
+            f"{where}environment '{env.name}': {name} does not hold a Stripe key (expected "
+            "sk_org_ followed by letters, digits or _, with no spaces or newline): export the "
+            "key alone.",
+        )
+    if not env.organization:
+        # every request with it must send Stripe-Context (https://docs.stripe.com/context)
+        raise Refused(
+            "key",
+            f"{where}environment '{env.name}': {name} holds an organization key (sk_org...), "
+            "which acts for no account of its own: name the account in the environment, "
+            "`stripe_context: acct_...` (or `stripe_accounts: {organization: [acct_..., ...]}` "
+            "for several), as the organization's Dashboard shows it.",
         )
     return key

@@ -160,9 +160,20 @@ def project_schema() -> dict[str, Any]:
                 "errorMessage": "must be a Connect account ID (acct_...)",
                 "description": "Act on this connected account (Stripe-Account header).",
             },
+            "stripe_context": {
+                "type": "string",
+                "pattern": "^acct_[A-Za-z0-9]+(/acct_[A-Za-z0-9]+)?$",
+                "errorMessage": "must be an account ID (acct_...), or a platform's and its "
+                "connected account's: acct_platform/acct_connected",
+                "description": "The account an organization key (sk_org...) acts for, sent as "
+                "the Stripe-Context header: acct_..., or acct_platform/acct_connected "
+                "(https://docs.stripe.com/context).",
+            },
             "stripe_accounts": {  # its shapes and messages are fleet.parse_accounts'
                 "description": "A fleet of connected accounts, each planned on its own: a list "
-                "of acct_... IDs, {file: accounts.txt} or {connected: all, metadata: {...}}."
+                "of acct_... IDs, {file: accounts.txt}, {connected: all, metadata: {...}}, or "
+                "accounts of an organization, {organization: [acct_..., ...]} (an organization "
+                "key's, through Stripe-Context)."
             },
             "vars": {
                 "description": "Values for ${name} in the configuration files' values.",

@@ -36,10 +36,23 @@ class Environment:
     # `mode: sandbox`: a sandbox of its own (its objects, keys, default and Dashboard), in the
     # API's test mode (https://docs.stripe.com/sandboxes).
     sandbox: bool = False
+    # `stripe_context:` the account an organization key (sk_org) acts for, sent as Stripe-Context
+    # on every request (https://docs.stripe.com/context); a fleet's accounts are reached below it.
+    stripe_context: str | None = None
 
     @property
     def is_fleet(self) -> bool:
         return self.accounts is not None
+
+    @property
+    def organization(self) -> bool:
+        """Its requests name their account in Stripe-Context (an organization key's way)."""
+        return self.stripe_context is not None or self.organization_fleet
+
+    @property
+    def organization_fleet(self) -> bool:
+        """A fleet of an organization's own accounts ({organization: [...]}), no platform's."""
+        return bool(self.accounts and self.accounts.organization)
 
     @property
     def space(self) -> str:

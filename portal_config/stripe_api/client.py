@@ -54,6 +54,7 @@ class StripeGateway:
         budget: transport.TimeBudget | None = None,
         open_account: Callable[[str], StripeGateway] | None = None,
         account: str | None = None,
+        organization: bool = False,
     ):
         self.client = client
         self.env_name = env_name
@@ -63,6 +64,8 @@ class StripeGateway:
         self.budget = budget or transport.TimeBudget()
         self.account = account  # a fleet's connected account (Stripe-Account), else None
         self._open_account = open_account
+        # a fleet of an organization's accounts (Stripe-Context), no platform's connected ones
+        self.organization = organization
 
     def for_account(self, account_id: str) -> StripeGateway:
         """The same platform key, acting for one connected account of a fleet (Stripe-Account),
@@ -255,9 +258,13 @@ class StripeGateway:
         )
 
     def retrieve_account(self, account_id: str) -> dict[str, Any]:
-        return self._call(
+        # An organization's account is no platform's connected account: it is read as itself,
+        # through its own Stripe-Context (GET /v1/account, docs.stripe.com/api/accounts/retrieve)
+        own = self.organization
+        gateway = self.for_account(account_id) if own else self
+        return gateway._call(
             f"reading account {account_id}",
-            lambda: self._get(f"/v1/accounts/{account_id}", {}),
+            lambda: gateway._get("/v1/account" if own else f"/v1/accounts/{account_id}", {}),
             lambda v: responses.plain(v, "account", account_id),
         )
 

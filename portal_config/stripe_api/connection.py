@@ -56,6 +56,8 @@ def _connect(
 
         # a sandbox's key selects a sandbox of its own there, as in Stripe
         key = f"rkcs_test_{env.name}" if env.sandbox else f"sk_{env.mode}_portal_config_emulator"
+        if env.organization:  # as an organization's key, so Stripe-Context is checked there too
+            key = f"sk_org_{env.mode}_portal_config_emulator"
         space = Emulator.sandbox_mode(key) if env.sandbox else env.mode
         seed = {space: env.seed} if env.seed else None
         try:
@@ -98,8 +100,24 @@ def _gateway(
 
     def open_account(account_id: str) -> StripeGateway:
         own = transport.TimeBudget.for_request_seconds(budget.request_seconds)
-        client = _client(key, address, account_id, own, limiter, session)
+        client = _client(key, address, *_acting_for(env, account_id), own, limiter, session)
         return StripeGateway(client, env.name, env.mode, address, key_kind, own, None, account_id)
 
-    client = _client(key, address, env.stripe_account, budget, limiter, session)
-    return StripeGateway(client, env.name, env.mode, address, key_kind, budget, open_account)
+    client = _client(key, address, *_acting_for(env, None), budget, limiter, session)
+    organization = env.organization_fleet  # its accounts read as themselves (client.py)
+    return StripeGateway(
+        client, env.name, env.mode, address, key_kind, budget, open_account, None, organization
+    )
+
+
+def _acting_for(env: Environment, account_id: str | None) -> tuple[str | None, str | None]:
+    """(Stripe-Account, Stripe-Context) of the requests for a fleet's `account_id` (None: the
+    environment's own). An organization's environment names every account in Stripe-Context,
+    never in Stripe-Account, which it supersedes: an account of the organization as itself, a
+    connected account below the environment's platform, acct_platform/acct_connected
+    (https://docs.stripe.com/context)."""
+    if not env.organization:
+        return account_id or env.stripe_account, None
+    if account_id is None or env.organization_fleet:
+        return None, account_id or env.stripe_context
+    return None, f"{env.stripe_context}/{account_id}"

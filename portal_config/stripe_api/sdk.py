@@ -195,6 +195,7 @@ def _client(
     key: str,
     address: str,
     stripe_account: str | None,
+    stripe_context: str | None,
     budget: transport.TimeBudget,
     limiter: RateLimiter | None = None,
     session: LimitedSession | None = None,
@@ -204,6 +205,8 @@ def _client(
         key,
         base_addresses={"api": address},
         stripe_account=stripe_account,
+        # Stripe-Context on every request (stripe-python 16: stripe/_api_requestor.py)
+        stripe_context=stripe_context,
         stripe_version=STRIPE_VERSION,
         max_network_retries=0,  # StripeGateway._call retries, within the run's time
         http_client=_DeadlineClient(session, budget),

@@ -1,0 +1,222 @@
+"""Journey: a team whose Stripe accounts belong to one organization uses one organization key
+(`sk_org...`, docs.stripe.com/keys/organization-api-keys) for them all. Each request names the
+account it acts for in `Stripe-Context` (docs.stripe.com/context), never `Stripe-Account`; one
+environment is one account (`stripe_context:`), a fleet is several of the organization's
+accounts (`stripe_accounts: {organization: [...]}`). The key's mode is confirmed from Stripe's
+answers before anything is written, and the key is never printed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from .stripe_state import STANDARD, clean
+
+ORG_KEY = "sk_org_test_51QaZe2eOrganizationKey0123456789"
+LIVE_ORG_KEY = "sk_org_live_51QaZe2eOrganizationKey0123456789"
+SHOP = "acct_1OrgShop00000001"
+FLEET = ("acct_1OrgBrandA000001", "acct_1OrgBrandB000002", "acct_1OrgBrandC000003")
+ORG_ENVS = """\
+  shop:
+    mode: test
+    api_key_env: PORTAL_CONFIG_E2E_ORG_KEY
+    api_base: {url}
+    stripe_context: {shop}
+    vars: {{app_url: "https://shop.example.com"}}
+  brands:
+    mode: test
+    api_key_env: PORTAL_CONFIG_E2E_ORG_KEY
+    api_base: {url}
+    stripe_accounts: {{organization: [{fleet}]}}
+    vars: {{app_url: "https://brands.example.com"}}
+"""
+
+CONNECT_ENV = """\
+  tenants:
+    mode: test
+    api_key_env: PORTAL_CONFIG_E2E_ORG_KEY
+    api_base: {url}
+    stripe_context: {platform}
+    stripe_accounts: {{connected: all}}
+    vars: {{app_url: "https://tenants.example.com"}}
+"""
+
+
+def organization_project(project: Any, monkeypatch: Any, key: str = ORG_KEY) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_ORG_KEY", key)
+    path = project.configs / "portal-config.yaml"
+    envs = ORG_ENVS.format(url=project.emulator.url, shop=SHOP, fleet=", ".join(FLEET))
+    path.write_text(path.read_text() + envs)
+    project.write("standard.yaml", STANDARD)
+
+
+def configurations_of(project: Any, context: str) -> list[dict[str, Any]]:
+    """What the organization's account `context` holds, read with the organization key."""
+    client = stripe.StripeClient(
+        ORG_KEY, base_addresses={"api": project.emulator.url}, stripe_context=context
+    )
+    listed = client.v1.billing_portal.configurations.list({"limit": 100})
+    return [c.to_dict() for c in listed.auto_paging_iter()]
+
+
+def assert_context_only(project: Any, contexts: set[str]) -> None:
+    """Every request named one of `contexts` in Stripe-Context, and none sent Stripe-Account."""
+    log = project.emulator.request_log
+    assert log
+    assert {r.headers.get("stripe-context") for r in log} == contexts
+    assert all("stripe-account" not in r.headers for r in log)
+    # none refused for its headers (400); doctor's write probe is a 404 by design
+    assert [(r.path, r.status) for r in log if r.status == 400] == []
+
+
+def test_an_organization_account_applies_and_plans_clean_through_stripe_context(
+    project, monkeypatch
+) -> None:
+    organization_project(project, monkeypatch)
+
+    applied = project.run("apply", "--env", "shop")
+    assert applied.exit_code == 0, applied.output
+    assert "+ standard in shop will be created" in applied.stdout
+    assert ORG_KEY not in applied.output
+    clean(project, "shop")
+
+    assert_context_only(project, {SHOP})
+    made = configurations_of(project, SHOP)
+    assert [c["metadata"]["portal_config_key"] for c in made] == ["standard"]
+
+
+def test_a_fleet_of_the_organizations_accounts_applies_and_plans_clean(
+    project, monkeypatch
+) -> None:
+    organization_project(project, monkeypatch)
+
+    applied = project.run("apply", "--env", "brands")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 3 created" in applied.stdout, applied.stdout
+    assert ORG_KEY not in applied.output
+    clean(project, "brands")
+
+    assert_context_only(project, set(FLEET))
+    for account in FLEET:
+        made = configurations_of(project, account)
+        assert [c["metadata"]["portal_config_key"] for c in made] == ["standard"], account
+    assert configurations_of(project, SHOP) == []
+
+
+def test_an_organization_accounts_object_is_read_as_itself(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    project.write(
+        "regional.yaml",
+        """\
+        environments: [brands]
+        name: "Portal for ${account.country}"
+        features: {invoice_history: {enabled: true}}
+        """,
+    )
+
+    applied = project.run("apply", "--env", "brands", "--target", "regional")
+    assert applied.exit_code == 0, applied.output
+    assert_context_only(project, set(FLEET))
+    read = [r for r in project.emulator.request_log if r.path.startswith("/v1/account")]
+    assert sorted((r.path, r.headers["stripe-context"]) for r in read) == [
+        ("/v1/account", account) for account in FLEET
+    ]
+    (made,) = configurations_of(project, FLEET[0])
+    assert made["name"] == "Portal for US"
+
+
+def test_a_platforms_connected_accounts_are_reached_below_it(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    connected = project.emulator.add_connected_accounts(2, platform=SHOP)
+    path = project.configs / "portal-config.yaml"
+    path.write_text(path.read_text() + CONNECT_ENV.format(url=project.emulator.url, platform=SHOP))
+
+    applied = project.run("apply", "--env", "tenants")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete: 2 created" in applied.stdout
+    clean(project, "tenants")
+
+    # listed through the platform's context, each account through platform/connected
+    assert_context_only(project, {SHOP, *(f"{SHOP}/{account}" for account in connected)})
+    for account in connected:
+        (made,) = configurations_of(project, account)
+        assert made["metadata"]["portal_config_key"] == "standard"
+    assert configurations_of(project, SHOP) == []
+
+
+def test_doctor_works_on_an_organization_environment(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    applied = project.run("apply", "--env", "shop")
+    assert applied.exit_code == 0, applied.output
+
+    doctor = project.run("doctor", "--env", "shop")
+    assert "Doctor for shop" in doctor.stdout, doctor.output
+    assert "organization key in PORTAL_CONFIG_E2E_ORG_KEY works" in doctor.stdout
+    # organization keys may be restricted like rk_ keys: the write permission is probed
+    assert "the organization key may write portal configurations" in doctor.stdout
+    assert ORG_KEY not in doctor.output
+    assert_context_only(project, {SHOP})
+
+    project.emulator.clear_log()
+    fleet = project.run("doctor", "--env", "brands")
+    assert "Traceback" not in fleet.output
+    assert all(account in fleet.stdout for account in FLEET), fleet.output
+    assert_context_only(project, set(FLEET))
+
+
+def test_the_embedded_emulator_acts_for_the_account_stripe_context_names(project) -> None:
+    path = project.configs / "portal-config.yaml"
+    path.write_text(
+        path.read_text()
+        + "  local:\n    mode: test\n    emulator: state.json\n"
+        + f"    stripe_context: {SHOP}\n    vars: {{app_url: 'http://localhost:3000'}}\n"
+    )
+    project.write("standard.yaml", STANDARD)
+
+    applied = project.run("apply", "--env", "local")
+    assert applied.exit_code == 0, applied.output
+    clean(project, "local")
+    listed = project.run("ids", "--env", "local")
+    assert listed.exit_code == 0, listed.output
+    assert "standard" in listed.stdout
+    assert f"test:{SHOP}" in (project.configs / "state.json").read_text()  # that account's
+
+
+def test_an_organization_key_without_stripe_context_is_refused_at_its_line(
+    project, monkeypatch
+) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", ORG_KEY)
+    project.write("standard.yaml", STANDARD)
+
+    planned = project.run("plan", "--env", "staging")
+    assert planned.exit_code == 1
+    assert "Traceback" not in planned.output
+    assert "portal-config.yaml:6:5: environment 'staging'" in planned.stderr, planned.output
+    assert "stripe_context: acct_" in planned.stderr
+    assert ORG_KEY not in planned.output
+    assert project.emulator.request_log == []
+
+
+def test_a_live_answer_to_a_test_environment_is_refused_before_writing(
+    project, monkeypatch
+) -> None:
+    # the key's prefix is not documented to say its mode: Stripe's answers do
+    organization_project(project, monkeypatch, key=LIVE_ORG_KEY)
+    stripe.StripeClient(
+        LIVE_ORG_KEY, base_addresses={"api": project.emulator.url}, stripe_context=SHOP
+    ).v1.billing_portal.configurations.create({"features": {"invoice_history": {"enabled": True}}})
+    project.emulator.clear_log()
+
+    applied = project.run("apply", "--env", "shop", "--yes")
+    assert applied.exit_code == 1, applied.output
+    assert "live mode" in applied.output
+    assert "environment 'shop' is test mode" in applied.output
+    assert project.writes() == []
+    assert LIVE_ORG_KEY not in applied.output
+
+    doctor = project.run("doctor", "--env", "shop")
+    assert doctor.exit_code == 1, doctor.output
+    assert "its organization key is a live mode key" in doctor.stdout, doctor.output
+    assert "works and is a test mode key" not in doctor.stdout
+    assert LIVE_ORG_KEY not in doctor.output
