@@ -87,6 +87,7 @@ class Observation:
     load_problems: list[Problem] = field(default_factory=list)  # the files' own errors
     files: list[spec.DesiredConfig] = field(default_factory=list)  # those that load
     bindings: list[Binding] = field(default_factory=list)
+    pinned_other_mode: dict[str, str] = field(default_factory=dict)  # missing pin -> its mode
     plan: EnvPlan | None = None  # None when the files could not be resolved: no field diff
     file_problems: list[str] = field(default_factory=list)
     read_failure: Failure | None = None  # reading what the files need (prices) failed

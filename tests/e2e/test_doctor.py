@@ -10,6 +10,7 @@ import pytest
 import stripe
 
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
+from tests.support.cli import finding
 
 from .stripe_state import LIVE_KEY, TEST_KEY
 
@@ -74,16 +75,6 @@ def healthy(project) -> str:
         c.id for c in client(project).v1.billing_portal.configurations.list() if not c.is_default
     )
     return config_id
-
-
-def finding(result, status: str, *texts: str) -> str:
-    """The output line of a finding with this status that contains `texts`, and its fix line."""
-    lines = result.stdout.splitlines()
-    for n, line in enumerate(lines):
-        if line.strip().startswith(status) and all(text in line for text in texts):
-            fix = lines[n + 1] if n + 1 < len(lines) and "fix:" in lines[n + 1] else ""
-            return line + "\n" + fix
-    raise AssertionError(f"no {status} finding with {texts!r} in:\n{result.output}")
 
 
 def session_posts(project) -> list[Any]:
