@@ -63,6 +63,7 @@ class Asked:
     customer: str | None = None
     allow_live: bool = False
     show_url: bool = False
+    flow: str | None = None  # --flow: a deep link's flow type to check in each account
 
 
 def examine_fleet(
@@ -116,6 +117,7 @@ def _examine_account(
         customer_id=asked.customer,
         allow_live=asked.allow_live,
         key_kind=platform.key_kind,
+        flow=asked.flow,
     )
     checked = fleet_plan.checked_configs(project, environment, member.id)
     read(obs, project, gateway, configurations, checked)

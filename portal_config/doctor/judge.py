@@ -15,6 +15,7 @@ from ..dashboard import api_keys_url, named, portal_settings_url
 from ..errors import FailureKind
 from ..project.safety import KEY_PREFIXES
 from .files import judge_files
+from .flows import judge_flow
 from .observation import Finding, Observation, Used, failed, used_configurations
 from .offer import judge_prices, judge_return_url
 from .sessions import judge_customer, judge_sessions
@@ -32,6 +33,7 @@ def judge(obs: Observation, show_url: bool) -> list[Finding]:
     for u in used:
         findings.append(judge_return_url(obs, u))
         findings += judge_prices(obs, u)
+    findings += judge_flow(obs, used)
     findings += judge_customer(obs)
     findings += judge_sessions(obs, show_url)
     return findings

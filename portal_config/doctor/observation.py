@@ -97,6 +97,7 @@ class Observation:
     customer_failure: Failure | None = None
     customer_other_mode: str | None = None  # the mode Stripe says holds a missing customer
     sessions: list[SessionAttempt] = field(default_factory=list)
+    flow: str | None = None  # --flow: the deep link's flow_data.type to check (flows.py)
 
     @property
     def mode(self) -> str:
