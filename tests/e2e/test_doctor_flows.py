@@ -7,19 +7,9 @@ from __future__ import annotations
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
 from tests.support.cli import finding
 
+from .stripe_state import PRO
+
 HEALTHY_DEFAULT = {**DASHBOARD_DEFAULT, "default_return_url": "https://staging.example.com/account"}
-PRO = {
-    "id": "prod_pro",
-    "name": "Pro",
-    "prices": [
-        {
-            "id": "price_pro_monthly",
-            "lookup_key": "pro_monthly",
-            "unit_amount": 2000,
-            "recurring": {"interval": "month"},
-        }
-    ],
-}
 NO_UPDATES = """\
 default_return_url: "${app_url}/account"
 features:
