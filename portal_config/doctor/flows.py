@@ -11,7 +11,7 @@ API-REFERENCE §11.1's reading of it.
 from __future__ import annotations
 
 from ..dashboard import portal_settings_url
-from .observation import Finding, Observation, Used, offered
+from .observation import Finding, Observation, Used, offered, written_at
 
 # Each flow type -> the feature it opens: the session flow_data.type enum of Stripe's OpenAPI
 # extract (2026-09-30.endive), and subscription_pause of 2026-10-28.endive (API-REFERENCE §11).
@@ -48,7 +48,6 @@ def judge_flow(obs: Observation, used: list[Used]) -> list[Finding]:
         return []
     lacks = {u.id: _lack(flow, u) for u in used}
     status = "warning" if any(lack is None for lack in lacks.values()) else "problem"
-    files = {f.key: f for f in obs.files}
     findings = []
     for u in used:
         check, lack = f"flow {u.name}", lacks[u.id]
@@ -56,8 +55,7 @@ def judge_flow(obs: Observation, used: list[Used]) -> list[Finding]:
             findings.append(Finding(check, "ok", f"{u.label} opens {flow} deep links"))
             continue
         path, why = lack
-        desired = files.get(u.key or "")
-        where = f"{desired.locate(path)}: " if desired is not None else ""
+        where = written_at(obs, u, path)
         field = ".".join(path)
         fix = (
             f"set {field}: true in {u.file} and apply"

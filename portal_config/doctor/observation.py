@@ -148,6 +148,13 @@ def used_configurations(obs: Observation) -> list[Used]:
     return used
 
 
+def written_at(obs: Observation, used: Used, path: tuple[str, ...]) -> str:
+    """ "FILE:LINE:COL: " where the file describing `used` writes `path` (else its nearest
+    written parent), or "" when no file describes it (the Dashboard's default)."""
+    desired = next((f for f in obs.files if f.key == used.key), None)
+    return f"{desired.locate(path)}: " if desired is not None and used.key else ""
+
+
 PERMISSIONS_FIX = (
     "edit the restricted key in the Dashboard: Customer portal needs Write; "
     "Prices and Products Read (and Customers Read for doctor --customer)"

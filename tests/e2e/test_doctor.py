@@ -457,7 +457,13 @@ def test_a_refused_session_is_explained(project) -> None:
 def test_live_sessions_only_with_allow_live(project, allow_live: bool) -> None:
     project.emulator.seed(
         {
-            "default_configuration": default_with(default_return_url="https://example.com/account"),
+            "default_configuration": default_with(
+                default_return_url="https://example.com/account",
+                business_profile={
+                    "terms_of_service_url": "https://example.com/terms",
+                    "privacy_policy_url": "https://example.com/privacy",
+                },
+            ),
             "customers": [CUSTOMER],
         },
         mode="live",

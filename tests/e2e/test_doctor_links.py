@@ -1,0 +1,52 @@
+"""doctor end to end, for the links a portal shows: the business's terms of service and privacy
+policy (business_profile, "The business information shown to customers in the portal":
+docs.stripe.com/api/customer_portal/configurations/object), judged in live mode, where customers
+see them (issue 22)."""
+
+from __future__ import annotations
+
+from portal_config.emulator.seed import DASHBOARD_DEFAULT
+from tests.support.cli import finding
+
+LIVE_DEFAULT = {
+    **DASHBOARD_DEFAULT,
+    "default_return_url": "https://example.com/account",
+    "business_profile": {
+        "terms_of_service_url": "https://example.com/terms",
+        "privacy_policy_url": "https://example.com/privacy",
+    },
+}
+NO_PRIVACY = """\
+default_return_url: "${app_url}/account"
+business_profile:
+  terms_of_service_url: "${app_url}/terms"
+features:
+  invoice_history: {enabled: true}
+"""
+
+
+def test_a_portal_without_a_privacy_policy_link_is_a_warning_naming_the_file(project) -> None:
+    project.emulator.seed({"default_configuration": LIVE_DEFAULT}, mode="live")
+    project.write("basic.yaml", NO_PRIVACY)
+    assert project.run("apply", "--env", "prod", "--yes").exit_code == 0
+    result = project.run("doctor", "--env", "prod")
+    assert result.exit_code == 2, result.output
+    line = finding(result, "warning", "links basic", "configs/basic.yaml:3:", "privacy policy")
+    assert "terms of service" not in line.splitlines()[0]  # that one is set
+    assert "fix: set business_profile.privacy_policy_url in " in line
+    finding(result, "ok", "links default", "terms of service and privacy policy")
+
+
+def test_the_dashboards_default_without_links_is_fixed_in_the_dashboard(project) -> None:
+    bare = {**LIVE_DEFAULT, "business_profile": {}}
+    project.emulator.seed({"default_configuration": bare}, mode="live")
+    result = project.run("doctor", "--env", "prod")
+    assert result.exit_code == 2, result.output
+    line = finding(result, "warning", "links default", "terms of service", "privacy policy")
+    assert "fix: set them in the portal settings at https://dashboard.stripe.com/settings" in line
+
+
+def test_a_test_mode_portal_is_not_judged_for_its_links(project) -> None:
+    project.emulator.seed({"default_configuration": {**LIVE_DEFAULT, "business_profile": {}}})
+    result = project.run("doctor", "--env", "staging")
+    assert "links default" not in result.stdout, result.output
