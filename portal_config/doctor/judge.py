@@ -11,7 +11,7 @@ mode or without a permission portal-config needs.
 
 from __future__ import annotations
 
-from ..dashboard import api_keys_url, named, portal_settings_url
+from ..dashboard import api_keys_url, labelled, named, portal_settings_url
 from ..errors import FailureKind
 from ..project.safety import KEY_PREFIXES
 from .files import judge_files
@@ -133,14 +133,16 @@ def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
             managed = f" (described by {default.file})" if default.file else ""
             return [
                 Finding(
-                    "default", "ok", f"{default.id} is the {where} default and is active{managed}"
+                    "default",
+                    "ok",
+                    f"{default.id} is the {labelled(obs.env.space)} default and is active{managed}",
                 )
             ]
         return [
             Finding(
                 "default",
                 "problem",
-                f"the {where} default {default.id} is "
+                f"the {labelled(obs.env.space)} default {default.id} is "
                 "inactive: portal sessions created without `configuration` fail",
                 f"activate it by saving the portal settings at {portal}",
             )
