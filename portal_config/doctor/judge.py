@@ -16,7 +16,7 @@ from ..errors import FailureKind
 from ..project.safety import KEY_PREFIXES
 from .files import judge_files
 from .flows import judge_flow
-from .links import judge_policy_links
+from .links import judge_login_page, judge_policy_links
 from .observation import Finding, Observation, Used, failed, used_configurations
 from .offer import judge_prices, judge_return_url
 from .sessions import judge_customer, judge_sessions
@@ -33,7 +33,7 @@ def judge(obs: Observation, show_url: bool) -> list[Finding]:
     findings += judge_files(obs)
     for u in used:
         findings.append(judge_return_url(obs, u))
-        findings += judge_policy_links(obs, u)
+        findings += judge_policy_links(obs, u) + judge_login_page(obs, u)
         findings += judge_prices(obs, u)
     findings += judge_flow(obs, used)
     findings += judge_customer(obs)

@@ -1,10 +1,12 @@
-"""doctor's checks of the links a portal shows customers: the business's terms of service and
+"""doctor's checks of the links a portal shows customers, the business's terms of service and
 privacy policy (`business_profile`, "The business information shown to customers in the
-portal": docs.stripe.com/api/customer_portal/configurations/object)."""
+portal": docs.stripe.com/api/customer_portal/configurations/object), and of the link the app
+publishes: the login page's URL, against the one the last apply recorded (portal/identity.py)."""
 
 from __future__ import annotations
 
 from ..dashboard import portal_settings_url
+from ..portal import identity
 from .observation import Finding, Observation, Used, written_at
 
 # business_profile's link fields, as the portal names them to customers.
@@ -40,3 +42,36 @@ def judge_policy_links(obs: Observation, used: Used) -> list[Finding]:
         fix,
     )
     return [warning]
+
+
+def judge_login_page(obs: Observation, used: Used) -> list[Finding]:
+    """The login page's URL as the last apply recorded it: still the same, or a warning that
+    links published with it now fail. Nothing when no apply recorded one."""
+    recorded = identity.recorded_login_url(used.obj)
+    if recorded is None:
+        return []
+    check, now = f"login page {used.name}", identity.login_url(used.obj)
+    if now == recorded:
+        return [
+            Finding(check, "ok", f"{used.label}'s login page is at {now}, as at the last apply")
+        ]
+    record = f"`portal-config apply {obs.env_option}` then records it"
+    if now is None:
+        return [
+            Finding(
+                check,
+                "warning",
+                f"{used.label}'s login page was turned off since the last apply: login links "
+                f"published as {recorded} fail",
+                f"turn it on again (login_page.enabled) and publish its new link; {record}",
+            )
+        ]
+    return [
+        Finding(
+            check,
+            "warning",
+            f"{used.label}'s login page URL changed since the last apply, from {recorded} to "
+            f"{now}: login links published with the old one fail",
+            f"replace the published login links with {now}; {record}",
+        )
+    ]
