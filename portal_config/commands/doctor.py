@@ -98,7 +98,10 @@ def execute(request: DoctorRequest, context: Context) -> int:
 @click.option(
     "--flow",
     type=click.Choice(sorted(FLOW_FEATURES)),
-    help="Also check that each configuration opens this deep link (a session's flow_data.type).",
+    metavar="TYPE",
+    help="Also check that each configuration opens this deep link, a session's flow_data.type: "
+    + ", ".join(sorted(FLOW_FEATURES))
+    + ".",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True

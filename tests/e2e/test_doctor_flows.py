@@ -7,6 +7,7 @@ from __future__ import annotations
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
 from tests.support.cli import finding
 
+from .fleets import fleet
 from .stripe_state import PRO
 
 HEALTHY_DEFAULT = {**DASHBOARD_DEFAULT, "default_return_url": "https://staging.example.com/account"}
@@ -94,3 +95,17 @@ def test_every_flow_type_stripe_takes_is_checked() -> None:
     flow = request_schema("/v1/billing_portal/sessions")["properties"]["flow_data"]
     types = set(flow["properties"]["type"]["enum"]) | {"subscription_pause"}
     assert set(FLOW_FEATURES) == types
+
+
+def test_a_fleet_checks_the_flow_in_each_account(project) -> None:
+    accounts = fleet(project, size=2, others=0)
+    for account in accounts:
+        project.emulator.seed({"default_configuration": DASHBOARD_DEFAULT}, account=account)
+    assert project.run("apply", "--env", "fleet").exit_code == 0
+    result = project.run("doctor", "--env", "fleet", "--flow", "subscription_update")
+    assert result.exit_code == 1, result.output
+    assert "Fleet fleet: 2 account(s): 0 healthy, 2 with findings." in result.stdout
+    for account in accounts:
+        assert f"fleet/{account}: 2 problem(s)" in result.stdout, result.output
+    line = finding(result, "problem", "flow tenant", "features.subscription_update.enabled")
+    assert "configs/tenant.yaml:7:3" in line  # the nearest written parent: features
