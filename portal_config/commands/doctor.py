@@ -34,6 +34,7 @@ class DoctorRequest:
     shard: tuple[int, int] | None = None  # a fleet's share I of N
     parallelism: int = defaults.PARALLELISM  # a fleet's accounts checked side by side
     flow: str | None = None  # a deep link's flow_data.type, checked against the features
+    price: str | None = None  # the price a subscription_update_confirm deep link offers
 
 
 def execute(request: DoctorRequest, context: Context) -> int:
@@ -46,7 +47,9 @@ def execute(request: DoctorRequest, context: Context) -> int:
     show_url = request.show_url or sys.stdout.isatty()
     env = project.environments[env_name]
     if env.is_fleet:
-        asked = doctor.Asked(request.customer, request.allow_live, show_url, request.flow)
+        asked = doctor.Asked(
+            request.customer, request.allow_live, show_url, request.flow, request.price
+        )
         with progress.shown():
             fleet = doctor.examine_fleet(
                 project, env_name, selection, asked, problems, request.timeout, request.max_rps
@@ -65,7 +68,7 @@ def execute(request: DoctorRequest, context: Context) -> int:
         problems,
         request.timeout,
         request.max_rps,
-        request.flow,
+        (request.flow, request.price),
     )
     findings = doctor.judge(observation, show_url)
     click.echo(
@@ -104,6 +107,12 @@ def execute(request: DoctorRequest, context: Context) -> int:
     + ".",
 )
 @click.option(
+    "--price",
+    metavar="price_...",
+    help="With --flow subscription_update_confirm: the price the deep link switches to, which "
+    "each configuration must offer.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @TIMEOUT_OPTION
@@ -117,6 +126,7 @@ def command(
     allow_live: bool,
     show_url: bool,
     flow: str | None,
+    price: str | None,
     fmt: str,
     timeout: float,
     max_rps: float | None,
@@ -133,6 +143,7 @@ def command(
         allow_live=allow_live,
         show_url=show_url,
         flow=flow,
+        price=price,
         fmt=fmt,
         timeout=timeout,
         max_rps=max_rps,

@@ -64,6 +64,7 @@ class Asked:
     allow_live: bool = False
     show_url: bool = False
     flow: str | None = None  # --flow: a deep link's flow type to check in each account
+    flow_price: str | None = None  # --price: the price its subscription_update_confirm offers
 
 
 def examine_fleet(
@@ -118,6 +119,7 @@ def _examine_account(
         allow_live=asked.allow_live,
         key_kind=platform.key_kind,
         flow=asked.flow,
+        flow_price=asked.flow_price,
     )
     checked = fleet_plan.checked_configs(project, environment, member.id)
     read(obs, project, gateway, configurations, checked)

@@ -26,16 +26,23 @@ FLOW_FEATURES = {
 CONFIRM = "subscription_update_confirm"
 
 
-def _lack(flow: str, used: Used) -> tuple[tuple[str, ...], str] | None:
+def _lack(flow: str, price: str | None, used: Used) -> tuple[tuple[str, ...], str] | None:
     """What the configuration lacks for the flow (the field's path, and why), None if nothing."""
     feature = FLOW_FEATURES[flow]
     if not ((used.obj.get("features") or {}).get(feature) or {}).get("enabled"):
         return ("features", feature, "enabled"), f"features.{feature}.enabled is not true"
-    if flow == CONFIRM and not any(prices for _, prices in offered(used.obj)):
+    prices = {p for _, offered_prices in offered(used.obj) for p in offered_prices}
+    if flow == CONFIRM and not prices:
         return (
             ("features", feature, "products"),
             "features.subscription_update.products offers no price (the confirmed item's "
             "price must be among them)",
+        )
+    if flow == CONFIRM and price is not None and price not in prices:
+        return (
+            ("features", feature, "products"),
+            f"features.subscription_update.products does not offer {price} (the confirmed "
+            "item's price must be among them)",
         )
     return None
 
@@ -46,7 +53,7 @@ def judge_flow(obs: Observation, used: list[Used]) -> list[Finding]:
     flow = obs.flow
     if flow is None or not used:
         return []
-    lacks = {u.id: _lack(flow, u) for u in used}
+    lacks = {u.id: _lack(flow, obs.flow_price, u) for u in used}
     status = "warning" if any(lack is None for lack in lacks.values()) else "problem"
     findings = []
     for u in used:
@@ -56,11 +63,11 @@ def judge_flow(obs: Observation, used: list[Used]) -> list[Finding]:
             continue
         path, why = lack
         where = written_at(obs, u, path)
-        field = ".".join(path)
+        field, wanted = ".".join(path), obs.flow_price or "the deep link's prices"
         fix = (
             f"set {field}: true in {u.file} and apply"
             if path[-1] == "enabled" and u.file
-            else f"add the deep link's prices to {field} in {u.file} and apply"
+            else f"add {wanted} to {field} in {u.file} and apply"
             if u.file
             else f"set {field} in the portal settings at {portal_settings_url(obs.env.space)}"
         )

@@ -98,6 +98,7 @@ class Observation:
     customer_other_mode: str | None = None  # the mode Stripe says holds a missing customer
     sessions: list[SessionAttempt] = field(default_factory=list)
     flow: str | None = None  # --flow: the deep link's flow_data.type to check (flows.py)
+    flow_price: str | None = None  # --price: the price a subscription_update_confirm offers
 
     @property
     def mode(self) -> str:

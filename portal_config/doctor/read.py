@@ -61,18 +61,19 @@ def examine(
     problems: Sequence[Problem] = (),
     timeout: float | None = None,
     max_rps: float | None = None,
-    flow: str | None = None,
+    flow: tuple[str | None, str | None] = (None, None),
 ) -> Observation:
     """What doctor sees; `problems` are the files' own errors (from `load`); `timeout`: seconds
     per request (--timeout); `max_rps`: the run's rate limit (--max-rps); `flow`: a deep link's
-    flow type to check (--flow)."""
+    flow type and price to check (--flow, --price)."""
     env = project.environments[env_name]
     obs = Observation(
         env=env,
         customer_id=customer,
         allow_live=allow_live,
         load_problems=list(problems),
-        flow=flow,
+        flow=flow[0],
+        flow_price=flow[1],
     )
     with opened(obs, timeout, max_rps) as gateway:
         if gateway is not None:

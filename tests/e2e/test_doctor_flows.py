@@ -11,6 +11,12 @@ from .fleets import fleet
 from .stripe_state import PRO
 
 HEALTHY_DEFAULT = {**DASHBOARD_DEFAULT, "default_return_url": "https://staging.example.com/account"}
+TEAM_PRICE = {
+    "id": "price_team_monthly",
+    "lookup_key": "team_monthly",
+    "unit_amount": 9000,
+    "recurring": {"interval": "month"},
+}
 NO_UPDATES = """\
 default_return_url: "${app_url}/account"
 features:
@@ -109,3 +115,25 @@ def test_a_fleet_checks_the_flow_in_each_account(project) -> None:
         assert f"fleet/{account}: 2 problem(s)" in result.stdout, result.output
     line = finding(result, "problem", "flow tenant", "features.subscription_update.enabled")
     assert "configs/tenant.yaml:7:3" in line  # the nearest written parent: features
+
+
+def test_update_confirm_with_a_price_needs_that_price_in_the_products(project) -> None:
+    project.emulator.seed(
+        {"products": [{"id": "prod_team", "name": "Team", "prices": [TEAM_PRICE]}]}
+    )
+    applied(project, plans=PLANS)
+    args = ["doctor", "--env", "staging", "--flow", "subscription_update_confirm"]
+    offered = project.run(*args, "--price", "price_pro_monthly")
+    finding(offered, "ok", "flow plans", "subscription_update_confirm")
+    result = project.run(*args, "--price", "price_team_monthly")
+    assert result.exit_code == 1, result.output
+    line = finding(result, "problem", "flow plans", "does not offer price_team_monthly")
+    assert "configs/plans.yaml:7:7" in line  # the products
+    assert "fix: add price_team_monthly to features.subscription_update.products" in line
+
+
+def test_price_is_refused_without_the_update_confirm_flow(project) -> None:
+    result = project.run("doctor", "--env", "staging", "--price", "price_pro_monthly")
+    assert result.exit_code == 1, result.output
+    assert "--price needs --flow subscription_update_confirm" in result.stderr
+    assert project.emulator.request_log == []
