@@ -1,12 +1,12 @@
 """`portal-config doctor`: why a portal link fails in one environment, as a list of findings.
 
-This module and the checks it calls (files.py, offer.py, sessions.py) are the pure part: `judge`
-turns an `Observation` (what read.py saw through the
-gateway, failures included) into `Finding`s, each with one line of evidence and one line of what
-to do. No I/O here; rendering is report.py's job. The causes come from API-REFERENCE
-§9-§11: no default saved in the mode, an inactive or missing configuration, a missing or wrong
-return URL, archived prices or products, a customer ID from the wrong place, a key of the wrong
-mode or without a permission portal-config needs.
+This module and the checks it calls (files.py, flows.py, links.py, offer.py, sessions.py) are
+the pure part: `judge` turns an `Observation` (what read.py saw through the gateway, failures
+included) into `Finding`s, each with one line of evidence and one line of what to do. No I/O
+here; rendering is report.py's job. The causes come from API-REFERENCE §9-§11: no default saved
+in the mode, an inactive or missing configuration, a missing or wrong return URL, archived
+prices or products, a customer ID from the wrong place, a key of the wrong mode or without a
+permission portal-config needs.
 """
 
 from __future__ import annotations

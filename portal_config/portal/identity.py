@@ -40,6 +40,8 @@ DEFAULT_REFUSAL = "You cannot make any changes to a PortalConfiguration"
 # https://docs.stripe.com/api/customer_portal/configurations/update), so links published with
 # the old one fail; doctor compares the two.
 LOGIN_URL = "portal_config_login_url"
+# Every metadata key the tool may write: each counts against Stripe's 50 (rules.py).
+OWN_KEYS = (*KEYS, LOGIN_URL)
 
 Identity = tuple[str | None, ...]  # (project, environment, key); None where a key is absent
 C = TypeVar("C", bound=Mapping[str, Any])
