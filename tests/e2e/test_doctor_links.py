@@ -93,3 +93,15 @@ def test_a_login_page_url_changed_since_the_last_apply_is_a_warning(project) -> 
     again = project.run("doctor", "--env", "prod")
     assert again.exit_code == 0, again.output
     assert project.run("plan", "--env", "prod", "--detailed-exitcode").exit_code == 0
+
+
+def test_import_leaves_the_login_page_record_out_of_the_file(project) -> None:
+    project.write("login.yaml", LOGIN)
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    project.remove("login.yaml")
+    imported = project.run("import", "--env", "staging")
+    assert imported.exit_code == 0, imported.output
+    (written,) = [p for p in project.configs.glob("*.yaml") if p.name != "portal-config.yaml"]
+    assert "portal_config_" not in written.read_text()
+    assert project.run("validate").exit_code == 0
+    assert project.run("plan", "--env", "staging", "--detailed-exitcode").exit_code == 0
