@@ -44,3 +44,16 @@ def test_each_fleet_account_is_checked_for_its_own_default(project) -> None:
     line = finding(result, "warning", "default", "no default configuration is saved")
     assert "or pass configuration=bpc_" in line
     assert not any(f"fleet/{a}" in result.stdout for a in with_default)  # healthy: counted
+
+
+def test_plan_words_a_sandbox_default_it_keeps_as_the_sandbox_default(project, monkeypatch) -> None:
+    sandbox_project(project, monkeypatch)
+    gone = {"portal_config_project": "acme", "portal_config_env": "dev", "portal_config_key": "old"}
+    saved = {**DASHBOARD_DEFAULT, "metadata": gone}
+    project.emulator.seed(
+        {"default_configuration": saved}, mode=project.emulator.sandbox_mode(SANDBOX_KEY)
+    )
+    for fmt in ("text", "markdown"):
+        result = project.run("plan", "--env", "dev", "--prune", "--format", fmt)
+        assert "Stripe made it the sandbox default" in result.stdout, result.output
+        assert "the the sandbox" not in result.stdout
