@@ -14,6 +14,12 @@ def named(space: str) -> str:
     return "the sandbox" if space == "sandbox" else f"{space} mode"
 
 
+def labelled(space: str) -> str:
+    """'test mode', 'live mode' or 'sandbox': `named` without its article, for a label such
+    as "the sandbox default" or "Doctor for dev (sandbox):"."""
+    return named(space).removeprefix("the ")
+
+
 def _page(space: str, path: str, title: str) -> str:
     if space == "sandbox":
         return f"{SANDBOXES} (open the sandbox, then {title})"

@@ -177,9 +177,9 @@ def test_a_raw_id_that_does_not_exist_says_it_may_be_another_modes() -> None:
     ]
     catalog.other_mode["price_gone"] = "test"  # Stripe's 404 said so
     assert run(params({"prices": ["price_gone"]}), catalog)[1] == [
-        f"{ENTRIES}.0.prices.0: price price_gone does not exist in live mode (environment "
-        "'prod'): a test-mode ID? Stripe says a similar object exists in test mode. IDs differ "
-        "between modes: write it as lookup_key:K (the same key in each mode), or put the ID "
+        f"{ENTRIES}.0.prices.0: price price_gone is a test-mode price in a live-mode environment "
+        "('prod'): Stripe says a similar object exists in test mode. IDs differ between modes: "
+        "write it as lookup_key:K (the same key in each mode), or put the ID "
         "under overrides.prod"
     ]
 
@@ -204,8 +204,8 @@ def test_a_product_its_prices_contradict_is_looked_up_and_named_if_missing() -> 
     assert catalog.missing_products == {"prod_test"}
     assert run(files[0], catalog)[1] == []
     assert run(files[1], catalog)[1] == [
-        f"{ENTRIES}.0.product: product prod_test does not exist in live mode (environment "
-        "'prod'): a test-mode ID? Stripe says a similar object exists in test mode. IDs differ "
+        f"{ENTRIES}.0.product: product prod_test is a test-mode product in a live-mode "
+        "environment ('prod'): Stripe says a similar object exists in test mode. IDs differ "
         "between modes: leave `product` out and write each price as lookup_key:K (the same key "
         "in each mode), or put the IDs under overrides.prod"
     ]

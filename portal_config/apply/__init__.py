@@ -30,6 +30,7 @@ from .recheck import Arrivals
 from .write import (
     Meanwhile,
     check_created,
+    record_login_page,
     settle_defaults,
     still_as_planned,
     unconfirmed_fields,
@@ -123,6 +124,7 @@ def _apply_one(
     unsettled: list[str] = []
     if isinstance(change, Create):
         answer, unsettled = settle_defaults(change, answer, gateway, project)
+    answer = record_login_page(change, answer, gateway, project)
     differing = unconfirmed_fields(change, answer) + unsettled
     if differing:
         report.unconfirmed.append((change, differing))

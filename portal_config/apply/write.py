@@ -9,7 +9,7 @@ import time
 from typing import cast
 
 from ..errors import FailureKind, StripeFailure
-from ..planning.changes import Change, Create, Deactivate, Update
+from ..planning.changes import Change, Create, Deactivate, FieldChange, Update
 from ..planning.plan import current_state, diff_states, fingerprint
 from ..portal import identity, model, payload
 from ..portal.configuration import Configuration
@@ -162,3 +162,31 @@ def settle_defaults(
         return _update(settle, gateway, settle.idempotency_key(project)), []
     except StripeFailure:
         return answer, [f.path for f in fields]
+
+
+def record_login_page(
+    change: Change, answer: Configuration, gateway: Gateway, project: str
+) -> Configuration:
+    """A write may turn the login page on (Stripe then makes its URL) or off: one metadata
+    update straight after records the URL as it now is (identity.LOGIN_URL), so doctor can tell
+    when it changes outside portal-config. Returns the configuration as it now is; a failed
+    record is no failure of the change (the next write records it)."""
+    record = identity.login_record(answer)
+    if record is None or isinstance(change, Deactivate):
+        return answer
+    path = f"metadata.{identity.LOGIN_URL}"
+    field = FieldChange(path, identity.recorded_login_url(answer), record[identity.LOGIN_URL])
+    write = Update(
+        change.env,
+        change.key,
+        str(answer["id"]),
+        change.file,
+        (field,),
+        {"metadata": record},
+        fingerprint(answer),
+        account=change.account,
+    )
+    try:
+        return _update(write, gateway, write.idempotency_key(project))
+    except StripeFailure:
+        return answer

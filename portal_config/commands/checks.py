@@ -100,6 +100,12 @@ class DoctorOptions(_OneEnvironment, _Narrowing, Protocol):
     @property
     def customer(self) -> str | None: ...
 
+    @property
+    def flow(self) -> str | None: ...
+
+    @property
+    def price(self) -> str | None: ...
+
 
 class PullOptions(_OneEnvironment, Protocol):
     @property
@@ -169,7 +175,13 @@ def ids(request: IdsOptions, context: Context) -> Chosen:
 def doctor(request: DoctorOptions, context: Context) -> Chosen:
     """A broken file is a finding, not the end: doctor goes on with the files that load."""
     from .. import doctor as doctor_
+    from ..doctor.flows import CONFIRM
 
+    if request.price is not None and request.flow != CONFIRM:
+        raise PortalConfigError(
+            f"--price needs --flow {CONFIRM}: only that deep link names a price (its items' "
+            "price, which the configuration must offer)"
+        )
     project, problems = doctor_.load(context.config_path, request.env_name)
     names = [_one_environment(project, request.env_name)]
     chosen = Chosen(project, names, _selection(project, names, request), problems=problems)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import click
 
 from .. import defaults
+from ..doctor.flows import FLOW_FEATURES
 from . import checks
 from .options import (
     COMMAND_LINE_ONLY,
@@ -32,6 +33,8 @@ class DoctorRequest:
     accounts: tuple[str, ...] = ()  # a fleet's accounts to check; none: all
     shard: tuple[int, int] | None = None  # a fleet's share I of N
     parallelism: int = defaults.PARALLELISM  # a fleet's accounts checked side by side
+    flow: str | None = None  # a deep link's flow_data.type, checked against the features
+    price: str | None = None  # the price a subscription_update_confirm deep link offers
 
 
 def execute(request: DoctorRequest, context: Context) -> int:
@@ -44,7 +47,9 @@ def execute(request: DoctorRequest, context: Context) -> int:
     show_url = request.show_url or sys.stdout.isatty()
     env = project.environments[env_name]
     if env.is_fleet:
-        asked = doctor.Asked(request.customer, request.allow_live, show_url)
+        asked = doctor.Asked(
+            request.customer, request.allow_live, show_url, request.flow, request.price
+        )
         with progress.shown():
             fleet = doctor.examine_fleet(
                 project, env_name, selection, asked, problems, request.timeout, request.max_rps
@@ -63,6 +68,7 @@ def execute(request: DoctorRequest, context: Context) -> int:
         problems,
         request.timeout,
         request.max_rps,
+        (request.flow, request.price),
     )
     findings = doctor.judge(observation, show_url)
     click.echo(
@@ -93,6 +99,20 @@ def execute(request: DoctorRequest, context: Context) -> int:
     help="Print session URLs off a terminal too (a URL logs anyone in as the customer).",
 )
 @click.option(
+    "--flow",
+    type=click.Choice(sorted(FLOW_FEATURES)),
+    metavar="TYPE",
+    help="Also check that each configuration opens this deep link, a session's flow_data.type: "
+    + ", ".join(sorted(FLOW_FEATURES))
+    + ".",
+)
+@click.option(
+    "--price",
+    metavar="price_...",
+    help="With --flow subscription_update_confirm: the price the deep link switches to, which "
+    "each configuration must offer.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @TIMEOUT_OPTION
@@ -105,6 +125,8 @@ def command(
     customer: str | None,
     allow_live: bool,
     show_url: bool,
+    flow: str | None,
+    price: str | None,
     fmt: str,
     timeout: float,
     max_rps: float | None,
@@ -120,6 +142,8 @@ def command(
         customer=customer,
         allow_live=allow_live,
         show_url=show_url,
+        flow=flow,
+        price=price,
         fmt=fmt,
         timeout=timeout,
         max_rps=max_rps,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import Location
 from ..planning.changes import Change
 from ..planning.match import Binding, Status
 from .observation import Finding, Observation, failed
@@ -13,6 +14,10 @@ def _judge_binding(
     """One file's configuration (or one whose file is gone), by its status."""
     check, fix = f"configuration {b.key}", f"`portal-config apply {obs.env_option}`"
     if b.status is Status.PROBLEM:
+        pin = b.desired.pinned_id if b.desired else None
+        other = obs.pinned_other_mode.get(pin or "")
+        if other and b.problem:
+            return [_pinned_in_the_other_mode(b.problem.location, pin or "", other, obs)]
         return [
             Finding(
                 "configuration",
@@ -90,6 +95,20 @@ def _judge_binding(
             Finding(check, "ok", f"{b.config_id} exists, is active and matches {b.file}")
         )
     return findings
+
+
+def _pinned_in_the_other_mode(where: Location, pin: str, other: str, obs: Observation) -> Finding:
+    """`ids:` pins a configuration Stripe says exists in the other mode: a live/test mix-up."""
+    mode = obs.mode
+    return Finding(
+        "configuration",
+        "problem",
+        f"{where}: {pin} is a {other}-mode configuration pinned in a {mode}-mode environment "
+        f"('{obs.where}'): Stripe says a similar object exists in {other} mode, so sessions "
+        "created with it fail",
+        f"pin this environment's own {mode} mode configuration (`portal-config ids "
+        f"{obs.env_option}` lists them), or remove the pin and apply",
+    )
 
 
 def judge_files(obs: Observation) -> list[Finding]:

@@ -63,6 +63,8 @@ class Asked:
     customer: str | None = None
     allow_live: bool = False
     show_url: bool = False
+    flow: str | None = None  # --flow: a deep link's flow type to check in each account
+    flow_price: str | None = None  # --price: the price its subscription_update_confirm offers
 
 
 def examine_fleet(
@@ -116,6 +118,8 @@ def _examine_account(
         customer_id=asked.customer,
         allow_live=asked.allow_live,
         key_kind=platform.key_kind,
+        flow=asked.flow,
+        flow_price=asked.flow_price,
     )
     checked = fleet_plan.checked_configs(project, environment, member.id)
     read(obs, project, gateway, configurations, checked)

@@ -1,21 +1,23 @@
 """`portal-config doctor`: why a portal link fails in one environment, as a list of findings.
 
-This module and the checks it calls (files.py, offer.py, sessions.py) are the pure part: `judge`
-turns an `Observation` (what read.py saw through the
-gateway, failures included) into `Finding`s, each with one line of evidence and one line of what
-to do. No I/O here; rendering is report.py's job. The causes come from API-REFERENCE
-§9-§11: no default saved in the mode, an inactive or missing configuration, a missing or wrong
-return URL, archived prices or products, a customer ID from the wrong place, a key of the wrong
-mode or without a permission portal-config needs.
+This module and the checks it calls (files.py, flows.py, links.py, offer.py, sessions.py) are
+the pure part: `judge` turns an `Observation` (what read.py saw through the gateway, failures
+included) into `Finding`s, each with one line of evidence and one line of what to do. No I/O
+here; rendering is report.py's job. The causes come from API-REFERENCE §9-§11: no default saved
+in the mode, an inactive or missing configuration, a missing or wrong return URL, archived
+prices or products, a customer ID from the wrong place, a key of the wrong mode or without a
+permission portal-config needs.
 """
 
 from __future__ import annotations
 
-from ..dashboard import api_keys_url, named, portal_settings_url
+from ..dashboard import api_keys_url, labelled, named, portal_settings_url
 from ..errors import FailureKind
 from ..pipeline import plan_target
 from ..project.safety import KEY_PREFIXES
 from .files import judge_files
+from .flows import judge_flow
+from .links import judge_login_page, judge_policy_links
 from .observation import LIMITED_KEYS, Finding, Observation, Used, failed, used_configurations
 from .offer import judge_prices, judge_return_url
 from .sessions import judge_customer, judge_sessions
@@ -32,7 +34,9 @@ def judge(obs: Observation, show_url: bool) -> list[Finding]:
     findings += judge_files(obs)
     for u in used:
         findings.append(judge_return_url(obs, u))
+        findings += judge_policy_links(obs, u) + judge_login_page(obs, u)
         findings += judge_prices(obs, u)
+    findings += judge_flow(obs, used)
     findings += judge_customer(obs)
     findings += judge_sessions(obs, show_url)
     return findings
@@ -134,14 +138,16 @@ def judge_default(obs: Observation, used: list[Used]) -> list[Finding]:
             managed = f" (described by {default.file})" if default.file else ""
             return [
                 Finding(
-                    "default", "ok", f"{default.id} is the {where} default and is active{managed}"
+                    "default",
+                    "ok",
+                    f"{default.id} is the {labelled(obs.env.space)} default and is active{managed}",
                 )
             ]
         return [
             Finding(
                 "default",
                 "problem",
-                f"the {where} default {default.id} is "
+                f"the {labelled(obs.env.space)} default {default.id} is "
                 "inactive: portal sessions created without `configuration` fail",
                 f"activate it by saving the portal settings at {portal}",
             )

@@ -93,6 +93,7 @@ class Observation:
     load_problems: list[Problem] = field(default_factory=list)  # the files' own errors
     files: list[spec.DesiredConfig] = field(default_factory=list)  # those that load
     bindings: list[Binding] = field(default_factory=list)
+    pinned_other_mode: dict[str, str] = field(default_factory=dict)  # missing pin -> its mode
     plan: EnvPlan | None = None  # None when the files could not be resolved: no field diff
     file_problems: list[str] = field(default_factory=list)
     read_failure: Failure | None = None  # reading what the files need (prices) failed
@@ -102,6 +103,8 @@ class Observation:
     customer_failure: Failure | None = None
     customer_other_mode: str | None = None  # the mode Stripe says holds a missing customer
     sessions: list[SessionAttempt] = field(default_factory=list)
+    flow: str | None = None  # --flow: the deep link's flow_data.type to check (flows.py)
+    flow_price: str | None = None  # --price: the price a subscription_update_confirm offers
 
     @property
     def mode(self) -> str:
@@ -150,6 +153,13 @@ def used_configurations(obs: Observation) -> list[Used]:
         if config_id in by_id and by_id[config_id] is not default:
             used.append(Used(config_id, by_id[config_id], key, files.get(key)))
     return used
+
+
+def written_at(obs: Observation, used: Used, path: tuple[str, ...]) -> str:
+    """ "FILE:LINE:COL: " where the file describing `used` writes `path` (else its nearest
+    written parent), or "" when no file describes it (the Dashboard's default)."""
+    desired = next((f for f in obs.files if f.key == used.key), None)
+    return f"{desired.locate(path)}: " if desired is not None and used.key else ""
 
 
 PERMISSIONS_FIX = (

@@ -69,12 +69,19 @@ def examine(
     problems: Sequence[Problem] = (),
     timeout: float | None = None,
     max_rps: float | None = None,
+    flow: tuple[str | None, str | None] = (None, None),
 ) -> Observation:
     """What doctor sees; `problems` are the files' own errors (from `load`); `timeout`: seconds
-    per request (--timeout); `max_rps`: the run's rate limit (--max-rps)."""
+    per request (--timeout); `max_rps`: the run's rate limit (--max-rps); `flow`: a deep link's
+    flow type and price to check (--flow, --price)."""
     env = project.environments[env_name]
     obs = Observation(
-        env=env, customer_id=customer, allow_live=allow_live, load_problems=list(problems)
+        env=env,
+        customer_id=customer,
+        allow_live=allow_live,
+        load_problems=list(problems),
+        flow=flow[0],
+        flow_price=flow[1],
     )
     with opened(obs, timeout, max_rps) as gateway:
         if gateway is not None:
@@ -151,6 +158,7 @@ def _read_plan(
     files, left_out = checked or (config.desired_configs(project, env), {})
     obs.files = files
     obs.bindings = plan_target.bindings(project, env, obs.configurations, files)
+    _read_missing_pins(obs, gateway)
     try:
         obs.plan = plan_target.read_environment(
             project, env, gateway, current=obs.configurations, files=files, left_out=left_out
@@ -159,6 +167,20 @@ def _read_plan(
         obs.file_problems = [str(p) for p in exc.problems if p.level == "error"]
     except StripeFailure as exc:
         obs.read_failure = failure(gateway, exc)
+
+
+def _read_missing_pins(obs: Observation, gateway: Gateway) -> None:
+    """Which mode holds each configuration `ids:` pins that this one lacks: Stripe's 404 says
+    "a similar object exists in live mode" (emulator/behaviours.py, "an object of the other
+    mode"), the clearest sign of a live/test mix-up."""
+    listed = {c.id for c in obs.configurations}
+    pins = {b.desired.pinned_id for b in obs.bindings if b.desired and b.desired.pinned_id}
+    for pin in sorted(pins - listed):
+        try:
+            gateway.retrieve_configuration(pin)
+        except StripeFailure as exc:
+            if exc.other_mode:
+                obs.pinned_other_mode[pin] = exc.other_mode
 
 
 def _remember(

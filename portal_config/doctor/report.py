@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import click
 
-from ..dashboard import named
+from ..dashboard import labelled
 from ..jsontypes import JSON_FORMAT_VERSION
 from .fleet import FAILED, HEALTHY, WITH_FINDINGS, FleetFindings
 from .observation import STATUSES, Finding, exit_code
@@ -50,12 +50,8 @@ def _lines(findings: Sequence[Finding], color: bool) -> list[str]:
     return lines
 
 
-def _label(space: str) -> str:
-    return named(space).removeprefix("the ")  # "Doctor for dev (sandbox):"
-
-
 def text(env: str, mode: str, findings: Sequence[Finding], color: bool) -> str:
-    lines = [f"Doctor for {env} ({_label(mode)}):", "", *_lines(findings, color)]
+    lines = [f"Doctor for {env} ({labelled(mode)}):", "", *_lines(findings, color)]
     lines += ["", summary(findings)]
     return "\n".join(lines)
 
@@ -98,7 +94,7 @@ def fleet_summary(fleet: FleetFindings) -> str:
 def fleet_text(fleet: FleetFindings, color: bool) -> str:
     """The fleet's own findings, then each account's warnings and problems (every finding when
     the run took one account), then the summary; healthy accounts are only counted."""
-    lines = [f"Doctor for {fleet.env} ({_label(fleet.mode)}), {len(fleet.accounts)} account(s):"]
+    lines = [f"Doctor for {fleet.env} ({labelled(fleet.mode)}), {len(fleet.accounts)} account(s):"]
     if fleet.findings:
         lines += ["", *_lines(fleet.findings, color)]
     whole = len(fleet.accounts) == 1

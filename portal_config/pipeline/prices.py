@@ -257,12 +257,13 @@ def _not_in_this_mode(noun: str, object_id: str, env: str, catalog: PriceCatalog
     says a similar object exists there."""
     other = "live" if catalog.mode == "test" else "test"
     said = catalog.other_mode.get(object_id)
-    why = (
-        f"a {other}-mode ID? Stripe says a similar object exists in {said} mode. IDs differ "
-        "between modes"
-        if said
-        else f"a {other}-mode ID, or another account's? IDs differ between accounts and modes"
-    )
+    if said:  # confirmed: the plainest words for a live/test mix-up
+        return (
+            f"{noun} {object_id} is a {said}-mode {noun} in a {catalog.mode}-mode environment "
+            f"('{env}'): Stripe says a similar object exists in {said} mode. IDs differ between "
+            "modes"
+        )
+    why = f"a {other}-mode ID, or another account's? IDs differ between accounts and modes"
     return f"{noun} {object_id} does not exist in {catalog.mode} mode (environment '{env}'): {why}"
 
 

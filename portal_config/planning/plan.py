@@ -284,6 +284,12 @@ def _update(project: str, env: str, b: Binding) -> Change | None:
     want = desired_state(d.params, keys)
     if b.adopting:
         want.update({f"metadata.{k}": v for k, v in identity.stamp(project, env, d.key).items()})
+    # A login page URL that changed since the last apply recorded it (outside portal-config):
+    # the record follows, so the next doctor is content (apply/write.py record_login_page).
+    record = identity.login_record(obj) if identity.recorded_login_url(obj) else None
+    if record and not identity.is_default(obj):
+        keys = sorted({*keys, identity.LOGIN_URL})
+        want.update({f"metadata.{k}": v for k, v in record.items()})
     changes = diff_states(current_state(obj, keys), want)
     if not changes:
         return None

@@ -35,6 +35,14 @@ DEFAULT_NAME = "default"
 # How Stripe's refusal to change the default (or another application's) begins: it has no code.
 DEFAULT_REFUSAL = "You cannot make any changes to a PortalConfiguration"
 
+# The login page URL as the last apply saw it: Stripe makes a new one when the login page is
+# turned off and on ("If false, the previously generated url, if any, will be deactivated":
+# https://docs.stripe.com/api/customer_portal/configurations/update), so links published with
+# the old one fail; doctor compares the two.
+LOGIN_URL = "portal_config_login_url"
+# Every metadata key the tool may write: each counts against Stripe's 50 (rules.py).
+OWN_KEYS = (*KEYS, LOGIN_URL)
+
 Identity = tuple[str | None, ...]  # (project, environment, key); None where a key is absent
 C = TypeVar("C", bound=Mapping[str, Any])
 
@@ -57,8 +65,29 @@ def only_identity(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def without_identity(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Some metadata without the tool's identity keys: what a person writes in a file."""
-    return {k: v for k, v in (metadata or {}).items() if k not in KEYS}
+    """Some metadata without the tool's own keys (identity, the login record): what a person
+    writes in a file."""
+    return {k: v for k, v in (metadata or {}).items() if not str(k).startswith(RESERVED_PREFIX)}
+
+
+def login_url(obj: Mapping[str, Any]) -> str | None:
+    """The configuration's login page URL now, None when its login page is off."""
+    login = obj.get("login_page") or {}
+    return str(login["url"]) if login.get("enabled") and login.get("url") else None
+
+
+def recorded_login_url(obj: Mapping[str, Any]) -> str | None:
+    """The login page URL the last apply recorded, None when none was."""
+    return (obj.get("metadata") or {}).get(LOGIN_URL) or None
+
+
+def login_record(obj: Mapping[str, Any]) -> dict[str, str] | None:
+    """The metadata that records the configuration's login page URL as it now is ("" clears a
+    record of a login page now off), None when the record is right."""
+    now = login_url(obj)
+    if now == recorded_login_url(obj):
+        return None
+    return {LOGIN_URL: now or ""}
 
 
 def is_ours(obj: Mapping[str, Any], project: str, env: str) -> bool:

@@ -29,8 +29,9 @@ URL_FIELDS: tuple[DataPath, ...] = (
 )
 _CANCEL = ("features", "subscription_cancel")
 # Stripe's metadata docs (docs.stripe.com/api/metadata): "up to 50 keys"; portal-config adds its
-# identity keys to every configuration it creates or adopts. (Key and value lengths: schema.py.)
-METADATA_KEYS = 50 - len(identity.KEYS)
+# identity keys to every configuration it creates or adopts, and the login page record to one
+# with a login page. (Key and value lengths: schema.py.)
+METADATA_KEYS = 50 - len(identity.OWN_KEYS)
 # Stripe's Price API reference, lookup_key: "This may be up to 200 characters."
 LOOKUP_KEY_LENGTH = 200
 # Stripe's URL fields take absolute URLs; RFC 3986 has no spaces or control characters in one
@@ -197,7 +198,7 @@ def check_params(params: Mapping[str, Any], live: bool, locate: Locate) -> list[
                 locate(("metadata",), True),
                 f"metadata: {len(written)} keys; "
                 f"at most {METADATA_KEYS} allowed (Stripe allows 50, and "
-                f"portal-config adds its {len(identity.KEYS)} identity keys)",
+                f"portal-config adds up to {len(identity.OWN_KEYS)} keys of its own)",
             )
         )
     for key in metadata:

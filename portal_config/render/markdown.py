@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..dashboard import named, portal_settings_url
+from ..dashboard import labelled, named, portal_settings_url
 from ..planning.changes import COUNTED, Change, Create, Deactivate, FieldChange, count
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
@@ -232,7 +232,7 @@ def _notes(env: EnvPlan) -> list[str]:
     for key, config_id in env.default_kept:
         notes.append(
             f"{code(key)} ({code(config_id)}) has no file any more, but Stripe made it "
-            f"the {named(env.space)} default, which Stripe cannot deactivate: make another "
+            f"the {labelled(env.space)} default, which Stripe cannot deactivate: make another "
             f"configuration the default at {portal_settings_url(env.space)}, then "
             "`apply --prune` retires it"
         )

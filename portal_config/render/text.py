@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..dashboard import named, portal_settings_url
+from ..dashboard import labelled, portal_settings_url
 from ..jsontypes import Data
 from ..planning.changes import COUNTED, Change, Create
 from ..planning.plan import EnvPlan, Plan
@@ -110,7 +110,7 @@ def _env_notes(env: EnvPlan) -> list[str]:
     for key, config_id in env.default_kept:
         notes.append(
             f"  {env.where}: {key} ({config_id}) has no file any more, but Stripe made it "
-            f"the {named(env.space)} default, and Stripe cannot deactivate the default: "
+            f"the {labelled(env.space)} default, and Stripe cannot deactivate the default: "
             "make another configuration the default in the Dashboard at "
             f"{portal_settings_url(env.space)}, then `apply --prune` retires it"
         )

@@ -14,6 +14,19 @@ TEST_KEY = "sk_test_e2e_4eC39HqLyjWDarjtT1zdp7dc"
 LIVE_KEY = "sk_live_e2e_4eC39HqLyjWDarjtT1zdp7dc"
 PRODUCTS = "features.subscription_update.products"
 
+# A product with one monthly price, offered by its lookup key.
+PRO = {
+    "id": "prod_pro",
+    "name": "Pro",
+    "prices": [
+        {
+            "id": "price_pro_monthly",
+            "lookup_key": "pro_monthly",
+            "unit_amount": 2000,
+            "recurring": {"interval": "month"},
+        }
+    ],
+}
 STANDARD = """\
 name: Standard portal
 default_return_url: "${app_url}/account"

@@ -10,6 +10,7 @@ import pytest
 import stripe
 
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
+from tests.support.cli import finding
 
 from .stripe_state import LIVE_KEY, TEST_KEY
 
@@ -74,16 +75,6 @@ def healthy(project) -> str:
         c.id for c in client(project).v1.billing_portal.configurations.list() if not c.is_default
     )
     return config_id
-
-
-def finding(result, status: str, *texts: str) -> str:
-    """The output line of a finding with this status that contains `texts`, and its fix line."""
-    lines = result.stdout.splitlines()
-    for n, line in enumerate(lines):
-        if line.strip().startswith(status) and all(text in line for text in texts):
-            fix = lines[n + 1] if n + 1 < len(lines) and "fix:" in lines[n + 1] else ""
-            return line + "\n" + fix
-    raise AssertionError(f"no {status} finding with {texts!r} in:\n{result.output}")
 
 
 def session_posts(project) -> list[Any]:
@@ -466,7 +457,13 @@ def test_a_refused_session_is_explained(project) -> None:
 def test_live_sessions_only_with_allow_live(project, allow_live: bool) -> None:
     project.emulator.seed(
         {
-            "default_configuration": default_with(default_return_url="https://example.com/account"),
+            "default_configuration": default_with(
+                default_return_url="https://example.com/account",
+                business_profile={
+                    "terms_of_service_url": "https://example.com/terms",
+                    "privacy_policy_url": "https://example.com/privacy",
+                },
+            ),
             "customers": [CUSTOMER],
         },
         mode="live",

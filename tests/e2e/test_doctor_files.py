@@ -8,6 +8,7 @@ from typing import Any
 import stripe
 
 from portal_config.emulator.seed import DASHBOARD_DEFAULT
+from tests.support.cli import finding
 
 from .stripe_state import TEST_KEY
 
@@ -29,16 +30,6 @@ HEALTHY_DEFAULT = {**DASHBOARD_DEFAULT, "default_return_url": "https://staging.e
 def configurations(project: Any) -> Any:
     client = stripe.StripeClient(TEST_KEY, base_addresses={"api": project.emulator.url})
     return client.v1.billing_portal.configurations
-
-
-def finding(result: Any, status: str, *texts: str) -> str:
-    """The output line of a finding with this status that contains `texts`, and its fix line."""
-    lines = result.stdout.splitlines()
-    for n, line in enumerate(lines):
-        if line.strip().startswith(status) and all(text in line for text in texts):
-            fix = lines[n + 1] if n + 1 < len(lines) and "fix:" in lines[n + 1] else ""
-            return line + "\n" + fix
-    raise AssertionError(f"no {status} finding with {texts!r} in:\n{result.output}")
 
 
 def applied_standard(project: Any) -> str:

@@ -93,13 +93,13 @@ def test_test_mode_ids_planned_for_live_are_said_not_to_exist_there(project) -> 
     assert "belong to different products" not in result.output
     said = "Stripe says a similar object exists in test mode. IDs differ between modes"
     assert (
-        f"{path}:10:18: product {test['team']} does not exist in live mode (environment "
-        f"'prod'): a test-mode ID? {said}: leave `product` out and write each price as "
+        f"{path}:10:18: product {test['team']} is a test-mode product in a live-mode "
+        f"environment ('prod'): {said}: leave `product` out and write each price as "
         "lookup_key:K"
     ) in result.stdout, result.output
     assert (
-        f"{path}:9:42: price {test['pro_yearly']} does not exist in live mode (environment "
-        f"'prod'): a test-mode ID? {said}: write it as lookup_key:K"
+        f"{path}:9:42: price {test['pro_yearly']} is a test-mode price in a live-mode "
+        f"environment ('prod'): {said}: write it as lookup_key:K"
     ) in result.stdout, result.output
     assert "Traceback" not in result.output
     assert project.writes() == []

@@ -13,22 +13,10 @@ from jsonschema import Draft7Validator
 from portal_config.pipeline import prices
 
 from .conftest import Result
-from .stripe_state import STANDARD
+from .stripe_state import PRO, STANDARD
 
 PROJECT = "configs/portal-config.yaml"
 KEY_LINE = f"{PROJECT}:6:5"  # `api_key_env:` of staging in conftest's project file
-PRO = {
-    "id": "prod_pro",
-    "name": "Pro",
-    "prices": [
-        {
-            "id": "price_pro_monthly",
-            "lookup_key": "pro_monthly",
-            "unit_amount": 2000,
-            "recurring": {"interval": "month"},
-        }
-    ],
-}
 OFFERING = """\
 name: Offering
 features:

@@ -63,3 +63,14 @@ def run_cli(
             sys.stdin = kept
     assert isinstance(code, int), f"exit code {code!r}"  # main always exits with a number
     return Result(code, out.text(), err.text())
+
+
+def finding(result: Result, status: str, *texts: str) -> str:
+    """doctor's output line of a finding with this status that contains `texts`, and its fix
+    line (the next line, when it is one)."""
+    lines = result.stdout.splitlines()
+    for n, line in enumerate(lines):
+        if line.strip().startswith(status) and all(text in line for text in texts):
+            fix = lines[n + 1] if n + 1 < len(lines) and "fix:" in lines[n + 1] else ""
+            return line + "\n" + fix
+    raise AssertionError(f"no {status} finding with {texts!r} in:\n{result.output}")
