@@ -1,7 +1,7 @@
 """What an editor reads from `portal-config schema`: Stripe's descriptions on hover, our rule
 hints as yaml-language-server's `errorMessage`, a versioned `$id`, a schema the metaschema accepts.
 
-yaml-language-server itself (npm) is not installed offline; README "Editors" has the manual check.
+What yaml-language-server itself shows on hover: tests/test_editor_hover.py.
 """
 
 from __future__ import annotations
