@@ -20,6 +20,7 @@ from typing import IO, Any
 
 MAX_MESSAGE = 16 * 1024 * 1024  # far above any answer a schema's hover gives
 WAIT = 10.0  # seconds: one answer from a local server; the whole test stays far below it
+LIFETIME = 60.0  # seconds: the server is killed then whatever it is doing, even mid-write
 
 Message = dict[str, Any]
 
@@ -134,6 +135,9 @@ def language_server(
         process = subprocess.Popen(
             command, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr
         )
+        # A write to a server that stopped reading could block past every read's deadline.
+        watchdog = threading.Timer(LIFETIME, process.kill)
+        watchdog.start()
         try:
             client = LanguageClient(process, settings)
             capabilities = {
@@ -155,6 +159,7 @@ def language_server(
                 raise ServerGone(f"the server did not ask for its settings within {WAIT} s")
             yield client
         finally:
+            watchdog.cancel()
             process.kill()
             process.wait(timeout=WAIT)
             for pipe in (process.stdin, process.stdout):
