@@ -50,6 +50,8 @@ _MARKER = re.compile(r"<!-- portal-config: [^>]*-->")
 # What GITHUB_TOKEN writes is this app's: docs.github.com/en/actions/security-for-github-actions/
 # security-guides/automatic-token-authentication ("github-actions[bot]" as the commenter).
 ACTIONS_BOT = "github-actions[bot]"
+# The action's `comment-author` input, for a GitHub App's token (own_login).
+AUTHOR_VARIABLE = "PORTAL_CONFIG_COMMENT_AUTHOR"
 PERMISSION = "pull-requests: write"
 
 
@@ -207,10 +209,14 @@ class GitHub:
             raise ApiError(0, f"{url} could not be reached ({exc})", self.NAME) from exc
 
 
-def own_login(github: GitHub) -> str:
-    """Who the token writes as. GET /user answers for a user's token; an installation token
-    (GITHUB_TOKEN) gets 403 there (docs.github.com/en/rest/users/users#get-the-authenticated-
-    user), and writes as github-actions[bot]."""
+def own_login(github: GitHub, declared: str = "") -> str:
+    """Who the token writes as. The action's `comment-author` input wins: a GitHub App's
+    installation token writes as "<app-slug>[bot]" and cannot learn its slug (GET /app needs the
+    App's JWT). Else GET /user answers for a user's token; an installation token (GITHUB_TOKEN)
+    gets 403 there (docs.github.com/en/rest/users/users#get-the-authenticated-user), and writes as
+    github-actions[bot]."""
+    if declared:
+        return declared
     try:
         user, _ = github.call("GET", "/user")
     except ApiError as exc:
@@ -270,7 +276,8 @@ def upsert(
     github: GitHub, repo: str, number: int, key: str, text: str, max_pages: int
 ) -> tuple[str, dict[str, Any]]:
     """("created" or "updated", the comment) whose body is `text`."""
-    existing, complete = find_comment(github, repo, number, key, max_pages, own_login(github))
+    author = own_login(github, os.environ.get(AUTHOR_VARIABLE, ""))
+    existing, complete = find_comment(github, repo, number, key, max_pages, author)
     if existing is not None:
         updated, _ = github.call(
             "PATCH", f"/repos/{repo}/issues/comments/{existing['id']}", {"body": text}

@@ -120,7 +120,7 @@ def prepare(
     github = comment.GitHub(api, token, 30.0)
     pull = merged_pull(github, repo, sha)
     number, key = int(pull["number"]), inputs.reviewed_plan
-    author = comment.own_login(github)
+    author = comment.own_login(github, env.get(comment.AUTHOR_VARIABLE, ""))
     found, _ = comment.find_comment(github, repo, number, key, 30, author)
     carried = comment.extract(found.get("body") or "") if found else None
     if carried is None:

@@ -38,6 +38,10 @@ class FakeGitHub(LocalApi):
     echo_token: bool = False  # error messages carry the token they were sent
     redirect_to: str | None = None  # every request answered 302 to this base URL
     user: str | None = None  # GET /user's login (a personal token); None: 403 (GITHUB_TOKEN)
+    # A GitHub App's installation token: GET /user is 403 as for GITHUB_TOKEN, but what it writes
+    # is the App's bot's, "<app-slug>[bot]" (docs.github.com/en/apps/creating-github-apps/
+    # authenticating-with-a-github-app/authenticating-as-a-github-app-installation).
+    app_bot: str | None = None
     pulls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # commit -> its PRs
     _next_id: int = 1000
 
@@ -77,7 +81,7 @@ class FakeGitHub(LocalApi):
         if found and found.group(1) == REPO and method == "GET":
             return self.reply(request, 200, self.pulls.get(found.group(2), []))
         if listing and listing.group(1) == REPO and method == "POST":
-            author = self.user or BOT
+            author = self.user or self.app_bot or BOT
             return self.reply(
                 request, 201, self.add(int(listing.group(2)), payload["body"], author)
             )

@@ -221,6 +221,25 @@ def test_a_personal_tokens_own_comment_is_updated(github: FakeGitHub, tmp_path: 
     )
 
 
+def test_a_github_apps_own_comment_is_updated_when_the_action_is_told_its_name(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GitHub App's installation token cannot say who it is (GET /user is 403, as for
+    GITHUB_TOKEN) and writes as "<slug>[bot]": with `comment-author` the action finds its own
+    comment, and github-actions[bot]'s is not its own."""
+    github.app_bot = "acme-portal[bot]"
+    bot = github.add(7, "<!-- portal-config: plan -->\nfrom GITHUB_TOKEN", BOT)
+    ours = github.add(7, "<!-- portal-config: plan -->\nold", "acme-portal[bot]")
+    monkeypatch.setenv("PORTAL_CONFIG_COMMENT_AUTHOR", "acme-portal[bot]")
+    done = comment(github, tmp_path, PLAN)
+    assert done.stdout.startswith("updated comment "), done.stderr
+    assert (bot["body"], ours["body"]) == (
+        "<!-- portal-config: plan -->\nfrom GITHUB_TOKEN",
+        f"<!-- portal-config: plan -->\n{PLAN}",
+    )
+    assert ("GET", "/user") not in [(m, p.split("?")[0]) for m, p in github.requests]
+
+
 def test_reading_is_bounded_by_max_pages(github: FakeGitHub, tmp_path: Path) -> None:
     for n in range(250):
         github.add(7, f"comment {n}")
