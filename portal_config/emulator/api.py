@@ -108,6 +108,7 @@ class Settings:
     subscription_update_needs_products: bool = False
     default_cancellation_reasons: bool = False
     default_schedule_conditions: bool = False
+    portal_base: str | None = None  # the emulator's URL while it serves (portal_page.py)
 
 
 def request_id() -> str:
@@ -241,6 +242,7 @@ class Api:
                 application=self.settings.connect_application if account else None,
                 object_id=object_id,
                 other_mode=self._other_mode(mode, account),
+                portal_base=self.settings.portal_base,
             )
             body = copy.deepcopy(handler(call))
             expand(body, list(params.get("expand", [])), self._resolver(call))

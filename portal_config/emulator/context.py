@@ -42,6 +42,7 @@ class Call:
     application: str | None = None  # the caller's Connect application, None for the account itself
     object_id: str | None = None  # a seed's chosen ID for the object being created
     other_mode: AccountState | None = None  # the same account's objects in the other mode
+    portal_base: str | None = None  # where the emulator serves (a session's url is its page)
 
     @property
     def livemode(self) -> bool:

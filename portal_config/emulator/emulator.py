@@ -24,13 +24,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from . import connect, forms, ratelimits
+from . import connect, forms, portal_page, ratelimits
 from .api import Api, Request, Response, Settings, endpoint
 from .context import sandbox_mode
 from .errors import ApiError, EmulatorError, SeedError
 from .faults import Drop, Faults
 from .seed import apply_seed, by_mode
-from .server import WHOLE, Answer, EmulatorHTTPServer
+from .server import WHOLE, Answer, EmulatorHTTPServer, Html
 from .store import Store
 
 
@@ -260,6 +260,7 @@ class Emulator:
             raise EmulatorError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         bound_port = self._server.server_address[1]
         self.url = f"http://[{host}]:{bound_port}" if ":" in host else f"http://{host}:{bound_port}"
+        self.settings.portal_base = self.url  # sessions' urls open portal_page.py's page
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -301,6 +302,9 @@ class Emulator:
         url = urlsplit(target)
         if url.path.startswith("/_emulator/"):
             return self._control(method, url.path, url.query, raw)
+        if method == "GET" and url.path.startswith(portal_page.PATH):  # a session's url
+            status, page = portal_page.answer(self.store, url.path)
+            return status, Html(page), _PAGE_HEADERS, WHOLE
         request = Request(method, url.path, {}, {}, headers)
         response: Response | None
         try:
@@ -360,6 +364,13 @@ class Emulator:
         except (EmulatorError, ValueError, TypeError, yaml.YAMLError) as exc:
             return 400, {"error": {"type": "invalid_request_error", "message": str(exc)}}, {}, WHOLE
         return 200, {"ok": True}, {}, WHOLE
+
+
+# The page runs no script and loads nothing (https://developer.mozilla.org/docs/Web/HTTP/CSP).
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "Cache-Control": "no-store",
+}
 
 
 def _masked(headers: dict[str, str]) -> dict[str, str]:

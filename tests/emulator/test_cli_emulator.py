@@ -53,7 +53,7 @@ def test_the_command_serves_seeds_and_saves_state_on_ctrl_c(tmp_path: Path) -> N
         session = client.v1.billing_portal.sessions.create(
             {"customer": "cus_cli", "return_url": "https://example.com/account"}
         )
-        assert session.url.startswith("https://billing.stripe.com/p/session/test_")
+        assert session.url.startswith(f"{url}/p/session/test_")
         default = client.v1.billing_portal.configurations.list({"is_default": True}).data[0]
         try:
             client.v1.billing_portal.configurations.update(default.id, {"name": "x"})
