@@ -22,7 +22,7 @@ from tests.reliability.servers import Answer, Arrival, LoopbackServer, serving
 from tests.support.emulator_process import start
 
 from .conftest import make_project
-from .stripe_state import TEST_KEY, catalog
+from .stripe_state import PLANS, TEST_KEY, catalog
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Flags that keep a headless Chromium offline and quiet in a container (no sandbox: CI is root).
@@ -37,21 +37,12 @@ FLAGS = [
     "--disable-sync",
     "--no-proxy-server",
 ]
-PLANS = """\
-name: Plans
-default_return_url: "${app_url}/account"
-business_profile:
-  headline: Acme billing
-features:
-  invoice_history: {enabled: true}
-  subscription_cancel: {enabled: true, mode: at_period_end}
-  subscription_update:
-    enabled: true
-    default_allowed_updates: [price]
-    products:
-      - prices: [lookup_key:pro_monthly, lookup_key:pro_yearly]
-      - prices: [lookup_key:team_monthly]
-"""
+# stripe_state.PLANS (Pro, monthly and yearly; invoices) with a headline and cancellation.
+PORTAL = (
+    PLANS  # ends inside `features:`
+    + "  subscription_cancel: {enabled: true, mode: at_period_end}\n"
+    + "business_profile: {headline: Acme billing}\n"
+)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -99,7 +90,7 @@ def test_the_seeds_flow_end_to_end_in_a_browser(
     emulator_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_project(tmp_path, SimpleNamespace(url=emulator_url), monkeypatch)
-    project.write("plans.yaml", PLANS)
+    project.write("plans.yaml", PORTAL)
     applied = project.run("apply", "--env", "staging")
     assert applied.exit_code == 0, applied.output
     ids = json.loads(project.run("ids", "--env", "staging", "--format", "json").stdout)["ids"]
@@ -116,7 +107,7 @@ def test_the_seeds_flow_end_to_end_in_a_browser(
             seen = " ".join(page.inner_text("body").split())
             assert "emulated portal" in seen
             assert "Pro: 20.00 USD per month, 200.00 USD per year" in seen
-            assert "Team: 50.00 USD per month" in seen
+            assert "Team" not in seen  # not offered
             assert "Cancellations take effect at the end of the billing period." in seen
             page.get_by_role("link", name="Return to Acme billing").click()
             page.wait_for_url(f"{acme.url}/account")
