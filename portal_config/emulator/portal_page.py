@@ -46,11 +46,11 @@ def answer(store: Store, path: str) -> tuple[int, str]:
         now = int(store.clock())
         found = _find(store, path)
         if found is None:
-            return 404, _page("Not found", _missing("No portal session has this link."))
+            return 404, _page("Not found", _missing(None))
         state, session = found
         if _OPENED not in session:
             if now > session["created"] + SESSION_TTL:
-                return 404, _page("Expired", _missing("This portal session expired.", expired=1))
+                return 404, _page("Expired", _missing(session))
             session[_OPENED] = now
             store.save()
         config = state.configurations[session["configuration"]]
@@ -75,74 +75,88 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _missing(what: str, expired: int = 0) -> str:
-    why = (
-        f"A session's link must be opened within {SESSION_TTL // 60} minutes of its creation"
-        if expired
-        else "The link is wrong, or the emulator that made it was reset or restarted"
+def _missing(expired: dict[str, Any] | None) -> str:
+    """The 404 page: an unknown link (None), or the session that expired."""
+    what, why = (
+        "No portal session has this link.",
+        ("The link is wrong, or the emulator that made it was reset or restarted"),
     )
+    if expired is not None:
+        what = "This portal session expired."
+        why = f"A session's link must be opened within {SESSION_TTL // 60} minutes of its creation"
+    recovery = ""
+    if expired is not None and (expired["after_expiration"] or {}).get("type") == "customer_login":
+        recovery = (
+            "<p>Its after_expiration is customer_login: Stripe lets the customer verify their "
+            "email to get a new session; the emulator does not.</p>"
+        )
     return (
         f"<h1>{what}</h1><p>{why}: create a new session each time a customer asks for the "
-        "portal (billing_portal.sessions.create), and redirect to its url at once.</p>"
+        f"portal (billing_portal.sessions.create), and redirect to its url at once.</p>{recovery}"
     )
 
 
 def _portal(session: dict[str, Any], config: dict[str, Any], state: AccountState) -> str:
-    features = config["features"]
     headline = config["business_profile"]["headline"]
     customer = session["customer"] or session["customer_account"]
-    parts = [_flow(session["flow"])] if session["flow"] else []
+    offers = _offers(config["features"], state)
+    parts = [_flow(session["flow"], offers)] if session["flow"] else []
     parts.append(f"<h1>{_e(headline or 'Customer portal')}</h1>")
     parts.append(f"<p>Signed in as {_e(customer)}.</p>")
-    update = features["subscription_update"]
-    if update["enabled"]:
-        plans = [_plan(entry, state) for entry in update.get("products") or []]
-        parts.append(_section("subscription_update", "Switch plans", plans))
-    cancel = features["subscription_cancel"]
-    if cancel["enabled"]:
-        parts.append(_section("subscription_cancel", "Cancel your subscription", _cancel(cancel)))
-    pause = features["subscription_pause"]
-    if pause["enabled"]:
-        parts.append(_section("subscription_pause", "Pause", [_pause(pause["duration"])]))
-    if features["payment_method_update"]["enabled"]:
-        parts.append(
-            _section("payment_method_update", "Payment method", ["Update your payment method."])
-        )
-    allowed = features["customer_update"]["allowed_updates"]
-    if features["customer_update"]["enabled"] and allowed:
-        words = ", ".join(a.replace("_", " ").replace("tax id", "tax ID") for a in allowed)
-        parts.append(_section("customer_update", "Your details", [f"Update your {words}."]))
-    if features["invoice_history"]["enabled"]:
-        parts.append(_section("invoice_history", "Invoice history", ["No invoices yet."]))
-    label = f"Return to {headline}" if headline else "Return"
-    parts.append(f'<p><a id="return" href="{_e(session["return_url"])}">{_e(label)}</a></p>')
+    parts += [_section(f"portal-{anchor}", *offer) for anchor, offer in offers.items()]
+    parts.append(f'<p><a id="return" href="{_e(session["return_url"])}">Return</a></p>')
     return "".join(parts)
 
 
-def _flow(flow: dict[str, Any]) -> str:
+def _offers(features: dict[str, Any], state: AccountState) -> dict[str, tuple[str, list[str]]]:
+    """What the configuration lets a customer do, by feature: its heading and lines."""
+    offers: dict[str, tuple[str, list[str]]] = {}
+    update = features["subscription_update"]
+    if update["enabled"]:
+        plans = [_plan(entry, state) for entry in update.get("products") or []]
+        offers["subscription_update"] = ("Switch plans", plans)
+    cancel = features["subscription_cancel"]
+    if cancel["enabled"]:
+        offers["subscription_cancel"] = ("Cancel your subscription", _cancel(cancel))
+    pause = features["subscription_pause"]
+    if pause["enabled"]:
+        offers["subscription_pause"] = ("Pause", [_pause(pause["duration"])])
+    if features["payment_method_update"]["enabled"]:
+        offers["payment_method_update"] = ("Payment method", ["Update your payment method."])
+    allowed = features["customer_update"]["allowed_updates"]
+    if features["customer_update"]["enabled"] and allowed:
+        words = ", ".join(a.replace("_", " ").replace("tax id", "tax ID") for a in allowed)
+        offers["customer_update"] = ("Your details", [f"Update your {words}."])
+    if features["invoice_history"]["enabled"]:
+        offers["invoice_history"] = ("Invoice history", ["No invoices yet."])
+    return offers
+
+
+def _flow(flow: dict[str, Any], offers: dict[str, tuple[str, list[str]]]) -> str:
     """A deep link's step, first on the page and its id the flow's type (Stripe opens the flow
-    before the home page: https://docs.stripe.com/customer-management/portal-deep-links)."""
+    before the home page: https://docs.stripe.com/customer-management/portal-deep-links), with
+    what the configuration offers for it."""
     kind = flow["type"]
     details = flow.get(kind) or {}
-    target = details.get("subscription", "")
-    lines = [f"{_FLOW_TITLES.get(kind, kind)} {target}".strip()]
+    title = f"{_FLOW_TITLES.get(kind, kind)} {details.get('subscription', '')}".strip()
+    feature = "subscription_update" if kind.startswith("subscription_update") else kind
+    lines = list(offers.get(feature, ("", []))[1])
     coupon = ((details.get("retention") or {}).get("coupon_offer") or {}).get("coupon")
     if coupon:
         lines.append(f"Before you go: coupon {coupon} is offered to stay.")
     after = flow["after_completion"]
-    link = ""
-    if after["type"] == "redirect":
-        link = f'<p><a id="done" href="{_e(after["redirect"]["return_url"])}">Done</a></p>'
-    elif after["type"] == "hosted_confirmation":
+    if after["type"] == "hosted_confirmation":
         message = (after.get("hosted_confirmation") or {}).get("custom_message")
         lines.append(f"Afterwards: {message or 'a confirmation page'}.")
-    body = "".join(f"<p>{_e(line)}</p>" for line in lines)
-    return f'<section id="{_e(kind)}"><h2>{_e(lines[0])}</h2>{body}{link}</section>'
+    done = ""
+    if after["type"] == "redirect":
+        done = f'<p><a id="done" href="{_e(after["redirect"]["return_url"])}">Done</a></p>'
+    return _section(kind, title, lines, done)
 
 
-def _section(anchor: str, title: str, lines: Iterable[str]) -> str:
+def _section(anchor: str, title: str, lines: Iterable[str], link: str = "") -> str:
     items = "".join(f"<p>{_e(line)}</p>" for line in lines)
-    return f'<section id="portal-{anchor}"><h2>{_e(title)}</h2>{items}</section>'
+    return f'<section id="{anchor}"><h2>{_e(title)}</h2>{items}{link}</section>'
 
 
 def _plan(entry: dict[str, Any], state: AccountState) -> str:

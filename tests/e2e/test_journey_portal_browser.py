@@ -105,11 +105,11 @@ def test_the_seeds_flow_end_to_end_in_a_browser(
             page.goto(f"{acme.url}/billing")
             assert page.url.startswith(f"{emulator_url}/p/session/test_")
             seen = " ".join(page.inner_text("body").split())
-            assert "emulated portal" in seen
+            assert "emulated portal" in seen and "Acme billing" in seen
             assert "Pro: 20.00 USD per month, 200.00 USD per year" in seen
             assert "Team" not in seen  # not offered
             assert "Cancellations take effect at the end of the billing period." in seen
-            page.get_by_role("link", name="Return to Acme billing").click()
+            page.get_by_role("link", name="Return", exact=True).click()
             page.wait_for_url(f"{acme.url}/account")
             assert page.inner_text("h1") == "Your Acme account"
         finally:
