@@ -120,3 +120,17 @@ def test_an_unknown_or_expired_session_is_a_clear_404(emulator: Any, stripe_clie
     assert "create a new session each time" in expired.text
     assert "Stripe lets the customer verify their email to get a new session" in expired.text
     assert read_page(opened.url).status == 200
+
+
+def test_a_connected_accounts_session_opens_its_own_portal(
+    emulator: Any, stripe_client: Any
+) -> None:
+    emulator.seed(CATALOG, account="acct_1Connected")
+    client = stripe_client(account="acct_1Connected")
+    config = portal(client, business_profile={"headline": "Connected & co"})
+    session = client.v1.billing_portal.sessions.create(
+        {"customer": "cus_alice", "configuration": config.id, "return_url": RETURN}
+    )
+    page = read_page(session.url)
+    assert page.status == 200 and "Connected & co" in page.text
+    assert "Team: 90.00 USD per month" in page.text  # the account's own catalog
