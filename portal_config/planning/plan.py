@@ -55,7 +55,8 @@ class EnvPlan:
     default_kept: tuple[tuple[str, str], ...] = ()
     problems: tuple[Problem, ...] = ()
     bindings: tuple[Binding, ...] = ()  # what the plan was made from
-    labels: Mapping[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
+    # price ID -> lookup_key:K, and product ID -> its name where Stripe's catalog gave it
+    labels: Mapping[str, str] = field(default_factory=dict)
     # The newest configuration listed (lists are newest first): apply's re-check before a create
     # asks only for what is newer (`ending_before`), not for the whole account again.
     newest_id: str | None = None
@@ -66,6 +67,11 @@ class EnvPlan:
     # `listed` holds the configurations no file claims slim (match.slimmer): not to be saved.
     slim: bool = False
     account: str | None = None  # a fleet's connected account this plan is of (fleet_plan.py)
+
+    @property
+    def price_labels(self) -> dict[str, str]:
+        """The prices' labels alone (JSON's `price_labels`: price ID -> lookup_key:K)."""
+        return {i: k for i, k in self.labels.items() if k.startswith(model.LOOKUP_PREFIX)}
 
     @property
     def space(self) -> str:

@@ -21,7 +21,12 @@ def test_a_new_plan_is_named_by_its_product(project) -> None:
     assert text.exit_code == 0, text.output
     assert "    # Customers can now switch to Team (team_monthly)" in text.stdout.splitlines()
     machine = project.run("plan", "--env", "staging", "--format", "json")
-    (change,) = json.loads(machine.stdout)["environments"][0]["changes"]
-    assert change["impact"] == ["Customers can now switch to Team (team_monthly)"]
+    (env,) = json.loads(machine.stdout)["environments"]
+    assert env["changes"][0]["impact"] == ["Customers can now switch to Team (team_monthly)"]
+    assert set(env["price_labels"].values()) == {  # prices only, as format_version 1 says
+        "lookup_key:pro_monthly",
+        "lookup_key:pro_yearly",
+        "lookup_key:team_monthly",
+    }
     product_reads = [r for r in project.emulator.request_log if r.path.startswith("/v1/products")]
     assert product_reads == []  # the names come with the prices (expand[]=data.product)
