@@ -254,3 +254,18 @@ def test_one_product_in_two_entries_is_a_problem_at_the_second() -> None:
             "by entry 1: put all its prices in one entry"
         )
     ]
+
+
+def test_labels_name_the_products_a_look_up_brought_along() -> None:
+    """prices_by_lookup_key expands each price's product: a plan names it (issue 23)."""
+    catalog = PriceCatalog(
+        {
+            "team_monthly": price("price_tm", {"id": "prod_team", "name": "Team"}),
+            "pro_monthly": price("price_pm", "prod_pro"),  # not expanded: no name to give
+        }
+    )
+    assert catalog.labels() == {
+        "prod_team": "Team",
+        "price_tm": "lookup_key:team_monthly",
+        "price_pm": "lookup_key:pro_monthly",
+    }

@@ -110,6 +110,7 @@ class Settings:
     subscription_update_needs_products: bool = False
     default_cancellation_reasons: bool = False
     default_schedule_conditions: bool = False
+    portal_base: str | None = None  # the emulator's URL while it serves (portal_page.py)
 
 
 def request_id() -> str:
@@ -246,6 +247,7 @@ class Api:
                 other_mode=self._other_mode(mode, account),
                 request_id=request.id if request else None,
                 idempotency_key=request.idempotency_key if request else None,
+                portal_base=self.settings.portal_base,
             )
             body = copy.deepcopy(handler(call))
             expand(body, list(params.get("expand", [])), self._resolver(call))

@@ -172,6 +172,16 @@ BEHAVIOURS: tuple[Behaviour, ...] = (
         "_session.py); stripe-node 23.1.0's CHANGELOG; API-REFERENCE §11, §17",
     ),
     Behaviour(
+        "portal sessions expire",
+        "a session's url opens the (emulated) portal only if first opened within 5 minutes of "
+        "its creation; once opened it stays open; later, or for an unknown link, a 404 page",
+        "reported",
+        "Stripe says only 'sessions are short-lived and will expire if the customer does not "
+        "visit the URL' (docs.stripe.com/api/customer_portal/sessions; API-REFERENCE §11); the "
+        "5 minutes are a third party's ('single-use, short-lived (~5 minute)', "
+        "hexdocs.pm/accrue/Accrue.BillingPortal.Session.html)",
+    ),
+    Behaviour(
         "an object of the other mode",
         "a resource_missing (404 or 400, as above) for an ID that exists in the other mode of "
         'the same account adds "; a similar object exists in test mode, but a live mode key was '

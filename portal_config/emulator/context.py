@@ -44,6 +44,7 @@ class Call:
     other_mode: AccountState | None = None  # the same account's objects in the other mode
     request_id: str | None = None  # the API request running it (an event's `request`)
     idempotency_key: str | None = None
+    portal_base: str | None = None  # where the emulator serves (a session's url is its page)
 
     @property
     def livemode(self) -> bool:

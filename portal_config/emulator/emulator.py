@@ -3,17 +3,11 @@
     with Emulator(state_file=Path("state.json"), seed={"default_configuration": True}) as emu:
         client = stripe.StripeClient("sk_test_x", base_addresses={"api": emu.url})
 
-The same knobs are served over HTTP for an emulator run as its own process:
-GET /_emulator/requests, POST /_emulator/reset, POST /_emulator/seed?mode=test[&account=acct_..]
-(JSON body: a SEED, or {"test": SEED, "live": SEED} without ?mode), POST /_emulator/faults (JSON:
-{"script": [...], "latency_ms": n, "failure_rate": 0..1, "clear": true}; the script's faults,
-hostile answers included, are described in faults.py), POST /_emulator/clock (JSON:
-{"offset_seconds": -7200}: what is made from now on was made two hours ago).
+The same knobs are served over HTTP for an emulator run as its own process (controls.py).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import threading
 import time
@@ -21,17 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-import yaml
-
-from . import connect, forms, ratelimits
+from . import connect, controls, forms, portal_page, ratelimits
 from .api import Api, Request, Response, Settings, endpoint
 from .context import sandbox_mode
 from .errors import ApiError, EmulatorError, SeedError
 from .faults import Drop, Faults
 from .seed import apply_seed, by_mode
-from .server import WHOLE, Answer, EmulatorHTTPServer
+from .server import WHOLE, Answer, EmulatorHTTPServer, Html
 from .store import Store
 
 
@@ -276,6 +268,7 @@ class Emulator:
             raise EmulatorError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         bound_port = self._server.server_address[1]
         self.url = f"http://[{host}]:{bound_port}" if ":" in host else f"http://{host}:{bound_port}"
+        self.settings.portal_base = self.url  # sessions' urls open portal_page.py's page
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -316,7 +309,10 @@ class Emulator:
         arrived = time.monotonic()
         url = urlsplit(target)
         if url.path.startswith("/_emulator/"):
-            return self._control(method, url.path, url.query, raw)
+            return controls.answer(self, method, url.path, url.query, raw)
+        if method == "GET" and url.path.startswith(portal_page.PATH):  # a session's url
+            status, page = portal_page.answer(self.store, url.path)
+            return status, Html(page), _PAGE_HEADERS, WHOLE
         request = Request(method, url.path, {}, {}, headers)
         response: Response | None
         try:
@@ -352,32 +348,12 @@ class Emulator:
         with self._log_lock:
             self._log.append(entry)
 
-    def _control(self, method: str, path: str, query: str, raw: bytes) -> Answer:
-        options = {k: v[-1] for k, v in parse_qs(query).items()}
-        try:
-            if (method, path) == ("GET", "/_emulator/requests"):
-                data = [dataclasses.asdict(entry) for entry in self.request_log]
-                return 200, {"object": "list", "data": data}, {}, WHOLE
-            document = yaml.safe_load(raw or b"{}") or {}  # JSON, or YAML like --seed files
-            if (method, path) == ("POST", "/_emulator/reset"):
-                self.reset()
-            elif (method, path) == ("POST", "/_emulator/seed"):
-                seeds = {options["mode"]: document} if "mode" in options else by_mode(document)
-                for mode, seed in seeds.items():
-                    apply_seed(self.api, seed, mode, options.get("account"))
-            elif (method, path) == ("POST", "/_emulator/faults"):
-                self.faults.configure(document)
-            elif (method, path) == ("POST", "/_emulator/clock"):
-                self.clock_offset = float(document["offset_seconds"])
-            else:
-                unknown = {
-                    "type": "invalid_request_error",
-                    "message": f"Unknown control endpoint {method} {path}",
-                }
-                return 404, {"error": unknown}, {}, WHOLE
-        except (EmulatorError, ValueError, TypeError, KeyError, yaml.YAMLError) as exc:
-            return 400, {"error": {"type": "invalid_request_error", "message": str(exc)}}, {}, WHOLE
-        return 200, {"ok": True}, {}, WHOLE
+
+# The page runs no script and loads nothing (https://developer.mozilla.org/docs/Web/HTTP/CSP).
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "Cache-Control": "no-store",
+}
 
 
 def _masked(headers: dict[str, str]) -> dict[str, str]:

@@ -21,10 +21,11 @@ def new_id(prefix: str, length: int = 24) -> str:
     return f"{prefix}_1" + "".join(secrets.choice(_ALPHABET) for _ in range(length - 1))
 
 
-def portal_url(kind: str, livemode: bool) -> str:
-    """A billing.stripe.com link: kind is "session" or "login"; test-mode links say so."""
+def portal_url(kind: str, livemode: bool, base: str | None = None) -> str:
+    """A billing.stripe.com link, or one on `base` (the emulator's own: portal_page.py serves
+    sessions): kind is "session" or "login"; test-mode links say so."""
     token = ("" if livemode else "test_") + new_id("x", 28)[2:]
-    return f"https://billing.stripe.com/p/{kind}/{token}"
+    return f"{base or 'https://billing.stripe.com'}/p/{kind}/{token}"
 
 
 CONFIGURATION_DEFAULTS: dict[str, Any] = {
@@ -272,7 +273,12 @@ def new_customer(
 
 
 def new_session(
-    params: dict[str, Any], *, configuration: dict[str, Any], livemode: bool, now: int
+    params: dict[str, Any],
+    *,
+    configuration: dict[str, Any],
+    livemode: bool,
+    now: int,
+    base: str | None = None,
 ) -> dict[str, Any]:
     return {
         "id": new_id("bps"),
@@ -287,7 +293,7 @@ def new_session(
         "locale": params.get("locale"),
         "on_behalf_of": params.get("on_behalf_of"),
         "return_url": params.get("return_url") or configuration["default_return_url"],
-        "url": portal_url("session", livemode),
+        "url": portal_url("session", livemode, base),
     }
 
 

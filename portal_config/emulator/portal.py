@@ -13,6 +13,7 @@ from .context import Call, is_sandbox
 from .errors import invalid, missing_param
 from .lists import paginate
 from .objects import new_configuration, new_session, update_configuration
+from .portal_page import keep
 
 URL = "/v1/billing_portal/configurations"
 NOUN = "configuration"
@@ -169,7 +170,11 @@ def create_session(call: Call) -> dict[str, Any]:
             f"The configuration {config['id']} has no default_return_url: pass return_url, "
             "or set the configuration's default_return_url.",
         )
-    return new_session(params, configuration=config, livemode=call.livemode, now=call.now)
+    session = new_session(
+        params, configuration=config, livemode=call.livemode, now=call.now, base=call.portal_base
+    )
+    keep(call.state, session, call.now)  # its url opens the emulated portal (portal_page.py)
+    return session
 
 
 def _check_absolute_url(url: str | None, param: str) -> None:

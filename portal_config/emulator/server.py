@@ -33,9 +33,16 @@ class Delivery:
     drip_seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class Html:
+    """A web page to send as it is (portal_page.py), where every other body is JSON."""
+
+    text: str
+
+
 WHOLE = Delivery()
-# (status, JSON body, headers, delivery); the body is any JSON value (a fault may send a list)
-Answer = tuple[int, Data, dict[str, str], Delivery]
+# (status, body, headers, delivery); the body is any JSON value (a fault may send a list) or Html
+Answer = tuple[int, "Data | Html", dict[str, str], Delivery]
 # (method, path with query, body, headers) -> the answer, or None to drop
 Dispatcher = Callable[[str, str, bytes, dict[str, str]], "Answer | None"]
 
@@ -105,9 +112,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _send(
-        self, status: int, body: Data, headers: dict[str, str], delivery: Delivery = WHOLE
+        self, status: int, body: Data | Html, headers: dict[str, str], delivery: Delivery = WHOLE
     ) -> None:
-        payload = json.dumps(body, indent=2).encode("utf-8")
+        page = isinstance(body, Html)
+        payload = body.text.encode() if page else json.dumps(body, indent=2).encode("utf-8")
         promised = len(payload)
         if delivery.payload == "empty":
             payload = b""
@@ -119,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
             f"Server: {self.server_version}",
             f"Date: {formatdate(usegmt=True)}",
-            "Content-Type: application/json",
+            "Content-Type: " + ("text/html; charset=utf-8" if page else "application/json"),
             *(f"{name}: {value}" for name, value in headers.items()),
         ]
         if delivery.payload in hostile.KINDS:

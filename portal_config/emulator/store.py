@@ -24,7 +24,7 @@ from .values import Data
 IDEMPOTENCY_TTL = 24 * 3600  # Stripe forgets idempotency keys after 24 hours
 STATE_VERSION = 1
 MAX_STATE_BYTES = 256 << 20  # far more than any test or local project makes
-KINDS = ("configurations", "products", "prices", "customers", "accounts", "events")
+KINDS = ("configurations", "products", "prices", "customers", "accounts", "events", "sessions")
 
 
 def scope_name(mode: str, account: str | None) -> str:
@@ -41,6 +41,7 @@ class AccountState:
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # a platform's connected
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # events.py, 30 days of them
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # portal_page.keep's
 
     def collection(self, kind: str) -> dict[str, dict[str, Any]]:
         collection: dict[str, dict[str, Any]] = getattr(self, kind)

@@ -56,8 +56,15 @@ class PriceCatalog:
     other_mode: dict[str, str] = field(default_factory=dict)
 
     def labels(self) -> dict[str, str]:
-        """price ID -> `lookup_key:K`, so a plan shows both."""
-        return {p["id"]: LOOKUP_PREFIX + k for k, p in self.by_lookup_key.items()}
+        """price ID -> `lookup_key:K`, so a plan shows both; product ID -> its name where the
+        look-up brought the product along (prices_by_lookup_key expands it), so a plan says
+        "Team (team_monthly)"."""
+        names = {
+            product["id"]: product["name"]
+            for product in (p.get("product") for p in self.by_lookup_key.values())
+            if isinstance(product, dict) and isinstance(product.get("name"), str)
+        }
+        return names | {p["id"]: LOOKUP_PREFIX + k for k, p in self.by_lookup_key.items()}
 
 
 def label(price: Mapping[str, Any]) -> str | None:

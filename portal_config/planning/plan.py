@@ -56,7 +56,8 @@ class EnvPlan:
     default_kept: tuple[tuple[str, str], ...] = ()
     problems: tuple[Problem, ...] = ()
     bindings: tuple[Binding, ...] = ()  # what the plan was made from
-    labels: Mapping[str, str] = field(default_factory=dict)  # price ID -> lookup_key:K
+    # price ID -> lookup_key:K, and product ID -> its name where Stripe's catalog gave it
+    labels: Mapping[str, str] = field(default_factory=dict)
     # The newest configuration listed (lists are newest first): apply's re-check before a create
     # asks only for what is newer (`ending_before`), not for the whole account again.
     newest_id: str | None = None
@@ -71,6 +72,11 @@ class EnvPlan:
     # the history could not be read, when it could not.
     history: Mapping[str, tuple[FieldHistory, ...]] = field(default_factory=dict)
     history_unavailable: str | None = None
+
+    @property
+    def price_labels(self) -> dict[str, str]:
+        """The prices' labels alone (JSON's `price_labels`: price ID -> lookup_key:K)."""
+        return {i: k for i, k in self.labels.items() if k.startswith(model.LOOKUP_PREFIX)}
 
     @property
     def space(self) -> str:

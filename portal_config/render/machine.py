@@ -48,7 +48,7 @@ def as_json(plan: Plan) -> dict[str, Any]:
                     for i, n, a in env.unmanaged
                 ],
                 "problems": [str(p) for p in env.problems],
-                "price_labels": env.labels,
+                "price_labels": env.price_labels,
             }
             for env in plan.envs
         ],

@@ -213,13 +213,17 @@ class StripeGateway:
         )
 
     def prices_by_lookup_key(self, lookup_keys: list[str]) -> dict[str, dict[str, Any]]:
-        """Prices for lookup keys, ten to a request (Stripe's limit for `lookup_keys[]`)."""
+        """Prices for lookup keys, ten to a request (Stripe's limit for `lookup_keys[]`), each
+        with its product expanded."""
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(lookup_keys), 10):
             keys = lookup_keys[start : start + 10]
 
             def page(cursor: dict[str, str], keys: list[str] = keys) -> object:
-                params: Any = {"lookup_keys": keys, "limit": PAGE_SIZE, **cursor}
+                # Each price's product comes along (no request more), so a plan can name it:
+                # https://docs.stripe.com/expand#lists
+                expand = ["data.product"]
+                params: Any = {"lookup_keys": keys, "limit": PAGE_SIZE, "expand": expand, **cursor}
                 return self.client.v1.prices.list(params)
 
             def price(value: Data, where: str, keys: list[str] = keys) -> dict[str, Any]:

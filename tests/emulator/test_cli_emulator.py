@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys
@@ -12,23 +11,7 @@ from typing import Any
 
 import stripe
 
-RUN_CLI = "from portal_config.cli import main; main()"
-
-
-def start(*args: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", RUN_CLI, "emulator", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    match = re.fullmatch(
-        r"Stripe emulator listening on (http://127\.0\.0\.1:\d+) \(state: .+\)\n", line
-    )
-    assert match, line
-    return process, match.group(1)
+from tests.support.emulator_process import RUN_CLI, start
 
 
 def test_the_command_serves_seeds_and_saves_state_on_ctrl_c(tmp_path: Path) -> None:
@@ -53,7 +36,7 @@ def test_the_command_serves_seeds_and_saves_state_on_ctrl_c(tmp_path: Path) -> N
         session = client.v1.billing_portal.sessions.create(
             {"customer": "cus_cli", "return_url": "https://example.com/account"}
         )
-        assert session.url.startswith("https://billing.stripe.com/p/session/test_")
+        assert session.url.startswith(f"{url}/p/session/test_")
         default = client.v1.billing_portal.configurations.list({"is_default": True}).data[0]
         try:
             client.v1.billing_portal.configurations.update(default.id, {"name": "x"})

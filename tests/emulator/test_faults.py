@@ -132,7 +132,7 @@ def test_http_control_endpoints(emulator: Any, stripe_client: Any) -> None:
     session = live.v1.billing_portal.sessions.create(
         {"customer": "cus_l", "return_url": "https://example.com/account"}
     )
-    assert session.url.startswith("https://billing.stripe.com/p/session/")
+    assert session.url.startswith(f"{emulator.url}/p/session/")
 
     logged = control(emulator, "GET", "/_emulator/requests")["data"]
     assert [entry["path"] for entry in logged][-1] == "/v1/billing_portal/sessions"

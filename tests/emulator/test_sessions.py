@@ -21,13 +21,13 @@ def client(emulator: Any, stripe_client: Any) -> Any:
     return stripe_client()
 
 
-def test_session_with_an_explicit_configuration(client: Any) -> None:
+def test_session_with_an_explicit_configuration(emulator: Any, client: Any) -> None:
     config = client.v1.billing_portal.configurations.create(INVOICES_ON)
     session = client.v1.billing_portal.sessions.create(
         {"customer": "cus_alice", "configuration": config.id, "locale": "de"}
     )
     assert session.id.startswith("bps_") and session.object == "billing_portal.session"
-    assert session.url.startswith("https://billing.stripe.com/p/session/test_")
+    assert session.url.startswith(f"{emulator.url}/p/session/test_")  # the emulated portal
     assert (session.configuration, session.customer, session.livemode) == (
         config.id,
         "cus_alice",
@@ -94,7 +94,7 @@ def test_no_default_uses_stripes_wording(
     )
     assert session.livemode is (mode == "live")
     assert session.url.startswith(
-        "https://billing.stripe.com/p/session/" + ("test_" if mode == "test" else "")
+        f"{emulator.url}/p/session/" + ("test_" if mode == "test" else "")
     )
 
 
