@@ -9,20 +9,33 @@ ago)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 import yaml
 
+from .api import Api
 from .errors import EmulatorError
+from .faults import Faults
 from .seed import apply_seed, by_mode
 from .server import WHOLE, Answer
 
-if TYPE_CHECKING:
-    from .emulator import Emulator
+
+class Knobs(Protocol):
+    """What the controls turn: the Emulator (a protocol, so that this module does not import it)."""
+
+    api: Api
+    faults: Faults
+    clock_offset: float
+
+    @property
+    def request_log(self) -> Sequence[Any]: ...
+
+    def reset(self) -> None: ...
 
 
-def answer(emulator: Emulator, method: str, path: str, query: str, raw: bytes) -> Answer:
+def answer(emulator: Knobs, method: str, path: str, query: str, raw: bytes) -> Answer:
     options = {k: v[-1] for k, v in parse_qs(query).items()}
     try:
         if (method, path) == ("GET", "/_emulator/requests"):
