@@ -20,6 +20,7 @@ from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request 
 
 from ..errors import FailureKind, StripeFailure
 from ..jsontypes import Data, SDKService
+from ..planning.match import Slim
 from ..portal.configuration import Configuration
 from . import responses, transport
 from .failures import UNCERTAIN, malformed, worded
@@ -143,11 +144,9 @@ class StripeGateway:
     def _configurations(self) -> SDKService:
         return self.client.v1.billing_portal.configurations
 
-    def list_configurations(
-        self, slim: Callable[[Configuration], Configuration] | None = None
-    ) -> list[Configuration]:
+    def list_configurations(self, slim: Slim | None = None) -> list[Configuration]:
         """Every configuration, inactive ones included (no `active` filter), as plain JSON;
-        each checked whole, then slimmed by `slim` (page by page) when given."""
+        each checked whole, or as `slim` keeps it (page by page) when given."""
         return self._list(
             "listing portal configurations",
             lambda cursor: self._get(
@@ -155,7 +154,7 @@ class StripeGateway:
             ),
             responses.configuration
             if slim is None
-            else lambda value, where: slim(responses.configuration(value, where)),
+            else lambda value, where: responses.listed(value, where, slim),
         )
 
     def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:
