@@ -4,6 +4,7 @@ values are; requests share one pool of workers instead of a thread each."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,3 +77,23 @@ def test_an_account_value_the_schema_refuses_is_named_where_the_file_uses_it(
     assert result.exit_code == 1, result.output
     assert "tenant.yaml:3:13: business_profile.headline:" in result.output
     assert long_name in result.output
+
+
+def test_requests_share_a_pool_of_workers_not_a_thread_each(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet(project, size=8, others=0)
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def counted(self: threading.Thread) -> None:
+        started.append(self.name)
+        start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", counted)
+    result = project.run("plan", "--env", "fleet", "--parallelism", "2")
+    assert result.exit_code == 0, result.output
+    requests = [r for r in project.emulator.request_log if r.path.startswith("/v1/")]
+    assert len(requests) >= 9  # the account list, then each account's configurations
+    # each request's deadline kept without a thread of its own: 2 at once, the pool's at most
+    assert len([n for n in started if n.startswith("portal-config-request")]) <= 2
