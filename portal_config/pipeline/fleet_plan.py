@@ -152,6 +152,7 @@ def plan_account(
     adopt: bool = False,
     keys: Collection[str] | None = None,
     checked: Mapping[str, Mapping[str, Data]] | None = None,
+    slim: bool = False,
 ) -> EnvPlan:
     """One account's plan; raises its StripeFailure (side_by_side says whose it is)."""
     gateway = platform.for_account(member.id)
@@ -167,6 +168,7 @@ def plan_account(
         keys=keys,
         files=files,
         left_out=left_out,
+        slim=slim,
     )
     return result.of_account(member.id)
 
@@ -180,10 +182,12 @@ def plan_fleet(
     prune: bool = False,
     adopt: bool = False,
     keys: Collection[str] | None = None,
+    slim: bool = False,
 ) -> tuple[list[EnvPlan], list[str], int]:
     """Every account of the fleet this run takes, planned side by side, in fleet order; the
     `--accounts` IDs this fleet does not hold; and the whole fleet's size. An account's own
-    failure is its EnvPlan's problem; the other accounts are planned."""
+    failure is its EnvPlan's problem; the other accounts are planned. `slim`: the plan is only
+    shown (plan_target.read_environment, EnvPlan.of_account)."""
     env = project.environments[env_name]
     chosen, unknown, size = members(env, platform, selection)
     checked = config.checked_params(project, env)  # once for the fleet, not per account
@@ -199,6 +203,7 @@ def plan_fleet(
                 adopt=adopt,
                 keys=keys,
                 checked=checked,
+                slim=slim,
             )
         finally:
             progress.account_planned()  # the status line's count, on a terminal

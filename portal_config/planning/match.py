@@ -175,16 +175,16 @@ def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
             obj = whole()
             if _content(obj.raw, str) in alike:
                 return obj  # whole, to be told what it looks like (look_alikes)
-        return Configuration.of(
-            {
-                "id": listed.id,
-                "name": listed.name,
-                "application": listed.application,
-                "active": listed.active,
-                identity.DEFAULT_FLAG: listed.is_default,
-                "metadata": identity.only_identity(listed.metadata),
-            }
-        )
+        metadata = identity.only_identity(listed.metadata)
+        compact = {
+            "id": listed.id,
+            "name": listed.name,
+            "application": listed.application,
+            "active": listed.active,
+            identity.DEFAULT_FLAG: listed.is_default,
+            "metadata": metadata,
+        }
+        return replace(listed, raw=compact, metadata=metadata, created=0, updated=None)
 
     return slim
 
