@@ -15,7 +15,8 @@ import stripe._util
 
 from tests.e2e.conftest import Project
 from tests.e2e.stripe_state import BASIC, by_key
-from tests.reliability.test_hostile_answers import LIST, assert_clear_error, one_applied
+
+from .test_hostile_answers import LIST, assert_clear_error, one_applied
 
 
 def _with_dashboard_portal(project: Project, path: str, value: Any) -> dict[str, Any]:
