@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 import stripe._util
+from stripe import _api_requestor
 
 from tests.e2e.conftest import Project
-from tests.e2e.stripe_state import BASIC, by_key
+from tests.e2e.stripe_state import BASIC, PLANS, by_key, catalog
 
 from .test_hostile_answers import LIST, assert_clear_error, one_applied
 
@@ -85,3 +86,27 @@ def test_the_sdk_formats_no_log_line_unless_its_logging_is_on(
     with caplog.at_level(logging.DEBUG, logger="stripe"):
         assert project.run("plan", "--env", "staging").exit_code == 0
     assert any("Request to Stripe api" in r.getMessage() for r in caplog.records)
+
+
+def test_a_plan_reads_every_page_as_plain_json_and_builds_no_sdk_object(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.emulator.seed(catalog("t"), mode="test")
+    project.write("plans.yaml", PLANS)  # lookup keys: the prices are listed too
+    assert project.run("apply", "--env", "staging").exit_code == 0
+    built: list[Any] = []
+    convert = _api_requestor._convert_to_stripe_object  # imported there by name
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(args)
+        return convert(*args, **kwargs)
+
+    monkeypatch.setattr(_api_requestor, "_convert_to_stripe_object", counted)
+    project.emulator.clear_log()
+
+    result = project.run("plan", "--env", "staging")
+
+    assert result.exit_code == 0 and "No changes" in result.stdout, result.output
+    asked = sorted({r.path for r in project.emulator.request_log})
+    assert asked == ["/v1/billing_portal/configurations", "/v1/prices"]
+    assert built == []
