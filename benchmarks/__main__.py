@@ -29,6 +29,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="smoke run: the smallest case of each benchmark, one run each",
     )
     parser.add_argument(
+        "--large",
+        action="store_true",
+        help="also the slow cases: plan of 50,000 configurations, validate of 10,000 files",
+    )
+    parser.add_argument(
         "--only",
         choices=sorted(BENCHMARKS),
         action="append",
@@ -50,7 +55,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> list[BenchResult]:
     args = parse(argv)
-    options = Options(quick=args.quick, runs=args.runs)
+    options = Options(quick=args.quick, runs=args.runs, large=args.large)
     names = args.only or list(BENCHMARKS)
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     info = machine()

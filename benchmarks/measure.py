@@ -138,3 +138,17 @@ def interleaved(
 
 def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator > 0 else None
+
+
+def beside_floor(samples: Sequence[Sample], floor: Sequence[Sample]) -> dict[str, Any]:
+    """A command's medians beside its floor's, and the three ratios: wall, CPU and peak RSS.
+    Wall includes the emulator's time (it serves both from this process, on the same cores),
+    CPU and RSS are the child's own, so the CPU and RSS ratios are the command's cost alone."""
+    row = summarize(samples)
+    row["floor_wall_s"] = median([s.wall for s in floor])
+    row["floor_cpu_s"] = median([s.cpu for s in floor])
+    row["floor_maxrss_mb"] = median([s.maxrss_mb for s in floor])
+    row["ratio"] = ratio(row["wall_s"], row["floor_wall_s"])
+    row["cpu_ratio"] = ratio(row["cpu_s"], row["floor_cpu_s"])
+    row["rss_ratio"] = ratio(row["maxrss_mb"], row["floor_maxrss_mb"])
+    return row

@@ -19,10 +19,19 @@ class Column:
     kind: str = "text"  # text | int | s (seconds) | x (ratio) | mb | pct
 
 
+# What every benchmark with a floor shows after its own columns (measure.beside_floor).
+FLOOR_COLUMNS = [
+    Column("ratio", "wall / floor", "x"),
+    Column("cpu_ratio", "CPU / floor", "x"),
+    Column("rss_ratio", "RSS / floor", "x"),
+]
+
+
 @dataclass
 class Options:
     quick: bool = False
     runs: int | None = None  # None: each case's own default
+    large: bool = False  # also the slow cases (plan of 50,000 configurations)
 
     def runs_for(self, default: int) -> int:
         """--runs wins; --quick means one run; else the case's default (fewer for slow cases)."""

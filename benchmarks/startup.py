@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from . import measure
-from .report import BenchResult, Column, Options
+from .report import FLOOR_COLUMNS, BenchResult, Column, Options
 from .workload import child_env
 
 NAME = "startup"
@@ -24,7 +24,7 @@ COLUMNS = [
     Column("cpu_s", "CPU", "s"),
     Column("maxrss_mb", "peak RSS", "mb"),
     Column("floor_wall_s", "floor wall", "s"),
-    Column("ratio", "wall / floor", "x"),
+    *FLOOR_COLUMNS,
 ]
 
 
@@ -48,10 +48,7 @@ def run(options: Options) -> BenchResult:
                 partial(measure.run_child, argv, env=env, cwd=Path(tmp)),
                 partial(measure.run_child, FLOOR, env=env),
             )
-            row = {"case": case, **measure.summarize(command)}
-            row["floor_wall_s"] = measure.median([s.wall for s in floor])
-            row["floor_cpu_s"] = measure.median([s.cpu for s in floor])
-            row["ratio"] = measure.ratio(row["wall_s"], row["floor_wall_s"])
+            row = {"case": case, **measure.beside_floor(command, floor)}
             result.rows.append(row)
         files = len(list(configs.glob("*.yaml"))) - 1  # the project file is not one
     result.notes.append(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import measure
 from .floors import FLOOR_SCRIPT
-from .report import BenchResult, Column, Options
+from .report import FLOOR_COLUMNS, BenchResult, Column, Options
 from .workload import child_env, write_project
 
 NAME = "validate"
@@ -24,9 +24,10 @@ COLUMNS = [
     Column("maxrss_mb", "peak RSS", "mb"),
     Column("per_file_ms", "per file (ms)"),
     Column("floor_wall_s", "floor wall", "s"),
-    Column("ratio", "wall / floor", "x"),
+    *FLOOR_COLUMNS,
 ]
 SIZES = {10: 5, 100: 3, 1000: 2}  # files -> default runs
+LARGE_SIZES = {10000: 1}  # --large: issue 24's "validate of 10,000 files"
 
 
 def run(options: Options) -> BenchResult:
@@ -34,6 +35,8 @@ def run(options: Options) -> BenchResult:
     result = BenchResult(NAME, TITLE, COLUMNS)
     env = child_env()
     sizes = {10: SIZES[10]} if options.quick else SIZES
+    if options.large and not options.quick:
+        sizes = {**sizes, **LARGE_SIZES}
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
         root = Path(tmp)
         schema = root / "schema.json"
@@ -53,11 +56,8 @@ def run(options: Options) -> BenchResult:
                 partial(measure.run_child, validate, env=env, cwd=root),
                 partial(measure.run_child, floor_argv, env=env),
             )
-            row = {"files": files, **measure.summarize(command)}
+            row = {"files": files, **measure.beside_floor(command, floor)}
             row["per_file_ms"] = round(row["wall_s"] / files * 1000, 2)
-            row["floor_wall_s"] = measure.median([s.wall for s in floor])
-            row["floor_cpu_s"] = measure.median([s.cpu for s in floor])
-            row["ratio"] = measure.ratio(row["wall_s"], row["floor_wall_s"])
             result.rows.append(row)
     result.notes.append(
         "Every file is valid (both exit 0); the floor's start-up is in its wall "

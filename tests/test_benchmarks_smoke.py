@@ -24,6 +24,10 @@ def test_quick_plan_benchmark_writes_its_json(tmp_path: Path) -> None:
     assert (row["configurations"], row["managed"], row["latency_ms"], row["runs"]) == (1, 1, 0, 1)
     assert row["wall_s"] > 0 and row["cpu_s"] > 0 and row["maxrss_mb"] > 0
     assert row["floor_wall_s"] > 0 and row["ratio"] > 0
+    # CPU and peak RSS beside wall, each against the floor's own (issue 24)
+    assert row["floor_cpu_s"] > 0 and row["floor_maxrss_mb"] > 0
+    assert row["cpu_ratio"] == row["cpu_s"] / row["floor_cpu_s"]
+    assert row["rss_ratio"] == row["maxrss_mb"] / row["floor_maxrss_mb"]
     # One list page and one price lookup, as the emulator logged them; nothing failed.
     assert row["requests_by_endpoint"] == {
         "GET /v1/billing_portal/configurations": 1,
@@ -32,6 +36,7 @@ def test_quick_plan_benchmark_writes_its_json(tmp_path: Path) -> None:
     assert row["requests"] == 2 and row["failed_requests"] == 0
     table = "\n".join(printed)
     assert "| configs |" in table and "| 1 | 1 | 0 | 1 |" in table
+    assert "| wall / floor | CPU / floor | RSS / floor |" in table
 
 
 def test_fleet_benchmark_on_a_fleet_of_five_counts_its_requests() -> None:

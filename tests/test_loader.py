@@ -336,7 +336,7 @@ def test_the_folder_budget_is_shared_between_files() -> None:
     _, problems = load(write("a: " + "x" * 200 + "\n", "two.yaml"), budget)
     assert [str(p) for p in problems] == [
         (
-            "two.yaml:1:1: the configuration files are larger than 4 MiB together: portal-config "
+            "two.yaml:1:1: the configuration files are larger than 32 MiB together: portal-config "
             "reads up to that much"
         )
     ]

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from portal_config.errors import Location
-from portal_config.planning.match import Binding, Desired, Status, look_alikes, match, slimmer
+from portal_config.planning.match import Binding, Desired, Slim, Status, look_alikes, match, slimmer
 from portal_config.portal import identity
 from portal_config.portal.configuration import Configuration
 
@@ -27,14 +27,7 @@ def bind(
     # A plan that is not saved lists the configurations slim (match.slimmer): in every case
     # below, they bind alike, each claimed one whole, each unclaimed one with what plan shows.
     slim = slimmer("acme", env, files)
-    slimmed = match(
-        "acme",
-        env,
-        mode,
-        files,
-        [slim(Configuration.of(copy.deepcopy(c))) for c in current],
-        adopt=adopt,
-    )
+    slimmed = match("acme", env, mode, files, [_slimmed(slim, c) for c in current], adopt=adopt)
     assert [_seen(b) for b in slimmed] == [_seen(b) for b in bindings]
     return bindings
 
@@ -252,6 +245,11 @@ def test_files_come_first_in_their_order_then_the_unclaimed_in_stripes_order() -
     ]
 
 
+def _slimmed(slim: Slim, listed: dict[str, Any]) -> Configuration:
+    record = Configuration.of(copy.deepcopy(listed))
+    return slim(record, lambda: record)
+
+
 def test_a_desired_without_location_is_located_at_its_file() -> None:
     assert str(desired("std").where) == "configs/std.yaml"
     assert desired("std", location=PIN_AT).where == PIN_AT
@@ -268,7 +266,7 @@ def test_a_plan_not_saved_keeps_only_what_it_shows_of_what_no_file_can_claim() -
         stripe_config("bpc_5", "std", project="other"),  # pinned
         stripe_config("bpc_6", "std", env="staging", application="ca_x"),
     ]
-    kept = [slimmer("acme", "local", files)(Configuration.of(copy.deepcopy(c))) for c in whole]
+    kept = [_slimmed(slimmer("acme", "local", files), c) for c in whole]
     assert [k == w for k, w in zip(kept, whole, strict=True)] == [
         False,
         True,

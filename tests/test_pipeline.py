@@ -120,3 +120,22 @@ def test_a_narrowed_run_plans_only_its_accounts_of_the_whole_fleet(project: Proj
 def test_an_account_the_fleet_does_not_hold_is_refused(project: Project) -> None:
     with pytest.raises(PortalConfigError, match="--accounts acct_9: no fleet"):
         fanout.plan_all(project, {"tenants": fleet()}, selection=Selection(("acct_9",)))
+
+
+def test_a_fleet_plan_not_saved_keeps_per_account_only_its_plan(project: Project) -> None:
+    # issue 24: memory per account. A saved plan fingerprints what each account listed; one
+    # that is only shown keeps the account's plan (changes, in sync, unmanaged), not what it
+    # was made from.
+    in_sync = stripe_config("bpc_1", "std", env="tenants", name="Standard")
+    in_sync["features"]["invoice_history"]["enabled"] = True
+    other = stripe_config("bpc_2", name="Made elsewhere")
+    accounts = {a: FakeGateway([dict(in_sync), dict(other)]) for a in ACCOUNTS}
+    platform = FakeGateway([], "tenants", accounts=accounts)
+
+    shown = fanout.plan_all(project, {"tenants": platform}, slim=True)
+    assert [e.in_sync for e in shown.envs] == [(("std", "bpc_1"),)] * 3
+    assert [e.unmanaged for e in shown.envs] == [(("bpc_2", "Made elsewhere", None),)] * 3
+    assert all(e.bindings == () and e.listed == () for e in shown.envs)
+
+    saved = fanout.plan_all(project, {"tenants": platform})
+    assert all(len(e.listed) == 2 for e in saved.envs)

@@ -32,14 +32,16 @@ def plan_all(
     """Every environment planned; files with problems are left out of their environment's plan
     (and make the plan's problems), the rest is planned, so drift elsewhere stays visible. A
     fleet environment is one plan per account (fleet_plan.py), side by side. `slim`: the plan
-    is not saved (read_environment; a fleet's accounts hold few configurations each)."""
+    is not saved (read_environment; each fleet account's plan keeps only what is shown)."""
     names = list(gateways)
     selection = selection or fleet_plan.Selection()
     planning: dict[str, Any] = dict(prune=prune, adopt=adopt, keys=keys)
     fleets = {n for n in names if project.environments[n].is_fleet}
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
         fleet_futures = {
-            n: pool.submit(fleet_plan.plan_fleet, project, n, gateways[n], selection, **planning)
+            n: pool.submit(
+                fleet_plan.plan_fleet, project, n, gateways[n], selection, slim=slim, **planning
+            )
             for n in fleets
         }
         env_futures = {

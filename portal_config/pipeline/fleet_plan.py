@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from .. import defaults, progress
 from ..errors import FailureKind, PortalConfigError, Problem, StripeFailure
+from ..jsontypes import Data
 from ..planning.plan import EnvPlan
 from ..project import config, fleet_accounts, fleet_config, spec
 from ..stripe_api.gateway import Gateway
@@ -92,16 +93,20 @@ def _empty_fleet(name: str, connected: int, metadata: Mapping[str, str]) -> str:
 
 
 def checked_configs(
-    project: spec.Project, environment: spec.Environment, account_id: str
+    project: spec.Project,
+    environment: spec.Environment,
+    account_id: str,
+    checked: Mapping[str, Mapping[str, Data]] | None = None,
 ) -> tuple[list[spec.DesiredConfig], dict[str, list[Problem]]]:
     """One account's configurations, every file's (so each is matched, and none pruned), and
     the problems of those left out, by key: a variable the account lacks, or a value of the
-    account that Stripe or the rules refuse (known only now, so checked as validate would)."""
+    account that Stripe or the rules refuse (known only now, so checked as validate would:
+    the schema only where the account's values are, given `checked`: config.checked_params)."""
     chosen, left_out = [], {}
     for f in project.files:
         if environment.name not in f.environments:
             continue
-        resolved = config.resolve(f, environment)
+        resolved = config.resolve(f, environment, (checked or {}).get(f.key))
         missing = fleet_config.missing_problems(account_id, f.document, environment.vars)
         found = missing or [p for p in resolved.problems if p.level == "error"]
         if found:
@@ -146,11 +151,13 @@ def plan_account(
     prune: bool = False,
     adopt: bool = False,
     keys: Collection[str] | None = None,
+    checked: Mapping[str, Mapping[str, Data]] | None = None,
+    slim: bool = False,
 ) -> EnvPlan:
     """One account's plan; raises its StripeFailure (side_by_side says whose it is)."""
     gateway = platform.for_account(member.id)
     environment = member_environment(project, env_name, platform, member)
-    files, left_out = checked_configs(project, environment, member.id)
+    files, left_out = checked_configs(project, environment, member.id, checked)
     result = plan_target.read_environment(
         project,
         env_name,
@@ -161,6 +168,7 @@ def plan_account(
         keys=keys,
         files=files,
         left_out=left_out,
+        slim=slim,
     )
     return result.of_account(member.id)
 
@@ -174,17 +182,28 @@ def plan_fleet(
     prune: bool = False,
     adopt: bool = False,
     keys: Collection[str] | None = None,
+    slim: bool = False,
 ) -> tuple[list[EnvPlan], list[str], int]:
     """Every account of the fleet this run takes, planned side by side, in fleet order; the
     `--accounts` IDs this fleet does not hold; and the whole fleet's size. An account's own
-    failure is its EnvPlan's problem; the other accounts are planned."""
+    failure is its EnvPlan's problem; the other accounts are planned. `slim`: the plan is only
+    shown (plan_target.read_environment, EnvPlan.of_account)."""
     env = project.environments[env_name]
     chosen, unknown, size = members(env, platform, selection)
+    checked = config.checked_params(project, env)  # once for the fleet, not per account
 
     def job(member: Member) -> EnvPlan:
         try:
             return plan_account(
-                project, env_name, platform, member, prune=prune, adopt=adopt, keys=keys
+                project,
+                env_name,
+                platform,
+                member,
+                prune=prune,
+                adopt=adopt,
+                keys=keys,
+                checked=checked,
+                slim=slim,
             )
         finally:
             progress.account_planned()  # the status line's count, on a terminal

@@ -22,8 +22,10 @@ from ..errors import Location, Problem
 from ..portal import identity, model
 from ..portal.configuration import Configuration
 
-# A configuration as listed -> what is kept of it (itself, or less: slimmer()).
-Slim = Callable[[Configuration], Configuration]
+# What is kept of a configuration as listed (slimmer()), given the record of what every record
+# holds (its ID, name, flags, application, identity: checked) and a way to take it whole (every
+# field checked): only what is kept is checked (stripe_api/responses.listed).
+Slim = Callable[[Configuration, Callable[[], Configuration]], Configuration]
 
 
 class Status(str, Enum):
@@ -151,28 +153,38 @@ def look_alikes(
 
 def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
     """What a plan that is not saved keeps of each configuration as it is listed: one no file
-    can claim (not pinned by `ids:`, not the default, not this project's and environment's)
-    only as match() and plan read it as unclaimed (its ID, name, application, flags and
-    identity); every other one whole. A saved plan fingerprints every configuration whole, so
-    it never slims: 10,000 configurations whole are ~45 MiB, slim ~5."""
+    can claim (not pinned by `ids:`, not the default, not this project's and environment's, not
+    a look-alike of a file) only as match() and plan read it as unclaimed (its ID, name,
+    application, flags and identity); every other one whole. A saved plan fingerprints every
+    configuration whole, so it never slims: 10,000 configurations whole are ~45 MiB, slim ~5."""
     pinned = {d.pinned_id for d in desired if d.pinned_id}
-    contents = {_content(d.params, str) for d in desired} - {None}
+    # look_alikes compares contents only where one side has no name: two names are two portals
+    named: set[str] = set()
+    unnamed: set[str] = set()
+    for d in desired:
+        content = _content(d.params, str)
+        if content is not None:
+            (named if d.params.get("name") else unnamed).add(content)
+    every = named | unnamed
 
-    def slim(obj: Configuration) -> Configuration:
-        if obj.id in pinned or obj.is_default or identity.is_ours(obj, project, env):
-            return obj
-        if not any(obj.identity) and _content(obj.raw, str) in contents:
-            return obj  # whole, to be told what it looks like (look_alikes)
-        return Configuration.of(
-            {
-                "id": obj.id,
-                "name": obj.name,
-                "application": obj.application,
-                "active": obj.active,
-                identity.DEFAULT_FLAG: obj.is_default,
-                "metadata": identity.only_identity(obj.metadata),
-            }
-        )
+    def slim(listed: Configuration, whole: Callable[[], Configuration]) -> Configuration:
+        if listed.id in pinned or listed.is_default or identity.is_ours(listed, project, env):
+            return whole()
+        alike = unnamed if listed.name else every
+        if alike and not listed.application and not any(listed.identity):
+            obj = whole()
+            if _content(obj.raw, str) in alike:
+                return obj  # whole, to be told what it looks like (look_alikes)
+        metadata = identity.only_identity(listed.metadata)
+        compact = {
+            "id": listed.id,
+            "name": listed.name,
+            "application": listed.application,
+            "active": listed.active,
+            identity.DEFAULT_FLAG: listed.is_default,
+            "metadata": metadata,
+        }
+        return replace(listed, raw=compact, metadata=metadata, created=0, updated=None)
 
     return slim
 

@@ -126,9 +126,12 @@ class EnvPlan:
         )
 
     def of_account(self, account: str) -> EnvPlan:
-        """This plan as a fleet's connected account's, each change written in that account."""
+        """This plan as a fleet's connected account's, each change written in that account. One
+        read slim (only shown, never saved or applied) keeps only what is shown, not what it
+        was made from: a fleet holds thousands of them (issue 24: memory per account)."""
         changes = tuple(dataclasses.replace(c, account=account) for c in self.changes)
-        return dataclasses.replace(self, account=account, changes=changes)
+        made_from: dict[str, Any] = dict(bindings=(), listed=()) if self.slim else {}
+        return dataclasses.replace(self, account=account, changes=changes, **made_from)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ Field meanings: https://docs.stripe.com/api/customer_portal/configurations/objec
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,7 @@ class Configuration(Mapping[str, Any]):
             updated=raw.get("updated"),
         )
 
-    @property
+    @functools.cached_property  # read several times per configuration by match and plan
     def identity(self) -> identity.Identity:
         return identity.of(self.raw)
 

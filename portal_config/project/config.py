@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import PortalConfigError, Problem, ProblemKind, ValidationFailed, of_kind
+from ..jsontypes import Data
 from ..masking import mask_secrets
 from . import fleet_config, paths, rules, schema, stripe_fields
 from .consistency import across_files, environments_named
@@ -173,14 +174,16 @@ class Resolved:
     well_formed: bool  # every variable filled and Stripe's schema holds: the rules were applied
 
 
-def resolve(file: ConfigFile, env: Environment) -> Resolved:
+def resolve(file: ConfigFile, env: Environment, checked: Data = None) -> Resolved:
     """The one way a file's desired state is made and checked, for validate, plan and a fleet's
     account alike (`env`: fleet_config.account_environment): overrides merged and variables
     filled (each unfilled one a problem), then Stripe's schema, then the rules, each only when
-    the step before found nothing."""
+    the step before found nothing. The schema checks only what differs from `checked`: the
+    file's data, or for a fleet's account its params as loading checked them (checked_params)."""
     desired, found = desired_in(file, env)
     if not found:
-        found = schema.check_filled(desired.params, file.document.data, desired.locate)
+        checked = file.document.data if checked is None else checked
+        found = schema.check_filled(desired.params, checked, desired.locate)
     if found:
         return Resolved(desired, found, False)
     found = rules.check_params(desired.params, env.mode == "live", desired.locate)
@@ -209,6 +212,23 @@ def desired_in(file: ConfigFile, env: Environment) -> tuple[DesiredConfig, list[
     ]
 
 
+def with_placeholders(file: ConfigFile, env: Environment) -> Environment:
+    """A fleet environment as `file` is checked in it once for all its accounts: each
+    `${account.*}` the file uses stood in for (fleet_config.placeholders)."""
+    return replace(env, vars={**fleet_config.placeholders(file.document.data), **env.vars})
+
+
+def checked_params(project: Project, env: Environment) -> dict[str, Mapping[str, Data]]:
+    """Each file's params in a fleet environment as loading checked them, with stand-ins for
+    `${account.*}`: an account's own are checked only where they differ (resolve's `checked`),
+    so the schema is checked once per file, not once per account."""
+    return {
+        f.key: resolve(f, with_placeholders(f, env)).desired.params
+        for f in project.files
+        if env.name in f.environments
+    }
+
+
 def _per_environment(
     file: ConfigFile, environments: Mapping[str, Environment]
 ) -> tuple[list[Problem], dict[str, DesiredConfig]]:
@@ -221,8 +241,7 @@ def _per_environment(
     envs = [environments[name] for name in file.environments if name in environments]
     for env in envs:
         if env.is_fleet:  # ${account.*} stands in for what each account gives (plan checks it)
-            stand_ins = fleet_config.placeholders(file.document.data)
-            env = replace(env, vars={**stand_ins, **env.vars})
+            env = with_placeholders(file, env)
         checked = resolve(file, env)
         desired, found = checked.desired, checked.problems
         if not env.is_fleet:

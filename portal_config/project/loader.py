@@ -39,6 +39,7 @@ from .limits import (
     NotRead,
     read_file,
     shorten,
+    slow_read,
 )
 
 # A path into the data: mapping keys and list indexes, e.g. ("features", "products", 0).
@@ -345,6 +346,9 @@ def parse(
         if data is None:
             return failed, [Problem(where, "the file is empty")]
         return Document(path, text, data, walk.values, walk.keys), walk.problems
+    slow = slow_read(budget, text)
+    if slow is not None:
+        return failed, [Problem(where, slow)]
     walk = _Walk(where.file)
     loader = None
     try:

@@ -12,7 +12,7 @@ its own message (https://github.com/redhat-developer/yaml-language-server, jsonP
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +21,7 @@ from jsonschema import Draft7Validator
 from .. import __version__
 from ..errors import Problem, ProblemKind, of_kind
 from ..jsontypes import Data
+from .loader import DataPath
 from .schema_messages import Locate, describe, dotted, problems_of, unknown
 from .stripe_fields import stripe_fields_schema
 
@@ -266,10 +267,6 @@ def check(data: Data, schema: Mapping[str, Any], locate: Locate) -> list[Problem
     return sorted(set(of_kind(ProblemKind.SCHEMA, problems)))
 
 
-# The keywords of stripe_fields_schema() at its top level: each checks one field on its own.
-_PER_FIELD = {"type", "properties", "additionalProperties"}
-
-
 def _same(a: Data, b: Data) -> bool:
     """Equal as JSON Schema sees values: `True == 1` in Python, not in a schema."""
     if type(a) is not type(b):
@@ -281,16 +278,65 @@ def _same(a: Data, b: Data) -> bool:
     return bool(a == b)
 
 
+# The keywords of a node that check each property or item on its own, or only which keys there
+# are or how many items: below such a node, a value that changed is checked alone, against its
+# own subschema. The rest are annotations (no check) or check the node's value as a whole.
+_PER_PART = {"type", "properties", "additionalProperties", "required", "items", "maxItems"}
+_PER_PART |= {"propertyNames"}
+_ANNOTATIONS = {"description", "markdownDescription", "errorMessage", "x-added-from"}
+
+
+def _part_schema(node: Mapping[str, Any], key: str | int) -> Mapping[str, Any] | None:
+    if isinstance(key, int):
+        items = node.get("items")
+        return items if isinstance(items, dict) else None
+    found = node.get("properties", {}).get(key, node.get("additionalProperties"))
+    return found if isinstance(found, dict) else None
+
+
+def _changed(
+    value: Data, checked: Data, node: Mapping[str, Any], path: DataPath = ()
+) -> Iterator[tuple[DataPath, Data, Mapping[str, Any]]]:
+    """Each smallest part of `value` that differs from `checked`, with its subschema."""
+    if _same(value, checked):
+        return
+    keys: list[str | int] | None = None
+    if isinstance(value, dict) and isinstance(checked, dict) and value.keys() == checked.keys():
+        keys = list(value)
+    elif isinstance(value, list) and isinstance(checked, list) and len(value) == len(checked):
+        keys = list(range(len(value)))
+    parts = [_part_schema(node, k) for k in keys or ()]
+    if keys is None or set(node) - _ANNOTATIONS - _PER_PART or None in parts:
+        yield path, value, node
+        return
+    for key, part in zip(keys, parts, strict=True):
+        assert part is not None
+        yield from _changed(value[key], checked[key], part, (*path, key))
+
+
 def check_filled(params: Mapping[str, Data], checked: Data, locate: Locate) -> list[Problem]:
     """`params` (a file's Stripe fields, merged and filled for one environment) checked against
-    stripe_fields_schema(), field by field where they differ from `checked`: the file's data,
-    which config_schema() found no problem in. That schema checks each Stripe field with the
-    same subschema as this one, and this one checks each field on its own (_PER_FIELD), so a
-    field left as the file wrote it has no problem to find (and the check of many files then
-    costs what one check of each file does)."""
+    stripe_fields_schema(), part by part where they differ from `checked`: what a check of that
+    schema already passed (the file's data, which config_schema() found no problem in and
+    which checks each Stripe field with the same subschema; a fleet's, filled with stand-ins
+    for `${account.*}`). Each part is checked alone against its own subschema where every node
+    above it checks its parts one by one (_PER_PART), so a value left as it was checked has
+    no problem to find, and a fleet account's values are all of its check."""
     schema = stripe_fields_schema()
-    if not set(schema) <= _PER_FIELD:  # a keyword over several fields: check them all
-        return check(params, schema, locate)
     known = checked if isinstance(checked, dict) else {}
-    changed = {k: v for k, v in params.items() if not (k in known and _same(v, known[k]))}
-    return check(changed, schema, locate) if changed else []
+    changed: list[tuple[DataPath, Data, Mapping[str, Any]]] = []
+    for name, value in params.items():  # `checked` may hold more than Stripe's fields
+        part = _part_schema(schema, name)
+        if part is None or set(schema) - _ANNOTATIONS - _PER_PART:
+            changed = [((), dict(params), schema)]  # a check over several fields: all of them
+            break
+        if name in known:
+            changed += _changed(value, known[name], part, (name,))
+        else:
+            changed.append(((name,), value, part))
+    problems: list[Problem] = []
+    for path, value, node in changed:
+        for error in _validator(node).iter_errors(value):
+            error.path.extendleft(reversed(path))  # where the part is, for its location
+            problems.extend(problems_of(error, locate))
+    return sorted(set(of_kind(ProblemKind.SCHEMA, problems)))

@@ -20,6 +20,7 @@ from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request 
 
 from ..errors import FailureKind, StripeFailure
 from ..jsontypes import Data, SDKService
+from ..planning.match import Slim
 from ..portal.configuration import Configuration
 from . import requestlog, responses, transport
 from .failures import UNCERTAIN, malformed, worded
@@ -35,6 +36,7 @@ PAGE_SIZE = 100
 PRODUCTS = "features.subscription_update.products"
 EXPAND_PRODUCTS = {"expand": [PRODUCTS]}
 CONFIGURATIONS = "/v1/billing_portal/configurations"
+PRICES = "/v1/prices"
 LIST_EXPAND = [f"data.{PRODUCTS}"]
 CONFIGURATION_UPDATED = "billing_portal.configuration.updated"
 
@@ -148,11 +150,9 @@ class StripeGateway:
     def _configurations(self) -> SDKService:
         return self.client.v1.billing_portal.configurations
 
-    def list_configurations(
-        self, slim: Callable[[Configuration], Configuration] | None = None
-    ) -> list[Configuration]:
+    def list_configurations(self, slim: Slim | None = None) -> list[Configuration]:
         """Every configuration, inactive ones included (no `active` filter), as plain JSON;
-        each checked whole, then slimmed by `slim` (page by page) when given."""
+        each checked whole, or as `slim` keeps it (page by page) when given."""
         return self._list(
             "listing portal configurations",
             lambda cursor: self._get(
@@ -160,7 +160,7 @@ class StripeGateway:
             ),
             responses.configuration
             if slim is None
-            else lambda value, where: slim(responses.configuration(value, where)),
+            else lambda value, where: responses.listed(value, where, slim),
         )
 
     def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:
@@ -178,8 +178,10 @@ class StripeGateway:
         )
 
     def _get(self, path: str, params: Mapping[str, Any]) -> None:
-        """One GET through the SDK's HTTP, auth and errors (its answer is taken by `_call`).
-        raw_request skips the SDK's Stripe-Notice warning, so it is given here."""
+        """One GET through the SDK's HTTP, auth and errors (its answer is taken by `_call`),
+        building none of its objects (a typed list builds a StripeObject, whose first one
+        imports a share of the SDK: ~25 ms). raw_request skips the SDK's Stripe-Notice
+        warning, so it is given here."""
         response = self.client.raw_request("get", path, **params)
         _api_requestor._maybe_emit_stripe_notice(response.headers)
 
@@ -219,12 +221,11 @@ class StripeGateway:
         for start in range(0, len(lookup_keys), 10):
             keys = lookup_keys[start : start + 10]
 
-            def page(cursor: dict[str, str], keys: list[str] = keys) -> object:
+            def page(cursor: dict[str, str], keys: list[str] = keys) -> None:
                 # Each price's product comes along (no request more), so a plan can name it:
                 # https://docs.stripe.com/expand#lists
-                expand = ["data.product"]
-                params: Any = {"lookup_keys": keys, "limit": PAGE_SIZE, "expand": expand, **cursor}
-                return self.client.v1.prices.list(params)
+                params = {"lookup_keys": keys, "limit": PAGE_SIZE, "expand": ["data.product"]}
+                self._get(PRICES, {**params, **cursor})
 
             def price(value: Data, where: str, keys: list[str] = keys) -> dict[str, Any]:
                 return responses.price(value, where, lookup_keys=keys)
@@ -236,9 +237,8 @@ class StripeGateway:
     def active_lookup_keys(self, max_pages: int) -> list[str]:
         """Lookup keys of active prices, at most `max_pages` pages of them (a hint)."""
 
-        def page(cursor: dict[str, str]) -> object:
-            params: Any = {"active": True, "limit": PAGE_SIZE, **cursor}  # the SDK's TypedDict
-            return self.client.v1.prices.list(params)
+        def page(cursor: dict[str, str]) -> None:
+            self._get(PRICES, {"active": True, "limit": PAGE_SIZE, **cursor})
 
         listed = self._list("listing prices", page, responses.price, max_pages)
         return [p["lookup_key"] for p in listed if p.get("lookup_key")]

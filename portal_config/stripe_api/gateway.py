@@ -8,9 +8,9 @@ naming the type costs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
+from ..planning.match import Slim
 from ..portal.configuration import Configuration
 
 
@@ -34,11 +34,10 @@ class Gateway(Protocol):
 
     def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
 
-    def list_configurations(
-        self, slim: Callable[[Configuration], Configuration] | None = None
-    ) -> list[Configuration]:
+    def list_configurations(self, slim: Slim | None = None) -> list[Configuration]:
         """Every portal configuration, inactive ones included; `slim`: what to keep of each,
-        applied page by page (match.slimmer), so the whole ones are never held together."""
+        applied page by page (match.slimmer), so the whole ones are never held together, and
+        each checked for what is kept of it only."""
         ...
 
     def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:

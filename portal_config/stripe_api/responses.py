@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from .. import progress
 from ..jsontypes import Data
+from ..planning.match import Slim
 from ..portal import identity, model, openapi
 from ..portal.configuration import Configuration
 
@@ -192,11 +193,9 @@ def _check_fields(obj: Mapping[str, Any]) -> str | None:
     return None
 
 
-def configuration(
-    value: Data, where: str = "the answer", expected_id: str | None = None
-) -> Configuration:
-    """A portal configuration with what match, plan and apply read: its id, identity metadata,
-    flags and every managed field in a readable shape; the record of it once it is checked."""
+def _head(value: Data, where: str, expected_id: str | None = None) -> tuple[dict[str, Any], str]:
+    """A portal configuration's id, identity metadata, flags, name and owning application: what
+    every record of one holds, the compact one included (match.slimmer); and where it is."""
     obj = _object(value, CONFIGURATION, where)
     where = f"{where} ({obj['id']})" if where == "the answer" else f"{where}, {obj['id']},"
     if expected_id is not None and obj["id"] != expected_id:
@@ -211,12 +210,6 @@ def configuration(
     for flag in _FLAGS:
         if not isinstance(obj.get(flag), bool):
             raise Malformed(f"{where} has {flag} {_show(obj.get(flag))}, not true or false")
-    features = obj.get("features")
-    if not isinstance(features, dict):
-        raise Malformed(f"{where} has features {_show(features)}, not an object")
-    missing = [name for name in FEATURES if not isinstance(features.get(name), dict)]
-    if missing:
-        raise Malformed(f"{where} has no features.{missing[0]}")
     application = obj.get("application")
     if not (
         application is None
@@ -224,10 +217,39 @@ def configuration(
         or (isinstance(application, dict) and isinstance(application.get("id"), str))
     ):
         raise Malformed(f"{where} has application {_show(application)}, not an ID")
+    why = _check_leaf(model.field_index()["name"], obj.get("name"))
+    if why:
+        raise Malformed(f"{where}: name is {_show(obj.get('name'))}: {why}")
+    return obj, where
+
+
+def _whole(obj: dict[str, Any], where: str) -> Configuration:
+    """The rest of a configuration whose head is checked: every feature and managed field."""
+    features = obj.get("features")
+    if not isinstance(features, dict):
+        raise Malformed(f"{where} has features {_show(features)}, not an object")
+    missing = [name for name in FEATURES if not isinstance(features.get(name), dict)]
+    if missing:
+        raise Malformed(f"{where} has no features.{missing[0]}")
     why = _check_fields(obj)
     if why:
         raise Malformed(f"{where}: {why}")
     return Configuration.of(obj)
+
+
+def configuration(
+    value: Data, where: str = "the answer", expected_id: str | None = None
+) -> Configuration:
+    """A portal configuration with what match, plan and apply read: its id, identity metadata,
+    flags and every managed field in a readable shape; the record of it once it is checked."""
+    return _whole(*_head(value, where, expected_id))
+
+
+def listed(value: Data, where: str, slim: Slim) -> Configuration:
+    """A listed configuration as `slim` keeps it (match.slimmer), checked for exactly that: its
+    head always, the rest only when `slim` asks for it whole."""
+    obj, where = _head(value, where)
+    return slim(Configuration.of(obj), lambda: _whole(obj, where))
 
 
 def created(value: Data) -> Configuration:

@@ -5,12 +5,14 @@ whether a retry may help, Stripe's own words). Part of stripe_api, the only pack
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import requests
 import stripe
+from stripe import _api_requestor, _util
 
 from ..errors import FailureKind
 from ..jsontypes import Data
@@ -22,6 +24,27 @@ from .ratelimit import LimitedSession, RateLimiter
 # The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
 # subscription_pause): pinned, so responses do not change under the tool.
 STRIPE_VERSION = "2026-10-28.endive"
+
+
+def _only_when_on(log: Callable[..., None], level: int) -> Callable[..., None]:
+    """The SDK's log call, made only when its logging is on: it formats every line first (the
+    request's URL and parameters, the answer's body) whatever the level (stripe/_util.py,
+    log_debug and log_info: https://github.com/stripe/stripe-python/blob/master/stripe/_util.py).
+    On: `stripe.log` or STRIPE_LOG, or the "stripe" logger enabled at that level."""
+
+    def logged(message: str, **params: object) -> None:
+        console = _util._console_log_level()  # type: ignore[no-untyped-call]
+        if console is not None or _util.logger.isEnabledFor(level):
+            log(message, **params)
+
+    return logged
+
+
+# _api_requestor imported the two by name; _http_client calls them through _util.
+_LOG_DEBUG = _only_when_on(_util.log_debug, logging.DEBUG)
+_LOG_INFO = _only_when_on(_util.log_info, logging.INFO)
+_util.log_debug = _api_requestor.log_debug = _LOG_DEBUG  # type: ignore[attr-defined]
+_util.log_info = _api_requestor.log_info = _LOG_INFO  # type: ignore[attr-defined]
 
 
 class _Late(stripe.APIConnectionError):

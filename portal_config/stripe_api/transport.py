@@ -4,13 +4,14 @@ requests within its time, backoff between retries, and what a failure of `reques
 whether a request got out. No `stripe` import here: stripe_api's HTTP client calls `fetch`.
 
 A socket timeout bounds one read only, so a server that drips a byte at a time would hold a
-request for ever; each request therefore runs in a worker thread that the caller stops waiting
-for at the deadline, cutting its connection.
+request for ever; each request therefore runs on a worker thread (one of a pool the run's
+requests share) that the caller stops waiting for at the deadline, cutting its connection.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import random
 import re
 import socket
@@ -122,9 +123,48 @@ class TimeBudget:
         return min(self.request_seconds, self.remaining())
 
 
+class _Workers:
+    """The run's request workers: daemon threads, each reused for request after request (a
+    thread per request was a share of a fleet's CPU). A request takes an idle one, or starts
+    one when none is idle, so one given up on (still cutting its connection) never holds up
+    the next; there are never more than the most requests under way at once."""
+
+    def __init__(self) -> None:
+        self._idle: list[queue.SimpleQueue[Callable[[], None]]] = []
+        self._lock = threading.Lock()
+
+    def run(self, job: Callable[[], None], then: Callable[[], None]) -> None:
+        """`job()` on a worker, then `then()` once the worker is idle again."""
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(
+                target=self._serve, args=(inbox,), name="portal-config-request", daemon=True
+            ).start()
+
+        def whole() -> None:
+            try:
+                job()
+            finally:
+                with self._lock:
+                    self._idle.append(inbox)
+                then()  # after: the caller's next request finds this worker idle
+
+        inbox.put(whole)
+
+    @staticmethod
+    def _serve(inbox: queue.SimpleQueue[Callable[[], None]]) -> None:
+        while True:
+            inbox.get()()
+
+
+_WORKERS = _Workers()
+
+
 def within(seconds: float, work: Callable[[], T], on_late: Callable[[], None]) -> T:
     """`work()`'s result, or TooSlow once `seconds` have passed (then `on_late()` runs, to cut
-    the connection the worker still holds). The worker is a daemon thread: an abandoned one
+    the connection the worker still holds). The workers are daemon threads: an abandoned one
     never holds up the exit."""
     outcome: list[tuple[bool, object]] = []
     done = threading.Event()
@@ -134,10 +174,8 @@ def within(seconds: float, work: Callable[[], T], on_late: Callable[[], None]) -
             outcome.append((True, work()))
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread as it is
             outcome.append((False, exc))
-        finally:
-            done.set()
 
-    threading.Thread(target=run, name="portal-config-request", daemon=True).start()
+    _WORKERS.run(run, done.set)
     if not done.wait(max(seconds, 0.0)):
         on_late()
         raise TooSlow(f"no complete answer within {seconds:g} s")
