@@ -33,6 +33,10 @@ environments:
     mode: test
     api_key_env: PORTAL_CONFIG_TEST_KEY
     stripe_accounts: [{", ".join(ACCOUNTS)}]
+  shop:
+    mode: test
+    api_key_env: PORTAL_CONFIG_ORG_KEY
+    stripe_context: acct_shop
 """
 STANDARD = "name: Standard\nfeatures:\n  invoice_history: {enabled: true}\n"
 
@@ -139,3 +143,24 @@ def test_a_fleet_plan_not_saved_keeps_per_account_only_its_plan(project: Project
 
     saved = fanout.plan_all(project, {"tenants": platform})
     assert all(len(e.listed) == 2 for e in saved.envs)
+
+
+def test_an_organization_keys_mode_is_read_from_the_balance_only_before_a_write(
+    project: Project,
+) -> None:
+    # nothing else answered and the plan writes: one balance read confirms the mode
+    empty = target()
+    assert not plan_target.read_environment(project, "shop", empty).problems
+    assert empty.balances == 1
+    # a plan that writes nothing, a configuration that answered, a key that says its mode: none
+    for env, gateway, keys in (
+        ("shop", target(), set()),
+        ("shop", target(stripe_config("bpc_1", "other")), None),
+        ("local", target(), None),
+    ):
+        plan_target.read_environment(project, env, gateway, keys=keys)
+        assert gateway.balances == 0, env
+    live = FakeGateway([], "shop", mode="live")
+    live.prices = {}
+    (problem,) = plan_target.read_environment(project, "shop", live).problems
+    assert "Stripe answered with a live mode balance" in problem.message

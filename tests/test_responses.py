@@ -161,3 +161,19 @@ def test_an_item_defect_says_which_item() -> None:
     page = Page([stripe_config("bpc_1"), broken("metadata", KeyError)], False)
     with pytest.raises(Malformed, match=r"^item 2 of page 1, bpc_1, has no metadata"):
         responses.every_page(lambda cursor: page, item)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ([], "is not a balance"),
+        ({"object": "account", "livemode": False}, "is not a balance"),
+        ({"object": "balance"}, "livemode None, not true or false"),
+        ({"object": "balance", "livemode": "false"}, "livemode 'false', not true or false"),
+    ],
+)
+def test_a_balance_is_read_only_with_its_livemode(value: Any, words: str) -> None:
+    # an organization key's mode rests on it (plan_target.confirm_mode)
+    with pytest.raises(Malformed, match=words):
+        responses.balance(value)
+    assert responses.balance({"object": "balance", "livemode": True})["livemode"] is True

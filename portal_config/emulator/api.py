@@ -51,6 +51,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v1/customers", catalog.create_customer),
     ("GET", "/v1/customers/{customer}", catalog.retrieve_customer),
     ("GET", "/v1/account", catalog.retrieve_account),
+    ("GET", "/v1/balance", catalog.retrieve_balance),
     ("GET", "/v1/accounts", connect.list_accounts),
     ("GET", "/v1/accounts/{account}", connect.retrieve_connected_account),
     ("GET", "/v1/events", events.list_events),

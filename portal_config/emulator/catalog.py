@@ -1,4 +1,5 @@
-"""The catalogue endpoints portal configurations refer to: products, prices, customers, account."""
+"""The catalogue endpoints portal configurations refer to: products, prices, customers, account
+(and its balance)."""
 
 from __future__ import annotations
 
@@ -129,3 +130,15 @@ def retrieve_customer(call: Call) -> dict[str, Any]:
 
 def retrieve_account(call: Call) -> dict[str, Any]:
     return account(call.account or PLATFORM_ACCOUNT, livemode=call.livemode)
+
+
+def retrieve_balance(call: Call) -> dict[str, Any]:
+    """The acting account's balance, as docs.stripe.com/api/balance/balance_object shows it:
+    every account has one, in each mode, so its `livemode` tells an organization key's mode
+    (pipeline/plan_target.confirm_mode). The emulator moves no money: empty, in USD."""
+    return {
+        "object": "balance",
+        "available": [{"amount": 0, "currency": "usd", "source_types": {"card": 0}}],
+        "pending": [{"amount": 0, "currency": "usd", "source_types": {"card": 0}}],
+        "livemode": call.livemode,
+    }

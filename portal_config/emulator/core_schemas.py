@@ -119,6 +119,7 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ),
     ("GET", "/v1/customers/{customer}"): _RETRIEVE,
     ("GET", "/v1/account"): _RETRIEVE,
+    ("GET", "/v1/balance"): _RETRIEVE,
     ("GET", "/v1/accounts"): _list_params(created=_CREATED),
     ("GET", "/v1/accounts/{account}"): _RETRIEVE,
     # https://docs.stripe.com/api/events/list (events.py)

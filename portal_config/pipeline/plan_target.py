@@ -4,11 +4,11 @@ prices there, and plan. Environments are read concurrently (bounded), reported i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import Problem, ValidationFailed
+from ..errors import FailureKind, Problem, StripeFailure, ValidationFailed
 from ..planning.match import Binding, Desired, match, slimmer
 from ..planning.plan import EnvPlan, plan_environment
 from ..portal import model
@@ -112,7 +112,10 @@ def read_environment(
     )
     if keys is not None:
         result = result.targeted()
-    wrong_mode = confirm_mode(project.environments[env], current)
+    # An organization key's mode, from the answers read; a plan that writes and read none of
+    # them reads the balance (one request, only then).
+    balance = gateway.retrieve_balance if result.changes else None
+    wrong_mode = confirm_mode(project.environments[env], current, catalog.answers(), balance)
     if wrong_mode:
         result = dataclasses.replace(result, problems=(*result.problems, *wrong_mode))
     labels = catalog.labels()
@@ -122,24 +125,60 @@ def read_environment(
     return dataclasses.replace(result, slim=slimmed, labels=labels, sandbox=sandbox)
 
 
-def confirm_mode(environment: spec.Environment, current: Sequence[Configuration]) -> list[Problem]:
+def confirm_mode(
+    environment: spec.Environment,
+    current: Sequence[Configuration],
+    prices: Iterable[Mapping[str, Any]] = (),
+    balance: Callable[[], Mapping[str, Any]] | None = None,
+) -> list[Problem]:
     """An organization's key does not say its mode (safety.ORGANIZATION_KEY): Stripe's answers
-    do, by each configuration's `livemode`. One of the other mode is a problem of the plan, so
-    nothing is written (apply refuses a plan with problems)."""
+    do, by their `livemode`: each configuration listed, each price read. When none answered
+    (an account with neither) and `balance` is given (a plan that writes), the account's balance
+    is read for it: every account has one, with `livemode`
+    (https://docs.stripe.com/api/balance/balance_object). An answer of the other mode, or a
+    balance the key may not read, is a problem of the plan, so nothing is written (apply
+    refuses a plan with problems)."""
+    if not environment.organization:
+        return []
+    # (the article and the noun of what answered, its livemode)
+    answers = [(("", f"configurations ({c.id})"), c.livemode) for c in current]
+    answers += [
+        (("", f"prices ({p.get('id')})"), p["livemode"])
+        for p in prices
+        if isinstance(p.get("livemode"), bool)
+    ]
+    if not answers and balance is not None:
+        try:
+            answers = [(("a ", "balance"), balance()["livemode"])]
+        except StripeFailure as exc:
+            if exc.kind is not FailureKind.PERMISSION:
+                raise
+            return [_unconfirmed(environment)]
     live = environment.mode == "live"
-    other = [c for c in current if c.livemode != live] if environment.organization else []
+    other = [what for what, livemode in answers if livemode != live]
     if not other:
         return []
     mode = "test" if live else "live"
+    article, noun = other[0]
     return [
         Problem(
             environment.location,
             f"environment '{environment.name}' is {environment.mode} mode but Stripe answered "
-            f"with {mode} mode configurations ({other[0].id}): its organization key is a "
+            f"with {article}{mode} mode {noun}: its organization key is a "
             f"{mode} mode key. Export the organization's {environment.mode} mode key, or write "
             f"mode: {mode} if this environment is meant to be {mode}",
         )
     ]
+
+
+def _unconfirmed(environment: spec.Environment) -> Problem:
+    return Problem(
+        environment.location,
+        f"environment '{environment.name}' cannot confirm the mode of its organization key: "
+        "the account has no portal configuration or price to tell it, and the key may not read "
+        f"the balance. Grant the key Balance read, or create the first portal configuration "
+        f"in the Dashboard's {environment.mode} mode, then plan again",
+    )
 
 
 def _removed_prices(result: EnvPlan) -> set[str]:

@@ -55,6 +55,11 @@ class PriceCatalog:
     # A missing price's or product's ID -> the mode Stripe says holds a similar object.
     other_mode: dict[str, str] = field(default_factory=dict)
 
+    def answers(self) -> list[dict[str, Any]]:
+        """Every price Stripe answered with (each carries `livemode`: an organization key's
+        mode, plan_target.confirm_mode)."""
+        return [*self.by_lookup_key.values(), *(p for p in self.by_id.values() if p)]
+
     def labels(self) -> dict[str, str]:
         """price ID -> `lookup_key:K`, so a plan shows both; product ID -> its name where the
         look-up brought the product along (prices_by_lookup_key expands it), so a plan says

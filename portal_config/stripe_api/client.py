@@ -279,6 +279,13 @@ class StripeGateway:
             lambda v: responses.price(v, expected_id=price_id),
         )
 
+    def retrieve_balance(self) -> dict[str, Any]:
+        # Every account has a balance in each mode, and it carries `livemode`
+        # (https://docs.stripe.com/api/balance/balance_object): an organization key's mode.
+        return self._call(
+            "reading the balance", lambda: self._get("/v1/balance", {}), responses.balance
+        )
+
     def retrieve_product(self, product_id: str) -> dict[str, Any]:
         return self._call(
             f"reading product {product_id}",

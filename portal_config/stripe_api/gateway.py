@@ -72,6 +72,10 @@ class Gateway(Protocol):
 
     def retrieve_product(self, product_id: str) -> dict[str, Any]: ...
 
+    def retrieve_balance(self) -> dict[str, Any]:
+        """The account's balance (GET /v1/balance), read for its `livemode` only."""
+        ...
+
     def probe_configuration_write(self) -> None:
         """Raises StripeFailure unless the key may write portal configurations; writes nothing."""
         ...

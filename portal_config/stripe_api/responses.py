@@ -312,3 +312,13 @@ def plain(value: Data, kind: str, expected_id: str | None = None) -> dict[str, A
     if expected_id is not None and obj["id"] != expected_id:
         raise Malformed(f"the answer ({obj['id']}) is not {expected_id}, the {kind} asked for")
     return obj
+
+
+def balance(value: Data) -> dict[str, Any]:
+    """The account's balance: read for its `livemode`, so that must be true or false."""
+    obj = value if isinstance(value, dict) else None
+    if obj is None or obj.get("object") != "balance":
+        raise Malformed(f"the answer {_show(value)} is not a balance")
+    if not isinstance(obj.get("livemode"), bool):
+        raise Malformed(f"the balance has livemode {_show(obj.get('livemode'))}, not true or false")
+    return obj

@@ -11,7 +11,7 @@ from typing import Any
 
 import stripe
 
-from .stripe_state import STANDARD, clean
+from .stripe_state import PLANS, STANDARD, TEST_KEY, clean
 
 ORG_KEY = "sk_org_test_51QaZe2eOrganizationKey0123456789"
 LIVE_ORG_KEY = "sk_org_live_51QaZe2eOrganizationKey0123456789"
@@ -32,6 +32,10 @@ ORG_ENVS = """\
     vars: {{app_url: "https://brands.example.com"}}
 """
 
+# An account with no configuration and no price gives no `livemode` to check: before a plan that
+# writes, its balance is read (GET /v1/balance, docs.stripe.com/api/balance/balance_object).
+BALANCE = "/v1/balance"
+
 CONNECT_ENV = """\
   tenants:
     mode: test
@@ -51,12 +55,21 @@ def organization_project(project: Any, monkeypatch: Any, key: str = ORG_KEY) -> 
     project.write("standard.yaml", STANDARD)
 
 
+def org_client(project: Any, key: str = ORG_KEY, context: str = SHOP) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        key, base_addresses={"api": project.emulator.url}, stripe_context=context
+    )
+
+
+def balance_reads(project: Any) -> int:
+    return sum(r.path == BALANCE for r in project.emulator.request_log)
+
+
 def configurations_of(project: Any, context: str) -> list[dict[str, Any]]:
     """What the organization's account `context` holds, read with the organization key."""
-    client = stripe.StripeClient(
-        ORG_KEY, base_addresses={"api": project.emulator.url}, stripe_context=context
+    listed = org_client(project, context=context).v1.billing_portal.configurations.list(
+        {"limit": 100}
     )
-    listed = client.v1.billing_portal.configurations.list({"limit": 100})
     return [c.to_dict() for c in listed.auto_paging_iter()]
 
 
@@ -84,6 +97,9 @@ def test_an_organization_account_applies_and_plans_clean_through_stripe_context(
     assert_context_only(project, {SHOP})
     made = configurations_of(project, SHOP)
     assert [c["metadata"]["portal_config_key"] for c in made] == ["standard"]
+    # an empty account: its mode confirmed by its balance, read once, in its context
+    balances = [r for r in project.emulator.request_log if r.path == BALANCE]
+    assert [r.headers["stripe-context"] for r in balances] == [SHOP]
 
 
 def test_a_fleet_of_the_organizations_accounts_applies_and_plans_clean(
@@ -213,6 +229,7 @@ def test_a_live_answer_to_a_test_environment_is_refused_before_writing(
     assert "live mode" in applied.output
     assert "environment 'shop' is test mode" in applied.output
     assert project.writes() == []
+    assert balance_reads(project) == 0  # the configuration's livemode told: no balance read
     assert LIVE_ORG_KEY not in applied.output
 
     doctor = project.run("doctor", "--env", "shop")
@@ -220,3 +237,67 @@ def test_a_live_answer_to_a_test_environment_is_refused_before_writing(
     assert "its organization key is a live mode key" in doctor.stdout, doctor.output
     assert "works and is a test mode key" not in doctor.stdout
     assert LIVE_ORG_KEY not in doctor.output
+
+
+def test_a_live_key_for_a_test_environment_on_an_empty_account_writes_nothing(
+    project, monkeypatch
+) -> None:
+    organization_project(project, monkeypatch, key=LIVE_ORG_KEY)
+
+    applied = project.run("apply", "--env", "shop", "--yes")
+    assert applied.exit_code == 1, applied.output
+    assert "Traceback" not in applied.output
+    assert "environment 'shop' is test mode but Stripe answered with a live mode balance" in (
+        applied.output
+    )
+    assert "its organization key is a live mode key" in applied.output
+    assert project.writes() == []
+    assert balance_reads(project) == 1
+    assert LIVE_ORG_KEY not in applied.output
+
+
+def test_prices_confirm_the_mode_without_a_balance_read(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch, key=LIVE_ORG_KEY)
+    stripe_ = org_client(project, LIVE_ORG_KEY)
+    product = stripe_.v1.products.create({"name": "Pro"})
+    for key, interval in (("pro_monthly", "month"), ("pro_yearly", "year")):
+        stripe_.v1.prices.create(
+            {
+                "product": product.id,
+                "lookup_key": key,
+                "unit_amount": 2000,
+                "currency": "usd",
+                "recurring": {"interval": interval},
+            }
+        )
+    (project.configs / "standard.yaml").unlink()
+    project.write("plans.yaml", PLANS)
+    project.emulator.clear_log()
+
+    applied = project.run("apply", "--env", "shop", "--yes")
+    assert applied.exit_code == 1, applied.output
+    assert "Stripe answered with live mode prices" in applied.output
+    assert project.writes() == []
+    assert balance_reads(project) == 0
+
+
+def test_a_key_refused_the_balance_says_the_mode_cannot_be_confirmed(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    project.emulator.key_permissions = {ORG_KEY: {"billing_portal": "write", "prices": "read"}}
+
+    applied = project.run("apply", "--env", "shop")
+    assert applied.exit_code == 1, applied.output
+    assert "Traceback" not in applied.output
+    assert "cannot confirm the mode of its organization key" in applied.output
+    assert "Balance" in applied.output and "Dashboard" in applied.output
+    assert project.writes() == []
+    assert balance_reads(project) == 1
+
+
+def test_no_balance_is_read_for_a_key_that_says_its_mode(project, monkeypatch) -> None:
+    monkeypatch.setenv("PORTAL_CONFIG_E2E_TEST_KEY", TEST_KEY)
+    project.write("standard.yaml", STANDARD)
+
+    applied = project.run("apply", "--env", "staging")
+    assert applied.exit_code == 0, applied.output
+    assert balance_reads(project) == 0

@@ -109,3 +109,26 @@ def test_a_platforms_own_key_may_name_its_connected_account_in_stripe_context(
     assert [c.id for c in listed] == [made.id]
     log = emulator.request_log
     assert [r.account for r in log] == [connected, connected]
+
+
+def test_the_balance_answers_in_the_keys_mode_for_the_context_and_its_permission(
+    emulator: Emulator,
+) -> None:
+    # docs.stripe.com/api/balance/balance_object: every account's balance carries `livemode`
+    def balance(key: str = ORG_KEY, context: str | None = PLATFORM) -> Any:
+        client = stripe.StripeClient(
+            key, base_addresses={"api": emulator.url}, stripe_context=context
+        )
+        return client.v1.balance.retrieve()
+
+    test = balance()
+    assert (test.object, test.livemode) == ("balance", False)
+    assert [b.currency for b in test.available] == [b.currency for b in test.pending] == ["usd"]
+    assert balance("sk_org_live_51QaZe2eOrganizationKey0123456789").livemode is True
+    assert refused(lambda: balance(context=None)).http_status == 400  # Stripe-Context needed
+    assert [r.account for r in emulator.request_log if r.status == 200] == [PLATFORM, PLATFORM]
+
+    emulator.key_permissions = {ORG_KEY: {"billing_portal": "write"}}
+    denied = refused(balance)
+    assert denied.http_status == 403
+    assert "rak_balance_read" in str(denied.user_message)

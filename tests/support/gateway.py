@@ -46,6 +46,7 @@ class FakeGateway:
         self.failures: dict[str, list[Failure]] = {}
         self.answer_without: set[str] = set()
         self.lists = 0  # whole listings
+        self.balances = 0  # balance reads (an organization key's mode)
         self.prices: dict[str, dict[str, Any]] | None = None  # by lookup key; None: none read
         self.lock = threading.Lock()
         # called with each write's params before it is made: may hold it, or raise instead
@@ -134,6 +135,15 @@ class FakeGateway:
 
     def retrieve_product(self, product_id: str) -> dict[str, Any]:
         raise AssertionError("apply reads no products")
+
+    def retrieve_balance(self) -> dict[str, Any]:
+        self.balances += 1
+        return {
+            "object": "balance",
+            "available": [],
+            "pending": [],
+            "livemode": self.mode == "live",
+        }
 
     def probe_configuration_write(self) -> None:
         raise AssertionError("apply does not probe")
