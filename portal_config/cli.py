@@ -8,6 +8,7 @@ touch the network.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -17,21 +18,6 @@ from pathlib import Path
 import click
 
 from . import __version__, masking
-from .commands import (
-    apply,
-    diff,
-    doctor,
-    emulator,
-    explain,
-    ids,
-    import_,
-    init,
-    plan,
-    pull,
-    schema,
-    show,
-    validate,
-)
 from .commands.options import COMMAND_LINE_ONLY, NO_COLOR_META, NO_COLOR_OPTION, Context
 from .errors import PortalConfigError, ValidationFailed
 from .stripe_api import notices, requestlog
@@ -59,7 +45,41 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Command name -> its module in portal_config.commands.
+_COMMANDS = {
+    "init": "init",
+    "validate": "validate",
+    "plan": "plan",
+    "apply": "apply",
+    "show": "show",
+    "explain": "explain",
+    "pull": "pull",
+    "import": "import_",
+    "doctor": "doctor",
+    "ids": "ids",
+    "diff": "diff",
+    "schema": "schema",
+    "emulator": "emulator",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or --help lists them all): a
+    plan does not pay for apply's, doctor's or import's modules. Click's documented pattern,
+    https://click.palletsprojects.com/en/stable/complex/#lazily-loading-subcommands"""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*_COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            module = importlib.import_module(f"{__package__}.commands.{_COMMANDS[cmd_name]}")
+            # --no-color also after the command's name
+            self.add_command(_from_the_environment(NO_COLOR_OPTION(module.command)), cmd_name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
     is_flag=True,
@@ -95,23 +115,6 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, verbose: bool
     ctx.color = color
 
 
-_COMMANDS = (
-    init,
-    validate,
-    plan,
-    apply,
-    show,
-    explain,
-    pull,
-    import_,
-    doctor,
-    ids,
-    diff,
-    schema,
-    emulator,
-)
-
-
 def _from_the_environment(command: click.Command) -> click.Command:
     """Each option defaults from PORTAL_CONFIG_<COMMAND>_<OPTION>, named after its long flag
     (`plan --detailed-exitcode`: PORTAL_CONFIG_PLAN_DETAILED_EXITCODE) where click's
@@ -122,11 +125,6 @@ def _from_the_environment(command: click.Command) -> click.Command:
             flag = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
             param.envvar = f"PORTAL_CONFIG_{str(command.name).upper()}_{flag}"
     return command
-
-
-for _module in _COMMANDS:
-    # --no-color also after the command's name
-    cli.add_command(_from_the_environment(NO_COLOR_OPTION(_module.command)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,7 +21,7 @@ from portal_config.planning.changes import (
 )
 from portal_config.planning.plan import Plan, fingerprint
 from portal_config.portal import identity
-from portal_config.render import summary
+from portal_config.render.apply_report import summary
 from portal_config.stripe_api.gateway import Gateway
 
 from .support.gateway import FakeGateway, plan_for

@@ -60,6 +60,20 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.hostile_sent = 0  # bytes written of hostile bodies (hostile.py)
         super().__init__(address, _Handler)
 
+    def shutdown(self) -> None:
+        """Stop serve_forever now, not at its next poll: socketserver checks for a shutdown only
+        when select() returns, so a connection to the listening socket wakes it (the stdlib's
+        own suggestion, in serve_forever's comment:
+        https://github.com/python/cpython/blob/3.11/Lib/socketserver.py). A connection made
+        before the flag is set is served as an empty request; hence the loop."""
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        stopping = threading.Thread(target=super().shutdown, name="stripe-emulator-stop")
+        stopping.start()
+        while stopping.is_alive():
+            with contextlib.suppress(OSError):  # not listening any more: nothing to wake
+                socket.create_connection((host, port), timeout=1).close()
+            stopping.join(timeout=0.005)
+
     def close_connections(self) -> None:
         """Cut idle keep-alive connections so no client keeps talking to a stopped emulator."""
         with self.connections_lock:

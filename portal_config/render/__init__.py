@@ -4,7 +4,6 @@ here decides what to change."""
 from __future__ import annotations
 
 from ..planning.plan import Plan
-from .apply_report import summary
 from .machine import as_json, json_text
 from .markdown import markdown
 from .text import field_lines, text
@@ -20,7 +19,6 @@ __all__ = [
     "json_text",
     "markdown",
     "plan_wording",
-    "summary",
     "text",
 ]
 

@@ -9,10 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from portal_config.emulator.server import EmulatorHTTPServer
 from tests.support.cli import run_cli
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -64,3 +67,46 @@ def test_a_plan_that_changes_nothing_leaves_the_emulator_state_untouched(tmp_pat
     after = state.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert sorted(p.name for p in state.parent.iterdir()) == [state.name, state.name + ".lock"]
+
+
+# What `plan --env local` (the README's first run) never uses: the other commands' modules (the
+# group loads only the command it runs: cli.LazyGroup), the doctor's checks, the YAML writer of
+# `import` and `pull`, the report of an apply.
+NOT_IN_A_LOCAL_PLAN = {
+    "portal_config.commands.apply",
+    "portal_config.commands.doctor",
+    "portal_config.commands.import_",
+    "portal_config.commands.pull",
+    "portal_config.commands.init",
+    "portal_config.doctor",
+    "portal_config.render.apply_report",
+    "ruamel",
+}
+
+
+def test_a_local_plan_imports_only_what_it_uses(tmp_path: Path) -> None:
+    project = tmp_path / "repo" / "configs"
+    shutil.copytree(CONFIGS, project)
+    (tmp_path / "repo" / ".git").mkdir()
+    assert _imported(tmp_path, "apply", "--env", "local", "--yes")  # so the plan is "No changes"
+    imported = _imported(tmp_path, "plan", "--env", "local")
+    # (the command's own module, loaded by importlib.import_module, is not in -X importtime's
+    # log, which logs import statements; what that module imports is)
+    assert "portal_config.commands.checks" in imported
+    assert imported & NOT_IN_A_LOCAL_PLAN == set()
+
+
+def test_the_emulator_server_stops_without_waiting_out_its_poll_interval() -> None:
+    # A command with the embedded emulator stops it on the way out: socketserver notices a
+    # shutdown only when its select() returns, so each run used to wait up to a poll interval.
+    server = EmulatorHTTPServer(("127.0.0.1", 0), lambda *_: None)
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 30})
+    serving.start()
+    started = time.monotonic()
+    try:
+        server.shutdown()
+    finally:
+        server.server_close()
+    serving.join(timeout=60)
+    assert not serving.is_alive()
+    assert time.monotonic() - started < 10  # against the interval's 30 s
