@@ -77,6 +77,16 @@ def test_syntax_error_at_its_position() -> None:
     ]
 
 
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\UFFFFFFFF"])
+def test_an_escape_beyond_unicode_is_a_located_problem(escape: str) -> None:
+    """PyYAML's scanner calls chr() on a \\U escape unchecked (hypothesis found it): the value
+    is one located problem, never an internal error."""
+    _, problems = load(write(f'name: Standard\nheadline: "ab{escape}"\n'))
+    assert [str(p) for p in problems] == [
+        "c.yaml:2:14: invalid YAML: an escape beyond the last Unicode character (U+10FFFF)"
+    ]
+
+
 def test_unsafe_tags_are_refused_as_yaml_errors() -> None:
     _, problems = load(write("a: !!python/object:os.system {}\n"))
     assert problems[0].location == Location("c.yaml", 1, 4)

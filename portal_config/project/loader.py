@@ -372,6 +372,18 @@ def parse(
         ]
     except yaml.MarkedYAMLError as exc:
         return failed, [_syntax_problem(where.file, text, exc)]
+    except (ValueError, OverflowError):
+        # PyYAML's scanner calls chr() on a double-quoted `\UXXXXXXXX` unchecked
+        # (yaml/scanner.py scan_flow_scalar_non_spaces); it stops at the escape's hex digits.
+        mark = loader.get_mark() if loader is not None else None
+        if mark is None or text[max(mark.index - 2, 0) : mark.index] != "\\U":
+            raise
+        return failed, [
+            Problem(
+                Location(where.file, mark.line + 1, max(mark.column - 1, 1)),
+                "invalid YAML: an escape beyond the last Unicode character (U+10FFFF)",
+            )
+        ]
     except yaml.YAMLError as exc:  # not expected with text input; kept as a located problem
         return failed, [Problem(where, f"invalid YAML: {shorten(str(exc), 200)}")]
     finally:
