@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from . import apply, fleet, limits, plan, plan_all, refresh, startup, validate
+from . import apply, fleet, limits, plan, plan_all, refresh, scale, startup, validate
 from .report import BenchResult, Options, machine, table, write_json
 
 BENCHMARKS: dict[str, ModuleType] = {
-    m.NAME: m for m in (startup, validate, plan, apply, plan_all, refresh, fleet, limits)
+    m.NAME: m for m in (startup, validate, plan, apply, plan_all, refresh, fleet, limits, scale)
 }
 DEFAULT_OUT = Path("benchmarks/results.json")
 

@@ -59,3 +59,19 @@ def test_fleet_benchmark_on_a_fleet_of_five_counts_its_requests() -> None:
     }
     assert (apply["requests"], plan["requests"]) == (16, 6)
     assert apply["rate_floor_s"] is None and apply["latency_floor_s"] > 0 and apply["ratio"] > 0
+
+
+def test_scale_benchmark_quick_gives_kb_per_account_and_the_files_floor() -> None:
+    from benchmarks import scale
+    from benchmarks.report import Options
+
+    result = scale.run(Options(quick=True))
+
+    small, large, files = result.rows
+    assert small["case"].endswith(" 5 accounts") and large["case"].endswith(" 50 accounts")
+    expected = (large["maxrss_mb"] - small["maxrss_mb"]) * 1024 / 45
+    assert large["kb_per_account"] == round(expected, 2)
+    # the floor of each round is paging plus validate, added
+    assert files["floor_cpu_s"] >= files["paging"]["cpu_s"]
+    assert files["floor_cpu_s"] >= files["validate"]["cpu_s"]
+    assert files["cpu_ratio"] == files["cpu_s"] / files["floor_cpu_s"]
