@@ -22,6 +22,11 @@ def is_sandbox(mode: str) -> bool:
     return mode.startswith("sandbox:")
 
 
+def api_mode(mode: str) -> str:
+    """test or live, as the API sees a mode: a sandbox is test mode (docs.stripe.com/sandboxes)."""
+    return "test" if is_sandbox(mode) else mode
+
+
 def other_mode_of(mode: str) -> str | None:
     """Where Stripe's 404 says a similar object exists: the other mode; a sandbox has none."""
     return None if is_sandbox(mode) else "live" if mode == "test" else "test"
@@ -66,6 +71,6 @@ class Call:
         if found is None:
             other_mode = self.other_mode.collection(kind) if self.other_mode else {}
             elsewhere = (object_id or "") in other_mode
-            other = "test" if self.livemode else "live"
-            raise no_such(noun, object_id or "", param, other if elsewhere else None, status)
+            other = other_mode_of(self.mode) if elsewhere else None
+            raise no_such(noun, object_id or "", param, other, status)
         return found

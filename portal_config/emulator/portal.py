@@ -9,7 +9,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from . import events
-from .context import Call, is_sandbox
+from .context import Call, api_mode
 from .errors import invalid, missing_param
 from .lists import paginate
 from .objects import new_configuration, new_session, update_configuration
@@ -33,7 +33,7 @@ MAX_PRODUCTS = 10
 def no_default_message(mode: str) -> str:
     """Stripe's wording (API-REFERENCE §11.1) for a session without a saved default (a sandbox
     is test mode to the API)."""
-    mode = "test" if is_sandbox(mode) else mode
+    mode = api_mode(mode)
     return (
         f"No configuration provided and your {mode} mode default configuration has not been "
         f"created. Provide a configuration or create your default by saving your customer "

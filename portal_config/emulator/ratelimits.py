@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 
+from .context import api_mode
 from .errors import ApiError
 
 GLOBAL_PER_SECOND = {"live": 100, "test": 25}
@@ -42,7 +43,7 @@ class RateLimits:
         429 of the first limit it is over (the endpoint's first: in test mode both are 25)."""
         limits = (
             ((mode, endpoint), ENDPOINT_PER_SECOND, "endpoint-rate"),
-            ((mode, ""), GLOBAL_PER_SECOND[mode], "global-rate"),
+            ((mode, ""), GLOBAL_PER_SECOND[api_mode(mode)], "global-rate"),
         )
         with self._lock:
             now = self.clock()

@@ -85,3 +85,18 @@ def test_the_busiest_second_of_each_endpoint_is_read_from_the_log() -> None:
     ]
     assert busiest_seconds(arrivals) == {"*": 4, "GET /a": 3, "GET /b": 1}
     assert busiest_seconds([]) == {}
+
+
+def test_a_sandbox_meets_test_modes_global_limit(emulator: Emulator, stripe_client: Any) -> None:
+    """A sandbox is test mode to the API (docs.stripe.com/rate-limits: 25 a second in sandboxes):
+    its requests are answered, then limited as test mode's, never an internal error."""
+    emulator.rate_limits = True
+    frozen(emulator)
+    sandbox = stripe_client("rkcs_test_ratelimited")
+    for _ in range(12):
+        sandbox.v1.billing_portal.configurations.list()
+        sandbox.v1.prices.list()
+    sandbox.v1.billing_portal.configurations.list()  # the 25th
+    refused = refusal(sandbox.v1.products.list)  # a third endpoint: the global 25 is spent
+    assert refused.headers is not None
+    assert refused.headers["Stripe-Rate-Limited-Reason"] == "global-rate"
