@@ -6,7 +6,8 @@ two applies at once create once), and Stripe's answer checked against what was a
 from __future__ import annotations
 
 import time
-from typing import cast
+from collections.abc import Sequence
+from typing import Any, cast
 
 from ..errors import FailureKind, StripeFailure
 from ..planning.changes import Change, Create, Deactivate, FieldChange, Update
@@ -148,20 +149,8 @@ def settle_defaults(
     if not fields:
         return answer, []
     params = payload.update_params([f.path for f in fields], wanted)
-    settle = Update(
-        change.env,
-        change.key,
-        str(answer["id"]),
-        change.file,
-        fields,
-        params,
-        fingerprint(answer),
-        account=change.account,
-    )
-    try:
-        return _update(settle, gateway, settle.idempotency_key(project)), []
-    except StripeFailure:
-        return answer, [f.path for f in fields]
+    settled = _follow_up(change, answer, fields, params, gateway, project)
+    return (settled, []) if settled is not None else (answer, [f.path for f in fields])
 
 
 def record_login_page(
@@ -176,17 +165,31 @@ def record_login_page(
         return answer
     path = f"metadata.{identity.LOGIN_URL}"
     field = FieldChange(path, identity.recorded_login_url(answer), record[identity.LOGIN_URL])
-    write = Update(
+    recorded = _follow_up(change, answer, (field,), {"metadata": record}, gateway, project)
+    return recorded if recorded is not None else answer
+
+
+def _follow_up(
+    change: Change,
+    answer: Configuration,
+    fields: Sequence[FieldChange],
+    params: dict[str, Any],
+    gateway: Gateway,
+    project: str,
+) -> Configuration | None:
+    """One update straight after a write, of the configuration as Stripe answered it; None when
+    it failed (the next plan shows what it would have written)."""
+    follow = Update(
         change.env,
         change.key,
         str(answer["id"]),
         change.file,
-        (field,),
-        {"metadata": record},
+        tuple(fields),
+        params,
         fingerprint(answer),
         account=change.account,
     )
     try:
-        return _update(write, gateway, write.idempotency_key(project))
+        return _update(follow, gateway, follow.idempotency_key(project))
     except StripeFailure:
-        return answer
+        return None
