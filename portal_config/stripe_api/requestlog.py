@@ -71,9 +71,10 @@ def _request(method: str, url: str) -> str:
 
 
 def _who(headers: Mapping[str, str] | None) -> str:
-    """The key as it may be shown (`sk_test_...WXYZ`), never more, and a fleet's account."""
+    """The key as it may be shown (`sk_test_...WXYZ`), never more, and the account acted for:
+    a fleet's (Stripe-Account) or an organization key's (Stripe-Context)."""
     shown = masking.masked_keys(header(headers, "authorization")) or ["[key]"]
-    account = header(headers, "stripe-account")
+    account = header(headers, "stripe-account") or header(headers, "stripe-context")
     return f"key {shown[0]}" + (f", account {shorten(account)}" if account else "")
 
 

@@ -18,7 +18,7 @@ from ..errors import FailureKind
 from ..jsontypes import Data
 from ..portal import identity
 from ..project import safety
-from . import transport
+from . import requestlog, transport
 from .ratelimit import LimitedSession, RateLimiter
 
 # The API version whose fields portal-config manages (the OpenAPI copy plus stripe-python 16.1's
@@ -137,8 +137,7 @@ def _utf8(content: bytes) -> bool:
 
 
 def _header(exc: stripe.StripeError, name: str) -> str:
-    headers = exc.headers or {}
-    return str(next((v for k, v in headers.items() if k.lower() == name), ""))
+    return requestlog.header(exc.headers, name)
 
 
 def _kind(exc: stripe.StripeError) -> FailureKind:

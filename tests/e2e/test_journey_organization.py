@@ -88,10 +88,13 @@ def test_an_organization_account_applies_and_plans_clean_through_stripe_context(
 ) -> None:
     organization_project(project, monkeypatch)
 
-    applied = project.run("apply", "--env", "shop")
+    applied = project.run("--verbose", "apply", "--env", "shop")
     assert applied.exit_code == 0, applied.output
     assert "+ standard in shop will be created" in applied.stdout
     assert ORG_KEY not in applied.output
+    # --verbose names the account each request acts for, from Stripe-Context
+    logged = [line for line in applied.stderr.splitlines() if line.startswith("Stripe: ")]
+    assert logged and all(f"account {SHOP}" in line for line in logged), logged
     clean(project, "shop")
 
     assert_context_only(project, {SHOP})
