@@ -86,6 +86,10 @@ def test_init_refuses_to_overwrite_a_project_file(repository: Path) -> None:
             "--key-env takes the NAME of the variable that holds the key, never the key",
         ),
         (("--env", "a b", "--mode", "test", "--key-env", "K"), "--env 'a b': an environment"),
+        (
+            ("--env", "staging", "--mode", "test", "--key-env", "sk_org_test_51QaZ0123456789ab"),
+            "--key-env takes the NAME of the variable that holds the key, never the key",
+        ),
     ],
 )
 def test_init_refuses_what_would_not_validate(repository: Path, args, said: str) -> None:
@@ -148,3 +152,16 @@ def test_init_from_a_sandbox_key_writes_a_sandbox(
     text = (repository / "configs" / "portal-config.yaml").read_text()
     assert "  sandbox:\n    mode: sandbox\n    api_key_env: STRIPE_SANDBOX_KEY\n" in text
     assert "rkcs_test_51" not in text + result.output
+
+
+def test_init_from_an_organization_key_says_which_account_to_name(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An organization key acts for the account an environment names (stripe_context), which the
+    key does not tell: init says so, and writes nothing that would be refused later."""
+    monkeypatch.setenv("STRIPE_ORG_KEY", "sk_org_test_51QaZ0123456789abcdWXYZ")
+    result = run_cli("init", "--env", "shop", "--mode", "test", "--from-env", "STRIPE_ORG_KEY")
+    assert result.exit_code == 1, result.output
+    assert "organization key" in result.stderr and "stripe_context: acct_" in result.stderr
+    assert "sk_org_test_51" not in result.output
+    assert not (repository / "configs").exists()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import masking
 from ..errors import PortalConfigError
 from . import safety
 from .loader import display_path
@@ -105,6 +106,12 @@ def first_environment(
     if from_env is not None:
         key_env = from_env
         held, state = safety.mode_of_variable(key_env)
+        if os.environ.get(key_env, "").startswith(safety.ORGANIZATION_PREFIX):
+            raise PortalConfigError(
+                f"{key_env} holds an organization key, which acts for the account an environment "
+                "names and does not tell which: write the environment by hand, with "
+                "stripe_context: acct_... (README: Organizations)"
+            )
         if held is None:
             raise PortalConfigError(
                 f"the variable {key_env} {state}: export the key (sk_test_..., sk_live_...) in "
@@ -112,7 +119,7 @@ def first_environment(
             )
         # `stripe sandbox create`'s keys (rkcs_test_) are a sandbox's; a sandbox's own sk_test_
         # key is test mode's too, so --mode sandbox may name it (docs.stripe.com/cli/sandbox)
-        if os.environ.get(key_env, "").startswith("rkcs_"):
+        if os.environ.get(key_env, "").startswith(safety.SANDBOX_ONLY):
             held = "sandbox"
         if mode is not None and mode != held and not (mode == "sandbox" and held == "test"):
             raise PortalConfigError(f"--mode {mode}, but {key_env} holds a {held} mode key")
@@ -126,7 +133,7 @@ def first_environment(
     name = env_name or {"live": "prod", "sandbox": "sandbox"}.get(mode, "staging")
     if not re.match(NAME_PATTERN, name):
         raise PortalConfigError(f"--env '{name[:100]}': an environment name {NAME_RULE}")
-    if safety.mode_of(key_env) or not re.match(VARIABLE_PATTERN, key_env):
+    if masking.prefix_of(key_env) or not re.match(VARIABLE_PATTERN, key_env):
         raise PortalConfigError(
             "--key-env takes the NAME of the variable that holds the key, never the key (like "
             "STRIPE_SECRET_KEY: letters, digits and '_')"
