@@ -15,15 +15,15 @@ from .observation import Finding, Observation, Used, offered, written_at
 
 # Each flow type -> the feature it opens: the session flow_data.type enum of Stripe's OpenAPI
 # extract (2026-09-30.endive), and subscription_pause of 2026-10-28.endive (API-REFERENCE §11).
-FLOW_FEATURES = {
-    "customer_update": "customer_update",
-    "payment_method_update": "payment_method_update",
-    "subscription_cancel": "subscription_cancel",
-    "subscription_pause": "subscription_pause",
-    "subscription_update": "subscription_update",
-    "subscription_update_confirm": "subscription_update",
-}
 CONFIRM = "subscription_update_confirm"
+_OWN_FEATURE = (
+    "customer_update",
+    "payment_method_update",
+    "subscription_cancel",
+    "subscription_pause",
+    "subscription_update",
+)
+FLOW_FEATURES = {flow: flow for flow in _OWN_FEATURE} | {CONFIRM: "subscription_update"}
 
 
 def _lack(flow: str, price: str | None, used: Used) -> tuple[tuple[str, ...], str] | None:
@@ -31,18 +31,15 @@ def _lack(flow: str, price: str | None, used: Used) -> tuple[tuple[str, ...], st
     feature = FLOW_FEATURES[flow]
     if not ((used.obj.get("features") or {}).get(feature) or {}).get("enabled"):
         return ("features", feature, "enabled"), f"features.{feature}.enabled is not true"
+    if flow != CONFIRM:
+        return None
     prices = {p for _, offered_prices in offered(used.obj) for p in offered_prices}
-    if flow == CONFIRM and not prices:
+    if not prices or (price is not None and price not in prices):
+        lacking = "offers no price" if not prices else f"does not offer {price}"
         return (
             ("features", feature, "products"),
-            "features.subscription_update.products offers no price (the confirmed item's "
-            "price must be among them)",
-        )
-    if flow == CONFIRM and price is not None and price not in prices:
-        return (
-            ("features", feature, "products"),
-            f"features.subscription_update.products does not offer {price} (the confirmed "
-            "item's price must be among them)",
+            f"features.subscription_update.products {lacking} (the confirmed item's price must "
+            "be among them)",
         )
     return None
 

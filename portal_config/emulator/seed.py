@@ -50,7 +50,7 @@ DASHBOARD_DEFAULT: dict[str, Any] = {
         "subscription_cancel": {
             "enabled": True,
             "mode": "at_period_end",
-            "cancellation_reason": {"enabled": True, "options": FIVE_CANCELLATION_REASONS},
+            "cancellation_reason": {"enabled": True, "options": list(FIVE_CANCELLATION_REASONS)},
         },
         "subscription_update": {"enabled": False},
     }
