@@ -291,10 +291,9 @@ def match(
     current: Sequence[Mapping[str, Any]],
     *,
     adopt: bool = False,
-    price_as: Callable[[str], str] = str,
 ) -> list[Binding]:
     """A Binding per file (in the files' order), then one per configuration no file claims,
-    which says the file it looks like, if any (`price_as`: look_alikes'). `current`: as the
+    which says the file it looks like, if any (the files' prices are IDs by now). `current`: as the
     gateway lists them, or as mappings of that shape (diff's base side)."""
     configurations = [Configuration.of(c) for c in current]
     bindings: list[Binding] = []
@@ -337,7 +336,7 @@ def match(
             bindings.append(Binding(ident[2], Status.FILE_GONE, obj=obj))
     missing = [b.desired for b in bindings if b.status is Status.MISSING and b.desired]
     unmanaged = [b.obj for b in bindings if b.status is Status.UNMANAGED and b.obj]
-    alike = look_alikes(missing, unmanaged, price_as) if missing and unmanaged else {}
+    alike = look_alikes(missing, unmanaged) if missing and unmanaged else {}
     if not alike:
         return bindings
     return [
