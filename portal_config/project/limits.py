@@ -214,7 +214,8 @@ def slow_read(budget: FolderBudget | None, text: str) -> str | None:
             "the files only YAML's slower reader reads (for tabs, a byte order mark, control "
             "characters, directives, `!` tags or a syntax error) are larger than "
             f"{MAX_SLOW_FOLDER_BYTES >> 20} MiB together: portal-config reads up to that much "
-            "of them"
+            "of them. Indent with spaces and remove byte order marks and control characters (and "
+            "fix any syntax error), so that the fast reader reads the files"
         )
     budget.slow_bytes -= len(text)
     return None
