@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 import requests
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
@@ -250,6 +250,8 @@ ADDRESS_PIECES = st.sampled_from(
 
 @settings(max_examples=400, deadline=None, database=None)
 @given(st.lists(ADDRESS_PIECES, min_size=1, max_size=7).map("".join))
+@example("https://.api.stripe.com")  # an empty label, which requests refuses to dial (found here)
+@example("https://api..stripe.com")
 def test_the_host_urllib3_dials_is_the_host_the_rule_approved(api_base: str) -> None:
     """Whatever the file says: validate refuses it, or connect (with the allow-list naming the
     host validate read) accepts it, and then requests connects to that host and no other."""

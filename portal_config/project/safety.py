@@ -138,6 +138,8 @@ def server_address(env_name: str, api_base: str | None) -> Url:
         raise refuse(f"the connection reads it as {address.url}: write that")
     if url.host.endswith("."):
         raise refuse("write the host without its final '.'")
+    if url.host.startswith(".") or ".." in url.host:  # requests refuses to dial an empty label
+        raise refuse("a host's names are not empty: no '.' at its start, no '..'")
     if url.scheme == "http" and not is_loopback(url.host.strip("[]")):
         raise Refused(
             "address",
