@@ -29,7 +29,9 @@ SECRET_KEY = re.compile(rf"(?<![A-Za-z0-9])(?:{_SECRET}){_BODY}")
 # account and mode) and a webhook signing secret. Output masks them, validate refuses them in a
 # file (rules.find_secrets), import refuses to write them (importer.py).
 KEY_LIKE = re.compile(rf"{SECRET_KEY.pattern}|(?<![A-Za-z0-9])(pk_(?:live|test)_|whsec_){_BODY}")
-_PREFIX = re.compile(rf"whsec_|pk_(?:live|test)_|{_SECRET}")
+# Every key-like prefix, as a pattern an editor's JSON Schema can reuse (ECMA 262 reads it too).
+KEY_PREFIX = rf"whsec_|pk_(?:live|test)_|{_SECRET}"
+_PREFIX = re.compile(KEY_PREFIX)
 _CORE = re.compile(rf"(?:{_SECRET})[A-Za-z0-9_]+")
 _SHORTEST = 12  # a value this short (a placeholder, a typo) would be masked all over the output
 

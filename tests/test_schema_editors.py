@@ -7,6 +7,7 @@ What yaml-language-server itself shows on hover: tests/test_editor_hover.py.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,6 +122,18 @@ def test_rule_hints_are_error_messages_editors_show() -> None:
     assert "never the key itself" in env["api_key_env"]["errorMessage"]
     products = config["properties"]["features"]["properties"]["subscription_update"]
     assert "10 products" in products["properties"]["products"]["errorMessage"]
+
+
+@pytest.mark.parametrize(
+    "key", ["sk_live_", "rk_test_", "pk_live_", "whsec_", "rkcs_test_", "sk_org_", "sk_org_live_"]
+)
+def test_an_editor_refuses_every_kind_of_key_in_api_key_env(key: str) -> None:
+    """An editor checks as validate does (rules.find_secrets, masking.KEY_LIKE): a sandbox's or
+    an organization's key pasted in place of a variable's name is refused as a secret key is."""
+    env = printed("project")["properties"]["environments"]["additionalProperties"]
+    pattern = env["properties"]["api_key_env"]["pattern"]
+    assert re.search(pattern, "STRIPE_SECRET_KEY")
+    assert not re.search(pattern, key + "51Hx0FakeKeyForTests")
 
 
 @pytest.mark.parametrize("kind", ["config", "project"])

@@ -21,6 +21,7 @@ from jsonschema import Draft7Validator
 from .. import __version__
 from ..errors import Problem, ProblemKind, of_kind
 from ..jsontypes import Data
+from ..masking import KEY_PREFIX
 from .loader import DataPath
 from .schema_messages import Locate, describe, dotted, problems_of, unknown
 from .stripe_fields import stripe_fields_schema
@@ -32,7 +33,8 @@ __all__ = ["Locate", "check", "describe", "dotted", "unknown"]
 DIALECT = "http://json-schema.org/draft-07/schema#"
 NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"  # keys, environment and project names
 VARIABLE_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
-_NOT_A_KEY = "^(?![srp]k_(live|test)_)"  # a Stripe key also reads as a variable name
+# A Stripe key also reads as a variable name: refused as validate refuses it (masking.KEY_LIKE)
+_NOT_A_KEY = f"^(?!{KEY_PREFIX})"
 # A schema's $id names the release it came from: the release workflow attaches what
 # `portal-config schema` prints to the GitHub release of its tag under this name, so an editor
 # pointed at the URL reads exactly the schema of the version a repository pins (a build between
