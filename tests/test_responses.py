@@ -173,7 +173,7 @@ def test_an_item_defect_says_which_item() -> None:
     ],
 )
 def test_a_balance_is_read_only_with_its_livemode(value: Any, words: str) -> None:
-    # an organization key's mode rests on it (plan_target.confirm_mode)
+    # an organization key's mode rests on it (planning/mode.confirm_mode)
     with pytest.raises(Malformed, match=words):
         responses.balance(value)
     assert responses.balance({"object": "balance", "livemode": True})["livemode"] is True

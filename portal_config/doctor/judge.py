@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..dashboard import api_keys_url, labelled, named, portal_settings_url
 from ..errors import FailureKind
-from ..pipeline import plan_target
+from ..planning.mode import confirm_mode
 from ..project.safety import KEY_PREFIXES
 from .files import judge_files
 from .flows import judge_flow
@@ -85,7 +85,7 @@ def judge_key(obs: Observation) -> list[Finding]:
         ]
     if failure and failure.kind is not FailureKind.PERMISSION:
         return [failed("key", "listing portal configurations", failure)]
-    wrong_mode = plan_target.confirm_mode(env, obs.configurations)  # an organization key's
+    wrong_mode = confirm_mode(env, obs.configurations)  # an organization key's
     if wrong_mode:
         fix = f"export the organization's {mode} mode key in {env.api_key_env}"
         return [Finding("key", "problem", wrong_mode[0].message, fix)]

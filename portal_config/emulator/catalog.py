@@ -135,7 +135,7 @@ def retrieve_account(call: Call) -> dict[str, Any]:
 def retrieve_balance(call: Call) -> dict[str, Any]:
     """The acting account's balance, as docs.stripe.com/api/balance/balance_object shows it:
     every account has one, in each mode, so its `livemode` tells an organization key's mode
-    (pipeline/plan_target.confirm_mode). The emulator moves no money: empty, in USD."""
+    (planning/mode.confirm_mode). The emulator moves no money: empty, in USD."""
     return {
         "object": "balance",
         "available": [{"amount": 0, "currency": "usd", "source_types": {"card": 0}}],

@@ -57,7 +57,7 @@ class PriceCatalog:
 
     def answers(self) -> list[dict[str, Any]]:
         """Every price Stripe answered with (each carries `livemode`: an organization key's
-        mode, plan_target.confirm_mode)."""
+        mode, planning/mode.confirm_mode)."""
         return [*self.by_lookup_key.values(), *(p for p in self.by_id.values() if p)]
 
     def labels(self) -> dict[str, str]:

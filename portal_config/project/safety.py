@@ -38,7 +38,7 @@ KEY_PREFIXES = {
 SANDBOX_ONLY = "rkcs_"  # a key no environment but a sandbox has
 # An organization's key acts for no account of its own, in any mode; its prefix is documented
 # as sk_org alone (https://docs.stripe.com/keys/organization-api-keys), so its mode is taken
-# from Stripe's answers (plan_target.confirm_mode), not from the key.
+# from Stripe's answers (planning/mode.confirm_mode), not from the key.
 ORGANIZATION_PREFIX = "sk_org_"
 ORGANIZATION_KEY = re.compile(ORGANIZATION_PREFIX + r"[A-Za-z0-9_]+")
 # A key with nothing around it (not even a newline): its kind, its mode, the rest.
