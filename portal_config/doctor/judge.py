@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..dashboard import api_keys_url, labelled, named, portal_settings_url
 from ..errors import FailureKind
-from ..planning.mode import confirm_mode
+from ..planning.mode import unconfirmed
 from ..project.safety import KEY_PREFIXES
 from .files import judge_files
 from .flows import judge_flow
@@ -85,10 +85,14 @@ def judge_key(obs: Observation) -> list[Finding]:
         ]
     if failure and failure.kind is not FailureKind.PERMISSION:
         return [failed("key", "listing portal configurations", failure)]
-    wrong_mode = confirm_mode(env, obs.configurations)  # an organization key's
-    if wrong_mode:
-        fix = f"export the organization's {mode} mode key in {env.api_key_env}"
-        return [Finding("key", "problem", wrong_mode[0].message, fix)]
+    if obs.wrong_mode:  # an organization key's mode, not the environment's
+        fix = (
+            "grant the organization key Balance read in the Dashboard, or create the first "
+            f"portal configuration in {mode} mode"
+            if obs.wrong_mode[0] == unconfirmed(env)
+            else f"export the organization's {mode} mode key in {env.api_key_env}"
+        )
+        return [Finding("key", "problem", obs.wrong_mode[0].message, fix)]
     findings = [Finding("key", "ok", works)]
     if failure:  # the key works but may not even read portal configurations
         return findings + [failed("key", "the key cannot read portal configurations", failure)]

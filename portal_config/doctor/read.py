@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import FailureKind, Location, Problem, StripeFailure, ValidationFailed
 from ..pipeline import prices
+from ..planning.mode import confirm_mode
 from ..portal.configuration import Configuration
 from ..project import config, loader, spec
 from ..project.safety import Refused
@@ -125,6 +126,13 @@ def read(
             obs.list_failure = failure(gateway, exc)
             return
     obs.configurations = configurations
+    try:  # an organization key's mode: from the listed configurations, else the balance
+        obs.wrong_mode = confirm_mode(obs.env, configurations, (), gateway.retrieve_balance)
+    except StripeFailure as exc:
+        obs.list_failure = failure(gateway, exc)
+        return
+    if obs.wrong_mode:  # the rest would be read, and sessions made, in the other mode
+        return
     if obs.key_kind in LIMITED_KEYS:
         try:
             gateway.probe_configuration_write()

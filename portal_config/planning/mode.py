@@ -39,7 +39,7 @@ def confirm_mode(
         except StripeFailure as exc:
             if exc.kind is not FailureKind.PERMISSION:
                 raise
-            return [_unconfirmed(environment)]
+            return [unconfirmed(environment)]
     live = environment.mode == "live"
     other = [what for what, livemode in answers if livemode != live]
     if not other:
@@ -57,7 +57,8 @@ def confirm_mode(
     ]
 
 
-def _unconfirmed(environment: spec.Environment) -> Problem:
+def unconfirmed(environment: spec.Environment) -> Problem:
+    """Nothing read tells the mode, and the key may not read the balance that would."""
     return Problem(
         environment.location,
         f"environment '{environment.name}' cannot confirm the mode of its organization key: "

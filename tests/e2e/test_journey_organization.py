@@ -304,3 +304,32 @@ def test_no_balance_is_read_for_a_key_that_says_its_mode(project, monkeypatch) -
     applied = project.run("apply", "--env", "staging")
     assert applied.exit_code == 0, applied.output
     assert balance_reads(project) == 0
+
+
+def test_doctor_on_an_empty_account_confirms_the_mode_from_the_balance(
+    project, monkeypatch
+) -> None:
+    # nothing listed tells the key's mode: doctor reads the balance, as a plan that writes does
+    organization_project(project, monkeypatch, key=LIVE_ORG_KEY)
+
+    doctor = project.run("doctor", "--env", "shop")
+    assert doctor.exit_code == 1, doctor.output
+    assert "Stripe answered with a live mode balance" in doctor.stdout, doctor.output
+    assert "its organization key is a live mode key" in doctor.stdout
+    assert "works and is a test mode key" not in doctor.stdout
+    assert balance_reads(project) == 1
+    assert project.writes() == []
+    assert LIVE_ORG_KEY not in doctor.output
+
+
+def test_doctor_with_a_key_refused_the_balance_says_what_to_grant(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    project.emulator.key_permissions = {ORG_KEY: {"billing_portal": "write", "prices": "read"}}
+
+    doctor = project.run("doctor", "--env", "shop")
+    assert doctor.exit_code == 1, doctor.output
+    assert "cannot confirm the mode of its organization key" in doctor.stdout, doctor.output
+    assert "fix: grant the organization key Balance read" in doctor.stdout, doctor.output
+    assert "export the organization's" not in doctor.stdout
+    assert balance_reads(project) == 1
+    assert project.writes() == []
