@@ -9,10 +9,17 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import requests
 import stripe
 from stripe import _api_requestor, _util
+from stripe._requestor_options import RequestorOptions
+
+if TYPE_CHECKING:
+    from stripe._stripe_response import StripeResponse
+    from stripe._v1_services import V1Services
 
 from ..errors import FailureKind
 from ..jsontypes import Data
@@ -213,6 +220,49 @@ def _session(address: str, limiter: RateLimiter | None = None) -> LimitedSession
     return session
 
 
+class Client:
+    """The SDK as a gateway drives it: `get`, one GET through the SDK's own requestor (its auth,
+    headers and errors; the answer's JSON is `answer_json`'s), and `v1`, StripeClient's
+    services, made on first use. A plan only reads: StripeClient's module (its ~20 modules of
+    services, webhooks and events: ~7 ms) is imported only for a write or a typed read. Both
+    send as one StripeClient(key, ...) would: the same requestor options and HTTP client, and
+    `get` is StripeClient.raw_request's GET (stripe-python 16, stripe/_stripe_client.py,
+    __init__ and raw_request:
+    https://github.com/stripe/stripe-python/blob/master/stripe/_stripe_client.py)."""
+
+    def __init__(self, key: str, http_client: stripe.HTTPClient, **options: Any):
+        self._arguments = {"api_key": key, "http_client": http_client, **options}
+        self._requestor = _api_requestor._APIRequestor(
+            options=RequestorOptions(
+                api_key=key,
+                stripe_account=options["stripe_account"],
+                stripe_context=options["stripe_context"],
+                stripe_version=options["stripe_version"],
+                base_addresses=options["base_addresses"],
+                max_network_retries=options["max_network_retries"],
+            ),
+            client=http_client,
+        )
+
+    def get(self, path: str, params: Mapping[str, Any]) -> StripeResponse:
+        """GET `path` with `params` (no request options among them), as raw_request sends it."""
+        mode = _util.get_api_mode(path)
+        body, status, headers = self._requestor.request_raw(
+            "get",
+            path,
+            params=params,
+            options={},
+            base_address="api",
+            api_mode=mode,
+            usage=["raw_request"],
+        )
+        return self._requestor._interpret_response(body, status, headers, mode)
+
+    @cached_property
+    def v1(self) -> V1Services:
+        return stripe.StripeClient(**self._arguments).v1
+
+
 def _client(
     key: str,
     address: str,
@@ -221,9 +271,9 @@ def _client(
     budget: transport.TimeBudget,
     limiter: RateLimiter | None = None,
     session: LimitedSession | None = None,
-) -> stripe.StripeClient:
+) -> Client:
     session = session or _session(address, limiter)
-    return stripe.StripeClient(
+    return Client(
         key,
         base_addresses={"api": address},
         stripe_account=stripe_account,

@@ -91,6 +91,11 @@ NOT_IN_A_LOCAL_PLAN = {
     # the emulator's knobs (/_emulator/) and a session's portal page: a plan asks for neither
     "portal_config.emulator.controls",
     "portal_config.emulator.portal_page",
+    # the SDK's StripeClient and what it imports (its services, webhooks, events): a plan only
+    # reads, through the SDK's requestor (stripe_api/sdk.py). (stripe's module __getattr__
+    # imports stripe._stripe_client itself with importlib, which -X importtime does not log.)
+    "stripe._v1_services",
+    "stripe._event_notification_handler",
 }
 
 
