@@ -10,11 +10,12 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import requests
 import stripe
 from stripe import _api_requestor, _util
+from stripe._base_address import BaseAddresses
 from stripe._requestor_options import RequestorOptions
 
 if TYPE_CHECKING:
@@ -220,6 +221,16 @@ def _session(address: str, limiter: RateLimiter | None = None) -> LimitedSession
     return session
 
 
+class _Options(TypedDict):
+    """What both the requestor and StripeClient are given besides the key and the HTTP client."""
+
+    base_addresses: BaseAddresses
+    stripe_account: str | None
+    stripe_context: str | None
+    stripe_version: str
+    max_network_retries: int
+
+
 class Client:
     """The SDK as a gateway drives it: `get`, one GET through the SDK's own requestor (its auth,
     headers and errors; the answer's JSON is `answer_json`'s), and `v1`, StripeClient's
@@ -230,18 +241,25 @@ class Client:
     __init__ and raw_request:
     https://github.com/stripe/stripe-python/blob/master/stripe/_stripe_client.py)."""
 
-    def __init__(self, key: str, http_client: stripe.HTTPClient, **options: Any):
-        self._arguments = {"api_key": key, "http_client": http_client, **options}
+    def __init__(
+        self,
+        key: str,
+        address: str,
+        stripe_account: str | None,
+        stripe_context: str | None,
+        http_client: stripe.HTTPClient,
+    ):
+        self._key, self._http_client = key, http_client
+        self._options = _Options(
+            base_addresses={"api": address},
+            stripe_account=stripe_account,
+            # Stripe-Context on every request (stripe-python 16: stripe/_api_requestor.py)
+            stripe_context=stripe_context,
+            stripe_version=STRIPE_VERSION,
+            max_network_retries=0,  # StripeGateway._call retries, within the run's time
+        )
         self._requestor = _api_requestor._APIRequestor(
-            options=RequestorOptions(
-                api_key=key,
-                stripe_account=options["stripe_account"],
-                stripe_context=options["stripe_context"],
-                stripe_version=options["stripe_version"],
-                base_addresses=options["base_addresses"],
-                max_network_retries=options["max_network_retries"],
-            ),
-            client=http_client,
+            options=RequestorOptions(api_key=key, **self._options), client=http_client
         )
 
     def get(self, path: str, params: Mapping[str, Any]) -> StripeResponse:
@@ -260,7 +278,8 @@ class Client:
 
     @cached_property
     def v1(self) -> V1Services:
-        return stripe.StripeClient(**self._arguments).v1
+        client = stripe.StripeClient(self._key, http_client=self._http_client, **self._options)
+        return client.v1
 
 
 def _client(
@@ -273,13 +292,4 @@ def _client(
     session: LimitedSession | None = None,
 ) -> Client:
     session = session or _session(address, limiter)
-    return Client(
-        key,
-        base_addresses={"api": address},
-        stripe_account=stripe_account,
-        # Stripe-Context on every request (stripe-python 16: stripe/_api_requestor.py)
-        stripe_context=stripe_context,
-        stripe_version=STRIPE_VERSION,
-        max_network_retries=0,  # StripeGateway._call retries, within the run's time
-        http_client=_DeadlineClient(session, budget),
-    )
+    return Client(key, address, stripe_account, stripe_context, _DeadlineClient(session, budget))
