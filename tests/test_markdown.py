@@ -15,6 +15,7 @@ from portal_config import render
 from portal_config.errors import Location, Problem
 from portal_config.planning.match import Desired
 from portal_config.planning.plan import EnvPlan, Plan, plan_environment
+from portal_config.render.markdown import markdown
 
 from .support.samples import desired, stripe_config
 
@@ -63,7 +64,7 @@ def mixed() -> Plan:
 
 
 def test_the_marker_the_summary_table_and_a_heading_per_environment() -> None:
-    out = render.markdown(mixed())
+    out = markdown(mixed())
     assert out.splitlines()[0] == "<!-- portal-config: plan -->"
     table = rows(out)[:4]
     assert table == [
@@ -78,7 +79,7 @@ def test_the_marker_the_summary_table_and_a_heading_per_environment() -> None:
 
 
 def test_warnings_for_a_live_change_and_a_deactivation() -> None:
-    out = render.markdown(mixed())
+    out = markdown(mixed())
     staging, prod = out.split("### <code>staging</code>")[1].split("### <code>prod</code>")
     assert (
         "> [!WARNING]\n> 1 configuration(s) will be deactivated: portal sessions created "
@@ -89,12 +90,12 @@ def test_warnings_for_a_live_change_and_a_deactivation() -> None:
         "> [!WARNING]\n> Live mode: applying these files changes 1 configuration(s) that "
         "customers use now."
     ) in prod
-    quiet = render.markdown(Plan("acme", [env_plan([desired("a", {"name": "A"})], [])]))
+    quiet = markdown(Plan("acme", [env_plan([desired("a", {"name": "A"})], [])]))
     assert "[!WARNING]" not in quiet
 
 
 def test_each_configuration_is_a_details_block_with_field_before_after() -> None:
-    out = render.markdown(mixed())
+    out = markdown(mixed())
     blocks = re.findall(r"<details><summary>(.*?)</summary>\n\n(.*?)\n\n</details>", out, re.S)
     assert [summary for summary, _ in blocks] == [
         "+ <code>basic</code> will be created · <code>configs/basic.yaml</code>"
@@ -126,7 +127,7 @@ def test_products_show_the_entries_taken_away_and_those_offered() -> None:
         [desired("std", {"features": {"subscription_update": {"products": products}}})], [std]
     )
     env = dataclasses.replace(env, labels={"price_1": "lookup_key:pro"})
-    (row,) = [r for r in rows(render.markdown(Plan("acme", [env]))) if "products" in r]
+    (row,) = [r for r in rows(markdown(Plan("acme", [env]))) if "products" in r]
     _, before, after = cells(row)
     assert shown(before) == "prod_a: price_0"
     assert shown(after) == "prod_a: lookup_key:pro (price_1)"
@@ -145,7 +146,7 @@ def test_hostile_values_cannot_break_the_comment() -> None:
     env = dataclasses.replace(
         env, problems=(*env.problems, Problem(Location("configs/x.yaml", 3, 5), HOSTILE))
     )
-    out = render.markdown(Plan("acme", [env]))
+    out = markdown(Plan("acme", [env]))
     (row,) = [r for r in rows(out) if "headline" in r]
     field, before, after = cells(row)  # exactly three cells: no pipe of the value split one
     assert shown(after) == json.dumps(HOSTILE), "shown exactly as written"
@@ -161,7 +162,7 @@ def test_hostile_values_cannot_break_the_comment() -> None:
 
 def test_a_line_break_in_a_name_is_shown_not_obeyed() -> None:
     env = EnvPlan("staging", "test", unmanaged=[("bpc_1", "two\nlines\u202e", None)])
-    line = next(x for x in render.markdown(Plan("acme", [env])).splitlines() if "claims" in x)
+    line = next(x for x in markdown(Plan("acme", [env])).splitlines() if "claims" in x)
     assert html.unescape(line).endswith('"two\\nlines\\u202e" (<code>bpc_1</code>)')
 
 
@@ -173,7 +174,7 @@ def test_notes_name_prunable_default_kept_and_unmanaged_configurations() -> None
         default_kept=[("gone", "bpc_5")],
         unmanaged=[("bpc_3", "Legacy", None), ("bpc_4", None, "ca_x")],
     )
-    out = render.markdown(Plan("acme", [env]))
+    out = markdown(Plan("acme", [env]))
     notes = out.split("**Notes**\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert notes[0] == (
         "- 1 configuration(s) whose file is gone: <code>old</code> "
@@ -196,7 +197,7 @@ def test_notes_name_prunable_default_kept_and_unmanaged_configurations() -> None
 def test_nothing_to_change_and_problems_with_file_line_col() -> None:
     problem = Problem(Location("configs/x.yaml", 3, 5), "lookup_key:pro_monthy matches no price")
     plan = Plan("acme", [EnvPlan("staging", "test"), EnvPlan("prod", "live", problems=[problem])])
-    out = render.markdown(plan)
+    out = markdown(plan)
     staging, prod = out.split("### <code>prod</code>")
     assert staging.rstrip().endswith("Nothing to change.")
     assert (
@@ -209,9 +210,7 @@ def test_nothing_to_change_and_problems_with_file_line_col() -> None:
 
 
 def test_a_diff_has_its_own_marker_title_and_closing_line() -> None:
-    out = render.markdown(
-        Plan("acme", [EnvPlan("staging", "test")]), render.diff_wording("origin/main")
-    )
+    out = markdown(Plan("acme", [EnvPlan("staging", "test")]), render.diff_wording("origin/main"))
     lines = out.splitlines()
     assert lines[0] == "<!-- portal-config: diff -->"
     assert lines[2] == "## portal-config diff against origin/main"
@@ -223,11 +222,11 @@ def test_a_diff_has_its_own_marker_title_and_closing_line() -> None:
 
 
 def test_a_drift_check_says_drift_and_where() -> None:
-    out = render.markdown(mixed(), render.plan_wording(drift=True))
+    out = markdown(mixed(), render.plan_wording(drift=True))
     assert out.splitlines()[4] == (
         "**Drift: Stripe differs from the configuration files in staging, prod.**"
     )
-    assert "Drift" not in render.markdown(mixed())
+    assert "Drift" not in markdown(mixed())
 
 
 def big_plan(n: int, fields: int = 12) -> Plan:
@@ -248,9 +247,9 @@ def big_plan(n: int, fields: int = 12) -> Plan:
 
 def test_over_the_limit_the_largest_tables_go_first_then_whole_configurations() -> None:
     plan = big_plan(30)
-    full = render.markdown(plan)
+    full = markdown(plan)
     assert len(full) > 20_000 and "Cut to fit" not in full
-    tables_cut = render.markdown(plan, limit=20_000)
+    tables_cut = markdown(plan, limit=20_000)
     assert len(tables_cut) <= 20_000
     assert tables_cut.count("<details>") == 31, "every configuration is still named"
     assert "12 field(s) change; this table is cut" in tables_cut
@@ -269,7 +268,7 @@ def test_over_the_limit_the_largest_tables_go_first_then_whole_configurations() 
         "json</code>."
     ) in tables_cut
 
-    few = render.markdown(plan, limit=4_000)
+    few = markdown(plan, limit=4_000)
     assert len(few) <= 4_000
     more = re.search(
         r"… and (\d+) more configuration\(s\) to change in <code>staging</code>, "

@@ -13,6 +13,7 @@ from portal_config.errors import Location, Problem
 from portal_config.planning.changes import Adopt, Deactivate, FieldChange
 from portal_config.planning.match import Desired
 from portal_config.planning.plan import EnvPlan, Plan, plan_environment
+from portal_config.render.machine import as_json
 
 from .support.samples import desired, stripe_config
 
@@ -219,7 +220,7 @@ def test_json_has_the_documented_shape() -> None:
 
 
 def test_json_of_a_plan_in_sync_has_no_changes() -> None:
-    data = render.as_json(plan_of(env_plan([desired("a")], [stripe_config("bpc_1", "a")])))
+    data = as_json(plan_of(env_plan([desired("a")], [stripe_config("bpc_1", "a")])))
     assert data["has_changes"] is False
     assert data["environments"][0]["in_sync"] == [{"key": "a", "id": "bpc_1"}]
 

@@ -45,7 +45,6 @@ class PlanRequest:
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import progress, render
     from ..pipeline import fanout, history, plan_target
-    from ..planning import planfile
     from ..project.limits import STDIN
 
     chosen = checks.plan(request, context)
@@ -69,6 +68,8 @@ def execute(request: PlanRequest, context: Context) -> int:
     # `--out -`: stdout holds the plan file alone (for a pipe), the report goes to stderr.
     to_stdout = request.out_file == STDIN
     if request.out_file:
+        from ..planning import planfile  # a saved plan's file only: issue 24, lean runs
+
         planfile.save(result, request.out_file)
         where, then = ("stdout", "-") if to_stdout else (request.out_file, request.out_file)
         click.echo(

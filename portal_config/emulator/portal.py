@@ -13,7 +13,6 @@ from .context import Call, api_mode
 from .errors import invalid, missing_param
 from .lists import paginate
 from .objects import new_configuration, new_session, update_configuration
-from .portal_page import keep
 
 URL = "/v1/billing_portal/configurations"
 NOUN = "configuration"
@@ -173,6 +172,8 @@ def create_session(call: Call) -> dict[str, Any]:
     session = new_session(
         params, configuration=config, livemode=call.livemode, now=call.now, base=call.portal_base
     )
+    from .portal_page import keep  # (with html: only where sessions are made)
+
     keep(call.state, session, call.now)  # its url opens the emulated portal (portal_page.py)
     return session
 

@@ -4,27 +4,22 @@ here decides what to change."""
 from __future__ import annotations
 
 from ..planning.plan import Plan
-from .machine import as_json, json_text
-from .markdown import markdown
 from .text import field_lines, text
 from .words import PLAN, Wording, diff_wording, plan_wording
 
-__all__ = [
-    "PLAN",
-    "Wording",
-    "as_json",
-    "diff_wording",
-    "field_lines",
-    "in_format",
-    "json_text",
-    "markdown",
-    "plan_wording",
-    "text",
-]
+__all__ = ["PLAN", "Wording", "diff_wording", "field_lines", "in_format", "plan_wording", "text"]
 
 
 def in_format(plan: Plan, fmt: str, color: bool = False, wording: Wording = PLAN) -> str:
     """`--format text|markdown|json`; `wording` says what was compared (a plan or a diff)."""
+    # Each of the other formats' renderers is imported when asked for: a text plan, the
+    # terminal's, does not pay for them (issue 24: tests/reliability/test_lean_runs.py).
     if fmt == "json":
+        from .machine import json_text
+
         return json_text(plan)
-    return markdown(plan, wording) if fmt == "markdown" else text(plan, color, wording)
+    if fmt == "markdown":
+        from .markdown import markdown
+
+        return markdown(plan, wording)
+    return text(plan, color, wording)

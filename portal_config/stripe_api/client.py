@@ -24,7 +24,7 @@ from ..planning.match import Slim
 from ..portal.configuration import Configuration
 from . import requestlog, responses, transport
 from .failures import UNCERTAIN, malformed, worded
-from .sdk import _describe, _retryable, answer_json
+from .sdk import Client, _describe, _retryable, answer_json
 
 # Retries after the first attempt, and the backoff between them (tests make it short).
 RETRIES = 4
@@ -48,7 +48,7 @@ class StripeGateway:
 
     def __init__(
         self,
-        client: stripe.StripeClient,
+        client: Client,
         env_name: str,
         mode: str,
         address: str,
@@ -181,9 +181,9 @@ class StripeGateway:
     def _get(self, path: str, params: Mapping[str, Any]) -> None:
         """One GET through the SDK's HTTP, auth and errors (its answer is taken by `_call`),
         building none of its objects (a typed list builds a StripeObject, whose first one
-        imports a share of the SDK: ~25 ms). raw_request skips the SDK's Stripe-Notice
+        imports a share of the SDK: ~25 ms). A raw GET skips the SDK's Stripe-Notice
         warning, so it is given here."""
-        response = self.client.raw_request("get", path, **params)
+        response = self.client.get(path, params)
         _api_requestor._maybe_emit_stripe_notice(response.headers)
 
     def retrieve_configuration(self, config_id: str) -> Configuration:

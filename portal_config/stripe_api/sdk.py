@@ -9,10 +9,18 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import requests
 import stripe
 from stripe import _api_requestor, _util
+from stripe._base_address import BaseAddresses
+from stripe._requestor_options import RequestorOptions
+
+if TYPE_CHECKING:
+    from stripe._stripe_response import StripeResponse
+    from stripe._v1_services import V1Services
 
 from ..errors import FailureKind
 from ..jsontypes import Data
@@ -213,6 +221,67 @@ def _session(address: str, limiter: RateLimiter | None = None) -> LimitedSession
     return session
 
 
+class _Options(TypedDict):
+    """What both the requestor and StripeClient are given besides the key and the HTTP client."""
+
+    base_addresses: BaseAddresses
+    stripe_account: str | None
+    stripe_context: str | None
+    stripe_version: str
+    max_network_retries: int
+
+
+class Client:
+    """The SDK as a gateway drives it: `get`, one GET through the SDK's own requestor (its auth,
+    headers and errors; the answer's JSON is `answer_json`'s), and `v1`, StripeClient's
+    services, made on first use. A plan only reads: StripeClient's module (its ~20 modules of
+    services, webhooks and events: ~7 ms) is imported only for a write or a typed read. Both
+    send as one StripeClient(key, ...) would: the same requestor options and HTTP client, and
+    `get` is StripeClient.raw_request's GET (stripe-python 16, stripe/_stripe_client.py,
+    __init__ and raw_request:
+    https://github.com/stripe/stripe-python/blob/master/stripe/_stripe_client.py)."""
+
+    def __init__(
+        self,
+        key: str,
+        address: str,
+        stripe_account: str | None,
+        stripe_context: str | None,
+        http_client: stripe.HTTPClient,
+    ):
+        self._key, self._http_client = key, http_client
+        self._options = _Options(
+            base_addresses={"api": address},
+            stripe_account=stripe_account,
+            # Stripe-Context on every request (stripe-python 16: stripe/_api_requestor.py)
+            stripe_context=stripe_context,
+            stripe_version=STRIPE_VERSION,
+            max_network_retries=0,  # StripeGateway._call retries, within the run's time
+        )
+        self._requestor = _api_requestor._APIRequestor(
+            options=RequestorOptions(api_key=key, **self._options), client=http_client
+        )
+
+    def get(self, path: str, params: Mapping[str, Any]) -> StripeResponse:
+        """GET `path` with `params` (no request options among them), as raw_request sends it."""
+        mode = _util.get_api_mode(path)
+        body, status, headers = self._requestor.request_raw(
+            "get",
+            path,
+            params=params,
+            options={},
+            base_address="api",
+            api_mode=mode,
+            usage=["raw_request"],
+        )
+        return self._requestor._interpret_response(body, status, headers, mode)
+
+    @cached_property
+    def v1(self) -> V1Services:
+        client = stripe.StripeClient(self._key, http_client=self._http_client, **self._options)
+        return client.v1
+
+
 def _client(
     key: str,
     address: str,
@@ -221,15 +290,6 @@ def _client(
     budget: transport.TimeBudget,
     limiter: RateLimiter | None = None,
     session: LimitedSession | None = None,
-) -> stripe.StripeClient:
+) -> Client:
     session = session or _session(address, limiter)
-    return stripe.StripeClient(
-        key,
-        base_addresses={"api": address},
-        stripe_account=stripe_account,
-        # Stripe-Context on every request (stripe-python 16: stripe/_api_requestor.py)
-        stripe_context=stripe_context,
-        stripe_version=STRIPE_VERSION,
-        max_network_retries=0,  # StripeGateway._call retries, within the run's time
-        http_client=_DeadlineClient(session, budget),
-    )
+    return Client(key, address, stripe_account, stripe_context, _DeadlineClient(session, budget))

@@ -5,6 +5,7 @@ inode and mtime, never on timings."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from portal_config.emulator import Emulator
 from portal_config.emulator.server import EmulatorHTTPServer
 from tests.support.cli import run_cli
 
@@ -24,8 +26,9 @@ CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 NOT_OFFLINE = {"stripe", "requests", "asyncio"}
 
 
-def _imported(tmp_path: Path, *args: str) -> set[str]:
-    """The modules `python -m portal_config ARGS` imports, run on a copy of the shipped configs."""
+def _imported(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> set[str]:
+    """The modules `python -m portal_config ARGS` imports, run on a copy of the shipped configs
+    (unless the folder already holds a project)."""
     project = tmp_path / "repo" / "configs"
     if not project.exists():
         shutil.copytree(CONFIGS, project)
@@ -35,7 +38,7 @@ def _imported(tmp_path: Path, *args: str) -> set[str]:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
     )
     assert run.returncode == 0, run.stderr[-2000:]
     lines = [line for line in run.stderr.splitlines() if line.startswith("import time:")]
@@ -81,6 +84,18 @@ NOT_IN_A_LOCAL_PLAN = {
     "portal_config.doctor",
     "portal_config.render.apply_report",
     "ruamel",
+    # the other formats' renderers, a saved plan's file (none here)
+    "portal_config.render.markdown",
+    "portal_config.render.machine",
+    "portal_config.planning.planfile",
+    # the emulator's knobs (/_emulator/) and a session's portal page: a plan asks for neither
+    "portal_config.emulator.controls",
+    "portal_config.emulator.portal_page",
+    # the SDK's StripeClient and what it imports (its services, webhooks, events): a plan only
+    # reads, through the SDK's requestor (stripe_api/sdk.py). (stripe's module __getattr__
+    # imports stripe._stripe_client itself with importlib, which -X importtime does not log.)
+    "stripe._v1_services",
+    "stripe._event_notification_handler",
 }
 
 
@@ -94,6 +109,36 @@ def test_a_local_plan_imports_only_what_it_uses(tmp_path: Path) -> None:
     # log, which logs import statements; what that module imports is)
     assert "portal_config.commands.checks" in imported
     assert imported & NOT_IN_A_LOCAL_PLAN == set()
+    # The version is the one setuptools-scm wrote into the package at build time, not read back
+    # from the installed distribution's metadata (importlib.metadata parses all of it, README
+    # included: ~3 ms of every run).
+    assert "portal_config._version" in imported
+
+
+# A plan against an account over the network runs no emulator: none of it, nor its HTTP server.
+NOT_IN_A_REMOTE_PLAN = NOT_IN_A_LOCAL_PLAN | {
+    "portal_config.emulator",
+    "http.server",
+    "socketserver",
+}
+
+
+def test_a_plan_against_a_remote_account_imports_no_emulator(tmp_path: Path) -> None:
+    project = tmp_path / "repo" / "configs"
+    project.mkdir(parents=True)
+    (tmp_path / "repo" / ".git").mkdir()
+    with Emulator() as remote:  # the account, in this process: the plan reaches it over HTTP
+        (project / "portal-config.yaml").write_text(
+            "version: 1\nenvironments:\n  staging:\n    mode: test\n"
+            f"    api_key_env: LEAN_KEY\n    api_base: {remote.url}\n"
+        )
+        (project / "support.yaml").write_text(
+            "business_profile: {headline: Support}\nfeatures: {invoice_history: {enabled: true}}\n"
+        )
+        imported = _imported(tmp_path, "plan", "--env", "staging", env={"LEAN_KEY": "sk_test_x"})
+        assert [r.path for r in remote.request_log] == ["/v1/billing_portal/configurations"]
+    assert "portal_config.stripe_api.client" in imported
+    assert imported & NOT_IN_A_REMOTE_PLAN == set()
 
 
 def test_the_emulator_server_stops_without_waiting_out_its_poll_interval() -> None:
@@ -110,3 +155,47 @@ def test_the_emulator_server_stops_without_waiting_out_its_poll_interval() -> No
     serving.join(timeout=60)
     assert not serving.is_alive()
     assert time.monotonic() - started < 10  # against the interval's 30 s
+
+
+def test_a_command_line_run_ends_without_the_interpreters_last_collections() -> None:
+    # What a run made lives until the process ends: frozen (gc.freeze) once `main` is done, the
+    # interpreter's final collections skip it (~40 ms of the start-up floor's own ~200 ms). An
+    # in-process call, as the tests' and a library user's, leaves the collector as it was.
+    ends = (
+        "import gc, sys; from portal_config.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    print(gc.get_freeze_count() > 0)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", ends, "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert run.stdout.splitlines()[-1] == "True", run.stderr[-2000:]
+    frozen = gc.get_freeze_count()
+    assert run_cli("--help").exit_code == 0
+    assert gc.get_freeze_count() == frozen
+
+
+def test_a_command_line_run_collects_nothing_before_its_command_is_loaded(tmp_path: Path) -> None:
+    # Start-up only imports, and what it imports lives until the process ends: the collector
+    # starts once the command's module is loaded (~10 ms of a plan's CPU were young-generation
+    # collections of modules), and it does collect the rest of the run.
+    watch = (
+        "import gc\n"
+        "from portal_config.cli import cli, main\n"
+        "seen = []  # at each collection: was the command loaded (registered on the group)?\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and seen.append(\n"
+        "    'plan' in cli.commands))\n"
+        "try:\n    main()\n"
+        "except SystemExit:\n    print(gc.isenabled(), sorted(set(seen)))"
+    )
+    project = tmp_path / "repo" / "configs"
+    shutil.copytree(CONFIGS, project)
+    (tmp_path / "repo" / ".git").mkdir()
+    run = subprocess.run(
+        [sys.executable, "-c", watch, "plan", "--env", "local"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.stdout.splitlines()[-1] == "True [True]", run.stderr[-2000:]
+    assert run_cli("--help").exit_code == 0 and gc.isenabled()  # in-process: left as it was
