@@ -19,7 +19,16 @@ from pathlib import Path
 import click
 
 from . import __version__, masking
-from .commands.options import COMMAND_LINE_ONLY, NO_COLOR_META, NO_COLOR_OPTION, Context
+from .commands.options import (
+    COMMAND_LINE_ONLY,
+    CONFIG_HELP,
+    DEBUG_HELP,
+    NO_COLOR_META,
+    NO_COLOR_OPTION,
+    VERBOSE_HELP,
+    Context,
+    group_options_after_the_name,
+)
 from .errors import PortalConfigError, ValidationFailed
 from .stripe_api import notices, requestlog
 
@@ -91,8 +100,8 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _COMMANDS:
             module = importlib.import_module(f"{__package__}.commands.{_COMMANDS[cmd_name]}")
-            # --no-color also after the command's name
-            self.add_command(_from_the_environment(NO_COLOR_OPTION(module.command)), cmd_name)
+            command = group_options_after_the_name(module.command)
+            self.add_command(_from_the_environment(command), cmd_name)
             _started()
         return self.commands.get(cmd_name)
 
@@ -111,16 +120,10 @@ class LazyGroup(click.Group):
     "config_path",
     type=click.Path(path_type=Path),
     **COMMAND_LINE_ONLY,
-    help="Project file (default: ./portal-config.yaml or ./configs/portal-config.yaml).",
+    help=CONFIG_HELP,
 )
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.", **COMMAND_LINE_ONLY)
-@click.option(
-    "--verbose",
-    is_flag=True,
-    help="Log each request to Stripe on stderr: method, path, status, request ID, time, the key "
-    "masked; retries and rate limits.",
-    **COMMAND_LINE_ONLY,
-)
+@click.option("--debug", is_flag=True, help=DEBUG_HELP, **COMMAND_LINE_ONLY)
+@click.option("--verbose", is_flag=True, help=VERBOSE_HELP, **COMMAND_LINE_ONLY)
 @NO_COLOR_OPTION
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, debug: bool, verbose: bool) -> None:

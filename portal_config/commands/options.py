@@ -51,6 +51,45 @@ NO_COLOR_OPTION = click.option(
     **COMMAND_LINE_ONLY,
     help="No colour, even on a terminal or with FORCE_COLOR (also NO_COLOR).",
 )
+CONFIG_HELP = "Project file (default: ./portal-config.yaml or ./configs/portal-config.yaml)."
+DEBUG_HELP = "Show tracebacks for errors."
+VERBOSE_HELP = (
+    "Log each request to Stripe on stderr: method, path, status, request ID, time, the key "
+    "masked; retries and rate limits."
+)
+
+
+def _group_option_after_the_name(
+    ctx: click.Context, param: click.Parameter, value: Path | bool | None
+) -> None:
+    """The group's --config, --debug and --verbose given after the command's name: the group's
+    Context exists already, so the command's copy of it takes the value (last one wins)."""
+    if value in (None, False):
+        return
+    if param.name == "verbose":
+        from ..stripe_api import requestlog
+
+        requestlog.turn_on(True)
+    elif isinstance(ctx.obj, Context):
+        ctx.obj = replace(ctx.obj, **{str(param.name): value})
+
+
+def group_options_after_the_name(command: click.Command) -> click.Command:
+    """Where most CLIs take them: `plan --env prod --verbose --config FILE` as well as
+    `--verbose --config FILE plan --env prod`."""
+    after = {"expose_value": False, "callback": _group_option_after_the_name, **COMMAND_LINE_ONLY}
+    for decorate in (
+        NO_COLOR_OPTION,
+        click.option(
+            "--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP, **after
+        ),
+        click.option("--debug", is_flag=True, help=DEBUG_HELP, **after),
+        click.option("--verbose", is_flag=True, help=VERBOSE_HELP, **after),
+    ):
+        command = decorate(command)
+    return command
+
+
 ENV_OPTION = click.option(
     "--env",
     "env_names",

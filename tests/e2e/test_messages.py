@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from portal_config.pipeline import prices
+from tests.support.cli import run_cli
 
 from .conftest import Result
 from .stripe_state import PRO, STANDARD
@@ -71,6 +72,19 @@ def test_no_color_is_taken_before_and_after_the_command_name(project, command) -
         assert "\x1b[" in coloured.stdout
     assert "\x1b[" not in before.stdout and "\x1b[" not in after.stdout
     assert after.stdout == before.stdout
+
+
+def test_the_groups_options_are_taken_after_the_command_name_too(project) -> None:
+    """`portal-config plan --env staging --verbose --config FILE`: where most CLIs take them."""
+    project.write("standard.yaml", STANDARD)
+    config = str(project.configs / "portal-config.yaml")
+    before = run_cli("--verbose", "--config", config, "plan", "--env", "staging")
+    after = run_cli("plan", "--env", "staging", "--verbose", "--config", config, "--debug")
+    assert after.exit_code == before.exit_code == 0, after.output
+    assert after.stdout == before.stdout
+    assert "Stripe: GET /v1/billing_portal/configurations" in after.stderr
+    assert "Stripe: GET" not in run_cli("--config", config, "plan", "--env", "staging").stderr
+    assert "--config" in run_cli("plan", "--help").stdout
 
 
 # -- the key variable, pointed at its line -----------------------------------------------------
