@@ -64,14 +64,16 @@ def _group_option_after_the_name(
 ) -> None:
     """The group's --config, --debug and --verbose given after the command's name: the group's
     Context exists already, so the command's copy of it takes the value (last one wins)."""
-    if value in (None, False):
+    if value in (None, False) or not isinstance(ctx.obj, Context):
         return
-    if param.name == "verbose":
+    if isinstance(value, Path):
+        ctx.obj = replace(ctx.obj, config_path=value)
+    elif param.name == "debug":
+        ctx.obj = replace(ctx.obj, debug=True)
+    else:
         from ..stripe_api import requestlog
 
         requestlog.turn_on(True)
-    elif isinstance(ctx.obj, Context):
-        ctx.obj = replace(ctx.obj, **{str(param.name): value})
 
 
 def group_options_after_the_name(command: click.Command) -> click.Command:
