@@ -16,7 +16,7 @@ from ..masking import KEY_LIKE, mask_secrets
 from ..portal import identity
 from ..portal.model import LOOKUP_PREFIX, PRODUCTS_PATH
 from .limits import shorten
-from .loader import DataPath, Document, display_path, value_at
+from .loader import DataPath, Document, value_at
 from .safety import Refused, server_address
 from .schema import Locate, dotted
 
@@ -59,7 +59,6 @@ def find_secrets(document: Document) -> list[Problem]:
     """Key-like strings (masking.KEY_LIKE) anywhere in a file: in its text, comments included, and
     in its values as loaded, so a key spelled with YAML escapes (`"sk\\u005flive_..."`), which
     the text does not show, is found too."""
-    file = display_path(document.path)
     found: dict[tuple[int, int], str] = {}
     text = document.text
     for match in KEY_LIKE.finditer(text):
@@ -67,13 +66,13 @@ def find_secrets(document: Document) -> list[Problem]:
         found[(text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1)] = match[0]
     lines = {line for line, _ in found}
     for path, value in _strings(document.data, ()):
-        where = document.locate(path)
         for match in KEY_LIKE.finditer(value):
+            where = document.locate(path)  # only here: a file's places are found when asked
             if where.line not in lines:  # the text showed no key there: an escaped one
                 found[(where.line, where.col)] = match[0]
     return [
         Problem(
-            Location(file, line, column),
+            Location(document.file, line, column),
             f"this looks like a Stripe {_kind(key)} ({mask_secrets(key)}): keys never "
             "belong in files; put it in an environment variable named by api_key_env, and roll "
             "the key in the Dashboard if it was committed",
