@@ -217,9 +217,8 @@ def with_placeholders(file: ConfigFile, env: Environment) -> Environment:
 
 
 def checked_params(project: Project, env: Environment) -> dict[str, Mapping[str, Data]]:
-    """Each file's params in a fleet environment as loading checked them, with stand-ins for
-    `${account.*}`: an account's own are checked only where they differ (resolve's `checked`),
-    so the schema is checked once per file, not once per account."""
+    """Each file's params in a fleet environment as loading checked them (ConfigFile.checked):
+    an account's own are checked only where they differ (resolve's `checked`), once per file."""
     return {
         f.key: f.checked.get(env.name) or resolve(f, with_placeholders(f, env)).desired.params
         for f in project.files
@@ -286,6 +285,8 @@ def _typos_named(
     """A variable misspelt in the project file is one problem at its `vars` line; the files'
     uses then read the value it was meant to have, so they are not each reported (the problem
     is an error: nothing is planned with it)."""
+    if len({frozenset(env.vars) for env in environments.values()}) <= 1:
+        return environments  # no environment lacks a name another defines (misspelt: no typo)
     used = set().union(*(names_used(d.data) for d in documents))
     for name, env in environments.items():
         elsewhere = {v for other in environments.values() if other is not env for v in other.vars}
@@ -319,10 +320,9 @@ def _checked_file(
     if not isinstance(document.data, dict):
         return None
     file = _config_file(document, names or (), problems)
-    if found:
-        return file
-    per_environment, file = _per_environment(file, environments)
-    problems += per_environment
+    if not found:
+        per_environment, file = _per_environment(file, environments)
+        problems += per_environment
     return file
 
 
