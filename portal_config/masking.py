@@ -29,6 +29,16 @@ SECRET_KEY = re.compile(rf"(?<![A-Za-z0-9])(?:{_SECRET}){_BODY}")
 # account and mode) and a webhook signing secret. Output masks them, validate refuses them in a
 # file (rules.find_secrets), import refuses to write them (importer.py).
 KEY_LIKE = re.compile(rf"{SECRET_KEY.pattern}|(?<![A-Za-z0-9])(pk_(?:live|test)_|whsec_){_BODY}")
+# Every KEY_LIKE match holds one of these (sk_, rk_, pk_, rkcs_, whsec_): a text without any
+# holds no key, told far sooner than KEY_LIKE's own scan tells it (validate reads every file).
+_KEY_MARKS = ("k_", "cs_", "whsec_")
+
+
+def may_hold_key(text: str) -> bool:
+    """False when `text` certainly holds nothing KEY_LIKE matches."""
+    return any(mark in text for mark in _KEY_MARKS)
+
+
 # Every key-like prefix, as a pattern an editor's JSON Schema can reuse (ECMA 262 reads it too).
 KEY_PREFIX = rf"whsec_|pk_(?:live|test)_|{_SECRET}"
 _PREFIX = re.compile(KEY_PREFIX)

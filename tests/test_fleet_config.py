@@ -120,3 +120,18 @@ def test_a_typo_in_stripe_accounts_is_one_message_and_keeps_the_fleet(tmp_path: 
         "portal-config.yaml:7:23: stripe_accounts: unknown key 'fil' (did you mean file?) "
         "(stripe_accounts takes {file: accounts.txt} or {connected: all, metadata: ...})"
     ]
+
+
+def test_a_fleets_checked_params_are_the_ones_validate_resolved(tmp_path: Path) -> None:
+    """A plan checks each account against the params loading resolved for the fleet (with
+    stand-ins for `${account.*}`): taken from the loaded file, not filled and checked again."""
+    files = {
+        "a.yaml": "name: ${account.id}\nenvironments: [fleet]\n",
+        "b.yaml": "name: B\nenvironments: [solo]\n",
+    }
+    assert problems(tmp_path, "stripe_accounts: [acct_1]", files) == []
+    project = config.load_project(tmp_path)
+    fleet = project.environments["fleet"]
+    first, again = config.checked_params(project, fleet), config.checked_params(project, fleet)
+    assert list(first) == ["a"] and first["a"]["name"].startswith("acct_")
+    assert first["a"] is again["a"]

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import click
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portal_config import masking
 from portal_config.render.markup import code
@@ -129,3 +131,25 @@ def test_sandbox_and_organization_keys_are_secrets_too() -> None:
     assert masking.mask_secrets("x sk_org_live_pasted_with_underscores y") == (
         "x sk_org_live_...ores y"
     )
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["sk_", "rk_", "pk_", "rkcs_", "whsec_", "org_", "live_", "test_", "_", "k", "s"]
+            + ["abcdefghij1234", "Z9", " ", "\n", "\\u005f", "é"]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_a_text_said_to_hold_no_key_holds_none(text: str) -> None:
+    """validate skips KEY_LIKE's scan of a text may_hold_key clears: never one holding a key."""
+    if masking.KEY_LIKE.search(text):
+        assert masking.may_hold_key(text)
+
+
+def test_every_kind_of_key_may_be_held() -> None:
+    for prefix in ("sk_live_", "rk_test_", "rkcs_test_", "sk_org_", "sk_org_live_", "pk_live_"):
+        assert masking.may_hold_key(f"x {prefix}abcdefghij1234")
+    assert masking.may_hold_key("whsec_abcdefghij1234")
+    assert not masking.may_hold_key("name: Portal\nfeatures: {invoice_history: {enabled: true}}")

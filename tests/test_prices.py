@@ -3,6 +3,7 @@ located at the line that wrote the price."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -146,6 +147,25 @@ def test_lookup_keys_become_price_ids_and_the_product_is_filled_in() -> None:
     assert problems == []
     assert entries_of(resolved) == [{"product": "prod_a", "prices": ["price_1", "price_2"]}]
     assert entries_of(written) == [{"prices": ["lookup_key:pro_m", "lookup_key:pro_y"]}]
+
+
+def test_resolving_copies_only_the_products_it_rewrites() -> None:
+    """A plan resolves every managed file's prices: the rest of its params (metadata, features,
+    URLs) is shared as it was, not copied whole for each of 1,000 files, and never changed."""
+    written = {
+        **params({"prices": ["lookup_key:pro_m"]}, {"product": "prod_b", "prices": ["price_9"]}),
+        "metadata": {"team": "billing"},
+    }
+    written["features"]["invoice_history"] = {"enabled": True}
+    before = copy.deepcopy(written)
+    resolved, problems = run(written, PriceCatalog({"pro_m": price("price_1")}))
+    assert problems == [] and written == before
+    assert entries_of(resolved) == [
+        {"product": "prod_a", "prices": ["price_1"]},
+        {"product": "prod_b", "prices": ["price_9"]},
+    ]
+    assert resolved["metadata"] is written["metadata"]
+    assert resolved["features"]["invoice_history"] is written["features"]["invoice_history"]
 
 
 def test_a_raw_id_under_an_explicit_product_is_left_for_stripe_to_check() -> None:

@@ -93,3 +93,28 @@ def test_writing_back_then_filling_gives_the_original_value(
     written = as_written(value, variables)
     assert isinstance(written, str)
     assert filled(written, variables) == value
+
+
+def test_filling_keeps_what_holds_no_variable_as_it_was() -> None:
+    """validate fills each file once per environment: what holds no ${...} is the file's own
+    value, not a copy (so the schema's second look skips it, and 10,000 files are not held
+    twice); what holds one is a new value and the file's data is left as it was."""
+    data = {
+        "url": "${app_url}/account",
+        "features": {"invoice_history": {"enabled": True}, "list": ["a", "b"]},
+        "products": [{"prices": ["lookup_key:${plan}"]}, {"prices": ["price_1"]}],
+    }
+    unfilled: list[tuple[tuple[object, ...], str]] = []
+    filled = fill(data, {"app_url": "https://a.example", "plan": "pro"}, (), unfilled)
+    assert unfilled == []
+    assert filled == {
+        "url": "https://a.example/account",
+        "features": {"invoice_history": {"enabled": True}, "list": ["a", "b"]},
+        "products": [{"prices": ["lookup_key:pro"]}, {"prices": ["price_1"]}],
+    }
+    assert filled["features"] is data["features"]
+    assert filled["products"][1] is data["products"][1]
+    assert data["url"] == "${app_url}/account" and data["products"][0] == {
+        "prices": ["lookup_key:${plan}"]
+    }
+    assert fill(data["features"], {}, (), unfilled) is data["features"]

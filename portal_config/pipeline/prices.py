@@ -8,7 +8,6 @@ reported at the line that wrote the price, before anything is written.
 
 from __future__ import annotations
 
-import copy
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -190,11 +189,27 @@ def _price_for(written: str, catalog: PriceCatalog) -> tuple[bool, dict[str, Any
     return written in catalog.by_id, catalog.by_id.get(written)
 
 
+def _with_own_entries(params: dict[str, Any]) -> dict[str, Any]:
+    """`params` copied down to each entry of its products, which resolve rewrites; the rest is
+    shared, as plan already shares a file's params it does not resolve (a deep copy of every
+    managed file was most of a plan's own work on 1,000 files)."""
+    resolved = node = dict(params)
+    for part in PRODUCTS_PATH[:-1]:
+        inner = node.get(part)
+        if not isinstance(inner, dict):
+            return resolved
+        node[part] = node = dict(inner)
+    entries = node.get(PRODUCTS_PATH[-1])
+    if isinstance(entries, list):
+        node[PRODUCTS_PATH[-1]] = [dict(e) if isinstance(e, dict) else e for e in entries]
+    return resolved
+
+
 def resolve(
     params: dict[str, Any], catalog: PriceCatalog, env: str, locate: Callable[[DataPath], Location]
 ) -> tuple[dict[str, Any], list[Problem]]:
     """A copy of params with lookup keys replaced by price IDs and every product filled in."""
-    resolved = copy.deepcopy(params)
+    resolved = _with_own_entries(params)
     problems: list[Problem] = []
     offered: dict[str, int] = {}  # product -> the entry that offers it
     for index, entry in enumerate(_entries(resolved)):

@@ -131,9 +131,8 @@ def _config_paths(
             problems.append(
                 Problem(
                     file_location(entry),
-                    "not a configuration file: only "
-                    "*.yaml and *.yml files belong beside the project file "
-                    "(move it elsewhere)",
+                    "not a configuration file: only *.yaml and *.yml files belong beside the "
+                    "project file (move it elsewhere)",
                 )
             )
     return paths
@@ -148,9 +147,8 @@ def _config_file(document: Document, names: tuple[str, ...], problems: list[Prob
             problems.append(
                 Problem(
                     file_location(document.path),
-                    f"the file name makes the key "
-                    f"'{key}', which {schema.NAME_RULE}: rename the file or set "
-                    "key:",
+                    f"the file name makes the key '{key}', which {schema.NAME_RULE}: rename "
+                    "the file or set key:",
                 )
             )
     only = data.get("environments")
@@ -219,11 +217,10 @@ def with_placeholders(file: ConfigFile, env: Environment) -> Environment:
 
 
 def checked_params(project: Project, env: Environment) -> dict[str, Mapping[str, Data]]:
-    """Each file's params in a fleet environment as loading checked them, with stand-ins for
-    `${account.*}`: an account's own are checked only where they differ (resolve's `checked`),
-    so the schema is checked once per file, not once per account."""
+    """Each file's params in a fleet environment as loading checked them (ConfigFile.checked):
+    an account's own are checked only where they differ (resolve's `checked`), once per file."""
     return {
-        f.key: resolve(f, with_placeholders(f, env)).desired.params
+        f.key: f.checked.get(env.name) or resolve(f, with_placeholders(f, env)).desired.params
         for f in project.files
         if env.name in f.environments
     }
@@ -231,12 +228,13 @@ def checked_params(project: Project, env: Environment) -> dict[str, Mapping[str,
 
 def _per_environment(
     file: ConfigFile, environments: Mapping[str, Environment]
-) -> tuple[list[Problem], dict[str, DesiredConfig]]:
+) -> tuple[list[Problem], ConfigFile]:
     """Each environment's merged, filled params checked; a problem found in only some of the
-    file's environments says in which. Also the desired state of each environment that is no
-    fleet (a fleet's is each account's own: fleet_plan.checked_configs)."""
+    file's environments says in which. Also `file` with each environment's desired state, a
+    fleet's as its params checked (each account's own: fleet_plan.checked_configs)."""
     where: dict[Problem, list[str]] = {}
     resolved: dict[str, DesiredConfig] = {}
+    fleets: dict[str, Mapping[str, Data]] = {}
     base_ids: dict[tuple[DataPath, str], list[str]] = {}
     envs = [environments[name] for name in file.environments if name in environments]
     for env in envs:
@@ -244,7 +242,9 @@ def _per_environment(
             env = with_placeholders(file, env)
         checked = resolve(file, env)
         desired, found = checked.desired, checked.problems
-        if not env.is_fleet:
+        if env.is_fleet:
+            fleets[env.name] = desired.params
+        else:
             resolved[env.name] = desired
         if checked.well_formed:
             for path, value in rules.raw_ids(desired.params):
@@ -266,15 +266,14 @@ def _per_environment(
             problems.append(
                 Problem(
                     file.document.locate(path),
-                    f"{schema.dotted(path)}: "
-                    f"{value} goes to every environment, but IDs differ between "
-                    f"accounts and modes: {also}move it under overrides.ENV, or "
-                    "limit the file with environments:",
+                    f"{schema.dotted(path)}: {value} goes to every environment, but IDs differ "
+                    f"between accounts and modes: {also}move it under overrides.ENV, or limit "
+                    "the file with environments:",
                     "warning",
                     ProblemKind.RAW_ID,
                 )
             )
-    return problems, resolved
+    return problems, replace(file, desired=resolved, checked=fleets)
 
 
 def _typos_named(
@@ -286,6 +285,8 @@ def _typos_named(
     """A variable misspelt in the project file is one problem at its `vars` line; the files'
     uses then read the value it was meant to have, so they are not each reported (the problem
     is an error: nothing is planned with it)."""
+    if len({frozenset(env.vars) for env in environments.values()}) <= 1:
+        return environments  # no environment lacks a name another defines (misspelt: no typo)
     used = set().union(*(names_used(d.data) for d in documents))
     for name, env in environments.items():
         elsewhere = {v for other in environments.values() if other is not env for v in other.vars}
@@ -319,11 +320,10 @@ def _checked_file(
     if not isinstance(document.data, dict):
         return None
     file = _config_file(document, names or (), problems)
-    if found:
-        return file
-    per_environment, desired = _per_environment(file, environments)
-    problems += per_environment
-    return replace(file, desired=desired)
+    if not found:
+        per_environment, file = _per_environment(file, environments)
+        problems += per_environment
+    return file
 
 
 def edit_problems(project: Project, path: Path, text: str) -> list[Problem]:

@@ -24,6 +24,7 @@ tests/test_loader_paths.py runs the loader both ways on the same files.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
@@ -38,7 +39,7 @@ MAX_TEXT = 64 << 10  # characters: composing in C is then a few thousand nodes a
 MAX_NESTING = 4_000  # `:`, `-`, `?`, `[`, `{`: each level of nesting needs one
 _NESTING = ":-?[{"
 _YAML = "tag:yaml.org,2002:"  # the prefix of YAML's own tags (`!!str`)
-_INT, _MAP, _SEQ, _MERGE = (_YAML + name for name in ("int", "map", "seq", "merge"))
+_INT, _MAP, _SEQ, _STR = (_YAML + name for name in ("int", "map", "seq", "str"))
 _NOT_ALIKE = re.compile(
     "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 )
@@ -73,41 +74,51 @@ def readable(text: str) -> bool:
     )
 
 
-def checked(node: Node, text: str) -> tuple[int, bool]:
-    """How many values `node`, composed by libyaml from `text`, holds, and whether it is plain
-    (no merge key `<<`, no collection tagged other than a mapping or a list); raises Unlike
+def checked(node: Node, text: str, scalar: Callable[[ScalarNode], Data]) -> tuple[int, bool, Data]:
+    """How many values `node`, composed by libyaml from `text`, holds, whether it is plain (no
+    merge key `<<`, no collection tagged other than a mapping or a list, every key text and
+    written once), and, when it is, its data as SafeConstructor constructs it (`scalar`
+    constructs a scalar that is not text), built in the same pass over the nodes; raises Unlike
     where the pure path must read the text instead (see the module docstring)."""
-    check = _Check(text)
-    check.node(node, None, None, 1)
-    return check.count, check.plain
+    check = _Check(text, scalar)
+    data = check.node(node, None, None, 1)
+    return check.count, check.plain, data if check.plain else None
 
 
 class _Check:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, scalar: Callable[[ScalarNode], Data]) -> None:
         self.text = text
+        self.construct = scalar
         self.count = 0
         self.seen: set[int] = set()
         self.plain = True
 
-    def node(self, node: Node, parent: Node | None, key: Node | None, depth: int) -> None:
+    def node(self, node: Node, parent: Node | None, key: Node | None, depth: int) -> Data:
         self.count += 1
         if self.count > MAX_VALUES or depth > MAX_DEPTH or id(node) in self.seen:
             raise Unlike  # a bound of limits.py, or an alias
         self.seen.add(id(node))
-        if not node.tag.startswith(_YAML):
+        tag = node.tag
+        if not tag.startswith(_YAML):
             raise Unlike
         if isinstance(node, ScalarNode):
             self.scalar(node, parent, key)
-        elif isinstance(node, MappingNode):
-            self.plain = self.plain and node.tag == _MAP
+            if tag == _STR:  # one copy of each text the files repeat (keys, enums, lookup keys)
+                return sys.intern(node.value)
+            return self.construct(node) if self.plain else None
+        if isinstance(node, MappingNode):
+            self.plain = self.plain and tag == _MAP
+            built: dict[str, Data] = {}
             for item_key, item_value in node.value:
-                self.plain = self.plain and item_key.tag != _MERGE
-                self.node(item_key, node, None, depth + 1)
-                self.node(item_value, node, item_key, depth + 1)
-        else:
-            self.plain = self.plain and node.tag == _SEQ
-            for item in node.value:
-                self.node(item, node, None, depth + 1)
+                name = self.node(item_key, node, None, depth + 1)
+                # Not plain: the loader's walk words a key that is not text or is written twice.
+                self.plain = self.plain and item_key.tag == _STR and name not in built
+                value = self.node(item_value, node, item_key, depth + 1)
+                if self.plain:
+                    built[name] = value
+            return built
+        self.plain = self.plain and tag == _SEQ
+        return [self.node(item, node, None, depth + 1) for item in node.value]
 
     def scalar(self, node: ScalarNode, parent: Node | None, key: Node | None) -> None:
         value, style = node.value, node.style

@@ -97,6 +97,8 @@ class FolderBudget:
             return None
         if self.resolved is None:
             self.resolved = os.path.realpath(self.folder)
+        if path.parent == self.folder and not path.is_symlink():
+            return None  # an entry of the folder that is no link (realpath lstats every part)
         target = os.path.realpath(path)
         return None if os.path.commonpath([target, self.resolved]) == self.resolved else target
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,17 +30,8 @@ from yaml.reader import ReaderError
 from ..errors import Location, Problem
 from ..jsontypes import Data
 from . import libyaml
-from .limits import (
-    MAX_FOLDER_VALUES,
-    MAX_LINES,
-    BoundedComposer,
-    FolderBudget,
-    Located,
-    NotRead,
-    read_file,
-    shorten,
-    slow_read,
-)
+from .limits import BoundedComposer, FolderBudget, Located, NotRead, read_file, shorten, slow_read
+from .yaml_messages import control_character, syntax_problem, text_problem, too_many
 
 # A path into the data: mapping keys and list indexes, e.g. ("features", "products", 0).
 DataPath = tuple[Any, ...]
@@ -55,8 +46,6 @@ _SCALAR_KINDS = {
     "timestamp": "a date",
     "null": "null",
 }
-_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # line breaks as PyYAML counts them
-RARE_BREAK = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML 1.1 only
 
 
 class _Loader(BoundedComposer, yaml.SafeLoader):
@@ -98,11 +87,17 @@ def value_at(data: Data, path: DataPath) -> Data:
 
 def display_path(path: Path) -> str:
     """The path as people read it: relative to the current directory when below it."""
-    absolute = Path(os.path.abspath(path))
+    # Path.relative_to's answer, by strings: called for every file, Path objects cost a share of
+    # validate's time on 10,000 files; abspath normalizes as Path does (no `..`, `//` or `.`).
+    absolute = os.path.abspath(path)
     try:
-        return str(absolute.relative_to(Path.cwd()))
-    except (ValueError, OSError):
+        cwd = os.getcwd()
+    except OSError:
         return str(path)
+    if absolute == cwd:
+        return "."
+    below = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    return absolute[len(below) :] if absolute.startswith(below) else str(path)
 
 
 def file_location(path: Path) -> Location:
@@ -110,16 +105,35 @@ def file_location(path: Path) -> Location:
     return Location(display_path(path), 1, 1)
 
 
+Places = tuple[dict[DataPath, Location], dict[DataPath, Location]]
+
+
 @dataclass(frozen=True)
 class Document:
     """One loaded file. `data` is None when the file is empty or could not be parsed (the
-    problems returned with it say why); `text` is kept for checks on the raw text."""
+    problems returned with it say why); `text` is kept for checks on the raw text, and to find
+    where each key and value was written when a message first needs it: a file libyaml read
+    plainly (most files) keeps no places until then (`places` None)."""
 
     path: Path
     text: str
     data: Any
-    values: dict[DataPath, Location]  # where each value starts
-    keys: dict[DataPath, Location]  # where the key of each mapping entry starts
+    file: str  # the path as messages name it (display_path when it was read)
+    places: Places | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def _found(self) -> Places:
+        return self.places if self.places is not None else _places_of(self.file, self.text)
+
+    @property
+    def values(self) -> dict[DataPath, Location]:
+        """Where each value starts."""
+        return self._found[0]
+
+    @property
+    def keys(self) -> dict[DataPath, Location]:
+        """Where the key of each mapping entry starts."""
+        return self._found[1]
 
     def locate(self, path: DataPath, key: bool = False) -> Location:
         """Where `path` was written (its key with key=True), else its nearest written parent,
@@ -202,104 +216,23 @@ class _Walk:
         self.keys[inner] = at
         return inner
 
-    def data(self, node: Node, path: DataPath, scalar: Callable[[ScalarNode], Data]) -> Data:
-        """walk() of a plain tree (libyaml.checked: no aliases, merge keys or tags of its own
-        on collections), returning its data as SafeConstructor constructs it; `scalar`
-        constructs a scalar that is not text."""
-        self.values[path] = self.at(node)
-        if isinstance(node, ScalarNode):
-            return node.value if node.tag == _STR_TAG else scalar(node)
-        if isinstance(node, MappingNode):
-            first: dict[str, Location] = {}
-            built = {}
-            for index in range(len(node.value)):
-                inner = self._entry(node, index, path, first)
-                built[inner[-1]] = self.data(node.value[index][1], inner, scalar)
-            return built
-        return [self.data(item, (*path, n), scalar) for n, item in enumerate(node.value)]
 
-
-def _syntax_problem(file: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
-    problem = exc.problem or "not valid YAML"
-    if "'\\t'" in problem:
-        before = text[mark.index - mark.column : mark.index].rstrip(" \t") if mark else ""
-        if before.endswith(":"):  # `name:<TAB>Basic`: PyYAML separates a value by spaces only
-            return Problem(where, "invalid YAML: a tab after the colon; YAML needs a space there")
-        return Problem(where, "invalid YAML: a tab character here; YAML indents with spaces only")
-    if exc.context == "expected a single document in the stream":
-        return Problem(where, "invalid YAML: a second document (---); a file holds one")
-    message = f"invalid YAML: {problem}"
-    if exc.context and exc.context_mark and exc.context_mark is not mark:
-        message += f" ({exc.context} at line {exc.context_mark.line + 1})"
-    elif exc.context:
-        message += f" ({exc.context})"
-    return Problem(where, message)
-
-
-def _position(file: str, text: str, index: int) -> Location:
-    """Where the character at `index` of `text` is, lines counted as PyYAML counts them."""
-    breaks = list(_LINE_BREAK.finditer(text[:index]))
-    return Location(file, len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1)
-
-
-def _text_problem(where: Location, text: str) -> Problem | None:
-    """What no YAML reader is given: more lines than MAX_LINES (each line break costs the pure
-    reader its time), or a line break YAML 1.1 and 1.2 read differently."""
-    if max(text.count("\n"), text.count("\r")) > MAX_LINES:
-        return Problem(
-            where,
-            f"more than {MAX_LINES} lines in one file: portal-config reads at most {MAX_LINES} "
-            "per file",
-        )
-    rare = RARE_BREAK.search(text)
-    if rare is None:
-        return None
-    # A line break to PyYAML (YAML 1.1), text to ruamel.yaml, which pull edits with (YAML 1.2
-    # dropped them as line breaks: https://yaml.org/spec/1.2.2/#54-line-break-characters).
-    code = ord(rare[0])
-    return Problem(
-        _position(where.file, text, rare.start()),
-        f"invalid YAML: the character U+{code:04X} is a line break to some YAML readers and "
-        f"text to others: use a plain line break, or write \\u{code:04x} inside double quotes",
-    )
-
-
-def _control_character(file: str, text: str, exc: ReaderError) -> Problem:
-    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
-    return Problem(
-        _position(file, text, exc.position),
-        f"invalid YAML: the control character U+{code:04X} is not allowed in YAML "
-        f"text: remove it (inside double quotes, write it as \\x{code:02x})"
-        if code < 0x100
-        else f"invalid YAML: the character U+{code:04X} is not allowed in YAML text: remove it",
-    )
-
-
-def _too_many(where: Location) -> Problem:
-    return Problem(
-        where,
-        f"the configuration files hold too many values together: portal-config reads up to "
-        f"{MAX_FOLDER_VALUES}",
-    )
-
-
-def _fast(file: str, text: str) -> tuple[Node | None, int, _Walk, Data] | None:
+def _fast(file: str, text: str) -> tuple[Node | None, int, _Walk | None, Data] | None:
     """The text read with libyaml (its node, how many values it holds, walk and data), or None
     when it must be read the pure way (libyaml.py says when): the pure path then reads it, and
-    words any problem, as it always has."""
+    words any problem, as it always has. A plain tree has no walk: its data is built while its
+    nodes are checked, and its places are found only when asked (_places_of)."""
     if LIBYAML is None or not libyaml.readable(text):
         return None
     reader = LIBYAML(text)
-    walk = _Walk(file)
     try:
         node = reader.get_single_node()
         if node is None:
-            return None, 0, walk, None
-        values, plain = libyaml.checked(node, text)
-        if plain:  # construct while walking (the same data, in one pass)
-            return node, values, walk, walk.data(node, (), reader.construct_object)
+            return None, 0, None, None
+        values, plain, data = libyaml.checked(node, text, reader.construct_object)
+        if plain:
+            return node, values, None, data
+        walk = _Walk(file)
         walk.walk(node, ())
         return node, values, walk, reader.construct_document(node)
     except Exception:  # noqa: BLE001 - whatever libyaml meets, the pure path decides and words
@@ -308,11 +241,25 @@ def _fast(file: str, text: str) -> tuple[Node | None, int, _Walk, Data] | None:
         reader.dispose()
 
 
+def _places_of(file: str, text: str) -> Places:
+    """Where each value and key of `text`, which libyaml read as a plain tree, was written: the
+    walk the pure path makes, over the nodes composed again (Document.values; the pure composer
+    places them alike, libyaml.py, and stands in where LIBYAML was turned off since)."""
+    reader, walk = (LIBYAML or _Loader)(text), _Walk(file)
+    try:
+        node = reader.get_single_node()
+        if node is not None:
+            walk.walk(node, ())
+        return walk.values, walk.keys
+    finally:
+        reader.dispose()
+
+
 def load(path: Path, budget: FolderBudget | None = None) -> tuple[Document, list[Problem]]:
     """Read one YAML file, within the bounds of limits.py (and what `budget` has left for the
     folder). Never raises for the file's content or kind: problems are returned."""
     where = file_location(path)
-    empty = Document(path, "", None, {}, {})
+    empty = Document(path, "", None, where.file, ({}, {}))
     try:
         text = read_file(path, budget).decode("utf-8")
     except NotRead as exc:
@@ -330,8 +277,8 @@ def parse(
     """`text` read as the file at `path` (load's reading, for a text not written yet: what
     pull would write)."""
     where = file_location(path)
-    failed = Document(path, text, None, {}, {})
-    refused = _text_problem(where, text)
+    failed = Document(path, text, None, where.file, ({}, {}))
+    refused = text_problem(where, text)
     if refused is not None:
         return failed, [refused]
     fast = _fast(where.file, text)
@@ -341,11 +288,13 @@ def parse(
             return failed, [Problem(where, "the file is empty")]
         if budget is not None:
             if values > budget.values:
-                return failed, [_too_many(where)]
+                return failed, [too_many(where)]
             budget.values -= values
         if data is None:
             return failed, [Problem(where, "the file is empty")]
-        return Document(path, text, data, walk.values, walk.keys), walk.problems
+        if walk is None:
+            return Document(path, text, data, where.file), []
+        return Document(path, text, data, where.file, (walk.values, walk.keys)), walk.problems
     slow = slow_read(budget, text)
     if slow is not None:
         return failed, [Problem(where, slow)]
@@ -358,20 +307,20 @@ def parse(
             return failed, [Problem(where, "the file is empty")]
         if budget is not None:
             if loader.expanded_values(node) > budget.values:
-                return failed, [_too_many(where)]
+                return failed, [too_many(where)]
             budget.values -= loader.expanded_values(node)
         walk.walk(node, ())
         data = loader.construct_document(node)
         if data is None:  # `null` or `~`
             return failed, [Problem(where, "the file is empty")]
     except ReaderError as exc:
-        return failed, [_control_character(where.file, text, exc)]
+        return failed, [control_character(where.file, text, exc)]
     except Located as exc:
         return failed, [
             Problem(Location(where.file, exc.mark.line + 1, exc.mark.column + 1), exc.message)
         ]
     except yaml.MarkedYAMLError as exc:
-        return failed, [_syntax_problem(where.file, text, exc)]
+        return failed, [syntax_problem(where.file, text, exc)]
     except (ValueError, OverflowError):
         # PyYAML's scanner calls chr() on a double-quoted `\UXXXXXXXX` unchecked
         # (yaml/scanner.py scan_flow_scalar_non_spaces); it stops at the escape's hex digits.
@@ -389,4 +338,4 @@ def parse(
     finally:
         if loader is not None:
             loader.dispose()
-    return Document(path, text, data, walk.values, walk.keys), walk.problems
+    return Document(path, text, data, where.file, (walk.values, walk.keys)), walk.problems

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 from ..errors import Location, Problem
 from ..jsontypes import Data
-from ..masking import KEY_LIKE, mask_secrets
+from ..masking import KEY_LIKE, mask_secrets, may_hold_key
 from ..portal import identity
 from ..portal.model import LOOKUP_PREFIX, PRODUCTS_PATH
 from .limits import shorten
-from .loader import DataPath, Document, display_path, value_at
+from .loader import DataPath, Document, value_at
 from .safety import Refused, server_address
 from .schema import Locate, dotted
 
@@ -59,27 +59,44 @@ def find_secrets(document: Document) -> list[Problem]:
     """Key-like strings (masking.KEY_LIKE) anywhere in a file: in its text, comments included, and
     in its values as loaded, so a key spelled with YAML escapes (`"sk\\u005flive_..."`), which
     the text does not show, is found too."""
-    file = display_path(document.path)
     found: dict[tuple[int, int], str] = {}
     text = document.text
-    for match in KEY_LIKE.finditer(text):
+    for match in KEY_LIKE.finditer(text) if may_hold_key(text) else ():
         line_start = text.rfind("\n", 0, match.start()) + 1
         found[(text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1)] = match[0]
     lines = {line for line, _ in found}
-    for path, value in _strings(document.data, ()):
-        where = document.locate(path)
+    # One look at every value first: KEY_LIKE looks behind only for letters and digits, so a key
+    # in a value is a key in the values joined by line breaks (most files have none).
+    joined = "\n".join(_texts(document.data))
+    texts = _strings(document.data, ()) if may_hold_key(joined) and KEY_LIKE.search(joined) else ()
+    for path, value in texts:
         for match in KEY_LIKE.finditer(value):
+            where = document.locate(path)  # only here: a file's places are found when asked
             if where.line not in lines:  # the text showed no key there: an escaped one
                 found[(where.line, where.col)] = match[0]
     return [
         Problem(
-            Location(file, line, column),
+            Location(document.file, line, column),
             f"this looks like a Stripe {_kind(key)} ({mask_secrets(key)}): keys never "
             "belong in files; put it in an environment variable named by api_key_env, and roll "
             "the key in the Dashboard if it was committed",
         )
         for (line, column), key in sorted(found.items())
     ]
+
+
+def _texts(data: Data) -> list[str]:
+    """Every string in `data` (what _strings yields, without the paths)."""
+    texts, stack = [], [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            stack += node.values()
+        elif isinstance(node, list):
+            stack += node
+    return texts
 
 
 def _strings(data: Data, path: DataPath) -> Iterator[tuple[DataPath, str]]:
@@ -243,9 +260,10 @@ def url_defect(url: str, live: bool) -> str | None:
 
 def _url_problem(url: str, live: bool) -> str | None:
     """validate's words for url_defect."""
-    defect, shown = url_defect(url, live), shorten(url)
+    defect = url_defect(url, live)
     if defect is None:
         return None
+    shown = shorten(url)
     if not url:  # one way to say "no URL here", the one pull writes (stripe_fields.py)
         return "is empty: write null to leave it unset"
     if defect == NOT_HTTPS:

@@ -271,6 +271,8 @@ def check(data: Data, schema: Mapping[str, Any], locate: Locate) -> list[Problem
 
 def _same(a: Data, b: Data) -> bool:
     """Equal as JSON Schema sees values: `True == 1` in Python, not in a schema."""
+    if a is b:  # what filling left as it was (variables.fill)
+        return True
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):

@@ -72,6 +72,11 @@ class ConfigFile:
     # Its desired state in each environment that is no fleet, as loading resolved and checked it
     # (config.resolve): planned as it is, never filled again.
     desired: Mapping[str, DesiredConfig] = field(default_factory=dict, repr=False, compare=False)
+    # Its params in each fleet environment, `${account.*}` stood in for, as loading checked them
+    # (config.checked_params): each account's own values are checked against these.
+    checked: Mapping[str, Mapping[str, Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ the environment's `vars` filled in (`$${` writes a literal `${`), and the variab
 from __future__ import annotations
 
 import difflib
+import operator
 import re
 from collections.abc import Mapping
 
@@ -28,12 +29,16 @@ def merge(base: Data, override: Data) -> Data:
 def fill(
     value: Data, variables: Mapping[str, str], path: DataPath, problems: list[tuple[DataPath, str]]
 ) -> Data:
-    """`value` with ${var} filled; what cannot be filled is added to `problems`."""
+    """`value` with ${var} filled; what cannot be filled is added to `problems`. What holds no
+    variable is returned as it is, not copied: nothing changes params in place, and the schema's
+    second look (schema.check_filled) skips a value that is the one the file's check passed."""
     if isinstance(value, dict):
-        return {k: fill(v, variables, (*path, k), problems) for k, v in value.items()}
+        filled = {k: fill(v, variables, (*path, k), problems) for k, v in value.items()}
+        return value if all(filled[k] is v for k, v in value.items()) else filled
     if isinstance(value, list):
-        return [fill(v, variables, (*path, n), problems) for n, v in enumerate(value)]
-    if not isinstance(value, str):
+        items = [fill(v, variables, (*path, n), problems) for n, v in enumerate(value)]
+        return value if all(map(operator.is_, items, value)) else items
+    if not isinstance(value, str) or "$" not in value:
         return value
 
     def replace(match: re.Match[str]) -> str:

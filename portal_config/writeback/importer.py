@@ -23,9 +23,9 @@ from ..pipeline.prices import written_as
 from ..portal import identity, model, openapi, payload
 from ..project import paths
 from ..project.limits import shorten
-from ..project.loader import RARE_BREAK
 from ..project.schema import dotted
 from ..project.variables import as_written
+from ..project.yaml_messages import RARE_BREAK
 from .yamledit import Editor
 
 RAW_ID_NOTE = "no lookup key: this ID exists only in this account and mode"

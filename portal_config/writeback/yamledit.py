@@ -21,7 +21,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from ..jsontypes import Data
-from ..project.loader import RARE_BREAK
+from ..project.yaml_messages import RARE_BREAK
 
 WIDTH = 4096  # never re-wrap a long line
 
