@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import FailureKind, Problem, StripeFailure, ValidationFailed
-from ..planning.match import Binding, Desired, match, slimmer
+from ..planning.match import Binding, Desired, Unmanaged, match, slimmer
 from ..planning.plan import EnvPlan, plan_environment
 from ..portal import model
 from ..portal.configuration import Configuration
@@ -98,24 +98,23 @@ def read_environment(
     if left_out and not partial:
         raise ValidationFailed([p for found in left_out.values() for p in found])
     slimmed = slim and current is None
-    if current is None:
-        current = gateway.list_configurations(slimmer(project.name, env, desired) if slim else None)
+    mode = project.environments[env].mode
+    listed: Sequence[Configuration | Unmanaged] = (
+        current
+        if current is not None
+        else gateway.list_configurations_slim(slimmer(project.name, env, mode == "live", desired))
+        if slim
+        else gateway.list_configurations()
+    )
     result = plan_environment(
-        project.name,
-        env,
-        project.environments[env].mode,
-        desired,
-        current,
-        prune=prune,
-        adopt=adopt,
-        left_out=left_out,
+        project.name, env, mode, desired, listed, prune=prune, adopt=adopt, left_out=left_out
     )
     if keys is not None:
         result = result.targeted()
     # An organization key's mode, from the answers read; a plan that writes and read none of
     # them reads the balance (one request, only then).
     balance = gateway.retrieve_balance if result.changes else None
-    wrong_mode = confirm_mode(project.environments[env], current, catalog.answers(), balance)
+    wrong_mode = confirm_mode(project.environments[env], listed, catalog.answers(), balance)
     if wrong_mode:
         result = dataclasses.replace(result, problems=(*result.problems, *wrong_mode))
     labels = catalog.labels()
@@ -127,7 +126,7 @@ def read_environment(
 
 def confirm_mode(
     environment: spec.Environment,
-    current: Sequence[Configuration],
+    current: Sequence[Configuration | Unmanaged],
     prices: Iterable[Mapping[str, Any]] = (),
     balance: Callable[[], Mapping[str, Any]] | None = None,
 ) -> list[Problem]:
@@ -140,8 +139,15 @@ def confirm_mode(
     refuses a plan with problems)."""
     if not environment.organization:
         return []
-    # (the article and the noun of what answered, its livemode)
-    answers = [(("", f"configurations ({c.id})"), c.livemode) for c in current]
+    live = environment.mode == "live"
+    # (the article and the noun of what answered, its livemode); one kept as Unmanaged is of
+    # this mode: match.slimmer keeps one of the other as a record
+    answers = [
+        (("", f"configurations ({c[0]})"), live)
+        if isinstance(c, tuple)
+        else (("", f"configurations ({c.id})"), c.livemode)
+        for c in current
+    ]
     answers += [
         (("", f"prices ({p.get('id')})"), p["livemode"])
         for p in prices
@@ -154,7 +160,6 @@ def confirm_mode(
             if exc.kind is not FailureKind.PERMISSION:
                 raise
             return [_unconfirmed(environment)]
-    live = environment.mode == "live"
     other = [what for what, livemode in answers if livemode != live]
     if not other:
         return []

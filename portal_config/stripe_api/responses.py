@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from .. import progress
 from ..jsontypes import Data
-from ..planning.match import Slim
+from ..planning.match import Slim, Unmanaged
 from ..portal import identity, model, openapi
 from ..portal.configuration import Configuration
 
@@ -41,7 +41,7 @@ _SCALARS: dict[str, tuple[type, str]] = {
 }
 
 
-T = TypeVar("T", bound=Mapping[str, Any])  # a checked object
+T = TypeVar("T")  # a checked object, or what is kept of it (match.Unmanaged)
 
 
 class Malformed(Exception):
@@ -100,10 +100,10 @@ def every_page(
         listed = fetch(cursor)
         progress.page_read(len(listed.items))
         for index, value in enumerate(listed.items):
-            obj = item(value, f"item {index + 1} of page {number}")
-            if obj["id"] in found:
-                raise Malformed(f"the pages repeat: {obj['id']} came twice")
-            found[obj["id"]] = obj
+            obj = item(value, f"item {index + 1} of page {number}")  # checks value["id"] too
+            if value["id"] in found:
+                raise Malformed(f"the pages repeat: {value['id']} came twice")
+            found[value["id"]] = obj
         if len(found) > MAX_OBJECTS:
             raise Malformed(f"more than {MAX_OBJECTS} objects")
         if not listed.has_more or not listed.items:
@@ -245,11 +245,11 @@ def configuration(
     return _whole(*_head(value, where, expected_id))
 
 
-def listed(value: Data, where: str, slim: Slim) -> Configuration:
+def listed(value: Data, where: str, slim: Slim) -> Configuration | Unmanaged:
     """A listed configuration as `slim` keeps it (match.slimmer), checked for exactly that: its
     head always, the rest only when `slim` asks for it whole."""
     obj, where = _head(value, where)
-    return slim(Configuration.of(obj), lambda: _whole(obj, where))
+    return slim(obj, lambda: _whole(obj, where))
 
 
 def created(value: Data) -> Configuration:
