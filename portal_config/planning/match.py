@@ -23,9 +23,10 @@ from ..portal import identity, model
 from ..portal.configuration import Configuration, application_of
 
 # A configuration no file can claim, as a plan that is not saved keeps it: (ID, name, the
-# Connect application that made it), the line its note shows (EnvPlan.unmanaged) and no more. A
-# plain tuple of text: no record or binding per configuration, and the garbage collector stops
-# tracking it (https://devguide.python.org/internals/garbage-collector/#optimization-delayed-untracking-of-containers).
+# Connect application that made it), the line its note shows (EnvPlan.unmanaged) and no more:
+# ~280 bytes with its text, where a record and a binding were ~700 (issue 24). A plain tuple of
+# text, which the garbage collector stops tracking ("Optimization: delay tracking containers",
+# https://devguide.python.org/internals/garbage-collector/).
 Unmanaged = tuple[str, str | None, str | None]
 # What is kept of a configuration as listed (slimmer()), given its answer with what every one is
 # checked for (its ID, name, flags, application, identity) and a way to take it whole (every
@@ -161,7 +162,7 @@ def slimmer(project: str, env: str, live: bool, desired: Sequence[Desired]) -> S
     can claim (not pinned by `ids:`, not the default, not this project's and environment's, not
     a look-alike of a file) only as its note shows it (Unmanaged); every other one whole. A
     saved plan fingerprints every configuration whole, so it never slims: 10,000 configurations
-    whole are ~45 MiB, as Unmanaged ~2. `live`: the environment's mode; one of the other mode is
+    whole are ~45 MiB, as Unmanaged ~3. `live`: the environment's mode; one of the other mode is
     kept as a record, for plan_target.confirm_mode to name."""
     pinned = {d.pinned_id for d in desired if d.pinned_id}
     names = {d.params.get("name") for d in desired} - {None, ""}
