@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -95,8 +95,8 @@ def every_page(
     for ever (the same items again, or more pages than any account holds) is stopped. `pages`:
     only the first so many, for a hint that needs no more. `newer_than`: only the objects listed
     before that ID (created after it), paging towards newer ones with `ending_before`."""
-    with _collector_paused():
-        return _pages(fetch, item, pages, newer_than)
+    with ExitStack() as paused:
+        return _pages(fetch, item, pages, newer_than, paused)
 
 
 def _pages(
@@ -104,12 +104,15 @@ def _pages(
     item: Callable[[Data, str], T],
     pages: int | None,
     newer_than: str | None,
+    paused: ExitStack,
 ) -> list[T]:
     found: dict[str, T] = {}
     cursor: dict[str, str] = {"ending_before": newer_than} if newer_than else {}
     for number in range(1, MAX_PAGES + 1):
         if pages is not None and number > pages:
             return list(found.values())
+        if number == 2:  # a long listing: not a fleet account's one page (_collector_paused)
+            paused.enter_context(_collector_paused())
         listed = fetch(cursor)
         progress.page_read(len(listed.items))
         for index, value in enumerate(listed.items):
@@ -139,13 +142,15 @@ _reading_lock = threading.Lock()
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while pages are read, back on after the last listing
-    running. Each page's JSON is thousands of containers, freed by reference counting (JSON
-    makes no cycles), but their allocation triggers collections that walk every object the run
-    holds, over and over: ~10% of a plan's CPU at 50,000 configurations. "You can disable the
-    collector if you are sure your program does not create reference cycles":
-    https://docs.python.org/3/library/gc.html; what cycles a listing makes (a retried
-    failure's traceback) wait for the collector's next run."""
+    """The cyclic garbage collector off while the pages of a long listing are read, back on
+    after the last one running. Each page's JSON is thousands of containers, freed by reference
+    counting (JSON makes no cycles), but their allocation triggers collections that walk every
+    object the run holds, over and over: 6-10% of a plan's CPU at 10,000-50,000 configurations.
+    "You can disable the collector if you are sure your program does not create reference
+    cycles": https://docs.python.org/3/library/gc.html. A listing of 50,000 leaves none
+    (gc.collect() after it finds nothing); those other threads make meanwhile (a retried
+    failure's traceback) wait for the collector's next run. A listing of one page (a fleet
+    account's, thousands side by side) is not paused: it would keep the collector off all along."""
     global _reading, _collector_was_on
     with _reading_lock:
         if _reading == 0:
