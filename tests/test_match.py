@@ -6,7 +6,16 @@ import copy
 from typing import Any
 
 from portal_config.errors import Location
-from portal_config.planning.match import Binding, Desired, Slim, Status, look_alikes, match, slimmer
+from portal_config.planning.match import (
+    Binding,
+    Desired,
+    Slim,
+    Status,
+    Unmanaged,
+    look_alikes,
+    match,
+    slimmer,
+)
 from portal_config.portal import identity
 from portal_config.portal.configuration import Configuration
 
@@ -25,10 +34,21 @@ def bind(
 ) -> list[Binding]:
     bindings = match("acme", env, mode, files, current, adopt=adopt)
     # A plan that is not saved lists the configurations slim (match.slimmer): in every case
-    # below, they bind alike, each claimed one whole, each unclaimed one with what plan shows.
-    slim = slimmer("acme", env, files)
-    slimmed = match("acme", env, mode, files, [_slimmed(slim, c) for c in current], adopt=adopt)
-    assert [_seen(b) for b in slimmed] == [_seen(b) for b in bindings]
+    # below, they bind alike, each claimed one whole, each unclaimed one with what plan shows;
+    # one kept only as its note shows it (match.Unmanaged) is one that binds as unmanaged.
+    # (samples.stripe_config lists them as a live mode key would: livemode true)
+    kept = [_slimmed(slimmer("acme", env, True, files), c) for c in current]
+    notes = {k[0]: k for k in kept if isinstance(k, tuple)}
+    records = [k for k in kept if not isinstance(k, tuple)]
+    slimmed = match("acme", env, mode, files, records, adopt=adopt)
+    assert [_seen(b) for b in slimmed] == [
+        _seen(b) for b in bindings if b.config_id not in notes or b.status is not Status.UNMANAGED
+    ]
+    assert {
+        b.config_id: (b.config_id, b.obj.name, b.obj.application)
+        for b in bindings
+        if b.config_id in notes and b.obj is not None and b.looks_like is None
+    } == notes
     return bindings
 
 
@@ -245,7 +265,7 @@ def test_files_come_first_in_their_order_then_the_unclaimed_in_stripes_order() -
     ]
 
 
-def _slimmed(slim: Slim, listed: dict[str, Any]) -> Configuration:
+def _slimmed(slim: Slim, listed: dict[str, Any]) -> Configuration | Unmanaged:
     record = Configuration.of(copy.deepcopy(listed))
     return slim(record, lambda: record)
 
@@ -257,7 +277,7 @@ def test_a_desired_without_location_is_located_at_its_file() -> None:
 
 
 def test_a_plan_not_saved_keeps_only_what_it_shows_of_what_no_file_can_claim() -> None:
-    files = [desired("std"), desired("pinned", pinned="bpc_5")]
+    files = [desired("std"), desired("pinned", pinned="bpc_5"), desired("x", {"name": "Ours"})]
     whole = [
         stripe_config("bpc_1", name="Theirs", metadata={"team": "x"}),
         stripe_config("bpc_2", "std"),  # this project's and environment's: claimed or gone
@@ -265,26 +285,17 @@ def test_a_plan_not_saved_keeps_only_what_it_shows_of_what_no_file_can_claim() -
         stripe_config("bpc_4", is_default=True),
         stripe_config("bpc_5", "std", project="other"),  # pinned
         stripe_config("bpc_6", "std", env="staging", application="ca_x"),
+        stripe_config("bpc_7", name="Ours"),  # may look like x.yaml (look_alikes, by name)
+        stripe_config("bpc_8", name="Test", livemode=False),  # the other mode (confirm_mode)
     ]
-    kept = [_slimmed(slimmer("acme", "local", files), c) for c in whole]
-    assert [k == w for k, w in zip(kept, whole, strict=True)] == [
-        False,
-        True,
-        True,
-        True,
-        True,
-        False,
-    ]
-    assert kept[0] == {
-        "id": "bpc_1",
-        "name": "Theirs",
-        "application": None,
-        "active": True,
-        "is_default": False,
-        "metadata": {},
-    }
-    assert kept[5]["metadata"] == whole[5]["metadata"]  # the identity keys, all of them
-    assert kept[5]["application"] == "ca_x"
+    kept = [_slimmed(slimmer("acme", "local", True, files), c) for c in whole]
+    # no record of those the plan only shows: the line of its note
+    assert kept[0] == ("bpc_1", "Theirs", None)
+    assert kept[5] == ("bpc_6", whole[5]["name"], "ca_x")
+    assert kept[1:5] == whole[1:5]  # whole
+    compact = {"application": None, "active": True, "is_default": False, "metadata": {}}
+    assert kept[6] == {"id": "bpc_7", "name": "Ours", "livemode": True, **compact}
+    assert kept[7] == {"id": "bpc_8", "name": "Test", "livemode": False, **compact}
 
 
 # --- what an unmanaged configuration looks like (issue 20) ------------------------------------

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import Problem, ValidationFailed
-from ..planning.match import Binding, Desired, match, slimmer
+from ..planning.match import Binding, Desired, Unmanaged, match, slimmer
 from ..planning.mode import confirm_mode
 from ..planning.plan import EnvPlan, plan_environment
 from ..portal import model
@@ -99,24 +99,23 @@ def read_environment(
     if left_out and not partial:
         raise ValidationFailed([p for found in left_out.values() for p in found])
     slimmed = slim and current is None
-    if current is None:
-        current = gateway.list_configurations(slimmer(project.name, env, desired) if slim else None)
+    mode = project.environments[env].mode
+    listed: Sequence[Configuration | Unmanaged] = (
+        current
+        if current is not None
+        else gateway.list_configurations_slim(slimmer(project.name, env, mode == "live", desired))
+        if slim
+        else gateway.list_configurations()
+    )
     result = plan_environment(
-        project.name,
-        env,
-        project.environments[env].mode,
-        desired,
-        current,
-        prune=prune,
-        adopt=adopt,
-        left_out=left_out,
+        project.name, env, mode, desired, listed, prune=prune, adopt=adopt, left_out=left_out
     )
     if keys is not None:
         result = result.targeted()
     # An organization key's mode, from the answers read; a plan that writes and read none of
     # them reads the balance (one request, only then).
     balance = gateway.retrieve_balance if result.changes else None
-    wrong_mode = confirm_mode(project.environments[env], current, catalog.answers(), balance)
+    wrong_mode = confirm_mode(project.environments[env], listed, catalog.answers(), balance)
     if wrong_mode:
         result = dataclasses.replace(result, problems=(*result.problems, *wrong_mode))
     labels = catalog.labels()

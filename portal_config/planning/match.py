@@ -20,12 +20,18 @@ from typing import Any
 from ..dashboard import portal_settings_url
 from ..errors import Location, Problem
 from ..portal import identity, model
-from ..portal.configuration import Configuration
+from ..portal.configuration import Configuration, application_of
 
-# What is kept of a configuration as listed (slimmer()), given the record of what every record
-# holds (its ID, name, flags, application, identity: checked) and a way to take it whole (every
+# A configuration no file can claim, as a plan that is not saved keeps it: (ID, name, the
+# Connect application that made it), the line its note shows (EnvPlan.unmanaged) and no more:
+# ~280 bytes with its text, where a record and a binding were ~700 (issue 24). A plain tuple of
+# text, which the garbage collector stops tracking ("Optimization: delay tracking containers",
+# https://devguide.python.org/internals/garbage-collector/).
+Unmanaged = tuple[str, str | None, str | None]
+# What is kept of a configuration as listed (slimmer()), given its answer with what every one is
+# checked for (its ID, name, flags, application, identity) and a way to take it whole (every
 # field checked): only what is kept is checked (stripe_api/responses.listed).
-Slim = Callable[[Configuration, Callable[[], Configuration]], Configuration]
+Slim = Callable[[Mapping[str, Any], Callable[[], Configuration]], "Configuration | Unmanaged"]
 
 
 class Status(str, Enum):
@@ -151,13 +157,15 @@ def look_alikes(
     return found
 
 
-def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
+def slimmer(project: str, env: str, live: bool, desired: Sequence[Desired]) -> Slim:
     """What a plan that is not saved keeps of each configuration as it is listed: one no file
     can claim (not pinned by `ids:`, not the default, not this project's and environment's, not
-    a look-alike of a file) only as match() and plan read it as unclaimed (its ID, name,
-    application, flags and identity); every other one whole. A saved plan fingerprints every
-    configuration whole, so it never slims: 10,000 configurations whole are ~45 MiB, slim ~5."""
+    a look-alike of a file) only as its note shows it (Unmanaged); every other one whole. A
+    saved plan fingerprints every configuration whole, so it never slims: 10,000 configurations
+    whole are ~45 MiB, as Unmanaged ~3. `live`: the environment's mode; one of the other mode is
+    kept as a record, for plan_target.confirm_mode to name."""
     pinned = {d.pinned_id for d in desired if d.pinned_id}
+    names = {d.params.get("name") for d in desired} - {None, ""}
     # look_alikes compares contents only where one side has no name: two names are two portals
     named: set[str] = set()
     unnamed: set[str] = set()
@@ -167,24 +175,37 @@ def slimmer(project: str, env: str, desired: Sequence[Desired]) -> Slim:
             (named if d.params.get("name") else unnamed).add(content)
     every = named | unnamed
 
-    def slim(listed: Configuration, whole: Callable[[], Configuration]) -> Configuration:
-        if listed.id in pinned or listed.is_default or identity.is_ours(listed, project, env):
+    def slim(
+        listed: Mapping[str, Any], whole: Callable[[], Configuration]
+    ) -> Configuration | Unmanaged:
+        config_id = listed["id"]
+        if config_id in pinned or identity.is_default(listed):
             return whole()
-        alike = unnamed if listed.name else every
-        if alike and not listed.application and not any(listed.identity):
+        ident = identity.of(listed)
+        if ident[:2] == (project, env):  # identity.is_ours
+            return whole()
+        name, application = listed.get("name"), application_of(listed)
+        free = not application and not any(ident)
+        alike = unnamed if name else every
+        if alike and free:
             obj = whole()
             if _content(obj.raw, str) in alike:
                 return obj  # whole, to be told what it looks like (look_alikes)
-        metadata = identity.only_identity(listed.metadata)
-        compact = {
-            "id": listed.id,
-            "name": listed.name,
-            "application": listed.application,
-            "active": listed.active,
-            identity.DEFAULT_FLAG: listed.is_default,
-            "metadata": metadata,
-        }
-        return replace(listed, raw=compact, metadata=metadata, created=0, updated=None)
+        if (free and name in names) or bool(listed.get("livemode")) != live:
+            # a look-alike by name (look_alikes), or of the other mode (confirm_mode): a record
+            metadata = identity.only_identity(listed.get("metadata"))
+            return Configuration.of(
+                {
+                    "id": config_id,
+                    "name": name,
+                    "application": application,
+                    "active": listed.get("active", True) is not False,
+                    identity.DEFAULT_FLAG: False,
+                    "livemode": listed.get("livemode"),
+                    "metadata": metadata,
+                }
+            )
+        return (config_id, name, application)
 
     return slim
 

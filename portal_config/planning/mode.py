@@ -9,11 +9,12 @@ from typing import Any
 from ..errors import FailureKind, Problem, StripeFailure
 from ..portal.configuration import Configuration
 from ..project import spec
+from .match import Unmanaged
 
 
 def confirm_mode(
     environment: spec.Environment,
-    current: Sequence[Configuration],
+    current: Sequence[Configuration | Unmanaged],
     prices: Iterable[Mapping[str, Any]] = (),
     balance: Callable[[], Mapping[str, Any]] | None = None,
 ) -> list[Problem]:
@@ -26,8 +27,15 @@ def confirm_mode(
     refuses a plan with problems)."""
     if not environment.organization:
         return []
-    # (the article and the noun of what answered, its livemode)
-    answers = [(("", f"configurations ({c.id})"), c.livemode) for c in current]
+    live = environment.mode == "live"
+    # (the article and the noun of what answered, its livemode); one kept as Unmanaged is of
+    # this mode: match.slimmer keeps one of the other as a record
+    answers = [
+        (("", f"configurations ({c[0]})"), live)
+        if isinstance(c, tuple)
+        else (("", f"configurations ({c.id})"), c.livemode)
+        for c in current
+    ]
     answers += [
         (("", f"prices ({p.get('id')})"), p["livemode"])
         for p in prices
@@ -40,7 +48,6 @@ def confirm_mode(
             if exc.kind is not FailureKind.PERMISSION:
                 raise
             return [unconfirmed(environment)]
-    live = environment.mode == "live"
     other = [what for what, livemode in answers if livemode != live]
     if not other:
         return []

@@ -31,7 +31,7 @@ from .changes import (
     place,
 )
 from .history import FieldHistory
-from .match import Binding, Desired, Status, match
+from .match import Binding, Desired, Status, Unmanaged, match
 
 __all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "plan_environment"]
 
@@ -320,20 +320,22 @@ def plan_environment(
     env: str,
     mode: str,
     desired: Sequence[Desired],
-    current: Sequence[Mapping[str, Any]],
+    current: Sequence[Mapping[str, Any] | Unmanaged],
     *,
     prune: bool = False,
     adopt: bool = False,
     left_out: Mapping[str, Sequence[Problem]] | None = None,
 ) -> EnvPlan:
-    """`left_out`: the problems of files (by key) that cannot be planned here. They are still
-    matched, so their configuration is claimed (never pruned), but get no change: only their
-    problems are reported, and every other file is planned as usual."""
-    bindings = match(project, env, mode, desired, current, adopt=adopt)
+    """`current`: as listed, those no file can claim perhaps only as their notes show them
+    (match.slimmer). `left_out`: the problems of files (by key) that cannot be planned here.
+    They are still matched, so their configuration is claimed (never pruned), but get no
+    change: only their problems are reported, and every other file is planned as usual."""
+    unmanaged = [c for c in current if isinstance(c, tuple)]
+    records = [c for c in current if not isinstance(c, tuple)]
+    bindings = match(project, env, mode, desired, records, adopt=adopt)
     changes: list[Change] = []
     problems: list[Problem] = []
     in_sync, prunable, default_kept = [], [], []
-    unmanaged: list[tuple[str, str | None, str | None]] = []
     looks_like: dict[str, str] = {}
     for b in bindings:
         obj = b.obj
@@ -380,6 +382,10 @@ def plan_environment(
         default_kept=tuple(default_kept),
         problems=tuple(problems),
         bindings=tuple(bindings),
-        listed=current,
-        newest_id=str(current[0]["id"]) if current else None,
+        listed=records,
+        newest_id=_id(current[0]) if current else None,
     )
+
+
+def _id(listed: Mapping[str, Any] | Unmanaged) -> str:
+    return listed[0] if isinstance(listed, tuple) else str(listed["id"])

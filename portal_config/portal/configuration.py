@@ -38,9 +38,6 @@ class Configuration(Mapping[str, Any]):
         a field Stripe always sends and a composed one may leave out takes Stripe's default."""
         if isinstance(raw, Configuration):
             return raw
-        application = raw.get("application")
-        if isinstance(application, Mapping):
-            application = application.get("id")
         return cls(
             raw=raw,
             id=str(raw["id"]),
@@ -49,7 +46,7 @@ class Configuration(Mapping[str, Any]):
             livemode=bool(raw.get("livemode")),
             metadata=raw.get("metadata") or {},
             name=raw.get("name"),
-            application=application,
+            application=application_of(raw),
             created=int(raw.get("created") or 0),
             updated=raw.get("updated"),
         )
@@ -66,3 +63,10 @@ class Configuration(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self.raw)
+
+
+def application_of(raw: Mapping[str, Any]) -> str | None:
+    """The ID of the Connect application that made a configuration (Stripe answers with the ID,
+    or the object when expanded), None when none did."""
+    application = raw.get("application")
+    return application.get("id") if isinstance(application, Mapping) else application

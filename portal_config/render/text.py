@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
 import click
@@ -42,7 +43,15 @@ def _seen(match: re.Match[str]) -> str:
 def as_written(value: Data) -> str:
     """`value` as JSON for people: "Café — Plus" as written, only what cannot be seen escaped
     (`\\u202e`), so the text stays valid JSON and shows no more and no less than it holds."""
-    return _UNSEEN.sub(_seen, json.dumps(value, ensure_ascii=False))
+    # A text (a name: one per configuration a plan lists) is what json.dumps(ensure_ascii=False)
+    # makes of it (JSONEncoder.encode: https://github.com/python/cpython/blob/3.11/Lib/json/encoder.py),
+    # without a new encoder for each call.
+    written = (
+        encode_basestring(value)
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False)
+    )
+    return _UNSEEN.sub(_seen, written)
 
 
 def value_text(path: str, value: Data) -> str:

@@ -20,7 +20,7 @@ from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request 
 
 from ..errors import FailureKind, StripeFailure
 from ..jsontypes import Data, SDKService
-from ..planning.match import Slim
+from ..planning.match import Slim, Unmanaged
 from ..portal.configuration import Configuration
 from . import requestlog, responses, transport
 from .failures import UNCERTAIN, malformed, worded
@@ -151,18 +151,22 @@ class StripeGateway:
     def _configurations(self) -> SDKService:
         return self.client.v1.billing_portal.configurations
 
-    def list_configurations(self, slim: Slim | None = None) -> list[Configuration]:
-        """Every configuration, inactive ones included (no `active` filter), as plain JSON;
-        each checked whole, or as `slim` keeps it (page by page) when given."""
+    def list_configurations(self) -> list[Configuration]:
+        """Every configuration, inactive ones included (no `active` filter), each checked whole."""
+        return self._list(
+            "listing portal configurations", self._configuration_page, responses.configuration
+        )
+
+    def list_configurations_slim(self, slim: Slim) -> list[Configuration | Unmanaged]:
+        """Every configuration as `slim` keeps it, page by page (gateway.Gateway)."""
         return self._list(
             "listing portal configurations",
-            lambda cursor: self._get(
-                CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
-            ),
-            responses.configuration
-            if slim is None
-            else lambda value, where: responses.listed(value, where, slim),
+            self._configuration_page,
+            lambda value, where: responses.listed(value, where, slim),
         )
+
+    def _configuration_page(self, cursor: dict[str, str]) -> None:
+        self._get(CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor})
 
     def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:
         """Only the configurations created after `config_id` (a create's re-check: usually one
@@ -171,9 +175,7 @@ class StripeGateway:
             return self.list_configurations()
         return self._list(
             "listing new portal configurations",
-            lambda cursor: self._get(
-                CONFIGURATIONS, {"limit": PAGE_SIZE, "expand": LIST_EXPAND, **cursor}
-            ),
+            self._configuration_page,
             responses.configuration,
             newer_than=config_id,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..planning.match import Slim
+from ..planning.match import Slim, Unmanaged
 from ..portal.configuration import Configuration
 
 
@@ -34,10 +34,14 @@ class Gateway(Protocol):
 
     def retrieve_account(self, account_id: str) -> dict[str, Any]: ...
 
-    def list_configurations(self, slim: Slim | None = None) -> list[Configuration]:
-        """Every portal configuration, inactive ones included; `slim`: what to keep of each,
-        applied page by page (match.slimmer), so the whole ones are never held together, and
-        each checked for what is kept of it only."""
+    def list_configurations(self) -> list[Configuration]:
+        """Every portal configuration, inactive ones included."""
+        ...
+
+    def list_configurations_slim(self, slim: Slim) -> list[Configuration | Unmanaged]:
+        """Every portal configuration, as `slim` keeps it (match.slimmer), applied as each page
+        arrives, so the whole ones are never held together, and each checked for what is kept
+        of it only."""
         ...
 
     def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from portal_config.planning.match import Desired, Slim
+from portal_config.planning.match import Desired, Slim, Unmanaged
 from portal_config.planning.plan import Plan, plan_environment
 from portal_config.portal.configuration import Configuration
 
@@ -53,12 +53,13 @@ class FakeGateway:
         self.before_write: Callable[[dict[str, Any]], None] = lambda params: None
         self.newer_than: list[str | None] = []  # the cursor of each re-check before a create
 
-    def list_configurations(self, slim: Slim | None = None) -> list[Configuration]:
+    def list_configurations(self) -> list[Configuration]:
         self._fail("list")
         self.lists += 1
-        listed = self._newest_first()
-        records = [Configuration.of(c) for c in listed]
-        return records if slim is None else [slim(r, lambda r=r: r) for r in records]
+        return [Configuration.of(c) for c in self._newest_first()]
+
+    def list_configurations_slim(self, slim: Slim) -> list[Configuration | Unmanaged]:
+        return [slim(r, lambda r=r: r) for r in self.list_configurations()]
 
     def _newest_first(self) -> list[dict[str, Any]]:
         return [copy.deepcopy(c) for c in reversed(self.configurations.values())]
