@@ -8,7 +8,6 @@ touch the network.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, masking
+from . import __version__, collector, masking
 from .commands.options import (
     COMMAND_LINE_ONLY,
     CONFIG_HELP,
@@ -73,22 +72,6 @@ _COMMANDS = {
 }
 
 
-# True while the process's own command line starts (main without argv): the collector is off
-# until the command's module is loaded. Everything imported by then lives until the process
-# ends, so young-generation collections would only walk it, a few hundred of them in a plan's
-# start-up (~10 ms of its CPU). gc.disable/gc.freeze: https://docs.python.org/3/library/gc.html
-_starting = False
-
-
-def _started() -> None:
-    """Start-up is over: what it made is frozen (never walked again) and the collector is on."""
-    global _starting
-    if _starting:
-        _starting = False
-        gc.freeze()
-        gc.enable()
-
-
 class LazyGroup(click.Group):
     """Imports a command's module only when that command runs (or --help lists them all): a
     plan does not pay for apply's, doctor's or import's modules. Click's documented pattern,
@@ -102,7 +85,7 @@ class LazyGroup(click.Group):
             module = importlib.import_module(f"{__package__}.commands.{_COMMANDS[cmd_name]}")
             command = group_options_after_the_name(module.command)
             self.add_command(_from_the_environment(command), cmd_name)
-            _started()
+            collector.started()
         return self.commands.get(cmd_name)
 
 
@@ -153,11 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     last, once each, on stderr (after the output they belong to). Everything written to stdout
     and stderr meanwhile, tracebacks included, passes through masking.mask_secrets. Without
     `argv` it runs the process's own command line, which ends with it."""
-    global _starting
     masking.forget()
     if argv is None:
-        gc.disable()  # until the command is loaded (_started)
-        _starting = True
+        collector.start_up()  # until the command is loaded (collector.started)
     try:
         with masking.masked_output():
             try:
@@ -167,14 +148,7 @@ def main(argv: list[str] | None = None) -> None:
                     click.echo(f"Stripe notice: {text}", err=True)
     finally:
         if argv is None:
-            # Everything the run made lives until the process ends: frozen, it is skipped by the
-            # collections the interpreter makes on its way out (finalize_modules in CPython's
-            # Python/pylifecycle.c), ~40 ms of CPU for what a plan imports. Nothing is owed a
-            # collection there: __del__ is not guaranteed at exit
-            # (https://docs.python.org/3/reference/datamodel.html#object.__del__), and atexit
-            # handlers and the streams' flush still run. gc.freeze:
-            # https://docs.python.org/3/library/gc.html#gc.freeze
-            gc.freeze()
+            collector.at_exit()
 
 
 def _run(argv: list[str] | None) -> None:

@@ -8,15 +8,13 @@ StripeFailure naming the request. No `stripe` import here.
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from .. import progress
+from .. import collector, progress
 from ..jsontypes import Data
 from ..planning.match import Slim, Unmanaged
 from ..portal import identity, model, openapi
@@ -111,8 +109,8 @@ def _pages(
     for number in range(1, MAX_PAGES + 1):
         if pages is not None and number > pages:
             return list(found.values())
-        if number == 2:  # a long listing: not a fleet account's one page (_collector_paused)
-            paused.enter_context(_collector_paused())
+        if number == 2:  # a long listing: not a fleet account's one page (collector.paused)
+            paused.enter_context(collector.paused())
         listed = fetch(cursor)
         progress.page_read(len(listed.items))
         for index, value in enumerate(listed.items):
@@ -131,39 +129,6 @@ def _pages(
             else {"starting_after": listed.items[-1]["id"]}
         )
     raise Malformed(f"more than {MAX_PAGES} pages, and it still says has_more")
-
-
-# How many listings are reading pages now (environments are read side by side), and whether the
-# collector was on before the first of them.
-_reading = 0
-_collector_was_on = False
-_reading_lock = threading.Lock()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while the pages of a long listing are read, back on
-    after the last one running. Each page's JSON is thousands of containers, freed by reference
-    counting (JSON makes no cycles), but their allocation triggers collections that walk every
-    object the run holds, over and over: 6-10% of a plan's CPU at 10,000-50,000 configurations.
-    "You can disable the collector if you are sure your program does not create reference
-    cycles": https://docs.python.org/3/library/gc.html. A listing of 50,000 leaves none
-    (gc.collect() after it finds nothing); those other threads make meanwhile (a retried
-    failure's traceback) wait for the collector's next run. A listing of one page (a fleet
-    account's, thousands side by side) is not paused: it would keep the collector off all along."""
-    global _reading, _collector_was_on
-    with _reading_lock:
-        if _reading == 0:
-            _collector_was_on = gc.isenabled()
-            gc.disable()
-        _reading += 1
-    try:
-        yield
-    finally:
-        with _reading_lock:
-            _reading -= 1
-            if _reading == 0 and _collector_was_on:
-                gc.enable()
 
 
 def _check_leaf(field: model.Field, value: Data) -> str | None:
