@@ -14,6 +14,7 @@ from portal_config.planning.changes import Adopt, Deactivate, FieldChange
 from portal_config.planning.match import Desired
 from portal_config.planning.plan import EnvPlan, Plan, plan_environment
 from portal_config.render.machine import as_json
+from portal_config.render.markdown import markdown
 
 from .support.samples import desired, stripe_config
 
@@ -143,6 +144,25 @@ def test_notes_name_what_is_left_alone_and_why() -> None:
         "(bpc_3), bpc_4, created by the Connect application ca_x"
     )
     assert len(notes) == 3
+
+
+def test_a_long_list_of_configurations_no_file_claims_is_named_in_part_and_counted() -> None:
+    """An account of thousands (a Connect platform's) would make the note one line of megabytes:
+    it names the first ones and counts the rest; `--format json` lists every one."""
+    many = [(f"bpc_{n:03}", f"Portal {n}", None) for n in range(25)]
+    env = EnvPlan("local", "test", unmanaged=many)
+    for out, first in (
+        (render.text(plan_of(env)), '"Portal 0" (bpc_000)'),
+        (markdown(Plan("acme", [env])), '"Portal 0" (<code>bpc&#95;000</code>)'),
+    ):
+        (note,) = [line for line in out.splitlines() if "no file claims" in line]
+        assert "25 configuration(s) no file claims, left alone: " + first in note
+        assert "Portal 19" in note and "Portal 20" not in note
+        assert note.endswith("and 5 more (`plan --format json` lists every one)"), note
+    short = EnvPlan("local", "test", unmanaged=many[:20])
+    lines = render.text(plan_of(short)).splitlines()
+    (note,) = [line for line in lines if "no file claims" in line]
+    assert note.endswith('"Portal 19" (bpc_019)')
 
 
 def test_a_prunable_configuration_without_an_id_is_named_by_key() -> None:

@@ -33,6 +33,7 @@ from .words import (
     drift_headline,
     fleet_lines,
     history_unavailable,
+    left_alone,
     looks_like,
 )
 
@@ -240,10 +241,7 @@ def _notes(env: EnvPlan) -> list[str]:
         notes.append(escape(history_unavailable(env.history_unavailable)))
     alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
     if alone:
-        notes.append(
-            f"{len(alone)} configuration(s) no file claims, left alone: "
-            + ", ".join(_unmanaged(u) for u in alone)
-        )
+        notes.append(left_alone(alone, _unmanaged))
     for u in env.unmanaged:
         if u[0] in env.looks_like:
             notes.append(f"{_unmanaged(u)} {looks_like(env.env, env.looks_like[u[0]], u[0], code)}")

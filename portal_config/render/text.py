@@ -24,6 +24,7 @@ from .words import (
     drift_headline,
     fleet_lines,
     history_unavailable,
+    left_alone,
     looks_like,
 )
 
@@ -129,10 +130,7 @@ def _env_notes(env: EnvPlan) -> list[str]:
         return notes
     alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
     if alone:
-        notes.append(
-            f"  {env.where}: {len(alone)} configuration(s) no file claims, left "
-            f"alone: {', '.join(_unmanaged(u) for u in alone)}"
-        )
+        notes.append(f"  {env.where}: {left_alone(alone, _unmanaged)}")
     for u in env.unmanaged:
         if u[0] in env.looks_like:
             hint = looks_like(env.env, env.looks_like[u[0]], u[0], lambda t: f"`{t}`")

@@ -4,9 +4,10 @@ it. Text and markdown take their headline and closing line from here. Decides no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..planning.match import Unmanaged
 from ..planning.plan import Plan
 
 PLAN_IN_SYNC = "No changes. Stripe matches the configuration files."
@@ -117,3 +118,17 @@ def closing_line(plan: Plan, wording: Wording) -> str:
 def history_unavailable(reason: str) -> str:
     """The note of a plan whose drift's history could not be read (the plan itself stands)."""
     return f"when and by whom the drift was made is unavailable (Stripe's events): {reason}"
+
+
+# How many configurations no file claims a note names; the rest are counted. An account of
+# thousands (a Connect platform's) would make the note one line of megabytes; `--format json`
+# (render/machine.py) lists every one.
+NAMED_UNMANAGED = 20
+
+
+def left_alone(alone: Sequence[Unmanaged], name: Callable[[Unmanaged], str]) -> str:
+    """The note of the configurations no file claims: the first NAMED_UNMANAGED, then a count."""
+    named = ", ".join(name(u) for u in alone[:NAMED_UNMANAGED])
+    more = len(alone) - NAMED_UNMANAGED
+    rest = f", and {more} more (`plan --format json` lists every one)" if more > 0 else ""
+    return f"{len(alone)} configuration(s) no file claims, left alone: {named}{rest}"
