@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..dashboard import labelled, named, portal_settings_url
+from ..dashboard import named
 from ..planning.changes import COUNTED, Change, Create, Deactivate, FieldChange, count
 from ..planning.plan import EnvPlan, Plan
 from ..portal import model
@@ -30,11 +30,12 @@ from .words import (
     PLAN,
     Wording,
     closing_line,
+    default_kept_note,
     drift_headline,
     fleet_lines,
     history_unavailable,
-    left_alone,
-    looks_like,
+    prunable_note,
+    unmanaged_notes,
 )
 
 LIMIT = 60_000  # GitHub takes 65,536; room for the action's own lines around the report
@@ -226,26 +227,12 @@ def _notes(env: EnvPlan) -> list[str]:
     notes = []
     if env.prunable:
         listed = ", ".join(f"{code(k)} ({code(i)})" if i else code(k) for k, i in env.prunable)
-        notes.append(
-            f"{len(env.prunable)} configuration(s) whose file is gone: {listed}; "
-            "`apply --prune` would deactivate them"
-        )
+        notes.append(prunable_note(len(env.prunable), listed))
     for key, config_id in env.default_kept:
-        notes.append(
-            f"{code(key)} ({code(config_id)}) has no file any more, but Stripe made it "
-            f"the {labelled(env.space)} default, which Stripe cannot deactivate: make another "
-            f"configuration the default at {portal_settings_url(env.space)}, then "
-            "`apply --prune` retires it"
-        )
+        notes.append(f"{code(key)} ({code(config_id)}) {default_kept_note(env.space)}")
     if env.history_unavailable:
         notes.append(escape(history_unavailable(env.history_unavailable)))
-    alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
-    if alone:
-        notes.append(left_alone(alone, _unmanaged))
-    for u in env.unmanaged:
-        if u[0] in env.looks_like:
-            notes.append(f"{_unmanaged(u)} {looks_like(env.env, env.looks_like[u[0]], u[0], code)}")
-    return notes
+    return notes + unmanaged_notes(env, _unmanaged, code)
 
 
 def _tail(env: EnvPlan, hidden: int) -> list[str]:

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from ..dashboard import labelled, portal_settings_url
 from ..jsontypes import Data
 from ..planning.changes import COUNTED, Change, Create
 from ..planning.plan import EnvPlan, Plan
@@ -21,11 +20,12 @@ from .words import (
     PLAN,
     Wording,
     closing_line,
+    default_kept_note,
     drift_headline,
     fleet_lines,
     history_unavailable,
-    left_alone,
-    looks_like,
+    prunable_note,
+    unmanaged_notes,
 )
 
 COLOURS = {"+": "green", "~": "yellow", "-": "red"}  # by the change's symbol
@@ -113,29 +113,14 @@ def _env_notes(env: EnvPlan) -> list[str]:
     notes = []
     if env.prunable:
         listed = ", ".join(f"{k} ({i})" if i else k for k, i in env.prunable)
-        notes.append(
-            f"  {env.where}: {len(env.prunable)} configuration(s) whose file is gone: "
-            f"{listed}; `apply --prune` would deactivate them"
-        )
+        notes.append(prunable_note(len(env.prunable), listed))
     for key, config_id in env.default_kept:
-        notes.append(
-            f"  {env.where}: {key} ({config_id}) has no file any more, but Stripe made it "
-            f"the {labelled(env.space)} default, and Stripe cannot deactivate the default: "
-            "make another configuration the default in the Dashboard at "
-            f"{portal_settings_url(env.space)}, then `apply --prune` retires it"
-        )
+        notes.append(f"{key} ({config_id}) {default_kept_note(env.space)}")
     if env.history_unavailable:
-        notes.append(f"  {env.where}: {history_unavailable(env.history_unavailable)}")
-    if env.account is not None:  # a fleet's are counted (words.fleet_lines)
-        return notes
-    alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
-    if alone:
-        notes.append(f"  {env.where}: {left_alone(alone, _unmanaged)}")
-    for u in env.unmanaged:
-        if u[0] in env.looks_like:
-            hint = looks_like(env.env, env.looks_like[u[0]], u[0], lambda t: f"`{t}`")
-            notes.append(f"  {env.where}: {_unmanaged(u)} {hint}")
-    return notes
+        notes.append(history_unavailable(env.history_unavailable))
+    if env.account is None:  # a fleet's are counted (words.fleet_lines)
+        notes += unmanaged_notes(env, _unmanaged, lambda t: f"`{t}`")
+    return [f"  {env.where}: {note}" for note in notes]
 
 
 def _unmanaged(entry: tuple[str, str | None, str | None]) -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..dashboard import labelled, portal_settings_url
 from ..planning.match import Unmanaged
-from ..planning.plan import Plan
+from ..planning.plan import EnvPlan, Plan
 
 PLAN_IN_SYNC = "No changes. Stripe matches the configuration files."
 
@@ -132,3 +133,33 @@ def left_alone(alone: Sequence[Unmanaged], name: Callable[[Unmanaged], str]) -> 
     more = len(alone) - NAMED_UNMANAGED
     rest = f", and {more} more (`plan --format json` lists every one)" if more > 0 else ""
     return f"{len(alone)} configuration(s) no file claims, left alone: {named}{rest}"
+
+
+def prunable_note(count: int, listed: str) -> str:
+    """The note of configurations this project made whose file is gone (`listed`, as marked)."""
+    return (
+        f"{count} configuration(s) whose file is gone: {listed}; `apply --prune` would "
+        "deactivate them"
+    )
+
+
+def default_kept_note(space: str) -> str:
+    """What follows a configuration's name when its file is gone but Stripe made it the default."""
+    return (
+        f"has no file any more, but Stripe made it the {labelled(space)} default, and Stripe "
+        "cannot deactivate the default: make another configuration the default in the "
+        f"Dashboard at {portal_settings_url(space)}, then `apply --prune` retires it"
+    )
+
+
+def unmanaged_notes(
+    env: EnvPlan, name: Callable[[Unmanaged], str], mark: Callable[[str], str]
+) -> list[str]:
+    """The notes of the configurations no file claims, in any format (`name`: how it names one,
+    `mark`: its code span): those left alone, then each that looks like a file (looks_like)."""
+    alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
+    notes = [left_alone(alone, name)] if alone else []
+    for u in env.unmanaged:
+        if u[0] in env.looks_like:
+            notes.append(f"{name(u)} {looks_like(env.env, env.looks_like[u[0]], u[0], mark)}")
+    return notes
