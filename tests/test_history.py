@@ -55,3 +55,11 @@ def test_only_updates_of_fields_beyond_the_identity_keys_are_drift() -> None:
     adopt_only = update("bpc_2", "metadata.portal_config_key", kind=Adopt)
     adopt_and_drift = update("bpc_3", "metadata.portal_config_key", HEADLINE, kind=Adopt)
     assert drifted([create, adopt_only, adopt_and_drift]) == [adopt_and_drift]
+
+
+def test_the_login_page_record_portal_config_writes_is_no_drift() -> None:
+    """metadata.portal_config_login_url is the tool's own record (identity.OWN_KEYS): a plan
+    whose only change is it reads no events for a history Stripe never kept."""
+    record_only = update("bpc_4", "metadata.portal_config_login_url")
+    record_and_drift = update("bpc_5", "metadata.portal_config_login_url", HEADLINE)
+    assert drifted([record_only, record_and_drift]) == [record_and_drift]

@@ -61,8 +61,11 @@ def drifted(changes: Sequence[Change]) -> list[Change]:
 
 
 def _drifted_fields(change: Change) -> set[str]:
-    """Its fields but the identity keys an adoption writes (never set in Stripe before)."""
-    return {f.path for f in change.fields if f.path.removeprefix("metadata.") not in identity.KEYS}
+    """Its fields but the keys of portal-config's own (identity.OWN_KEYS: the identity an adoption
+    writes, never set in Stripe before, and the login page's record): no one drifted them."""
+    return {
+        f.path for f in change.fields if f.path.removeprefix("metadata.") not in identity.OWN_KEYS
+    }
 
 
 def of_events(
