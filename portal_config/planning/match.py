@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from ..dashboard import portal_settings_url
 from ..errors import Location, Problem
@@ -28,6 +28,7 @@ from ..portal.configuration import Configuration, application_of
 # text, which the garbage collector stops tracking ("Optimization: delay tracking containers",
 # https://devguide.python.org/internals/garbage-collector/).
 Unmanaged = tuple[str, str | None, str | None]
+M = TypeVar("M", bound=Mapping[str, Any])  # a listed configuration kept as a record
 # What is kept of a configuration as listed (slimmer()), given its answer with what every one is
 # checked for (its ID, name, flags, application, identity) and a way to take it whole (every
 # field checked): only what is kept is checked (stripe_api/responses.listed).
@@ -155,6 +156,22 @@ def look_alikes(
                 continue  # two names that differ
             found[cs[0].id] = ds[0]
     return found
+
+
+def split_listed(current: Sequence[M | Unmanaged]) -> tuple[list[M], list[Unmanaged]]:
+    """The records a plan matches, and the configurations slimmer kept only as their note."""
+    records = [c for c in current if not isinstance(c, tuple)]
+    return records, [c for c in current if isinstance(c, tuple)]
+
+
+def listed_id(listed: Mapping[str, Any] | Unmanaged) -> str:
+    return listed[0] if isinstance(listed, tuple) else str(listed["id"])
+
+
+def listed_livemode(listed: Mapping[str, Any] | Unmanaged, live: bool) -> bool:
+    """Its `livemode`: an Unmanaged one is of the environment's mode, as slimmer keeps one of
+    the other mode as a record (for planning/mode.confirm_mode to name)."""
+    return live if isinstance(listed, tuple) else bool(listed.get("livemode"))
 
 
 def slimmer(project: str, env: str, live: bool, desired: Sequence[Desired]) -> Slim:

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import FailureKind, Problem, StripeFailure
 from ..portal.configuration import Configuration
 from ..project import spec
-from .match import Unmanaged
+from .match import Unmanaged, listed_id, listed_livemode
 
 
 def confirm_mode(
@@ -28,13 +28,9 @@ def confirm_mode(
     if not environment.organization:
         return []
     live = environment.mode == "live"
-    # (the article and the noun of what answered, its livemode); one kept as Unmanaged is of
-    # this mode: match.slimmer keeps one of the other as a record
+    # (the article and the noun of what answered, its livemode)
     answers = [
-        (("", f"configurations ({c[0]})"), live)
-        if isinstance(c, tuple)
-        else (("", f"configurations ({c.id})"), c.livemode)
-        for c in current
+        (("", f"configurations ({listed_id(c)})"), listed_livemode(c, live)) for c in current
     ]
     answers += [
         (("", f"prices ({p.get('id')})"), p["livemode"])

@@ -31,7 +31,7 @@ from .changes import (
     place,
 )
 from .history import FieldHistory
-from .match import Binding, Desired, Status, Unmanaged, match
+from .match import Binding, Desired, Status, Unmanaged, listed_id, match, split_listed
 
 __all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "plan_environment"]
 
@@ -47,7 +47,7 @@ class EnvPlan:
     sandbox: bool = False  # a sandbox of its own (Environment.sandbox), in test mode
     in_sync: tuple[tuple[str, str], ...] = ()  # (key, id)
     # (id, name, application) of the configurations no file claims, left alone
-    unmanaged: tuple[tuple[str, str | None, str | None], ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
     # an unmanaged configuration's ID -> the key of the file it looks like (match.look_alikes)
     looks_like: Mapping[str, str] = field(default_factory=dict)
     prunable: tuple[tuple[str, str], ...] = ()  # (key, id) without --prune
@@ -330,8 +330,7 @@ def plan_environment(
     (match.slimmer). `left_out`: the problems of files (by key) that cannot be planned here.
     They are still matched, so their configuration is claimed (never pruned), but get no
     change: only their problems are reported, and every other file is planned as usual."""
-    unmanaged = [c for c in current if isinstance(c, tuple)]
-    records = [c for c in current if not isinstance(c, tuple)]
+    records, unmanaged = split_listed(current)
     bindings = match(project, env, mode, desired, records, adopt=adopt)
     changes: list[Change] = []
     problems: list[Problem] = []
@@ -383,9 +382,5 @@ def plan_environment(
         problems=tuple(problems),
         bindings=tuple(bindings),
         listed=records,
-        newest_id=_id(current[0]) if current else None,
+        newest_id=listed_id(current[0]) if current else None,
     )
-
-
-def _id(listed: Mapping[str, Any] | Unmanaged) -> str:
-    return listed[0] if isinstance(listed, tuple) else str(listed["id"])
