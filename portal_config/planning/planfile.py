@@ -65,17 +65,18 @@ def _problem(data: Mapping[str, Any]) -> Problem:
     )
 
 
-def _refuse_keys_in_writes(plan: Plan) -> None:
-    """A saved plan is masked like all output (keys.write_masked); a write that masking would
-    change (a key escaped in a file, which no pattern finds in its text) would then apply another
-    value than the one reviewed, so such a plan is not saved."""
+def _refuse_keys_in_writes(plan: Plan, outcome: str) -> None:
+    """No plan file writes a key: a saved plan is masked like all output (keys.write_masked), so
+    a write that masking would change (a key escaped in a file, which no pattern finds in its
+    text) would apply another value than the one reviewed; and a plan file read back may come
+    from elsewhere (a CI artifact, stdin, an edit). `outcome`: what happens to this plan."""
     for change in (c for e in plan.envs for c in e.changes):
         found = masked_keys(json.dumps(change.params))
         if found:
             raise PortalConfigError(
                 f"{change.file or change.config_id}: the plan would write what looks like a "
                 f"Stripe key ({found[0]}) to {change.key} in {change.where}: keys never belong in "
-                "files (roll this one if it was committed); the plan was not saved"
+                f"files (roll this one if it was committed); {outcome}"
             )
 
 
@@ -84,7 +85,7 @@ def save(plan: Plan, path: Path) -> None:
     looks like a key (the `before` of a change) is stored as `sk_live_...WXYZ`. Its fingerprints
     are of the configurations as Stripe listed them, unmasked, so a stale plan is still told
     apart."""
-    _refuse_keys_in_writes(plan)
+    _refuse_keys_in_writes(plan, "the plan was not saved")
     document = {
         "format": FILE_FORMAT,
         "version": FILE_VERSION,
@@ -266,7 +267,9 @@ def _plan(
         )
     _check_consistency(path, document, environments)
     envs = tuple(_env_plan(path, i, e) for i, e in enumerate(document["environments"]))
-    return Plan(project=project_name, envs=envs)
+    plan = Plan(project=project_name, envs=envs)
+    _refuse_keys_in_writes(plan, f"{named(path)} is refused")
+    return plan
 
 
 def load_alone(path: Path) -> Plan:

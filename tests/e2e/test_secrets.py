@@ -4,6 +4,8 @@ Dashboard value that looks like a key."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from portal_config.emulator import api as emulator_api
@@ -153,3 +155,24 @@ def test_a_key_escaped_in_a_file_is_refused_and_no_plan_saved(project, tmp_path)
     assert not saved.exists()
     for form in encoded(live_key):
         assert form not in result.output
+
+
+def test_a_key_written_into_a_saved_plan_is_refused_before_any_request(project, tmp_path) -> None:
+    """A plan file comes from elsewhere too (a CI artifact, stdin): one edited to write a key is
+    refused as a plan that would write one is never saved, and nothing reaches Stripe."""
+    live_key = "sk_live_51Hq4eC39HqLyjWDarjtT1zdp7dcAbCd"
+    project.write("basic.yaml", f'{BASIC}business_profile: {{headline: "Welcome"}}\n')
+    saved = tmp_path / "plan.json"
+    assert project.run("plan", "--env", "staging", "--out", str(saved)).exit_code == 0
+    saved.write_text(saved.read_text().replace('"Welcome"', json.dumps(live_key)))
+    project.emulator.clear_log()
+
+    for result in (
+        project.run("apply", "--plan", str(saved), "--yes"),
+        project.run("apply", "--plan", "-", "--yes", stdin=saved.read_text()),
+    ):
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        assert "would write what looks like a Stripe key (sk_live_...AbCd)" in result.stderr
+        assert live_key not in result.output
+    assert project.emulator.request_log == []
