@@ -85,6 +85,8 @@ def judge_key(obs: Observation) -> list[Finding]:
         ]
     if failure and failure.kind is not FailureKind.PERMISSION:
         return [failed("key", "listing portal configurations", failure)]
+    if obs.balance_failure:  # nothing listed told an organization key's mode, nor could this
+        return [failed("key", "reading the balance (for the key's mode)", obs.balance_failure)]
     if obs.wrong_mode:  # an organization key's mode, not the environment's
         fix = (
             "grant the organization key Balance read in the Dashboard, or create the first "

@@ -90,6 +90,7 @@ class Observation:
     list_failure: Failure | None = None  # listing configurations, the first request
     configurations: list[Configuration] = field(default_factory=list)
     wrong_mode: list[Problem] = field(default_factory=list)  # an organization key's (mode.py)
+    balance_failure: Failure | None = None  # reading the balance for that mode failed
     write_failure: Failure | None = None  # LIMITED_KEYS: the write-permission probe
     load_problems: list[Problem] = field(default_factory=list)  # the files' own errors
     files: list[spec.DesiredConfig] = field(default_factory=list)  # those that load

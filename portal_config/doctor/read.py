@@ -129,7 +129,7 @@ def read(
     try:  # an organization key's mode: from the listed configurations, else the balance
         obs.wrong_mode = confirm_mode(obs.env, configurations, (), gateway.retrieve_balance)
     except StripeFailure as exc:
-        obs.list_failure = failure(gateway, exc)
+        obs.balance_failure = failure(gateway, exc)
         return
     if obs.wrong_mode:  # the rest would be read, and sessions made, in the other mode
         return

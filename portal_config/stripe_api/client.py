@@ -68,7 +68,7 @@ class StripeGateway:
         self._open_account = open_account
         # a fleet of an organization's accounts (Stripe-Context), no platform's connected ones
         self.organization = organization
-        self._balance: dict[str, Any] | StripeFailure | None = None  # retrieve_balance's
+        self._balance: dict[str, Any] | None = None  # retrieve_balance's answer
 
     def for_account(self, account_id: str) -> StripeGateway:
         """The same platform key, acting for one connected account of a fleet (Stripe-Account),
@@ -286,16 +286,11 @@ class StripeGateway:
         # Every account has a balance in each mode, and it carries `livemode`
         # (https://docs.stripe.com/api/balance/balance_object): an organization key's mode.
         # Read at most once per gateway (doctor's key check and its plan both ask): a key's mode
-        # does not change within a run, so its answer or refusal is kept.
+        # does not change within a run. A failure is not kept: the next ask tries again.
         if self._balance is None:
-            try:
-                self._balance = self._call(
-                    "reading the balance", lambda: self._get("/v1/balance", {}), responses.balance
-                )
-            except StripeFailure as exc:
-                self._balance = exc
-        if isinstance(self._balance, StripeFailure):
-            raise self._balance
+            self._balance = self._call(
+                "reading the balance", lambda: self._get("/v1/balance", {}), responses.balance
+            )
         return self._balance
 
     def retrieve_product(self, product_id: str) -> dict[str, Any]:

@@ -333,3 +333,15 @@ def test_doctor_with_a_key_refused_the_balance_says_what_to_grant(project, monke
     assert "export the organization's" not in doctor.stdout
     assert balance_reads(project) == 1
     assert project.writes() == []
+
+
+def test_doctor_names_a_failed_balance_read_as_itself(project, monkeypatch) -> None:
+    organization_project(project, monkeypatch)
+    project.emulator.faults.script([{"status": 500, "path_prefix": BALANCE}] * 10)
+
+    doctor = project.run("doctor", "--env", "shop")
+    assert doctor.exit_code == 1, doctor.output
+    assert "Traceback" not in doctor.output
+    assert "reading the balance (for the key's mode)" in doctor.stdout, doctor.output
+    assert "listing portal configurations" not in doctor.stdout
+    assert project.writes() == []
