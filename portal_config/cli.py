@@ -105,15 +105,17 @@ class LazyGroup(click.Group):
     **COMMAND_LINE_ONLY,
     help=CONFIG_HELP,
 )
-@click.option("--debug", is_flag=True, help=DEBUG_HELP, **COMMAND_LINE_ONLY)
+@click.option(
+    "--debug", is_flag=True, expose_value=False, help=DEBUG_HELP, **COMMAND_LINE_ONLY
+)  # read by _run
 @click.option("--verbose", is_flag=True, help=VERBOSE_HELP, **COMMAND_LINE_ONLY)
 @NO_COLOR_OPTION
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, debug: bool, verbose: bool) -> None:
+def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
     """Stripe customer portal configurations as code."""
     requestlog.turn_on(verbose)
     color = _wants_color(bool(ctx.meta.get(NO_COLOR_META)))
-    ctx.obj = Context(config_path=config_path, debug=debug, color=color)
+    ctx.obj = Context(config_path=config_path, color=color)
     # click.echo strips ANSI codes off a terminal unless the context says otherwise; the
     # command's context inherits this (https://click.palletsprojects.com/en/stable/api/#click.Context.color).
     ctx.color = color

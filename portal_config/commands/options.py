@@ -21,7 +21,6 @@ class Context:
     """What the group's options decide, handed to every command."""
 
     config_path: Path | None
-    debug: bool
     color: bool
 
 
@@ -62,14 +61,12 @@ VERBOSE_HELP = (
 def _group_option_after_the_name(
     ctx: click.Context, param: click.Parameter, value: Path | bool | None
 ) -> None:
-    """The group's --config, --debug and --verbose given after the command's name: the group's
-    Context exists already, so the command's copy of it takes the value (last one wins)."""
+    """The group's --config and --verbose given after the command's name: the group's Context
+    exists already, so the command's copy of it takes the value (last one wins)."""
     if value in (None, False) or not isinstance(ctx.obj, Context):
         return
     if isinstance(value, Path):
         ctx.obj = replace(ctx.obj, config_path=value)
-    elif param.name == "debug":
-        ctx.obj = replace(ctx.obj, debug=True)
     else:
         from ..stripe_api import requestlog
 
@@ -85,7 +82,11 @@ def group_options_after_the_name(command: click.Command) -> click.Command:
         click.option(
             "--config", "config_path", type=click.Path(path_type=Path), help=CONFIG_HELP, **after
         ),
-        click.option("--debug", is_flag=True, help=DEBUG_HELP, **after),
+        # cli._run reads --debug from the command line itself, wherever it stands: a traceback
+        # is owed even for what fails before any option's callback
+        click.option(
+            "--debug", is_flag=True, expose_value=False, help=DEBUG_HELP, **COMMAND_LINE_ONLY
+        ),
         click.option("--verbose", is_flag=True, help=VERBOSE_HELP, **after),
     ):
         command = decorate(command)
