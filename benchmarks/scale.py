@@ -20,7 +20,7 @@ from . import measure
 from .emulated import BenchEmulator
 from .fleet import ENV, expect, write_fleet_project
 from .floors import FLOOR_SCRIPT
-from .report import BenchResult, Column, Options
+from .report import FLOOR_COLUMNS, BenchResult, Column, Options
 from .workload import apply_for_setup, child_env, write_project
 
 NAME = "scale"
@@ -33,8 +33,7 @@ COLUMNS = [
     Column("maxrss_mb", "peak RSS", "mb"),
     Column("floor_wall_s", "floor wall", "s"),
     Column("floor_cpu_s", "floor CPU", "s"),
-    Column("ratio", "wall / floor", "x"),
-    Column("cpu_ratio", "CPU / floor", "x"),
+    *FLOOR_COLUMNS,
     Column("kb_per_account", "KB / account above the small fleet"),
 ]
 FLEETS = (500, 5000)  # accounts: the baseline, then issue 24's 5,000

@@ -158,7 +158,7 @@ def test_a_long_list_of_configurations_no_file_claims_is_named_in_part_and_count
         (note,) = [line for line in out.splitlines() if "no file claims" in line]
         assert "25 configuration(s) no file claims, left alone: " + first in note
         assert "Portal 19" in note and "Portal 20" not in note
-        assert note.endswith("and 5 more (`plan --format json` lists every one)"), note
+        assert note.endswith("and 5 more (`--format json` lists every one)"), note
     short = EnvPlan("local", "test", unmanaged=many[:20])
     lines = render.text(plan_of(short)).splitlines()
     (note,) = [line for line in lines if "no file claims" in line]

@@ -131,7 +131,7 @@ def left_alone(alone: Sequence[Unmanaged], name: Callable[[Unmanaged], str]) -> 
     """The note of the configurations no file claims: the first NAMED_UNMANAGED, then a count."""
     named = ", ".join(name(u) for u in alone[:NAMED_UNMANAGED])
     more = len(alone) - NAMED_UNMANAGED
-    rest = f", and {more} more (`plan --format json` lists every one)" if more > 0 else ""
+    rest = f", and {more} more (`--format json` lists every one)" if more > 0 else ""
     return f"{len(alone)} configuration(s) no file claims, left alone: {named}{rest}"
 
 
