@@ -10,12 +10,13 @@ are said once, not per account. An account doctor cannot read (a revoked connect
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import FailureKind, Problem, StripeFailure
+from ..jsontypes import Data
 from ..pipeline import fleet_plan, fleet_read
-from ..project import fleet_config, spec
+from ..project import config, fleet_config, spec
 from ..stripe_api.gateway import Gateway
 from .judge import judge, judge_key, judge_loading
 from .observation import Finding, Observation, exit_code, failed
@@ -84,7 +85,8 @@ def examine_fleet(
         findings = judge_loading(platform_obs)
         if platform is None:
             return FleetFindings(env_name, env.space, judge_key(platform_obs) + findings, [])
-        examine = functools.partial(_examine_account, project, env_name, platform, asked)
+        checked = config.checked_params(project, env)  # once for the fleet, as plan's
+        examine = functools.partial(_examine_account, project, env_name, platform, asked, checked)
         unread = functools.partial(_unread_account, env, platform)
         try:
             accounts = fleet_read.each_account(env, platform, selection, examine, unread)
@@ -106,7 +108,12 @@ def examine_fleet(
 
 
 def _examine_account(
-    project: spec.Project, env_name: str, platform: Gateway, asked: Asked, member: fleet_plan.Member
+    project: spec.Project,
+    env_name: str,
+    platform: Gateway,
+    asked: Asked,
+    checked: Mapping[str, Mapping[str, Data]],
+    member: fleet_plan.Member,
 ) -> AccountFindings:
     """One account's findings; raises the StripeFailure of its first reads (the account's own,
     or the run's: fleet_plan.side_by_side)."""
@@ -121,8 +128,8 @@ def _examine_account(
         flow=asked.flow,
         flow_price=asked.flow_price,
     )
-    checked = fleet_plan.checked_configs(project, environment, member.id)
-    read(obs, project, gateway, configurations, checked)
+    own = fleet_plan.checked_configs(project, environment, member.id, checked)
+    read(obs, project, gateway, configurations, own)
     return AccountFindings(member.id, judge(obs, asked.show_url))
 
 
