@@ -138,7 +138,7 @@ def _unread_account(
 ) -> AccountFindings:
     """An account doctor could not read: a failed account, named by its ID with what to do."""
     if exc.kind is FailureKind.PERMISSION:
-        message = fleet_plan.failure_message(member.id, exc, platform)
+        message = fleet_plan.failure_message(member.id, exc, platform, env)
         return AccountFindings(member.id, [Finding("account", "problem", message)], True)
     unread = Observation(
         env=fleet_config.account_environment(env, member.id, member.account),

@@ -28,7 +28,7 @@ def read_fleet(
         return ids.read(project, env_name, platform.for_account(member.id), environment)
 
     def failed(member: fleet_plan.Member, exc: StripeFailure) -> Ids:
-        problem = fleet_plan.failure_message(member.id, exc, platform)
+        problem = fleet_plan.failure_message(member.id, exc, platform, env)
         return Ids(env=env_name, mode=env.mode, problems=[problem], account=member.id)
 
     return fleet_read.each_account(env, platform, selection, read, failed)

@@ -115,8 +115,18 @@ def checked_configs(
     return sorted(chosen, key=lambda d: d.key), left_out
 
 
-def failure_message(account_id: str, exc: StripeFailure, gateway: Gateway) -> str:
-    """What one account's failure says: its ID, and what to do."""
+def failure_message(
+    account_id: str, exc: StripeFailure, gateway: Gateway, environment: spec.Environment
+) -> str:
+    """What one account's failure says: its ID, and what to do (an organization's account is
+    no platform's connected one: nothing was connected, so nothing can be reconnected)."""
+    if exc.kind is FailureKind.PERMISSION and environment.organization_fleet:
+        return (
+            f"account {account_id}: the organization key cannot act for this account "
+            f"({gateway.stripe_message(exc)}): check that it is one of the organization's "
+            "accounts and that the key may reach it, or leave it out of the fleet "
+            "(stripe_accounts); the other accounts are not held up by it"
+        )
     if exc.kind is FailureKind.PERMISSION:
         return (
             f"account {account_id}: the platform cannot act for this account "
@@ -211,7 +221,7 @@ def plan_fleet(
     def failed(member: Member, exc: StripeFailure) -> EnvPlan:
         # located where the fleet names the account: its list item, or its line in the file of IDs
         where = env.accounts.where.get(member.id) if env.accounts else None
-        problem = Problem(where or env.location, failure_message(member.id, exc, platform))
+        problem = Problem(where or env.location, failure_message(member.id, exc, platform, env))
         return EnvPlan(env_name, env.mode, problems=(problem,), account=member.id)
 
     return side_by_side(chosen, selection.parallelism, job, failed), unknown, size

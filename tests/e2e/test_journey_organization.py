@@ -345,3 +345,18 @@ def test_doctor_names_a_failed_balance_read_as_itself(project, monkeypatch) -> N
     assert "reading the balance (for the key's mode)" in doctor.stdout, doctor.output
     assert "listing portal configurations" not in doctor.stdout
     assert project.writes() == []
+
+
+def test_an_organization_account_it_cannot_reach_is_not_told_to_reconnect(
+    project, monkeypatch
+) -> None:
+    # an organization's account is no platform's connected one: "reconnect it" would mislead
+    organization_project(project, monkeypatch)
+    project.emulator.revoked_accounts = {FLEET[1]}
+
+    planned = project.run("plan", "--env", "brands")
+    assert f"account {FLEET[1]}: the organization key cannot act for this account" in (
+        planned.output
+    ), planned.output
+    assert "Reconnect" not in planned.output
+    assert "Traceback" not in planned.output
