@@ -9,8 +9,8 @@ from portal_config.errors import Location
 from portal_config.planning.match import (
     Binding,
     Desired,
-    Slim,
     Status,
+    Unclaimed,
     Unmanaged,
     look_alikes,
     match,
@@ -37,7 +37,7 @@ def bind(
     # below, they bind alike, each claimed one whole, each unclaimed one with what plan shows;
     # one kept only as its note shows it (match.Unmanaged) is one that binds as unmanaged.
     # (samples.stripe_config lists them as a live mode key would: livemode true)
-    kept = [_slimmed(slimmer("acme", env, True, files), c) for c in current]
+    kept = _slimmed(env, files, current)
     notes = {k[0]: k for k in kept if isinstance(k, tuple)}
     records = [k for k in kept if not isinstance(k, tuple)]
     slimmed = match("acme", env, mode, files, records, adopt=adopt)
@@ -265,9 +265,17 @@ def test_files_come_first_in_their_order_then_the_unclaimed_in_stripes_order() -
     ]
 
 
-def _slimmed(slim: Slim, listed: dict[str, Any]) -> Configuration | Unmanaged:
-    record = Configuration.of(copy.deepcopy(listed))
-    return slim(record, lambda: record)
+def _slimmed(
+    env: str, files: list[Desired], listed: list[dict[str, Any]]
+) -> list[Configuration | Unmanaged]:
+    """What slimmer keeps of each: its record, or the line its note shows (match.Unclaimed)."""
+    kept: list[Configuration | Unmanaged] = []
+    for one in listed:
+        unclaimed = Unclaimed()
+        record = Configuration.of(copy.deepcopy(one))
+        whole = slimmer("acme", env, True, files, unclaimed)(record, lambda r=record: r)
+        kept.append(whole if whole is not None else unclaimed.noted()[0][0])
+    return kept
 
 
 def test_a_desired_without_location_is_located_at_its_file() -> None:
@@ -288,7 +296,7 @@ def test_a_plan_not_saved_keeps_only_what_it_shows_of_what_no_file_can_claim() -
         stripe_config("bpc_7", name="Ours"),  # may look like x.yaml (look_alikes, by name)
         stripe_config("bpc_8", name="Test", livemode=False),  # the other mode (confirm_mode)
     ]
-    kept = [_slimmed(slimmer("acme", "local", True, files), c) for c in whole]
+    kept = _slimmed("local", files, whole)
     # no record of those the plan only shows: the line of its note
     assert kept[0] == ("bpc_1", "Theirs", None)
     assert kept[5] == ("bpc_6", whole[5]["name"], "ca_x")
@@ -343,3 +351,19 @@ def test_a_likeness_that_is_ambiguous_or_only_stripes_defaults_says_nothing() ->
     assert all(b.looks_like is None for b in bind([desired("pro", {"name": "Pro"})], twins))
     bare = [stripe_config("bpc_3", name="Other")]  # the same (default) content, another name
     assert all(b.looks_like is None for b in bind([desired("pro", {"name": "Pro"})], bare))
+
+
+def test_a_note_of_those_no_file_claims_keeps_the_first_and_counts_the_rest() -> None:
+    # match.Unclaimed: a text plan of an account of thousands holds the 20 its note names.
+    ids = [f"bpc_{n:05}" for n in range(1000)]
+    shuffled = ids[1::2] + ids[::2]  # listed in no particular order
+    bounded, every = Unclaimed(3), Unclaimed()
+    for config_id in shuffled:
+        bounded.add((config_id, None, None))
+        every.add((config_id, None, None))
+    found = [("bpc_00000x", "Found among records", None)]
+    named, more = bounded.noted(found)
+    assert [u[0] for u in named] == ["bpc_00000", "bpc_00000x", "bpc_00001"]
+    assert more == 1001 - 3
+    named, more = every.noted()
+    assert [u[0] for u in named] == ids and more == 0

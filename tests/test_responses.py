@@ -10,6 +10,7 @@ import pytest
 
 from portal_config.stripe_api import responses
 from portal_config.stripe_api.responses import Malformed, Page
+from portal_config.stripe_api.seen import SeenIds
 
 from .support.samples import stripe_config
 
@@ -177,3 +178,13 @@ def test_a_balance_is_read_only_with_its_livemode(value: Any, words: str) -> Non
     with pytest.raises(Malformed, match=words):
         responses.balance(value)
     assert responses.balance({"object": "balance", "livemode": True})["livemode"] is True
+
+
+def test_the_ids_seen_are_told_apart_and_a_repeat_is_caught_as_the_table_grows() -> None:
+    # stripe_api/seen.py: each ID's hash in a table that doubles as it fills (from 256 slots).
+    seen = SeenIds()
+    ids = [f"bpc_{n:024}" for n in range(5000)]
+    assert all(seen.add(i) for i in ids)
+    assert len(seen) == 5000
+    assert not any(seen.add(i) for i in ids[::97])  # each, long after it came
+    assert len(seen) == 5000

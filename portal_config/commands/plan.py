@@ -45,6 +45,7 @@ class PlanRequest:
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import progress, render
     from ..pipeline import fanout, history, plan_target
+    from ..planning.match import NAMED_UNCLAIMED
     from ..project.limits import STDIN
 
     chosen = checks.plan(request, context)
@@ -62,6 +63,8 @@ def execute(request: PlanRequest, context: Context) -> int:
             keys=request.targets or None,
             selection=chosen.selection,
             slim=request.out_file is None,  # a saved plan fingerprints each configuration whole
+            # a text or markdown note names 20 configurations no file claims; JSON every one
+            named=None if request.fmt == "json" else NAMED_UNCLAIMED,
         )
         if request.history:
             result = history.with_history(result, gws)

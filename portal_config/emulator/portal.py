@@ -42,12 +42,12 @@ def no_default_message(mode: str) -> str:
 
 def list_configurations(call: Call) -> dict[str, Any]:
     params = call.params
-    newest_first = [
+    newest_first = (
         config
         for config in reversed(call.state.configurations.values())
         if params.get("active") in (None, config["active"])
         and params.get("is_default") in (None, config["is_default"])
-    ]
+    )
     return paginate(newest_first, params, URL, NOUN)
 
 

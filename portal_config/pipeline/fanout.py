@@ -28,26 +28,24 @@ def plan_all(
     keys: Collection[str] | None = None,
     selection: fleet_plan.Selection | None = None,
     slim: bool = False,
+    named: int | None = None,
 ) -> Plan:
     """Every environment planned; files with problems are left out of their environment's plan
     (and make the plan's problems), the rest is planned, so drift elsewhere stays visible. A
     fleet environment is one plan per account (fleet_plan.py), side by side. `slim`: the plan
-    is not saved (read_environment; each fleet account's plan keeps only what is shown)."""
+    is not saved (read_environment; each fleet account's plan keeps only what is shown);
+    `named`: and names only so many configurations no file claims (match.Unclaimed)."""
     names = list(gateways)
     selection = selection or fleet_plan.Selection()
-    planning: dict[str, Any] = dict(prune=prune, adopt=adopt, keys=keys)
+    planning: dict[str, Any] = dict(prune=prune, adopt=adopt, keys=keys, slim=slim, named=named)
     fleets = {n for n in names if project.environments[n].is_fleet}
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ENVIRONMENTS, len(names) or 1)) as pool:
         fleet_futures = {
-            n: pool.submit(
-                fleet_plan.plan_fleet, project, n, gateways[n], selection, slim=slim, **planning
-            )
+            n: pool.submit(fleet_plan.plan_fleet, project, n, gateways[n], selection, **planning)
             for n in fleets
         }
         env_futures = {
-            n: pool.submit(
-                read_environment, project, n, gateways[n], partial=True, slim=slim, **planning
-            )
+            n: pool.submit(read_environment, project, n, gateways[n], partial=True, **planning)
             for n in names
             if n not in fleets
         }

@@ -163,6 +163,7 @@ def plan_account(
     keys: Collection[str] | None = None,
     checked: Mapping[str, Mapping[str, Data]] | None = None,
     slim: bool = False,
+    named: int | None = None,
 ) -> EnvPlan:
     """One account's plan; raises its StripeFailure (side_by_side says whose it is)."""
     gateway = platform.for_account(member.id)
@@ -179,6 +180,7 @@ def plan_account(
         files=files,
         left_out=left_out,
         slim=slim,
+        named=named,
     )
     return result.of_account(member.id)
 
@@ -193,11 +195,12 @@ def plan_fleet(
     adopt: bool = False,
     keys: Collection[str] | None = None,
     slim: bool = False,
+    named: int | None = None,
 ) -> tuple[list[EnvPlan], list[str], int]:
     """Every account of the fleet this run takes, planned side by side, in fleet order; the
     `--accounts` IDs this fleet does not hold; and the whole fleet's size. An account's own
-    failure is its EnvPlan's problem; the other accounts are planned. `slim`: the plan is only
-    shown (plan_target.read_environment, EnvPlan.of_account)."""
+    failure is its EnvPlan's problem; the other accounts are planned. `slim`, `named`: the plan
+    is only shown (plan_target.read_environment, EnvPlan.of_account)."""
     env = project.environments[env_name]
     chosen, unknown, size = members(env, platform, selection)
     checked = config.checked_params(project, env)  # once for the fleet, not per account
@@ -214,6 +217,7 @@ def plan_fleet(
                 keys=keys,
                 checked=checked,
                 slim=slim,
+                named=named,
             )
         finally:
             progress.account_planned()  # the status line's count, on a terminal

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import Problem, ValidationFailed
-from ..planning.match import Binding, Desired, Unmanaged, match, slimmer
+from ..planning.match import Binding, Desired, Unclaimed, match, slimmer
 from ..planning.mode import confirm_mode
 from ..planning.plan import EnvPlan, plan_environment
 from ..portal import model
@@ -71,11 +71,13 @@ def read_environment(
     files: list[spec.DesiredConfig] | None = None,
     left_out: dict[str, list[Problem]] | None = None,
     slim: bool = False,
+    named: int | None = None,
 ) -> EnvPlan:
     """Resolve the files' prices in this environment, then plan against its configurations
     (`current`, when the caller has listed them already). `keys`: plan only those files.
-    `slim`: for a plan that is not saved, keep only what it reads of the configurations no
-    file can claim (match.slimmer), not each whole.
+    `slim`: for a plan that is not saved, keep only what it shows of the configurations no
+    file can claim (match.slimmer), not each whole; `named`: and only the first so many of
+    them, the rest counted (match.Unclaimed: a text plan's note names 20, a JSON plan every one).
 
     A file whose prices cannot be resolved here (a lookup key with a typo, an archived price)
     raises ValidationFailed; with `partial` it is left out instead: its problems (FILE:LINE:COL)
@@ -100,22 +102,36 @@ def read_environment(
         raise ValidationFailed([p for found in left_out.values() for p in found])
     slimmed = slim and current is None
     mode = project.environments[env].mode
-    listed: Sequence[Configuration | Unmanaged] = (
+    unclaimed = Unclaimed(named) if slimmed else None
+    listed: Sequence[Configuration] = (
         current
         if current is not None
-        else gateway.list_configurations_slim(slimmer(project.name, env, mode == "live", desired))
-        if slim
+        else gateway.list_configurations_slim(
+            slimmer(project.name, env, mode == "live", desired, unclaimed)
+        )
+        if unclaimed is not None
         else gateway.list_configurations()
     )
     result = plan_environment(
-        project.name, env, mode, desired, listed, prune=prune, adopt=adopt, left_out=left_out
+        project.name,
+        env,
+        mode,
+        desired,
+        listed,
+        prune=prune,
+        adopt=adopt,
+        left_out=left_out,
+        unclaimed=unclaimed,
     )
     if keys is not None:
         result = result.targeted()
     # An organization key's mode, from the answers read; a plan that writes and read none of
     # them reads the balance (one request, only then).
     balance = gateway.retrieve_balance if result.changes else None
-    wrong_mode = confirm_mode(project.environments[env], listed, catalog.answers(), balance)
+    counted = unclaimed.count if unclaimed else 0
+    wrong_mode = confirm_mode(
+        project.environments[env], listed, catalog.answers(), balance, also_read=counted
+    )
     if wrong_mode:
         result = dataclasses.replace(result, problems=(*result.problems, *wrong_mode))
     labels = catalog.labels()

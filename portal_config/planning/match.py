@@ -11,11 +11,12 @@ a platform creates through `Stripe-Account` may be stamped with the platform's a
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 from ..dashboard import portal_settings_url
 from ..errors import Location, Problem
@@ -28,11 +29,16 @@ from ..portal.configuration import Configuration, application_of
 # text, which the garbage collector stops tracking ("Optimization: delay tracking containers",
 # https://devguide.python.org/internals/garbage-collector/).
 Unmanaged = tuple[str, str | None, str | None]
-M = TypeVar("M", bound=Mapping[str, Any])  # a listed configuration kept as a record
 # What is kept of a configuration as listed (slimmer()), given its answer with what every one is
 # checked for (its ID, name, flags, application, identity) and a way to take it whole (every
-# field checked): only what is kept is checked (stripe_api/responses.listed).
-Slim = Callable[[Mapping[str, Any], Callable[[], Configuration]], "Configuration | Unmanaged"]
+# field checked): only what is kept is checked (stripe_api/responses.listed). None: it is one
+# no file can claim, counted (Unclaimed) and kept only as its note needs it.
+Slim = Callable[[Mapping[str, Any], Callable[[], Configuration]], "Configuration | None"]
+# How many configurations no file claims a plan's note names (render/words.left_alone); the
+# rest it counts. An account of thousands (a Connect platform's) would make the note one line
+# of megabytes, and a plan that held each to name it would grow with the account (issue 24:
+# peak RSS); `--format json` lists every one.
+NAMED_UNCLAIMED = 20
 
 
 class Status(str, Enum):
@@ -158,29 +164,40 @@ def look_alikes(
     return found
 
 
-def split_listed(current: Sequence[M | Unmanaged]) -> tuple[list[M], list[Unmanaged]]:
-    """The records a plan matches, and the configurations slimmer kept only as their note."""
-    records = [c for c in current if not isinstance(c, tuple)]
-    return records, [c for c in current if isinstance(c, tuple)]
+class Unclaimed:
+    """The configurations no file can claim, as a plan that is not saved reads them (slimmer):
+    every one (`limit` None: `--format json` lists each), or only the first `limit` in the
+    note's order and a count of them all, so a text plan of an account of 50,000 holds 20."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.count = 0
+        self._kept: list[Unmanaged] = []
+
+    def add(self, one: Unmanaged) -> None:
+        self.count += 1
+        self._kept.append(one)
+        if self.limit is not None and len(self._kept) >= 4 * self.limit + 64:
+            self._kept = heapq.nsmallest(self.limit, self._kept)  # the first, now and after
+
+    def noted(self, also: Sequence[Unmanaged] = ()) -> tuple[list[Unmanaged], int]:
+        """Those the note names, with `also` (unclaimed ones a plan found among its records),
+        in order; and how many more there are, only counted."""
+        every = sorted([*self._kept, *also])
+        named = every if self.limit is None else every[: self.limit]
+        return named, self.count + len(also) - len(named)
 
 
-def listed_id(listed: Mapping[str, Any] | Unmanaged) -> str:
-    return listed[0] if isinstance(listed, tuple) else str(listed["id"])
-
-
-def listed_livemode(listed: Mapping[str, Any] | Unmanaged, live: bool) -> bool:
-    """Its `livemode`: an Unmanaged one is of the environment's mode, as slimmer keeps one of
-    the other mode as a record (for planning/mode.confirm_mode to name)."""
-    return live if isinstance(listed, tuple) else bool(listed.get("livemode"))
-
-
-def slimmer(project: str, env: str, live: bool, desired: Sequence[Desired]) -> Slim:
+def slimmer(
+    project: str, env: str, live: bool, desired: Sequence[Desired], unclaimed: Unclaimed
+) -> Slim:
     """What a plan that is not saved keeps of each configuration as it is listed: one no file
     can claim (not pinned by `ids:`, not the default, not this project's and environment's, not
-    a look-alike of a file) only as its note shows it (Unmanaged); every other one whole. A
+    a look-alike of a file) only as its note shows it, in `unclaimed`; every other one whole. A
     saved plan fingerprints every configuration whole, so it never slims: 10,000 configurations
-    whole are ~45 MiB, as Unmanaged ~3. `live`: the environment's mode; one of the other mode is
-    kept as a record, for plan_target.confirm_mode to name."""
+    whole are ~45 MiB, as Unmanaged ~3, and a text plan's note of them 20 lines. `live`: the
+    environment's mode; one of the other mode is kept as a record, for mode.confirm_mode to
+    name."""
     pinned = {d.pinned_id for d in desired if d.pinned_id}
     names = {d.params.get("name") for d in desired} - {None, ""}
     # look_alikes compares contents only where one side has no name: two names are two portals
@@ -192,9 +209,7 @@ def slimmer(project: str, env: str, live: bool, desired: Sequence[Desired]) -> S
             (named if d.params.get("name") else unnamed).add(content)
     every = named | unnamed
 
-    def slim(
-        listed: Mapping[str, Any], whole: Callable[[], Configuration]
-    ) -> Configuration | Unmanaged:
+    def slim(listed: Mapping[str, Any], whole: Callable[[], Configuration]) -> Configuration | None:
         config_id = listed["id"]
         if config_id in pinned or identity.is_default(listed):
             return whole()
@@ -222,7 +237,8 @@ def slimmer(project: str, env: str, live: bool, desired: Sequence[Desired]) -> S
                     "metadata": metadata,
                 }
             )
-        return (config_id, name, application)
+        unclaimed.add((config_id, name, application))
+        return None
 
     return slim
 

@@ -9,14 +9,14 @@ from typing import Any
 from ..errors import FailureKind, Problem, StripeFailure
 from ..portal.configuration import Configuration
 from ..project import spec
-from .match import Unmanaged, listed_id, listed_livemode
 
 
 def confirm_mode(
     environment: spec.Environment,
-    current: Sequence[Configuration | Unmanaged],
+    current: Sequence[Configuration],
     prices: Iterable[Mapping[str, Any]] = (),
     balance: Callable[[], Mapping[str, Any]] | None = None,
+    also_read: int = 0,
 ) -> list[Problem]:
     """An organization's key does not say its mode (safety.ORGANIZATION_KEY): Stripe's answers
     do, by their `livemode`: each configuration listed, each price read. When none answered
@@ -24,20 +24,19 @@ def confirm_mode(
     is read for it: every account has one, with `livemode`
     (https://docs.stripe.com/api/balance/balance_object). An answer of the other mode, or a
     balance the key may not read, is a problem of the plan, so nothing is written (apply
-    refuses a plan with problems)."""
+    refuses a plan with problems). `also_read`: how many more configurations were listed, each
+    of the environment's mode (match.slimmer counts only those: match.Unclaimed)."""
     if not environment.organization:
         return []
     live = environment.mode == "live"
     # (the article and the noun of what answered, its livemode)
-    answers = [
-        (("", f"configurations ({listed_id(c)})"), listed_livemode(c, live)) for c in current
-    ]
+    answers = [(("", f"configurations ({c.id})"), c.livemode) for c in current]
     answers += [
         (("", f"prices ({p.get('id')})"), p["livemode"])
         for p in prices
         if isinstance(p.get("livemode"), bool)
     ]
-    if not answers and balance is not None:
+    if not answers and not also_read and balance is not None:
         try:
             answers = [(("a ", "balance"), balance()["livemode"])]
         except StripeFailure as exc:

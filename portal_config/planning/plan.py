@@ -31,7 +31,7 @@ from .changes import (
     place,
 )
 from .history import FieldHistory
-from .match import Binding, Desired, Status, Unmanaged, listed_id, match, split_listed
+from .match import Binding, Desired, Status, Unclaimed, Unmanaged, match
 
 __all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "plan_environment"]
 
@@ -46,8 +46,10 @@ class EnvPlan:
     changes: tuple[Change, ...] = ()
     sandbox: bool = False  # a sandbox of its own (Environment.sandbox), in test mode
     in_sync: tuple[tuple[str, str], ...] = ()  # (key, id)
-    # (id, name, application) of the configurations no file claims, left alone
+    # (id, name, application) of the configurations no file claims, left alone, by ID: every
+    # one, or (a plan read for its note: match.Unclaimed) those it names and how many more
     unmanaged: tuple[Unmanaged, ...] = ()
+    unmanaged_more: int = 0
     # an unmanaged configuration's ID -> the key of the file it looks like (match.look_alikes)
     looks_like: Mapping[str, str] = field(default_factory=dict)
     prunable: tuple[tuple[str, str], ...] = ()  # (key, id) without --prune
@@ -121,6 +123,7 @@ class EnvPlan:
             prunable=(),
             default_kept=(),
             unmanaged=(),
+            unmanaged_more=0,
             looks_like={},
             bindings=tuple(b for b in self.bindings if b.desired is not None),
         )
@@ -320,18 +323,20 @@ def plan_environment(
     env: str,
     mode: str,
     desired: Sequence[Desired],
-    current: Sequence[Mapping[str, Any] | Unmanaged],
+    current: Sequence[Mapping[str, Any]],
     *,
     prune: bool = False,
     adopt: bool = False,
     left_out: Mapping[str, Sequence[Problem]] | None = None,
+    unclaimed: Unclaimed | None = None,
 ) -> EnvPlan:
-    """`current`: as listed, those no file can claim perhaps only as their notes show them
-    (match.slimmer). `left_out`: the problems of files (by key) that cannot be planned here.
-    They are still matched, so their configuration is claimed (never pruned), but get no
-    change: only their problems are reported, and every other file is planned as usual."""
-    records, unmanaged = split_listed(current)
-    bindings = match(project, env, mode, desired, records, adopt=adopt)
+    """`current`: as listed, but those no file can claim perhaps only in `unclaimed`, as their
+    note needs them (match.slimmer), for a plan that is only shown. `left_out`: the problems of
+    files (by key) that cannot be planned here. They are still matched, so their configuration
+    is claimed (never pruned), but get no change: only their problems are reported, and every
+    other file is planned as usual."""
+    bindings = match(project, env, mode, desired, current, adopt=adopt)
+    unmanaged: list[Unmanaged] = []
     changes: list[Change] = []
     problems: list[Problem] = []
     in_sync, prunable, default_kept = [], [], []
@@ -370,17 +375,22 @@ def plan_environment(
             unmanaged.append((obj.id, obj.name, obj.application))
             if b.looks_like is not None:
                 looks_like[obj.id] = b.looks_like.key
+    # Each look-alike is named: it has a note of its own (render/words.unmanaged_notes).
+    alike = [u for u in unmanaged if u[0] in looks_like]
+    named, more = (unclaimed or Unclaimed()).noted([u for u in unmanaged if u[0] not in looks_like])
     return EnvPlan(
         env=env,
         mode=mode,
         changes=tuple(sorted(changes, key=lambda c: c.sort_key)),
         in_sync=tuple(in_sync),
-        unmanaged=tuple(sorted(unmanaged)),
+        unmanaged=tuple(sorted([*alike, *named])),
+        unmanaged_more=more,
         looks_like=looks_like,
         prunable=tuple(prunable),
         default_kept=tuple(default_kept),
         problems=tuple(problems),
         bindings=tuple(bindings),
-        listed=records,
-        newest_id=listed_id(current[0]) if current else None,
+        listed=current,
+        # Unknown when those no file claims were only counted: such a plan is only shown.
+        newest_id=str(current[0]["id"]) if current and unclaimed is None else None,
     )

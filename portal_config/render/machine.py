@@ -22,6 +22,8 @@ def output_schema() -> dict[str, Any]:
 
 def as_json(plan: Plan) -> dict[str, Any]:
     """The stable machine shape (documented in the README)."""
+    if any(env.unmanaged_more for env in plan.envs):  # a plan read for a text note's 20
+        raise ValueError("a plan that counted configurations no file claims cannot list each")
     return {
         "format_version": JSON_FORMAT_VERSION,
         "project": plan.project,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..dashboard import labelled, portal_settings_url
-from ..planning.match import Unmanaged
+from ..planning.match import NAMED_UNCLAIMED, Unmanaged
 from ..planning.plan import EnvPlan, Plan
 
 PLAN_IN_SYNC = "No changes. Stripe matches the configuration files."
@@ -121,18 +121,14 @@ def history_unavailable(reason: str) -> str:
     return f"when and by whom the drift was made is unavailable (Stripe's events): {reason}"
 
 
-# How many configurations no file claims a note names; the rest are counted. An account of
-# thousands (a Connect platform's) would make the note one line of megabytes; `--format json`
-# (render/machine.py) lists every one.
-NAMED_UNMANAGED = 20
-
-
-def left_alone(alone: Sequence[Unmanaged], name: Callable[[Unmanaged], str]) -> str:
-    """The note of the configurations no file claims: the first NAMED_UNMANAGED, then a count."""
-    named = ", ".join(name(u) for u in alone[:NAMED_UNMANAGED])
-    more = len(alone) - NAMED_UNMANAGED
+def left_alone(alone: Sequence[Unmanaged], also: int, name: Callable[[Unmanaged], str]) -> str:
+    """The note of the configurations no file claims: the first NAMED_UNCLAIMED, then a count
+    of the rest; `also`: how many more the plan counted without keeping (match.Unclaimed)."""
+    named = ", ".join(name(u) for u in alone[:NAMED_UNCLAIMED])
+    every = len(alone) + also
+    more = every - min(len(alone), NAMED_UNCLAIMED)
     rest = f", and {more} more (`--format json` lists every one)" if more > 0 else ""
-    return f"{len(alone)} configuration(s) no file claims, left alone: {named}{rest}"
+    return f"{every} configuration(s) no file claims, left alone: {named}{rest}"
 
 
 def prunable_note(count: int, listed: str) -> str:
@@ -158,7 +154,7 @@ def unmanaged_notes(
     """The notes of the configurations no file claims, in any format (`name`: how it names one,
     `mark`: its code span): those left alone, then each that looks like a file (looks_like)."""
     alone = [u for u in env.unmanaged if u[0] not in env.looks_like]
-    notes = [left_alone(alone, name)] if alone else []
+    notes = [left_alone(alone, env.unmanaged_more, name)] if alone else []
     for u in env.unmanaged:
         if u[0] in env.looks_like:
             notes.append(f"{name(u)} {looks_like(env.env, env.looks_like[u[0]], u[0], mark)}")

@@ -20,7 +20,7 @@ from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request 
 
 from ..errors import FailureKind, StripeFailure
 from ..jsontypes import Data, SDKService
-from ..planning.match import Slim, Unmanaged
+from ..planning.match import Slim
 from ..portal.configuration import Configuration
 from . import requestlog, responses, transport
 from .failures import UNCERTAIN, malformed, worded
@@ -126,7 +126,7 @@ class StripeGateway:
         self,
         what: str,
         fetch: Callable[[dict[str, str]], object],
-        item: Callable[[Data, str], responses.T],
+        item: Callable[[Data, str], responses.T | None],
         pages: int | None = None,
         newer_than: str | None = None,
     ) -> list[responses.T]:
@@ -157,7 +157,7 @@ class StripeGateway:
             "listing portal configurations", self._configuration_page, responses.configuration
         )
 
-    def list_configurations_slim(self, slim: Slim) -> list[Configuration | Unmanaged]:
+    def list_configurations_slim(self, slim: Slim) -> list[Configuration]:
         """Every configuration as `slim` keeps it, page by page (gateway.Gateway)."""
         return self._list(
             "listing portal configurations",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..planning.match import Slim, Unmanaged
+from ..planning.match import Slim
 from ..portal.configuration import Configuration
 
 
@@ -38,10 +38,10 @@ class Gateway(Protocol):
         """Every portal configuration, inactive ones included."""
         ...
 
-    def list_configurations_slim(self, slim: Slim) -> list[Configuration | Unmanaged]:
-        """Every portal configuration, as `slim` keeps it (match.slimmer), applied as each page
-        arrives, so the whole ones are never held together, and each checked for what is kept
-        of it only."""
+    def list_configurations_slim(self, slim: Slim) -> list[Configuration]:
+        """Every portal configuration `slim` keeps (match.slimmer: it counts the others),
+        applied as each page arrives, so the whole ones are never held together, and each
+        checked for what is kept of it only."""
         ...
 
     def configurations_newer_than(self, config_id: str | None) -> list[Configuration]:

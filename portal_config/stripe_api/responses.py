@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 
 from .. import collector, progress
 from ..jsontypes import Data
-from ..planning.match import Slim, Unmanaged
+from ..planning.match import Slim
 from ..portal import identity, model, openapi
 from ..portal.configuration import Configuration
+from .seen import SeenIds
 
 CONFIGURATION = "billing_portal.configuration"
 # "All five sub-objects are always present in responses" (API-REFERENCE §3).
@@ -42,7 +43,7 @@ _SCALARS: dict[str, tuple[type, str]] = {
 }
 
 
-T = TypeVar("T")  # a checked object, or what is kept of it (match.Unmanaged)
+T = TypeVar("T")  # a checked object, or what is kept of it
 
 
 class Malformed(Exception):
@@ -85,43 +86,47 @@ def page(value: Data) -> Page:
 
 def every_page(
     fetch: Callable[[dict[str, str]], Page],
-    item: Callable[[Data, str], T],
+    item: Callable[[Data, str], T | None],
     pages: int | None = None,
     newer_than: str | None = None,
 ) -> list[T]:
     """Every page's items, each checked, `fetch(cursor)` giving one page; a server that pages
-    for ever (the same items again, or more pages than any account holds) is stopped. `pages`:
-    only the first so many, for a hint that needs no more. `newer_than`: only the objects listed
-    before that ID (created after it), paging towards newer ones with `ending_before`."""
+    for ever (the same items again, or more pages than any account holds) is stopped. `item`
+    checks one and gives what is kept of it: None when it keeps it elsewhere (match.Unclaimed
+    counts it). `pages`: only the first so many, for a hint that needs no more. `newer_than`:
+    only the objects listed before that ID (created after it), paging towards newer ones with
+    `ending_before`."""
     with ExitStack() as paused:
         return _pages(fetch, item, pages, newer_than, paused)
 
 
 def _pages(
     fetch: Callable[[dict[str, str]], Page],
-    item: Callable[[Data, str], T],
+    item: Callable[[Data, str], T | None],
     pages: int | None,
     newer_than: str | None,
     paused: ExitStack,
 ) -> list[T]:
-    found: dict[str, T] = {}
+    kept: list[T] = []
+    seen = SeenIds()  # every ID read, in 8 bytes or so (not the IDs: seen.py)
     cursor: dict[str, str] = {"ending_before": newer_than} if newer_than else {}
     for number in range(1, MAX_PAGES + 1):
         if pages is not None and number > pages:
-            return list(found.values())
+            return kept
         if number == 2:  # a long listing: not a fleet account's one page (collector.paused)
             paused.enter_context(collector.paused())
         listed = fetch(cursor)
         progress.page_read(len(listed.items))
         for index, value in enumerate(listed.items):
             obj = item(value, f"item {index + 1} of page {number}")  # checks value["id"] too
-            if value["id"] in found:
+            if not seen.add(value["id"]):
                 raise Malformed(f"the pages repeat: {value['id']} came twice")
-            found[value["id"]] = obj
-        if len(found) > MAX_OBJECTS:
+            if obj is not None:
+                kept.append(obj)
+        if len(seen) > MAX_OBJECTS:
             raise Malformed(f"more than {MAX_OBJECTS} objects")
         if not listed.has_more or not listed.items:
-            return list(found.values())
+            return kept
         # Newest first: towards older after the page's last, towards newer before its first.
         cursor = (
             {"ending_before": listed.items[0]["id"]}
@@ -259,9 +264,10 @@ def configuration(
     return _whole(*_head(value, where, expected_id))
 
 
-def listed(value: Data, where: str, slim: Slim) -> Configuration | Unmanaged:
+def listed(value: Data, where: str, slim: Slim) -> Configuration | None:
     """A listed configuration as `slim` keeps it (match.slimmer), checked for exactly that: its
-    head always, the rest only when `slim` asks for it whole."""
+    head always, the rest only when `slim` asks for it whole; None: `slim` counted it as one no
+    file can claim (match.Unclaimed)."""
     obj, where = _head(value, where)
     return slim(obj, lambda: _whole(obj, where))
 

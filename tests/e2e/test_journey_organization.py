@@ -360,3 +360,21 @@ def test_an_organization_account_it_cannot_reach_is_not_told_to_reconnect(
     ), planned.output
     assert "Reconnect" not in planned.output
     assert "Traceback" not in planned.output
+
+
+def test_a_configuration_no_file_claims_confirms_the_mode_of_a_plan_that_only_counts_it(
+    project, monkeypatch
+) -> None:
+    # A text plan keeps a configuration no file claims only as counted (match.Unclaimed): it
+    # was listed in the key's mode all the same, so no balance is read for the mode.
+    organization_project(project, monkeypatch)
+    org_client(project).v1.billing_portal.configurations.create(
+        {"name": "Clicked in the Dashboard", "features": {"invoice_history": {"enabled": True}}}
+    )
+    project.emulator.clear_log()
+
+    planned = project.run("plan", "--env", "shop")
+    assert planned.exit_code == 0, planned.output
+    assert "1 to create" in planned.stdout
+    assert "1 configuration(s) no file claims, left alone" in planned.stdout
+    assert balance_reads(project) == 0

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from portal_config.planning.match import Desired, Slim, Unmanaged
+from portal_config.planning.match import Desired, Slim
 from portal_config.planning.plan import Plan, plan_environment
 from portal_config.portal.configuration import Configuration
 
@@ -58,8 +58,9 @@ class FakeGateway:
         self.lists += 1
         return [Configuration.of(c) for c in self._newest_first()]
 
-    def list_configurations_slim(self, slim: Slim) -> list[Configuration | Unmanaged]:
-        return [slim(r, lambda r=r: r) for r in self.list_configurations()]
+    def list_configurations_slim(self, slim: Slim) -> list[Configuration]:
+        kept = (slim(r, lambda r=r: r) for r in self.list_configurations())
+        return [r for r in kept if r is not None]
 
     def _newest_first(self) -> list[dict[str, Any]]:
         return [copy.deepcopy(c) for c in reversed(self.configurations.values())]
