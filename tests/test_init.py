@@ -165,3 +165,30 @@ def test_init_from_an_organization_key_says_which_account_to_name(
     assert "organization key" in result.stderr and "stripe_context: acct_" in result.stderr
     assert "sk_org_test_51" not in result.output
     assert not (repository / "configs").exists()
+
+
+def test_outside_a_repository_the_search_names_only_this_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No .git above: the search looks here alone (paths.searched_folders), and says so.
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("validate")
+    assert result.exit_code == 1
+    assert "in this folder (not in a git repository)" in result.stderr, result.stderr
+    assert "repository's root" not in result.stderr
+
+
+def test_init_elsewhere_names_its_project_file_in_the_next_commands(repository: Path) -> None:
+    # A project file the search from here would not find: the hint carries --config.
+    result = run_cli("--config", "ops/portal/portal-config.yaml", "init")
+    assert result.exit_code == 0, result.output
+    assert "`portal-config --config ops/portal/portal-config.yaml import --env local`" in (
+        result.stdout
+    )
+    assert "`portal-config --config ops/portal/portal-config.yaml plan --env local`" in (
+        result.stdout
+    )
+    # where the search finds it, the commands need no --config
+    default = run_cli("--config", "configs/portal-config.yaml", "init")
+    assert default.exit_code == 0, default.output
+    assert "`portal-config import --env local`" in default.stdout

@@ -4,6 +4,7 @@ work next. It never overwrites: an existing project file is edited, not re-made.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 import click
@@ -35,11 +36,18 @@ def execute(request: InitRequest, context: Context) -> int:
     except FileExistsError:  # made meanwhile: never overwritten
         raise already_exists(start.path) from None
     name = start.env.name if start.env else "local"
-    click.echo(f"wrote {display_path(start.path)}")
+    shown = display_path(start.path)
+    click.echo(f"wrote {shown}")
+    # where a run here would not find it, the next commands must name it
+    run = (
+        "portal-config"
+        if paths.found_from_here(start.path)
+        else f"portal-config --config {shlex.quote(shown)}"
+    )
     click.echo(
-        f"Next: `portal-config import --env {name}` writes a file per portal configuration the "
-        f"account has (or write one by hand: see the README), then `portal-config plan --env "
-        f"{name}` shows what apply would change."
+        f"Next: `{run} import --env {name}` writes a file per portal configuration the account "
+        f"has (or write one by hand: see the README), then `{run} plan --env {name}` shows what "
+        "apply would change."
     )
     return 0
 

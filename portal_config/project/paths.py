@@ -109,12 +109,26 @@ def _find_project_file(config_path: Path | None) -> Path:
                 f"no project file at {path}: check --config, or create it (see the README)"
             )
         return path.absolute()
-    for folder in searched_folders():
+    folders = searched_folders()
+    for folder in folders:
         for path in SEARCHED:
             if (folder / path).is_file():
                 return folder / path
+    where = (
+        "here and up to the repository's root"
+        if repository_root(folders[0])
+        else "in this folder (not in a git repository)"
+    )
     raise ConfigNotFound(
         "no project file: looked for ./portal-config.yaml and "
-        "./configs/portal-config.yaml, here and up to the repository's root; pass "
+        f"./configs/portal-config.yaml, {where}; pass "
         "--config PATH, or create one with `portal-config init`"
     )
+
+
+def found_from_here(project_file: Path) -> bool:
+    """Whether a run in this folder finds `project_file` without --config."""
+    try:
+        return _find_project_file(None).resolve() == project_file.resolve()
+    except (ConfigNotFound, OSError):
+        return False
