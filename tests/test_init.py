@@ -192,3 +192,29 @@ def test_init_elsewhere_names_its_project_file_in_the_next_commands(repository: 
     default = run_cli("--config", "configs/portal-config.yaml", "init")
     assert default.exit_code == 0, default.output
     assert "`portal-config import --env local`" in default.stdout
+
+
+def test_the_emulators_state_folder_it_makes_keeps_itself_out_of_version_control(
+    repository: Path,
+) -> None:
+    # As .pytest_cache does: the folder the state needs is made with a .gitignore of `*`.
+    assert run_cli("init").exit_code == 0
+    applied = run_cli("apply", "--env", "local", "--yes")
+    assert applied.exit_code == 0, applied.output
+    state = repository / ".portal-config"
+    assert (state / "emulator-state.json").is_file()
+    assert (state / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_a_state_folder_that_was_there_gets_no_gitignore(tmp_path: Path) -> None:
+    from portal_config.emulator.store import Store
+
+    (tmp_path / "notes.txt").write_text("the user's own\n")
+    store = Store(tmp_path / "emulator-state.json")
+    store.open()
+    store.close()
+    assert not (tmp_path / ".gitignore").exists()
+    made = Store(tmp_path / "fresh" / "emulator-state.json")
+    made.open()
+    made.close()
+    assert (tmp_path / "fresh" / ".gitignore").is_file()

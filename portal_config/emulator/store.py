@@ -66,6 +66,25 @@ class IdempotencyRecord:
     created: float
 
 
+# What a folder the emulator makes for its state holds, as .pytest_cache and .mypy_cache do: the
+# state is a machine's, never the repository's (https://git-scm.com/docs/gitignore).
+_GITIGNORE = "# made by portal-config's emulator: its state stays out of version control\n*\n"
+
+
+def _make_folder(folder: Path) -> None:
+    """The state's folder; one made here gets a .gitignore of `*` (a folder that was there,
+    perhaps with the user's own files, is left as it is)."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW)
+    except FileExistsError:  # made meanwhile by another emulator: its own
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(_GITIGNORE)
+
+
 class Store:
     """All state, guarded by `lock` (the server is threaded); saved to `path` when one is given."""
 
@@ -90,7 +109,7 @@ class Store:
         """Lock and load the state file; True when it held saved state (so seeds are skipped)."""
         if self.path is None or self._lock_file is not None:
             return bool(self.accounts)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(self.path.parent)
         lock_path = self.path.with_name(self.path.name + ".lock")
         # Never through a symbolic link (a repository can hold one): it would create its target.
         try:
