@@ -28,10 +28,14 @@ def execute(request: EmulatorRequest) -> int:
     """Serves until Ctrl-C, then exits 130 like any interrupted command."""
     import threading
 
-    from ..emulator import Emulator, EmulatorError, load_seed_file
+    from ..emulator import Emulator, EmulatorError, by_mode
+    from ..project import seed_file
+    from ..project.loader import display_path
 
+    # a seed file's own problems at their FILE:LINE:COL (ValidationFailed); what the emulator
+    # then refuses of an object in it, named with the file
+    seed = seed_file.load(request.seed_file, by_mode) if request.seed_file else None
     try:
-        seed = load_seed_file(request.seed_file) if request.seed_file else None
         emu = Emulator(
             state_file=request.state_file,
             seed=seed,
@@ -40,7 +44,8 @@ def execute(request: EmulatorRequest) -> int:
             connect_application=request.connect_application,
         )
     except EmulatorError as exc:
-        raise PortalConfigError(str(exc)) from exc
+        where = f"{display_path(request.seed_file)}: " if request.seed_file and seed else ""
+        raise PortalConfigError(f"{where}{exc}") from exc
     emu.faults.latency = request.latency / 1000
     emu.faults.failure_rate = request.failure_rate
     try:

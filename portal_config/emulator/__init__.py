@@ -6,6 +6,6 @@ It knows nothing of the rest of portal-config: the tool talks to it through the 
 
 from .emulator import Emulator, LoggedRequest
 from .errors import EmulatorError, SeedError
-from .seed import load_seed_file
+from .seed import by_mode
 
-__all__ = ["Emulator", "EmulatorError", "LoggedRequest", "SeedError", "load_seed_file"]
+__all__ = ["Emulator", "EmulatorError", "LoggedRequest", "SeedError", "by_mode"]

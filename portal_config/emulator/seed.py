@@ -16,10 +16,7 @@ Every object goes through the same validation and handlers as an API request.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from . import connect
 from .context import is_sandbox
@@ -62,16 +59,6 @@ def by_mode(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if document and all(mode in MODES or is_sandbox(mode) for mode in document):
         return document
     return {"test": document}
-
-
-def load_seed_file(path: Path) -> dict[str, dict[str, Any]]:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise EmulatorError(f"cannot read the seed file {path}: {exc}") from exc
-    if not isinstance(document, dict):
-        raise EmulatorError(f"{path}: a seed file must be a mapping")
-    return by_mode(document)
 
 
 def apply_seed(

@@ -13,7 +13,7 @@ its own message (https://github.com/redhat-developer/yaml-language-server, jsonP
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jsonschema import Draft7Validator
@@ -44,6 +44,38 @@ SCHEMA_ID = (
     "v{version}/portal-config.{kind}.schema.json"
 )
 NAME_RULE = "must start with a letter or digit and use only letters, digits, '_', '-' and '.'"
+
+
+@cache
+def seed_schema() -> dict[str, Any]:
+    """An emulator seed (emulator/seed.py's SEED_KEYS), in a project's `seed:` or a file of
+    `emulator --seed`: its keys checked, so a typo is found at its line; the objects loosely
+    (the emulator checks each as the API request that makes it)."""
+    return {
+        "description": "What the emulator's account holds before the first apply.",
+        "type": "object",
+        "properties": {
+            "default_configuration": {
+                "type": ["boolean", "object"],
+                "description": "A default configuration (true, or its fields).",
+            },
+            "configurations": {
+                "type": "array",
+                "description": "Configurations, in Stripe's field names.",
+            },
+            "products": {
+                "type": "array",
+                "description": "Products with their prices (lookup_key, unit_amount, ...).",
+            },
+            "customers": {"type": "array", "description": "Customers."},
+            "connected_accounts": {
+                "type": "array",
+                "description": "Connected accounts (id, metadata, business_profile, seed).",
+            },
+        },
+        "additionalProperties": False,
+        "x-names": "seed key",
+    }
 
 
 def _partial(node: Data) -> Data:
@@ -188,32 +220,7 @@ def project_schema() -> dict[str, Any]:
                     "digits and '_'",
                 },
             },
-            "seed": {  # the emulator's stand-in catalog (emulator/seed.py's SEED_KEYS): its
-                # keys checked here, so a typo is found at its line; the objects loosely
-                "description": "What the emulator's account holds before the first apply.",
-                "type": "object",
-                "properties": {
-                    "default_configuration": {
-                        "type": ["boolean", "object"],
-                        "description": "A default configuration (true, or its fields).",
-                    },
-                    "configurations": {
-                        "type": "array",
-                        "description": "Configurations, in Stripe's field names.",
-                    },
-                    "products": {
-                        "type": "array",
-                        "description": "Products with their prices (lookup_key, unit_amount, ...).",
-                    },
-                    "customers": {"type": "array", "description": "Customers."},
-                    "connected_accounts": {
-                        "type": "array",
-                        "description": "Connected accounts (id, metadata, business_profile, seed).",
-                    },
-                },
-                "additionalProperties": False,
-                "x-names": "seed key",
-            },
+            "seed": seed_schema(),
         },
         "required": ["mode"],
         "additionalProperties": False,

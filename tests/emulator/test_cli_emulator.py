@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import stripe
 
+from tests.support.cli import run_cli
 from tests.support.emulator_process import RUN_CLI, start
 
 
@@ -86,3 +88,35 @@ def test_the_reported_behaviours_are_options_and_products_need_expand() -> None:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
     assert process.returncode == 130
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("products: [\n  {name: Pro\n", ":3:1: "),  # YAML that does not parse
+        ("prodcts: []\n", ":1:1: "),  # a seed key misspelt
+        ("test:\n  customers: []\nlive:\n  prodcts: []\n", ":4:3: "),  # in one mode's seed
+        ("- products\n", ":1:1: "),  # not a mapping
+        ("customers: {id: cus_1}\n", ":1:12: "),  # a list that is not one
+    ],
+)
+def test_a_seed_file_problem_is_located_and_serves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, said: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("seed.yaml").write_text(text)
+    result = run_cli("emulator", "--port", "0", "--seed", "seed.yaml")
+    assert result.exit_code == 1, result.output
+    assert f"seed.yaml{said}" in result.stderr, result.stderr
+    assert "Traceback" not in result.output and "listening" not in result.output
+
+
+def test_an_object_the_emulator_refuses_in_a_seed_file_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("seed.yaml").write_text("products:\n  - {name: Pro, prices: [{lookup_key: pro}]}\n")
+    result = run_cli("emulator", "--port", "0", "--seed", "seed.yaml")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: seed.yaml: "), result.stderr
+    assert "Traceback" not in result.output
