@@ -30,10 +30,30 @@ def open_gateways(
     rate limit (`max_rps`, else Stripe's: ratelimit.py). Every environment's safety checks run
     before any of them sends a request (a refusal is a `safety.Refused`). `timeout`: seconds
     per request (--timeout; None: defaults.REQUEST_SECONDS)."""
+    refused_all(envs)
     limiter = ratelimit.limiter_for(envs, max_rps)
     seconds = timeout or defaults.REQUEST_SECONDS
     with ExitStack() as stack:
         yield {env.name: stack.enter_context(connect(env, seconds, limiter)) for env in envs}
+
+
+def refused_all(envs: Sequence[Environment]) -> None:
+    """Every environment's safety refusal at once (`plan --all` with two keys missing names
+    both, each at its line), before any request; one alone is raised as it is."""
+    refusals: list[safety.Refused] = []
+    for env in envs:
+        if env.emulator is None:  # an embedded emulator needs no key and has no address
+            try:
+                safety.clear(env)
+            except safety.Refused as exc:
+                refusals.append(exc)
+    if len(refusals) == 1:
+        raise refusals[0]
+    if refusals:
+        lines = "".join(f"\n  {refusal}" for refusal in refusals)
+        raise safety.Refused(
+            refusals[0].check, f"{len(refusals)} environments refused, before any request:{lines}"
+        )
 
 
 @contextmanager

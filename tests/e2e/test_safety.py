@@ -212,3 +212,20 @@ def test_an_https_api_base_refused_is_located_at_its_line(basic, tmp_path) -> No
         assert result.exit_code == 1, result.output
         assert at in result.output, (command, result.output)
     assert basic.emulator.request_log == []
+
+
+def test_every_environment_refused_is_named_at_once_before_any_request(
+    basic, monkeypatch
+) -> None:
+    # `plan --all` with two keys missing: both at their lines in one run, not one per rerun.
+    monkeypatch.delenv("PORTAL_CONFIG_E2E_TEST_KEY")
+    monkeypatch.delenv("PORTAL_CONFIG_E2E_LIVE_KEY")
+    result = basic.run("plan", "--all")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Error: 2 environments refused, before any request:", result.stderr
+    assert "environment 'staging': the variable PORTAL_CONFIG_E2E_TEST_KEY is not set" in lines[1]
+    assert "environment 'prod': the variable PORTAL_CONFIG_E2E_LIVE_KEY is not set" in lines[2]
+    assert all(":" in line.split(" environment")[0] for line in lines[1:3])  # FILE:LINE:COL
+    assert basic.emulator.request_log == []
