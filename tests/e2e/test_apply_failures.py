@@ -6,6 +6,7 @@ from __future__ import annotations
 from portal_config.apply import apply_plan
 from portal_config.pipeline import fanout, plan_target
 from portal_config.project import config
+from tests.support.emulator_process import hears_ctrl_c
 
 from .stripe_state import BASIC, STANDARD, by_key, client, configurations
 
@@ -178,6 +179,7 @@ def test_ctrl_c_during_apply_reports_what_was_done_and_exits_130(project) -> Non
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=hears_ctrl_c,
     )
     assert process.stderr is not None
     for line in process.stderr:  # progress: the first create is done, others are in flight

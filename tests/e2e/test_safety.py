@@ -214,9 +214,7 @@ def test_an_https_api_base_refused_is_located_at_its_line(basic, tmp_path) -> No
     assert basic.emulator.request_log == []
 
 
-def test_every_environment_refused_is_named_at_once_before_any_request(
-    basic, monkeypatch
-) -> None:
+def test_every_environment_refused_is_named_at_once_before_any_request(basic, monkeypatch) -> None:
     # `plan --all` with two keys missing: both at their lines in one run, not one per rerun.
     monkeypatch.delenv("PORTAL_CONFIG_E2E_TEST_KEY")
     monkeypatch.delenv("PORTAL_CONFIG_E2E_LIVE_KEY")
