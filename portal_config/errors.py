@@ -65,10 +65,10 @@ class PortalConfigError(Exception):
 class ValidationFailed(PortalConfigError):
     """The files have errors; `problems` holds every one of them (warnings included)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], files: str = "the configuration files"):
         self.problems = sorted(problems)
         errors = [p for p in self.problems if p.level == "error"]
-        super().__init__(f"{len(errors)} error(s) in the configuration files")
+        super().__init__(f"{len(errors)} error(s) in {files}")
 
 
 class ConfigNotFound(PortalConfigError):

@@ -131,6 +131,12 @@ def _defaults() -> dict[str, Any]:
     return model.canonical({})
 
 
+def _may_look_alike(application: str | None, ident: identity.Identity) -> bool:
+    """Only a configuration no Connect application made and no project's identity claims may
+    look like a file (look_alikes, and slimmer, which keeps such a one whole to be told)."""
+    return not application and not any(ident)
+
+
 def look_alikes(
     files: Sequence[Desired],
     configurations: Sequence[Configuration],
@@ -141,7 +147,7 @@ def look_alikes(
     key (`price_as`). Only a configuration no identity or application claims, only `files`
     (those without a configuration here yet), and one to one: an ambiguous likeness says
     nothing (issue 20: a portal clicked together in test and in live mode)."""
-    free = [c for c in configurations if not c.application and not any(c.identity)]
+    free = [c for c in configurations if _may_look_alike(c.application, c.identity)]
     found: dict[str, Desired] = {}
     for sign in (_name, _content):
         by_file: dict[str, list[Desired]] = {}
@@ -217,7 +223,7 @@ def slimmer(
         if ident[:2] == (project, env):  # identity.is_ours
             return whole()
         name, application = listed.get("name"), application_of(listed)
-        free = not application and not any(ident)
+        free = _may_look_alike(application, ident)
         alike = unnamed if name else every
         if alike and free:
             obj = whole()

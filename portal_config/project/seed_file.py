@@ -25,10 +25,10 @@ def load(
     test mode's, from one per mode); raises ValidationFailed with its problems."""
     document, problems = loader.load(path)
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed(problems, "the seed file")
     data = document.data
     if not isinstance(data, dict):
-        raise ValidationFailed([Problem(document.locate(()), NOT_A_MAPPING)])
+        raise ValidationFailed([Problem(document.locate(()), NOT_A_MAPPING)], "the seed file")
     seeds = by_mode(data)
     bare = seeds.get("test") is data and list(seeds) == ["test"]
     for mode, seed in seeds.items():
@@ -36,7 +36,7 @@ def load(
             seed, schema.seed_schema(), _under(document, () if bare else (mode,))
         )
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed(problems, "the seed file")
     return seeds
 
 

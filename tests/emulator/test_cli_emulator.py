@@ -108,6 +108,7 @@ def test_a_seed_file_problem_is_located_and_serves_nothing(
     result = run_cli("emulator", "--port", "0", "--seed", "seed.yaml")
     assert result.exit_code == 1, result.output
     assert f"seed.yaml{said}" in result.stderr, result.stderr
+    assert result.stderr.endswith("Error: 1 error(s) in the seed file\n"), result.stderr
     assert "Traceback" not in result.output and "listening" not in result.output
 
 
