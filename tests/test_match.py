@@ -6,16 +6,8 @@ import copy
 from typing import Any
 
 from portal_config.errors import Location
-from portal_config.planning.match import (
-    Binding,
-    Desired,
-    Status,
-    Unclaimed,
-    Unmanaged,
-    look_alikes,
-    match,
-    slimmer,
-)
+from portal_config.planning.match import Binding, Desired, Status, look_alikes, match
+from portal_config.planning.shown import Unclaimed, Unmanaged, slimmer
 from portal_config.portal import identity
 from portal_config.portal.configuration import Configuration
 
@@ -33,9 +25,9 @@ def bind(
     adopt: bool = False,
 ) -> list[Binding]:
     bindings = match("acme", env, mode, files, current, adopt=adopt)
-    # A plan that is not saved lists the configurations slim (match.slimmer): in every case
+    # A plan that is not saved lists the configurations slim (shown.slimmer): in every case
     # below, they bind alike, each claimed one whole, each unclaimed one with what plan shows;
-    # one kept only as its note shows it (match.Unmanaged) is one that binds as unmanaged.
+    # one kept only as its note shows it (shown.Unmanaged) is one that binds as unmanaged.
     # (samples.stripe_config lists them as a live mode key would: livemode true)
     kept = _slimmed(env, files, current)
     notes = {k[0]: k for k in kept if isinstance(k, tuple)}
@@ -268,7 +260,7 @@ def test_files_come_first_in_their_order_then_the_unclaimed_in_stripes_order() -
 def _slimmed(
     env: str, files: list[Desired], listed: list[dict[str, Any]]
 ) -> list[Configuration | Unmanaged]:
-    """What slimmer keeps of each: its record, or the line its note shows (match.Unclaimed)."""
+    """What slimmer keeps of each: its record, or the line its note shows (shown.Unclaimed)."""
     kept: list[Configuration | Unmanaged] = []
     for one in listed:
         unclaimed = Unclaimed()
@@ -354,7 +346,7 @@ def test_a_likeness_that_is_ambiguous_or_only_stripes_defaults_says_nothing() ->
 
 
 def test_a_note_of_those_no_file_claims_keeps_the_first_and_counts_the_rest() -> None:
-    # match.Unclaimed: a text plan of an account of thousands holds the 20 its note names.
+    # shown.Unclaimed: a text plan of an account of thousands holds the 20 its note names.
     ids = [f"bpc_{n:05}" for n in range(1000)]
     shuffled = ids[1::2] + ids[::2]  # listed in no particular order
     bounded, every = Unclaimed(3), Unclaimed()

@@ -160,7 +160,7 @@ def test_a_long_list_of_configurations_no_file_claims_is_named_in_part_and_count
         assert "25 configuration(s) no file claims, left alone: " + first in note
         assert "Portal 19" in note and "Portal 20" not in note
         assert note.endswith("and 5 more (`--format json` lists every one)"), note
-    # A text plan keeps only the 20 its note names and counts the rest (match.Unclaimed): the
+    # A text plan keeps only the 20 its note names and counts the rest (shown.Unclaimed): the
     # same note; JSON, which lists every one, is never rendered from such a plan.
     counted = EnvPlan("local", "test", unmanaged=many[:20], unmanaged_more=5)
     assert render.text(plan_of(counted)) == render.text(plan_of(env))

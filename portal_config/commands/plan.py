@@ -45,7 +45,7 @@ class PlanRequest:
 def execute(request: PlanRequest, context: Context) -> int:
     from .. import progress, render
     from ..pipeline import fanout, history, plan_target
-    from ..planning.match import NAMED_UNCLAIMED
+    from ..planning.shown import NAMED_UNCLAIMED
     from ..project.limits import STDIN
 
     chosen = checks.plan(request, context)

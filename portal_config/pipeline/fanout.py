@@ -34,7 +34,7 @@ def plan_all(
     (and make the plan's problems), the rest is planned, so drift elsewhere stays visible. A
     fleet environment is one plan per account (fleet_plan.py), side by side. `slim`: the plan
     is not saved (read_environment; each fleet account's plan keeps only what is shown);
-    `named`: and names only so many configurations no file claims (match.Unclaimed)."""
+    `named`: and names only so many configurations no file claims (shown.Unclaimed)."""
     names = list(gateways)
     selection = selection or fleet_plan.Selection()
     planning: dict[str, Any] = dict(prune=prune, adopt=adopt, keys=keys, slim=slim, named=named)

@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import Problem, ValidationFailed
-from ..planning.match import Binding, Desired, Unclaimed, match, slimmer
+from ..planning.match import Binding, Desired, match
 from ..planning.mode import confirm_mode
 from ..planning.plan import EnvPlan, plan_environment
+from ..planning.shown import Unclaimed, slimmer
 from ..portal import model
 from ..portal.configuration import Configuration
 from ..project import config, spec
@@ -76,8 +77,8 @@ def read_environment(
     """Resolve the files' prices in this environment, then plan against its configurations
     (`current`, when the caller has listed them already). `keys`: plan only those files.
     `slim`: for a plan that is not saved, keep only what it shows of the configurations no
-    file can claim (match.slimmer), not each whole; `named`: and only the first so many of
-    them, the rest counted (match.Unclaimed: a text plan's note names 20, a JSON plan every one).
+    file can claim (shown.slimmer), not each whole; `named`: and only the first so many of
+    them, the rest counted (shown.Unclaimed: a text plan's note names 20, a JSON plan every one).
 
     A file whose prices cannot be resolved here (a lookup key with a typo, an archived price)
     raises ValidationFailed; with `partial` it is left out instead: its problems (FILE:LINE:COL)

@@ -25,7 +25,7 @@ def confirm_mode(
     (https://docs.stripe.com/api/balance/balance_object). An answer of the other mode, or a
     balance the key may not read, is a problem of the plan, so nothing is written (apply
     refuses a plan with problems). `also_read`: how many more configurations were listed, each
-    of the environment's mode (match.slimmer counts only those: match.Unclaimed)."""
+    of the environment's mode (shown.slimmer counts only those: shown.Unclaimed)."""
     if not environment.organization:
         return []
     live = environment.mode == "live"

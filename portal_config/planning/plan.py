@@ -31,7 +31,8 @@ from .changes import (
     place,
 )
 from .history import FieldHistory
-from .match import Binding, Desired, Status, Unclaimed, Unmanaged, match
+from .match import Binding, Desired, Status, match
+from .shown import Unclaimed, Unmanaged
 
 __all__ = ["Desired", "EnvPlan", "FieldChange", "Plan", "plan_environment"]
 
@@ -47,7 +48,7 @@ class EnvPlan:
     sandbox: bool = False  # a sandbox of its own (Environment.sandbox), in test mode
     in_sync: tuple[tuple[str, str], ...] = ()  # (key, id)
     # (id, name, application) of the configurations no file claims, left alone, by ID: every
-    # one, or (a plan read for its note: match.Unclaimed) those it names and how many more
+    # one, or (a plan read for its note: shown.Unclaimed) those it names and how many more
     unmanaged: tuple[Unmanaged, ...] = ()
     unmanaged_more: int = 0
     # an unmanaged configuration's ID -> the key of the file it looks like (match.look_alikes)
@@ -67,7 +68,7 @@ class EnvPlan:
     # staleness check): hashing each of 10,000 costs more than the plan itself.
     listed: Sequence[Mapping[str, Any]] = field(default=(), repr=False, compare=False)
     saved_fingerprints: Mapping[str, str] | None = None  # as a plan file holds them
-    # `listed` holds the configurations no file claims slim (match.slimmer): not to be saved.
+    # `listed` holds the configurations no file claims slim (shown.slimmer): not to be saved.
     slim: bool = False
     account: str | None = None  # a fleet's connected account this plan is of (fleet_plan.py)
     # How drifted fields got their values, by configuration ID (history.py; plan only), and why
@@ -331,7 +332,7 @@ def plan_environment(
     unclaimed: Unclaimed | None = None,
 ) -> EnvPlan:
     """`current`: as listed, but those no file can claim perhaps only in `unclaimed`, as their
-    note needs them (match.slimmer), for a plan that is only shown. `left_out`: the problems of
+    note needs them (shown.slimmer), for a plan that is only shown. `left_out`: the problems of
     files (by key) that cannot be planned here. They are still matched, so their configuration
     is claimed (never pruned), but get no change: only their problems are reported, and every
     other file is planned as usual."""

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..dashboard import labelled, portal_settings_url
-from ..planning.match import NAMED_UNCLAIMED, Unmanaged
 from ..planning.plan import EnvPlan, Plan
+from ..planning.shown import NAMED_UNCLAIMED, Unmanaged
 
 PLAN_IN_SYNC = "No changes. Stripe matches the configuration files."
 
@@ -123,7 +123,7 @@ def history_unavailable(reason: str) -> str:
 
 def left_alone(alone: Sequence[Unmanaged], also: int, name: Callable[[Unmanaged], str]) -> str:
     """The note of the configurations no file claims: the first NAMED_UNCLAIMED, then a count
-    of the rest; `also`: how many more the plan counted without keeping (match.Unclaimed)."""
+    of the rest; `also`: how many more the plan counted without keeping (shown.Unclaimed)."""
     named = ", ".join(name(u) for u in alone[:NAMED_UNCLAIMED])
     every = len(alone) + also
     more = every - min(len(alone), NAMED_UNCLAIMED)

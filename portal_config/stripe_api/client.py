@@ -20,7 +20,7 @@ from stripe import _api_requestor  # its Stripe-Notice warning, for raw_request 
 
 from ..errors import FailureKind, StripeFailure
 from ..jsontypes import Data, SDKService
-from ..planning.match import Slim
+from ..planning.shown import Slim
 from ..portal.configuration import Configuration
 from . import requestlog, responses, transport
 from .failures import UNCERTAIN, malformed, worded

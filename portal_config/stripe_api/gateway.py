@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..planning.match import Slim
+from ..planning.shown import Slim
 from ..portal.configuration import Configuration
 
 
@@ -39,7 +39,7 @@ class Gateway(Protocol):
         ...
 
     def list_configurations_slim(self, slim: Slim) -> list[Configuration]:
-        """Every portal configuration `slim` keeps (match.slimmer: it counts the others),
+        """Every portal configuration `slim` keeps (shown.slimmer: it counts the others),
         applied as each page arrives, so the whole ones are never held together, and each
         checked for what is kept of it only."""
         ...

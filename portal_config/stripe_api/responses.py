@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from .. import collector, progress
 from ..jsontypes import Data
-from ..planning.match import Slim
+from ..planning.shown import Slim
 from ..portal import identity, model, openapi
 from ..portal.configuration import Configuration
 from .seen import SeenIds
@@ -92,7 +92,7 @@ def every_page(
 ) -> list[T]:
     """Every page's items, each checked, `fetch(cursor)` giving one page; a server that pages
     for ever (the same items again, or more pages than any account holds) is stopped. `item`
-    checks one and gives what is kept of it: None when it keeps it elsewhere (match.Unclaimed
+    checks one and gives what is kept of it: None when it keeps it elsewhere (shown.Unclaimed
     counts it). `pages`: only the first so many, for a hint that needs no more. `newer_than`:
     only the objects listed before that ID (created after it), paging towards newer ones with
     `ending_before`."""
@@ -214,7 +214,7 @@ def _check_fields(obj: Mapping[str, Any]) -> str | None:
 
 def _head(value: Data, where: str, expected_id: str | None = None) -> tuple[dict[str, Any], str]:
     """A portal configuration's id, identity metadata, flags, name and owning application: what
-    every record of one holds, the compact one included (match.slimmer); and where it is."""
+    every record of one holds, the compact one included (shown.slimmer); and where it is."""
     obj = _object(value, CONFIGURATION, where)
     where = f"{where} ({obj['id']})" if where == "the answer" else f"{where}, {obj['id']},"
     if expected_id is not None and obj["id"] != expected_id:
@@ -265,9 +265,9 @@ def configuration(
 
 
 def listed(value: Data, where: str, slim: Slim) -> Configuration | None:
-    """A listed configuration as `slim` keeps it (match.slimmer), checked for exactly that: its
+    """A listed configuration as `slim` keeps it (shown.slimmer), checked for exactly that: its
     head always, the rest only when `slim` asks for it whole; None: `slim` counted it as one no
-    file can claim (match.Unclaimed)."""
+    file can claim (shown.Unclaimed)."""
     obj, where = _head(value, where)
     return slim(obj, lambda: _whole(obj, where))
 

@@ -1,6 +1,6 @@
 """The IDs a listing has read, in 10 to 20 bytes each: how a server that repeats its pages is
 caught (responses.every_page) without holding every ID listed. A plan of 50,000 configurations
-no file claims keeps 20 of them (match.Unclaimed); a set of their IDs would hold ~110 bytes
+no file claims keeps 20 of them (shown.Unclaimed); a set of their IDs would hold ~110 bytes
 each (the text and its entry), ~5.5 MB, a fifth of the paging floor's whole RSS (issue 24).
 """
 

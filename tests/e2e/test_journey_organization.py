@@ -365,7 +365,7 @@ def test_an_organization_account_it_cannot_reach_is_not_told_to_reconnect(
 def test_a_configuration_no_file_claims_confirms_the_mode_of_a_plan_that_only_counts_it(
     project, monkeypatch
 ) -> None:
-    # A text plan keeps a configuration no file claims only as counted (match.Unclaimed): it
+    # A text plan keeps a configuration no file claims only as counted (shown.Unclaimed): it
     # was listed in the key's mode all the same, so no balance is read for the mode.
     organization_project(project, monkeypatch)
     org_client(project).v1.billing_portal.configurations.create(

@@ -23,7 +23,7 @@ from .stripe_state import BASIC
 # the process, so a page it is still encoding at the plan's peak (~180 KB), the cycles its
 # requests leave while the plan's listing pauses the collector (~1 KB each: collector.paused)
 # and Python's free list of tuples (up to 2,000) count too: ~60-90 bytes at 10,000 in all. The
-# text plan kept each as JSON does (~250 bytes) before it counted them (match.Unclaimed).
+# text plan kept each as JSON does (~250 bytes) before it counted them (shown.Unclaimed).
 MOST_BYTES_EACH = {"json": 1000, "text": 120}
 # How many more configurations the second plan lists: enough that the noise is spread thin.
 MORE = {"json": 2000, "text": 10_000}

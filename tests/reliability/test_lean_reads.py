@@ -1,6 +1,6 @@
 """Issue 24: a list page is read once as plain JSON and each configuration on it is checked for
 exactly what is kept of it. A plan that is not saved keeps of an unmanaged configuration only
-its ID, name, flags and identity (match.slimmer), so a field it never reads cannot fail it; a
+its ID, name, flags and identity (shown.slimmer), so a field it never reads cannot fail it; a
 saved plan keeps every configuration whole, so the same field is named there. The SDK formats
 no log line unless its logging is on."""
 

@@ -9,8 +9,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from portal_config.planning.match import Desired, Slim
+from portal_config.planning.match import Desired
 from portal_config.planning.plan import Plan, plan_environment
+from portal_config.planning.shown import Slim
 from portal_config.portal.configuration import Configuration
 
 from .samples import stripe_config
