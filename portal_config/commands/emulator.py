@@ -28,7 +28,7 @@ def execute(request: EmulatorRequest) -> int:
     """Serves until Ctrl-C, then exits 130 like any interrupted command."""
     import threading
 
-    from ..emulator import Emulator, EmulatorError, by_mode
+    from ..emulator import Emulator, EmulatorError, SeedError, by_mode
     from ..project import seed_file
     from ..project.loader import display_path
 
@@ -44,7 +44,9 @@ def execute(request: EmulatorRequest) -> int:
             connect_application=request.connect_application,
         )
     except EmulatorError as exc:
-        where = f"{display_path(request.seed_file)}: " if request.seed_file and seed else ""
+        where = ""  # a seed's object refused names the seed file; a state file in use does not
+        if isinstance(exc, SeedError) and request.seed_file is not None:
+            where = f"{display_path(request.seed_file)}: "
         raise PortalConfigError(f"{where}{exc}") from exc
     emu.faults.latency = request.latency / 1000
     emu.faults.failure_rate = request.failure_rate

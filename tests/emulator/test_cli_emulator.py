@@ -121,3 +121,21 @@ def test_an_object_the_emulator_refuses_in_a_seed_file_names_the_file(
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith("Error: seed.yaml: "), result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_state_file_in_use_is_not_blamed_on_the_seed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal_config.emulator.store import Store
+
+    monkeypatch.chdir(tmp_path)
+    Path("seed.yaml").write_text("customers:\n  - {id: cus_1}\n")
+    held = Store(tmp_path / "state.json")
+    held.open()  # another emulator holds the state
+    try:
+        result = run_cli("emulator", "--port", "0", "--state", "state.json", "--seed", "seed.yaml")
+    finally:
+        held.close()
+    assert result.exit_code == 1, result.output
+    assert "is in use by another emulator" in result.stderr
+    assert "seed.yaml" not in result.stderr, result.stderr
