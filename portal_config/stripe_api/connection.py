@@ -30,21 +30,26 @@ def open_gateways(
     rate limit (`max_rps`, else Stripe's: ratelimit.py). Every environment's safety checks run
     before any of them sends a request (a refusal is a `safety.Refused`). `timeout`: seconds
     per request (--timeout; None: defaults.REQUEST_SECONDS)."""
-    refused_all(envs)
+    cleared = cleared_all(envs)
     limiter = ratelimit.limiter_for(envs, max_rps)
     seconds = timeout or defaults.REQUEST_SECONDS
     with ExitStack() as stack:
-        yield {env.name: stack.enter_context(connect(env, seconds, limiter)) for env in envs}
+        yield {
+            env.name: stack.enter_context(connect(env, seconds, limiter, cleared.get(env.name)))
+            for env in envs
+        }
 
 
-def refused_all(envs: Sequence[Environment]) -> None:
-    """Every environment's safety refusal at once (`plan --all` with two keys missing names
-    both, each at its line), before any request; one alone is raised as it is."""
+def cleared_all(envs: Sequence[Environment]) -> dict[str, safety.Cleared]:
+    """What the safety rules let through for each environment (by name), or every refusal at
+    once (`plan --all` with two keys missing names both, each at its line), before any
+    request; one alone is raised as it is."""
+    cleared: dict[str, safety.Cleared] = {}
     refusals: list[safety.Refused] = []
     for env in envs:
         if env.emulator is None:  # an embedded emulator needs no key and has no address
             try:
-                safety.clear(env)
+                cleared[env.name] = safety.clear(env)
             except safety.Refused as exc:
                 refusals.append(exc)
     if len(refusals) == 1:
@@ -54,22 +59,31 @@ def refused_all(envs: Sequence[Environment]) -> None:
         raise safety.Refused(
             refusals[0].check, f"{len(refusals)} environments refused, before any request:{lines}"
         )
+    return cleared
 
 
 @contextmanager
 def connect(
-    env: Environment, timeout: float = defaults.REQUEST_SECONDS, limiter: RateLimiter | None = None
+    env: Environment,
+    timeout: float = defaults.REQUEST_SECONDS,
+    limiter: RateLimiter | None = None,
+    cleared: safety.Cleared | None = None,
 ) -> Iterator[Gateway]:
     """A gateway for one environment; the safety rules run here, before any request (a refusal
-    is a `safety.Refused`). `timeout`: each request's deadline in seconds (the run's is
-    transport.RUN_DEADLINE_FACTOR times it); `limiter`: the run's one rate limit (ratelimit.py),
-    shared by every environment. Stripe's notices are held back while it is open."""
+    is a `safety.Refused`), unless `cleared` says what they let through (cleared_all).
+    `timeout`: each request's deadline in seconds (the run's is transport.RUN_DEADLINE_FACTOR
+    times it); `limiter`: the run's one rate limit (ratelimit.py), shared by every environment.
+    Stripe's notices are held back while it is open."""
     with notices.capturing():
-        yield from _connect(env, transport.TimeBudget.for_request_seconds(timeout), limiter)
+        budget = transport.TimeBudget.for_request_seconds(timeout)
+        yield from _connect(env, budget, limiter, cleared)
 
 
 def _connect(
-    env: Environment, budget: transport.TimeBudget, limiter: RateLimiter | None
+    env: Environment,
+    budget: transport.TimeBudget,
+    limiter: RateLimiter | None,
+    cleared: safety.Cleared | None,
 ) -> Iterator[Gateway]:
     if env.emulator is not None:
         from ..emulator import Emulator, EmulatorError  # the embedded account of `emulator:`
@@ -92,7 +106,7 @@ def _connect(
         finally:
             emulator.stop()
         return
-    cleared = safety.clear(env)
+    cleared = cleared or safety.clear(env)
     yield _gateway(env, cleared.key, cleared.address, cleared.key_kind, budget, limiter)
 
 
