@@ -188,6 +188,12 @@ def test_init_elsewhere_names_its_project_file_in_the_next_commands(repository: 
     assert "`portal-config --config ops/portal/portal-config.yaml plan --env local`" in (
         result.stdout
     )
+    # and the commands it points to carry it on
+    imported = run_cli("--config", "ops/portal/portal-config.yaml", "import", "--env", "local")
+    assert imported.exit_code == 0, imported.output
+    assert "`portal-config --config ops/portal/portal-config.yaml plan --env local`" in (
+        imported.stdout
+    )
     # where the search finds it, the commands need no --config
     default = run_cli("--config", "configs/portal-config.yaml", "init")
     assert default.exit_code == 0, default.output

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import defaults
+from ..project import paths
 from ..project.loader import display_path
 from . import checks
 from .options import COMMAND_LINE_ONLY, TIMEOUT_OPTION, Context, single_env_option
@@ -107,7 +108,8 @@ def execute(request: ImportRequest, context: Context) -> int:
     if request.out_dir is None:
         click.echo(
             f"Imported {len(written) + len(pins)} configuration(s) from {env_name}. Run "
-            f"`portal-config plan --env {env_name}`: it should show no changes."
+            f"`{paths.command_here(project.path)} plan --env {env_name}`: it should show no "
+            "changes."
         )
     else:
         click.echo(

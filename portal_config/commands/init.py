@@ -4,7 +4,6 @@ work next. It never overwrites: an existing project file is edited, not re-made.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 
 import click
@@ -38,12 +37,7 @@ def execute(request: InitRequest, context: Context) -> int:
     name = start.env.name if start.env else "local"
     shown = display_path(start.path)
     click.echo(f"wrote {shown}")
-    # where a run here would not find it, the next commands must name it
-    run = (
-        "portal-config"
-        if paths.found_from_here(start.path)
-        else f"portal-config --config {shlex.quote(shown)}"
-    )
+    run = paths.command_here(start.path)  # with --config where a run here would not find it
     click.echo(
         f"Next: `{run} import --env {name}` writes a file per portal configuration the account "
         f"has (or write one by hand: see the README), then `{run} plan --env {name}` shows what "

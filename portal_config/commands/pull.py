@@ -10,6 +10,7 @@ import click
 
 from .. import defaults
 from ..errors import PortalConfigError, ValidationFailed
+from ..project import paths
 from ..project.loader import display_path
 from . import checks
 from .options import TIMEOUT_OPTION, Context, single_env_option
@@ -46,7 +47,8 @@ def _written(result: PullResult, context: Context) -> Project:
         ) from exc
 
 
-def _report(result: PullResult, dry_run: bool, left: list[str]) -> None:
+def _report(result: PullResult, dry_run: bool, left: list[str], run: str) -> None:
+    """`run`: how the next command starts here (paths.command_here)."""
     # A dry run's stdout is only the diff, so it can be applied as a patch.
     say = (lambda line: click.echo(line, err=True)) if dry_run else click.echo
     for f in result.files:
@@ -71,7 +73,7 @@ def _report(result: PullResult, dry_run: bool, left: list[str]) -> None:
         rest = "only what was not pulled" if result.not_pulled else "no changes"
         say(
             f"Pulled {result.count} value(s) from {env} into {len(result.files)} file(s). "
-            f"`portal-config plan --env {env}` now shows {rest}."
+            f"`{run} plan --env {env}` now shows {rest}."
         )
     if left:
         click.echo(
@@ -102,7 +104,7 @@ def execute(request: PullRequest, context: Context) -> int:
             left = pull.left_over(after)
     for problem in plan.problems:
         click.echo(str(problem), err=True)
-    _report(result, request.dry_run, left)
+    _report(result, request.dry_run, left, paths.command_here(project.path))
     return 1 if plan.problems or left or result.refused else 0
 
 

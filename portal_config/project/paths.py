@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
 
 from ..errors import ConfigNotFound
+from .loader import display_path
 from .schema import NAME_PATTERN
 
 PROJECT_FILE = "portal-config.yaml"
@@ -132,3 +134,11 @@ def found_from_here(project_file: Path) -> bool:
         return _find_project_file(None).resolve() == project_file.resolve()
     except (ConfigNotFound, OSError):
         return False
+
+
+def command_here(project_file: Path) -> str:
+    """How a next command a message suggests starts, to reach `project_file` from this folder:
+    `portal-config`, with `--config PATH` where the search would not find it."""
+    if found_from_here(project_file):
+        return "portal-config"
+    return f"portal-config --config {shlex.quote(display_path(project_file))}"

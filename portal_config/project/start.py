@@ -27,7 +27,7 @@ project: {project}   # written into each configuration's metadata (portal_config
 environments:
 """
 LOCAL = """\
-  # The built-in Stripe emulator: no account, no key. Git-ignore its state file.
+  # The built-in Stripe emulator: no account, no key. Its state's folder ignores itself in git.
   local:
     mode: test
     emulator: {state}
